@@ -1,0 +1,68 @@
+# ballast — every entry point. `make demo` and `make test` are the two commands a person needs;
+# both run `setup` first, which is idempotent (a second run takes a few seconds).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3.11
+VENV        := .venv
+BIN         := $(CURDIR)/$(VENV)/bin
+UV_VERSION  := 0.13.8
+SOLC_VERSION := $(shell sed -n 's/^ *"solc": "\([0-9.]*\)".*/\1/p' package.json)
+FOUNDRY_TOOLS := anvil forge cast
+
+# Everything below runs with the venv (ape, anvil, forge, cast) first on PATH.
+export PATH := $(BIN):$(PATH)
+# The project never fetches anything at run time; say so to the tools that might try.
+export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
+
+.PHONY: help setup tools versions test test-python test-forge lint demo lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed node_modules/.installed tools ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
+	@$(MAKE) --no-print-directory versions
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@npm ci --no-fund --no-audit --loglevel=error
+	@touch $@
+
+tools: $(VENV)/.installed node_modules/.installed
+	@tools/install-solc-bridge.sh $(SOLC_VERSION)
+	@for t in $(FOUNDRY_TOOLS); do \
+	  ln -sfn $(CURDIR)/node_modules/@foundry-rs/$$t-linux-amd64/bin/$$t $(BIN)/$$t; done
+
+versions: ## print the pinned tool versions
+	@echo "python  $$($(BIN)/python -c 'import platform; print(platform.python_version())')"
+	@echo "ape     $$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("eth-ape"), "| ape-solidity", m.version("ape-solidity"), "| ape-foundry", m.version("ape-foundry"))')"
+	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
+	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
+
+test: setup lint test-python test-forge ## run the whole suite (ape test + forge test)
+
+test-python: ## the pytest suite through ape test
+	@$(BIN)/ape test tests
+
+test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge
+	@forge build
+	@if compgen -G 'tests/forge/**/*.t.sol' >/dev/null || compgen -G 'tests/forge/*.t.sol' >/dev/null; then forge test; fi
+
+lint: $(VENV)/.installed ## ruff over the Python code
+	@$(BIN)/ruff check ballast scripts tests
+	@$(BIN)/ruff format --check ballast scripts tests
+
+demo: setup ## deploy to a local anvil and run the main job
+	@$(BIN)/ape run demo
+
+lock: ## re-resolve requirements.lock from requirements.in (needs the registry)
+	@$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock
+
+clean: ## remove build outputs (keeps .venv and node_modules)
+	rm -rf .build contracts/.cache out cache reports .hypothesis

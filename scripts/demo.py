@@ -1,0 +1,13 @@
+"""`ape run demo`: the main job of `make demo` (deploy to a local anvil and report what was deployed)."""
+
+import click
+from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+
+from ballast.demo import run_demo
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Deploy ballast to a local anvil and summarize")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+def cli(cli_ctx, network) -> None:  # noqa: ANN001 - click passes ape's context objects
+    run_demo(cli_ctx)
