@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
+import {MedianLib} from "./libraries/MedianLib.sol";
+import {ObservationLib} from "./libraries/ObservationLib.sol";
+
+/// @title OracleAggregator
+/// @notice Median of several Chainlink-compatible feeds per asset, a TWAP over a ring buffer of cumulative
+/// observations, a status, and the price policy every consumer applies.
+contract OracleAggregator is IOracleAggregator, AccessControl {
+    using ObservationLib for Observation[512];
+
+    /// @notice Role that may freeze and unfreeze assets.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice Most sources per asset.
+    uint256 public constant MAX_SOURCES = 8;
+    /// @notice Largest observation ring buffer.
+    uint16 public constant MAX_BUFFER_SIZE = 512;
+    /// @notice Gas given to each source call; a source that needs more counts as reverted.
+    uint256 public constant SOURCE_GAS_LIMIT = 100_000;
+
+    uint8 private constant FLAG_FROZEN = 1;
+    uint8 private constant FLAG_QUORUM_LOST = 2;
+    uint8 private constant FLAG_DISPERSED = 4;
+    uint8 private constant FLAG_DEVIATED = 8;
+
+    /// @dev One storage slot: all a consumer reads.
+    struct PriceSlot {
+        uint96 median;
+        uint96 twap;
+        uint32 updatedAt;
+        uint24 maxPriceAge;
+        uint8 flags;
+    }
+
+    /// @dev One storage slot: the configuration scalars and the ring buffer position.
+    struct AssetSlot {
+        uint8 sourceCount;
+        uint8 quorum;
+        uint16 maxDispersionBps;
+        uint16 maxDeviationBps;
+        uint32 twapWindow;
+        uint16 bufferSize;
+        uint16 newest;
+        uint16 count;
+    }
+
+    /// @dev One storage slot per source; its bounds in a second.
+    struct SourceSlot {
+        address feed;
+        uint32 heartbeat;
+        uint8 decimals;
+    }
+
+    struct BoundsSlot {
+        uint128 minAnswer;
+        uint128 maxAnswer;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    uint32 public immutable minTwapWindow;
+
+    mapping(address asset => PriceSlot) private _prices;
+    mapping(address asset => AssetSlot) private _assets;
+    mapping(address asset => SourceSlot[MAX_SOURCES]) private _sources;
+    mapping(address asset => BoundsSlot[MAX_SOURCES]) private _bounds;
+    mapping(address asset => Observation[512]) private _observations;
+
+    /// @param admin Governance (the timelock): configures assets and grants roles.
+    /// @param guardian May freeze and unfreeze assets.
+    /// @param minTwapWindow_ Smallest TWAP window any configuration or query may use, in seconds.
+    constructor(address admin, address guardian, uint32 minTwapWindow_) {
+        if (minTwapWindow_ == 0) revert InvalidMinTwapWindow();
+        minTwapWindow = minTwapWindow_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+    }
+
+    // ---------------------------------------------------------------- update
+
+    /// @inheritdoc IOracleAggregator
+    function update(address asset) external returns (PriceData memory data) {
+        AssetSlot memory cfg = _assets[asset];
+        if (cfg.sourceCount == 0) revert AssetNotListed(asset);
+        PriceSlot memory price = _prices[asset];
+
+        (uint256[8] memory answers, uint256 fresh) = _readSources(asset, cfg.sourceCount);
+        uint256 heldPrice = price.median; // the price that held since the newest observation
+        uint8 flags = price.flags & FLAG_FROZEN;
+        if (fresh < cfg.quorum) {
+            flags |= FLAG_QUORUM_LOST;
+        } else {
+            MedianLib.sortAscending(answers, fresh);
+            price.median = uint96(MedianLib.medianOfSorted(answers, fresh));
+            price.updatedAt = uint32(block.timestamp);
+            if (MedianLib.exceedsSpreadBps(answers, fresh, price.median, cfg.maxDispersionBps)) {
+                flags |= FLAG_DISPERSED;
+            }
+        }
+
+        uint256 cumulative;
+        if (price.median != 0) {
+            (price.twap, cumulative) = _observe(asset, cfg, heldPrice, price.median);
+            if (MedianLib.deviatesBps(price.median, price.twap, cfg.maxDeviationBps)) flags |= FLAG_DEVIATED;
+        }
+        price.flags = flags;
+        _prices[asset] = price;
+
+        data = _toPriceData(price);
+        emit PriceUpdated(asset, data.median, data.twap, cumulative, fresh, data.status);
+    }
+
+    /// @dev Record an observation now (none if one exists for this block) and return the TWAP over the configured
+    /// window ending now, with the cumulative at now.
+    function _observe(address asset, AssetSlot memory cfg, uint256 heldPrice, uint256 currentMedian)
+        private
+        returns (uint96 twapNow, uint256 cumulativeNow)
+    {
+        Observation[512] storage buffer = _observations[asset];
+        ObservationLib.Ring memory ring = ObservationLib.Ring(cfg.newest, cfg.count, cfg.bufferSize);
+        uint32 nowTs = uint32(block.timestamp);
+        if (ring.count == 0) {
+            // First price (or first after the buffer was resized): no history, the TWAP is the median.
+            buffer[0] = Observation(nowTs, 0);
+            (ring.newest, ring.count) = (0, 1);
+            _storeRing(asset, ring);
+            return (uint96(currentMedian), 0);
+        }
+        Observation memory newest = buffer[ring.newest];
+        if (newest.timestamp != nowTs) {
+            newest = buffer.append(ring, newest, heldPrice, nowTs);
+            _storeRing(asset, ring);
+        }
+        cumulativeNow = newest.cumulative;
+        uint32 target = nowTs > cfg.twapWindow ? nowTs - cfg.twapWindow : 0;
+        twapNow = uint96(buffer.averageSince(ring, target, nowTs, cumulativeNow, currentMedian));
+    }
+
+    function _storeRing(address asset, ObservationLib.Ring memory ring) private {
+        AssetSlot storage slot = _assets[asset];
+        (slot.newest, slot.count) = (ring.newest, ring.count);
+    }
+
+    /// @dev Read every source; return the normalized fresh answers (unsorted) and how many there are.
+    function _readSources(address asset, uint256 count) private returns (uint256[8] memory answers, uint256 fresh) {
+        for (uint256 i = 0; i < count; ++i) {
+            SourceSlot memory src = _sources[asset][i];
+            (bool ok, bytes memory ret) =
+                src.feed.staticcall{gas: SOURCE_GAS_LIMIT}(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
+            if (!ok) {
+                // A call starved by the caller's gas limit must not pass for a broken source.
+                if (gasleft() <= SOURCE_GAS_LIMIT / 63) revert InsufficientGasForSources(gasleft());
+                emit SourceExcluded(asset, src.feed, Exclusion.Reverted, 0, 0);
+                continue;
+            }
+            if (ret.length < 160) {
+                emit SourceExcluded(asset, src.feed, Exclusion.Malformed, 0, 0);
+                continue;
+            }
+            // Decoded as full words so that dirty high bits in a uint80 cannot make this call revert.
+            (, int256 answer,, uint256 updatedAt,) = abi.decode(ret, (uint256, int256, uint256, uint256, uint256));
+            Exclusion reason;
+            bool excluded = true;
+            BoundsSlot memory bounds = _bounds[asset][i];
+            if (answer <= 0) reason = Exclusion.NonPositive;
+            else if (updatedAt == 0) reason = Exclusion.ZeroTimestamp;
+            else if (updatedAt > block.timestamp) reason = Exclusion.FutureTimestamp;
+            else if (block.timestamp - updatedAt > src.heartbeat) reason = Exclusion.Stale;
+            else if (uint256(answer) < bounds.minAnswer || uint256(answer) > bounds.maxAnswer) {
+                reason = Exclusion.OutOfBounds;
+            } else {
+                excluded = false;
+            }
+            if (excluded) {
+                emit SourceExcluded(asset, src.feed, reason, answer, updatedAt);
+                continue;
+            }
+            answers[fresh++] = _normalize(uint256(answer), src.decimals);
+        }
+    }
+
+    function _normalize(uint256 answer, uint8 decimals) private pure returns (uint256) {
+        if (decimals <= 18) return answer * 10 ** (18 - decimals);
+        return answer / 10 ** (decimals - 18);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc IOracleAggregator
+    function setAssetConfig(address asset, AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 n = config.sources.length;
+        if (n == 0 || n > MAX_SOURCES) revert InvalidSourceCount(n, MAX_SOURCES);
+        if (config.quorum == 0 || config.quorum > n) revert InvalidQuorum(config.quorum, n);
+        _checkBps(config.maxDispersionBps);
+        _checkBps(config.maxDeviationBps);
+        if (config.twapWindow < minTwapWindow) revert WindowTooShort(config.twapWindow, minTwapWindow);
+        if (config.bufferSize < 2 || config.bufferSize > MAX_BUFFER_SIZE) {
+            revert InvalidBufferSize(config.bufferSize, MAX_BUFFER_SIZE);
+        }
+        if (config.maxPriceAge == 0 || config.maxPriceAge > type(uint24).max) {
+            revert InvalidMaxPriceAge(config.maxPriceAge);
+        }
+
+        for (uint256 i = 0; i < n; ++i) {
+            SourceConfig calldata src = config.sources[i];
+            _checkSource(config, i);
+            uint8 decimals = AggregatorV3Interface(src.feed).decimals();
+            if (decimals > 36) revert InvalidDecimals(i, decimals);
+            if (_normalize(src.minAnswer, decimals) == 0 || _normalize(src.maxAnswer, decimals) > type(uint96).max) {
+                revert InvalidBounds(i, src.minAnswer, src.maxAnswer);
+            }
+            _sources[asset][i] = SourceSlot(src.feed, src.heartbeat, decimals);
+            _bounds[asset][i] = BoundsSlot(src.minAnswer, src.maxAnswer);
+        }
+
+        AssetSlot storage slot = _assets[asset];
+        if (slot.bufferSize != config.bufferSize) {
+            // A resized ring restarts its history; pre-fill new slots so later writes are not zero-to-nonzero.
+            for (uint256 i = slot.bufferSize; i < config.bufferSize; ++i) {
+                if (_observations[asset][i].timestamp == 0) _observations[asset][i] = Observation(1, 0);
+            }
+            (slot.bufferSize, slot.newest, slot.count) = (config.bufferSize, 0, 0);
+        }
+        slot.sourceCount = uint8(n);
+        slot.quorum = config.quorum;
+        slot.maxDispersionBps = config.maxDispersionBps;
+        slot.maxDeviationBps = config.maxDeviationBps;
+        slot.twapWindow = config.twapWindow;
+        _prices[asset].maxPriceAge = uint24(config.maxPriceAge);
+
+        emit AssetConfigured(asset, config);
+    }
+
+    function _checkSource(AssetConfig calldata config, uint256 i) private pure {
+        SourceConfig calldata src = config.sources[i];
+        if (src.feed == address(0)) revert InvalidFeed(i, src.feed);
+        for (uint256 j = 0; j < i; ++j) {
+            if (config.sources[j].feed == src.feed) revert InvalidFeed(i, src.feed);
+        }
+        if (src.heartbeat == 0) revert InvalidHeartbeat(i, src.heartbeat);
+        if (src.minAnswer == 0 || src.minAnswer > src.maxAnswer) {
+            revert InvalidBounds(i, src.minAnswer, src.maxAnswer);
+        }
+    }
+
+    function _checkBps(uint16 value) private pure {
+        if (value == 0 || value > 10_000) revert InvalidBps(value);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function setFrozen(address asset, bool frozen) external onlyRole(GUARDIAN_ROLE) {
+        if (_assets[asset].sourceCount == 0) revert AssetNotListed(asset);
+        PriceSlot storage price = _prices[asset];
+        if (((price.flags & FLAG_FROZEN) != 0) == frozen) revert FreezeUnchanged(asset, frozen);
+        price.flags = frozen ? price.flags | FLAG_FROZEN : price.flags & ~FLAG_FROZEN;
+        emit FreezeSet(asset, frozen, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IOracleAggregator
+    function getPriceData(address asset) external view returns (PriceData memory) {
+        return _toPriceData(_listedPrice(asset));
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function median(address asset) external view returns (uint256) {
+        return _listedPrice(asset).median;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function status(address asset) external view returns (Status) {
+        return _status(_listedPrice(asset));
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function twap(address asset, uint32 window) external view returns (uint256) {
+        if (window < minTwapWindow) revert WindowTooShort(window, minTwapWindow);
+        PriceSlot memory price = _listedPrice(asset);
+        AssetSlot memory cfg = _assets[asset];
+        if (cfg.count == 0) return price.median;
+        Observation[512] storage buffer = _observations[asset];
+        ObservationLib.Ring memory ring = ObservationLib.Ring(cfg.newest, cfg.count, cfg.bufferSize);
+        Observation memory newest = buffer[cfg.newest];
+        uint32 nowTs = uint32(block.timestamp);
+        uint32 target = nowTs > window ? nowTs - window : 0;
+        // The whole window lies after the newest observation: only the stored median held in it.
+        if (target >= newest.timestamp) return price.median;
+        uint256 cumulativeNow = newest.cumulative + uint256(price.median) * (nowTs - newest.timestamp);
+        return buffer.averageSince(ring, target, nowTs, cumulativeNow, price.median);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function priceForRisk(address asset, bool longExposure) external view returns (uint256) {
+        (uint256 low, uint256 high) = _policyBounds(asset, Action.AddRisk);
+        return longExposure ? low : high;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function priceForReduce(address asset, bool longExposure) external view returns (uint256) {
+        (uint256 low, uint256 high) = _policyBounds(asset, Action.Reduce);
+        return longExposure ? low : high;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function priceForLiquidation(address asset, bool longExposure) external view returns (uint256) {
+        (uint256 low, uint256 high) = _policyBounds(asset, Action.Liquidate);
+        return longExposure ? high : low;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function priceBounds(address asset, Action action) external view returns (uint256 low, uint256 high) {
+        return _policyBounds(asset, action);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function getAssetConfig(address asset) external view returns (AssetConfig memory config) {
+        AssetSlot memory cfg = _assets[asset];
+        if (cfg.sourceCount == 0) revert AssetNotListed(asset);
+        config.sources = new SourceConfig[](cfg.sourceCount);
+        for (uint256 i = 0; i < cfg.sourceCount; ++i) {
+            SourceSlot memory src = _sources[asset][i];
+            BoundsSlot memory b = _bounds[asset][i];
+            config.sources[i] = SourceConfig(src.feed, src.heartbeat, b.minAnswer, b.maxAnswer);
+        }
+        config.quorum = cfg.quorum;
+        config.maxDispersionBps = cfg.maxDispersionBps;
+        config.maxDeviationBps = cfg.maxDeviationBps;
+        config.twapWindow = cfg.twapWindow;
+        config.maxPriceAge = _prices[asset].maxPriceAge;
+        config.bufferSize = cfg.bufferSize;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function observation(address asset, uint256 index) external view returns (Observation memory) {
+        return _observations[asset][index];
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function observationState(address asset) external view returns (uint16 newestIndex, uint16 count) {
+        AssetSlot memory cfg = _assets[asset];
+        return (cfg.newest, cfg.count);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _listedPrice(address asset) private view returns (PriceSlot memory price) {
+        price = _prices[asset];
+        if (price.maxPriceAge == 0) revert AssetNotListed(asset);
+    }
+
+    function _policyBounds(address asset, Action action) private view returns (uint256 low, uint256 high) {
+        PriceSlot memory price = _listedPrice(asset);
+        Status s = _status(price);
+        if (s != Status.Ok && (action == Action.AddRisk || s != Status.Deviated)) {
+            revert PriceUnavailable(asset, action, s);
+        }
+        (low, high) = price.median < price.twap ? (price.median, price.twap) : (price.twap, price.median);
+    }
+
+    function _status(PriceSlot memory price) private view returns (Status) {
+        if (price.flags & FLAG_FROZEN != 0) return Status.Frozen;
+        if (
+            price.updatedAt == 0 || price.flags & FLAG_QUORUM_LOST != 0
+                || block.timestamp - price.updatedAt > price.maxPriceAge
+        ) return Status.Stale;
+        if (price.flags & (FLAG_DISPERSED | FLAG_DEVIATED) != 0) return Status.Deviated;
+        return Status.Ok;
+    }
+
+    function _toPriceData(PriceSlot memory price) private view returns (PriceData memory) {
+        return PriceData(price.median, price.twap, _status(price), price.updatedAt);
+    }
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
+
+/// @title ObservationLib
+/// @notice A ring buffer of cumulative price observations and time-weighted averages over it.
+/// @dev `cumulative` is the sum of price * seconds since the first observation. An observation at time t
+/// adds the price that held since the previous observation, so a price set in the current block has no weight.
+library ObservationLib {
+    /// @notice Where the ring buffer stands: the newest slot, how many slots hold data, the capacity.
+    struct Ring {
+        uint16 newest;
+        uint16 count;
+        uint16 size;
+    }
+
+    /// @notice Physical index of the `k`-th oldest observation (k = 0 is the oldest).
+    function at(Ring memory ring, uint256 k) internal pure returns (uint256) {
+        uint256 oldest = ring.count < ring.size ? 0 : (uint256(ring.newest) + 1) % ring.size;
+        return (oldest + k) % ring.size;
+    }
+
+    /// @notice Append an observation at `timestamp`, accumulating `heldPrice` since the newest one.
+    /// @dev The caller guarantees `ring.count > 0` and `timestamp > newest.timestamp`.
+    function append(
+        IOracleAggregator.Observation[512] storage buffer,
+        Ring memory ring,
+        IOracleAggregator.Observation memory newest,
+        uint256 heldPrice,
+        uint32 timestamp
+    ) internal returns (IOracleAggregator.Observation memory next) {
+        next.timestamp = timestamp;
+        next.cumulative = uint224(newest.cumulative + heldPrice * (timestamp - newest.timestamp));
+        ring.newest = uint16((uint256(ring.newest) + 1) % ring.size);
+        if (ring.count < ring.size) ++ring.count;
+        buffer[ring.newest] = next;
+    }
+
+    /// @notice Average price over [target, end], where `endCumulative` is the cumulative at `end` and `target`
+    /// is clamped to the oldest observation; `fallbackPrice` when that leaves an empty span.
+    function averageSince(
+        IOracleAggregator.Observation[512] storage buffer,
+        Ring memory ring,
+        uint32 target,
+        uint32 end,
+        uint256 endCumulative,
+        uint256 fallbackPrice
+    ) internal view returns (uint256) {
+        (uint256 startCumulative, uint32 start) = cumulativeAt(buffer, ring, target);
+        if (end <= start) return fallbackPrice;
+        return (endCumulative - startCumulative) / (end - start);
+    }
+
+    /// @notice Cumulative price at `target`, for a target no later than the newest observation; a target before
+    /// the oldest observation is clamped to it. Returns the time the value refers to.
+    function cumulativeAt(IOracleAggregator.Observation[512] storage buffer, Ring memory ring, uint32 target)
+        internal
+        view
+        returns (uint256 cumulative, uint32 timestamp)
+    {
+        IOracleAggregator.Observation memory oldest = buffer[at(ring, 0)];
+        if (target <= oldest.timestamp) return (oldest.cumulative, oldest.timestamp);
+
+        // Binary search for the last observation at or before `target` (k in [0, count - 1]).
+        uint256 lo = 0;
+        uint256 hi = uint256(ring.count) - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (buffer[at(ring, mid)].timestamp <= target) lo = mid;
+            else hi = mid - 1;
+        }
+        IOracleAggregator.Observation memory before = buffer[at(ring, lo)];
+        if (before.timestamp == target || lo == uint256(ring.count) - 1) {
+            return (before.cumulative, before.timestamp);
+        }
+        IOracleAggregator.Observation memory afterwards = buffer[at(ring, lo + 1)];
+        // The price between two observations is constant: (c1 - c0) / (t1 - t0) divides exactly.
+        uint256 price = (afterwards.cumulative - before.cumulative) / (afterwards.timestamp - before.timestamp);
+        return (before.cumulative + price * (target - before.timestamp), target);
+    }
+}
