@@ -22,6 +22,9 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     uint16 public constant MAX_BUFFER_SIZE = 512;
     /// @notice Gas given to each source call; a source that needs more counts as reverted.
     uint256 public constant SOURCE_GAS_LIMIT = 100_000;
+    /// @dev Gas left before a source call that guarantees the call gets all of SOURCE_GAS_LIMIT: EIP-150 forwards at
+    /// most 63/64 of what remains after the call's own cost (up to 2,600 for a cold feed) and the calldata encoding.
+    uint256 private constant SOURCE_CALL_GAS_NEEDED = SOURCE_GAS_LIMIT * 64 / 63 + 5_000;
 
     uint8 private constant FLAG_FROZEN = 1;
     uint8 private constant FLAG_QUORUM_LOST = 2;
@@ -149,11 +152,14 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     function _readSources(address asset, uint256 count) private returns (uint256[8] memory answers, uint256 fresh) {
         for (uint256 i = 0; i < count; ++i) {
             SourceSlot memory src = _sources[asset][i];
+            uint256 gasBefore = gasleft();
             (bool ok, bytes memory ret) =
                 src.feed.staticcall{gas: SOURCE_GAS_LIMIT}(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
             if (!ok) {
-                // A call starved by the caller's gas limit must not pass for a broken source.
-                if (gasleft() <= SOURCE_GAS_LIMIT / 63) revert InsufficientGasForSources(gasleft());
+                // A call starved by the caller's gas limit must not pass for a broken source. Judge by the gas before
+                // the call, not after it: a starved feed need not burn what it got (a nested call keeps 1/64 at each
+                // level, a feed may check gasleft()), so little gas left afterwards does not reveal starvation.
+                if (gasBefore < SOURCE_CALL_GAS_NEEDED) revert InsufficientGasForSources(gasleft());
                 emit SourceExcluded(asset, src.feed, Exclusion.Reverted, 0, 0);
                 continue;
             }
