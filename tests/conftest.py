@@ -1,6 +1,22 @@
 """Shared fixtures (yearn style: accounts by role, contracts deployed once per module)."""
 
+import os
+
+import ape
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: `default` keeps `make test` fast; HYPOTHESIS_PROFILE=deep explores far more examples. Each example
+# runs on the module's anvil inside `chain.isolate()`, so ape's function-scoped isolation fixture is harmless.
+settings.register_profile(
+    "default",
+    max_examples=30,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("deep", parent=settings.get_profile("default"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +32,212 @@ def alice(accounts):
 @pytest.fixture(scope="session")
 def bob(accounts):
     return accounts[2]
+
+
+# ---------------------------------------------------------------------------------------------------- roles
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def guardian(accounts):
+    """May freeze and unfreeze oracle assets."""
+    return accounts[3]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def keeper(accounts):
+    """Calls the permissionless keeper entry points (oracle updates)."""
+    return accounts[4]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def stranger(accounts):
+    """Holds no role anywhere."""
+    return accounts[5]
+
+
+# ---------------------------------------------------------------------------------------------------- oracle
+
+MIN_TWAP_WINDOW = 600  # seconds; the oracle fixture's minimum TWAP window
+
+
+@pytest.fixture(scope="module")
+def oracle(project, deployer, guardian):
+    """An OracleAggregator administered by `deployer`, frozen by `guardian`, with a 600 s minimum TWAP window."""
+    return project.OracleAggregator.deploy(deployer, guardian, MIN_TWAP_WINDOW, sender=deployer)
+
+
+@pytest.fixture(scope="module")
+def weth(project, deployer):
+    """An asset to price (any address works; a token is what production lists)."""
+    return project.MockERC20.deploy("Wrapped Ether", "WETH", 18, sender=deployer)
+
+
+@pytest.fixture(scope="module")
+def feeds(project, deployer):
+    """Eight 8-decimal Chainlink-style mock feeds, each answering 2000 USD."""
+    return [project.MockFeed.deploy(8, 2000 * 10**8, f"ETH / USD #{i}", sender=deployer) for i in range(8)]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def asset_config():
+    """Build an `AssetConfig` tuple for `setAssetConfig`.
+
+    `sources` holds feed contracts (heartbeat `heartbeat`, bounds 1e-6 to 1e7 USD in the feed's decimals) or
+    explicit `(feed, heartbeat, minAnswer, maxAnswer)` tuples.
+    """
+
+    def build(
+        sources,
+        *,
+        quorum=1,
+        max_dispersion_bps=500,
+        max_deviation_bps=1_000,
+        twap_window=1_800,
+        max_price_age=3_600,
+        buffer_size=16,
+        heartbeat=3_600,
+    ):
+        entries = []
+        for source in sources:
+            if isinstance(source, tuple):
+                entries.append(source)
+            else:
+                decimals = source.decimals()
+                entries.append(
+                    (source.address, heartbeat, max(1, 10**decimals // 10**6), 10 ** (decimals + 7))
+                )
+        return (
+            entries,
+            quorum,
+            max_dispersion_bps,
+            max_deviation_bps,
+            twap_window,
+            max_price_age,
+            buffer_size,
+        )
+
+    return build
+
+
+class PriceHistory:
+    """Independent model of an asset's TWAP: integrates the held price over time, without cumulative sums.
+
+    Feed it every successful `update` in order with `record(timestamp, median_stored)`. The median an update
+    stores holds from that update's time on (the last update of a timestamp wins), and every distinct update
+    time is one observation of a ring buffer keeping the newest `buffer_size`.
+    """
+
+    def __init__(self, buffer_size: int):
+        self.buffer_size = buffer_size
+        self.held: dict[int, int] = {}  # update time -> price held from then on, in time order
+
+    def record(self, timestamp: int, median: int) -> None:
+        assert not self.held or timestamp >= max(self.held), "updates are recorded in time order"
+        self.held[timestamp] = median
+
+    @property
+    def observations(self) -> list[int]:
+        """Timestamps of the observations the ring buffer still holds, oldest first."""
+        return list(self.held)[-self.buffer_size :]
+
+    @property
+    def current(self) -> int:
+        return self.held[max(self.held)]
+
+    def segments(self, start: int, end: int) -> list[tuple[int, int]]:
+        """(price, seconds) for every price held during [start, end]."""
+        times = list(self.held)
+        result = []
+        for i, since in enumerate(times):
+            until = times[i + 1] if i + 1 < len(times) else end
+            seconds = min(until, end) - max(since, start)
+            if seconds > 0:
+                result.append((self.held[since], seconds))
+        return result
+
+    def cumulative(self, at: int) -> int:
+        """Sum of price * seconds from the first observation to `at`."""
+        return sum(price * seconds for price, seconds in self.segments(min(self.held), at))
+
+    def window_start(self, now: int, window: int) -> int:
+        return max(now - window, self.observations[0])
+
+    def twap(self, now: int, window: int) -> int:
+        start = self.window_start(now, window)
+        if start >= now:
+            return self.current
+        return sum(price * seconds for price, seconds in self.segments(start, now)) // (now - start)
+
+    def prices_in_window(self, now: int, window: int) -> list[int]:
+        """Every price that held for a positive time in the window (the current one if the window is empty)."""
+        start = self.window_start(now, window)
+        return [price for price, _ in self.segments(start, now)] or [self.current]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def price_history():
+    """The `PriceHistory` model class, to check the oracle's TWAP against."""
+    return PriceHistory
+
+
+# ---------------------------------------------------------------------------------------------------- ape + anvil
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _decode_reverted_calls():
+    """Let `ape.reverts(contract.SomeError, arg=...)` check reverted view calls.
+
+    anvil reports a reverted `eth_call` with a text message ("custom error 0x...: <raw bytes>") and the ABI data
+    only in the JSON-RPC error's `data`, which ape 0.8 drops: the error then is a plain ContractLogicError and
+    `ape.reverts` accepts any revert. Re-raise such an error with its data so that ape decodes the custom error.
+    """
+    from ape.exceptions import ProviderError
+    from ape_foundry.provider import FoundryProvider
+    from eth_utils import is_hex
+    from web3.types import RPCEndpoint
+
+    original = FoundryProvider._make_request
+
+    def _make_request(self, rpc, parameters=None):
+        try:
+            return original(self, rpc, parameters)
+        except ProviderError as err:
+            if rpc != "eth_call" or "custom error 0x" not in str(err):
+                raise
+            error = self.web3.provider.make_request(RPCEndpoint(rpc), list(parameters or [])).get("error")
+            data = error.get("data") if isinstance(error, dict) else None
+            if not (isinstance(data, str) and is_hex(data)):
+                raise
+            raise ProviderError(f"execution reverted: {data}") from err
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FoundryProvider, "_make_request", _make_request)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _strict_custom_error_reverts():
+    """Make `ape.reverts(contract.SomeError)` fail when the revert is not that custom error.
+
+    ape 0.8 accepts any revert it could not decode into a custom error (it only compares decoded custom errors with
+    the expected one). A reverted deployment, for one, cannot be decoded: match its selector ("0x1234abcd") instead.
+    """
+    from ape.exceptions import CustomError
+    from ape.pytest.contextmanagers import RevertsContextManager
+
+    original = RevertsContextManager.__exit__
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        expected = self.expected_message
+        if (
+            exc_value is not None
+            and isinstance(expected, type)
+            and issubclass(expected, CustomError)
+            and not isinstance(exc_value, CustomError)
+        ):
+            raise AssertionError(f"Expected error '{expected.__name__}' but got {exc_value!r}") from exc_value
+        return original(self, exc_type, exc_value, traceback)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RevertsContextManager, "__exit__", __exit__)
+        yield
