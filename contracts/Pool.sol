@@ -33,14 +33,14 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     uint256 public constant MAX_BASE_FEE_BPS = 100;
     uint256 public constant MAX_TAX_FEE_BPS = 200;
     uint256 public constant MAX_COOLDOWN = 2 days;
-    uint256 public constant MIN_MAX_UTILIZATION = 0.1e18;
-    uint256 public constant MAX_BASE_RATE = 1e18;
-    uint256 public constant MAX_SLOPE1 = 3e18;
-    uint256 public constant MAX_SLOPE2 = 10e18;
-    uint256 public constant MIN_KINK = 0.05e18;
-    uint256 public constant MAX_KINK = 0.95e18;
+    uint256 public constant MIN_MAX_UTILIZATION_BPS = 1_000;
+    uint256 public constant MAX_BASE_RATE_BPS = 10_000;
+    uint256 public constant MAX_SLOPE1_BPS = 30_000;
+    uint256 public constant MAX_SLOPE2_BPS = 100_000;
+    uint256 public constant MIN_KINK_BPS = 500;
+    uint256 public constant MAX_KINK_BPS = 9_500;
 
-    /// @dev Index in `_assetList` plus one (0 = not listed), decimals and parameters: one slot.
+    /// @dev Index in `_list` plus one (0 = not listed), decimals and parameters: one slot.
     struct AssetSlot {
         uint8 position;
         uint8 decimals;
@@ -52,6 +52,20 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         uint128 index;
         uint64 ratePerSecond;
         uint64 lastAccrual;
+    }
+
+    /// @dev A pool asset as the valuation loop reads it: one slot.
+    struct ListEntry {
+        address token;
+        uint8 decimals;
+    }
+
+    /// @dev Every governed scalar an LP action reads, in one slot.
+    struct ConfigSlot {
+        RateModel rateModel;
+        uint16 maxUtilizationBps;
+        uint32 cooldown;
+        bool depositsPaused;
     }
 
     struct Lockup {
@@ -80,21 +94,15 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @inheritdoc IPool
     address public immutable settlementAsset;
 
-    address[] private _assetList;
+    ListEntry[] private _list;
     mapping(address asset => AssetSlot) private _assets;
     mapping(address asset => uint256) private _reserves;
     mapping(address account => Lockup) private _lockups;
 
     RateSlot private _rate;
-    RateModel private _rateModel;
+    ConfigSlot private _config;
     /// @inheritdoc IPool
     uint256 public totalScaledDebt;
-    /// @inheritdoc IPool
-    uint256 public maxUtilization;
-    /// @inheritdoc IPool
-    uint256 public cooldown;
-    /// @inheritdoc IPool
-    bool public depositsPaused;
 
     struct Wiring {
         IProtocolLock lock;
@@ -108,7 +116,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         address guardian;
     }
 
-    constructor(Wiring memory w, RateModel memory model, uint256 maxUtilization_, uint256 cooldown_)
+    constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_)
         ERC20("ballast LP", "BLP")
         ProtocolGuarded(w.lock)
     {
@@ -124,7 +132,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _grantRole(RISK_MANAGER_ROLE, w.riskManager);
         _grantRole(GUARDIAN_ROLE, w.guardian);
         _setRateModel(model);
-        _setMaxUtilization(maxUtilization_);
+        _setMaxUtilization(maxUtilizationBps_);
         _setCooldown(cooldown_);
         _rate = RateSlot(uint128(FixedPointMath.WAD), 0, uint64(block.timestamp));
     }
@@ -147,7 +155,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         guarded
         returns (uint256 shares)
     {
-        if (depositsPaused) revert DepositsPaused();
+        if (_config.depositsPaused) revert DepositsPaused();
         if (amount == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
         _listed(asset);
@@ -219,7 +227,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _reserves[asset] = reserve - amount;
         uint256 reserveLowAfter = v.reserveLow - Math.min(amount.toValueUp(v.low[i], a.decimals), v.reserveLow);
         uint256 u = _utilization(v.reserved, v.receivableLow, reserveLowAfter);
-        if (u > maxUtilization) revert UtilizationExceeded(u, maxUtilization);
+        _checkUtilization(u);
         _refreshRate(reserveLowAfter, v);
     }
 
@@ -290,7 +298,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
         IOracleAggregator.PriceData memory p = oracle.getPriceData(settlementAsset);
-        emit DeficitSocialized(amount, scaledDebt, amount.toValueUp(p.median, _assets[settlementAsset].decimals));
+        emit DeficitSocialized(amount, scaledDebt, amount.toValueUp(p.median, _list[0].decimals));
     }
 
     /// @inheritdoc IPool
@@ -303,8 +311,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     function checkUtilization() external onlyFrom(marginEngine) {
         _accrue();
         Valuation memory v = _valuation(false);
-        uint256 u = _utilization(v.reserved, v.receivableLow, v.reserveLow);
-        if (u > maxUtilization) revert UtilizationExceeded(u, maxUtilization);
+        _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
         _refreshRate(v.reserveLow, v);
     }
 
@@ -313,11 +320,12 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @inheritdoc IPool
     function listAsset(address asset, AssetParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_assets[asset].position != 0) revert AssetAlreadyListed(asset);
-        if (_assetList.length == MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
+        if (_list.length == MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
+        if (_list.length == 0 && asset != settlementAsset) revert SettlementAssetFirst(settlementAsset);
         _checkParams(params);
         uint8 decimals = IERC20Metadata(asset).decimals();
-        _assetList.push(asset);
-        _assets[asset] = AssetSlot(uint8(_assetList.length), decimals, params);
+        _list.push(ListEntry(asset, decimals));
+        _assets[asset] = AssetSlot(uint8(_list.length), decimals, params);
         emit AssetListed(asset, decimals, params);
     }
 
@@ -336,8 +344,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     /// @inheritdoc IPool
-    function setMaxUtilization(uint256 maxUtilization_) external onlyRole(RISK_MANAGER_ROLE) {
-        _setMaxUtilization(maxUtilization_);
+    function setMaxUtilization(uint256 maxUtilizationBps_) external onlyRole(RISK_MANAGER_ROLE) {
+        _setMaxUtilization(maxUtilizationBps_);
     }
 
     /// @inheritdoc IPool
@@ -347,7 +355,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function setDepositsPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
-        depositsPaused = paused;
+        _config.depositsPaused = paused;
         emit DepositsPausedSet(paused, msg.sender);
     }
 
@@ -360,23 +368,23 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     function _setRateModel(RateModel memory m) private {
-        _bounded("baseRate", m.baseRate, 0, MAX_BASE_RATE);
-        _bounded("slope1", m.slope1, 0, MAX_SLOPE1);
-        _bounded("kink", m.kink, MIN_KINK, MAX_KINK);
-        _bounded("slope2", m.slope2, 0, MAX_SLOPE2);
-        _rateModel = m;
+        _bounded("baseRateBps", m.baseRateBps, 0, MAX_BASE_RATE_BPS);
+        _bounded("slope1Bps", m.slope1Bps, 0, MAX_SLOPE1_BPS);
+        _bounded("kinkBps", m.kinkBps, MIN_KINK_BPS, MAX_KINK_BPS);
+        _bounded("slope2Bps", m.slope2Bps, 0, MAX_SLOPE2_BPS);
+        _config.rateModel = m;
         emit RateModelSet(m);
     }
 
     function _setMaxUtilization(uint256 value) private {
-        _bounded("maxUtilization", value, MIN_MAX_UTILIZATION, FixedPointMath.WAD);
-        maxUtilization = value;
+        _bounded("maxUtilizationBps", value, MIN_MAX_UTILIZATION_BPS, FixedPointMath.BPS);
+        _config.maxUtilizationBps = uint16(value);
         emit MaxUtilizationSet(value);
     }
 
     function _setCooldown(uint256 value) private {
         _bounded("cooldown", value, 0, MAX_COOLDOWN);
-        cooldown = value;
+        _config.cooldown = uint32(value);
         emit CooldownSet(value);
     }
 
@@ -388,7 +396,12 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function assets() external view returns (address[] memory) {
-        return _assetList;
+        uint256 n = _list.length;
+        address[] memory list = new address[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            list[i] = _list[i].token;
+        }
+        return list;
     }
 
     /// @inheritdoc IPool
@@ -426,7 +439,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         AssetSlot memory a = _listed(asset);
         Valuation memory v = _valuation(false);
         // Keep (reserved + receivables) / (reserveLow + receivables) <= maxUtilization after the withdrawal.
-        uint256 needed = (v.reserved + v.receivableLow).mulDivUp(FixedPointMath.WAD, maxUtilization);
+        uint256 needed = (v.reserved + v.receivableLow).mulDivUp(FixedPointMath.BPS, _config.maxUtilizationBps);
         uint256 backing = v.reserveLow + v.receivableLow;
         if (backing <= needed) return 0;
         uint256 byUtilization = (backing - needed).toAmountDown(v.low[a.position - 1], a.decimals);
@@ -459,7 +472,22 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function rateModel() external view returns (RateModel memory) {
-        return _rateModel;
+        return _config.rateModel;
+    }
+
+    /// @inheritdoc IPool
+    function maxUtilizationBps() external view returns (uint256) {
+        return _config.maxUtilizationBps;
+    }
+
+    /// @inheritdoc IPool
+    function cooldown() external view returns (uint256) {
+        return _config.cooldown;
+    }
+
+    /// @inheritdoc IPool
+    function depositsPaused() external view returns (bool) {
+        return _config.depositsPaused;
     }
 
     // ---------------------------------------------------------------- internals
@@ -472,26 +500,26 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @dev Price every pool asset (policy-checked for LP actions when `enforce`), value reserves and receivables,
     /// and read traders' exposure.
     function _valuation(bool enforce) private view returns (Valuation memory v) {
-        uint256 n = _assetList.length;
+        uint256 n = _list.length;
         v.low = new uint256[](n);
         v.high = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
-            address asset = _assetList[i];
-            (uint256 low, uint256 high) = _priceRange(asset, enforce);
+            ListEntry memory entry = _list[i];
+            (uint256 low, uint256 high) = _priceRange(entry.token, enforce);
             (v.low[i], v.high[i]) = (low, high);
-            uint256 reserve = _reserves[asset];
+            uint256 reserve = _reserves[entry.token];
             if (reserve == 0) continue;
-            uint8 decimals = _assets[asset].decimals;
+            uint8 decimals = entry.decimals;
             v.reserveLow += reserve.toValueDown(low, decimals);
             v.reserveHigh += reserve.toValueDown(high, decimals);
             v.reserveMid += reserve.toValueDown((low + high) / 2, decimals);
         }
         uint256 debt = totalDebt();
         if (debt != 0) {
-            uint256 s = _assets[settlementAsset].position - 1;
-            uint8 decimals = _assets[settlementAsset].decimals;
-            v.receivableLow = debt.toValueDown(v.low[s], decimals);
-            v.receivableHigh = debt.toValueDown(v.high[s], decimals);
+            // The settlement asset is always listed first.
+            uint8 decimals = _list[0].decimals;
+            v.receivableLow = debt.toValueDown(v.low[0], decimals);
+            v.receivableHigh = debt.toValueDown(v.high[0], decimals);
         }
         (v.pnlLow, v.pnlHigh, v.reserved) = ITraderBook(marginEngine).poolExposure(enforce);
     }
@@ -551,10 +579,15 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @dev Set the rate for the next period from utilization at `reserveLow`.
     function _refreshRate(uint256 reserveLow, Valuation memory v) private {
         uint256 u = _utilization(v.reserved, v.receivableLow, reserveLow);
-        RateModel memory m = _rateModel;
-        uint256 rate = PoolMath.ratePerSecond(u, m.baseRate, m.slope1, m.kink, m.slope2);
+        RateModel memory m = _config.rateModel;
+        uint256 rate = PoolMath.ratePerSecond(u, m.baseRateBps, m.slope1Bps, m.kinkBps, m.slope2Bps);
         _rate.ratePerSecond = rate.toUint64();
         emit Accrued(_rate.index, rate, u);
+    }
+
+    function _checkUtilization(uint256 u) private view {
+        uint256 max = uint256(_config.maxUtilizationBps) * 1e14;
+        if (u > max) revert UtilizationExceeded(u, max);
     }
 
     function _reduceDebt(uint256 scaledDebt) private {
@@ -572,10 +605,11 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     /// @dev Lock freshly minted shares of `account` for the cooldown.
     function _lock(address account, uint256 shares) private {
-        if (cooldown == 0) return;
+        uint256 period = _config.cooldown;
+        if (period == 0) return;
         Lockup memory l = _lockups[account];
         uint256 stillLocked = l.unlocksAt > block.timestamp ? l.shares : 0;
-        _lockups[account] = Lockup((stillLocked + shares).toUint128(), uint64(block.timestamp + cooldown));
+        _lockups[account] = Lockup((stillLocked + shares).toUint128(), uint64(block.timestamp + period));
     }
 
     /// @dev Locked shares can be neither burned nor transferred.

@@ -6,27 +6,31 @@ import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 /// @title ProtocolLock
 /// @notice The single cross-contract reentrancy lock of ballast.
 contract ProtocolLock is IProtocolLock {
-    /// @notice Who may add members until the set is sealed.
-    address public immutable deployer;
+    address private immutable _pool;
+    address private immutable _marginEngine;
+    address private immutable _liquidator;
+    address private immutable _insuranceFund;
 
     bool private transient _locked;
-    bool public isSealed;
-    mapping(address account => bool) private _members;
 
-    constructor() {
-        deployer = msg.sender;
+    /// @param members_ Pool, MarginEngine, Liquidator and InsuranceFund (a test may repeat an address).
+    constructor(address[4] memory members_) {
+        (_pool, _marginEngine, _liquidator, _insuranceFund) = (members_[0], members_[1], members_[2], members_[3]);
+    }
+
+    modifier onlyMember() {
+        if (!isMember(msg.sender)) revert NotMember(msg.sender);
+        _;
     }
 
     /// @inheritdoc IProtocolLock
-    function lock() external {
-        if (!_members[msg.sender]) revert NotMember(msg.sender);
+    function lock() external onlyMember {
         if (_locked) revert Locked();
         _locked = true;
     }
 
     /// @inheritdoc IProtocolLock
-    function unlock() external {
-        if (!_members[msg.sender]) revert NotMember(msg.sender);
+    function unlock() external onlyMember {
         if (!_locked) revert NotLocked();
         _locked = false;
     }
@@ -37,23 +41,12 @@ contract ProtocolLock is IProtocolLock {
     }
 
     /// @inheritdoc IProtocolLock
-    function isMember(address account) external view returns (bool) {
-        return _members[account];
+    function isMember(address account) public view returns (bool) {
+        return account == _pool || account == _marginEngine || account == _liquidator || account == _insuranceFund;
     }
 
     /// @inheritdoc IProtocolLock
-    function addMember(address member) external {
-        if (msg.sender != deployer) revert NotMember(msg.sender);
-        if (isSealed) revert MembersSealed();
-        _members[member] = true;
-        emit MemberAdded(member);
-    }
-
-    /// @inheritdoc IProtocolLock
-    function seal() external {
-        if (msg.sender != deployer) revert NotMember(msg.sender);
-        if (isSealed) revert MembersSealed();
-        isSealed = true;
-        emit Sealed();
+    function members() external view returns (address[4] memory) {
+        return [_pool, _marginEngine, _liquidator, _insuranceFund];
     }
 }

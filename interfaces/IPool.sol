@@ -32,12 +32,12 @@ interface IPool {
         uint128 depositCap;
     }
 
-    /// @notice Kinked utilization rate model; annual rates and the kink in WAD.
+    /// @notice Kinked utilization rate model; annual rates and the kink in basis points.
     struct RateModel {
-        uint64 baseRate;
-        uint64 slope1;
-        uint64 kink;
-        uint64 slope2;
+        uint32 baseRateBps;
+        uint32 slope1Bps;
+        uint32 kinkBps;
+        uint32 slope2Bps;
     }
 
     // ---------------------------------------------------------------- errors
@@ -72,6 +72,8 @@ interface IPool {
     error DepositsPaused();
     /// @notice The caller is not the contract allowed to call this entry point.
     error Unauthorized(address caller);
+    /// @notice The first listed asset must be the settlement asset `settlementAsset`.
+    error SettlementAssetFirst(address settlementAsset);
     /// @notice The debt being cancelled or repaid (`scaled`) exceeds the total `totalScaled`.
     error DebtUnderflow(uint256 scaled, uint256 totalScaled);
 
@@ -80,7 +82,7 @@ interface IPool {
     event AssetListed(address indexed asset, uint8 decimals, AssetParams params);
     event AssetParamsSet(address indexed asset, AssetParams params);
     event RateModelSet(RateModel model);
-    event MaxUtilizationSet(uint256 maxUtilization);
+    event MaxUtilizationSet(uint256 maxUtilizationBps);
     event CooldownSet(uint256 cooldown);
     event DepositsPausedSet(bool paused, address indexed guardian);
     /// @notice An LP deposit: `value` is the USD credited after the fee of `feeBps`.
@@ -171,7 +173,7 @@ interface IPool {
     function listAsset(address asset, AssetParams calldata params) external;
     function setAssetParams(address asset, AssetParams calldata params) external;
     function setRateModel(RateModel calldata model) external;
-    function setMaxUtilization(uint256 maxUtilization) external;
+    function setMaxUtilization(uint256 maxUtilizationBps) external;
     function setCooldown(uint256 cooldown) external;
     function setDepositsPaused(bool paused) external;
 
@@ -218,7 +220,7 @@ interface IPool {
     function lockedShares(address account) external view returns (uint256 shares, uint256 unlocksAt);
 
     function rateModel() external view returns (RateModel memory);
-    function maxUtilization() external view returns (uint256);
+    function maxUtilizationBps() external view returns (uint256);
     function cooldown() external view returns (uint256);
     function depositsPaused() external view returns (bool);
 }

@@ -5,6 +5,8 @@ pragma solidity ^0.8.27;
 /// @notice One reentrancy lock shared by the Pool, MarginEngine, Liquidator and InsuranceFund: while any of their
 /// external entry points runs, no entry point of any of them can be entered again (cross-contract reentrancy).
 /// @dev The lock lives in transient storage, so it costs no storage write and clears at the end of a transaction.
+/// The members are fixed at deployment (immutables, at addresses predicted from the deployer's nonces), so taking
+/// the lock reads no storage.
 interface IProtocolLock {
     /// @notice An entry point was called while another (of any member contract) was running.
     error Locked();
@@ -12,13 +14,6 @@ interface IProtocolLock {
     error NotMember(address caller);
     /// @notice `unlock` was called while the lock was not held.
     error NotLocked();
-    /// @notice Members are fixed once sealed.
-    error MembersSealed();
-
-    /// @notice `member` joined the lock.
-    event MemberAdded(address indexed member);
-    /// @notice The member set was sealed.
-    event Sealed();
 
     /// @notice Take the lock. Members only; reverts `Locked` if held.
     function lock() external;
@@ -32,9 +27,6 @@ interface IProtocolLock {
     /// @notice Whether `account` may take and release the lock.
     function isMember(address account) external view returns (bool);
 
-    /// @notice Add a member contract. Deployer only, before sealing.
-    function addMember(address member) external;
-
-    /// @notice Fix the member set forever. Deployer only.
-    function seal() external;
+    /// @notice The member contracts, in deployment order: Pool, MarginEngine, Liquidator, InsuranceFund.
+    function members() external view returns (address[4] memory);
 }

@@ -41,18 +41,20 @@ library PoolMath {
         return total == 0 ? 0 : value * FixedPointMath.BPS / total;
     }
 
-    /// @notice Borrow rate per second (WAD) at utilization `u` (WAD) for a kinked model with annual WAD rates.
-    function ratePerSecond(uint256 u, uint256 baseRate, uint256 slope1, uint256 kink, uint256 slope2)
+    /// @notice Borrow rate per second (WAD) at utilization `u` (WAD) for a kinked model whose annual rates and kink
+    /// are in basis points.
+    function ratePerSecond(uint256 u, uint256 baseBps, uint256 slope1Bps, uint256 kinkBps, uint256 slope2Bps)
         internal
         pure
         returns (uint256)
     {
-        uint256 annual;
+        uint256 kink = kinkBps * 1e14;
+        uint256 annual; // WAD per year
         if (u <= kink) {
-            annual = baseRate + slope1.mulDivDown(u, kink);
+            annual = baseBps * 1e14 + slope1Bps * u / kinkBps;
         } else {
             uint256 excess = u > FixedPointMath.WAD ? FixedPointMath.WAD - kink : u - kink;
-            annual = baseRate + slope1 + slope2.mulDivDown(excess, FixedPointMath.WAD - kink);
+            annual = (baseBps + slope1Bps) * 1e14 + slope2Bps * excess / (FixedPointMath.BPS - kinkBps);
         }
         return annual / SECONDS_PER_YEAR;
     }

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
+import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../../interfaces/ITraderBook.sol";
@@ -24,6 +25,13 @@ contract MockEngine is ITraderBook {
     int256 public pnlHigh;
     uint256 public reservedUsd;
     bool public marketsNotOk;
+
+    /// @dev Optional markets whose oracle prices and open interest `poolExposure` reads, so that gas benchmarks
+    /// pay what the MarginEngine's per-market aggregation will (one price read and two slots per market).
+    IOracleAggregator public oracle;
+    address[] public markets;
+    mapping(address market => uint256) public longOpenInterest;
+    mapping(address market => uint256) public shortOpenInterest;
 
     constructor(IProtocolLock lock_) {
         protocolLock = lock_;
@@ -48,6 +56,14 @@ contract MockEngine is ITraderBook {
         (pnlLow, pnlHigh, reservedUsd) = (low, high, reserved);
     }
 
+    function setMarkets(IOracleAggregator oracle_, address[] calldata markets_) external {
+        oracle = oracle_;
+        markets = markets_;
+        for (uint256 i = 0; i < markets_.length; ++i) {
+            (longOpenInterest[markets_[i]], shortOpenInterest[markets_[i]]) = (1, 1);
+        }
+    }
+
     function setMarketsNotOk(bool notOk) external {
         marketsNotOk = notOk;
     }
@@ -55,7 +71,15 @@ contract MockEngine is ITraderBook {
     /// @inheritdoc ITraderBook
     function poolExposure(bool enforceRiskStatus) external view returns (int256, int256, uint256) {
         if (enforceRiskStatus && marketsNotOk) revert MarketsNotOk();
-        return (pnlLow, pnlHigh, reservedUsd);
+        uint256 touched;
+        for (uint256 i = 0; i < markets.length; ++i) {
+            address market = markets[i];
+            (uint256 low, uint256 high) = enforceRiskStatus
+                ? oracle.priceBounds(market, IOracleAggregator.Action.AddRisk)
+                : (oracle.median(market), oracle.median(market));
+            touched += (low + high) * (longOpenInterest[market] - shortOpenInterest[market]);
+        }
+        return (pnlLow + int256(touched), pnlHigh + int256(touched), reservedUsd);
     }
 
     function payProfit(uint256 amount) external locked {

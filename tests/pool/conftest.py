@@ -8,7 +8,7 @@ from pool_setup import (
     FEED_DECIMALS,
     INSURANCE_TARGET,
     MAX_PRICE_AGE,
-    MAX_UTILIZATION,
+    MAX_UTILIZATION_BPS,
     MIN_TWAP_WINDOW,
     PRICES,
     RATE_MODEL,
@@ -94,45 +94,50 @@ def feeds(tokens, list_in_oracle):
 
 
 @pytest.fixture(scope="module")
-def lock(project, admin):
-    return project.ProtocolLock.deploy(sender=admin)
-
-
-@pytest.fixture(scope="module")
-def engine(project, admin, lock):
-    return project.MockEngine.deploy(lock, sender=admin)
-
-
-@pytest.fixture(scope="module")
-def system(project, admin, risk_manager, guardian, lock, oracle, engine, tokens, feeds):
-    """Pool and InsuranceFund point at each other through immutables: deploy at predicted addresses."""
+def system(project, admin, risk_manager, guardian, oracle, tokens, feeds):
+    """The lock, the MockEngine, the Pool and the InsuranceFund all point at each other through immutables:
+    deploy them in one sequence at addresses predicted from the deployer's nonce."""
     usdc = tokens["USDC"]
-    pool_address = admin.get_deployment_address()
-    fund_address = admin.get_deployment_address(admin.nonce + 1)
+    nonce = admin.nonce
+    lock_address, engine_address, pool_address, fund_address = (
+        admin.get_deployment_address(nonce + i) for i in range(4)
+    )
+    lock = project.ProtocolLock.deploy(
+        [pool_address, engine_address, engine_address, fund_address], sender=admin
+    )
+    engine = project.MockEngine.deploy(lock_address, sender=admin)
     wiring = (lock, oracle, usdc, engine, engine, fund_address, admin, risk_manager, guardian)
-    pool = project.Pool.deploy(wiring, RATE_MODEL, MAX_UTILIZATION, COOLDOWN, sender=admin)
+    pool = project.Pool.deploy(wiring, RATE_MODEL, MAX_UTILIZATION_BPS, COOLDOWN, sender=admin)
     fund = project.InsuranceFund.deploy(
         lock, usdc, pool, engine, admin, risk_manager, INSURANCE_TARGET, sender=admin
     )
-    assert (pool.address, fund.address) == (pool_address, fund_address)
-    for member in (pool, fund, engine):
-        lock.addMember(member, sender=admin)
-    lock.seal(sender=admin)
+    deployed = (lock.address, engine.address, pool.address, fund.address)
+    assert deployed == (lock_address, engine_address, pool_address, fund_address)
     engine.setPool(pool, sender=admin)
     pool.listAsset(usdc, asset_params(5_000), sender=admin)
     pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=admin)
     pool.listAsset(tokens["WETH"], asset_params(2_500), sender=admin)
-    return pool, fund
+    return lock, engine, pool, fund
 
 
 @pytest.fixture(scope="module")
-def pool(system):
+def lock(system):
     return system[0]
 
 
 @pytest.fixture(scope="module")
-def insurance(system):
+def engine(system):
     return system[1]
+
+
+@pytest.fixture(scope="module")
+def pool(system):
+    return system[2]
+
+
+@pytest.fixture(scope="module")
+def insurance(system):
+    return system[3]
 
 
 @pytest.fixture(scope="module")

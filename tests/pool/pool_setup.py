@@ -8,13 +8,8 @@ MIN_TWAP_WINDOW = 60
 TWAP_WINDOW = 600
 MAX_PRICE_AGE = 3_600
 COOLDOWN = 900
-RATE_MODEL = (
-    int(0.02 * WAD),
-    int(0.10 * WAD),
-    int(0.80 * WAD),
-    int(1.50 * WAD),
-)  # base, slope1, kink, slope2
-MAX_UTILIZATION = int(0.90 * WAD)
+RATE_MODEL = (200, 1_000, 8_000, 15_000)  # annual bps: base, slope above 0, kink, slope above the kink
+MAX_UTILIZATION_BPS = 9_000
 INSURANCE_TARGET = 50_000 * 10**6
 
 

@@ -6,7 +6,7 @@ import pytest
 from pool_setup import (
     COOLDOWN,
     DECIMALS,
-    MAX_UTILIZATION,
+    MAX_UTILIZATION_BPS,
     PRICES,
     RATE_MODEL,
     WAD,
@@ -30,6 +30,17 @@ def weight_fee_bps(before: int, after: int, target: int, base: int, tax: int) ->
         return base + tax
     avg = min((d0 + d1) // 2, target)
     return base + -(-tax * avg // target)
+
+
+def rate_per_second(u: int) -> int:
+    """The documented kinked model, rates and kink in annual bps, utilization in WAD."""
+    base, slope1, kink, slope2 = RATE_MODEL
+    if u <= kink * 10**14:
+        annual = base * 10**14 + slope1 * u // kink
+    else:
+        excess = min(u, WAD) - kink * 10**14
+        annual = (base + slope1) * 10**14 + slope2 * excess // (10_000 - kink)
+    return annual // SECONDS_PER_YEAR
 
 
 def value_of(symbol: str, amount: int) -> int:
@@ -258,7 +269,7 @@ def test_available_liquidity__bounded_by_reserve_and_max_utilization(seeded, eng
     assert pool.availableLiquidity(wbtc) == pool.reserves(wbtc)
     engine.setExposure(0, 0, 1_700_000 * WAD, sender=admin)
     backing = pool.nav(False)
-    needed = -(-1_700_000 * WAD * WAD // MAX_UTILIZATION)
+    needed = -(-1_700_000 * WAD * 10_000 // MAX_UTILIZATION_BPS)
     assert pool.availableLiquidity(usdc) == (backing - needed) * 10**6 // WAD
 
 
@@ -267,9 +278,7 @@ def test_accrual__index_compounds_at_rate_of_last_utilization(seeded, engine, ad
     engine.setExposure(0, 0, 1_000_000 * WAD, sender=admin)
     poke = pool.poke(sender=admin)
     u = pool.utilization()
-    base, slope1, kink, slope2 = RATE_MODEL
-    annual = base + slope1 * u // kink if u <= kink else base + slope1 + slope2 * (u - kink) // (WAD - kink)
-    rate = annual // SECONDS_PER_YEAR
+    rate = rate_per_second(u)
     assert pool.ratePerSecond() == rate
     index0, t0 = poke.events.filter(pool.Accrued)[0].borrowIndex, poke.timestamp
 
@@ -287,9 +296,8 @@ def test_rate_model__above_kink__uses_second_slope(seeded, engine, admin):
     engine.setExposure(0, 0, 1_750_000 * WAD, sender=admin)
     pool.poke(sender=admin)
     u = pool.utilization()
-    base, slope1, kink, slope2 = RATE_MODEL
-    assert u > kink
-    assert pool.ratePerSecond() == (base + slope1 + slope2 * (u - kink) // (WAD - kink)) // SECONDS_PER_YEAR
+    assert u > RATE_MODEL[2] * 10**14
+    assert pool.ratePerSecond() == rate_per_second(u)
 
 
 # ---------------------------------------------------------------- protocol entry points
@@ -430,11 +438,11 @@ def test_set_asset_params__out_of_bounds__reverts_with_name(pool, risk_manager, 
 
 def test_risk_setters__bounded_and_role_gated(pool, risk_manager, stranger):
     with ape.reverts(pool.ParamOutOfBounds):
-        pool.setRateModel((2 * WAD, 0, WAD // 2, 0), sender=risk_manager)
+        pool.setRateModel((20_000, 0, 5_000, 0), sender=risk_manager)
     with ape.reverts(pool.ParamOutOfBounds):
-        pool.setRateModel((0, 0, WAD, 0), sender=risk_manager)
+        pool.setRateModel((0, 0, 10_000, 0), sender=risk_manager)
     with ape.reverts(pool.ParamOutOfBounds):
-        pool.setMaxUtilization(WAD + 1, sender=risk_manager)
+        pool.setMaxUtilization(10_001, sender=risk_manager)
     with ape.reverts(pool.ParamOutOfBounds):
         pool.setCooldown(3 * 24 * 3600, sender=risk_manager)
     with ape.reverts(pool.AccessControlUnauthorizedAccount):
@@ -444,8 +452,8 @@ def test_risk_setters__bounded_and_role_gated(pool, risk_manager, stranger):
     tx = pool.setCooldown(60, sender=risk_manager)
     assert pool.cooldown() == 60
     assert tx.events.filter(pool.CooldownSet)[0].cooldown == 60
-    pool.setMaxUtilization(WAD // 2, sender=risk_manager)
-    assert pool.maxUtilization() == WAD // 2
+    pool.setMaxUtilization(5_000, sender=risk_manager)
+    assert pool.maxUtilizationBps() == 5_000
     assert COOLDOWN != 60
 
 
@@ -508,3 +516,20 @@ def test_reentrancy__token_callback_into_pool_or_insurance__reverts_locked(
         with ape.reverts(lock.Locked):
             pool.deposit(token, 10**18, 0, lp, sender=lp)
     assert pool.reserves(token) == 0
+
+
+def test_list_asset__first_asset_not_settlement__reverts(project, admin, lock, oracle, engine, usdc, weth):
+    wiring = (lock, oracle, usdc, engine, engine, engine, admin, admin, admin)
+    fresh = project.Pool.deploy(wiring, RATE_MODEL, MAX_UTILIZATION_BPS, 0, sender=admin)
+    with ape.reverts(fresh.SettlementAssetFirst, settlementAsset=usdc.address):
+        fresh.listAsset(weth, asset_params(100), sender=admin)
+
+
+def test_protocol_lock__members_fixed_and_strangers_refused(lock, pool, engine, insurance, stranger):
+    assert lock.members() == [pool.address, engine.address, engine.address, insurance.address]
+    assert lock.isMember(pool) and not lock.isMember(stranger)
+    assert not lock.isLocked()
+    with ape.reverts(lock.NotMember, caller=stranger.address):
+        lock.lock(sender=stranger)
+    with ape.reverts(lock.NotMember, caller=stranger.address):
+        lock.unlock(sender=stranger)
