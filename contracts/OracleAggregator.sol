@@ -7,6 +7,8 @@ import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {MedianLib} from "./libraries/MedianLib.sol";
 import {ObservationLib} from "./libraries/ObservationLib.sol";
+import {CONFIG_WORDS, OracleConfigLib} from "./libraries/OracleConfigLib.sol";
+import {OracleSourceSet} from "./oracles/OracleSourceSet.sol";
 
 /// @title OracleAggregator
 /// @notice Median of several Chainlink-compatible feeds per asset, a TWAP over a ring buffer of cumulative
@@ -40,28 +42,14 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         uint8 flags;
     }
 
-    /// @dev One storage slot: the configuration scalars and the ring buffer position.
+    /// @dev One storage slot: where the configuration lives and where the ring buffer stands. `windowStart` is the
+    /// newest observation at or before `now - twapWindow` as of the last update (or the oldest one held).
     struct AssetSlot {
-        uint8 sourceCount;
-        uint8 quorum;
-        uint16 maxDispersionBps;
-        uint16 maxDeviationBps;
-        uint32 twapWindow;
+        OracleSourceSet sourceSet;
         uint16 bufferSize;
         uint16 newest;
         uint16 count;
-    }
-
-    /// @dev One storage slot per source; its bounds in a second.
-    struct SourceSlot {
-        address feed;
-        uint32 heartbeat;
-        uint8 decimals;
-    }
-
-    struct BoundsSlot {
-        uint128 minAnswer;
-        uint128 maxAnswer;
+        uint16 windowStart;
     }
 
     /// @inheritdoc IOracleAggregator
@@ -69,8 +57,6 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     mapping(address asset => PriceSlot) private _prices;
     mapping(address asset => AssetSlot) private _assets;
-    mapping(address asset => SourceSlot[MAX_SOURCES]) private _sources;
-    mapping(address asset => BoundsSlot[MAX_SOURCES]) private _bounds;
     mapping(address asset => Observation[512]) private _observations;
 
     /// @param admin Governance (the timelock): configures assets and grants roles.
@@ -87,28 +73,30 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function update(address asset) external returns (PriceData memory data) {
-        AssetSlot memory cfg = _assets[asset];
-        if (cfg.sourceCount == 0) revert AssetNotListed(asset);
+        AssetSlot memory slot = _assets[asset];
+        if (address(slot.sourceSet) == address(0)) revert AssetNotListed(asset);
+        uint256[CONFIG_WORDS] memory config = slot.sourceSet.words();
+        OracleConfigLib.Header memory h = OracleConfigLib.header(config);
         PriceSlot memory price = _prices[asset];
 
-        (uint256[8] memory answers, uint256 fresh) = _readSources(asset, cfg.sourceCount);
+        (uint256[8] memory answers, uint256 fresh) = _readSources(asset, config, h.sourceCount);
         uint256 heldPrice = price.median; // the price that held since the newest observation
         uint8 flags = price.flags & FLAG_FROZEN;
-        if (fresh < cfg.quorum) {
+        if (fresh < h.quorum) {
             flags |= FLAG_QUORUM_LOST;
         } else {
             MedianLib.sortAscending(answers, fresh);
             price.median = uint96(MedianLib.medianOfSorted(answers, fresh));
             price.updatedAt = uint32(block.timestamp);
-            if (MedianLib.exceedsSpreadBps(answers, fresh, price.median, cfg.maxDispersionBps)) {
+            if (MedianLib.exceedsSpreadBps(answers, fresh, price.median, h.maxDispersionBps)) {
                 flags |= FLAG_DISPERSED;
             }
         }
 
         uint256 cumulative;
         if (price.median != 0) {
-            (price.twap, cumulative) = _observe(asset, cfg, heldPrice, price.median);
-            if (MedianLib.deviatesBps(price.median, price.twap, cfg.maxDeviationBps)) flags |= FLAG_DEVIATED;
+            (price.twap, cumulative) = _observe(asset, slot, h.twapWindow, heldPrice, price.median);
+            if (MedianLib.deviatesBps(price.median, price.twap, h.maxDeviationBps)) flags |= FLAG_DEVIATED;
         }
         price.flags = flags;
         _prices[asset] = price;
@@ -117,41 +105,50 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         emit PriceUpdated(asset, data.median, data.twap, cumulative, fresh, data.status);
     }
 
-    /// @dev Record an observation now (none if one exists for this block) and return the TWAP over the configured
-    /// window ending now, with the cumulative at now.
-    function _observe(address asset, AssetSlot memory cfg, uint256 heldPrice, uint256 currentMedian)
+    /// @dev Record an observation now (none if one exists for this block), move the window start forward, and
+    /// return the TWAP since the window start (a span of at least `window` once the buffer holds that much) with
+    /// the cumulative at now.
+    function _observe(address asset, AssetSlot memory slot, uint32 window, uint256 heldPrice, uint256 currentMedian)
         private
         returns (uint96 twapNow, uint256 cumulativeNow)
     {
         Observation[512] storage buffer = _observations[asset];
-        ObservationLib.Ring memory ring = ObservationLib.Ring(cfg.newest, cfg.count, cfg.bufferSize);
+        ObservationLib.Ring memory ring = ObservationLib.Ring(slot.newest, slot.count, slot.bufferSize);
         uint32 nowTs = uint32(block.timestamp);
         if (ring.count == 0) {
             // First price (or first after the buffer was resized): no history, the TWAP is the median.
             buffer[0] = Observation(nowTs, 0);
-            (ring.newest, ring.count) = (0, 1);
-            _storeRing(asset, ring);
+            _storeRing(asset, ObservationLib.Ring(0, 1, ring.size), 0);
             return (uint96(currentMedian), 0);
         }
         Observation memory newest = buffer[ring.newest];
+        uint256 windowStart = slot.windowStart;
         if (newest.timestamp != nowTs) {
             newest = buffer.append(ring, newest, heldPrice, nowTs);
-            _storeRing(asset, ring);
+            // The append overwrote the oldest slot: a window start there moves to the new oldest.
+            if (windowStart == ring.newest && ring.count == ring.size) windowStart = (windowStart + 1) % ring.size;
         }
+        Observation memory start;
+        (start, windowStart) = buffer.advanceWindowStart(ring, newest, windowStart, nowTs > window ? nowTs - window : 0);
+        _storeRing(asset, ring, uint16(windowStart));
         cumulativeNow = newest.cumulative;
-        uint32 target = nowTs > cfg.twapWindow ? nowTs - cfg.twapWindow : 0;
-        twapNow = uint96(buffer.averageSince(ring, target, nowTs, cumulativeNow, currentMedian));
+        twapNow = start.timestamp == nowTs
+            ? uint96(currentMedian)
+            : uint96((cumulativeNow - start.cumulative) / (nowTs - start.timestamp));
     }
 
-    function _storeRing(address asset, ObservationLib.Ring memory ring) private {
+    function _storeRing(address asset, ObservationLib.Ring memory ring, uint16 windowStart) private {
         AssetSlot storage slot = _assets[asset];
-        (slot.newest, slot.count) = (ring.newest, ring.count);
+        (slot.newest, slot.count, slot.windowStart) = (ring.newest, ring.count, windowStart);
     }
 
     /// @dev Read every source; return the normalized fresh answers (unsorted) and how many there are.
-    function _readSources(address asset, uint256 count) private returns (uint256[8] memory answers, uint256 fresh) {
+    function _readSources(address asset, uint256[CONFIG_WORDS] memory config, uint256 count)
+        private
+        returns (uint256[8] memory answers, uint256 fresh)
+    {
         for (uint256 i = 0; i < count; ++i) {
-            SourceSlot memory src = _sources[asset][i];
+            OracleConfigLib.Source memory src = OracleConfigLib.source(config, i);
             uint256 gasBefore = gasleft();
             (bool ok, bytes memory ret) =
                 src.feed.staticcall{gas: SOURCE_GAS_LIMIT}(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
@@ -171,16 +168,12 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
             (, int256 answer,, uint256 updatedAt,) = abi.decode(ret, (uint256, int256, uint256, uint256, uint256));
             Exclusion reason;
             bool excluded = true;
-            BoundsSlot memory bounds = _bounds[asset][i];
             if (answer <= 0) reason = Exclusion.NonPositive;
             else if (updatedAt == 0) reason = Exclusion.ZeroTimestamp;
             else if (updatedAt > block.timestamp) reason = Exclusion.FutureTimestamp;
             else if (block.timestamp - updatedAt > src.heartbeat) reason = Exclusion.Stale;
-            else if (uint256(answer) < bounds.minAnswer || uint256(answer) > bounds.maxAnswer) {
-                reason = Exclusion.OutOfBounds;
-            } else {
-                excluded = false;
-            }
+            else if (uint256(answer) < src.minAnswer || uint256(answer) > src.maxAnswer) reason = Exclusion.OutOfBounds;
+            else excluded = false;
             if (excluded) {
                 emit SourceExcluded(asset, src.feed, reason, answer, updatedAt);
                 continue;
@@ -211,6 +204,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
             revert InvalidMaxPriceAge(config.maxPriceAge);
         }
 
+        uint256[CONFIG_WORDS] memory words;
+        words[0] = OracleConfigLib.packHeader(config);
         for (uint256 i = 0; i < n; ++i) {
             SourceConfig calldata src = config.sources[i];
             _checkSource(config, i);
@@ -219,8 +214,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
             if (_normalize(src.minAnswer, decimals) == 0 || _normalize(src.maxAnswer, decimals) > type(uint96).max) {
                 revert InvalidBounds(i, src.minAnswer, src.maxAnswer);
             }
-            _sources[asset][i] = SourceSlot(src.feed, src.heartbeat, decimals);
-            _bounds[asset][i] = BoundsSlot(src.minAnswer, src.maxAnswer);
+            (words[1 + 2 * i], words[2 + 2 * i]) = OracleConfigLib.packSource(src, decimals);
         }
 
         AssetSlot storage slot = _assets[asset];
@@ -229,13 +223,9 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
             for (uint256 i = slot.bufferSize; i < config.bufferSize; ++i) {
                 if (_observations[asset][i].timestamp == 0) _observations[asset][i] = Observation(1, 0);
             }
-            (slot.bufferSize, slot.newest, slot.count) = (config.bufferSize, 0, 0);
+            (slot.bufferSize, slot.newest, slot.count, slot.windowStart) = (config.bufferSize, 0, 0, 0);
         }
-        slot.sourceCount = uint8(n);
-        slot.quorum = config.quorum;
-        slot.maxDispersionBps = config.maxDispersionBps;
-        slot.maxDeviationBps = config.maxDeviationBps;
-        slot.twapWindow = config.twapWindow;
+        slot.sourceSet = new OracleSourceSet(words);
         _prices[asset].maxPriceAge = uint24(config.maxPriceAge);
 
         emit AssetConfigured(asset, config);
@@ -259,7 +249,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function setFrozen(address asset, bool frozen) external onlyRole(GUARDIAN_ROLE) {
-        if (_assets[asset].sourceCount == 0) revert AssetNotListed(asset);
+        if (address(_assets[asset].sourceSet) == address(0)) revert AssetNotListed(asset);
         PriceSlot storage price = _prices[asset];
         if (((price.flags & FLAG_FROZEN) != 0) == frozen) revert FreezeUnchanged(asset, frozen);
         price.flags = frozen ? price.flags | FLAG_FROZEN : price.flags & ~FLAG_FROZEN;
@@ -287,17 +277,19 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     function twap(address asset, uint32 window) external view returns (uint256) {
         if (window < minTwapWindow) revert WindowTooShort(window, minTwapWindow);
         PriceSlot memory price = _listedPrice(asset);
-        AssetSlot memory cfg = _assets[asset];
-        if (cfg.count == 0) return price.median;
+        AssetSlot memory slot = _assets[asset];
+        if (slot.count == 0) return price.median;
         Observation[512] storage buffer = _observations[asset];
-        ObservationLib.Ring memory ring = ObservationLib.Ring(cfg.newest, cfg.count, cfg.bufferSize);
-        Observation memory newest = buffer[cfg.newest];
+        Observation memory newest = buffer[slot.newest];
         uint32 nowTs = uint32(block.timestamp);
         uint32 target = nowTs > window ? nowTs - window : 0;
         // The whole window lies after the newest observation: only the stored median held in it.
         if (target >= newest.timestamp) return price.median;
+        (uint256 startCumulative, uint32 start) =
+            buffer.cumulativeAt(ObservationLib.Ring(slot.newest, slot.count, slot.bufferSize), target);
+        if (start == nowTs) return price.median;
         uint256 cumulativeNow = newest.cumulative + uint256(price.median) * (nowTs - newest.timestamp);
-        return buffer.averageSince(ring, target, nowTs, cumulativeNow, price.median);
+        return (cumulativeNow - startCumulative) / (nowTs - start);
     }
 
     /// @inheritdoc IOracleAggregator
@@ -325,20 +317,21 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function getAssetConfig(address asset) external view returns (AssetConfig memory config) {
-        AssetSlot memory cfg = _assets[asset];
-        if (cfg.sourceCount == 0) revert AssetNotListed(asset);
-        config.sources = new SourceConfig[](cfg.sourceCount);
-        for (uint256 i = 0; i < cfg.sourceCount; ++i) {
-            SourceSlot memory src = _sources[asset][i];
-            BoundsSlot memory b = _bounds[asset][i];
-            config.sources[i] = SourceConfig(src.feed, src.heartbeat, b.minAnswer, b.maxAnswer);
+        AssetSlot memory slot = _assets[asset];
+        if (address(slot.sourceSet) == address(0)) revert AssetNotListed(asset);
+        uint256[CONFIG_WORDS] memory words = slot.sourceSet.words();
+        OracleConfigLib.Header memory h = OracleConfigLib.header(words);
+        config.sources = new SourceConfig[](h.sourceCount);
+        for (uint256 i = 0; i < h.sourceCount; ++i) {
+            OracleConfigLib.Source memory src = OracleConfigLib.source(words, i);
+            config.sources[i] = SourceConfig(src.feed, src.heartbeat, src.minAnswer, src.maxAnswer);
         }
-        config.quorum = cfg.quorum;
-        config.maxDispersionBps = cfg.maxDispersionBps;
-        config.maxDeviationBps = cfg.maxDeviationBps;
-        config.twapWindow = cfg.twapWindow;
+        config.quorum = uint8(h.quorum);
+        config.maxDispersionBps = uint16(h.maxDispersionBps);
+        config.maxDeviationBps = uint16(h.maxDeviationBps);
+        config.twapWindow = h.twapWindow;
         config.maxPriceAge = _prices[asset].maxPriceAge;
-        config.bufferSize = cfg.bufferSize;
+        config.bufferSize = slot.bufferSize;
     }
 
     /// @inheritdoc IOracleAggregator
@@ -348,8 +341,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function observationState(address asset) external view returns (uint16 newestIndex, uint16 count) {
-        AssetSlot memory cfg = _assets[asset];
-        return (cfg.newest, cfg.count);
+        AssetSlot memory slot = _assets[asset];
+        return (slot.newest, slot.count);
     }
 
     // ---------------------------------------------------------------- internals

@@ -8,6 +8,9 @@ import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 /// @dev `cumulative` is the sum of price * seconds since the first observation. An observation at time t
 /// adds the price that held since the previous observation, so a price set in the current block has no weight.
 library ObservationLib {
+    /// @notice Linear steps `advanceWindowStart` takes before it falls back to a binary search.
+    uint256 internal constant LINEAR_STEPS = 3;
+
     /// @notice Where the ring buffer stands: the newest slot, how many slots hold data, the capacity.
     struct Ring {
         uint16 newest;
@@ -37,19 +40,38 @@ library ObservationLib {
         buffer[ring.newest] = next;
     }
 
-    /// @notice Average price over [target, end], where `endCumulative` is the cumulative at `end` and `target`
-    /// is clamped to the oldest observation; `fallbackPrice` when that leaves an empty span.
-    function averageSince(
+    /// @notice Move the window start (a physical index) forward to the newest observation at or before `target`,
+    /// never past the newest; returns that observation and its index.
+    /// @dev In steady state the start moves by about one slot per update, so a few linear steps settle it; after a
+    /// long pause a binary search over the rest of the ring bounds the cost.
+    function advanceWindowStart(
         IOracleAggregator.Observation[512] storage buffer,
         Ring memory ring,
-        uint32 target,
-        uint32 end,
-        uint256 endCumulative,
-        uint256 fallbackPrice
-    ) internal view returns (uint256) {
-        (uint256 startCumulative, uint32 start) = cumulativeAt(buffer, ring, target);
-        if (end <= start) return fallbackPrice;
-        return (endCumulative - startCumulative) / (end - start);
+        IOracleAggregator.Observation memory newest,
+        uint256 startIndex,
+        uint32 target
+    ) internal view returns (IOracleAggregator.Observation memory start, uint256 index) {
+        index = startIndex;
+        bool loaded;
+        for (uint256 step = 0; step < LINEAR_STEPS && index != ring.newest; ++step) {
+            uint256 next = (index + 1) % ring.size;
+            IOracleAggregator.Observation memory candidate = next == ring.newest ? newest : buffer[next];
+            if (candidate.timestamp > target) return (loaded ? start : buffer[index], index);
+            (index, start, loaded) = (next, candidate, true);
+        }
+        if (index == ring.newest) return (newest, index);
+        if (!loaded) start = buffer[index];
+        // Still behind: binary search the logical range [k(index), count - 1] for the last timestamp <= target.
+        uint256 oldest = ring.count < ring.size ? 0 : (uint256(ring.newest) + 1) % ring.size;
+        uint256 lo = (index + ring.size - oldest) % ring.size;
+        uint256 hi = uint256(ring.count) - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (buffer[at(ring, mid)].timestamp <= target) lo = mid;
+            else hi = mid - 1;
+        }
+        index = at(ring, lo);
+        start = index == ring.newest ? newest : buffer[index];
     }
 
     /// @notice Cumulative price at `target`, for a target no later than the newest observation; a target before

@@ -109,12 +109,7 @@ contract OracleAggregatorTest is OracleFixture {
             (times[j], medians[j]) = (t, p);
             assertEq(data.median, p, "median of one source");
 
-            uint256 oldest = times[j + 1 >= size ? j + 1 - size : 0];
-            (uint256 expected, uint256 lo, uint256 hi) = _referenceTwap(times, medians, j, t, TWAP_WINDOW, oldest);
-            assertEq(data.twap, expected, "stored TWAP != reference integral");
-            assertGe(data.twap, lo, "stored TWAP below the lowest median held in its window");
-            assertLe(data.twap, hi, "stored TWAP above the highest median held in its window");
-            assertEq(oracle.twap(ASSET, TWAP_WINDOW), data.twap, "twap() at update time != stored TWAP");
+            _checkStoredTwap(data.twap, times, medians, j, size);
             _checkRing(ASSET, size);
         }
 
@@ -221,7 +216,12 @@ contract OracleAggregatorTest is OracleFixture {
 
         vm.warp(t + 1);
         data = oracle.update(ASSET);
-        assertEq(data.twap, (P * (TWAP_WINDOW - 1) + 10 * P) / TWAP_WINDOW, "spike weighs exactly one second");
+        uint256 oneSecond = (P * (TWAP_WINDOW - 1) + 10 * P) / TWAP_WINDOW;
+        assertEq(oracle.twap(ASSET, TWAP_WINDOW), oneSecond, "spike weighs exactly one second");
+        // The stored TWAP spans at least the window (from the newest observation at or before now - window), so
+        // the one-second spike weighs at most 1 / TWAP_WINDOW in it.
+        assertGe(data.twap, P + 1, "spike not in the stored TWAP");
+        assertLe(data.twap, oneSecond, "spike weighs more than one second of the window");
     }
 
     // ================================================================ decimals
@@ -697,6 +697,38 @@ contract OracleAggregatorTest is OracleFixture {
     /// @dev Time integral of the medians over [max(now - window, oldestKept), now]: `medians[i]` held from
     /// `times[i]` to `times[i + 1]`, the last (`medians[last]`) until `now`. Also the min and max of the medians that
     /// held in it. With an empty span the result is the current median.
+    /// @dev The stored TWAP runs from the newest kept observation at or before now - window (so it spans at least
+    /// the window); `twap(window)` interpolates the exact window. Both equal the reference integrals.
+    function _checkStoredTwap(
+        uint256 stored,
+        uint256[] memory times,
+        uint256[] memory medians,
+        uint256 j,
+        uint16 size
+    ) internal view {
+        uint256 t = times[j];
+        uint256 oldest = times[j + 1 >= size ? j + 1 - size : 0];
+        uint256 span = t - _windowStartTime(times, j, t > TWAP_WINDOW ? t - TWAP_WINDOW : 0, oldest);
+        (uint256 expected, uint256 lo, uint256 hi) = _referenceTwap(times, medians, j, t, span, oldest);
+        assertEq(stored, expected, "stored TWAP != reference integral");
+        assertGe(stored, lo, "stored TWAP below the lowest median held in its window");
+        assertLe(stored, hi, "stored TWAP above the highest median held in its window");
+        (uint256 exact,,) = _referenceTwap(times, medians, j, t, TWAP_WINDOW, oldest);
+        assertEq(oracle.twap(ASSET, TWAP_WINDOW), exact, "twap(window) at update time != reference integral");
+    }
+
+    /// @dev Time of the newest kept observation at or before `target`, or the oldest kept one if none is.
+    function _windowStartTime(uint256[] memory times, uint256 last, uint256 target, uint256 oldestKept)
+        internal
+        pure
+        returns (uint256 start)
+    {
+        start = oldestKept;
+        for (uint256 i = 0; i <= last; ++i) {
+            if (times[i] >= oldestKept && times[i] <= target && times[i] > start) start = times[i];
+        }
+    }
+
     function _referenceTwap(
         uint256[] memory times,
         uint256[] memory medians,

@@ -1,0 +1,157 @@
+"""Gas benchmarks of the deployed contracts, measured from transaction receipts on a local anvil.
+
+Every figure is a whole transaction (`gas_used`: the 21,000 base, calldata and cold storage included, like the
+anchors of DESIGN and the issues); `execution` subtracts the intrinsic cost (base + calldata) to show what the
+contract itself spends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+WAD = 10**18
+FEED_DECIMALS = 8
+MIN_TWAP_WINDOW = 60
+TWAP_WINDOW = 600
+UPDATE_INTERVAL = 60
+
+
+@dataclass(frozen=True)
+class GasRow:
+    operation: str
+    gas: int
+    execution: int
+    target: int | None = None
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None:
+            return ""
+        return "ok" if self.gas <= self.target else "over"
+
+
+def intrinsic_gas(data: bytes) -> int:
+    """Transaction base plus calldata cost (4 gas per zero byte, 16 per non-zero byte)."""
+    return 21_000 + sum(4 if b == 0 else 16 for b in data)
+
+
+def row(operation: str, receipt: Any, target: int | None = None, note: str = "") -> GasRow:
+    data = bytes(receipt.transaction.data)
+    return GasRow(operation, receipt.gas_used, receipt.gas_used - intrinsic_gas(data), target, note)
+
+
+def print_rows(rows: list[GasRow], title: str, console: Console | None = None) -> None:
+    table = Table(title=title)
+    for column, justify in (("operation", "left"), ("tx gas", "right"), ("execution", "right")):
+        table.add_column(column, justify=justify)
+    table.add_column("target", justify="right")
+    table.add_column("", justify="left")
+    table.add_column("note")
+    for r in rows:
+        target = f"{r.target:,}" if r.target else ""
+        table.add_row(r.operation, f"{r.gas:,}", f"{r.execution:,}", target, r.verdict, r.note)
+    (console or Console()).print(table)
+
+
+def _advance(chain: Any, seconds: int) -> None:
+    chain.pending_timestamp += seconds
+    chain.mine()
+
+
+def _oracle_config(feeds: list[Any], buffer: int = 64) -> tuple:
+    sources = [(feed.address, 86_400, 1, 10**18) for feed in feeds]
+    return (sources, 1, 500, 500, TWAP_WINDOW, 3_600, buffer)
+
+
+def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
+    """`update` with 1, 3 and 5 sources in steady state (history longer than the TWAP window, ring slots
+    pre-filled), and a consumer read."""
+    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
+    rows = []
+    for n in (1, 3, 5):
+        asset = project.MockERC20.deploy(f"A{n}", f"A{n}", 18, sender=owner)
+        feeds = [
+            project.MockFeed.deploy(FEED_DECIMALS, 2_000 * 10**8, "feed", sender=owner) for _ in range(n)
+        ]
+        oracle.setAssetConfig(asset, _oracle_config(feeds), sender=owner)
+        receipt = None
+        for step in range(TWAP_WINDOW // UPDATE_INTERVAL + 4):
+            _advance(chain, UPDATE_INTERVAL)
+            for i, feed in enumerate(feeds):
+                feed.setAnswer((2_000 + step + i) * 10**8, sender=owner)
+            receipt = oracle.update(asset, sender=owner)
+        target = 60_000 if n == 3 else None
+        rows.append(
+            row(f"oracle update, {n} source{'s' * (n > 1)}", receipt, target, "cold feeds, steady state")
+        )
+    read = oracle.priceForRisk.estimate_gas_cost(asset, True, sender=owner)
+    calldata = oracle.priceForRisk.encode_input(asset, True)
+    rows.append(
+        GasRow(
+            "price read (priceForRisk)",
+            read,
+            read - intrinsic_gas(bytes(calldata)),
+            5_000,
+            "target applies to execution",
+        )
+    )
+    return rows
+
+
+def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> list[GasRow]:
+    """LP deposit (first and repeat) and withdraw with 3 listed assets and 3 markets priced by the oracle, with
+    the deposit cooldown on (each deposit writes the receiver's lockup)."""
+    owner, lp = accounts[0], accounts[1]
+    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
+    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
+    tokens = {}
+    for symbol, (decimals, price) in prices.items():
+        token = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
+        feed = project.MockFeed.deploy(FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner)
+        oracle.setAssetConfig(token, _oracle_config([feed]), sender=owner)
+        oracle.update(token, sender=owner)
+        tokens[symbol] = token
+    nonce = owner.nonce
+    lock_address, engine_address, pool_address, fund_address = (
+        owner.get_deployment_address(nonce + i) for i in range(4)
+    )
+    lock = project.ProtocolLock.deploy(
+        [pool_address, engine_address, engine_address, fund_address], sender=owner
+    )
+    engine = project.MockEngine.deploy(lock, sender=owner)
+    wiring = (lock, oracle, tokens["USDC"], engine, engine, fund_address, owner, owner, owner)
+    pool = project.Pool.deploy(wiring, (200, 1_000, 8_000, 15_000), 9_000, cooldown, sender=owner)
+    fund = project.InsuranceFund.deploy(lock, tokens["USDC"], pool, engine, owner, owner, 0, sender=owner)
+    deployed = (lock.address, engine.address, pool.address, fund.address)
+    assert deployed == (lock_address, engine_address, pool_address, fund_address), "unexpected addresses"
+    engine.setMarkets(oracle, [tokens["WBTC"], tokens["WETH"], tokens["WBTC"]], sender=owner)
+    for symbol in prices:
+        pool.listAsset(tokens[symbol], (3_333, 10_000, 30, 50, 2**127), sender=owner)
+    for account in (owner, lp):
+        for token in tokens.values():
+            token.mint(account, 10**30, sender=account)
+            token.approve(pool, 2**256 - 1, sender=account)
+    seed = {symbol: 100_000 * 10 ** prices[symbol][0] // prices[symbol][1] for symbol in prices}
+    for symbol, amount in seed.items():
+        pool.deposit(tokens[symbol], amount, 0, owner, sender=owner)
+
+    usdc, weth = tokens["USDC"], tokens["WETH"]
+    first = pool.deposit(usdc, 1_000 * 10**6, 0, lp, sender=lp)
+    repeat = pool.deposit(weth, 10**18, 0, lp, sender=lp)
+    _advance(chain, cooldown + 1)
+    withdraw = pool.withdraw(pool.balanceOf(lp) // 2, usdc, 0, lp, sender=lp)
+    note = "3 assets, 3 markets"
+    return [
+        row("LP deposit, first", first, 150_000, note),
+        row("LP deposit, repeat", repeat, 150_000, note),
+        row("LP withdraw", withdraw, 150_000, note),
+    ]
+
+
+BENCHES: dict[str, Callable[..., list[GasRow]]] = {"oracle": bench_oracle, "pool": bench_pool}

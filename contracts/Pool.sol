@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
+import {IPool} from "../interfaces/IPool.sol";
+import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
+import {ITraderBook} from "../interfaces/ITraderBook.sol";
+import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {PoolMath} from "./libraries/PoolMath.sol";
+
+/// @title Pool
+/// @notice Multi-asset LP vault and counterparty of ballast's traders.
+contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
+    using FixedPointMath for uint256;
+    using SafeCast for uint256;
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    uint256 public constant MAX_ASSETS = 8;
+    /// @notice Virtual shares and value: the share price starts at 1 USD and a near-empty pool cannot be skewed.
+    uint256 public constant VIRTUAL_SHARES = 1e18;
+    uint256 public constant VIRTUAL_VALUE = 1e18;
+    uint256 public constant MAX_BASE_FEE_BPS = 100;
+    uint256 public constant MAX_TAX_FEE_BPS = 200;
+    uint256 public constant MAX_COOLDOWN = 2 days;
+    uint256 public constant MIN_MAX_UTILIZATION_BPS = 1_000;
+    uint256 public constant MAX_BASE_RATE_BPS = 10_000;
+    uint256 public constant MAX_SLOPE1_BPS = 30_000;
+    uint256 public constant MAX_SLOPE2_BPS = 100_000;
+    uint256 public constant MIN_KINK_BPS = 500;
+    uint256 public constant MAX_KINK_BPS = 9_500;
+
+    /// @dev Index in `_list` plus one (0 = not listed), decimals and parameters: one slot.
+    struct AssetSlot {
+        uint8 position;
+        uint8 decimals;
+        AssetParams params;
+    }
+
+    /// @dev Borrow index, the rate until the next accrual and when it last accrued: one slot.
+    struct RateSlot {
+        uint128 index;
+        uint64 ratePerSecond;
+        uint64 lastAccrual;
+    }
+
+    /// @dev A pool asset as the valuation loop reads it: one slot.
+    struct ListEntry {
+        address token;
+        uint8 decimals;
+    }
+
+    /// @dev Every governed scalar an LP action reads, in one slot.
+    struct ConfigSlot {
+        RateModel rateModel;
+        uint16 maxUtilizationBps;
+        uint32 cooldown;
+        bool depositsPaused;
+    }
+
+    struct Lockup {
+        uint128 shares;
+        uint64 unlocksAt;
+    }
+
+    /// @dev Prices of every pool asset and the valuation built from them.
+    struct Valuation {
+        uint256[] low;
+        uint256[] high;
+        uint256 reserveLow;
+        uint256 reserveHigh;
+        uint256 reserveMid;
+        uint256 receivableLow;
+        uint256 receivableHigh;
+        int256 pnlLow;
+        int256 pnlHigh;
+        uint256 reserved;
+    }
+
+    IOracleAggregator public immutable oracle;
+    address public immutable marginEngine;
+    address public immutable liquidator;
+    address public immutable insuranceFund;
+    /// @inheritdoc IPool
+    address public immutable settlementAsset;
+
+    ListEntry[] private _list;
+    mapping(address asset => AssetSlot) private _assets;
+    mapping(address asset => uint256) private _reserves;
+    mapping(address account => Lockup) private _lockups;
+
+    RateSlot private _rate;
+    ConfigSlot private _config;
+    /// @inheritdoc IPool
+    uint256 public totalScaledDebt;
+
+    struct Wiring {
+        IProtocolLock lock;
+        IOracleAggregator oracle;
+        address settlementAsset;
+        address marginEngine;
+        address liquidator;
+        address insuranceFund;
+        address admin;
+        address riskManager;
+        address guardian;
+    }
+
+    constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_)
+        ERC20("ballast LP", "BLP")
+        ProtocolGuarded(w.lock)
+    {
+        if (w.settlementAsset == address(0) || w.marginEngine == address(0) || w.liquidator == address(0)) {
+            revert ZeroAddress();
+        }
+        oracle = w.oracle;
+        settlementAsset = w.settlementAsset;
+        marginEngine = w.marginEngine;
+        liquidator = w.liquidator;
+        insuranceFund = w.insuranceFund;
+        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
+        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
+        _grantRole(GUARDIAN_ROLE, w.guardian);
+        _setRateModel(model);
+        _setMaxUtilization(maxUtilizationBps_);
+        _setCooldown(cooldown_);
+        _rate = RateSlot(uint128(FixedPointMath.WAD), 0, uint64(block.timestamp));
+    }
+
+    modifier onlyFrom(address allowed) {
+        if (msg.sender != allowed) revert Unauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlyEngineOrLiquidator() {
+        if (msg.sender != marginEngine && msg.sender != liquidator) revert Unauthorized(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- LP actions
+
+    /// @inheritdoc IPool
+    function deposit(address asset, uint256 amount, uint256 minShares, address receiver)
+        external
+        guarded
+        returns (uint256 shares)
+    {
+        if (_config.depositsPaused) revert DepositsPaused();
+        if (amount == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _listed(asset);
+        _accrue();
+        uint256 received = _pull(asset, msg.sender, amount);
+        uint256 feeBps;
+        uint256 value;
+        (shares, feeBps, value) = _bookDeposit(asset, received);
+        if (shares < minShares) revert SlippageExceeded(shares, minShares);
+        _lock(receiver, shares);
+        _mint(receiver, shares);
+        emit Deposit(msg.sender, receiver, asset, received, feeBps, value, shares);
+    }
+
+    /// @dev Price `received` units of `asset` at its lower price against the upper NAV, take the weight fee, check
+    /// the cap and the maximum weight, and book the reserve increase.
+    function _bookDeposit(address asset, uint256 received)
+        private
+        returns (uint256 shares, uint256 feeBps, uint256 value)
+    {
+        AssetSlot memory a = _listed(asset);
+        Valuation memory v = _valuation(true);
+        uint256 reserve = _reserves[asset];
+        if (reserve + received > a.params.depositCap) {
+            revert DepositCapExceeded(asset, reserve + received, a.params.depositCap);
+        }
+        uint256 weightAfter;
+        (feeBps, weightAfter) = _weightFee(a, v, reserve, received, true);
+        if (weightAfter > a.params.maxWeightBps) revert MaxWeightExceeded(asset, weightAfter, a.params.maxWeightBps);
+
+        uint256 gross = received.toValueDown(v.low[a.position - 1], a.decimals);
+        value = gross - gross.mulBpsUp(feeBps);
+        shares = PoolMath.toSharesDown(value, _navForShares(v, true), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
+        if (shares == 0) revert ZeroAmount();
+        _reserves[asset] = reserve + received;
+        _refreshRate(v.reserveLow + gross, v);
+    }
+
+    /// @inheritdoc IPool
+    function withdraw(uint256 shares, address asset, uint256 minAmount, address receiver)
+        external
+        guarded
+        returns (uint256 amount)
+    {
+        if (shares == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _accrue();
+        uint256 feeBps;
+        (amount, feeBps) = _bookWithdrawal(shares, asset);
+        if (amount < minAmount) revert SlippageExceeded(amount, minAmount);
+        _burn(msg.sender, shares);
+        IERC20(asset).safeTransfer(receiver, amount);
+        emit Withdraw(msg.sender, receiver, asset, shares, feeBps, amount);
+    }
+
+    /// @dev Price `shares` in `asset` at the lower NAV and the asset's upper price, take the weight fee, check
+    /// liquidity and utilization, and book the reserve decrease.
+    function _bookWithdrawal(uint256 shares, address asset) private returns (uint256 amount, uint256 feeBps) {
+        AssetSlot memory a = _listed(asset);
+        Valuation memory v = _valuation(true);
+        uint256 i = a.position - 1;
+        uint256 value = PoolMath.toValueDown(shares, _navForShares(v, false), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
+        uint256 gross = value.toAmountDown(v.high[i], a.decimals);
+        uint256 reserve = _reserves[asset];
+        if (gross > reserve) revert InsufficientLiquidity(asset, gross, reserve);
+        (feeBps,) = _weightFee(a, v, reserve, gross, false);
+        amount = gross - gross.mulBpsUp(feeBps);
+        if (amount == 0) revert ZeroAmount();
+        _reserves[asset] = reserve - amount;
+        uint256 reserveLowAfter = v.reserveLow - Math.min(amount.toValueUp(v.low[i], a.decimals), v.reserveLow);
+        uint256 u = _utilization(v.reserved, v.receivableLow, reserveLowAfter);
+        _checkUtilization(u);
+        _refreshRate(reserveLowAfter, v);
+    }
+
+    /// @inheritdoc IPool
+    function poke() external guarded {
+        _accrue();
+        Valuation memory v = _valuation(false);
+        _refreshRate(v.reserveLow, v);
+    }
+
+    // ---------------------------------------------------------------- protocol entry points
+
+    /// @inheritdoc IPool
+    function payProfit(uint256 amount) external onlyFrom(marginEngine) {
+        uint256 reserve = _reserves[settlementAsset];
+        if (amount > reserve) revert InsufficientLiquidity(settlementAsset, amount, reserve);
+        _reserves[settlementAsset] = reserve - amount;
+        IERC20(settlementAsset).safeTransfer(msg.sender, amount);
+        emit ProfitPaid(msg.sender, amount);
+    }
+
+    /// @inheritdoc IPool
+    function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
+        uint256 index = _accrue();
+        if (paid != 0) _reserves[settlementAsset] += _pull(settlementAsset, msg.sender, paid);
+        if (borrowed != 0) {
+            scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
+            totalScaledDebt += scaledDebt;
+        }
+        emit LossReceived(paid, borrowed, scaledDebt);
+    }
+
+    /// @inheritdoc IPool
+    function lend(uint256 amount, address to) external onlyFrom(marginEngine) returns (uint256 scaledDebt) {
+        uint256 index = _accrue();
+        uint256 reserve = _reserves[settlementAsset];
+        if (amount > reserve) revert InsufficientLiquidity(settlementAsset, amount, reserve);
+        _reserves[settlementAsset] = reserve - amount;
+        scaledDebt = amount.mulDivUp(FixedPointMath.WAD, index);
+        totalScaledDebt += scaledDebt;
+        IERC20(settlementAsset).safeTransfer(to, amount);
+        emit Lent(to, amount, scaledDebt);
+    }
+
+    /// @inheritdoc IPool
+    function repay(uint256 scaledDebt) external onlyEngineOrLiquidator returns (uint256 amount) {
+        uint256 index = _accrue();
+        _reduceDebt(scaledDebt);
+        amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
+        uint256 received = _pull(settlementAsset, msg.sender, amount);
+        if (received < amount) revert SlippageExceeded(received, amount);
+        _reserves[settlementAsset] += received;
+        emit Repaid(msg.sender, received, scaledDebt);
+    }
+
+    /// @inheritdoc IPool
+    function absorb(address asset, uint256 amount, uint256 scaledDebt) external onlyFrom(liquidator) {
+        _listed(asset);
+        _accrue();
+        if (amount != 0) _reserves[asset] += _pull(asset, msg.sender, amount);
+        _reduceDebt(scaledDebt);
+        emit CollateralAbsorbed(asset, amount, scaledDebt);
+    }
+
+    /// @inheritdoc IPool
+    function socializeDeficit(uint256 scaledDebt) external onlyFrom(liquidator) returns (uint256 amount) {
+        uint256 index = _accrue();
+        _reduceDebt(scaledDebt);
+        amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
+        IOracleAggregator.PriceData memory p = oracle.getPriceData(settlementAsset);
+        emit DeficitSocialized(amount, scaledDebt, amount.toValueUp(p.median, _list[0].decimals));
+    }
+
+    /// @inheritdoc IPool
+    function receiveInsuranceExcess(uint256 amount) external onlyFrom(insuranceFund) {
+        _reserves[settlementAsset] += _pull(settlementAsset, msg.sender, amount);
+        emit InsuranceExcessReceived(amount);
+    }
+
+    /// @inheritdoc IPool
+    function checkUtilization() external onlyFrom(marginEngine) {
+        _accrue();
+        Valuation memory v = _valuation(false);
+        _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
+        _refreshRate(v.reserveLow, v);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc IPool
+    function listAsset(address asset, AssetParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_assets[asset].position != 0) revert AssetAlreadyListed(asset);
+        if (_list.length == MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
+        if (_list.length == 0 && asset != settlementAsset) revert SettlementAssetFirst(settlementAsset);
+        _checkParams(params);
+        uint8 decimals = IERC20Metadata(asset).decimals();
+        _list.push(ListEntry(asset, decimals));
+        _assets[asset] = AssetSlot(uint8(_list.length), decimals, params);
+        emit AssetListed(asset, decimals, params);
+    }
+
+    /// @inheritdoc IPool
+    function setAssetParams(address asset, AssetParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
+        _listed(asset);
+        _checkParams(params);
+        _assets[asset].params = params;
+        emit AssetParamsSet(asset, params);
+    }
+
+    /// @inheritdoc IPool
+    function setRateModel(RateModel calldata model) external onlyRole(RISK_MANAGER_ROLE) {
+        _accrue();
+        _setRateModel(model);
+    }
+
+    /// @inheritdoc IPool
+    function setMaxUtilization(uint256 maxUtilizationBps_) external onlyRole(RISK_MANAGER_ROLE) {
+        _setMaxUtilization(maxUtilizationBps_);
+    }
+
+    /// @inheritdoc IPool
+    function setCooldown(uint256 cooldown_) external onlyRole(RISK_MANAGER_ROLE) {
+        _setCooldown(cooldown_);
+    }
+
+    /// @inheritdoc IPool
+    function setDepositsPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
+        _config.depositsPaused = paused;
+        emit DepositsPausedSet(paused, msg.sender);
+    }
+
+    function _checkParams(AssetParams calldata p) private pure {
+        _bounded("targetWeightBps", p.targetWeightBps, 0, FixedPointMath.BPS);
+        _bounded("maxWeightBps", p.maxWeightBps, p.targetWeightBps, FixedPointMath.BPS);
+        _bounded("baseFeeBps", p.baseFeeBps, 0, MAX_BASE_FEE_BPS);
+        _bounded("taxFeeBps", p.taxFeeBps, 0, MAX_TAX_FEE_BPS);
+        _bounded("depositCap", p.depositCap, 1, type(uint128).max);
+    }
+
+    function _setRateModel(RateModel memory m) private {
+        _bounded("baseRateBps", m.baseRateBps, 0, MAX_BASE_RATE_BPS);
+        _bounded("slope1Bps", m.slope1Bps, 0, MAX_SLOPE1_BPS);
+        _bounded("kinkBps", m.kinkBps, MIN_KINK_BPS, MAX_KINK_BPS);
+        _bounded("slope2Bps", m.slope2Bps, 0, MAX_SLOPE2_BPS);
+        _config.rateModel = m;
+        emit RateModelSet(m);
+    }
+
+    function _setMaxUtilization(uint256 value) private {
+        _bounded("maxUtilizationBps", value, MIN_MAX_UTILIZATION_BPS, FixedPointMath.BPS);
+        _config.maxUtilizationBps = uint16(value);
+        emit MaxUtilizationSet(value);
+    }
+
+    function _setCooldown(uint256 value) private {
+        _bounded("cooldown", value, 0, MAX_COOLDOWN);
+        _config.cooldown = uint32(value);
+        emit CooldownSet(value);
+    }
+
+    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IPool
+    function assets() external view returns (address[] memory) {
+        uint256 n = _list.length;
+        address[] memory list = new address[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            list[i] = _list[i].token;
+        }
+        return list;
+    }
+
+    /// @inheritdoc IPool
+    function assetParams(address asset) external view returns (AssetParams memory) {
+        return _listed(asset).params;
+    }
+
+    /// @inheritdoc IPool
+    function reserves(address asset) external view returns (uint256) {
+        return _reserves[asset];
+    }
+
+    /// @inheritdoc IPool
+    function nav(bool maximize) external view returns (int256) {
+        Valuation memory v = _valuation(false);
+        return maximize
+            ? int256(v.reserveHigh + v.receivableHigh) - v.pnlLow
+            : int256(v.reserveLow + v.receivableLow) - v.pnlHigh;
+    }
+
+    /// @inheritdoc IPool
+    function sharePrice(bool maximize) external view returns (uint256) {
+        Valuation memory v = _valuation(false);
+        return PoolMath.toValueDown(FixedPointMath.WAD, _navForShares(v, maximize), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
+    }
+
+    /// @inheritdoc IPool
+    function utilization() external view returns (uint256) {
+        Valuation memory v = _valuation(false);
+        return _utilization(v.reserved, v.receivableLow, v.reserveLow);
+    }
+
+    /// @inheritdoc IPool
+    function availableLiquidity(address asset) external view returns (uint256) {
+        AssetSlot memory a = _listed(asset);
+        Valuation memory v = _valuation(false);
+        // Keep (reserved + receivables) / (reserveLow + receivables) <= maxUtilization after the withdrawal.
+        uint256 needed = (v.reserved + v.receivableLow).mulDivUp(FixedPointMath.BPS, _config.maxUtilizationBps);
+        uint256 backing = v.reserveLow + v.receivableLow;
+        if (backing <= needed) return 0;
+        uint256 byUtilization = (backing - needed).toAmountDown(v.low[a.position - 1], a.decimals);
+        uint256 reserve = _reserves[asset];
+        return byUtilization < reserve ? byUtilization : reserve;
+    }
+
+    /// @inheritdoc IPool
+    function borrowIndex() public view returns (uint256) {
+        RateSlot memory r = _rate;
+        return _grownIndex(r);
+    }
+
+    /// @inheritdoc IPool
+    function ratePerSecond() external view returns (uint256) {
+        return _rate.ratePerSecond;
+    }
+
+    /// @inheritdoc IPool
+    function totalDebt() public view returns (uint256) {
+        return totalScaledDebt.mulDivDown(borrowIndex(), FixedPointMath.WAD);
+    }
+
+    /// @inheritdoc IPool
+    function lockedShares(address account) external view returns (uint256 shares, uint256 unlocksAt) {
+        Lockup memory l = _lockups[account];
+        if (l.unlocksAt <= block.timestamp) return (0, 0);
+        return (l.shares, l.unlocksAt);
+    }
+
+    /// @inheritdoc IPool
+    function rateModel() external view returns (RateModel memory) {
+        return _config.rateModel;
+    }
+
+    /// @inheritdoc IPool
+    function maxUtilizationBps() external view returns (uint256) {
+        return _config.maxUtilizationBps;
+    }
+
+    /// @inheritdoc IPool
+    function cooldown() external view returns (uint256) {
+        return _config.cooldown;
+    }
+
+    /// @inheritdoc IPool
+    function depositsPaused() external view returns (bool) {
+        return _config.depositsPaused;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _listed(address asset) private view returns (AssetSlot memory a) {
+        a = _assets[asset];
+        if (a.position == 0) revert AssetNotListed(asset);
+    }
+
+    /// @dev Price every pool asset (policy-checked for LP actions when `enforce`), value reserves and receivables,
+    /// and read traders' exposure.
+    function _valuation(bool enforce) private view returns (Valuation memory v) {
+        uint256 n = _list.length;
+        v.low = new uint256[](n);
+        v.high = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            ListEntry memory entry = _list[i];
+            (uint256 low, uint256 high) = _priceRange(entry.token, enforce);
+            (v.low[i], v.high[i]) = (low, high);
+            uint256 reserve = _reserves[entry.token];
+            if (reserve == 0) continue;
+            uint8 decimals = entry.decimals;
+            v.reserveLow += reserve.toValueDown(low, decimals);
+            v.reserveHigh += reserve.toValueDown(high, decimals);
+            v.reserveMid += reserve.toValueDown((low + high) / 2, decimals);
+        }
+        uint256 debt = totalDebt();
+        if (debt != 0) {
+            // The settlement asset is always listed first.
+            uint8 decimals = _list[0].decimals;
+            v.receivableLow = debt.toValueDown(v.low[0], decimals);
+            v.receivableHigh = debt.toValueDown(v.high[0], decimals);
+        }
+        (v.pnlLow, v.pnlHigh, v.reserved) = ITraderBook(marginEngine).poolExposure(enforce);
+    }
+
+    /// @dev Weight-aware fee for adding (`adding`) or removing `amount` of a pool asset holding `reserve`, with
+    /// weights at mid prices; also returns the weight after the action.
+    function _weightFee(AssetSlot memory a, Valuation memory v, uint256 reserve, uint256 amount, bool adding)
+        private
+        pure
+        returns (uint256 feeBps, uint256 weightAfter)
+    {
+        uint256 mid = (v.low[a.position - 1] + v.high[a.position - 1]) / 2;
+        uint256 before = reserve.toValueDown(mid, a.decimals);
+        uint256 delta = amount.toValueDown(mid, a.decimals);
+        weightAfter = adding
+            ? PoolMath.weightBps(before + delta, v.reserveMid + delta)
+            : PoolMath.weightBps(before - delta, v.reserveMid - delta);
+        feeBps = PoolMath.weightFeeBps(PoolMath.weightBps(before, v.reserveMid), weightAfter, a.params);
+    }
+
+    function _priceRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
+        if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
+        IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
+        return p.median < p.twap ? (p.median, p.twap) : (p.twap, p.median);
+    }
+
+    /// @dev NAV used to price shares: the upper NAV for deposits, the lower for withdrawals; reverts when not
+    /// positive with the virtual value.
+    function _navForShares(Valuation memory v, bool maximize) private pure returns (uint256) {
+        int256 navValue = maximize
+            ? int256(v.reserveHigh + v.receivableHigh) - v.pnlLow
+            : int256(v.reserveLow + v.receivableLow) - v.pnlHigh;
+        if (navValue + int256(VIRTUAL_VALUE) <= 0) revert PoolInsolvent(navValue);
+        return navValue < 0 ? 0 : uint256(navValue);
+    }
+
+    function _utilization(uint256 reserved, uint256 receivable, uint256 reserveValue) private pure returns (uint256) {
+        uint256 backing = reserveValue + receivable;
+        if (backing == 0) return reserved + receivable == 0 ? 0 : FixedPointMath.WAD;
+        return (reserved + receivable).mulDivUp(FixedPointMath.WAD, backing);
+    }
+
+    function _grownIndex(RateSlot memory r) private view returns (uint256) {
+        uint256 elapsed = block.timestamp - r.lastAccrual;
+        if (elapsed == 0 || r.ratePerSecond == 0) return r.index;
+        return uint256(r.index) + uint256(r.index).mulDivUp(uint256(r.ratePerSecond) * elapsed, FixedPointMath.WAD);
+    }
+
+    /// @dev Bring the borrow index up to now at the stored rate; returns the index.
+    function _accrue() private returns (uint256 index) {
+        RateSlot memory r = _rate;
+        if (r.lastAccrual == block.timestamp) return r.index;
+        index = _grownIndex(r);
+        _rate = RateSlot(index.toUint128(), r.ratePerSecond, uint64(block.timestamp));
+    }
+
+    /// @dev Set the rate for the next period from utilization at `reserveLow`.
+    function _refreshRate(uint256 reserveLow, Valuation memory v) private {
+        uint256 u = _utilization(v.reserved, v.receivableLow, reserveLow);
+        RateModel memory m = _config.rateModel;
+        uint256 rate = PoolMath.ratePerSecond(u, m.baseRateBps, m.slope1Bps, m.kinkBps, m.slope2Bps);
+        _rate.ratePerSecond = rate.toUint64();
+        emit Accrued(_rate.index, rate, u);
+    }
+
+    function _checkUtilization(uint256 u) private view {
+        uint256 max = uint256(_config.maxUtilizationBps) * 1e14;
+        if (u > max) revert UtilizationExceeded(u, max);
+    }
+
+    function _reduceDebt(uint256 scaledDebt) private {
+        uint256 total = totalScaledDebt;
+        if (scaledDebt > total) revert DebtUnderflow(scaledDebt, total);
+        totalScaledDebt = total - scaledDebt;
+    }
+
+    /// @dev Pull `amount` of `token` from `from`; returns what arrived (fee-on-transfer tokens deliver less).
+    function _pull(address token, address from, uint256 amount) private returns (uint256 received) {
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        received = IERC20(token).balanceOf(address(this)) - before;
+    }
+
+    /// @dev Lock freshly minted shares of `account` for the cooldown.
+    function _lock(address account, uint256 shares) private {
+        uint256 period = _config.cooldown;
+        if (period == 0) return;
+        Lockup memory l = _lockups[account];
+        uint256 stillLocked = l.unlocksAt > block.timestamp ? l.shares : 0;
+        _lockups[account] = Lockup((stillLocked + shares).toUint128(), uint64(block.timestamp + period));
+    }
+
+    /// @dev Locked shares can be neither burned nor transferred.
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0)) {
+            Lockup memory l = _lockups[from];
+            if (l.unlocksAt > block.timestamp && balanceOf(from) < uint256(l.shares) + value) {
+                revert CooldownActive(from, l.shares, l.unlocksAt);
+            }
+        }
+        super._update(from, to, value);
+    }
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title IPool
+/// @notice Multi-asset liquidity pool: LPs deposit listed assets for an ERC20 share minted and burned at NAV; the
+/// pool is the counterparty of traders' positions, lends the settlement asset behind traders' negative cash, and
+/// takes liquidated collateral and, last in the loss waterfall, socialized deficits.
+/// @dev Values are USD in WAD; token amounts are in each token's decimals. NAV = oracle value of the booked
+/// reserves + receivables from traders (their debt in the settlement asset) - traders' net unrealized PnL (net of
+/// borrow fees they owe). Tokens sent to the Pool without going through an entry point are not booked and change
+/// nothing. Fee-on-transfer tokens are credited by the balance difference they actually deliver.
+///
+/// Deposit cooldown: shares minted by `deposit` are locked in the receiver's account for `cooldown` seconds. Locked
+/// shares can be neither burned by `withdraw` nor transferred, so moving them to another address does not escape
+/// the cooldown; shares received by transfer, and older shares, are never locked. A new deposit to an account adds
+/// its shares to that account's locked amount and restarts the account's cooldown (a third party depositing for
+/// you can therefore lock only the shares it paid for, plus your own shares that were still locked).
+interface IPool {
+    /// @notice Governed parameters of a pool asset.
+    /// @param targetWeightBps Target share of reserve value.
+    /// @param maxWeightBps A deposit may not take the asset's share above this.
+    /// @param baseFeeBps Deposit/withdraw fee before the weight adjustment.
+    /// @param taxFeeBps Largest weight adjustment (added moving away from target, rebated toward it).
+    /// @param depositCap Largest booked reserve, in token units.
+    struct AssetParams {
+        uint16 targetWeightBps;
+        uint16 maxWeightBps;
+        uint16 baseFeeBps;
+        uint16 taxFeeBps;
+        uint128 depositCap;
+    }
+
+    /// @notice Kinked utilization rate model; annual rates and the kink in basis points.
+    struct RateModel {
+        uint32 baseRateBps;
+        uint32 slope1Bps;
+        uint32 kinkBps;
+        uint32 slope2Bps;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice `asset` is not a pool asset.
+    error AssetNotListed(address asset);
+    /// @notice `asset` is already listed.
+    error AssetAlreadyListed(address asset);
+    /// @notice No more than `max` pool assets.
+    error TooManyAssets(uint256 max);
+    /// @notice Parameter `name` = `value` is outside [`min`, `max`].
+    error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice A zero amount or zero shares.
+    error ZeroAmount();
+    /// @notice A zero receiver.
+    error ZeroAddress();
+    /// @notice The caller would get `actual`, less than its `minimum`.
+    error SlippageExceeded(uint256 actual, uint256 minimum);
+    /// @notice The deposit would take the booked reserve of `asset` to `reserveAfter`, above `cap`.
+    error DepositCapExceeded(address asset, uint256 reserveAfter, uint256 cap);
+    /// @notice The deposit would take the weight of `asset` to `weightBps`, above `maxWeightBps`.
+    error MaxWeightExceeded(address asset, uint256 weightBps, uint256 maxWeightBps);
+    /// @notice The action would take utilization to `utilization` (WAD), above `maxUtilization`.
+    error UtilizationExceeded(uint256 utilization, uint256 maxUtilization);
+    /// @notice `requested` units of `asset` exceed the `available` booked reserve.
+    error InsufficientLiquidity(address asset, uint256 requested, uint256 available);
+    /// @notice `lockedShares` of `account` are locked until `unlocksAt`.
+    error CooldownActive(address account, uint256 lockedShares, uint256 unlocksAt);
+    /// @notice NAV is `nav` (<= 0 with the virtual value): shares cannot be priced.
+    error PoolInsolvent(int256 nav);
+    /// @notice The guardian paused deposits.
+    error DepositsPaused();
+    /// @notice The caller is not the contract allowed to call this entry point.
+    error Unauthorized(address caller);
+    /// @notice The first listed asset must be the settlement asset `settlementAsset`.
+    error SettlementAssetFirst(address settlementAsset);
+    /// @notice The debt being cancelled or repaid (`scaled`) exceeds the total `totalScaled`.
+    error DebtUnderflow(uint256 scaled, uint256 totalScaled);
+
+    // ---------------------------------------------------------------- events
+
+    event AssetListed(address indexed asset, uint8 decimals, AssetParams params);
+    event AssetParamsSet(address indexed asset, AssetParams params);
+    event RateModelSet(RateModel model);
+    event MaxUtilizationSet(uint256 maxUtilizationBps);
+    event CooldownSet(uint256 cooldown);
+    event DepositsPausedSet(bool paused, address indexed guardian);
+    /// @notice An LP deposit: `value` is the USD credited after the fee of `feeBps`.
+    event Deposit(
+        address indexed caller,
+        address indexed receiver,
+        address indexed asset,
+        uint256 amount,
+        uint256 feeBps,
+        uint256 value,
+        uint256 shares
+    );
+    /// @notice An LP withdrawal paying `amount` of `asset` after a fee of `feeBps`.
+    event Withdraw(
+        address indexed owner,
+        address indexed receiver,
+        address indexed asset,
+        uint256 shares,
+        uint256 feeBps,
+        uint256 amount
+    );
+    /// @notice The borrow index moved to `borrowIndex`; the rate for the next period is `ratePerSecond`.
+    event Accrued(uint256 borrowIndex, uint256 ratePerSecond, uint256 utilization);
+    event ProfitPaid(address indexed to, uint256 amount);
+    event LossReceived(uint256 paid, uint256 borrowed, uint256 scaledDebt);
+    event Lent(address indexed to, uint256 amount, uint256 scaledDebt);
+    event Repaid(address indexed from, uint256 amount, uint256 scaledDebt);
+    event CollateralAbsorbed(address indexed asset, uint256 amount, uint256 scaledDebtCancelled);
+    /// @notice A deficit of `amount` settlement units (`scaledDebt` scaled) was written off: LPs bear it.
+    event DeficitSocialized(uint256 amount, uint256 scaledDebt, uint256 valueUsd);
+    event InsuranceExcessReceived(uint256 amount);
+
+    // ---------------------------------------------------------------- LP actions
+
+    /// @notice Deposit `amount` of `asset` and mint LP shares to `receiver`.
+    /// @dev Values the deposit at the asset's lower policy price and the pool at its upper NAV (worse for the
+    /// caller); every pool asset and market price must be `Ok`. Rounds shares down.
+    /// @return shares LP shares minted (at least `minShares`).
+    function deposit(address asset, uint256 amount, uint256 minShares, address receiver)
+        external
+        returns (uint256 shares);
+
+    /// @notice Burn `shares` of the caller and pay `asset` to `receiver`.
+    /// @dev Values the shares at the lower NAV and the asset at its upper policy price (worse for the caller).
+    /// @return amount Token units paid (at least `minAmount`).
+    function withdraw(uint256 shares, address asset, uint256 minAmount, address receiver)
+        external
+        returns (uint256 amount);
+
+    /// @notice Accrue the borrow index and refresh the rate from current utilization. Permissionless.
+    function poke() external;
+
+    // ---------------------------------------------------------------- protocol entry points
+
+    /// @notice Pay a trader's realized profit: `amount` of the settlement asset to the MarginEngine.
+    function payProfit(uint256 amount) external;
+
+    /// @notice Receive a trader's loss: pull `paid` settlement units from the caller and book `borrowed` more as
+    /// new debt of the trader. MarginEngine or Liquidator.
+    /// @return scaledDebt Scaled debt created for `borrowed` (rounded up).
+    function receiveLoss(uint256 paid, uint256 borrowed) external returns (uint256 scaledDebt);
+
+    /// @notice Lend `amount` of the settlement asset to `to` as new trader debt. MarginEngine only.
+    /// @return scaledDebt Scaled debt created (rounded up).
+    function lend(uint256 amount, address to) external returns (uint256 scaledDebt);
+
+    /// @notice Repay `scaledDebt` of trader debt, pulling its current value (rounded up) from the caller.
+    /// MarginEngine or Liquidator. Debt is always moved in scaled units, so the sum of the accounts' scaled debt
+    /// equals `totalScaledDebt` exactly and the receivable (rounded down) never exceeds what accounts owe.
+    /// @return amount Settlement units pulled.
+    function repay(uint256 scaledDebt) external returns (uint256 amount);
+
+    /// @notice Pull seized collateral into reserves and cancel `scaledDebt` of the liquidated account. Liquidator.
+    function absorb(address asset, uint256 amount, uint256 scaledDebt) external;
+
+    /// @notice Write off `scaledDebt` no collateral or insurance covers: NAV falls by its value. Liquidator.
+    /// @return amount The settlement units written off.
+    function socializeDeficit(uint256 scaledDebt) external returns (uint256 amount);
+
+    /// @notice Pull the InsuranceFund's excess over its target into reserves. InsuranceFund only.
+    function receiveInsuranceExcess(uint256 amount) external;
+
+    /// @notice Revert if utilization is above the maximum after a trader added risk. MarginEngine only.
+    function checkUtilization() external;
+
+    // ---------------------------------------------------------------- governance
+
+    function listAsset(address asset, AssetParams calldata params) external;
+    function setAssetParams(address asset, AssetParams calldata params) external;
+    function setRateModel(RateModel calldata model) external;
+    function setMaxUtilization(uint256 maxUtilizationBps) external;
+    function setCooldown(uint256 cooldown) external;
+    function setDepositsPaused(bool paused) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The settlement asset (traders' cash and debt).
+    function settlementAsset() external view returns (address);
+
+    /// @notice Pool assets in listing order.
+    function assets() external view returns (address[] memory);
+
+    /// @notice Parameters of `asset`.
+    function assetParams(address asset) external view returns (AssetParams memory);
+
+    /// @notice Booked reserve of `asset`, in token units.
+    function reserves(address asset) external view returns (uint256);
+
+    /// @notice NAV in USD (WAD) at the lower (`maximize = false`) or upper ends of the stored oracle prices;
+    /// a view for keepers and displays: it does not enforce the oracle status.
+    function nav(bool maximize) external view returns (int256);
+
+    /// @notice USD (WAD) per LP share, with the virtual offsets, at the lower or upper NAV.
+    function sharePrice(bool maximize) external view returns (uint256);
+
+    /// @notice (reserved liquidity + receivables) / (reserve value + receivables), WAD, at lower prices.
+    function utilization() external view returns (uint256);
+
+    /// @notice Units of `asset` an LP could withdraw now without breaking the reserve or the maximum utilization.
+    function availableLiquidity(address asset) external view returns (uint256);
+
+    /// @notice Borrow index (WAD) including interest accrued since the last accrual.
+    function borrowIndex() external view returns (uint256);
+
+    /// @notice Current borrow rate per second (WAD).
+    function ratePerSecond() external view returns (uint256);
+
+    /// @notice Total trader debt in scaled units.
+    function totalScaledDebt() external view returns (uint256);
+
+    /// @notice Total trader debt in settlement units at the current index, rounded down (the Pool's receivable).
+    function totalDebt() external view returns (uint256);
+
+    /// @notice Shares of `account` still under the deposit cooldown, and when they unlock.
+    function lockedShares(address account) external view returns (uint256 shares, uint256 unlocksAt);
+
+    function rateModel() external view returns (RateModel memory);
+    function maxUtilizationBps() external view returns (uint256);
+    function cooldown() external view returns (uint256);
+    function depositsPaused() external view returns (bool);
+}

@@ -1,0 +1,24 @@
+"""`ape run bench`: gas benchmarks on a local anvil, printed as tables (see ballast/bench.py)."""
+
+import click
+from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+
+from ballast.bench import bench_oracle, bench_pool, print_rows
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks of the contracts")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@click.option(
+    "--only", type=click.Choice(["oracle", "pool"]), multiple=True, help="Run only these benchmarks"
+)
+def cli(cli_ctx, network, only) -> None:  # noqa: ANN001 - click passes ape's context objects
+    if not cli_ctx.network_manager.network.is_local:
+        cli_ctx.abort("benchmarks deploy mock tokens and feeds: run them on a local network")
+    project, chain = cli_ctx.local_project, cli_ctx.chain_manager
+    accounts = cli_ctx.account_manager.test_accounts
+    selected = set(only) or {"oracle", "pool"}
+    if "oracle" in selected:
+        print_rows(bench_oracle(project, chain, accounts[0]), "OracleAggregator gas")
+    if "pool" in selected:
+        print_rows(bench_pool(project, chain, accounts), "Pool gas")

@@ -1,0 +1,198 @@
+"""Pool and InsuranceFund fixtures: three assets with oracle feeds, a MockEngine standing in for the
+MarginEngine and the Liquidator, and the Pool and InsuranceFund wired to each other and to the shared lock."""
+
+import pytest
+from pool_setup import (
+    COOLDOWN,
+    DECIMALS,
+    FEED_DECIMALS,
+    INSURANCE_TARGET,
+    MAX_PRICE_AGE,
+    MAX_UTILIZATION_BPS,
+    MIN_TWAP_WINDOW,
+    PRICES,
+    RATE_MODEL,
+    TWAP_WINDOW,
+    asset_params,
+    units,
+)
+
+
+@pytest.fixture(scope="module")
+def admin(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="module")
+def lp(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="module")
+def lp2(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="module")
+def risk_manager(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="module")
+def guardian(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="module")
+def stranger(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="module")
+def tokens(project, admin):
+    names = {"USDC": "USD Coin", "WBTC": "Wrapped BTC", "WETH": "Wrapped Ether"}
+    return {s: project.MockERC20.deploy(names[s], s, DECIMALS[s], sender=admin) for s in names}
+
+
+@pytest.fixture(scope="module")
+def usdc(tokens):
+    return tokens["USDC"]
+
+
+@pytest.fixture(scope="module")
+def wbtc(tokens):
+    return tokens["WBTC"]
+
+
+@pytest.fixture(scope="module")
+def weth(tokens):
+    return tokens["WETH"]
+
+
+@pytest.fixture(scope="module")
+def oracle(project, admin, guardian):
+    return project.OracleAggregator.deploy(admin, guardian, MIN_TWAP_WINDOW, sender=admin)
+
+
+@pytest.fixture(scope="module")
+def list_in_oracle(project, admin, oracle):
+    """List `token` in the oracle with one 8-decimal MockFeed at `price` USD; returns the feed."""
+
+    def _list(token, price: float):
+        feed = project.MockFeed.deploy(FEED_DECIMALS, int(price * 10**FEED_DECIMALS), "feed", sender=admin)
+        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
+        oracle.setAssetConfig(token, config, sender=admin)
+        oracle.update(token, sender=admin)
+        return feed
+
+    return _list
+
+
+@pytest.fixture(scope="module")
+def feeds(tokens, list_in_oracle):
+    return {s: list_in_oracle(tokens[s], PRICES[s]) for s in tokens}
+
+
+@pytest.fixture(scope="module")
+def system(project, admin, risk_manager, guardian, oracle, tokens, feeds):
+    """The lock, the MockEngine, the Pool and the InsuranceFund all point at each other through immutables:
+    deploy them in one sequence at addresses predicted from the deployer's nonce."""
+    usdc = tokens["USDC"]
+    nonce = admin.nonce
+    lock_address, engine_address, pool_address, fund_address = (
+        admin.get_deployment_address(nonce + i) for i in range(4)
+    )
+    lock = project.ProtocolLock.deploy(
+        [pool_address, engine_address, engine_address, fund_address], sender=admin
+    )
+    engine = project.MockEngine.deploy(lock_address, sender=admin)
+    wiring = (lock, oracle, usdc, engine, engine, fund_address, admin, risk_manager, guardian)
+    pool = project.Pool.deploy(wiring, RATE_MODEL, MAX_UTILIZATION_BPS, COOLDOWN, sender=admin)
+    fund = project.InsuranceFund.deploy(
+        lock, usdc, pool, engine, admin, risk_manager, INSURANCE_TARGET, sender=admin
+    )
+    deployed = (lock.address, engine.address, pool.address, fund.address)
+    assert deployed == (lock_address, engine_address, pool_address, fund_address)
+    engine.setPool(pool, sender=admin)
+    pool.listAsset(usdc, asset_params(5_000), sender=admin)
+    pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=admin)
+    pool.listAsset(tokens["WETH"], asset_params(2_500), sender=admin)
+    return lock, engine, pool, fund
+
+
+@pytest.fixture(scope="module")
+def lock(system):
+    return system[0]
+
+
+@pytest.fixture(scope="module")
+def engine(system):
+    return system[1]
+
+
+@pytest.fixture(scope="module")
+def pool(system):
+    return system[2]
+
+
+@pytest.fixture(scope="module")
+def insurance(system):
+    return system[3]
+
+
+@pytest.fixture(scope="module")
+def fund_account(tokens, pool):
+    """Mint `amount` units of `symbol` to `account` and approve the pool."""
+
+    def _fund(account, symbol: str, amount: int, spender=None):
+        token = tokens[symbol]
+        token.mint(account, amount, sender=account)
+        token.approve(spender or pool, 2**256 - 1, sender=account)
+        return token
+
+    return _fund
+
+
+@pytest.fixture(scope="module")
+def deposit(pool, fund_account):
+    """Fund `account` with `amount` units of `symbol` and deposit them; returns the receipt."""
+
+    def _deposit(account, symbol: str, amount: int, receiver=None):
+        token = fund_account(account, symbol, amount)
+        return pool.deposit(token, amount, 0, receiver or account, sender=account)
+
+    return _deposit
+
+
+@pytest.fixture
+def seeded(pool, deposit, lp, chain):
+    """A balanced pool: $1M USDC, $500k WBTC, $500k WETH from `lp`, past the cooldown."""
+    deposit(lp, "USDC", units("USDC", 1_000_000))
+    deposit(lp, "WBTC", units("WBTC", 500_000 / PRICES["WBTC"]))
+    deposit(lp, "WETH", units("WETH", 500_000 / PRICES["WETH"]))
+    chain.pending_timestamp += COOLDOWN + 1
+    chain.mine()
+    return pool
+
+
+@pytest.fixture(scope="module")
+def set_price(oracle, feeds, tokens, admin):
+    """Set `symbol`'s feed to `price` USD now and update the oracle (median and TWAP follow after the window)."""
+
+    def _set(symbol: str, price: float):
+        feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=admin)
+        oracle.update(tokens[symbol], sender=admin)
+
+    return _set
+
+
+@pytest.fixture(scope="module")
+def refresh(oracle, feeds, tokens, admin):
+    """Re-stamp every feed at its current answer and update the oracle, so prices are fresh after time travel."""
+
+    def _refresh():
+        for symbol, feed in feeds.items():
+            feed.setAnswer(feed.answer(), sender=admin)
+            oracle.update(tokens[symbol], sender=admin)
+
+    return _refresh
