@@ -166,10 +166,11 @@ def test_constructor__roles_and_min_window__are_set(oracle, deployer, guardian, 
     assert oracle.MAX_BUFFER_SIZE() == 512
 
 
-def test_constructor__zero_min_window__reverts(project, deployer, guardian):
-    # A reverted deployment has no address for ape to decode the error with: match its selector.
+def test_constructor__zero_min_window__reverts(project, accounts, deployer, guardian):
+    # A reverted deployment has no address for ape to decode the error with: match its selector. Deploy from an
+    # account no other test deploys from, so that ape has no contract cached at the would-be address.
     with ape.reverts(selector("InvalidMinTwapWindow()")):
-        project.OracleAggregator.deploy(deployer, guardian, 0, sender=deployer)
+        project.OracleAggregator.deploy(deployer, guardian, 0, sender=accounts[9])
 
 
 # ---------------------------------------------------------------------------------------------------- governance
@@ -757,9 +758,12 @@ def test_update__median_beyond_deviation_from_twap__is_deviated_until_twap_catch
     event = price_updated(update_at(oracle, weth, solo + TWAP_WINDOW, keeper), oracle)
     assert (event.median, event.twap, event.status) == (wad(2300), wad(2000), Status.DEVIATED)
 
-    # Half the window later the TWAP is (2000 + 2300) / 2 = 2150; 2300 is 6.98 % above it.
+    # Half a window later the stored TWAP runs from the newest observation at or before now - window, the first
+    # one: (2000 * 1800 + 2300 * 900) / 2700 = 2100, and 2300 is 9.5 % above it. The exact window TWAP is 2150.
     event = price_updated(update_at(oracle, weth, solo + TWAP_WINDOW + 900, keeper), oracle)
-    assert (event.median, event.twap, event.status) == (wad(2300), wad(2150), Status.OK)
+    assert TWAP_WINDOW == 1_800
+    assert (event.median, event.twap, event.status) == (wad(2300), wad(2100), Status.OK)
+    assert oracle.twap(weth, TWAP_WINDOW) == wad(2150)
     assert oracle.status(weth) == Status.OK
 
 
@@ -947,7 +951,8 @@ def test_update__ring_buffer_wraps__twap_matches_independent_model(
         history.record(t, wad(price))
 
         event = price_updated(tx, oracle)
-        assert event.twap == history.twap(t, TWAP_WINDOW), f"step {i}"
+        assert event.twap == history.stored_twap(t, TWAP_WINDOW), f"step {i}"
+        assert oracle.twap(weth, TWAP_WINDOW) == history.twap(t, TWAP_WINDOW), f"step {i}"
         assert event.cumulative == history.cumulative(t)
         assert oracle.observationState(weth) == (i % size, min(i + 1, size))
 

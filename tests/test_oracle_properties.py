@@ -98,9 +98,9 @@ def test_twap__random_price_path__lies_within_prices_of_its_window(
             history.record(t, answer * 10**10)
 
             (event,) = tx.events.filter(oracle.PriceUpdated)
-            prices = history.prices_in_window(t, window)
+            prices = history.prices_in_stored_window(t, window)
             assert min(prices) <= event.twap <= max(prices)
-            assert event.twap == history.twap(t, window)
+            assert event.twap == history.stored_twap(t, window)
 
         now = t + wait
         if wait:

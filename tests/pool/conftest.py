@@ -35,17 +35,7 @@ def lp2(accounts):
 
 @pytest.fixture(scope="module")
 def risk_manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture(scope="module")
-def guardian(accounts):
-    return accounts[4]
-
-
-@pytest.fixture(scope="module")
-def stranger(accounts):
-    return accounts[5]
+    return accounts[6]
 
 
 @pytest.fixture(scope="module")
