@@ -1,0 +1,87 @@
+"""Deploying the protocol core: the contracts point at each other through immutables, so they are deployed in one
+fixed sequence at addresses predicted from the deployer's nonce (no initializer, no storage lookups for wiring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
+CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngine", "Liquidator", "InsuranceFund")
+
+
+@dataclass(frozen=True)
+class CoreParams:
+    """Parameters the core takes at construction (risk parameters are set afterwards by governance)."""
+
+    rate_model: tuple[int, int, int, int] = (
+        200,
+        1_000,
+        8_000,
+        15_000,
+    )  # annual bps: base, slope1, kink, slope2
+    max_utilization_bps: int = 9_000
+    lp_cooldown: int = 900
+    insurance_fee_share_bps: int = 2_000
+    # closeFactorBps, criticalHealthBps, penaltyBps, keeperShareBps, minKeeperReward (settlement units), dustMarginUsd
+    liquidation: tuple[int, int, int, int, int, int] = (5_000, 5_000, 100, 3_000, 1_000_000, 50 * 10**18)
+    insurance_target: int = 100_000 * 10**6
+
+
+@dataclass(frozen=True)
+class Roles:
+    admin: Any
+    risk_manager: Any
+    guardian: Any
+
+
+@dataclass(frozen=True)
+class Core:
+    lock: Any
+    pool: Any
+    engine: Any
+    liquidator: Any
+    insurance: Any
+
+    def by_name(self) -> dict[str, Any]:
+        return {
+            "ProtocolLock": self.lock,
+            "Pool": self.pool,
+            "MarginEngine": self.engine,
+            "Liquidator": self.liquidator,
+            "InsuranceFund": self.insurance,
+        }
+
+
+class WiringError(RuntimeError):
+    """A contract did not land at its predicted address (another transaction used the deployer's nonce)."""
+
+
+def deploy_core(
+    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+) -> Core:
+    """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token."""
+    nonce = deployer.nonce
+    predicted = {name: deployer.get_deployment_address(nonce + i) for i, name in enumerate(CORE_ORDER)}
+    pool_at, engine_at, liquidator_at, fund_at = (
+        predicted[n] for n in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund")
+    )
+    admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian
+
+    lock = project.ProtocolLock.deploy([pool_at, engine_at, liquidator_at, fund_at], sender=deployer)
+    pool_wiring = (lock, oracle, settlement, engine_at, liquidator_at, fund_at, admin, risk, guardian)
+    pool = project.Pool.deploy(
+        pool_wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+    )
+    engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
+    engine = project.MarginEngine.deploy(engine_wiring, params.insurance_fee_share_bps, sender=deployer)
+    liquidator_wiring = (lock, engine, pool, fund_at, oracle, settlement, admin, risk)
+    liquidator = project.Liquidator.deploy(liquidator_wiring, params.liquidation, sender=deployer)
+    insurance = project.InsuranceFund.deploy(
+        lock, settlement, pool, liquidator, admin, risk, params.insurance_target, sender=deployer
+    )
+    core = Core(lock, pool, engine, liquidator, insurance)
+    for name, contract in core.by_name().items():
+        if contract.address != predicted[name]:
+            raise WiringError(f"{name} deployed at {contract.address}, expected {predicted[name]}")
+    return core

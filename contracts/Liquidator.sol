@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {ILiquidator} from "../interfaces/ILiquidator.sol";
+import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
+import {IPool} from "../interfaces/IPool.sol";
+import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
+import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+
+/// @title Liquidator
+/// @notice Permissionless liquidations and the loss waterfall.
+contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
+    using FixedPointMath for uint256;
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
+
+    IMarginEngine public immutable engine;
+    IPool public immutable pool;
+    IInsuranceFund public immutable insuranceFund;
+    IOracleAggregator public immutable oracle;
+    address public immutable settlementAsset;
+    uint8 private immutable _settlementDecimals;
+
+    Params private _params;
+
+    struct Wiring {
+        IProtocolLock lock;
+        IMarginEngine engine;
+        IPool pool;
+        IInsuranceFund insuranceFund;
+        IOracleAggregator oracle;
+        address settlementAsset;
+        address admin;
+        address riskManager;
+    }
+
+    constructor(Wiring memory w, Params memory params_) ProtocolGuarded(w.lock) {
+        (engine, pool, insuranceFund, oracle) = (w.engine, w.pool, w.insuranceFund, w.oracle);
+        settlementAsset = w.settlementAsset;
+        _settlementDecimals = IERC20Metadata(w.settlementAsset).decimals();
+        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
+        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
+        _checkParams(params_, false);
+        _params = params_;
+        emit ParamsSet(params_);
+    }
+
+    /// @inheritdoc ILiquidator
+    function liquidate(address account) external guarded {
+        IMarginEngine.Health memory h = engine.liquidationHealth(account);
+        if (!h.liquidatable) revert NotLiquidatable(account, h.maintenanceEquity, h.maintenanceMargin);
+        _liquidate(account, h);
+    }
+
+    /// @inheritdoc ILiquidator
+    function liquidateMany(address[] calldata accounts) external guarded returns (uint256 liquidated) {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            // A healthy account, or one whose prices are stale or frozen, is skipped, never a revert.
+            try engine.liquidationHealth(accounts[i]) returns (IMarginEngine.Health memory h) {
+                if (h.liquidatable) {
+                    _liquidate(accounts[i], h);
+                    ++liquidated;
+                    continue;
+                }
+            } catch {}
+            emit Skipped(accounts[i]);
+        }
+    }
+
+    /// @inheritdoc ILiquidator
+    function setParams(Params calldata params_) external onlyRole(RISK_MANAGER_ROLE) {
+        _checkParams(params_, true);
+        _params = params_;
+        emit ParamsSet(params_);
+    }
+
+    /// @inheritdoc ILiquidator
+    function params() external view returns (Params memory) {
+        return _params;
+    }
+
+    /// @inheritdoc ILiquidator
+    function penaltyBps() external view returns (uint256) {
+        return _params.penaltyBps;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _liquidate(address account, IMarginEngine.Health memory h) private {
+        Params memory p = _params;
+        uint256 fraction = p.closeFactorBps;
+        uint256 closed;
+        uint256 penalty;
+        uint256 reward;
+        if (h.maintenanceMargin != 0) {
+            bool critical = h.maintenanceEquity < int256(h.maintenanceMargin.mulBpsDown(p.criticalHealthBps));
+            if (critical || h.maintenanceMargin < p.dustMarginUsd) fraction = FixedPointMath.BPS;
+            closed = engine.closeForLiquidation(account, fraction);
+            (penalty, reward) = _penalty(closed, p);
+            if (reward != 0) engine.chargeAccount(account, reward, msg.sender);
+            if (penalty > reward) engine.chargeAccount(account, penalty - reward, address(insuranceFund));
+            h = engine.liquidationHealth(account);
+        }
+        emit Liquidated(account, msg.sender, fraction, closed, penalty, reward);
+        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb.
+        if (h.maintenanceMargin == 0 && h.maintenanceEquity < 0) _absorb(account);
+    }
+
+    function _penalty(uint256 closedNotional, Params memory p) private view returns (uint256 penalty, uint256 reward) {
+        penalty = _toSettlementUp(closedNotional.mulBpsUp(p.penaltyBps));
+        reward = p.minKeeperReward + penalty.mulBpsDown(p.keeperShareBps);
+        if (reward > penalty) reward = penalty; // self-liquidation can never pay
+    }
+
+    /// @dev Collateral and debt go to the Pool; the InsuranceFund covers what the collateral does not, then LPs.
+    function _absorb(address account) private {
+        (address[] memory assets, uint256[] memory amounts) = engine.seizeAllCollateral(account);
+        uint256 scaledDebt = engine.writeOffDebt(account);
+        uint256 index = pool.borrowIndex();
+        uint256 debt = scaledDebt.mulWadUp(index);
+        uint256 collateralUsd;
+        for (uint256 i = 0; i < assets.length; ++i) {
+            (, uint256 high) = oracle.priceBounds(assets[i], IOracleAggregator.Action.Liquidate);
+            collateralUsd += amounts[i].toValueDown(high, IERC20Metadata(assets[i]).decimals());
+        }
+        uint256 collateralValue = _toSettlementDown(collateralUsd);
+        uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;
+        uint256 covered;
+        uint256 scaledLeft = scaledDebt;
+        if (deficit != 0) {
+            covered = deficit - insuranceFund.cover(deficit);
+            uint256 scaledCovered = covered.mulDivDown(FixedPointMath.WAD, index);
+            if (scaledCovered > scaledLeft) scaledCovered = scaledLeft;
+            if (scaledCovered != 0) {
+                IERC20(settlementAsset).forceApprove(address(pool), covered);
+                pool.repay(scaledCovered);
+                scaledLeft -= scaledCovered;
+            }
+            uint256 scaledSocial = assets.length == 0
+                ? scaledLeft
+                : (deficit - covered).mulDivUp(FixedPointMath.WAD, index);
+            if (scaledSocial > scaledLeft) scaledSocial = scaledLeft;
+            if (scaledSocial != 0) {
+                pool.socializeDeficit(scaledSocial);
+                scaledLeft -= scaledSocial;
+            }
+            // Rounding dust of the cover stays insured.
+            uint256 dust = IERC20(settlementAsset).balanceOf(address(this));
+            if (dust != 0) {
+                IERC20(settlementAsset).forceApprove(address(insuranceFund), dust);
+                insuranceFund.fund(dust, "rounding");
+            }
+        }
+        for (uint256 i = 0; i < assets.length; ++i) {
+            IERC20(assets[i]).forceApprove(address(pool), amounts[i]);
+            pool.absorb(assets[i], amounts[i], i == assets.length - 1 ? scaledLeft : 0);
+        }
+        emit Absorbed(account, debt, collateralValue, deficit, covered);
+    }
+
+    function _toSettlementUp(uint256 usd) private view returns (uint256) {
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
+        uint256 low = d.median < d.twap ? d.median : d.twap;
+        return usd.toAmountUp(low, _settlementDecimals);
+    }
+
+    function _toSettlementDown(uint256 usd) private view returns (uint256) {
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
+        uint256 high = d.median > d.twap ? d.median : d.twap;
+        return usd.toAmountDown(high, _settlementDecimals);
+    }
+
+    /// @dev Liquidating at the threshold must not create bad debt: the penalty must stay below every market's
+    /// maintenance fraction. The keeper's reward never exceeds the penalty (enforced when paid).
+    function _checkParams(Params memory p, bool checkMarkets) private view {
+        _bounded("closeFactorBps", p.closeFactorBps, 1_000, FixedPointMath.BPS);
+        _bounded("criticalHealthBps", p.criticalHealthBps, 0, FixedPointMath.BPS);
+        _bounded("penaltyBps", p.penaltyBps, 0, 1_000);
+        _bounded("keeperShareBps", p.keeperShareBps, 0, FixedPointMath.BPS);
+        if (!checkMarkets) return;
+        uint256 n = engine.marketCount();
+        for (uint256 m = 0; m < n; ++m) {
+            uint256 mmf = engine.marketParams(m).mmfBps;
+            if (p.penaltyBps >= mmf) revert ParamOutOfBounds("penaltyBps", p.penaltyBps, 0, mmf - 1);
+        }
+    }
+
+    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    }
+}
