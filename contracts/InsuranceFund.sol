@@ -87,7 +87,7 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
     }
 
     /// @inheritdoc IInsuranceFund
-    function setTarget(uint256 target_) external onlyRole(RISK_MANAGER_ROLE) {
+    function setTarget(uint256 target_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         target = target_;
         emit TargetSet(target_);
     }

@@ -35,8 +35,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     uint256 public constant MAX_COOLDOWN = 2 days;
     uint256 public constant MIN_MAX_UTILIZATION_BPS = 1_000;
     uint256 public constant MAX_BASE_RATE_BPS = 10_000;
-    uint256 public constant MAX_SLOPE1_BPS = 30_000;
-    uint256 public constant MAX_SLOPE2_BPS = 100_000;
+    uint256 public constant MAX_SLOPE1_BPS = 10_000;
+    uint256 public constant MAX_SLOPE2_BPS = 20_000;
     uint256 public constant MIN_KINK_BPS = 500;
     uint256 public constant MAX_KINK_BPS = 9_500;
 
@@ -48,10 +48,11 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     /// @dev Borrow index, the rate until the next accrual and when it last accrued: one slot.
+    /// @dev 176 bits of index last about twenty years at the highest rate the bounds allow (400 % a year).
     struct RateSlot {
-        uint128 index;
-        uint64 ratePerSecond;
-        uint64 lastAccrual;
+        uint176 index;
+        uint48 ratePerSecond;
+        uint32 lastAccrual;
     }
 
     /// @dev A pool asset as the valuation loop reads it: one slot.
@@ -134,7 +135,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _setRateModel(model);
         _setMaxUtilization(maxUtilizationBps_);
         _setCooldown(cooldown_);
-        _rate = RateSlot(uint128(FixedPointMath.WAD), 0, uint64(block.timestamp));
+        _rate = RateSlot(uint176(FixedPointMath.WAD), 0, uint32(block.timestamp));
     }
 
     modifier onlyFrom(address allowed) {
@@ -184,7 +185,10 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         }
         uint256 weightAfter;
         (feeBps, weightAfter) = _weightFee(a, v, reserve, received, true);
-        if (weightAfter > a.params.maxWeightBps) revert MaxWeightExceeded(asset, weightAfter, a.params.maxWeightBps);
+        // An empty pool has no weights yet: its first deposit is 100 % of it whatever the maximum.
+        if (v.reserveMid != 0 && weightAfter > a.params.maxWeightBps) {
+            revert MaxWeightExceeded(asset, weightAfter, a.params.maxWeightBps);
+        }
 
         uint256 gross = received.toValueDown(v.low[a.position - 1], a.decimals);
         value = gross - gross.mulBpsUp(feeBps);
@@ -225,6 +229,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         amount = gross - gross.mulBpsUp(feeBps);
         if (amount == 0) revert ZeroAmount();
         _reserves[asset] = reserve - amount;
+        if (a.position == 1) _checkSettlementBacking(reserve - amount, v);
         uint256 reserveLowAfter = v.reserveLow - Math.min(amount.toValueUp(v.low[i], a.decimals), v.reserveLow);
         uint256 u = _utilization(v.reserved, v.receivableLow, reserveLowAfter);
         _checkUtilization(u);
@@ -312,6 +317,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _accrue();
         Valuation memory v = _valuation(false);
         _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
+        _checkSettlementBacking(_reserves[settlementAsset], v);
         _refreshRate(v.reserveLow, v);
     }
 
@@ -323,6 +329,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         if (_list.length == MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
         if (_list.length == 0 && asset != settlementAsset) revert SettlementAssetFirst(settlementAsset);
         _checkParams(params);
+        oracle.getPriceData(asset); // reverts for an asset the oracle does not list
         uint8 decimals = IERC20Metadata(asset).decimals();
         _list.push(ListEntry(asset, decimals));
         _assets[asset] = AssetSlot(uint8(_list.length), decimals, params);
@@ -573,7 +580,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         RateSlot memory r = _rate;
         if (r.lastAccrual == block.timestamp) return r.index;
         index = _grownIndex(r);
-        _rate = RateSlot(index.toUint128(), r.ratePerSecond, uint64(block.timestamp));
+        _rate = RateSlot(index.toUint176(), r.ratePerSecond, uint32(block.timestamp));
     }
 
     /// @dev Set the rate for the next period from utilization at `reserveLow`.
@@ -581,8 +588,15 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         uint256 u = _utilization(v.reserved, v.receivableLow, reserveLow);
         RateModel memory m = _config.rateModel;
         uint256 rate = PoolMath.ratePerSecond(u, m.baseRateBps, m.slope1Bps, m.kinkBps, m.slope2Bps);
-        _rate.ratePerSecond = rate.toUint64();
+        _rate.ratePerSecond = rate.toUint48();
         emit Accrued(_rate.index, rate, u);
+    }
+
+    /// @dev Profits and loans are paid in the settlement asset: its reserve must keep covering the liquidity
+    /// reserved for open positions, whatever the other assets are worth.
+    function _checkSettlementBacking(uint256 settlementReserve, Valuation memory v) private view {
+        uint256 backing = settlementReserve.toValueDown(v.low[0], _list[0].decimals);
+        if (backing < v.reserved) revert SettlementBackingShort(backing, v.reserved);
     }
 
     function _checkUtilization(uint256 u) private view {
@@ -603,11 +617,16 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         received = IERC20(token).balanceOf(address(this)) - before;
     }
 
-    /// @dev Lock freshly minted shares of `account` for the cooldown.
+    /// @dev Lock freshly minted shares of `account` for the cooldown. Only the account itself may restart a running
+    /// cooldown: a third party's deposit into an account whose shares are still locked reverts, so nobody can keep
+    /// another LP's shares locked by depositing dust into its account.
     function _lock(address account, uint256 shares) private {
         uint256 period = _config.cooldown;
         if (period == 0) return;
         Lockup memory l = _lockups[account];
+        if (msg.sender != account && l.unlocksAt > block.timestamp) {
+            revert CooldownActive(account, l.shares, l.unlocksAt);
+        }
         uint256 stillLocked = l.unlocksAt > block.timestamp ? l.shares : 0;
         _lockups[account] = Lockup((stillLocked + shares).toUint128(), uint64(block.timestamp + period));
     }

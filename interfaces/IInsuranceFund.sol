@@ -40,7 +40,7 @@ interface IInsuranceFund {
     /// @return amount What was swept.
     function sweep() external returns (uint256 amount);
 
-    /// @notice Set the target balance. Risk manager.
+    /// @notice Set the target balance. Governance (the timelock) only: lowering it lets anyone sweep the fund to LPs.
     function setTarget(uint256 target) external;
 
     /// @notice Withdraw `amount` to `to`. Governance (the timelock) only.

@@ -72,6 +72,8 @@ interface IPool {
     error DepositsPaused();
     /// @notice The caller is not the contract allowed to call this entry point.
     error Unauthorized(address caller);
+    /// @notice The settlement reserve (valued `backing` USD) would no longer cover the `reserved` liquidity.
+    error SettlementBackingShort(uint256 backing, uint256 reserved);
     /// @notice The first listed asset must be the settlement asset `settlementAsset`.
     error SettlementAssetFirst(address settlementAsset);
     /// @notice The debt being cancelled or repaid (`scaled`) exceeds the total `totalScaled`.
@@ -207,7 +209,7 @@ interface IPool {
     /// @notice Borrow index (WAD) including interest accrued since the last accrual.
     function borrowIndex() external view returns (uint256);
 
-    /// @notice Current borrow rate per second (WAD).
+    /// @notice Borrow rate per second (WAD) set at the last rate refresh (LP actions, `checkUtilization`, `poke`).
     function ratePerSecond() external view returns (uint256);
 
     /// @notice Total trader debt in scaled units.

@@ -13,7 +13,7 @@ library PoolMath {
 
     /// @notice Fee in basis points for an action that moves an asset's weight from `weightBefore` to
     /// `weightAfter` (both in bps of the pool's reserve value), under the asset's target, base fee and tax.
-    /// @dev Toward the target the base fee is cut by `taxBps` scaled by how far from target the asset was
+    /// @dev Toward the target the base fee is cut by `taxBps` scaled by how much closer to target the asset gets
     /// (never below zero); away from it the fee rises by `taxBps` scaled by the average distance from target,
     /// capped at the target itself. A zero target means every move away pays the full tax and every move toward
     /// it pays nothing.
@@ -27,7 +27,9 @@ library PoolMath {
         uint256 diffAfter = weightAfter.absDiff(targetBps);
         if (diffAfter < diffBefore) {
             if (targetBps == 0) return 0;
-            uint256 rebate = taxBps * diffBefore / targetBps;
+            // The rebate grows with how much closer to target the action brings the asset, so overshooting the
+            // target (a large move that barely shrinks the distance) earns almost none.
+            uint256 rebate = taxBps * (diffBefore - diffAfter) / targetBps;
             return rebate >= baseFeeBps ? 0 : baseFeeBps - rebate;
         }
         if (targetBps == 0) return baseFeeBps + taxBps;

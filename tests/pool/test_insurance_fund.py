@@ -91,9 +91,10 @@ def test_withdraw__governance_only_and_within_balance(insurance, usdc, admin, st
     assert tx.events.filter(insurance.GovernanceWithdrawal)[0].amount == units("USDC", 20)
 
 
-def test_set_target__risk_manager_only(insurance, risk_manager, stranger):
-    with ape.reverts(insurance.AccessControlUnauthorizedAccount):
-        insurance.setTarget(1, sender=stranger)
-    tx = insurance.setTarget(123, sender=risk_manager)
+def test_set_target__governance_only(insurance, admin, risk_manager, stranger):
+    for caller in (stranger, risk_manager):
+        with ape.reverts(insurance.AccessControlUnauthorizedAccount):
+            insurance.setTarget(1, sender=caller)
+    tx = insurance.setTarget(123, sender=admin)
     assert insurance.target() == 123
     assert tx.events.filter(insurance.TargetSet)[0].target == 123

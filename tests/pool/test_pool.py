@@ -24,7 +24,7 @@ def weight_fee_bps(before: int, after: int, target: int, base: int, tax: int) ->
     if d1 < d0:
         if target == 0:
             return 0
-        rebate = tax * d0 // target
+        rebate = tax * (d0 - d1) // target
         return max(base - rebate, 0)
     if target == 0:
         return base + tax
@@ -219,11 +219,27 @@ def test_withdraw__more_than_reserve__reverts(seeded, lp, wbtc):
         seeded.withdraw(seeded.balanceOf(lp), wbtc, 0, lp, sender=lp)
 
 
-def test_withdraw__breaking_max_utilization__reverts(seeded, engine, admin, lp, usdc):
+def test_withdraw__breaking_max_utilization__reverts(seeded, engine, admin, lp, weth, risk_manager):
     pool = seeded
-    engine.setExposure(0, 0, 1_700_000 * WAD, sender=admin)  # 1.7M reserved of ~2M backing
+    engine.setExposure(0, 0, 900_000 * WAD, sender=admin)  # covered by the $1M USDC reserve
+    pool.setMaxUtilization(5_000, sender=risk_manager)  # 45 % now, 50 % at most
     with ape.reverts(pool.UtilizationExceeded):
-        pool.withdraw(pool.balanceOf(lp) // 5, usdc, 0, lp, sender=lp)
+        pool.withdraw(pool.balanceOf(lp) // 5, weth, 0, lp, sender=lp)  # $400k of WETH out
+
+
+def test_withdraw__settlement_below_reserved_liquidity__reverts(seeded, engine, admin, lp, usdc):
+    pool = seeded
+    engine.setExposure(0, 0, 900_000 * WAD, sender=admin)
+    # Utilization would allow it (the WETH and WBTC reserves back the pool), but profits are paid in USDC.
+    with ape.reverts(pool.SettlementBackingShort):
+        pool.withdraw(pool.balanceOf(lp) // 10, usdc, 0, lp, sender=lp)  # $200k of the $1M USDC out
+
+
+def test_deposit__third_party_while_receiver_locked__reverts(pool, deposit, lp, stranger):
+    deposit(lp, "USDC", units("USDC", 1_000))
+    locked, unlocks_at = pool.lockedShares(lp)
+    with ape.reverts(pool.CooldownActive, account=lp.address, lockedShares=locked, unlocksAt=unlocks_at):
+        deposit(stranger, "USDC", 1, receiver=lp)  # dust cannot keep the LP's shares locked
 
 
 def test_withdraw__min_amount_not_met__reverts(seeded, lp, usdc):
@@ -415,8 +431,10 @@ def test_list_asset__twice_or_by_non_admin__reverts(pool, admin, usdc, stranger)
 def test_list_asset__beyond_max_assets__reverts(project, pool, admin, oracle, list_in_oracle):
     for i in range(5):
         token = project.MockERC20.deploy(f"T{i}", f"T{i}", 18, sender=admin)
+        list_in_oracle(token, 1)
         pool.listAsset(token, asset_params(0), sender=admin)
     extra = project.MockERC20.deploy("X", "X", 18, sender=admin)
+    list_in_oracle(extra, 1)
     with ape.reverts(pool.TooManyAssets, max=8):
         pool.listAsset(extra, asset_params(0), sender=admin)
 
@@ -533,3 +551,17 @@ def test_protocol_lock__members_fixed_and_strangers_refused(lock, pool, engine, 
         lock.lock(sender=stranger)
     with ape.reverts(lock.NotMember, caller=stranger.address):
         lock.unlock(sender=stranger)
+
+
+def test_list_asset__unknown_to_oracle__reverts(project, pool, admin, oracle):
+    token = project.MockERC20.deploy("N", "N", 18, sender=admin)
+    with ape.reverts(oracle.AssetNotListed, asset=token.address):
+        pool.listAsset(token, asset_params(0), sender=admin)
+
+
+def test_deposit__empty_pool_with_max_weight_below_100_percent__accepts_first_deposit(
+    pool, risk_manager, deposit, lp, usdc
+):
+    pool.setAssetParams(usdc, asset_params(5_000, max_bps=6_000), sender=risk_manager)
+    deposit(lp, "USDC", units("USDC", 100))
+    assert pool.reserves(usdc) == units("USDC", 100)
