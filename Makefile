@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge lint demo lock clean
+.PHONY: help setup tools versions test test-python test-forge lint demo bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ lint: $(VENV)/.installed ## ruff over the Python code
 
 demo: setup ## deploy to a local anvil and run the main job
 	@$(BIN)/ape run demo
+
+bench: setup ## gas benchmarks (tables)
+	@$(BIN)/ape run bench
 
 lock: ## re-resolve requirements.lock from requirements.in (needs the registry)
 	@$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock
