@@ -9,18 +9,19 @@ BIN         := $(CURDIR)/$(VENV)/bin
 UV_VERSION  := 0.13.8
 SOLC_VERSION := $(shell sed -n 's/^ *"solc": "\([0-9.]*\)".*/\1/p' package.json)
 FOUNDRY_TOOLS := anvil forge cast
+OZ_SOURCES  := .deps/openzeppelin-contracts
 
 # Everything below runs with the venv (ape, anvil, forge, cast) first on PATH.
 export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge lint demo lock clean
+.PHONY: help setup tools versions test test-python test-forge lint demo bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed node_modules/.installed tools ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
+setup: $(VENV)/.installed node_modules/.installed $(OZ_SOURCES)/.installed tools ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
 	@$(MAKE) --no-print-directory versions
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -32,6 +33,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	@npm ci --no-fund --no-audit --loglevel=error
+	@touch $@
+
+# ape's OpenZeppelin dependency: only the Solidity sources of the pinned npm package (see ape-config.yaml).
+$(OZ_SOURCES)/.installed: node_modules/.installed
+	@rm -rf $(OZ_SOURCES) contracts/.cache && mkdir -p $(OZ_SOURCES)
+	@cd node_modules/@openzeppelin/contracts && find . -name '*.sol' -not -path './build/*' -exec cp --parents {} $(CURDIR)/$(OZ_SOURCES)/ \;
 	@touch $@
 
 tools: $(VENV)/.installed node_modules/.installed
@@ -61,8 +68,11 @@ lint: $(VENV)/.installed ## ruff over the Python code
 demo: setup ## deploy to a local anvil and run the main job
 	@$(BIN)/ape run demo
 
+bench: setup ## gas benchmarks (tables)
+	@$(BIN)/ape run bench
+
 lock: ## re-resolve requirements.lock from requirements.in (needs the registry)
 	@$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock
 
 clean: ## remove build outputs (keeps .venv and node_modules)
-	rm -rf .build contracts/.cache out cache reports .hypothesis
+	rm -rf .build contracts/.cache out cache reports .hypothesis .deps

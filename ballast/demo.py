@@ -1,19 +1,61 @@
-"""The main job behind `make demo`."""
+"""The main job behind `make demo`: deploy what stands alone today on a local anvil and run the oracle.
+
+Deploys three mock tokens, three mock Chainlink-style feeds per token and an OracleAggregator configured for the
+three assets; updates every asset, lets time pass with small price moves, updates again, and prints what was
+deployed and the prices the oracle stores. The Pool and the InsuranceFund need the MarginEngine and are not
+deployed yet.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-# Mock assets of a local deployment: symbol -> (name, decimals).
-LOCAL_TOKENS: dict[str, tuple[str, int]] = {
-    "USDC": ("USD Coin", 6),
-    "WBTC": ("Wrapped BTC", 8),
-    "WETH": ("Wrapped Ether", 18),
-}
+WAD = 10**18
+FEED_DECIMALS = 8
+STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen")  # IOracleAggregator.Status, in enum order
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """A mock asset of the local deployment and its three feeds."""
+
+    symbol: str
+    name: str
+    decimals: int
+    price: Decimal  # USD per whole token
+    feed_offsets_bps: tuple[int, int, int]  # each feed's answer relative to `price`
+    moves_bps: tuple[int, ...]  # price move at each time step, applied to every feed
+
+
+LOCAL_ASSETS: tuple[AssetSpec, ...] = (
+    AssetSpec("USDC", "USD Coin", 6, Decimal("1.00"), (0, -2, 3), (1, -2, 1)),
+    AssetSpec("WBTC", "Wrapped BTC", 8, Decimal("60000"), (0, 5, -4), (40, -25, 60)),
+    AssetSpec("WETH", "Wrapped Ether", 18, Decimal("3000"), (0, -5, 6), (-30, 50, 20)),
+)
+
+
+@dataclass(frozen=True)
+class OracleParams:
+    """The OracleAggregator and per-asset configuration used by the demo."""
+
+    min_twap_window: int = 60  # seconds, fixed at deployment
+    quorum: int = 2  # of 3 sources
+    heartbeat: int = 3_600  # seconds a source answer stays fresh
+    max_dispersion_bps: int = 100  # (max - min) / median among fresh answers
+    max_deviation_bps: int = 200  # |median - TWAP| / TWAP
+    twap_window: int = 300  # seconds
+    max_price_age: int = 900  # seconds a stored median stays valid
+    buffer_size: int = 32  # observations in the ring buffer
+    bounds_factor: int = 100  # sources accept answers within [price / factor, price * factor]
+
+
+TIME_STEP = 120  # seconds between oracle updates after the first
 
 
 @dataclass(frozen=True)
@@ -23,27 +65,181 @@ class Deployed:
     detail: str
 
 
-def run_demo(cli_ctx: Any, console: Console | None = None) -> list[Deployed]:
-    """Deploy the contracts that exist to the connected (local) network and print a table of them."""
+@dataclass(frozen=True)
+class PriceRow:
+    symbol: str
+    median: int  # WAD
+    twap: int  # WAD
+    status: str
+    fresh_sources: int
+    source_count: int
+    updated_at: int  # unix seconds
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    deployed: list[Deployed]
+    prices: list[PriceRow]
+
+
+def feed_answer(spec: AssetSpec, offset_bps: int, moves_bps: tuple[int, ...] = ()) -> int:
+    """A feed's answer in its own decimals: the asset price shifted by the feed's offset and the moves so far."""
+    price = spec.price * (1 + Decimal(offset_bps) / 10_000)
+    for move in moves_bps:
+        price *= 1 + Decimal(move) / 10_000
+    return int(price * 10**FEED_DECIMALS)
+
+
+def oracle_config(spec: AssetSpec, feeds: list[Any], params: OracleParams) -> tuple:
+    """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`."""
+    answer = int(spec.price * 10**FEED_DECIMALS)
+    low, high = max(1, answer // params.bounds_factor), answer * params.bounds_factor
+    sources = [(feed.address, params.heartbeat, low, high) for feed in feeds]
+    return (
+        sources,
+        params.quorum,
+        params.max_dispersion_bps,
+        params.max_deviation_bps,
+        params.twap_window,
+        params.max_price_age,
+        params.buffer_size,
+    )
+
+
+def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, int]:
+    """Call `update` for every asset; return the number of fresh sources each update counted."""
+    fresh = {}
+    for symbol, token in tokens.items():
+        receipt = oracle.update(token, sender=sender)
+        events = receipt.decode_logs(oracle.PriceUpdated)
+        fresh[symbol] = int(events[-1].freshSources) if events else 0
+    return fresh
+
+
+def advance(chain: Any, seconds: int) -> None:
+    """Move the local chain's clock forward by `seconds` and mine a block."""
+    chain.pending_timestamp += seconds
+    chain.mine()
+
+
+def read_prices(
+    oracle: Any, tokens: dict[str, Any], fresh: dict[str, int], sources: dict[str, int]
+) -> list[PriceRow]:
+    """The stored prices of every asset (`getPriceData`), with the fresh and configured source counts."""
+    rows = []
+    for symbol, token in tokens.items():
+        median, twap, status, updated_at = oracle.getPriceData(token)
+        status_name = STATUS_NAMES[int(status)]
+        rows.append(PriceRow(symbol, median, twap, status_name, fresh[symbol], sources[symbol], updated_at))
+    return rows
+
+
+def format_usd(wad: int) -> str:
+    """USD from a WAD: 4 decimals below $10, else cents."""
+    value = Decimal(wad) / WAD
+    return f"${value:,.4f}" if value < 10 else f"${value:,.2f}"
+
+
+def format_time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%H:%M:%S UTC")
+
+
+def print_deployed(deployed: list[Deployed], title: str, console: Console) -> None:
+    table = Table(title=title)
+    table.add_column("contract")
+    table.add_column("address", no_wrap=True)
+    for row in deployed:
+        name = f"{row.name} [dim]({row.detail})[/dim]" if row.detail else row.name
+        table.add_row(name, row.address)
+    console.print(table)
+
+
+def print_prices(prices: list[PriceRow], title: str, console: Console) -> None:
+    table = Table(title=title)
+    table.add_column("asset")
+    table.add_column("median", justify="right", no_wrap=True)
+    table.add_column("TWAP", justify="right", no_wrap=True)
+    table.add_column("status")
+    table.add_column("fresh sources", justify="right")
+    table.add_column("updatedAt", no_wrap=True)
+    for row in prices:
+        table.add_row(
+            row.symbol,
+            format_usd(row.median),
+            format_usd(row.twap),
+            row.status,
+            f"{row.fresh_sources}/{row.source_count}",
+            format_time(row.updated_at),
+        )
+    console.print(table)
+
+
+def run_demo(
+    cli_ctx: Any,
+    console: Console | None = None,
+    assets: tuple[AssetSpec, ...] = LOCAL_ASSETS,
+    params: OracleParams | None = None,
+) -> DemoResult:
+    """Deploy tokens, feeds and the OracleAggregator to the connected (local) network, run a few oracle updates
+    with small price moves, and print the deployed contracts and the stored prices."""
     console = console or Console()
-    project, chain = cli_ctx.local_project, cli_ctx.chain_manager
+    params = params or OracleParams()
     if not cli_ctx.network_manager.network.is_local:
         cli_ctx.abort(
-            "the demo deploys mock tokens and runs only on a local network (e.g. ethereum:local:foundry)"
+            "the demo deploys mock tokens and feeds and runs only on a local network (e.g. ethereum:local:foundry)"
         )
-    deployer = cli_ctx.account_manager.test_accounts[0]
+    project, chain = cli_ctx.local_project, cli_ctx.chain_manager
+    admin = cli_ctx.account_manager.test_accounts[0]  # also the guardian and the keeper
+    deployed: list[Deployed] = []
 
-    deployed = []
-    for symbol, (name, decimals) in LOCAL_TOKENS.items():
-        token = project.MockERC20.deploy(name, symbol, decimals, sender=deployer)
-        deployed.append(Deployed(f"MockERC20 {symbol}", token.address, f"{decimals} decimals"))
+    console.rule("deploy: tokens and feeds")
+    tokens: dict[str, Any] = {}
+    feeds: dict[str, list[Any]] = {}
+    for spec in assets:
+        token = project.MockERC20.deploy(spec.name, spec.symbol, spec.decimals, sender=admin)
+        tokens[spec.symbol] = token
+        deployed.append(Deployed(f"MockERC20 {spec.symbol}", token.address, f"{spec.decimals} decimals"))
+        feeds[spec.symbol] = []
+        for i, offset in enumerate(spec.feed_offsets_bps, start=1):
+            answer = feed_answer(spec, offset)
+            description = f"{spec.symbol} / USD #{i}"
+            feed = project.MockFeed.deploy(FEED_DECIMALS, answer, description, sender=admin)
+            feeds[spec.symbol].append(feed)
+            detail = format_usd(answer * 10 ** (18 - FEED_DECIMALS))
+            deployed.append(Deployed(f"MockFeed {spec.symbol} #{i}", feed.address, detail))
 
-    table = Table(
-        title=f"ballast demo: deployed on {chain.provider.network.choice} (block {chain.blocks.height})"
+    console.rule("deploy: OracleAggregator and asset configuration")
+    oracle = project.OracleAggregator.deploy(admin, admin, params.min_twap_window, sender=admin)
+    deployed.append(Deployed("OracleAggregator", oracle.address, ""))
+    for spec in assets:
+        config = oracle_config(spec, feeds[spec.symbol], params)
+        oracle.setAssetConfig(tokens[spec.symbol], config, sender=admin)
+
+    console.rule("oracle: first update")
+    fresh = update_all(oracle, tokens, admin)
+    steps = max(len(spec.moves_bps) for spec in assets)
+    for step in range(1, steps + 1):
+        console.rule(f"oracle: +{TIME_STEP} s, small price moves, update ({step}/{steps})")
+        advance(chain, TIME_STEP)
+        for spec in assets:
+            moves = spec.moves_bps[:step]
+            for feed, offset in zip(feeds[spec.symbol], spec.feed_offsets_bps, strict=True):
+                feed.setAnswer(feed_answer(spec, offset, moves), sender=admin)
+        fresh = update_all(oracle, tokens, admin)
+
+    source_counts = {symbol: len(fs) for symbol, fs in feeds.items()}
+    prices = read_prices(oracle, tokens, fresh, source_counts)
+    source_count = "/".join(sorted({str(n) for n in source_counts.values()}))
+
+    console.rule("summary")
+    network = chain.provider.network.choice
+    print_deployed(deployed, f"ballast demo: deployed on {network} (block {chain.blocks.height})", console)
+    console.print(
+        f"OracleAggregator: admin and guardian {admin.address}, min TWAP window {params.min_twap_window} s; "
+        f"per asset {source_count} sources, quorum {params.quorum}, dispersion <= {params.max_dispersion_bps} bps, "
+        f"deviation <= {params.max_deviation_bps} bps, TWAP window {params.twap_window} s, "
+        f"max price age {params.max_price_age} s, buffer {params.buffer_size}."
     )
-    for column in ("contract", "address", "detail"):
-        table.add_column(column)
-    for row in deployed:
-        table.add_row(row.name, row.address, row.detail)
-    console.print(table)
-    return deployed
+    print_prices(prices, f"prices after {steps + 1} updates, {TIME_STEP} s apart", console)
+    console.print("Pool and InsuranceFund not deployed: they need the MarginEngine (not built yet).")
+    return DemoResult(deployed, prices)

@@ -1,4 +1,5 @@
-"""`ape run demo`: the main job of `make demo` (deploy to a local anvil and report what was deployed)."""
+"""`ape run demo`: the main job of `make demo` (deploy tokens, feeds and the oracle to a local anvil, run oracle
+updates, print what was deployed and the stored prices; see ballast/demo.py)."""
 
 import click
 from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
