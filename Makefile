@@ -54,8 +54,12 @@ versions: ## print the pinned tool versions
 
 test: setup lint test-python test-forge ## run the whole suite (ape test + forge test)
 
-test-python: ## the pytest suite through ape test
-	@$(BIN)/ape test tests
+# One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
+# module-scoped deployments followed by another's, so the suites do not share a chain.
+PY_SUITES := tests/test_*.py tests/pool tests/engine
+
+test-python: ## the pytest suites through ape test, one anvil per suite
+	@for suite in $(PY_SUITES); do echo "== ape test $$suite"; $(BIN)/ape test $$suite || exit 1; done
 
 test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge
 	@forge build

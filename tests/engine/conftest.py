@@ -141,12 +141,3 @@ def move_price(oracle, feeds, tokens, admin, chain):
 
     return _move
 
-
-@pytest.fixture(autouse=True)
-def _prices_fresh(oracle, tokens, feeds, admin):
-    """anvil keeps a time offset across snapshot reverts, so a test that travelled in time leaves later tests'
-    prices stale: re-stamp the feeds before a test whenever a price has gone stale."""
-    if any(oracle.status(token) == 2 for token in tokens.values()):
-        for symbol, token in tokens.items():
-            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
-            oracle.update(token, sender=admin)

@@ -187,10 +187,3 @@ def refresh(oracle, feeds, tokens, admin):
 
     return _refresh
 
-
-@pytest.fixture(autouse=True)
-def _prices_fresh(oracle, tokens, feeds, refresh):
-    """anvil keeps a time offset across snapshot reverts, so a test that travelled in time leaves later tests'
-    prices stale: re-stamp the feeds before a test whenever a price has gone stale."""
-    if any(oracle.status(token) == 2 for token in tokens.values()):
-        refresh()
