@@ -140,4 +140,3 @@ def move_price(oracle, feeds, tokens, admin, chain):
             oracle.update(token, sender=admin)
 
     return _move
-

@@ -186,4 +186,3 @@ def refresh(oracle, feeds, tokens, admin):
             oracle.update(tokens[symbol], sender=admin)
 
     return _refresh
-
