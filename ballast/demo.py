@@ -1,9 +1,10 @@
-"""The main job behind `make demo`: deploy what stands alone today on a local anvil and run the oracle.
+"""The main job behind `make demo`: deploy ballast on a local anvil and run one liquidation.
 
 Deploys three mock tokens, three mock Chainlink-style feeds per token and an OracleAggregator configured for the
-three assets; updates every asset, lets time pass with small price moves, updates again, and prints what was
-deployed and the prices the oracle stores. The Pool and the InsuranceFund need the MarginEngine and are not
-deployed yet.
+three assets; updates every asset, lets time pass with small price moves, updates again. Then deploys the core
+(ProtocolLock, Pool, MarginEngine, Liquidator, InsuranceFund), seeds the pool, lets a trader open a leveraged
+long on WETH, drops WETH by 25 %, and has a keeper liquidate the account. Prints what was deployed, the prices
+and the outcome. (The liquidation-cascade scenario with many accounts replaces this in a later issue.)
 """
 
 from __future__ import annotations
@@ -241,5 +242,110 @@ def run_demo(
         f"max price age {params.max_price_age} s, buffer {params.buffer_size}."
     )
     print_prices(prices, f"prices after {steps + 1} updates, {TIME_STEP} s apart", console)
-    console.print("Pool and InsuranceFund not deployed: they need the MarginEngine (not built yet).")
-    return DemoResult(deployed, prices)
+    outcome = run_liquidation(
+        project, chain, cli_ctx.account_manager.test_accounts, oracle, tokens, feeds, params
+    )
+    print_deployed(outcome.deployed, "core contracts", console)
+    table = Table(title="one liquidation: WETH long, WETH -25 %")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in outcome.rows:
+        table.add_row(name, value)
+    console.print(table)
+    return DemoResult(deployed + outcome.deployed, prices)
+
+
+@dataclass(frozen=True)
+class LiquidationOutcome:
+    deployed: list[Deployed]
+    rows: list[tuple[str, str]]
+
+
+def _move_feeds(feeds: list[Any], factor_bps: int, sender: Any) -> None:
+    for feed in feeds:
+        feed.setAnswer(feed.answer() * factor_bps // 10_000, sender=sender)
+
+
+def run_liquidation(
+    project: Any,
+    chain: Any,
+    accounts: Any,
+    oracle: Any,
+    tokens: dict[str, Any],
+    feeds: dict[str, list[Any]],
+    params: OracleParams,
+) -> LiquidationOutcome:
+    """Deploy the core, seed it, open one leveraged long, crash its asset and liquidate it."""
+    from ballast.system import CoreParams, Roles, deploy_core
+
+    admin, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
+    core = deploy_core(project, admin, oracle, tokens["USDC"], Roles(admin, admin, admin), CoreParams())
+    for symbol, target in (("USDC", 5_000), ("WBTC", 2_500), ("WETH", 2_500)):
+        core.pool.listAsset(tokens[symbol], (target, 10_000, 10, 20, 2**127), sender=admin)
+    for symbol in ("WBTC", "WETH"):
+        core.engine.listCollateral(tokens[symbol], (1_500, 1_000, 2_000, 2**127), sender=admin)
+    weth_perp = 0
+    core.engine.listMarket(
+        (tokens["WETH"], 1_000, 500, 2_000, 10, 10_000, 10**16, 10**24, 10**24), sender=admin
+    )
+    core.engine.listMarket(
+        (tokens["WBTC"], 1_000, 500, 2_000, 10, 10_000, 10**14, 10**24, 10**24), sender=admin
+    )
+
+    prices = {symbol: oracle.median(token) for symbol, token in tokens.items()}
+    for symbol, usd in (("USDC", 1_000_000), ("WBTC", 500_000), ("WETH", 500_000)):
+        amount = usd * WAD * 10 ** tokens[symbol].decimals() // prices[symbol]
+        tokens[symbol].mint(lp, amount, sender=lp)
+        tokens[symbol].approve(core.pool, amount, sender=lp)
+        core.pool.deposit(tokens[symbol], amount, 0, lp, sender=lp)
+    collateral = 4 * WAD
+    tokens["WETH"].mint(trader, collateral, sender=trader)
+    tokens["WETH"].approve(core.engine, collateral, sender=trader)
+    core.engine.deposit(tokens["WETH"], collateral, trader, sender=trader)
+    core.engine.modifyPosition(weth_perp, 10 * WAD, 2**255, sender=trader)
+    before = core.engine.health(trader)
+    share_price_before = core.pool.sharePrice(False)
+
+    _move_feeds(feeds["WETH"], 7_500, admin)
+    for _ in range(2):  # let the TWAP catch up with the crash
+        for feed_list in feeds.values():
+            for feed in feed_list:
+                feed.setAnswer(feed.answer(), sender=admin)
+        update_all(oracle, tokens, admin)
+        advance(chain, params.twap_window + 1)
+    for feed_list in feeds.values():
+        for feed in feed_list:
+            feed.setAnswer(feed.answer(), sender=admin)
+    update_all(oracle, tokens, admin)
+    crashed = core.engine.health(trader)
+    receipt = core.liquidator.liquidateMany([trader], sender=keeper)
+    event = receipt.events.filter(core.liquidator.Liquidated)[0]
+    after = core.engine.health(trader)
+    usdc = 10**6
+    rows = [
+        (
+            "maintenance equity / MM, after opening",
+            f"{format_usd(before.maintenanceEquity)} / {format_usd(before.maintenanceMargin)}",
+        ),
+        (
+            "maintenance equity / MM, after the crash",
+            f"{format_usd(crashed.maintenanceEquity)} / {format_usd(crashed.maintenanceMargin)}",
+        ),
+        (
+            "closed by the liquidation",
+            f"{event.fractionBps / 100:.0f} % ({format_usd(event.closedNotional)})",
+        ),
+        ("penalty / keeper reward (USDC)", f"{event.penalty / usdc:,.2f} / {event.keeperReward / usdc:,.2f}"),
+        (
+            "maintenance equity / MM, after",
+            f"{format_usd(after.maintenanceEquity)} / {format_usd(after.maintenanceMargin)}",
+        ),
+        ("InsuranceFund balance (USDC)", f"{core.insurance.bookedBalance() / usdc:,.2f}"),
+        (
+            "LP share price before / after",
+            f"{format_usd(share_price_before)} / {format_usd(core.pool.sharePrice(False))}",
+        ),
+        ("liquidation gas (tx)", f"{receipt.gas_used:,}"),
+    ]
+    deployed = [Deployed(name, contract.address, "") for name, contract in core.by_name().items()]
+    return LiquidationOutcome(deployed, rows)
