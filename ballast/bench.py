@@ -33,7 +33,8 @@ class GasRow:
     def verdict(self) -> str:
         if self.target is None:
             return ""
-        return "ok" if self.gas <= self.target else "over"
+        measured = self.execution if "execution" in self.note else self.gas
+        return "ok" if measured <= self.target else "over"
 
 
 def intrinsic_gas(data: bytes) -> int:
@@ -154,4 +155,69 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
     ]
 
 
-BENCHES: dict[str, Callable[..., list[GasRow]]] = {"oracle": bench_oracle, "pool": bench_pool}
+def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
+    """Collateral deposit (first, repeat), opening a position, the health view, and `liquidate` of one account
+    with 1 position and 1 collateral asset, on the real core (ballast.system.deploy_core)."""
+    from ballast.system import CoreParams, Roles, deploy_core
+
+    owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
+    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
+    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
+    tokens, feeds = {}, {}
+    for symbol, (decimals, price) in prices.items():
+        tokens[symbol] = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
+        feeds[symbol] = project.MockFeed.deploy(
+            FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner
+        )
+        oracle.setAssetConfig(tokens[symbol], _oracle_config([feeds[symbol]]), sender=owner)
+        oracle.update(tokens[symbol], sender=owner)
+    core = deploy_core(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), CoreParams())
+    for symbol in prices:
+        core.pool.listAsset(tokens[symbol], (3_333, 10_000, 0, 0, 2**127), sender=owner)
+    for symbol in ("WBTC", "WETH"):
+        core.engine.listCollateral(tokens[symbol], (1_500, 1_000, 2_000, 2**127), sender=owner)
+    core.engine.listMarket(
+        (tokens["WETH"], 1_000, 500, 2_000, 10, 10_000, 10**16, 10**24, 10**24), sender=owner
+    )
+    core.engine.listMarket(
+        (tokens["WBTC"], 1_000, 500, 2_000, 10, 10_000, 10**14, 10**24, 10**24), sender=owner
+    )
+    for symbol, (decimals, price) in prices.items():
+        amount = 1_000_000 * 10**decimals // price
+        tokens[symbol].mint(lp, amount, sender=lp)
+        tokens[symbol].approve(core.pool, amount, sender=lp)
+        core.pool.deposit(tokens[symbol], amount, 0, lp, sender=lp)
+    weth = tokens["WETH"]
+    weth.mint(trader, 10 * WAD, sender=trader)
+    weth.approve(core.engine, 10 * WAD, sender=trader)
+    first = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
+    repeat = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
+    opened = core.engine.modifyPosition(0, 10 * WAD, 2**255, sender=trader)
+    health_gas = core.engine.health.estimate_gas_cost(trader)
+    calldata = core.engine.health.encode_input(trader)
+    # Crash WETH 30 % and let the TWAP catch up so the account is liquidatable at an Ok price.
+    feeds["WETH"].setAnswer(2_100 * 10**FEED_DECIMALS, sender=owner)
+    for _ in range(2):
+        for symbol, token in tokens.items():
+            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=owner)
+            oracle.update(token, sender=owner)
+        _advance(chain, TWAP_WINDOW + 1)
+    for symbol, token in tokens.items():
+        feeds[symbol].setAnswer(feeds[symbol].answer(), sender=owner)
+        oracle.update(token, sender=owner)
+    liquidated = core.liquidator.liquidate(trader, sender=keeper)
+    note = "1 position, 1 collateral"
+    return [
+        row("collateral deposit, first", first, 90_000),
+        row("collateral deposit, repeat", repeat, 55_000),
+        row("open position", opened, 150_000, note),
+        GasRow("health view", health_gas, health_gas - intrinsic_gas(bytes(calldata)), None, note),
+        row("liquidate", liquidated, 110_000, note),
+    ]
+
+
+BENCHES: dict[str, Callable[..., list[GasRow]]] = {
+    "oracle": bench_oracle,
+    "pool": bench_pool,
+    "engine": bench_engine,
+}

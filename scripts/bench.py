@@ -3,7 +3,7 @@
 import click
 from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
 
-from ballast.bench import bench_oracle, bench_pool, print_rows
+from ballast.bench import BENCHES, print_rows
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks of the contracts")
@@ -17,8 +17,8 @@ def cli(cli_ctx, network, only) -> None:  # noqa: ANN001 - click passes ape's co
         cli_ctx.abort("benchmarks deploy mock tokens and feeds: run them on a local network")
     project, chain = cli_ctx.local_project, cli_ctx.chain_manager
     accounts = cli_ctx.account_manager.test_accounts
-    selected = set(only) or {"oracle", "pool"}
-    if "oracle" in selected:
-        print_rows(bench_oracle(project, chain, accounts[0]), "OracleAggregator gas")
-    if "pool" in selected:
-        print_rows(bench_pool(project, chain, accounts), "Pool gas")
+    selected = set(only) or set(BENCHES)
+    for name, bench in BENCHES.items():
+        if name in selected:
+            first_arg = accounts[0] if name == "oracle" else accounts
+            print_rows(bench(project, chain, first_arg), f"{name} gas")
