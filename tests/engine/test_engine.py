@@ -238,3 +238,47 @@ def test_liquidate__deep_crash__absorbs_then_insurance_then_socializes(
     assert engine.accountMasks(trader)[0] == 0
     assert pool.reserves(tokens["LTT"]) == units("LTT", 2_000)  # the collateral joined the reserves
     assert pool.totalScaledDebt() == 0
+
+
+# ---------------------------------------------------------------- governance bounds
+
+
+def test_list_market__maintenance_fraction_not_above_penalty__reverts(seeded, engine, admin, tokens):
+    # Liquidating at the threshold must not create bad debt: mmf must exceed the 1 % liquidation penalty.
+    params = (tokens["WETH"], 1_000, PENALTY_BPS, 2_000, 10, 10_000, 10**16, 10**24, 10**24)
+    with ape.reverts(engine.ParamOutOfBounds, value=PENALTY_BPS, min=PENALTY_BPS + 1):
+        engine.listMarket(params, sender=admin)
+
+
+def test_set_collateral_params__risk_manager_steps_bounded_timelock_not(
+    seeded, engine, admin, risk_manager, tokens
+):
+    weth = tokens["WETH"]
+    with ape.reverts(engine.ParamOutOfBounds, value=1_600, min=500, max=1_500):
+        engine.setCollateralParams(
+            weth, (2_000, 1_600, 2_000, 2**127), sender=risk_manager
+        )  # +600 bps at once
+    engine.setCollateralParams(weth, (1_900, 1_500, 2_000, 2**127), sender=risk_manager)  # +500: allowed
+    engine.setCollateralParams(
+        weth, (3_000, 2_500, 2_000, 2**127), sender=admin
+    )  # the timelock: any in bounds
+    assert engine.collateralParams(weth).maintHaircutBps == 2_500
+
+
+def test_liquidator_params__penalty_not_below_every_mmf__reverts(seeded, liquidator, risk_manager):
+    with ape.reverts(liquidator.ParamOutOfBounds, value=500):
+        liquidator.setParams((5_000, 5_000, 500, 3_000, MIN_KEEPER_REWARD, 50 * WAD), sender=risk_manager)
+
+
+def test_self_liquidation__keeper_reward_never_exceeds_penalty(
+    seeded, engine, liquidator, post, trader, move_price, tokens
+):
+    open_long_weth(engine, trader, post, 10, 4)
+    move_price({"WETH": 2_270})
+    credit_before = tokens["USDC"].balanceOf(trader)
+    tx = liquidator.liquidate(trader, sender=trader)  # the trader liquidates itself
+    event = tx.events.filter(liquidator.Liquidated)[0]
+    assert event.keeperReward <= event.penalty
+    # It received the reward but its account paid the whole penalty: a net loss of penalty - reward.
+    assert tokens["USDC"].balanceOf(trader) - credit_before == event.keeperReward
+    assert event.penalty - event.keeperReward > 0
