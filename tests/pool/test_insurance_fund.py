@@ -98,3 +98,8 @@ def test_set_target__governance_only(insurance, admin, risk_manager, stranger):
     tx = insurance.setTarget(123, sender=admin)
     assert insurance.target() == 123
     assert tx.events.filter(insurance.TargetSet)[0].target == 123
+
+
+def test_withdraw__to_zero_address__reverts(insurance, admin):
+    with ape.reverts(insurance.ZeroAddress):
+        insurance.withdraw("0x0000000000000000000000000000000000000000", 0, sender=admin)

@@ -566,3 +566,20 @@ def test_deposit__empty_pool_with_max_weight_below_100_percent__accepts_first_de
     pool.setAssetParams(usdc, asset_params(5_000, max_bps=6_000), sender=risk_manager)
     deposit(lp, "USDC", units("USDC", 100))
     assert pool.reserves(usdc) == units("USDC", 100)
+
+
+def test_deposit_and_withdraw__traders_profit_above_pool_value__revert_pool_insolvent(
+    seeded, engine, admin, fund_account, lp, lp2, usdc
+):
+    pool = seeded
+    engine.setExposure(3_000_000 * WAD, 3_000_000 * WAD, 0, sender=admin)  # traders up $3M on a $2M pool
+    fund_account(lp2, "USDC", units("USDC", 100))
+    with ape.reverts(pool.PoolInsolvent):
+        pool.deposit(usdc, units("USDC", 100), 0, lp2, sender=lp2)
+    with ape.reverts(pool.PoolInsolvent):
+        pool.withdraw(WAD, usdc, 0, lp, sender=lp)
+
+
+def test_withdraw__zero_shares__reverts(pool, lp, usdc):
+    with ape.reverts(pool.ZeroAmount):
+        pool.withdraw(0, usdc, 0, lp, sender=lp)
