@@ -14,6 +14,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ballast.prices import settle_prices
+from ballast.system import CoreParams, Roles, deploy_core, deploy_with_stand_in
+
 WAD = 10**18
 FEED_DECIMALS = 8
 MIN_TWAP_WINDOW = 60
@@ -118,19 +121,9 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
         oracle.setAssetConfig(token, _oracle_config([feed]), sender=owner)
         oracle.update(token, sender=owner)
         tokens[symbol] = token
-    nonce = owner.nonce
-    lock_address, engine_address, pool_address, fund_address = (
-        owner.get_deployment_address(nonce + i) for i in range(4)
-    )
-    lock = project.ProtocolLock.deploy(
-        [pool_address, engine_address, engine_address, fund_address], sender=owner
-    )
-    engine = project.MockEngine.deploy(lock, sender=owner)
-    wiring = (lock, oracle, tokens["USDC"], engine, engine, fund_address, owner, owner, owner)
-    pool = project.Pool.deploy(wiring, (200, 1_000, 8_000, 15_000), 9_000, cooldown, sender=owner)
-    fund = project.InsuranceFund.deploy(lock, tokens["USDC"], pool, engine, owner, owner, 0, sender=owner)
-    deployed = (lock.address, engine.address, pool.address, fund.address)
-    assert deployed == (lock_address, engine_address, pool_address, fund_address), "unexpected addresses"
+    params = CoreParams(lp_cooldown=cooldown, insurance_target=0)
+    core = deploy_with_stand_in(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params)
+    pool, engine = core.pool, core.engine
     engine.setMarkets(oracle, [tokens["WBTC"], tokens["WETH"], tokens["WBTC"]], sender=owner)
     for symbol in prices:
         pool.listAsset(tokens[symbol], (3_333, 10_000, 30, 50, 2**127), sender=owner)
@@ -158,8 +151,6 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
 def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
     """Collateral deposit (first, repeat), opening a position, the health view, and `liquidate` of one account
     with 1 position and 1 collateral asset, on the real core (ballast.system.deploy_core)."""
-    from ballast.system import CoreParams, Roles, deploy_core
-
     owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
     prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
@@ -197,14 +188,7 @@ def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
     calldata = core.engine.health.encode_input(trader)
     # Crash WETH 30 % and let the TWAP catch up so the account is liquidatable at an Ok price.
     feeds["WETH"].setAnswer(2_100 * 10**FEED_DECIMALS, sender=owner)
-    for _ in range(2):
-        for symbol, token in tokens.items():
-            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=owner)
-            oracle.update(token, sender=owner)
-        _advance(chain, TWAP_WINDOW + 1)
-    for symbol, token in tokens.items():
-        feeds[symbol].setAnswer(feeds[symbol].answer(), sender=owner)
-        oracle.update(token, sender=owner)
+    settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, owner)
     liquidated = core.liquidator.liquidate(trader, sender=keeper)
     note = "1 position, 1 collateral"
     return [

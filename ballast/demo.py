@@ -17,6 +17,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ballast.prices import settle_prices
+from ballast.system import CoreParams, Roles, deploy_core
+
 WAD = 10**18
 FEED_DECIMALS = 8
 STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen")  # IOracleAggregator.Status, in enum order
@@ -276,8 +279,6 @@ def run_liquidation(
     params: OracleParams,
 ) -> LiquidationOutcome:
     """Deploy the core, seed it, open one leveraged long, crash its asset and liquidate it."""
-    from ballast.system import CoreParams, Roles, deploy_core
-
     admin, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
     core = deploy_core(project, admin, oracle, tokens["USDC"], Roles(admin, admin, admin), CoreParams())
     for symbol, target in (("USDC", 5_000), ("WBTC", 2_500), ("WETH", 2_500)):
@@ -307,16 +308,7 @@ def run_liquidation(
     share_price_before = core.pool.sharePrice(False)
 
     _move_feeds(feeds["WETH"], 7_500, admin)
-    for _ in range(2):  # let the TWAP catch up with the crash
-        for feed_list in feeds.values():
-            for feed in feed_list:
-                feed.setAnswer(feed.answer(), sender=admin)
-        update_all(oracle, tokens, admin)
-        advance(chain, params.twap_window + 1)
-    for feed_list in feeds.values():
-        for feed in feed_list:
-            feed.setAnswer(feed.answer(), sender=admin)
-    update_all(oracle, tokens, admin)
+    settle_prices(chain, oracle, {tokens[s]: feeds[s] for s in tokens}, params.twap_window, admin)
     crashed = core.engine.health(trader)
     receipt = core.liquidator.liquidateMany([trader], sender=keeper)
     event = receipt.events.filter(core.liquidator.Liquidated)[0]

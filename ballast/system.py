@@ -57,12 +57,23 @@ class WiringError(RuntimeError):
     """A contract did not land at its predicted address (another transaction used the deployer's nonce)."""
 
 
+def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Addresses of the next contracts `deployer` deploys, in order."""
+    nonce = deployer.nonce
+    return {name: deployer.get_deployment_address(nonce + i) for i, name in enumerate(names)}
+
+
+def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
+    for name, contract in contracts.items():
+        if contract.address != predicted[name]:
+            raise WiringError(f"{name} deployed at {contract.address}, expected {predicted[name]}")
+
+
 def deploy_core(
     project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
 ) -> Core:
     """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token."""
-    nonce = deployer.nonce
-    predicted = {name: deployer.get_deployment_address(nonce + i) for i, name in enumerate(CORE_ORDER)}
+    predicted = _predict(deployer, CORE_ORDER)
     pool_at, engine_at, liquidator_at, fund_at = (
         predicted[n] for n in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund")
     )
@@ -81,7 +92,33 @@ def deploy_core(
         lock, settlement, pool, liquidator, admin, risk, params.insurance_target, sender=deployer
     )
     core = Core(lock, pool, engine, liquidator, insurance)
-    for name, contract in core.by_name().items():
-        if contract.address != predicted[name]:
-            raise WiringError(f"{name} deployed at {contract.address}, expected {predicted[name]}")
+    _check_wiring(core.by_name(), predicted)
     return core
+
+
+#: Order of `deploy_with_stand_in`: a MockEngine plays both the MarginEngine and the Liquidator.
+STAND_IN_ORDER = ("ProtocolLock", "MockEngine", "Pool", "InsuranceFund")
+
+
+def deploy_with_stand_in(
+    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+) -> Core:
+    """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (Pool tests and
+    benchmarks that set traders' exposure by hand). Test networks only."""
+    predicted = _predict(deployer, STAND_IN_ORDER)
+    engine_at, pool_at, fund_at = (predicted[n] for n in ("MockEngine", "Pool", "InsuranceFund"))
+    admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian
+    lock = project.ProtocolLock.deploy([pool_at, engine_at, engine_at, fund_at], sender=deployer)
+    engine = project.MockEngine.deploy(lock, sender=deployer)
+    wiring = (lock, oracle, settlement, engine, engine, fund_at, admin, risk, guardian)
+    pool = project.Pool.deploy(
+        wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+    )
+    insurance = project.InsuranceFund.deploy(
+        lock, settlement, pool, engine, admin, risk, params.insurance_target, sender=deployer
+    )
+    _check_wiring(
+        {"ProtocolLock": lock, "MockEngine": engine, "Pool": pool, "InsuranceFund": insurance}, predicted
+    )
+    engine.setPool(pool, sender=deployer)
+    return Core(lock, pool, engine, engine, insurance)

@@ -38,6 +38,24 @@ def bob(accounts):
 
 
 @ape.fixture(scope="session", chain_isolation=False)
+def admin(accounts):
+    """Deploys the protocol and holds the admin role (the timelock's place in tests)."""
+    return accounts[0]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def lp(accounts):
+    """A liquidity provider."""
+    return accounts[1]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def risk_manager(accounts):
+    """Makes bounded risk-parameter changes."""
+    return accounts[6]
+
+
+@ape.fixture(scope="session", chain_isolation=False)
 def guardian(accounts):
     """May freeze and unfreeze oracle assets."""
     return accounts[3]

@@ -4,32 +4,13 @@ with one feed each, two perpetual markets, and a pool seeded by an LP."""
 import pytest
 from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
 
+from ballast.prices import settle_prices
 from ballast.system import CoreParams, Roles, deploy_core
-
-
-@pytest.fixture(scope="module")
-def admin(accounts):
-    return accounts[0]
-
-
-@pytest.fixture(scope="module")
-def lp(accounts):
-    return accounts[1]
 
 
 @pytest.fixture(scope="module")
 def trader(accounts):
     return accounts[2]
-
-
-@pytest.fixture(scope="module")
-def keeper(accounts):
-    return accounts[4]
-
-
-@pytest.fixture(scope="module")
-def risk_manager(accounts):
-    return accounts[6]
 
 
 @pytest.fixture(scope="module")
@@ -125,18 +106,11 @@ def post(engine, tokens):
 
 @pytest.fixture(scope="module")
 def move_price(oracle, feeds, tokens, admin, chain):
-    """Set `symbol` to `price` and let the TWAP catch up (status back to Ok), updating every asset on the way."""
+    """Set each `symbol` to its price and let the TWAPs catch up (status back to Ok)."""
 
     def _move(prices: dict[str, float]):
         for symbol, price in prices.items():
             feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=admin)
-        for _ in range(2):
-            for symbol, token in tokens.items():
-                feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
-                oracle.update(token, sender=admin)
-            chain.pending_timestamp += TWAP_WINDOW + 1
-        for symbol, token in tokens.items():
-            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
-            oracle.update(token, sender=admin)
+        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, admin)
 
     return _move

@@ -17,25 +17,12 @@ from pool_setup import (
     units,
 )
 
-
-@pytest.fixture(scope="module")
-def admin(accounts):
-    return accounts[0]
-
-
-@pytest.fixture(scope="module")
-def lp(accounts):
-    return accounts[1]
+from ballast.system import CoreParams, Roles, deploy_with_stand_in
 
 
 @pytest.fixture(scope="module")
 def lp2(accounts):
     return accounts[2]
-
-
-@pytest.fixture(scope="module")
-def risk_manager(accounts):
-    return accounts[6]
 
 
 @pytest.fixture(scope="module")
@@ -85,29 +72,21 @@ def feeds(tokens, list_in_oracle):
 
 @pytest.fixture(scope="module")
 def system(project, admin, risk_manager, guardian, oracle, tokens, feeds):
-    """The lock, the MockEngine, the Pool and the InsuranceFund all point at each other through immutables:
-    deploy them in one sequence at addresses predicted from the deployer's nonce."""
-    usdc = tokens["USDC"]
-    nonce = admin.nonce
-    lock_address, engine_address, pool_address, fund_address = (
-        admin.get_deployment_address(nonce + i) for i in range(4)
+    """The lock, a MockEngine (as MarginEngine and Liquidator), the Pool and the InsuranceFund, wired through
+    immutables at predicted addresses."""
+    params = CoreParams(
+        rate_model=RATE_MODEL,
+        max_utilization_bps=MAX_UTILIZATION_BPS,
+        lp_cooldown=COOLDOWN,
+        insurance_target=INSURANCE_TARGET,
     )
-    lock = project.ProtocolLock.deploy(
-        [pool_address, engine_address, engine_address, fund_address], sender=admin
+    core = deploy_with_stand_in(
+        project, admin, oracle, tokens["USDC"], Roles(admin, risk_manager, guardian), params
     )
-    engine = project.MockEngine.deploy(lock_address, sender=admin)
-    wiring = (lock, oracle, usdc, engine, engine, fund_address, admin, risk_manager, guardian)
-    pool = project.Pool.deploy(wiring, RATE_MODEL, MAX_UTILIZATION_BPS, COOLDOWN, sender=admin)
-    fund = project.InsuranceFund.deploy(
-        lock, usdc, pool, engine, admin, risk_manager, INSURANCE_TARGET, sender=admin
-    )
-    deployed = (lock.address, engine.address, pool.address, fund.address)
-    assert deployed == (lock_address, engine_address, pool_address, fund_address)
-    engine.setPool(pool, sender=admin)
-    pool.listAsset(usdc, asset_params(5_000), sender=admin)
-    pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=admin)
-    pool.listAsset(tokens["WETH"], asset_params(2_500), sender=admin)
-    return lock, engine, pool, fund
+    core.pool.listAsset(tokens["USDC"], asset_params(5_000), sender=admin)
+    core.pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=admin)
+    core.pool.listAsset(tokens["WETH"], asset_params(2_500), sender=admin)
+    return core.lock, core.engine, core.pool, core.insurance
 
 
 @pytest.fixture(scope="module")
