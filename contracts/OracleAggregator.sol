@@ -20,6 +20,9 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Most sources per asset.
     uint256 public constant MAX_SOURCES = 8;
+    /// @notice Smallest observation ring buffer: with two slots the newest would absorb every update and the TWAP
+    /// would average over all time since the oldest; three keep its span between one and two windows.
+    uint16 public constant MIN_BUFFER_SIZE = 3;
     /// @notice Largest observation ring buffer.
     uint16 public constant MAX_BUFFER_SIZE = 512;
     /// @notice Gas given to each source call; a source that needs more counts as reverted.
@@ -106,8 +109,12 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     }
 
     /// @dev Record an observation now (none if one exists for this block), move the window start forward, and
-    /// return the TWAP since the window start (a span of at least `window` once the buffer holds that much) with
-    /// the cumulative at now.
+    /// return the TWAP since the window start with the cumulative at now.
+    ///
+    /// The window start is the newest observation at or before `now - window`. A new observation goes into the next
+    /// slot unless the ring is full and its oldest slot is that window start: then the newest slot moves forward to
+    /// now instead. So once the buffer holds `window` seconds of history it never loses them: however many updates
+    /// arrive, the stored TWAP spans at least `window` seconds (spamming `update` cannot shrink it).
     function _observe(address asset, AssetSlot memory slot, uint32 window, uint256 heldPrice, uint256 currentMedian)
         private
         returns (uint96 twapNow, uint256 cumulativeNow)
@@ -122,14 +129,12 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
             return (uint96(currentMedian), 0);
         }
         Observation memory newest = buffer[ring.newest];
-        uint256 windowStart = slot.windowStart;
+        (Observation memory start, uint256 windowStart) =
+            buffer.advanceWindowStart(ring, newest, slot.windowStart, nowTs > window ? nowTs - window : 0);
         if (newest.timestamp != nowTs) {
-            newest = buffer.append(ring, newest, heldPrice, nowTs);
-            // The append overwrote the oldest slot: a window start there moves to the new oldest.
-            if (windowStart == ring.newest && ring.count == ring.size) windowStart = (windowStart + 1) % ring.size;
+            bool keepOldest = windowStart == ObservationLib.oldestIfFull(ring);
+            newest = buffer.record(ring, newest, heldPrice, nowTs, keepOldest);
         }
-        Observation memory start;
-        (start, windowStart) = buffer.advanceWindowStart(ring, newest, windowStart, nowTs > window ? nowTs - window : 0);
         _storeRing(asset, ring, uint16(windowStart));
         cumulativeNow = newest.cumulative;
         twapNow = start.timestamp == nowTs
@@ -197,8 +202,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         _checkBps(config.maxDispersionBps);
         _checkBps(config.maxDeviationBps);
         if (config.twapWindow < minTwapWindow) revert WindowTooShort(config.twapWindow, minTwapWindow);
-        if (config.bufferSize < 2 || config.bufferSize > MAX_BUFFER_SIZE) {
-            revert InvalidBufferSize(config.bufferSize, MAX_BUFFER_SIZE);
+        if (config.bufferSize < MIN_BUFFER_SIZE || config.bufferSize > MAX_BUFFER_SIZE) {
+            revert InvalidBufferSize(config.bufferSize, MIN_BUFFER_SIZE, MAX_BUFFER_SIZE);
         }
         if (config.maxPriceAge == 0 || config.maxPriceAge > type(uint24).max) {
             revert InvalidMaxPriceAge(config.maxPriceAge);

@@ -66,7 +66,9 @@ interface IOracleAggregator {
     /// @param maxDeviationBps Largest |median - TWAP| / TWAP before the status is Deviated.
     /// @param twapWindow Seconds of the TWAP stored at each update (at least `minTwapWindow`).
     /// @param maxPriceAge Seconds a stored median stays valid (the freshness rule).
-    /// @param bufferSize Observations kept in the ring buffer (2 to `MAX_BUFFER_SIZE`).
+    /// @param bufferSize Observations kept in the ring buffer (`MIN_BUFFER_SIZE` to `MAX_BUFFER_SIZE`). A full ring
+    /// never drops the observation that starts the TWAP window: the newest slot moves forward instead, so the stored
+    /// TWAP spans at least `twapWindow` however often `update` is called.
     struct AssetConfig {
         SourceConfig[] sources;
         uint8 quorum;
@@ -111,8 +113,8 @@ interface IOracleAggregator {
     error InvalidBps(uint16 value);
     /// @notice A TWAP window is shorter than the minimum.
     error WindowTooShort(uint32 window, uint32 minWindow);
-    /// @notice The ring buffer size is outside [2, max].
-    error InvalidBufferSize(uint16 size, uint16 max);
+    /// @notice The ring buffer size is outside [min, max].
+    error InvalidBufferSize(uint16 size, uint16 min, uint16 max);
     /// @notice The maximum price age is zero.
     error InvalidMaxPriceAge(uint32 maxPriceAge);
     /// @notice The status of `asset` forbids `action`.
@@ -148,6 +150,8 @@ interface IOracleAggregator {
     /// @dev Permissionless. Never reverts for a failing source: it is excluded with a `SourceExcluded` event. When
     /// fewer than `quorum` answers are fresh, the stored median is kept and the status becomes `Stale`. A second
     /// call in the same block records no new observation (a price set in the current block has no TWAP weight).
+    /// The stored TWAP runs from the newest observation at or before `now - twapWindow` (or the oldest one held, while
+    /// the history is shorter) to now, so it spans at least the window once that much history exists.
     /// @return data The stored values and status after the update.
     function update(address asset) external returns (PriceData memory data);
 
@@ -173,7 +177,9 @@ interface IOracleAggregator {
 
     /// @notice Time-weighted average price over the last `window` seconds, ending now.
     /// @dev The stored median is weighted from its update until now. When the buffer holds less history than
-    /// `window`, the average covers the history it holds. Reverts below `minTwapWindow`.
+    /// `window`, the average covers the history it holds. A window starting between two observations is
+    /// interpolated linearly: exact when one price held between them, their average price when the later slot was
+    /// moved forward over several updates (see `bufferSize`). Reverts below `minTwapWindow`.
     function twap(address asset, uint32 window) external view returns (uint256);
 
     /// @notice Price for a caller about to add risk (open or increase, withdraw collateral, LP mint or burn).

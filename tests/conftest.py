@@ -141,22 +141,44 @@ class PriceHistory:
     """Independent model of an asset's TWAP: integrates the held price over time, without cumulative sums.
 
     Feed it every successful `update` in order with `record(timestamp, median_stored)`. The median an update
-    stores holds from that update's time on (the last update of a timestamp wins), and every distinct update
-    time is one observation of a ring buffer keeping the newest `buffer_size`.
+    stores holds from that update's time on (the last update of a timestamp wins). Each new update time is an
+    observation in a ring buffer of `buffer_size` slots, except when the ring is full and its oldest observation
+    still starts the TWAP window (no other one is at or before `now - window`): then the newest slot moves to
+    the new time instead of a new slot overwriting the oldest.
     """
 
-    def __init__(self, buffer_size: int):
+    def __init__(self, buffer_size: int, window: int):
         self.buffer_size = buffer_size
+        self.window = window
         self.held: dict[int, int] = {}  # update time -> price held from then on, in time order
+        self.slots: list[int] = []  # observation timestamps the ring buffer holds, oldest first
+        self.moved_forward = 0  # how many updates moved the newest slot instead of taking a new one
+        self.appended = 0  # how many updates took a new slot
 
     def record(self, timestamp: int, median: int) -> None:
         assert not self.held or timestamp >= max(self.held), "updates are recorded in time order"
+        if not self.slots:
+            self.slots.append(timestamp)
+            self.appended += 1
+        elif timestamp != self.slots[-1]:
+            start = self.stored_window_start(timestamp, self.window)
+            if len(self.slots) == self.buffer_size and start == self.slots[0]:
+                self.slots[-1] = timestamp
+                self.moved_forward += 1
+            else:
+                self.slots = (self.slots + [timestamp])[-self.buffer_size :]
+                self.appended += 1
         self.held[timestamp] = median
 
     @property
     def observations(self) -> list[int]:
-        """Timestamps of the observations the ring buffer still holds, oldest first."""
-        return list(self.held)[-self.buffer_size :]
+        """Timestamps of the observations the ring buffer holds, oldest first."""
+        return list(self.slots)
+
+    @property
+    def newest_index(self) -> int:
+        """Physical ring index of the newest observation."""
+        return (self.appended - 1) % self.buffer_size
 
     @property
     def current(self) -> int:
@@ -177,35 +199,43 @@ class PriceHistory:
         """Sum of price * seconds from the first observation to `at`."""
         return sum(price * seconds for price, seconds in self.segments(min(self.held), at))
 
-    def window_start(self, now: int, window: int) -> int:
-        return max(now - window, self.observations[0])
-
-    def twap(self, now: int, window: int) -> int:
-        start = self.window_start(now, window)
+    def _average(self, start: int, now: int) -> int:
         if start >= now:
             return self.current
         return sum(price * seconds for price, seconds in self.segments(start, now)) // (now - start)
+
+    def twap(self, now: int, window: int) -> int:
+        """`twap(window)` at `now`: the cumulative at `now - window` is interpolated linearly (rounded down)
+        between the observations around it; clamped to the oldest one; only the current price after the newest."""
+        target = now - window
+        slots = self.slots
+        if target <= slots[0]:
+            return self._average(slots[0], now)
+        if target >= slots[-1]:
+            return self.current
+        before = max(ts for ts in slots if ts <= target)
+        after = min(ts for ts in slots if ts > target)
+        c0, c1 = self.cumulative(before), self.cumulative(after)
+        at_target = c0 + (c1 - c0) * (target - before) // (after - before)
+        return (self.cumulative(now) - at_target) // window
 
     def stored_window_start(self, now: int, window: int) -> int:
         """Where the TWAP an `update` stores starts: the newest held observation at or before `now - window`, or
         the oldest held one (so the stored TWAP spans at least the window once the buffer holds that much)."""
-        return max((ts for ts in self.observations if ts <= now - window), default=self.observations[0])
+        return max((ts for ts in self.slots if ts <= now - window), default=self.slots[0])
 
     def stored_twap(self, now: int, window: int) -> int:
         """The TWAP `update` stores at `now`."""
-        start = self.stored_window_start(now, window)
-        if start >= now:
-            return self.current
-        return sum(price * seconds for price, seconds in self.segments(start, now)) // (now - start)
+        return self._average(self.stored_window_start(now, window), now)
 
     def prices_in_stored_window(self, now: int, window: int) -> list[int]:
         start = self.stored_window_start(now, window)
         return [price for price, _ in self.segments(start, now)] or [self.current]
 
     def prices_in_window(self, now: int, window: int) -> list[int]:
-        """Every price that held for a positive time in the window (the current one if the window is empty)."""
-        start = self.window_start(now, window)
-        return [price for price, _ in self.segments(start, now)] or [self.current]
+        """Every price that held for a positive time since the observation at or before `now - window` (the
+        interpolation can average over that whole slot), or the current one if the window is empty."""
+        return self.prices_in_stored_window(now, window)
 
 
 @ape.fixture(scope="session", chain_isolation=False)

@@ -327,11 +327,11 @@ def test_set_asset_config__window_below_minimum__reverts_window_too_short(
         oracle.setAssetConfig(weth, asset_config([feeds[0]], twap_window=MIN_WINDOW - 1), sender=deployer)
 
 
-@pytest.mark.parametrize("size", [0, 1, 513])
-def test_set_asset_config__buffer_size_outside_2_to_512__reverts_invalid_buffer_size(
+@pytest.mark.parametrize("size", [0, 1, 2, 513])
+def test_set_asset_config__buffer_size_outside_3_to_512__reverts_invalid_buffer_size(
     oracle, weth, feeds, asset_config, deployer, size
 ):
-    with ape.reverts(oracle.InvalidBufferSize, size=size, max=512):
+    with ape.reverts(oracle.InvalidBufferSize, size=size, min=3, max=512):
         oracle.setAssetConfig(weth, asset_config([feeds[0]], buffer_size=size), sender=deployer)
 
 
@@ -349,7 +349,7 @@ def test_set_asset_config__max_price_age_zero_or_too_large__reverts_invalid_max_
         {"max_dispersion_bps": 10_000, "max_deviation_bps": 10_000},
         {"max_dispersion_bps": 1, "max_deviation_bps": 1},
         {"twap_window": MIN_WINDOW},
-        {"buffer_size": 2},
+        {"buffer_size": 3},
         {"buffer_size": 512},
         {"max_price_age": 2**24 - 1},
         {"quorum": 2},
@@ -942,7 +942,7 @@ def test_update__ring_buffer_wraps__twap_matches_independent_model(
         (1950, 250),
         (2000, 500),
     ]
-    history = price_history(size)
+    history = price_history(size, TWAP_WINDOW)
     t = chain.blocks.head.timestamp + 60
     for i, (price, seconds) in enumerate(steps):
         t += seconds
@@ -954,9 +954,10 @@ def test_update__ring_buffer_wraps__twap_matches_independent_model(
         assert event.twap == history.stored_twap(t, TWAP_WINDOW), f"step {i}"
         assert oracle.twap(weth, TWAP_WINDOW) == history.twap(t, TWAP_WINDOW), f"step {i}"
         assert event.cumulative == history.cumulative(t)
-        assert oracle.observationState(weth) == (i % size, min(i + 1, size))
+        assert oracle.observationState(weth) == (history.newest_index, len(history.observations))
+    assert history.moved_forward > 0, "the path never made the ring keep its oldest slot"
 
-    # The buffer holds the newest four observations, the oldest of them right after the newest.
+    # The buffer holds the model's observations in ring order, the oldest of them right after the newest.
     newest, count = oracle.observationState(weth)
     stored = [oracle.observation(weth, (newest + 1 + k) % size) for k in range(count)]
     assert [(o.timestamp, o.cumulative) for o in stored] == [
@@ -968,7 +969,40 @@ def test_update__ring_buffer_wraps__twap_matches_independent_model(
     for window in (600, 1_000, TWAP_WINDOW, 2_500, 10**6):
         assert oracle.twap(weth, window) == history.twap(now, window), f"window {window}"
     assert oracle.twap(weth, 600) == wad(2000)  # entirely after the newest observation
-    assert oracle.twap(weth, 10**6) == history.twap(now, 2_450)  # clamped to the oldest observation held
+    # Clamped to the oldest observation held: the average over all of the history the ring keeps.
+    assert oracle.twap(weth, 10**6) == history.twap(now, now - history.observations[0])
+
+
+def test_update__spammed_every_block__stored_twap_still_spans_the_window(
+    oracle, weth, feeds, asset_config, deployer, keeper, chain, price_history
+):
+    """Review finding F2: with one observation per update, calling `update` every block wrapped a small ring within
+    `bufferSize` blocks and the stored TWAP shrank to those few blocks. The ring now keeps its oldest slot while it
+    starts the window, so the TWAP keeps spanning at least the window and a new price moves it only by its weight."""
+    size = 8
+    config = asset_config([feeds[0]], buffer_size=size, max_deviation_bps=10_000, twap_window=TWAP_WINDOW)
+    oracle.setAssetConfig(weth, config, sender=deployer)
+    history = price_history(size, TWAP_WINDOW)
+    t = chain.blocks.head.timestamp + 60
+    updates = [(2000, 600)] * 5 + [(3000, 12)] * 40  # a calm history, then a new price and an update every block
+    for i, (price, seconds) in enumerate(updates):
+        t += seconds
+        feeds[0].setRoundData(i + 2, usd(price), t, sender=deployer)
+        event = price_updated(update_at(oracle, weth, t, keeper), oracle)
+        history.record(t, wad(price))
+
+        assert event.twap == history.stored_twap(t, TWAP_WINDOW), f"update {i}"
+        if t - history.observations[0] >= TWAP_WINDOW:
+            assert history.stored_window_start(t, TWAP_WINDOW) <= t - TWAP_WINDOW, f"update {i}: window shrank"
+        assert oracle.observationState(weth) == (history.newest_index, len(history.observations))
+
+    # 3000 held for 468 of the last 1800+ seconds: far from 3000, which a ring of 8 blocks would have stored.
+    spam_seconds = 12 * 39
+    span = t - history.stored_window_start(t, TWAP_WINDOW)
+    assert span >= TWAP_WINDOW
+    assert event.twap == (wad(2000) * (span - spam_seconds) + wad(3000) * spam_seconds) // span
+    assert event.twap < wad(2300)
+    assert history.moved_forward >= 30
 
 
 # ---------------------------------------------------------------------------------------------------- policy

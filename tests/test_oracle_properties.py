@@ -60,7 +60,7 @@ def test_update__random_answers__median_lies_within_fresh_answers(
 
 @given(
     steps=steps_strategy,
-    buffer_size=st.integers(2, 6),
+    buffer_size=st.integers(3, 6),
     window=st.integers(MIN_WINDOW, 7_200),
     wait=st.integers(0, 3_000),
 )
@@ -88,7 +88,7 @@ def test_twap__random_price_path__lies_within_prices_of_its_window(
             max_deviation_bps=10_000,
         )
         oracle.setAssetConfig(weth, config, sender=deployer)
-        history = price_history(buffer_size)
+        history = price_history(buffer_size, window)
         t = chain.blocks.head.timestamp + 60
         for i, (answer, seconds) in enumerate(steps):
             t += seconds

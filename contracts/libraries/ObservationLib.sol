@@ -24,20 +24,31 @@ library ObservationLib {
         return (oldest + k) % ring.size;
     }
 
-    /// @notice Append an observation at `timestamp`, accumulating `heldPrice` since the newest one.
-    /// @dev The caller guarantees `ring.count > 0` and `timestamp > newest.timestamp`.
-    function append(
+    /// @notice Record an observation at `timestamp`, accumulating `heldPrice` since the newest one: in the next slot
+    /// (`inPlace = false`, overwriting the oldest when the ring is full) or by moving the newest slot forward in time
+    /// (`inPlace = true`, when the oldest slot is still needed as the start of the TWAP window).
+    /// @dev The caller guarantees `ring.count > 0` and `timestamp > newest.timestamp`. A slot moved forward covers
+    /// more than one price since the observation before it, so the price between two observations is then an average.
+    function record(
         IOracleAggregator.Observation[512] storage buffer,
         Ring memory ring,
         IOracleAggregator.Observation memory newest,
         uint256 heldPrice,
-        uint32 timestamp
+        uint32 timestamp,
+        bool inPlace
     ) internal returns (IOracleAggregator.Observation memory next) {
         next.timestamp = timestamp;
         next.cumulative = uint224(newest.cumulative + heldPrice * (timestamp - newest.timestamp));
-        ring.newest = uint16((uint256(ring.newest) + 1) % ring.size);
-        if (ring.count < ring.size) ++ring.count;
+        if (!inPlace) {
+            ring.newest = uint16((uint256(ring.newest) + 1) % ring.size);
+            if (ring.count < ring.size) ++ring.count;
+        }
         buffer[ring.newest] = next;
+    }
+
+    /// @notice Physical index of the oldest observation of a full ring; `type(uint256).max` while it fills.
+    function oldestIfFull(Ring memory ring) internal pure returns (uint256) {
+        return ring.count < ring.size ? type(uint256).max : (uint256(ring.newest) + 1) % ring.size;
     }
 
     /// @notice Move the window start (a physical index) forward to the newest observation at or before `target`,
@@ -97,8 +108,12 @@ library ObservationLib {
             return (before.cumulative, before.timestamp);
         }
         IOracleAggregator.Observation memory afterwards = buffer[at(ring, lo + 1)];
-        // The price between two observations is constant: (c1 - c0) / (t1 - t0) divides exactly.
-        uint256 price = (afterwards.cumulative - before.cumulative) / (afterwards.timestamp - before.timestamp);
-        return (before.cumulative + price * (target - before.timestamp), target);
+        // Linear between two observations: exact when one price held between them, the average price when the later
+        // slot was moved forward over several prices. Scaling the cumulative difference (at most 2^96 * 2^32) by the
+        // elapsed seconds (2^32) cannot overflow, and rounding it down keeps every part of the result an average of
+        // prices that held (a rounded-down average price times the seconds could push the remainder onto the rest).
+        uint256 elapsed = target - before.timestamp;
+        uint256 span = afterwards.timestamp - before.timestamp;
+        return (before.cumulative + (afterwards.cumulative - before.cumulative) * elapsed / span, target);
     }
 }

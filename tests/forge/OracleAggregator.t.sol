@@ -81,9 +81,10 @@ contract OracleAggregatorTest is OracleFixture {
 
     // ================================================================ TWAP
 
-    /// @notice Over random prices, gaps and buffer sizes, the TWAP stored by `update` equals the time integral of the
-    /// medians that held in its window (clamped to the oldest observation kept), lies within their min and max, and
-    /// `twap(window)` agrees, also at a later time and for other windows.
+    /// @notice Over random prices, gaps and buffer sizes, the ring holds the observations of a reference slot model
+    /// (a full ring keeps its oldest slot while it starts the window), the TWAP stored by `update` equals the time
+    /// integral of the medians since the window start and lies within them, and `twap(window)` agrees with the
+    /// reference interpolation, also at a later time and for other windows.
     function testFuzz_TwapMatchesReferenceWithinWindowRange(
         uint256[16] memory prices,
         uint256[16] memory gaps,
@@ -91,14 +92,13 @@ contract OracleAggregatorTest is OracleFixture {
         uint256 endGap,
         uint256 windowSeed
     ) public {
-        uint16 size = uint16(bound(sizeSeed, 2, 24));
+        uint16 size = uint16(bound(sizeSeed, 3, 24));
         MockFeed feed = feeds[1];
         IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
         config.bufferSize = size;
         _list(ASSET, config);
 
-        uint256[] memory times = new uint256[](16);
-        uint256[] memory medians = new uint256[](16);
+        History memory h = History(new uint256[](16), new uint256[](16), 0, new uint256[](size), 0);
         uint256 t = T0;
         for (uint256 j = 0; j < 16; ++j) {
             if (j > 0) t += bound(gaps[j], 1, 2 * TWAP_WINDOW);
@@ -106,26 +106,31 @@ contract OracleAggregatorTest is OracleFixture {
             uint256 p = bound(prices[j], 1, 1e27);
             feed.setAnswer(int256(p));
             IOracleAggregator.PriceData memory data = oracle.update(ASSET);
-            (times[j], medians[j]) = (t, p);
+            _recordReference(h, t, p, TWAP_WINDOW);
             assertEq(data.median, p, "median of one source");
 
-            _checkStoredTwap(data.twap, times, medians, j, size);
-            _checkRing(ASSET, size);
+            uint256 start = _storedWindowStart(h, t, TWAP_WINDOW);
+            (uint256 expected, uint256 lo, uint256 hi) = _referenceAverage(h, start, t);
+            assertEq(data.twap, expected, "stored TWAP != reference integral");
+            assertGe(data.twap, lo, "stored TWAP below the lowest median held in its window");
+            assertLe(data.twap, hi, "stored TWAP above the highest median held in its window");
+            assertEq(oracle.twap(ASSET, TWAP_WINDOW), _referenceTwapView(h, t, TWAP_WINDOW), "twap(window) at update");
+            _checkRingAgainst(h, size);
         }
 
         t += bound(endGap, 0, 4 * TWAP_WINDOW);
         vm.warp(t);
         uint32 window = uint32(bound(windowSeed, MIN_WINDOW, 8 * TWAP_WINDOW));
-        uint256 oldestKept = times[16 >= size ? 16 - size : 0];
-        (uint256 later, uint256 low, uint256 high) = _referenceTwap(times, medians, 15, t, window, oldestKept);
         uint256 got = oracle.twap(ASSET, window);
-        assertEq(got, later, "twap(window) later != reference integral");
-        assertGe(got, low, "twap(window) below the window's lowest median");
-        assertLe(got, high, "twap(window) above the window's highest median");
+        assertEq(got, _referenceTwapView(h, t, window), "twap(window) later != reference interpolation");
+        (, uint256 low, uint256 high) = _referenceAverage(h, _storedWindowStart(h, t, window), t);
+        assertGe(got, low, "twap(window) below the lowest median since the observation before its start");
+        assertLe(got, high, "twap(window) above the highest median since the observation before its start");
     }
 
-    /// @notice A 3-slot ring after 7 updates: slots, cumulatives, ring order, and a TWAP clamped to the oldest kept.
-    function test_RingBufferWrapsWithSmallBuffer() public {
+    /// @notice A 3-slot ring: seven updates 1,000 s apart wrap it (each time an observation at or before the window
+    /// start exists); one 100 s later moves the newest slot forward instead, since the oldest starts the window.
+    function test_RingBufferWrapsAndKeepsTheWindowStart() public {
         MockFeed feed = feeds[1];
         IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
         config.bufferSize = 3;
@@ -137,27 +142,38 @@ contract OracleAggregatorTest is OracleFixture {
 
         uint256[7] memory cumulative;
         for (uint256 j = 0; j < 7; ++j) {
-            vm.warp(T0 + 100 * j);
+            vm.warp(T0 + 1_000 * j);
             feed.setAnswer(int256((j + 1) * 1_000e18));
             oracle.update(ASSET);
-            if (j > 0) cumulative[j] = cumulative[j - 1] + j * 1_000e18 * 100; // price j-1 held 100 s
+            if (j > 0) cumulative[j] = cumulative[j - 1] + j * 1_000e18 * 1_000; // price j-1 held 1,000 s
         }
         (uint16 newest, uint16 count) = oracle.observationState(ASSET);
         assertEq(newest, 0, "newest slot after 7 writes into 3");
         assertEq(count, 3, "count capped at the buffer size");
         for (uint256 j = 4; j < 7; ++j) {
             IOracleAggregator.Observation memory o = oracle.observation(ASSET, j % 3);
-            assertEq(o.timestamp, T0 + 100 * j, "slot timestamp");
+            assertEq(o.timestamp, T0 + 1_000 * j, "slot timestamp");
             assertEq(o.cumulative, cumulative[j], "slot cumulative");
         }
         _checkRing(ASSET, 3);
-        // The window (1800 s) reaches past the oldest kept observation (T0 + 400): clamped to [T0 + 400, T0 + 600].
-        uint256 expected = (5_000e18 + 6_000e18) / 2;
-        assertEq(oracle.getPriceData(ASSET).twap, expected, "stored TWAP not clamped to the oldest observation");
-        assertEq(oracle.twap(ASSET, MIN_WINDOW), expected, "twap(600) over exactly the kept history");
-        vm.warp(T0 + 700);
-        // target T0 + 100 is clamped to T0 + 400: 5000, 6000 and (since the newest observation) 7000, 100 s each.
-        assertEq(oracle.twap(ASSET, MIN_WINDOW), 6_000e18, "twap(600) 100 s later");
+        // The window (1800 s) starts at T0 + 4200: from the observation at T0 + 4000, 5000 and 6000 for 1000 s each.
+        assertEq(oracle.getPriceData(ASSET).twap, 5_500e18, "stored TWAP");
+        assertEq(oracle.twap(ASSET, MIN_WINDOW), 6_000e18, "twap(600): one price since T0 + 5000");
+
+        // 100 s later the oldest slot (T0 + 4000) is still the only one at or before the window start (T0 + 4300).
+        vm.warp(T0 + 6_100);
+        feed.setAnswer(8_000e18);
+        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+        (newest, count) = oracle.observationState(ASSET);
+        assertEq(newest, 0, "a new slot overwrote the window start");
+        IOracleAggregator.Observation memory moved = oracle.observation(ASSET, 0);
+        assertEq(moved.timestamp, T0 + 6_100, "newest slot not moved forward");
+        assertEq(moved.cumulative, cumulative[6] + 7_000e18 * 100, "moved slot cumulative");
+        assertEq(oracle.observation(ASSET, 1).timestamp, T0 + 4_000, "window start dropped");
+        assertEq(data.twap, uint256(5_000e18 * 1_000 + 6_000e18 * 1_000 + 7_000e18 * 100) / 2_100, "stored TWAP");
+        // twap(600) starts at T0 + 5500, inside the segment (T0 + 5000, T0 + 6100] that now holds two prices.
+        uint256 d = 6_000e18 * 1_000 + 7_000e18 * 100;
+        assertEq(oracle.twap(ASSET, MIN_WINDOW), (d - d * 500 / 1_100) / 600, "twap(600) interpolated");
 
         // Resizing restarts the history; the new slots are pre-filled.
         config.bufferSize = 5;
@@ -165,9 +181,9 @@ contract OracleAggregatorTest is OracleFixture {
         (, count) = oracle.observationState(ASSET);
         assertEq(count, 0, "resize keeps history");
         assertEq(oracle.observation(ASSET, 4).timestamp, 1, "grown slot not pre-filled");
-        feed.setAnswer(8_000e18);
-        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
-        assertEq(data.twap, 8_000e18, "first observation after a resize: TWAP = median");
+        feed.setAnswer(9_000e18);
+        data = oracle.update(ASSET);
+        assertEq(data.twap, 9_000e18, "first observation after a resize: TWAP = median");
         (newest, count) = oracle.observationState(ASSET);
         assertEq(newest, 0, "restarted ring starts at slot 0");
         assertEq(count, 1, "restarted ring holds one observation");
@@ -699,57 +715,100 @@ contract OracleAggregatorTest is OracleFixture {
     /// held in it. With an empty span the result is the current median.
     /// @dev The stored TWAP runs from the newest kept observation at or before now - window (so it spans at least
     /// the window); `twap(window)` interpolates the exact window. Both equal the reference integrals.
-    function _checkStoredTwap(
-        uint256 stored,
-        uint256[] memory times,
-        uint256[] memory medians,
-        uint256 j,
-        uint16 size
-    ) internal view {
-        uint256 t = times[j];
-        uint256 oldest = times[j + 1 >= size ? j + 1 - size : 0];
-        uint256 span = t - _windowStartTime(times, j, t > TWAP_WINDOW ? t - TWAP_WINDOW : 0, oldest);
-        (uint256 expected, uint256 lo, uint256 hi) = _referenceTwap(times, medians, j, t, span, oldest);
-        assertEq(stored, expected, "stored TWAP != reference integral");
-        assertGe(stored, lo, "stored TWAP below the lowest median held in its window");
-        assertLe(stored, hi, "stored TWAP above the highest median held in its window");
-        (uint256 exact,,) = _referenceTwap(times, medians, j, t, TWAP_WINDOW, oldest);
-        assertEq(oracle.twap(ASSET, TWAP_WINDOW), exact, "twap(window) at update time != reference integral");
+    /// @dev Reference model: every update (time, median) and the observation times the ring should hold, oldest first.
+    struct History {
+        uint256[] times;
+        uint256[] medians;
+        uint256 updates;
+        uint256[] slots;
+        uint256 slotCount;
     }
 
-    /// @dev Time of the newest kept observation at or before `target`, or the oldest kept one if none is.
-    function _windowStartTime(uint256[] memory times, uint256 last, uint256 target, uint256 oldestKept)
+    function _recordReference(History memory h, uint256 t, uint256 median_, uint32 window) internal pure {
+        (h.times[h.updates], h.medians[h.updates]) = (t, median_);
+        ++h.updates;
+        uint256 n = h.slotCount;
+        if (n == 0) {
+            (h.slots[0], h.slotCount) = (t, 1);
+        } else if (h.slots[n - 1] != t) {
+            bool full = n == h.slots.length;
+            if (full && _storedWindowStart(h, t, window) == h.slots[0]) {
+                h.slots[n - 1] = t; // the oldest still starts the window: the newest slot moves forward
+            } else if (!full) {
+                (h.slots[n], h.slotCount) = (t, n + 1);
+            } else {
+                for (uint256 k = 1; k < n; ++k) h.slots[k - 1] = h.slots[k];
+                h.slots[n - 1] = t;
+            }
+        }
+    }
+
+    /// @dev The newest observation at or before `now - window`, or the oldest one.
+    function _storedWindowStart(History memory h, uint256 now_, uint256 window) internal pure returns (uint256 start) {
+        start = h.slots[0];
+        for (uint256 k = 0; k < h.slotCount; ++k) {
+            if (h.slots[k] + window <= now_) start = h.slots[k];
+        }
+    }
+
+    /// @dev Integral of the medians held over [start, now] (the current one alone if empty), divided by its length,
+    /// with the lowest and highest median held in it.
+    function _referenceAverage(History memory h, uint256 start, uint256 now_)
         internal
         pure
-        returns (uint256 start)
+        returns (uint256 average, uint256 lo, uint256 hi)
     {
-        start = oldestKept;
+        uint256 last = h.updates - 1;
+        if (start >= now_) return (h.medians[last], h.medians[last], h.medians[last]);
+        lo = type(uint256).max;
+        average = _integral(h, start, now_) / (now_ - start);
         for (uint256 i = 0; i <= last; ++i) {
-            if (times[i] >= oldestKept && times[i] <= target && times[i] > start) start = times[i];
+            uint256 segEnd = i < last ? h.times[i + 1] : now_;
+            if (segEnd <= start || segEnd <= h.times[i] || h.times[i] >= now_) continue;
+            if (h.medians[i] < lo) lo = h.medians[i];
+            if (h.medians[i] > hi) hi = h.medians[i];
         }
     }
 
-    function _referenceTwap(
-        uint256[] memory times,
-        uint256[] memory medians,
-        uint256 last,
-        uint256 now_,
-        uint256 window,
-        uint256 oldestKept
-    ) internal pure returns (uint256 average, uint256 lo, uint256 hi) {
-        uint256 start = now_ - window;
-        if (start < oldestKept) start = oldestKept;
-        if (start >= now_) return (medians[last], medians[last], medians[last]);
-        uint256 sum;
-        lo = type(uint256).max;
+    /// @dev Sum of median * seconds over [from, to].
+    function _integral(History memory h, uint256 from, uint256 to) internal pure returns (uint256 sum) {
+        uint256 last = h.updates - 1;
         for (uint256 i = 0; i <= last; ++i) {
-            uint256 segEnd = i < last ? times[i + 1] : now_;
-            if (segEnd <= start || segEnd <= times[i]) continue;
-            uint256 segStart = times[i] > start ? times[i] : start;
-            sum += medians[i] * (segEnd - segStart);
-            if (medians[i] < lo) lo = medians[i];
-            if (medians[i] > hi) hi = medians[i];
+            uint256 segStart = h.times[i] > from ? h.times[i] : from;
+            uint256 segEnd = i < last ? h.times[i + 1] : to;
+            if (segEnd > to) segEnd = to;
+            if (segEnd > segStart) sum += h.medians[i] * (segEnd - segStart);
         }
-        average = sum / (now_ - start);
+    }
+
+    /// @dev What `twap(window)` returns at `now`: the cumulative at `now - window` interpolated linearly (rounded
+    /// down) between the observations around it, clamped to the oldest, the current median after the newest.
+    function _referenceTwapView(History memory h, uint256 now_, uint256 window) internal pure returns (uint256) {
+        uint256 target = now_ > window ? now_ - window : 0;
+        uint256 first = h.times[0];
+        if (target <= h.slots[0]) {
+            (uint256 average,,) = _referenceAverage(h, h.slots[0], now_);
+            return average;
+        }
+        if (target >= h.slots[h.slotCount - 1]) return h.medians[h.updates - 1];
+        uint256 k = 0;
+        while (h.slots[k + 1] <= target) ++k;
+        uint256 c0 = _integral(h, first, h.slots[k]);
+        uint256 c1 = _integral(h, first, h.slots[k + 1]);
+        uint256 atTarget = c0 + (c1 - c0) * (target - h.slots[k]) / (h.slots[k + 1] - h.slots[k]);
+        return (_integral(h, first, now_) - atTarget) / window;
+    }
+
+    /// @dev The ring holds exactly the reference observations, in order, with the reference cumulatives.
+    function _checkRingAgainst(History memory h, uint16 size) internal view {
+        uint256 count = _checkRing(ASSET, size);
+        assertEq(count, h.slotCount, "observation count != reference");
+        (uint16 newest,) = oracle.observationState(ASSET);
+        uint256 oldest = count < size ? 0 : (uint256(newest) + 1) % size;
+        for (uint256 k = 0; k < count; ++k) {
+            IOracleAggregator.Observation memory o = oracle.observation(ASSET, (oldest + k) % size);
+            assertEq(o.timestamp, h.slots[k], "observation time != reference");
+            assertEq(o.cumulative, _integral(h, h.times[0], h.slots[k]), "observation cumulative != reference");
+        }
     }
 }

@@ -53,6 +53,9 @@ contract OracleHandler is WithVm {
     uint256 public sameBlockUpdates;
     uint256 public freezes;
     uint256 internal lastUpdateAt;
+    /// @notice When the first and the last observation were recorded (an update with a median records one).
+    uint256 public firstObservationAt;
+    uint256 public lastObservationAt;
 
     constructor(OracleAggregator oracle_, address asset_, uint256 start) {
         (oracle, asset, time) = (oracle_, asset_, start);
@@ -134,6 +137,8 @@ contract OracleHandler is WithVm {
             (hasMedian, lastGoodAt) = (true, time);
         }
         if (data.median != 0) {
+            if (firstObservationAt == 0) firstObservationAt = time;
+            lastObservationAt = time;
             if (data.median < medianLow) medianLow = data.median;
             if (data.median > medianHigh) medianHigh = data.median;
         }
