@@ -166,7 +166,7 @@ class PriceHistory:
                 self.slots[-1] = timestamp
                 self.moved_forward += 1
             else:
-                self.slots = (self.slots + [timestamp])[-self.buffer_size :]
+                self.slots = [*self.slots, timestamp][-self.buffer_size :]
                 self.appended += 1
         self.held[timestamp] = median
 

@@ -984,7 +984,8 @@ def test_update__spammed_every_block__stored_twap_still_spans_the_window(
     oracle.setAssetConfig(weth, config, sender=deployer)
     history = price_history(size, TWAP_WINDOW)
     t = chain.blocks.head.timestamp + 60
-    updates = [(2000, 600)] * 5 + [(3000, 12)] * 40  # a calm history, then a new price and an update every block
+    # A calm history, then a new price and an update every block.
+    updates = [(2000, 600)] * 5 + [(3000, 12)] * 40
     for i, (price, seconds) in enumerate(updates):
         t += seconds
         feeds[0].setRoundData(i + 2, usd(price), t, sender=deployer)
@@ -993,7 +994,8 @@ def test_update__spammed_every_block__stored_twap_still_spans_the_window(
 
         assert event.twap == history.stored_twap(t, TWAP_WINDOW), f"update {i}"
         if t - history.observations[0] >= TWAP_WINDOW:
-            assert history.stored_window_start(t, TWAP_WINDOW) <= t - TWAP_WINDOW, f"update {i}: window shrank"
+            start = history.stored_window_start(t, TWAP_WINDOW)
+            assert start <= t - TWAP_WINDOW, f"update {i}: window shrank"
         assert oracle.observationState(weth) == (history.newest_index, len(history.observations))
 
     # 3000 held for 468 of the last 1800+ seconds: far from 3000, which a ring of 8 blocks would have stored.
