@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ape.contracts import ContractInstance
+from ethpm_types import ContractType
+
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
 CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngine", "Liquidator", "InsuranceFund")
 
@@ -23,6 +26,8 @@ class CoreParams:
     max_utilization_bps: int = 9_000
     lp_cooldown: int = 900
     insurance_fee_share_bps: int = 2_000
+    # Auto-deleveraging: starts when traders' net PnL exceeds adl[0] bps of pool value, stops at adl[1] bps.
+    adl: tuple[int, int] = (5_000, 4_000)
     # closeFactorBps, criticalHealthBps, penaltyBps, keeperShareBps, minKeeperReward (settlement units), dustMarginUsd
     liquidation: tuple[int, int, int, int, int, int] = (5_000, 5_000, 100, 3_000, 1_000_000, 50 * 10**18)
     insurance_target: int = 100_000 * 10**6
@@ -51,6 +56,28 @@ class Core:
             "Liquidator": self.liquidator,
             "InsuranceFund": self.insurance,
         }
+
+
+def engine_abi(project: Any) -> ContractType:
+    """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
+    core = project.MarginEngine.contract_type
+    extension = project.MarginEngineExtension.contract_type
+    seen: set[tuple[str, str]] = set()
+    abi = []
+    own = [entry for entry in extension.abi if entry.type != "constructor"]  # the engine's constructor stays
+    for entry in [*core.abi, *own]:
+        if getattr(entry, "name", None) == "initialize":
+            continue  # only callable while the engine is being constructed
+        key = (entry.type, entry.signature if entry.type in ("function", "event", "error") else "")
+        if key not in seen:
+            seen.add(key)
+            abi.append(entry)
+    return core.model_copy(update={"abi": abi})
+
+
+def margin_engine_at(project: Any, address: Any) -> ContractInstance:
+    """The MarginEngine at `address` with its whole API (governance and views are served by its extension)."""
+    return ContractInstance(address, engine_abi(project))
 
 
 class WiringError(RuntimeError):
@@ -85,7 +112,12 @@ def deploy_core(
         pool_wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
-    engine = project.MarginEngine.deploy(engine_wiring, params.insurance_fee_share_bps, sender=deployer)
+    engine = margin_engine_at(
+        project,
+        project.MarginEngine.deploy(
+            engine_wiring, params.insurance_fee_share_bps, *params.adl, sender=deployer
+        ).address,
+    )
     liquidator_wiring = (lock, engine, pool, fund_at, oracle, settlement, admin, risk)
     liquidator = project.Liquidator.deploy(liquidator_wiring, params.liquidation, sender=deployer)
     insurance = project.InsuranceFund.deploy(

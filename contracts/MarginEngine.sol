@@ -1,120 +1,67 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {ILiquidator} from "../interfaces/ILiquidator.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
-import {IPool} from "../interfaces/IPool.sol";
-import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
+import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {MarginEngineExtension} from "./MarginEngineExtension.sol";
 
 /// @title MarginEngine
-/// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty.
-contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
+/// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
+/// holds the hot paths (trading, collateral, health, the Liquidator's entry points, auto-deleveraging); governance
+/// and book-keeping views live in a MarginEngineExtension it creates and delegates every other selector to (the
+/// pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. `IMarginEngine` is the
+/// whole API at this address.
+contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeCast for int256;
     using SafeERC20 for IERC20;
 
-    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice The extension serving `IMarginEngineAdmin` on this contract's storage.
+    address public immutable extension;
 
-    uint256 internal constant MAX_COLLATERAL_LISTED = 16;
-    uint256 internal constant MAX_MARKETS_LISTED = 16;
-    /// @notice Caps that bound every health computation.
-    uint256 internal constant MAX_COLLATERAL_PER_ACCOUNT = 8;
-    uint256 internal constant MAX_MARKETS_PER_ACCOUNT = 8;
-    /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
-    /// bounded only by the absolute limits).
-    uint256 internal constant MAX_RISK_STEP_BPS = 500;
-
-    struct CollateralSlot {
-        uint8 position;
-        uint8 decimals;
-        uint16 initialHaircutBps;
-        uint16 maintHaircutBps;
-        uint16 stressShockBps;
-        uint128 supplyCap;
+    /// @param w Wiring and roles.
+    /// @param insuranceFeeShareBps_ Share of trading fees sent to the InsuranceFund.
+    /// @param adlThresholdBps Auto-deleveraging starts when traders' net PnL exceeds this share of pool value...
+    /// @param adlTargetBps ...and brings it back to this share.
+    constructor(Wiring memory w, uint256 insuranceFeeShareBps_, uint256 adlThresholdBps, uint256 adlTargetBps)
+        MarginEngineStorage(w)
+        ProtocolGuarded(w.lock)
+    {
+        extension = address(new MarginEngineExtension(w));
+        Address.functionDelegateCall(
+            extension,
+            abi.encodeCall(MarginEngineExtension.initialize, (w, insuranceFeeShareBps_, adlThresholdBps, adlTargetBps))
+        );
+        IERC20(_settlementAsset).forceApprove(address(w.pool), type(uint256).max);
+        IERC20(_settlementAsset).forceApprove(w.insuranceFund, type(uint256).max);
     }
 
-    struct CashSlot {
-        uint128 credit;
-        uint128 scaledDebt;
-    }
-
-    struct MaskSlot {
-        uint16 collateral;
-        uint16 markets;
-    }
-
-    IOracleAggregator public immutable oracle;
-    IPool public immutable pool;
-    address public immutable liquidator;
-    address public immutable insuranceFund;
-    address public immutable settlementAsset;
-    uint8 private immutable _settlementDecimals;
-
-    address[] private _collateralList;
-    mapping(address asset => CollateralSlot) private _collateral;
-    mapping(address asset => uint256) public totalCollateral;
-    MarketParams[] private _markets;
-    AccountMath.MarketState[] private _marketStates;
-
-    mapping(address account => CashSlot) private _cash;
-    mapping(address account => MaskSlot) private _masks;
-    mapping(address account => mapping(address asset => uint256)) private _balances;
-    mapping(address account => mapping(uint256 market => Position)) private _positions;
-
-    /// @notice Share of trading fees sent to the InsuranceFund, in bps; the rest goes to the Pool.
-    uint256 public insuranceFeeShareBps;
-    bool public newRiskPaused;
-
-    struct Wiring {
-        IProtocolLock lock;
-        IOracleAggregator oracle;
-        IPool pool;
-        address liquidator;
-        address insuranceFund;
-        address admin;
-        address riskManager;
-        address guardian;
-    }
-
-    constructor(Wiring memory w, uint256 insuranceFeeShareBps_) ProtocolGuarded(w.lock) {
-        oracle = w.oracle;
-        pool = w.pool;
-        liquidator = w.liquidator;
-        insuranceFund = w.insuranceFund;
-        settlementAsset = w.pool.settlementAsset();
-        _settlementDecimals = IERC20Metadata(settlementAsset).decimals();
-        _bounded("insuranceFeeShareBps", insuranceFeeShareBps_, 0, FixedPointMath.BPS);
-        insuranceFeeShareBps = insuranceFeeShareBps_;
-        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
-        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
-        _grantRole(GUARDIAN_ROLE, w.guardian);
-        IERC20(settlementAsset).forceApprove(address(w.pool), type(uint256).max);
-        IERC20(settlementAsset).forceApprove(w.insuranceFund, type(uint256).max);
+    /// @notice Every selector this contract does not implement runs in the extension, on this contract's storage.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(extension, data);
     }
 
     modifier onlyLiquidator() {
-        if (msg.sender != liquidator) revert Unauthorized(msg.sender);
+        if (msg.sender != _liquidator) revert Unauthorized(msg.sender);
         _;
     }
 
     // ---------------------------------------------------------------- trader actions
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function deposit(address asset, uint256 amount, address account) external guarded {
         if (amount == 0) revert ZeroAmount();
-        if (asset == settlementAsset) {
+        if (asset == _settlementAsset) {
             _addCash(account, _pull(asset, amount), "deposit");
             return;
         }
@@ -130,37 +77,37 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
             _masks[account].collateral = m.collateral | bit;
         }
         uint256 received = _pull(asset, amount);
-        uint256 total = totalCollateral[asset] + received;
+        uint256 total = _totalCollateral[asset] + received;
         if (total > c.supplyCap) revert SupplyCapExceeded(asset, total, c.supplyCap);
-        totalCollateral[asset] = total;
+        _totalCollateral[asset] = total;
         _balances[account][asset] += received;
         emit CollateralDeposited(account, asset, received, msg.sender);
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function withdraw(address asset, uint256 amount, address to) external guarded {
         if (amount == 0) revert ZeroAmount();
         address account = msg.sender;
-        if (asset == settlementAsset) {
+        if (asset == _settlementAsset) {
             _payFromCash(account, amount, to, "withdraw");
         } else {
             CollateralSlot memory c = _listedCollateral(asset);
             uint256 balance = _balances[account][asset];
             if (amount > balance) revert InsufficientCollateral(asset, amount, balance);
             _balances[account][asset] = balance - amount;
-            totalCollateral[asset] -= amount;
+            _totalCollateral[asset] -= amount;
             if (balance == amount) _masks[account].collateral &= ~uint16(1 << (c.position - 1));
             IERC20(asset).safeTransfer(to, amount);
             emit CollateralWithdrawn(account, asset, amount, to);
         }
         // With no debt and no positions nothing can be owed: withdrawing needs no price.
         if (_masks[account].markets != 0 || _cash[account].scaledDebt != 0) {
-            oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
+            _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
             _requireInitialMargin(account);
         }
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external guarded {
         if (sizeDelta == 0) revert ZeroAmount();
         MarketParams memory p = _listedMarket(market);
@@ -168,7 +115,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         int256 before = _positions[account][market].size;
         int256 next = before + sizeDelta;
         bool addsRisk = _abs(next) > _abs(before) || (before != 0 && next != 0 && (before > 0) != (next > 0));
-        if (addsRisk && newRiskPaused) revert NewRiskPaused();
+        if (addsRisk && _config.newRiskPaused) revert NewRiskPaused();
 
         uint256 price = _executionPrice(p.asset, sizeDelta > 0, addsRisk);
         if (sizeDelta > 0 ? price > acceptablePrice : price < acceptablePrice) {
@@ -182,7 +129,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
 
         if (addsRisk) {
             _requireInitialMargin(account);
-            pool.checkUtilization();
+            _pool.checkUtilization();
         } else if (next != 0) {
             // A partial reduce must leave the account healthy; a full close always goes through.
             Health memory h = _health(account, false);
@@ -192,7 +139,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
 
     // ---------------------------------------------------------------- liquidator entry points
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function closeForLiquidation(address account, uint256 fractionBps) external onlyLiquidator returns (uint256 closed) {
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
@@ -202,7 +149,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
                 int256 delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
                 if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
                 // Closing a long sells: the better price for the account is the higher one, and vice versa.
-                uint256 price = oracle.priceForLiquidation(p.asset, size > 0);
+                uint256 price = _oracle.priceForLiquidation(p.asset, size > 0);
                 (int256 realized,) = _tradeWithoutFee(account, market, delta, price);
                 closed += _abs(delta).mulWadUp(price);
                 emit PositionModified(account, market, delta, size + delta, price, realized, 0);
@@ -211,12 +158,12 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         }
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function chargeAccount(address account, uint256 amount, address to) external onlyLiquidator {
         _payFromCash(account, amount, to, "penalty");
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function seizeAllCollateral(address account)
         external
         onlyLiquidator
@@ -232,7 +179,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
                 address asset = _collateralList[i];
                 uint256 amount = _balances[account][asset];
                 _balances[account][asset] = 0;
-                totalCollateral[asset] -= amount;
+                _totalCollateral[asset] -= amount;
                 (assets[k], amounts[k]) = (asset, amount);
                 ++k;
                 IERC20(asset).safeTransfer(msg.sender, amount);
@@ -243,119 +190,75 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         _masks[account].collateral = 0;
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function writeOffDebt(address account) external onlyLiquidator returns (uint256 scaledDebt) {
         scaledDebt = _cash[account].scaledDebt;
         _cash[account].scaledDebt = 0;
         emit DebtWrittenOff(account, scaledDebt);
     }
 
-    // ---------------------------------------------------------------- governance
+    // ---------------------------------------------------------------- auto-deleveraging
 
-    function listCollateral(address asset, CollateralParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (asset == settlementAsset || _collateral[asset].position != 0) revert CollateralAlreadyListed(asset);
-        if (_collateralList.length == MAX_COLLATERAL_LISTED) {
-            revert ParamOutOfBounds("collateralCount", MAX_COLLATERAL_LISTED + 1, 0, MAX_COLLATERAL_LISTED);
+    /// @inheritdoc IMarginEngineCore
+    function autoDeleverage(address account, uint256 market) external guarded returns (int256 delta) {
+        (int256 traderPnl, uint256 poolValue, bool active, uint256 excess) = _adlState();
+        if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
+        uint256 price;
+        (delta, price) = _adlTrade(account, market, excess);
+        (int256 realized, int256 sizeAfter) = _tradeWithoutFee(account, market, delta, price);
+        emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
+        emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
+    }
+
+    /// @dev Check the selection rule and size the reduction: what realizes `excess` (each unit realizes
+    /// |price - entry|), all of the position if less than the minimum size would remain.
+    function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
+        MarketParams memory p = _listedMarket(market);
+        Position memory pos = _positions[account][market];
+        AccountMath.MarketState memory s = _marketStates[market];
+        bool long = pos.size > 0;
+        // Closing a long sells: the price better for the account is the higher one, and vice versa.
+        uint256 price = _oracle.priceForLiquidation(p.asset, long);
+        uint256 average = long
+            ? uint256(s.longEntryNotional).mulDivDown(FixedPointMath.WAD, s.longSize == 0 ? 1 : s.longSize)
+            : uint256(s.shortEntryNotional).mulDivUp(FixedPointMath.WAD, s.shortSize == 0 ? 1 : s.shortSize);
+        // A profitable side, and an entry at least as good as the side's average.
+        bool candidate = pos.size != 0
+            && (long ? average < price && pos.entryPrice <= average : average > price && pos.entryPrice >= average);
+        if (!candidate) revert NotAdlCandidate(account, market, pos.entryPrice, average, price);
+        uint256 size = _abs(pos.size);
+        uint256 closing = excess.mulDivUp(FixedPointMath.WAD, FixedPointMath.absDiff(price, pos.entryPrice));
+        if (closing >= size || size - closing < p.minSize) closing = size;
+        return (long ? -int256(closing) : int256(closing), price);
+    }
+
+    /// @inheritdoc IMarginEngineCore
+    function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
+        return _adlState();
+    }
+
+    function _adlState() private view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
+        (, traderPnl,) = _poolExposure(false);
+        int256 value = _pool.nav(false) + traderPnl;
+        poolValue = value > 0 ? uint256(value) : 0;
+        ConfigSlot memory c = _config;
+        active = traderPnl > 0 && uint256(traderPnl) > poolValue.mulBpsDown(c.adlThresholdBps);
+        // Paying out profit P lowers the PnL and the pool's value alike: (pnl - P) <= target * (value - P) needs
+        // P >= (pnl - target * value) / (1 - target).
+        if (active) {
+            uint256 over = uint256(traderPnl) - poolValue.mulBpsDown(c.adlTargetBps);
+            excessUsd = over.mulDivUp(FixedPointMath.BPS, FixedPointMath.BPS - c.adlTargetBps);
         }
-        _checkCollateral(params);
-        pool.assetParams(asset); // collateral must be a pool asset: liquidations absorb it into the reserves
-        _collateralList.push(asset);
-        _collateral[asset] = CollateralSlot(
-            uint8(_collateralList.length),
-            IERC20Metadata(asset).decimals(),
-            params.initialHaircutBps,
-            params.maintHaircutBps,
-            params.stressShockBps,
-            params.supplyCap
-        );
-        emit CollateralListed(asset, params);
-    }
-
-    /// @notice Change collateral parameters. The timelock (admin) within the absolute bounds; the risk manager only
-    /// in steps of at most `MAX_RISK_STEP_BPS` on the haircuts, so healthy accounts are not liquidated at once.
-    function setCollateralParams(address asset, CollateralParams calldata params) external {
-        CollateralSlot memory c = _listedCollateral(asset);
-        _checkCollateral(params);
-        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            _checkRole(RISK_MANAGER_ROLE);
-            _step("maintHaircutBps", c.maintHaircutBps, params.maintHaircutBps);
-            _step("initialHaircutBps", c.initialHaircutBps, params.initialHaircutBps);
-        }
-        (c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap) =
-            (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
-        _collateral[asset] = c;
-        emit CollateralParamsSet(asset, params);
-    }
-
-    function listMarket(MarketParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 market) {
-        if (_markets.length == MAX_MARKETS_LISTED) {
-            revert ParamOutOfBounds("marketCount", MAX_MARKETS_LISTED + 1, 0, MAX_MARKETS_LISTED);
-        }
-        _checkMarket(params);
-        market = _markets.length;
-        _markets.push(params);
-        _marketStates.push();
-        emit MarketListed(market, params);
-    }
-
-    /// @notice Change market parameters (same rule as `setCollateralParams`, on the margin fractions).
-    function setMarketParams(uint256 market, MarketParams calldata params) external {
-        MarketParams memory old = _listedMarket(market);
-        _checkMarket(params);
-        if (params.asset != old.asset) revert ParamOutOfBounds("asset", 0, 0, 0);
-        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            _checkRole(RISK_MANAGER_ROLE);
-            _step("mmfBps", old.mmfBps, params.mmfBps);
-            _step("imfBps", old.imfBps, params.imfBps);
-        }
-        _markets[market] = params;
-        emit MarketParamsSet(market, params);
-    }
-
-    function setNewRiskPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
-        newRiskPaused = paused;
-        emit NewRiskPausedSet(paused, msg.sender);
-    }
-
-    /// @dev Absolute bounds. Liquidating at the threshold must not create bad debt: a position's maintenance margin
-    /// must exceed what the liquidation penalty (checked by the Liquidator against these) takes.
-    function _checkCollateral(CollateralParams calldata p) private pure {
-        _bounded("maintHaircutBps", p.maintHaircutBps, 0, 9_000);
-        _bounded("initialHaircutBps", p.initialHaircutBps, p.maintHaircutBps, 9_500);
-        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
-        _bounded("supplyCap", p.supplyCap, 1, type(uint128).max);
-    }
-
-    function _checkMarket(MarketParams calldata p) private view {
-        _bounded("mmfBps", p.mmfBps, 50, 5_000);
-        _bounded("imfBps", p.imfBps, p.mmfBps + 1, 10_000);
-        _bounded("tradingFeeBps", p.tradingFeeBps, 0, p.mmfBps);
-        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
-        _bounded("reserveFactorBps", p.reserveFactorBps, 0, 10_000);
-        _bounded("minSize", p.minSize, 1, type(uint128).max);
-        // Liquidating at the threshold must not create bad debt: the penalty stays below the maintenance fraction.
-        uint256 penalty = ILiquidator(liquidator).penaltyBps();
-        if (p.mmfBps <= penalty) revert ParamOutOfBounds("mmfBps", p.mmfBps, penalty + 1, 5_000);
-        oracle.getPriceData(p.asset); // reverts for an asset the oracle does not list
-    }
-
-    function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure {
-        uint256 min = oldValue > MAX_RISK_STEP_BPS ? oldValue - MAX_RISK_STEP_BPS : 0;
-        _bounded(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
-    }
-
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
     }
 
     // ---------------------------------------------------------------- views
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function health(address account) external view returns (Health memory) {
         return _health(account, false);
     }
 
-    /// @inheritdoc IMarginEngine
+    /// @inheritdoc IMarginEngineCore
     function liquidationHealth(address account) external view returns (Health memory) {
         return _health(account, true);
     }
@@ -366,14 +269,22 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         view
         returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd)
     {
-        uint256 index = pool.borrowIndex();
+        return _poolExposure(enforceRiskStatus);
+    }
+
+    function _poolExposure(bool enforceRiskStatus)
+        private
+        view
+        returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd)
+    {
+        uint256 index = _pool.borrowIndex();
         uint256 n = _markets.length;
         for (uint256 market = 0; market < n; ++market) {
             AccountMath.MarketState memory s = _marketStates[market];
             if (s.longSize == 0 && s.shortSize == 0) continue;
             MarketParams memory p = _markets[market];
             (uint256 low, uint256 high) = enforceRiskStatus
-                ? oracle.priceBounds(p.asset, IOracleAggregator.Action.AddRisk)
+                ? _oracle.priceBounds(p.asset, IOracleAggregator.Action.AddRisk)
                 : _range(p.asset);
             (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
@@ -381,54 +292,11 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         }
     }
 
-    /// @inheritdoc IMarginEngine
-    function position(address account, uint256 market) external view returns (Position memory) {
-        return _positions[account][market];
-    }
-
-    /// @inheritdoc IMarginEngine
-    function collateralBalance(address account, address asset) external view returns (uint256) {
-        return _balances[account][asset];
-    }
-
-    /// @inheritdoc IMarginEngine
-    function cash(address account) external view returns (uint256 credit, uint256 scaledDebt, uint256 debt) {
-        CashSlot memory c = _cash[account];
-        return (c.credit, c.scaledDebt, uint256(c.scaledDebt).mulWadUp(pool.borrowIndex()));
-    }
-
-    /// @inheritdoc IMarginEngine
-    function marketCount() external view returns (uint256) {
-        return _markets.length;
-    }
-
-    /// @inheritdoc IMarginEngine
-    function marketParams(uint256 market) external view returns (MarketParams memory) {
-        return _listedMarket(market);
-    }
-
-    /// @inheritdoc IMarginEngine
-    function collateralParams(address asset) external view returns (CollateralParams memory) {
-        CollateralSlot memory c = _listedCollateral(asset);
-        return CollateralParams(c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap);
-    }
-
-    /// @inheritdoc IMarginEngine
-    function accountMasks(address account) external view returns (uint16 collateral, uint16 markets) {
-        MaskSlot memory m = _masks[account];
-        return (m.collateral, m.markets);
-    }
-
-    /// @inheritdoc IMarginEngine
-    function collateralAssets() external view returns (address[] memory) {
-        return _collateralList;
-    }
-
     // ---------------------------------------------------------------- internals: health
 
     function _health(address account, bool enforce) private view returns (Health memory h) {
         AccountMath.Totals memory t;
-        uint256 index = pool.borrowIndex();
+        uint256 index = _pool.borrowIndex();
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
@@ -465,7 +333,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
             mask >>= 1;
         }
         CashSlot memory c = _cash[account];
-        (uint256 sLow, uint256 sHigh) = _healthRange(settlementAsset, enforce);
+        (uint256 sLow, uint256 sHigh) = _healthRange(_settlementAsset, enforce);
         h = AccountMath.finish(t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, sLow, sHigh);
     }
 
@@ -480,7 +348,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
 
     function _executionPrice(address asset, bool buying, bool addsRisk) private view returns (uint256) {
         // A buyer pays the higher price, a seller gets the lower one (worse for the trader).
-        return addsRisk ? oracle.priceForRisk(asset, !buying) : oracle.priceForReduce(asset, !buying);
+        return addsRisk ? _oracle.priceForRisk(asset, !buying) : _oracle.priceForReduce(asset, !buying);
     }
 
     /// @dev Apply a trade at `price`, realize PnL and borrow fees, charge the trading fee.
@@ -495,9 +363,9 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         if (feeUsd != 0) {
             fee = _toSettlementUp(feeUsd);
-            uint256 toInsurance = fee.mulBpsDown(insuranceFeeShareBps);
-            if (toInsurance != 0) _payFromCash(account, toInsurance, insuranceFund, "fee");
-            if (fee > toInsurance) _payFromCash(account, fee - toInsurance, address(pool), "fee");
+            uint256 toInsurance = fee.mulBpsDown(_config.insuranceFeeShareBps);
+            if (toInsurance != 0) _payFromCash(account, toInsurance, _insuranceFund, "fee");
+            if (fee > toInsurance) _payFromCash(account, fee - toInsurance, address(_pool), "fee");
         }
     }
 
@@ -507,7 +375,7 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         private
         returns (int256 realized, int256 sizeAfter)
     {
-        uint256 index = pool.borrowIndex();
+        uint256 index = _pool.borrowIndex();
         Position memory pos = _positions[account][market];
         AccountMath.MarketState memory s = _marketStates[market];
         AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
@@ -530,10 +398,10 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         }
         if (realized > 0) {
             uint256 units = _toSettlementDown(uint256(realized));
-            pool.payProfit(units);
+            _pool.payProfit(units);
             _addCash(account, units, "pnl");
         } else if (realized < 0) {
-            _payFromCash(account, _toSettlementUp(uint256(-realized)), address(pool), "pnl");
+            _payFromCash(account, _toSettlementUp(uint256(-realized)), address(_pool), "pnl");
         }
     }
 
@@ -544,11 +412,11 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         CashSlot memory c = _cash[account];
         uint256 remaining = units;
         if (c.scaledDebt != 0) {
-            uint256 index = pool.borrowIndex();
+            uint256 index = _pool.borrowIndex();
             uint256 scaled = remaining.mulDivDown(FixedPointMath.WAD, index);
             if (scaled > c.scaledDebt) scaled = c.scaledDebt;
             if (scaled != 0) {
-                remaining -= pool.repay(scaled);
+                remaining -= _pool.repay(scaled);
                 c.scaledDebt -= uint128(scaled);
             }
         }
@@ -564,12 +432,12 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
         uint256 fromCredit = units < c.credit ? units : c.credit;
         uint256 borrowed = units - fromCredit;
         c.credit -= uint128(fromCredit);
-        if (to == address(pool)) {
-            c.scaledDebt += pool.receiveLoss(fromCredit, borrowed).toUint128();
+        if (to == address(_pool)) {
+            c.scaledDebt += _pool.receiveLoss(fromCredit, borrowed).toUint128();
         } else {
-            if (borrowed != 0) c.scaledDebt += pool.lend(borrowed, address(this)).toUint128();
-            if (to == insuranceFund) IInsuranceFundLike(to).fund(units, reason);
-            else IERC20(settlementAsset).safeTransfer(to, units);
+            if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
+            if (to == _insuranceFund) IInsuranceFundLike(to).fund(units, reason);
+            else IERC20(_settlementAsset).safeTransfer(to, units);
         }
         _cash[account] = c;
         emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);
@@ -585,35 +453,25 @@ contract MarginEngine is IMarginEngine, AccessControl, ProtocolGuarded {
 
     /// @dev Prices for a health computation; a liquidation needs every involved price Ok or Deviated.
     function _healthRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
-        if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
         return _range(asset);
     }
 
     function _range(address asset) private view returns (uint256 low, uint256 high) {
-        IOracleAggregator.PriceData memory d = oracle.getPriceData(asset);
+        IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
         return d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
     }
 
     /// @dev USD to settlement units: profits at the higher settlement price (fewer units), losses and fees at the
     /// lower one (more units).
     function _toSettlementDown(uint256 usd) private view returns (uint256) {
-        (, uint256 high) = _range(settlementAsset);
+        (, uint256 high) = _range(_settlementAsset);
         return usd.toAmountDown(high, _settlementDecimals);
     }
 
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
-        (uint256 low,) = _range(settlementAsset);
+        (uint256 low,) = _range(_settlementAsset);
         return usd.toAmountUp(low, _settlementDecimals);
-    }
-
-    function _listedCollateral(address asset) private view returns (CollateralSlot memory c) {
-        c = _collateral[asset];
-        if (c.position == 0) revert CollateralNotListed(asset);
-    }
-
-    function _listedMarket(uint256 market) private view returns (MarketParams memory) {
-        if (market >= _markets.length) revert MarketNotListed(market);
-        return _markets[market];
     }
 
     function _abs(int256 x) private pure returns (uint256) {

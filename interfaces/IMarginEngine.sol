@@ -3,18 +3,9 @@ pragma solidity ^0.8.27;
 
 import {ITraderBook} from "./ITraderBook.sol";
 
-/// @title IMarginEngine
-/// @notice Cross-margined trader accounts: multi-asset collateral, a cash balance in the settlement asset (positive:
-/// credit held by the engine; negative: scaled debt to the Pool, accruing the Pool's borrow index) and perpetual
-/// positions on oracle assets, against the Pool as counterparty.
-/// @dev Account math (DESIGN section 4), all in WAD USD:
-///   maintenance equity = cash + sum c * P * (1 - maintHaircut) + uPnL,     MM = sum |s| * P * mmf
-///   initial equity     = cash + sum c * P * (1 - initHaircut) + min(uPnL, 0) per position, IM = sum |s| * P * imf
-///   stress equity      = initial equity - sum (collateral value * stressShock) - sum |s| * P * stressShock
-/// Maintenance numbers use the oracle price better for the account (the liquidation price); initial and stress
-/// numbers use the price worse for it. Unrealized profit counts toward maintenance only: it is never withdrawn or
-/// borrowed against (Mango, 2022). An account is liquidatable when maintenance equity < MM, or < 0 with no positions.
-interface IMarginEngine is ITraderBook {
+/// @title IMarginEngineTypes
+/// @notice Structs, errors and events of the MarginEngine, shared by its two halves.
+interface IMarginEngineTypes {
     /// @notice Governed collateral parameters.
     struct CollateralParams {
         uint16 initialHaircutBps;
@@ -76,6 +67,11 @@ interface IMarginEngine is ITraderBook {
     error OpenInterestCapExceeded(uint256 market, uint256 openInterest, uint256 cap);
     error NewRiskPaused();
     error Unauthorized(address caller);
+    /// @notice Auto-deleveraging needs traders' net PnL above `thresholdBps` of the pool's value.
+    error AdlNotActive(int256 traderPnl, uint256 poolValue, uint256 thresholdBps);
+    /// @notice Only a profitable position whose entry is at least as good as its side's average entry (so at least
+    /// as profitable, per unit of notional, as the side on average) may be auto-deleveraged.
+    error NotAdlCandidate(address account, uint256 market, uint256 entryPrice, uint256 averageEntry, uint256 price);
 
     // ---------------------------------------------------------------- events
 
@@ -99,7 +95,26 @@ interface IMarginEngine is ITraderBook {
     );
     event CollateralSeized(address indexed account, address indexed asset, uint256 amount, address to);
     event DebtWrittenOff(address indexed account, uint256 scaledDebt);
+    /// @notice `closedSize` of `account`'s position in `market` was closed by auto-deleveraging at `price`, without
+    /// penalty or fee, while traders' net PnL exceeded the target by `excessUsd`.
+    event AutoDeleveraged(
+        address indexed account,
+        uint256 indexed market,
+        int256 sizeDelta,
+        uint256 price,
+        int256 realizedPnl,
+        uint256 excessUsd,
+        address indexed caller
+    );
+    event AdlParamsSet(uint256 thresholdBps, uint256 targetBps);
+    event InsuranceFeeShareSet(uint256 insuranceFeeShareBps);
 
+}
+
+/// @title IMarginEngineCore
+/// @notice The MarginEngine's own code: trader actions, the Liquidator's entry points, auto-deleveraging and the health
+/// views the hot paths use.
+interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     // ---------------------------------------------------------------- trader actions
 
     /// @notice Deposit `amount` of `asset` for `account`: the settlement asset repays debt then adds credit; any
@@ -136,6 +151,29 @@ interface IMarginEngine is ITraderBook {
     /// @return scaledDebt The scaled debt removed.
     function writeOffDebt(address account) external returns (uint256 scaledDebt);
 
+    // ---------------------------------------------------------------- auto-deleveraging
+
+    /// @notice Reduce `account`'s position in `market` at the oracle price (the liquidation price, better for the
+    /// account), without penalty or fee, by what brings traders' net PnL back to the target fraction of the pool's
+    /// value (or the whole position, never leaving less than the minimum size). Permissionless while traders' net PnL
+    /// exceeds the threshold fraction.
+    /// @dev Selection rule, checked on-chain: the position is on a profitable side of the market and its entry is at
+    /// least as good as the side's size-weighted average entry (a long at or below it, a short at or above it), so
+    /// its profit per unit of notional is at least the side's average. Keepers take the most profitable first.
+    /// @return sizeDelta The signed size closed.
+    function autoDeleverage(address account, uint256 market) external returns (int256 sizeDelta);
+
+    /// @notice Whether auto-deleveraging is active and how much it would remove.
+    /// @return traderPnl Traders' net PnL, USD (WAD), at the prices worst for the Pool.
+    /// @return poolValue The Pool's value before traders' PnL (its lower NAV plus that PnL), USD (WAD).
+    /// @return active Whether `traderPnl` exceeds the threshold share of `poolValue`.
+    /// @return excessUsd The profit ADL would realize to bring it back to the target share (0 when inactive);
+    /// paying it out lowers the pool's value too, so it is (traderPnl - target * poolValue) / (1 - target).
+    function adlState()
+        external
+        view
+        returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
+
     // ---------------------------------------------------------------- views
 
     /// @notice Health at the stored oracle prices, whatever their status (keepers, displays, tests).
@@ -143,6 +181,26 @@ interface IMarginEngine is ITraderBook {
 
     /// @notice Health as a liquidation judges it: reverts unless every price involved is Ok or Deviated.
     function liquidationHealth(address account) external view returns (Health memory);
+}
+
+/// @title IMarginEngineAdmin
+/// @notice Governance and book-keeping views of the MarginEngine, served by its extension (the engine delegates
+/// every selector it does not implement to it, as Compound III does with CometExt).
+interface IMarginEngineAdmin is IMarginEngineTypes {
+    function listCollateral(address asset, CollateralParams calldata params) external;
+    /// @notice Change collateral parameters: governance (the timelock) within the absolute bounds, the risk manager
+    /// only in bounded steps on the haircuts (so healthy accounts are not made liquidatable at once).
+    function setCollateralParams(address asset, CollateralParams calldata params) external;
+    function listMarket(MarketParams calldata params) external returns (uint256 market);
+    /// @notice Change market parameters (same rule as `setCollateralParams`, on the margin fractions).
+    function setMarketParams(uint256 market, MarketParams calldata params) external;
+    /// @notice Guardian: pause or resume new risk (opening, increasing, borrowing); exits always work.
+    function setNewRiskPaused(bool paused) external;
+    /// @notice Governance: trading-fee share of the InsuranceFund.
+    function setInsuranceFeeShare(uint256 insuranceFeeShareBps) external;
+    /// @notice Governance: auto-deleveraging starts above `thresholdBps` of pool value and stops at `targetBps`.
+    function setAdlParams(uint256 thresholdBps, uint256 targetBps) external;
+
     function position(address account, uint256 market) external view returns (Position memory);
     function collateralBalance(address account, address asset) external view returns (uint256);
     function cash(address account) external view returns (uint256 credit, uint256 scaledDebt, uint256 debt);
@@ -155,4 +213,29 @@ interface IMarginEngine is ITraderBook {
 
     /// @notice Listed collateral assets, in listing order (the bit order of `accountMasks`).
     function collateralAssets() external view returns (address[] memory);
+    function totalCollateral(address asset) external view returns (uint256);
+    function insuranceFeeShareBps() external view returns (uint256);
+    function newRiskPaused() external view returns (bool);
+    function adlParams() external view returns (uint256 thresholdBps, uint256 targetBps);
+    /// @notice The engine's wiring (immutable).
+    function oracle() external view returns (address);
+    function pool() external view returns (address);
+    function liquidator() external view returns (address);
+    function insuranceFund() external view returns (address);
+    function settlementAsset() external view returns (address);
 }
+
+/// @title IMarginEngine
+/// @notice Cross-margined trader accounts: multi-asset collateral, a cash balance in the settlement asset (positive:
+/// credit held by the engine; negative: scaled debt to the Pool, accruing the Pool's borrow index) and perpetual
+/// positions on oracle assets, against the Pool as counterparty.
+/// @dev Account math (DESIGN section 4), all in WAD USD:
+///   maintenance equity = cash + sum c * P * (1 - maintHaircut) + uPnL,     MM = sum |s| * P * mmf
+///   initial equity     = cash + sum c * P * (1 - initHaircut) + min(uPnL, 0) per position, IM = sum |s| * P * imf
+///   stress equity      = initial equity - sum (collateral value * stressShock) - sum |s| * P * stressShock
+/// Maintenance numbers use the oracle price better for the account (the liquidation price); initial and stress
+/// numbers use the price worse for it. Unrealized profit counts toward maintenance only: it is never withdrawn or
+/// borrowed against (Mango, 2022). An account is liquidatable when maintenance equity < MM, or < 0 with no positions.
+/// The whole API lives at the engine's address: its own code serves `IMarginEngineCore` and delegates the rest
+/// (`IMarginEngineAdmin`) to its extension.
+interface IMarginEngine is IMarginEngineCore, IMarginEngineAdmin {}

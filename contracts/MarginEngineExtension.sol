@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+import {ILiquidator} from "../interfaces/ILiquidator.sol";
+import {IMarginEngineAdmin} from "../interfaces/IMarginEngine.sol";
+import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+
+/// @title MarginEngineExtension
+/// @notice Governance and book-keeping views of the MarginEngine. The engine creates it in its constructor and
+/// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
+/// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
+contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEngineAdmin {
+    using FixedPointMath for uint256;
+
+    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
+    /// bounded only by the absolute limits).
+    uint256 public constant MAX_RISK_STEP_BPS = 500;
+
+    /// @notice The engine that created this extension (the only storage it is meant to run on).
+    address public immutable engine;
+
+    constructor(Wiring memory w) MarginEngineStorage(w) {
+        engine = msg.sender;
+    }
+
+    /// @notice Grant the roles and set the engine-wide settings. Runs once, by delegatecall from the engine's
+    /// constructor: only then is the caller's code empty.
+    function initialize(Wiring calldata w, uint256 insuranceFeeShareBps_, uint256 adlThresholdBps, uint256 adlTargetBps)
+        external
+    {
+        if (address(this) != engine || address(this).code.length != 0) revert Unauthorized(msg.sender);
+        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
+        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
+        _grantRole(GUARDIAN_ROLE, w.guardian);
+        _setInsuranceFeeShare(insuranceFeeShareBps_);
+        _setAdlParams(adlThresholdBps, adlTargetBps);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @inheritdoc IMarginEngineAdmin
+    function listCollateral(address asset, CollateralParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (asset == _settlementAsset || _collateral[asset].position != 0) revert CollateralAlreadyListed(asset);
+        if (_collateralList.length == MAX_COLLATERAL_LISTED) {
+            revert ParamOutOfBounds("collateralCount", MAX_COLLATERAL_LISTED + 1, 0, MAX_COLLATERAL_LISTED);
+        }
+        _checkCollateral(params);
+        _pool.assetParams(asset); // collateral must be a pool asset: liquidations absorb it into the reserves
+        _collateralList.push(asset);
+        _collateral[asset] = CollateralSlot(
+            uint8(_collateralList.length),
+            IERC20Metadata(asset).decimals(),
+            params.initialHaircutBps,
+            params.maintHaircutBps,
+            params.stressShockBps,
+            params.supplyCap
+        );
+        emit CollateralListed(asset, params);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function setCollateralParams(address asset, CollateralParams calldata params) external {
+        CollateralSlot memory c = _listedCollateral(asset);
+        _checkCollateral(params);
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            _checkRole(RISK_MANAGER_ROLE);
+            _step("maintHaircutBps", c.maintHaircutBps, params.maintHaircutBps);
+            _step("initialHaircutBps", c.initialHaircutBps, params.initialHaircutBps);
+        }
+        (c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap) =
+            (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
+        _collateral[asset] = c;
+        emit CollateralParamsSet(asset, params);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function listMarket(MarketParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 market) {
+        if (_markets.length == MAX_MARKETS_LISTED) {
+            revert ParamOutOfBounds("marketCount", MAX_MARKETS_LISTED + 1, 0, MAX_MARKETS_LISTED);
+        }
+        _checkMarket(params);
+        market = _markets.length;
+        _markets.push(params);
+        _marketStates.push();
+        emit MarketListed(market, params);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function setMarketParams(uint256 market, MarketParams calldata params) external {
+        MarketParams memory old = _listedMarket(market);
+        _checkMarket(params);
+        if (params.asset != old.asset) revert ParamOutOfBounds("asset", 0, 0, 0);
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            _checkRole(RISK_MANAGER_ROLE);
+            _step("mmfBps", old.mmfBps, params.mmfBps);
+            _step("imfBps", old.imfBps, params.imfBps);
+        }
+        _markets[market] = params;
+        emit MarketParamsSet(market, params);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function setNewRiskPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
+        _config.newRiskPaused = paused;
+        emit NewRiskPausedSet(paused, msg.sender);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function setInsuranceFeeShare(uint256 insuranceFeeShareBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setInsuranceFeeShare(insuranceFeeShareBps_);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function setAdlParams(uint256 thresholdBps, uint256 targetBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setAdlParams(thresholdBps, targetBps);
+    }
+
+    function _setInsuranceFeeShare(uint256 bps) private {
+        _bounded("insuranceFeeShareBps", bps, 0, FixedPointMath.BPS);
+        _config.insuranceFeeShareBps = uint16(bps);
+        emit InsuranceFeeShareSet(bps);
+    }
+
+    /// @dev ADL may start no lower than 10 % of pool value and must stop below where it starts.
+    function _setAdlParams(uint256 thresholdBps, uint256 targetBps) private {
+        _bounded("adlThresholdBps", thresholdBps, 1_000, FixedPointMath.BPS);
+        _bounded("adlTargetBps", targetBps, 0, thresholdBps - 1);
+        (_config.adlThresholdBps, _config.adlTargetBps) = (uint16(thresholdBps), uint16(targetBps));
+        emit AdlParamsSet(thresholdBps, targetBps);
+    }
+
+    /// @dev Absolute bounds. Liquidating at the threshold must not create bad debt: a position's maintenance margin
+    /// must exceed what the liquidation penalty (checked by the Liquidator against these) takes.
+    function _checkCollateral(CollateralParams calldata p) private pure {
+        _bounded("maintHaircutBps", p.maintHaircutBps, 0, 9_000);
+        _bounded("initialHaircutBps", p.initialHaircutBps, p.maintHaircutBps, 9_500);
+        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
+        _bounded("supplyCap", p.supplyCap, 1, type(uint128).max);
+    }
+
+    function _checkMarket(MarketParams calldata p) private view {
+        _bounded("mmfBps", p.mmfBps, 50, 5_000);
+        _bounded("imfBps", p.imfBps, p.mmfBps + 1, 10_000);
+        _bounded("tradingFeeBps", p.tradingFeeBps, 0, p.mmfBps);
+        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
+        _bounded("reserveFactorBps", p.reserveFactorBps, 0, 10_000);
+        _bounded("minSize", p.minSize, 1, type(uint128).max);
+        // Liquidating at the threshold must not create bad debt: the penalty stays below the maintenance fraction.
+        uint256 penalty = ILiquidator(_liquidator).penaltyBps();
+        if (p.mmfBps <= penalty) revert ParamOutOfBounds("mmfBps", p.mmfBps, penalty + 1, 5_000);
+        _oracle.getPriceData(p.asset); // reverts for an asset the oracle does not list
+    }
+
+    function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure {
+        uint256 min = oldValue > MAX_RISK_STEP_BPS ? oldValue - MAX_RISK_STEP_BPS : 0;
+        _bounded(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
+    }
+
+    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IMarginEngineAdmin
+    function position(address account, uint256 market) external view returns (Position memory) {
+        return _positions[account][market];
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function collateralBalance(address account, address asset) external view returns (uint256) {
+        return _balances[account][asset];
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function cash(address account) external view returns (uint256 credit, uint256 scaledDebt, uint256 debt) {
+        CashSlot memory c = _cash[account];
+        return (c.credit, c.scaledDebt, uint256(c.scaledDebt).mulWadUp(_pool.borrowIndex()));
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function marketCount() external view returns (uint256) {
+        return _markets.length;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function marketParams(uint256 market) external view returns (MarketParams memory) {
+        return _listedMarket(market);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function collateralParams(address asset) external view returns (CollateralParams memory) {
+        CollateralSlot memory c = _listedCollateral(asset);
+        return CollateralParams(c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function accountMasks(address account) external view returns (uint16 collateral, uint16 markets) {
+        MaskSlot memory m = _masks[account];
+        return (m.collateral, m.markets);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function collateralAssets() external view returns (address[] memory) {
+        return _collateralList;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function totalCollateral(address asset) external view returns (uint256) {
+        return _totalCollateral[asset];
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function insuranceFeeShareBps() external view returns (uint256) {
+        return _config.insuranceFeeShareBps;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function newRiskPaused() external view returns (bool) {
+        return _config.newRiskPaused;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function adlParams() external view returns (uint256 thresholdBps, uint256 targetBps) {
+        return (_config.adlThresholdBps, _config.adlTargetBps);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function oracle() external view returns (address) {
+        return address(_oracle);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function pool() external view returns (address) {
+        return address(_pool);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function liquidator() external view returns (address) {
+        return _liquidator;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function insuranceFund() external view returns (address) {
+        return _insuranceFund;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function settlementAsset() external view returns (address) {
+        return _settlementAsset;
+    }
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
+import {IPool} from "../../interfaces/IPool.sol";
+import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
+import {AccountMath} from "../libraries/AccountMath.sol";
+
+/// @title MarginEngineStorage
+/// @notice The state of the MarginEngine, shared by its two halves: the engine itself and the extension it delegates
+/// governance and book-keeping views to. Both inherit this first, so their storage layouts agree slot for slot; the
+/// wiring is immutable and given to both by the engine's constructor.
+abstract contract MarginEngineStorage is IMarginEngineTypes {
+    uint256 internal constant MAX_COLLATERAL_LISTED = 16;
+    uint256 internal constant MAX_MARKETS_LISTED = 16;
+    /// @dev Caps that bound every health computation.
+    uint256 internal constant MAX_COLLATERAL_PER_ACCOUNT = 8;
+    uint256 internal constant MAX_MARKETS_PER_ACCOUNT = 8;
+
+    struct CollateralSlot {
+        uint8 position;
+        uint8 decimals;
+        uint16 initialHaircutBps;
+        uint16 maintHaircutBps;
+        uint16 stressShockBps;
+        uint128 supplyCap;
+    }
+
+    struct CashSlot {
+        uint128 credit;
+        uint128 scaledDebt;
+    }
+
+    struct MaskSlot {
+        uint16 collateral;
+        uint16 markets;
+    }
+
+    /// @dev One slot of engine-wide settings.
+    struct ConfigSlot {
+        uint16 insuranceFeeShareBps;
+        uint16 adlThresholdBps;
+        uint16 adlTargetBps;
+        bool newRiskPaused;
+    }
+
+    /// @notice Addresses the engine is wired to.
+    struct Wiring {
+        IProtocolLock lock;
+        IOracleAggregator oracle;
+        IPool pool;
+        address liquidator;
+        address insuranceFund;
+        address admin;
+        address riskManager;
+        address guardian;
+    }
+
+    IOracleAggregator internal immutable _oracle;
+    IPool internal immutable _pool;
+    address internal immutable _liquidator;
+    address internal immutable _insuranceFund;
+    address internal immutable _settlementAsset;
+    uint8 internal immutable _settlementDecimals;
+
+    address[] internal _collateralList;
+    mapping(address asset => CollateralSlot) internal _collateral;
+    mapping(address asset => uint256) internal _totalCollateral;
+    MarketParams[] internal _markets;
+    AccountMath.MarketState[] internal _marketStates;
+
+    mapping(address account => CashSlot) internal _cash;
+    mapping(address account => MaskSlot) internal _masks;
+    mapping(address account => mapping(address asset => uint256)) internal _balances;
+    mapping(address account => mapping(uint256 market => Position)) internal _positions;
+
+    ConfigSlot internal _config;
+
+    constructor(Wiring memory w) {
+        (_oracle, _pool, _liquidator, _insuranceFund) = (w.oracle, w.pool, w.liquidator, w.insuranceFund);
+        _settlementAsset = w.pool.settlementAsset();
+        _settlementDecimals = IERC20Metadata(_settlementAsset).decimals();
+    }
+
+    function _listedCollateral(address asset) internal view returns (CollateralSlot memory c) {
+        c = _collateral[asset];
+        if (c.position == 0) revert CollateralNotListed(asset);
+    }
+
+    function _listedMarket(uint256 market) internal view returns (MarketParams memory) {
+        if (market >= _markets.length) revert MarketNotListed(market);
+        return _markets[market];
+    }
+}
