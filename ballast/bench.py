@@ -149,8 +149,8 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
 
 
 def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
-    """Collateral deposit (first, repeat), opening a position, the health view, and `liquidate` of one account
-    with 1 position and 1 collateral asset, on the real core (ballast.system.deploy_core)."""
+    """Collateral deposit (first, repeat), opening a position, the health view, `liquidate` of one account with 1
+    position and 1 collateral asset, and one auto-deleveraging, on the real core (ballast.system.deploy_core)."""
     owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
     prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
@@ -190,6 +190,16 @@ def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
     feeds["WETH"].setAnswer(2_100 * 10**FEED_DECIMALS, sender=owner)
     settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, owner)
     liquidated = core.liquidator.liquidate(trader, sender=keeper)
+    # A 200 WETH long whose profit after WETH doubles exceeds 10 % of pool value: auto-deleveraging is active.
+    core.engine.setAdlParams(1_000, 800, sender=owner)
+    winner, usdc = accounts[4], tokens["USDC"]
+    usdc.mint(winner, 200_000 * 10**6, sender=winner)
+    usdc.approve(core.engine, 200_000 * 10**6, sender=winner)
+    core.engine.deposit(usdc, 200_000 * 10**6, winner, sender=winner)
+    core.engine.modifyPosition(0, 200 * WAD, 2**255, sender=winner)
+    feeds["WETH"].setAnswer(4_200 * 10**FEED_DECIMALS, sender=owner)
+    settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, owner)
+    deleveraged = core.engine.autoDeleverage(winner, 0, sender=keeper)
     note = "1 position, 1 collateral"
     return [
         row("collateral deposit, first", first, 90_000),
@@ -197,6 +207,7 @@ def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
         row("open position", opened, 150_000, note),
         GasRow("health view", health_gas, health_gas - intrinsic_gas(bytes(calldata)), None, note),
         row("liquidate", liquidated, 110_000, note),
+        row("auto-deleverage", deleveraged, None, "partial, 1 position"),
     ]
 
 

@@ -9,9 +9,7 @@ from ballast.bench import BENCHES, print_rows
 @click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks of the contracts")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
-@click.option(
-    "--only", type=click.Choice(["oracle", "pool"]), multiple=True, help="Run only these benchmarks"
-)
+@click.option("--only", type=click.Choice(list(BENCHES)), multiple=True, help="Run only these benchmarks")
 def cli(cli_ctx, network, only) -> None:  # noqa: ANN001 - click passes ape's context objects
     if not cli_ctx.network_manager.network.is_local:
         cli_ctx.abort("benchmarks deploy mock tokens and feeds: run them on a local network")

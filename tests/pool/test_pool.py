@@ -553,6 +553,18 @@ def test_protocol_lock__members_fixed_and_strangers_refused(lock, pool, engine, 
         lock.unlock(sender=stranger)
 
 
+def test_protocol_lock__member_unlocking_an_open_lock_or_locking_twice__reverts(project, stranger):
+    lock = project.ProtocolLock.deploy([stranger] * 4, sender=stranger)
+    with ape.reverts(lock.NotLocked):
+        lock.unlock(sender=stranger)
+    lock.lock(sender=stranger)
+    assert lock.isLocked()
+    with ape.reverts(lock.Locked):
+        lock.lock(sender=stranger)
+    lock.unlock(sender=stranger)
+    assert not lock.isLocked()
+
+
 def test_list_asset__unknown_to_oracle__reverts(project, pool, admin, oracle):
     token = project.MockERC20.deploy("N", "N", 18, sender=admin)
     # The oracle's AssetNotListed(address) reaches ape through the Pool, whose ABI has the same error.
