@@ -184,7 +184,7 @@ def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
     first = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
     repeat = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
     opened = core.engine.modifyPosition(0, 10 * WAD, 2**255, sender=trader)
-    health_gas = core.engine.health.estimate_gas_cost(trader)
+    health_gas = core.engine.health.estimate_gas_cost(trader, sender=trader)
     calldata = core.engine.health.encode_input(trader)
     # Crash WETH 30 % and let the TWAP catch up so the account is liquidatable at an Ok price.
     feeds["WETH"].setAnswer(2_100 * 10**FEED_DECIMALS, sender=owner)
