@@ -28,3 +28,107 @@ def units(symbol: str, amount: float) -> int:
 
 def wad(x: float) -> int:
     return round(x * WAD)
+
+
+# ---------------------------------------------------------------- independent model of the account math
+# A plain-integer Python mirror of DESIGN section 4 with the rounding FixedPointMath names (equity down, requirements
+# and debt up), to check the engine's views and to size trades in the end-to-end and property tests.
+
+BPS = 10_000
+MARKET_ASSET = {market: params[0] for market, params in MARKETS.items()}
+
+
+def div_up(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def value_down(amount: int, price: int, decimals: int) -> int:
+    return amount * price // 10**decimals
+
+
+def value_up(amount: int, price: int, decimals: int) -> int:
+    return div_up(amount * price, 10**decimals)
+
+
+def pnl_down(size: int, entry: int, price: int) -> int:
+    """size * (price - entry) / WAD, rounded toward minus infinity."""
+    gain = (size > 0) == (price >= entry)
+    magnitude = abs(size) * abs(price - entry)
+    return magnitude // WAD if gain else -div_up(magnitude, WAD)
+
+
+def borrow_fee(size: int, entry: int, entry_index: int, index: int) -> int:
+    if size == 0 or index <= entry_index:
+        return 0
+    return div_up(div_up(abs(size) * entry, WAD) * (index - entry_index), entry_index)
+
+
+def model_health(
+    books: dict, prices: dict[str, tuple[int, int]], index: int, markets: dict | None = None
+) -> dict[str, int]:
+    """Health of an account's `books` (see `account_books`) at `prices` ({symbol: (low, high)}) and `index`."""
+    markets = MARKETS if markets is None else markets
+    maintenance = margin_m = initial = margin_i = stress = 0
+    for symbol, amount in books["collateral"].items():
+        initial_hc, maint_hc, shock, _ = COLLATERAL[symbol]
+        low, high = prices[symbol]
+        maintenance += value_down(amount, high, DECIMALS[symbol]) * (BPS - maint_hc) // BPS
+        value = value_down(amount, low, DECIMALS[symbol]) * (BPS - initial_hc) // BPS
+        initial += value
+        stress += div_up(value * shock, BPS)
+    for market, (size, entry, entry_index) in books["positions"].items():
+        symbol, imf, mmf, shock, *_ = markets[market]
+        low, high = prices[symbol]
+        fee = borrow_fee(size, entry, entry_index, index)
+        better, worse = (high, low) if size > 0 else (low, high)
+        maintenance += pnl_down(size, entry, better) - fee
+        margin_m += div_up(div_up(abs(size) * better, WAD) * mmf, BPS)
+        initial += min(pnl_down(size, entry, worse) - fee, 0)
+        notional = div_up(abs(size) * worse, WAD)
+        margin_i += div_up(notional * imf, BPS)
+        stress += div_up(notional * shock, BPS)
+    debt = div_up(books["scaled_debt"] * index, WAD)
+    low, high = prices["USDC"]
+    maintenance += value_down(books["credit"], high, 6) - value_up(debt, low, 6)
+    initial += value_down(books["credit"], low, 6) - value_up(debt, high, 6)
+    return {
+        "maintenanceEquity": maintenance,
+        "maintenanceMargin": margin_m,
+        "initialEquity": initial,
+        "initialMargin": margin_i,
+        "stressEquity": initial - stress,
+        "liquidatable": maintenance < margin_m if margin_m else maintenance < 0,
+    }
+
+
+def account_books(engine, tokens, account) -> dict:
+    """What the engine books for `account`: collateral {symbol: amount}, credit, scaled debt, and positions
+    {market: (size, entry, entryIndex)}; zero balances and closed positions left out."""
+    collateral = {s: engine.collateralBalance(account, tokens[s]) for s in COLLATERAL}
+    credit, scaled_debt, _ = engine.cash(account)
+    positions = {}
+    for market in MARKETS:
+        p = engine.position(account, market)
+        if p.size != 0:
+            positions[market] = (p.size, p.entryPrice, p.entryIndex)
+    return {
+        "collateral": {s: a for s, a in collateral.items() if a},
+        "credit": credit,
+        "scaled_debt": scaled_debt,
+        "positions": positions,
+    }
+
+
+def price_ranges(oracle, tokens) -> dict[str, tuple[int, int]]:
+    """{symbol: (low, high)} of {median, TWAP}, as the engine's health and the Pool's NAV read them."""
+    ranges = {}
+    for symbol, token in tokens.items():
+        d = oracle.getPriceData(token)
+        ranges[symbol] = (min(d.median, d.twap), max(d.median, d.twap))
+    return ranges
+
+
+def health_dict(h) -> dict[str, int]:
+    """An engine `Health` struct as the dict `model_health` returns."""
+    keys = ("maintenanceEquity", "maintenanceMargin", "initialEquity", "initialMargin", "stressEquity")
+    return {**{k: getattr(h, k) for k in keys}, "liquidatable": h.liquidatable}
