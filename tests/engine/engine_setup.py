@@ -42,6 +42,12 @@ def div_up(a: int, b: int) -> int:
     return -(-a // b)
 
 
+def open_long_weth(engine, trader, post, size_eth: float, collateral_eth: float):
+    """Post `collateral_eth` WETH and open a WETH long of `size_eth` at any price."""
+    post(trader, "WETH", units("WETH", collateral_eth))
+    return engine.modifyPosition(WETH_PERP, wad(size_eth), wad(1_000_000), sender=trader)
+
+
 def value_down(amount: int, price: int, decimals: int) -> int:
     return amount * price // 10**decimals
 

@@ -3,15 +3,10 @@ anyone may reduce positions that pass the on-chain selection rule, without penal
 
 import ape
 import pytest
-from engine_setup import WAD, WETH_PERP, units, wad
+from engine_setup import BPS, WAD, WETH_PERP, borrow_fee, div_up, units, wad
 
-BPS = 10_000
 THRESHOLD_BPS, TARGET_BPS = 1_000, 800  # ADL above 10 % of pool value, down to 8 %
 MIN_SIZE = 10**16  # the WETH market's minimum size
-
-
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
 
 
 @pytest.fixture
@@ -37,7 +32,7 @@ def expected_state(engine, pool):
     active = trader_pnl > pool_value * THRESHOLD_BPS // BPS
     # Paying the excess out lowers the pool's value as much as the PnL: (pnl - x) <= target * (value - x).
     over = trader_pnl - pool_value * TARGET_BPS // BPS
-    excess = ceil_div(over * BPS, BPS - TARGET_BPS) if active else 0
+    excess = div_up(over * BPS, BPS - TARGET_BPS) if active else 0
     return trader_pnl, pool_value, active, excess
 
 
@@ -63,7 +58,7 @@ def test_auto_deleverage__best_entry_of_the_side__closes_to_target_without_penal
     # The excess at the transaction's own timestamp: borrow fees accrued since the view moved it a little.
     assert abs(event.excessUsd - excess) <= excess // 10**5
     price = wad(6_000)
-    closing = ceil_div(event.excessUsd * WAD, price - before.entryPrice)
+    closing = div_up(event.excessUsd * WAD, price - before.entryPrice)
     assert 0 < closing < before.size - MIN_SIZE
     assert (event.account, event.market, event.sizeDelta, event.price) == (early, WETH_PERP, -closing, price)
     assert event.caller == stranger
@@ -71,15 +66,14 @@ def test_auto_deleverage__best_entry_of_the_side__closes_to_target_without_penal
     # No penalty and no trading fee: the realized PnL is the price gain less the position's accrued borrow fee
     # (settled at the index the trade stamps on the position), and the account's credit grows by it, in USDC at $1.
     after_position = engine.position(early, WETH_PERP)
-    notional = ceil_div(before.size * before.entryPrice, WAD)
-    borrow_fee = ceil_div(notional * (after_position.entryIndex - before.entryIndex), before.entryIndex)
-    realized = closing * (price - before.entryPrice) // WAD - borrow_fee
+    fee = borrow_fee(before.size, before.entryPrice, before.entryIndex, after_position.entryIndex)
+    realized = closing * (price - before.entryPrice) // WAD - fee
     assert event.realizedPnl == realized
     assert engine.cash(early).credit - credit_before == realized // 10**12
     # Back at the target share, within the rounding of the realized PnL to USDC units.
     after = engine.adlState()
     assert not after.active
-    assert after.traderPnl <= after.poolValue * TARGET_BPS // BPS + borrow_fee
+    assert after.traderPnl <= after.poolValue * TARGET_BPS // BPS + fee
 
 
 def test_auto_deleverage__entry_worse_than_side_average__reverts_not_adl_candidate(rally, engine, stranger):

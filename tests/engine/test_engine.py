@@ -9,19 +9,11 @@ from engine_setup import (
     PENALTY_BPS,
     WAD,
     WETH_PERP,
+    div_up,
+    open_long_weth,
     units,
     wad,
 )
-
-
-def ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
-
-
-def open_long_weth(engine, trader, post, size_eth: float, collateral_eth: float):
-    post(trader, "WETH", units("WETH", collateral_eth))
-    return engine.modifyPosition(WETH_PERP, wad(size_eth), wad(1_000_000), sender=trader)
-
 
 # ---------------------------------------------------------------- collateral and cash
 
@@ -70,7 +62,7 @@ def test_modify_position__open_long__books_position_fee_debt_and_health(
 
     pos = engine.position(trader, WETH_PERP)
     assert (pos.size, pos.entryPrice) == (wad(5), wad(3_000))
-    fee = ceil_div(15_000 * 10**6 * 10, 10_000)  # 10 bps of $15,000 in USDC units
+    fee = div_up(15_000 * 10**6 * 10, 10_000)  # 10 bps of $15,000 in USDC units
     event = tx.events.filter(engine.PositionModified)[0]
     assert (event.sizeAfter, event.executionPrice, event.fee) == (wad(5), wad(3_000), fee)
     assert insurance.bookedBalance() == fee * INSURANCE_FEE_SHARE_BPS // 10_000
@@ -178,7 +170,7 @@ def test_liquidate__unhealthy__closes_half_and_pays_keeper_from_account(
     assert event.fractionBps == 5_000
     assert engine.position(trader, WETH_PERP).size == wad(5)
     assert event.closedNotional == 5 * 2_270 * WAD
-    penalty = ceil_div(11_350 * 10**6 * PENALTY_BPS, 10_000)
+    penalty = div_up(11_350 * 10**6 * PENALTY_BPS, 10_000)
     reward = min(penalty, MIN_KEEPER_REWARD + penalty * KEEPER_SHARE_BPS // 10_000)
     assert (event.penalty, event.keeperReward) == (penalty, reward)
     assert tokens["USDC"].balanceOf(keeper) == reward  # the keeper brought no capital

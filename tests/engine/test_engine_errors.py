@@ -1,14 +1,19 @@
 """Every MarginEngine error not covered elsewhere, each with the values it carries."""
 
 import ape
-from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, TWAP_WINDOW, WETH_PERP, units, wad
+from engine_setup import (
+    COLLATERAL,
+    FEED_DECIMALS,
+    MARKETS,
+    MAX_PRICE_AGE,
+    TWAP_WINDOW,
+    WETH_PERP,
+    open_long_weth,
+    units,
+    wad,
+)
 
 MAX_PER_ACCOUNT = 8
-
-
-def open_long_weth(engine, trader, post, size_eth: float, collateral_eth: float):
-    post(trader, "WETH", units("WETH", collateral_eth))
-    return engine.modifyPosition(WETH_PERP, wad(size_eth), wad(1_000_000), sender=trader)
 
 
 def test_list_collateral__listed_or_settlement_asset__reverts_already_listed(seeded, engine, tokens, admin):
