@@ -109,20 +109,16 @@ def model_health(
 
 def account_books(engine, tokens, account) -> dict:
     """What the engine books for `account`: collateral {symbol: amount}, credit, scaled debt, and positions
-    {market: (size, entry, entryIndex)}; zero balances and closed positions left out."""
-    collateral = {s: engine.collateralBalance(account, tokens[s]) for s in COLLATERAL}
+    {market: (size, entry, entryIndex)}, for the assets and markets its masks list."""
+    collateral_mask, market_mask = engine.accountMasks(account)
+    held = [s for i, s in enumerate(COLLATERAL) if collateral_mask >> i & 1]  # bits in listing order
+    collateral = {s: engine.collateralBalance(account, tokens[s]) for s in held}
     credit, scaled_debt, _ = engine.cash(account)
     positions = {}
-    for market in MARKETS:
+    for market in (m for m in MARKETS if market_mask >> m & 1):
         p = engine.position(account, market)
-        if p.size != 0:
-            positions[market] = (p.size, p.entryPrice, p.entryIndex)
-    return {
-        "collateral": {s: a for s, a in collateral.items() if a},
-        "credit": credit,
-        "scaled_debt": scaled_debt,
-        "positions": positions,
-    }
+        positions[market] = (p.size, p.entryPrice, p.entryIndex)
+    return {"collateral": collateral, "credit": credit, "scaled_debt": scaled_debt, "positions": positions}
 
 
 def price_ranges(oracle, tokens) -> dict[str, tuple[int, int]]:
