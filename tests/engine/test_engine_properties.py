@@ -236,6 +236,8 @@ def price_where(symbol: str, holds, prices, rising: bool = False) -> int:
 def test_gift__any_amount_from_anyone__never_lowers_health(
     chain, book, engine, tokens, tick, trader, stranger, pct, donor_is_owner, symbol, amount
 ):
+    """Item 4: collateral or settlement tokens deposited into an account, by its owner or by a stranger, at any
+    WETH price (healthy or not), raise or keep every equity figure and leave the margins alone."""
     with chain.isolate():
         if pct != 100:
             tick({"WETH": feed_price("WETH", pct)})
@@ -276,6 +278,8 @@ OTHERS_OPS = st.lists(
 def test_healthy_account__other_accounts_actions_without_price_move__leave_its_health_unchanged(
     chain, book, engine, pool, liquidator, tokens, trader, trader2, stranger, keeper, lp, ops
 ):
+    """Item 4 (and 10): with prices and the borrow index still, nothing another trader, an LP or a keeper does
+    changes an account's books or health."""
     with chain.isolate():
         books, health = account_books(engine, tokens, trader), health_dict(engine.health(trader))
         for op, arg, n in ops:
@@ -307,6 +311,9 @@ def test_healthy_account__other_accounts_actions_without_price_move__leave_its_h
 def test_liquidate__only_unhealthy__raises_health_or_closes_and_touches_no_other_account(
     chain, book, engine, liquidator, tokens, settle, trader, trader2, keeper, weth_pct, batch
 ):
+    """Item 5: after WETH moves, liquidating the victim (alone or in a batch with a healthy bystander) reverts or
+    is skipped when it is healthy; otherwise its maintenance surplus (equity - margin) rises, or it is closed out.
+    The bystander's books and health do not change."""
     with chain.isolate():
         settle({"WETH": feed_price("WETH", weth_pct)})
         before = engine.liquidationHealth(trader)
@@ -466,6 +473,8 @@ def test_round_trip__deposit_open_close_withdraw_in_one_block__never_returns_mor
     long,
     leverage_pct,
 ):
+    """Item 7: deposit cash and collateral, open, close, withdraw everything, all at one timestamp (as in one
+    block): the trader gets its collateral back and its cash less exactly the two trading fees."""
     with chain.isolate():
         usdc, token = tokens["USDC"], tokens[collateral]
         cash, amount = units("USDC", cash_usd), units(collateral, collateral_usd / PRICES[collateral])
@@ -479,9 +488,8 @@ def test_round_trip__deposit_open_close_withdraw_in_one_block__never_returns_mor
         books = account_books(engine, tokens, fresh)
         price = prices[MARKET_ASSET[market]][0]
         fee_bps = MARKETS[market][4]
-        by_cash = (
-            cash * 10**12 * BPS // (2 * fee_bps) * WAD // price * 9 // 10
-        )  # both fees paid from the cash
+        # Both trading fees come out of the cash: 2 * notional * fee <= cash, with a tenth to spare.
+        by_cash = cash * 10**12 * BPS // (2 * fee_bps) * 9 // 10 * WAD // price
         size = min(max_open_size(books, market, long, prices, index), by_cash) * leverage_pct // 100
         size = round_size(size, market)
         if size:
@@ -546,6 +554,8 @@ def trouble(chain, oracle, tokens, feeds, guardian, tick):
 def test_add_collateral_and_repay__any_oracle_status_or_pause__always_succeed(
     chain, book, engine, pool, tokens, trouble, guardian, trader, state, paused, symbol, amount, repay
 ):
+    """Item 8: whatever the oracle status and the pause, an account with positions and debt can add collateral
+    and repay; the repayment cancels exactly the scaled debt it buys."""
     with chain.isolate():
         trouble(state)
         if paused:
@@ -573,6 +583,8 @@ def test_add_collateral_and_repay__any_oracle_status_or_pause__always_succeed(
 def test_withdraw__no_debt_and_no_positions__succeeds_in_any_oracle_status(
     chain, book, engine, tokens, trouble, guardian, fresh, state, paused, holdings
 ):
+    """Item 8: an account without debt and positions withdraws any part of its collateral and cash whatever the
+    oracle status and the pause."""
     with chain.isolate():
         left = {}
         for symbol, (amount, _) in holdings.items():
@@ -622,6 +634,9 @@ def test_non_liquidator__any_call__never_reduces_another_accounts_collateral_or_
     trader2,
     attacks,
 ):
+    """Item 9: whoever calls (roles included), the Liquidator-only entry points revert Unauthorized, a liquidation
+    of a healthy account reverts, and a stranger may only top up what the account holds: its collateral never
+    falls, its debt never grows, its positions never move."""
     by_role = {
         "admin": admin,
         "risk_manager": risk_manager,
