@@ -69,11 +69,9 @@ def borrow_fee(size: int, entry: int, entry_index: int, index: int) -> int:
     return div_up(div_up(abs(size) * entry, WAD) * (index - entry_index), entry_index)
 
 
-def model_health(
-    books: dict, prices: dict[str, tuple[int, int]], index: int, markets: dict | None = None
-) -> dict[str, int]:
-    """Health of an account's `books` (see `account_books`) at `prices` ({symbol: (low, high)}) and `index`."""
-    markets = MARKETS if markets is None else markets
+def model_health(books: dict, prices: dict[str, tuple[int, int]], index: int) -> dict[str, int]:
+    """Health of an account's `books` (see `account_books`) at `prices` ({symbol: (low, high)}) and borrow
+    `index`, as `MarginEngine.health` computes it."""
     maintenance = margin_m = initial = margin_i = stress = 0
     for symbol, amount in books["collateral"].items():
         initial_hc, maint_hc, shock, _ = COLLATERAL[symbol]
@@ -83,7 +81,7 @@ def model_health(
         initial += value
         stress += div_up(value * shock, BPS)
     for market, (size, entry, entry_index) in books["positions"].items():
-        symbol, imf, mmf, shock, *_ = markets[market]
+        symbol, imf, mmf, shock, *_ = MARKETS[market]
         low, high = prices[symbol]
         fee = borrow_fee(size, entry, entry_index, index)
         better, worse = (high, low) if size > 0 else (low, high)

@@ -399,6 +399,7 @@ def test_liquidation__any_crash__leaves_no_negative_equity_and_covers_or_sociali
         settle({asset: edge * (100 - beyond_pct if long else 100 + beyond_pct) // 100})
 
         prices = price_ranges(oracle, tokens)
+        assert engine.liquidationHealth(fresh).liquidatable
         for _ in range(8):
             if not engine.liquidationHealth(fresh).liquidatable:
                 break
