@@ -22,6 +22,11 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
 
     bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
 
+    /// @dev Settlement units of equity held back from the penalty: a charge that becomes debt is rounded up twice
+    /// (to scaled debt, then back to units), and the maintenance equity values debt at the lower settlement price,
+    /// credit at the higher. Two units keep the equity after the charge at or above zero.
+    uint256 private constant CHARGE_ROUNDING_UNITS = 2;
+
     IMarginEngine public immutable engine;
     IPool public immutable pool;
     IInsuranceFund public immutable insuranceFund;
@@ -104,18 +109,33 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
             bool critical = h.maintenanceEquity < int256(h.maintenanceMargin.mulBpsDown(p.criticalHealthBps));
             if (critical || h.maintenanceMargin < p.dustMarginUsd) fraction = FixedPointMath.BPS;
             closed = engine.closeForLiquidation(account, fraction);
-            (penalty, reward) = _penalty(closed, p);
+            h = engine.liquidationHealth(account);
+            (penalty, reward) = _penalty(closed, h.maintenanceEquity, p);
             if (reward != 0) engine.chargeAccount(account, reward, msg.sender);
             if (penalty > reward) engine.chargeAccount(account, penalty - reward, address(insuranceFund));
-            h = engine.liquidationHealth(account);
         }
         emit Liquidated(account, msg.sender, fraction, closed, penalty, reward);
-        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb.
+        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charges
+        // above never turn a non-negative maintenance equity negative (see `_penalty`), so the health read after
+        // the close still decides.
         if (h.maintenanceMargin == 0 && h.maintenanceEquity < 0) _absorb(account);
     }
 
-    function _penalty(uint256 closedNotional, Params memory p) private view returns (uint256 penalty, uint256 reward) {
+    /// @dev The penalty on the closed notional, paid out of what the account is still worth after the close: its
+    /// maintenance equity (collateral after haircuts), less `CHARGE_ROUNDING_UNITS` for the rounding of the charge.
+    /// A penalty beyond that would be lent to the account by the Pool and written off at absorb: the InsuranceFund
+    /// and LPs would pay the keeper, and the owner of an insolvent account would profit by liquidating itself. So
+    /// an account worth nothing pays no penalty and its keeper gets no reward (as in Compound III's `absorb`).
+    /// The keeper's reward is a minimum plus a share, never more than the penalty.
+    function _penalty(uint256 closedNotional, int256 equityUsd, Params memory p)
+        private
+        view
+        returns (uint256 penalty, uint256 reward)
+    {
         penalty = _toSettlementUp(closedNotional.mulBpsUp(p.penaltyBps));
+        uint256 affordable = equityUsd > 0 ? _toSettlementDown(uint256(equityUsd)) : 0;
+        affordable = affordable > CHARGE_ROUNDING_UNITS ? affordable - CHARGE_ROUNDING_UNITS : 0;
+        if (penalty > affordable) penalty = affordable;
         reward = p.minKeeperReward + penalty.mulBpsDown(p.keeperShareBps);
         if (reward > penalty) reward = penalty; // self-liquidation can never pay
     }

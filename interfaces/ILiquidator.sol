@@ -5,7 +5,9 @@ pragma solidity ^0.8.27;
 /// @notice Permissionless liquidation of unhealthy MarginEngine accounts and the loss waterfall (DESIGN section 6):
 /// partial close at the oracle liquidation price, a penalty on the closed notional split between the keeper and the
 /// InsuranceFund, absorption of collateral and debt into the Pool, then InsuranceFund cover, then socialization.
-/// The keeper needs no capital: its reward is paid out of the liquidated account.
+/// The keeper needs no capital: its reward is paid out of the liquidated account, and only out of what the account is
+/// still worth after the close (its maintenance equity): an insolvent account pays no penalty and no reward, so no
+/// owner can profit by liquidating itself at the InsuranceFund's or LPs' expense.
 interface ILiquidator {
     /// @notice Governed liquidation parameters.
     /// @param closeFactorBps Share of every position closed by one liquidation.
@@ -30,7 +32,8 @@ interface ILiquidator {
 
     event ParamsSet(Params params);
     /// @notice `account` was liquidated by `keeper`: `fractionBps` of its positions closed (`closedNotional` USD),
-    /// `penalty` settlement units charged, `keeperReward` of them to the keeper.
+    /// `penalty` settlement units charged (capped at the account's maintenance equity after the close), `keeperReward`
+    /// of them to the keeper.
     event Liquidated(
         address indexed account,
         address indexed keeper,

@@ -248,6 +248,27 @@ def price_history():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _lean_ape():
+    """Skip three things ape does around every call that no test reads: printing the enriched call trace of a
+    reverted call (about three seconds each for a call through the Pool and the oracle; the revert itself is still
+    raised, decoded and matched by `ape.reverts`), fetching every receipt's trace for `console.log` lines (the
+    contracts log none), and asking the node whether a contract address holds code before each call (fixtures
+    deploy every contract they call). `BALLAST_TRACES=1` keeps ape's behaviour, for debugging a failure."""
+    if os.environ.get("BALLAST_TRACES") == "1":
+        yield
+        return
+    from ape.api.transactions import ReceiptAPI
+    from ape.contracts.base import ContractMethodHandler
+    from ape_ethereum.trace import Trace
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Trace, "show", lambda self, *args, **kwargs: None)
+        patch.setattr(ReceiptAPI, "show_debug_logs", lambda self: None)
+        patch.setattr(ContractMethodHandler, "_validate_is_contract", lambda self: None)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _decode_reverted_calls():
     """Let `ape.reverts(contract.SomeError, arg=...)` check reverted view calls.
 

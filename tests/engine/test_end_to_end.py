@@ -51,6 +51,7 @@ TRADERS = {
 LOAN = units("USDC", 1_000)  # t5's loan: the Pool's receivable when the books are valued
 LAST_TICK = {"WETH": 1_836}  # after the liquidations: one update, so the median and the TWAP differ
 CRASH = {"WETH": 1_800, "WBTC": 40_000, "LTT": 1}
+CHARGE_ROUNDING_UNITS = 2  # Liquidator: settlement units of equity a penalty leaves for the charge's rounding
 
 
 # ---------------------------------------------------------------- the model of one liquidation (DESIGN section 6)
@@ -86,9 +87,9 @@ class Outcome:
 def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> Outcome:
     """Apply `Liquidator.liquidate` to `acct` (as `account_books` returns it) and `books` in place, as DESIGN
     section 6 states it: close (by the close factor, in full below the critical health or the dust margin) at the
-    price better for the account, charge the penalty (keeper reward first, the rest to the InsuranceFund), and if no
-    position is left and maintenance equity is negative, absorb: collateral to the reserves, the deficit to the
-    InsuranceFund, then to LPs."""
+    price better for the account, charge the penalty out of the equity left (keeper reward first, the rest to the
+    InsuranceFund), and if no position is left and maintenance equity is negative, absorb: collateral to the
+    reserves, the deficit to the InsuranceFund, then to LPs."""
     close_factor, critical_bps, penalty_bps, keeper_share_bps, min_reward, dust_usd = params
     usdc_low, usdc_high = prices["USDC"]
     out = Outcome(fraction=close_factor)
@@ -147,13 +148,17 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
                 add_cash(profit)
             elif realized < 0:
                 pay_from_cash(div_up(-realized * 10**6, usdc_low), "pool")
-        out.penalty = div_up(div_up(out.closed * penalty_bps, BPS) * 10**6, usdc_low)
+        # The penalty is paid only out of the maintenance equity left after the close, less two units for rounding.
+        h = model_health(acct, prices, index)
+        affordable = max(max(h["maintenanceEquity"], 0) * 10**6 // usdc_high - CHARGE_ROUNDING_UNITS, 0)
+        out.penalty = min(div_up(div_up(out.closed * penalty_bps, BPS) * 10**6, usdc_low), affordable)
         out.reward = min(min_reward + out.penalty * keeper_share_bps // BPS, out.penalty)
         if out.reward:
             pay_from_cash(out.reward, "keeper")
         if out.penalty > out.reward:
             pay_from_cash(out.penalty - out.reward, "insurance")
-        h = model_health(acct, prices, index)
+        if h["maintenanceEquity"] >= 0:  # the charge never makes a non-negative equity negative
+            assert model_health(acct, prices, index)["maintenanceEquity"] >= 0
 
     if h["maintenanceMargin"] == 0 and h["maintenanceEquity"] < 0:
         seized, acct["collateral"] = acct["collateral"], {}

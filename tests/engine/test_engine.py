@@ -218,6 +218,9 @@ def test_liquidate__deep_crash__absorbs_then_insurance_then_socializes(
 
     liquidated = tx.events.filter(liquidator.Liquidated)[0]
     assert liquidated.fractionBps == 10_000  # critical health: full close
+    # Worth less than nothing after the close: no penalty, so no reward paid by the InsuranceFund or the LPs.
+    assert (liquidated.penalty, liquidated.keeperReward) == (0, 0)
+    assert tokens["USDC"].balanceOf(keeper) == 0
     absorbed = tx.events.filter(liquidator.Absorbed)[0]
     assert absorbed.deficit > 0
     # The fund, including the penalty share it just received, is emptied before LPs lose anything.

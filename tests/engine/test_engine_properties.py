@@ -93,24 +93,6 @@ def round_size(size: int, market: int) -> int:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _lean_ape():
-    """Skip three things ape does around every call that none of these checks reads, to keep the default profile
-    within a few minutes: printing the enriched call trace of a reverted call (about three seconds each for a call
-    through the Pool and the oracle; the revert itself is still raised, decoded and matched by `ape.reverts`),
-    fetching every receipt's trace for `console.log` lines (the contracts log none), and asking the node whether a
-    contract address holds code before each call (the module's fixtures deployed them all)."""
-    from ape.api.transactions import ReceiptAPI
-    from ape.contracts.base import ContractMethodHandler
-    from ape_ethereum.trace import Trace
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Trace, "show", lambda self, *args, **kwargs: None)
-        patch.setattr(ReceiptAPI, "show_debug_logs", lambda self: None)
-        patch.setattr(ContractMethodHandler, "_validate_is_contract", lambda self: None)
-        yield
-
-
 @pytest.fixture(scope="module")
 def fresh(accounts):
     """A trader with no engine account: each example opens its own."""
@@ -737,15 +719,11 @@ def test_self_liquidation__any_valid_liquidator_params__never_profitable_for_a_s
         assert self_liquidation_gain(chain, engine, liquidator, pool, oracle, tokens, trader, own_keeper) <= 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Liquidator bug: the penalty is charged even when the account cannot pay it; it becomes debt that the "
-    "waterfall writes off, so the keeper reward is paid by the InsuranceFund/LPs and an owner who liquidates its own "
-    "insolvent account gains the reward (DESIGN 6.2: self-liquidation is never profitable).",
-)
 def test_self_liquidation__account_worth_less_than_the_keeper_reward__still_not_profitable(
     chain, book, engine, liquidator, pool, oracle, tokens, settle, trader, own_keeper
 ):
+    """The penalty is paid only out of what the account is still worth after the close, so an owner cannot make
+    the InsuranceFund or the LPs pay it the keeper reward of its own nearly worthless account."""
     prices, index = price_ranges(oracle, tokens), pool.borrowIndex()
     books = account_books(engine, tokens, trader)
     # WETH falls until the account is worth $5 at the median: less than the keeper reward (~$40 by default).
