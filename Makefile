@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge lint demo bench lock clean
+.PHONY: help setup tools versions test test-python test-forge analyze lint demo bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-test: setup lint test-python test-forge ## run the whole suite (ape test + forge test)
+test: setup lint test-python test-forge analyze ## run the whole suite (ape test + forge test + slither gate)
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
 # module-scoped deployments followed by another's, so the suites do not share a chain.
@@ -64,6 +64,10 @@ test-python: ## the pytest suites through ape test, one anvil per suite
 test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge
 	@forge build
 	@if compgen -G 'tests/forge/**/*.t.sol' >/dev/null || compgen -G 'tests/forge/*.t.sol' >/dev/null; then forge test; fi
+
+analyze: setup ## slither over the contracts: every High/Medium finding fixed or triaged in security/slither-triage.yaml
+	@forge build
+	@$(BIN)/python -m ballast.analysis
 
 lint: $(VENV)/.installed ## ruff over the Python code
 	@$(BIN)/ruff check ballast scripts tests
