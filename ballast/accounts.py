@@ -49,7 +49,12 @@ def enable_autosign(account: Any) -> None:
         return
     passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
     set_autosign(True, passphrase=passphrase)
-    # ape warns "Using cached key for <alias>" at every signature of an unlocked account: once is enough.
+    quiet_cached_key_warnings()
+
+
+def quiet_cached_key_warnings() -> None:
+    """ape warns "Using cached key for <alias>" at every signature of an unlocked account; the unlock already
+    warned once ("Danger! This account will now sign any transaction")."""
     ape_logger = logging.getLogger("ape")
     if not any(isinstance(f, _CachedKeyWarningFilter) for f in ape_logger.filters):
         ape_logger.addFilter(_CachedKeyWarningFilter())

@@ -17,6 +17,7 @@ from typing import Any
 
 from silverback import SilverbackBot, StateSnapshot
 
+from ballast.accounts import quiet_cached_key_warnings
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
 from ballast.manifest import Deployment
 
@@ -30,13 +31,20 @@ bot = SilverbackBot(signer_required=True)
 def load_keeper(startup_state: StateSnapshot) -> None:
     deployment = Deployment.load(bot.local_project, bot.provider.network.name, chain=bot.chain_manager)
     config = OracleKeeperConfig.from_yaml(KEEPER_CONFIG)
+    quiet_cached_key_warnings()
     bot.state.keeper = OracleKeeper(deployment, bot.signer, config, chain=bot.chain_manager)
 
 
 @bot.cron(SCHEDULE)
-def push_prices(time: Any) -> dict[str, str]:
-    """One keeper step: a price per asset into its feeds, then `update`. Returns the prices pushed."""
+def push_prices(time: Any) -> dict[str, float]:
+    """One keeper step: a price per asset into its feeds, then `update`. Returns Silverback metrics: each asset's
+    pushed price and stored median (USD) and whether its status is Ok."""
     results = bot.state.keeper.step()
     if results is None:
-        return {"exhausted": "a price source has run out"}
-    return {r.symbol: f"{r.price} median={r.median} status={r.status}" for r in results}
+        return {"exhausted": 1.0}  # a CSV has run out: nothing more to push
+    metrics = {}
+    for r in results:
+        metrics[f"{r.symbol}_price"] = float(r.price)
+        metrics[f"{r.symbol}_median"] = r.median / 1e18
+        metrics[f"{r.symbol}_ok"] = float(r.status == "Ok")
+    return metrics
