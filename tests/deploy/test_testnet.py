@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import ape
 import pytest
 from deploy_setup import ROOT, TESTNET_CONFIG
 from eth_account import Account
@@ -88,7 +89,7 @@ def testnet(tmp_path_factory):
     anvil = start_anvil(port)
     data = tmp_path_factory.mktemp("ape-data")
     (data / "accounts").mkdir()
-    packages = Path.home() / ".ape" / "packages"
+    packages = Path(ape.config.DATA_FOLDER) / "packages"
     if packages.is_dir():
         (data / "packages").symlink_to(packages)  # the compiled OpenZeppelin dependency; no recompilation
     key = Account.create()
