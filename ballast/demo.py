@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ballast.prices import settle_prices
+from ballast.prices import asset_config, settle_prices
 from ballast.system import CoreParams, Roles, deploy_core
 
 WAD = 10**18
@@ -98,16 +98,7 @@ def oracle_config(spec: AssetSpec, feeds: list[Any], params: OracleParams) -> tu
     """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`."""
     answer = int(spec.price * 10**FEED_DECIMALS)
     low, high = max(1, answer // params.bounds_factor), answer * params.bounds_factor
-    sources = [(feed.address, params.heartbeat, low, high) for feed in feeds]
-    return (
-        sources,
-        params.quorum,
-        params.max_dispersion_bps,
-        params.max_deviation_bps,
-        params.twap_window,
-        params.max_price_age,
-        params.buffer_size,
-    )
+    return asset_config([(feed.address, params.heartbeat, low, high) for feed in feeds], params)
 
 
 def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, int]:

@@ -1,9 +1,40 @@
-"""Driving mock price feeds on a local chain."""
+"""Driving the oracle: its asset configuration, updates, and mock price feeds on a local chain."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+
+def asset_config(sources: list[tuple[Any, int, int, int]], params: Any) -> tuple:
+    """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`: `sources` as (feed, heartbeat, minAnswer,
+    maxAnswer), the rest from `params` (quorum, max_dispersion_bps, max_deviation_bps, twap_window, max_price_age,
+    buffer_size attributes)."""
+    return (
+        sources,
+        params.quorum,
+        params.max_dispersion_bps,
+        params.max_deviation_bps,
+        params.twap_window,
+        params.max_price_age,
+        params.buffer_size,
+    )
+
+
+#: Headroom on the node's gas estimate of `OracleAggregator.update`: the update calls every source inside a
+#: try/catch with a gas cap, so an estimate (the least gas that does not revert) can leave too little for the
+#: stores after the calls.
+UPDATE_GAS_FACTOR_PCT = 150
+UPDATE_GAS_EXTRA = 50_000
+
+
+def update_oracle(oracle: Any, asset: Any, sender: Any) -> Any:
+    """`oracle.update(asset)`; off local networks with a padded gas limit (local networks give the block limit)."""
+    if oracle.provider.network.is_local:
+        return oracle.update(asset, sender=sender)
+    estimate = oracle.update.estimate_gas_cost(asset, sender=sender)
+    gas_limit = estimate * UPDATE_GAS_FACTOR_PCT // 100 + UPDATE_GAS_EXTRA
+    return oracle.update(asset, sender=sender, gas_limit=gas_limit)
 
 
 def restamp_and_update(oracle: Any, feeds_by_asset: Mapping[Any, Sequence[Any]], sender: Any) -> None:

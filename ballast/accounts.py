@@ -1,0 +1,65 @@
+"""Accounts for deployments and keepers: telling test keys apart, and unlocking a keyfile account for unattended
+signing."""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import cache
+from typing import Any
+
+from ape.api.accounts import TestAccountAPI
+from ape.utils.testing import DEFAULT_TEST_HD_PATH, DEFAULT_TEST_MNEMONIC, generate_dev_accounts
+
+#: How many accounts of each known test mnemonic count as test accounts.
+TEST_ACCOUNTS_CHECKED = 20
+
+
+@cache
+def _mnemonic_addresses(mnemonic: str, hd_path: str, count: int) -> frozenset[str]:
+    return frozenset(a.address.lower() for a in generate_dev_accounts(mnemonic, count, hd_path))
+
+
+def known_test_addresses(test_config: Any = None) -> frozenset[str]:
+    """Addresses derived from the public test mnemonic ("test test ... junk") and from the project's configured
+    test mnemonic (ape-config.yaml `test:`): anyone can sign for them."""
+    addresses = _mnemonic_addresses(DEFAULT_TEST_MNEMONIC, DEFAULT_TEST_HD_PATH, TEST_ACCOUNTS_CHECKED)
+    if test_config is not None:
+        mnemonic = getattr(test_config, "mnemonic", None) or DEFAULT_TEST_MNEMONIC
+        hd_path = getattr(test_config, "hd_path", None) or DEFAULT_TEST_HD_PATH
+        count = max(TEST_ACCOUNTS_CHECKED, int(getattr(test_config, "number_of_accounts", 0) or 0))
+        addresses |= _mnemonic_addresses(mnemonic, hd_path, count)
+    return addresses
+
+
+def is_test_account(account: Any, test_config: Any = None) -> bool:
+    """Whether `account` (an ape account or an address) is a test account or derived from a test mnemonic."""
+    if isinstance(account, TestAccountAPI):
+        return True
+    address = str(getattr(account, "address", account)).lower()
+    return address in known_test_addresses(test_config)
+
+
+def enable_autosign(account: Any) -> None:
+    """Let a keyfile account sign a run of transactions without a prompt for each: the passphrase comes from
+    $APE_ACCOUNTS_<alias>_PASSPHRASE, or is asked once. Test and other accounts are left as they are."""
+    set_autosign = getattr(account, "set_autosign", None)
+    alias = getattr(account, "alias", None)
+    if set_autosign is None or alias is None or isinstance(account, TestAccountAPI):
+        return
+    passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+    set_autosign(True, passphrase=passphrase)
+    quiet_cached_key_warnings()
+
+
+def quiet_cached_key_warnings() -> None:
+    """ape warns "Using cached key for <alias>" at every signature of an unlocked account; the unlock already
+    warned once ("Danger! This account will now sign any transaction")."""
+    ape_logger = logging.getLogger("ape")
+    if not any(isinstance(f, _CachedKeyWarningFilter) for f in ape_logger.filters):
+        ape_logger.addFilter(_CachedKeyWarningFilter())
+
+
+class _CachedKeyWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Using cached key for")

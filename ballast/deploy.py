@@ -1,0 +1,715 @@
+"""Deploying ballast from a config (ballast.config) and keeping `deployments/<network>.json` honest.
+
+`run_deploy` decides what a run does:
+
+- no manifest for the network: deploy everything, check the wiring, write the manifest;
+- a manifest whose contracts are all on the chain and whose config hash equals the config's: verify and stop
+  (nothing is sent);
+- a manifest with a different config hash: refuse, showing which fields changed;
+- a manifest whose contracts are not on the chain (a fresh anvil): deploy again on local networks, refuse elsewhere.
+
+The deployment itself: mock tokens and feeds where the config asks for them, the OracleAggregator with every asset's
+sources, the BallastTimelock, the core through `ballast.system.deploy_core` (addresses predicted from the deployer's
+nonce), the listings (pool assets, collateral, markets), then the timelock takes the admin role of every contract
+and the deployer renounces its own. Every immutable, role and parameter is read back and compared.
+
+Off local networks the deployer and every role must be real keys: accounts of the public test mnemonic are refused.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ballast.accounts import is_test_account
+from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
+from ballast.governance import deploy_timelock
+from ballast.manifest import (
+    FeedEntry,
+    Manifest,
+    ManifestError,
+    code_at,
+    load_manifest,
+    manifest_path,
+    missing_code,
+    write_manifest,
+)
+from ballast.prices import asset_config, update_oracle
+from ballast.system import CoreParams, Roles, deploy_core
+
+WAD = 10**18
+ADMIN_ROLE = b"\x00" * 32
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+class DeployError(Exception):
+    """A deployment that must not go ahead, with a message for the user (first line: what and why)."""
+
+
+@dataclass(frozen=True)
+class ResolvedRoles:
+    deployer: str
+    risk_manager: str
+    guardian: str
+    keeper: str
+    proposers: tuple[str, ...]
+    executors: tuple[str, ...]
+
+    def as_dict(self, timelock: str) -> dict[str, str | list[str]]:
+        return {
+            "admin": timelock,
+            "deployer": self.deployer,
+            "riskManager": self.risk_manager,
+            "guardian": self.guardian,
+            "keeper": self.keeper,
+            "proposers": list(self.proposers),
+            "executors": list(self.executors),
+        }
+
+
+@dataclass
+class DeployContext:
+    """What a deployment needs from ape (the CLI passes its context's managers; tests pass fixtures)."""
+
+    project: Any
+    chain: Any
+    accounts: Any  # ape's account manager (for test accounts)
+    deployer: Any
+    config_manager: Any = None  # for the project's test mnemonic
+    console: Console = field(default_factory=Console)
+
+    @property
+    def network(self) -> Any:
+        return self.chain.provider.network
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.network.is_local)
+
+    @property
+    def test_config(self) -> Any:
+        if self.config_manager is None:
+            return None
+        return self.config_manager.get_config("test")
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    action: str  # "deployed" | "redeployed" | "verified"
+    manifest: Manifest
+    path: Path
+    notes: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------- roles
+
+
+def resolve_roles(ctx: DeployContext, config: DeploymentConfig) -> ResolvedRoles:
+    """Addresses of every role; `test:N` only on local networks; off local, no role may be a test key."""
+    deployer = str(ctx.deployer.address)
+    from eth_utils import to_checksum_address
+
+    def resolve(ref: str, where: str) -> str:
+        if ref == "deployer":
+            address = deployer
+        elif ref.startswith("test:"):
+            if not ctx.is_local:
+                raise DeployError(
+                    f"{where}: {ref} is a test account; test accounts hold roles only on local networks "
+                    f"(this is {ctx.network.name})"
+                )
+            index = int(ref.split(":")[1])
+            test_accounts = ctx.accounts.test_accounts
+            if index >= len(test_accounts):
+                raise DeployError(f"{where}: {ref}: there are only {len(test_accounts)} test accounts")
+            address = str(test_accounts[index].address)
+        else:
+            address = to_checksum_address(ref)
+        if not ctx.is_local and is_test_account(address, ctx.test_config):
+            raise DeployError(
+                f"{where}: {address} is derived from the public test mnemonic; anyone can sign for it "
+                f"(refused on {ctx.network.name})"
+            )
+        return address
+
+    r = config.roles
+    return ResolvedRoles(
+        deployer=deployer,
+        risk_manager=resolve(r.risk_manager, "roles.riskManager"),
+        guardian=resolve(r.guardian, "roles.guardian"),
+        keeper=resolve(r.keeper, "roles.keeper"),
+        proposers=tuple(
+            resolve(p, f"roles.timelock.proposers[{i}]") for i, p in enumerate(r.timelock.proposers)
+        ),
+        executors=tuple(
+            resolve(e, f"roles.timelock.executors[{i}]") for i, e in enumerate(r.timelock.executors)
+        ),
+    )
+
+
+def check_deployer(ctx: DeployContext) -> None:
+    """Off local networks, refuse ape's test accounts and anything derived from a test mnemonic."""
+    if ctx.is_local:
+        return
+    if is_test_account(ctx.deployer, ctx.test_config):
+        raise DeployError(
+            f"refusing to deploy on {ctx.network.name} from {ctx.deployer.address}: it is a test account (from the "
+            "public test mnemonic, anyone can sign for it); pass --account with a key of your own"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- conversions
+
+
+def to_units(amount: Decimal, decimals: int) -> int:
+    return int((Decimal(amount) * 10**decimals).to_integral_value(ROUND_HALF_UP))
+
+
+def core_params(config: DeploymentConfig) -> CoreParams:
+    settle = config.settlement_asset
+    rm, liq = config.pool.rate_model, config.liquidation
+    return CoreParams(
+        rate_model=(rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
+        max_utilization_bps=config.pool.max_utilization_bps,
+        lp_cooldown=config.pool.lp_cooldown,
+        insurance_fee_share_bps=config.insurance.fee_share_bps,
+        adl=(config.adl.threshold_bps, config.adl.target_bps),
+        liquidation=(
+            liq.close_factor_bps,
+            liq.critical_health_bps,
+            liq.penalty_bps,
+            liq.keeper_share_bps,
+            config.units(settle, liq.min_keeper_reward),
+            to_units(liq.dust_margin_usd, 18),
+        ),
+        insurance_target=config.units(settle, config.insurance.target),
+    )
+
+
+def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple:
+    """An `IOracleAggregator.AssetConfig` tuple: the bounds are the asset's USD band in each feed's decimals."""
+    asset = config.oracle.assets[symbol]
+    params = config.oracle_params(symbol)
+    sources = []
+    for source, entry in zip(asset.sources, feeds, strict=True):
+        low = max(1, int(asset.min_price * 10**entry.decimals))
+        high = int(asset.max_price * 10**entry.decimals)
+        sources.append((entry.address, source.heartbeat or params.heartbeat, low, high))
+    return asset_config(sources, params)
+
+
+def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
+    p = config.pool.assets[symbol]
+    return (
+        p.target_weight_bps,
+        p.max_weight_bps,
+        p.base_fee_bps,
+        p.tax_fee_bps,
+        config.units(symbol, p.deposit_cap),
+    )
+
+
+def collateral_params(config: DeploymentConfig, symbol: str) -> tuple:
+    p = config.collateral[symbol]
+    return (
+        p.initial_haircut_bps,
+        p.maint_haircut_bps,
+        p.stress_shock_bps,
+        config.units(symbol, p.supply_cap),
+    )
+
+
+def _base_units(amount: Decimal | str) -> int:
+    return 2**127 if amount == "unlimited" else to_units(Decimal(amount), 18)
+
+
+def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple:
+    m = config.markets[index]
+    return (
+        token_address,
+        m.initial_margin_bps,
+        m.maintenance_margin_bps,
+        m.stress_shock_bps,
+        m.trading_fee_bps,
+        m.reserve_factor_bps,
+        _base_units(m.min_size),
+        _base_units(m.long_open_interest_cap),
+        _base_units(m.short_open_interest_cap),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- deploying
+
+
+def tool_versions(project: Any, chain: Any) -> dict[str, str]:
+    versions = {name: importlib.metadata.version(name) for name in ("eth-ape", "ape-solidity", "ape-foundry")}
+    compilers = project.manifest.compilers or []
+    solc = next((c.version for c in compilers if c.name == "solidity"), None)
+    versions["solc"] = str(solc or project.config.solidity.version)
+    try:
+        versions["node"] = str(chain.provider.web3.client_version)
+    except Exception:  # a node that does not say is fine
+        versions["node"] = "unknown"
+    return versions
+
+
+def _existing(ctx: DeployContext, what: str, address: str, contract_type: Any, decimals: int) -> Any:
+    if not code_at(ctx.chain, address):
+        raise DeployError(f"{what}: no contract at {address} on {ctx.network.name}")
+    instance = contract_type.at(address)
+    actual = int(instance.decimals())
+    if actual != decimals:
+        raise DeployError(f"{what}: {address} reports {actual} decimals, the config says {decimals}")
+    return instance
+
+
+def deploy_system(
+    ctx: DeployContext, config: DeploymentConfig, roles: ResolvedRoles, config_path: str
+) -> Manifest:
+    """Send every transaction of a deployment and return its manifest (not yet written)."""
+    project, sender, console = ctx.project, ctx.deployer, ctx.console
+    start_nonce = sender.nonce
+    start_block = ctx.chain.blocks.height + 1
+
+    console.rule("deploy: tokens")
+    tokens: dict[str, Any] = {}
+    for symbol, spec in config.tokens.items():
+        if spec.kind == "mock":
+            tokens[symbol] = project.MockERC20.deploy(
+                spec.name or symbol, symbol, spec.decimals, sender=sender
+            )
+        elif spec.kind == "mock-no-return":
+            tokens[symbol] = project.MockNoReturnToken.deploy(spec.decimals, sender=sender)
+        else:
+            assert spec.address is not None  # the config checks it
+            tokens[symbol] = _existing(
+                ctx, f"tokens.{symbol}", spec.address, project.MockERC20, spec.decimals
+            )
+
+    console.rule("deploy: oracle sources")
+    feeds: dict[str, list[FeedEntry]] = {}
+    for symbol, asset in config.oracle.assets.items():
+        feeds[symbol] = []
+        for i, source in enumerate(asset.sources):
+            label = f"{symbol} / USD #{i + 1}"
+            if source.kind == "mock":
+                assert source.answer is not None
+                answer = to_units(source.answer, source.decimals)
+                address = project.MockFeed.deploy(source.decimals, answer, label, sender=sender).address
+            elif source.kind == "push":
+                address = _deploy_push_feed(ctx, source.decimals, source.answer, label, roles.keeper).address
+            else:
+                assert source.address is not None
+                where = f"oracle.assets.{symbol}.sources[{i}]"
+                address = _existing(
+                    ctx, where, source.address, project.AggregatorV3Interface, source.decimals
+                ).address
+            feeds[symbol].append(FeedEntry(kind=source.kind, address=str(address), decimals=source.decimals))
+
+    console.rule("deploy: OracleAggregator")
+    oracle = project.OracleAggregator.deploy(
+        sender, roles.guardian, config.oracle.min_twap_window, sender=sender
+    )
+    for symbol in config.oracle.assets:
+        oracle.setAssetConfig(
+            tokens[symbol], oracle_asset_config(config, symbol, feeds[symbol]), sender=sender
+        )
+    for symbol in config.oracle.assets:
+        update_oracle(oracle, tokens[symbol], sender)
+
+    console.rule("deploy: timelock and core")
+    timelock = deploy_timelock(
+        project, sender, config.roles.timelock.min_delay, list(roles.proposers), list(roles.executors)
+    )
+    settlement = tokens[config.settlement_asset]
+    core = deploy_core(
+        project,
+        sender,
+        oracle,
+        settlement,
+        Roles(sender, roles.risk_manager, roles.guardian),
+        core_params(config),
+    )
+
+    console.rule("deploy: listings")
+    for symbol in config.pool.assets:
+        core.pool.listAsset(tokens[symbol], pool_asset_params(config, symbol), sender=sender)
+    for symbol in config.collateral:
+        core.engine.listCollateral(tokens[symbol], collateral_params(config, symbol), sender=sender)
+    markets: dict[str, int] = {}
+    for i, market in enumerate(config.markets):
+        core.engine.listMarket(market_params(config, i, tokens[market.asset].address), sender=sender)
+        markets[market.name] = i
+
+    console.rule("deploy: the timelock becomes admin")
+    for contract in (oracle, core.pool, core.engine, core.liquidator, core.insurance):
+        contract.grantRole(ADMIN_ROLE, timelock, sender=sender)
+    for contract in (oracle, core.pool, core.engine, core.liquidator, core.insurance):
+        contract.renounceRole(ADMIN_ROLE, sender, sender=sender)
+
+    contracts = {
+        "OracleAggregator": oracle.address,
+        "BallastTimelock": timelock.address,
+        **{name: c.address for name, c in core.by_name().items()},
+        "MarginEngineExtension": core.engine.extension(),
+    }
+    network = ctx.network
+    return Manifest(
+        network=network.name,
+        ecosystem=network.ecosystem.name,
+        chain_id=int(ctx.chain.chain_id),
+        block=start_block,
+        deployer=roles.deployer,
+        config_path=config_path,
+        config_hash=config.config_hash(),
+        config=config.normalized(),
+        contracts={name: str(address) for name, address in contracts.items()},
+        tokens={symbol: str(t.address) for symbol, t in tokens.items()},
+        feeds=feeds,
+        markets=markets,
+        roles=roles.as_dict(str(timelock.address)),
+        tools=tool_versions(project, ctx.chain),
+        deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        tx_count=sender.nonce - start_nonce,
+    )
+
+
+def _deploy_push_feed(
+    ctx: DeployContext, decimals: int, answer: Decimal | None, label: str, keeper: str
+) -> Any:
+    """A PushFeed owned by the deployer with the keeper as reporter; its first answer, if any, from the deployer."""
+    sender = ctx.deployer
+    feed = ctx.project.PushFeed.deploy(sender, decimals, label, sender=sender)
+    keeper_is_sender = keeper.lower() == str(sender.address).lower()
+    if answer is not None:
+        feed.setReporter(sender, True, sender=sender)
+        feed.submit(to_units(answer, decimals), sender=sender)
+        if not keeper_is_sender:
+            feed.setReporter(sender, False, sender=sender)
+    if not keeper_is_sender or answer is None:
+        feed.setReporter(keeper, True, sender=sender)
+    return feed
+
+
+# ---------------------------------------------------------------------------------------------------- verifying
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return str(a).lower() == str(b).lower()
+
+
+def _struct(value: Any) -> tuple:
+    return tuple(int(v) if not isinstance(v, str) else v.lower() for v in value)
+
+
+def verify_wiring(project: Any, manifest: Manifest) -> list[str]:
+    """Immutables of the core read back against the manifest: what can never change after deployment."""
+    from ballast.manifest import contract
+
+    c = manifest.contracts
+    settlement = manifest.tokens[manifest.settlement_symbol]
+    problems: list[str] = []
+
+    def expect(what: str, read: Callable[[], Any], expected: Any) -> None:
+        try:
+            actual = read()
+        except Exception as err:  # a call to the wrong contract reverts: that is a finding, not a crash
+            problems.append(f"{what} failed ({type(err).__name__}), expected {expected}")
+            return
+        if not _same(actual, expected):
+            problems.append(f"{what} is {actual}, expected {expected}")
+
+    lock = contract(project, manifest, "ProtocolLock")
+    expected_members = [c["Pool"], c["MarginEngine"], c["Liquidator"], c["InsuranceFund"]]
+    expect("ProtocolLock.members()", lambda: [str(m) for m in lock.members()], expected_members)
+
+    pool = contract(project, manifest, "Pool")
+    for name, expected in (
+        ("protocolLock", c["ProtocolLock"]),
+        ("oracle", c["OracleAggregator"]),
+        ("settlementAsset", settlement),
+        ("marginEngine", c["MarginEngine"]),
+        ("liquidator", c["Liquidator"]),
+        ("insuranceFund", c["InsuranceFund"]),
+    ):
+        expect(f"Pool.{name}()", getattr(pool, name), expected)
+
+    engine = contract(project, manifest, "MarginEngine")
+    for name, expected in (
+        ("protocolLock", c["ProtocolLock"]),
+        ("oracle", c["OracleAggregator"]),
+        ("pool", c["Pool"]),
+        ("liquidator", c["Liquidator"]),
+        ("insuranceFund", c["InsuranceFund"]),
+        ("settlementAsset", settlement),
+        ("extension", c["MarginEngineExtension"]),
+    ):
+        expect(f"MarginEngine.{name}()", getattr(engine, name), expected)
+    extension = contract(project, manifest, "MarginEngineExtension")
+    expect("MarginEngineExtension.engine()", extension.engine, c["MarginEngine"])
+
+    liquidator = contract(project, manifest, "Liquidator")
+    for name, expected in (
+        ("protocolLock", c["ProtocolLock"]),
+        ("engine", c["MarginEngine"]),
+        ("pool", c["Pool"]),
+        ("insuranceFund", c["InsuranceFund"]),
+        ("oracle", c["OracleAggregator"]),
+        ("settlementAsset", settlement),
+    ):
+        expect(f"Liquidator.{name}()", getattr(liquidator, name), expected)
+
+    insurance = contract(project, manifest, "InsuranceFund")
+    for name, expected in (
+        ("protocolLock", c["ProtocolLock"]),
+        ("asset", settlement),
+        ("pool", c["Pool"]),
+        ("liquidator", c["Liquidator"]),
+    ):
+        expect(f"InsuranceFund.{name}()", getattr(insurance, name), expected)
+
+    oracle = contract(project, manifest, "OracleAggregator")
+    expect(
+        "OracleAggregator.minTwapWindow()", oracle.minTwapWindow, manifest.config["oracle"]["minTwapWindow"]
+    )
+    return problems
+
+
+def verify_settings(project: Any, manifest: Manifest, config: DeploymentConfig) -> list[str]:
+    """Roles, listings and parameters read back against the config: what governance may change later."""
+    from ballast.manifest import contract, feed, token
+
+    problems: list[str] = []
+    roles = manifest.roles
+    timelock_address = manifest.contracts["BallastTimelock"]
+
+    def expect(what: str, actual: Any, expected: Any) -> None:
+        if actual != expected:
+            problems.append(f"{what} is {actual}, expected {expected}")
+
+    instances = {name: contract(project, manifest, name) for name in manifest.contracts}
+    tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
+    deployer = manifest.deployer
+
+    # Roles: the timelock is the only admin; the deployer kept none.
+    for name in ("OracleAggregator", "Pool", "MarginEngine", "Liquidator", "InsuranceFund"):
+        c = instances[name]
+        expect(f"{name}: timelock holds the admin role", c.hasRole(ADMIN_ROLE, timelock_address), True)
+        expect(f"{name}: deployer holds the admin role", c.hasRole(ADMIN_ROLE, deployer), False)
+    for name in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund"):
+        c = instances[name]
+        expect(f"{name}: risk manager role", c.hasRole(c.RISK_MANAGER_ROLE(), roles["riskManager"]), True)
+    for name in ("OracleAggregator", "Pool", "MarginEngine"):
+        c = instances[name]
+        expect(f"{name}: guardian role", c.hasRole(c.GUARDIAN_ROLE(), roles["guardian"]), True)
+    timelock = instances["BallastTimelock"]
+    expect("BallastTimelock.getMinDelay()", int(timelock.getMinDelay()), config.roles.timelock.min_delay)
+    expect("BallastTimelock: self-administered", timelock.hasRole(ADMIN_ROLE, timelock_address), True)
+    expect("BallastTimelock: deployer is its admin", timelock.hasRole(ADMIN_ROLE, deployer), False)
+    for address in roles["proposers"]:
+        expect(
+            f"BallastTimelock: proposer {address}", timelock.hasRole(timelock.PROPOSER_ROLE(), address), True
+        )
+    for address in roles["executors"]:
+        expect(
+            f"BallastTimelock: executor {address}", timelock.hasRole(timelock.EXECUTOR_ROLE(), address), True
+        )
+
+    # Tokens and sources.
+    for symbol, spec in config.tokens.items():
+        expect(f"token {symbol} decimals", int(tokens[symbol].decimals()), spec.decimals)
+    oracle = instances["OracleAggregator"]
+    for symbol in config.oracle.assets:
+        entries = manifest.feeds[symbol]
+        on_chain = oracle.getAssetConfig(tokens[symbol])
+        expected = oracle_asset_config(config, symbol, entries)
+        actual_sources = [
+            (str(s.feed).lower(), int(s.heartbeat), int(s.minAnswer), int(s.maxAnswer))
+            for s in on_chain.sources
+        ]
+        expected_sources = [(a.lower(), h, lo, hi) for a, h, lo, hi in expected[0]]
+        expect(f"OracleAggregator sources of {symbol}", actual_sources, expected_sources)
+        actual_params = (
+            int(on_chain.quorum),
+            int(on_chain.maxDispersionBps),
+            int(on_chain.maxDeviationBps),
+            int(on_chain.twapWindow),
+            int(on_chain.maxPriceAge),
+            int(on_chain.bufferSize),
+        )
+        expect(f"OracleAggregator parameters of {symbol}", actual_params, tuple(expected[1:]))
+        for i, entry in enumerate(entries):
+            if entry.kind == "push":
+                push = feed(project, entry)
+                expect(f"push feed {symbol} #{i} owner", str(push.owner()).lower(), deployer.lower())
+                expect(f"push feed {symbol} #{i}: keeper reports", push.isReporter(roles["keeper"]), True)
+
+    # Pool.
+    pool = instances["Pool"]
+    rm = config.pool.rate_model
+    expect(
+        "Pool.rateModel()",
+        _struct(pool.rateModel()),
+        (rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
+    )
+    expect("Pool.maxUtilizationBps()", int(pool.maxUtilizationBps()), config.pool.max_utilization_bps)
+    expect("Pool.cooldown()", int(pool.cooldown()), config.pool.lp_cooldown)
+    expected_assets = [manifest.tokens[s].lower() for s in config.pool.assets]
+    expect("Pool.assets()", [str(a).lower() for a in pool.assets()], expected_assets)
+    for symbol in config.pool.assets:
+        expect(
+            f"Pool.assetParams({symbol})",
+            _struct(pool.assetParams(tokens[symbol])),
+            pool_asset_params(config, symbol),
+        )
+
+    # Engine.
+    engine = instances["MarginEngine"]
+    expect(
+        "MarginEngine.insuranceFeeShareBps()",
+        int(engine.insuranceFeeShareBps()),
+        config.insurance.fee_share_bps,
+    )
+    expect(
+        "MarginEngine.adlParams()",
+        _struct(engine.adlParams()),
+        (config.adl.threshold_bps, config.adl.target_bps),
+    )
+    expected_collateral = [manifest.tokens[s].lower() for s in config.collateral]
+    expect(
+        "MarginEngine.collateralAssets()",
+        [str(a).lower() for a in engine.collateralAssets()],
+        expected_collateral,
+    )
+    for symbol in config.collateral:
+        expect(
+            f"MarginEngine.collateralParams({symbol})",
+            _struct(engine.collateralParams(tokens[symbol])),
+            collateral_params(config, symbol),
+        )
+    expect("MarginEngine.marketCount()", int(engine.marketCount()), len(config.markets))
+    for i, market in enumerate(config.markets):
+        if i < int(engine.marketCount()):
+            expected_market = market_params(config, i, manifest.tokens[market.asset])
+            expected_market = (expected_market[0].lower(), *expected_market[1:])
+            expect(
+                f"MarginEngine.marketParams({i}) ({market.name})",
+                _struct(engine.marketParams(i)),
+                expected_market,
+            )
+
+    # Liquidator and InsuranceFund.
+    expect("Liquidator.params()", _struct(instances["Liquidator"].params()), core_params(config).liquidation)
+    expect(
+        "InsuranceFund.target()",
+        int(instances["InsuranceFund"].target()),
+        core_params(config).insurance_target,
+    )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------- one run
+
+
+def _stale_reason(chain: Any, previous: Manifest, chain_id: int) -> str | None:
+    """Why `previous` does not describe the connected chain, or None if all its addresses hold code."""
+    if previous.chain_id != chain_id:
+        return f"is for chain {previous.chain_id}, connected to chain {chain_id}"
+    missing = missing_code(chain, previous)
+    if not missing:
+        return None
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    return f"lists contracts with no code on this chain ({', '.join(missing[:3])}{more})"
+
+
+def run_deploy(ctx: DeployContext, config_path: Path | str, root: Path | str | None = None) -> DeployOutcome:
+    """Deploy, or verify an existing deployment, per the module docstring. Raises DeployError for the user."""
+    config_path = Path(config_path)
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        raise DeployError(str(err)) from None
+    shown_path = display_path(config_path)
+    network = ctx.network
+    check_deployer(ctx)
+    roles = resolve_roles(ctx, config)
+    path = manifest_path(network.name, root)
+    chain_id = int(ctx.chain.chain_id)
+
+    notes: list[str] = []
+    action = "deployed"
+    if path.exists():
+        try:
+            previous = load_manifest(network.name, root)
+        except ManifestError as err:
+            raise DeployError(f"{err}; move it away to deploy again") from None
+        why = _stale_reason(ctx.chain, previous, chain_id)
+        if why is not None:
+            if not ctx.is_local:
+                raise DeployError(
+                    f"{display_path(path)} {why}; refusing to deploy over it on {network.name} "
+                    "(move the manifest away if a new deployment is what you want)"
+                )
+            notes.append(f"{display_path(path)} {why} (a fresh local chain?): deploying again")
+            action = "redeployed"
+        else:
+            if previous.config_hash != config.config_hash():
+                changes = diff_configs(previous.config, config.normalized())
+                lines = "\n".join(f"  {line}" for line in changes)
+                raise DeployError(
+                    f"{shown_path} differs from the config deployed on {network.name} "
+                    f"({display_path(path)}); changed fields:\n{lines}\n"
+                    "A deployed system changes through governance (the timelock), not by deploying again."
+                )
+            problems = verify_wiring(ctx.project, previous)
+            if problems:
+                raise DeployError(
+                    f"{display_path(path)} does not match the contracts on {network.name}: "
+                    + "; ".join(problems)
+                )
+            drift = verify_settings(ctx.project, previous, config)
+            notes.extend(f"changed since deployment (governance?): {p}" for p in drift)
+            return DeployOutcome("verified", previous, path, tuple(notes))
+
+    for note in notes:
+        ctx.console.print(f"[yellow]{note}[/yellow]")
+    manifest = deploy_system(ctx, config, roles, shown_path)
+    problems = verify_wiring(ctx.project, manifest) + verify_settings(ctx.project, manifest, config)
+    if problems:
+        raise DeployError("the deployment does not read back as configured: " + "; ".join(problems))
+    written = write_manifest(manifest, root)
+    return DeployOutcome(action, manifest, written, tuple(notes))
+
+
+def print_outcome(outcome: DeployOutcome, console: Console) -> None:
+    m = outcome.manifest
+    if outcome.action == "verified":
+        console.print(
+            f"{display_path(outcome.path)}: deployment verified on {m.network} (chain {m.chain_id}): code at "
+            f"{len(m.all_addresses())} addresses, config hash {m.config_hash[:19]}..., wiring as deployed; "
+            "nothing sent"
+        )
+        for note in outcome.notes:
+            console.print(f"[yellow]{note}[/yellow]")
+        return
+    table = Table(
+        title=f"ballast deployed on {m.network} (chain {m.chain_id}, block {m.block}, {m.tx_count} txs)"
+    )
+    table.add_column("name")
+    table.add_column("address", no_wrap=True)
+    for name, address in m.contracts.items():
+        table.add_row(name, address)
+    for symbol, address in m.tokens.items():
+        table.add_row(f"token {symbol}", address)
+    console.print(table)
+    console.print(f"manifest: {display_path(outcome.path)} (config hash {m.config_hash})")

@@ -1,0 +1,196 @@
+"""Deployment manifests: `deployments/<network>.json`, written by `ape run deploy` and read by the console, the
+keepers and integrators. Addresses by contract name, tokens by symbol, feeds per symbol, the deploy block, the hash
+of the normalized config (and the config itself, to tell what changed), the chain id and the tool versions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+#: The repository root (this file is ballast/manifest.py).
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: Overrides where manifests are read and written (tests point it at a temporary directory).
+DEPLOYMENTS_ENV = "BALLAST_DEPLOYMENTS_DIR"
+SCHEMA_VERSION = 1
+
+#: Every contract of a deployment, in deployment order.
+CONTRACT_NAMES = (
+    "OracleAggregator",
+    "BallastTimelock",
+    "ProtocolLock",
+    "Pool",
+    "MarginEngine",
+    "MarginEngineExtension",
+    "Liquidator",
+    "InsuranceFund",
+)
+
+
+class ManifestError(ValueError):
+    """No manifest, or one that cannot be read."""
+
+
+class FeedEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str  # mock | push | feed
+    address: str
+    decimals: int
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    network: str  # ape network name, e.g. local, ballast-testnet, sepolia
+    ecosystem: str
+    chain_id: int
+    block: int  # the block of the deployment's first transaction
+    deployer: str
+    config_path: str
+    config_hash: str
+    config: dict[str, Any]  # the normalized config the hash covers
+    contracts: dict[str, str]  # contract name -> address
+    tokens: dict[str, str]  # symbol -> address
+    feeds: dict[str, list[FeedEntry]]  # symbol -> the oracle's sources, in configured order
+    markets: dict[str, int]  # market name -> market id
+    roles: dict[str, str | list[str]]  # resolved addresses
+    tools: dict[str, str]  # versions of ape, ape-solidity, ape-foundry, solc, the node
+    deployed_at: str  # ISO 8601, UTC
+    tx_count: int = Field(ge=0)  # transactions the deployment sent
+
+    @property
+    def settlement_symbol(self) -> str:
+        return str(self.config["settlementAsset"])
+
+    def all_addresses(self) -> dict[str, str]:
+        """Every address the deployment relies on, labelled (contracts, tokens, feeds)."""
+        labelled = dict(self.contracts)
+        labelled.update({f"token {symbol}": address for symbol, address in self.tokens.items()})
+        for symbol, feeds in self.feeds.items():
+            labelled.update({f"feed {symbol} #{i}": feed.address for i, feed in enumerate(feeds)})
+        return labelled
+
+
+def deployments_dir(root: Path | str | None = None) -> Path:
+    """Where manifests live: `root`, else $BALLAST_DEPLOYMENTS_DIR, else <project>/deployments."""
+    if root is not None:
+        return Path(root)
+    if env := os.environ.get(DEPLOYMENTS_ENV):
+        return Path(env)
+    return PROJECT_ROOT / "deployments"
+
+
+def manifest_path(network_name: str, root: Path | str | None = None) -> Path:
+    return deployments_dir(root) / f"{network_name}.json"
+
+
+def load_manifest(network_name: str, root: Path | str | None = None) -> Manifest:
+    """The manifest of `network_name` (e.g. `local`); ManifestError if there is none or it is unreadable."""
+    path = manifest_path(network_name, root)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ManifestError(f"no deployment manifest for network {network_name!r} ({path})") from None
+    except (OSError, json.JSONDecodeError) as err:
+        raise ManifestError(f"{path}: not a readable manifest ({err})") from None
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ManifestError(f"{path}: {where}: {first['msg']}") from None
+
+
+def write_manifest(manifest: Manifest, root: Path | str | None = None) -> Path:
+    path = manifest_path(manifest.network, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
+    return path
+
+
+def code_at(chain: Any, address: str) -> bool:
+    return len(bytes(chain.provider.get_code(address))) > 0
+
+
+def missing_code(chain: Any, manifest: Manifest, contracts_only: bool = False) -> list[str]:
+    """Labels of the manifest's addresses (or only its contracts') that hold no code on the connected chain."""
+    addresses = manifest.contracts if contracts_only else manifest.all_addresses()
+    return [label for label, address in addresses.items() if not code_at(chain, address)]
+
+
+def require_code(chain: Any, manifest: Manifest, path: Path | str) -> None:
+    """ManifestError unless every contract of `manifest` has code on the connected chain."""
+    missing = missing_code(chain, manifest, contracts_only=True)
+    if missing:
+        raise ManifestError(
+            f"{path}: no code at {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} on this chain "
+            f"(a fresh chain?): deploy first with `ape run deploy --network <this network>`"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- instances
+
+
+def contract(project: Any, manifest: Manifest, name: str) -> Any:
+    """The deployed `name` (a key of `manifest.contracts`) as an ape contract instance; the MarginEngine comes with
+    its whole API (ballast.system.margin_engine_at)."""
+    from ballast.system import margin_engine_at
+
+    address = manifest.contracts[name]
+    if name == "MarginEngine":
+        return margin_engine_at(project, address)
+    return getattr(project, name).at(address)
+
+
+def token(project: Any, manifest: Manifest, symbol: str) -> Any:
+    """A token by symbol, with the ABI of its mock (the no-return one for USDT-style tokens, else MockERC20: the
+    ERC20 views and transfers work for any token)."""
+    kind = manifest.config["tokens"][symbol]["kind"]
+    contract_type = project.MockNoReturnToken if kind == "mock-no-return" else project.MockERC20
+    return contract_type.at(manifest.tokens[symbol])
+
+
+def feed(project: Any, entry: FeedEntry) -> Any:
+    """A feed as a PushFeed (push), MockFeed (mock) or a plain AggregatorV3Interface (feed)."""
+    name = {"push": "PushFeed", "mock": "MockFeed"}.get(entry.kind, "AggregatorV3Interface")
+    return getattr(project, name).at(entry.address)
+
+
+class Deployment:
+    """A manifest with its contracts as ape instances."""
+
+    def __init__(self, project: Any, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.project = project
+        self.oracle = contract(project, manifest, "OracleAggregator")
+        self.pool = contract(project, manifest, "Pool")
+        self.engine = contract(project, manifest, "MarginEngine")
+        self.liquidator = contract(project, manifest, "Liquidator")
+        self.insurance = contract(project, manifest, "InsuranceFund")
+        self.lock = contract(project, manifest, "ProtocolLock")
+        self.timelock = contract(project, manifest, "BallastTimelock")
+        self.tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
+        self.feeds = {
+            symbol: [feed(project, e) for e in entries] for symbol, entries in manifest.feeds.items()
+        }
+
+    @classmethod
+    def load(
+        cls, project: Any, network_name: str, root: Path | str | None = None, chain: Any = None
+    ) -> Deployment:
+        """The deployment of `network_name`; with `chain`, also checks that its contracts are on that chain."""
+        manifest = load_manifest(network_name, root)
+        if chain is not None:
+            require_code(chain, manifest, manifest_path(network_name, root))
+        return cls(project, manifest)
+
+    def symbol_of(self, address: str) -> str:
+        for symbol, token_address in self.manifest.tokens.items():
+            if token_address.lower() == str(address).lower():
+                return symbol
+        return str(address)

@@ -1,0 +1,50 @@
+"""Silverback bot running the oracle keeper on a schedule (the logic is ballast/keepers/oracle.py):
+
+    silverback run oracle --network ethereum:ballast-testnet:node --account <alias>
+
+Settings come from the environment:
+
+- `BALLAST_ORACLE_KEEPER`: the keeper config (YAML, `OracleKeeperConfig`), default `config/keeper-oracle.yaml`;
+- `BALLAST_ORACLE_CRON`: when to push (cron syntax, UTC), default every minute;
+- `BALLAST_DEPLOYMENTS_DIR`: where the deployment manifests are (default `deployments/`);
+- `APE_ACCOUNTS_<alias>_PASSPHRASE`: unlocks the signer without a prompt.
+
+The signer must be a reporter of the deployment's push feeds (`roles.keeper` of the deployment config).
+"""
+
+import os
+from typing import Any
+
+from silverback import SilverbackBot, StateSnapshot
+
+from ballast.accounts import quiet_cached_key_warnings
+from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
+from ballast.manifest import Deployment
+
+KEEPER_CONFIG = os.environ.get("BALLAST_ORACLE_KEEPER", "config/keeper-oracle.yaml")
+SCHEDULE = os.environ.get("BALLAST_ORACLE_CRON", "* * * * *")
+
+bot = SilverbackBot(signer_required=True)
+
+
+@bot.on_startup()
+def load_keeper(startup_state: StateSnapshot) -> None:
+    deployment = Deployment.load(bot.local_project, bot.provider.network.name, chain=bot.chain_manager)
+    config = OracleKeeperConfig.from_yaml(KEEPER_CONFIG)
+    quiet_cached_key_warnings()
+    bot.state.keeper = OracleKeeper(deployment, bot.signer, config, chain=bot.chain_manager)
+
+
+@bot.cron(SCHEDULE)
+def push_prices(time: Any) -> dict[str, float]:
+    """One keeper step: a price per asset into its feeds, then `update`. Returns Silverback metrics: each asset's
+    pushed price and stored median (USD) and whether its status is Ok."""
+    results = bot.state.keeper.step()
+    if results is None:
+        return {"exhausted": 1.0}  # a CSV has run out: nothing more to push
+    metrics = {}
+    for r in results:
+        metrics[f"{r.symbol}_price"] = float(r.price)
+        metrics[f"{r.symbol}_median"] = r.median / 1e18
+        metrics[f"{r.symbol}_ok"] = float(r.status == "Ok")
+    return metrics

@@ -1,0 +1,76 @@
+"""`ape run keeper oracle`: push prices (a CSV replay or a random walk) into the deployment's push feeds and update
+the oracle on a schedule (see ballast/keepers/oracle.py)."""
+
+import threading
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.exceptions import ApeException
+
+from ballast.accounts import enable_autosign
+from ballast.keepers.oracle import (
+    KeeperError,
+    OracleKeeper,
+    OracleKeeperConfig,
+    config_from_options,
+    stop_on_signals,
+)
+from ballast.manifest import DEPLOYMENTS_ENV, Deployment, ManifestError
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Push prices into the oracle's feeds and update it")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@account_option(prompt=False)
+@click.option("--csv", "csv_specs", multiple=True, metavar="SYMBOL=PATH", help="Replay a timestamp,price CSV")
+@click.option("--walk", "walk_specs", multiple=True, metavar="SYMBOL[:BPS]", help="Seeded random walk")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the first --walk")
+@click.option("--interval", type=float, default=60.0, show_default=True, help="Seconds between steps")
+@click.option(
+    "--steps", type=int, default=None, help="Stop after this many steps (default: run until stopped)"
+)
+@click.option(
+    "--advance", type=int, default=0, help="Local chains: move the clock this many seconds per step"
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keeper config (YAML) instead of --csv/--walk",
+)
+@click.option("--deployments", type=click.Path(file_okay=False, path_type=Path), envvar=DEPLOYMENTS_ENV)
+def cli(
+    cli_ctx,  # noqa: ANN001 - click passes ape's objects
+    network,  # noqa: ANN001
+    account,  # noqa: ANN001
+    csv_specs: tuple[str, ...],
+    walk_specs: tuple[str, ...],
+    seed: int,
+    interval: float,
+    steps: int | None,
+    advance: int,
+    config_path: Path | None,
+    deployments: Path | None,
+) -> None:
+    network_name = cli_ctx.network_manager.network.name
+    try:
+        deployment = Deployment.load(cli_ctx.local_project, network_name, deployments, cli_ctx.chain_manager)
+        if config_path is not None:
+            config = OracleKeeperConfig.from_yaml(config_path)
+        else:
+            config = config_from_options(csv_specs, walk_specs, seed, interval, steps, advance)
+        if account is None:
+            if not cli_ctx.network_manager.network.is_local:
+                cli_ctx.abort("--account is required off local networks (an alias from `ape accounts list`)")
+            keeper = str(deployment.manifest.roles.get("keeper", "")).lower()
+            test_accounts = cli_ctx.account_manager.test_accounts
+            account = next((a for a in test_accounts if a.address.lower() == keeper), test_accounts[0])
+        enable_autosign(account)
+        runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
+        with stop_on_signals(threading.Event()) as stop:
+            runner.run(stop)
+    except (KeeperError, ManifestError) as err:
+        raise click.ClickException(str(err)) from None
+    except ApeException as err:
+        raise click.ClickException(f"oracle keeper stopped: {type(err).__name__}: {err}") from None
