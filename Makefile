@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge analyze lint demo bench lock clean
+.PHONY: help setup tools versions test test-python test-forge analyze lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,8 @@ tools: $(VENV)/.installed node_modules/.installed
 	@tools/install-solc-bridge.sh $(SOLC_VERSION)
 	@for t in $(FOUNDRY_TOOLS); do \
 	  ln -sfn $(CURDIR)/node_modules/@foundry-rs/$$t-linux-amd64/bin/$$t $(BIN)/$$t; done
+	@# slither-analyzer brings solc-select, whose `solc` shim downloads compilers: make `solc` the pinned bridge.
+	@ln -sfn $${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION) $(BIN)/solc
 
 versions: ## print the pinned tool versions
 	@echo "python  $$($(BIN)/python -c 'import platform; print(platform.python_version())')"
@@ -56,7 +58,7 @@ test: setup lint test-python test-forge analyze ## run the whole suite (ape test
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
 # module-scoped deployments followed by another's, so the suites do not share a chain.
-PY_SUITES := tests/test_*.py tests/pool tests/engine
+PY_SUITES := tests/test_*.py tests/pool tests/engine tests/deploy
 
 test-python: ## the pytest suites through ape test, one anvil per suite
 	@for suite in $(PY_SUITES); do echo "== ape test $$suite"; $(BIN)/ape test $$suite || exit 1; done
@@ -70,11 +72,14 @@ analyze: setup ## slither over the contracts: every High/Medium finding fixed or
 	@$(BIN)/python -m ballast.analysis
 
 lint: $(VENV)/.installed ## ruff over the Python code
-	@$(BIN)/ruff check ballast scripts tests
-	@$(BIN)/ruff format --check ballast scripts tests
+	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py
+	@$(BIN)/ruff format --check ballast scripts tests bots ape_console_extras.py
 
 demo: setup ## deploy to a local anvil and run the main job
 	@$(BIN)/ape run demo
+
+deploy: setup ## deploy config/local.yaml to a local anvil (writes deployments/local.json)
+	@$(BIN)/ape run deploy
 
 bench: setup ## gas benchmarks (tables)
 	@$(BIN)/ape run bench
