@@ -90,22 +90,7 @@ def round_size(size: int, market: int) -> int:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _lean_ape():
-    """Skip three things ape does around every call that none of these checks reads, to keep the default profile
-    within a few minutes: printing the enriched call trace of a reverted call (about three seconds each for a call
-    through the Pool and the oracle; the revert itself is still raised, decoded and matched by `ape.reverts`),
-    fetching every receipt's trace for `console.log` lines (the contracts log none), and asking the node whether a
-    contract address holds code before each call (the module's fixtures deployed them all)."""
-    from ape.api.transactions import ReceiptAPI
-    from ape.contracts.base import ContractMethodHandler
-    from ape_ethereum.trace import Trace
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Trace, "show", lambda self, *args, **kwargs: None)
-        patch.setattr(ReceiptAPI, "show_debug_logs", lambda self: None)
-        patch.setattr(ContractMethodHandler, "_validate_is_contract", lambda self: None)
-        yield
+pytestmark = pytest.mark.usefixtures("lean_ape")
 
 
 @pytest.fixture(scope="module")
