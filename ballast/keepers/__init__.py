@@ -1,0 +1,1 @@
+"""Keepers: the off-chain operators of ballast (oracle pushes, liquidations)."""
