@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -249,6 +250,7 @@ class LiquidationKeeper:
         self._oracle_attempts: dict[str, int] = {}  # asset -> timestamp of the keeper's last update of it
         self._params_changed = True
         self._topics = self._event_topics()
+        self._lock = threading.Lock()
         log_event(
             self.logger,
             "keeper_started",
@@ -263,7 +265,12 @@ class LiquidationKeeper:
     # ---------------------------------------------------------------- one block
 
     def step(self, block: int | None = None) -> StepReport:
-        """Scan up to `block` (default: the chain head), refresh what changed, liquidate what is liquidatable."""
+        """Scan up to `block` (default: the chain head), refresh what changed, liquidate what is liquidatable.
+        Steps never overlap (a bot may deliver blocks from several worker threads)."""
+        with self._lock:
+            return self._step(block)
+
+    def _step(self, block: int | None) -> StepReport:
         head = self.retry.call("eth_getBlockByNumber", lambda: self.provider.get_block(block or "latest"))
         report = StepReport(block=head.number)
         report.discovered = self._scan(head.number)

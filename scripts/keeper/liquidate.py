@@ -78,7 +78,4 @@ def cli(
         )
     except KeeperSetupError as err:
         raise click.ClickException(str(err)) from None
-    if once:
-        keeper.step()
-        return
-    raise SystemExit(keeper.run())
+    raise SystemExit(keeper.run(max_steps=1 if once else None))

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from ape.api import ProviderContextManager
@@ -111,3 +112,34 @@ def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
     metrics = run_task(module.liquidate_on_block, chain.blocks.head)
     assert metrics == {"liquidatable": 0, "liquidated": 0, "deferred": 0, "gas_committed": 0}
     assert trader.address in module.bot.state.keeper.state.accounts
+
+
+def test_connect_contracts__no_engine_option__takes_the_manifest_or_says_why_not(
+    project, engine, monkeypatch
+):
+    """Without --engine the keeper reads the network's deployment manifest (ballast.manifest): a mapping or a model
+    with `contracts` and `block`; no manifest module, or no manifest for the network, is one line."""
+    monkeypatch.setitem(sys.modules, "ballast.manifest", None)  # a checkout without manifest support
+    with pytest.raises(
+        KeeperSetupError, match=r"^no --engine given and this checkout cannot read deployment"
+    ):
+        connect_contracts(project, "local")
+
+    manifests = {
+        "local": {"contracts": {"MarginEngine": engine.address}, "block": 3},
+        "sepolia": SimpleNamespace(contracts={"MarginEngine": engine.address}, block=9),
+    }
+
+    def load_manifest(network_name):
+        if network_name not in manifests:
+            raise FileNotFoundError(f"deployments/{network_name}.json")
+        return manifests[network_name]
+
+    monkeypatch.setitem(sys.modules, "ballast.manifest", SimpleNamespace(load_manifest=load_manifest))
+    assert connect_contracts(project, "local").start_block == 3
+    assert connect_contracts(project, "sepolia").start_block == 9
+    assert connect_contracts(project, "local", start_block=5).start_block == 5
+    with pytest.raises(
+        KeeperSetupError, match=r"no usable deployment manifest for network 'mainnet' \(deployments/"
+    ):
+        connect_contracts(project, "mainnet")
