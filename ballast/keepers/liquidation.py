@@ -117,6 +117,9 @@ class LiquidationKeeperConfig(BaseModel):
     batch_size: int = Field(25, ge=1, description="accounts per liquidateMany")
     poll_interval: float = Field(2.0, gt=0, description="seconds between polls for a new block")
     log_chunk_blocks: int = Field(2_000, ge=1, description="blocks per eth_getLogs request")
+    reorg_depth: int = Field(
+        0, ge=0, description="rescan this many already scanned blocks each step (chains that reorganize)"
+    )
     oracle_refresh_margin: int = Field(
         30, ge=0, description="refresh a price this many seconds before it would turn stale"
     )
@@ -315,7 +318,7 @@ class LiquidationKeeper:
         """Follow the logs from the cursor to `head`; returns the accounts seen for the first time."""
         discovered: list[str] = []
         addresses = [str(c.address) for c in (self.engine, self.liquidator, self.oracle)]
-        start = self.state.last_block + 1
+        start = max(0, self.state.last_block + 1 - self.config.reorg_depth)
         while start <= head:
             stop = min(head, start + self.config.log_chunk_blocks - 1)
             query = {

@@ -276,3 +276,25 @@ def test_keeper__stale_price_needed__updates_the_oracle_then_liquidates(
     report = keeper.step()
     assert set(report.oracle_updates) == {tokens["USDC"].address, tokens["WETH"].address}
     assert report.liquidated == [victim.address]
+
+
+def test_keeper__reorg_depth__rescans_the_last_blocks_each_step(chain, traders, open_long, make_keeper):
+    (trader,) = traders(1)
+    keeper = make_keeper(reorg_depth=3)
+    keeper.step()
+    scanned_to = keeper.state.last_block
+    open_long(trader, 4, 10)  # four blocks
+    provider_class = type(keeper.provider)
+    original = provider_class.make_request
+    ranges = []
+
+    def recording(self, rpc, parameters=None):
+        if rpc == "eth_getLogs":
+            ranges.append((int(parameters[0]["fromBlock"], 16), int(parameters[0]["toBlock"], 16)))
+        return original(self, rpc, parameters)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(provider_class, "make_request", recording)
+        report = keeper.step()
+    assert ranges == [(scanned_to - 2, chain.blocks.head.number)]
+    assert report.discovered == [trader.address]
