@@ -1,5 +1,16 @@
 """Constants and helpers of the MarginEngine and Liquidator tests (imported by tests/engine/conftest.py)."""
 
+from ballast.risk import (
+    AccountState,
+    AssetPrice,
+    CollateralRisk,
+    MarketRisk,
+    PositionState,
+    PriceStatus,
+    RiskParams,
+    health,
+)
+
 WAD = 10**18
 PRICES = {"USDC": 1, "WBTC": 60_000, "WETH": 3_000, "LTT": 10}
 DECIMALS = {"USDC": 6, "WBTC": 8, "WETH": 18, "LTT": 18}
@@ -30,16 +41,23 @@ def wad(x: float) -> int:
     return round(x * WAD)
 
 
-# ---------------------------------------------------------------- independent model of the account math
-# A plain-integer Python mirror of DESIGN section 4 with the rounding FixedPointMath names (equity down, requirements
-# and debt up), to check the engine's views and to size trades in the end-to-end and property tests.
+# ---------------------------------------------------------------- the account math, from ballast.risk
+# `ballast.risk` is the one Python copy of DESIGN section 4 with the rounding FixedPointMath names (equity down,
+# requirements and debt up); tests/engine/test_risk.py holds it equal to the engine's views. Here it checks the
+# engine's views in the end-to-end and property tests and sizes their trades, with symbols as asset keys.
 
 BPS = 10_000
 MARKET_ASSET = {market: params[0] for market, params in MARKETS.items()}
-
-
-def div_up(a: int, b: int) -> int:
-    return -(-a // b)
+RISK_PARAMS = RiskParams(
+    settlement_asset="USDC",
+    settlement_decimals=DECIMALS["USDC"],
+    collateral={
+        s: CollateralRisk(DECIMALS[s], initial, maint, shock)
+        for s, (initial, maint, shock, _) in COLLATERAL.items()
+    },
+    markets={m: MarketRisk(symbol, imf, mmf, shock) for m, (symbol, imf, mmf, shock, *_) in MARKETS.items()},
+    collateral_order=tuple(COLLATERAL),
+)
 
 
 def open_long_weth(engine, trader, post, size_eth: float, collateral_eth: float):
@@ -48,61 +66,25 @@ def open_long_weth(engine, trader, post, size_eth: float, collateral_eth: float)
     return engine.modifyPosition(WETH_PERP, wad(size_eth), wad(1_000_000), sender=trader)
 
 
-def value_down(amount: int, price: int, decimals: int) -> int:
-    return amount * price // 10**decimals
+def account_state(books: dict) -> AccountState:
+    """`books` (see `account_books`) as a `ballast.risk.AccountState` keyed by symbol."""
+    return AccountState(
+        collateral=books["collateral"],
+        credit=books["credit"],
+        scaled_debt=books["scaled_debt"],
+        positions={m: PositionState(*p) for m, p in books["positions"].items()},
+    )
 
 
-def value_up(amount: int, price: int, decimals: int) -> int:
-    return div_up(amount * price, 10**decimals)
-
-
-def pnl_down(size: int, entry: int, price: int) -> int:
-    """size * (price - entry) / WAD, rounded toward minus infinity."""
-    gain = (size > 0) == (price >= entry)
-    magnitude = abs(size) * abs(price - entry)
-    return magnitude // WAD if gain else -div_up(magnitude, WAD)
-
-
-def borrow_fee(size: int, entry: int, entry_index: int, index: int) -> int:
-    if size == 0 or index <= entry_index:
-        return 0
-    return div_up(div_up(abs(size) * entry, WAD) * (index - entry_index), entry_index)
+def symbol_prices(prices: dict[str, tuple[int, int]]) -> dict[str, AssetPrice]:
+    """{symbol: (low, high)} as `ballast.risk` prices (the health view reads no status)."""
+    return {s: AssetPrice(low, high, PriceStatus.OK, 0, MAX_PRICE_AGE) for s, (low, high) in prices.items()}
 
 
 def model_health(books: dict, prices: dict[str, tuple[int, int]], index: int) -> dict[str, int]:
     """Health of an account's `books` (see `account_books`) at `prices` ({symbol: (low, high)}) and borrow
     `index`, as `MarginEngine.health` computes it."""
-    maintenance = margin_m = initial = margin_i = stress = 0
-    for symbol, amount in books["collateral"].items():
-        initial_hc, maint_hc, shock, _ = COLLATERAL[symbol]
-        low, high = prices[symbol]
-        maintenance += value_down(amount, high, DECIMALS[symbol]) * (BPS - maint_hc) // BPS
-        value = value_down(amount, low, DECIMALS[symbol]) * (BPS - initial_hc) // BPS
-        initial += value
-        stress += div_up(value * shock, BPS)
-    for market, (size, entry, entry_index) in books["positions"].items():
-        symbol, imf, mmf, shock, *_ = MARKETS[market]
-        low, high = prices[symbol]
-        fee = borrow_fee(size, entry, entry_index, index)
-        better, worse = (high, low) if size > 0 else (low, high)
-        maintenance += pnl_down(size, entry, better) - fee
-        margin_m += div_up(div_up(abs(size) * better, WAD) * mmf, BPS)
-        initial += min(pnl_down(size, entry, worse) - fee, 0)
-        notional = div_up(abs(size) * worse, WAD)
-        margin_i += div_up(notional * imf, BPS)
-        stress += div_up(notional * shock, BPS)
-    debt = div_up(books["scaled_debt"] * index, WAD)
-    low, high = prices["USDC"]
-    maintenance += value_down(books["credit"], high, 6) - value_up(debt, low, 6)
-    initial += value_down(books["credit"], low, 6) - value_up(debt, high, 6)
-    return {
-        "maintenanceEquity": maintenance,
-        "maintenanceMargin": margin_m,
-        "initialEquity": initial,
-        "initialMargin": margin_i,
-        "stressEquity": initial - stress,
-        "liquidatable": maintenance < margin_m if margin_m else maintenance < 0,
-    }
+    return health(account_state(books), RISK_PARAMS, symbol_prices(prices), index).as_dict()
 
 
 def account_books(engine, tokens, account) -> dict:

@@ -3,7 +3,9 @@ anyone may reduce positions that pass the on-chain selection rule, without penal
 
 import ape
 import pytest
-from engine_setup import BPS, WAD, WETH_PERP, borrow_fee, div_up, units, wad
+from engine_setup import BPS, WAD, WETH_PERP, units, wad
+
+from ballast.risk import borrow_fee, div_up
 
 THRESHOLD_BPS, TARGET_BPS = 1_000, 800  # ADL above 10 % of pool value, down to 8 %
 MIN_SIZE = 10**16  # the WETH market's minimum size

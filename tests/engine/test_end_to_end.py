@@ -19,16 +19,14 @@ from engine_setup import (
     WBTC_PERP,
     WETH_PERP,
     account_books,
-    borrow_fee,
-    div_up,
     health_dict,
     model_health,
-    pnl_down,
     price_ranges,
     units,
-    value_down,
     wad,
 )
+
+from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 # The Pool lists its assets in this order (the settlement asset first).
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "LTT")

@@ -9,11 +9,12 @@ from engine_setup import (
     PENALTY_BPS,
     WAD,
     WETH_PERP,
-    div_up,
     open_long_weth,
     units,
     wad,
 )
+
+from ballast.risk import div_up
 
 # ---------------------------------------------------------------- collateral and cash
 

@@ -21,20 +21,17 @@ from engine_setup import (
     WBTC_PERP,
     WETH_PERP,
     account_books,
-    borrow_fee,
-    div_up,
     health_dict,
     model_health,
-    pnl_down,
     price_ranges,
     units,
-    value_down,
     wad,
 )
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from ballast.prices import settle_prices
+from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 MAX_UINT = 2**256 - 1

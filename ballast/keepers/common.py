@@ -1,0 +1,133 @@
+"""What every keeper shares: retrying RPC failures with exponential backoff, JSON-lines logs, and a state file that
+is replaced atomically (a crash mid-write leaves the previous state)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from ape.exceptions import ProviderError, VirtualMachineError
+from requests.exceptions import RequestException
+from web3.exceptions import ProviderConnectionError, Web3RPCError
+
+T = TypeVar("T")
+
+#: Failures of the node or the connection to it, worth retrying; a revert (ape's VirtualMachineError) is not one.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ProviderError,
+    ProviderConnectionError,
+    Web3RPCError,
+    RequestException,
+    OSError,  # ConnectionError, TimeoutError and socket errors
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether `error` is an RPC or connection failure (retry) rather than a revert or a bug (do not)."""
+    return isinstance(error, TRANSIENT_ERRORS) and not isinstance(error, VirtualMachineError)
+
+
+class RetryPolicy:
+    """Exponential backoff: waits `base`, 2 * `base`, 4 * `base`... (at most `cap` seconds) between `retries`
+    further attempts of a call that failed with a transient error."""
+
+    def __init__(
+        self,
+        retries: int,
+        base: float,
+        cap: float,
+        logger: logging.Logger,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.retries = retries
+        self.base = base
+        self.cap = cap
+        self.logger = logger
+        self.sleep = sleep
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after the `attempt`-th failure (0-based)."""
+        return min(self.cap, self.base * 2**attempt)
+
+    def call(self, what: str, fn: Callable[[], T]) -> T:
+        """`fn()`, retried on transient errors; the last error propagates."""
+        for attempt in range(self.retries + 1):
+            try:
+                return fn()
+            except Exception as err:
+                if not is_transient(err) or attempt == self.retries:
+                    raise
+                delay = self.delay(attempt)
+                log_event(
+                    self.logger,
+                    "rpc_retry",
+                    level=logging.WARNING,
+                    call=what,
+                    attempt=attempt + 1,
+                    delay=delay,
+                    error=f"{type(err).__name__}: {err}",
+                )
+                self.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+# ---------------------------------------------------------------- JSON-lines logs
+
+
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Log `event` with structured `fields` (rendered as one JSON object per line by `JsonFormatter`)."""
+    logger.log(level, event, extra={"fields": fields})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, event (the message) and the record's structured fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        payload.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return json.dumps(payload, default=str, sort_keys=False)
+
+
+def configure_json_logging(
+    logger_name: str, level: int = logging.INFO, stream: IO[str] | None = None
+) -> None:
+    """Send `logger_name`'s records to `stream` (stderr by default) as JSON lines, and only there."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(logger_name)
+    logger.handlers = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+# ---------------------------------------------------------------- state files
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write `data` as JSON to `path` through a temporary file in the same directory and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,290 @@
+"""Loading `ballast.risk` inputs from a chain: governed parameters, stored prices, the borrow index and account
+books, all read at one block so that `risk.health` equals `MarginEngine.health` at that block.
+
+Reads go out as JSON-RPC batches of `eth_call` (one HTTP round trip per batch; one request each where the provider
+cannot batch): refreshing any number of accounts takes two round trips (masks and cash, then the balances and
+positions the masks list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ape.exceptions import ProviderError
+from eth_abi import decode, encode
+from eth_utils import is_address, keccak, to_checksum_address
+
+from ballast.risk import (
+    AccountState,
+    AssetPrice,
+    CollateralRisk,
+    MarketRisk,
+    PositionState,
+    PriceStatus,
+    RiskParams,
+)
+
+MAX_BATCH = 500  # calls per JSON-RPC batch
+
+#: (address, function name, argument count) -> (signature, input types, output types)
+_SIGNATURES: dict[tuple[str, str, int], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One `eth_call`: `to`, a function by canonical signature, its arguments and output types."""
+
+    to: str
+    signature: str
+    args: tuple[Any, ...]
+    input_types: tuple[str, ...]
+    output_types: tuple[str, ...]
+
+    @classmethod
+    def method(cls, contract: Any, name: str, *args: Any) -> Call:
+        """A view of an ape contract instance, by name (the first ABI of that name with as many inputs)."""
+        address = str(contract.address)
+        key = (address, name, len(args))
+        if key not in _SIGNATURES:
+            abis = [abi for abi in getattr(contract, name).abis if len(abi.inputs) == len(args)]
+            if not abis:
+                raise ValueError(f"{name} takes no {len(args)} arguments")
+            abi = abis[0]
+            inputs = tuple(i.canonical_type for i in abi.inputs)
+            outputs = tuple(o.canonical_type for o in abi.outputs)
+            _SIGNATURES[key] = (abi.selector, inputs, outputs)
+        signature, inputs, outputs = _SIGNATURES[key]
+        return cls(address, signature, tuple(args), inputs, outputs)
+
+    def data(self) -> str:
+        selector = keccak(text=self.signature)[:4]
+        return "0x" + (selector + encode(list(self.input_types), list(self.args))).hex()
+
+    def result(self, raw: str | bytes) -> Any:
+        """The decoded return value: a single value, or a tuple for several outputs; addresses checksummed."""
+        data = bytes.fromhex(raw[2:]) if isinstance(raw, str) else bytes(raw)
+        values = decode(list(self.output_types), data)
+        values = tuple(_checksum(v) for v in values)
+        return values[0] if len(values) == 1 else values
+
+
+def _checksum(value: Any) -> Any:
+    if isinstance(value, str) and is_address(value):
+        return to_checksum_address(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_checksum(v) for v in value)
+    return value
+
+
+def erc20_decimals(token: str) -> Call:
+    return Call(str(token), "decimals()", (), (), ("uint8",))
+
+
+def batch_call(provider: Any, calls: Sequence[Call], block: int) -> list[Any]:
+    """Run `calls` at `block` and decode their results, in order. Raises `ProviderError` if any call fails."""
+    requests = [("eth_call", [{"to": c.to, "data": c.data()}, hex(block)]) for c in calls]
+    responses: list[Any] = []
+    web3_provider = getattr(getattr(provider, "web3", None), "provider", None)
+    batcher = getattr(web3_provider, "make_batch_request", None)
+    for start in range(0, len(requests), MAX_BATCH):
+        chunk = requests[start : start + MAX_BATCH]
+        if batcher is None:
+            responses.extend({"result": provider.make_request(m, p)} for m, p in chunk)
+            continue
+        answer = batcher(chunk)
+        if not isinstance(answer, list):  # the node rejected the whole batch
+            raise ProviderError(f"batch eth_call failed: {answer.get('error', answer)}")
+        responses.extend(answer)
+    results = []
+    for call, response in zip(calls, responses, strict=True):
+        if response.get("error") is not None:
+            error = response["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            raise ProviderError(f"eth_call {call.signature} to {call.to} failed: {message}")
+        results.append(call.result(response["result"]))
+    return results
+
+
+# ---------------------------------------------------------------- parameters and prices
+
+
+def fetch_risk_params(engine: Any, block: int) -> RiskParams:
+    """The engine's listed collateral (in listing order) and markets, with token decimals."""
+    provider = engine.provider
+    settlement, collateral_order, market_count = batch_call(
+        provider,
+        [
+            Call.method(engine, "settlementAsset"),
+            Call.method(engine, "collateralAssets"),
+            Call.method(engine, "marketCount"),
+        ],
+        block,
+    )
+    assets = list(collateral_order)
+    calls = [erc20_decimals(settlement)]
+    calls += [erc20_decimals(a) for a in assets]
+    calls += [Call.method(engine, "collateralParams", a) for a in assets]
+    calls += [Call.method(engine, "marketParams", m) for m in range(market_count)]
+    results = batch_call(provider, calls, block)
+    settlement_decimals = results[0]
+    decimals = results[1 : 1 + len(assets)]
+    collateral_params = results[1 + len(assets) : 1 + 2 * len(assets)]
+    market_params = results[1 + 2 * len(assets) :]
+    collateral = {
+        asset: CollateralRisk(
+            decimals=d, initial_haircut_bps=p[0], maint_haircut_bps=p[1], stress_shock_bps=p[2]
+        )
+        for asset, d, p in zip(assets, decimals, collateral_params, strict=True)
+    }
+    markets = {
+        m: MarketRisk(asset=p[0], imf_bps=p[1], mmf_bps=p[2], stress_shock_bps=p[3])
+        for m, p in enumerate(market_params)
+    }
+    return RiskParams(
+        settlement_asset=settlement,
+        settlement_decimals=settlement_decimals,
+        collateral=collateral,
+        markets=markets,
+        collateral_order=tuple(assets),
+    )
+
+
+def fetch_max_price_ages(oracle: Any, assets: Iterable[str], block: int) -> dict[str, int]:
+    """Each asset's `maxPriceAge` (seconds a stored median stays valid) from its oracle configuration."""
+    assets = list(assets)
+    configs = batch_call(oracle.provider, [Call.method(oracle, "getAssetConfig", a) for a in assets], block)
+    # AssetConfig: (sources, quorum, maxDispersionBps, maxDeviationBps, twapWindow, maxPriceAge, bufferSize)
+    return {a: config[5] for a, config in zip(assets, configs, strict=True)}
+
+
+def _price_calls(oracle: Any, assets: Sequence[str]) -> list[Call]:
+    return [Call.method(oracle, "getPriceData", a) for a in assets]
+
+
+def _to_price(data: tuple[int, int, int, int], max_price_age: int) -> AssetPrice:
+    median, twap, status, updated_at = data
+    return AssetPrice(median, twap, PriceStatus(status), updated_at, max_price_age)
+
+
+def fetch_prices(
+    oracle: Any, assets: Iterable[str], block: int, max_price_ages: Mapping[str, int] | None = None
+) -> dict[str, AssetPrice]:
+    """The stored prices of `assets` (`getPriceData`: median, TWAP, status at `block`, update time)."""
+    assets = list(assets)
+    ages = max_price_ages if max_price_ages is not None else fetch_max_price_ages(oracle, assets, block)
+    data = batch_call(oracle.provider, _price_calls(oracle, assets), block)
+    return {a: _to_price(d, ages[a]) for a, d in zip(assets, data, strict=True)}
+
+
+def fetch_borrow_index(pool: Any, block: int) -> int:
+    (index,) = batch_call(pool.provider, [Call.method(pool, "borrowIndex")], block)
+    return index
+
+
+# ---------------------------------------------------------------- accounts
+
+MASK_BITS = 16  # the engine lists at most 16 collateral assets and 16 markets
+
+
+class ParamsOutdated(RuntimeError):
+    """An account holds a collateral asset or market listed after the `RiskParams` in use were read."""
+
+
+def _books_calls(
+    engine: Any, account: str, masks: tuple[int, int], params: RiskParams
+) -> tuple[list[Call], list[str], list[int]]:
+    collateral_mask, market_mask = masks
+    held_bits = [i for i in range(MASK_BITS) if collateral_mask >> i & 1]
+    markets = [m for m in range(MASK_BITS) if market_mask >> m & 1]
+    if any(i >= len(params.collateral_order) for i in held_bits) or any(
+        m not in params.markets for m in markets
+    ):
+        raise ParamsOutdated(
+            f"{account} uses a collateral asset or market listed after the parameters were read"
+        )
+    held = [params.collateral_order[i] for i in held_bits]
+    calls = [Call.method(engine, "collateralBalance", account, a) for a in held]
+    calls += [Call.method(engine, "position", account, m) for m in markets]
+    return calls, held, markets
+
+
+def _account_state(
+    cash: tuple[int, int, int], held: list[str], markets: list[int], values: Sequence[Any]
+) -> AccountState:
+    credit, scaled_debt, _ = cash
+    balances, positions = values[: len(held)], values[len(held) :]
+    return AccountState(
+        collateral=dict(zip(held, balances, strict=True)),
+        credit=credit,
+        scaled_debt=scaled_debt,
+        positions={m: PositionState(*p) for m, p in zip(markets, positions, strict=True)},
+    )
+
+
+def read_books(
+    engine: Any, params: RiskParams, accounts: Iterable[str], block: int, leading: Sequence[Call] = ()
+) -> tuple[list[Any], dict[str, AccountState]]:
+    """The books of `accounts` at `block`, with the results of the `leading` calls sent in the first round trip.
+
+    Two round trips whatever the number of accounts: masks and cash (with `leading`), then the balances and
+    positions the masks list."""
+    provider = engine.provider
+    accounts = [to_checksum_address(a) for a in accounts]
+    first = [*leading]
+    for account in accounts:
+        first += [Call.method(engine, "accountMasks", account), Call.method(engine, "cash", account)]
+    results = batch_call(provider, first, block) if first else []
+    per_account = results[len(leading) :]
+    second: list[Call] = []
+    layout = []
+    for i, account in enumerate(accounts):
+        calls, held, markets = _books_calls(engine, account, per_account[2 * i], params)
+        layout.append((account, per_account[2 * i + 1], held, markets, len(second), len(calls)))
+        second += calls
+    values = batch_call(provider, second, block) if second else []
+    books = {
+        account: _account_state(cash, held, markets, values[start : start + n])
+        for account, cash, held, markets, start, n in layout
+    }
+    return results[: len(leading)], books
+
+
+def fetch_accounts(
+    engine: Any, params: RiskParams, accounts: Iterable[str], block: int
+) -> dict[str, AccountState]:
+    """The books of `accounts` at `block`."""
+    return read_books(engine, params, accounts, block)[1]
+
+
+def fetch_account(engine: Any, params: RiskParams, account: str, block: int) -> AccountState:
+    return fetch_accounts(engine, params, [account], block)[to_checksum_address(account)]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the health of some accounts reads, at one block: the borrow index, stored prices and books."""
+
+    block: int
+    borrow_index: int
+    prices: dict[str, AssetPrice]
+    accounts: dict[str, AccountState]
+
+
+def fetch_snapshot(
+    engine: Any,
+    pool: Any,
+    oracle: Any,
+    params: RiskParams,
+    accounts: Iterable[str],
+    block: int,
+    max_price_ages: Mapping[str, int],
+) -> Snapshot:
+    """The borrow index, the stored prices of the assets in `max_price_ages` and the books of `accounts` at `block`,
+    in two batched round trips."""
+    assets = list(max_price_ages)
+    leading = [Call.method(pool, "borrowIndex"), *_price_calls(oracle, assets)]
+    results, books = read_books(engine, params, accounts, block, leading)
+    prices = {a: _to_price(d, max_price_ages[a]) for a, d in zip(assets, results[1:], strict=True)}
+    return Snapshot(block, results[0], prices, books)

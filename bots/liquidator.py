@@ -1,0 +1,32 @@
+"""Silverback bot: the liquidation keeper (ballast/keepers/liquidation.py) stepped on every new block.
+
+    BALLAST_KEEPER_ENGINE=0x... silverback run liquidator --network ethereum:local:foundry --account TEST::4
+
+Settings come from the environment (`BALLAST_KEEPER_*`, see `LiquidationBotSettings`); without an engine address
+the network's deployment manifest gives it. The keeper keeps its cursor in its state file, so a restarted bot
+resumes where it stopped.
+"""
+
+from ape import chain, project
+from ape.api import BlockAPI
+from silverback import SilverbackBot, StateSnapshot
+
+from ballast.keepers.liquidation import LiquidationBotSettings, keeper_for_bot
+
+bot = SilverbackBot()
+
+
+@bot.on_startup()
+def start_keeper(startup_state: StateSnapshot) -> None:
+    bot.state.keeper = keeper_for_bot(project, bot.signer, LiquidationBotSettings())
+
+
+@bot.on_(chain.blocks)
+def liquidate_on_block(block: BlockAPI) -> dict[str, int]:
+    report = bot.state.keeper.step(block.number)
+    return {
+        "liquidatable": len(report.liquidatable),
+        "liquidated": len(report.liquidated),
+        "deferred": len(report.deferred),
+        "gas_committed": report.gas_committed,
+    }

@@ -1,0 +1,257 @@
+"""Differential test of `ballast.risk` (with the `ballast.reader` loaders) against the MarginEngine's health views:
+random accounts (collateral baskets of WBTC, WETH and LTT with USDC cash, a USDC loan, long and short positions on
+both markets) and random price moves (settled TWAPs, or single oracle ticks that split median and TWAP), then time
+passing (borrow fees accrue, prices may go stale). Every field of `health` must equal the engine's to the wei, and
+the oracle status the keeper predicts must be the one the oracle reports.
+
+Each example runs inside `chain.isolate()`; the example count comes from the hypothesis profile (tests/conftest.py).
+"""
+
+from dataclasses import replace
+
+import ape
+import pytest
+from engine_setup import (
+    COLLATERAL,
+    DECIMALS,
+    FEED_DECIMALS,
+    MARKET_ASSET,
+    MARKETS,
+    PRICES,
+    RISK_PARAMS,
+    TWAP_WINDOW,
+    WBTC_PERP,
+    WETH_PERP,
+    units,
+    wad,
+)
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from ballast.prices import settle_prices
+from ballast.reader import (
+    fetch_account,
+    fetch_borrow_index,
+    fetch_max_price_ages,
+    fetch_prices,
+    fetch_risk_params,
+    fetch_snapshot,
+)
+from ballast.risk import AccountState, Health, PriceStatus, health, liquidation_blockers
+
+SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
+MAX_UINT = 2**256 - 1
+
+
+@pytest.fixture(scope="module")
+def fresh(accounts):
+    """A trader with no engine account: each example opens its own."""
+    return accounts[9]
+
+
+@pytest.fixture(scope="module")
+def funded(seeded, tokens, engine, fresh):
+    """A billion dollars of each token for `fresh`, approved to the engine: a deposit is one transaction."""
+    for symbol in SYMBOLS:
+        tokens[symbol].mint(fresh, units(symbol, 10**9 / PRICES[symbol]), sender=fresh)
+        tokens[symbol].approve(engine, MAX_UINT, sender=fresh)
+    return seeded
+
+
+@pytest.fixture(scope="module")
+def params(funded, engine, tokens, chain):
+    return fetch_risk_params(engine, chain.blocks.head.number)
+
+
+@pytest.fixture(scope="module")
+def max_ages(params, oracle, chain):
+    return fetch_max_price_ages(oracle, sorted(params.assets()), chain.blocks.head.number)
+
+
+def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, tokens):
+    """The loader reads what the fixtures listed: the engine_setup parameters, keyed by token address."""
+    address = {s: tokens[s].address for s in SYMBOLS}
+    assert params.settlement_asset == address["USDC"]
+    assert params.settlement_decimals == DECIMALS["USDC"]
+    assert params.collateral_order == tuple(address[s] for s in COLLATERAL)
+    assert params.collateral == {address[s]: RISK_PARAMS.collateral[s] for s in COLLATERAL}
+    for market, risk in RISK_PARAMS.markets.items():
+        assert params.markets[market].asset == address[risk.asset]
+        assert (params.markets[market].imf_bps, params.markets[market].mmf_bps) == (
+            risk.imf_bps,
+            risk.mmf_bps,
+        )
+        assert params.markets[market].stress_shock_bps == risk.stress_shock_bps
+
+
+def test_empty_account__health_is_zero_and_not_liquidatable(
+    params, engine, pool, oracle, max_ages, stranger, chain
+):
+    block = chain.blocks.head.number
+    account = fetch_account(engine, params, stranger.address, block)
+    assert account == AccountState()
+    assert account.is_empty
+    h = health(
+        account, params, fetch_prices(oracle, max_ages, block, max_ages), fetch_borrow_index(pool, block)
+    )
+    assert h == Health.from_chain(engine.health(stranger, block_id=block)) == Health(0, 0, 0, 0, 0, False)
+
+
+# ---------------------------------------------------------------- the differential property
+
+
+def stress_capacity_usd(basket: dict[str, int]) -> float:
+    """What a basket ({symbol: USD}) leaves after its initial haircut and its stress shock: the engine's stress check
+    bounds the debt plus the positions' stress loss by this (USDC cash takes neither)."""
+    total = 0.0
+    for symbol, usd in basket.items():
+        if symbol == "USDC":
+            total += usd
+        else:
+            initial_hc, _, shock, _ = COLLATERAL[symbol]
+            total += usd * (1 - initial_hc / 10_000) * (1 - shock / 10_000)
+    return total
+
+
+def edge_answer(account, market, long, engine, pool, oracle, params, max_ages, chain) -> int | None:
+    """The 8-decimal feed answer of `market`'s asset, moving against the position, at which `account` turns
+    liquidatable with everything else as it is now (bisection on `ballast.risk`; None if it never does)."""
+    block = chain.blocks.head.number
+    books = fetch_account(engine, params, account, block)
+    prices = fetch_prices(oracle, max_ages, block, max_ages)
+    index = fetch_borrow_index(pool, block)
+    asset = params.markets[market].asset
+    unit = 10 ** (18 - FEED_DECIMALS)
+
+    def liquidatable_at(answer: int) -> bool:
+        p = replace(prices[asset], median=answer * unit, twap=answer * unit)
+        return health(books, params, {**prices, asset: p}, index).liquidatable
+
+    near = prices[asset].median // unit
+    far = 1 if long else near * 100
+    if not books.positions or liquidatable_at(near) or not liquidatable_at(far):
+        return None
+    while abs(far - near) > 1:
+        mid = (near + far) // 2
+        near, far = (near, mid) if liquidatable_at(mid) else (mid, far)
+    return far
+
+
+BASKETS = st.dictionaries(st.sampled_from(SYMBOLS), st.integers(200, 30_000), min_size=1, max_size=4)
+POSITIONS = st.lists(
+    st.tuples(st.sampled_from([WETH_PERP, WBTC_PERP]), st.booleans(), st.integers(50, 100)),
+    min_size=1,
+    max_size=2,
+    unique_by=lambda p: p[0],
+)
+MOVES = st.dictionaries(st.sampled_from(SYMBOLS), st.integers(50, 150), max_size=4)
+
+
+@given(
+    basket=BASKETS,
+    borrow_pct=st.integers(0, 60),
+    positions=POSITIONS,
+    moves=MOVES,
+    crash=st.integers(0, 40),
+    settle=st.booleans(),
+    to_edge=st.booleans(),
+    beyond=st.integers(0, 10),
+    elapsed=st.sampled_from([0, 1, 600, 3_599, 3_601, 86_400 * 30]),
+)
+def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_wei(
+    chain,
+    funded,
+    params,
+    max_ages,
+    engine,
+    pool,
+    oracle,
+    feeds,
+    tokens,
+    admin,
+    fresh,
+    basket,
+    borrow_pct,
+    positions,
+    moves,
+    crash,
+    settle,
+    to_edge,
+    beyond,
+    elapsed,
+):
+    with chain.isolate():
+        # The account: a basket, maybe a loan, then positions sized well within the stress check.
+        for symbol, usd in basket.items():
+            engine.deposit(tokens[symbol], units(symbol, usd / PRICES[symbol]), fresh, sender=fresh)
+        capacity = stress_capacity_usd(basket)
+        cash = basket.get("USDC", 0)  # a withdrawal spends the credit first, then borrows
+        loan = int(cash + (capacity - cash) * borrow_pct / 200)
+        if loan:
+            engine.withdraw(tokens["USDC"], units("USDC", loan), fresh, sender=fresh)
+        budget = (capacity - loan) / 0.2 * 0.9  # notional the 20 % market shock leaves room for (fees aside)
+        for market, long, pct in positions:
+            step = MARKETS[market][6] * 10
+            size = wad(budget * pct / 100 / len(positions) / PRICES[MARKET_ASSET[market]]) // step * step
+            if size:
+                engine.modifyPosition(market, size if long else -size, MAX_UINT if long else 0, sender=fresh)
+
+        # Prices move, the first position's asset by `crash` percent against it: settled (median = TWAP, Ok) or one
+        # tick (the TWAP lags: low < high, maybe Deviated).
+        market, long, _ = positions[0]
+        moves = {**moves, MARKET_ASSET[market]: 100 - crash if long else 100 + crash}
+        for symbol, pct in moves.items():
+            feeds[symbol].setAnswer(PRICES[symbol] * 10**FEED_DECIMALS * pct // 100, sender=admin)
+            if not settle:
+                oracle.update(tokens[symbol], sender=admin)
+        if settle:
+            settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, admin)
+        if to_edge:  # then move it to where the account turns liquidatable, and `beyond` percent further
+            answer = edge_answer(fresh.address, market, long, engine, pool, oracle, params, max_ages, chain)
+            if answer is not None:
+                answer = answer * (100 - beyond if long else 100 + beyond) // 100
+                feeds[MARKET_ASSET[market]].setAnswer(answer, sender=admin)
+                asset = tokens[MARKET_ASSET[market]]
+                settle_prices(chain, oracle, {asset: [feeds[MARKET_ASSET[market]]]}, TWAP_WINDOW, admin)
+        before = chain.blocks.head
+        prices_before = fetch_prices(oracle, max_ages, before.number, max_ages)
+
+        # Time passes: borrow fees accrue, stored prices may turn stale.
+        if elapsed:
+            chain.mine(1, timestamp=before.timestamp + elapsed)
+        head = chain.blocks.head
+        block = head.number
+
+        account = fetch_account(engine, params, fresh.address, block)
+        prices = fetch_prices(oracle, max_ages, block, max_ages)
+        index = fetch_borrow_index(pool, block)
+        ours = health(account, params, prices, index)
+        theirs = Health.from_chain(engine.health(fresh, block_id=block))
+        assert ours == theirs
+        event("liquidatable" if ours.liquidatable else "healthy")
+        event("median != TWAP" if any(p.low != p.high for p in prices.values()) else "median == TWAP")
+        event("debt" if account.scaled_debt else "no debt")
+        event(f"{len(account.positions)} positions")
+
+        # One snapshot read gives the same books, prices and index.
+        snapshot = fetch_snapshot(engine, pool, oracle, params, [fresh.address], block, max_ages)
+        assert (snapshot.accounts[fresh.address], snapshot.prices, snapshot.borrow_index) == (
+            account,
+            prices,
+            index,
+        )
+
+        # The status the keeper predicts from the earlier read is the one the oracle reports now.
+        assert {a: p.status_at(head.timestamp) for a, p in prices_before.items()} == {
+            a: p.status for a, p in prices.items()
+        }
+
+        # The liquidation view: the same numbers when every price it reads is usable, a revert otherwise.
+        blockers = liquidation_blockers(account, params, prices)
+        if blockers:
+            event("liquidation blocked by a stale price")
+            assert all(prices[a].status == PriceStatus.STALE for a in blockers)
+            with ape.reverts(oracle.PriceUnavailable):
+                engine.liquidationHealth(fresh, block_id=block)
+        else:
+            assert Health.from_chain(engine.liquidationHealth(fresh, block_id=block)) == ours

@@ -1,0 +1,145 @@
+"""The keeper's entry points: `ape run keeper liquidate` (a subprocess on the test's node) and the Silverback bot
+(bots/liquidator.py), both wrapping the same LiquidationKeeper."""
+
+import asyncio
+import importlib.util
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from ape.api import ProviderContextManager
+from silverback import StateSnapshot
+from silverback.settings import Settings
+
+from ballast.keepers.liquidation import KeeperSetupError, connect_contracts
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ape_run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ape = Path(sys.executable).with_name("ape")
+    return subprocess.run(
+        [str(ape), "run", "keeper", "liquidate", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
+    chain, engine, liquidator, traders, open_long, crash, tmp_path
+):
+    (victim,) = traders(1)
+    open_long(victim, 4, 10)
+    crash("WETH", 2_250)
+    state = tmp_path / "cli-state.json"
+    result = ape_run(
+        "--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address,
+        "--state", str(state), "--once",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    liquidated = [line for line in lines if line["event"] == "liquidated"]
+    assert liquidated and liquidated[0]["accounts"] == [victim.address]
+    assert victim.address in json.loads(state.read_text())["accounts"]
+    assert engine.position(victim, 0).size == 5 * 10**18  # half the 10 WETH closed (the close factor)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "0xnope"], "Error: --engine: '0xnope' is not an address"),
+        (["--engine", "0x" + "00" * 19 + "01"], "Error: --engine: no contract at 0x"),
+        (["--batch-size", "0"], "Invalid value for '--batch-size'"),
+    ],
+)
+def test_ape_run_keeper_liquidate__user_mistake__one_line_and_non_zero_exit(chain, args, message):
+    result = ape_run("--network", chain.provider.uri, "--account", "TEST::4", *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_connect_contracts__wrong_wiring_or_not_an_engine__refused_in_one_line(project, engine, pool, oracle):
+    with pytest.raises(KeeperSetupError, match=r"^--liquidator: .* is not the engine's \(0x"):
+        connect_contracts(project, "local", engine=engine.address, liquidator=pool.address)
+    with pytest.raises(KeeperSetupError, match="is not a MarginEngine"):
+        connect_contracts(project, "local", engine=oracle.address)
+    contracts = connect_contracts(
+        project, "local", engine=engine.address, oracle=oracle.address, start_block=7
+    )
+    assert (contracts.pool.address, contracts.start_block) == (pool.address, 7)
+
+
+def run_task(task, *args):
+    """Run a Silverback task's function as a worker would (silverback makes every handler a coroutine)."""
+    result = task.original_func(*args)
+    return asyncio.run(result) if inspect.isawaitable(result) else result
+
+
+def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
+    chain, engine, traders, open_long, tmp_path, monkeypatch
+):
+    (trader,) = traders(1)
+    open_long(trader, 4, 10)
+    monkeypatch.setenv("BALLAST_KEEPER_ENGINE", engine.address)
+    monkeypatch.setenv("BALLAST_KEEPER_STATE_PATH", str(tmp_path / "bot-state.json"))
+    monkeypatch.setenv("SILVERBACK_SIGNER_ALIAS", "TEST::8")
+    # The bot runs on the test's node (silverback's path for an ad-hoc connection), not on a node of its own.
+    monkeypatch.setattr(
+        Settings, "get_provider_context", lambda self: ProviderContextManager(provider=self.provider)
+    )
+    spec = importlib.util.spec_from_file_location("ballast_liquidator_bot", ROOT / "bots" / "liquidator.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    assert module.bot.signer.address == chain.provider.account_manager.test_accounts[8].address
+
+    # What the runner does: load the bot's state (a fresh snapshot), run the startup task, then a block task.
+    startup = StateSnapshot(last_block_seen=-1, last_block_processed=-1)
+    run_task(module.bot._load_snapshot, startup)
+    run_task(module.start_keeper, startup)
+    metrics = run_task(module.liquidate_on_block, chain.blocks.head)
+    assert metrics == {"liquidatable": 0, "liquidated": 0, "deferred": 0, "gas_committed": 0}
+    assert trader.address in module.bot.state.keeper.state.accounts
+
+
+def test_connect_contracts__no_engine_option__takes_the_manifest_or_says_why_not(
+    project, engine, monkeypatch
+):
+    """Without --engine the keeper reads the network's deployment manifest (ballast.manifest): a mapping or a model
+    with `contracts` and `block`; no manifest module, or no manifest for the network, is one line."""
+    monkeypatch.setitem(sys.modules, "ballast.manifest", None)  # a checkout without manifest support
+    with pytest.raises(
+        KeeperSetupError, match=r"^no --engine given and this checkout cannot read deployment"
+    ):
+        connect_contracts(project, "local")
+
+    manifests = {
+        "local": {"contracts": {"MarginEngine": engine.address}, "block": 3},
+        "sepolia": SimpleNamespace(contracts={"MarginEngine": engine.address}, block=9),
+    }
+
+    def load_manifest(network_name):
+        if network_name not in manifests:
+            raise FileNotFoundError(f"deployments/{network_name}.json")
+        return manifests[network_name]
+
+    monkeypatch.setitem(sys.modules, "ballast.manifest", SimpleNamespace(load_manifest=load_manifest))
+    assert connect_contracts(project, "local").start_block == 3
+    assert connect_contracts(project, "sepolia").start_block == 9
+    assert connect_contracts(project, "local", start_block=5).start_block == 5
+    with pytest.raises(
+        KeeperSetupError, match=r"no usable deployment manifest for network 'mainnet' \(deployments/"
+    ):
+        connect_contracts(project, "mainnet")
