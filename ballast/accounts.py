@@ -40,6 +40,23 @@ def is_test_account(account: Any, test_config: Any = None) -> bool:
     return address in known_test_addresses(test_config)
 
 
+class TestKeyRefused(ValueError):
+    """A test key was about to sign on a network that is not local."""
+
+
+def refuse_test_key_off_local(
+    account: Any, network: Any, test_config: Any = None, what: str = "sign"
+) -> None:
+    """Raise `TestKeyRefused` when `account` is a test key (see `is_test_account`) and `network` is not local:
+    anyone can sign for such a key, so it must never hold a role or send a transaction there."""
+    if getattr(network, "is_local", False) or not is_test_account(account, test_config):
+        return
+    raise TestKeyRefused(
+        f"refusing to {what} on {network.name} from {getattr(account, 'address', account)}: it is a test account "
+        "(from the public test mnemonic, anyone can sign for it); pass --account with a key of your own"
+    )
+
+
 def enable_autosign(account: Any) -> None:
     """Let a keyfile account sign a run of transactions without a prompt for each: the passphrase comes from
     $APE_ACCOUNTS_<alias>_PASSPHRASE, or is asked once. Test and other accounts are left as they are."""

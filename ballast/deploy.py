@@ -29,7 +29,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ballast.accounts import is_test_account
+from ballast.accounts import TestKeyRefused, is_test_account, refuse_test_key_off_local
 from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
@@ -157,13 +157,10 @@ def resolve_roles(ctx: DeployContext, config: DeploymentConfig) -> ResolvedRoles
 
 def check_deployer(ctx: DeployContext) -> None:
     """Off local networks, refuse ape's test accounts and anything derived from a test mnemonic."""
-    if ctx.is_local:
-        return
-    if is_test_account(ctx.deployer, ctx.test_config):
-        raise DeployError(
-            f"refusing to deploy on {ctx.network.name} from {ctx.deployer.address}: it is a test account (from the "
-            "public test mnemonic, anyone can sign for it); pass --account with a key of your own"
-        )
+    try:
+        refuse_test_key_off_local(ctx.deployer, ctx.network, ctx.test_config, "deploy")
+    except TestKeyRefused as err:
+        raise DeployError(str(err)) from None
 
 
 # ---------------------------------------------------------------------------------------------------- conversions

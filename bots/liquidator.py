@@ -11,6 +11,7 @@ from ape import chain, project
 from ape.api import BlockAPI
 from silverback import SilverbackBot, StateSnapshot
 
+from ballast.accounts import refuse_test_key_off_local
 from ballast.keepers.liquidation import LiquidationBotSettings, keeper_for_bot
 
 bot = SilverbackBot()
@@ -18,6 +19,9 @@ bot = SilverbackBot()
 
 @bot.on_startup()
 def start_keeper(startup_state: StateSnapshot) -> None:
+    refuse_test_key_off_local(
+        bot.signer, bot.provider.network, what="run the keeper"
+    )  # before anything is signed
     bot.state.keeper = keeper_for_bot(project, bot.signer, LiquidationBotSettings())
 
 

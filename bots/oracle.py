@@ -17,7 +17,7 @@ from typing import Any
 
 from silverback import SilverbackBot, StateSnapshot
 
-from ballast.accounts import quiet_cached_key_warnings
+from ballast.accounts import quiet_cached_key_warnings, refuse_test_key_off_local
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
 from ballast.manifest import Deployment
 
@@ -29,6 +29,9 @@ bot = SilverbackBot(signer_required=True)
 
 @bot.on_startup()
 def load_keeper(startup_state: StateSnapshot) -> None:
+    refuse_test_key_off_local(
+        bot.signer, bot.provider.network, what="run the keeper"
+    )  # before anything is signed
     deployment = Deployment.load(bot.local_project, bot.provider.network.name, chain=bot.chain_manager)
     config = OracleKeeperConfig.from_yaml(KEEPER_CONFIG)
     quiet_cached_key_warnings()

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
 
+from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
 from ballast.keepers.common import configure_json_logging
 from ballast.keepers.liquidation import LOGGER_NAME, KeeperSetupError, build_keeper, connect_contracts
 
@@ -56,6 +57,12 @@ def cli(
                 "--account is required off local networks (an alias from `ape accounts list`)"
             )
         account = cli_ctx.account_manager.test_accounts[0]
+    try:
+        refuse_test_key_off_local(
+            account, network_manager.network, cli_ctx.config_manager.get_config("test"), "run the keeper"
+        )
+    except TestKeyRefused as err:
+        raise click.ClickException(str(err)) from None
     if hasattr(account, "set_autosign"):
         account.set_autosign(True)  # a keyfile account asks for its passphrase once, not per transaction
     try:

@@ -8,7 +8,7 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import enable_autosign
+from ballast.accounts import TestKeyRefused, enable_autosign, refuse_test_key_off_local
 from ballast.keepers.oracle import (
     KeeperError,
     OracleKeeper,
@@ -66,11 +66,17 @@ def cli(
             keeper = str(deployment.manifest.roles.get("keeper", "")).lower()
             test_accounts = cli_ctx.account_manager.test_accounts
             account = next((a for a in test_accounts if a.address.lower() == keeper), test_accounts[0])
+        refuse_test_key_off_local(
+            account,
+            cli_ctx.network_manager.network,
+            cli_ctx.config_manager.get_config("test"),
+            "run the keeper",
+        )
         enable_autosign(account)
         runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
         with stop_on_signals(threading.Event()) as stop:
             runner.run(stop)
-    except (KeeperError, ManifestError) as err:
+    except (KeeperError, ManifestError, TestKeyRefused) as err:
         raise click.ClickException(str(err)) from None
     except ApeException as err:
         raise click.ClickException(f"oracle keeper stopped: {type(err).__name__}: {err}") from None

@@ -4,10 +4,12 @@ into working contract instances, test keys are refused off local networks, and t
 
 import importlib.util
 import json
+from types import SimpleNamespace
 
 import pytest
 from deploy_setup import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
+from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
 from ballast.config import load_config
 from ballast.console import init_console
 from ballast.deploy import (
@@ -279,3 +281,18 @@ def test_ape_console_extras_file__loads_the_manifest_of_the_connected_network(
     ):
         assert names[name] is not None, name
     assert names["oracle"].address == deployed.manifest.contracts["OracleAggregator"]
+
+
+def test_keepers_off_local__test_key_refused_before_signing(accounts):
+    """The keeper commands and bots share the deploy's guard: a test key never signs off local networks."""
+    sepolia = SimpleNamespace(name="sepolia", is_local=False)
+    with pytest.raises(
+        TestKeyRefused, match=r"^refusing to run the keeper on sepolia from 0x\w+: it is a test"
+    ):
+        refuse_test_key_off_local(accounts[4], sepolia, what="run the keeper")
+    refuse_test_key_off_local(
+        operator("0x" + "12" * 20), sepolia, what="run the keeper"
+    )  # a key of one's own
+    refuse_test_key_off_local(
+        accounts[4], SimpleNamespace(name="local", is_local=True)
+    )  # local: test keys are fine
