@@ -7,6 +7,7 @@ import logging
 import os
 from functools import cache
 from typing import Any
+from urllib.parse import urlparse
 
 from ape.api.accounts import TestAccountAPI
 from ape.utils.testing import DEFAULT_TEST_HD_PATH, DEFAULT_TEST_MNEMONIC, generate_dev_accounts
@@ -44,12 +45,29 @@ class TestKeyRefused(ValueError):
     """A test key was about to sign on a network that is not local."""
 
 
+#: Chain ids of development nodes (anvil and hardhat use 31337, ganache and geth --dev 1337).
+DEV_CHAIN_IDS = frozenset({1337, 31337})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_local_network(network: Any, provider: Any = None) -> bool:
+    """Whether transactions go to a throwaway development chain: ape's local network, or a node reached by URI
+    (ape names it `custom`) on this machine's loopback with a development chain id. The stand-in test network
+    (`ballast-testnet`, chain 31338) is not local: it plays a public one."""
+    if getattr(network, "is_local", False):
+        return True
+    if provider is None:
+        return False
+    host = urlparse(str(getattr(provider, "uri", "") or "")).hostname
+    return host in LOOPBACK_HOSTS and getattr(provider, "chain_id", None) in DEV_CHAIN_IDS
+
+
 def refuse_test_key_off_local(
-    account: Any, network: Any, test_config: Any = None, what: str = "sign"
+    account: Any, network: Any, test_config: Any = None, what: str = "sign", provider: Any = None
 ) -> None:
-    """Raise `TestKeyRefused` when `account` is a test key (see `is_test_account`) and `network` is not local:
-    anyone can sign for such a key, so it must never hold a role or send a transaction there."""
-    if getattr(network, "is_local", False) or not is_test_account(account, test_config):
+    """Raise `TestKeyRefused` when `account` is a test key (see `is_test_account`) and the network is not local
+    (see `is_local_network`): anyone can sign for such a key, so it must never send a transaction there."""
+    if is_local_network(network, provider) or not is_test_account(account, test_config):
         return
     raise TestKeyRefused(
         f"refusing to {what} on {network.name} from {getattr(account, 'address', account)}: it is a test account "

@@ -29,7 +29,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ballast.accounts import TestKeyRefused, is_test_account, refuse_test_key_off_local
+from ballast.accounts import TestKeyRefused, is_local_network, is_test_account, refuse_test_key_off_local
 from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
@@ -92,7 +92,7 @@ class DeployContext:
 
     @property
     def is_local(self) -> bool:
-        return bool(self.network.is_local)
+        return is_local_network(self.network, getattr(self.chain, "provider", None))
 
     @property
     def test_config(self) -> Any:
@@ -158,7 +158,9 @@ def resolve_roles(ctx: DeployContext, config: DeploymentConfig) -> ResolvedRoles
 def check_deployer(ctx: DeployContext) -> None:
     """Off local networks, refuse ape's test accounts and anything derived from a test mnemonic."""
     try:
-        refuse_test_key_off_local(ctx.deployer, ctx.network, ctx.test_config, "deploy")
+        refuse_test_key_off_local(
+            ctx.deployer, ctx.network, ctx.test_config, "deploy", provider=ctx.chain.provider
+        )
     except TestKeyRefused as err:
         raise DeployError(str(err)) from None
 

@@ -19,9 +19,8 @@ bot = SilverbackBot()
 
 @bot.on_startup()
 def start_keeper(startup_state: StateSnapshot) -> None:
-    refuse_test_key_off_local(
-        bot.signer, bot.provider.network, what="run the keeper"
-    )  # before anything is signed
+    # Before anything is signed: a test key never runs a keeper off local networks.
+    refuse_test_key_off_local(bot.signer, bot.provider.network, what="run the keeper", provider=bot.provider)
     bot.state.keeper = keeper_for_bot(project, bot.signer, LiquidationBotSettings())
 
 

@@ -29,9 +29,8 @@ bot = SilverbackBot(signer_required=True)
 
 @bot.on_startup()
 def load_keeper(startup_state: StateSnapshot) -> None:
-    refuse_test_key_off_local(
-        bot.signer, bot.provider.network, what="run the keeper"
-    )  # before anything is signed
+    # Before anything is signed: a test key never runs a keeper off local networks.
+    refuse_test_key_off_local(bot.signer, bot.provider.network, what="run the keeper", provider=bot.provider)
     deployment = Deployment.load(bot.local_project, bot.provider.network.name, chain=bot.chain_manager)
     config = OracleKeeperConfig.from_yaml(KEEPER_CONFIG)
     quiet_cached_key_warnings()

@@ -7,7 +7,7 @@ import click
 from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import enable_autosign
+from ballast.accounts import enable_autosign, is_local_network
 from ballast.deploy import DeployContext, DeployError, check_deployer, print_outcome, run_deploy
 from ballast.manifest import DEPLOYMENTS_ENV
 
@@ -32,7 +32,7 @@ from ballast.manifest import DEPLOYMENTS_ENV
     help=f"Directory of the manifests (default: deployments/, or ${DEPLOYMENTS_ENV})",
 )
 def cli(cli_ctx, network, config_path, account, deployments) -> None:  # noqa: ANN001 - click passes ape's objects
-    is_local = cli_ctx.network_manager.network.is_local
+    is_local = is_local_network(cli_ctx.network_manager.network, cli_ctx.provider)
     if account is None:
         if not is_local:
             cli_ctx.abort("--account is required off local networks (an alias from `ape accounts list`)")

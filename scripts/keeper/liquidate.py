@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.exceptions import ApeException
 
 from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
 from ballast.keepers.common import configure_json_logging
@@ -59,7 +60,11 @@ def cli(
         account = cli_ctx.account_manager.test_accounts[0]
     try:
         refuse_test_key_off_local(
-            account, network_manager.network, cli_ctx.config_manager.get_config("test"), "run the keeper"
+            account,
+            network_manager.network,
+            cli_ctx.config_manager.get_config("test"),
+            "run the keeper",
+            provider=cli_ctx.provider,
         )
     except TestKeyRefused as err:
         raise click.ClickException(str(err)) from None
@@ -85,4 +90,8 @@ def cli(
         )
     except KeeperSetupError as err:
         raise click.ClickException(str(err)) from None
-    raise SystemExit(keeper.run(max_steps=1 if once else None))
+    try:
+        code = keeper.run(max_steps=1 if once else None)
+    except ApeException as err:  # the node refused a transaction for good: one line, not a traceback
+        raise click.ClickException(f"liquidation keeper stopped: {type(err).__name__}: {err}") from None
+    raise SystemExit(code)

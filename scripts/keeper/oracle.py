@@ -71,6 +71,7 @@ def cli(
             cli_ctx.network_manager.network,
             cli_ctx.config_manager.get_config("test"),
             "run the keeper",
+            provider=cli_ctx.provider,
         )
         enable_autosign(account)
         runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from deploy_setup import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
-from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
+from ballast.accounts import TestKeyRefused, is_local_network, refuse_test_key_off_local
 from ballast.config import load_config
 from ballast.console import init_console
 from ballast.deploy import (
@@ -296,3 +296,12 @@ def test_keepers_off_local__test_key_refused_before_signing(accounts):
     refuse_test_key_off_local(
         accounts[4], SimpleNamespace(name="local", is_local=True)
     )  # local: test keys are fine
+
+
+def test_is_local_network__loopback_dev_chain_yes_stand_in_testnet_no():
+    custom = SimpleNamespace(name="custom", is_local=False)
+    anvil = SimpleNamespace(uri="http://127.0.0.1:8545", chain_id=31337)
+    assert is_local_network(custom, anvil)  # `--network http://127.0.0.1:8545`: the local anvil
+    assert not is_local_network(custom, SimpleNamespace(uri="http://127.0.0.1:8555", chain_id=31338))
+    assert not is_local_network(custom, SimpleNamespace(uri="https://rpc.example.org", chain_id=31337))
+    assert not is_local_network(custom)

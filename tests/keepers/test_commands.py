@@ -47,7 +47,7 @@ def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
         "--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address,
         "--state", str(state), "--once",
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr + result.stdout
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     liquidated = [line for line in lines if line["event"] == "liquidated"]
     assert liquidated and liquidated[0]["accounts"] == [victim.address]
