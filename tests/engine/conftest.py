@@ -1,116 +1,18 @@
-"""MarginEngine and Liquidator fixtures: the whole core deployed by `ballast.system.deploy_core` on four assets
-with one feed each, two perpetual markets, and a pool seeded by an LP."""
+"""MarginEngine and Liquidator fixtures: the whole core (see core_fixtures, shared with tests/attacks)."""
 
-import pytest
-from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
-
-from ballast.prices import settle_prices
-from ballast.system import CoreParams, Roles, deploy_core
-
-
-@pytest.fixture(scope="module")
-def trader(accounts):
-    return accounts[2]
-
-
-@pytest.fixture(scope="module")
-def trader2(accounts):
-    return accounts[7]
-
-
-@pytest.fixture(scope="module")
-def tokens(project, admin):
-    return {
-        s: project.MockERC20.deploy(s, s, d, sender=admin)
-        for s, d in (("USDC", 6), ("WBTC", 8), ("WETH", 18), ("LTT", 18))
-    }
-
-
-@pytest.fixture(scope="module")
-def oracle(project, admin, guardian):
-    return project.OracleAggregator.deploy(admin, guardian, 60, sender=admin)
-
-
-@pytest.fixture(scope="module")
-def feeds(project, admin, oracle, tokens):
-    feeds = {}
-    for symbol, token in tokens.items():
-        feed = project.MockFeed.deploy(
-            FEED_DECIMALS, PRICES[symbol] * 10**FEED_DECIMALS, symbol, sender=admin
-        )
-        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
-        oracle.setAssetConfig(token, config, sender=admin)
-        oracle.update(token, sender=admin)
-        feeds[symbol] = feed
-    return feeds
-
-
-@pytest.fixture(scope="module")
-def core(project, admin, risk_manager, guardian, oracle, tokens, feeds):
-    core = deploy_core(
-        project, admin, oracle, tokens["USDC"], Roles(admin, risk_manager, guardian), CoreParams()
-    )
-    for symbol, target in (("USDC", 5_000), ("WBTC", 2_500), ("WETH", 2_500), ("LTT", 0)):
-        core.pool.listAsset(tokens[symbol], (target, 10_000, 0, 0, 2**127), sender=admin)
-    for symbol, params in COLLATERAL.items():
-        core.engine.listCollateral(tokens[symbol], params, sender=admin)
-    for market in sorted(MARKETS):
-        symbol, *rest = MARKETS[market]
-        core.engine.listMarket((tokens[symbol], *rest), sender=admin)
-    return core
-
-
-@pytest.fixture(scope="module")
-def pool(core):
-    return core.pool
-
-
-@pytest.fixture(scope="module")
-def engine(core):
-    return core.engine
-
-
-@pytest.fixture(scope="module")
-def liquidator(core):
-    return core.liquidator
-
-
-@pytest.fixture(scope="module")
-def insurance(core):
-    return core.insurance
-
-
-@pytest.fixture(scope="module")
-def seeded(core, tokens, lp, chain):
-    """$1M USDC, $500k WBTC and $500k WETH of LP liquidity."""
-    for symbol, usd in (("USDC", 1_000_000), ("WBTC", 500_000), ("WETH", 500_000)):
-        amount = units(symbol, usd / PRICES[symbol])
-        tokens[symbol].mint(lp, amount, sender=lp)
-        tokens[symbol].approve(core.pool, amount, sender=lp)
-        core.pool.deposit(tokens[symbol], amount, 0, lp, sender=lp)
-    return core
-
-
-@pytest.fixture(scope="module")
-def post(engine, tokens):
-    """Mint `amount` of `symbol` to `account` and deposit it into the engine for that account."""
-
-    def _post(account, symbol: str, amount: int):
-        token = tokens[symbol]
-        token.mint(account, amount, sender=account)
-        token.approve(engine, amount, sender=account)
-        return engine.deposit(token, amount, account, sender=account)
-
-    return _post
-
-
-@pytest.fixture(scope="module")
-def move_price(oracle, feeds, tokens, admin, chain):
-    """Set each `symbol` to its price and let the TWAPs catch up (status back to Ok)."""
-
-    def _move(prices: dict[str, float]):
-        for symbol, price in prices.items():
-            feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=admin)
-        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, admin)
-
-    return _move
+from core_fixtures import (  # noqa: F401  (fixtures: pytest registers what a conftest imports)
+    core,
+    engine,
+    feeds,
+    insurance,
+    liquidator,
+    move_price,
+    oracle,
+    pool,
+    post,
+    seeded,
+    settle,
+    tokens,
+    trader,
+    trader2,
+)
