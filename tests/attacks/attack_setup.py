@@ -36,3 +36,23 @@ def books_covered(pool, engine, insurance, tokens) -> bool:
 def words(results) -> list[int]:
     """The first 32-byte word of each static call's return data (a Batcher read), as integers."""
     return [int.from_bytes(bytes(r)[:32], "big") for r in results]
+
+
+def all_words(result) -> list[int]:
+    """Every 32-byte word of a static call's return data (a Batcher read), as integers."""
+    data = bytes(result)
+    return [int.from_bytes(data[i : i + 32], "big") for i in range(0, len(data), 32)]
+
+
+def revert_name(attempt) -> str:
+    """Run `attempt()` and return the name of the custom error it reverted with (decoded by ape), "Panic(0x..)"
+    for a panic, or the raw revert message; fails if it does not revert."""
+    from ape.exceptions import ContractLogicError, CustomError
+
+    try:
+        attempt()
+    except CustomError as err:
+        return type(err).__name__
+    except ContractLogicError as err:
+        return str(err.revert_message)
+    raise AssertionError("did not revert")

@@ -8,7 +8,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))  # engine_setup, core_fixtures
 
 # Fixtures: pytest registers what a conftest imports.
-from attack_fixtures import attacker, batcher_type, big_calls, deploy_batcher, give, list_token  # noqa: F401
+from attack_fixtures import (  # noqa: F401
+    _no_trace_walk_for_foreign_errors,
+    attacker,
+    batcher_type,
+    big_calls,
+    deploy_batcher,
+    give,
+    list_token,
+)
 from core_fixtures import (  # noqa: F401
     core,
     engine,
