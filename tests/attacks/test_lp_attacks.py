@@ -263,7 +263,8 @@ def test_rounding_loop__1000_lp_round_trips_of_one_unit__extract_nothing(
         # What came back plus what the shares still held are worth: never more than the 1,000 units.
         assert result.withdrawn * 10**12 + (shares_after - shares) * price_after // USD <= 1_000 * 10**12
         assert price_after >= price
-        if result.failed:
+        if odd_price:  # every conversion rounds now: half the withdrawals are worth less than a unit
+            assert result.failed > 0 and result.withdrawn < 1_000
             assert result.lastError[:4] == bytes.fromhex(selector(pool.ZeroAmount)[2:])
 
 
