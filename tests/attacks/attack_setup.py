@@ -47,7 +47,7 @@ def all_words(result) -> list[int]:
 def revert_name(attempt) -> str:
     """Run `attempt()` and return the name of the custom error it reverted with (decoded by ape), "Panic(0x..)"
     for a panic, or the raw revert message; fails if it does not revert."""
-    from ape.exceptions import ContractLogicError, CustomError
+    from ape.exceptions import ContractLogicError, CustomError, VirtualMachineError
 
     try:
         attempt()
@@ -55,4 +55,6 @@ def revert_name(attempt) -> str:
         return type(err).__name__
     except ContractLogicError as err:
         return str(err.revert_message)
+    except VirtualMachineError as err:  # a panic
+        return str(err)
     raise AssertionError("did not revert")

@@ -320,12 +320,14 @@ def test_edge_amounts__pool_and_insurance_fund__zero_and_max_and_zero_address__r
     strict=True,
     reason="Pool.withdraw prices the shares before anything checks the caller holds them: "
     "PoolMath.toValueDown(type(uint256).max, nav + 1e18, supply + 1e18) overflows in Math.mulDiv as soon as the share "
-    "price is above $1 (it is, by the rounding of every mint), so the call reverts Panic(0x11) instead of a custom "
+    "price is above $1 (any fee or interest the LPs have earned), so the call reverts Panic(0x11) instead of a custom "
     "error (InsufficientLiquidity, or the burn's ERC20InsufficientBalance).",
 )
 def test_edge_amounts__pool_withdraw_of_max_uint_shares__reverts_with_a_custom_error(
-    seeded, pool, tokens, lp, chain
+    seeded, engine, pool, tokens, post, trader, lp, chain
 ):
+    post(trader, "WETH", units("WETH", 1))
+    engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=trader)  # its trading fee goes to the LPs
     chain.pending_timestamp += COOLDOWN + 1
     assert pool.sharePrice(False) > USD
     with ape.reverts(pool.InsufficientLiquidity, asset=tokens["USDC"].address):

@@ -212,7 +212,7 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
     reason="MarginEngine checks the oracle status only of the withdrawn asset (withdraw) or the traded market "
     "(modifyPosition); _requireInitialMargin values every collateral with getPriceData, whatever its status. After "
     "LTT's only source answers 0 (status Stale, median frozen at the last $10), an attacker deposits 10,000 LTT "
-    "(deposits are open in any status) and borrows $40,000 of USDC from the Pool against them (withdraw succeeds); "
+    "(deposits are open in any status) and borrows $20,000 of USDC from the Pool against them (withdraw succeeds); "
     "the same holds for a Frozen asset. DESIGN 5: adding risk needs Ok prices.",
 )
 def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
@@ -225,7 +225,7 @@ def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
     give(attacker, ltt, units("LTT", 10_000), engine)
     engine.deposit(ltt, units("LTT", 10_000), attacker, sender=attacker)  # worth nothing, booked at $100,000
     with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=ADD_RISK, status=STALE):
-        engine.withdraw(usdc, units("USDC", 40_000), attacker, sender=attacker)
+        engine.withdraw(usdc, units("USDC", 20_000), attacker, sender=attacker)  # within its margin at $10
     assert usdc.balanceOf(attacker) == 0
 
 
