@@ -3,10 +3,12 @@ stranger (no role anywhere) reverts, unless it is in the PERMISSIONLESS list bel
 
 Contracts: the ProtocolLock, the Pool, the MarginEngine (its merged ABI, `ballast.system.engine_abi`, plus the
 extension's `initialize`, which its fallback also reaches), the MarginEngineExtension at its own address, the
-Liquidator, the InsuranceFund and the OracleAggregator (the mock tokens and feeds are open test doubles). Each
+Liquidator, the InsuranceFund, the OracleAggregator and a BallastTimelock deployed as `ballast.governance` does
+(the mock tokens and feeds are open test doubles). Each
 call is made as the stranger's transaction would run at the head of the chain (eth_call from its address), with
 arguments of the right types; for the core contracts the revert must be an authorization error naming the
-stranger (AccessControlUnauthorizedAccount, Unauthorized or NotMember), and a permissionless function may revert
+stranger (AccessControlUnauthorizedAccount, Unauthorized, NotMember or TimelockUnauthorizedCaller), and a
+permissionless function may revert
 only for another reason. The extension holds no state of its own: called directly, any revert will do.
 """
 
@@ -17,6 +19,7 @@ from engine_setup import COLLATERAL, MARKETS, WETH_PERP
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from ballast.governance import deploy_timelock
 from ballast.system import engine_abi
 
 PERMISSIONLESS = {
@@ -27,9 +30,11 @@ PERMISSIONLESS = {
     "Liquidator": {"liquidate", "liquidateMany", "renounceRole"},
     "InsuranceFund": {"fund", "sweep", "renounceRole"},
     "OracleAggregator": {"update", "renounceRole"},
+    # Token receiver hooks: they only answer their selector.
+    "BallastTimelock": {"renounceRole", "onERC721Received", "onERC1155Received", "onERC1155BatchReceived"},
 }
 # renounceRole(role, callerConfirmation) only ever drops the caller's own role.
-AUTH_ERRORS = {"AccessControlUnauthorizedAccount", "Unauthorized", "NotMember"}
+AUTH_ERRORS = {"AccessControlUnauthorizedAccount", "Unauthorized", "NotMember", "TimelockUnauthorizedCaller"}
 
 
 def default(abi_type, stranger):
@@ -56,10 +61,11 @@ def default(abi_type, stranger):
 
 
 @pytest.fixture(scope="module")
-def deployed(seeded, project, core, oracle, engine):
+def deployed(seeded, project, core, oracle, engine, admin):
     """name -> (address, ABI entries) of every contract under test."""
     extension_abi = project.MarginEngineExtension.contract_type.abi
     initialize = [e for e in extension_abi if getattr(e, "name", None) == "initialize"]
+    timelock = deploy_timelock(project, admin, 3_600, [admin], [admin])
     return {
         "ProtocolLock": (core.lock.address, project.ProtocolLock.contract_type.abi),
         "Pool": (core.pool.address, project.Pool.contract_type.abi),
@@ -68,6 +74,7 @@ def deployed(seeded, project, core, oracle, engine):
         "Liquidator": (core.liquidator.address, project.Liquidator.contract_type.abi),
         "InsuranceFund": (core.insurance.address, project.InsuranceFund.contract_type.abi),
         "OracleAggregator": (oracle.address, project.OracleAggregator.contract_type.abi),
+        "BallastTimelock": (timelock.address, project.BallastTimelock.contract_type.abi),
     }
 
 
