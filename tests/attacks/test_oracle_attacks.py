@@ -213,7 +213,7 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
     "(modifyPosition); _requireInitialMargin values every collateral with getPriceData, whatever its status. After "
     "LTT's only source answers 0 (status Stale, median frozen at the last $10), an attacker deposits 10,000 LTT "
     "(deposits are open in any status) and borrows $20,000 of USDC from the Pool against them (withdraw succeeds); "
-    "the same holds for a Frozen asset. DESIGN 5: adding risk needs Ok prices.",
+    "the same code path values a Frozen asset at its frozen price. DESIGN 5: adding risk needs Ok prices.",
 )
 def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
     seeded, engine, oracle, tokens, feeds, give, admin, attacker
