@@ -58,7 +58,7 @@ test: setup lint test-python test-forge analyze ## run the whole suite (ape test
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
 # module-scoped deployments followed by another's, so the suites do not share a chain.
-PY_SUITES := tests/test_*.py tests/pool tests/engine tests/deploy tests/keepers
+PY_SUITES := tests/test_*.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers
 
 test-python: ## the pytest suites through ape test, one anvil per suite
 	@for suite in $(PY_SUITES); do echo "== ape test $$suite"; $(BIN)/ape test $$suite || exit 1; done

@@ -1,6 +1,6 @@
-"""MarginEngine and Liquidator fixtures: the whole core deployed by `ballast.system.deploy_core` on four assets
-with one feed each, two perpetual markets, and a pool seeded by an LP. Re-exported by tests/engine/conftest.py and
-tests/keepers/conftest.py."""
+"""Fixtures of the whole core, deployed by `ballast.system.deploy_core` on four assets with one feed each, two
+perpetual markets, and a pool seeded by an LP. Shared by the suites that test the whole core: the conftests of
+tests/engine, tests/keepers and tests/attacks import them (pytest registers the fixtures a conftest imports)."""
 
 import pytest
 from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
@@ -115,3 +115,16 @@ def move_price(oracle, feeds, tokens, admin, chain):
         settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, admin)
 
     return _move
+    return _move
+
+
+@pytest.fixture(scope="module")
+def settle(feeds, oracle, tokens, admin, chain):
+    """Set each symbol's feed (8 decimals) and settle those assets' TWAPs on it (status `Ok`)."""
+
+    def _settle(prices: dict[str, int]):
+        for symbol, price in prices.items():
+            feeds[symbol].setAnswer(price, sender=admin)
+        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in prices}, TWAP_WINDOW, admin)
+
+    return _settle

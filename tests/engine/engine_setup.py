@@ -8,7 +8,11 @@ from ballast.risk import (
     PositionState,
     PriceStatus,
     RiskParams,
+    borrow_fee,
+    div_up,
     health,
+    pnl_down,
+    value_down,
 )
 
 WAD = 10**18
@@ -114,3 +118,45 @@ def health_dict(h) -> dict[str, int]:
     """An engine `Health` struct as the dict `model_health` returns."""
     keys = ("maintenanceEquity", "maintenanceMargin", "initialEquity", "initialMargin", "stressEquity")
     return {**{k: getattr(h, k) for k in keys}, "liquidatable": h.liquidatable}
+
+
+# ---------------------------------------------------------------- prices and values for attacks and properties
+
+
+def mark_value(books: dict, prices, index: int) -> int:
+    """What an account is worth at the oracle median without haircuts (USD, WAD): collateral, cash and PnL net of
+    borrow fees, each rounded down."""
+    value = sum(value_down(a, prices[s][0], DECIMALS[s]) for s, a in books["collateral"].items())
+    value += books["credit"] * 10**12 - div_up(books["scaled_debt"] * index, WAD) * 10**12
+    for market, (size, entry, entry_index) in books["positions"].items():
+        value += pnl_down(size, entry, prices[MARKET_ASSET[market]][0])
+        value -= borrow_fee(size, entry, entry_index, index)
+    return value
+
+
+def feed_price(symbol: str, pct: int) -> int:
+    """`pct` percent of the symbol's starting price, as an 8-decimal feed answer."""
+    return PRICES[symbol] * 10**FEED_DECIMALS * pct // 100
+
+
+def price_where(symbol: str, holds, prices, rising: bool = False) -> int:
+    """The 8-decimal feed answer nearest `symbol`'s current price, below it (above it when `rising`, up to a
+    hundredfold), from which on `holds(prices)` is true: a condition false now and true at the far end (bisection
+    on the model)."""
+
+    def at(answer: int) -> dict:
+        p = answer * 10 ** (18 - FEED_DECIMALS)
+        return {**prices, symbol: (p, p)}
+
+    now = prices[symbol][0] // 10 ** (18 - FEED_DECIMALS)
+    near, far = now, now * 100 if rising else 1
+    assert holds(at(far)) and not holds(at(near))
+    while abs(far - near) > 1:
+        mid = (near + far) // 2
+        near, far = (near, mid) if holds(at(mid)) else (mid, far)
+    return far
+
+
+def pin_time(chain):
+    """Mine the next block at the head's timestamp: no borrow fee accrues between a view and the next action."""
+    chain.pending_timestamp = chain.blocks.head.timestamp

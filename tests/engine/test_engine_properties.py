@@ -12,45 +12,30 @@ import pytest
 from engine_setup import (
     BPS,
     DECIMALS,
-    FEED_DECIMALS,
     MARKET_ASSET,
     MARKETS,
     PRICES,
-    TWAP_WINDOW,
     WAD,
     WBTC_PERP,
     WETH_PERP,
     account_books,
+    feed_price,
     health_dict,
+    mark_value,
     model_health,
+    pin_time,
     price_ranges,
+    price_where,
     units,
     wad,
 )
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from ballast.prices import settle_prices
 from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 MAX_UINT = 2**256 - 1
-
-
-def pin_time(chain):
-    """Mine the next block at the head's timestamp: no borrow fee accrues between a view and the next action."""
-    chain.pending_timestamp = chain.blocks.head.timestamp
-
-
-def mark_value(books: dict, prices, index: int) -> int:
-    """What an account is worth at the oracle median without haircuts (USD, WAD): collateral, cash and PnL net of
-    borrow fees, each rounded down."""
-    value = sum(value_down(a, prices[s][0], DECIMALS[s]) for s, a in books["collateral"].items())
-    value += books["credit"] * 10**12 - div_up(books["scaled_debt"] * index, WAD) * 10**12
-    for market, (size, entry, entry_index) in books["positions"].items():
-        value += pnl_down(size, entry, prices[MARKET_ASSET[market]][0])
-        value -= borrow_fee(size, entry, entry_index, index)
-    return value
 
 
 def surplus(h) -> int:
@@ -166,41 +151,6 @@ def tick(feeds, oracle, tokens, admin):
             oracle.update(tokens[symbol], sender=admin)
 
     return _tick
-
-
-@pytest.fixture(scope="module")
-def settle(feeds, oracle, tokens, admin, chain):
-    """Set each symbol's feed (8 decimals) and settle those assets' TWAPs on it (status `Ok`)."""
-
-    def _settle(prices: dict[str, int]):
-        for symbol, price in prices.items():
-            feeds[symbol].setAnswer(price, sender=admin)
-        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in prices}, TWAP_WINDOW, admin)
-
-    return _settle
-
-
-def feed_price(symbol: str, pct: int) -> int:
-    """`pct` percent of the symbol's starting price, as an 8-decimal feed answer."""
-    return PRICES[symbol] * 10**FEED_DECIMALS * pct // 100
-
-
-def price_where(symbol: str, holds, prices, rising: bool = False) -> int:
-    """The 8-decimal feed answer nearest `symbol`'s current price, below it (above it when `rising`, up to a
-    hundredfold), from which on `holds(prices)` is true: a condition false now and true at the far end (bisection
-    on the model)."""
-
-    def at(answer: int) -> dict:
-        p = answer * 10 ** (18 - FEED_DECIMALS)
-        return {**prices, symbol: (p, p)}
-
-    now = prices[symbol][0] // 10 ** (18 - FEED_DECIMALS)
-    near, far = now, now * 100 if rising else 1
-    assert holds(at(far)) and not holds(at(near))
-    while abs(far - near) > 1:
-        mid = (near + far) // 2
-        near, far = (near, mid) if holds(at(mid)) else (mid, far)
-    return far
 
 
 # ---------------------------------------------------------------- item 4: only prices and accrual lower health

@@ -1,0 +1,131 @@
+"""Fixtures of the attack suite beyond the whole core of tests/engine (imported by tests/attacks/conftest.py)."""
+
+import os
+from pathlib import Path
+
+import ape
+import pytest
+from attack_setup import MAX_UINT
+from engine_setup import FEED_DECIMALS, MAX_PRICE_AGE, TWAP_WINDOW
+
+
+@pytest.fixture(scope="module")
+def attacker(accounts):
+    """Holds no role; the second address of an owner in self-liquidation cases."""
+    return accounts[8]
+
+
+@pytest.fixture(scope="module")
+def list_token(project, admin, oracle, pool, engine):
+    """List `token` at `price` USD: in the oracle (one 8-decimal MockFeed, returned), in the Pool (no fees, no
+    target weight) and, given `collateral` params, as engine collateral."""
+
+    def _list(token, price: float, collateral=None):
+        feed = project.MockFeed.deploy(FEED_DECIMALS, int(price * 10**FEED_DECIMALS), "feed", sender=admin)
+        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
+        oracle.setAssetConfig(token, config, sender=admin)
+        oracle.update(token, sender=admin)
+        pool.listAsset(token, (0, 10_000, 0, 0, 2**127), sender=admin)
+        if collateral is not None:
+            engine.listCollateral(token, collateral, sender=admin)
+        return feed
+
+    return _list
+
+
+@pytest.fixture(scope="module")
+def give(tokens, accounts):
+    """Mint `amount` of `token` (a symbol or a token) to `account` (an account or a contract) and approve every
+    `spender` for all of it (accounts only: a Batcher approves through its own calls)."""
+
+    def _give(account, token, amount: int, *spenders):
+        token = tokens[token] if isinstance(token, str) else token
+        token.mint(account, amount, sender=accounts[9])
+        for spender in spenders:
+            token.approve(spender, MAX_UINT, sender=account)
+        return token
+
+    return _give
+
+
+@ape.fixture(scope="session", chain_isolation=False)
+def batcher_type(project):
+    """The Batcher's contract type, compiled from Batcher.sol by the project's solc (standard JSON, which the solc
+    bridge serves) with the project's settings."""
+    import solcx
+    from ethpm_types import ContractType
+
+    settings = project.config.solidity
+    source = (Path(__file__).parent / "Batcher.sol").read_text()
+    output = solcx.compile_standard(
+        {
+            "language": "Solidity",
+            "sources": {"Batcher.sol": {"content": source}},
+            "settings": {
+                "evmVersion": settings.evm_version,
+                "optimizer": {"enabled": True, "runs": settings.optimization_runs},
+                "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
+            },
+        },
+        solc_version=str(settings.version),
+    )
+    built = output["contracts"]["Batcher.sol"]["Batcher"]
+    return ContractType(
+        contractName="Batcher",
+        abi=built["abi"],
+        deploymentBytecode={"bytecode": "0x" + built["evm"]["bytecode"]["object"]},
+    )
+
+
+@pytest.fixture(scope="module")
+def deploy_batcher(batcher_type, admin):
+    """Deploy a fresh Batcher (each one is its own account)."""
+    from ape.contracts import ContractContainer
+
+    def _deploy():
+        return ContractContainer(batcher_type).deploy(sender=admin)
+
+    return _deploy
+
+
+#: Gas for one big simulated transaction (the 1,000-operation loops), and the block gas limit it needs meanwhile.
+BIG_CALL_GAS = 2**36
+
+
+@pytest.fixture
+def big_calls(chain):
+    """`big_calls(method, *args)`: `method.call(*args)` with up to 2**36 gas. An eth_call keeps no trace; a mined
+    transaction that size would make the test anvil (ape runs it with --steps-tracing) hold gigabytes of step
+    traces. The block gas limit is raised for the call and restored after the test."""
+    limit = chain.blocks.head.gas_limit
+
+    def _call(method, *args):
+        chain.provider.set_block_gas_limit(2 * BIG_CALL_GAS)
+        chain.mine()
+        return method.call(*args, gas=BIG_CALL_GAS)
+
+    yield _call
+    chain.provider.set_block_gas_limit(limit)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_trace_walk_for_foreign_errors():
+    """Decode a reverted transaction's custom error only from the called contract's ABI. An error raised deeper (the
+    lock's `Locked` through a token hook, a token's error through the Pool) otherwise makes ape fetch and walk the
+    transaction's whole step trace to find the reverting contract: 15 to 25 seconds for one liquidation. Left
+    undecoded, tests/conftest.py matches the raw revert data against the expected error instead.
+    `BALLAST_TRACES=1` keeps ape's behaviour."""
+    if os.environ.get("BALLAST_TRACES") == "1":
+        yield
+        return
+    from ape_ethereum.ecosystem import Ethereum
+
+    original = Ethereum.decode_custom_error
+
+    def decode_custom_error(self, data, address, **kwargs):
+        kwargs.pop("txn", None)  # without the transaction ape cannot look for its trace
+        return original(self, data, address, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Ethereum, "decode_custom_error", decode_custom_error)
+        yield
