@@ -276,13 +276,19 @@ def _add_position(t: _Totals, p: PositionState, m: MarketRisk, index: int, low: 
     t.stress_loss += mul_bps_up(notional, m.stress_shock_bps)
 
 
+def _risk_low(p: AssetPrice) -> int:
+    """The lower price the health view values collateral at: zero for a Stale or Frozen asset (no initial or stress
+    equity from a price nobody can check; the maintenance figures use the higher price)."""
+    return 0 if p.status in (PriceStatus.STALE, PriceStatus.FROZEN) else p.low
+
+
 def health(account: AccountState, params: RiskParams, prices: Prices, borrow_index: int) -> Health:
     """`MarginEngine.health(account)` from the account's books, the governed parameters, the stored oracle prices
     and the Pool's borrow index, all read at one block."""
     t = _Totals()
     for asset, amount in account.collateral.items():
         p = prices[asset]
-        _add_collateral(t, amount, params.collateral[asset], p.low, p.high)
+        _add_collateral(t, amount, params.collateral[asset], _risk_low(p), p.high)
     for market, position in account.positions.items():
         m = params.markets[market]
         p = prices[m.asset]

@@ -143,6 +143,11 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     /// @dev Collateral and debt go to the Pool; the InsuranceFund covers what the collateral does not, then LPs.
     function _absorb(address account) private {
         (address[] memory assets, uint256[] memory amounts) = engine.seizeAllCollateral(account);
+        // Value and absorb what arrived: a fee-on-transfer token delivers less than the engine sent. (The Liquidator
+        // holds no collateral between liquidations; anything else of the token here joins the reserves too.)
+        for (uint256 i = 0; i < assets.length; ++i) {
+            amounts[i] = IERC20(assets[i]).balanceOf(address(this));
+        }
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
         uint256 debt = scaledDebt.mulWadUp(index);

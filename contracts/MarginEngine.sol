@@ -61,6 +61,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     /// @inheritdoc IMarginEngineCore
     function deposit(address asset, uint256 amount, address account) external guarded {
         if (amount == 0) revert ZeroAmount();
+        if (account == address(0)) revert ZeroAddress(); // nobody could ever withdraw it
         if (asset == _settlementAsset) {
             _addCash(account, _pull(asset, amount), "deposit");
             return;
@@ -89,6 +90,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (amount == 0) revert ZeroAmount();
         address account = msg.sender;
         if (asset == _settlementAsset) {
+            // Borrowing (withdrawing beyond the account's credit) is new risk: the guardian's pause stops it.
+            if (_config.newRiskPaused && amount > _cash[account].credit) revert NewRiskPaused();
             _payFromCash(account, amount, to, "withdraw");
         } else {
             CollateralSlot memory c = _listedCollateral(asset);
@@ -302,7 +305,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             if (mask & 1 != 0) {
                 address asset = _collateralList[i];
                 CollateralSlot memory cs = _collateral[asset];
-                (uint256 low, uint256 high) = _healthRange(asset, enforce);
+                (uint256 low, uint256 high) = _collateralRange(asset, enforce);
                 AccountMath.addCollateral(
                     t,
                     _balances[account][asset],
@@ -455,6 +458,16 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _healthRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
         if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
         return _range(asset);
+    }
+
+    /// @dev A collateral asset's prices for a health computation. Outside a liquidation, a Stale or Frozen asset
+    /// keeps its last higher price for the maintenance figures, but its lower price (initial and stress equity)
+    /// counts as zero: nothing can be borrowed, opened or withdrawn against a price nobody can check.
+    function _collateralRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
+        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+        IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
+        (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
+        if (d.status >= IOracleAggregator.Status.Stale) low = 0;
     }
 
     function _range(address asset) private view returns (uint256 low, uint256 high) {

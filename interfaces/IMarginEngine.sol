@@ -52,6 +52,7 @@ interface IMarginEngineTypes {
     error MarketNotListed(uint256 market);
     error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     error ZeroAmount();
+    error ZeroAddress();
     error SupplyCapExceeded(address asset, uint256 totalAfter, uint256 cap);
     error TooManyCollateralAssets(address account, uint256 max);
     error TooManyMarkets(address account, uint256 max);

@@ -4,8 +4,6 @@ would make healthy accounts liquidatable, the penalty vs maintenance fraction ru
 1-unit collateral and cash loops, and edge amounts and addresses on the engine.
 """
 
-import contextlib
-
 import ape
 import pytest
 from ape.exceptions import ContractLogicError
@@ -201,12 +199,6 @@ def test_pause_abuse__guardian_pauses_new_risk_and_deposits__exits_repay_and_liq
     assert out > 0 and usdc.balanceOf(lp) == out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MarginEngine.withdraw never reads newRiskPaused: with the guardian's pause on, an account holding 10 "
-    "WETH withdraws $1,000 of USDC it does not have, i.e. opens a new $1,000 loan from the Pool, though "
-    "IMarginEngineAdmin.setNewRiskPaused pauses 'opening, increasing, borrowing'.",
-)
 def test_pause_abuse__borrowing_while_new_risk_is_paused__is_refused(
     seeded, engine, tokens, post, guardian, trader
 ):
@@ -407,16 +399,10 @@ def test_edge_amounts__engine__zero_and_max_and_zero_address__revert_with_custom
     assert engine.collateralBalance(trader, weth) == units("WETH", 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MarginEngine.deposit takes address(0) as the account: 100 USDC deposited for it are booked as the zero "
-    "address's credit, which nobody can ever withdraw (Pool.deposit refuses a zero receiver with ZeroAddress; "
-    "the engine has no such check).",
-)
 def test_edge_addresses__deposit_for_the_zero_address__is_refused(seeded, engine, tokens, give, stranger):
     usdc = tokens["USDC"]
     give(stranger, usdc, units("USDC", 100), engine)
-    with contextlib.suppress(ContractLogicError):  # refusing it is the fix
+    with ape.reverts(engine.ZeroAddress):
         engine.deposit(usdc, units("USDC", 100), ZERO, sender=stranger)
     assert engine.cash(ZERO).credit == 0
     assert usdc.balanceOf(stranger) == units("USDC", 100)

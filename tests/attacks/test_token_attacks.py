@@ -101,13 +101,6 @@ def test_fee_on_transfer_collateral__credited_what_arrived__books_match_balances
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Liquidator._absorb hands Pool.absorb the amounts the engine seized, not what reached the Liquidator: "
-    "with a 1 % fee-on-transfer collateral, seizing 9,900 FEE delivers 9,801, and Pool.absorb's transferFrom of "
-    "9,900 reverts ERC20InsufficientBalance(9,702 after the fee, 9,801). Any liquidation that reaches absorb "
-    "reverts: an insolvent account holding such collateral can never be closed out and its bad debt stays.",
-)
 def test_fee_on_transfer_collateral__insolvent_account__is_absorbed(
     extra, engine, pool, liquidator, oracle, give, settle, admin, trader, keeper
 ):
