@@ -144,13 +144,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
-                MarketParams memory p = _markets[market];
+                MarketParams storage p = _market(market);
                 int256 size = _positions[account][market].size;
                 int256 delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
                 if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
                 // Closing a long sells: the better price for the account is the higher one, and vice versa.
                 uint256 price = _oracle.priceForLiquidation(p.asset, size > 0);
-                (int256 realized,) = _tradeWithoutFee(account, market, delta, price);
+                (int256 realized,,) = _tradeWithoutFee(account, market, delta, price);
                 closed += _abs(delta).mulWadUp(price);
                 emit PositionModified(account, market, delta, size + delta, price, realized, 0);
             }
@@ -176,7 +176,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint256 k;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _collateralList[i];
+                address asset = _collateralAt(i);
                 uint256 amount = _balances[account][asset];
                 _balances[account][asset] = 0;
                 _totalCollateral[asset] -= amount;
@@ -205,7 +205,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
         uint256 price;
         (delta, price) = _adlTrade(account, market, excess);
-        (int256 realized, int256 sizeAfter) = _tradeWithoutFee(account, market, delta, price);
+        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price);
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
         emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
     }
@@ -215,7 +215,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
         MarketParams memory p = _listedMarket(market);
         Position memory pos = _positions[account][market];
-        AccountMath.MarketState memory s = _marketStates[market];
+        AccountMath.MarketState memory s = _marketStateRef(market);
         bool long = pos.size > 0;
         // Closing a long sells: the price better for the account is the higher one, and vice versa.
         uint256 price = _oracle.priceForLiquidation(p.asset, long);
@@ -280,12 +280,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint256 index = _pool.borrowIndex();
         uint256 n = _markets.length;
         for (uint256 market = 0; market < n; ++market) {
-            AccountMath.MarketState memory s = _marketStates[market];
+            AccountMath.MarketState memory s = _marketStateRef(market);
             if (s.longSize == 0 && s.shortSize == 0) continue;
-            MarketParams memory p = _markets[market];
+            MarketParams storage p = _market(market);
+            address asset = p.asset;
             (uint256 low, uint256 high) = enforceRiskStatus
-                ? _oracle.priceBounds(p.asset, IOracleAggregator.Action.AddRisk)
-                : _range(p.asset);
+                ? _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk)
+                : _range(asset);
             (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
             reservedUsd += (uint256(s.longSize) + s.shortSize).mulWadUp(high).mulBpsUp(p.reserveFactorBps);
@@ -300,7 +301,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _collateralList[i];
+                address asset = _collateralAt(i);
                 CollateralSlot memory cs = _collateral[asset];
                 (uint256 low, uint256 high) = _healthRange(asset, enforce);
                 AccountMath.addCollateral(
@@ -319,15 +320,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
-                MarketParams memory p = _markets[market];
+                // Only the first slot of the market's parameters (asset and fractions) is needed here.
+                MarketParams storage p = _market(market);
+                (address asset, uint256 imf, uint256 mmf, uint256 shock) = (p.asset, p.imfBps, p.mmfBps, p.stressShockBps);
                 Position memory s = _positions[account][market];
-                (uint256 low, uint256 high) = _healthRange(p.asset, enforce);
+                (uint256 low, uint256 high) = _healthRange(asset, enforce);
                 AccountMath.addPosition(
-                    t,
-                    AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, p.imfBps, p.mmfBps, p.stressShockBps),
-                    index,
-                    low,
-                    high
+                    t, AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, imf, mmf, shock), index, low, high
                 );
             }
             mask >>= 1;
@@ -356,8 +355,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         private
         returns (int256 realized, uint256 fee)
     {
-        (realized,) = _tradeWithoutFee(account, market, delta, price);
-        AccountMath.MarketState memory s = _marketStates[market];
+        AccountMath.MarketState memory s;
+        (realized,, s) = _tradeWithoutFee(account, market, delta, price);
         if (s.longSize > p.longOpenInterestCap) revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
         if (s.shortSize > p.shortOpenInterestCap) revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
@@ -371,13 +370,14 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     /// @dev Move the position by `delta` at `price`: settle its borrow fee, realize the PnL of any closed part,
     /// average the entry of any opened part, and keep the market aggregates and the account's market list.
+    /// Returns the market's aggregates after the trade too.
     function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price)
         private
-        returns (int256 realized, int256 sizeAfter)
+        returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s)
     {
         uint256 index = _pool.borrowIndex();
         Position memory pos = _positions[account][market];
-        AccountMath.MarketState memory s = _marketStates[market];
+        s = _marketStateRef(market);
         AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
         uint256 borrowFeeUsd = AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index);
         int256 entry;
@@ -385,7 +385,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         realized -= int256(borrowFeeUsd);
         pos = Position(sizeAfter.toInt128(), uint256(entry).toUint128(), index);
         AccountMath.addToMarket(s, pos.size, pos.entryPrice, index);
-        _marketStates[market] = s;
+        _storeMarketState(market, s);
         _positions[account][market] = pos;
 
         uint16 bit = uint16(1 << market);
@@ -472,6 +472,41 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
         (uint256 low,) = _range(_settlementAsset);
         return usd.toAmountUp(low, _settlementDecimals);
+    }
+
+    // Element access without the bounds check (which reads the array's length from storage), for indexes known to be
+    // in range: a bit of an account's mask (set only for a listed collateral asset or market, and nothing is ever
+    // delisted), a market checked by `_listedMarket`, or below `_markets.length`. `_marketStates` grows with
+    // `_markets`. Element sizes: an address is one slot, MarketParams and MarketState three.
+
+    function _collateralAt(uint256 i) private view returns (address asset) {
+        uint256 slot;
+        assembly ("memory-safe") {
+            mstore(0x00, _collateralList.slot)
+            slot := add(keccak256(0x00, 0x20), i)
+            asset := sload(slot)
+        }
+    }
+
+    function _market(uint256 market) private pure returns (MarketParams storage p) {
+        assembly ("memory-safe") {
+            mstore(0x00, _markets.slot)
+            p.slot := add(keccak256(0x00, 0x20), mul(market, 3))
+        }
+    }
+
+    function _marketStateRef(uint256 market) private pure returns (AccountMath.MarketState storage s) {
+        assembly ("memory-safe") {
+            mstore(0x00, _marketStates.slot)
+            s.slot := add(keccak256(0x00, 0x20), mul(market, 3))
+        }
+    }
+
+    function _storeMarketState(uint256 market, AccountMath.MarketState memory s) private {
+        AccountMath.MarketState storage ref = _marketStateRef(market);
+        (ref.longSize, ref.shortSize) = (s.longSize, s.shortSize);
+        (ref.longEntryNotional, ref.shortEntryNotional) = (s.longEntryNotional, s.shortEntryNotional);
+        (ref.feeBase, ref.feeScaled) = (s.feeBase, s.feeScaled);
     }
 
     function _abs(int256 x) private pure returns (uint256) {
