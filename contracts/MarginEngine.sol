@@ -295,45 +295,86 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     // ---------------------------------------------------------------- internals: health
 
+    /// @dev The prices of an account's collateral assets, as one health computation read them: a market on an asset
+    /// the account also holds reuses them instead of reading the oracle again (between the reads nothing but views
+    /// runs, so the second read would return the same, or revert the same way).
+    struct HealthPrices {
+        address[MAX_COLLATERAL_PER_ACCOUNT] assets;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] high;
+        uint256 count;
+    }
+
     function _health(address account, bool enforce) private view returns (Health memory h) {
         AccountMath.Totals memory t;
+        HealthPrices memory prices;
         uint256 index = _pool.borrowIndex();
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = _collateralAt(i);
-                CollateralSlot memory cs = _collateral[asset];
-                (uint256 low, uint256 high) = _healthRange(asset, enforce);
-                AccountMath.addCollateral(
-                    t,
-                    _balances[account][asset],
-                    cs.decimals,
-                    low,
-                    high,
-                    cs.initialHaircutBps,
-                    cs.maintHaircutBps,
-                    cs.stressShockBps
-                );
-            }
+            if (mask & 1 != 0) _addCollateral(t, prices, account, _collateralAt(i), enforce);
             mask >>= 1;
         }
         mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
-            if (mask & 1 != 0) {
-                // Only the first slot of the market's parameters (asset and fractions) is needed here.
-                MarketParams storage p = _market(market);
-                (address asset, uint256 imf, uint256 mmf, uint256 shock) = (p.asset, p.imfBps, p.mmfBps, p.stressShockBps);
-                Position memory s = _positions[account][market];
-                (uint256 low, uint256 high) = _healthRange(asset, enforce);
-                AccountMath.addPosition(
-                    t, AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, imf, mmf, shock), index, low, high
-                );
-            }
+            if (mask & 1 != 0) _addPosition(t, prices, account, market, index, enforce);
             mask >>= 1;
         }
         CashSlot memory c = _cash[account];
         (uint256 sLow, uint256 sHigh) = _healthRange(_settlementAsset, enforce);
         h = AccountMath.finish(t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, sLow, sHigh);
+    }
+
+    function _addCollateral(
+        AccountMath.Totals memory t,
+        HealthPrices memory prices,
+        address account,
+        address asset,
+        bool enforce
+    ) private view {
+        CollateralSlot memory cs = _collateral[asset];
+        (uint256 low, uint256 high) = _healthRange(asset, enforce);
+        uint256 n = prices.count;
+        (prices.assets[n], prices.low[n], prices.high[n], prices.count) = (asset, low, high, n + 1);
+        AccountMath.addCollateral(
+            t,
+            _balances[account][asset],
+            cs.decimals,
+            low,
+            high,
+            cs.initialHaircutBps,
+            cs.maintHaircutBps,
+            cs.stressShockBps
+        );
+    }
+
+    function _addPosition(
+        AccountMath.Totals memory t,
+        HealthPrices memory prices,
+        address account,
+        uint256 market,
+        uint256 index,
+        bool enforce
+    ) private view {
+        // Only the first slot of the market's parameters (asset and fractions) is needed here.
+        MarketParams storage p = _market(market);
+        (address asset, uint256 imf, uint256 mmf, uint256 shock) = (p.asset, p.imfBps, p.mmfBps, p.stressShockBps);
+        Position memory s = _positions[account][market];
+        (uint256 low, uint256 high) = _healthPrice(prices, asset, enforce);
+        AccountMath.addPosition(
+            t, AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, imf, mmf, shock), index, low, high
+        );
+    }
+
+    function _healthPrice(HealthPrices memory prices, address asset, bool enforce)
+        private
+        view
+        returns (uint256 low, uint256 high)
+    {
+        uint256 n = prices.count;
+        for (uint256 k = 0; k < n; ++k) {
+            if (prices.assets[k] == asset) return (prices.low[k], prices.high[k]);
+        }
+        return _healthRange(asset, enforce);
     }
 
     function _requireInitialMargin(address account) private view {
