@@ -53,22 +53,31 @@ library FixedPointMath {
 
     /// @notice USD value (WAD) of `amount` token units at `price` (WAD USD per whole token), rounded down.
     function toValueDown(uint256 amount, uint256 price, uint8 decimals) internal pure returns (uint256) {
-        return mulDivDown(amount, price, 10 ** decimals);
+        return mulDivDown(amount, price, _pow10(decimals));
     }
 
     /// @notice USD value (WAD) of `amount` token units at `price`, rounded up.
     function toValueUp(uint256 amount, uint256 price, uint8 decimals) internal pure returns (uint256) {
-        return mulDivUp(amount, price, 10 ** decimals);
+        return mulDivUp(amount, price, _pow10(decimals));
     }
 
     /// @notice Token units worth `value` USD at `price`, rounded down.
     function toAmountDown(uint256 value, uint256 price, uint8 decimals) internal pure returns (uint256) {
-        return mulDivDown(value, 10 ** decimals, price);
+        return mulDivDown(value, _pow10(decimals), price);
     }
 
     /// @notice Token units worth `value` USD at `price`, rounded up.
     function toAmountUp(uint256 value, uint256 price, uint8 decimals) internal pure returns (uint256) {
-        return mulDivUp(value, 10 ** decimals, price);
+        return mulDivUp(value, _pow10(decimals), price);
+    }
+
+    /// @dev 10 ** decimals with the EXP opcode: 10 ** 77 is the largest power that fits; above it the checked power
+    /// panics (0x11) exactly as before.
+    function _pow10(uint8 decimals) private pure returns (uint256 p) {
+        if (decimals > 77) return 10 ** decimals;
+        assembly ("memory-safe") {
+            p := exp(10, decimals)
+        }
     }
 
     /// @dev x * y and whether it fits in 256 bits.
