@@ -21,6 +21,12 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
     IPool public immutable pool;
     address public immutable liquidator;
 
+    /// @dev The shared lock's members (immutable there too), so `fund` can tell a member without calling the lock.
+    address private immutable _member0;
+    address private immutable _member1;
+    address private immutable _member2;
+    address private immutable _member3;
+
     /// @inheritdoc IInsuranceFund
     uint256 public bookedBalance;
     /// @inheritdoc IInsuranceFund
@@ -44,6 +50,7 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
         _grantRole(RISK_MANAGER_ROLE, riskManager);
         target = target_;
         emit TargetSet(target_);
+        (_member0, _member1, _member2, _member3) = _members(lock_);
         // The Pool pulls swept excess from the fund.
         IERC20(asset_).forceApprove(address(pool_), type(uint256).max);
     }
@@ -53,7 +60,7 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
     /// lock); anyone else takes the lock.
     function fund(uint256 amount, bytes32 reason) external {
         if (amount == 0) revert ZeroAmount();
-        bool external_ = !protocolLock.isMember(msg.sender);
+        bool external_ = !_isMember(msg.sender);
         if (external_) protocolLock.lock();
         uint256 before = IERC20(asset).balanceOf(address(this));
         IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
@@ -61,6 +68,16 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
         bookedBalance += received;
         emit Funded(msg.sender, received, reason);
         if (external_) protocolLock.unlock();
+    }
+
+    function _members(IProtocolLock lock_) private view returns (address, address, address, address) {
+        address[4] memory m = lock_.members();
+        return (m[0], m[1], m[2], m[3]);
+    }
+
+    /// @dev `ProtocolLock.isMember`, from the same (immutable) list.
+    function _isMember(address account) private view returns (bool) {
+        return account == _member0 || account == _member1 || account == _member2 || account == _member3;
     }
 
     /// @inheritdoc IInsuranceFund

@@ -147,13 +147,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
-                MarketParams memory p = _markets[market];
+                MarketParams storage p = _market(market);
                 int256 size = _positions[account][market].size;
                 int256 delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
                 if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
                 // Closing a long sells: the better price for the account is the higher one, and vice versa.
                 uint256 price = _oracle.priceForLiquidation(p.asset, size > 0);
-                (int256 realized,) = _tradeWithoutFee(account, market, delta, price);
+                (int256 realized,,) = _tradeWithoutFee(account, market, delta, price);
                 closed += _abs(delta).mulWadUp(price);
                 emit PositionModified(account, market, delta, size + delta, price, realized, 0);
             }
@@ -179,7 +179,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint256 k;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
-                address asset = _collateralList[i];
+                address asset = _collateralAt(i);
                 uint256 amount = _balances[account][asset];
                 _balances[account][asset] = 0;
                 _totalCollateral[asset] -= amount;
@@ -208,7 +208,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
         uint256 price;
         (delta, price) = _adlTrade(account, market, excess);
-        (int256 realized, int256 sizeAfter) = _tradeWithoutFee(account, market, delta, price);
+        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price);
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
         emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
     }
@@ -218,7 +218,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
         MarketParams memory p = _listedMarket(market);
         Position memory pos = _positions[account][market];
-        AccountMath.MarketState memory s = _marketStates[market];
+        AccountMath.MarketState memory s = _marketStateRef(market);
         bool long = pos.size > 0;
         // Closing a long sells: the price better for the account is the higher one, and vice versa.
         uint256 price = _oracle.priceForLiquidation(p.asset, long);
@@ -283,12 +283,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint256 index = _pool.borrowIndex();
         uint256 n = _markets.length;
         for (uint256 market = 0; market < n; ++market) {
-            AccountMath.MarketState memory s = _marketStates[market];
+            AccountMath.MarketState memory s = _marketStateRef(market);
             if (s.longSize == 0 && s.shortSize == 0) continue;
-            MarketParams memory p = _markets[market];
+            MarketParams storage p = _market(market);
+            address asset = p.asset;
             (uint256 low, uint256 high) = enforceRiskStatus
-                ? _oracle.priceBounds(p.asset, IOracleAggregator.Action.AddRisk)
-                : _range(p.asset);
+                ? _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk)
+                : _range(asset);
             (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
             reservedUsd += (uint256(s.longSize) + s.shortSize).mulWadUp(high).mulBpsUp(p.reserveFactorBps);
@@ -297,47 +298,86 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     // ---------------------------------------------------------------- internals: health
 
+    /// @dev The prices of an account's collateral assets, as one health computation read them: a market on an asset
+    /// the account also holds reuses them instead of reading the oracle again (between the reads nothing but views
+    /// runs, so the second read would return the same, or revert the same way).
+    struct HealthPrices {
+        address[MAX_COLLATERAL_PER_ACCOUNT] assets;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] high;
+        uint256 count;
+    }
+
     function _health(address account, bool enforce) private view returns (Health memory h) {
         AccountMath.Totals memory t;
+        HealthPrices memory prices;
         uint256 index = _pool.borrowIndex();
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = _collateralList[i];
-                CollateralSlot memory cs = _collateral[asset];
-                (uint256 low, uint256 high) = _collateralRange(asset, enforce);
-                AccountMath.addCollateral(
-                    t,
-                    _balances[account][asset],
-                    cs.decimals,
-                    low,
-                    high,
-                    cs.initialHaircutBps,
-                    cs.maintHaircutBps,
-                    cs.stressShockBps
-                );
-            }
+            if (mask & 1 != 0) _addCollateral(t, prices, account, _collateralAt(i), enforce);
             mask >>= 1;
         }
         mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
-            if (mask & 1 != 0) {
-                MarketParams memory p = _markets[market];
-                Position memory s = _positions[account][market];
-                (uint256 low, uint256 high) = _healthRange(p.asset, enforce);
-                AccountMath.addPosition(
-                    t,
-                    AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, p.imfBps, p.mmfBps, p.stressShockBps),
-                    index,
-                    low,
-                    high
-                );
-            }
+            if (mask & 1 != 0) _addPosition(t, prices, account, market, index, enforce);
             mask >>= 1;
         }
         CashSlot memory c = _cash[account];
         (uint256 sLow, uint256 sHigh) = _healthRange(_settlementAsset, enforce);
         h = AccountMath.finish(t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, sLow, sHigh);
+    }
+
+    function _addCollateral(
+        AccountMath.Totals memory t,
+        HealthPrices memory prices,
+        address account,
+        address asset,
+        bool enforce
+    ) private view {
+        CollateralSlot memory cs = _collateral[asset];
+        (uint256 low, uint256 high, bool checkable) = _collateralRange(asset, enforce);
+        uint256 n = prices.count;
+        (prices.assets[n], prices.low[n], prices.high[n], prices.count) = (asset, low, high, n + 1);
+        AccountMath.addCollateral(
+            t,
+            _balances[account][asset],
+            cs.decimals,
+            checkable ? low : 0,
+            high,
+            cs.initialHaircutBps,
+            cs.maintHaircutBps,
+            cs.stressShockBps
+        );
+    }
+
+    function _addPosition(
+        AccountMath.Totals memory t,
+        HealthPrices memory prices,
+        address account,
+        uint256 market,
+        uint256 index,
+        bool enforce
+    ) private view {
+        // Only the first slot of the market's parameters (asset and fractions) is needed here.
+        MarketParams storage p = _market(market);
+        (address asset, uint256 imf, uint256 mmf, uint256 shock) = (p.asset, p.imfBps, p.mmfBps, p.stressShockBps);
+        Position memory s = _positions[account][market];
+        (uint256 low, uint256 high) = _healthPrice(prices, asset, enforce);
+        AccountMath.addPosition(
+            t, AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, imf, mmf, shock), index, low, high
+        );
+    }
+
+    function _healthPrice(HealthPrices memory prices, address asset, bool enforce)
+        private
+        view
+        returns (uint256 low, uint256 high)
+    {
+        uint256 n = prices.count;
+        for (uint256 k = 0; k < n; ++k) {
+            if (prices.assets[k] == asset) return (prices.low[k], prices.high[k]);
+        }
+        return _healthRange(asset, enforce);
     }
 
     function _requireInitialMargin(address account) private view {
@@ -359,8 +399,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         private
         returns (int256 realized, uint256 fee)
     {
-        (realized,) = _tradeWithoutFee(account, market, delta, price);
-        AccountMath.MarketState memory s = _marketStates[market];
+        AccountMath.MarketState memory s;
+        (realized,, s) = _tradeWithoutFee(account, market, delta, price);
         if (s.longSize > p.longOpenInterestCap) revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
         if (s.shortSize > p.shortOpenInterestCap) revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
@@ -374,13 +414,14 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     /// @dev Move the position by `delta` at `price`: settle its borrow fee, realize the PnL of any closed part,
     /// average the entry of any opened part, and keep the market aggregates and the account's market list.
+    /// Returns the market's aggregates after the trade too.
     function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price)
         private
-        returns (int256 realized, int256 sizeAfter)
+        returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s)
     {
         uint256 index = _pool.borrowIndex();
         Position memory pos = _positions[account][market];
-        AccountMath.MarketState memory s = _marketStates[market];
+        s = _marketStateRef(market);
         AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
         uint256 borrowFeeUsd = AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index);
         int256 entry;
@@ -388,7 +429,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         realized -= int256(borrowFeeUsd);
         pos = Position(sizeAfter.toInt128(), uint256(entry).toUint128(), index);
         AccountMath.addToMarket(s, pos.size, pos.entryPrice, index);
-        _marketStates[market] = s;
+        _storeMarketState(market, s);
         _positions[account][market] = pos;
 
         uint16 bit = uint16(1 << market);
@@ -460,14 +501,22 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         return _range(asset);
     }
 
-    /// @dev A collateral asset's prices for a health computation. Outside a liquidation, a Stale or Frozen asset
-    /// keeps its last higher price for the maintenance figures, but its lower price (initial and stress equity)
-    /// counts as zero: nothing can be borrowed, opened or withdrawn against a price nobody can check.
-    function _collateralRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
-        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+    /// @dev A collateral asset's prices for a health computation, and whether they can be checked. Outside a
+    /// liquidation a Stale or Frozen asset keeps its last prices, and the caller counts its lower price (initial and
+    /// stress equity) as zero: nothing can be borrowed, opened or withdrawn against a price nobody can check. (A
+    /// liquidation's price bounds revert for such an asset.)
+    function _collateralRange(address asset, bool enforce)
+        private
+        view
+        returns (uint256 low, uint256 high, bool checkable)
+    {
+        if (enforce) {
+            (low, high) = _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+            return (low, high, true);
+        }
         IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
         (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
-        if (d.status >= IOracleAggregator.Status.Stale) low = 0;
+        checkable = d.status < IOracleAggregator.Status.Stale;
     }
 
     function _range(address asset) private view returns (uint256 low, uint256 high) {
@@ -485,6 +534,41 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
         (uint256 low,) = _range(_settlementAsset);
         return usd.toAmountUp(low, _settlementDecimals);
+    }
+
+    // Element access without the bounds check (which reads the array's length from storage), for indexes known to be
+    // in range: a bit of an account's mask (set only for a listed collateral asset or market, and nothing is ever
+    // delisted), a market checked by `_listedMarket`, or below `_markets.length`. `_marketStates` grows with
+    // `_markets`. Element sizes: an address is one slot, MarketParams and MarketState three.
+
+    function _collateralAt(uint256 i) private view returns (address asset) {
+        uint256 slot;
+        assembly ("memory-safe") {
+            mstore(0x00, _collateralList.slot)
+            slot := add(keccak256(0x00, 0x20), i)
+            asset := sload(slot)
+        }
+    }
+
+    function _market(uint256 market) private pure returns (MarketParams storage p) {
+        assembly ("memory-safe") {
+            mstore(0x00, _markets.slot)
+            p.slot := add(keccak256(0x00, 0x20), mul(market, 3))
+        }
+    }
+
+    function _marketStateRef(uint256 market) private pure returns (AccountMath.MarketState storage s) {
+        assembly ("memory-safe") {
+            mstore(0x00, _marketStates.slot)
+            s.slot := add(keccak256(0x00, 0x20), mul(market, 3))
+        }
+    }
+
+    function _storeMarketState(uint256 market, AccountMath.MarketState memory s) private {
+        AccountMath.MarketState storage ref = _marketStateRef(market);
+        (ref.longSize, ref.shortSize) = (s.longSize, s.shortSize);
+        (ref.longEntryNotional, ref.shortEntryNotional) = (s.longEntryNotional, s.shortEntryNotional);
+        (ref.feeBase, ref.feeScaled) = (s.feeBase, s.feeScaled);
     }
 
     function _abs(int256 x) private pure returns (uint256) {

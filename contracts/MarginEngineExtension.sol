@@ -22,6 +22,11 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
     /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
     /// bounded only by the absolute limits).
     uint256 public constant MAX_RISK_STEP_BPS = 500;
+    /// @notice Least time between two risk-manager steps that tighten the same asset's or market's margin
+    /// parameters: accounts get a day to add margin before the next step (the timelock is not spaced).
+    uint256 public constant RISK_STEP_INTERVAL = 1 days;
+    /// @dev Tells a market's subject key apart from a collateral asset's (an address fits in the low 160 bits).
+    uint256 private constant MARKET_SUBJECT = 1 << 255;
 
     /// @notice The engine that created this extension (the only storage it is meant to run on).
     address public immutable engine;
@@ -71,8 +76,9 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
         _checkCollateral(params);
         if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             _checkRole(RISK_MANAGER_ROLE);
-            _step("maintHaircutBps", c.maintHaircutBps, params.maintHaircutBps);
-            _step("initialHaircutBps", c.initialHaircutBps, params.initialHaircutBps);
+            bool tightens = _step("maintHaircutBps", c.maintHaircutBps, params.maintHaircutBps);
+            tightens = _step("initialHaircutBps", c.initialHaircutBps, params.initialHaircutBps) || tightens;
+            if (tightens) _spaceRiskStep(bytes32(uint256(uint160(asset))));
         }
         (c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap) =
             (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
@@ -99,8 +105,9 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
         if (params.asset != old.asset) revert ParamOutOfBounds("asset", 0, 0, 0);
         if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             _checkRole(RISK_MANAGER_ROLE);
-            _step("mmfBps", old.mmfBps, params.mmfBps);
-            _step("imfBps", old.imfBps, params.imfBps);
+            bool tightens = _step("mmfBps", old.mmfBps, params.mmfBps);
+            tightens = _step("imfBps", old.imfBps, params.imfBps) || tightens;
+            if (tightens) _spaceRiskStep(bytes32(market | MARKET_SUBJECT));
         }
         _markets[market] = params;
         emit MarketParamsSet(market, params);
@@ -158,9 +165,21 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
         _oracle.getPriceData(p.asset); // reverts for an asset the oracle does not list
     }
 
-    function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure {
+    /// @dev A risk-manager step: at most MAX_RISK_STEP_BPS either way. Returns whether it tightens (raises).
+    function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure returns (bool tightens) {
         uint256 min = oldValue > MAX_RISK_STEP_BPS ? oldValue - MAX_RISK_STEP_BPS : 0;
         _bounded(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
+        return newValue > oldValue;
+    }
+
+    /// @dev Tightening steps on one subject are RISK_STEP_INTERVAL apart, so that bounded steps cannot be chained
+    /// within a block into a change that makes healthy accounts liquidatable at once (DESIGN 7).
+    function _spaceRiskStep(bytes32 subject) private {
+        uint256 last = _lastRiskStep[subject];
+        if (last != 0 && block.timestamp < last + RISK_STEP_INTERVAL) {
+            revert RiskStepTooSoon(subject, last + RISK_STEP_INTERVAL);
+        }
+        _lastRiskStep[subject] = block.timestamp;
     }
 
     function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

@@ -265,7 +265,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function getPriceData(address asset) external view returns (PriceData memory) {
-        return _toPriceData(_listedPrice(asset));
+        uint256 word = _priceWord(asset);
+        return PriceData(uint96(word), uint96(word >> 96), _statusOf(word), uint32(word >> 192));
     }
 
     /// @inheritdoc IOracleAggregator
@@ -358,21 +359,39 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     }
 
     function _policyBounds(address asset, Action action) private view returns (uint256 low, uint256 high) {
-        PriceSlot memory price = _listedPrice(asset);
-        Status s = _status(price);
+        uint256 word = _priceWord(asset);
+        Status s = _statusOf(word);
         if (s != Status.Ok && (action == Action.AddRisk || s != Status.Deviated)) {
             revert PriceUnavailable(asset, action, s);
         }
-        (low, high) = price.median < price.twap ? (price.median, price.twap) : (price.twap, price.median);
+        (uint256 m, uint256 t) = (uint96(word), uint96(word >> 96));
+        (low, high) = m < t ? (m, t) : (t, m);
+    }
+
+    /// @dev The price slot of a listed asset as one word (median bits 0-95, twap 96-191, updatedAt 192-223,
+    /// maxPriceAge 224-247, flags 248-255): the consumer reads, without copying the struct to memory.
+    function _priceWord(address asset) private view returns (uint256 word) {
+        PriceSlot storage stored = _prices[asset];
+        assembly ("memory-safe") {
+            word := sload(stored.slot)
+        }
+        if (uint24(word >> 224) == 0) revert AssetNotListed(asset);
+    }
+
+    function _statusOf(uint256 word) private view returns (Status) {
+        return _statusFrom(word >> 248, uint32(word >> 192), uint24(word >> 224));
     }
 
     function _status(PriceSlot memory price) private view returns (Status) {
-        if (price.flags & FLAG_FROZEN != 0) return Status.Frozen;
-        if (
-            price.updatedAt == 0 || price.flags & FLAG_QUORUM_LOST != 0
-                || block.timestamp - price.updatedAt > price.maxPriceAge
-        ) return Status.Stale;
-        if (price.flags & (FLAG_DISPERSED | FLAG_DEVIATED) != 0) return Status.Deviated;
+        return _statusFrom(price.flags, price.updatedAt, price.maxPriceAge);
+    }
+
+    function _statusFrom(uint256 flags, uint256 updatedAt, uint256 maxPriceAge) private view returns (Status) {
+        if (flags & FLAG_FROZEN != 0) return Status.Frozen;
+        if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp - updatedAt > maxPriceAge) {
+            return Status.Stale;
+        }
+        if (flags & (FLAG_DISPERSED | FLAG_DEVIATED) != 0) return Status.Deviated;
         return Status.Ok;
     }
 

@@ -51,6 +51,9 @@ interface IMarginEngineTypes {
     error CollateralAlreadyListed(address asset);
     error MarketNotListed(uint256 market);
     error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice The risk manager tightened `subject` (a collateral asset, or a market with the top bit set) less than
+    /// a day ago; the next tightening step is allowed at `nextAllowedAt`.
+    error RiskStepTooSoon(bytes32 subject, uint256 nextAllowedAt);
     error ZeroAmount();
     error ZeroAddress();
     error SupplyCapExceeded(address asset, uint256 totalAfter, uint256 cap);

@@ -78,6 +78,9 @@ abstract contract MarginEngineStorage is IMarginEngineTypes {
     mapping(address account => mapping(uint256 market => Position)) internal _positions;
 
     ConfigSlot internal _config;
+    /// @dev When the risk manager last tightened a collateral asset's or a market's margin parameters (see
+    /// MarginEngineExtension: consecutive steps are spaced, so bounded steps cannot be chained at once).
+    mapping(bytes32 subject => uint256 timestamp) internal _lastRiskStep;
 
     constructor(Wiring memory w) {
         (_oracle, _pool, _liquidator, _insuranceFund) = (w.oracle, w.pool, w.liquidator, w.insuranceFund);

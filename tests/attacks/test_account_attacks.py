@@ -6,7 +6,6 @@ would make healthy accounts liquidatable, the penalty vs maintenance fraction ru
 
 import ape
 import pytest
-from ape.exceptions import ContractLogicError
 from attack_setup import MAX_UINT, ZERO, all_words, call, revert_name
 from engine_setup import (
     COLLATERAL,
@@ -234,28 +233,30 @@ def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_a
     assert engine.health(attacker).liquidatable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MarginEngineExtension._step bounds each risk-manager call to 500 bps from the current value but "
-    "nothing spaces the calls: four calls in the same second raise WETH-PERP's mmf from 5 % to 25 % (imf 10 % -> "
-    "30 %), and an account with $3,085 of equity behind a $15,000 long (maintenance margin $750) becomes "
-    "liquidatable at once (margin $3,750). DESIGN 7: such changes go through the timelock or move in bounded steps.",
-)
 def test_risk_parameters__risk_manager_chaining_steps_in_one_second__cannot_make_a_healthy_account_liquidatable(
     thin_long, engine, tokens, risk_manager, attacker, chain
 ):
+    """Each risk-manager step is bounded (500 bps) and tightening steps on one market are a day apart: chaining
+    them in one second stops at the first, which leaves the thin account healthy."""
     thin_long()
-    for step in range(1, 5):
-        pin_time(chain)
-        try:
-            engine.setMarketParams(
-                WETH_PERP,
-                market_params(tokens["WETH"], imf=1_000 + 500 * step, mmf=500 + 500 * step),
-                sender=risk_manager,
-            )
-        except ContractLogicError:
-            break
-    assert not engine.health(attacker).liquidatable
+    pin_time(chain)
+    engine.setMarketParams(
+        WETH_PERP, market_params(tokens["WETH"], imf=1_500, mmf=1_000), sender=risk_manager
+    )
+    subject = (WETH_PERP | 1 << 255).to_bytes(32, "big")
+    next_at = chain.blocks.head.timestamp + 86_400
+    pin_time(chain)
+    with ape.reverts(engine.RiskStepTooSoon, subject=subject, nextAllowedAt=next_at):
+        engine.setMarketParams(
+            WETH_PERP, market_params(tokens["WETH"], imf=2_000, mmf=1_500), sender=risk_manager
+        )
+    # Loosening is never spaced; the next tightening step waits a day.
+    engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=1_400, mmf=900), sender=risk_manager)
+    chain.pending_timestamp = next_at
+    engine.setMarketParams(
+        WETH_PERP, market_params(tokens["WETH"], imf=1_900, mmf=1_400), sender=risk_manager
+    )
+    assert engine.marketParams(WETH_PERP).mmfBps == 1_400
 
 
 def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__rejected_everywhere(

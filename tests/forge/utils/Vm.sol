@@ -38,6 +38,8 @@ interface Vm {
     function etch(address target, bytes calldata code) external;
     /// @notice Give `account` a name in traces.
     function label(address account, string calldata name) external;
+    /// @notice `value` in decimal.
+    function toString(uint256 value) external pure returns (string memory);
 
     // ---------------------------------------------------------------- expectations
 
@@ -81,6 +83,25 @@ interface Vm {
     function coolSlot(address target, bytes32 slot) external;
     /// @notice Read a storage slot of `target`.
     function load(address target, bytes32 slot) external view returns (bytes32 value);
+    /// @notice The nonce of `account`.
+    function getNonce(address account) external view returns (uint64 nonce);
+    /// @notice The address a CREATE by `deployer` at `nonce` deploys to.
+    function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
+
+    // ---------------------------------------------------------------- gas
+
+    /// @notice Gas of a call frame, as `lastCallGas` reports it.
+    struct Gas {
+        uint64 gasLimit;
+        uint64 gasTotalUsed;
+        uint64 gasMemoryUsed;
+        int64 gasRefunded;
+        uint64 gasRemaining;
+    }
+
+    /// @notice Gas of the last call the test contract made, from the callee's side: what it spent (its own code and
+    /// everything it called, not the caller's CALL cost) and its refund counter.
+    function lastCallGas() external view returns (Gas memory gas);
 }
 
 /// @notice Gives a contract the cheatcode handle (tests and invariant handlers).

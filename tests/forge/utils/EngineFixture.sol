@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
+import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
+import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
+import {IPool} from "../../../interfaces/IPool.sol";
+import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
+import {Liquidator} from "../../../contracts/Liquidator.sol";
+import {MarginEngine} from "../../../contracts/MarginEngine.sol";
+import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
+import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
+import {Pool} from "../../../contracts/Pool.sol";
+import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
+import {BaseTest} from "./BaseTest.sol";
+
+/// @title EngineFixture
+/// @notice The whole core deployed the way `ballast.system.deploy_core` does it: ProtocolLock, Pool, MarginEngine,
+/// Liquidator and InsuranceFund, in that order, at addresses predicted from this contract's nonce (the contracts point
+/// at each other through immutables). The oracle, the MockFeeds and the tokens (USDC 6 decimals, settlement; WETH 18;
+/// WBTC 8) and every parameter are those of `ballast.bench.bench_engine` and `ballast.system.CoreParams`, so the
+/// figures of a forge measurement and of `ape run bench --only engine` describe the same state. The test contract is
+/// the deployer, admin, risk manager and guardian.
+abstract contract EngineFixture is BaseTest {
+    // ---------------------------------------------------------------- parameters (ballast/bench.py, ballast/system.py)
+
+    uint256 internal constant WAD = 1e18;
+    uint8 internal constant FEED_DECIMALS = 8;
+    uint32 internal constant MIN_TWAP_WINDOW = 60;
+    uint32 internal constant TWAP_WINDOW = 600;
+    uint32 internal constant MAX_PRICE_AGE = 3_600;
+    uint32 internal constant HEARTBEAT = 86_400;
+    uint16 internal constant BUFFER_SIZE = 64;
+    /// @dev A realistic start time (forge starts at 1).
+    uint256 internal constant T0 = 1_700_000_000;
+    /// @dev One block: every measured transaction comes at least one block after the state it reads.
+    uint256 internal constant BLOCK_TIME = 12;
+
+    // CoreParams
+    uint32 internal constant RATE_BASE_BPS = 200;
+    uint32 internal constant RATE_SLOPE1_BPS = 1_000;
+    uint32 internal constant RATE_KINK_BPS = 8_000;
+    uint32 internal constant RATE_SLOPE2_BPS = 15_000;
+    uint256 internal constant MAX_UTILIZATION_BPS = 9_000;
+    uint256 internal constant LP_COOLDOWN = 900;
+    uint256 internal constant INSURANCE_FEE_SHARE_BPS = 2_000;
+    uint256 internal constant ADL_THRESHOLD_BPS = 5_000;
+    uint256 internal constant ADL_TARGET_BPS = 4_000;
+    uint256 internal constant INSURANCE_TARGET = 100_000e6;
+
+    // bench_engine: markets and collateral
+    uint16 internal constant IMF_BPS = 1_000;
+    uint16 internal constant MMF_BPS = 500;
+    uint16 internal constant MARKET_STRESS_BPS = 2_000;
+    uint16 internal constant TRADING_FEE_BPS = 10;
+    uint16 internal constant RESERVE_FACTOR_BPS = 10_000;
+    uint16 internal constant INITIAL_HAIRCUT_BPS = 1_500;
+    uint16 internal constant MAINT_HAIRCUT_BPS = 1_000;
+    uint16 internal constant COLLATERAL_STRESS_BPS = 2_000;
+    uint128 internal constant CAP = 2 ** 127;
+    uint128 internal constant OI_CAP = 1e24;
+
+    address internal constant LP = address(0x1111);
+    address internal constant KEEPER = address(0x4444);
+
+    // ---------------------------------------------------------------- deployed
+
+    OracleAggregator internal oracle;
+    ProtocolLock internal lock;
+    Pool internal pool;
+    IMarginEngine internal engine;
+    Liquidator internal liquidator;
+    InsuranceFund internal insurance;
+
+    MockERC20 internal usdc;
+    MockERC20 internal weth;
+    MockERC20 internal wbtc;
+    /// @dev Every oracle asset in listing order, and its feed and WAD price.
+    address[] internal assets;
+    mapping(address asset => MockFeed) internal feedOf;
+
+    // ---------------------------------------------------------------- oracle
+
+    function _deployOracle() internal {
+        vm.warp(T0);
+        oracle = new OracleAggregator(address(this), address(this), MIN_TWAP_WINDOW);
+        vm.label(address(oracle), "oracle");
+    }
+
+    /// @notice A MockERC20 with `decimals`, its MockFeed at the WAD price `wad`, listed and updated in the oracle.
+    function _newAsset(string memory symbol, uint8 decimals, uint256 wad) internal returns (MockERC20 token) {
+        token = new MockERC20(symbol, symbol, decimals);
+        _listOracleAsset(address(token), wad);
+        vm.label(address(token), symbol);
+    }
+
+    /// @notice List `asset` in the oracle with one MockFeed (bench configuration) and update it.
+    function _listOracleAsset(address asset, uint256 wad) internal {
+        MockFeed feed = new MockFeed(FEED_DECIMALS, int256(wad / 10 ** (18 - FEED_DECIMALS)), "feed");
+        IOracleAggregator.AssetConfig memory config;
+        config.sources = new IOracleAggregator.SourceConfig[](1);
+        config.sources[0] = IOracleAggregator.SourceConfig(address(feed), HEARTBEAT, 1, 1e18);
+        config.quorum = 1;
+        config.maxDispersionBps = 500;
+        config.maxDeviationBps = 500;
+        config.twapWindow = TWAP_WINDOW;
+        config.maxPriceAge = MAX_PRICE_AGE;
+        config.bufferSize = BUFFER_SIZE;
+        oracle.setAssetConfig(asset, config);
+        oracle.update(asset);
+        assets.push(asset);
+        feedOf[asset] = feed;
+    }
+
+    /// @notice Set the feed of `asset` to the WAD price `wad` (the oracle sees it at its next update).
+    function _setFeed(address asset, uint256 wad) internal {
+        feedOf[asset].setAnswer(int256(wad / 10 ** (18 - FEED_DECIMALS)));
+    }
+
+    /// @notice `ballast.prices.settle_prices`: let every TWAP catch up with the feeds, so every status is Ok again.
+    function _settlePrices() internal {
+        for (uint256 round = 0; round < 2; ++round) {
+            _restampAndUpdate();
+            vm.warp(vm.getBlockTimestamp() + TWAP_WINDOW + 1);
+        }
+        _restampAndUpdate();
+    }
+
+    function _restampAndUpdate() internal {
+        for (uint256 i = 0; i < assets.length; ++i) {
+            MockFeed feed = feedOf[assets[i]];
+            feed.setAnswer(feed.answer());
+            oracle.update(assets[i]);
+        }
+    }
+
+    /// @notice Move to the next block.
+    function _nextBlock() internal {
+        vm.warp(vm.getBlockTimestamp() + BLOCK_TIME);
+        vm.roll(vm.getBlockNumber() + 1);
+    }
+
+    // ---------------------------------------------------------------- core (ballast.system.deploy_core)
+
+    /// @notice Oracle, USDC / WBTC / WETH (in the bench's order), the core, the three pool assets, WBTC and WETH as
+    /// collateral, market 0 on WETH and market 1 on WBTC.
+    function _deployBenchCore() internal {
+        _deployOracle();
+        usdc = _newAsset("USDC", 6, 1e18);
+        wbtc = _newAsset("WBTC", 8, 60_000e18);
+        weth = _newAsset("WETH", 18, 3_000e18);
+        _deployCore();
+        _listPoolAsset(address(usdc), 3_333);
+        _listPoolAsset(address(wbtc), 3_333);
+        _listPoolAsset(address(weth), 3_333);
+        _listCollateral(address(wbtc));
+        _listCollateral(address(weth));
+        _listMarket(address(weth), 1e16);
+        _listMarket(address(wbtc), 1e14);
+    }
+
+    /// @notice Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and `usdc` at the
+    /// addresses predicted from this contract's nonce, and check they landed there.
+    function _deployCore() internal {
+        uint256 nonce = vm.getNonce(address(this));
+        address poolAt = vm.computeCreateAddress(address(this), nonce + 1);
+        address engineAt = vm.computeCreateAddress(address(this), nonce + 2);
+        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 3);
+        address fundAt = vm.computeCreateAddress(address(this), nonce + 4);
+        address me = address(this);
+
+        lock = new ProtocolLock([poolAt, engineAt, liquidatorAt, fundAt]);
+        pool = new Pool(
+            Pool.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
+            IPool.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
+            MAX_UTILIZATION_BPS,
+            LP_COOLDOWN
+        );
+        engine = IMarginEngine(
+            address(
+                new MarginEngine(
+                    MarginEngineStorage.Wiring(lock, oracle, pool, liquidatorAt, fundAt, me, me, me),
+                    INSURANCE_FEE_SHARE_BPS,
+                    ADL_THRESHOLD_BPS,
+                    ADL_TARGET_BPS
+                )
+            )
+        );
+        liquidator = new Liquidator(
+            Liquidator.Wiring(
+                lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me
+            ),
+            ILiquidator.Params(5_000, 5_000, 100, 3_000, 1_000_000, 50e18)
+        );
+        insurance = new InsuranceFund(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET);
+
+        assertEq(address(pool), poolAt, "Pool not at its predicted address");
+        assertEq(address(engine), engineAt, "MarginEngine not at its predicted address");
+        assertEq(address(liquidator), liquidatorAt, "Liquidator not at its predicted address");
+        assertEq(address(insurance), fundAt, "InsuranceFund not at its predicted address");
+        vm.label(address(lock), "lock");
+        vm.label(address(pool), "pool");
+        vm.label(address(engine), "engine");
+        vm.label(address(liquidator), "liquidator");
+        vm.label(address(insurance), "insurance");
+    }
+
+    function _listPoolAsset(address asset, uint16 targetWeightBps) internal {
+        pool.listAsset(asset, IPool.AssetParams(targetWeightBps, 10_000, 0, 0, CAP));
+    }
+
+    function _listCollateral(address asset) internal {
+        engine.listCollateral(
+            asset, IMarginEngineTypes.CollateralParams(INITIAL_HAIRCUT_BPS, MAINT_HAIRCUT_BPS, COLLATERAL_STRESS_BPS, CAP)
+        );
+    }
+
+    function _listMarket(address asset, uint128 minSize) internal returns (uint256) {
+        return engine.listMarket(
+            IMarginEngineTypes.MarketParams(
+                asset, IMF_BPS, MMF_BPS, MARKET_STRESS_BPS, TRADING_FEE_BPS, RESERVE_FACTOR_BPS, minSize, OI_CAP, OI_CAP
+            )
+        );
+    }
+
+    // ---------------------------------------------------------------- actors
+
+    /// @notice The LP deposits `usd` worth of every pool asset (the bench seeds 1,000,000 USD of each).
+    function _seedPool(uint256 usd) internal {
+        address[] memory list = pool.assets();
+        for (uint256 i = 0; i < list.length; ++i) {
+            MockERC20 token = MockERC20(list[i]);
+            (uint256 median,,,) = _priceData(list[i]);
+            uint256 amount = usd * 10 ** token.decimals() / median;
+            token.mint(LP, amount);
+            vm.startPrank(LP);
+            token.approve(address(pool), amount);
+            pool.deposit(address(token), amount, 0, LP);
+            vm.stopPrank();
+        }
+    }
+
+    /// @notice Mint `amount` of `token` to `account` and approve the engine for it.
+    function _fund(address account, MockERC20 token, uint256 amount) internal {
+        token.mint(account, amount);
+        vm.prank(account);
+        token.approve(address(engine), amount);
+    }
+
+    function _deposit(address account, MockERC20 token, uint256 amount) internal {
+        _fund(account, token, amount);
+        vm.prank(account);
+        engine.deposit(address(token), amount, account);
+    }
+
+    function _open(address account, uint256 market, int256 size) internal {
+        vm.prank(account);
+        engine.modifyPosition(market, size, size > 0 ? type(uint256).max : 0);
+    }
+
+    function _priceData(address asset) internal view returns (uint256 median, uint256 twap, uint8 status, uint256 at) {
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(asset);
+        return (d.median, d.twap, uint8(d.status), d.updatedAt);
+    }
+
+    /// @notice An EOA-like address for `name`.
+    function _actor(string memory name) internal returns (address a) {
+        a = address(uint160(uint256(keccak256(bytes(name)))));
+        vm.label(a, name);
+    }
+}
