@@ -26,6 +26,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     using SafeCast for int256;
     using SafeERC20 for IERC20;
 
+    /// @dev Largest size change one call may ask for (sizes are 18-decimal amounts; caps are far below).
+    int256 private constant MAX_SIZE_DELTA = type(int128).max;
+
     /// @notice The extension serving `IMarginEngineAdmin` on this contract's storage.
     address public immutable extension;
 
@@ -113,6 +116,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     /// @inheritdoc IMarginEngineCore
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external guarded {
         if (sizeDelta == 0) revert ZeroAmount();
+        // Sizes are 18-decimal amounts far below 2^127; beyond that `before + sizeDelta` could overflow.
+        if (sizeDelta > MAX_SIZE_DELTA || sizeDelta < -MAX_SIZE_DELTA) revert SizeOutOfRange(sizeDelta, MAX_SIZE_DELTA);
         MarketParams memory p = _listedMarket(market);
         address account = msg.sender;
         int256 before = _positions[account][market].size;

@@ -206,6 +206,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     {
         if (shares == 0) revert ZeroAmount();
         if (receiver == address(0)) revert ZeroAddress();
+        uint256 held = balanceOf(msg.sender); // before pricing: an absurd share count must not overflow the price
+        if (shares > held) revert ERC20InsufficientBalance(msg.sender, held, shares);
         _accrue();
         uint256 feeBps;
         (amount, feeBps) = _bookWithdrawal(shares, asset);

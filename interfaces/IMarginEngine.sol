@@ -68,6 +68,8 @@ interface IMarginEngineTypes {
     error BelowMaintenance(int256 maintenanceEquity, uint256 maintenanceMargin);
     error SlippageExceeded(uint256 executionPrice, uint256 acceptablePrice);
     error PositionTooSmall(uint256 market, uint256 size, uint256 minSize);
+    /// @notice `sizeDelta` is beyond +/- `max` (type(int128).max): no market could hold it.
+    error SizeOutOfRange(int256 sizeDelta, int256 max);
     error OpenInterestCapExceeded(uint256 market, uint256 openInterest, uint256 cap);
     error NewRiskPaused();
     error Unauthorized(address caller);

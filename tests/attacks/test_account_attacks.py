@@ -409,12 +409,6 @@ def test_edge_addresses__deposit_for_the_zero_address__is_refused(seeded, engine
     assert usdc.balanceOf(stranger) == units("USDC", 100)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MarginEngine.modifyPosition with sizeDelta type(int256).max or type(int256).min reverts Panic(0x11) "
-    "(the overflow of `before + sizeDelta`, or `-x` in _abs), not a custom error; type(int128).max reverts "
-    "OpenInterestCapExceeded as it should.",
-)
 def test_edge_amounts__modify_position_by_int256_extremes__reverts_with_a_custom_error(
     seeded, engine, post, trader
 ):

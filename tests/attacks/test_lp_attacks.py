@@ -7,7 +7,6 @@ explore the same attacks against a MockEngine; these are their whole-core unit c
 """
 
 import ape
-import pytest
 from attack_setup import MAX_UINT, USD, ZERO, books_covered, call, selector, words
 from engine_setup import WETH_PERP, units, wad
 
@@ -316,13 +315,6 @@ def test_edge_amounts__pool_and_insurance_fund__zero_and_max_and_zero_address__r
     assert tx.return_value == 0 and not tx.events
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pool.withdraw prices the shares before anything checks the caller holds them: "
-    "PoolMath.toValueDown(type(uint256).max, nav + 1e18, supply + 1e18) overflows in Math.mulDiv as soon as the share "
-    "price is above $1 (any fee or interest the LPs have earned), so the call reverts Panic(0x11) instead of a custom "
-    "error (InsufficientLiquidity, or the burn's ERC20InsufficientBalance).",
-)
 def test_edge_amounts__pool_withdraw_of_max_uint_shares__reverts_with_a_custom_error(
     seeded, engine, pool, tokens, post, trader, lp, chain
 ):
@@ -330,5 +322,7 @@ def test_edge_amounts__pool_withdraw_of_max_uint_shares__reverts_with_a_custom_e
     engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=trader)  # its trading fee goes to the LPs
     chain.pending_timestamp += COOLDOWN + 1
     assert pool.sharePrice(False) > USD
-    with ape.reverts(pool.InsufficientLiquidity, asset=tokens["USDC"].address):
+    # The shares are checked against the caller's balance before they are priced.
+    held = pool.balanceOf(lp)
+    with ape.reverts(pool.ERC20InsufficientBalance, sender=lp.address, balance=held, needed=MAX_UINT):
         pool.withdraw(MAX_UINT, tokens["USDC"], 0, lp, sender=lp)
