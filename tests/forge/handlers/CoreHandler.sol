@@ -73,7 +73,8 @@ contract CoreHandler is WithVm {
     uint256 public insuranceCovered;
     uint256 public socializations;
     uint256 public socialized;
-    /// @notice Price moves of at least 20 % (up or down), adverse moves (`_movePrice`), and accounts seen liquidatable before a liquidation action.
+    /// @notice Price moves of at least 20 % (up or down), adverse moves (`_movePrice`), and accounts seen liquidatable
+    /// before a liquidation action.
     uint256 public largeMoves;
     uint256 public adverseMoves;
     uint256 public liquidatableSeen;
@@ -260,7 +261,9 @@ contract CoreHandler is WithVm {
 
     /// @dev One time in four, reduce or close an open position (a fraction of 10 % to 100 %); otherwise open or add
     /// to a long or a short of 1x to 4x the account's net value (collateral and credit less debt, at the feeds'
-    /// prices; an account worth under 1,000 USD first deposits 5,000 to 50,000 USD of USDC, WBTC or WETH). Same-asset collateral up to about 3x passes the stress check, so beyond it the margin check refuses.
+    /// prices; an account worth under 1,000 USD first deposits 5,000 to 50,000 USD of USDC, WBTC or WETH). Same-asset
+    /// collateral up to about 3x (USDC up to about 5x) passes the stress check; beyond it the margin check refuses,
+    /// and those reverts are counted.
     function _modifyPosition(uint256 a, uint256 b, uint256 c) internal returns (bool) {
         address who = traders[a % 3];
         uint256 market = b % 2;
