@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockFeed} from "../../contracts/mocks/MockFeed.sol";
+import {CoreHandler} from "./handlers/CoreHandler.sol";
+import {EngineFixture} from "./utils/EngineFixture.sol";
+
+/// @title CoreInvariantTest
+/// @notice Stateful fuzzing of the whole core through `CoreHandler.step` (LP deposits and withdrawals, trader cash,
+/// collateral and positions, price moves, time, liquidations, insurance sweeps), checking DESIGN section 8's
+/// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (64 x 64 in CI); the deep
+/// profile: `FOUNDRY_PROFILE=deep forge test --match-path tests/forge/CoreInvariant.t.sol -vv`. Print the ghost
+/// statistics of the last run with `-vv`.
+/// @dev The core is `EngineFixture._deployBenchCore` (the bench's deployment). Two changes for reach: the
+/// InsuranceFund target is 100 USDC instead of 100,000 USDC (so the fees and penalties of a short run can exceed it
+/// and `sweep` has something to do), and the two LPs seed 500,000 USD of each pool asset each.
+contract CoreInvariantTest is EngineFixture {
+    uint256 internal constant SEED_USD = 500_000e18;
+    uint256 internal constant SWEEP_TARGET = 100e6;
+
+    CoreHandler internal handler;
+    address[2] internal lps;
+    address[3] internal traders;
+
+    function setUp() public {
+        _deployBenchCore();
+        insurance.setTarget(SWEEP_TARGET);
+        lps = [_actor("lp0"), _actor("lp1")];
+        traders = [_actor("trader0"), _actor("trader1"), _actor("trader2")];
+        address keeper = _actor("keeper");
+        for (uint256 k = 0; k < 2; ++k) {
+            _seed(lps[k], SEED_USD);
+        }
+
+        MockERC20[3] memory tokens = [usdc, wbtc, weth];
+        MockFeed[3] memory feeds = [feedOf[address(usdc)], feedOf[address(wbtc)], feedOf[address(weth)]];
+        handler = new CoreHandler(
+            pool,
+            engine,
+            liquidator,
+            insurance,
+            oracle,
+            tokens,
+            feeds,
+            CoreHandler.Actors(lps, traders, keeper),
+            vm.getBlockTimestamp()
+        );
+        vm.label(address(handler), "handler");
+
+        targetContract(address(handler));
+        bytes4[] memory selectors = new bytes4[](1);
+        selectors[0] = CoreHandler.step.selector;
+        targetSelector(address(handler), selectors);
+    }
+
+    /// @notice `who` deposits `usd` worth of every pool asset (its shares unlock after the cooldown).
+    function _seed(address who, uint256 usd) internal {
+        address[] memory list = pool.assets();
+        for (uint256 i = 0; i < list.length; ++i) {
+            MockERC20 t = MockERC20(list[i]);
+            (uint256 median,,,) = _priceData(list[i]);
+            uint256 amount = usd * 10 ** t.decimals() / median;
+            t.mint(who, amount);
+            vm.startPrank(who);
+            t.approve(address(pool), amount);
+            pool.deposit(address(t), amount, 0, who);
+            vm.stopPrank();
+        }
+    }
+
+    // ---------------------------------------------------------------- invariants (DESIGN section 8)
+
+    /// @notice (1) Every contract holds at least what its books say: the engine its collateral totals and, in USDC,
+    /// the sum of the accounts' credit; the Pool its reserves; the InsuranceFund its booked balance; the Liquidator
+    /// keeps nothing between transactions.
+    function invariant_BalancesCoverBooks() public view {
+        uint256 credits;
+        for (uint256 k = 0; k < 3; ++k) {
+            (uint256 credit,,) = engine.cash(traders[k]);
+            credits += credit;
+        }
+        assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
+        assertGe(wbtc.balanceOf(address(engine)), engine.totalCollateral(address(wbtc)), "engine WBTC below its books");
+        assertGe(weth.balanceOf(address(engine)), engine.totalCollateral(address(weth)), "engine WETH below its books");
+        MockERC20[3] memory tokens = [usdc, wbtc, weth];
+        for (uint256 i = 0; i < 3; ++i) {
+            assertGe(tokens[i].balanceOf(address(pool)), pool.reserves(address(tokens[i])), "pool below its reserves");
+            assertEq(tokens[i].balanceOf(address(liquidator)), 0, "liquidator kept tokens");
+        }
+        assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
+    }
+
+    /// @notice (2) The LP balances add up to the LP total supply (only the two LPs ever hold shares).
+    function invariant_LpBalancesSumToSupply() public view {
+        assertEq(pool.balanceOf(lps[0]) + pool.balanceOf(lps[1]), pool.totalSupply(), "LP balances != total supply");
+    }
+
+    /// @notice (3) The accounts' scaled debts add up to the Pool's total scaled debt (the receivable), exactly.
+    function invariant_DebtsSumToReceivable() public view {
+        uint256 scaled;
+        for (uint256 k = 0; k < 3; ++k) {
+            (, uint256 s,) = engine.cash(traders[k]);
+            scaled += s;
+        }
+        assertEq(scaled, pool.totalScaledDebt(), "accounts' scaled debt != pool total scaled debt");
+    }
+
+    /// @notice The engine's per-asset collateral total is the sum of the accounts' balances.
+    function invariant_CollateralTotalsSumBalances() public view {
+        MockERC20[2] memory collateral = [wbtc, weth];
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 sum;
+            for (uint256 k = 0; k < 3; ++k) {
+                sum += engine.collateralBalance(traders[k], address(collateral[i]));
+            }
+            assertEq(engine.totalCollateral(address(collateral[i])), sum, "collateral total != sum of balances");
+        }
+    }
+
+    /// @notice (6) No account a liquidation touched is left with positions and negative maintenance equity (the
+    /// handler keeps the first offender and its equity in `negativeEquityAccount` / `negativeEquity`).
+    function invariant_NoNegativeEquityAfterLiquidation() public view {
+        assertTrue(!handler.negativeEquityLeft(), "a liquidated account kept positions with negative equity");
+    }
+
+    /// @notice (5) A liquidation touches no other account: `liquidateMany` leaves the books of every account that was
+    /// not liquidatable exactly as they were.
+    function invariant_LiquidationTouchesOnlyLiquidatable() public view {
+        assertTrue(!handler.healthyAccountTouched(), "a liquidation changed an account that was not liquidatable");
+    }
+
+    /// @notice The ghost statistics of the run (printed with -vv): calls per action, successes and reverts,
+    /// liquidations and where their deficits went.
+    function invariant_callSummary() public {
+        string[9] memory names = [
+            "lp deposit",
+            "lp withdraw",
+            "collateral deposit",
+            "collateral withdraw",
+            "modifyPosition",
+            "price move",
+            "time passes",
+            "liquidateMany",
+            "insurance sweep"
+        ];
+        for (uint256 i = 0; i < 9; ++i) {
+            emit log_named_string(
+                names[i],
+                string.concat(
+                    vm.toString(handler.picked(i)),
+                    " picked, ",
+                    vm.toString(handler.succeeded(i)),
+                    " ok, ",
+                    vm.toString(handler.reverts(i)),
+                    " reverted"
+                )
+            );
+        }
+        emit log_named_uint("large price moves (>= 20 %)", handler.largeMoves());
+        emit log_named_uint("adverse price moves", handler.adverseMoves());
+        emit log_named_uint("accounts seen liquidatable", handler.liquidatableSeen());
+        emit log_named_uint("liquidations", handler.liquidations());
+        emit log_named_uint("absorptions", handler.absorptions());
+        emit log_named_uint("deficits covered by the insurance fund", handler.insuranceCovers());
+        emit log_named_uint("  USDC units covered", handler.insuranceCovered());
+        emit log_named_uint("deficits socialized", handler.socializations());
+        emit log_named_uint("  USDC units socialized", handler.socialized());
+    }
+}
