@@ -1,0 +1,114 @@
+"""The data a scenario run produces: what the runner (`ballast.scenarios.runner`) records block by block and what
+the report (`ballast.scenarios.report`) turns into `summary.md`, `metrics.csv`, the plots and the terminal table.
+
+Money is kept in floats of whole units here (USD, tokens): the report's unit. The runner converts from the chain's
+integers (WAD prices, settlement-asset units) when it records a row; exact integer checks happen in the runner's
+property checks, not in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: IOracleAggregator.Status, in enum order.
+STATUS_NAMES: tuple[str, ...] = ("Ok", "Deviated", "Stale", "Frozen")
+
+#: Health buckets of the accounts-by-health plot, by maintenance equity / maintenance margin.
+#: An account with no positions is "flat"; the others fall in the first bucket whose upper bound exceeds their ratio.
+HEALTH_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("liquidatable (<1)", 1.0),
+    ("at risk (1-1.25)", 1.25),
+    ("watch (1.25-2)", 2.0),
+    ("safe (>=2)", float("inf")),
+)
+
+
+class Verdict(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class PropertyResult:
+    """One property a scenario states, and whether the run held it."""
+
+    name: str  # e.g. "no liquidation at a manipulated price"
+    verdict: Verdict
+    detail: str  # the evidence: counts, blocks, values ("0 of 14 liquidations while WETH was Deviated")
+
+
+@dataclass(frozen=True)
+class AssetBlock:
+    """One asset's oracle state at the end of a block."""
+
+    median: float  # USD
+    twap: float  # USD
+    status: str  # one of STATUS_NAMES
+    path_price: float  # the price the scenario's path asked for (the "true" price), USD
+
+
+@dataclass(frozen=True)
+class BlockMetrics:
+    """One row of metrics.csv: the state at the end of one simulated block."""
+
+    block: int  # simulated block index, 0 = first block after seeding
+    timestamp: int  # chain timestamp, unix seconds
+    assets: dict[str, AssetBlock]  # by symbol
+    health_buckets: dict[str, int]  # bucket name (HEALTH_BUCKETS or "flat") -> number of accounts
+    liquidatable: int  # accounts below maintenance at the end of the block
+    liquidations: int  # Liquidated events in the block
+    liquidated_notional: float  # USD closed by those liquidations
+    keeper_rewards: float  # USD paid to keepers in the block
+    keeper_gas: int  # gas the keepers used in the block
+    deficits: float  # USD of bad debt absorbed in the block (insurance + socialized)
+    insurance_balance: float  # InsuranceFund booked balance, USD
+    lp_share_price: float  # Pool share price, USD per share
+    utilization: float  # Pool utilization, 0..1
+    worst_health: (
+        float  # lowest maintenance equity / maintenance margin among accounts with positions (inf if none)
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome table of summary.md and of the terminal."""
+
+    liquidations: int
+    liquidated_notional: float  # USD
+    keeper_rewards: float  # USD
+    deficits: float  # USD of bad debt, all of it
+    insurance_used: float  # USD the InsuranceFund paid towards deficits
+    lp_loss: float  # USD socialized to LPs
+    max_utilization: float  # 0..1
+    worst_health: float  # lowest ratio seen over the run
+    blocks: int
+    transactions: int  # every transaction the driver and the keepers sent
+    wall_seconds: float
+    blocks_to_clear: int | None  # blocks from the shock until no account was liquidatable (None: never)
+
+
+@dataclass
+class ScenarioResult:
+    """Everything a run produced. `parameters` holds the scenario's inputs as printable values (seed, accounts,
+    keeper gas budget and delay, block time, path, faults...)."""
+
+    scenario: str
+    seed: int
+    description: str
+    parameters: dict[str, Any]
+    blocks: list[BlockMetrics] = field(default_factory=list)
+    properties: list[PropertyResult] = field(default_factory=list)
+    outcome: Outcome | None = None
+    events: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (block, what happened): faults, freezes, shocks
+
+    @property
+    def passed(self) -> bool:
+        return all(p.verdict is Verdict.PASS for p in self.properties)
+
+    @property
+    def symbols(self) -> list[str]:
+        return list(self.blocks[0].assets) if self.blocks else []
