@@ -54,7 +54,7 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-test: setup lint test-python test-forge analyze ## run the whole suite (ape test + forge test + slither gate)
+test: setup lint test-python test-forge gas-check analyze ## run the whole suite (ape test + forge test + gas guard + slither gate)
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
 # module-scoped deployments followed by another's, so the suites do not share a chain.
@@ -81,8 +81,18 @@ demo: setup ## deploy to a local anvil and run the main job
 deploy: setup ## deploy config/local.yaml to a local anvil (writes deployments/local.json)
 	@$(BIN)/ape run deploy
 
-bench: setup ## gas benchmarks (tables)
+bench: setup ## gas of every operation vs anchors and targets, scaling, liquidations per block (writes bench/results.*)
+	@forge build
 	@$(BIN)/ape run bench
+
+.PHONY: gas-check gas-snapshot
+gas-check: ## fail when an operation's gas rose more than 2 % over bench/gas-snapshot.json (forge harness, seconds)
+	@forge build
+	@$(BIN)/python -m ballast.bench check
+
+gas-snapshot: ## rewrite bench/gas-snapshot.json from the forge gas harness
+	@forge build
+	@$(BIN)/python -m ballast.bench snapshot
 
 lock: ## re-resolve requirements.lock from requirements.in (needs the registry)
 	@$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock

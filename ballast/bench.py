@@ -1,218 +1,892 @@
-"""Gas benchmarks of the deployed contracts, measured from transaction receipts on a local anvil.
+"""Gas benchmarks (`make bench`) and the gas guard (`make gas-check`, `make gas-snapshot`).
 
-Every figure is a whole transaction (`gas_used`: the 21,000 base, calldata and cold storage included, like the
-anchors of DESIGN and the issues); `execution` subtracts the intrinsic cost (base + calldata) to show what the
-contract itself spends.
+Every figure comes from the forge gas harness (`tests/forge/*Gas*.t.sol`): each operation is the first thing its own
+transaction does with the contracts, so accounts and slots are cold as in a user's transaction, and the figure is
+the whole transaction (21,000 base, calldata, execution, less the capped refund), like the anchors of the issue.
+The harness prints one `bench: <key> <tx gas> <execution> <refund> <intrinsic>` line per measurement (see
+`tests/forge/utils/GasMeter.sol`); `forge test --json` carries them here. Forge rather than receipts on anvil:
+deterministic, a second or two instead of minutes, and the same harness that asserts what each operation did
+(`ape run bench_receipts` still measures the bench scenario from anvil receipts as a cross-check).
+
+Views (the health view, a price read) have no transaction of their own: their figure is the execution of the call
+as a contract pays it (the health view: the callee's execution; a price read: a consumer's `gasleft()` delta, the
+STATICCALL included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import json
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
-from rich.console import Console
-from rich.table import Table
+import click
+import numpy as np
 
-from ballast.prices import settle_prices
-from ballast.system import CoreParams, Roles, deploy_core, deploy_with_stand_in
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+SNAPSHOT_FILE = BENCH_DIR / "gas-snapshot.json"
+RESULTS_MD = BENCH_DIR / "results.md"
+RESULTS_JSON = BENCH_DIR / "results.json"
+FORGE_MATCH_PATH = "tests/forge/*Gas*.t.sol"
 
-WAD = 10**18
-FEED_DECIMALS = 8
-MIN_TWAP_WINDOW = 60
-TWAP_WINDOW = 600
-UPDATE_INTERVAL = 60
+TOLERANCE = 0.02
+"""A rise above 2 % over the snapshot fails the gas check."""
+
+PER_TX_CAP = 16_777_216
+"""EIP-7825: the most gas one transaction may ask for (its gas limit, before refunds)."""
+BLOCK_GAS_LIMITS = (36_000_000, 60_000_000)
+GRID_TOKENS = (1, 4, 7)
+"""Collateral tokens per account in the scaling grids, each account also holding USDC cash: 2, 5 or 8 assets (the Pool
+lists at most 8 assets, the settlement asset first, so 7 tokens plus cash is the widest account)."""
+GRID_POSITIONS = (1, 4, 8)
+LINEAR_R2 = 0.999
+"""A grid counts as linear in tokens and positions when a plane a + b * tokens + c * positions explains it this well."""
+
+Basis = Literal["tx", "view"]
+
+
+class BenchError(Exception):
+    """The harness could not be run or its output not read (one line for the user)."""
+
+
+# ---------------------------------------------------------------------------------------------------- measurements
 
 
 @dataclass(frozen=True)
-class GasRow:
-    operation: str
-    gas: int
+class Measurement:
+    """One `bench:` line of the harness."""
+
+    key: str
+    tx_gas: int
     execution: int
+    refund: int
+    intrinsic: int
+
+    @property
+    def gas_limit(self) -> int:
+        """What the transaction's gas limit must cover: everything before the refund."""
+        return self.intrinsic + self.execution
+
+
+def parse_bench_line(line: str) -> Measurement | None:
+    """`bench: key tx execution refund intrinsic` (forge's decoded `log_named_string`), or None for other logs."""
+    if not line.startswith("bench:"):
+        return None
+    parts = line.removeprefix("bench:").split()
+    if len(parts) != 5 or not all(p.isdigit() for p in parts[1:]):
+        raise BenchError(f"malformed bench line from the forge harness: {line!r}")
+    key, tx_gas, execution, refund, intrinsic = parts[0], *map(int, parts[1:])
+    return Measurement(key, tx_gas, execution, refund, intrinsic)
+
+
+def parse_forge_json(text: str) -> dict[str, Measurement]:
+    """The measurements in `forge test --json` output; a failed test is an error (its figures would mean nothing)."""
+    try:
+        suites = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"forge test --json printed no JSON ({exc})") from exc
+    failed: list[str] = []
+    measurements: dict[str, Measurement] = {}
+    for suite, result in suites.items():
+        for test, outcome in result.get("test_results", {}).items():
+            if outcome.get("status") != "Success":
+                reason = outcome.get("reason") or outcome.get("status")
+                failed.append(f"{suite.split(':')[-1]}.{test}: {reason}")
+                continue
+            for line in outcome.get("decoded_logs", []):
+                m = parse_bench_line(line)
+                if m is not None:
+                    if m.key in measurements:
+                        raise BenchError(f"the harness recorded {m.key!r} twice")
+                    measurements[m.key] = m
+    if failed:
+        raise BenchError("gas harness tests failed: " + "; ".join(failed))
+    if not measurements:
+        raise BenchError(f"no bench lines in the output of the forge tests under {FORGE_MATCH_PATH}")
+    return measurements
+
+
+def run_forge(root: Path = ROOT, match_path: str = FORGE_MATCH_PATH) -> dict[str, Measurement]:
+    """Run the gas harness (`forge test --json`) and read its measurements."""
+    # -vv: forge decodes the logs (the bench lines) only from this verbosity on.
+    cmd = ["forge", "test", "--match-path", match_path, "--json", "-vv"]
+    try:
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise BenchError("forge not found: run `make setup` (it links forge into .venv/bin)") from exc
+    start = proc.stdout.find("{")
+    if start < 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:] or ["no output"]
+        raise BenchError(f"forge test failed (exit {proc.returncode}): {' | '.join(tail)}")
+    return parse_forge_json(proc.stdout[start:])
+
+
+# ---------------------------------------------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class Anchor:
+    name: str
+    gas: int
+
+
+ANCHORS: dict[str, Anchor] = {
+    "morpho_supply_first": Anchor("Morpho Blue supply, first", 115_611),
+    "morpho_supply_repeat": Anchor("Morpho Blue supply, repeat", 78_159),
+    "morpho_collateral_first": Anchor("Morpho Blue supplyCollateral, first", 91_119),
+    "morpho_collateral_repeat": Anchor("Morpho Blue supplyCollateral, repeat", 56_919),
+    "morpho_borrow": Anchor("Morpho Blue borrow", 97_947),
+    "morpho_liquidate_partial": Anchor("Morpho Blue liquidate, partial", 124_509),
+    "morpho_liquidate_bad_debt": Anchor("Morpho Blue liquidate, full with bad debt", 96_116),
+    "compound_absorb": Anchor("Compound v3 absorb, 1 account", 93_723),
+    "compound_absorb_marginal": Anchor("Compound v3 absorb, per extra account", 43_000),
+    "compound_buy_collateral": Anchor("Compound v3 buyCollateral", 127_652),
+    "aave_liquidation_call": Anchor("Aave v3 liquidationCall", 340_429),
+    "synthetix_order": Anchor("Synthetix v3 perps commitOrder + settleOrder", 1_050_000),
+}
+
+
+def compound_batch_anchor(accounts: int) -> Anchor:
+    """Compound v3 absorb of `accounts` in one batch: the first account plus about 43,000 per extra one."""
+    one, extra = ANCHORS["compound_absorb"].gas, ANCHORS["compound_absorb_marginal"].gas
+    return Anchor(
+        f"Compound v3 absorb, {accounts} accounts (93,723 + 43,000 each extra)", one + extra * (accounts - 1)
+    )
+
+
+@dataclass(frozen=True)
+class Operation:
+    key: str
+    label: str
+    basis: Basis = "tx"
+    anchor: str | None = None
     target: int | None = None
     note: str = ""
 
-    @property
-    def verdict(self) -> str:
-        if self.target is None:
-            return ""
-        measured = self.execution if "execution" in self.note else self.gas
-        return "ok" if measured <= self.target else "over"
 
-
-def intrinsic_gas(data: bytes) -> int:
-    """Transaction base plus calldata cost (4 gas per zero byte, 16 per non-zero byte)."""
-    return 21_000 + sum(4 if b == 0 else 16 for b in data)
-
-
-def row(operation: str, receipt: Any, target: int | None = None, note: str = "") -> GasRow:
-    data = bytes(receipt.transaction.data)
-    return GasRow(operation, receipt.gas_used, receipt.gas_used - intrinsic_gas(data), target, note)
-
-
-def print_rows(rows: list[GasRow], title: str, console: Console | None = None) -> None:
-    table = Table(title=title)
-    for column, justify in (("operation", "left"), ("tx gas", "right"), ("execution", "right")):
-        table.add_column(column, justify=justify)
-    table.add_column("target", justify="right")
-    table.add_column("", justify="left")
-    table.add_column("note")
-    for r in rows:
-        target = f"{r.target:,}" if r.target else ""
-        table.add_row(r.operation, f"{r.gas:,}", f"{r.execution:,}", target, r.verdict, r.note)
-    (console or Console()).print(table)
-
-
-def _advance(chain: Any, seconds: int) -> None:
-    chain.pending_timestamp += seconds
-    chain.mine()
-
-
-def _oracle_config(feeds: list[Any], buffer: int = 64) -> tuple:
-    sources = [(feed.address, 86_400, 1, 10**18) for feed in feeds]
-    return (sources, 1, 500, 500, TWAP_WINDOW, 3_600, buffer)
-
-
-def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
-    """`update` with 1, 3 and 5 sources in steady state (history longer than the TWAP window, ring slots
-    pre-filled), and a consumer read."""
-    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
-    rows = []
-    for n in (1, 3, 5):
-        asset = project.MockERC20.deploy(f"A{n}", f"A{n}", 18, sender=owner)
-        feeds = [
-            project.MockFeed.deploy(FEED_DECIMALS, 2_000 * 10**8, "feed", sender=owner) for _ in range(n)
-        ]
-        oracle.setAssetConfig(asset, _oracle_config(feeds), sender=owner)
-        receipt = None
-        for step in range(TWAP_WINDOW // UPDATE_INTERVAL + 4):
-            _advance(chain, UPDATE_INTERVAL)
-            for i, feed in enumerate(feeds):
-                feed.setAnswer((2_000 + step + i) * 10**8, sender=owner)
-            receipt = oracle.update(asset, sender=owner)
-        target = 60_000 if n == 3 else None
-        rows.append(
-            row(f"oracle update, {n} source{'s' * (n > 1)}", receipt, target, "cold feeds, steady state")
-        )
-    read = oracle.priceForRisk.estimate_gas_cost(asset, True, sender=owner)
-    calldata = oracle.priceForRisk.encode_input(asset, True)
-    rows.append(
-        GasRow(
-            "price read (priceForRisk)",
-            read,
-            read - intrinsic_gas(bytes(calldata)),
-            5_000,
-            "target applies to execution",
-        )
-    )
-    return rows
-
-
-def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> list[GasRow]:
-    """LP deposit (first and repeat) and withdraw with 3 listed assets and 3 markets priced by the oracle, with
-    the deposit cooldown on (each deposit writes the receiver's lockup)."""
-    owner, lp = accounts[0], accounts[1]
-    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
-    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
-    tokens = {}
-    for symbol, (decimals, price) in prices.items():
-        token = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
-        feed = project.MockFeed.deploy(FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner)
-        oracle.setAssetConfig(token, _oracle_config([feed]), sender=owner)
-        oracle.update(token, sender=owner)
-        tokens[symbol] = token
-    params = CoreParams(lp_cooldown=cooldown, insurance_target=0)
-    core = deploy_with_stand_in(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params)
-    pool, engine = core.pool, core.engine
-    engine.setMarkets(oracle, [tokens["WBTC"], tokens["WETH"], tokens["WBTC"]], sender=owner)
-    for symbol in prices:
-        pool.listAsset(tokens[symbol], (3_333, 10_000, 30, 50, 2**127), sender=owner)
-    for account in (owner, lp):
-        for token in tokens.values():
-            token.mint(account, 10**30, sender=account)
-            token.approve(pool, 2**256 - 1, sender=account)
-    seed = {symbol: 100_000 * 10 ** prices[symbol][0] // prices[symbol][1] for symbol in prices}
-    for symbol, amount in seed.items():
-        pool.deposit(tokens[symbol], amount, 0, owner, sender=owner)
-
-    usdc, weth = tokens["USDC"], tokens["WETH"]
-    first = pool.deposit(usdc, 1_000 * 10**6, 0, lp, sender=lp)
-    repeat = pool.deposit(weth, 10**18, 0, lp, sender=lp)
-    _advance(chain, cooldown + 1)
-    withdraw = pool.withdraw(pool.balanceOf(lp) // 2, usdc, 0, lp, sender=lp)
-    note = "3 assets, 3 markets"
-    return [
-        row("LP deposit, first", first, 150_000, note),
-        row("LP deposit, repeat", repeat, 150_000, note),
-        row("LP withdraw", withdraw, 150_000, note),
-    ]
-
-
-def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
-    """Collateral deposit (first, repeat), opening a position, the health view, `liquidate` of one account with 1
-    position and 1 collateral asset, and one auto-deleveraging, on the real core (ballast.system.deploy_core)."""
-    owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
-    oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
-    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
-    tokens, feeds = {}, {}
-    for symbol, (decimals, price) in prices.items():
-        tokens[symbol] = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
-        feeds[symbol] = project.MockFeed.deploy(
-            FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner
-        )
-        oracle.setAssetConfig(tokens[symbol], _oracle_config([feeds[symbol]]), sender=owner)
-        oracle.update(tokens[symbol], sender=owner)
-    core = deploy_core(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), CoreParams())
-    for symbol in prices:
-        core.pool.listAsset(tokens[symbol], (3_333, 10_000, 0, 0, 2**127), sender=owner)
-    for symbol in ("WBTC", "WETH"):
-        core.engine.listCollateral(tokens[symbol], (1_500, 1_000, 2_000, 2**127), sender=owner)
-    core.engine.listMarket(
-        (tokens["WETH"], 1_000, 500, 2_000, 10, 10_000, 10**16, 10**24, 10**24), sender=owner
-    )
-    core.engine.listMarket(
-        (tokens["WBTC"], 1_000, 500, 2_000, 10, 10_000, 10**14, 10**24, 10**24), sender=owner
-    )
-    for symbol, (decimals, price) in prices.items():
-        amount = 1_000_000 * 10**decimals // price
-        tokens[symbol].mint(lp, amount, sender=lp)
-        tokens[symbol].approve(core.pool, amount, sender=lp)
-        core.pool.deposit(tokens[symbol], amount, 0, lp, sender=lp)
-    weth = tokens["WETH"]
-    weth.mint(trader, 10 * WAD, sender=trader)
-    weth.approve(core.engine, 10 * WAD, sender=trader)
-    first = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
-    repeat = core.engine.deposit(weth, 2 * WAD, trader, sender=trader)
-    opened = core.engine.modifyPosition(0, 10 * WAD, 2**255, sender=trader)
-    health_gas = core.engine.health.estimate_gas_cost(trader, sender=trader)
-    calldata = core.engine.health.encode_input(trader)
-    # Crash WETH 30 % and let the TWAP catch up so the account is liquidatable at an Ok price.
-    feeds["WETH"].setAnswer(2_100 * 10**FEED_DECIMALS, sender=owner)
-    settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, owner)
-    liquidated = core.liquidator.liquidate(trader, sender=keeper)
-    # A 200 WETH long whose profit after WETH doubles exceeds 10 % of pool value: auto-deleveraging is active.
-    core.engine.setAdlParams(1_000, 800, sender=owner)
-    winner, usdc = accounts[4], tokens["USDC"]
-    usdc.mint(winner, 200_000 * 10**6, sender=winner)
-    usdc.approve(core.engine, 200_000 * 10**6, sender=winner)
-    core.engine.deposit(usdc, 200_000 * 10**6, winner, sender=winner)
-    core.engine.modifyPosition(0, 200 * WAD, 2**255, sender=winner)
-    feeds["WETH"].setAnswer(4_200 * 10**FEED_DECIMALS, sender=owner)
-    settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, owner)
-    deleveraged = core.engine.autoDeleverage(winner, 0, sender=keeper)
-    note = "1 position, 1 collateral"
-    return [
-        row("collateral deposit, first", first, 90_000),
-        row("collateral deposit, repeat", repeat, 55_000),
-        row("open position", opened, 150_000, note),
-        GasRow("health view", health_gas, health_gas - intrinsic_gas(bytes(calldata)), None, note),
-        row("liquidate", liquidated, 110_000, note),
-        row("auto-deleverage", deleveraged, None, "partial, 1 position"),
-    ]
-
-
-BENCHES: dict[str, Callable[..., list[GasRow]]] = {
-    "oracle": bench_oracle,
-    "pool": bench_pool,
-    "engine": bench_engine,
+TARGETS = {
+    "liquidate": 110_000,
+    "liquidate_many_marginal": 60_000,
+    "position_open": 150_000,
+    "collateral_first": 90_000,
+    "collateral_repeat": 55_000,
+    "lp_deposit": 150_000,
+    "price_read": 5_000,
+    "update_3": 60_000,
+    "health_8x8": 60_000,
 }
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "lp_deposit_first", "LP deposit, first (USDC)", "tx", "morpho_supply_first", TARGETS["lp_deposit"]
+    ),
+    Operation(
+        "lp_deposit_repeat", "LP deposit, repeat (USDC)", "tx", "morpho_supply_repeat", TARGETS["lp_deposit"]
+    ),
+    Operation(
+        "lp_withdraw", "LP withdraw (USDC)", "tx", "morpho_supply_repeat", None, "nearest anchor: supply"
+    ),
+    Operation(
+        "collateral_deposit_first",
+        "collateral deposit, first",
+        "tx",
+        "morpho_collateral_first",
+        TARGETS["collateral_first"],
+    ),
+    Operation(
+        "collateral_deposit_repeat",
+        "collateral deposit, repeat",
+        "tx",
+        "morpho_collateral_repeat",
+        TARGETS["collateral_repeat"],
+    ),
+    Operation(
+        "collateral_withdraw",
+        "collateral withdraw (with a position: margin check)",
+        "tx",
+        "morpho_collateral_repeat",
+        None,
+        "nearest anchor: supplyCollateral",
+    ),
+    Operation(
+        "collateral_withdraw_no_position",
+        "collateral withdraw (no position)",
+        "tx",
+        "morpho_collateral_repeat",
+        None,
+        "nearest anchor: supplyCollateral",
+    ),
+    Operation(
+        "position_open", "open a position (fee borrowed)", "tx", "synthetix_order", TARGETS["position_open"]
+    ),
+    Operation("position_increase", "increase a position", "tx", "synthetix_order"),
+    Operation("position_reduce", "reduce a position (half)", "tx", "synthetix_order"),
+    Operation("position_close", "close a position", "tx", "synthetix_order"),
+    Operation("position_open_8th", "open the 8th position (7 tokens + cash held)", "tx", "synthetix_order"),
+    Operation("oracle_update_1", "oracle update, 1 source (cold feeds)"),
+    Operation("oracle_update_3", "oracle update, 3 sources (cold feeds)", target=TARGETS["update_3"]),
+    Operation("oracle_update_5", "oracle update, 5 sources (cold feeds)"),
+    Operation("oracle_update_1_warm", "oracle update, 1 source (feeds warm: pushed in the same tx)"),
+    Operation(
+        "oracle_update_3_warm",
+        "oracle update, 3 sources (feeds warm: pushed in the same tx)",
+        target=TARGETS["update_3"],
+    ),
+    Operation("oracle_update_5_warm", "oracle update, 5 sources (feeds warm: pushed in the same tx)"),
+    Operation(
+        "price_read",
+        "price read (priceForRisk from a contract; oracle already called in the tx)",
+        "view",
+        target=TARGETS["price_read"],
+    ),
+    Operation(
+        "price_read_cold",
+        "price read (priceForRisk from a contract; oracle's first call in the tx)",
+        "view",
+        target=TARGETS["price_read"],
+    ),
+    *(
+        Operation(
+            f"health_c{c}_p{p}",
+            f"health view, {c + 1} assets ({c} token{'s' * (c > 1)} + cash) x {p} position{'s' * (p > 1)}",
+            "view",
+            None,
+            TARGETS["health_8x8"] if (c, p) == (7, 8) else None,
+        )
+        for c in GRID_TOKENS
+        for p in GRID_POSITIONS
+    ),
+    Operation(
+        "liquidate_partial",
+        "liquidate, partial (half closes)",
+        "tx",
+        "morpho_liquidate_partial",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_full",
+        "liquidate, full close (no absorb)",
+        "tx",
+        "aave_liquidation_call",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_absorb",
+        "liquidate, full close + absorb (no deficit)",
+        "tx",
+        "compound_absorb",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_deficit_insured",
+        "liquidate, absorb + deficit (insurance covers)",
+        "tx",
+        "morpho_liquidate_bad_debt",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_deficit_socialized",
+        "liquidate, absorb + deficit (insurance, then LPs)",
+        "tx",
+        "morpho_liquidate_bad_debt",
+        TARGETS["liquidate"],
+    ),
+    Operation("liquidate_many_1", "liquidateMany, 1 account (partial)", "tx", "compound_absorb"),
+    Operation("liquidate_many_10", "liquidateMany, 10 accounts (partial)", "tx", "compound_absorb_10"),
+    Operation("liquidate_many_100", "liquidateMany, 100 accounts (partial)", "tx", "compound_absorb_100"),
+    Operation(
+        "liquidate_many_marginal",
+        "liquidateMany, marginal account ((100 - 10) / 90)",
+        "tx",
+        "compound_absorb_marginal",
+        TARGETS["liquidate_many_marginal"],
+    ),
+    Operation("auto_deleverage", "auto-deleverage (1 position)", "tx", "synthetix_order"),
+)
+"""The table of `make bench`, in order. Rows measured on a protocol in use (other accounts already hold collateral and
+positions, the InsuranceFund holds fees), so no protocol-wide slot goes from zero to non-zero in the measured
+transaction; the `fresh_*` rows are the same operations on a fresh deployment (first use of everything)."""
+
+MISSED_NOTES: dict[str, str] = {
+    "lp_deposit": "Where it goes (call trace of lp_deposit_first): the share price needs the NAV at every deposit: "
+    "3 pool-asset prices (~10,100) and engine.poolExposure, the open positions' PnL (~32,700), then the interest "
+    "accrual, the share mint and the lockup write; the token pull with before/after balance checks ~19,700. "
+    "Closing it: book market PnL in the Pool at trade time (or cache the NAV per block) instead of asking the engine "
+    "(~40,000).",
+    "collateral_deposit": "Where it goes (repeat: 21,000 base + ~1,000 calldata + 46,641): the token pull 16,557, "
+    "the before/after balanceOf 3,118 (fee-on-transfer tokens), the shared ProtocolLock (another account, lock and "
+    "unlock writes), the engine's balance, total and mask. Closing it: a transient-storage lock (EIP-1153) in place "
+    "of the external ProtocolLock and no balance check for tokens listed as plain would save about the gap "
+    "(repeat 13,700 over 55,000; first 16,100 over 90,000).",
+    "position_open": "Where it goes (call trace, 287,936 execution): pool.checkUtilization 64,595 (NAV: every pool "
+    "asset's price and engine.poolExposure 23,497), the fee borrowed from the Pool (pool.lend 33,011) and its "
+    "insurance share sent on (insurance.fund 20,286), the engine's position, market open interest, masks and debt "
+    "(~150,000 with the prices). Closing it: check utilization only when the trade adds reserved notional, and book "
+    "the insurance share as credit instead of two token transfers (~100,000 together); the rest needs packing the "
+    "market state into fewer slots.",
+    "update_3": "Where it goes (OracleGas.t.sol trace): 3 cold feed calls ~7,500 each, the configuration read from "
+    "the OracleSourceSet code ~4,700, the oracle's own storage ~24,000 (price and observation slots, the TWAP's "
+    "window-start search on a 64-slot ring ~5,600), the event ~2,500, decoding, sorting and memory ~19,000. With the "
+    "feeds warm (pushed in the same transaction) it is 71,467, still over: a shorter ring or a stored window start "
+    "and one packed price slot would close the rest.",
+    "price_read": "The oracle's first call in a transaction pays EIP-2929's cold-account access (2,600 of the 6,305); "
+    "once the oracle has been called in the transaction (the engine reads several prices) a read is 3,805.",
+    "health_8x8": "The grid's fit: ~19,600 + 14,551 per collateral token + 16,876 per position (cold slots: per "
+    "token the balance, the collateral parameters and the oracle's price; per position the position, the market's "
+    "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
+    "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
+    "every price: not reachable by tuning.",
+    "liquidate": "Where it goes (partial, call trace, 247,897 execution): liquidationHealth 51,728 (cold), "
+    "closeForLiquidation 60,520, a second liquidationHealth after the close 21,540, two chargeAccount calls 92,084 "
+    "(keeper reward and penalty, each borrowing from the Pool and moving USDC), prices 3,048. Closing most of it: "
+    "one chargeAccount for reward and penalty, the post-close equity returned by closeForLiquidation instead of a "
+    "second health read (~55,000), and the keeper paid in engine credit (~15,000). Absorb paths add ~94,500 per "
+    "collateral token (scaling grid): each token goes engine -> Liquidator -> approve -> Pool; sending it straight "
+    "to the Pool would save about half of that.",
+    "liquidate_many_marginal": "Each extra account costs the partial liquidation above less what the batch pays "
+    "once (base, cold accounts of the core, its prices): 135,352. The same changes as for liquidate (one charge, no "
+    "second health read) would bring it to about 80,000; 60,000 also needs the keeper reward paid once per batch.",
+}
+"""Why a target is missed and what would close it (from call traces of the harness), by TARGETS key."""
+
+TARGET_OF: dict[str, str] = {
+    "lp_deposit_first": "lp_deposit",
+    "lp_deposit_repeat": "lp_deposit",
+    "collateral_deposit_first": "collateral_deposit",
+    "collateral_deposit_repeat": "collateral_deposit",
+    "position_open": "position_open",
+    "oracle_update_3": "update_3",
+    "oracle_update_3_warm": "update_3",
+    "price_read": "price_read",
+    "price_read_cold": "price_read",
+    "health_c7_p8": "health_8x8",
+    "liquidate_many_marginal": "liquidate_many_marginal",
+}
+
+
+def missed_note(key: str) -> str:
+    group = TARGET_OF.get(key) or ("liquidate" if key.startswith("liquidate_") else "")
+    return MISSED_NOTES.get(group, "")
+
+
+FRESH: tuple[tuple[str, str], ...] = (
+    ("fresh_collateral_deposit_first", "collateral deposit, first (the engine's first WETH)"),
+    ("fresh_collateral_deposit_repeat", "collateral deposit, repeat"),
+    ("fresh_position_open", "open a position (the market's first)"),
+    ("fresh_liquidate_partial", "liquidate, partial"),
+    ("fresh_liquidate_full_absorb_deficit", "liquidate, full + absorb + deficit"),
+)
+
+
+def anchor_of(key: str | None) -> Anchor | None:
+    if key is None:
+        return None
+    if key.startswith("compound_absorb_") and key.removeprefix("compound_absorb_").isdigit():
+        return compound_batch_anchor(int(key.removeprefix("compound_absorb_")))
+    return ANCHORS[key]
+
+
+def headline(op: Operation, m: Measurement) -> int:
+    """The figure of a row: tx gas for a transaction, the execution for a view."""
+    return m.execution if op.basis == "view" else m.tx_gas
+
+
+# ---------------------------------------------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class Batch:
+    """liquidateMany as a line: tx gas = base + marginal * n; gas limit = limit_base + limit_marginal * n."""
+
+    base: float
+    marginal: float
+    limit_base: float
+    limit_marginal: float
+
+    @classmethod
+    def from_measurements(cls, small: Measurement, large: Measurement, n_small: int, n_large: int) -> Batch:
+        marginal = (large.tx_gas - small.tx_gas) / (n_large - n_small)
+        limit_marginal = (large.gas_limit - small.gas_limit) / (n_large - n_small)
+        return cls(
+            small.tx_gas - marginal * n_small,
+            marginal,
+            small.gas_limit - limit_marginal * n_small,
+            limit_marginal,
+        )
+
+    def tx_gas(self, n: int) -> float:
+        return self.base + self.marginal * n
+
+    def gas_limit(self, n: int) -> float:
+        return self.limit_base + self.limit_marginal * n
+
+    def per_tx(self, cap: int = PER_TX_CAP) -> int:
+        """Accounts one transaction can liquidate: its gas limit (before refunds) must stay under the cap."""
+        return max(0, math.floor((cap - self.limit_base) / self.limit_marginal))
+
+    def per_block_one_tx(self, block_gas: int) -> int:
+        """Accounts per block if one transaction could take the whole block (no per-transaction cap)."""
+        return max(0, math.floor((block_gas - self.limit_base) / self.limit_marginal))
+
+    def per_block(self, block_gas: int, cap: int = PER_TX_CAP) -> int:
+        """Accounts per block in transactions under the cap: k full transactions of `per_tx` accounts each (a
+        transaction fits while its gas limit fits the gas the block has left; it uses its tx gas, after refunds),
+        then one more with what is left."""
+        n_tx = self.per_tx(cap)
+        if n_tx == 0:
+            return 0
+        used, accounts = 0.0, 0
+        while used + self.gas_limit(n_tx) <= block_gas:
+            used += self.tx_gas(n_tx)
+            accounts += n_tx
+        rest = math.floor((block_gas - used - self.limit_base) / self.limit_marginal)
+        return accounts + max(0, min(rest, n_tx))
+
+
+PER_BLOCK_FORMULA = (
+    "tx gas of a batch of n = base + marginal * n (fit through the 10- and 100-account batches); gas limit of a batch "
+    "= limit_base + limit_marginal * n (the same before refunds). Per transaction: floor((16,777,216 - limit_base) / "
+    "limit_marginal). Per block of B gas: transactions of that size while their gas limit fits what is left of the "
+    "block (each uses its tx gas, refunds deducted), then one transaction with the rest: floor((left - limit_base) / "
+    "limit_marginal). Without the per-transaction cap (one transaction): floor((B - limit_base) / limit_marginal)."
+)
+
+
+@dataclass(frozen=True)
+class PlaneFit:
+    """gas = intercept + per_token * tokens + per_position * positions over a grid, and how well it fits."""
+
+    intercept: float
+    per_token: float
+    per_position: float
+    r2: float
+    max_residual: float
+    max_residual_pct: float
+    interaction: float
+    """The coefficient of a tokens * positions term added to the fit: what the plane leaves out, per cell pair."""
+
+    @property
+    def linear(self) -> bool:
+        return self.r2 >= LINEAR_R2
+
+
+def fit_plane(points: Sequence[tuple[int, int, int]]) -> PlaneFit:
+    """Least squares of gas on tokens and positions, with R^2, the largest residual and the interaction term."""
+    if len(points) < 4:
+        raise BenchError(f"a plane fit needs at least 4 grid points, got {len(points)}")
+    a = np.array([p[0] for p in points], dtype=float)
+    b = np.array([p[1] for p in points], dtype=float)
+    y = np.array([p[2] for p in points], dtype=float)
+    design = np.column_stack([np.ones_like(a), a, b])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residuals = y - design @ coef
+    total = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - float((residuals**2).sum()) / total if total else 1.0
+    worst = int(np.argmax(np.abs(residuals)))
+    full = np.column_stack([design, a * b])
+    coef_full, *_ = np.linalg.lstsq(full, y, rcond=None)
+    return PlaneFit(
+        float(coef[0]),
+        float(coef[1]),
+        float(coef[2]),
+        r2,
+        float(abs(residuals[worst])),
+        float(abs(residuals[worst]) / y[worst] * 100),
+        float(coef_full[3]),
+    )
+
+
+def grid_points(gas: Mapping[str, int], prefix: str) -> list[tuple[int, int, int]]:
+    cells = [(c, p, f"{prefix}_c{c}_p{p}") for c in GRID_TOKENS for p in GRID_POSITIONS]
+    return [(c, p, gas[key]) for c, p, key in cells if key in gas]
+
+
+GRIDS: tuple[tuple[str, str], ...] = (
+    ("health", "health view (execution)"),
+    ("liquidate_partial", "liquidate, partial (tx gas)"),
+    ("liquidate_absorb", "liquidate, full + absorb + deficit (tx gas)"),
+)
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+
+@dataclass
+class Report:
+    measurements: dict[str, Measurement]
+    gas: dict[str, int] = field(default_factory=dict)
+    batch: Batch | None = None
+    fits: dict[str, PlaneFit] = field(default_factory=dict)
+    throughput: dict[str, Any] = field(default_factory=dict)
+
+    def ratio(self, op: Operation) -> float | None:
+        anchor = anchor_of(op.anchor)
+        if anchor is None or op.key not in self.gas:
+            return None
+        return self.gas[op.key] / anchor.gas
+
+    def rows(self) -> Iterable[tuple[Operation, int]]:
+        for op in OPERATIONS:
+            if op.key in self.gas:
+                yield op, self.gas[op.key]
+
+
+ThroughputSource = Callable[[Report], Mapping[str, Any]]
+"""A measurement of throughput that plugs into the report: given the gas report, it returns entries of the
+`throughput` section. The scenario driver against naive ape calls (`driver_vs_naive`: {"driver_s", "naive_s",
+"ratio", "target": 10}) and the keeper reaction (`keeper_reaction_blocks`: {"100": blocks, "1000": blocks}) plug in
+here (see `build_report(..., throughput_sources=...)`); until then they stay null."""
+
+PENDING_THROUGHPUT = ("driver_vs_naive", "keeper_reaction_blocks")
+
+
+def build_report(
+    measurements: Mapping[str, Measurement], throughput_sources: Sequence[ThroughputSource] = ()
+) -> Report:
+    report = Report(dict(measurements))
+    by_key = {op.key: op for op in OPERATIONS}
+    for key, m in measurements.items():
+        op = by_key.get(key)
+        report.gas[key] = headline(op, m) if op else (m.execution if key.startswith("health_") else m.tx_gas)
+    if "liquidate_many_10" in measurements and "liquidate_many_100" in measurements:
+        report.batch = Batch.from_measurements(
+            measurements["liquidate_many_10"], measurements["liquidate_many_100"], 10, 100
+        )
+        report.gas["liquidate_many_marginal"] = round(report.batch.marginal)
+    for prefix, _ in GRIDS:
+        points = grid_points(report.gas, prefix)
+        if len(points) == len(GRID_TOKENS) * len(GRID_POSITIONS):
+            report.fits[prefix] = fit_plane(points)
+    report.throughput = throughput_section(report, throughput_sources)
+    return report
+
+
+def throughput_section(report: Report, sources: Sequence[ThroughputSource] = ()) -> dict[str, Any]:
+    """What can be measured now (liquidations per transaction and per block, from the gas), the pending entries as
+    null, then whatever each source adds."""
+    section: dict[str, Any] = {key: None for key in PENDING_THROUGHPUT}
+    if report.batch is not None:
+        b = report.batch
+        section["liquidations"] = {
+            "per_tx_cap": PER_TX_CAP,
+            "per_tx": b.per_tx(),
+            "per_block": {str(g): b.per_block(g) for g in BLOCK_GAS_LIMITS},
+            "per_block_one_tx": {str(g): b.per_block_one_tx(g) for g in BLOCK_GAS_LIMITS},
+            "base": round(b.base),
+            "marginal": round(b.marginal),
+            "limit_base": round(b.limit_base),
+            "limit_marginal": round(b.limit_marginal),
+            "formula": PER_BLOCK_FORMULA,
+        }
+    for source in sources:
+        section.update(source(report))
+    return section
+
+
+def met(target: int | None, gas: int) -> str:
+    if target is None:
+        return ""
+    return "met" if gas <= target else "missed"
+
+
+def _fmt(x: float | None, digits: int = 0) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.{digits}f}"
+
+
+def results_json(report: Report) -> dict[str, Any]:
+    ratios = {op.key: round(r, 3) for op, _ in report.rows() if (r := report.ratio(op)) is not None}
+    targets = {
+        op.key: {"target": op.target, "gas": gas, "met": gas <= op.target}
+        | ({"note": missed_note(op.key)} if gas > op.target and missed_note(op.key) else {})
+        for op, gas in report.rows()
+        if op.target is not None
+    }
+    scaling = {
+        prefix: {
+            "per_token": round(f.per_token),
+            "per_position": round(f.per_position),
+            "intercept": round(f.intercept),
+            "r2": round(f.r2, 6),
+            "max_residual": round(f.max_residual),
+            "max_residual_pct": round(f.max_residual_pct, 2),
+            "interaction_per_token_position": round(f.interaction),
+            "linear": f.linear,
+        }
+        for prefix, f in report.fits.items()
+    }
+    return {
+        "gas": dict(sorted(report.gas.items())),
+        "ratios": ratios,
+        "throughput": report.throughput,
+        "targets": targets,
+        "scaling": scaling,
+    }
+
+
+def markdown(report: Report) -> str:
+    out = [
+        "# Gas benchmarks",
+        "",
+        "Generated by `make bench` from the forge gas harness (`tests/forge/*Gas*.t.sol`). Transactions: the whole "
+        "transaction (21,000 base, calldata, cold storage, less the capped refund). Views: the execution of the call.",
+        "Rows on a protocol in use (other accounts already hold collateral and positions) unless marked fresh.",
+        "",
+        "| operation | gas | basis | anchor | anchor gas | ratio | target | met |",
+        "|---|--:|---|---|--:|--:|--:|---|",
+    ]
+    for op, gas in report.rows():
+        anchor = anchor_of(op.anchor)
+        ratio = report.ratio(op)
+        out.append(
+            f"| {op.label} | {gas:,} | {op.basis} | {anchor.name if anchor else ''} | "
+            f"{_fmt(anchor.gas if anchor else None)} | {_fmt(ratio, 2)} | {_fmt(op.target)} | {met(op.target, gas)} |"
+        )
+    missed = [(op, gas) for op, gas in report.rows() if op.target is not None and gas > op.target]
+    if missed:
+        out += ["", "## Missed targets", ""]
+        notes: dict[str, list[str]] = {}
+        for op, gas in missed:
+            notes.setdefault(missed_note(op.key), []).append(f"{op.label} {gas:,} > {op.target:,}")
+        for note, rows in notes.items():
+            out.append(f"- {'; '.join(rows)}." + (f" {note}" if note else ""))
+    fresh = [(label, report.gas[key]) for key, label in FRESH if key in report.gas]
+    if fresh:
+        out += [
+            "",
+            "Fresh deployment (first use of the engine, market or account):",
+            "",
+            "| operation | tx gas |",
+            "|---|--:|",
+        ]
+        out += [f"| {label} | {gas:,} |" for label, gas in fresh]
+    if report.batch is not None:
+        t = report.throughput["liquidations"]
+        out += [
+            "",
+            "## Liquidations per block",
+            "",
+            f"liquidateMany: tx gas = {t['base']:,} + {t['marginal']:,} x n; gas limit (before refunds) = "
+            f"{t['limit_base']:,} + {t['limit_marginal']:,} x n.",
+            "",
+            "| | accounts |",
+            "|---|--:|",
+            f"| per transaction (cap {PER_TX_CAP:,}) | {t['per_tx']:,} |",
+        ]
+        for g in BLOCK_GAS_LIMITS:
+            out.append(
+                f"| per block of {g // 1_000_000}M gas, transactions under the cap | {t['per_block'][str(g)]:,} |"
+            )
+            out.append(
+                f"| per block of {g // 1_000_000}M gas, one transaction (no cap) | "
+                f"{t['per_block_one_tx'][str(g)]:,} |"
+            )
+        out += ["", f"Formula: {PER_BLOCK_FORMULA}"]
+    if report.fits:
+        out += [
+            "",
+            "## Scaling",
+            "",
+            "Rows: collateral tokens per account (each account also holds USDC cash: 2, 5 and 8 assets); columns: "
+            "positions. Same totals in every cell (1,000 USD cash, 8,000 USD of tokens after haircuts, 20,000 USD "
+            "of longs), so every cell takes the same path.",
+            "",
+        ]
+        for prefix, title in GRIDS:
+            if prefix not in report.fits:
+                continue
+            f = report.fits[prefix]
+            out += [
+                f"### {title}",
+                "",
+                "| tokens \\ positions | " + " | ".join(map(str, GRID_POSITIONS)) + " |",
+                "|---|" + "--:|" * len(GRID_POSITIONS),
+            ]
+            for c in GRID_TOKENS:
+                cells = " | ".join(f"{report.gas[f'{prefix}_c{c}_p{p}']:,}" for p in GRID_POSITIONS)
+                out.append(f"| {c} | {cells} |")
+            out += [
+                "",
+                f"Fit: {f.intercept:,.0f} + {f.per_token:,.0f} per token + {f.per_position:,.0f} per position; "
+                f"R^2 {f.r2:.5f}, largest residual {f.max_residual:,.0f} gas ({f.max_residual_pct:.2f} %); "
+                f"tokens x positions term {f.interaction:,.0f} per pair; "
+                f"{'linear' if f.linear else 'NOT linear'} (R^2 >= {LINEAR_R2}).",
+                "",
+            ]
+    out += ["## Throughput", ""]
+    for key in PENDING_THROUGHPUT:
+        value = report.throughput.get(key)
+        out.append(
+            f"- {key}: {json.dumps(value) if value is not None else 'not measured yet (plugs into ThroughputSource)'}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def print_report(report: Report, echo: Callable[[str], Any] = click.echo) -> None:
+    echo(markdown(report))
+
+
+def write_results(report: Report, directory: Path = BENCH_DIR) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    md, js = directory / RESULTS_MD.name, directory / RESULTS_JSON.name
+    md.write_text(markdown(report))
+    js.write_text(json.dumps(results_json(report), indent=2) + "\n")
+    return md, js
+
+
+# ---------------------------------------------------------------------------------------------------- guard
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: int
+    new: int
+
+    @property
+    def pct(self) -> float:
+        return (self.new - self.old) / self.old * 100 if self.old else math.inf
+
+
+@dataclass(frozen=True)
+class Comparison:
+    regressions: list[Change]
+    improvements: list[Change]
+    unchanged: list[str]
+    new: dict[str, int]
+    removed: dict[str, int]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.regressions)
+
+
+def compare(
+    snapshot: Mapping[str, int], current: Mapping[str, int], tolerance: float = TOLERANCE
+) -> Comparison:
+    """A rise of more than `tolerance` over the snapshot is a regression; any decrease is an improvement; other
+    differences within the tolerance count as unchanged. New and removed operations are listed, never failed."""
+    regressions, improvements, unchanged = [], [], []
+    for key in sorted(snapshot.keys() & current.keys()):
+        old, new = snapshot[key], current[key]
+        if new > old * (1 + tolerance):
+            regressions.append(Change(key, old, new))
+        elif new < old:
+            improvements.append(Change(key, old, new))
+        else:
+            unchanged.append(key)
+    new_ops = {k: current[k] for k in sorted(current.keys() - snapshot.keys())}
+    removed = {k: snapshot[k] for k in sorted(snapshot.keys() - current.keys())}
+    return Comparison(regressions, improvements, unchanged, new_ops, removed)
+
+
+def comparison_lines(c: Comparison, tolerance: float = TOLERANCE) -> list[str]:
+    lines = []
+    if c.regressions:
+        lines.append(
+            f"gas check FAILED: {len(c.regressions)} operation(s) above the snapshot by more than "
+            f"{tolerance:.0%}:"
+        )
+        lines.append(f"  {'operation':<36} {'snapshot':>11} {'now':>11} {'change':>8}")
+        lines += [f"  {ch.key:<36} {ch.old:>11,} {ch.new:>11,} {ch.pct:>+7.2f}%" for ch in c.regressions]
+        lines.append(
+            f"If the rise is intended, update the snapshot in the same change: make gas-snapshot "
+            f"(rewrites {_rel(SNAPSHOT_FILE)})."
+        )
+    for ch in c.improvements:
+        lines.append(
+            f"  lower: {ch.key} {ch.old:,} -> {ch.new:,} ({ch.pct:+.2f}%): `make gas-snapshot` records it"
+        )
+    for key, gas in c.new.items():
+        lines.append(f"  new operation: {key} {gas:,} (not in the snapshot: `make gas-snapshot` adds it)")
+    for key, gas in c.removed.items():
+        lines.append(f"  removed operation: {key} (snapshot {gas:,}; no longer measured)")
+    return lines
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def load_snapshot(path: Path | None = None) -> dict[str, int]:
+    path = path or SNAPSHOT_FILE
+    if not path.exists():
+        raise BenchError(f"no gas snapshot at {_rel(path)}: create it with `make gas-snapshot`")
+    try:
+        data = json.loads(path.read_text())
+        gas = data["gas"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise BenchError(
+            f"{_rel(path)} is not a gas snapshot ({exc}): recreate it with `make gas-snapshot`"
+        ) from exc
+    if not all(isinstance(k, str) and isinstance(v, int) for k, v in gas.items()):
+        raise BenchError(f'{_rel(path)}: every entry of "gas" must be an integer')
+    return gas
+
+
+def write_snapshot(gas: Mapping[str, int], path: Path | None = None) -> None:
+    path = path or SNAPSHOT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {
+        "comment": "Gas per operation from the forge harness (tests/forge/*Gas*.t.sol); `make gas-check` fails on a "
+        f"rise above {TOLERANCE:.0%}. Update with `make gas-snapshot`.",
+        "tolerance": TOLERANCE,
+        "gas": dict(sorted(gas.items())),
+    }
+    path.write_text(json.dumps(body, indent=2) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------------- command
+
+
+@click.group()
+def main() -> None:
+    """Gas guard: compare the forge harness with the checked-in snapshot, or rewrite the snapshot."""
+
+
+@main.command()
+def check() -> None:
+    """Fail when an operation's gas rose more than 2 % over bench/gas-snapshot.json."""
+    started = time.monotonic()
+    try:
+        snapshot = load_snapshot()
+        report = build_report(run_forge())
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = compare(snapshot, report.gas)
+    for line in comparison_lines(result):
+        click.echo(line)
+    click.echo(
+        f"gas check: {len(report.gas)} operations, {len(result.regressions)} above +{TOLERANCE:.0%}, "
+        f"{len(result.improvements)} lower, {len(result.new)} new, {len(result.removed)} removed "
+        f"({time.monotonic() - started:.1f} s)"
+    )
+    if result.failed:
+        sys.exit(1)
+
+
+@main.command()
+def snapshot() -> None:
+    """Rewrite bench/gas-snapshot.json from the forge harness."""
+    try:
+        report = build_report(run_forge())
+        old = load_snapshot() if SNAPSHOT_FILE.exists() else {}
+    except BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    if old:
+        for line in comparison_lines(compare(old, report.gas)):
+            if not line.startswith("If the rise is intended"):
+                click.echo(line.replace("gas check FAILED", "snapshot raised"))
+    write_snapshot(report.gas)
+    click.echo(f"wrote {_rel(SNAPSHOT_FILE)}: {len(report.gas)} operations")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,22 +1,33 @@
-"""`ape run bench`: gas benchmarks on a local anvil, printed as tables (see ballast/bench.py)."""
+"""`ape run bench`: gas of every user-facing operation from the forge harness, against the anchors and targets,
+printed and written to bench/results.md and bench/results.json (see ballast/bench.py)."""
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context
 
-from ballast.bench import BENCHES, print_rows
+from ballast.bench import (
+    BENCH_DIR,
+    BenchError,
+    ThroughputSource,
+    build_report,
+    print_report,
+    run_forge,
+    write_results,
+)
+
+THROUGHPUT_SOURCES: list[ThroughputSource] = []
+"""Throughput measurements that need a chain (the scenario driver against naive ape calls, the keeper's reaction)
+plug in here: each takes the gas report and returns entries of the `throughput` section."""
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks of the contracts")
+@click.command(short_help="Gas benchmarks: forge harness, anchors, targets, scaling")
 @ape_cli_context()
-@network_option(default="ethereum:local:foundry")
-@click.option("--only", type=click.Choice(list(BENCHES)), multiple=True, help="Run only these benchmarks")
-def cli(cli_ctx, network, only) -> None:  # noqa: ANN001 - click passes ape's context objects
-    if not cli_ctx.network_manager.network.is_local:
-        cli_ctx.abort("benchmarks deploy mock tokens and feeds: run them on a local network")
-    project, chain = cli_ctx.local_project, cli_ctx.chain_manager
-    accounts = cli_ctx.account_manager.test_accounts
-    selected = set(only) or set(BENCHES)
-    for name, bench in BENCHES.items():
-        if name in selected:
-            first_arg = accounts[0] if name == "oracle" else accounts
-            print_rows(bench(project, chain, first_arg), f"{name} gas")
+@click.option("--no-write", is_flag=True, help="Print only; leave bench/results.* as they are")
+def cli(cli_ctx, no_write: bool) -> None:  # noqa: ANN001 - click passes ape's context object
+    try:
+        report = build_report(run_forge(), THROUGHPUT_SOURCES)
+    except BenchError as exc:
+        cli_ctx.abort(str(exc))
+    print_report(report)
+    if not no_write:
+        md, js = write_results(report, BENCH_DIR)
+        click.echo(f"wrote {md.relative_to(BENCH_DIR.parent)} and {js.relative_to(BENCH_DIR.parent)}")

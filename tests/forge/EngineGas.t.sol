@@ -5,7 +5,7 @@ import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
-import {Vm} from "./utils/Vm.sol";
+import {GasMeter} from "./utils/GasMeter.sol";
 
 /// @title EngineGasBase
 /// @notice Measures one call the way a transaction would pay for it. Print with
@@ -16,57 +16,30 @@ import {Vm} from "./utils/Vm.sol";
 /// written slots dirty). Nothing in a test reads the core before the measured call; the expected state afterwards was
 /// computed in `setUp`.
 ///
-/// Figures (from `vm.lastCallGas`, the callee's side of the call):
-/// - execution: what the call spent, the callee's code and everything it called; the caller's CALL (2,600 for a cold
-///   account) is not in it, exactly as `tx.to` is warm in a transaction;
-/// - tx gas: 21,000 + calldata (EIP-2028; EIP-7623's floor never binds here) + execution, less the refund (capped at
-///   a fifth, EIP-3529): what the receipt of a transaction making this one call shows (`ballast/bench.py`'s "tx gas";
-///   its "execution" is tx gas less 21,000 and calldata, the refund included).
+/// Figures: see `GasMeter` (tx gas = 21,000 + calldata + execution - capped refund).
 /// Each test asserts the operation did what it should and that its tx gas stays under a ceiling (the figure measured
 /// when the ceiling was set, +10 %), so a regression fails the suite.
-abstract contract EngineGasBase is EngineFixture {
-    struct Gas {
-        uint256 execution;
-        uint256 refund;
-        uint256 intrinsic;
-        uint256 txGas;
-    }
-
-    /// @notice Call `target` with `data` as `from`, bubble a revert up, and measure it.
-    function _measure(address from, address target, bytes memory data) internal returns (Gas memory g, bytes memory ret) {
-        vm.prank(from);
-        bool ok;
-        (ok, ret) = target.call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        g = _gasOfLastCall(data);
-    }
-
-    function _gasOfLastCall(bytes memory data) internal view returns (Gas memory g) {
-        Vm.Gas memory last = vm.lastCallGas();
-        g.execution = last.gasTotalUsed;
-        g.refund = last.gasRefunded > 0 ? uint256(int256(last.gasRefunded)) : 0;
-        uint256 zeros;
-        for (uint256 i = 0; i < data.length; ++i) {
-            if (data[i] == 0) ++zeros;
-        }
-        g.intrinsic = 21_000 + zeros * 4 + (data.length - zeros) * 16;
-        uint256 used = g.intrinsic + g.execution;
-        uint256 refund = g.refund < used / 5 ? g.refund : used / 5;
-        g.txGas = used - refund;
-        uint256 floor = 21_000 + 10 * (zeros + 4 * (data.length - zeros));
-        if (g.txGas < floor) g.txGas = floor;
-    }
-
+abstract contract EngineGasBase is EngineFixture, GasMeter {
     /// @notice Log `g` under `name` and fail when its tx gas is above `ceiling`.
     function _report(string memory name, Gas memory g, uint256 ceiling) internal {
+        _reportAs("", name, g, ceiling);
+    }
+
+    /// @notice `_report`, and record `g` for `make bench` under `key` (none when empty).
+    function _reportAs(string memory key, string memory name, Gas memory g, uint256 ceiling) internal {
+        if (bytes(key).length != 0) _record(key, g);
         emit log_named_uint(string.concat(name, ": tx gas"), g.txGas);
         emit log_named_uint(string.concat(name, ": execution (tx gas - 21000 - calldata)"), g.txGas - g.intrinsic);
         emit log_named_uint(string.concat(name, ": refund"), g.refund);
         assertLe(g.txGas, ceiling, string.concat(name, ": tx gas above its ceiling"));
+    }
+
+    /// @notice Log and record `g` without a ceiling of its own: the checked-in snapshot guards it (`make gas-check`).
+    function _bench(string memory key, string memory name, Gas memory g) internal {
+        _record(key, g);
+        emit log_named_uint(string.concat(name, ": tx gas"), g.txGas);
+        emit log_named_uint(string.concat(name, ": execution (tx gas - 21000 - calldata)"), g.txGas - g.intrinsic);
+        emit log_named_uint(string.concat(name, ": refund"), g.refund);
     }
 }
 
@@ -116,7 +89,7 @@ contract EngineGasDepositFirstTest is BenchScenario {
         (uint16 collateralMask,) = engine.accountMasks(trader);
         assertEq(collateralMask, 2, "WETH (collateral 2) not in the account's list");
         assertEq(weth.balanceOf(address(engine)), 2 * WAD, "tokens not pulled");
-        _report("collateral deposit, first (bench)", g, 154_300);
+        _reportAs("fresh_collateral_deposit_first", "collateral deposit, first (bench)", g, 154_300);
     }
 }
 
@@ -130,7 +103,7 @@ contract EngineGasDepositRepeatTest is BenchScenario {
         (Gas memory g,) = _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
         assertEq(engine.collateralBalance(trader, address(weth)), 4 * WAD, "deposit not booked");
         assertEq(engine.totalCollateral(address(weth)), 4 * WAD, "total not booked");
-        _report("collateral deposit, repeat (bench)", g, 75_500);
+        _reportAs("fresh_collateral_deposit_repeat", "collateral deposit, repeat (bench)", g, 75_500);
     }
 }
 
@@ -154,7 +127,7 @@ contract EngineGasOpenTest is BenchScenario {
         assertEq(credit, 0, "fee paid from credit the account does not have");
         assertApproxEqAbs(debt, 30e6, 1, "fee not borrowed");
         assertEq(insurance.bookedBalance(), 6e6, "insurance share of the fee not funded");
-        _report("open position (bench: 1 position, 1 collateral)", g, 441_400);
+        _reportAs("fresh_position_open", "open position (bench: 1 position, 1 collateral)", g, 441_400);
     }
 }
 
@@ -197,7 +170,7 @@ contract EngineGasLiquidateTest is BenchScenario {
         assertEq(pool.reserves(address(weth)), wethReserve + 4 * WAD, "collateral not absorbed by the Pool");
         // Worth less than nothing after the close: no penalty, so no keeper reward paid by the fund or LPs.
         assertEq(usdc.balanceOf(KEEPER), 0, "keeper paid out of an insolvent account");
-        _report("liquidate (bench: 1 position, 1 collateral; full close + absorb)", g, 420_200);
+        _reportAs("fresh_liquidate_full_absorb_deficit", "liquidate (bench: 1 position, 1 collateral; full close + absorb)", g, 420_200);
     }
 }
 
@@ -209,6 +182,9 @@ contract EngineGasSteadyStateTest is EngineGasBase {
     address internal holder;
     address internal opener;
     address internal adder;
+    address internal reducer;
+    address internal closer;
+    address internal withdrawer;
 
     function setUp() public {
         _deployBenchCore();
@@ -234,20 +210,29 @@ contract EngineGasSteadyStateTest is EngineGasBase {
         _deposit(opener, weth, 4 * WAD);
         _deposit(adder, weth, 4 * WAD);
         _open(adder, 0, int256(5 * WAD));
+        reducer = _actor("reducer");
+        closer = _actor("closer");
+        withdrawer = _actor("withdrawer");
+        _deposit(reducer, weth, 4 * WAD);
+        _open(reducer, 0, int256(10 * WAD));
+        _deposit(closer, weth, 4 * WAD);
+        _open(closer, 0, int256(10 * WAD));
+        _deposit(withdrawer, weth, 4 * WAD);
+        _open(withdrawer, 0, int256(10 * WAD));
         _nextBlock();
     }
 
     function test_GasDepositFirstSteady() public {
         (Gas memory g,) = _measure(fresh, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, fresh)));
         assertEq(engine.collateralBalance(fresh, address(weth)), 2 * WAD, "deposit not booked");
-        assertEq(engine.totalCollateral(address(weth)), 122 * WAD, "total not booked");
-        _report("collateral deposit, first (steady state)", g, DEPOSIT_FIRST_CEILING);
+        assertEq(engine.totalCollateral(address(weth)), 134 * WAD, "total not booked");
+        _reportAs("collateral_deposit_first", "collateral deposit, first (steady state)", g, DEPOSIT_FIRST_CEILING);
     }
 
     function test_GasDepositRepeatSteady() public {
         (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, holder)));
         assertEq(engine.collateralBalance(holder, address(weth)), 4 * WAD, "deposit not booked");
-        _report("collateral deposit, repeat (steady state)", g, DEPOSIT_REPEAT_CEILING);
+        _reportAs("collateral_deposit_repeat", "collateral deposit, repeat (steady state)", g, DEPOSIT_REPEAT_CEILING);
     }
 
     function test_GasOpenPositionSteady() public {
@@ -257,7 +242,7 @@ contract EngineGasSteadyStateTest is EngineGasBase {
         assertEq(int256(engine.position(opener, 0).size), int256(10 * WAD), "position not opened");
         (,, uint256 debt) = engine.cash(opener);
         assertApproxEqAbs(debt, 30e6, 1, "fee not borrowed");
-        _report("open position (steady state: 1 position, 1 collateral)", g, OPEN_CEILING);
+        _reportAs("position_open", "open position (steady state: 1 position, 1 collateral)", g, OPEN_CEILING);
     }
 
     function test_GasIncreasePositionSteady() public {
@@ -265,7 +250,38 @@ contract EngineGasSteadyStateTest is EngineGasBase {
             adder, address(engine), abi.encodeCall(engine.modifyPosition, (0, int256(5 * WAD), type(uint256).max))
         );
         assertEq(int256(engine.position(adder, 0).size), int256(10 * WAD), "position not increased");
-        _report("increase position (steady state)", g, INCREASE_CEILING);
+        _reportAs("position_increase", "increase position (steady state)", g, INCREASE_CEILING);
+    }
+
+    /// @notice Halving a 10 WETH long (no price move: nothing realized but the fee).
+    function test_GasReducePositionSteady() public {
+        (Gas memory g,) = _measure(reducer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(5 * WAD), 0)));
+        assertEq(int256(engine.position(reducer, 0).size), int256(5 * WAD), "position not reduced");
+        _bench("position_reduce", "reduce position (steady state)", g);
+    }
+
+    /// @notice Closing a 10 WETH long in full: the market leaves the account's list.
+    function test_GasClosePositionSteady() public {
+        (Gas memory g,) = _measure(closer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(10 * WAD), 0)));
+        assertEq(int256(engine.position(closer, 0).size), 0, "position not closed");
+        (, uint16 markets) = engine.accountMasks(closer);
+        assertEq(markets, 0, "market 0 still in the account's list");
+        _bench("position_close", "close position (steady state)", g);
+    }
+
+    /// @notice Withdrawing 1 of 4 WETH from an account with a 10 WETH long: the initial-margin check reads its health.
+    function test_GasWithdrawWithPositionSteady() public {
+        (Gas memory g,) = _measure(withdrawer, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, withdrawer)));
+        assertEq(engine.collateralBalance(withdrawer, address(weth)), 3 * WAD, "withdrawal not booked");
+        assertEq(weth.balanceOf(withdrawer), WAD, "tokens not sent");
+        _bench("collateral_withdraw", "collateral withdraw (steady state, 1 position)", g);
+    }
+
+    /// @notice Withdrawing 1 of 2 WETH from an account without positions.
+    function test_GasWithdrawWithoutPositionSteady() public {
+        (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, holder)));
+        assertEq(engine.collateralBalance(holder, address(weth)), WAD, "withdrawal not booked");
+        _bench("collateral_withdraw_no_position", "collateral withdraw (steady state, no position)", g);
     }
 
     uint256 internal constant DEPOSIT_FIRST_CEILING = 116_700;
@@ -309,7 +325,7 @@ contract EngineGasPartialLiquidationTest is EngineGasBase {
         (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (victims[0])));
         _checkHalfClosed(victims[0]);
         assertGe(usdc.balanceOf(KEEPER), 1e6, "keeper not paid");
-        _report("liquidate (partial: 1 position, 1 collateral, no absorb)", g, PARTIAL_CEILING);
+        _reportAs("fresh_liquidate_partial", "liquidate (partial: 1 position, 1 collateral, no absorb)", g, PARTIAL_CEILING);
     }
 
     /// @notice liquidateMany of 1 and of 5 accounts, each measured from the same cold state (`revertToState` restores
@@ -423,7 +439,7 @@ contract EngineGasWideAccountTest is EngineGasBase {
         assertEq(int256(engine.position(seven, MARKETS - 1).size), size, "position not opened");
         (, uint16 markets) = engine.accountMasks(seven);
         assertEq(markets, 0xff, "not 8 markets");
-        _report("open position (7 collateral + cash, 8th position)", g, OPEN_WIDE_CEILING);
+        _reportAs("position_open_8th", "open position (7 collateral + cash, 8th position)", g, OPEN_WIDE_CEILING);
     }
 
     uint256 internal constant HEALTH_WIDE_CEILING = 271_200;

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AggregatorV3Interface} from "../../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {MockFeed} from "../../contracts/mocks/MockFeed.sol";
+import {GasMeter} from "./utils/GasMeter.sol";
 import {OracleFixture} from "./utils/OracleFixture.sol";
 
 /// @notice A consumer contract measuring `gasleft()` deltas around one external call to the oracle (or a feed).
@@ -49,7 +50,7 @@ contract OracleGasConsumer {
 /// start cold (EIP-2929) and clean (EIP-2200: no slot already written in the transaction), as in a keeper's
 /// transaction. Steady state: each ring buffer has wrapped (every write is nonzero to nonzero), the feeds posted
 /// new rounds in an earlier block, and `update` runs 60 s after the previous one.
-contract OracleGasTest is OracleFixture {
+contract OracleGasTest is OracleFixture, GasMeter {
     /// @notice Targets: a consumer's read of a fresh price, and `update` with 3 sources.
     uint256 internal constant READ_TARGET = 5_000;
     uint256 internal constant UPDATE_3_TARGET = 60_000;
@@ -137,6 +138,37 @@ contract OracleGasTest is OracleFixture {
         emit log_named_uint("cold MockFeed.latestRoundData from a contract", used);
     }
 
+    /// @notice `update` as a keeper's transaction makes it (tx gas: 21,000 + calldata + execution, see `GasMeter`), with
+    /// 1, 3 and 5 sources, each from the same cold state: "cold feeds", the transaction's first touch of the oracle and
+    /// its feeds; "warm feeds", the feeds already read in the same transaction (a keeper that pushes the feeds and
+    /// updates in one transaction: what the push itself costs is not counted here), the oracle still cold.
+    function test_GasUpdateTransactions() public {
+        uint256 snapshot = vm.snapshotState();
+        address[3] memory list = [ONE, THREE, FIVE];
+        uint16[3] memory sources = [uint16(1), 3, 5];
+        for (uint256 k = 0; k < 3; ++k) {
+            for (uint256 warm = 0; warm < 2; ++warm) {
+                vm.revertToState(snapshot);
+                if (warm == 1) {
+                    for (uint256 i = 0; i < sources[k]; ++i) {
+                        feeds[i].latestRoundData();
+                    }
+                }
+                (Gas memory g,) = _measure(address(this), address(oracle), abi.encodeCall(oracle.update, (list[k])));
+                _checkSteadyUpdate(list[k], 64);
+                _record(
+                    string.concat("oracle_update_", vm.toString(uint256(sources[k])), warm == 1 ? "_warm" : ""), g
+                );
+                emit log_named_uint(
+                    string.concat(
+                        "update tx, ", vm.toString(uint256(sources[k])), " source(s), ", warm == 1 ? "warm" : "cold", " feeds"
+                    ),
+                    g.txGas
+                );
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- consumer reads
 
     /// @notice A consumer reading a fresh price. "cold account": the oracle not yet touched in the transaction (the
@@ -154,6 +186,8 @@ contract OracleGasTest is OracleFixture {
         oracle.minTwapWindow();
         (uint256 warmAccount,) = consumer.gasOfPriceForRisk(THREE);
 
+        _recordInner("price_read", warmAccount);
+        _recordInner("price_read_cold", cold);
         emit log_named_uint("priceForRisk: cold account + cold slot (incl. 2600 + 2100)", cold);
         emit log_named_uint("priceForRisk: warm account + cold slot (incl. 100 + 2100)", warmAccount);
         emit log_named_uint("priceForRisk: warm account + warm slot", warm);
@@ -185,6 +219,10 @@ contract OracleGasTest is OracleFixture {
     /// a new observation now, all sources counted, Ok.
     function _measureUpdate(address asset, uint16 ringSize) internal returns (uint256 used) {
         used = consumer.gasOfUpdate(asset);
+        _checkSteadyUpdate(asset, ringSize);
+    }
+
+    function _checkSteadyUpdate(address asset, uint16 ringSize) internal view {
         (uint16 newest, uint16 count) = oracle.observationState(asset);
         assertEq(count, ringSize, "ring not full: not the steady state");
         assertEq(oracle.observation(asset, newest).timestamp, T0 + 71 * 60, "measured update recorded no observation");

@@ -21,11 +21,11 @@ import {BaseTest} from "./BaseTest.sol";
 /// @notice The whole core deployed the way `ballast.system.deploy_core` does it: ProtocolLock, Pool, MarginEngine,
 /// Liquidator and InsuranceFund, in that order, at addresses predicted from this contract's nonce (the contracts point
 /// at each other through immutables). The oracle, the MockFeeds and the tokens (USDC 6 decimals, settlement; WETH 18;
-/// WBTC 8) and every parameter are those of `ballast.bench.bench_engine` and `ballast.system.CoreParams`, so the
-/// figures of a forge measurement and of `ape run bench --only engine` describe the same state. The test contract is
-/// the deployer, admin, risk manager and guardian.
+/// WBTC 8) and every parameter are those of `ballast.bench_receipts.bench_engine` and `ballast.system.CoreParams`, so
+/// the figures of a forge measurement and of `ape run bench_receipts --only engine` describe the same state. The test
+/// contract is the deployer, admin, risk manager and guardian.
 abstract contract EngineFixture is BaseTest {
-    // ---------------------------------------------------------------- parameters (ballast/bench.py, ballast/system.py)
+    // ------------------------------------------------------- parameters (ballast/bench_receipts.py, ballast/system.py)
 
     uint256 internal constant WAD = 1e18;
     uint8 internal constant FEED_DECIMALS = 8;

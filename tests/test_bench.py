@@ -1,0 +1,170 @@
+"""The gas guard's comparison, the bench's parsing and arithmetic (ballast/bench.py): no chain, no forge."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ballast import bench
+from ballast.bench import (
+    Batch,
+    BenchError,
+    Measurement,
+    build_report,
+    compare,
+    comparison_lines,
+    fit_plane,
+    parse_forge_json,
+    results_json,
+)
+
+SNAPSHOT = {"liquidate_partial": 100_000, "position_open": 200_000, "price_read": 4_000}
+
+
+@pytest.fixture
+def forge_json():
+    def make(lines, status="Success"):
+        test = {"status": status, "reason": None if status == "Success" else "boom", "decoded_logs": lines}
+        return json.dumps({"tests/forge/BenchGas.t.sol:X": {"test_results": {"test_a()": test}}})
+
+    return make
+
+
+def test_compare__rise_of_1_9_pct__passes():
+    result = compare(SNAPSHOT, {**SNAPSHOT, "liquidate_partial": 101_900})
+    assert not result.failed
+    assert result.regressions == []
+    assert "liquidate_partial" in result.unchanged
+
+
+def test_compare__rise_of_2_1_pct__fails_with_the_offender():
+    result = compare(SNAPSHOT, {**SNAPSHOT, "liquidate_partial": 102_100})
+    assert result.failed
+    assert [(c.key, c.old, c.new) for c in result.regressions] == [("liquidate_partial", 100_000, 102_100)]
+    assert result.regressions[0].pct == pytest.approx(2.1)
+    text = "\n".join(comparison_lines(result))
+    assert "liquidate_partial" in text and "make gas-snapshot" in text
+
+
+def test_compare__exactly_2_pct__passes():
+    assert not compare(SNAPSHOT, {**SNAPSHOT, "position_open": 204_000}).failed
+
+
+def test_compare__decrease__reported_not_failed():
+    result = compare(SNAPSHOT, {**SNAPSHOT, "price_read": 3_000})
+    assert not result.failed
+    assert [(c.key, c.new) for c in result.improvements] == [("price_read", 3_000)]
+    assert any("lower: price_read" in line for line in comparison_lines(result))
+
+
+def test_compare__new_operation__reported_not_failed():
+    result = compare(SNAPSHOT, {**SNAPSHOT, "lp_withdraw": 90_000})
+    assert not result.failed
+    assert result.new == {"lp_withdraw": 90_000}
+    assert any("new operation: lp_withdraw" in line for line in comparison_lines(result))
+
+
+def test_compare__removed_operation__reported_not_failed():
+    current = {k: v for k, v in SNAPSHOT.items() if k != "price_read"}
+    result = compare(SNAPSHOT, current)
+    assert not result.failed
+    assert result.removed == {"price_read": 4_000}
+    assert any("removed operation: price_read" in line for line in comparison_lines(result))
+
+
+def test_parse_forge_json__bench_lines__measurements(forge_json):
+    text = forge_json(
+        ["bench: lp_withdraw 90000 70000 4800 21500", "other log: 5", "bench: price_read 0 3805 0 0"]
+    )
+    got = parse_forge_json(text)
+    assert got["lp_withdraw"] == Measurement("lp_withdraw", 90_000, 70_000, 4_800, 21_500)
+    assert got["lp_withdraw"].gas_limit == 91_500
+    assert got["price_read"].execution == 3_805
+
+
+def test_parse_forge_json__failed_test__error_names_it(forge_json):
+    with pytest.raises(BenchError, match=r"X.test_a\(\): boom"):
+        parse_forge_json(forge_json(["bench: a 1 1 0 0"], status="Failure"))
+
+
+def test_parse_forge_json__malformed_line__error(forge_json):
+    with pytest.raises(BenchError, match="malformed"):
+        parse_forge_json(forge_json(["bench: a 1 x 0 0"]))
+
+
+def test_batch__per_tx_and_per_block__follow_the_formula():
+    small = Measurement("m10", 10 * 50_000 + 100_000, 10 * 60_000 + 80_000, 0, 21_000)
+    large = Measurement("m100", 100 * 50_000 + 100_000, 100 * 60_000 + 80_000, 0, 21_000)
+    b = Batch.from_measurements(small, large, 10, 100)
+    assert (b.base, b.marginal) == (100_000, 50_000)
+    assert (b.limit_base, b.limit_marginal) == (101_000, 60_000)
+    per_tx = (bench.PER_TX_CAP - 101_000) // 60_000
+    assert b.per_tx() == per_tx
+    # 36M: two full transactions use 2 * (100,000 + 50,000 * 277) and the rest takes one more, smaller.
+    used = 2 * (100_000 + 50_000 * per_tx)
+    assert b.per_block(36_000_000) == 2 * per_tx + (36_000_000 - used - 101_000) // 60_000
+    assert b.per_block_one_tx(36_000_000) == (36_000_000 - 101_000) // 60_000
+
+
+def test_fit_plane__exact_plane__slopes_and_r2_of_one():
+    points = [(c, p, 50_000 + 7_000 * c + 20_000 * p) for c in (1, 4, 7) for p in (1, 4, 8)]
+    fit = fit_plane(points)
+    assert fit.per_token == pytest.approx(7_000)
+    assert fit.per_position == pytest.approx(20_000)
+    assert fit.r2 == pytest.approx(1.0)
+    assert fit.max_residual == pytest.approx(0, abs=1e-6)
+    assert fit.linear
+
+
+def test_fit_plane__strong_interaction__not_linear():
+    points = [(c, p, 1_000 + 5_000 * c * p) for c in (1, 4, 7) for p in (1, 4, 8)]
+    fit = fit_plane(points)
+    assert not fit.linear
+    assert fit.interaction == pytest.approx(5_000)
+
+
+def test_build_report__batch_and_ratios__in_results_json():
+    ms = {
+        "liquidate_many_10": Measurement("liquidate_many_10", 600_000, 650_000, 0, 22_000),
+        "liquidate_many_100": Measurement("liquidate_many_100", 5_100_000, 5_600_000, 0, 25_000),
+        "liquidate_partial": Measurement("liquidate_partial", 124_509, 110_000, 0, 21_500),
+        "price_read": Measurement("price_read", 0, 3_805, 0, 0),
+    }
+    data = results_json(build_report(ms))
+    assert data["gas"]["liquidate_many_marginal"] == 50_000
+    assert data["gas"]["price_read"] == 3_805
+    assert data["ratios"]["liquidate_partial"] == 1.0
+    target = data["targets"]["liquidate_partial"]
+    assert (target["target"], target["gas"], target["met"]) == (110_000, 124_509, False)
+    assert "chargeAccount" in target["note"]
+    assert data["throughput"]["liquidations"]["per_tx"] >= 1
+    assert data["throughput"]["driver_vs_naive"] is None
+
+
+def test_build_report__throughput_source__plugs_in():
+    ms = {"price_read": Measurement("price_read", 0, 3_805, 0, 0)}
+    report = build_report(ms, [lambda r: {"driver_vs_naive": {"ratio": 12.0, "target": 10}}])
+    assert report.throughput["driver_vs_naive"] == {"ratio": 12.0, "target": 10}
+    assert report.throughput["keeper_reaction_blocks"] is None
+
+
+def test_check_command__regression__exits_non_zero_with_table(tmp_path, monkeypatch):
+    snapshot = tmp_path / "gas-snapshot.json"
+    bench.write_snapshot({"liquidate_partial": 100_000}, snapshot)
+    monkeypatch.setattr(bench, "SNAPSHOT_FILE", snapshot)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    measured = {"liquidate_partial": Measurement("liquidate_partial", 103_000, 90_000, 0, 21_000)}
+    monkeypatch.setattr(bench, "run_forge", lambda: measured)
+    result = CliRunner().invoke(bench.main, ["check"])
+    assert result.exit_code == 1
+    assert "liquidate_partial" in result.output and "+3.00%" in result.output
+    assert "make gas-snapshot" in result.output
+
+
+def test_check_command__missing_snapshot__one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "SNAPSHOT_FILE", tmp_path / "none.json")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    result = CliRunner().invoke(bench.main, ["check"])
+    assert result.exit_code == 1
+    assert "make gas-snapshot" in result.output
+    assert "Traceback" not in result.output
