@@ -1,6 +1,5 @@
 """Fixtures of the attack suite beyond the whole core of tests/engine (imported by tests/attacks/conftest.py)."""
 
-import os
 from pathlib import Path
 
 import ape
@@ -106,26 +105,3 @@ def big_calls(chain):
 
     yield _call
     chain.provider.set_block_gas_limit(limit)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_trace_walk_for_foreign_errors():
-    """Decode a reverted transaction's custom error only from the called contract's ABI. An error raised deeper (the
-    lock's `Locked` through a token hook, a token's error through the Pool) otherwise makes ape fetch and walk the
-    transaction's whole step trace to find the reverting contract: 15 to 25 seconds for one liquidation. Left
-    undecoded, tests/conftest.py matches the raw revert data against the expected error instead.
-    `BALLAST_TRACES=1` keeps ape's behaviour."""
-    if os.environ.get("BALLAST_TRACES") == "1":
-        yield
-        return
-    from ape_ethereum.ecosystem import Ethereum
-
-    original = Ethereum.decode_custom_error
-
-    def decode_custom_error(self, data, address, **kwargs):
-        kwargs.pop("txn", None)  # without the transaction ape cannot look for its trace
-        return original(self, data, address, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Ethereum, "decode_custom_error", decode_custom_error)
-        yield

@@ -9,7 +9,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))  # en
 
 # Fixtures: pytest registers what a conftest imports.
 from attack_fixtures import (  # noqa: F401
-    _no_trace_walk_for_foreign_errors,
     attacker,
     batcher_type,
     big_calls,

@@ -5,7 +5,7 @@ tests/engine, tests/keepers and tests/attacks import them (pytest registers the 
 import pytest
 from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
 
-from ballast.prices import settle_prices
+from ballast.prices import restamp_and_update, settle_prices
 from ballast.system import CoreParams, Roles, deploy_core
 
 
@@ -112,9 +112,11 @@ def move_price(oracle, feeds, tokens, admin, chain):
     def _move(prices: dict[str, float]):
         for symbol, price in prices.items():
             feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=admin)
-        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in tokens}, TWAP_WINDOW, admin)
+        # Only the moved assets' TWAPs need the windows to catch up; the others, whose price held, are restamped and
+        # updated once at the final time (fresh, TWAP equal to the median: status Ok), which halves the transactions.
+        settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in prices}, TWAP_WINDOW, admin)
+        restamp_and_update(oracle, {tokens[s]: [feeds[s]] for s in tokens if s not in prices}, admin)
 
-    return _move
     return _move
 
 
