@@ -6,11 +6,12 @@ import ape
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Property tests: `default` keeps `make test` fast; HYPOTHESIS_PROFILE=deep explores far more examples. Each example
-# runs on the module's anvil inside `chain.isolate()`, so ape's function-scoped isolation fixture is harmless.
+# Property tests: `default` keeps `make test` near its 15-minute budget (each example is several transactions through
+# ape and anvil, about 0.15 s each); HYPOTHESIS_PROFILE=deep explores far more examples. Each example runs on the
+# module's anvil inside `chain.isolate()`, so ape's function-scoped isolation fixture is harmless.
 settings.register_profile(
     "default",
-    max_examples=30,
+    max_examples=15,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
