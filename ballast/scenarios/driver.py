@@ -269,25 +269,28 @@ class FastDriver:
         self.pending = still_pending
         if strict and block.failed:
             first = block.failed[0]
+            labels: dict[str, int] = {}
+            for r in block.failed:
+                labels[r.label] = labels.get(r.label, 0) + 1
+            kinds = ", ".join(f"{n} x {label}" for label, n in labels.items())
             raise DriverError(
-                f"{len(block.failed)} of {len(block.receipts)} transactions failed in block {number}; "
+                f"{len(block.failed)} of {len(block.receipts)} transactions failed in block {number} ({kinds}); "
                 f"first: {first.label} from {first.sender}: {first.error}"
             )
         return block
 
     def _revert_reason(self, pending: _Pending, block_number: int) -> str:
-        """The failed call's custom error, replayed with `eth_call` on the state before its block."""
-        call = {k: v for k, v in pending.request.items() if k in ("from", "to", "data", "gas")}
-        response = self.provider.web3.provider.make_request("eth_call", [call, hex(block_number - 1)])
-        error = response.get("error") if isinstance(response, dict) else None
-        if not error:
-            return "reverted in its block (succeeds on the state before it: it depended on an earlier transaction)"
-        data = error.get("data") if isinstance(error, dict) else None
-        if isinstance(data, dict):
-            data = data.get("data")
-        if isinstance(data, str) and data.startswith("0x"):
-            return self.decoder.decode(data)
-        return str(error.get("message", error) if isinstance(error, dict) else error)
+        """The failed transaction's custom error, from anvil's call trace of it (its exact state in the block)."""
+        response = self.provider.web3.provider.make_request(
+            "debug_traceTransaction", [pending.tx_hash, {"tracer": "callTracer"}]
+        )
+        trace = response.get("result") if isinstance(response, dict) else None
+        if not isinstance(trace, dict):
+            return "reverted (no trace available)"
+        output = trace.get("output")
+        if isinstance(output, str) and len(output) > 2:
+            return self.decoder.decode(output)
+        return str(trace.get("error") or "reverted without data")
 
 
 def project_decoder(project: Any) -> ErrorDecoder:
