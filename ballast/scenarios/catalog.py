@@ -357,14 +357,15 @@ _add(
             books_balance(),
         ),
         faults=lambda s: [Fault("stale", "WETH", 3, s.blocks, source=1)],
+        profile="eth-heavy",
         path_note="WETH linear -25 % over blocks 2..12",
     )
 )
 _add(
     ScenarioSpec(
         "quorum-loss",
-        "WETH -35 %; in the middle of the crash two of WETH's three sources revert (quorum lost) and come back later.",
-        _weth_crash(-0.35),
+        "WETH -45 %; in the middle of the crash two of WETH's three sources revert (quorum lost) and come back later.",
+        _weth_crash(-0.45),
         (
             no_liquidation_while("WETH", "quorum_loss"),
             no_new_risk_unless_ok(),
@@ -373,7 +374,8 @@ _add(
             books_balance(),
         ),
         faults=lambda s: [Fault("quorum_loss", "WETH", 4, max(6, s.blocks // 2))],
-        path_note="WETH linear -35 % over blocks 2..12",
+        profile="eth-heavy",
+        path_note="WETH linear -45 % over blocks 2..12",
     )
 )
 _add(
@@ -390,8 +392,8 @@ _add(
 _add(
     ScenarioSpec(
         "guardian-freeze",
-        "WETH -35 %; the guardian freezes WETH during the crash and unfreezes it later.",
-        _weth_crash(-0.35),
+        "WETH -45 %; the guardian freezes WETH during the crash and unfreezes it later.",
+        _weth_crash(-0.45),
         (
             no_liquidation_while("WETH", "freeze"),
             no_new_risk_unless_ok(),
@@ -399,7 +401,8 @@ _add(
             books_balance(),
         ),
         faults=lambda s: [Fault("freeze", "WETH", 4, max(6, s.blocks // 2))],
-        path_note="WETH linear -35 % over blocks 2..12",
+        profile="eth-heavy",
+        path_note="WETH linear -45 % over blocks 2..12",
     )
 )
 _add(

@@ -68,7 +68,7 @@ class RunSettings:
     accounts: int = 30
     seed: int = 1
     blocks: int = 40
-    block_time: int = 12  # seconds
+    block_time: int = 30  # seconds (the TWAP window, 300 s, is 10 blocks)
     keeper_gas: int = 10_000_000  # gas budget per block
     keeper_delay: int = 0  # blocks before the keeper starts
     batch_size: int = 25
