@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -215,6 +216,10 @@ def deploy_scenario_system(
 ) -> System:
     """Deploy the config's system on the connected local chain (no manifest is written: the chain is throwaway)."""
     config = load_config(config_path)
+    if not hasattr(
+        accounts, "test_accounts"
+    ):  # ape test's `accounts` fixture is the test accounts themselves
+        accounts = SimpleNamespace(test_accounts=accounts)
     test_accounts = accounts.test_accounts
     deployer = test_accounts[0]
     ctx = DeployContext(project, chain, accounts, deployer, console=console or Console(quiet=True))

@@ -168,7 +168,9 @@ class ScenarioRunner:
         settings: RunSettings,
         console: Console | None = None,
         progress: bool = True,
+        system: System | None = None,
     ) -> None:
+        self.system = system
         self.project, self.chain, self.accounts = project, chain, accounts
         self.spec, self.settings = spec, settings
         self.console = console or Console()
@@ -177,8 +179,10 @@ class ScenarioRunner:
     def run(self) -> tuple[ScenarioResult, RunRecord]:
         started = time.perf_counter()
         s = self.settings
-        self.console.print(f"[bold]{self.spec.name}[/bold]: deploying config/local.yaml on anvil")
-        system = deploy_scenario_system(self.project, self.chain, self.accounts)
+        system = self.system
+        if system is None:
+            self.console.print(f"[bold]{self.spec.name}[/bold]: deploying config/local.yaml on anvil")
+            system = deploy_scenario_system(self.project, self.chain, self.accounts)
         driver = FastDriver(self.chain.provider, project_decoder(self.project))
         prices = seed_prices(system)
         population = make_population(s.seed, s.accounts, system.config, prices, self.spec.profile)
@@ -372,9 +376,8 @@ class ScenarioRunner:
                         strict=True,
                     )
                 )
-                settle_status = int(statuses[system.settlement])
                 for name, asset in market_assets.items():
-                    status = STATUS_NAMES[max(int(statuses[asset]), settle_status)]
+                    status = STATUS_NAMES[int(statuses[asset])]
                     if status != "Ok" or b == 0:
                         size = int(min_sizes[name] * 2 * WAD)
                         call = Call.of(
@@ -613,9 +616,11 @@ def run_scenario(
     settings: RunSettings,
     console: Console | None = None,
     progress: bool = True,
+    system: System | None = None,
 ) -> tuple[ScenarioResult, RunRecord]:
-    """Run `spec` with `settings` on the connected local chain; leaves anvil with automine on."""
-    runner = ScenarioRunner(project, chain, accounts, spec, settings, console, progress)
+    """Run `spec` with `settings` on the connected local chain (on `system` if given, else a fresh deployment of
+    config/local.yaml); leaves anvil with automine on."""
+    runner = ScenarioRunner(project, chain, accounts, spec, settings, console, progress, system)
     try:
         return runner.run()
     finally:
