@@ -145,6 +145,7 @@ class FastDriver:
         self.sent = 0  # transactions sent through the driver
         self._automine: bool | None = None
         self._impersonating = False
+        self._gas_limit: int | None = None
 
     # ---------------------------------------------------------------- raw RPC
 
@@ -243,7 +244,10 @@ class FastDriver:
         transactions that do not fit stay in the pool and are reported by a later `mine`. `strict`: raise
         `DriverError` if any transaction failed."""
         self.send()
-        self.request("evm_setBlockGasLimit", [hex(gas_limit or BLOCK_GAS_LIMIT)])
+        limit = gas_limit or BLOCK_GAS_LIMIT
+        if limit != self._gas_limit:
+            self.request("evm_setBlockGasLimit", [hex(limit)])
+            self._gas_limit = limit
         self.request("evm_mine", [timestamp] if timestamp is not None else [])
         number, mined_at = self.latest()
         hashes = [p.tx_hash for p in self.pending]

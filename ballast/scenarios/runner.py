@@ -376,6 +376,7 @@ class ScenarioRunner:
                         strict=True,
                     )
                 )
+                probes = []
                 for name, asset in market_assets.items():
                     status = STATUS_NAMES[int(statuses[asset])]
                     if status != "Ok" or b == 0:
@@ -383,8 +384,10 @@ class ScenarioRunner:
                         call = Call.of(
                             system.engine, "modifyPosition", system.markets[name], size, LONG_LIMIT
                         )
-                        ok, error = self._simulate(driver, probe, call, end)
-                        record.probes.append((b, name, status, ok, error))
+                        probes.append((name, status, call))
+                outcomes = self._simulate(driver, probe, [c for _, _, c in probes], end)
+                for (name, status, _), (ok, error) in zip(probes, outcomes, strict=True):
+                    record.probes.append((b, name, status, ok, error))
                 # 4. metrics
                 pool_calls = [
                     ReadCall.method(system.pool, "sharePrice", False),
@@ -541,18 +544,31 @@ class ScenarioRunner:
                     record.cover_checks.append((b, deficit, covered, uncovered, balance))
                     balance -= covered
 
-    def _simulate(self, driver: FastDriver, sender: str, call: Call, block: int) -> tuple[bool, str]:
-        request = {"from": sender, "to": call.to, "data": call.data, "gas": hex(call.gas)}
-        response = driver.provider.web3.provider.make_request("eth_call", [request, hex(block)])
-        error = response.get("error") if isinstance(response, dict) else None
-        if not error:
-            return True, ""
-        data = error.get("data") if isinstance(error, dict) else None
-        if isinstance(data, dict):
-            data = data.get("data")
-        if isinstance(data, str) and data.startswith("0x"):
-            return False, driver.decoder.decode(data)
-        return False, str(error.get("message", error) if isinstance(error, dict) else error)
+    def _simulate(
+        self, driver: FastDriver, sender: str, calls: list[Call], block: int
+    ) -> list[tuple[bool, str]]:
+        """`eth_call` each of `calls` from `sender` at `block` (one batch): (accepted, decoded error)."""
+        if not calls:
+            return []
+        requests = [
+            ("eth_call", [{"from": sender, "to": c.to, "data": c.data, "gas": hex(c.gas)}, hex(block)])
+            for c in calls
+        ]
+        batcher = driver.provider.web3.provider.make_batch_request
+        out = []
+        for response in batcher(requests):
+            error = response.get("error") if isinstance(response, dict) else None
+            if not error:
+                out.append((True, ""))
+                continue
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, dict):
+                data = data.get("data")
+            if isinstance(data, str) and data.startswith("0x"):
+                out.append((False, driver.decoder.decode(data)))
+            else:
+                out.append((False, str(error.get("message", error) if isinstance(error, dict) else error)))
+        return out
 
     def _final_books(self, system: System, record: RunRecord) -> None:
         """DESIGN 8.1/8.3 inputs at the end: token balances against the books."""
