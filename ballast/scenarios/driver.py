@@ -7,7 +7,8 @@ driver instead:
 - sends unsigned `eth_sendTransaction` requests from accounts anvil impersonates (`anvil_autoImpersonateAccount`),
   with nonces tracked locally and an explicit gas limit (no estimate), many per HTTP POST (a JSON-RPC batch);
 - mines one block with `evm_mine` at an explicit timestamp (the block gas limit is raised so the whole queue fits);
-- fetches every receipt in one batch and reports the failed transactions with their decoded custom error.
+- fetches every receipt in one batch and reports the failed transactions with their decoded custom error (replayed
+  with `eth_call` on the state after the block).
 
 Calldata is encoded once per call with eth-abi (`Call`): `driver.queue(sender, Call.of(contract, "name", *args))`.
 Block by block: `queue(...)` any number of calls, `mine(timestamp)` returns a `MinedBlock` with the receipts and
@@ -25,6 +26,7 @@ from eth_utils import keccak, to_checksum_address
 
 MAX_BATCH = 1_000  # requests per JSON-RPC batch
 DEFAULT_GAS = 1_500_000  # gas limit of a queued transaction unless the call says otherwise
+MAX_TRACED = 5  # failed transactions of one block whose revert is decoded
 BLOCK_GAS_LIMIT = 2**40  # the block gas limit while the driver mines: every queued transaction fits
 
 
@@ -253,6 +255,7 @@ class FastDriver:
         hashes = [p.tx_hash for p in self.pending]
         raw = self.batch([("eth_getTransactionReceipt", [h]) for h in hashes]) if hashes else []
         block = MinedBlock(number, mined_at)
+        traced = 0  # failed transactions traced so far in this block (tracing is slow: the first few only)
         still_pending: list[_Pending] = []
         for pending, receipt in zip(self.pending, raw, strict=True):
             if receipt is None:
@@ -267,7 +270,7 @@ class FastDriver:
                     status=status,
                     gas_used=int(receipt["gasUsed"], 16),
                     logs=receipt.get("logs") or [],
-                    error=None if status == 1 else self._revert_reason(pending, number),
+                    error=None if status == 1 else self._revert_reason(pending, traced := traced + 1, number),
                 )
             )
         self.pending = still_pending
@@ -283,18 +286,23 @@ class FastDriver:
             )
         return block
 
-    def _revert_reason(self, pending: _Pending, block_number: int) -> str:
-        """The failed transaction's custom error, from anvil's call trace of it (its exact state in the block)."""
-        response = self.provider.web3.provider.make_request(
-            "debug_traceTransaction", [pending.tx_hash, {"tracer": "callTracer"}]
-        )
-        trace = response.get("result") if isinstance(response, dict) else None
-        if not isinstance(trace, dict):
-            return "reverted (no trace available)"
-        output = trace.get("output")
-        if isinstance(output, str) and len(output) > 2:
-            return self.decoder.decode(output)
-        return str(trace.get("error") or "reverted without data")
+    def _revert_reason(self, pending: _Pending, index: int, block_number: int) -> str:
+        """The failed transaction's custom error, replayed with `eth_call` on the state after its block (a trace of
+        the transaction itself replays the whole block before it: far too slow in a block of thousands). Only the
+        first `MAX_TRACED` failures of a block are replayed."""
+        if index > MAX_TRACED:
+            return "reverted (not replayed)"
+        call = {k: v for k, v in pending.request.items() if k in ("from", "to", "data", "gas")}
+        response = self.provider.web3.provider.make_request("eth_call", [call, hex(block_number)])
+        error = response.get("error") if isinstance(response, dict) else None
+        if not error:
+            return "reverted in its block (an eth_call after the block succeeds: it depended on the block's order)"
+        data = error.get("data") if isinstance(error, dict) else None
+        if isinstance(data, dict):
+            data = data.get("data")
+        if isinstance(data, str) and data.startswith("0x"):
+            return self.decoder.decode(data)
+        return str(error.get("message", error) if isinstance(error, dict) else error)
 
 
 def project_decoder(project: Any) -> ErrorDecoder:

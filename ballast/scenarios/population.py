@@ -5,8 +5,9 @@
 traders. Each trader gets a collateral basket of one style (stables: USDC cash and USDT; blue chips: WETH, WBTC;
 long tail: LTT with some USDC; mixed), a stress-capacity use `u` (how much of what the engine's stress check allows
 the trader opens; the leverage distribution), one or two markets and a side per market (the long/short mix). Open
-interest and collateral supply caps of the config are respected with headroom. LPs seed the Pool with 1.6 times
-the traders' notional across USDC, WBTC, WETH and USDT at the config's target weights.
+interest and collateral supply caps of the config are respected with headroom. LPs seed the Pool with 2.2 times
+the traders' notional: USDC 1.3 times (it backs what positions reserve), WBTC, WETH and USDT the rest at the config's
+target weights.
 
 `seed_population` sends it all through the `FastDriver` in two blocks (tokens, approvals and deposits; then the
 positions) and raises `DriverError` naming the first failed transaction.
@@ -57,7 +58,8 @@ MARKETS: dict[str, dict[str, tuple[float, float]]] = {
     "eth-heavy": {"WETH-PERP": (0.9, 0.9), "WBTC-PERP": (0.1, 0.6)},
 }
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "USDT")
-POOL_COVER = 1.6  # pool value / traders' notional
+POOL_COVER = 2.2  # pool value / traders' notional
+SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
 CAP_HEADROOM = 0.8  # share of an open-interest or supply cap the population may use
 
 
@@ -154,13 +156,16 @@ def make_population(
             positions[name] = size if side == "long" else -size
         traders.append(Trader(scenario_address(seed, "trader", i), style, deposits, positions, use, equity))
     notional = sum(_notional(t, prices) for t in traders)
+    # The Pool's settlement asset backs what positions reserve (SettlementBackingShort otherwise): USDC alone covers
+    # SETTLEMENT_COVER x the notional; the other assets share the rest of POOL_COVER x the notional by target weight.
     pool_usd = max(2_000_000.0, POOL_COVER * notional)
-    weights = {s: config.pool.assets[s].target_weight_bps for s in POOL_ASSETS}
+    settlement_usd = max(pool_usd * 0.4, SETTLEMENT_COVER * notional)
+    others = [s for s in POOL_ASSETS if s != config.settlement_asset]
+    weights = {s: config.pool.assets[s].target_weight_bps for s in others}
     total = sum(weights.values())
-    lps = {
-        scenario_address(seed, "lp", i): {s: pool_usd * weights[s] / total / prices[s]}
-        for i, s in enumerate(POOL_ASSETS)
-    }
+    amounts = {config.settlement_asset: settlement_usd / prices[config.settlement_asset]}
+    amounts |= {s: (pool_usd - settlement_usd) * weights[s] / total / prices[s] for s in others}
+    lps = {scenario_address(seed, "lp", i): {s: amounts[s]} for i, s in enumerate(POOL_ASSETS)}
     return Population(seed, profile, traders, lps, dict(prices))
 
 

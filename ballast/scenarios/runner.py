@@ -541,7 +541,8 @@ class ScenarioRunner:
                     balance -= decode(["uint256"], _data(entry)[:32])[0]
                 else:
                     deficit, covered, uncovered = decode(["uint256"] * 3, _data(entry))
-                    record.cover_checks.append((b, deficit, covered, uncovered, balance))
+                    if uncovered > 0:
+                        record.cover_checks.append((b, deficit, covered, uncovered, balance))
                     balance -= covered
 
     def _simulate(
