@@ -7,7 +7,7 @@ driver instead:
 - sends unsigned `eth_sendTransaction` requests from accounts anvil impersonates (`anvil_autoImpersonateAccount`),
   with nonces tracked locally and an explicit gas limit (no estimate), many per HTTP POST (a JSON-RPC batch);
 - mines one block with `evm_mine` at an explicit timestamp (the block gas limit is raised so the whole queue fits);
-- fetches every receipt in one batch and reports the failed transactions with their decoded custom error (replayed
+- fetches the receipts in batches and reports the failed transactions with their decoded custom error (replayed
   with `eth_call` on the state after the block).
 
 Calldata is encoded once per call with eth-abi (`Call`): `driver.queue(sender, Call.of(contract, "name", *args))`.
@@ -25,6 +25,7 @@ from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 
 MAX_BATCH = 1_000  # requests per JSON-RPC batch
+RECEIPT_BATCH = 200  # receipts per batch (anvil answers each in time that grows with the block)
 DEFAULT_GAS = 1_500_000  # gas limit of a queued transaction unless the call says otherwise
 MAX_TRACED = 5  # failed transactions of one block whose revert is decoded
 BLOCK_GAS_LIMIT = 2**40  # the block gas limit while the driver mines: every queued transaction fits
@@ -154,11 +155,11 @@ class FastDriver:
     def request(self, method: str, params: list[Any]) -> Any:
         return self.provider.make_request(method, params)
 
-    def batch(self, requests: Sequence[tuple[str, list[Any]]]) -> list[Any]:
-        """Results of `requests`, in order, many per HTTP POST. Raises `DriverError` on any error entry."""
+    def batch(self, requests: Sequence[tuple[str, list[Any]]], size: int = MAX_BATCH) -> list[Any]:
+        """Results of `requests`, in order, `size` per HTTP POST. Raises `DriverError` on any error entry."""
         results: list[Any] = []
-        for start in range(0, len(requests), MAX_BATCH):
-            chunk = list(requests[start : start + MAX_BATCH])
+        for start in range(0, len(requests), size):
+            chunk = list(requests[start : start + size])
             if self._batch is None:
                 results.extend(self.request(m, p) for m, p in chunk)
                 continue
@@ -253,7 +254,9 @@ class FastDriver:
         self.request("evm_mine", [timestamp] if timestamp is not None else [])
         number, mined_at = self.latest()
         hashes = [p.tx_hash for p in self.pending]
-        raw = self.batch([("eth_getTransactionReceipt", [h]) for h in hashes]) if hashes else []
+        raw = (
+            self.batch([("eth_getTransactionReceipt", [h]) for h in hashes], RECEIPT_BATCH) if hashes else []
+        )
         block = MinedBlock(number, mined_at)
         traced = 0  # failed transactions traced so far in this block (tracing is slow: the first few only)
         still_pending: list[_Pending] = []

@@ -60,6 +60,7 @@ MARKETS: dict[str, dict[str, tuple[float, float]]] = {
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "USDT")
 POOL_COVER = 2.2  # pool value / traders' notional
 SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
+SEED_CHUNK = 120  # traders per seeding block
 CAP_HEADROOM = 0.8  # share of an open-interest or supply cap the population may use
 
 
@@ -258,7 +259,7 @@ def seed_prices(system: System) -> dict[str, float]:
 
 
 def seed_population(system: System, driver: FastDriver, population: Population, start: int) -> int:
-    """Send the population's tokens, deposits and positions (two blocks from timestamp `start`); returns the
+    """Send the population's tokens, deposits and positions (from timestamp `start`, blocks of `SEED_CHUNK` traders); returns the
     timestamp of the last block. Raises `DriverError` naming the first failed transaction."""
     # Every account mints its own tokens: a block orders one sender's transactions by nonce, not across senders.
     everyone = list(population.lps) + [t.address for t in population.traders]
@@ -272,7 +273,10 @@ def seed_population(system: System, driver: FastDriver, population: Population, 
             driver.queue(
                 lp, Call.of(system.pool, "deposit", token.address, raw, 0, lp, label=f"Pool.deposit {symbol}")
             )
-    for trader in population.traders:
+    timestamp = start
+    for i, trader in enumerate(population.traders):
+        if i and i % SEED_CHUNK == 0:  # blocks of a few thousand transactions keep every request short
+            timestamp = driver.mine(timestamp, strict=True).timestamp + 1
         for symbol, amount in trader.deposits.items():
             raw = system.units(symbol, amount)
             token = system.tokens[symbol]
@@ -289,8 +293,10 @@ def seed_population(system: System, driver: FastDriver, population: Population, 
                     system.engine, "deposit", token.address, raw, trader.address, label=f"deposit {symbol}"
                 ),
             )
-    block = driver.mine(start, strict=True)
-    for trader in population.traders:
+    block = driver.mine(timestamp, strict=True)
+    for i, trader in enumerate(population.traders):
+        if i and i % SEED_CHUNK == 0:
+            block = driver.mine(block.timestamp + 1, strict=True)
         for market, size in trader.positions.items():
             limit = LONG_LIMIT if size > 0 else 0
             raw = int(size * WAD)
