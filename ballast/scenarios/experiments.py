@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ballast.scenarios.catalog import CASCADE, SCENARIOS, settings_for
 from ballast.scenarios.paths import Paths, flat
+from ballast.scenarios.population import deploy_scenario_system
 from ballast.scenarios.runner import RunSettings, ScenarioSpec, run_scenario
 
 #: (keeper gas per block, keeper start delay in blocks), most capacity first.
@@ -48,8 +49,9 @@ def run_sweep(
     console: Console,
     settings: tuple[tuple[int, int], ...] = SWEEP_SETTINGS,
 ) -> list[SweepRow]:
-    """The Black Thursday replay once per capacity setting, each on a fresh deployment (a chain snapshot)."""
+    """The Black Thursday replay once per capacity setting, on one deployment (each run from a snapshot of it)."""
     spec = SCENARIOS["black-thursday"]
+    system = deploy_scenario_system(project, chain, accounts)
     rows = []
     for gas, delay in settings:
         snapshot = chain.snapshot()
@@ -62,6 +64,7 @@ def run_sweep(
                 settings_for(spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, keeper_delay=delay),
                 console,
                 progress=False,
+                system=system,
             )
         finally:
             chain.restore(snapshot)
