@@ -58,7 +58,7 @@ test: setup lint test-python test-forge gas-check analyze ## run the whole suite
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
 # module-scoped deployments followed by another's, so the suites do not share a chain.
-PY_SUITES := tests/test_*.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers
+PY_SUITES := tests/test_*.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers tests/scenarios
 
 test-python: ## the pytest suites through ape test, one anvil per suite
 	@for suite in $(PY_SUITES); do echo "== ape test $$suite"; $(BIN)/ape test $$suite || exit 1; done
@@ -75,8 +75,8 @@ lint: $(VENV)/.installed ## ruff over the Python code
 	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py
 	@$(BIN)/ruff format --check ballast scripts tests bots ape_console_extras.py
 
-demo: setup ## deploy to a local anvil and run the main job
-	@$(BIN)/ape run demo
+demo: setup ## a liquidation cascade with 200 accounts on a local anvil; prints where the report is
+	@$(BIN)/ape run scenario crash --accounts 200
 
 deploy: setup ## deploy config/local.yaml to a local anvil (writes deployments/local.json)
 	@$(BIN)/ape run deploy

@@ -1,0 +1,445 @@
+"""The scenarios of issue #7 and the properties each checks at the end of its run.
+
+Cascades: `crash` (parametric), `black-thursday` (ETH 2020-03-12 replay, ETH-heavy traders), `black-thursday-congested`
+(the same replay with a small keeper budget and a late start; `ape run scenario sweep` runs it over >= 5 capacity
+settings), `correlated-collapse` (WETH, WBTC and LTT together). Oracle failures: `oracle-manipulation` (one WETH
+source x1.5 then x0.5), `stale-source`, `quorum-loss` (mid-crash, restored later), `price-spike` (one block),
+`guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ballast.scenarios.faults import Fault
+from ballast.scenarios.model import PropertyResult, Verdict
+from ballast.scenarios.paths import CRASH_DATA, Paths, correlated_collapse, flat, gbm, linear_crash, replay
+from ballast.scenarios.runner import Check, RunRecord, RunSettings, ScenarioSpec
+
+MANIPULATION_TOLERANCE = 0.02
+REPLAY_SHARE = 0.7  # a replay takes this share of the blocks; the last price is held for the rest  # the stored median may differ from the true price by at most this much
+
+
+def _verdict(ok: bool) -> Verdict:
+    return Verdict.PASS if ok else Verdict.FAIL
+
+
+def _exposed(record: RunRecord, symbol: str) -> set[str]:
+    """Traders whose health reads `symbol` (collateral, cash in it, or a market on it)."""
+    out = set()
+    for t in record.population.traders:
+        if symbol in t.deposits or any(m.split("-")[0] == symbol for m in t.positions):
+            out.add(t.address)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- properties
+
+
+def liquidations_happen(minimum: int = 1) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        n = len(r.liquidations)
+        return PropertyResult(
+            "the crash is liquidated", _verdict(n >= minimum), f"{n} liquidations (>= {minimum})"
+        )
+
+    return check
+
+
+def cascade_clears() -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        last = r.metrics[-1].liquidatable if r.metrics else -1
+        return PropertyResult(
+            "no account is left liquidatable at the end",
+            _verdict(last == 0),
+            f"{last} liquidatable accounts at the last block",
+        )
+
+    return check
+
+
+def lp_loss_after_insurance() -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        bad = [c for c in r.cover_checks if c[2] != c[4]]
+        lp = sum(a.deficit - a.insurance_covered for a in r.absorptions)
+        detail = (
+            f"{len(r.cover_checks)} covers left a deficit to LPs (${lp:,.2f} in all); in each the fund paid all it "
+            f"held"
+            if not bad
+            else f"{len(bad)} covers socialized a loss while the fund held more than it paid: {bad[:3]}"
+        )
+        if not r.cover_checks:
+            detail = f"no loss reached the LPs (${sum(a.insurance_covered for a in r.absorptions):,.2f} of deficits covered by the fund)"
+        return PropertyResult("LP loss only after the InsuranceFund is empty", _verdict(not bad), detail)
+
+    return check
+
+
+def no_new_risk_unless_ok(required: bool = True) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        not_ok = [p for p in r.probes if p[2] != "Ok"]
+        accepted = [p for p in not_ok if p[3]]
+        ok_probes = [p for p in r.probes if p[2] == "Ok"]
+        baseline = all(p[3] for p in ok_probes)
+        verdict = not accepted and baseline and (bool(not_ok) or not required)
+        errors = sorted({p[4].split("(")[0] for p in not_ok if not p[3]})
+        detail = (
+            f"{len(not_ok)} probes while a market's price was not Ok: {len(accepted)} accepted "
+            f"(errors: {', '.join(errors) or 'none'}); {sum(p[3] for p in ok_probes)}/{len(ok_probes)} accepted while Ok"
+        )
+        return PropertyResult("no new risk while the status is not Ok", _verdict(verdict), detail)
+
+    return check
+
+
+def median_tracks_truth(symbol: str) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
+        worst = max(
+            (
+                abs(m.assets[symbol].median / m.assets[symbol].path_price - 1)
+                for m in r.metrics
+                if m.block in faulty
+            ),
+            default=0.0,
+        )
+        return PropertyResult(
+            f"{symbol} median follows the honest sources during the fault",
+            _verdict(bool(faulty) and worst <= MANIPULATION_TOLERANCE),
+            f"largest gap median vs true price over {len(faulty)} faulty blocks: {worst:.2%} (<= {MANIPULATION_TOLERANCE:.0%})",
+        )
+
+    return check
+
+
+def median_follows_path(symbol: str) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        gaps = [abs(m.assets[symbol].median / m.assets[symbol].path_price - 1) for m in r.metrics]
+        worst = max(gaps, default=1.0)
+        statuses = sorted({m.assets[symbol].status for m in r.metrics})
+        return PropertyResult(
+            f"{symbol} median follows the replayed price",
+            _verdict(bool(gaps) and worst <= MANIPULATION_TOLERANCE),
+            f"largest gap over {len(gaps)} blocks: {worst:.2%}; statuses seen: {', '.join(statuses)}",
+        )
+
+    return check
+
+
+def no_liquidation_at_bad_price(symbol: str) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
+        during = [x for x in r.liquidations if x.block in faulty]
+        bad = [x for x in during if abs(x.true_vs_median[symbol]) > MANIPULATION_TOLERANCE]
+        return PropertyResult(
+            f"no liquidation at a bad {symbol} price",
+            _verdict(not bad),
+            f"{len(during)} liquidations during the fault, {len(bad)} while the median was off the true price by > "
+            f"{MANIPULATION_TOLERANCE:.0%}",
+        )
+
+    return check
+
+
+def no_liquidation_while(symbol: str, kind: str) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
+        exposed = _exposed(r, symbol)
+        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
+        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
+        return PropertyResult(
+            f"no liquidation of {symbol} accounts while {kind.replace('_', ' ')}",
+            _verdict(bool(window) and not during),
+            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
+            f"({symbol} status {', '.join(statuses)})",
+        )
+
+    return check
+
+
+def liquidations_resume(symbol: str, kind: str) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        end = max((f.end for f in r.faults if f.symbol == symbol and f.kind == kind), default=None)
+        after = [x for x in r.liquidations if end is not None and x.block >= end]
+        return PropertyResult(
+            "liquidations resume on recovery",
+            _verdict(bool(after)),
+            f"{len(after)} liquidations from block {end} on",
+        )
+
+    return check
+
+
+def no_liquidation_in_window(symbol: str, kind: str, extra: int = 1) -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        window = {
+            b
+            for f in r.faults
+            if f.symbol == symbol and f.kind == kind
+            for b in range(f.start, f.end + extra)
+        }
+        during = [x for x in r.liquidations if x.block in window]
+        return PropertyResult(
+            f"the {symbol} {kind} liquidates nobody",
+            _verdict(bool(window) and not during),
+            f"{len(during)} liquidations in blocks {min(window, default=0)}..{max(window, default=0)}",
+        )
+
+    return check
+
+
+def books_balance() -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        f = r.final_books
+        problems = []
+        for sym, (balance, total) in f["collateral"].items():
+            if balance < total:
+                problems.append(f"engine holds {balance} {sym} < booked {total}")
+        for sym, (balance, reserve) in f["pool"].items():
+            if balance < reserve:
+                problems.append(f"pool holds {balance} {sym} < reserves {reserve}")
+        if f["insurance balance"] < f["insurance booked"]:
+            problems.append("InsuranceFund balance below its books")
+        return PropertyResult(
+            "books covered by balances at the end (DESIGN 8.1/8.3)",
+            _verdict(not problems),
+            "; ".join(problems)
+            or f"collateral, pool reserves and insurance all covered; pool NAV {f['pool nav'] / 1e18:,.0f} USD",
+        )
+
+    return check
+
+
+CASCADE: tuple[Check, ...] = (
+    liquidations_happen(),
+    cascade_clears(),
+    lp_loss_after_insurance(),
+    no_new_risk_unless_ok(),
+    books_balance(),
+)
+
+# ---------------------------------------------------------------------------------------------------- paths
+
+
+def _calm(rng: np.random.Generator, prices: dict[str, float], s: RunSettings, sigma: float = 0.3) -> Paths:
+    out = flat(prices, s.blocks)
+    for sym in ("WETH", "WBTC", "LTT"):
+        out[sym] = gbm(rng, prices[sym], s.blocks, s.block_time, sigma=sigma)
+    return out
+
+
+def _crash_paths(shock: float, begin: int = 2, duration: int = 10) -> Callable[..., Paths]:
+    def build(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+        out = _calm(rng, prices, s, sigma=0.2)
+        for sym in ("WETH", "WBTC"):
+            out[sym] = linear_crash(prices[sym], s.blocks, shock, begin, duration) * (out[sym] / prices[sym])
+        out["LTT"] = linear_crash(prices["LTT"], s.blocks, shock * 1.25, begin, duration)
+        return out
+
+    return build
+
+
+def _weth_crash(shock: float, begin: int = 2, duration: int = 10) -> Callable[..., Paths]:
+    def build(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+        out = _calm(rng, prices, s, sigma=0.1)
+        out["WETH"] = linear_crash(prices["WETH"], s.blocks, shock, begin, duration)
+        return out
+
+    return build
+
+
+def _black_thursday(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+    """The replay over the first 70 % of the blocks, then the last price held (the keepers catch up)."""
+    out = _calm(rng, prices, s, sigma=0.1)
+    replayed = max(2, int(s.blocks * REPLAY_SHARE))
+    series = replay(
+        CRASH_DATA / "eth_2020-03-12.csv",
+        replayed,
+        prices["WETH"],
+        "2020-03-12T06:00:00+00:00",
+        "2020-03-13T03:00:00+00:00",
+    )
+    out["WETH"] = np.concatenate([series, np.full(s.blocks - replayed, series[-1])])
+    return out
+
+
+def _collapse(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+    return correlated_collapse(rng, prices, {"WETH": -0.45, "WBTC": -0.40, "LTT": -0.60}, s.blocks, 2, 12)
+
+
+def _usdc_depeg(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+    out = _calm(rng, prices, s, sigma=0.1)
+    out["USDC"] = replay(
+        CRASH_DATA / "usdc_2023-03-11.csv",
+        s.blocks,
+        None,
+        "2023-03-10T20:00:00+00:00",
+        "2023-03-12T04:00:00+00:00",
+    )
+    return out
+
+
+def _spike(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+    return _calm(rng, prices, s, sigma=0.1)
+
+
+# ---------------------------------------------------------------------------------------------------- the catalog
+
+
+def _mid(s: RunSettings, a: float, b: float) -> tuple[int, int]:
+    return max(1, int(s.blocks * a)), max(2, int(s.blocks * b))
+
+
+SCENARIOS: dict[str, ScenarioSpec] = {}
+
+
+def _add(spec: ScenarioSpec) -> None:
+    SCENARIOS[spec.name] = spec
+
+
+_add(
+    ScenarioSpec(
+        "crash",
+        "Parametric crash: WETH and WBTC -40 % and LTT -50 % in a straight line over 10 blocks (with GBM noise), "
+        "keepers in the loop.",
+        _crash_paths(-0.40),
+        CASCADE,
+        path_note="linear crash -40 % (LTT -50 %) over blocks 2..12, GBM noise sigma 0.2",
+    )
+)
+_add(
+    ScenarioSpec(
+        "black-thursday",
+        "ETH on 2020-03-12 (Black Thursday) replayed from 06:00 to 03:00 the next day, rescaled to WETH's deployed "
+        "price, ETH-heavy traders.",
+        _black_thursday,
+        CASCADE,
+        profile="eth-heavy",
+        shock_block=0,
+        path_note="data/crashes/eth_2020-03-12.csv 03-12 06:00 .. 03-13 03:00 over 70 % of the blocks, then held",
+    )
+)
+_add(
+    ScenarioSpec(
+        "black-thursday-congested",
+        "The Black Thursday replay with congested keepers (small gas budget, late start): bad debt grows as keeper "
+        "capacity falls (see `ape run scenario sweep`).",
+        _black_thursday,
+        (liquidations_happen(), lp_loss_after_insurance(), no_new_risk_unless_ok(), books_balance()),
+        profile="eth-heavy",
+        shock_block=0,
+        defaults={"keeper_gas": 1_500_000, "keeper_delay": 8},
+        path_note="data/crashes/eth_2020-03-12.csv 03-12 06:00 .. 03-13 03:00 over 70 % of the blocks, then held",
+    )
+)
+_add(
+    ScenarioSpec(
+        "correlated-collapse",
+        "WETH -45 %, WBTC -40 % and LTT -60 % together (one common factor, correlation 0.8) over 12 blocks.",
+        _collapse,
+        CASCADE,
+        path_note="correlated collapse over blocks 2..14",
+    )
+)
+_add(
+    ScenarioSpec(
+        "oracle-manipulation",
+        "One WETH source answers x1.5, later x0.5 (a manipulated feed) while WETH drifts; the median of three must "
+        "ignore it.",
+        _spike,
+        (
+            median_tracks_truth("WETH"),
+            no_liquidation_at_bad_price("WETH"),
+            no_new_risk_unless_ok(required=False),
+            books_balance(),
+        ),
+        faults=lambda s: [
+            Fault("manipulate", "WETH", *_mid(s, 0.15, 0.4), source=0, factor=1.5),
+            Fault("manipulate", "WETH", *_mid(s, 0.5, 0.75), source=0, factor=0.5),
+        ],
+        path_note="GBM sigma 0.1 on WETH, WBTC, LTT",
+    )
+)
+_add(
+    ScenarioSpec(
+        "stale-source",
+        "One WETH source stops updating during a -25 % WETH crash; the two fresh sources carry the quorum.",
+        _weth_crash(-0.25),
+        (
+            median_tracks_truth("WETH"),
+            no_liquidation_at_bad_price("WETH"),
+            liquidations_happen(),
+            books_balance(),
+        ),
+        faults=lambda s: [Fault("stale", "WETH", 3, s.blocks, source=1)],
+        profile="eth-heavy",
+        path_note="WETH linear -25 % over blocks 2..12",
+    )
+)
+_add(
+    ScenarioSpec(
+        "quorum-loss",
+        "WETH -45 %; in the middle of the crash two of WETH's three sources revert (quorum lost) and come back later.",
+        _weth_crash(-0.45),
+        (
+            no_liquidation_while("WETH", "quorum_loss"),
+            no_new_risk_unless_ok(),
+            liquidations_resume("WETH", "quorum_loss"),
+            lp_loss_after_insurance(),
+            books_balance(),
+        ),
+        faults=lambda s: [Fault("quorum_loss", "WETH", 4, max(6, s.blocks // 2))],
+        profile="eth-heavy",
+        path_note="WETH linear -45 % over blocks 2..12",
+    )
+)
+_add(
+    ScenarioSpec(
+        "price-spike",
+        "Every WETH source answers x0.6 for one block on a calm market: the TWAP and the status keep it from "
+        "liquidating anyone or opening risk.",
+        _spike,
+        (no_liquidation_in_window("WETH", "spike"), no_new_risk_unless_ok(), books_balance()),
+        faults=lambda s: [Fault("spike", "WETH", s.blocks // 3, s.blocks // 3 + 1, factor=0.6)],
+        path_note="GBM sigma 0.1",
+    )
+)
+_add(
+    ScenarioSpec(
+        "guardian-freeze",
+        "WETH -45 %; the guardian freezes WETH during the crash and unfreezes it later.",
+        _weth_crash(-0.45),
+        (
+            no_liquidation_while("WETH", "freeze"),
+            no_new_risk_unless_ok(),
+            liquidations_resume("WETH", "freeze"),
+            books_balance(),
+        ),
+        faults=lambda s: [Fault("freeze", "WETH", 4, max(6, s.blocks // 2))],
+        profile="eth-heavy",
+        path_note="WETH linear -45 % over blocks 2..12",
+    )
+)
+_add(
+    ScenarioSpec(
+        "usdc-depeg",
+        "USDC 2023-03-10 20:00 .. 03-12 04:00 (low 0.874) replayed on the settlement asset (traders' cash and the "
+        "Pool's USDC).",
+        _usdc_depeg,
+        (median_follows_path("USDC"), lp_loss_after_insurance(), books_balance()),
+        shock_block=0,
+        path_note="data/crashes/usdc_2023-03-11.csv, recorded prices",
+    )
+)
+
+
+def settings_for(spec: ScenarioSpec, **overrides: object) -> RunSettings:
+    values = {**spec.defaults, **{k: v for k, v in overrides.items() if v is not None}}
+    return RunSettings(profile=spec.profile, **values)  # type: ignore[arg-type]
+
+
+def data_root() -> Path:
+    return CRASH_DATA

@@ -1,0 +1,315 @@
+"""A scenario's system and people: the deployment (through `ballast.deploy.deploy_system` and a deploy config, as
+`ape run deploy` does) and a population of LPs and traders drawn from a seed.
+
+`make_population(seed, n, prices, profile)` is pure (numpy's Generator on the seed): the same seed gives the same
+traders. Each trader gets a collateral basket of one style (stables: USDC cash and USDT; blue chips: WETH, WBTC;
+long tail: LTT with some USDC; mixed), a stress-capacity use `u` (how much of what the engine's stress check allows
+the trader opens; the leverage distribution), one or two markets and a side per market (the long/short mix). Open
+interest and collateral supply caps of the config are respected with headroom. LPs seed the Pool with 2.2 times
+the traders' notional: USDC 1.3 times (it backs what positions reserve), WBTC, WETH and USDT the rest at the config's
+target weights.
+
+`seed_population` sends it all through the `FastDriver` in two blocks (tokens, approvals and deposits; then the
+positions) and raises `DriverError` naming the first failed transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from eth_utils import keccak, to_checksum_address
+from rich.console import Console
+
+from ballast.config import DeploymentConfig, display_path, load_config
+from ballast.deploy import DeployContext, deploy_system, resolve_roles
+from ballast.manifest import Manifest
+from ballast.scenarios.driver import Call, FastDriver
+from ballast.system import margin_engine_at
+
+WAD = 10**18
+DEFAULT_CONFIG = Path("config/local.yaml")
+MAX_UINT = 2**256 - 1
+LONG_LIMIT = 10**30  # acceptable price of a long (any price)
+
+#: Basket styles: (probability, {symbol: weight}); "USDC" is cash in the settlement asset.
+BASKETS: dict[str, dict[str, tuple[float, dict[str, float]]]] = {
+    "mixed": {
+        "stables": (0.30, {"USDC": 0.6, "USDT": 0.4}),
+        "blue chips": (0.40, {"WETH": 0.6, "WBTC": 0.4}),
+        "long tail": (0.10, {"LTT": 0.5, "USDC": 0.5}),
+        "mixed": (0.20, {"USDC": 0.3, "WETH": 0.3, "WBTC": 0.2, "LTT": 0.2}),
+    },
+    "eth-heavy": {
+        "ether": (0.70, {"WETH": 1.0}),
+        "ether and stables": (0.20, {"WETH": 0.6, "USDC": 0.4}),
+        "stables": (0.10, {"USDC": 0.5, "USDT": 0.5}),
+    },
+}
+#: Market choice and long share per profile: {market name: (probability, long share)}.
+MARKETS: dict[str, dict[str, tuple[float, float]]] = {
+    "mixed": {"WETH-PERP": (0.5, 0.6), "WBTC-PERP": (0.35, 0.6), "LTT-PERP": (0.15, 0.6)},
+    "eth-heavy": {"WETH-PERP": (0.9, 0.9), "WBTC-PERP": (0.1, 0.6)},
+}
+POOL_ASSETS = ("USDC", "WBTC", "WETH", "USDT")
+POOL_COVER = 2.2  # pool value / traders' notional
+SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
+SEED_CHUNK = 120  # traders per seeding block
+CAP_HEADROOM = 0.8  # share of an open-interest or supply cap the population may use
+
+
+@dataclass(frozen=True)
+class Trader:
+    address: str
+    style: str
+    deposits: dict[str, float]  # symbol -> whole tokens ("USDC": cash)
+    positions: dict[str, float]  # market name -> size in base tokens (negative: short)
+    capacity_use: float  # share of the stress capacity opened
+    equity_usd: float  # value of the deposits at the seeding prices
+
+
+@dataclass(frozen=True)
+class Population:
+    seed: int
+    profile: str
+    traders: list[Trader]
+    lps: dict[str, dict[str, float]]  # address -> {symbol: whole tokens}
+    prices: dict[str, float]  # the prices it was sized at
+
+    @property
+    def notional_usd(self) -> float:
+        return sum(_notional(t, self.prices) for t in self.traders)
+
+
+def _notional(trader: Trader, prices: dict[str, float]) -> float:
+    return sum(abs(size) * prices[m.split("-")[0]] for m, size in trader.positions.items())
+
+
+def _cap(value: Any) -> float:
+    return 1e30 if value == "unlimited" else float(value)
+
+
+def scenario_address(seed: int, role: str, i: int) -> str:
+    """A deterministic address nobody holds a key for (anvil impersonates it)."""
+    return to_checksum_address(keccak(text=f"ballast-scenario-{seed}-{role}-{i}")[12:])
+
+
+def make_population(
+    seed: int, n: int, config: DeploymentConfig, prices: dict[str, float], profile: str = "mixed"
+) -> Population:
+    """`n` traders and the LPs from `seed` (see the module docstring); `prices` in USD per whole token."""
+    if profile not in BASKETS:
+        raise ValueError(f"unknown population profile {profile!r} (known: {', '.join(BASKETS)})")
+    rng = np.random.default_rng(seed)
+    styles = list(BASKETS[profile].items())
+    style_p = np.array([p for _, (p, _) in styles])
+    markets = list(MARKETS[profile].items())
+    market_p = np.array([p for _, (p, _) in markets])
+    by_name = {m.name: m for m in config.markets}
+    oi_left = {
+        (m.name, side): _cap(getattr(m, f"{side}_open_interest_cap")) * CAP_HEADROOM
+        for m in config.markets
+        for side in ("long", "short")
+    }
+    supply_left = {s: _cap(c.supply_cap) * CAP_HEADROOM for s, c in config.collateral.items()}
+    traders: list[Trader] = []
+    for i in range(n):
+        style, (_, weights) = styles[int(rng.choice(len(styles), p=style_p / style_p.sum()))]
+        equity = float(np.clip(rng.lognormal(np.log(8_000), 0.7), 500, 200_000))
+        deposits: dict[str, float] = {}
+        initial = stress = 0.0
+        for symbol, w in weights.items():
+            amount = equity * w / prices[symbol]
+            if symbol != config.settlement_asset:
+                if supply_left[symbol] < amount:
+                    symbol, amount = config.settlement_asset, equity * w  # cap reached: cash instead
+                else:
+                    supply_left[symbol] -= amount
+            deposits[symbol] = deposits.get(symbol, 0.0) + amount
+            if symbol == config.settlement_asset:
+                initial += equity * w
+            else:
+                c = config.collateral[symbol]
+                initial += equity * w * (1 - c.initial_haircut_bps / 10_000)
+                stress += equity * w * c.stress_shock_bps / 10_000
+        use = float(np.clip(rng.beta(5, 2), 0.2, 0.9))
+        count = 1 if rng.random() < 0.7 else 2
+        chosen = rng.choice(len(markets), size=count, replace=False, p=market_p / market_p.sum())
+        positions: dict[str, float] = {}
+        for k in chosen:
+            name, (_, long_share) = markets[int(k)]
+            market = by_name[name]
+            side = "long" if rng.random() < long_share else "short"
+            shock = market.stress_shock_bps / 10_000 + 0.002  # + trading fee headroom
+            notional = use * max(initial - stress, 0.0) / shock / count
+            price = prices[market.asset]
+            size = min(notional / price, oi_left[(name, side)])
+            size = float(np.floor(size * 1e4) / 1e4)
+            if size < float(market.min_size) * 2:
+                continue
+            oi_left[(name, side)] -= size
+            positions[name] = size if side == "long" else -size
+        traders.append(Trader(scenario_address(seed, "trader", i), style, deposits, positions, use, equity))
+    notional = sum(_notional(t, prices) for t in traders)
+    # The Pool's settlement asset backs what positions reserve (SettlementBackingShort otherwise): USDC alone covers
+    # SETTLEMENT_COVER x the notional; the other assets share the rest of POOL_COVER x the notional by target weight.
+    pool_usd = max(2_000_000.0, POOL_COVER * notional)
+    settlement_usd = max(pool_usd * 0.4, SETTLEMENT_COVER * notional)
+    others = [s for s in POOL_ASSETS if s != config.settlement_asset]
+    weights = {s: config.pool.assets[s].target_weight_bps for s in others}
+    total = sum(weights.values())
+    amounts = {config.settlement_asset: settlement_usd / prices[config.settlement_asset]}
+    amounts |= {s: (pool_usd - settlement_usd) * weights[s] / total / prices[s] for s in others}
+    lps = {scenario_address(seed, "lp", i): {s: amounts[s]} for i, s in enumerate(POOL_ASSETS)}
+    return Population(seed, profile, traders, lps, dict(prices))
+
+
+# ---------------------------------------------------------------------------------------------------- the system
+
+
+@dataclass
+class System:
+    """A deployed system: ape instances of its contracts, its tokens and feeds by symbol, its roles."""
+
+    config: DeploymentConfig
+    manifest: Manifest
+    oracle: Any
+    pool: Any
+    engine: Any
+    liquidator: Any
+    insurance: Any
+    tokens: dict[str, Any]
+    feeds: dict[str, list[Any]]
+    decimals: dict[str, int]
+    markets: dict[str, int]  # market name -> index
+    deployer: Any
+    guardian: str
+    keeper: Any
+
+    @property
+    def settlement(self) -> str:
+        return self.config.settlement_asset
+
+    def units(self, symbol: str, amount: float) -> int:
+        return int(amount * 10 ** self.decimals[symbol])
+
+
+@contextmanager
+def quiet_ape() -> Iterator[None]:
+    """ape logs every confirmed transaction at INFO; a deployment sends about a hundred."""
+    from ape.logging import logger
+
+    previous = logger.level
+    logger.set_level(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.set_level(previous)
+
+
+def deploy_scenario_system(
+    project: Any,
+    chain: Any,
+    accounts: Any,
+    config_path: Path = DEFAULT_CONFIG,
+    console: Console | None = None,
+) -> System:
+    """Deploy the config's system on the connected local chain (no manifest is written: the chain is throwaway)."""
+    config = load_config(config_path)
+    if not hasattr(
+        accounts, "test_accounts"
+    ):  # ape test's `accounts` fixture is the test accounts themselves
+        accounts = SimpleNamespace(test_accounts=accounts)
+    test_accounts = accounts.test_accounts
+    deployer = test_accounts[0]
+    ctx = DeployContext(project, chain, accounts, deployer, console=console or Console(quiet=True))
+    roles = resolve_roles(ctx, config)
+    with quiet_ape():
+        manifest = deploy_system(ctx, config, roles, display_path(config_path))
+    c = manifest.contracts
+    tokens = {s: project.MockERC20.at(a) for s, a in manifest.tokens.items()}
+    feeds = {s: [project.MockFeed.at(f.address) for f in entries] for s, entries in manifest.feeds.items()}
+    return System(
+        config=config,
+        manifest=manifest,
+        oracle=project.OracleAggregator.at(c["OracleAggregator"]),
+        pool=project.Pool.at(c["Pool"]),
+        engine=margin_engine_at(project, c["MarginEngine"]),
+        liquidator=project.Liquidator.at(c["Liquidator"]),
+        insurance=project.InsuranceFund.at(c["InsuranceFund"]),
+        tokens=tokens,
+        feeds=feeds,
+        decimals={s: spec.decimals for s, spec in config.tokens.items()},
+        markets=dict(manifest.markets),
+        deployer=deployer,
+        guardian=roles.guardian,
+        keeper=test_accounts[4],
+    )
+
+
+def seed_prices(system: System) -> dict[str, float]:
+    """The config's first source answer of every asset, USD per whole token (the seeding prices)."""
+    return {s: float(a.sources[0].answer) for s, a in system.config.oracle.assets.items()}
+
+
+def seed_population(system: System, driver: FastDriver, population: Population, start: int) -> int:
+    """Send the population's tokens, deposits and positions (from timestamp `start`, blocks of `SEED_CHUNK` traders); returns the
+    timestamp of the last block. Raises `DriverError` naming the first failed transaction."""
+    # Every account mints its own tokens: a block orders one sender's transactions by nonce, not across senders.
+    everyone = list(population.lps) + [t.address for t in population.traders]
+    driver.fund(everyone, 10**21)
+    for lp, assets in population.lps.items():
+        for symbol, amount in assets.items():
+            raw = system.units(symbol, amount)
+            token = system.tokens[symbol]
+            driver.queue(lp, Call.of(token, "mint", lp, raw, gas=120_000, label=f"{symbol}.mint"))
+            driver.queue(lp, Call.of(token, "approve", system.pool.address, MAX_UINT, gas=80_000))
+            driver.queue(
+                lp, Call.of(system.pool, "deposit", token.address, raw, 0, lp, label=f"Pool.deposit {symbol}")
+            )
+    timestamp = start
+    for i, trader in enumerate(population.traders):
+        if i and i % SEED_CHUNK == 0:  # blocks of a few thousand transactions keep every request short
+            timestamp = driver.mine(timestamp, strict=True).timestamp + 1
+        for symbol, amount in trader.deposits.items():
+            raw = system.units(symbol, amount)
+            token = system.tokens[symbol]
+            driver.queue(
+                trader.address,
+                Call.of(token, "mint", trader.address, raw, gas=120_000, label=f"{symbol}.mint"),
+            )
+            driver.queue(
+                trader.address, Call.of(token, "approve", system.engine.address, MAX_UINT, gas=80_000)
+            )
+            driver.queue(
+                trader.address,
+                Call.of(
+                    system.engine, "deposit", token.address, raw, trader.address, label=f"deposit {symbol}"
+                ),
+            )
+    block = driver.mine(timestamp, strict=True)
+    for i, trader in enumerate(population.traders):
+        if i and i % SEED_CHUNK == 0:
+            block = driver.mine(block.timestamp + 1, strict=True)
+        for market, size in trader.positions.items():
+            limit = LONG_LIMIT if size > 0 else 0
+            raw = int(size * WAD)
+            driver.queue(
+                trader.address,
+                Call.of(
+                    system.engine,
+                    "modifyPosition",
+                    system.markets[market],
+                    raw,
+                    limit,
+                    label=f"open {market}",
+                ),
+            )
+    block = driver.mine(block.timestamp + 1, strict=True)
+    return block.timestamp

@@ -1,0 +1,153 @@
+"""`ape run scenario`: the scenario simulator (issue #7) on a local anvil; see ballast/scenarios.
+
+ape run scenario list
+ape run scenario crash --accounts 200 --seed 7 --keeper-gas 5000000 --keeper-delay 2 --blocks 60
+ape run scenario bench [--transactions 400]       # driver: naive vs batched
+ape run scenario sweep [--accounts 30]            # keeper capacity vs bad debt (Black Thursday)
+ape run scenario scale [--accounts 1000]          # 1,000 accounts through a -40 % shock
+"""
+
+import sys
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from rich.console import Console
+
+from ballast.accounts import is_local_network
+from ballast.scenarios.catalog import SCENARIOS, settings_for
+from ballast.scenarios.driver import DriverError
+
+LOCAL_ONLY = (
+    "scenarios deploy mock tokens and impersonate accounts: local networks only (e.g. ethereum:local:foundry)"
+)
+
+
+def _local(cli_ctx) -> None:  # noqa: ANN001 - ape's context
+    network = cli_ctx.network_manager.network
+    if not is_local_network(network, cli_ctx.chain_manager.provider):
+        cli_ctx.abort(f"{LOCAL_ONLY}; this is {network.name}")
+
+
+def _scenario_command(name: str) -> click.Command:
+    spec = SCENARIOS[name]
+
+    @click.command(name=name, cls=ConnectedProviderCommand, short_help=spec.description.split(".")[0])
+    @ape_cli_context()
+    @network_option(default="ethereum:local:foundry")
+    @click.option("--accounts", type=click.IntRange(1, 5_000), default=30, show_default=True, help="traders")
+    @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+    @click.option("--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block")
+    @click.option("--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts")
+    @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+    @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 12)")
+    @click.option(
+        "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True
+    )
+    def command(cli_ctx, network, accounts, seed, keeper_gas, keeper_delay, blocks, block_time, out) -> None:  # noqa: ANN001
+        from ballast.scenarios.report import print_summary, write_report
+        from ballast.scenarios.runner import run_scenario
+
+        _local(cli_ctx)
+        console = Console()
+        settings = settings_for(
+            spec,
+            accounts=accounts,
+            seed=seed,
+            keeper_gas=keeper_gas,
+            keeper_delay=keeper_delay,
+            blocks=blocks,
+            block_time=block_time,
+        )
+        try:
+            result, _ = run_scenario(
+                cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, spec, settings, console
+            )
+        except (DriverError, FileNotFoundError, ValueError) as err:
+            cli_ctx.abort(f"{name}: {err}")
+        directory = write_report(result, out)
+        print_summary(result, directory, console)
+        sys.exit(0 if result.passed else 1)
+
+    return command
+
+
+@click.group(short_help="Scenario simulator: cascades and oracle failures on anvil")
+def cli() -> None:
+    """Run a scenario (see `list`), the driver benchmark, the keeper-capacity sweep or the scale benchmark."""
+
+
+@cli.command(name="list", short_help="The scenarios and what each checks")
+def list_scenarios() -> None:
+    console = Console()
+    for name, spec in SCENARIOS.items():
+        console.print(f"[bold]{name}[/bold]: {spec.description}")
+        console.print(f"  population {spec.profile}; path: {spec.path_note or 'parametric'}")
+
+
+@cli.command(name="bench", cls=ConnectedProviderCommand, short_help="Driver: naive ape calls vs batched")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@click.option("--transactions", type=click.IntRange(10, 10_000), default=400, show_default=True)
+def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
+    from ballast.scenarios.bench import print_bench, run_bench
+    from ballast.scenarios.population import quiet_ape
+
+    _local(cli_ctx)
+    with quiet_ape():
+        result = run_bench(
+            cli_ctx.local_project,
+            cli_ctx.chain_manager,
+            cli_ctx.account_manager.test_accounts[0],
+            transactions,
+        )
+    print_bench(result, Console())
+
+
+@cli.command(name="sweep", cls=ConnectedProviderCommand, short_help="Keeper capacity vs bad debt")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@click.option("--accounts", type=click.IntRange(1, 2_000), default=30, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+def sweep(cli_ctx, network, accounts: int, seed: int, blocks: int) -> None:  # noqa: ANN001
+    from ballast.scenarios.experiments import print_sweep, run_sweep, sweep_monotone
+
+    _local(cli_ctx)
+    console = Console()
+    rows = run_sweep(
+        cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, accounts, seed, blocks, console
+    )
+    print_sweep(rows, console)
+    sys.exit(0 if sweep_monotone(rows) else 1)
+
+
+@cli.command(name="scale", cls=ConnectedProviderCommand, short_help="1,000 accounts through a -40 % shock")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@click.option("--accounts", type=click.IntRange(1, 5_000), default=1_000, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True
+)
+def scale(cli_ctx, network, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
+    from ballast.scenarios.experiments import run_scale
+    from ballast.scenarios.report import print_summary, write_report
+
+    _local(cli_ctx)
+    console = Console()
+    result, wall = run_scale(
+        cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, accounts, seed, blocks, console
+    )
+    directory = write_report(result, out)
+    print_summary(result, directory, console)
+    o = result.outcome
+    clear = "never" if o.blocks_to_clear is None else f"{o.blocks_to_clear} blocks after the shock"
+    console.print(
+        f"scale: {accounts} accounts, {o.liquidations} liquidations; no account liquidatable: {clear}; wall {wall:.1f} s"
+    )
+
+
+for _name in SCENARIOS:
+    cli.add_command(_scenario_command(_name))
