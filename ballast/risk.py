@@ -277,9 +277,9 @@ def _add_position(t: _Totals, p: PositionState, m: MarketRisk, index: int, low: 
 
 
 def _risk_low(p: AssetPrice) -> int:
-    """The lower price the health view values collateral at: zero for a Stale or Frozen asset (no initial or stress
-    equity from a price nobody can check; the maintenance figures use the higher price)."""
-    return 0 if p.status in (PriceStatus.STALE, PriceStatus.FROZEN) else p.low
+    """The lower price the health view values collateral at: zero unless the asset's status is Ok (no initial or
+    stress equity from a price the policy refuses for new risk; the maintenance figures use the higher price)."""
+    return p.low if p.status is PriceStatus.OK else 0
 
 
 def health(account: AccountState, params: RiskParams, prices: Prices, borrow_index: int) -> Health:

@@ -386,6 +386,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     function _requireInitialMargin(address account) private view {
+        // Every margin figure is in settlement units: new risk needs the settlement asset's price Ok (DESIGN 5).
+        _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
         Health memory h = _health(account, false);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {
             revert InsufficientMargin(h.initialEquity, h.initialMargin, h.stressEquity);
@@ -506,10 +508,11 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         return _range(asset);
     }
 
-    /// @dev A collateral asset's prices for a health computation, and whether they can be checked. Outside a
-    /// liquidation a Stale or Frozen asset keeps its last prices, and the caller counts its lower price (initial and
-    /// stress equity) as zero: nothing can be borrowed, opened or withdrawn against a price nobody can check. (A
-    /// liquidation's price bounds revert for such an asset.)
+    /// @dev A collateral asset's prices for a health computation, and whether they back new risk. Outside a
+    /// liquidation an asset whose status is not Ok (Deviated, Stale or Frozen) keeps its last prices for the
+    /// maintenance figures, and the caller counts its lower price (initial and stress equity) as zero: nothing can be
+    /// borrowed, opened or withdrawn against a price the policy does not accept for new risk (DESIGN 5). (A
+    /// liquidation's price bounds revert for a Stale or Frozen asset.)
     function _collateralRange(address asset, bool enforce)
         private
         view
@@ -521,7 +524,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         }
         IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
         (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
-        checkable = d.status < IOracleAggregator.Status.Stale;
+        checkable = d.status == IOracleAggregator.Status.Ok;
     }
 
     function _range(address asset) private view returns (uint256 low, uint256 high) {

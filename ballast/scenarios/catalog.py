@@ -87,7 +87,7 @@ def no_new_risk_unless_ok(required: bool = True) -> Check:
         verdict = not accepted and baseline and (bool(not_ok) or not required)
         errors = sorted({p[4].split("(")[0] for p in not_ok if not p[3]})
         detail = (
-            f"{len(not_ok)} probes while a market's price was not Ok: {len(accepted)} accepted "
+            f"{len(not_ok)} probes while a market's or the settlement asset's price was not Ok: {len(accepted)} accepted "
             f"(errors: {', '.join(errors) or 'none'}); {sum(p[3] for p in ok_probes)}/{len(ok_probes)} accepted while Ok"
         )
         return PropertyResult("no new risk while the status is not Ok", _verdict(verdict), detail)
@@ -429,7 +429,7 @@ _add(
         "USDC 2023-03-10 20:00 .. 03-12 04:00 (low 0.874) replayed on the settlement asset (traders' cash and the "
         "Pool's USDC).",
         _usdc_depeg,
-        (median_follows_path("USDC"), lp_loss_after_insurance(), books_balance()),
+        (median_follows_path("USDC"), no_new_risk_unless_ok(), lp_loss_after_insurance(), books_balance()),
         shock_block=0,
         path_note="data/crashes/usdc_2023-03-11.csv, recorded prices",
     )

@@ -6,8 +6,8 @@ Per simulated block `b` (timestamp `start + b * block_time`):
    freeze or unfreeze, and `oracle.update` for every asset, and mines them in one block;
 2. from block `keeper_delay` on, the liquidation keeper (`ballast.keepers.liquidation.LiquidationKeeper`, gas budget
    `keeper_gas` per block: the congestion) steps once; its transactions are mined as anvil automines them;
-3. a probe tries (eth_call) to open a small position in every market whose asset is not `Ok`: new risk must be
-   refused;
+3. a probe holding only settlement cash tries (eth_call) to open a small position in every market whose asset, or
+   the settlement asset, is not `Ok`: new risk must be refused;
 4. one `BlockMetrics` row is read in batched round trips (`ballast.reader.fetch_snapshot` for every account's books,
    the health of each from `ballast.risk`), with the block's Liquidated and Absorbed events.
 
@@ -377,8 +377,11 @@ class ScenarioRunner:
                     )
                 )
                 probes = []
+                settlement_status = int(statuses[system.settlement])
                 for name, asset in market_assets.items():
-                    status = STATUS_NAMES[int(statuses[asset])]
+                    # Opening needs the market asset's and the settlement asset's (the probe's cash) prices Ok; the
+                    # enum's order is the oracle's precedence, so the larger status is the one that decides.
+                    status = STATUS_NAMES[max(int(statuses[asset]), settlement_status)]
                     if status != "Ok" or b == 0:
                         size = int(min_sizes[name] * 2 * WAD)
                         call = Call.of(
