@@ -153,4 +153,27 @@ contract MutationKillsTest is EngineFixture {
         vm.expectRevert(abi.encodeWithSignature("ZeroAddress()"));
         new InsuranceFund(lock, address(usdc), pool, address(0), me, me, 1);
     }
+
+    /// @notice Only the Liquidator may draw a deficit cover from the InsuranceFund (survivor InsuranceFund.sol:85 MIA
+    /// false: without the check anyone could drain it).
+    function test_insuranceFund__coverByStranger__reverts() public {
+        _openLong(); // 18 USDC in the fund
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
+        vm.prank(OTHER);
+        insurance.cover(1e6);
+        assertEq(insurance.bookedBalance(), 18e6, "nothing left the fund");
+    }
+
+    /// @notice An outsider's `fund` takes the shared lock and releases it: the core keeps working after it (survivor
+    /// InsuranceFund.sol:70 MIA false: a lock left taken would block every guarded entry point).
+    function test_insuranceFund__externalFund__releasesTheLock() public {
+        usdc.mint(OTHER, 5e6);
+        vm.startPrank(OTHER);
+        usdc.approve(address(insurance), 5e6);
+        insurance.fund(5e6, "gift");
+        vm.stopPrank();
+        assertEq(insurance.bookedBalance(), 5e6, "booked");
+        _deposit(TRADER, weth, 1e18); // a guarded engine entry point
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 1e18, "the core still works");
+    }
 }
