@@ -9,7 +9,7 @@ import {EngineFixture} from "./utils/EngineFixture.sol";
 /// @title CoreInvariantTest
 /// @notice Stateful fuzzing of the whole core through `CoreHandler.step` (LP deposits and withdrawals, trader cash,
 /// collateral and positions, price moves, time, liquidations, insurance sweeps), checking DESIGN section 8's
-/// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (64 x 64 in CI); the deep
+/// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (32 x 64 in CI); the deep
 /// profile: `FOUNDRY_PROFILE=deep forge test --match-path tests/forge/CoreInvariant.t.sol -vv`. Print the ghost
 /// statistics of the last run with `-vv`.
 /// @dev The core is `EngineFixture._deployBenchCore` (the bench's deployment). Two changes for reach: the
