@@ -176,4 +176,28 @@ contract MutationKillsTest is EngineFixture {
         _deposit(TRADER, weth, 1e18); // a guarded engine entry point
         assertEq(engine.collateralBalance(TRADER, address(weth)), 1e18, "the core still works");
     }
+
+    /// @notice A deficit smaller than the fund is covered in full and the rest stays booked (survivor
+    /// InsuranceFund.sol:87 MIA false).
+    function test_insuranceFund__coverSmallDeficit__coversItAll() public {
+        _openLong(); // 18 USDC in the fund
+        vm.prank(address(liquidator));
+        uint256 uncovered = insurance.cover(5e6);
+        assertEq(uncovered, 0, "all covered");
+        assertEq(insurance.bookedBalance(), 13e6, "the rest stays");
+        assertEq(usdc.balanceOf(address(liquidator)), 5e6, "paid to the Liquidator");
+    }
+
+    /// @notice Governance withdraws from the fund to an address, within its booked balance (survivor
+    /// InsuranceFund.sol:114 MIA true).
+    function test_insuranceFund__governanceWithdraw__paysOut() public {
+        _openLong(); // 18 USDC in the fund
+        insurance.withdraw(OTHER, 8e6);
+        assertEq(usdc.balanceOf(OTHER), 8e6, "paid");
+        assertEq(insurance.bookedBalance(), 10e6, "booked");
+        vm.expectRevert(abi.encodeWithSignature("InsufficientBalance(uint256,uint256)", 11e6, 10e6));
+        insurance.withdraw(OTHER, 11e6);
+        vm.expectRevert(abi.encodeWithSignature("ZeroAddress()"));
+        insurance.withdraw(address(0), 1);
+    }
 }
