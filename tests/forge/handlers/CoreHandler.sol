@@ -587,6 +587,7 @@ contract CoreHandler is WithVm {
     function _roundTrip(uint256 a, uint256 b, uint256 c) internal returns (bool) {
         uint256 mode = uint256(keccak256(abi.encode(a, b, c, "trip"))) % 4;
         ++roundTrips[mode];
+        ++checked[ROUND_TRIP_PROFIT];
         if (mode == 0) return _lpDepositWithdraw(a, b, c);
         if (mode == 1) return _lpWithdrawDeposit(a, b, c);
         if (mode == 2) return _collateralInOut(a, b, c);
@@ -714,6 +715,7 @@ contract CoreHandler is WithVm {
         (, uint256 scaledDebt, uint256 debt) = engine.cash(who);
         if (mode == 1 && scaledDebt == 0) mode = 0;
         ++exitsTried[mode];
+        ++checked[EXIT_REFUSED];
         if (mode == 0) {
             uint256 i = 1 + b % 2;
             return _mustDeposit(who, i, _amountForUsd(i, _bound(c, 100, 5_000) * WAD), "add collateral refused");
