@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge analyze lint demo deploy bench lock clean
+.PHONY: help setup tools versions test test-python test-forge analyze mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ test-forge: ## forge build (warnings are errors) and the forge tests under tests
 analyze: setup ## slither over the contracts: every High/Medium finding fixed or triaged in security/slither-triage.yaml
 	@forge build
 	@$(BIN)/python -m ballast.analysis
+
+mutate: setup ## mutation score (not in CI; hours): slither-mutate over the core, written to security/mutation/summary.md
+	@nice -n 19 security/mutation/run.sh
 
 lint: $(VENV)/.installed ## ruff over the Python code
 	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py

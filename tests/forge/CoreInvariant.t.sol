@@ -9,7 +9,7 @@ import {EngineFixture} from "./utils/EngineFixture.sol";
 /// @title CoreInvariantTest
 /// @notice Stateful fuzzing of the whole core through `CoreHandler.step` (LP deposits and withdrawals, trader cash,
 /// collateral and positions, price moves, time, liquidations, insurance sweeps), checking DESIGN section 8's
-/// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (64 x 64 in CI); the deep
+/// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (32 x 64 in CI); the deep
 /// profile: `FOUNDRY_PROFILE=deep forge test --match-path tests/forge/CoreInvariant.t.sol -vv`. Print the ghost
 /// statistics of the last run with `-vv`.
 /// @dev The core is `EngineFixture._deployBenchCore` (the bench's deployment). Two changes for reach: the
@@ -29,6 +29,8 @@ contract CoreInvariantTest is EngineFixture {
         lps = [_actor("lp0"), _actor("lp1")];
         traders = [_actor("trader0"), _actor("trader1"), _actor("trader2")];
         address keeper = _actor("keeper");
+        address guardian = _actor("guardian");
+        oracle.grantRole(oracle.GUARDIAN_ROLE(), guardian);
         for (uint256 k = 0; k < 2; ++k) {
             _seed(lps[k], SEED_USD);
         }
@@ -43,7 +45,7 @@ contract CoreInvariantTest is EngineFixture {
             oracle,
             tokens,
             feeds,
-            CoreHandler.Actors(lps, traders, keeper),
+            CoreHandler.Actors(lps, traders, keeper, guardian, _actor("stranger")),
             vm.getBlockTimestamp()
         );
         vm.label(address(handler), "handler");
@@ -130,10 +132,60 @@ contract CoreInvariantTest is EngineFixture {
         assertTrue(!handler.healthyAccountTouched(), "a liquidation changed an account that was not liquidatable");
     }
 
+    /// @notice The invariants of DESIGN section 8 that the handler checks around every step (one campaign checks
+    /// them all: each invariant function is a campaign of its own, and the handler runs every check after every step
+    /// whichever function is under test):
+    /// - (2) assets per share never fall except by a socialized deficit: around every action that moves no price and
+    ///   no clock, the lower share price (what a share redeems for) falls by at most the deficit socialized in it per
+    ///   share plus `CoreHandler.SHARE_PRICE_TOLERANCE` wei (justified there, with why the upper price is not held);
+    /// - (4) only a price move or accrual makes a healthy account unhealthy: no other action (anybody's trade,
+    ///   deposit, withdrawal, gift, round trip, sweep, LP action) leaves a healthy account liquidatable;
+    /// - (4) a gift (a stranger's deposit to an account, a token donation to the engine or the Pool) lowers no
+    ///   account's maintenance equity less margin;
+    /// - (7) one-block round trips (LP deposit/withdraw both ways, collateral in/out, open/close) never return more
+    ///   than was put in;
+    /// - (8) adding collateral and repaying always succeed, and an account with no debt and no positions can always
+    ///   withdraw everything, under any oracle status, freeze or health;
+    /// - (9) nobody but a liquidator reduces another account's collateral or credit, adds to its debt or changes its
+    ///   positions;
+    /// - (10) an action on one asset or market does not change the books of another (reserves, collateral balances
+    ///   and totals, positions, other assets' oracle data);
+    /// - (5, DESIGN section 5) no liquidation while a price it needs (an open market's asset, a collateral asset held)
+    ///   is Stale or Frozen.
+    function invariant_GhostChecksHold() public view {
+        string[8] memory names = [
+            "(2) share price fell without a socialized deficit",
+            "(4) a healthy account made unhealthy without a price move or accrual",
+            "(4) a gift lowered health",
+            "(7) a round trip returned more than was put in",
+            "(8) adding collateral, repaying or a flat account's withdrawal refused",
+            "(9) a bystander's collateral or debt made worse",
+            "(10) an action changed another asset's or market's books",
+            "(5) a liquidation at a Stale or Frozen price"
+        ];
+        // (2) has a function of its own (it fails today: see there).
+        for (uint256 i = 1; i < 8; ++i) {
+            assertTrue(!handler.broken(i), string.concat(names[i], ": ", handler.brokenAt(i)));
+        }
+    }
+
+    /// @notice (2) Assets per share never fall except by a socialized deficit (the lower share price, tolerance
+    /// `CoreHandler.SHARE_PRICE_TOLERANCE` wei). FAILS TODAY in liquidations: one cause is the contract bug pinned by
+    /// tests/forge/KnownBugAbsorbValuation.t.sol (absorbed collateral valued at the upper price; the handler skips
+    /// those absorbs while `KNOWN_BUG_ABSORB_AT_SPREAD` is set), and the campaign still finds lower-share-price drops
+    /// in liquidations without that pattern (e.g. seed 0xcf6fc99de99beb8616dca722f4cd89ccd291ef62bc9feeac8e63c87dbb647acb,
+    /// 16 runs: 1.18e15 wei per share), not yet explained. Kept strict on purpose: it is not weakened to pass.
+    function invariant_SharePriceFallsOnlyBySocializedDeficit() public view {
+        assertTrue(
+            !handler.broken(handler.SHARE_PRICE()),
+            string.concat("(2) share price fell without a socialized deficit: ", handler.brokenAt(handler.SHARE_PRICE()))
+        );
+    }
+
     /// @notice The ghost statistics of the run (printed with -vv): calls per action, successes and reverts,
     /// liquidations and where their deficits went.
     function invariant_callSummary() public {
-        string[9] memory names = [
+        string[13] memory names = [
             "lp deposit",
             "lp withdraw",
             "collateral deposit",
@@ -142,9 +194,13 @@ contract CoreInvariantTest is EngineFixture {
             "price move",
             "time passes",
             "liquidateMany",
-            "insurance sweep"
+            "insurance sweep",
+            "gift",
+            "round trip",
+            "add / repay / flat exit",
+            "oracle fault"
         ];
-        for (uint256 i = 0; i < 9; ++i) {
+        for (uint256 i = 0; i < 13; ++i) {
             emit log_named_string(
                 names[i],
                 string.concat(
@@ -166,5 +222,27 @@ contract CoreInvariantTest is EngineFixture {
         emit log_named_uint("  USDC units covered", handler.insuranceCovered());
         emit log_named_uint("deficits socialized", handler.socializations());
         emit log_named_uint("  USDC units socialized", handler.socialized());
+        string[8] memory checks = [
+            "share price", "health", "gift health", "round trip", "exits", "bystanders", "cross books", "price status"
+        ];
+        for (uint256 i = 0; i < 8; ++i) {
+            emit log_named_uint(string.concat("checked: ", checks[i]), handler.checked(i));
+        }
+        emit log_named_string(
+            "oracle faults (deviate, stale source, reverting, freeze, ageing)",
+            string.concat(
+                vm.toString(handler.faults(0)),
+                ", ",
+                vm.toString(handler.faults(1)),
+                ", ",
+                vm.toString(handler.faults(2)),
+                ", ",
+                vm.toString(handler.faults(3)),
+                ", ",
+                vm.toString(handler.faults(4))
+            )
+        );
+        emit log_named_uint("liquidations skipped for a Stale or Frozen price", handler.skippedForPrice());
+        emit log_named_uint("absorbs at a collateral price spread (known bug, not share-price checked)", handler.absorbsAtSpread());
     }
 }
