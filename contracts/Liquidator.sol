@@ -151,10 +151,12 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
         uint256 debt = scaledDebt.mulWadUp(index);
+        // The seized collateral is valued as the Pool books it, at the lower price: the account keeps nothing either
+        // way, and a valuation above the Pool's would leave the difference as an LP loss nobody covers or reports.
         uint256 collateralUsd;
         for (uint256 i = 0; i < assets.length; ++i) {
-            (, uint256 high) = oracle.priceBounds(assets[i], IOracleAggregator.Action.Liquidate);
-            collateralUsd += amounts[i].toValueDown(high, IERC20Metadata(assets[i]).decimals());
+            (uint256 low,) = oracle.priceBounds(assets[i], IOracleAggregator.Action.Liquidate);
+            collateralUsd += amounts[i].toValueDown(low, IERC20Metadata(assets[i]).decimals());
         }
         uint256 collateralValue = _toSettlementDown(collateralUsd);
         uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;

@@ -162,7 +162,7 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
         seized, acct["collateral"] = acct["collateral"], {}
         scaled_debt, acct["scaled_debt"] = acct["scaled_debt"], 0
         debt = div_up(scaled_debt * index, WAD)
-        collateral_usd = sum(value_down(a, prices[s][1], DECIMALS[s]) for s, a in seized.items())
+        collateral_usd = sum(value_down(a, prices[s][0], DECIMALS[s]) for s, a in seized.items())
         collateral_value = collateral_usd * 10**6 // usdc_high
         deficit = max(debt - collateral_value, 0)
         covered = 0

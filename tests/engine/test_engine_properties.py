@@ -348,7 +348,7 @@ def test_liquidation__any_crash__leaves_no_negative_equity_and_covers_or_sociali
             index = pool.borrowIndex(block_id=tx.block_number)
             symbol_of = {tokens[s].address: s for s in SYMBOLS}
             seized = [(symbol_of[e.asset], e.amount) for e in tx.events.filter(engine.CollateralSeized)]
-            usd = sum(value_down(amount, prices[s][1], DECIMALS[s]) for s, amount in seized)
+            usd = sum(value_down(amount, prices[s][0], DECIMALS[s]) for s, amount in seized)
             assert a.collateralValue == usd * 10**6 // prices["USDC"][1]
             assert a.debt == div_up(written_off.scaledDebt * index, WAD)
             assert a.deficit == max(a.debt - a.collateralValue, 0)

@@ -243,6 +243,6 @@ contract CoreInvariantTest is EngineFixture {
             )
         );
         emit log_named_uint("liquidations skipped for a Stale or Frozen price", handler.skippedForPrice());
-        emit log_named_uint("absorbs at a collateral price spread (known bug, not share-price checked)", handler.absorbsAtSpread());
+        emit log_named_uint("absorbs at a collateral price spread (share price checked)", handler.absorbsAtSpread());
     }
 }

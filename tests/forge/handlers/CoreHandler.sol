@@ -56,11 +56,6 @@ contract CoreHandler is WithVm {
     /// (the seeded pool) that is < 1e-5 wei per share. Every other rounding in the Pool is in its favour.
     uint256 public constant SHARE_PRICE_TOLERANCE = 2;
 
-    /// @notice A known contract bug (tests/forge/KnownBugAbsorbValuation.t.sol): an absorb values the seized collateral
-    /// at the upper Liquidate bound while the Pool books it at the lower one, so under a Deviated collateral price LPs
-    /// lose amount x (high - low) with no socialized deficit. While true, the share-price check (2) skips a step in
-    /// which such an absorb happened and counts it in `absorbsAtSpread` instead; every other step is checked.
-    bool public constant KNOWN_BUG_ABSORB_AT_SPREAD = true;
 
     uint256 internal constant WAD = 1e18;
     uint256 internal constant FEED_DECIMALS = 8;
@@ -825,8 +820,8 @@ contract CoreHandler is WithVm {
         return false;
     }
 
-    /// @notice Whether `account` holds a collateral asset whose median and TWAP differ (see
-    /// `KNOWN_BUG_ABSORB_AT_SPREAD`).
+    /// @notice Whether `account` holds a collateral asset whose median and TWAP differ (an absorb then values the
+    /// seizure at the lower of the two, as the Pool books it).
     function _collateralAtSpread(address account) internal view returns (bool) {
         for (uint256 i = 1; i < 3; ++i) {
             if (engine.collateralBalance(account, address(tokens[i])) == 0) continue;
@@ -954,10 +949,9 @@ contract CoreHandler is WithVm {
     function _checkSharePrice(uint256 kind) internal {
         (bool ok, uint256 low,) = _sharePrices();
         if (!ok || !_preSharePriceOk) return;
-        if (KNOWN_BUG_ABSORB_AT_SPREAD && _absorbAtSpread) {
-            ++absorbsAtSpread;
-            return;
-        }
+        // An absorb while a seized collateral's median and TWAP differ is the case the Liquidator once valued above
+        // the Pool's books (tests/forge/AbsorbValuation.t.sol); it is checked like every other step, and counted.
+        if (_absorbAtSpread) ++absorbsAtSpread;
         ++checked[SHARE_PRICE];
         uint256 allowed = SHARE_PRICE_TOLERANCE;
         if (_socializedUsd != 0) {
