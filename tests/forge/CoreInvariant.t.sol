@@ -163,18 +163,15 @@ contract CoreInvariantTest is EngineFixture {
             "(10) an action changed another asset's or market's books",
             "(5) a liquidation at a Stale or Frozen price"
         ];
-        // (2) has a function of its own (it fails today: see there).
+        // (2) has a function of its own.
         for (uint256 i = 1; i < 8; ++i) {
             assertTrue(!handler.broken(i), string.concat(names[i], ": ", handler.brokenAt(i)));
         }
     }
 
     /// @notice (2) Assets per share never fall except by a socialized deficit (the lower share price, tolerance
-    /// `CoreHandler.SHARE_PRICE_TOLERANCE` wei). FAILS TODAY in liquidations: one cause is the contract bug pinned by
-    /// tests/forge/KnownBugAbsorbValuation.t.sol (absorbed collateral valued at the upper price; the handler skips
-    /// those absorbs while `KNOWN_BUG_ABSORB_AT_SPREAD` is set), and the campaign still finds lower-share-price drops
-    /// in liquidations without that pattern (e.g. seed 0xcf6fc99de99beb8616dca722f4cd89ccd291ef62bc9feeac8e63c87dbb647acb,
-    /// 16 runs: 1.18e15 wei per share), not yet explained. Kept strict on purpose: it is not weakened to pass.
+    /// `CoreHandler.SHARE_PRICE_TOLERANCE` wei). It found absorbed collateral valued above the Pool's books under a
+    /// Deviated price (fixed; regression test tests/forge/AbsorbValuation.t.sol).
     function invariant_SharePriceFallsOnlyBySocializedDeficit() public view {
         assertTrue(
             !handler.broken(handler.SHARE_PRICE()),
