@@ -241,5 +241,9 @@ contract CoreInvariantTest is EngineFixture {
         );
         emit log_named_uint("liquidations skipped for a Stale or Frozen price", handler.skippedForPrice());
         emit log_named_uint("absorbs at a collateral price spread (share price checked)", handler.absorbsAtSpread());
+        emit log_named_uint(
+            "liquidations while a market price was spread (share price not held: DESIGN 5 close price)",
+            handler.liquidationsAtMarketSpread()
+        );
     }
 }

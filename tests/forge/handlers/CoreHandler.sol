@@ -171,6 +171,8 @@ contract CoreHandler is WithVm {
     uint256 public skippedForPrice;
     uint256 public absorbsAtSpread;
     bool internal _absorbAtSpread;
+    uint256 public liquidationsAtMarketSpread;
+    bool internal _closeAtSpread;
     uint256[4] public roundTrips;
     uint256[3] public exitsTried;
 
@@ -229,6 +231,7 @@ contract CoreHandler is WithVm {
         uint256 kind = _kind(action % 100);
         ++picked[kind];
         (_actor, _asset, _market, _socializedUsd, _absorbAtSpread) = (NONE, NONE, NONE, 0, false);
+        _closeAtSpread = false;
         _snapshot();
         bool ok;
         if (kind == LP_DEPOSIT) ok = _lpDeposit(a, b, c);
@@ -471,6 +474,7 @@ contract CoreHandler is WithVm {
             }
             books[k] = _books(list[k]);
         }
+        _closeAtSpread = _marketAtSpread();
         vm.recordLogs();
         vm.prank(keeper);
         try liquidator.liquidateMany(list) returns (uint256 n) {
@@ -820,6 +824,18 @@ contract CoreHandler is WithVm {
         return false;
     }
 
+    /// @notice Whether a market's asset has its median and TWAP apart: a liquidation then closes at the price better for
+    /// the account (DESIGN section 5), which can lie on the far side of the price the lower NAV counted that side's PnL
+    /// at (the NAV takes each market's PnL at the bound worse for LPs over both sides together), so the lower share
+    /// price can fall by up to the closed size times the spread without any deficit.
+    function _marketAtSpread() internal view returns (bool) {
+        for (uint256 m = 0; m < 2; ++m) {
+            IOracleAggregator.PriceData memory d = oracle.getPriceData(address(tokens[m == 0 ? 2 : 1]));
+            if (d.median != d.twap) return true;
+        }
+        return false;
+    }
+
     /// @notice Whether `account` holds a collateral asset whose median and TWAP differ (an absorb then values the
     /// seizure at the lower of the two, as the Pool books it).
     function _collateralAtSpread(address account) internal view returns (bool) {
@@ -952,6 +968,11 @@ contract CoreHandler is WithVm {
         // An absorb while a seized collateral's median and TWAP differ is the case the Liquidator once valued above
         // the Pool's books (tests/forge/AbsorbValuation.t.sol); it is checked like every other step, and counted.
         if (_absorbAtSpread) ++absorbsAtSpread;
+        if (kind == LIQUIDATE && _closeAtSpread) {
+            // Not held to (2): the close at the better-for-the-account price moves value by design (`_marketAtSpread`).
+            ++liquidationsAtMarketSpread;
+            return;
+        }
         ++checked[SHARE_PRICE];
         uint256 allowed = SHARE_PRICE_TOLERANCE;
         if (_socializedUsd != 0) {
