@@ -111,8 +111,7 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
             closed = engine.closeForLiquidation(account, fraction);
             h = engine.liquidationHealth(account);
             (penalty, reward) = _penalty(closed, h.maintenanceEquity, p);
-            if (reward != 0) engine.chargeAccount(account, reward, msg.sender);
-            if (penalty > reward) engine.chargeAccount(account, penalty - reward, address(insuranceFund));
+            if (penalty != 0) engine.chargePenalty(account, msg.sender, reward, penalty - reward);
         }
         emit Liquidated(account, msg.sender, fraction, closed, penalty, reward);
         // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charges

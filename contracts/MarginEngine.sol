@@ -167,8 +167,14 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     /// @inheritdoc IMarginEngineCore
-    function chargeAccount(address account, uint256 amount, address to) external onlyLiquidator {
-        _payFromCash(account, amount, to, "penalty");
+    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
+        external
+        onlyLiquidator
+    {
+        // One debit of the account's cash (and at most one Pool loan) for the whole penalty, then its two payments.
+        _payFromCash(account, keeperReward + insuranceShare, address(this), "penalty");
+        if (keeperReward != 0) IERC20(_settlementAsset).safeTransfer(keeper, keeperReward);
+        if (insuranceShare != 0) IInsuranceFundLike(_insuranceFund).fund(insuranceShare, "penalty");
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -474,8 +480,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         emit CashChanged(account, int256(units), c.credit, c.scaledDebt, reason);
     }
 
-    /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received): from credit first,
-    /// the rest as new debt to the Pool.
+    /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received; the engine itself keeps
+    /// them to pay them on): from credit first, the rest as new debt to the Pool.
     function _payFromCash(address account, uint256 units, address to, bytes32 reason) private {
         CashSlot memory c = _cash[account];
         uint256 fromCredit = units < c.credit ? units : c.credit;
@@ -486,7 +492,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         } else {
             if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
             if (to == _insuranceFund) IInsuranceFundLike(to).fund(units, reason);
-            else IERC20(_settlementAsset).safeTransfer(to, units);
+            else if (to != address(this)) IERC20(_settlementAsset).safeTransfer(to, units);
         }
         _cash[account] = c;
         emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);

@@ -143,9 +143,11 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @return closedNotional USD (WAD) closed.
     function closeForLiquidation(address account, uint256 fractionBps) external returns (uint256 closedNotional);
 
-    /// @notice Charge `amount` settlement units to `account`'s cash (credit first, then new debt) and pay them to
-    /// `to`. Liquidator only (penalties).
-    function chargeAccount(address account, uint256 amount, address to) external;
+    /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`'s cash
+    /// in one debit (credit first, then new debt: one Pool loan for the whole), then pay `keeperReward` to `keeper`
+    /// and `insuranceShare` to the InsuranceFund. Emits one `CashChanged` (reason "penalty") for the whole; the
+    /// InsuranceFund's `Funded` (reason "penalty") and the Liquidator's `Liquidated` show the split. Liquidator only.
+    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare) external;
 
     /// @notice Move all collateral of `account` to the Liquidator; returns the assets and amounts. Liquidator only.
     function seizeAllCollateral(address account)
