@@ -139,9 +139,17 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @notice Close `fractionBps` of every position of `account` at the liquidation price (better for the
-    /// account), realizing PnL and borrow fees into its cash. Liquidator only.
+    /// account), realizing PnL and borrow fees into its cash, and return what `liquidationHealth` would return after
+    /// the close for its maintenance equity and margin. Liquidator only.
+    /// @param equityBefore The maintenance equity `liquidationHealth` returned for `account` in this transaction,
+    /// right before this call: the close leaves the collateral's part of it as it is, so the engine only recomputes
+    /// the parts it changes (positions and cash) instead of the whole health.
     /// @return closedNotional USD (WAD) closed.
-    function closeForLiquidation(address account, uint256 fractionBps) external returns (uint256 closedNotional);
+    /// @return equityAfter The maintenance equity after the close, USD (WAD).
+    /// @return marginAfter The maintenance margin after the close, USD (WAD); zero when no position is left.
+    function closeForLiquidation(address account, uint256 fractionBps, int256 equityBefore)
+        external
+        returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
 
     /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`'s cash
     /// in one debit (credit first, then new debt: one Pool loan for the whole), then pay `keeperReward` to `keeper`
