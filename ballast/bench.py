@@ -342,16 +342,18 @@ MISSED_NOTES: dict[str, str] = {
     "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
     "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
     "every price: not reachable by tuning.",
-    "liquidate": "Where it goes (partial, call trace, 247,897 execution): liquidationHealth 51,728 (cold), "
-    "closeForLiquidation 60,520, a second liquidationHealth after the close 21,540, two chargeAccount calls 92,084 "
-    "(keeper reward and penalty, each borrowing from the Pool and moving USDC), prices 3,048. Closing most of it: "
-    "one chargeAccount for reward and penalty, the post-close equity returned by closeForLiquidation instead of a "
-    "second health read (~55,000), and the keeper paid in engine credit (~15,000). Absorb paths add ~94,500 per "
-    "collateral token (scaling grid): each token goes engine -> Liquidator -> approve -> Pool; sending it straight "
-    "to the Pool would save about half of that.",
+    "liquidate": "Where it goes (partial, call trace, 223,217 execution): liquidationHealth 52,000 (cold), "
+    "closeForLiquidation 72,800 (it returns the maintenance equity and margin after the close: no second health "
+    "read), one chargePenalty 77,600 for the keeper's reward and the InsuranceFund's share (one Pool loan 24,200, "
+    "the keeper's first USDC 25,200, InsuranceFund.fund 20,300), settlement prices 3,000. Closing more of it: pay "
+    "the keeper and the InsuranceFund in engine credit instead of token transfers (~40,000) and pack the position "
+    "and market state (fewer cold slots in the close). Absorb paths add ~94,500 per collateral token (scaling grid): "
+    "each token goes engine -> Liquidator -> approve -> Pool; sending it straight to the Pool would save about half "
+    "of that.",
     "liquidate_many_marginal": "Each extra account costs the partial liquidation above less what the batch pays "
-    "once (base, cold accounts of the core, its prices): 135,352. The same changes as for liquidate (one charge, no "
-    "second health read) would bring it to about 80,000; 60,000 also needs the keeper reward paid once per batch.",
+    "once (base, cold accounts of the core, its prices): 114,543 (135,352 before the one charge and the health "
+    "returned by the close). 60,000 also needs the keeper reward paid once per batch and the penalty booked as "
+    "credit (no token transfers per account).",
 }
 """Why a target is missed and what would close it (from call traces of the harness), by TARGETS key."""
 

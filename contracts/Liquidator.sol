@@ -102,23 +102,23 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     function _liquidate(address account, IMarginEngine.Health memory h) private {
         Params memory p = _params;
         uint256 fraction = p.closeFactorBps;
+        (int256 equity, uint256 margin) = (h.maintenanceEquity, h.maintenanceMargin);
         uint256 closed;
         uint256 penalty;
         uint256 reward;
-        if (h.maintenanceMargin != 0) {
-            bool critical = h.maintenanceEquity < int256(h.maintenanceMargin.mulBpsDown(p.criticalHealthBps));
-            if (critical || h.maintenanceMargin < p.dustMarginUsd) fraction = FixedPointMath.BPS;
-            closed = engine.closeForLiquidation(account, fraction);
-            h = engine.liquidationHealth(account);
-            (penalty, reward) = _penalty(closed, h.maintenanceEquity, p);
-            if (reward != 0) engine.chargeAccount(account, reward, msg.sender);
-            if (penalty > reward) engine.chargeAccount(account, penalty - reward, address(insuranceFund));
+        if (margin != 0) {
+            bool critical = equity < int256(margin.mulBpsDown(p.criticalHealthBps));
+            if (critical || margin < p.dustMarginUsd) fraction = FixedPointMath.BPS;
+            // The maintenance equity and margin after the close, as `liquidationHealth` would return them.
+            (closed, equity, margin) = engine.closeForLiquidation(account, fraction, equity);
+            (penalty, reward) = _penalty(closed, equity, p);
+            if (penalty != 0) engine.chargePenalty(account, msg.sender, reward, penalty - reward);
         }
         emit Liquidated(account, msg.sender, fraction, closed, penalty, reward);
         // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charges
-        // above never turn a non-negative maintenance equity negative (see `_penalty`), so the health read after
-        // the close still decides.
-        if (h.maintenanceMargin == 0 && h.maintenanceEquity < 0) _absorb(account);
+        // above never turn a non-negative maintenance equity negative (see `_penalty`), so the health after the
+        // close still decides.
+        if (margin == 0 && equity < 0) _absorb(account);
     }
 
     /// @dev The penalty on the closed notional, paid out of what the account is still worth after the close: its

@@ -148,27 +148,87 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @inheritdoc IMarginEngineCore
-    function closeForLiquidation(address account, uint256 fractionBps) external onlyLiquidator returns (uint256 closed) {
+    function closeForLiquidation(address account, uint256 fractionBps, int256 equityBefore)
+        external
+        onlyLiquidator
+        returns (uint256 closed, int256 equityAfter, uint256 marginAfter)
+    {
+        // The close changes only the account's positions and cash; its collateral's part of the maintenance equity
+        // stays as `liquidationHealth` computed it in this transaction, at the same prices and borrow index. So the
+        // parts the close changes are taken out at those prices and put back after it: exactly the health read's sum.
+        uint256 index = _pool.borrowIndex();
+        (uint256 sLow, uint256 sHigh) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.Liquidate);
+        equityAfter = equityBefore - _cashMaintenance(account, index, sLow, sHigh);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
-                MarketParams storage p = _market(market);
-                int256 size = _positions[account][market].size;
-                int256 delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
-                if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
-                // Closing a long sells: the better price for the account is the higher one, and vice versa.
-                uint256 price = _oracle.priceForLiquidation(p.asset, size > 0);
-                (int256 realized,,) = _tradeWithoutFee(account, market, delta, price);
-                closed += _abs(delta).mulWadUp(price);
-                emit PositionModified(account, market, delta, size + delta, price, realized, 0);
+                (uint256 notional, int256 equityDelta, uint256 margin) =
+                    _closeForLiquidation(account, market, fractionBps, index);
+                closed += notional;
+                equityAfter += equityDelta;
+                marginAfter += margin;
             }
             mask >>= 1;
         }
+        equityAfter += _cashMaintenance(account, index, sLow, sHigh);
+    }
+
+    /// @dev Close `fractionBps` of `account`'s position in `market`; returns the notional closed, the change of the
+    /// position's part of the maintenance equity and its maintenance margin after the close.
+    function _closeForLiquidation(address account, uint256 market, uint256 fractionBps, uint256 index)
+        private
+        returns (uint256 closed, int256 equityDelta, uint256 margin)
+    {
+        (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps);
+        uint256 entry;
+        (equityDelta, entry) = _positionMaintenance(account, market, index, price);
+        {
+            (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price);
+            emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
+            // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
+            int256 afterClose;
+            (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, index, mmf, index, price);
+            equityDelta = afterClose - equityDelta;
+        }
+        closed = _abs(delta).mulWadUp(price);
+    }
+
+    /// @dev The size change of a liquidation's close, its price and the market's maintenance fraction.
+    function _liquidationDelta(address account, uint256 market, uint256 fractionBps)
+        private
+        view
+        returns (int256 delta, uint256 price, uint256 mmf)
+    {
+        MarketParams storage p = _market(market);
+        int256 size = _positions[account][market].size;
+        delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
+        if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
+        // Closing a long sells: the better price for the account is the higher one, and vice versa. It is also the
+        // price the health of a liquidation values the position at.
+        price = _oracle.priceForLiquidation(p.asset, size > 0);
+        mmf = p.mmfBps;
+    }
+
+    /// @dev The part of `account`'s maintenance equity its position in `market` makes, and the position's entry.
+    function _positionMaintenance(address account, uint256 market, uint256 index, uint256 price)
+        private
+        view
+        returns (int256 equity, uint256 entry)
+    {
+        Position memory pos = _positions[account][market];
+        (equity,) = AccountMath.maintenanceOf(pos.size, pos.entryPrice, pos.entryIndex, 0, index, price);
+        entry = pos.entryPrice;
     }
 
     /// @inheritdoc IMarginEngineCore
-    function chargeAccount(address account, uint256 amount, address to) external onlyLiquidator {
-        _payFromCash(account, amount, to, "penalty");
+    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
+        external
+        onlyLiquidator
+    {
+        // One debit of the account's cash (and at most one Pool loan) for the whole penalty, then its two payments.
+        _payFromCash(account, keeperReward + insuranceShare, address(this), "penalty");
+        if (keeperReward != 0) IERC20(_settlementAsset).safeTransfer(keeper, keeperReward);
+        if (insuranceShare != 0) IInsuranceFundLike(_insuranceFund).fund(insuranceShare, "penalty");
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -385,6 +445,18 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         return _healthRange(asset, enforce);
     }
 
+    /// @dev `account`'s cash part of the maintenance equity, at the settlement asset's liquidation prices.
+    function _cashMaintenance(address account, uint256 index, uint256 low, uint256 high)
+        private
+        view
+        returns (int256)
+    {
+        CashSlot memory c = _cash[account];
+        return AccountMath.cashMaintenance(
+            c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, low, high
+        );
+    }
+
     function _requireInitialMargin(address account) private view {
         // Every margin figure is in settlement units: new risk needs the settlement asset's price Ok (DESIGN 5).
         _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
@@ -476,8 +548,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         emit CashChanged(account, int256(units), c.credit, c.scaledDebt, reason);
     }
 
-    /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received): from credit first,
-    /// the rest as new debt to the Pool.
+    /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received; the engine itself keeps
+    /// them to pay them on): from credit first, the rest as new debt to the Pool.
     function _payFromCash(address account, uint256 units, address to, bytes32 reason) private {
         CashSlot memory c = _cash[account];
         uint256 fromCredit = units < c.credit ? units : c.credit;
@@ -488,7 +560,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         } else {
             if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
             if (to == _insuranceFund) IInsuranceFundLike(to).fund(units, reason);
-            else IERC20(_settlementAsset).safeTransfer(to, units);
+            else if (to != address(this)) IERC20(_settlementAsset).safeTransfer(to, units);
         }
         _cash[account] = c;
         emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);

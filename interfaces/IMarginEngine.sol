@@ -142,13 +142,23 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @notice Close `fractionBps` of every position of `account` at the liquidation price (better for the
-    /// account), realizing PnL and borrow fees into its cash. Liquidator only.
+    /// account), realizing PnL and borrow fees into its cash, and return what `liquidationHealth` would return after
+    /// the close for its maintenance equity and margin. Liquidator only.
+    /// @param equityBefore The maintenance equity `liquidationHealth` returned for `account` in this transaction,
+    /// right before this call: the close leaves the collateral's part of it as it is, so the engine only recomputes
+    /// the parts it changes (positions and cash) instead of the whole health.
     /// @return closedNotional USD (WAD) closed.
-    function closeForLiquidation(address account, uint256 fractionBps) external returns (uint256 closedNotional);
+    /// @return equityAfter The maintenance equity after the close, USD (WAD).
+    /// @return marginAfter The maintenance margin after the close, USD (WAD); zero when no position is left.
+    function closeForLiquidation(address account, uint256 fractionBps, int256 equityBefore)
+        external
+        returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
 
-    /// @notice Charge `amount` settlement units to `account`'s cash (credit first, then new debt) and pay them to
-    /// `to`. Liquidator only (penalties).
-    function chargeAccount(address account, uint256 amount, address to) external;
+    /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`'s cash
+    /// in one debit (credit first, then new debt: one Pool loan for the whole), then pay `keeperReward` to `keeper`
+    /// and `insuranceShare` to the InsuranceFund. Emits one `CashChanged` (reason "penalty") for the whole; the
+    /// InsuranceFund's `Funded` (reason "penalty") and the Liquidator's `Liquidated` show the split. Liquidator only.
+    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare) external;
 
     /// @notice Move all collateral of `account` to the Liquidator; returns the assets and amounts. Liquidator only.
     function seizeAllCollateral(address account)

@@ -136,7 +136,7 @@ def test_build_report__batch_and_ratios__in_results_json():
     assert data["ratios"]["liquidate_partial"] == 1.0
     target = data["targets"]["liquidate_partial"]
     assert (target["target"], target["gas"], target["met"]) == (110_000, 124_509, False)
-    assert "chargeAccount" in target["note"]
+    assert "chargePenalty" in target["note"]
     assert data["throughput"]["liquidations"]["per_tx"] >= 1
     assert data["throughput"]["driver_vs_naive"] is None
 

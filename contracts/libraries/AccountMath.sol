@@ -87,8 +87,7 @@ library AccountMath {
         pure
         returns (IMarginEngine.Health memory h)
     {
-        h.maintenanceEquity =
-            t.maintenance + int256(credit.toValueDown(high, decimals)) - int256(debt.toValueUp(low, decimals));
+        h.maintenanceEquity = t.maintenance + cashMaintenance(credit, debt, decimals, low, high);
         h.initialEquity = t.initial + int256(credit.toValueDown(low, decimals)) - int256(debt.toValueUp(high, decimals));
         h.maintenanceMargin = t.maintenanceMargin;
         h.initialMargin = t.initialMargin;
@@ -96,6 +95,28 @@ library AccountMath {
         h.liquidatable = t.maintenanceMargin != 0
             ? h.maintenanceEquity < int256(t.maintenanceMargin)
             : h.maintenanceEquity < 0;
+    }
+
+    /// @notice A position's part of the maintenance equity and its maintenance margin, exactly as `addPosition` adds
+    /// them, at `better`: the liquidation price better for the account (the higher for a long, the lower for a short).
+    function maintenanceOf(int256 size, uint256 entry, uint256 entryIndex, uint256 mmfBps, uint256 index, uint256 better)
+        internal
+        pure
+        returns (int256 equity, uint256 margin)
+    {
+        if (size == 0) return (0, 0);
+        equity = pnlDown(size, entry, better) - int256(borrowFee(size, entry, entryIndex, index));
+        margin = _abs(size).mulWadUp(better).mulBpsUp(mmfBps);
+    }
+
+    /// @notice Cash's part of the maintenance equity, exactly as `finish` adds it: credit at the higher settlement
+    /// price, debt at the lower.
+    function cashMaintenance(uint256 credit, uint256 debt, uint8 decimals, uint256 low, uint256 high)
+        internal
+        pure
+        returns (int256)
+    {
+        return int256(credit.toValueDown(high, decimals)) - int256(debt.toValueUp(low, decimals));
     }
 
     // ---------------------------------------------------------------- trades

@@ -45,7 +45,7 @@ MEMBERS_ONLY = {
         "receiveInsuranceExcess",
         "checkUtilization",
     },
-    "MarginEngine": {"closeForLiquidation", "chargeAccount", "seizeAllCollateral", "writeOffDebt"},
+    "MarginEngine": {"closeForLiquidation", "chargePenalty", "seizeAllCollateral", "writeOffDebt"},
     "InsuranceFund": {"cover"},
     "Liquidator": set(),
 }

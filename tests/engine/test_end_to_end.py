@@ -114,10 +114,10 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
             books.reserves["USDC"] += from_credit
         else:
             books.reserves["USDC"] -= borrowed
-            if to == "insurance":
-                books.insurance += amount
-            else:
-                books.keeper_rewards += amount
+            # The engine's charge of a penalty: one debit for the whole, then the keeper's reward and the rest to
+            # the InsuranceFund.
+            books.keeper_rewards += out.reward
+            books.insurance += amount - out.reward
 
     h = model_health(acct, prices, index)
     assert h["liquidatable"], "the scenario only liquidates liquidatable accounts"
@@ -151,10 +151,8 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
         affordable = max(max(h["maintenanceEquity"], 0) * 10**6 // usdc_high - CHARGE_ROUNDING_UNITS, 0)
         out.penalty = min(div_up(div_up(out.closed * penalty_bps, BPS) * 10**6, usdc_low), affordable)
         out.reward = min(min_reward + out.penalty * keeper_share_bps // BPS, out.penalty)
-        if out.reward:
-            pay_from_cash(out.reward, "keeper")
-        if out.penalty > out.reward:
-            pay_from_cash(out.penalty - out.reward, "insurance")
+        if out.penalty:
+            pay_from_cash(out.penalty, "penalty")
         if h["maintenanceEquity"] >= 0:  # the charge never makes a non-negative equity negative
             assert model_health(acct, prices, index)["maintenanceEquity"] >= 0
 

@@ -584,7 +584,7 @@ def test_non_liquidator__any_call__never_reduces_another_accounts_collateral_or_
                     engine.closeForLiquidation(trader, n % BPS + 1, sender=attacker)
             elif op == "charge":
                 with ape.reverts(engine.Unauthorized, caller=attacker.address):
-                    engine.chargeAccount(trader, n, attacker, sender=attacker)
+                    engine.chargePenalty(trader, attacker, n, n, sender=attacker)
             elif op == "seize":
                 with ape.reverts(engine.Unauthorized, caller=attacker.address):
                     engine.seizeAllCollateral(trader, sender=attacker)
