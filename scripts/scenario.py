@@ -122,21 +122,45 @@ def sweep(cli_ctx, network, accounts: int, seed: int, blocks: int) -> None:  # n
     sys.exit(0 if sweep_monotone(rows) else 1)
 
 
-@cli.command(name="scale", cls=ConnectedProviderCommand, short_help="1,000 accounts through a -40 % shock")
+@cli.command(name="scale", short_help="1,000 accounts through a -40 % shock")
 @ape_cli_context()
-@network_option(default="ethereum:local:foundry")
+@click.option(
+    "--network",
+    "network_choice",
+    default=None,
+    help="A local node to run on (default: a private anvil without steps tracing, started and stopped here)",
+)
 @click.option("--accounts", type=click.IntRange(1, 5_000), default=1_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True
 )
-def scale(cli_ctx, network, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
+def scale(cli_ctx, network_choice: str | None, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
+    """ape's own anvil (ape-foundry) traces every opcode step in memory, which a 1,000-account run outgrows (over
+    22 GB here), so by default the run gets a private anvil without steps tracing."""
+    from ballast.scenarios.node import NodeError, lean_anvil
+
+    console = Console()
+    if network_choice is not None:
+        with cli_ctx.network_manager.parse_network_choice(network_choice):
+            _run_scale(cli_ctx, console, accounts, seed, blocks, out)
+        return
+    test = cli_ctx.config_manager.get_config("test")
+    try:
+        with lean_anvil(test.mnemonic, test.hd_path) as uri:
+            console.print(f"scale: private anvil (no steps tracing) at {uri}")
+            with cli_ctx.network_manager.parse_network_choice(uri):
+                _run_scale(cli_ctx, console, accounts, seed, blocks, out)
+    except NodeError as err:
+        cli_ctx.abort(str(err))
+
+
+def _run_scale(cli_ctx, console: Console, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
     from ballast.scenarios.experiments import run_scale
     from ballast.scenarios.report import print_summary, write_report
 
     _local(cli_ctx)
-    console = Console()
     result, wall = run_scale(
         cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, accounts, seed, blocks, console
     )

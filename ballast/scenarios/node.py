@@ -1,0 +1,81 @@
+"""A private anvil for scenario runs too large for ape's own.
+
+ape-foundry starts anvil with `--steps-tracing`, which keeps every opcode step of every transaction in memory: at
+1,000 accounts that node grew past 22 GB and was killed. `lean_anvil` starts one without it, on a free port, funding
+the same test accounts (same mnemonic and derivation path), and stops it on exit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+START_TIMEOUT = 30.0  # seconds for anvil to accept connections
+
+
+class NodeError(RuntimeError):
+    """The private anvil could not be started."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def anvil_command(
+    anvil: str, port: int, mnemonic: str, hd_path: str, accounts: int, hardfork: str
+) -> list[str]:
+    """anvil's arguments as ape-foundry passes them (zero base fee and gas price), without `--steps-tracing`."""
+    return [
+        anvil,
+        "--port", str(port),
+        "--mnemonic", mnemonic,
+        "--derivation-path", hd_path,
+        "--accounts", str(accounts),
+        "--balance", "10000",
+        "--block-base-fee-per-gas", "0",
+        "--gas-price", "0",
+        "--hardfork", hardfork,
+    ]  # fmt: skip
+
+
+@contextmanager
+def lean_anvil(
+    mnemonic: str, hd_path: str, accounts: int = 10, hardfork: str = "prague", anvil: str | None = None
+) -> Iterator[str]:
+    """Run anvil without steps tracing on a free local port; yield its URI; stop it on exit."""
+    binary = anvil or shutil.which("anvil")
+    if binary is None:
+        raise NodeError("anvil is not on PATH (run `make setup`, or use .venv/bin/anvil)")
+    port = _free_port()
+    command = anvil_command(binary, port, mnemonic, hd_path, accounts, hardfork)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                raise NodeError(
+                    f"anvil exited with code {process.returncode}: {(process.stderr.read() or '').strip()}"
+                )
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise NodeError(
+                        f"anvil did not accept connections on port {port} within {START_TIMEOUT:.0f} s"
+                    ) from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
