@@ -58,8 +58,10 @@ def cli(
                 transactions=transactions, reaction_accounts=parse_accounts(reaction_accounts)
             )
         except (ValueError, ValidationError) as exc:
-            errors = exc.errors() if isinstance(exc, ValidationError) else None
-            cli_ctx.abort(f"bench options: {errors[0]['msg'] if errors else exc}")
+            if isinstance(exc, ValidationError):
+                err = exc.errors()[0]
+                cli_ctx.abort(f"bench options: --{str(err['loc'][0]).replace('_', '-')}: {err['msg']}")
+            cli_ctx.abort(f"bench options: {exc}")
         sources = chain_sources(
             cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, settings, Console()
         )
