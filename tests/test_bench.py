@@ -237,13 +237,13 @@ def test_throughput_lines__measured__driver_line_and_a_row_per_account_count():
     assert "40.0x (target >= 10x: met)" in text
     rows = [line for line in lines if line.startswith("| 1") and "accounts" not in line]
     assert rows == ["| 100 | 90 | 118 | 3 | 10 | 2 | 40.0 |", "| 1,000 | 820 | 820 | 3 | 11 | 0 | 300.0 |"]
-    assert "opt-in" not in text
+    assert "Not run here" not in text
 
 
 def test_throughput_lines__only_100_accounts__1000_marked_opt_in():
     reaction = {"100": reaction_entry(100, 2, [(5, 0, 3)], 3, 1.0)}
     text = "\n".join(throughput_lines({"driver_vs_naive": None, "keeper_reaction_blocks": reaction}))
-    assert "--reaction-accounts 100,1000" in text and "opt-in" in text
+    assert "--reaction-accounts 100,1000" in text and "opt-in" in text and "Not run here." in text
 
 
 def test_markdown__throughput_source__section_shows_the_ratio():
