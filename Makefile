@@ -84,7 +84,7 @@ demo: setup ## a liquidation cascade with 200 accounts on a local anvil; prints 
 deploy: setup ## deploy config/local.yaml to a local anvil (writes deployments/local.json)
 	@$(BIN)/ape run deploy
 
-bench: setup ## gas of every operation vs anchors and targets, scaling, liquidations per block (writes bench/results.*)
+bench: setup ## gas vs anchors and targets, scaling, liquidations per block, driver and keeper throughput on anvil (writes bench/results.*)
 	@forge build
 	@$(BIN)/ape run bench
 

@@ -541,11 +541,113 @@ class Report:
 
 ThroughputSource = Callable[[Report], Mapping[str, Any]]
 """A measurement of throughput that plugs into the report: given the gas report, it returns entries of the
-`throughput` section. The scenario driver against naive ape calls (`driver_vs_naive`: {"driver_s", "naive_s",
-"ratio", "target": 10}) and the keeper reaction (`keeper_reaction_blocks`: {"100": blocks, "1000": blocks}) plug in
-here (see `build_report(..., throughput_sources=...)`); until then they stay null."""
+`throughput` section. The chain-side sources (`ballast/bench_throughput.py`, wired by `ape run bench`) fill
+`driver_vs_naive` (see `driver_vs_naive_entry`) and `keeper_reaction_blocks` (accounts -> `reaction_entry`); an
+entry nobody measured stays null."""
 
 PENDING_THROUGHPUT = ("driver_vs_naive", "keeper_reaction_blocks")
+
+DRIVER_TARGET = 10.0
+"""Issue #9: the scenario driver sends transactions at least 10x as fast as naive ape calls."""
+
+
+def driver_vs_naive_entry(
+    transactions: int, naive_seconds: float, driver_transactions: int, driver_seconds: float
+) -> dict[str, Any]:
+    """The same `transactions` sent by ape contract calls one at a time (naive) and through the FastDriver (batched,
+    one block; `driver_transactions` of them were mined): rates, their ratio and the target."""
+    if naive_seconds <= 0 or driver_seconds <= 0:
+        raise BenchError(
+            f"driver bench: non-positive timings (naive {naive_seconds} s, driver {driver_seconds} s)"
+        )
+    naive = transactions / naive_seconds
+    driver = driver_transactions / driver_seconds
+    ratio = driver / naive
+    return {
+        "transactions": transactions,
+        "naive_s": round(naive_seconds, 3),
+        "naive_tx_per_s": round(naive, 1),
+        "driver_transactions": driver_transactions,
+        "driver_s": round(driver_seconds, 3),
+        "driver_tx_per_s": round(driver, 1),
+        "ratio": round(ratio, 1),
+        "target": DRIVER_TARGET,
+        "met": ratio >= DRIVER_TARGET,
+    }
+
+
+def reaction_entry(
+    accounts: int,
+    shock_block: int,
+    rows: Sequence[tuple[int, int, int]],
+    accounts_liquidated: int,
+    wall_seconds: float,
+) -> dict[str, Any]:
+    """Keeper reaction of one scale run (`accounts` traders) from its metrics rows `(block, liquidatable at the end of
+    the block, liquidations in the block)`: blocks from the price update (the shock, `shock_block`) to the block of
+    the last liquidation, with the first liquidation, how many accounts were liquidated (`accounts_liquidated`,
+    distinct) and how often, the most accounts left liquidatable at the end of a block (after the keeper's step), and
+    the wall time."""
+    liquidating = [b for b, _, n in rows if n > 0]
+    return {
+        "accounts": accounts,
+        "accounts_liquidated": accounts_liquidated,
+        "liquidations": sum(n for _, _, n in rows),
+        "shock_block": shock_block,
+        "first_liquidation_block": min(liquidating, default=None),
+        "last_liquidation_block": max(liquidating, default=None),
+        "reaction_blocks": max(liquidating) - shock_block if liquidating else None,
+        "max_liquidatable_end_of_block": max((n for _, n, _ in rows), default=0),
+        "blocks_run": len(rows),
+        "wall_s": round(wall_seconds, 1),
+    }
+
+
+def throughput_lines(throughput: Mapping[str, Any]) -> list[str]:
+    """The "Throughput" section of results.md (after its heading): the driver against naive calls and the keeper's
+    reaction, or why each is missing."""
+    out: list[str] = []
+    d = throughput.get("driver_vs_naive")
+    if d is None:
+        out.append("- Driver vs naive ape calls: not measured in this run (`ape run bench --no-throughput`).")
+    else:
+        out.append(
+            f"- Driver vs naive ape calls, the same {d['transactions']:,} mints and feed answers in one run: naive "
+            f"{d['naive_tx_per_s']:,.1f} tx/s ({d['naive_s']:,.2f} s), driver {d['driver_tx_per_s']:,.1f} tx/s "
+            f"({d['driver_transactions']:,} in {d['driver_s']:,.2f} s, one block): {d['ratio']:,.1f}x "
+            f"(target >= {d['target']:g}x: {'met' if d['met'] else 'missed'})."
+        )
+    r = throughput.get("keeper_reaction_blocks")
+    if r is None:
+        out.append("- Keeper reaction: not measured in this run (`ape run bench --no-throughput`).")
+        return out
+    out += [
+        "- Keeper reaction (scale scenario: WETH, WBTC and LTT -40 % in one block, the shock block; keeper budget "
+        "200M gas per block, one keeper step per block): blocks from the price update to the last liquidation. The "
+        "risk price follows the 10-block TWAP down, so accounts cross maintenance over about ten blocks after the "
+        "shock; left liquidatable is the most accounts still liquidatable at the end of a block, after the keeper.",
+        "",
+        "| accounts (traders) | accounts liquidated | liquidations | first liquidation (blocks after the shock) | reaction "
+        "blocks (shock to last liquidation) | left liquidatable | wall s (seeding included) |",
+        "|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key in sorted(r, key=int):
+        e = r[key]
+        first = e["first_liquidation_block"]
+        out.append(
+            f"| {e['accounts']:,} | {e['accounts_liquidated']:,} | {e['liquidations']:,} | "
+            f"{'' if first is None else first - e['shock_block']} | "
+            f"{'none' if e['reaction_blocks'] is None else e['reaction_blocks']} | "
+            f"{e['max_liquidatable_end_of_block']:,} | {e['wall_s']:,.1f} |"
+        )
+    out += [
+        "",
+        "Accounts: the scenario's traders (a mixed population; not all of them fall below maintenance). `ape run "
+        "bench` measures 100 by default; 1,000 is opt-in (`--reaction-accounts 100,1000`), best against an anvil "
+        "without `--steps-tracing` (ape's own anvil keeps every opcode step in memory: past 22 GB at 1,000 "
+        "accounts; see README)." + ("" if "1000" in r else " Not run here."),
+    ]
+    return out
 
 
 def build_report(
@@ -722,12 +824,7 @@ def markdown(report: Report) -> str:
                 f"{'linear' if f.linear else 'NOT linear'} (R^2 >= {LINEAR_R2}).",
                 "",
             ]
-    out += ["## Throughput", ""]
-    for key in PENDING_THROUGHPUT:
-        value = report.throughput.get(key)
-        out.append(
-            f"- {key}: {json.dumps(value) if value is not None else 'not measured yet (plugs into ThroughputSource)'}"
-        )
+    out += ["## Throughput", "", *throughput_lines(report.throughput)]
     return "\n".join(out) + "\n"
 
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from ballast import bench
 from ballast.bench import (
@@ -13,10 +14,15 @@ from ballast.bench import (
     build_report,
     compare,
     comparison_lines,
+    driver_vs_naive_entry,
     fit_plane,
+    markdown,
     parse_forge_json,
+    reaction_entry,
     results_json,
+    throughput_lines,
 )
+from ballast.bench_throughput import ThroughputSettings, parse_accounts
 
 SNAPSHOT = {"liquidate_partial": 100_000, "position_open": 200_000, "price_read": 4_000}
 
@@ -168,3 +174,97 @@ def test_check_command__missing_snapshot__one_line_error(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "make gas-snapshot" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------------------------------- throughput
+
+
+def test_driver_vs_naive_entry__rates_and_ratio__from_the_timings():
+    entry = driver_vs_naive_entry(300, 20.0, 300, 0.5)
+    assert entry["naive_tx_per_s"] == pytest.approx(15.0)
+    assert entry["driver_tx_per_s"] == pytest.approx(600.0)
+    assert entry["ratio"] == pytest.approx(40.0)
+    assert entry["met"] is True
+
+
+def test_driver_vs_naive_entry__ratio_below_ten__missed():
+    entry = driver_vs_naive_entry(100, 10.0, 100, 2.0)
+    assert entry["ratio"] == pytest.approx(5.0)
+    assert entry["met"] is False
+
+
+def test_driver_vs_naive_entry__zero_seconds__bench_error():
+    with pytest.raises(BenchError, match="non-positive"):
+        driver_vs_naive_entry(100, 0.0, 100, 1.0)
+
+
+def test_reaction_entry__liquidations_in_blocks_5_to_13__reaction_of_11_blocks_from_the_shock():
+    rows = [(b, 1 if b == 6 else 0, 10 if 5 <= b <= 13 else 0) for b in range(20)]
+    entry = reaction_entry(100, 2, rows, 85, 40.04)
+    assert entry["first_liquidation_block"] == 5
+    assert entry["last_liquidation_block"] == 13
+    assert entry["reaction_blocks"] == 11
+    assert entry["liquidations"] == 90
+    assert entry["accounts_liquidated"] == 85
+    assert entry["max_liquidatable_end_of_block"] == 1
+    assert entry["blocks_run"] == 20
+    assert entry["wall_s"] == 40.0
+
+
+def test_reaction_entry__no_liquidation__reaction_is_none():
+    entry = reaction_entry(10, 2, [(b, 0, 0) for b in range(8)], 0, 1.0)
+    assert entry["reaction_blocks"] is None
+    assert entry["first_liquidation_block"] is None
+
+
+def test_throughput_lines__nothing_measured__says_how_to_get_it():
+    lines = throughput_lines({"driver_vs_naive": None, "keeper_reaction_blocks": None})
+    assert len(lines) == 2
+    assert all("not measured in this run" in line and "--no-throughput" in line for line in lines)
+    assert not any("not measured yet" in line for line in lines)
+
+
+def test_throughput_lines__measured__driver_line_and_a_row_per_account_count():
+    reaction = {
+        "1000": reaction_entry(1_000, 2, [(5, 0, 400), (13, 0, 420)], 820, 300.0),
+        "100": reaction_entry(100, 2, [(5, 2, 60), (12, 0, 58)], 90, 40.0),
+    }
+    lines = throughput_lines(
+        {"driver_vs_naive": driver_vs_naive_entry(300, 20.0, 300, 0.5), "keeper_reaction_blocks": reaction}
+    )
+    text = "\n".join(lines)
+    assert "naive 15.0 tx/s (20.00 s)" in text and "driver 600.0 tx/s" in text
+    assert "40.0x (target >= 10x: met)" in text
+    rows = [line for line in lines if line.startswith("| 1") and "accounts" not in line]
+    assert rows == ["| 100 | 90 | 118 | 3 | 10 | 2 | 40.0 |", "| 1,000 | 820 | 820 | 3 | 11 | 0 | 300.0 |"]
+    assert "Not run here" not in text
+
+
+def test_throughput_lines__only_100_accounts__1000_marked_opt_in():
+    reaction = {"100": reaction_entry(100, 2, [(5, 0, 3)], 3, 1.0)}
+    text = "\n".join(throughput_lines({"driver_vs_naive": None, "keeper_reaction_blocks": reaction}))
+    assert "--reaction-accounts 100,1000" in text and "opt-in" in text and "Not run here." in text
+
+
+def test_markdown__throughput_source__section_shows_the_ratio():
+    ms = {"price_read": Measurement("price_read", 0, 3_805, 0, 0)}
+    entry = driver_vs_naive_entry(200, 10.0, 200, 0.4)
+    md = markdown(build_report(ms, [lambda r: {"driver_vs_naive": entry}]))
+    section = md.split("## Throughput", 1)[1]
+    assert "25.0x (target >= 10x: met)" in section
+    assert "Keeper reaction: not measured in this run" in section
+
+
+def test_parse_accounts__comma_separated__sorted_counts():
+    assert ThroughputSettings(reaction_accounts=parse_accounts("1000, 100")).reaction_accounts == (100, 1000)
+
+
+@pytest.mark.parametrize("text", ["", "100,abc", "1e3", "-5"])
+def test_parse_accounts__not_counts__value_error(text):
+    with pytest.raises(ValueError, match="account counts"):
+        parse_accounts(text)
+
+
+def test_throughput_settings__zero_accounts__clear_validation_message():
+    with pytest.raises(ValidationError, match="between 1 and 5,000"):
+        ThroughputSettings(reaction_accounts=(0, 100))

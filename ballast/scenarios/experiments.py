@@ -124,16 +124,14 @@ SCALE_SPEC = ScenarioSpec(
 )
 
 
+def scale_settings(n: int, seed: int, blocks: int) -> RunSettings:
+    """The scale benchmark's settings: `n` traders, enough keeper gas (200M per block) in batches of 50."""
+    return RunSettings(accounts=n, seed=seed, blocks=blocks, keeper_gas=200_000_000, batch_size=50)
+
+
 def run_scale(
     project: Any, chain: Any, accounts: Any, n: int, seed: int, blocks: int, console: Console
 ) -> tuple[Any, float]:
     started = time.perf_counter()
-    result, _ = run_scenario(
-        project,
-        chain,
-        accounts,
-        SCALE_SPEC,
-        RunSettings(accounts=n, seed=seed, blocks=blocks, keeper_gas=200_000_000, batch_size=50),
-        console,
-    )
+    result, _ = run_scenario(project, chain, accounts, SCALE_SPEC, scale_settings(n, seed, blocks), console)
     return result, time.perf_counter() - started
