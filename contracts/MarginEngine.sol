@@ -458,8 +458,15 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     function _requireInitialMargin(address account) private view {
-        // Every margin figure is in settlement units: new risk needs the settlement asset's price Ok (DESIGN 5).
+        // New risk needs every price it rests on Ok (DESIGN 5): the settlement asset's (every margin figure is in
+        // its units) and each held market's (a Stale or Deviated price could hide a position's loss). Collateral
+        // that is not Ok counts nothing towards initial equity instead (`_collateralRange`).
         _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
+        uint16 mask = _masks[account].markets;
+        for (uint256 market = 0; mask != 0; ++market) {
+            if (mask & 1 != 0) _oracle.priceBounds(_market(market).asset, IOracleAggregator.Action.AddRisk);
+            mask >>= 1;
+        }
         Health memory h = _health(account, false);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {
             revert InsufficientMargin(h.initialEquity, h.initialMargin, h.stressEquity);

@@ -128,14 +128,15 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     function deposit(address asset, uint256 amount, address account) external;
 
     /// @notice Withdraw `amount` of collateral `asset` (or, for the settlement asset, cash: credit first, then a
-    /// loan from the Pool) to `to`. Needs initial margin and the stress check unless the account has no positions
-    /// and no debt; then the withdrawn asset's and the settlement asset's prices must be Ok (else the oracle's
-    /// `PriceUnavailable`), and collateral whose price is not Ok counts nothing towards initial and stress equity.
+    /// loan from the Pool) to `to`. An account with no positions and no debt needs no price; otherwise the
+    /// withdrawn asset's, the settlement asset's and every held market's prices must be Ok (else the oracle's
+    /// `PriceUnavailable`), and initial margin and the stress check must hold, where collateral whose price is not
+    /// Ok counts nothing towards initial and stress equity.
     function withdraw(address asset, uint256 amount, address to) external;
 
     /// @notice Open, increase, reduce, flip or close a position in `market` by `sizeDelta` (base units, WAD) at
-    /// the oracle price under the policy, no worse than `acceptablePrice`. Adding risk needs the market asset's and
-    /// the settlement asset's prices Ok (else the oracle's `PriceUnavailable`) and initial margin and the stress
+    /// the oracle price under the policy, no worse than `acceptablePrice`. Adding risk needs the settlement asset's
+    /// and every held market's prices Ok (else the oracle's `PriceUnavailable`) and initial margin and the stress
     /// check, where collateral whose price is not Ok counts nothing towards initial and stress equity.
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external;
 

@@ -7,6 +7,7 @@ from engine_setup import (
     MARKETS,
     MAX_PRICE_AGE,
     TWAP_WINDOW,
+    WBTC_PERP,
     WETH_PERP,
     open_long_weth,
     units,
@@ -14,6 +15,7 @@ from engine_setup import (
 )
 
 MAX_PER_ACCOUNT = 8
+ADD_RISK, FROZEN = 0, 3  # IOracleAggregator.Action.AddRisk, Status.Frozen
 
 
 def test_list_collateral__listed_or_settlement_asset__reverts_already_listed(seeded, engine, tokens, admin):
@@ -120,3 +122,34 @@ def test_modify_position__ninth_market__reverts_too_many(seeded, engine, post, t
     assert bin(engine.accountMasks(trader)[1]).count("1") == MAX_PER_ACCOUNT
     with ape.reverts(engine.TooManyMarkets, account=trader, max=MAX_PER_ACCOUNT):
         engine.modifyPosition(MAX_PER_ACCOUNT, wad(0.1), wad(10**6), sender=trader)
+
+
+def test_withdraw__a_held_market_price_frozen__reverts_price_unavailable(
+    seeded, engine, oracle, post, trader, tokens, guardian
+):
+    """DESIGN 5: new risk needs every price it rests on Ok. A frozen market price could hide the position's loss, so
+    withdrawing other collateral against it is refused (closing or adding collateral still works)."""
+    post(trader, "WETH", units("WETH", 10))
+    engine.modifyPosition(WBTC_PERP, wad(0.1), wad(10**7), sender=trader)
+    oracle.setFrozen(tokens["WBTC"], True, sender=guardian)
+
+    with ape.reverts(oracle.PriceUnavailable, asset=tokens["WBTC"].address, action=ADD_RISK, status=FROZEN):
+        engine.withdraw(tokens["WETH"], units("WETH", 1), trader, sender=trader)
+    post(trader, "WETH", units("WETH", 1))
+    oracle.setFrozen(tokens["WBTC"], False, sender=guardian)
+    engine.withdraw(tokens["WETH"], units("WETH", 1), trader, sender=trader)
+    assert engine.collateralBalance(trader, tokens["WETH"]) == units("WETH", 10)
+
+
+def test_modify_position__settlement_price_frozen__opening_reverts_price_unavailable(
+    seeded, engine, oracle, post, trader, tokens, guardian
+):
+    """Every margin figure is in settlement units: with the settlement asset frozen nothing new can be opened."""
+    post(trader, "WETH", units("WETH", 10))
+    oracle.setFrozen(tokens["USDC"], True, sender=guardian)
+
+    with ape.reverts(oracle.PriceUnavailable, asset=tokens["USDC"].address, action=ADD_RISK, status=FROZEN):
+        engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=trader)
+    oracle.setFrozen(tokens["USDC"], False, sender=guardian)
+    engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=trader)
+    assert engine.position(trader, WETH_PERP).size == wad(1)

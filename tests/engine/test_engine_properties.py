@@ -581,7 +581,7 @@ def test_non_liquidator__any_call__never_reduces_another_accounts_collateral_or_
             before = account_books(engine, tokens, trader)
             if op == "close":
                 with ape.reverts(engine.Unauthorized, caller=attacker.address):
-                    engine.closeForLiquidation(trader, n % BPS + 1, sender=attacker)
+                    engine.closeForLiquidation(trader, n % BPS + 1, 0, sender=attacker)
             elif op == "charge":
                 with ape.reverts(engine.Unauthorized, caller=attacker.address):
                     engine.chargePenalty(trader, attacker, n, n, sender=attacker)
