@@ -13,24 +13,8 @@ import {EngineGasBase} from "./EngineGas.t.sol";
 /// figures are guarded by the checked-in snapshot (`make gas-check`), not by ceilings here.
 /// Print with `forge test --match-path tests/forge/BenchGas.t.sol -vv`.
 
-/// @notice A protocol in use (as `EngineGasSteadyStateTest`): the bench core seeded with 1,000,000 USD of each pool
-/// asset, a whale holding WETH, WBTC and USDC with positions in both markets, a borrower long WETH, so no
-/// protocol-wide slot goes from zero to non-zero in a measured transaction.
+/// @notice Helpers of the benchmark rows on the protocol in use (`EngineGasBase._deployInUseCore`).
 abstract contract InUseCore is EngineGasBase {
-    function _deployInUseCore() internal {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
-        address whale = _actor("whale");
-        _deposit(whale, weth, 100 * WAD);
-        _deposit(whale, wbtc, 2e8);
-        _deposit(whale, usdc, 10_000e6);
-        _open(whale, 0, int256(20 * WAD));
-        _open(whale, 1, -int256(WAD));
-        address borrower = _actor("borrower");
-        _deposit(borrower, weth, 10 * WAD);
-        _open(borrower, 0, int256(10 * WAD));
-    }
-
     /// @notice An outside funder pays `amount` USDC into the InsuranceFund.
     function _fundInsurance(uint256 amount) internal {
         address funder = _actor("funder");

@@ -28,18 +28,37 @@ abstract contract EngineGasBase is EngineFixture, GasMeter {
     /// @notice `_report`, and record `g` for `make bench` under `key` (none when empty).
     function _reportAs(string memory key, string memory name, Gas memory g, uint256 ceiling) internal {
         if (bytes(key).length != 0) _record(key, g);
-        emit log_named_uint(string.concat(name, ": tx gas"), g.txGas);
-        emit log_named_uint(string.concat(name, ": execution (tx gas - 21000 - calldata)"), g.txGas - g.intrinsic);
-        emit log_named_uint(string.concat(name, ": refund"), g.refund);
+        _log(name, g);
         assertLe(g.txGas, ceiling, string.concat(name, ": tx gas above its ceiling"));
     }
 
     /// @notice Log and record `g` without a ceiling of its own: the checked-in snapshot guards it (`make gas-check`).
     function _bench(string memory key, string memory name, Gas memory g) internal {
         _record(key, g);
+        _log(name, g);
+    }
+
+    function _log(string memory name, Gas memory g) internal {
         emit log_named_uint(string.concat(name, ": tx gas"), g.txGas);
         emit log_named_uint(string.concat(name, ": execution (tx gas - 21000 - calldata)"), g.txGas - g.intrinsic);
         emit log_named_uint(string.concat(name, ": refund"), g.refund);
+    }
+
+    /// @notice A protocol in use: the bench core seeded with 1,000,000 USD of each pool asset, a whale holding WETH,
+    /// WBTC and USDC with positions in both markets, a borrower long WETH, so no protocol-wide slot goes from zero to
+    /// non-zero in a measured transaction.
+    function _deployInUseCore() internal {
+        _deployBenchCore();
+        _seedPool(1_000_000e18);
+        address whale = _actor("whale");
+        _deposit(whale, weth, 100 * WAD);
+        _deposit(whale, wbtc, 2e8);
+        _deposit(whale, usdc, 10_000e6);
+        _open(whale, 0, int256(20 * WAD));
+        _open(whale, 1, -int256(WAD));
+        address borrower = _actor("borrower");
+        _deposit(borrower, weth, 10 * WAD);
+        _open(borrower, 0, int256(10 * WAD));
     }
 }
 
@@ -187,17 +206,7 @@ contract EngineGasSteadyStateTest is EngineGasBase {
     address internal withdrawer;
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
-        address whale = _actor("whale");
-        _deposit(whale, weth, 100 * WAD);
-        _deposit(whale, wbtc, 2e8);
-        _deposit(whale, usdc, 10_000e6);
-        _open(whale, 0, int256(20 * WAD));
-        _open(whale, 1, -int256(WAD));
-        address borrower = _actor("borrower");
-        _deposit(borrower, weth, 10 * WAD);
-        _open(borrower, 0, int256(10 * WAD));
+        _deployInUseCore();
 
         fresh = _actor("fresh");
         holder = _actor("holder");
