@@ -1,0 +1,368 @@
+"""The mutation campaign (`make mutate`; never in CI): slither-mutate's mutators, run by parallel forge workers.
+
+slither-mutate itself tests one mutant at a time in the working tree, compiles each twice (crytic-compile's clean
+build, then the test command's) and cannot resume. Here its mutators only *generate* the mutants; each worker owns a
+scratch copy of the sources and the forge tests under `.build/mutate/`, applies one mutant at a time, compiles it
+with an incremental `forge build` and runs the forge suite with `--fail-fast` (FOUNDRY_PROFILE=mutate). Outcomes go
+to `.build/mutate/results.jsonl` as they come, so a campaign resumes where it stopped and `--retest-survivors`
+replays only the mutants that lived (after new tests). `summary` writes `security/mutation/summary.md`:
+caught/total per contract and every survivor, with the triage of `security/mutation/equivalent/`.
+
+    python security/mutation/campaign.py run [--contracts Pool,Liquidator] [--mutators MIA,LOR] [--jobs 2]
+    python security/mutation/campaign.py run --retest-survivors
+    python security/mutation/campaign.py summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+WORK = REPO / ".build" / "mutate"
+RESULTS = WORK / "results.jsonl"
+SUMMARY = REPO / "security" / "mutation" / "summary.md"
+EQUIVALENT = REPO / "security" / "mutation" / "equivalent"  # <Contract>.toml: [[mutant]] key, reason
+# The five core contracts; MarginEngine's code is split over two files (the extension holds ADL and the views).
+CONTRACTS = (
+    "InsuranceFund",
+    "Liquidator",
+    "MarginEngineExtension",
+    "Pool",
+    "MarginEngine",
+    "OracleAggregator",
+)
+MUTATORS = "MIA,LOR"
+TEST_CMD = ["forge", "test", "--fail-fast"]
+CAUGHT, SURVIVED, NOT_COMPILED = "caught", "survived", "not compiled"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One source edit: bytes [start, end) of `contract`'s file replaced by `new`."""
+
+    contract: str
+    mutator: str
+    line: int
+    start: int
+    end: int
+    old: str
+    new: str
+
+    @property
+    def key(self) -> str:
+        raw = f"{self.contract}:{self.start}:{self.end}:{self.new}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+    @property
+    def path(self) -> str:
+        return f"contracts/{self.contract}.sol"
+
+
+def generate(contracts: list[str], mutators: list[str]) -> list[Mutant]:
+    """Every mutant slither-mutate's named mutators make of the contracts (parsed once, through forge)."""
+    from slither import Slither
+    from slither.tools.mutator.mutators import all_mutators
+
+    classes = {name: getattr(all_mutators, name) for name in mutators}
+    # crytic-compile runs its own (clean) forge build, so it gets a scratch copy apart from the workers'.
+    slither = Slither(str(prepare("gen")))
+    found: dict[str, Mutant] = {}
+    for unit in slither.compilation_units:
+        for contract in unit.contracts:
+            if contract.name not in contracts or not contract.source_mapping.filename.absolute.endswith(
+                f"contracts/{contract.name}.sol"
+            ):
+                continue
+            text = Path(contract.source_mapping.filename.absolute).read_bytes()
+            for name, cls in classes.items():
+                mutator = cls(unit, 0, "", "", contract, None, False, WORK, [])
+                for patches in mutator._mutate().get("patches", {}).values():
+                    for p in patches:
+                        m = Mutant(
+                            contract.name,
+                            name,
+                            p["line_number"],
+                            p["start"],
+                            p["end"],
+                            text[p["start"] : p["end"]].decode(),
+                            p["new_string"],
+                        )
+                        found.setdefault(m.key, m)
+    order = {c: i for i, c in enumerate(contracts)}
+    return sorted(found.values(), key=lambda m: (order[m.contract], m.start, m.mutator, m.new))
+
+
+def source_dir(worker: int | str) -> Path:
+    return WORK / f"w{worker}"
+
+
+def prepare(worker: int | str) -> Path:
+    """A scratch copy of what forge builds and tests, compiled once."""
+    src = source_dir(worker)
+    shutil.rmtree(src, ignore_errors=True)
+    (src / "tests").mkdir(parents=True)
+    for part in ("contracts", "interfaces", "tools", "foundry.toml"):
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, src / part)
+    shutil.copytree(REPO / "tests" / "forge", src / "tests" / "forge")
+    shutil.rmtree(src / "contracts" / ".cache", ignore_errors=True)
+    (src / "node_modules").symlink_to((REPO / "node_modules").resolve())
+    subprocess.run(["forge", "build"], cwd=src, check=True, capture_output=True, env=forge_env())
+    return src
+
+
+def forge_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "FOUNDRY_PROFILE": "mutate",
+        "PATH": f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}",
+    }
+
+
+_worker_dir: Path | None = None
+
+
+def _init_worker(queue: multiprocessing.Queue) -> None:
+    global _worker_dir
+    _worker_dir = source_dir(queue.get())
+
+
+def test_mutant(args: tuple[Mutant, int, list[str]]) -> dict:
+    """Apply the mutant in this worker's copy, build, run the suite, restore; the outcome as a JSON row."""
+    mutant, timeout, forge_args = args
+    assert _worker_dir is not None
+    return _test_in(_worker_dir, mutant, timeout, forge_args)
+
+
+def _test_in(src: Path, mutant: Mutant, timeout: int, forge_args: list[str]) -> dict:
+    path = src / mutant.path
+    original = path.read_bytes()
+    if original[mutant.start : mutant.end].decode() != mutant.old:
+        raise RuntimeError(f"{mutant.path} changed since the mutants were generated; run with --regenerate")
+    started = time.monotonic()
+    try:
+        path.write_bytes(original[: mutant.start] + mutant.new.encode() + original[mutant.end :])
+        build = subprocess.run(["forge", "build"], cwd=src, capture_output=True, env=forge_env(), check=False)
+        if build.returncode != 0:
+            outcome, detail = NOT_COMPILED, ""
+        else:
+            try:
+                run = subprocess.run(
+                    TEST_CMD + forge_args,
+                    cwd=src,
+                    capture_output=True,
+                    text=True,
+                    env=forge_env(),
+                    timeout=timeout,
+                    check=False,
+                )
+                outcome = SURVIVED if run.returncode == 0 else CAUGHT
+                detail = _first_failure(run.stdout) if run.returncode else ""
+            except subprocess.TimeoutExpired:
+                outcome, detail = CAUGHT, f"timeout ({timeout} s)"
+    finally:
+        path.write_bytes(original)
+    return {
+        "key": mutant.key,
+        **asdict(mutant),
+        "outcome": outcome,
+        "killed_by": detail,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def _first_failure(stdout: str) -> str:
+    for line in stdout.splitlines():
+        if line.startswith("[FAIL"):
+            return line[:160]
+    return "suite failed"
+
+
+def load_results() -> dict[str, dict]:
+    if not RESULTS.exists():
+        return {}
+    rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
+    return {row["key"]: row for row in rows}
+
+
+def run(args: argparse.Namespace) -> int:
+    contracts = args.contracts.split(",")
+    unknown = sorted(set(contracts) - set(CONTRACTS))
+    if unknown:
+        print(
+            f"unknown contract(s) {', '.join(unknown)}; choose from {', '.join(CONTRACTS)}", file=sys.stderr
+        )
+        return 2
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"preparing {args.jobs} scratch copies under {WORK}")
+    for worker in range(args.jobs):
+        prepare(worker)
+    mutators = args.mutators.split(",")
+    mutants_file = WORK / f"mutants-{'-'.join(sorted(mutators))}.json"
+    if args.regenerate or not mutants_file.exists():
+        print(f"generating the {args.mutators} mutants of {', '.join(CONTRACTS)}")
+        mutants_file.write_text(
+            json.dumps([asdict(m) for m in generate(list(CONTRACTS), mutators)], indent=1)
+        )
+    mutants = [Mutant(**row) for row in json.loads(mutants_file.read_text())]
+    wanted = [m for m in mutants if m.contract in contracts]
+    done = load_results()
+    if args.retest_survivors:
+        todo = [m for m in wanted if done.get(m.key, {}).get("outcome") == SURVIVED]
+    else:
+        todo = [m for m in wanted if m.key not in done]
+        # A seeded shuffle: whenever the campaign stops, what it tested is a uniform random sample of every
+        # contract's mutants (the summary says how many of how many were tested).
+        random.Random(args.seed).shuffle(todo)
+    print(
+        f"{len(wanted)} mutants of {', '.join(contracts)} ({args.mutators}); {len(todo)} to test with {args.jobs} workers"
+    )
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    for worker in range(args.jobs):
+        queue.put(worker)
+    counts = {CAUGHT: 0, SURVIVED: 0, NOT_COMPILED: 0}
+    started = time.monotonic()
+    with multiprocessing.Pool(args.jobs, _init_worker, (queue,)) as pool, RESULTS.open("a") as out:
+        for i, row in enumerate(pool.imap_unordered(test_mutant, [(m, args.timeout, []) for m in todo]), 1):
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            counts[row["outcome"]] += 1
+            rate = (time.monotonic() - started) / i
+            print(
+                f"[{i}/{len(todo)} {rate:.1f} s each] {row['contract']}:{row['line']} {row['mutator']} "
+                f"{row['old'][:50]!r} -> {row['new'][:50]!r}: {row['outcome']}",
+                flush=True,
+            )
+    print(f"caught {counts[CAUGHT]}, survived {counts[SURVIVED]}, not compiled {counts[NOT_COMPILED]}")
+    return 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    """Test the named mutants again in a fresh copy of the sources and tests (the campaign's results untouched)."""
+    known = {**{Mutant(**m).key: m for m in _generated()}, **load_results()}
+    missing = [key for key in args.keys if key not in known]
+    if missing:
+        print(f"no mutant with key {', '.join(missing)} in {WORK}", file=sys.stderr)
+        return 2
+    src = prepare("replay")
+    fields = set(Mutant.__dataclass_fields__)
+    failed = 0
+    for key in args.keys:
+        mutant = Mutant(**{k: v for k, v in known[key].items() if k in fields})
+        row = _test_in(src, mutant, args.timeout, args.forge_args)
+        failed += row["outcome"] == SURVIVED
+        print(
+            f"{key} {mutant.contract}:{mutant.line} {mutant.old!r} -> {mutant.new!r}: {row['outcome']} "
+            f"{row['killed_by']}"
+        )
+    return 1 if failed else 0
+
+
+def _generated() -> list[dict]:
+    return [row for f in sorted(WORK.glob("mutants-*.json")) for row in json.loads(f.read_text())]
+
+
+def summary(_: argparse.Namespace) -> int:
+    """security/mutation/summary.md from the newest outcome of every mutant tested."""
+    rows = load_results()
+    equivalent = [
+        m for f in sorted(EQUIVALENT.glob("*.toml")) for m in tomllib.loads(f.read_text()).get("mutant", [])
+    ]
+    reasons = {e["key"]: e["reason"] for e in equivalent}
+    lines = [
+        "# Mutation score",
+        "",
+        "slither-mutate's mutators ("
+        + ", ".join(sorted({r["mutator"] for r in rows.values()}))
+        + "), each mutant "
+        "compiled and run against the forge suite (`forge test --fail-fast`, FOUNDRY_PROFILE=mutate). Generated by",
+        "`make mutate` (security/mutation/campaign.py). Equivalent mutants (no behaviour can tell them apart) are",
+        "listed in equivalent/<Contract>.toml with a reason and left out of the score.",
+        "",
+        "| contract | caught | survived | equivalent | score | not compiled |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    totals = [0, 0, 0, 0]
+    for contract in CONTRACTS:
+        mine = [r for r in rows.values() if r["contract"] == contract]
+        if not mine:
+            continue
+        caught = sum(r["outcome"] == CAUGHT for r in mine)
+        equiv = sum(r["outcome"] == SURVIVED and r["key"] in reasons for r in mine)
+        survived = sum(r["outcome"] == SURVIVED for r in mine) - equiv
+        broken = sum(r["outcome"] == NOT_COMPILED for r in mine)
+        for i, v in enumerate((caught, survived, equiv, broken)):
+            totals[i] += v
+        lines.append(
+            f"| {contract} | {caught} | {survived} | {equiv} | {_score(caught, survived)} | {broken} |"
+        )
+    lines.append(
+        f"| **all** | {totals[0]} | {totals[1]} | {totals[2]} | {_score(totals[0], totals[1])} | {totals[3]} |"
+    )
+    lines += ["", "## Survivors", ""]
+    for r in sorted(rows.values(), key=lambda r: (CONTRACTS.index(r["contract"]), r["start"])):
+        if r["outcome"] != SURVIVED:
+            continue
+        tag = f" (equivalent: {reasons[r['key']]})" if r["key"] in reasons else ""
+        lines.append(
+            f"- `{r['key']}` {r['contract']}.sol:{r['line']} [{r['mutator']}] `{_one_line(r['old'])}` ==> "
+            f"`{_one_line(r['new'])}`{tag}"
+        )
+    SUMMARY.write_text("\n".join(lines) + "\n")
+    print("\n".join(line for line in lines if line.startswith("|")))
+    return 0
+
+
+def _score(caught: int, survived: int) -> str:
+    return f"{100 * caught / (caught + survived):.1f} %" if caught + survived else "-"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:120]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    go = sub.add_parser("run", help="test the mutants not tested yet (or the survivors again)")
+    go.add_argument("--contracts", default=",".join(CONTRACTS))
+    go.add_argument("--mutators", default=MUTATORS, help="slither-mutate mutator names, comma-separated")
+    go.add_argument("--jobs", type=int, default=2, help="parallel workers, each with its own scratch copy")
+    go.add_argument(
+        "--timeout", type=int, default=300, help="seconds per mutant's test run (a timeout counts as caught)"
+    )
+    go.add_argument("--seed", type=int, default=8, help="the order in which the mutants are tested")
+    go.add_argument("--retest-survivors", action="store_true", help="replay only the mutants that survived")
+    go.add_argument(
+        "--regenerate", action="store_true", help="generate the mutants again (after a source change)"
+    )
+    go.set_defaults(func=run)
+    again = sub.add_parser("replay", help="test named mutants again (exit 1 when one survives)")
+    again.add_argument("keys", nargs="+", help="mutant keys (summary.md lists the survivors')")
+    again.add_argument("--timeout", type=int, default=300)
+    again.add_argument(
+        "--forge-args",
+        nargs=argparse.REMAINDER,
+        default=[],
+        help="passed to forge test, e.g. --match-path tests/forge/PoolUnit.t.sol",
+    )
+    again.set_defaults(func=replay)
+    sub.add_parser("summary", help="write security/mutation/summary.md").set_defaults(func=summary)
+    args = parser.parse_args()
+    os.environ.update(forge_env())  # the venv's forge for the workers and for crytic-compile's build
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
