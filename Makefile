@@ -71,8 +71,10 @@ analyze: setup ## slither over the contracts: every High/Medium finding fixed or
 	@forge build
 	@$(BIN)/python -m ballast.analysis
 
-mutate: setup ## mutation score (not in CI; hours): slither-mutate over the core, written to security/mutation/summary.md
-	@nice -n 19 security/mutation/run.sh
+# MUTATE_ARGS narrows or resumes a campaign, e.g. "--contracts Pool,Liquidator" or "--retest-survivors".
+mutate: setup ## mutation score (not in CI; hours): slither-mutate's mutants of the core vs the forge suite -> security/mutation/summary.md
+	@nice -n 19 $(BIN)/python security/mutation/campaign.py run $(MUTATE_ARGS)
+	@$(BIN)/python security/mutation/campaign.py summary
 
 lint: $(VENV)/.installed ## ruff over the Python code
 	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py

@@ -5,6 +5,7 @@ import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IPool} from "../../interfaces/IPool.sol";
 import {InsuranceFund} from "../../contracts/InsuranceFund.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
+import {Vm} from "./utils/Vm.sol";
 
 /// @title MutationKillsTest
 /// @notice Deterministic flows through the whole core that the invariant campaign cannot pin down (it tolerates
@@ -186,6 +187,20 @@ contract MutationKillsTest is EngineFixture {
         assertEq(uncovered, 0, "all covered");
         assertEq(insurance.bookedBalance(), 13e6, "the rest stays");
         assertEq(usdc.balanceOf(address(liquidator)), 5e6, "paid to the Liquidator");
+    }
+
+    /// @notice An empty InsuranceFund covers nothing and moves no token, not even a zero transfer (survivor
+    /// InsuranceFund.sol:89 MIA true: a `Transfer` of 0 to the Liquidator).
+    function test_insuranceFund__coverWhenEmpty__transfersNothing() public {
+        vm.recordLogs();
+        vm.prank(address(liquidator));
+        uint256 uncovered = insurance.cover(5e6);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(uncovered, 5e6, "nothing covered");
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].emitter != address(usdc), "no token moved");
+        }
+        assertEq(logs.length, 1, "only Covered(5e6, 0, 5e6)");
     }
 
     /// @notice Governance withdraws from the fund to an address, within its booked balance (survivor
