@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../../interfaces/ILiquidator.sol";
-import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IMarginEngine, IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
+import {Liquidator} from "../../contracts/Liquidator.sol";
 import {Vm} from "./utils/Vm.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
 
@@ -38,7 +41,7 @@ contract LiquidatorUnitTest is EngineFixture {
         _nextBlock();
     }
 
-    /// @notice `liquidateMany` liquidates the liquidatable accounts of the batch and skips the others, and returns
+    /// @notice `liquidateMany` liquidates the liquidatable accounts of the batch, skips the others and returns
     /// how many it liquidated (kills Liquidator.sol:73 `h.liquidatable` ==> false).
     function test_liquidateMany__oneLiquidatableOneHealthy__liquidatesOnlyTheLiquidatable() public {
         _deposit(OTHER, weth, 1e18);
@@ -119,5 +122,134 @@ contract LiquidatorUnitTest is EngineFixture {
                 assertTrue(reason != "penalty", "no penalty charged");
             }
         }
+    }
+
+    // ------------------------------------------- the settlement price: penalty up at the low, cap down at the high
+
+    /// @dev WETH settled at `wethWad`, then USDC's feed moved to `usdcWad` for one update: its median moves, its TWAP
+    /// barely (12 s of a 600 s window), and its status stays Ok (2 % is within the 5 % deviation bound).
+    function _splitUsdc(uint256 wethWad, uint256 usdcWad) internal returns (uint256 low, uint256 high) {
+        _moveWeth(wethWad);
+        _setFeed(address(usdc), usdcWad);
+        oracle.update(address(usdc));
+        _nextBlock();
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(address(usdc));
+        assertTrue(d.median != d.twap, "USDC's median and TWAP differ");
+        (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
+    }
+
+    /// @dev Liquidate TRADER as KEEPER; the USDC the penalty moved (keeper plus InsuranceFund).
+    function _liquidatePenalty() internal returns (uint256) {
+        uint256 insuranceBefore = insurance.bookedBalance();
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        return usdc.balanceOf(KEEPER) + insurance.bookedBalance() - insuranceBefore;
+    }
+
+    /// @dev A partial liquidation at 2,400 (15 WETH closed, 36,000 USD): the 360 USD penalty in USDC, rounded up at
+    /// the lower of USDC's median and TWAP (the account pays the most units).
+    function _checkUncappedPenalty(uint256 usdcWad) internal {
+        (uint256 low,) = _splitUsdc(2_400e18, usdcWad);
+        uint256 expected = (360e18 * 1e6 + low - 1) / low;
+        assertEq(_liquidatePenalty(), expected, "penalty = ceil(360 USD / lower USDC price)");
+        assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
+    }
+
+    /// @notice USDC's median above its TWAP: the penalty is converted at the TWAP (kills Liquidator.sol:198
+    /// `d.median < d.twap` ==> true and its negation).
+    function test_liquidate__usdcMedianAboveTwap__penaltyAtTheLowerPrice() public {
+        _checkUncappedPenalty(1.02e18);
+    }
+
+    /// @notice USDC's median below its TWAP: the penalty is converted at the median (kills Liquidator.sol:198
+    /// `d.median < d.twap` ==> false and its negation).
+    function test_liquidate__usdcMedianBelowTwap__penaltyAtTheLowerPrice() public {
+        _checkUncappedPenalty(0.98e18);
+    }
+
+    /// @dev A critical but barely solvent account: closed in full, and the penalty capped at what it is still worth,
+    /// its maintenance equity converted at the higher USDC price (the fewest units), less 2 units of rounding; the
+    /// account is left at or above zero.
+    function _checkCappedPenalty(uint256 wethWad, uint256 usdcWad) internal {
+        (, uint256 high) = _splitUsdc(wethWad, usdcWad);
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertTrue(h.maintenanceEquity > 0 && h.maintenanceEquity < int256(h.maintenanceMargin / 2), "critical");
+        // A full close at the prices of the health read leaves the maintenance equity as it was.
+        uint256 expected = uint256(h.maintenanceEquity) * 1e6 / high - 2;
+        assertTrue(expected * 100 < 30 * wethWad / 1e12, "the cap binds: below 1 % of the notional");
+        // The close leaves the equity as the health read computed it, to a unit of rounding.
+        assertApproxEqAbs(_liquidatePenalty(), expected, 1, "penalty = floor(equity / higher USDC price) - 2");
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
+        assertTrue(engine.liquidationHealth(TRADER).maintenanceEquity >= 0, "not pushed below zero");
+    }
+
+    /// @notice The cap with USDC's median above its TWAP (kills Liquidator.sol:204 `d.median > d.twap` ==> false and
+    /// its negation).
+    function test_liquidate__cappedPenaltyUsdcMedianAboveTwap__convertedAtTheHigherPrice() public {
+        _checkCappedPenalty(2_320e18, 1.02e18);
+    }
+
+    /// @notice The cap with USDC's median below its TWAP (kills Liquidator.sol:204 `d.median > d.twap` ==> true and
+    /// its negation).
+    function test_liquidate__cappedPenaltyUsdcMedianBelowTwap__convertedAtTheHigherPrice() public {
+        _checkCappedPenalty(2_320e18, 0.98e18);
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    /// @notice Every parameter outside its bounds reverts with its name, value and bounds; the bounds themselves are
+    /// accepted (kills Liquidator.sol:224 `value < min || value > max` ==> false, `&&`).
+    function test_setParams__outOfBounds__revertsWithTheBounds() public {
+        _expectOutOfBounds(_params(999, 5_000, 100, 3_000), "closeFactorBps", 999, 1_000, 10_000);
+        _expectOutOfBounds(_params(10_001, 5_000, 100, 3_000), "closeFactorBps", 10_001, 1_000, 10_000);
+        _expectOutOfBounds(_params(5_000, 10_001, 100, 3_000), "criticalHealthBps", 10_001, 0, 10_000);
+        _expectOutOfBounds(_params(5_000, 5_000, 100, 10_001), "keeperShareBps", 10_001, 0, 10_000);
+        liquidator.setParams(ILiquidator.Params(1_000, 10_000, 0, 10_000, 0, 0));
+        assertEq(liquidator.params().closeFactorBps, 1_000, "lower bound accepted");
+        liquidator.setParams(ILiquidator.Params(10_000, 0, 499, 0, 1e6, 50e18));
+        assertEq(liquidator.penaltyBps(), 499, "just under the markets' 5 % maintenance fraction");
+    }
+
+    /// @notice A penalty at or above a market's maintenance fraction (5 %) is refused: liquidating at the threshold
+    /// would create bad debt (kills Liquidator.sol:215 `!checkMarkets` ==> true and :219 `p.penaltyBps >= mmf` ==>
+    /// false). The absolute bound (10 %) comes first.
+    function test_setParams__penaltyAtMaintenanceFraction__reverts() public {
+        _expectOutOfBounds(_params(5_000, 5_000, 500, 3_000), "penaltyBps", 500, 0, 499);
+        _expectOutOfBounds(_params(5_000, 5_000, 1_001, 3_000), "penaltyBps", 1_001, 0, 1_000);
+    }
+
+    function _params(uint16 closeFactor, uint16 critical, uint16 penalty, uint16 keeperShare)
+        internal
+        pure
+        returns (ILiquidator.Params memory)
+    {
+        return ILiquidator.Params(closeFactor, critical, penalty, keeperShare, 1e6, 50e18);
+    }
+
+    function _expectOutOfBounds(ILiquidator.Params memory p, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.expectRevert(
+            abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", name, value, min, max)
+        );
+        liquidator.setParams(p);
+    }
+
+    /// @notice The constructor checks the absolute bounds but never calls the engine: the core is deployed at
+    /// predicted addresses in any order, so the engine may not exist yet (kills Liquidator.sol:215 `!checkMarkets`
+    /// ==> false, which would call `marketCount` on an empty address).
+    function test_constructor__engineNotDeployedYet__deploys() public {
+        address me = address(this);
+        IMarginEngine future = IMarginEngine(address(0xdead));
+        IInsuranceFund fund = IInsuranceFund(address(insurance));
+        Liquidator.Wiring memory w = Liquidator.Wiring(lock, future, pool, fund, oracle, address(usdc), me, me);
+        Liquidator fresh = new Liquidator(w, _params(5_000, 5_000, 100, 3_000));
+        assertEq(address(fresh.engine()), address(0xdead), "wired to the future engine");
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("penaltyBps"), 1_001, 0, 1_000
+            )
+        );
+        new Liquidator(w, _params(5_000, 5_000, 1_001, 3_000));
     }
 }
