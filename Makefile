@@ -57,11 +57,18 @@ versions: ## print the pinned tool versions
 test: setup lint test-python test-forge gas-check analyze ## run the whole suite (ape test + forge test + gas guard + slither gate)
 
 # One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
-# module-scoped deployments followed by another's, so the suites do not share a chain.
-PY_SUITES := tests/test_*.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers tests/scenarios
+# module-scoped deployments followed by another's, so the suites do not share a chain. The top-level modules share
+# one run (commas join the files of one suite; each `ape test` start costs about 20 s): only test_oracle.py deploys at
+# module scope among them; test_oracle_properties.py, which does too, runs on its own.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+TOP_SUITE := $(subst $(space),$(comma),$(filter-out tests/test_oracle_properties.py,$(sort $(wildcard tests/test_*.py))))
+PY_SUITES := $(TOP_SUITE) tests/test_oracle_properties.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers \
+	tests/scenarios
 
 test-python: ## the pytest suites through ape test, one anvil per suite
-	@for suite in $(PY_SUITES); do echo "== ape test $$suite"; $(BIN)/ape test $$suite || exit 1; done
+	@for suite in $(PY_SUITES); do echo "== ape test $${suite//,/ }"; $(BIN)/ape test $${suite//,/ } || exit 1; done
 
 test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge
 	@forge build
