@@ -24,6 +24,7 @@ contract LiquidatorUnitTest is EngineFixture {
 
     bytes32 internal constant CASH_CHANGED = keccak256("CashChanged(address,int256,uint256,uint256,bytes32)");
     bytes32 internal constant COVERED = keccak256("Covered(uint256,uint256,uint256)");
+    bytes32 internal constant REPAID = keccak256("Repaid(address,uint256,uint256)");
 
     function setUp() public {
         _deployBenchCore();
@@ -122,6 +123,37 @@ contract LiquidatorUnitTest is EngineFixture {
                 assertTrue(reason != "penalty", "no penalty charged");
             }
         }
+    }
+
+    /// @notice With an empty InsuranceFund the whole deficit is socialized: nothing is repaid to the Pool on the
+    /// fund's behalf, not even a zero repayment (kills Liquidator.sol:169 `scaledCovered != 0` ==> true).
+    function test_liquidate__insolventWithEmptyFund__socializesWithoutARepayment() public {
+        insurance.withdraw(OTHER, insurance.bookedBalance());
+        _moveWeth(2_000e18);
+        uint256 price = pool.sharePrice(false);
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != REPAID, "no repayment");
+        }
+        assertEq(pool.totalScaledDebt(), 0, "the debt was written off");
+        assertEq(insurance.bookedBalance(), 0, "the fund had nothing");
+        assertTrue(pool.sharePrice(false) < price, "LPs took the deficit");
+    }
+
+    /// @notice The Liquidator holds nothing between liquidations: settlement tokens left in it (here a 5 USDC
+    /// transfer) go to the InsuranceFund with the rounding dust of the next absorb's cover (kills Liquidator.sol:184
+    /// `dust != 0` ==> false).
+    function test_liquidate__usdcLeftInTheLiquidator__fundsTheInsurance() public {
+        usdc.mint(address(liquidator), 5e6);
+        _moveWeth(2_000e18);
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        assertEq(usdc.balanceOf(address(liquidator)), 0, "nothing stays in the Liquidator");
+        // The fund paid its 18 USDC toward the deficit, then booked the 5 USDC (plus at most a unit of dust).
+        assertApproxEqAbs(insurance.bookedBalance(), 5e6, 1, "booked by the InsuranceFund");
     }
 
     // ------------------------------------------- the settlement price: penalty up at the low, cap down at the high
