@@ -25,6 +25,7 @@ contract LiquidatorUnitTest is EngineFixture {
     bytes32 internal constant CASH_CHANGED = keccak256("CashChanged(address,int256,uint256,uint256,bytes32)");
     bytes32 internal constant COVERED = keccak256("Covered(uint256,uint256,uint256)");
     bytes32 internal constant REPAID = keccak256("Repaid(address,uint256,uint256)");
+    bytes32 internal constant SOCIALIZED = keccak256("DeficitSocialized(uint256,uint256,uint256)");
 
     function setUp() public {
         _deployBenchCore();
@@ -154,6 +155,48 @@ contract LiquidatorUnitTest is EngineFixture {
         assertEq(usdc.balanceOf(address(liquidator)), 0, "nothing stays in the Liquidator");
         // The fund paid its 18 USDC toward the deficit, then booked the 5 USDC (plus at most a unit of dust).
         assertApproxEqAbs(insurance.bookedBalance(), 5e6, 1, "booked by the InsuranceFund");
+    }
+
+    /// @notice An InsuranceFund large enough covers the whole deficit: nothing is socialized, not even a zero
+    /// amount, and LPs lose nothing (kills Liquidator.sol:178 `scaledSocial != 0` ==> true).
+    function test_liquidate__deficitFullyInsured__nothingSocialized() public {
+        usdc.mint(OTHER, 50_000e6);
+        vm.startPrank(OTHER);
+        usdc.approve(address(insurance), 50_000e6);
+        insurance.fund(50_000e6, "backstop");
+        vm.stopPrank();
+        _moveWeth(2_000e18);
+        uint256 price = pool.sharePrice(false);
+        uint256 booked = insurance.bookedBalance();
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != SOCIALIZED, "nothing socialized");
+        }
+        assertEq(pool.totalScaledDebt(), 0, "the debt was repaid");
+        assertTrue(insurance.bookedBalance() < booked, "the fund paid the deficit");
+        assertTrue(pool.sharePrice(false) >= price, "LPs lost nothing");
+    }
+
+    /// @notice An insolvent account with two collateral assets: both are absorbed into the Pool's reserves and the
+    /// uninsured rest of the debt is written off once, with the last asset (kills Liquidator.sol:191
+    /// `i == assets.length - 1` ==> true, which writes it off with every asset).
+    function test_liquidate__insolventWithTwoCollaterals__absorbsBothAndWritesOffOnce() public {
+        _deposit(TRADER, wbtc, 1e7); // 0.1 WBTC, 6,000 USD
+        _moveWeth(1_750e18);
+        assertTrue(engine.liquidationHealth(TRADER).maintenanceEquity < 0, "insolvent");
+        uint256 wethReserve = pool.reserves(address(weth));
+        uint256 wbtcReserve = pool.reserves(address(wbtc));
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        assertEq(pool.reserves(address(weth)), wethReserve + 10e18, "WETH absorbed");
+        assertEq(pool.reserves(address(wbtc)), wbtcReserve + 1e7, "WBTC absorbed");
+        assertEq(engine.collateralBalance(TRADER, address(wbtc)), 0, "nothing left to the account");
+        assertEq(pool.totalScaledDebt(), 0, "the debt is gone from the books");
+        (, uint256 scaled,) = engine.cash(TRADER);
+        assertEq(scaled, 0, "and from the account");
     }
 
     // ------------------------------------------- the settlement price: penalty up at the low, cap down at the high
