@@ -4,8 +4,8 @@ slither-mutate itself tests one mutant at a time in the working tree, compiles e
 build, then the test command's) and cannot resume. Here its mutators only *generate* the mutants; each worker owns a
 scratch copy of the sources and the forge tests under `.build/mutate/`, applies one mutant at a time, compiles it
 with an incremental `forge build` and runs the forge suite with `--fail-fast` (FOUNDRY_PROFILE=mutate). Outcomes go
-to `.build/mutate/results.jsonl` as they come, so a campaign resumes where it stopped and `--retest-survivors`
-replays only the mutants that lived (after new tests). `summary` writes `security/mutation/summary.md`:
+to `security/mutation/results.jsonl` (checked in) as they come, so a campaign resumes where it stopped, and
+`--retest-survivors` replays only the mutants that lived (after new tests). `summary` writes `summary.md`:
 caught/total per contract and every survivor, with the triage of `security/mutation/equivalent/`.
 
     python security/mutation/campaign.py run [--contracts Pool,Liquidator] [--mutators MIA,LOR] [--jobs 2]
