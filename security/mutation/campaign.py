@@ -270,6 +270,31 @@ def replay(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def record(args: argparse.Namespace) -> int:
+    """Record the kills of `replay` logs in the results: a mutant a subset of the suite kills, the suite kills.
+
+    Only `caught` lines count; a mutant that survives a subset may still die to the rest of the suite.
+    """
+    generated = {Mutant(**m).key: m for m in _generated()}
+    fields = set(Mutant.__dataclass_fields__)
+    rows = []
+    for log in args.logs:
+        for line in Path(log).read_text().splitlines():
+            key, _, rest = line.partition(" ")
+            if key not in generated or ": caught " not in rest:
+                continue
+            mutant = Mutant(**{k: v for k, v in generated[key].items() if k in fields})
+            killed_by = rest.split(": caught ", 1)[1].strip()[:160]
+            rows.append(
+                {"key": key, **asdict(mutant), "outcome": CAUGHT, "killed_by": killed_by, "seconds": None}
+            )
+    with RESULTS.open("a") as out:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+    print(f"recorded {len(rows)} kills from {len(args.logs)} replay log(s)")
+    return 0
+
+
 def _generated() -> list[dict]:
     return [row for f in sorted(WORK.glob("mutants-*.json")) for row in json.loads(f.read_text())]
 
@@ -379,6 +404,9 @@ def main() -> int:
         help="passed to forge test, e.g. --match-path tests/forge/PoolUnit.t.sol",
     )
     again.set_defaults(func=replay)
+    kills = sub.add_parser("record", help="add the kills of replay logs (`replay ... > log`) to the results")
+    kills.add_argument("logs", nargs="+")
+    kills.set_defaults(func=record)
     sub.add_parser("summary", help="write security/mutation/summary.md").set_defaults(func=summary)
     args = parser.parse_args()
     os.environ.update(forge_env())  # the venv's forge for the workers and for crytic-compile's build

@@ -199,6 +199,25 @@ contract LiquidatorUnitTest is EngineFixture {
         assertEq(scaled, 0, "and from the account");
     }
 
+    /// @notice An account margined with settlement cash only (no collateral asset) that goes insolvent: the fund pays
+    /// what it has and the rest of the debt is written off in full, to the last scaled unit, with nothing to absorb
+    /// (kills Liquidator.sol:174 `assets.length == 0` ==> false, which would size the write-off from the deficit).
+    function test_liquidate__insolventCashOnlyAccount__writesOffAllTheDebt() public {
+        _deposit(OTHER, usdc, 6_500e6);
+        _nextBlock();
+        _open(OTHER, 0, 10e18);
+        _nextBlock();
+        vm.warp(vm.getBlockTimestamp() + 30 days); // interest: an index well above 1, so rounding shows
+        _moveWeth(2_300e18);
+        assertTrue(engine.liquidationHealth(OTHER).maintenanceEquity < 0, "insolvent");
+        vm.prank(KEEPER);
+        liquidator.liquidate(OTHER);
+        (, uint256 scaled,) = engine.cash(OTHER);
+        assertEq(scaled, 0, "written off");
+        (, uint256 traderScaled,) = engine.cash(TRADER);
+        assertEq(pool.totalScaledDebt(), traderScaled, "the Pool keeps only the other account's debt");
+    }
+
     // ------------------------------------------- the settlement price: penalty up at the low, cap down at the high
 
     /// @dev WETH settled at `wethWad`, then USDC's feed moved to `usdcWad` for one update: its median moves, its TWAP
