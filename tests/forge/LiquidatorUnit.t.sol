@@ -203,7 +203,19 @@ contract LiquidatorUnitTest is EngineFixture {
     /// what it has and the rest of the debt is written off in full, to the last scaled unit, with nothing to absorb
     /// (kills Liquidator.sol:174 `assets.length == 0` ==> false, which would size the write-off from the deficit).
     function test_liquidate__insolventCashOnlyAccount__writesOffAllTheDebt() public {
+        _insolventCashAccount(0);
+    }
+
+    /// @notice The same account with a dust of WETH as collateral (worth 0 after rounding down): the deficit is the
+    /// whole debt, rounded up to scaled units it may exceed what is left, and the write-off is clamped to it (kills
+    /// Liquidator.sol:177 `scaledSocial > scaledLeft` ==> false, under which the subtraction underflows).
+    function test_liquidate__insolventWithDustCollateral__writesOffAllTheDebt() public {
+        _insolventCashAccount(1);
+    }
+
+    function _insolventCashAccount(uint256 dustWeth) internal {
         _deposit(OTHER, usdc, 6_500e6);
+        if (dustWeth != 0) _deposit(OTHER, weth, dustWeth);
         _nextBlock();
         _open(OTHER, 0, 10e18);
         _nextBlock();
