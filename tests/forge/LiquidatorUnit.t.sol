@@ -206,13 +206,16 @@ contract LiquidatorUnitTest is EngineFixture {
         _insolventCashAccount(0);
     }
 
-    /// @notice The same account with a dust of WETH as collateral (worth 0 after rounding down): the deficit is the
-    /// whole debt, rounded up to scaled units it may exceed what is left, and the write-off is clamped to it (kills
-    /// Liquidator.sol:177 `scaledSocial > scaledLeft` ==> false, under which the subtraction underflows).
+    /// @notice The same account with a dust of WETH as collateral (worth 0 after rounding down) and an empty
+    /// InsuranceFund: the deficit is the whole debt, which rounded up to scaled units exceeds the account's scaled
+    /// debt by one, and the write-off is clamped to it (kills Liquidator.sol:177 `scaledSocial > scaledLeft` ==>
+    /// false, under which the subtraction underflows).
     function test_liquidate__insolventWithDustCollateral__writesOffAllTheDebt() public {
         _insolventCashAccount(1);
     }
 
+    /// @dev OTHER: 6,500 USDC of cash (and `dustWeth` wei of WETH), 10 WETH long at 3,000, a month of interest, WETH
+    /// at 2,300: insolvent. With dust, the InsuranceFund is emptied first, so the whole debt is socialized.
     function _insolventCashAccount(uint256 dustWeth) internal {
         _deposit(OTHER, usdc, 6_500e6);
         if (dustWeth != 0) _deposit(OTHER, weth, dustWeth);
@@ -222,6 +225,7 @@ contract LiquidatorUnitTest is EngineFixture {
         vm.warp(vm.getBlockTimestamp() + 30 days); // interest: an index well above 1, so rounding shows
         _moveWeth(2_300e18);
         assertTrue(engine.liquidationHealth(OTHER).maintenanceEquity < 0, "insolvent");
+        if (dustWeth != 0) insurance.withdraw(TRADER, insurance.bookedBalance());
         vm.prank(KEEPER);
         liquidator.liquidate(OTHER);
         (, uint256 scaled,) = engine.cash(OTHER);
