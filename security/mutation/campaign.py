@@ -273,7 +273,8 @@ def replay(args: argparse.Namespace) -> int:
 def record(args: argparse.Namespace) -> int:
     """Record the kills of `replay` logs in the results: a mutant a subset of the suite kills, the suite kills.
 
-    Only `caught` lines count; a mutant that survives a subset may still die to the rest of the suite.
+    Only `caught` and `not compiled` lines count; a mutant that survives a subset may still die to the rest of the
+    suite.
     """
     generated = {Mutant(**m).key: m for m in _generated()}
     fields = set(Mutant.__dataclass_fields__)
@@ -281,17 +282,18 @@ def record(args: argparse.Namespace) -> int:
     for log in args.logs:
         for line in Path(log).read_text().splitlines():
             key, _, rest = line.partition(" ")
-            if key not in generated or ": caught " not in rest:
+            outcome = CAUGHT if ": caught " in rest else NOT_COMPILED if ": not compiled" in rest else None
+            if key not in generated or outcome is None:
                 continue
             mutant = Mutant(**{k: v for k, v in generated[key].items() if k in fields})
-            killed_by = rest.split(": caught ", 1)[1].strip()[:160]
+            killed_by = rest.split(": caught ", 1)[1].strip()[:160] if outcome == CAUGHT else ""
             rows.append(
-                {"key": key, **asdict(mutant), "outcome": CAUGHT, "killed_by": killed_by, "seconds": None}
+                {"key": key, **asdict(mutant), "outcome": outcome, "killed_by": killed_by, "seconds": None}
             )
     with RESULTS.open("a") as out:
         for row in rows:
             out.write(json.dumps(row) + "\n")
-    print(f"recorded {len(rows)} kills from {len(args.logs)} replay log(s)")
+    print(f"recorded {len(rows)} outcomes from {len(args.logs)} replay log(s)")
     return 0
 
 
@@ -317,7 +319,9 @@ def summary(_: argparse.Namespace) -> int:
         "`make mutate` (security/mutation/campaign.py, README.md). Equivalent mutants (no behaviour can tell them",
         "apart) are listed in equivalent/<Contract>.toml with a reason and left out of the score. Mutants are tested",
         "in a seeded random order, so a contract with fewer tested than generated shows a uniform random sample; the",
-        "interval is the 95 % Wilson interval of its score.",
+        "interval is the 95 % Wilson interval of its score. "
+        f"{sum(r['seconds'] is None for r in rows.values())} outcomes come from `replay` runs of a subset of the",
+        "suite (`campaign.py record`): a mutant a subset kills, the whole suite kills.",
         "",
         "| contract | mutants | tested | caught | survived | equivalent | not compiled | score | 95 % interval |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
