@@ -13,7 +13,7 @@ contract MarginEngineUnitCashTest is MarginEngineUnitBase {
 
     /// @notice Opening 1 WETH on 1,000 USDC of credit: the 3 USDC fee comes out of credit, 0.60 booked by the
     /// InsuranceFund and 2.40 into the Pool's reserve; exactly two cash changes, no PnL (lines 493, 496, 497, 529,
-    /// 533, 562, 565, 569).
+    /// 533, 562, 565, 568, 569).
     function test_trade__feeFromCredit__splitsInsuranceAndPool() public {
         _deposit(TRADER, usdc, 1_000e6);
         uint256 reserve = pool.reserves(address(usdc));
@@ -22,6 +22,7 @@ contract MarginEngineUnitCashTest is MarginEngineUnitBase {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(_count(logs, address(engine), CASH_CHANGED), 2, "the two fee payments only");
         assertEq(_count(logs, address(pool), PROFIT_PAID), 0, "no profit paid");
+        assertEq(_count(logs, address(pool), keccak256("Lent(address,uint256,uint256)")), 0, "nothing borrowed");
         (uint256 credit, uint256 scaled,) = engine.cash(TRADER);
         assertEq(credit, 997e6, "fee out of credit");
         assertEq(scaled, 0, "no debt");

@@ -2,7 +2,10 @@
 pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {FixedPointMath} from "../../contracts/libraries/FixedPointMath.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockFeed} from "../../contracts/mocks/MockFeed.sol";
 import {MarginEngineUnitBase} from "./MarginEngineUnit.t.sol";
 
 /// @title MarginEngineUnitViewsTest
@@ -200,5 +203,46 @@ contract MarginEngineUnitViewsTest is MarginEngineUnitBase {
         (int256 pnlLow, int256 pnlHigh, uint256 reserved) = engine.poolExposure(false);
         assertTrue(pnlLow < pnlHigh, "ordered");
         assertEq(reserved, uint256(10e18).mulWadUp(high), "at the higher price");
+    }
+}
+
+/// @title MarginEngineUnitUnpricedTest
+/// @notice The core deployed before the settlement asset's first oracle update (its median and TWAP still zero):
+/// a trade on a fee-free market must fail on the settlement price's policy check, not on a division by its zero price
+/// (line 493: a zero fee is not converted to settlement units).
+contract MarginEngineUnitUnpricedTest is MarginEngineUnitBase {
+    function setUp() public override {
+        _deployOracle();
+        usdc = new MockERC20("USDC", "USDC", 6);
+        IOracleAggregator.AssetConfig memory config;
+        config.sources = new IOracleAggregator.SourceConfig[](1);
+        MockFeed feed = new MockFeed(FEED_DECIMALS, 1e8, "feed");
+        config.sources[0] = IOracleAggregator.SourceConfig(address(feed), HEARTBEAT, 1, 1e18);
+        config.quorum = 1;
+        config.maxDispersionBps = 500;
+        config.maxDeviationBps = 500;
+        config.twapWindow = TWAP_WINDOW;
+        config.maxPriceAge = MAX_PRICE_AGE;
+        config.bufferSize = BUFFER_SIZE;
+        oracle.setAssetConfig(address(usdc), config); // listed, never updated
+        weth = _newAsset("WETH", 18, 3_000e18);
+        _deployCore();
+        _listPoolAsset(address(usdc), 5_000);
+        _listPoolAsset(address(weth), 5_000);
+        _listMarket(address(weth), 1e16);
+        IMarginEngineTypes.MarketParams memory p = engine.marketParams(0);
+        p.tradingFeeBps = 0;
+        engine.setMarketParams(0, p);
+        _nextBlock();
+    }
+
+    /// @notice The open reverts PriceUnavailable for the settlement asset (Stale: never updated) (line 493).
+    function test_modifyPosition__settlementNeverPriced__policyRevert() public {
+        (uint256 median, uint256 twap,,) = _priceData(address(usdc));
+        assertEq(median + twap, 0, "no settlement price yet");
+        _deposit(TRADER, usdc, 1_000e6);
+        assertEq(_credit(TRADER), 1_000e6, "credited without a price");
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(usdc), 0, 2));
+        _open(TRADER, 0, 1e18);
     }
 }
