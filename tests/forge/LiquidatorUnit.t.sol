@@ -31,23 +31,14 @@ contract LiquidatorUnitTest is EngineFixture {
         _deployBenchCore();
         _seedPool(1_000_000e18);
         _nextBlock();
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
-    }
-
-    function _moveWeth(uint256 wad) internal {
-        _setFeed(address(weth), wad);
-        _settlePrices();
-        _nextBlock();
+        _openBenchLong(TRADER);
     }
 
     /// @notice `liquidateMany` liquidates the liquidatable accounts of the batch, skips the others and returns
     /// how many it liquidated (kills Liquidator.sol:73 `h.liquidatable` ==> false).
     function test_liquidateMany__oneLiquidatableOneHealthy__liquidatesOnlyTheLiquidatable() public {
         _deposit(OTHER, weth, 1e18);
-        _moveWeth(2_400e18);
+        _settleWethAt(2_400e18);
         address[] memory batch = new address[](2);
         (batch[0], batch[1]) = (TRADER, OTHER);
         vm.prank(KEEPER);
@@ -63,7 +54,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// keeper, 490.4 to the InsuranceFund) and keeps its collateral; nothing is absorbed (kills Liquidator.sol:121
     /// `margin == 0 && equity < 0` ==> `||`).
     function test_liquidate__criticalButSolvent__closesInFullAndKeepsTheCollateral() public {
-        _moveWeth(2_340e18);
+        _settleWethAt(2_340e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity > 0, "solvent");
         assertTrue(h.maintenanceEquity < int256(h.maintenanceMargin / 2), "critical");
@@ -84,7 +75,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// false, under which the insurance share underflows and the liquidation reverts).
     function test_liquidate__minRewardAbovePenalty__keeperGetsThePenalty() public {
         liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 3_000, 1_000e6, 50e18));
-        _moveWeth(2_400e18);
+        _settleWethAt(2_400e18);
         uint256 insuranceBefore = insurance.bookedBalance();
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
@@ -100,7 +91,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// `debt > collateralValue` ==> true (underflow), :165 `deficit != 0` ==> true (a `cover(0)`) and :115
     /// `penalty != 0` ==> true (a zero penalty charged).
     function test_liquidate__insolventButCollateralCoversDebt__absorbsWithoutDeficit() public {
-        _moveWeth(2_280e18);
+        _settleWethAt(2_280e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity < 0, "insolvent at maintenance");
         uint256 insuranceBefore = insurance.bookedBalance();
@@ -130,7 +121,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// fund's behalf, not even a zero repayment (kills Liquidator.sol:169 `scaledCovered != 0` ==> true).
     function test_liquidate__insolventWithEmptyFund__socializesWithoutARepayment() public {
         insurance.withdraw(OTHER, insurance.bookedBalance());
-        _moveWeth(2_000e18);
+        _settleWethAt(2_000e18);
         uint256 price = pool.sharePrice(false);
         vm.recordLogs();
         vm.prank(KEEPER);
@@ -149,7 +140,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// `dust != 0` ==> false).
     function test_liquidate__usdcLeftInTheLiquidator__fundsTheInsurance() public {
         usdc.mint(address(liquidator), 5e6);
-        _moveWeth(2_000e18);
+        _settleWethAt(2_000e18);
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(usdc.balanceOf(address(liquidator)), 0, "nothing stays in the Liquidator");
@@ -165,7 +156,7 @@ contract LiquidatorUnitTest is EngineFixture {
         usdc.approve(address(insurance), 50_000e6);
         insurance.fund(50_000e6, "backstop");
         vm.stopPrank();
-        _moveWeth(2_000e18);
+        _settleWethAt(2_000e18);
         uint256 price = pool.sharePrice(false);
         uint256 booked = insurance.bookedBalance();
         vm.recordLogs();
@@ -185,7 +176,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// `i == assets.length - 1` ==> true, which writes it off with every asset).
     function test_liquidate__insolventWithTwoCollaterals__absorbsBothAndWritesOffOnce() public {
         _deposit(TRADER, wbtc, 1e7); // 0.1 WBTC, 6,000 USD
-        _moveWeth(1_750e18);
+        _settleWethAt(1_750e18);
         assertTrue(engine.liquidationHealth(TRADER).maintenanceEquity < 0, "insolvent");
         uint256 wethReserve = pool.reserves(address(weth));
         uint256 wbtcReserve = pool.reserves(address(wbtc));
@@ -223,7 +214,7 @@ contract LiquidatorUnitTest is EngineFixture {
         _open(OTHER, 0, 10e18);
         _nextBlock();
         vm.warp(vm.getBlockTimestamp() + 30 days); // interest: an index well above 1, so rounding shows
-        _moveWeth(2_300e18);
+        _settleWethAt(2_300e18);
         assertTrue(engine.liquidationHealth(OTHER).maintenanceEquity < 0, "insolvent");
         if (dustWeth != 0) insurance.withdraw(TRADER, insurance.bookedBalance());
         vm.prank(KEEPER);
@@ -239,7 +230,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// @dev WETH settled at `wethWad`, then USDC's feed moved to `usdcWad` for one update: its median moves, its TWAP
     /// barely (12 s of a 600 s window), and its status stays Ok (2 % is within the 5 % deviation bound).
     function _splitUsdc(uint256 wethWad, uint256 usdcWad) internal returns (uint256 low, uint256 high) {
-        _moveWeth(wethWad);
+        _settleWethAt(wethWad);
         _setFeed(address(usdc), usdcWad);
         oracle.update(address(usdc));
         _nextBlock();

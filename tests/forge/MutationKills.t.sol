@@ -22,24 +22,10 @@ contract MutationKillsTest is EngineFixture {
         _nextBlock();
     }
 
-    /// @dev 10 WETH (30,000 USD) of collateral and a 30 WETH long (90,000 USD, 3x) on market 0.
-    function _openLong() internal {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
-    }
-
-    function _moveWeth(uint256 wad) internal {
-        _setFeed(address(weth), wad);
-        _settlePrices();
-        _nextBlock();
-    }
-
     /// @notice Opening charges the trading fee (10 bps of 90,000 USD = 90 USDC) to the account as debt, and the
     /// InsuranceFund books its 20 % share (18 USDC); the position is booked at the entry price.
     function test_open__fee__insuranceBooksItsShare() public {
-        _openLong();
+        _openBenchLong(TRADER);
         IMarginEngineTypes.Position memory p = engine.position(TRADER, 0);
         assertEq(int256(p.size), 30e18, "size");
         assertEq(uint256(p.entryPrice), 3_000e18, "entry price");
@@ -56,8 +42,8 @@ contract MutationKillsTest is EngineFixture {
     /// on the closed notional, pays the keeper its share (at least 1 USDC) and the rest to the InsuranceFund, and
     /// leaves the account healthier.
     function test_liquidate__unhealthyNotCritical__closesHalfAndSplitsThePenalty() public {
-        _openLong();
-        _moveWeth(2_400e18);
+        _openBenchLong(TRADER);
+        _settleWethAt(2_400e18);
         IMarginEngineTypes.Health memory before = engine.liquidationHealth(TRADER);
         assertTrue(before.liquidatable, "liquidatable at 2,400");
         assertTrue(before.maintenanceEquity > int256(before.maintenanceMargin / 2), "not critical");
@@ -82,10 +68,10 @@ contract MutationKillsTest is EngineFixture {
     /// absorbed into the Pool's reserves, the InsuranceFund pays what it has toward the deficit and the rest is
     /// socialized: no debt, no collateral, no position is left, and LPs' share price falls.
     function test_liquidate__insolvent__absorbsCoversAndSocializes() public {
-        _openLong();
+        _openBenchLong(TRADER);
         uint256 insuranceBefore = insurance.bookedBalance();
         assertTrue(insuranceBefore > 0, "insurance holds the opening fee share");
-        _moveWeth(2_000e18);
+        _settleWethAt(2_000e18);
         uint256 wethReserve = pool.reserves(address(weth));
         uint256 price = pool.sharePrice(false);
         vm.prank(KEEPER);
@@ -124,7 +110,7 @@ contract MutationKillsTest is EngineFixture {
 
     /// @notice The InsuranceFund above its target sweeps the excess to the Pool; at or below it the sweep reverts.
     function test_sweep__aboveTarget__excessToThePool() public {
-        _openLong(); // 18 USDC to the fund
+        _openBenchLong(TRADER); // 18 USDC to the fund
         insurance.setTarget(10e6);
         uint256 reserve = pool.reserves(address(usdc));
         vm.prank(KEEPER);
@@ -158,7 +144,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice Only the Liquidator may draw a deficit cover from the InsuranceFund (survivor InsuranceFund.sol:85 MIA
     /// false: without the check anyone could drain it).
     function test_insuranceFund__coverByStranger__reverts() public {
-        _openLong(); // 18 USDC in the fund
+        _openBenchLong(TRADER); // 18 USDC in the fund
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
         vm.prank(OTHER);
         insurance.cover(1e6);
@@ -181,7 +167,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice A deficit smaller than the fund is covered in full and the rest stays booked (survivor
     /// InsuranceFund.sol:87 MIA false).
     function test_insuranceFund__coverSmallDeficit__coversItAll() public {
-        _openLong(); // 18 USDC in the fund
+        _openBenchLong(TRADER); // 18 USDC in the fund
         vm.prank(address(liquidator));
         uint256 uncovered = insurance.cover(5e6);
         assertEq(uncovered, 0, "all covered");
@@ -206,7 +192,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice Governance withdraws from the fund to an address, within its booked balance (survivor
     /// InsuranceFund.sol:114 MIA true).
     function test_insuranceFund__governanceWithdraw__paysOut() public {
-        _openLong(); // 18 USDC in the fund
+        _openBenchLong(TRADER); // 18 USDC in the fund
         insurance.withdraw(OTHER, 8e6);
         assertEq(usdc.balanceOf(OTHER), 8e6, "paid");
         assertEq(insurance.bookedBalance(), 10e6, "booked");

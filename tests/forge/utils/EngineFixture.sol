@@ -243,6 +243,22 @@ abstract contract EngineFixture is BaseTest {
         }
     }
 
+    /// @notice `trader` posts 10 WETH (30,000 USD) of collateral and opens a 30 WETH long (90,000 USD, 3x) on
+    /// market 0 at 3,000, one block apart.
+    function _openBenchLong(address trader) internal {
+        _deposit(trader, weth, 10e18);
+        _nextBlock();
+        _open(trader, 0, 30e18);
+        _nextBlock();
+    }
+
+    /// @notice WETH's feed to the WAD price `wad`, every price settled there (median = TWAP), then the next block.
+    function _settleWethAt(uint256 wad) internal {
+        _setFeed(address(weth), wad);
+        _settlePrices();
+        _nextBlock();
+    }
+
     /// @notice Mint `amount` of `token` to `account` and approve the engine for it.
     function _fund(address account, MockERC20 token, uint256 amount) internal {
         token.mint(account, amount);
