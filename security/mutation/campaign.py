@@ -323,7 +323,7 @@ def summary(_: argparse.Namespace) -> int:
         f"{sum(r['seconds'] is None for r in rows.values())} outcomes come from `replay` runs of a subset of the",
         "suite (`campaign.py record`): a mutant a subset kills, the whole suite kills.",
         "",
-        "| contract | mutants | tested | caught | survived | equivalent | not compiled | score | 95 % interval |",
+        "| contract | mutants | tested | caught | survived | equivalent | not compiled | score | 95 % interval (sample) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     totals = [0, 0, 0, 0, 0, 0]
@@ -356,8 +356,8 @@ def summary(_: argparse.Namespace) -> int:
 
 def _row(name: str, made: int, tested: int, caught: int, survived: int, equiv: int, broken: int) -> str:
     scored = caught + survived
-    interval = "-"
-    if scored:
+    interval = "all tested" if tested == made else "-"
+    if scored and tested < made:
         low, high = _wilson(caught, scored)
         interval = f"{100 * low:.1f} to {100 * high:.1f} %"
     return (
