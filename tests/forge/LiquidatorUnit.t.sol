@@ -27,6 +27,20 @@ contract LiquidatorUnitTest is EngineFixture {
     bytes32 internal constant REPAID = keccak256("Repaid(address,uint256,uint256)");
     bytes32 internal constant SOCIALIZED = keccak256("DeficitSocialized(uint256,uint256,uint256)");
 
+    /// @dev `account` liquidated by KEEPER; the logs of that call.
+    function _liquidateRecording(address account) internal returns (Vm.Log[] memory) {
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidate(account);
+        return vm.getRecordedLogs();
+    }
+
+    function _assertNoLog(Vm.Log[] memory logs, bytes32 topic, string memory message) internal pure {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != topic, message);
+        }
+    }
+
     function setUp() public {
         _deployBenchCore();
         _seedPool(1_000_000e18);
@@ -97,10 +111,7 @@ contract LiquidatorUnitTest is EngineFixture {
         uint256 insuranceBefore = insurance.bookedBalance();
         uint256 wethReserve = pool.reserves(address(weth));
         uint256 price = pool.sharePrice(false);
-        vm.recordLogs();
-        vm.prank(KEEPER);
-        liquidator.liquidate(TRADER);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");
         assertEq(engine.collateralBalance(TRADER, address(weth)), 0, "collateral seized");
         assertEq(pool.reserves(address(weth)), wethReserve + 10e18, "absorbed into the reserves");
@@ -108,8 +119,8 @@ contract LiquidatorUnitTest is EngineFixture {
         assertEq(insurance.bookedBalance(), insuranceBefore, "the InsuranceFund paid nothing");
         assertTrue(pool.sharePrice(false) >= price, "LPs lost nothing");
         assertEq(usdc.balanceOf(KEEPER), 0, "no reward from an account worth nothing");
+        _assertNoLog(logs, COVERED, "no cover drawn");
         for (uint256 i = 0; i < logs.length; ++i) {
-            assertTrue(logs[i].topics[0] != COVERED, "no cover drawn");
             if (logs[i].topics[0] == CASH_CHANGED) {
                 (,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
                 assertTrue(reason != "penalty", "no penalty charged");
@@ -123,13 +134,8 @@ contract LiquidatorUnitTest is EngineFixture {
         insurance.withdraw(OTHER, insurance.bookedBalance());
         _settleWethAt(2_000e18);
         uint256 price = pool.sharePrice(false);
-        vm.recordLogs();
-        vm.prank(KEEPER);
-        liquidator.liquidate(TRADER);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) {
-            assertTrue(logs[i].topics[0] != REPAID, "no repayment");
-        }
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        _assertNoLog(logs, REPAID, "no repayment");
         assertEq(pool.totalScaledDebt(), 0, "the debt was written off");
         assertEq(insurance.bookedBalance(), 0, "the fund had nothing");
         assertTrue(pool.sharePrice(false) < price, "LPs took the deficit");
@@ -159,13 +165,8 @@ contract LiquidatorUnitTest is EngineFixture {
         _settleWethAt(2_000e18);
         uint256 price = pool.sharePrice(false);
         uint256 booked = insurance.bookedBalance();
-        vm.recordLogs();
-        vm.prank(KEEPER);
-        liquidator.liquidate(TRADER);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        for (uint256 i = 0; i < logs.length; ++i) {
-            assertTrue(logs[i].topics[0] != SOCIALIZED, "nothing socialized");
-        }
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        _assertNoLog(logs, SOCIALIZED, "nothing socialized");
         assertEq(pool.totalScaledDebt(), 0, "the debt was repaid");
         assertTrue(insurance.bookedBalance() < booked, "the fund paid the deficit");
         assertTrue(pool.sharePrice(false) >= price, "LPs lost nothing");
