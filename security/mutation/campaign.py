@@ -414,7 +414,18 @@ def main() -> int:
     sub.add_parser("summary", help="write security/mutation/summary.md").set_defaults(func=summary)
     args = parser.parse_args()
     os.environ.update(forge_env())  # the venv's forge for the workers and for crytic-compile's build
-    return args.func(args)
+    try:
+        return args.func(args)
+    except subprocess.CalledProcessError as error:
+        detail = (error.stderr or b"").decode(errors="replace").strip().splitlines()
+        print(
+            f"`{' '.join(error.cmd)}` failed in a scratch copy: {detail[-1] if detail else error}",
+            file=sys.stderr,
+        )
+        return 1
+    except RuntimeError as error:  # a mutant whose source no longer matches (see test_mutant)
+        print(error, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
