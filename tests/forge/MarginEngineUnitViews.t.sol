@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
-import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {FixedPointMath} from "../../contracts/libraries/FixedPointMath.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../contracts/mocks/MockFeed.sol";
@@ -214,17 +213,8 @@ contract MarginEngineUnitUnpricedTest is MarginEngineUnitBase {
     function setUp() public override {
         _deployOracle();
         usdc = new MockERC20("USDC", "USDC", 6);
-        IOracleAggregator.AssetConfig memory config;
-        config.sources = new IOracleAggregator.SourceConfig[](1);
         MockFeed feed = new MockFeed(FEED_DECIMALS, 1e8, "feed");
-        config.sources[0] = IOracleAggregator.SourceConfig(address(feed), HEARTBEAT, 1, 1e18);
-        config.quorum = 1;
-        config.maxDispersionBps = 500;
-        config.maxDeviationBps = 500;
-        config.twapWindow = TWAP_WINDOW;
-        config.maxPriceAge = MAX_PRICE_AGE;
-        config.bufferSize = BUFFER_SIZE;
-        oracle.setAssetConfig(address(usdc), config); // listed, never updated
+        oracle.setAssetConfig(address(usdc), _benchOracleConfig(feed)); // listed, never updated
         weth = _newAsset("WETH", 18, 3_000e18);
         _deployCore();
         _listPoolAsset(address(usdc), 5_000);

@@ -97,10 +97,8 @@ abstract contract EngineFixture is BaseTest {
         vm.label(address(token), symbol);
     }
 
-    /// @notice List `asset` in the oracle with one MockFeed (bench configuration) and update it.
-    function _listOracleAsset(address asset, uint256 wad) internal {
-        MockFeed feed = new MockFeed(FEED_DECIMALS, int256(wad / 10 ** (18 - FEED_DECIMALS)), "feed");
-        IOracleAggregator.AssetConfig memory config;
+    /// @notice The bench's oracle configuration: `feed` as the only source, quorum 1, 5 % dispersion and deviation.
+    function _benchOracleConfig(MockFeed feed) internal pure returns (IOracleAggregator.AssetConfig memory config) {
         config.sources = new IOracleAggregator.SourceConfig[](1);
         config.sources[0] = IOracleAggregator.SourceConfig(address(feed), HEARTBEAT, 1, 1e18);
         config.quorum = 1;
@@ -109,7 +107,12 @@ abstract contract EngineFixture is BaseTest {
         config.twapWindow = TWAP_WINDOW;
         config.maxPriceAge = MAX_PRICE_AGE;
         config.bufferSize = BUFFER_SIZE;
-        oracle.setAssetConfig(asset, config);
+    }
+
+    /// @notice List `asset` in the oracle with one MockFeed (bench configuration) and update it.
+    function _listOracleAsset(address asset, uint256 wad) internal {
+        MockFeed feed = new MockFeed(FEED_DECIMALS, int256(wad / 10 ** (18 - FEED_DECIMALS)), "feed");
+        oracle.setAssetConfig(asset, _benchOracleConfig(feed));
         oracle.update(asset);
         assets.push(asset);
         feedOf[asset] = feed;
