@@ -7,7 +7,7 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
-import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngine, IMarginEngineTypes} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
@@ -22,9 +22,9 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
 
     bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
 
-    /// @dev Settlement units of equity held back from the penalty: a charge that becomes debt is rounded up twice
-    /// (to scaled debt, then back to units), and the maintenance equity values debt at the lower settlement price,
-    /// credit at the higher. Two units keep the equity after the charge at or above zero.
+    /// @dev Settlement units of equity held back from the penalty: a charge paid from credit or collateral is rounded
+    /// (to units, then back to USD), and the maintenance equity values credit at the higher settlement price. Two units
+    /// keep the equity after the charge at or above zero.
     uint256 private constant CHARGE_ROUNDING_UNITS = 2;
 
     IMarginEngine public immutable engine;
@@ -47,6 +47,12 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         address riskManager;
     }
 
+    /// @dev What one liquidation charged: the penalty (settlement units or their worth) and the keeper's part of it.
+    struct Charged {
+        uint256 penalty;
+        uint256 reward;
+    }
+
     constructor(Wiring memory w, Params memory params_) ProtocolGuarded(w.lock) {
         (engine, pool, insuranceFund, oracle) = (w.engine, w.pool, w.insuranceFund, w.oracle);
         settlementAsset = w.settlementAsset;
@@ -62,22 +68,34 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     function liquidate(address account) external guarded {
         IMarginEngine.Health memory h = engine.liquidationHealth(account);
         if (!h.liquidatable) revert NotLiquidatable(account, h.maintenanceEquity, h.maintenanceMargin);
-        _liquidate(account, h);
+        _liquidate(account, msg.sender, h);
     }
 
     /// @inheritdoc ILiquidator
     function liquidateMany(address[] calldata accounts) external guarded returns (uint256 liquidated) {
         for (uint256 i = 0; i < accounts.length; ++i) {
-            // A healthy account, or one whose prices are stale or frozen, is skipped, never a revert.
-            try engine.liquidationHealth(accounts[i]) returns (IMarginEngine.Health memory h) {
+            address account = accounts[i];
+            // A healthy account, or one whose prices are stale, is skipped, never a revert.
+            try engine.liquidationHealth(account) returns (IMarginEngine.Health memory h) {
                 if (h.liquidatable) {
-                    _liquidate(accounts[i], h);
-                    ++liquidated;
+                    // Its own call frame: a liquidation that reverts undoes that account only (DESIGN 5a).
+                    try this.liquidateInBatch(account, msg.sender, h) {
+                        ++liquidated;
+                    } catch (bytes memory reason) {
+                        emit LiquidationFailed(account, reason);
+                    }
                     continue;
                 }
             } catch {}
-            emit Skipped(accounts[i]);
+            emit Skipped(account);
         }
+    }
+
+    /// @inheritdoc ILiquidator
+    function liquidateInBatch(address account, address keeper, IMarginEngineTypes.Health calldata h) external {
+        // The batch holds the shared lock; only it may enter here.
+        if (msg.sender != address(this)) revert Unauthorized(msg.sender);
+        _liquidate(account, keeper, h);
     }
 
     /// @inheritdoc ILiquidator
@@ -94,71 +112,88 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
 
     /// @inheritdoc ILiquidator
     function penaltyBps() external view returns (uint256) {
-        return _params.penaltyBps;
+        return _params.maxPenaltyBps;
     }
 
     // ---------------------------------------------------------------- internals
 
-    function _liquidate(address account, IMarginEngine.Health memory h) private {
+    function _liquidate(address account, address keeper, IMarginEngine.Health memory h) private {
         Params memory p = _params;
-        uint256 fraction = p.closeFactorBps;
         (int256 equity, uint256 margin) = (h.maintenanceEquity, h.maintenanceMargin);
+        uint256 fraction;
         uint256 closed;
-        uint256 penalty;
-        uint256 reward;
+        Charged memory charged;
         if (margin != 0) {
+            uint256 bps = _penaltyBps(equity, margin, p);
             bool critical = equity < int256(margin.mulBpsDown(p.criticalHealthBps));
-            if (critical || margin < p.dustMarginUsd) fraction = FixedPointMath.BPS;
+            fraction = critical || margin < p.dustMarginUsd ? FixedPointMath.BPS : p.closeFactorBps;
             // The maintenance equity and margin after the close, as `liquidationHealth` would return them.
             (closed, equity, margin) = engine.closeForLiquidation(account, fraction, equity);
-            (penalty, reward) = _penalty(closed, equity, p);
-            if (penalty != 0) engine.chargePenalty(account, msg.sender, reward, penalty - reward);
+            charged = _charge(account, keeper, closed.mulBpsUp(bps), equity, p);
         }
-        emit Liquidated(account, msg.sender, fraction, closed, penalty, reward);
-        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charges
-        // above never turn a non-negative maintenance equity negative (see `_penalty`), so the health after the
-        // close still decides.
-        if (margin == 0 && equity < 0) _absorb(account);
+        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charge above
+        // never turns a non-negative maintenance equity negative (see `_charge`), so the health after the close still
+        // decides.
+        if (margin == 0 && equity < 0) {
+            Charged memory absorbed = _absorb(account, keeper, p);
+            (charged.penalty, charged.reward) = (charged.penalty + absorbed.penalty, charged.reward + absorbed.reward);
+        }
+        emit Liquidated(account, keeper, fraction, closed, charged.penalty, charged.reward);
     }
 
-    /// @dev The penalty on the closed notional, paid out of what the account is still worth after the close: its
-    /// maintenance equity (collateral after haircuts), less `CHARGE_ROUNDING_UNITS` for the rounding of the charge.
-    /// A penalty beyond that would be lent to the account by the Pool and written off at absorb: the InsuranceFund
-    /// and LPs would pay the keeper, and the owner of an insolvent account would profit by liquidating itself. So
-    /// an account worth nothing pays no penalty and its keeper gets no reward (as in Compound III's `absorb`).
-    /// The keeper's reward is a minimum plus a share, never more than the penalty.
-    function _penalty(uint256 closedNotional, int256 equityUsd, Params memory p)
+    /// @dev The penalty rate on the closed notional: `penaltyBps` at the maintenance threshold (equity = MM), rising
+    /// linearly with the shortfall (MM - equity) / MM to `maxPenaltyBps` at zero equity or below.
+    function _penaltyBps(int256 equity, uint256 margin, Params memory p) private pure returns (uint256) {
+        uint256 shortfall = equity <= 0 ? margin : equity >= int256(margin) ? 0 : margin - uint256(equity);
+        return p.penaltyBps + (uint256(p.maxPenaltyBps) - p.penaltyBps).mulDivDown(shortfall, margin);
+    }
+
+    /// @dev Charge a penalty of `penaltyUsd`, paid out of what the account is still worth: `worthUsd` (its maintenance
+    /// equity after the close, or its surplus collateral on an absorb), less `CHARGE_ROUNDING_UNITS`. A penalty beyond
+    /// that would come out of the InsuranceFund and LPs at absorb, and the owner of an insolvent account would profit
+    /// by liquidating itself; so an account worth nothing pays no penalty and its keeper gets no reward (as in
+    /// Compound III's `absorb`). The keeper's reward is a minimum plus a share, never more than the penalty. The engine
+    /// takes it from credit, then collateral (never a Pool loan) and reports what it could take.
+    function _charge(address account, address keeper, uint256 penaltyUsd, int256 worthUsd, Params memory p)
         private
-        view
-        returns (uint256 penalty, uint256 reward)
+        returns (Charged memory c)
     {
-        penalty = _toSettlementUp(closedNotional.mulBpsUp(p.penaltyBps));
-        uint256 affordable = equityUsd > 0 ? _toSettlementDown(uint256(equityUsd)) : 0;
+        c.penalty = _toSettlementUp(penaltyUsd);
+        uint256 affordable = worthUsd > 0 ? _toSettlementDown(uint256(worthUsd)) : 0;
         affordable = affordable > CHARGE_ROUNDING_UNITS ? affordable - CHARGE_ROUNDING_UNITS : 0;
-        if (penalty > affordable) penalty = affordable;
-        reward = p.minKeeperReward + penalty.mulBpsDown(p.keeperShareBps);
-        if (reward > penalty) reward = penalty; // self-liquidation can never pay
+        if (c.penalty > affordable) c.penalty = affordable;
+        if (c.penalty == 0) return c;
+        c.reward = p.minKeeperReward + c.penalty.mulBpsDown(p.keeperShareBps);
+        if (c.reward > c.penalty) c.reward = c.penalty; // self-liquidation can never pay
+        uint256 share;
+        (c.reward, share) = engine.chargePenalty(account, keeper, c.reward, c.penalty - c.reward);
+        c.penalty = c.reward + share;
     }
 
-    /// @dev Collateral and debt go to the Pool; the InsuranceFund covers what the collateral does not, then LPs.
-    function _absorb(address account) private {
-        (address[] memory assets, uint256[] memory amounts) = engine.seizeAllCollateral(account);
-        // Value and absorb what arrived: a fee-on-transfer token delivers less than the engine sent. (The Liquidator
-        // holds no collateral between liquidations; anything else of the token here joins the reserves too.)
-        for (uint256 i = 0; i < assets.length; ++i) {
-            amounts[i] = IERC20(assets[i]).balanceOf(address(this));
-        }
+    /// @dev Settle an account with no positions whose maintenance equity is negative. Its debt is written off against
+    /// collateral moved straight from the engine into the Pool, valued at the lower price as the Pool books it. If the
+    /// collateral is worth more than the debt, only the debt's worth moves, the penalty (`penaltyBps` of the debt) is
+    /// paid from the surplus and the rest stays the account's (DESIGN 5a: take no more than is owed). Otherwise all
+    /// of it moves and the deficit goes to the InsuranceFund, then to LPs.
+    function _absorb(address account, address keeper, Params memory p) private returns (Charged memory charged) {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
-        uint256 debt = scaledDebt.mulWadUp(index);
-        // The seized collateral is valued as the Pool books it, at the lower price: the account keeps nothing either
-        // way, and a valuation above the Pool's would leave the difference as an LP loss nobody covers or reports.
-        uint256 collateralUsd;
-        for (uint256 i = 0; i < assets.length; ++i) {
-            (uint256 low,) = oracle.priceBounds(assets[i], IOracleAggregator.Action.Liquidate);
-            collateralUsd += amounts[i].toValueDown(low, IERC20Metadata(assets[i]).decimals());
+        uint256 debtUsd = _toUsdUp(scaledDebt.mulWadUp(index));
+        uint256 collateralUsd = engine.collateralValue(account);
+        bool solvent = collateralUsd > debtUsd;
+        uint256 movedUsd = engine.absorbCollateral(account, solvent ? debtUsd : type(uint256).max);
+        _settleDebt(account, scaledDebt, index, movedUsd);
+        if (solvent && collateralUsd > movedUsd) {
+            charged = _charge(account, keeper, debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - movedUsd), p);
         }
-        uint256 collateralValue = _toSettlementDown(collateralUsd);
+    }
+
+    /// @dev Cancel `scaledDebt` of written-off debt in the Pool, against collateral the Pool booked for `movedUsd`: the
+    /// InsuranceFund covers what that collateral leaves of the debt, LPs bear the rest (all of it when no collateral
+    /// moved), and the collateral pays the remainder.
+    function _settleDebt(address account, uint256 scaledDebt, uint256 index, uint256 movedUsd) private {
+        uint256 debt = scaledDebt.mulWadUp(index);
+        uint256 collateralValue = _toSettlementDown(movedUsd);
         uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;
         uint256 covered;
         uint256 scaledLeft = scaledDebt;
@@ -171,9 +206,7 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
                 pool.repay(scaledCovered);
                 scaledLeft -= scaledCovered;
             }
-            uint256 scaledSocial = assets.length == 0
-                ? scaledLeft
-                : (deficit - covered).mulDivUp(FixedPointMath.WAD, index);
+            uint256 scaledSocial = movedUsd == 0 ? scaledLeft : (deficit - covered).mulDivUp(FixedPointMath.WAD, index);
             if (scaledSocial > scaledLeft) scaledSocial = scaledLeft;
             if (scaledSocial != 0) {
                 pool.socializeDeficit(scaledSocial);
@@ -186,11 +219,16 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
                 insuranceFund.fund(dust, "rounding");
             }
         }
-        for (uint256 i = 0; i < assets.length; ++i) {
-            IERC20(assets[i]).forceApprove(address(pool), amounts[i]);
-            pool.absorb(assets[i], amounts[i], i == assets.length - 1 ? scaledLeft : 0);
-        }
+        // The rest of the debt was paid by the collateral the Pool just booked.
+        if (scaledLeft != 0) pool.absorb(settlementAsset, 0, scaledLeft);
         emit Absorbed(account, debt, collateralValue, deficit, covered);
+    }
+
+    /// @dev Settlement units to USD at the upper settlement price (the more USD).
+    function _toUsdUp(uint256 units) private view returns (uint256) {
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
+        uint256 high = d.median > d.twap ? d.median : d.twap;
+        return units.toValueUp(high, _settlementDecimals);
     }
 
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
@@ -205,18 +243,19 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         return usd.toAmountDown(high, _settlementDecimals);
     }
 
-    /// @dev Liquidating at the threshold must not create bad debt: the penalty must stay below every market's
+    /// @dev Liquidating must not create bad debt through the penalty: the largest penalty stays below every market's
     /// maintenance fraction. The keeper's reward never exceeds the penalty (enforced when paid).
     function _checkParams(Params memory p, bool checkMarkets) private view {
         _bounded("closeFactorBps", p.closeFactorBps, 1_000, FixedPointMath.BPS);
         _bounded("criticalHealthBps", p.criticalHealthBps, 0, FixedPointMath.BPS);
         _bounded("penaltyBps", p.penaltyBps, 0, 1_000);
+        _bounded("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, 1_000);
         _bounded("keeperShareBps", p.keeperShareBps, 0, FixedPointMath.BPS);
         if (!checkMarkets) return;
         uint256 n = engine.marketCount();
         for (uint256 m = 0; m < n; ++m) {
             uint256 mmf = engine.marketParams(m).mmfBps;
-            if (p.penaltyBps >= mmf) revert ParamOutOfBounds("penaltyBps", p.penaltyBps, 0, mmf - 1);
+            if (p.maxPenaltyBps >= mmf) revert ParamOutOfBounds("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, mmf - 1);
         }
     }
 

@@ -156,6 +156,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         // The close changes only the account's positions and cash; its collateral's part of the maintenance equity
         // stays as `liquidationHealth` computed it in this transaction, at the same prices and borrow index. So the
         // parts the close changes are taken out at those prices and put back after it: exactly the health read's sum.
+        _clearProvision(account);
         uint256 index = _pool.borrowIndex();
         (uint256 sLow, uint256 sHigh) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.Liquidate);
         equityAfter = equityBefore - _cashMaintenance(account, index, sLow, sHigh);
@@ -224,45 +225,82 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
         external
         onlyLiquidator
+        returns (uint256 rewardPaid, uint256 sharePaid)
     {
-        // One debit of the account's cash (and at most one Pool loan) for the whole penalty, then its two payments.
-        _payFromCash(account, keeperReward + insuranceShare, address(this), "penalty");
-        if (keeperReward != 0) IERC20(_settlementAsset).safeTransfer(keeper, keeperReward);
-        if (insuranceShare != 0) IInsuranceFundLike(_insuranceFund).fund(insuranceShare, "penalty");
+        // From credit first (never a Pool loan: a liquidation needs no one else's liquidity), the keeper before the fund.
+        uint256 credit = _cash[account].credit;
+        uint256 fromCredit = keeperReward + insuranceShare < credit ? keeperReward + insuranceShare : credit;
+        if (fromCredit != 0) {
+            _payFromCash(account, fromCredit, address(this), "penalty");
+            rewardPaid = keeperReward < fromCredit ? keeperReward : fromCredit;
+            sharePaid = fromCredit - rewardPaid;
+            if (rewardPaid != 0) IERC20(_settlementAsset).safeTransfer(keeper, rewardPaid);
+            if (sharePaid != 0) IInsuranceFundLike(_insuranceFund).fund(sharePaid, "penalty");
+        }
+        // The rest in collateral at the upper liquidation price (the fewer units): the keeper's part to the keeper, the
+        // fund's part into the Pool's reserves (the fund holds the settlement asset only; LPs are the next layer).
+        if (keeperReward > rewardPaid) rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper);
+        if (insuranceShare > sharePaid) sharePaid += _chargeCollateral(account, insuranceShare - sharePaid, address(_pool));
+    }
+
+    /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
+    /// them unless the collateral ran out).
+    function _chargeCollateral(address account, uint256 units, address to) private returns (uint256) {
+        uint256 usd = _toUsdDown(units);
+        uint256 moved = _seize(account, usd, true, to);
+        return moved == usd ? units : _toSettlementDown(moved);
     }
 
     /// @inheritdoc IMarginEngineCore
-    function seizeAllCollateral(address account)
-        external
-        onlyLiquidator
-        returns (address[] memory assets, uint256[] memory amounts)
-    {
-        uint16 mask = _masks[account].collateral;
-        uint256 n = _popcount(mask);
-        assets = new address[](n);
-        amounts = new uint256[](n);
-        uint256 k;
-        for (uint256 i = 0; mask != 0; ++i) {
-            if (mask & 1 != 0) {
-                address asset = _collateralAt(i);
-                uint256 amount = _balances[account][asset];
-                _balances[account][asset] = 0;
-                _totalCollateral[asset] -= amount;
-                (assets[k], amounts[k]) = (asset, amount);
-                ++k;
-                IERC20(asset).safeTransfer(msg.sender, amount);
-                emit CollateralSeized(account, asset, amount, msg.sender);
-            }
-            mask >>= 1;
-        }
-        _masks[account].collateral = 0;
+    function absorbCollateral(address account, uint256 valueUsd) external onlyLiquidator returns (uint256 movedUsd) {
+        return _seize(account, valueUsd, false, address(_pool));
     }
 
     /// @inheritdoc IMarginEngineCore
     function writeOffDebt(address account) external onlyLiquidator returns (uint256 scaledDebt) {
         scaledDebt = _cash[account].scaledDebt;
         _cash[account].scaledDebt = 0;
+        _clearProvision(account);
         emit DebtWrittenOff(account, scaledDebt);
+    }
+
+    /// @dev Move collateral of `account` worth `valueUsd` (all of it for type(uint256).max), valued at the upper
+    /// (`upper`) or lower liquidation price of each asset, to `to`, in listing order; the Pool books what it receives
+    /// as reserves. Returns the USD moved at those prices (what the Pool booked, for the Pool), rounded down. The last
+    /// asset touched gives at most one unit more than `valueUsd` needs (its amount rounds up).
+    function _seize(address account, uint256 valueUsd, bool upper, address to) private returns (uint256 movedUsd) {
+        uint16 mask = _masks[account].collateral;
+        bool all = valueUsd == type(uint256).max;
+        for (uint256 i = 0; mask != 0 && movedUsd < valueUsd; ++i) {
+            if (mask & 1 != 0) {
+                uint256 moved = _seizeAsset(account, i, all ? type(uint256).max : valueUsd - movedUsd, upper, to);
+                movedUsd = all || valueUsd - movedUsd >= moved ? movedUsd + moved : valueUsd;
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @dev `_seize` for the collateral asset at listing position `i`: up to `valueUsd` of it (all for the maximum).
+    function _seizeAsset(address account, uint256 i, uint256 valueUsd, bool upper, address to)
+        private
+        returns (uint256 movedUsd)
+    {
+        address asset = _collateralAt(i);
+        (uint256 low, uint256 high) = _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+        uint256 price = upper ? high : low;
+        uint8 decimals = _collateral[asset].decimals;
+        uint256 balance = _balances[account][asset];
+        uint256 amount = valueUsd == type(uint256).max ? balance : valueUsd.toAmountUp(price, decimals);
+        if (amount >= balance) {
+            amount = balance;
+            _masks[account].collateral &= ~uint16(1 << i);
+        }
+        _balances[account][asset] = balance - amount;
+        _totalCollateral[asset] -= amount;
+        emit CollateralSeized(account, asset, amount, to);
+        if (to == address(_pool)) amount = _pool.absorb(asset, amount, 0);
+        else IERC20(asset).safeTransfer(to, amount);
+        movedUsd = amount.toValueDown(price, decimals);
     }
 
     // ---------------------------------------------------------------- auto-deleveraging
@@ -335,11 +373,15 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function poolExposure(bool enforceRiskStatus)
         external
         view
-        returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd)
+        returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd, uint256 provisionUsd)
     {
-        return _poolExposure(enforceRiskStatus);
+        (pnlLow, pnlHigh, reservedUsd) = _poolExposure(enforceRiskStatus);
+        provisionUsd = _totalProvision;
     }
 
+    /// @dev Reserved liquidity covers what open positions can be owed (DESIGN 5a): a long's size at the upper price (its
+    /// profit is below that), a short's entry notional (the most it can gain, at a price of zero); each times the
+    /// market's reserve factor.
     function _poolExposure(bool enforceRiskStatus)
         private
         view
@@ -353,11 +395,11 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             MarketParams storage p = _market(market);
             address asset = p.asset;
             (uint256 low, uint256 high) = enforceRiskStatus
-                ? _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk)
+                ? _oracle.priceBounds(asset, IOracleAggregator.Action.Value)
                 : _range(asset);
             (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
-            reservedUsd += (uint256(s.longSize) + s.shortSize).mulWadUp(high).mulBpsUp(p.reserveFactorBps);
+            reservedUsd += (uint256(s.longSize).mulWadUp(high) + s.shortEntryNotional).mulBpsUp(p.reserveFactorBps);
         }
     }
 
@@ -492,7 +534,11 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         if (feeUsd != 0) {
             fee = _toSettlementUp(feeUsd);
+            // The fund's share comes out of credit only; what credit cannot pay goes to the Pool as a receivable with
+            // the rest of the fee (a fee never needs a Pool loan, so a close never depends on the Pool's cash).
             uint256 toInsurance = fee.mulBpsDown(_config.insuranceFeeShareBps);
+            uint256 credit = _cash[account].credit;
+            if (toInsurance > credit) toInsurance = credit;
             if (toInsurance != 0) _payFromCash(account, toInsurance, _insuranceFund, "fee");
             if (fee > toInsurance) _payFromCash(account, fee - toInsurance, address(_pool), "fee");
         }
@@ -527,15 +573,37 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             _masks[account].markets = m.markets | bit;
         }
         if (realized > 0) {
-            uint256 units = _toSettlementDown(uint256(realized));
-            _pool.payProfit(units);
-            _addCash(account, units, "pnl");
+            _payProfit(account, uint256(realized));
         } else if (realized < 0) {
             _payFromCash(account, _toSettlementUp(uint256(-realized)), address(_pool), "pnl");
         }
     }
 
     // ---------------------------------------------------------------- internals: cash
+
+    /// @dev Pay `account` a realized profit of `usd`: in settlement units into its cash, and what the Pool's settlement
+    /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (DESIGN
+    /// 5a: a profit is always paid in full when it is realized). Reverts only if the whole Pool cannot pay it.
+    function _payProfit(address account, uint256 usd) private {
+        uint256 units = _toSettlementDown(usd);
+        uint256 paid = _pool.payProfit(units);
+        if (paid != 0) _addCash(account, paid, "pnl");
+        if (paid == units) return;
+        (, uint256 sHigh) = _range(_settlementAsset);
+        uint256 owedUsd = (units - paid).toValueDown(sHigh, _settlementDecimals);
+        uint256 n = _collateralList.length;
+        for (uint256 i = 0; i < n && owedUsd != 0; ++i) {
+            address asset = _collateralList[i];
+            (uint256 amount, uint256 paidUsd) = _pool.payProfitInKind(asset, owedUsd);
+            if (amount == 0) continue;
+            owedUsd -= paidUsd < owedUsd ? paidUsd : owedUsd;
+            _masks[account].collateral |= uint16(1 << i);
+            _balances[account][asset] += amount;
+            _totalCollateral[asset] += amount;
+            emit CollateralDeposited(account, asset, amount, address(_pool));
+        }
+        if (owedUsd != 0) revert ProfitUnpaid(account, owedUsd);
+    }
 
     /// @dev Credit `units` of settlement tokens the engine already holds: repay debt first, then add credit.
     function _addCash(address account, uint256 units, bytes32 reason) private {
@@ -621,6 +689,20 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
         (uint256 low,) = _range(_settlementAsset);
         return usd.toAmountUp(low, _settlementDecimals);
+    }
+
+    /// @dev Settlement units to USD at the lower settlement price: the inverse of `_toSettlementUp`.
+    function _toUsdDown(uint256 units) private view returns (uint256) {
+        (uint256 low,) = _range(_settlementAsset);
+        return units.toValueDown(low, _settlementDecimals);
+    }
+
+    function _clearProvision(address account) private {
+        uint256 provisioned = _provisions[account];
+        if (provisioned == 0) return;
+        _provisions[account] = 0;
+        _totalProvision -= provisioned;
+        emit ProvisionSet(account, 0, _totalProvision);
     }
 
     // Element access without the bounds check (which reads the array's length from storage), for indexes known to be

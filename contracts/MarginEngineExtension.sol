@@ -3,18 +3,22 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
-import {IMarginEngineAdmin} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
+import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
+import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 
 /// @title MarginEngineExtension
 /// @notice Governance and book-keeping views of the MarginEngine. The engine creates it in its constructor and
 /// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEngineAdmin {
+contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
+    using SafeERC20 for IERC20;
 
     bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -31,7 +35,7 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
     /// @notice The engine that created this extension (the only storage it is meant to run on).
     address public immutable engine;
 
-    constructor(Wiring memory w) MarginEngineStorage(w) {
+    constructor(Wiring memory w) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
         engine = msg.sender;
     }
 
@@ -58,6 +62,8 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
         }
         _checkCollateral(params);
         _pool.assetParams(asset); // collateral must be a pool asset: liquidations absorb it into the reserves
+        // Liquidations move collateral straight from the engine into the Pool, which pulls it.
+        IERC20(asset).forceApprove(address(_pool), type(uint256).max);
         _collateralList.push(asset);
         _collateral[asset] = CollateralSlot(
             uint8(_collateralList.length),
@@ -141,6 +147,51 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, IMarginEng
         _bounded("adlTargetBps", targetBps, 0, thresholdBps - 1);
         (_config.adlThresholdBps, _config.adlTargetBps) = (uint16(thresholdBps), uint16(targetBps));
         emit AdlParamsSet(thresholdBps, targetBps);
+    }
+
+    // ---------------------------------------------------------------- provisions (DESIGN 5a)
+
+    /// @inheritdoc IMarginEngineAdmin
+    function provision(address[] calldata accounts) external guarded {
+        uint256 total = _totalProvision;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            address account = accounts[i];
+            Health memory h;
+            // Runs on the engine's storage (delegatecall): `this` is the engine, whose liquidation health this is.
+            try IMarginEngineCore(address(this)).liquidationHealth(account) returns (Health memory health) {
+                h = health;
+            } catch {
+                revert ProvisionUnpriced(account, i);
+            }
+            uint256 provisioned = h.maintenanceEquity < 0 ? uint256(-h.maintenanceEquity) : 0;
+            total = total - _provisions[account] + provisioned;
+            _provisions[account] = provisioned;
+            emit ProvisionSet(account, provisioned, total);
+        }
+        _totalProvision = total;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function provisionOf(address account) external view returns (uint256) {
+        return _provisions[account];
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function totalProvision() external view returns (uint256) {
+        return _totalProvision;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function collateralValue(address account) external view returns (uint256 valueUsd) {
+        uint16 mask = _masks[account].collateral;
+        for (uint256 i = 0; mask != 0; ++i) {
+            if (mask & 1 != 0) {
+                address asset = _collateralList[i];
+                (uint256 low,) = _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+                valueUsd += _balances[account][asset].toValueDown(low, _collateral[asset].decimals);
+            }
+            mask >>= 1;
+        }
     }
 
     /// @dev Absolute bounds. Liquidating at the threshold must not create bad debt: a position's maintenance margin

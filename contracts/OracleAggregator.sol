@@ -18,6 +18,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @notice Role that may freeze and unfreeze assets.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice Role that may propose a wind-down price below the permissionless cap, and cancel a pending wind-down.
+    bytes32 public constant RISK_COMMITTEE_ROLE = keccak256("RISK_COMMITTEE_ROLE");
     /// @notice Most sources per asset.
     uint256 public constant MAX_SOURCES = 8;
     /// @notice Smallest observation ring buffer: with two slots the newest would absorb every update and the TWAP
@@ -35,6 +37,14 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     uint8 private constant FLAG_QUORUM_LOST = 2;
     uint8 private constant FLAG_DISPERSED = 4;
     uint8 private constant FLAG_DEVIATED = 8;
+    uint8 private constant FLAG_WOUND_DOWN = 16;
+
+    uint32 private constant MIN_FREEZE = 1 hours;
+    uint32 private constant MAX_FREEZE = 7 days;
+    uint32 private constant MIN_WIND_DOWN_AFTER = 1 hours;
+    uint32 private constant MAX_WIND_DOWN_AFTER = 30 days;
+    uint32 private constant MIN_WIND_DOWN_DELAY = 10 minutes;
+    uint32 private constant MAX_WIND_DOWN_DELAY = 7 days;
 
     /// @dev One storage slot: all a consumer reads.
     struct PriceSlot {
@@ -61,6 +71,10 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     mapping(address asset => PriceSlot) private _prices;
     mapping(address asset => AssetSlot) private _assets;
     mapping(address asset => Observation[512]) private _observations;
+    /// @dev When each asset's freeze ends (read only when the price slot's frozen flag is set).
+    mapping(address asset => uint32) private _frozenUntil;
+    mapping(address asset => WindDownProposal) private _windDowns;
+    LivenessParams private _liveness;
 
     /// @param admin Governance (the timelock): configures assets and grants roles.
     /// @param guardian May freeze and unfreeze assets.
@@ -70,6 +84,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         minTwapWindow = minTwapWindow_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
+        _setLivenessParams(LivenessParams(1 days, 1 days, 1 hours));
     }
 
     // ---------------------------------------------------------------- update
@@ -81,10 +96,12 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         uint256[CONFIG_WORDS] memory config = slot.sourceSet.words();
         OracleConfigLib.Header memory h = OracleConfigLib.header(config);
         PriceSlot memory price = _prices[asset];
+        if (price.flags & FLAG_WOUND_DOWN != 0) revert AssetWoundDown(asset);
 
         (uint256[8] memory answers, uint256 fresh) = _readSources(asset, config, h.sourceCount);
         uint256 heldPrice = price.median; // the price that held since the newest observation
-        uint8 flags = price.flags & FLAG_FROZEN;
+        // A freeze that has expired is dropped here, so later reads need not look up its end.
+        uint8 flags = price.flags & FLAG_FROZEN != 0 && _freezeActive(asset) ? FLAG_FROZEN : 0;
         if (fresh < h.quorum) {
             flags |= FLAG_QUORUM_LOST;
         } else {
@@ -104,7 +121,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         price.flags = flags;
         _prices[asset] = price;
 
-        data = _toPriceData(price);
+        data = _toPriceData(price, asset);
         emit PriceUpdated(asset, data.median, data.twap, cumulative, fresh, data.status);
     }
 
@@ -254,11 +271,149 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function setFrozen(address asset, bool frozen) external onlyRole(GUARDIAN_ROLE) {
-        if (address(_assets[asset].sourceSet) == address(0)) revert AssetNotListed(asset);
+        _listedSlot(asset);
+        bool active = _prices[asset].flags & FLAG_FROZEN != 0 && _freezeActive(asset);
+        if (active == frozen) revert FreezeUnchanged(asset, frozen);
+        uint256 until = block.timestamp;
+        if (frozen) {
+            // The previous freeze's end (or the unfreeze that cut it short) is the start of the guardian's cooldown.
+            uint256 allowedAt = uint256(_frozenUntil[asset]) + _liveness.maxFreezeDuration;
+            if (_frozenUntil[asset] != 0 && block.timestamp < allowedAt) revert FreezeTooSoon(asset, allowedAt);
+            until += _liveness.maxFreezeDuration;
+        }
+        _setFreeze(asset, frozen, until);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function freezeFor(address asset, uint256 duration) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _listedSlot(asset);
+        uint256 max = _liveness.maxFreezeDuration;
+        if (duration == 0 || duration > max) revert InvalidFreezeDuration(duration, max);
+        _setFreeze(asset, true, block.timestamp + duration);
+    }
+
+    function _setFreeze(address asset, bool frozen, uint256 until) private {
         PriceSlot storage price = _prices[asset];
-        if (((price.flags & FLAG_FROZEN) != 0) == frozen) revert FreezeUnchanged(asset, frozen);
         price.flags = frozen ? price.flags | FLAG_FROZEN : price.flags & ~FLAG_FROZEN;
-        emit FreezeSet(asset, frozen, msg.sender);
+        _frozenUntil[asset] = uint32(until);
+        emit FreezeSet(asset, frozen, msg.sender, until);
+    }
+
+    function _freezeActive(address asset) private view returns (bool) {
+        return block.timestamp < _frozenUntil[asset];
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function setLivenessParams(LivenessParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLivenessParams(params);
+    }
+
+    function _setLivenessParams(LivenessParams memory p) private {
+        _bounded("maxFreezeDuration", p.maxFreezeDuration, MIN_FREEZE, MAX_FREEZE);
+        _bounded("windDownAfter", p.windDownAfter, MIN_WIND_DOWN_AFTER, MAX_WIND_DOWN_AFTER);
+        _bounded("windDownDelay", p.windDownDelay, MIN_WIND_DOWN_DELAY, MAX_WIND_DOWN_DELAY);
+        _liveness = p;
+        emit LivenessParamsSet(p);
+    }
+
+    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert InvalidLivenessParam(name, value, min, max);
+    }
+
+    // ---------------------------------------------------------------- wind-down (DESIGN 5a)
+
+    /// @inheritdoc IOracleAggregator
+    function proposeWindDown(address asset) external {
+        _checkWindDownable(asset);
+        (uint256 cap, bool reported) = _windDownCap(asset);
+        if (!reported) revert NoSourceReport(asset);
+        WindDownProposal memory pending = _windDowns[asset];
+        if (_proposalValid(asset, pending)) revert WindDownPending(asset, pending.executableAt);
+        _propose(asset, cap);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function proposeWindDownPrice(address asset, uint256 price) external onlyRole(RISK_COMMITTEE_ROLE) {
+        _checkWindDownable(asset);
+        (uint256 cap,) = _windDownCap(asset);
+        if (price == 0 || price > cap) revert WindDownPriceAboveCap(asset, price, cap);
+        _propose(asset, price);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function cancelWindDown(address asset) external {
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) _checkRole(RISK_COMMITTEE_ROLE);
+        if (_windDowns[asset].price == 0) revert NoWindDownPending(asset);
+        delete _windDowns[asset];
+        emit WindDownCancelled(asset, msg.sender);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function executeWindDown(address asset) external {
+        _checkWindDownable(asset);
+        WindDownProposal memory pending = _windDowns[asset];
+        if (!_proposalValid(asset, pending)) revert NoWindDownPending(asset);
+        if (block.timestamp < pending.executableAt) revert WindDownNotReady(asset, pending.executableAt);
+        (uint256 cap,) = _windDownCap(asset);
+        uint256 price = pending.price < cap ? pending.price : cap;
+        delete _windDowns[asset];
+        PriceSlot storage slot = _prices[asset];
+        (slot.median, slot.twap, slot.updatedAt, slot.flags) =
+            (uint96(price), uint96(price), uint32(block.timestamp), FLAG_WOUND_DOWN);
+        emit WoundDown(asset, price);
+    }
+
+    /// @dev A wind-down needs a listed asset, not wound down, with a last accepted median, whose sources have left it
+    /// Stale for at least `windDownAfter` seconds.
+    function _checkWindDownable(address asset) private view {
+        PriceSlot memory price = _listedPrice(asset);
+        if (price.flags & FLAG_WOUND_DOWN != 0) revert AssetWoundDown(asset);
+        uint256 stale = _staleFor(price);
+        uint256 required = _liveness.windDownAfter;
+        if (price.median == 0 || stale < required) revert NotStaleLongEnough(asset, stale, required);
+    }
+
+    function _propose(address asset, uint256 price) private {
+        uint32 executableAt = uint32(block.timestamp + _liveness.windDownDelay);
+        _windDowns[asset] = WindDownProposal(uint96(price), uint32(block.timestamp), executableAt);
+        emit WindDownProposed(asset, price, executableAt, msg.sender);
+    }
+
+    /// @dev A proposal stands while the Stale episode it was made in lasts: no price was accepted after it.
+    function _proposalValid(address asset, WindDownProposal memory p) private view returns (bool) {
+        return p.price != 0 && _prices[asset].updatedAt < p.proposedAt;
+    }
+
+    /// @dev Seconds since the last accepted median expired, when the sources' status is Stale (0 otherwise).
+    function _staleFor(PriceSlot memory price) private view returns (uint256) {
+        if (_statusFrom(price.flags, price.updatedAt, price.maxPriceAge, address(0)) != Status.Stale) return 0;
+        uint256 expiry = uint256(price.updatedAt) + price.maxPriceAge;
+        return block.timestamp > expiry ? block.timestamp - expiry : 0;
+    }
+
+    /// @dev The last accepted median, or the median of the sources' positive answers (any age, any bounds) if lower;
+    /// `reported` tells whether any source answered with a positive price.
+    function _windDownCap(address asset) private view returns (uint256 cap, bool reported) {
+        cap = _prices[asset].median;
+        uint256[CONFIG_WORDS] memory config = _assets[asset].sourceSet.words();
+        uint256 count = OracleConfigLib.header(config).sourceCount;
+        uint256[8] memory answers;
+        uint256 n;
+        for (uint256 i = 0; i < count; ++i) {
+            OracleConfigLib.Source memory src = OracleConfigLib.source(config, i);
+            (bool ok, bytes memory ret) =
+                src.feed.staticcall{gas: SOURCE_GAS_LIMIT}(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
+            if (!ok || ret.length < 160) continue;
+            (, int256 answer,,,) = abi.decode(ret, (uint256, int256, uint256, uint256, uint256));
+            if (answer <= 0) continue;
+            uint256 normalized = _normalize(uint256(answer), src.decimals);
+            if (normalized == 0) normalized = 1; // a positive answer below one wei of USD is the smallest price
+            answers[n++] = normalized;
+        }
+        if (n == 0) return (cap, false);
+        MedianLib.sortAscending(answers, n);
+        uint256 reportedMedian = MedianLib.medianOfSorted(answers, n);
+        return (reportedMedian < cap ? reportedMedian : cap, true);
     }
 
     // ---------------------------------------------------------------- views
@@ -266,7 +421,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     /// @inheritdoc IOracleAggregator
     function getPriceData(address asset) external view returns (PriceData memory) {
         uint256 word = _priceWord(asset);
-        return PriceData(uint96(word), uint96(word >> 96), _statusOf(word), uint32(word >> 192));
+        return PriceData(uint96(word), uint96(word >> 96), _statusOf(word, asset), uint32(word >> 192));
     }
 
     /// @inheritdoc IOracleAggregator
@@ -276,7 +431,40 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     /// @inheritdoc IOracleAggregator
     function status(address asset) external view returns (Status) {
-        return _status(_listedPrice(asset));
+        return _status(_listedPrice(asset), asset);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function sourceStatus(address asset) external view returns (Status) {
+        PriceSlot memory price = _listedPrice(asset);
+        return _statusFrom(price.flags, price.updatedAt, price.maxPriceAge, address(0));
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function frozenUntil(address asset) external view returns (uint256) {
+        return _frozenUntil[asset];
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function livenessParams() external view returns (LivenessParams memory) {
+        return _liveness;
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function staleFor(address asset) external view returns (uint256) {
+        return _staleFor(_listedPrice(asset));
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function windDownProposal(address asset) external view returns (WindDownProposal memory) {
+        WindDownProposal memory p = _windDowns[asset];
+        return _proposalValid(asset, p) ? p : WindDownProposal(0, 0, 0);
+    }
+
+    /// @inheritdoc IOracleAggregator
+    function windDownCap(address asset) external view returns (uint256 cap, bool reported) {
+        _listedSlot(asset);
+        return _windDownCap(asset);
     }
 
     /// @inheritdoc IOracleAggregator
@@ -353,17 +541,24 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
 
     // ---------------------------------------------------------------- internals
 
+    function _listedSlot(address asset) private view {
+        if (address(_assets[asset].sourceSet) == address(0)) revert AssetNotListed(asset);
+    }
+
     function _listedPrice(address asset) private view returns (PriceSlot memory price) {
         price = _prices[asset];
         if (price.maxPriceAge == 0) revert AssetNotListed(asset);
     }
 
+    /// @dev The policy table of the interface. Reduce and Liquidate follow the sources' own status (a freeze brakes new
+    /// risk only); AddRisk and Value see a freeze. A wound-down asset's median and TWAP are both its wind-down price.
     function _policyBounds(address asset, Action action) private view returns (uint256 low, uint256 high) {
         uint256 word = _priceWord(asset);
-        Status s = _statusOf(word);
-        if (s != Status.Ok && (action == Action.AddRisk || s != Status.Deviated)) {
-            revert PriceUnavailable(asset, action, s);
-        }
+        bool exit = action == Action.Reduce || action == Action.Liquidate;
+        Status s = _statusFrom(word >> 248, uint32(word >> 192), uint24(word >> 224), exit ? address(0) : asset);
+        bool allowed = s == Status.Ok || (exit && s == Status.Deviated)
+            || (s == Status.WindDown && action != Action.AddRisk);
+        if (!allowed) revert PriceUnavailable(asset, action, s);
         (uint256 m, uint256 t) = (uint96(word), uint96(word >> 96));
         (low, high) = m < t ? (m, t) : (t, m);
     }
@@ -378,16 +573,22 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         if (uint24(word >> 224) == 0) revert AssetNotListed(asset);
     }
 
-    function _statusOf(uint256 word) private view returns (Status) {
-        return _statusFrom(word >> 248, uint32(word >> 192), uint24(word >> 224));
+    function _statusOf(uint256 word, address asset) private view returns (Status) {
+        return _statusFrom(word >> 248, uint32(word >> 192), uint24(word >> 224), asset);
     }
 
-    function _status(PriceSlot memory price) private view returns (Status) {
-        return _statusFrom(price.flags, price.updatedAt, price.maxPriceAge);
+    function _status(PriceSlot memory price, address asset) private view returns (Status) {
+        return _statusFrom(price.flags, price.updatedAt, price.maxPriceAge, asset);
     }
 
-    function _statusFrom(uint256 flags, uint256 updatedAt, uint256 maxPriceAge) private view returns (Status) {
-        if (flags & FLAG_FROZEN != 0) return Status.Frozen;
+    /// @dev `freezeOf`: the asset whose freeze counts, or address(0) to ignore a freeze (the sources' own status).
+    function _statusFrom(uint256 flags, uint256 updatedAt, uint256 maxPriceAge, address freezeOf)
+        private
+        view
+        returns (Status)
+    {
+        if (flags & FLAG_WOUND_DOWN != 0) return Status.WindDown;
+        if (flags & FLAG_FROZEN != 0 && freezeOf != address(0) && _freezeActive(freezeOf)) return Status.Frozen;
         if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp - updatedAt > maxPriceAge) {
             return Status.Stale;
         }
@@ -395,7 +596,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         return Status.Ok;
     }
 
-    function _toPriceData(PriceSlot memory price) private view returns (PriceData memory) {
-        return PriceData(price.median, price.twap, _status(price), price.updatedAt);
+    function _toPriceData(PriceSlot memory price, address asset) private view returns (PriceData memory) {
+        return PriceData(price.median, price.twap, _status(price, asset), price.updatedAt);
     }
 }

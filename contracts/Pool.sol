@@ -86,6 +86,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         int256 pnlLow;
         int256 pnlHigh;
         uint256 reserved;
+        uint256 provision;
     }
 
     IOracleAggregator public immutable oracle;
@@ -178,6 +179,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         returns (uint256 shares, uint256 feeBps, uint256 value)
     {
         AssetSlot memory a = _listed(asset);
+        // Pricing the pool accepts a wound-down asset's fixed price; depositing one is new risk and is refused.
+        oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
         Valuation memory v = _valuation(true);
         uint256 reserve = _reserves[asset];
         if (reserve + received > a.params.depositCap) {
@@ -248,12 +251,34 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     // ---------------------------------------------------------------- protocol entry points
 
     /// @inheritdoc IPool
-    function payProfit(uint256 amount) external onlyFrom(marginEngine) {
+    function payProfit(uint256 amount) external onlyFrom(marginEngine) returns (uint256 paid) {
         uint256 reserve = _reserves[settlementAsset];
-        if (amount > reserve) revert InsufficientLiquidity(settlementAsset, amount, reserve);
-        _reserves[settlementAsset] = reserve - amount;
-        IERC20(settlementAsset).safeTransfer(msg.sender, amount);
-        emit ProfitPaid(msg.sender, amount);
+        paid = amount < reserve ? amount : reserve;
+        if (paid == 0) return 0;
+        _reserves[settlementAsset] = reserve - paid;
+        IERC20(settlementAsset).safeTransfer(msg.sender, paid);
+        emit ProfitPaid(msg.sender, paid);
+    }
+
+    /// @inheritdoc IPool
+    function payProfitInKind(address asset, uint256 valueUsd)
+        external
+        onlyFrom(marginEngine)
+        returns (uint256 amount, uint256 paidUsd)
+    {
+        AssetSlot memory a = _assets[asset];
+        uint256 reserve = _reserves[asset];
+        if (a.position <= 1 || reserve == 0 || valueUsd == 0) return (0, 0);
+        IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
+        if (p.status != IOracleAggregator.Status.Ok && p.status != IOracleAggregator.Status.Deviated) return (0, 0);
+        uint256 high = p.median > p.twap ? p.median : p.twap;
+        amount = valueUsd.toAmountDown(high, a.decimals);
+        if (amount > reserve) amount = reserve;
+        if (amount == 0) return (0, 0);
+        paidUsd = amount.toValueDown(high, a.decimals);
+        _reserves[asset] = reserve - amount;
+        IERC20(asset).safeTransfer(msg.sender, amount);
+        emit ProfitPaidInKind(msg.sender, asset, amount, paidUsd);
     }
 
     /// @inheritdoc IPool
@@ -275,6 +300,12 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _reserves[settlementAsset] = reserve - amount;
         scaledDebt = amount.mulDivUp(FixedPointMath.WAD, index);
         totalScaledDebt += scaledDebt;
+        // A loan is new risk like a position: priced Ok, within the maximum utilization (the receivable it creates
+        // counts in full), and never out of the settlement cash reserved for payouts. Then the rate follows.
+        Valuation memory v = _valuation(true);
+        _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
+        _checkSettlementBacking(reserve - amount, v);
+        _refreshRate(v.reserveLow, v);
         IERC20(settlementAsset).safeTransfer(to, amount);
         emit Lent(to, amount, scaledDebt);
     }
@@ -291,12 +322,19 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     /// @inheritdoc IPool
-    function absorb(address asset, uint256 amount, uint256 scaledDebt) external onlyFrom(liquidator) {
+    function absorb(address asset, uint256 amount, uint256 scaledDebt)
+        external
+        onlyEngineOrLiquidator
+        returns (uint256 received)
+    {
         _listed(asset);
         _accrue();
-        if (amount != 0) _reserves[asset] += _pull(asset, msg.sender, amount);
+        if (amount != 0) {
+            received = _pull(asset, msg.sender, amount);
+            _reserves[asset] += received;
+        }
         _reduceDebt(scaledDebt);
-        emit CollateralAbsorbed(asset, amount, scaledDebt);
+        emit CollateralAbsorbed(asset, received, scaledDebt);
     }
 
     /// @inheritdoc IPool
@@ -426,9 +464,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @inheritdoc IPool
     function nav(bool maximize) external view returns (int256) {
         Valuation memory v = _valuation(false);
-        return maximize
-            ? int256(v.reserveHigh + v.receivableHigh) - v.pnlLow
-            : int256(v.reserveLow + v.receivableLow) - v.pnlHigh;
+        return _nav(v, maximize);
     }
 
     /// @inheritdoc IPool
@@ -451,9 +487,15 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         uint256 needed = (v.reserved + v.receivableLow).mulDivUp(FixedPointMath.BPS, _config.maxUtilizationBps);
         uint256 backing = v.reserveLow + v.receivableLow;
         if (backing <= needed) return 0;
-        uint256 byUtilization = (backing - needed).toAmountDown(v.low[a.position - 1], a.decimals);
+        uint256 available = (backing - needed).toAmountDown(v.low[a.position - 1], a.decimals);
         uint256 reserve = _reserves[asset];
-        return byUtilization < reserve ? byUtilization : reserve;
+        if (a.position == 1) {
+            // The settlement reserve must keep backing the reserved payouts.
+            uint256 backed = v.reserved.toAmountUp(v.low[0], a.decimals);
+            uint256 free = reserve > backed ? reserve - backed : 0;
+            if (free < available) available = free;
+        }
+        return available < reserve ? available : reserve;
     }
 
     /// @inheritdoc IPool
@@ -530,7 +572,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
             v.receivableLow = debt.toValueDown(v.low[0], decimals);
             v.receivableHigh = debt.toValueDown(v.high[0], decimals);
         }
-        (v.pnlLow, v.pnlHigh, v.reserved) = ITraderBook(marginEngine).poolExposure(enforce);
+        (v.pnlLow, v.pnlHigh, v.reserved, v.provision) = ITraderBook(marginEngine).poolExposure(enforce);
     }
 
     /// @dev Weight-aware fee for adding (`adding`) or removing `amount` of a pool asset holding `reserve`, with
@@ -550,7 +592,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     function _priceRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
-        if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
+        if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.Value);
         IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
         return p.median < p.twap ? (p.median, p.twap) : (p.twap, p.median);
     }
@@ -558,11 +600,17 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @dev NAV used to price shares: the upper NAV for deposits, the lower for withdrawals; reverts when not
     /// positive with the virtual value.
     function _navForShares(Valuation memory v, bool maximize) private pure returns (uint256) {
-        int256 navValue = maximize
-            ? int256(v.reserveHigh + v.receivableHigh) - v.pnlLow
-            : int256(v.reserveLow + v.receivableLow) - v.pnlHigh;
+        int256 navValue = _nav(v, maximize);
         if (navValue + int256(VIRTUAL_VALUE) <= 0) revert PoolInsolvent(navValue);
         return navValue < 0 ? 0 : uint256(navValue);
+    }
+
+    /// @dev The upper NAV (deposits) and the lower NAV (withdrawals, which also provision the negative maintenance
+    /// equity of accounts not yet liquidated).
+    function _nav(Valuation memory v, bool maximize) private pure returns (int256) {
+        return maximize
+            ? int256(v.reserveHigh + v.receivableHigh) - v.pnlLow
+            : int256(v.reserveLow + v.receivableLow) - v.pnlHigh - int256(v.provision);
     }
 
     function _utilization(uint256 reserved, uint256 receivable, uint256 reserveValue) private pure returns (uint256) {

@@ -78,6 +78,11 @@ interface IMarginEngineTypes {
     /// @notice Only a profitable position whose entry is at least as good as its side's average entry (so at least
     /// as profitable, per unit of notional, as the side on average) may be auto-deleveraged.
     error NotAdlCandidate(address account, uint256 market, uint256 entryPrice, uint256 averageEntry, uint256 price);
+    /// @notice The Pool could not pay `unpaidUsd` of `account`'s realized profit in any of its assets.
+    error ProfitUnpaid(address account, uint256 unpaidUsd);
+    /// @notice `provision` needs an account whose liquidation prices are usable; `account` at index `index` of the
+    /// list has none (the oracle's `PriceUnavailable` explains which).
+    error ProvisionUnpriced(address account, uint256 index);
 
     // ---------------------------------------------------------------- events
 
@@ -113,6 +118,9 @@ interface IMarginEngineTypes {
         address indexed caller
     );
     event AdlParamsSet(uint256 thresholdBps, uint256 targetBps);
+    /// @notice The provision for `account`'s negative maintenance equity is now `provisionUsd` (0: none); the total the
+    /// Pool's lower NAV subtracts is `totalUsd`.
+    event ProvisionSet(address indexed account, uint256 provisionUsd, uint256 totalUsd);
     event InsuranceFeeShareSet(uint256 insuranceFeeShareBps);
 
 }
@@ -143,7 +151,7 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @notice Close `fractionBps` of every position of `account` at the liquidation price (better for the
-    /// account), realizing PnL and borrow fees into its cash, and return what `liquidationHealth` would return after
+    /// account), realizing PnL and borrow fees into its cash, clear its provision, and return what `liquidationHealth` would return after
     /// the close for its maintenance equity and margin. Liquidator only.
     /// @param equityBefore The maintenance equity `liquidationHealth` returned for `account` in this transaction,
     /// right before this call: the close leaves the collateral's part of it as it is, so the engine only recomputes
@@ -155,19 +163,24 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
         external
         returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
 
-    /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`'s cash
-    /// in one debit (credit first, then new debt: one Pool loan for the whole), then pay `keeperReward` to `keeper`
-    /// and `insuranceShare` to the InsuranceFund. Emits one `CashChanged` (reason "penalty") for the whole; the
-    /// InsuranceFund's `Funded` (reason "penalty") and the Liquidator's `Liquidated` show the split. Liquidator only.
-    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare) external;
-
-    /// @notice Move all collateral of `account` to the Liquidator; returns the assets and amounts. Liquidator only.
-    function seizeAllCollateral(address account)
+    /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`, never
+    /// through a Pool loan: from its credit first (one `CashChanged`, reason "penalty"; `keeperReward` to `keeper`, then
+    /// `insuranceShare` to the InsuranceFund), then in collateral valued at the upper liquidation price, in listing
+    /// order (`CollateralSeized`): the keeper's part to `keeper`, the fund's part into the Pool's reserves. What the
+    /// account cannot pay is not charged. Liquidator only.
+    /// @return rewardPaid Settlement units (or their worth in collateral) paid to the keeper.
+    /// @return sharePaid Settlement units (or their worth in collateral) paid to the fund or the Pool.
+    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
         external
-        returns (address[] memory assets, uint256[] memory amounts);
+        returns (uint256 rewardPaid, uint256 sharePaid);
 
-    /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool).
-    /// Liquidator only.
+    /// @notice Move collateral of `account` worth `valueUsd` at the lower liquidation price (all of it for
+    /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
+    /// @return movedUsd The USD the Pool booked, at those prices (rounded down).
+    function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd);
+
+    /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool) and its
+    /// provision. Liquidator only.
     /// @return scaledDebt The scaled debt removed.
     function writeOffDebt(address account) external returns (uint256 scaledDebt);
 
@@ -220,6 +233,23 @@ interface IMarginEngineAdmin is IMarginEngineTypes {
     function setInsuranceFeeShare(uint256 insuranceFeeShareBps) external;
     /// @notice Governance: auto-deleveraging starts above `thresholdBps` of pool value and stops at `targetBps`.
     function setAdlParams(uint256 thresholdBps, uint256 targetBps) external;
+
+    /// @notice Record, for each of `accounts`, the provision the Pool's lower NAV subtracts: minus its maintenance
+    /// equity at the liquidation prices when that equity is negative, else nothing (a recorded provision is
+    /// replaced). Permissionless: keepers provision underwater accounts they cannot liquidate at once, so an LP cannot
+    /// exit ahead of the loss; a liquidation clears the account's provision. Reverts `ProvisionUnpriced` for an
+    /// account whose prices a liquidation could not use.
+    function provision(address[] calldata accounts) external;
+
+    /// @notice The provision recorded for `account`, USD (WAD).
+    function provisionOf(address account) external view returns (uint256);
+
+    /// @notice The sum of recorded provisions, USD (WAD).
+    function totalProvision() external view returns (uint256);
+
+    /// @notice Value of `account`'s collateral at the lower liquidation prices (no haircut), USD (WAD): what an absorb
+    /// would book in the Pool. Reverts when a price a liquidation needs is unavailable.
+    function collateralValue(address account) external view returns (uint256 valueUsd);
 
     function position(address account, uint256 market) external view returns (Position memory);
     function collateralBalance(address account, address asset) external view returns (uint256);

@@ -13,27 +13,61 @@ pragma solidity ^0.8.27;
 /// every counted source answer was itself at most `heartbeat` seconds old, so a price a consumer accepts
 /// reflects source data at most `heartbeat + maxPriceAge` seconds old.
 ///
-/// Policy (DESIGN section 5), applied by the `priceFor*` views:
-/// | action                          | Ok              | Deviated            | Stale / Frozen |
-/// | add risk / withdraw / LP        | worse of {median, TWAP} for the caller | reverts | reverts |
-/// | reduce or close                 | worse for the trader | worse for the trader | reverts |
-/// | liquidate                       | better for the account | better for the account | reverts |
-/// | add collateral, repay           | needs no price  |                     |                |
+/// Policy (DESIGN sections 5 and 5a), applied by the `priceFor*` views and `priceBounds`:
+/// | action                          | Ok              | Deviated            | Stale   | Frozen            | WindDown |
+/// | add risk / withdraw / LP        | worse of {median, TWAP} for the caller | reverts | reverts | reverts | reverts |
+/// | value the Pool (LP mint/burn)   | {median, TWAP}  | reverts             | reverts | reverts           | wind-down price |
+/// | reduce or close                 | worse for the trader | worse for the trader | reverts | as the sources' status | wind-down price |
+/// | liquidate                       | better for the account | better for the account | reverts | as the sources' status | wind-down price |
+/// | add collateral, repay           | needs no price  |                     |         |                   |          |
+///
+/// Liveness (DESIGN 5a): a freeze is the guardian's brake on new risk only and expires by itself after
+/// `maxFreezeDuration`; closes and liquidations ignore it. An asset Stale for `windDownAfter` seconds may be wound down:
+/// a price no higher than the last accepted median and no higher than what its sources report is proposed (by anyone at
+/// that cap when a source reports, by the risk committee at or below it), and after `windDownDelay` it becomes the
+/// asset's permanent price for closes, liquidations and the Pool's valuation, while new risk in it is refused for ever.
+/// So an asset whose price left its feeds' bounds freezes no account for longer than
+/// `windDownAfter + windDownDelay` after its last price expired.
 interface IOracleAggregator {
     /// @notice Health of an asset's price.
-    /// @dev Ordered by precedence: Frozen beats Stale beats Deviated beats Ok.
+    /// @dev Ordered by precedence: WindDown beats Frozen beats Stale beats Deviated beats Ok.
     enum Status {
         Ok,
         Deviated,
         Stale,
-        Frozen
+        Frozen,
+        WindDown
     }
 
     /// @notice What a consumer is about to do with a price; decides which statuses are accepted.
+    /// @dev `Value`: the Pool valuing its reserves and traders' exposure for an LP mint or burn (an Ok price, or a
+    /// wound-down asset's fixed price, so that a dead asset never blocks LP exits).
     enum Action {
         AddRisk,
         Reduce,
-        Liquidate
+        Liquidate,
+        Value
+    }
+
+    /// @notice Governed liveness bounds, in seconds.
+    /// @param maxFreezeDuration Longest a freeze lasts before it expires by itself.
+    /// @param windDownAfter How long an asset must have been Stale (counted from the expiry of its last accepted price)
+    /// before a wind-down may be proposed.
+    /// @param windDownDelay Time between a wind-down proposal and its execution.
+    struct LivenessParams {
+        uint32 maxFreezeDuration;
+        uint32 windDownAfter;
+        uint32 windDownDelay;
+    }
+
+    /// @notice A pending wind-down of an asset.
+    /// @param price The proposed wind-down price (WAD); 0 when nothing is pending.
+    /// @param proposedAt When it was proposed.
+    /// @param executableAt When `executeWindDown` may run.
+    struct WindDownProposal {
+        uint96 price;
+        uint32 proposedAt;
+        uint32 executableAt;
     }
 
     /// @notice Why `update` did not count a source's answer.
@@ -121,6 +155,29 @@ interface IOracleAggregator {
     error PriceUnavailable(address asset, Action action, Status status);
     /// @notice The asset is already in the requested freeze state.
     error FreezeUnchanged(address asset, bool frozen);
+    /// @notice The guardian may freeze `asset` again only from `allowedAt`: one guardian freeze lasts at most
+    /// `maxFreezeDuration` and the next may start that long after it ended (only governance renews a freeze).
+    error FreezeTooSoon(address asset, uint256 allowedAt);
+    /// @notice A freeze of `duration` seconds is longer than `maxFreezeDuration` (`max`) or zero.
+    error InvalidFreezeDuration(uint256 duration, uint256 max);
+    /// @notice A liveness bound `name` is outside [min, max].
+    error InvalidLivenessParam(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice `asset` has been Stale for `staleFor` seconds; a wind-down needs `required`.
+    error NotStaleLongEnough(address asset, uint256 staleFor, uint256 required);
+    /// @notice A wind-down price of `price` is zero or above `cap` (the last accepted median, or what the sources report
+    /// if lower).
+    error WindDownPriceAboveCap(address asset, uint256 price, uint256 cap);
+    /// @notice No source of `asset` reports a positive price: only the risk committee may propose a wind-down price.
+    error NoSourceReport(address asset);
+    /// @notice A wind-down of `asset` is already pending, executable at `executableAt`.
+    error WindDownPending(address asset, uint256 executableAt);
+    /// @notice No valid wind-down of `asset` is pending (none was proposed, it was cancelled, or the asset got a fresh
+    /// price after the proposal).
+    error NoWindDownPending(address asset);
+    /// @notice The wind-down of `asset` may execute from `executableAt`.
+    error WindDownNotReady(address asset, uint256 executableAt);
+    /// @notice `asset` is wound down: its price is fixed for ever and `update` has nothing to do.
+    error AssetWoundDown(address asset);
     /// @notice A source call failed while too little gas was left to tell a broken source from a starved one.
     error InsufficientGasForSources(uint256 gasLeft);
     /// @notice The minimum TWAP window given at deployment is zero.
@@ -141,8 +198,16 @@ interface IOracleAggregator {
     event PriceUpdated(
         address indexed asset, uint256 median, uint256 twap, uint256 cumulative, uint256 freshSources, Status status
     );
-    /// @notice The guardian froze or unfroze `asset`.
-    event FreezeSet(address indexed asset, bool frozen, address indexed guardian);
+    /// @notice `asset` was frozen until `until` (`frozen` true) or unfrozen, by `by` (the guardian or governance).
+    event FreezeSet(address indexed asset, bool frozen, address indexed by, uint256 until);
+    /// @notice Governance set the liveness bounds.
+    event LivenessParamsSet(LivenessParams params);
+    /// @notice A wind-down of `asset` at `price` was proposed by `by`, executable at `executableAt`.
+    event WindDownProposed(address indexed asset, uint256 price, uint256 executableAt, address indexed by);
+    /// @notice A pending wind-down of `asset` was cancelled by `by`.
+    event WindDownCancelled(address indexed asset, address indexed by);
+    /// @notice `asset` is wound down at `price`: its permanent price for closes, liquidations and the Pool's valuation.
+    event WoundDown(address indexed asset, uint256 price);
 
     // ---------------------------------------------------------------- actions
 
@@ -158,8 +223,34 @@ interface IOracleAggregator {
     /// @notice List or reconfigure `asset`. Governance (the timelock) only.
     function setAssetConfig(address asset, AssetConfig calldata config) external;
 
-    /// @notice Freeze (`frozen = true`) or unfreeze `asset`. Guardian only.
+    /// @notice Freeze `asset` for `maxFreezeDuration` (`frozen = true`) or lift a freeze. Guardian only. A freeze stops
+    /// new risk in the asset and LP mint/burn; closes and liquidations follow the sources' own status. The guardian may
+    /// not chain freezes: the next may start `maxFreezeDuration` after the previous one ended.
     function setFrozen(address asset, bool frozen) external;
+
+    /// @notice Freeze (or renew the freeze of) `asset` for `duration` seconds, at most `maxFreezeDuration`.
+    /// Governance (the timelock) only.
+    function freezeFor(address asset, uint256 duration) external;
+
+    /// @notice Set the liveness bounds. Governance only. Bounds: maxFreezeDuration 1 hour to 7 days, windDownAfter
+    /// 1 hour to 30 days, windDownDelay 10 minutes to 7 days.
+    function setLivenessParams(LivenessParams calldata params) external;
+
+    /// @notice Propose winding `asset` down at the cap: the lower of its last accepted median and the median of what its
+    /// sources report now (positive answers, whatever their age or bounds). Permissionless; needs the asset Stale for
+    /// `windDownAfter` seconds, at least one source reporting, and no pending proposal.
+    function proposeWindDown(address asset) external;
+
+    /// @notice Propose (or replace a pending proposal with) a wind-down of `asset` at `price`, at most the cap of
+    /// `proposeWindDown`. Risk committee only; needs the asset Stale for `windDownAfter` seconds.
+    function proposeWindDownPrice(address asset, uint256 price) external;
+
+    /// @notice Cancel a pending wind-down of `asset`. Governance or the risk committee.
+    function cancelWindDown(address asset) external;
+
+    /// @notice Wind `asset` down: permissionless once the proposal's delay has passed while the asset stayed Stale. The
+    /// price is the proposed one, or the cap now if lower; it becomes the asset's median and TWAP for ever.
+    function executeWindDown(address asset) external;
 
     // ---------------------------------------------------------------- views
 
@@ -175,6 +266,24 @@ interface IOracleAggregator {
     /// @notice The current status of `asset`.
     function status(address asset) external view returns (Status);
 
+    /// @notice The status the sources themselves give `asset`, ignoring a freeze: what closes and liquidations follow.
+    function sourceStatus(address asset) external view returns (Status);
+
+    /// @notice When the current (or last) freeze of `asset` ends; 0 if it was never frozen.
+    function frozenUntil(address asset) external view returns (uint256);
+
+    /// @notice The liveness bounds.
+    function livenessParams() external view returns (LivenessParams memory);
+
+    /// @notice Seconds `asset` has been Stale, counted from the expiry of its last accepted price (0 if not Stale).
+    function staleFor(address asset) external view returns (uint256);
+
+    /// @notice The pending wind-down of `asset` (price 0: none).
+    function windDownProposal(address asset) external view returns (WindDownProposal memory);
+
+    /// @notice The highest wind-down price allowed now and whether a source reports a price.
+    function windDownCap(address asset) external view returns (uint256 cap, bool reported);
+
     /// @notice Time-weighted average price over the last `window` seconds, ending now.
     /// @dev The stored median is weighted from its update until now. When the buffer holds less history than
     /// `window`, the average covers the history it holds. A window starting between two observations is
@@ -187,10 +296,12 @@ interface IOracleAggregator {
     /// @return price The worse of {median, TWAP} for the caller. Reverts unless the status is `Ok`.
     function priceForRisk(address asset, bool longExposure) external view returns (uint256 price);
 
-    /// @notice Price for reducing or closing a position: worse for the trader. Reverts if `Stale` or `Frozen`.
+    /// @notice Price for reducing or closing a position: worse for the trader. Reverts if the sources' status is
+    /// `Stale` (a freeze does not apply); a wound-down asset's fixed price.
     function priceForReduce(address asset, bool longExposure) external view returns (uint256 price);
 
-    /// @notice Price for judging and executing a liquidation: better for the account. Reverts if `Stale` or `Frozen`.
+    /// @notice Price for judging and executing a liquidation: better for the account. Reverts if the sources' status
+    /// is `Stale` (a freeze does not apply); a wound-down asset's fixed price.
     function priceForLiquidation(address asset, bool longExposure) external view returns (uint256 price);
 
     /// @notice Lower and upper of {median, TWAP} after checking that `action` is allowed.

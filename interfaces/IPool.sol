@@ -9,7 +9,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// takes liquidated collateral and, last in the loss waterfall, socialized deficits.
 /// @dev Values are USD in WAD; token amounts are in each token's decimals. NAV = oracle value of the booked
 /// reserves + receivables from traders (their debt in the settlement asset) - traders' net unrealized PnL (net of
-/// borrow fees they owe). Tokens sent to the Pool without going through an entry point are not booked and change
+/// borrow fees they owe); the lower NAV (what a share redeems for) also subtracts the provision for accounts whose
+/// maintenance equity is negative (`ITraderBook.poolExposure`), so an LP cannot exit ahead of a loss already visible
+/// on chain.
+///
+/// Liveness (DESIGN 5a): the settlement reserve must keep covering the liquidity reserved for open positions (what
+/// they can be owed); an LP withdrawal or a loan that would leave it short reverts, and a loan counts toward
+/// utilization and refreshes the rate. Profits are paid from the settlement reserve and, in the rare case it is short
+/// after price moves, in the other pool assets at their upper price (`payProfitInKind`). Tokens sent to the Pool without going through an entry point are not booked and change
 /// nothing. Fee-on-transfer tokens are credited by the balance difference they actually deliver.
 ///
 /// Deposit cooldown: shares minted by `deposit` are locked in the receiver's account for `cooldown` seconds. Locked
@@ -109,6 +116,9 @@ interface IPool {
     /// @notice The borrow index moved to `borrowIndex`; the rate for the next period is `ratePerSecond`.
     event Accrued(uint256 borrowIndex, uint256 ratePerSecond, uint256 utilization);
     event ProfitPaid(address indexed to, uint256 amount);
+    /// @notice Profit the settlement reserve could not pay was paid in `amount` of `asset` (worth `valueUsd` at its upper
+    /// price).
+    event ProfitPaidInKind(address indexed to, address indexed asset, uint256 amount, uint256 valueUsd);
     event LossReceived(uint256 paid, uint256 borrowed, uint256 scaledDebt);
     event Lent(address indexed to, uint256 amount, uint256 scaledDebt);
     event Repaid(address indexed from, uint256 amount, uint256 scaledDebt);
@@ -139,15 +149,26 @@ interface IPool {
 
     // ---------------------------------------------------------------- protocol entry points
 
-    /// @notice Pay a trader's realized profit: `amount` of the settlement asset to the MarginEngine.
-    function payProfit(uint256 amount) external;
+    /// @notice Pay a trader's realized profit: up to `amount` of the settlement asset to the MarginEngine, as much as
+    /// the settlement reserve holds. MarginEngine only.
+    /// @return paid Settlement units paid (`amount` unless the reserve is short).
+    function payProfit(uint256 amount) external returns (uint256 paid);
+
+    /// @notice Pay up to `valueUsd` of profit in `asset` to the MarginEngine, valued at the asset's upper price; pays
+    /// nothing for the settlement asset, an unlisted asset, an empty reserve or a price that is not Ok or Deviated.
+    /// MarginEngine only.
+    /// @return amount Units of `asset` paid.
+    /// @return paidUsd Their value at the upper price (rounded down).
+    function payProfitInKind(address asset, uint256 valueUsd) external returns (uint256 amount, uint256 paidUsd);
 
     /// @notice Receive a trader's loss: pull `paid` settlement units from the caller and book `borrowed` more as
     /// new debt of the trader. MarginEngine or Liquidator.
     /// @return scaledDebt Scaled debt created for `borrowed` (rounded up).
     function receiveLoss(uint256 paid, uint256 borrowed) external returns (uint256 scaledDebt);
 
-    /// @notice Lend `amount` of the settlement asset to `to` as new trader debt. MarginEngine only.
+    /// @notice Lend `amount` of the settlement asset to `to` as new trader debt. MarginEngine only. A loan is new risk:
+    /// it counts toward utilization and toward the settlement backing of reserved payouts (reverting
+    /// `UtilizationExceeded` or `SettlementBackingShort` past them, with every pool price Ok) and refreshes the rate.
     /// @return scaledDebt Scaled debt created (rounded up).
     function lend(uint256 amount, address to) external returns (uint256 scaledDebt);
 
@@ -157,8 +178,10 @@ interface IPool {
     /// @return amount Settlement units pulled.
     function repay(uint256 scaledDebt) external returns (uint256 amount);
 
-    /// @notice Pull seized collateral into reserves and cancel `scaledDebt` of the liquidated account. Liquidator.
-    function absorb(address asset, uint256 amount, uint256 scaledDebt) external;
+    /// @notice Pull seized collateral into reserves and cancel `scaledDebt` of the liquidated account. MarginEngine (it
+    /// moves a liquidated account's collateral straight to the Pool) or Liquidator.
+    /// @return received Units of `asset` that arrived (a fee-on-transfer token delivers less than `amount`).
+    function absorb(address asset, uint256 amount, uint256 scaledDebt) external returns (uint256 received);
 
     /// @notice Write off `scaledDebt` no collateral or insurance covers: NAV falls by its value. Liquidator.
     /// @return amount The settlement units written off.
@@ -203,7 +226,8 @@ interface IPool {
     /// @notice (reserved liquidity + receivables) / (reserve value + receivables), WAD, at lower prices.
     function utilization() external view returns (uint256);
 
-    /// @notice Units of `asset` an LP could withdraw now without breaking the reserve or the maximum utilization.
+    /// @notice Units of `asset` an LP could withdraw now without breaking the reserve, the maximum utilization or (for
+    /// the settlement asset) the backing of reserved payouts, before the weight fee.
     function availableLiquidity(address asset) external view returns (uint256);
 
     /// @notice Borrow index (WAD) including interest accrued since the last accrual.

@@ -24,6 +24,7 @@ contract MockEngine is ITraderBook {
     int256 public pnlLow;
     int256 public pnlHigh;
     uint256 public reservedUsd;
+    uint256 public provisionUsd;
     bool public marketsNotOk;
 
     /// @dev Optional markets whose oracle prices and open interest `poolExposure` reads, so that gas benchmarks
@@ -56,6 +57,10 @@ contract MockEngine is ITraderBook {
         (pnlLow, pnlHigh, reservedUsd) = (low, high, reserved);
     }
 
+    function setProvision(uint256 provision) external {
+        provisionUsd = provision;
+    }
+
     function setMarkets(IOracleAggregator oracle_, address[] calldata markets_) external {
         oracle = oracle_;
         markets = markets_;
@@ -69,21 +74,25 @@ contract MockEngine is ITraderBook {
     }
 
     /// @inheritdoc ITraderBook
-    function poolExposure(bool enforceRiskStatus) external view returns (int256, int256, uint256) {
+    function poolExposure(bool enforceRiskStatus) external view returns (int256, int256, uint256, uint256) {
         if (enforceRiskStatus && marketsNotOk) revert MarketsNotOk();
         uint256 touched;
         for (uint256 i = 0; i < markets.length; ++i) {
             address market = markets[i];
             (uint256 low, uint256 high) = enforceRiskStatus
-                ? oracle.priceBounds(market, IOracleAggregator.Action.AddRisk)
+                ? oracle.priceBounds(market, IOracleAggregator.Action.Value)
                 : (oracle.median(market), oracle.median(market));
             touched += (low + high) * (longOpenInterest[market] - shortOpenInterest[market]);
         }
-        return (pnlLow + int256(touched), pnlHigh + int256(touched), reservedUsd);
+        return (pnlLow + int256(touched), pnlHigh + int256(touched), reservedUsd, provisionUsd);
     }
 
-    function payProfit(uint256 amount) external locked {
-        pool.payProfit(amount);
+    function payProfit(uint256 amount) external locked returns (uint256) {
+        return pool.payProfit(amount);
+    }
+
+    function payProfitInKind(address asset, uint256 valueUsd) external locked returns (uint256, uint256) {
+        return pool.payProfitInKind(asset, valueUsd);
     }
 
     function receiveLoss(uint256 paid, uint256 borrowed) external locked returns (uint256) {
@@ -98,8 +107,8 @@ contract MockEngine is ITraderBook {
         return pool.repay(scaledDebt);
     }
 
-    function absorb(address asset, uint256 amount, uint256 scaledDebt) external locked {
-        pool.absorb(asset, amount, scaledDebt);
+    function absorb(address asset, uint256 amount, uint256 scaledDebt) external locked returns (uint256) {
+        return pool.absorb(asset, amount, scaledDebt);
     }
 
     function socializeDeficit(uint256 scaledDebt) external locked returns (uint256) {

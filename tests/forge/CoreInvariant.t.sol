@@ -151,7 +151,7 @@ contract CoreInvariantTest is EngineFixture {
     /// - (10) an action on one asset or market does not change the books of another (reserves, collateral balances
     ///   and totals, positions, other assets' oracle data);
     /// - (5, DESIGN section 5) no liquidation while a price it needs (an open market's asset, a collateral asset held)
-    ///   is Stale or Frozen.
+    ///   is Stale by its sources (a freeze stops new risk only: DESIGN 5a).
     function invariant_GhostChecksHold() public view {
         string[8] memory names = [
             "(2) share price fell without a socialized deficit",
@@ -161,7 +161,7 @@ contract CoreInvariantTest is EngineFixture {
             "(8) adding collateral, repaying or a flat account's withdrawal refused",
             "(9) a bystander's collateral or debt made worse",
             "(10) an action changed another asset's or market's books",
-            "(5) a liquidation at a Stale or Frozen price"
+            "(5) a liquidation at a Stale price"
         ];
         // (2) has a function of its own.
         for (uint256 i = 1; i < 8; ++i) {
@@ -239,7 +239,7 @@ contract CoreInvariantTest is EngineFixture {
                 vm.toString(handler.faults(4))
             )
         );
-        emit log_named_uint("liquidations skipped for a Stale or Frozen price", handler.skippedForPrice());
+        emit log_named_uint("liquidations skipped for a Stale price", handler.skippedForPrice());
         emit log_named_uint("absorbs at a collateral price spread (share price checked)", handler.absorbsAtSpread());
         emit log_named_uint(
             "liquidations while a market price was spread (share price not held: DESIGN 5 close price)",

@@ -26,6 +26,8 @@ contract LiquidatorUnitTest is EngineFixture {
     bytes32 internal constant COVERED = keccak256("Covered(uint256,uint256,uint256)");
     bytes32 internal constant REPAID = keccak256("Repaid(address,uint256,uint256)");
     bytes32 internal constant SOCIALIZED = keccak256("DeficitSocialized(uint256,uint256,uint256)");
+    bytes32 internal constant LIQUIDATED = keccak256("Liquidated(address,address,uint256,uint256,uint256,uint256)");
+    bytes32 internal constant ABSORBED = keccak256("Absorbed(address,uint256,uint256,uint256,uint256)");
 
     /// @dev `account` liquidated by KEEPER; the logs of that call.
     function _liquidateRecording(address account) internal returns (Vm.Log[] memory) {
@@ -59,26 +61,29 @@ contract LiquidatorUnitTest is EngineFixture {
         uint256 liquidated = liquidator.liquidateMany(batch);
         assertEq(liquidated, 1, "one liquidated");
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "the liquidatable account was half closed");
-        assertEq(usdc.balanceOf(KEEPER), 109e6, "keeper reward: 1 USDC + 30 % of the 360 USDC penalty");
+        // The account has no credit: its 1 USDC + 30 % of the 360 USDC penalty is paid in its WETH at 2,400.
+        assertEq(weth.balanceOf(KEEPER), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in WETH");
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
 
     /// @notice At 2,340 the account is critical (equity 1,170 USD under half its 3,510 USD margin), so it is closed
     /// in full, but it stays solvent: it pays the 1 % penalty on the 70,200 USD closed (702 USDC: 211.6 to the
-    /// keeper, 490.4 to the InsuranceFund) and keeps its collateral; nothing is absorbed (kills Liquidator.sol:121
-    /// `margin == 0 && equity < 0` ==> `||`).
+    /// keeper, 490.4 to the fund's share), in WETH at 2,340 since it has no credit, and keeps the rest of its
+    /// collateral; nothing is absorbed.
     function test_liquidate__criticalButSolvent__closesInFullAndKeepsTheCollateral() public {
         _settleWethAt(2_340e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity > 0, "solvent");
         assertTrue(h.maintenanceEquity < int256(h.maintenanceMargin / 2), "critical");
-        uint256 insuranceBefore = insurance.bookedBalance();
+        uint256 wethReserve = pool.reserves(address(weth));
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
-        assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18, "the account keeps its collateral");
-        assertEq(usdc.balanceOf(KEEPER), 211_600_000, "keeper reward");
-        assertEq(insurance.bookedBalance() - insuranceBefore, 490_400_000, "insurance share of the penalty");
+        uint256 toKeeper = _wethFor(211_600_000, 1e18, 2_340e18);
+        uint256 toPool = _wethFor(490_400_000, 1e18, 2_340e18);
+        assertEq(weth.balanceOf(KEEPER), toKeeper, "keeper reward in WETH");
+        assertEq(pool.reserves(address(weth)) - wethReserve, toPool, "the fund's share into the Pool's reserves");
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18 - toKeeper - toPool, "keeps the rest");
         (, uint256 scaledDebt,) = engine.cash(TRADER);
         assertTrue(scaledDebt != 0, "the realized loss stays the account's debt");
         assertTrue(pool.totalScaledDebt() != 0, "and the Pool's receivable");
@@ -88,23 +93,22 @@ contract LiquidatorUnitTest is EngineFixture {
     /// InsuranceFund nothing: the reward never exceeds the penalty (kills Liquidator.sol:140 `reward > penalty` ==>
     /// false, under which the insurance share underflows and the liquidation reverts).
     function test_liquidate__minRewardAbovePenalty__keeperGetsThePenalty() public {
-        liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 3_000, 1_000e6, 50e18));
+        liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000e6, 50e18));
         _settleWethAt(2_400e18);
-        uint256 insuranceBefore = insurance.bookedBalance();
+        uint256 wethReserve = pool.reserves(address(weth));
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
-        assertEq(usdc.balanceOf(KEEPER), 360e6, "the keeper gets the whole 360 USDC penalty");
-        assertEq(insurance.bookedBalance(), insuranceBefore, "nothing for the InsuranceFund");
+        assertEq(weth.balanceOf(KEEPER), _wethFor(360e6, 1e18, 2_400e18), "the keeper gets the whole penalty");
+        assertEq(pool.reserves(address(weth)), wethReserve, "nothing for the fund's share");
     }
 
     /// @notice At 2,280 the maintenance equity is -1,170 USD (the haircut counts 20,520 of the 22,800 USD of WETH)
-    /// but the collateral itself still covers the 21,690 USDC of debt the close leaves: the account is absorbed with
-    /// no deficit. Nothing is drawn from the InsuranceFund (no `cover`, no `Covered` event), nothing is socialized,
-    /// and an account worth nothing pays no penalty (no "penalty" cash change). Kills Liquidator.sol:162
-    /// `debt > collateralValue` ==> true (underflow), :165 `deficit != 0` ==> true (a `cover(0)`) and :115
-    /// `penalty != 0` ==> true (a zero penalty charged).
-    function test_liquidate__insolventButCollateralCoversDebt__absorbsWithoutDeficit() public {
+    /// but the collateral itself is worth more than the 21,690 USDC of debt the close leaves. Only the debt's worth of
+    /// WETH goes to the Pool, the 1 % penalty on that debt is paid from the surplus (the keeper's part in WETH to the
+    /// keeper) and the rest stays the account's (DESIGN 5a: take no more than is owed). Nothing is drawn from the
+    /// InsuranceFund, nothing is socialized, LPs lose nothing.
+    function test_liquidate__insolventButCollateralCoversDebt__repaysFromCollateralAndKeepsTheSurplus() public {
         _settleWethAt(2_280e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity < 0, "insolvent at maintenance");
@@ -112,19 +116,35 @@ contract LiquidatorUnitTest is EngineFixture {
         uint256 wethReserve = pool.reserves(address(weth));
         uint256 price = pool.sharePrice(false);
         Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        (uint256 debt, uint256 penalty, uint256 reward) = _absorbedDebtAndPenalty(logs);
+        assertApproxEqAbs(debt, 21_690e6, 1e6, "the debt after the close: the loss, the opening fee and interest");
+        assertEq(penalty, (debt + 99) / 100, "1 % of the debt repaid");
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");
-        assertEq(engine.collateralBalance(TRADER, address(weth)), 0, "collateral seized");
-        assertEq(pool.reserves(address(weth)), wethReserve + 10e18, "absorbed into the reserves");
         assertEq(pool.totalScaledDebt(), 0, "the debt was repaid by the collateral");
+        uint256 forDebt = (debt * 1e12 * 1e18 + 2_280e18 - 1) / 2_280e18;
+        uint256 toKeeper = _wethFor(reward, 1e18, 2_280e18);
+        uint256 toPool = forDebt + _wethFor(penalty - reward, 1e18, 2_280e18);
+        assertEq(weth.balanceOf(KEEPER), toKeeper, "the keeper is paid in WETH");
+        assertEq(pool.reserves(address(weth)), wethReserve + toPool, "the debt's worth and the fund's share");
+        uint256 kept = engine.collateralBalance(TRADER, address(weth));
+        assertEq(kept, 10e18 - toKeeper - toPool, "the account keeps the surplus");
+        assertTrue(kept > 0.39e18, "about 893 USD of WETH stays the account's");
         assertEq(insurance.bookedBalance(), insuranceBefore, "the InsuranceFund paid nothing");
         assertTrue(pool.sharePrice(false) >= price, "LPs lost nothing");
-        assertEq(usdc.balanceOf(KEEPER), 0, "no reward from an account worth nothing");
+        assertTrue(!engine.liquidationHealth(TRADER).liquidatable, "the account is healthy again");
         _assertNoLog(logs, COVERED, "no cover drawn");
+        _assertNoLog(logs, SOCIALIZED, "nothing socialized");
+    }
+
+    /// @dev The debt of the `Absorbed` event and the penalty and reward of the `Liquidated` event in `logs`.
+    function _absorbedDebtAndPenalty(Vm.Log[] memory logs)
+        internal
+        pure
+        returns (uint256 debt, uint256 penalty, uint256 reward)
+    {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] == CASH_CHANGED) {
-                (,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
-                assertTrue(reason != "penalty", "no penalty charged");
-            }
+            if (logs[i].topics[0] == ABSORBED) (debt,,,) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            if (logs[i].topics[0] == LIQUIDATED) (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
         }
     }
 
@@ -240,12 +260,28 @@ contract LiquidatorUnitTest is EngineFixture {
         (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
     }
 
-    /// @dev Liquidate TRADER as KEEPER; the USDC the penalty moved (keeper plus InsuranceFund).
-    function _liquidatePenalty() internal returns (uint256) {
-        uint256 insuranceBefore = insurance.bookedBalance();
-        vm.prank(KEEPER);
-        liquidator.liquidate(TRADER);
-        return usdc.balanceOf(KEEPER) + insurance.bookedBalance() - insuranceBefore;
+    /// @dev WETH wei the engine takes for `units` of USDC: the units valued at the lower USDC price `usdcLow` (rounded
+    /// down), then converted at the upper WETH price `wethPrice` (rounded up).
+    function _wethFor(uint256 units, uint256 usdcLow, uint256 wethPrice) internal pure returns (uint256) {
+        uint256 usd = units * usdcLow / 1e6;
+        return (usd * 1e18 + wethPrice - 1) / wethPrice;
+    }
+
+    /// @dev Liquidate TRADER as KEEPER; the penalty (USDC units) its `Liquidated` event reports, checked against the
+    /// WETH that moved: the account has no credit, so the keeper's reward is paid in WETH to the keeper and the fund's
+    /// share in WETH into the Pool, each converted at the lower USDC price and the upper WETH price.
+    function _liquidatePenalty() internal returns (uint256 penalty) {
+        IOracleAggregator.PriceData memory u = oracle.getPriceData(address(usdc));
+        uint256 usdcLow = u.median < u.twap ? u.median : u.twap;
+        (, uint256 wethHigh) = oracle.priceBounds(address(weth), IOracleAggregator.Action.Liquidate);
+        uint256 reserve = pool.reserves(address(weth));
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        uint256 reward;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == LIQUIDATED) (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+        }
+        assertEq(weth.balanceOf(KEEPER), _wethFor(reward, usdcLow, wethHigh), "the keeper's reward in WETH");
+        assertEq(pool.reserves(address(weth)) - reserve, _wethFor(penalty - reward, usdcLow, wethHigh), "the share");
     }
 
     /// @dev A partial liquidation at 2,400 (15 WETH closed, 36,000 USD): the 360 USD penalty in USDC, rounded up at
@@ -306,9 +342,9 @@ contract LiquidatorUnitTest is EngineFixture {
         _expectOutOfBounds(_params(10_001, 5_000, 100, 3_000), "closeFactorBps", 10_001, 1_000, 10_000);
         _expectOutOfBounds(_params(5_000, 10_001, 100, 3_000), "criticalHealthBps", 10_001, 0, 10_000);
         _expectOutOfBounds(_params(5_000, 5_000, 100, 10_001), "keeperShareBps", 10_001, 0, 10_000);
-        liquidator.setParams(ILiquidator.Params(1_000, 10_000, 0, 10_000, 0, 0));
+        liquidator.setParams(ILiquidator.Params(1_000, 10_000, 0, 0, 10_000, 0, 0));
         assertEq(liquidator.params().closeFactorBps, 1_000, "lower bound accepted");
-        liquidator.setParams(ILiquidator.Params(10_000, 0, 499, 0, 1e6, 50e18));
+        liquidator.setParams(ILiquidator.Params(10_000, 0, 499, 499, 0, 1e6, 50e18));
         assertEq(liquidator.penaltyBps(), 499, "just under the markets' 5 % maintenance fraction");
     }
 
@@ -316,7 +352,7 @@ contract LiquidatorUnitTest is EngineFixture {
     /// would create bad debt (kills Liquidator.sol:215 `!checkMarkets` ==> true and :219 `p.penaltyBps >= mmf` ==>
     /// false). The absolute bound (10 %) comes first.
     function test_setParams__penaltyAtMaintenanceFraction__reverts() public {
-        _expectOutOfBounds(_params(5_000, 5_000, 500, 3_000), "penaltyBps", 500, 0, 499);
+        _expectOutOfBounds(_params(5_000, 5_000, 500, 3_000), "maxPenaltyBps", 500, 500, 499);
         _expectOutOfBounds(_params(5_000, 5_000, 1_001, 3_000), "penaltyBps", 1_001, 0, 1_000);
     }
 
@@ -325,7 +361,7 @@ contract LiquidatorUnitTest is EngineFixture {
         pure
         returns (ILiquidator.Params memory)
     {
-        return ILiquidator.Params(closeFactor, critical, penalty, keeperShare, 1e6, 50e18);
+        return ILiquidator.Params(closeFactor, critical, penalty, penalty, keeperShare, 1e6, 50e18);
     }
 
     function _expectOutOfBounds(ILiquidator.Params memory p, bytes32 name, uint256 value, uint256 min, uint256 max)

@@ -32,17 +32,27 @@ contract MarginEngineUnitCashTest is MarginEngineUnitBase {
 
     /// @notice With no credit the fee is borrowed: 0.60 lent to the engine for the InsuranceFund, 2.40 booked by
     /// the Pool as a receivable (lines 562, 565, 568, 569).
-    function test_trade__feeWithoutCredit__borrowed() public {
+    function test_trade__feeWithoutCredit__allOfItIsDebtToThePool() public {
         _deposit(TRADER, weth, 10e18);
         uint256 reserve = pool.reserves(address(usdc));
         _open(TRADER, 0, 1e18);
         (uint256 credit, uint256 scaled, uint256 debt) = engine.cash(TRADER);
         assertEq(credit, 0, "no credit");
-        assertEq(debt, 3e6 + 1, "the fee is debt (the scaled debt rounds up by one unit)");
+        assertEq(debt, 3e6 + 1, "the whole fee is debt (the scaled debt rounds up by one unit)");
         assertEq(pool.totalScaledDebt(), scaled, "the Pool's receivable");
-        assertEq(insurance.bookedBalance(), 0.6e6, "insurance share");
-        assertEq(usdc.balanceOf(address(insurance)), 0.6e6, "paid to the fund");
-        assertEq(pool.reserves(address(usdc)), reserve - 0.6e6, "the Pool lent the insurance share");
+        assertEq(insurance.bookedBalance(), 0, "the fund's share comes out of credit only");
+        assertEq(pool.reserves(address(usdc)), reserve, "no Pool loan: nothing left the Pool");
+    }
+
+    /// @notice With less credit than the fund's share, the fund gets the credit and the Pool the rest as debt.
+    function test_trade__feeAboveCredit__fundGetsTheCredit() public {
+        _deposit(TRADER, weth, 10e18);
+        _deposit(TRADER, usdc, 0.5e6);
+        _open(TRADER, 0, 1e18);
+        assertEq(insurance.bookedBalance(), 0.5e6, "the fund gets what credit there is");
+        (uint256 credit,, uint256 debt) = engine.cash(TRADER);
+        assertEq(credit, 0, "credit used");
+        assertEq(debt, 2.5e6 + 1, "the rest of the 3 USDC fee is debt (rounded up by one unit)");
     }
 
     /// @notice With a zero insurance share the whole fee goes to the Pool (line 496).
@@ -210,18 +220,30 @@ contract MarginEngineUnitCashTest is MarginEngineUnitBase {
         assertEq(_credit(TRADER), 960e6, "credit after");
     }
 
-    /// @notice Seizing takes every held asset (here WETH only, the second bit) to the Liquidator (line 246).
-    function test_seizeAllCollateral__secondAssetOnly__seizesIt() public {
+    /// @notice Absorbing everything takes every held asset (here WETH only, the second bit) straight into the Pool's
+    /// reserves and returns its value at the lower liquidation price.
+    function test_absorbCollateral__all__movesEveryAssetIntoThePool() public {
         _deposit(TRADER, weth, 10e18);
+        uint256 reserve = pool.reserves(address(weth));
         vm.prank(address(liquidator));
-        (address[] memory list, uint256[] memory amounts) = engine.seizeAllCollateral(TRADER);
-        assertEq(list.length, 1, "one asset");
-        assertEq(list[0], address(weth), "weth");
-        assertEq(amounts[0], 10e18, "amount");
-        assertEq(weth.balanceOf(address(liquidator)), 10e18, "to the Liquidator");
+        uint256 moved = engine.absorbCollateral(TRADER, type(uint256).max);
+        assertEq(moved, 30_000e18, "10 WETH at 3,000");
+        assertEq(pool.reserves(address(weth)), reserve + 10e18, "into the reserves");
+        assertEq(weth.balanceOf(address(liquidator)), 0, "nothing passes through the Liquidator");
         assertEq(engine.totalCollateral(address(weth)), 0, "total");
         (uint16 mask,) = engine.accountMasks(TRADER);
         assertEq(uint256(mask), 0, "mask cleared");
+    }
+
+    /// @notice Absorbing a value takes that much (rounded up to a unit) and leaves the rest, and the mask, in place.
+    function test_absorbCollateral__part__leavesTheRest() public {
+        _deposit(TRADER, weth, 10e18);
+        vm.prank(address(liquidator));
+        uint256 moved = engine.absorbCollateral(TRADER, 4_500e18);
+        assertEq(moved, 4_500e18, "the value asked");
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 8.5e18, "1.5 WETH taken");
+        (uint16 mask,) = engine.accountMasks(TRADER);
+        assertTrue(mask != 0, "the asset is still held");
     }
 
     /// @notice A half close of a position held in market 1 only: 0.5 WBTC at 60,000 closed, market 0 untouched,

@@ -20,6 +20,7 @@ contract MarginEngineUnitViewsTest is MarginEngineUnitBase {
     uint8 internal constant ADD_RISK = 0;
     uint8 internal constant REDUCE = 1;
     uint8 internal constant LIQUIDATE = 2;
+    uint8 internal constant VALUE = 3;
 
     /// @dev One oracle update after a feed move: the median moves at once, the TWAP lags.
     function _jump(address asset, uint256 wad) internal returns (uint256 low, uint256 high, uint8 status) {
@@ -162,7 +163,7 @@ contract MarginEngineUnitViewsTest is MarginEngineUnitBase {
         _deposit(TRADER, usdc, 100_000e6);
         _open(TRADER, 0, 40e18);
         _move(address(weth), 3_300e18);
-        (int256 pnlLow, int256 pnlHigh, uint256 reserved) = engine.poolExposure(false);
+        (int256 pnlLow, int256 pnlHigh, uint256 reserved,) = engine.poolExposure(false);
         assertEq(reserved, 132_000e18, "40 WETH at 3,300");
         assertEq(pnlLow, pnlHigh, "one price");
         assertApproxEqAbs(uint256(pnlLow), 12_000e18, 1e18, "40 x 300 less borrow fees (about 0.12)");
@@ -174,12 +175,12 @@ contract MarginEngineUnitViewsTest is MarginEngineUnitBase {
         _deposit(TRADER, usdc, 100_000e6);
         _open(TRADER, 0, 10e18);
         _staleOnly(address(wbtc));
-        (,, uint256 reserved) = engine.poolExposure(true);
+        (,, uint256 reserved,) = engine.poolExposure(true);
         assertEq(reserved, 30_000e18, "market 0 only");
         _staleOnly(address(weth));
-        (,, reserved) = engine.poolExposure(false);
+        (,, reserved,) = engine.poolExposure(false);
         assertEq(reserved, 30_000e18, "unchecked read");
-        vm.expectRevert(_priceUnavailable(address(weth), ADD_RISK, STALE));
+        vm.expectRevert(_priceUnavailable(address(weth), VALUE, STALE));
         engine.poolExposure(true);
     }
 
@@ -189,19 +190,20 @@ contract MarginEngineUnitViewsTest is MarginEngineUnitBase {
         _deposit(TRADER, usdc, 100_000e6);
         _open(TRADER, 0, 10e18);
         (, uint256 high,) = _jump(address(weth), 3_090e18);
-        (int256 pnlLow, int256 pnlHigh, uint256 reserved) = engine.poolExposure(false);
+        (int256 pnlLow, int256 pnlHigh, uint256 reserved,) = engine.poolExposure(false);
         assertTrue(pnlLow < pnlHigh, "ordered");
         assertEq(reserved, uint256(10e18).mulWadUp(high), "at the higher price");
     }
 
-    /// @notice Short open interest, median below TWAP: the same ordering (lines 359, 611).
+    /// @notice Short open interest, median below TWAP: the same ordering; a short reserves its entry notional (the
+    /// most it can gain), whatever the price now.
     function test_poolExposure__shortPriceDown__ordered() public {
         _deposit(TRADER, usdc, 100_000e6);
         _open(TRADER, 0, -10e18);
-        (, uint256 high,) = _jump(address(weth), 2_910e18);
-        (int256 pnlLow, int256 pnlHigh, uint256 reserved) = engine.poolExposure(false);
+        _jump(address(weth), 2_910e18);
+        (int256 pnlLow, int256 pnlHigh, uint256 reserved,) = engine.poolExposure(false);
         assertTrue(pnlLow < pnlHigh, "ordered");
-        assertEq(reserved, uint256(10e18).mulWadUp(high), "at the higher price");
+        assertEq(reserved, uint256(10e18).mulWadUp(engine.position(TRADER, 0).entryPrice), "the entry notional");
     }
 }
 

@@ -22,19 +22,48 @@ contract MutationKillsTest is EngineFixture {
         _nextBlock();
     }
 
-    /// @notice Opening charges the trading fee (10 bps of 90,000 USD = 90 USDC) to the account as debt, and the
-    /// InsuranceFund books its 20 % share (18 USDC); the position is booked at the entry price.
-    function test_open__fee__insuranceBooksItsShare() public {
+    /// @dev OTHER funds the InsuranceFund with `amount` USDC.
+    function _fundInsurance(uint256 amount) internal {
+        usdc.mint(OTHER, amount);
+        vm.startPrank(OTHER);
+        usdc.approve(address(insurance), amount);
+        insurance.fund(amount, "seed");
+        vm.stopPrank();
+    }
+
+    /// @dev WETH wei worth `usd` at 2,400 (the upper liquidation price of these tests), rounded up.
+    function _wethFor(uint256 usd) internal pure returns (uint256) {
+        return (usd * 1e18 + 2_400e18 - 1) / 2_400e18;
+    }
+
+    /// @notice Opening charges the trading fee (10 bps of 90,000 USD = 90 USDC). An account with no credit owes all
+    /// of it to the Pool as a receivable: no token moves, the InsuranceFund's share is not lent out of the Pool (a fee
+    /// never needs a Pool loan); the position is booked at the entry price.
+    function test_open__feeWithoutCredit__allOfItIsDebtToThePool() public {
+        uint256 reserve = pool.reserves(address(usdc));
         _openBenchLong(TRADER);
         IMarginEngineTypes.Position memory p = engine.position(TRADER, 0);
         assertEq(int256(p.size), 30e18, "size");
         assertEq(uint256(p.entryPrice), 3_000e18, "entry price");
         (,, uint256 debt) = engine.cash(TRADER);
-        // 90 USDC lent at the open, plus one block of interest (a few units).
+        // 90 USDC booked at the open, plus one block of interest (a few units).
         assertApproxEqAbs(debt, 90e6, 10, "the fee is the account's debt");
+        assertEq(insurance.bookedBalance(), 0, "no insurance share without credit");
+        assertEq(pool.reserves(address(usdc)), reserve, "nothing left the Pool");
+        assertEq(pool.totalScaledDebt() != 0, true, "the Pool's receivable");
+    }
+
+    /// @notice With credit, the InsuranceFund books its 20 % share of the fee (18 USDC) out of it and the Pool the
+    /// rest (72 USDC).
+    function test_open__feeFromCredit__insuranceBooksItsShare() public {
+        _deposit(TRADER, usdc, 1_000e6);
+        uint256 reserve = pool.reserves(address(usdc));
+        _openBenchLong(TRADER);
         assertEq(insurance.bookedBalance(), 18e6, "insurance share of the fee");
         assertEq(usdc.balanceOf(address(insurance)), 18e6, "insurance holds its share");
-        assertEq(pool.totalScaledDebt() != 0, true, "the Pool lent the fee");
+        assertEq(pool.reserves(address(usdc)), reserve + 72e6, "the Pool's share");
+        (uint256 credit,,) = engine.cash(TRADER);
+        assertEq(credit, 910e6, "paid from credit");
     }
 
     /// @notice WETH at 2,400: maintenance equity 21,600 - 18,000 - 90 = 3,510 USD under a margin of 3,600 USD, above
@@ -48,12 +77,17 @@ contract MutationKillsTest is EngineFixture {
         assertTrue(before.liquidatable, "liquidatable at 2,400");
         assertTrue(before.maintenanceEquity > int256(before.maintenanceMargin / 2), "not critical");
         uint256 insuranceBefore = insurance.bookedBalance();
+        uint256 wethReserve = pool.reserves(address(weth));
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
-        // Closed: 15 WETH at 2,400 = 36,000 USD; penalty 1 % = 360 USDC; keeper 1 USDC + 30 % = 109 USDC.
-        assertEq(usdc.balanceOf(KEEPER), 109e6, "keeper reward");
-        assertEq(insurance.bookedBalance() - insuranceBefore, 251e6, "insurance share of the penalty");
+        // Closed: 15 WETH at 2,400 = 36,000 USD; penalty 1 % = 360 USDC; keeper 1 USDC + 30 % = 109 USDC. The account
+        // has no credit (its loss is debt), so both parts are paid in its WETH at 2,400 (rounded up to a wei): the
+        // keeper's to the keeper, the fund's share into the Pool's reserves.
+        assertEq(weth.balanceOf(KEEPER), _wethFor(109e18), "keeper reward in WETH");
+        assertEq(pool.reserves(address(weth)) - wethReserve, _wethFor(251e18), "the fund's share to the Pool");
+        assertEq(insurance.bookedBalance(), insuranceBefore, "no insurance share without credit");
+        assertEq(usdc.balanceOf(KEEPER), 0, "no Pool loan paid the keeper");
         IMarginEngineTypes.Health memory after_ = engine.liquidationHealth(TRADER);
         assertTrue(
             after_.maintenanceEquity - int256(after_.maintenanceMargin)
@@ -69,8 +103,7 @@ contract MutationKillsTest is EngineFixture {
     /// socialized: no debt, no collateral, no position is left, and LPs' share price falls.
     function test_liquidate__insolvent__absorbsCoversAndSocializes() public {
         _openBenchLong(TRADER);
-        uint256 insuranceBefore = insurance.bookedBalance();
-        assertTrue(insuranceBefore > 0, "insurance holds the opening fee share");
+        _fundInsurance(18e6);
         _settleWethAt(2_000e18);
         uint256 wethReserve = pool.reserves(address(weth));
         uint256 price = pool.sharePrice(false);
@@ -110,7 +143,7 @@ contract MutationKillsTest is EngineFixture {
 
     /// @notice The InsuranceFund above its target sweeps the excess to the Pool; at or below it the sweep reverts.
     function test_sweep__aboveTarget__excessToThePool() public {
-        _openBenchLong(TRADER); // 18 USDC to the fund
+        _fundInsurance(18e6);
         insurance.setTarget(10e6);
         uint256 reserve = pool.reserves(address(usdc));
         vm.prank(KEEPER);
@@ -144,7 +177,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice Only the Liquidator may draw a deficit cover from the InsuranceFund (survivor InsuranceFund.sol:85 MIA
     /// false: without the check anyone could drain it).
     function test_insuranceFund__coverByStranger__reverts() public {
-        _openBenchLong(TRADER); // 18 USDC in the fund
+        _fundInsurance(18e6);
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
         vm.prank(OTHER);
         insurance.cover(1e6);
@@ -167,7 +200,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice A deficit smaller than the fund is covered in full and the rest stays booked (survivor
     /// InsuranceFund.sol:87 MIA false).
     function test_insuranceFund__coverSmallDeficit__coversItAll() public {
-        _openBenchLong(TRADER); // 18 USDC in the fund
+        _fundInsurance(18e6);
         vm.prank(address(liquidator));
         uint256 uncovered = insurance.cover(5e6);
         assertEq(uncovered, 0, "all covered");
@@ -192,7 +225,7 @@ contract MutationKillsTest is EngineFixture {
     /// @notice Governance withdraws from the fund to an address, within its booked balance (survivor
     /// InsuranceFund.sol:114 MIA true).
     function test_insuranceFund__governanceWithdraw__paysOut() public {
-        _openBenchLong(TRADER); // 18 USDC in the fund
+        _fundInsurance(18e6);
         insurance.withdraw(OTHER, 8e6);
         assertEq(usdc.balanceOf(OTHER), 8e6, "paid");
         assertEq(insurance.bookedBalance(), 10e6, "booked");

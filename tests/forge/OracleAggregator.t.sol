@@ -339,7 +339,8 @@ contract OracleAggregatorTest is OracleFixture {
         oracle.update(ASSET);
         _assertStatus(IOracleAggregator.Status.Ok, "fresh sources");
 
-        // Frozen beats everything, survives updates and age; only the guardian toggles it.
+        // Frozen beats Stale for new risk, survives updates and age; only the guardian toggles it. Closes and
+        // liquidations follow the sources' own status (DESIGN 5a).
         vm.expectRevert(
             abi.encodeWithSelector(
                 IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), oracle.GUARDIAN_ROLE()
@@ -349,7 +350,9 @@ contract OracleAggregatorTest is OracleFixture {
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
-        _expectAllUnavailable(IOracleAggregator.Status.Frozen);
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
+        oracle.priceForRisk(ASSET, true);
+        oracle.priceForLiquidation(ASSET, true); // the sources are Ok: priced
         vm.prank(GUARDIAN);
         vm.expectRevert(abi.encodeWithSelector(IOracleAggregator.FreezeUnchanged.selector, ASSET, true));
         oracle.setFrozen(ASSET, true);
@@ -359,6 +362,8 @@ contract OracleAggregatorTest is OracleFixture {
         _assertStatus(IOracleAggregator.Status.Frozen, "update does not unfreeze");
         t = _step(t, MAX_PRICE_AGE + 1);
         _assertStatus(IOracleAggregator.Status.Frozen, "Frozen beats Stale");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.Liquidate, IOracleAggregator.Status.Stale));
+        oracle.priceForLiquidation(ASSET, true); // the sources' own status is Stale
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, false);
         _assertStatus(IOracleAggregator.Status.Stale, "unfrozen, still too old");

@@ -288,7 +288,7 @@ contract OracleAggregatorChecksTest is OracleFixture {
         oracle.setFrozen(ASSET, false);
 
         vm.expectEmit(true, true, false, true, address(oracle));
-        emit IOracleAggregator.FreezeSet(ASSET, true, GUARDIAN);
+        emit IOracleAggregator.FreezeSet(ASSET, true, GUARDIAN, block.timestamp + 1 days);
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, true);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "frozen");
@@ -298,7 +298,7 @@ contract OracleAggregatorChecksTest is OracleFixture {
         oracle.setFrozen(ASSET, true);
 
         vm.expectEmit(true, true, false, true, address(oracle));
-        emit IOracleAggregator.FreezeSet(ASSET, false, GUARDIAN);
+        emit IOracleAggregator.FreezeSet(ASSET, false, GUARDIAN, block.timestamp);
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, false);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "unfrozen");

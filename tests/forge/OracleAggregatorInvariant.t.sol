@@ -86,10 +86,15 @@ contract OracleAggregatorInvariantTest is OracleFixture {
         IOracleAggregator.Status s = oracle.status(ASSET);
         assertEq(uint256(s), uint256(handler.expectedStatus()), "status differs from the model");
         assertEq(uint256(oracle.getPriceData(ASSET).status), uint256(s), "getPriceData().status != status()");
+        IOracleAggregator.Status sources = oracle.sourceStatus(ASSET);
+        assertEq(uint256(sources), uint256(handler.expectedSourceStatus()), "source status differs from the model");
         _assertPolicy(IOracleAggregator.Action.AddRisk, s == IOracleAggregator.Status.Ok);
-        bool usable = s == IOracleAggregator.Status.Ok || s == IOracleAggregator.Status.Deviated;
+        _assertPolicy(IOracleAggregator.Action.Value, s == IOracleAggregator.Status.Ok);
+        // DESIGN 5a: a freeze brakes new risk only; closes and liquidations follow the sources' status.
+        bool usable = sources == IOracleAggregator.Status.Ok || sources == IOracleAggregator.Status.Deviated;
         _assertPolicy(IOracleAggregator.Action.Reduce, usable);
         _assertPolicy(IOracleAggregator.Action.Liquidate, usable);
+        assertTrue(!handler.freezeRuleBroken(), "the guardian chained freezes");
     }
 
     function _assertPolicy(IOracleAggregator.Action action, bool allowed) internal view {
@@ -109,6 +114,7 @@ contract OracleAggregatorInvariantTest is OracleFixture {
         emit log_named_uint("  of which quorum lost", handler.updatesQuorumLost());
         emit log_named_uint("  of which in an already-observed block", handler.sameBlockUpdates());
         emit log_named_uint("freeze toggles", handler.freezes());
+        emit log_named_uint("  of which refused (the guardian's cooldown)", handler.freezesRefused());
         emit log_named_uint("final status", uint256(oracle.status(ASSET)));
     }
 }

@@ -86,15 +86,22 @@ contract OracleAggregatorViewChecksTest is OracleFixture {
         _expectAllUnavailable(IOracleAggregator.Status.Stale);
     }
 
-    /// @notice Frozen beats a fresh Ok price: status Frozen and every policy price reverts PriceUnavailable(.., Frozen);
-    /// unfrozen it is Ok again. Kills line 390 (`flags & FLAG_FROZEN != 0`: true / false / negated).
-    function test_status__frozen__unpriced() public {
+    /// @notice Frozen beats a fresh Ok price for new risk: status Frozen, adding risk and valuing the Pool revert
+    /// PriceUnavailable(.., Frozen), while reducing and liquidating follow the sources' own status (Ok: priced;
+    /// DESIGN 5a). Unfrozen it is Ok again.
+    function test_status__frozen__refusesNewRiskAndPricesExits() public {
         _updateAt(T0, P);
         _assertStatus(IOracleAggregator.Status.Ok, "fresh");
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
-        _expectAllUnavailable(IOracleAggregator.Status.Frozen);
+        assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
+        oracle.priceForRisk(ASSET, true);
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.Value, IOracleAggregator.Status.Frozen));
+        oracle.priceBounds(ASSET, IOracleAggregator.Action.Value);
+        assertEq(oracle.priceForReduce(ASSET, true), P, "a close is priced");
+        assertEq(oracle.priceForLiquidation(ASSET, false), P, "a liquidation is priced");
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, false);
         _assertStatus(IOracleAggregator.Status.Ok, "unfrozen");

@@ -22,10 +22,11 @@ abstract contract PoolUnitBase is EngineFixture, ITraderBook {
     int256 internal stubPnlLow;
     int256 internal stubPnlHigh;
     uint256 internal stubReserved;
+    uint256 internal stubProvision;
 
     /// @dev The traders' book the Pool reads: whatever the test set.
-    function poolExposure(bool) external view returns (int256, int256, uint256) {
-        return (stubPnlLow, stubPnlHigh, stubReserved);
+    function poolExposure(bool) external view returns (int256, int256, uint256, uint256) {
+        return (stubPnlLow, stubPnlHigh, stubReserved, stubProvision);
     }
 
     function setUp() public virtual {

@@ -30,41 +30,87 @@ contract PoolUnitProtocolTest is PoolUnitBase {
         pool.receiveLoss(0, 1);
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
         pool.repay(0);
-        vm.stopPrank();
-        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", address(this)));
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
         pool.absorb(address(weth), 0, 0);
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
+        pool.payProfitInKind(address(weth), 1);
+        vm.stopPrank();
         assertEq(pool.totalScaledDebt(), 0, "nothing booked");
+    }
+
+    /// @notice The engine moves a liquidated account's collateral straight into the Pool: `absorb` from the engine
+    /// pulls it into the reserve and returns what arrived.
+    function test_absorb__fromEngine__pullsIntoTheReserve() public {
+        _mintApprove(address(this), weth, 2e18);
+        assertEq(pool.absorb(address(weth), 2e18, 0), 2e18, "received");
+        assertEq(pool.reserves(address(weth)), 2e18, "booked");
     }
 
     // ---------------------------------------------------------------- engine entry points
 
-    /// @notice The engine draws a profit from the USDC reserve; more than the reserve reverts InsufficientLiquidity
-    /// with both (kills Pool.sol:142 MIA true / negation, 253 MIA false / true / negation).
-    function test_payProfit__fromEngine__paysFromTheReserve() public {
+    /// @notice The engine draws a profit from the USDC reserve; asking more than the reserve pays the whole reserve
+    /// and says how much (the engine pays the rest in kind), never a revert; an empty reserve pays nothing.
+    function test_payProfit__fromEngine__paysWhatTheReserveHolds() public {
         _lp(LP, usdc, 1_000e6);
-        pool.payProfit(100e6);
+        assertEq(pool.payProfit(100e6), 100e6, "paid in full");
         assertEq(usdc.balanceOf(address(this)), 100e6, "paid to the engine");
         assertEq(pool.reserves(address(usdc)), 900e6, "reserve");
-        vm.expectRevert(
-            abi.encodeWithSignature("InsufficientLiquidity(address,uint256,uint256)", address(usdc), 901e6, 900e6)
-        );
-        pool.payProfit(901e6);
-        pool.payProfit(900e6);
+        assertEq(pool.payProfit(901e6), 900e6, "the whole reserve");
+        assertEq(usdc.balanceOf(address(this)), 1_000e6, "paid to the engine");
         assertEq(pool.reserves(address(usdc)), 0, "all of it");
+        vm.recordLogs();
+        assertEq(pool.payProfit(1e6), 0, "nothing left");
+        assertEq(vm.getRecordedLogs().length, 0, "no transfer, no event");
+    }
+
+    /// @notice In kind: the engine is paid in WETH at its upper price, at most the reserve; nothing for the settlement
+    /// asset, an unlisted asset, or a price that is Stale.
+    function test_payProfitInKind__fromEngine__paysAtTheUpperPrice() public {
+        _seedTwoAssets();
+        (uint256 amount, uint256 paidUsd) = pool.payProfitInKind(address(weth), 1_500e18);
+        assertEq(amount, 0.5e18, "1,500 USD of WETH at 3,000");
+        assertEq(paidUsd, 1_500e18, "its value");
+        assertEq(weth.balanceOf(address(this)), 0.5e18, "to the engine");
+        (amount, paidUsd) = pool.payProfitInKind(address(weth), 3_000e18);
+        assertEq(amount, 0.5e18, "at most the reserve");
+        assertEq(paidUsd, 1_500e18, "its value");
+        (amount,) = pool.payProfitInKind(address(usdc), 1e18);
+        assertEq(amount, 0, "the settlement asset is paid by payProfit");
+        (amount,) = pool.payProfitInKind(OTHER, 1e18);
+        assertEq(amount, 0, "not a pool asset");
     }
 
     /// @notice The engine lends from the USDC reserve: scaled debt at the index; more than the reserve reverts
-    /// InsufficientLiquidity with both (kills Pool.sol:274 MIA false / true / negation).
+    /// InsufficientLiquidity with both; a loan counts toward utilization: 900 of 1,000 reaches the 90 % maximum, one
+    /// unit more reverts UtilizationExceeded.
     function test_lend__fromEngine__booksScaledDebt() public {
         _lp(LP, usdc, 1_000e6);
         vm.expectRevert(
             abi.encodeWithSignature("InsufficientLiquidity(address,uint256,uint256)", address(usdc), 1_001e6, 1_000e6)
         );
         pool.lend(1_001e6, OTHER);
-        assertEq(pool.lend(1_000e6, OTHER), 1_000e6, "scaled at index 1");
-        assertEq(usdc.balanceOf(OTHER), 1_000e6, "lent");
-        assertEq(pool.reserves(address(usdc)), 0, "reserve");
-        assertEq(pool.totalScaledDebt(), 1_000e6, "receivable");
+        vm.expectRevert(
+            abi.encodeWithSignature("UtilizationExceeded(uint256,uint256)", uint256(900_000_001e9), 9e17)
+        );
+        pool.lend(900_000_001, OTHER);
+        assertEq(pool.lend(900e6, OTHER), 900e6, "scaled at index 1");
+        assertEq(usdc.balanceOf(OTHER), 900e6, "lent");
+        assertEq(pool.reserves(address(usdc)), 100e6, "reserve");
+        assertEq(pool.totalScaledDebt(), 900e6, "receivable");
+        assertEq(pool.utilization(), 9e17, "at the maximum");
+    }
+
+    /// @notice A loan may not take the settlement reserve below the liquidity reserved for payouts (DESIGN 5a): with
+    /// 1,000 USD reserved of 4,000 USD of reserves, 1 USDC more than the free 0 reverts SettlementBackingShort, and a
+    /// loan refreshes the rate from the utilization it leaves.
+    function test_lend__intoReservedPayouts__reverts() public {
+        _seedTwoAssets();
+        stubReserved = 900e18;
+        vm.expectRevert(abi.encodeWithSignature("SettlementBackingShort(uint256,uint256)", 899e18, 900e18));
+        pool.lend(101e6, OTHER);
+        pool.lend(100e6, OTHER);
+        // Utilization (900 reserved + 100 receivable) / (3,900 reserves + 100 receivable) = 25 %.
+        assertEq(pool.ratePerSecond(), (200e14 + 1_000 * 25e16 / 8_000) / uint256(365 days), "rate at 25 %");
     }
 
     /// @notice After 1,000 s at the base rate the index is 1 + rate * 1,000 (rounded up), and a loan is scaled by it
@@ -361,10 +407,13 @@ contract PoolUnitProtocolTest is PoolUnitBase {
     function test_availableLiquidity__reserveOrUtilization__binds() public {
         _seedTwoAssets();
         assertEq(pool.availableLiquidity(address(usdc)), 1_000e6, "the reserve");
+        stubReserved = 300e18;
+        assertEq(pool.availableLiquidity(address(usdc)), 700e6, "the settlement reserve keeps backing 300 reserved");
+        assertEq(pool.availableLiquidity(address(weth)), 1e18, "the whole WETH reserve");
         stubReserved = 3_150e18;
-        assertEq(pool.availableLiquidity(address(usdc)), 500e6, "by utilization");
+        assertEq(pool.availableLiquidity(address(usdc)), 0, "all USDC backs the reserved payouts");
         assertEq(pool.availableLiquidity(address(weth)), 500e18 * WAD / 3_000e18, "by utilization, in WETH");
         stubReserved = 3_700e18;
-        assertEq(pool.availableLiquidity(address(usdc)), 0, "over the maximum");
+        assertEq(pool.availableLiquidity(address(weth)), 0, "over the maximum");
     }
 }

@@ -46,7 +46,7 @@ contract CoreHandler is WithVm {
     uint256 public constant EXIT_REFUSED = 4; // 8: add collateral, repay, and the flat account's withdrawal work
     uint256 public constant BYSTANDER = 5; // 9: nobody but a liquidator lowers another account's books
     uint256 public constant CROSS_BOOKS = 6; // 10: an action on one asset or market leaves the others alone
-    uint256 public constant UNAVAILABLE_PRICE = 7; // 5/6 and section 5: no liquidation at a Stale or Frozen price
+    uint256 public constant UNAVAILABLE_PRICE = 7; // 5/6 and section 5: no liquidation at a price its sources give as Stale
     uint256 public constant CHECKS = 8;
 
     /// @notice How far (in wei of the WAD share price) one action may lower the share price by rounding alone. Each
@@ -469,7 +469,7 @@ contract CoreHandler is WithVm {
                 liquidatable[k] = h.liquidatable;
                 if (h.liquidatable) ++liquidatableSeen;
             } catch {
-                // A price it needs is Stale or Frozen: the keeper must skip the account even when it is underwater.
+                // A price it needs is Stale: the keeper must skip the account even when it is underwater.
                 if (engine.health(list[k]).liquidatable) ++skippedForPrice;
             }
             books[k] = _books(list[k]);
@@ -779,10 +779,16 @@ contract CoreHandler is WithVm {
             feeds[i].setReverting(true);
             feedReverting[i] = true;
         } else {
+            // The guardian lifts an active freeze, or freezes (refused within a freeze's length of the last one's end:
+            // DESIGN 5a, only governance renews a freeze).
+            bool active = oracle.status(address(tokens[i])) == IOracleAggregator.Status.Frozen;
             vm.prank(guardian);
-            oracle.setFrozen(address(tokens[i]), !frozen[i]);
-            frozen[i] = !frozen[i];
-            return true;
+            try oracle.setFrozen(address(tokens[i]), !active) {
+                frozen[i] = !active;
+                return true;
+            } catch {
+                return false;
+            }
         }
         try oracle.update(address(tokens[i])) {
             return true;
@@ -799,8 +805,11 @@ contract CoreHandler is WithVm {
                 feedReverting[i] = false;
             }
             if (frozen[i]) {
-                vm.prank(guardian);
-                oracle.setFrozen(address(tokens[i]), false);
+                // A freeze may have expired by itself already.
+                if (oracle.status(address(tokens[i])) == IOracleAggregator.Status.Frozen) {
+                    vm.prank(guardian);
+                    oracle.setFrozen(address(tokens[i]), false);
+                }
                 frozen[i] = false;
             }
         }
@@ -813,7 +822,8 @@ contract CoreHandler is WithVm {
     }
 
     /// @notice Whether a price a liquidation of `account` would need (its markets' assets, its collateral assets)
-    /// has a status under which DESIGN section 5 forbids liquidating: Stale or Frozen.
+    /// has a status under which DESIGN section 5 forbids liquidating: Stale by its sources (a freeze does not stop a
+    /// liquidation: DESIGN 5a).
     function _priceUnavailable(address account) internal view returns (bool) {
         for (uint256 m = 0; m < 2; ++m) {
             if (engine.position(account, m).size != 0 && _unavailable(m == 0 ? 2 : 1)) return true;
@@ -855,15 +865,14 @@ contract CoreHandler is WithVm {
     }
 
     function _unavailable(uint256 i) internal view returns (bool) {
-        IOracleAggregator.Status s = oracle.status(address(tokens[i]));
-        return s == IOracleAggregator.Status.Stale || s == IOracleAggregator.Status.Frozen;
+        return oracle.sourceStatus(address(tokens[i])) == IOracleAggregator.Status.Stale;
     }
 
     function _checkLiquidationPrice(address account, address[] memory list, bool[] memory unavailable) internal {
         for (uint256 k = 0; k < list.length; ++k) {
             if (list[k] != account) continue;
             ++checked[UNAVAILABLE_PRICE];
-            if (unavailable[k]) _violate(UNAVAILABLE_PRICE, "liquidated at a Stale or Frozen price", k);
+            if (unavailable[k]) _violate(UNAVAILABLE_PRICE, "liquidated at a Stale price", k);
         }
     }
 

@@ -33,7 +33,12 @@ contract OracleHandler is WithVm {
 
     /// @notice The handler's clock (block.timestamp is warped to it before every action).
     uint256 public time;
-    bool public frozen;
+    /// @notice When the model's freeze ends (a freeze lasts the oracle's maxFreezeDuration; 0: never frozen).
+    uint256 public frozenUntil;
+    /// @notice Set if a guardian freeze was accepted within `maxFreezeDuration` of the previous one's end, or refused
+    /// for another reason. Never reset.
+    bool public freezeRuleBroken;
+    uint256 public freezesRefused;
     /// @notice Some update met the quorum (the oracle has a median).
     bool public hasMedian;
     /// @notice The last update lost the quorum.
@@ -156,17 +161,40 @@ contract OracleHandler is WithVm {
         feeds[i].setReverting(!feeds[i].reverting());
     }
 
+    /// @dev Lift an active freeze, or freeze: the guardian may freeze again only `maxFreezeDuration` after the last
+    /// freeze ended (DESIGN 5a), which the model predicts.
     function _toggleFreeze() internal {
-        frozen = !frozen;
-        oracle.setFrozen(asset, frozen);
+        uint256 duration = oracle.livenessParams().maxFreezeDuration;
+        if (time < frozenUntil) {
+            oracle.setFrozen(asset, false);
+            frozenUntil = time;
+        } else if (frozenUntil == 0 || time >= frozenUntil + duration) {
+            oracle.setFrozen(asset, true);
+            frozenUntil = time + duration;
+        } else {
+            bytes memory expected =
+                abi.encodeWithSelector(IOracleAggregator.FreezeTooSoon.selector, asset, frozenUntil + duration);
+            try oracle.setFrozen(asset, true) {
+                freezeRuleBroken = true;
+            } catch (bytes memory reason) {
+                if (keccak256(reason) != keccak256(expected)) freezeRuleBroken = true;
+            }
+            ++freezesRefused;
+        }
         ++freezes;
     }
 
     // ---------------------------------------------------------------- the reference model
 
-    /// @notice Expected status from the model (DESIGN section 5): Frozen > Stale > Deviated > Ok.
+    /// @notice Expected status from the model (DESIGN section 5): Frozen (until the freeze expires) > Stale >
+    /// Deviated > Ok.
     function expectedStatus() external view returns (IOracleAggregator.Status) {
-        if (frozen) return IOracleAggregator.Status.Frozen;
+        if (block.timestamp < frozenUntil) return IOracleAggregator.Status.Frozen;
+        return expectedSourceStatus();
+    }
+
+    /// @notice Expected status of the sources themselves (a freeze ignored): what closes and liquidations follow.
+    function expectedSourceStatus() public view returns (IOracleAggregator.Status) {
         if (!hasMedian || lastQuorumLost || block.timestamp - lastGoodAt > MAX_PRICE_AGE) {
             return IOracleAggregator.Status.Stale;
         }

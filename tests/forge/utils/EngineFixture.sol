@@ -196,7 +196,7 @@ abstract contract EngineFixture is BaseTest {
             Liquidator.Wiring(
                 lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me
             ),
-            ILiquidator.Params(5_000, 5_000, 100, 3_000, 1_000_000, 50e18)
+            ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000_000, 50e18)
         );
         insurance = new InsuranceFund(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET);
 
