@@ -272,9 +272,9 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
         if (p.status != IOracleAggregator.Status.Ok && p.status != IOracleAggregator.Status.Deviated) return (0, 0);
         uint256 high = p.median > p.twap ? p.median : p.twap;
-        amount = valueUsd.toAmountDown(high, a.decimals);
+        // Rounded up to a whole unit so that a profit is paid in full (at most one unit of the asset over it).
+        amount = valueUsd.toAmountUp(high, a.decimals);
         if (amount > reserve) amount = reserve;
-        if (amount == 0) return (0, 0);
         paidUsd = amount.toValueDown(high, a.decimals);
         _reserves[asset] = reserve - amount;
         IERC20(asset).safeTransfer(msg.sender, amount);

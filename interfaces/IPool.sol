@@ -154,9 +154,9 @@ interface IPool {
     /// @return paid Settlement units paid (`amount` unless the reserve is short).
     function payProfit(uint256 amount) external returns (uint256 paid);
 
-    /// @notice Pay up to `valueUsd` of profit in `asset` to the MarginEngine, valued at the asset's upper price; pays
-    /// nothing for the settlement asset, an unlisted asset, an empty reserve or a price that is not Ok or Deviated.
-    /// MarginEngine only.
+    /// @notice Pay `valueUsd` of profit in `asset` to the MarginEngine, valued at the asset's upper price and rounded up
+    /// to a whole unit (a profit is paid in full), at most the reserve; pays nothing for the settlement asset, an
+    /// unlisted asset, an empty reserve or a price that is not Ok or Deviated. MarginEngine only.
     /// @return amount Units of `asset` paid.
     /// @return paidUsd Their value at the upper price (rounded down).
     function payProfitInKind(address asset, uint256 valueUsd) external returns (uint256 amount, uint256 paidUsd);

@@ -78,6 +78,17 @@ contract PoolUnitProtocolTest is PoolUnitBase {
         assertEq(amount, 0, "the settlement asset is paid by payProfit");
         (amount,) = pool.payProfitInKind(OTHER, 1e18);
         assertEq(amount, 0, "not a pool asset");
+        (amount, paidUsd) = pool.payProfitInKind(address(weth), 1);
+        assertEq(amount, 0, "the reserve is empty");
+        assertEq(paidUsd, 0, "nothing paid");
+    }
+
+    /// @notice A value that is not a whole number of units is rounded up to the next unit: the profit is paid in full.
+    function test_payProfitInKind__fractionOfAUnit__roundedUpToPayInFull() public {
+        _seedTwoAssets();
+        (uint256 amount, uint256 paidUsd) = pool.payProfitInKind(address(weth), 1);
+        assertEq(amount, 1, "one wei of WETH for one wei of USD");
+        assertEq(paidUsd, 3_000, "worth 3,000 wei of USD");
     }
 
     /// @notice The engine lends from the USDC reserve: scaled debt at the index; more than the reserve reverts

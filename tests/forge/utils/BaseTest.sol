@@ -19,6 +19,10 @@ abstract contract BaseTest is WithVm {
     error AssertLe(uint256 left, uint256 right, string message);
     error AssertGe(uint256 left, uint256 right, string message);
     error AssertApproxEqAbs(uint256 left, uint256 right, uint256 maxDelta, string message);
+    error AssertApproxEqAbsInt(int256 left, int256 right, uint256 maxDelta, string message);
+    error AssertApproxEqRel(uint256 left, uint256 right, uint256 maxRelWad, string message);
+    error AssertLt(uint256 left, uint256 right, string message);
+    error AssertGt(uint256 left, uint256 right, string message);
     error AssertTrue(string message);
     error BoundMinAboveMax(uint256 min, uint256 max);
 
@@ -64,9 +68,28 @@ abstract contract BaseTest is WithVm {
         if (left < right) revert AssertGe(left, right, message);
     }
 
+    function assertLt(uint256 left, uint256 right, string memory message) internal pure {
+        if (left >= right) revert AssertLt(left, right, message);
+    }
+
+    function assertGt(uint256 left, uint256 right, string memory message) internal pure {
+        if (left <= right) revert AssertGt(left, right, message);
+    }
+
     function assertApproxEqAbs(uint256 left, uint256 right, uint256 maxDelta, string memory message) internal pure {
         uint256 delta = left > right ? left - right : right - left;
         if (delta > maxDelta) revert AssertApproxEqAbs(left, right, maxDelta, message);
+    }
+
+    function assertApproxEqAbs(int256 left, int256 right, uint256 maxDelta, string memory message) internal pure {
+        uint256 delta = left > right ? uint256(left - right) : uint256(right - left);
+        if (delta > maxDelta) revert AssertApproxEqAbsInt(left, right, maxDelta, message);
+    }
+
+    /// @notice |left - right| <= right * maxRelWad / 1e18 (`maxRelWad` 0.01e18 is 1 %).
+    function assertApproxEqRel(uint256 left, uint256 right, uint256 maxRelWad, string memory message) internal pure {
+        uint256 delta = left > right ? left - right : right - left;
+        if (delta * 1e18 > right * maxRelWad) revert AssertApproxEqRel(left, right, maxRelWad, message);
     }
 
     // ---------------------------------------------------------------- fuzz helpers
