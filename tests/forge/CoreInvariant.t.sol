@@ -22,6 +22,7 @@ contract CoreInvariantTest is EngineFixture {
     CoreHandler internal handler;
     address[2] internal lps;
     address[3] internal traders;
+    address internal attacker;
 
     function setUp() public {
         _deployBenchCore();
@@ -30,10 +31,12 @@ contract CoreInvariantTest is EngineFixture {
         traders = [_actor("trader0"), _actor("trader1"), _actor("trader2")];
         address keeper = _actor("keeper");
         address guardian = _actor("guardian");
+        attacker = _actor("attacker");
         oracle.grantRole(oracle.GUARDIAN_ROLE(), guardian);
         for (uint256 k = 0; k < 2; ++k) {
             _seed(lps[k], SEED_USD);
         }
+        _seed(attacker, SEED_USD / 5);
 
         MockERC20[3] memory tokens = [usdc, wbtc, weth];
         MockFeed[3] memory feeds = [feedOf[address(usdc)], feedOf[address(wbtc)], feedOf[address(weth)]];
@@ -45,7 +48,7 @@ contract CoreInvariantTest is EngineFixture {
             oracle,
             tokens,
             feeds,
-            CoreHandler.Actors(lps, traders, keeper, guardian, _actor("stranger")),
+            CoreHandler.Actors(lps, traders, keeper, guardian, _actor("stranger"), attacker),
             vm.getBlockTimestamp()
         );
         vm.label(address(handler), "handler");
@@ -78,8 +81,9 @@ contract CoreInvariantTest is EngineFixture {
     /// keeps nothing between transactions.
     function invariant_BalancesCoverBooks() public view {
         uint256 credits;
-        for (uint256 k = 0; k < 3; ++k) {
-            (uint256 credit,,) = engine.cash(traders[k]);
+        address[] memory accounts = handler.allAccounts();
+        for (uint256 k = 0; k < accounts.length; ++k) {
+            (uint256 credit,,) = engine.cash(accounts[k]);
             credits += credit;
         }
         assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
@@ -93,16 +97,18 @@ contract CoreInvariantTest is EngineFixture {
         assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
     }
 
-    /// @notice (2) The LP balances add up to the LP total supply (only the two LPs ever hold shares).
+    /// @notice (2) The LP balances add up to the LP total supply (only the two LPs and the attacker hold shares).
     function invariant_LpBalancesSumToSupply() public view {
-        assertEq(pool.balanceOf(lps[0]) + pool.balanceOf(lps[1]), pool.totalSupply(), "LP balances != total supply");
+        uint256 sum = pool.balanceOf(lps[0]) + pool.balanceOf(lps[1]) + pool.balanceOf(attacker);
+        assertEq(sum, pool.totalSupply(), "LP balances != total supply");
     }
 
     /// @notice (3) The accounts' scaled debts add up to the Pool's total scaled debt (the receivable), exactly.
     function invariant_DebtsSumToReceivable() public view {
         uint256 scaled;
-        for (uint256 k = 0; k < 3; ++k) {
-            (, uint256 s,) = engine.cash(traders[k]);
+        address[] memory accounts = handler.allAccounts();
+        for (uint256 k = 0; k < accounts.length; ++k) {
+            (, uint256 s,) = engine.cash(accounts[k]);
             scaled += s;
         }
         assertEq(scaled, pool.totalScaledDebt(), "accounts' scaled debt != pool total scaled debt");
@@ -111,10 +117,11 @@ contract CoreInvariantTest is EngineFixture {
     /// @notice The engine's per-asset collateral total is the sum of the accounts' balances.
     function invariant_CollateralTotalsSumBalances() public view {
         MockERC20[2] memory collateral = [wbtc, weth];
+        address[] memory accounts = handler.allAccounts();
         for (uint256 i = 0; i < 2; ++i) {
             uint256 sum;
-            for (uint256 k = 0; k < 3; ++k) {
-                sum += engine.collateralBalance(traders[k], address(collateral[i]));
+            for (uint256 k = 0; k < accounts.length; ++k) {
+                sum += engine.collateralBalance(accounts[k], address(collateral[i]));
             }
             assertEq(engine.totalCollateral(address(collateral[i])), sum, "collateral total != sum of balances");
         }
@@ -179,10 +186,34 @@ contract CoreInvariantTest is EngineFixture {
         );
     }
 
+    /// @notice The liveness rules of DESIGN 5a, probed on the state every step leaves, with an attacker that borrows,
+    /// redeems and opens to drain what others are owed:
+    /// - L1 a healthy account can always close any position at the oracle's reduce price (its profit paid in full:
+    ///   from the settlement reserve, the rest in kind; a profit the Pool cannot pay would revert `ProfitUnpaid`);
+    /// - L2 an account liquidatable at usable prices is liquidated by a keeper holding no tokens, with no Pool loan;
+    /// - L3 an LP can withdraw what the Pool says is available (not reserved for payouts), all prices being Ok;
+    /// - L4 a liquidation takes no more from an account than its debt plus the penalty (valued without haircuts);
+    /// - L5 no freeze outlives its expiry (the wind-down bound has its own test: LivenessWindDown.t.sol);
+    /// - L6 `liquidateMany` liquidates every account of the batch whose liquidation succeeds alone.
+    function invariant_LivenessHolds() public view {
+        string[6] memory names = [
+            "(L1) a healthy account could not close",
+            "(L2) a liquidatable account could not be liquidated, or borrowed for it",
+            "(L3) an LP could not withdraw available liquidity",
+            "(L4) a liquidation took more than the debt and the penalty",
+            "(L5) a freeze outlived its expiry",
+            "(L6) a batch skipped an account that liquidates alone"
+        ];
+        for (uint256 i = 0; i < 6; ++i) {
+            uint256 check = handler.L1_CLOSE() + i;
+            assertTrue(!handler.broken(check), string.concat(names[i], ": ", handler.brokenAt(check)));
+        }
+    }
+
     /// @notice The ghost statistics of the run (printed with -vv): calls per action, successes and reverts,
     /// liquidations and where their deficits went.
     function invariant_callSummary() public {
-        string[13] memory names = [
+        string[14] memory names = [
             "lp deposit",
             "lp withdraw",
             "collateral deposit",
@@ -195,9 +226,10 @@ contract CoreInvariantTest is EngineFixture {
             "gift",
             "round trip",
             "add / repay / flat exit",
-            "oracle fault"
+            "oracle fault",
+            "attack"
         ];
-        for (uint256 i = 0; i < 13; ++i) {
+        for (uint256 i = 0; i < 14; ++i) {
             emit log_named_string(
                 names[i],
                 string.concat(
@@ -219,10 +251,23 @@ contract CoreInvariantTest is EngineFixture {
         emit log_named_uint("  USDC units covered", handler.insuranceCovered());
         emit log_named_uint("deficits socialized", handler.socializations());
         emit log_named_uint("  USDC units socialized", handler.socialized());
-        string[8] memory checks = [
-            "share price", "health", "gift health", "round trip", "exits", "bystanders", "cross books", "price status"
+        string[14] memory checks = [
+            "share price",
+            "health",
+            "gift health",
+            "round trip",
+            "exits",
+            "bystanders",
+            "cross books",
+            "price status",
+            "L1 close",
+            "L2 liquidation",
+            "L3 LP exit",
+            "L4 take no more",
+            "L5 freeze expiry",
+            "L6 batch"
         ];
-        for (uint256 i = 0; i < 8; ++i) {
+        for (uint256 i = 0; i < 14; ++i) {
             emit log_named_uint(string.concat("checked: ", checks[i]), handler.checked(i));
         }
         emit log_named_string(
@@ -245,5 +290,26 @@ contract CoreInvariantTest is EngineFixture {
             "liquidations while a market price was spread (share price not held: DESIGN 5 close price)",
             handler.liquidationsAtMarketSpread()
         );
+        emit log_named_uint("L1 closes probed", handler.closesProbed());
+        emit log_named_uint("  of which paid partly in kind", handler.closesPaidInKind());
+        emit log_named_uint("L2 liquidations probed (keeper with no tokens)", handler.liquidationsProbed());
+        emit log_named_uint("L3 LP withdrawals of available liquidity probed", handler.lpExitsProbed());
+        emit log_named_uint("L4 liquidations valued", handler.takesChecked());
+        emit log_named_uint("  skipped for a settlement price spread", handler.takesAtSettlementSpread());
+        emit log_named_uint("L6 batch members probed alone", handler.batchMembersProbed());
+        emit log_named_string(
+            "attacks (borrow, redeem, open, restore)",
+            string.concat(
+                vm.toString(handler.attacks(0)),
+                ", ",
+                vm.toString(handler.attacks(1)),
+                ", ",
+                vm.toString(handler.attacks(2)),
+                ", ",
+                vm.toString(handler.attacks(3))
+            )
+        );
+        emit log_named_uint("  USDC units the attacker borrowed", handler.attackerBorrowed());
+        emit log_named_uint("  asks the Pool refused", handler.attackerRefused());
     }
 }

@@ -9,17 +9,23 @@ import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
+import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
+import {AccountMath} from "../../../contracts/libraries/AccountMath.sol";
 import {Vm, WithVm} from "../utils/Vm.sol";
+import {LivenessProbe, Probing} from "./LivenessProbe.sol";
 
 /// @title CoreHandler
 /// @notice What the core invariant fuzzer drives: the whole core (Pool, MarginEngine, Liquidator, InsuranceFund,
-/// oracle with one MockFeed per asset) with 2 LPs, 3 traders and a keeper. One entry point, `step`, picks a weighted
+/// oracle with one MockFeed per asset) with 2 LPs, 3 traders, a keeper and an attacker who borrows, withdraws and
+/// deposits on purpose to drain the settlement cash others are owed. One entry point, `step`, picks a weighted
 /// action with bounded inputs; every protocol call is made as an actor inside try/catch, so a revert is a ghost
 /// statistic (`reverts`), never a failure of the campaign. The handler keeps its own clock (warped to before every
 /// action) and moves one block per step.
 /// @dev Assets, in the oracle's and the handler's order: 0 USDC (settlement, 6 decimals), 1 WBTC (8), 2 WETH (18).
 /// Markets: 0 on WETH, 1 on WBTC.
-contract CoreHandler is WithVm {
+contract CoreHandler is WithVm, Probing {
+    using FixedPointMath for uint256;
+
     // ---------------------------------------------------------------- actions (ghost statistics are indexed by them)
 
     uint256 public constant LP_DEPOSIT = 0;
@@ -35,7 +41,8 @@ contract CoreHandler is WithVm {
     uint256 public constant ROUND_TRIP = 10;
     uint256 public constant ALWAYS_ALLOWED = 11;
     uint256 public constant ORACLE_FAULT = 12;
-    uint256 public constant ACTIONS = 13;
+    uint256 public constant ATTACK = 13;
+    uint256 public constant ACTIONS = 14;
 
     // ---------------------------------------------------------------- checks (DESIGN section 8) the ghosts keep
 
@@ -47,7 +54,18 @@ contract CoreHandler is WithVm {
     uint256 public constant BYSTANDER = 5; // 9: nobody but a liquidator lowers another account's books
     uint256 public constant CROSS_BOOKS = 6; // 10: an action on one asset or market leaves the others alone
     uint256 public constant UNAVAILABLE_PRICE = 7; // 5/6 and section 5: no liquidation at a price its sources give as Stale
-    uint256 public constant CHECKS = 8;
+    // DESIGN 5a, the liveness rules (L1-L6 of the liveness issue), probed after every step:
+    uint256 public constant L1_CLOSE = 8; // a healthy account can always close any position at the reduce price
+    uint256 public constant L2_LIQUIDATE = 9; // a liquidatable account is liquidated by a keeper with no tokens, no loan
+    uint256 public constant L3_LP_EXIT = 10; // an LP can always withdraw what is not reserved for payouts
+    uint256 public constant L4_TAKE_NO_MORE = 11; // a liquidation takes no more than the debt plus the penalty
+    uint256 public constant L5_FREEZE_EXPIRY = 12; // no freeze outlives its expiry
+    uint256 public constant L6_BATCH = 13; // liquidateMany liquidates every account that would succeed alone
+    uint256 public constant CHECKS = 14;
+    /// @notice How much more than its penalty a liquidation may take from an account through rounding alone, USD WAD:
+    /// a unit of each collateral asset moved (a WBTC satoshi is 0.0006 USD at 60,000) and a unit of USDC per
+    /// conversion.
+    uint256 public constant TAKE_TOLERANCE = 0.01e18;
 
     /// @notice How far (in wei of the WAD share price) one action may lower the share price by rounding alone. Each
     /// of the two readings (before, after) floors the price once: < 1 wei each. The NAV under it is a sum of at most
@@ -83,6 +101,11 @@ contract CoreHandler is WithVm {
     address[3] internal traders;
     address public immutable keeper;
     address public immutable guardian;
+    /// @notice An LP and trader who borrows, withdraws and deposits to drain what others are owed (`_attack`).
+    address public immutable attacker;
+    /// @notice A keeper that holds nothing, for the liquidation probes (L2).
+    address public immutable probeKeeper;
+    LivenessProbe public immutable probe;
     /// @notice Someone with no account: gives gifts (deposits to a trader's account, donations to the contracts).
     address public immutable stranger;
 
@@ -130,6 +153,7 @@ contract CoreHandler is WithVm {
         address keeper;
         address guardian;
         address stranger;
+        address attacker;
     }
 
     /// @notice What the engine books for one trader, and its health at the stored prices.
@@ -175,6 +199,21 @@ contract CoreHandler is WithVm {
     bool internal _closeAtSpread;
     uint256[4] public roundTrips;
     uint256[3] public exitsTried;
+    /// @notice Liveness probes: closes of healthy accounts (and those paid partly in kind), liquidations by a keeper
+    /// with no tokens, LP withdrawals of available liquidity, liquidations held to L4 (and skipped for a settlement
+    /// price spread), accounts probed alone before a batch; attacks by mode and the USDC the attacker borrowed.
+    uint256 public closesProbed;
+    uint256 public closesPaidInKind;
+    uint256 public liquidationsProbed;
+    uint256 public lpExitsProbed;
+    uint256 public takesChecked;
+    uint256 public takesAtSettlementSpread;
+    uint256 public batchMembersProbed;
+    uint256[4] public attacks;
+    uint256 public attackerBorrowed;
+    uint256 public attackerRefused;
+    /// @dev When each asset's freeze (set by this handler) ends; 0: none.
+    uint256[3] internal _frozenUntil;
 
     constructor(
         Pool pool_,
@@ -189,7 +228,9 @@ contract CoreHandler is WithVm {
     ) {
         (pool, engine, liquidator, insurance, oracle) = (pool_, engine_, liquidator_, insurance_, oracle_);
         (tokens, feeds, lps, traders, keeper) = (tokens_, feeds_, actors.lps, actors.traders, actors.keeper);
-        (guardian, stranger) = (actors.guardian, actors.stranger);
+        (guardian, stranger, attacker) = (actors.guardian, actors.stranger, actors.attacker);
+        probeKeeper = address(uint160(uint256(keccak256("probe keeper"))));
+        probe = new LivenessProbe(pool_, engine_, liquidator_);
         for (uint256 i = 0; i < 3; ++i) {
             startPrices[i] = uint256(feeds_[i].answer());
         }
@@ -217,12 +258,22 @@ contract CoreHandler is WithVm {
         }
     }
 
+    /// @notice Every engine account: the three traders, then the attacker.
+    function allAccounts() public view returns (address[] memory list) {
+        list = new address[](4);
+        for (uint256 i = 0; i < 3; ++i) {
+            list[i] = traders[i];
+        }
+        list[3] = attacker;
+    }
+
     // ---------------------------------------------------------------- the fuzzed entry point
 
-    /// @notice One weighted action: 6 % LP deposit, 5 % LP withdrawal, 8 % collateral deposit, 5 % collateral
-    /// withdrawal, 24 % modifyPosition, 12 % price move, 4 % time passing, 13 % liquidateMany, 2 % sweep, 5 % gift,
-    /// 6 % one-block round trip, 5 % add collateral / repay / flat exit, 5 % oracle fault. The books, health, share
-    /// price, reserves and oracle data are snapshotted before the action and checked after it (`_checkAfter`).
+    /// @notice One weighted action: 6 % LP deposit, 5 % LP withdrawal, 7 % collateral deposit, 5 % collateral
+    /// withdrawal, 22 % modifyPosition, 12 % price move, 4 % time passing, 13 % liquidateMany, 2 % sweep, 4 % gift,
+    /// 6 % one-block round trip, 5 % add collateral / repay / flat exit, 5 % oracle fault, 4 % attack. The books,
+    /// health, share price, reserves and oracle data are snapshotted before the action and checked after it
+    /// (`_checkAfter`), and the liveness rules are probed on the state it leaves (`_checkLiveness`).
     function step(uint256 action, uint256 a, uint256 b, uint256 c) external {
         time += BLOCK_TIME;
         ++blockNumber;
@@ -246,26 +297,29 @@ contract CoreHandler is WithVm {
         else if (kind == GIFT) ok = _gift(a, b, c);
         else if (kind == ROUND_TRIP) ok = _roundTrip(a, b, c);
         else if (kind == ALWAYS_ALLOWED) ok = _alwaysAllowed(a, b, c);
-        else ok = _oracleFault(a, b, c);
+        else if (kind == ORACLE_FAULT) ok = _oracleFault(a, b, c);
+        else ok = _attack(a, b, c);
         if (ok) ++succeeded[kind];
         else ++reverts[kind];
         _checkAfter(kind);
+        _checkLiveness(a ^ b ^ c);
     }
 
     function _kind(uint256 w) internal pure returns (uint256) {
         if (w < 6) return LP_DEPOSIT;
         if (w < 11) return LP_WITHDRAW;
-        if (w < 19) return COLLATERAL_DEPOSIT;
-        if (w < 24) return COLLATERAL_WITHDRAW;
-        if (w < 48) return MODIFY_POSITION;
-        if (w < 60) return PRICE_MOVE;
-        if (w < 64) return TIME_PASSES;
-        if (w < 77) return LIQUIDATE;
-        if (w < 79) return SWEEP;
-        if (w < 84) return GIFT;
-        if (w < 90) return ROUND_TRIP;
-        if (w < 95) return ALWAYS_ALLOWED;
-        return ORACLE_FAULT;
+        if (w < 18) return COLLATERAL_DEPOSIT;
+        if (w < 23) return COLLATERAL_WITHDRAW;
+        if (w < 45) return MODIFY_POSITION;
+        if (w < 57) return PRICE_MOVE;
+        if (w < 61) return TIME_PASSES;
+        if (w < 74) return LIQUIDATE;
+        if (w < 76) return SWEEP;
+        if (w < 80) return GIFT;
+        if (w < 86) return ROUND_TRIP;
+        if (w < 91) return ALWAYS_ALLOWED;
+        if (w < 96) return ORACLE_FAULT;
+        return ATTACK;
     }
 
     // ---------------------------------------------------------------- LPs
@@ -444,9 +498,17 @@ contract CoreHandler is WithVm {
         }
     }
 
-    /// @dev 1 minute to 1 day passes (interest accrues), then the prices are refreshed as after a move.
+    /// @dev 1 minute to 1 day passes (interest accrues), then the prices are refreshed as after a move. A freeze of
+    /// this handler's that has reached its end must have expired by itself (L5) before the refresh lifts it.
     function _timePasses(uint256 a) internal returns (bool) {
         _advance(_bound(a, 60, 86_400));
+        for (uint256 i = 0; i < 3; ++i) {
+            if (_frozenUntil[i] == 0 || time < _frozenUntil[i]) continue;
+            ++checked[L5_FREEZE_EXPIRY];
+            if (oracle.status(address(tokens[i])) == IOracleAggregator.Status.Frozen) {
+                _violate(L5_FREEZE_EXPIRY, "a freeze outlived its expiry", i);
+            }
+        }
         _settle();
         return true;
     }
@@ -457,17 +519,25 @@ contract CoreHandler is WithVm {
     /// negative maintenance equity set a ghost flag (DESIGN section 8, invariant 6), and so does any change to the
     /// books of an account that was not liquidatable (invariant 5).
     function _liquidateAll() internal returns (bool) {
-        address[] memory list = allTraders();
+        address[] memory list = allAccounts();
         bool[] memory liquidatable = new bool[](list.length);
         bytes32[] memory books = new bytes32[](list.length);
         bool[] memory unavailable = new bool[](list.length);
         bool[] memory spread = new bool[](list.length);
+        bool[] memory aloneOk = new bool[](list.length);
+        int256[] memory valueBefore = new int256[](list.length);
         for (uint256 k = 0; k < list.length; ++k) {
             unavailable[k] = _priceUnavailable(list[k]);
             spread[k] = _collateralAtSpread(list[k]);
             try engine.liquidationHealth(list[k]) returns (IMarginEngineTypes.Health memory h) {
                 liquidatable[k] = h.liquidatable;
-                if (h.liquidatable) ++liquidatableSeen;
+                if (h.liquidatable) {
+                    ++liquidatableSeen;
+                    // L6: would this account's liquidation succeed alone?
+                    ++batchMembersProbed;
+                    (aloneOk[k],,) = _probe(probe, abi.encodeCall(LivenessProbe.liquidate, (keeper, list[k])));
+                    valueBefore[k] = _unhaircutValue(list[k]);
+                }
             } catch {
                 // A price it needs is Stale: the keeper must skip the account even when it is underwater.
                 if (engine.health(list[k]).liquidatable) ++skippedForPrice;
@@ -481,6 +551,7 @@ contract CoreHandler is WithVm {
             liquidations += n;
         } catch {
             vm.getRecordedLogs();
+            _violate(L6_BATCH, "liquidateMany reverted", 0);
             return false;
         }
         // DESIGN section 8, invariant 5: a liquidation touches no other account.
@@ -491,12 +562,17 @@ contract CoreHandler is WithVm {
             }
         }
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool[] memory done = new bool[](list.length);
         for (uint256 k = 0; k < logs.length; ++k) {
             bytes32 topic = logs[k].topics[0];
             if (topic == LIQUIDATED && logs[k].emitter == address(liquidator)) {
                 address account = address(uint160(uint256(logs[k].topics[1])));
+                uint256 idx = _indexOf(account);
+                done[idx] = true;
                 _checkAfterLiquidation(account);
                 _checkLiquidationPrice(account, list, unavailable);
+                (,, uint256 penalty,) = abi.decode(logs[k].data, (uint256, uint256, uint256, uint256));
+                _checkTakeNoMore(account, valueBefore[idx], penalty);
             } else if (topic == ABSORBED && logs[k].emitter == address(liquidator)) {
                 ++absorptions;
                 if (spread[_indexOf(address(uint160(uint256(logs[k].topics[1]))))]) _absorbAtSpread = true;
@@ -512,7 +588,53 @@ contract CoreHandler is WithVm {
                 _socializedUsd += valueUsd;
             }
         }
+        // L6: every account whose liquidation would succeed alone was liquidated by the batch.
+        for (uint256 k = 0; k < list.length; ++k) {
+            ++checked[L6_BATCH];
+            if (aloneOk[k] && !done[k]) _violate(L6_BATCH, "the batch skipped an account that liquidates alone", k);
+        }
         return true;
+    }
+
+    /// @dev L4: what the account lost in its liquidation, valued without haircuts at the liquidation prices (collateral
+    /// at the lower one, as the Pool books it), is at most the penalty it was charged, converted at the higher
+    /// settlement price, plus `TAKE_TOLERANCE`. Not held while the settlement price is spread: a close converts a
+    /// profit at its higher price and a loss at its lower one, by design.
+    function _checkTakeNoMore(address account, int256 before, uint256 penaltyUnits) internal {
+        IOracleAggregator.PriceData memory s = oracle.getPriceData(address(tokens[0]));
+        if (s.median != s.twap) {
+            ++takesAtSettlementSpread;
+            return;
+        }
+        ++checked[L4_TAKE_NO_MORE];
+        ++takesChecked;
+        int256 lost = before - _unhaircutValue(account);
+        int256 allowed = int256(penaltyUnits.toValueUp(s.median, 6) + TAKE_TOLERANCE);
+        if (lost > allowed) _violate(L4_TAKE_NO_MORE, "a liquidation took more than the debt and the penalty", uint256(lost));
+    }
+
+    /// @notice `account`'s net worth without haircuts, USD WAD: credit less debt, collateral at the lower liquidation
+    /// price, positions at the price a liquidation closes them at, less their borrow fees.
+    function _unhaircutValue(address account) internal view returns (int256 value) {
+        IOracleAggregator.PriceData memory s = oracle.getPriceData(address(tokens[0]));
+        (uint256 credit,, uint256 debt) = engine.cash(account);
+        value = int256(credit.toValueDown(s.median > s.twap ? s.median : s.twap, 6))
+            - int256(debt.toValueUp(s.median < s.twap ? s.median : s.twap, 6));
+        for (uint256 i = 1; i < 3; ++i) {
+            uint256 amount = engine.collateralBalance(account, address(tokens[i]));
+            if (amount == 0) continue;
+            IOracleAggregator.PriceData memory p = oracle.getPriceData(address(tokens[i]));
+            value += int256(amount.toValueDown(p.median < p.twap ? p.median : p.twap, tokens[i].decimals()));
+        }
+        uint256 index = pool.borrowIndex();
+        for (uint256 m = 0; m < 2; ++m) {
+            IMarginEngineTypes.Position memory pos = engine.position(account, m);
+            if (pos.size == 0) continue;
+            IOracleAggregator.PriceData memory p = oracle.getPriceData(address(tokens[m == 0 ? 2 : 1]));
+            uint256 price = pos.size > 0 ? (p.median > p.twap ? p.median : p.twap) : (p.median < p.twap ? p.median : p.twap);
+            value += AccountMath.pnlDown(pos.size, pos.entryPrice, price)
+                - int256(AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index));
+        }
     }
 
     /// @dev A digest of what the engine books for `account`: cash, collateral balances, masks and positions.
@@ -700,6 +822,153 @@ contract CoreHandler is WithVm {
         return engine.health(who).maintenanceEquity;
     }
 
+    // ---------------------------------------------------------------- the attacker
+
+    /// @dev The attacker works to leave others unpaid: mode 0 posts WETH worth three times the Pool's USDC and borrows
+    /// the whole USDC reserve, or as much of it as the Pool lets it (halving the ask until one passes); mode 1 redeems
+    /// all its unlocked LP shares for USDC, or as many as the Pool lets it; mode 2 opens a long on WETH as large as its
+    /// margin allows, to take reserved liquidity; mode 3 repays its debt and puts USDC back into the Pool. After each,
+    /// the liveness probes run on the state it left (`_checkLiveness`).
+    function _attack(uint256 a, uint256 b, uint256 c) internal returns (bool) {
+        uint256 mode = uint256(keccak256(abi.encode(a, b, c, "attack"))) % 4;
+        ++attacks[mode];
+        if (mode == 0) return _attackBorrow();
+        if (mode == 1) return _attackRedeem();
+        if (mode == 2) return _attackOpen(c);
+        return _attackRestore();
+    }
+
+    function _attackBorrow() internal returns (bool) {
+        uint256 reserve = pool.reserves(address(tokens[0]));
+        if (reserve == 0) return false;
+        uint256 collateral = _amountForUsd(2, reserve * 1e12 * 3);
+        tokens[2].mint(attacker, collateral);
+        vm.startPrank(attacker);
+        tokens[2].approve(address(engine), collateral);
+        try engine.deposit(address(tokens[2]), collateral, attacker) {} catch {}
+        (uint256 credit,,) = engine.cash(attacker);
+        bool borrowed;
+        for (uint256 ask = reserve; ask > 1e6 && !borrowed; ask /= 2) {
+            try engine.withdraw(address(tokens[0]), credit + ask, attacker) {
+                attackerBorrowed += ask;
+                borrowed = true;
+            } catch {
+                ++attackerRefused;
+            }
+        }
+        vm.stopPrank();
+        return borrowed;
+    }
+
+    function _attackRedeem() internal returns (bool) {
+        (uint256 locked,) = pool.lockedShares(attacker);
+        uint256 shares = pool.balanceOf(attacker) - locked;
+        bool redeemed;
+        vm.startPrank(attacker);
+        for (; shares > 1e18 && !redeemed; shares /= 2) {
+            try pool.withdraw(shares, address(tokens[0]), 0, attacker) {
+                redeemed = true;
+            } catch {
+                ++attackerRefused;
+            }
+        }
+        vm.stopPrank();
+        return redeemed;
+    }
+
+    function _attackOpen(uint256 c) internal returns (bool) {
+        int256 value = _netValue(attacker);
+        if (value < 1_000e18) return false;
+        uint256 units = uint256(value) * _bound(c, 10_000, 30_000) / 10_000 * WAD / _price(2);
+        vm.prank(attacker);
+        try engine.modifyPosition(0, int256(units), type(uint256).max) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    function _attackRestore() internal returns (bool) {
+        (,, uint256 debt) = engine.cash(attacker);
+        uint256 amount = debt + 100_000e6;
+        tokens[0].mint(attacker, 2 * amount);
+        vm.startPrank(attacker);
+        tokens[0].approve(address(engine), amount);
+        tokens[0].approve(address(pool), amount);
+        bool ok = true;
+        try engine.deposit(address(tokens[0]), amount, attacker) {} catch {
+            ok = false;
+        }
+        try pool.deposit(address(tokens[0]), amount, 0, attacker) {} catch {}
+        vm.stopPrank();
+        return ok;
+    }
+
+    // ---------------------------------------------------------------- liveness probes (DESIGN 5a)
+
+    /// @dev After every step, on the state it left (each probe is undone): L1, one account with a position, healthy
+    /// and whose market is priced for a close, closes it in full; L2, every account liquidatable at usable prices is
+    /// liquidated by a keeper holding nothing, with no Pool loan; L3, one LP (or the attacker) withdraws 99 % of the
+    /// liquidity the Pool says is available in one asset, when every price is Ok and it has unlocked shares.
+    function _checkLiveness(uint256 seed) internal {
+        address[] memory list = allAccounts();
+        // L1
+        uint256 k = seed % list.length;
+        uint256 m = (seed >> 8) % 2;
+        address who = list[k];
+        if (engine.position(who, m).size != 0 && !engine.health(who).liquidatable && _exitPriced(m == 0 ? 2 : 1)) {
+            ++checked[L1_CLOSE];
+            ++closesProbed;
+            (bool ok, bytes4 reason, uint256 inKind) = _probe(probe, abi.encodeCall(LivenessProbe.close, (who, m)));
+            if (!ok) _violate(L1_CLOSE, "a healthy account could not close", uint256(uint32(reason)));
+            if (inKind != 0) ++closesPaidInKind;
+        }
+        // L2
+        for (uint256 j = 0; j < list.length; ++j) {
+            try engine.liquidationHealth(list[j]) returns (IMarginEngineTypes.Health memory h) {
+                if (!h.liquidatable) continue;
+            } catch {
+                continue;
+            }
+            ++checked[L2_LIQUIDATE];
+            ++liquidationsProbed;
+            (bool ok, bytes4 reason, uint256 loans) =
+                _probe(probe, abi.encodeCall(LivenessProbe.liquidate, (probeKeeper, list[j])));
+            if (!ok) _violate(L2_LIQUIDATE, "a liquidatable account could not be liquidated", uint256(uint32(reason)));
+            if (loans != 0) _violate(L2_LIQUIDATE, "a liquidation borrowed from the Pool", loans);
+        }
+        // L3
+        _probeLpExit(seed >> 16);
+    }
+
+    function _probeLpExit(uint256 seed) internal {
+        for (uint256 j = 0; j < 3; ++j) {
+            if (oracle.status(address(tokens[j])) != IOracleAggregator.Status.Ok) return;
+        }
+        address who = seed % 3 == 2 ? attacker : lps[seed % 3];
+        uint256 i = (seed >> 8) % 3;
+        (uint256 locked,) = pool.lockedShares(who);
+        uint256 free = pool.balanceOf(who) - locked;
+        uint256 available = pool.availableLiquidity(address(tokens[i])) * 99 / 100;
+        IOracleAggregator.PriceData memory p = oracle.getPriceData(address(tokens[i]));
+        uint256 high = p.median > p.twap ? p.median : p.twap;
+        uint256 shares = available.toValueDown(high, tokens[i].decimals()) * WAD / pool.sharePrice(false);
+        if (shares > free) shares = free;
+        if (shares < 1e15) return;
+        ++checked[L3_LP_EXIT];
+        ++lpExitsProbed;
+        (bool ok, bytes4 reason,) =
+            _probe(probe, abi.encodeCall(LivenessProbe.lpWithdraw, (who, shares, address(tokens[i]))));
+        if (!ok) _violate(L3_LP_EXIT, "an LP could not withdraw available liquidity", uint256(uint32(reason)));
+    }
+
+    /// @notice Whether the oracle prices a close in asset `i`: its sources' status is Ok or Deviated (DESIGN 5a: a
+    /// freeze does not stop a close).
+    function _exitPriced(uint256 i) internal view returns (bool) {
+        IOracleAggregator.Status s = oracle.sourceStatus(address(tokens[i]));
+        return s == IOracleAggregator.Status.Ok || s == IOracleAggregator.Status.Deviated;
+    }
+
     // ---------------------------------------------------------------- always allowed (invariant 8)
 
     /// @dev Mode 0: a trader adds 100 to 5,000 USD of WBTC or WETH collateral; mode 1: a trader with debt repays
@@ -785,6 +1054,7 @@ contract CoreHandler is WithVm {
             vm.prank(guardian);
             try oracle.setFrozen(address(tokens[i]), !active) {
                 frozen[i] = !active;
+                _frozenUntil[i] = active ? 0 : oracle.frozenUntil(address(tokens[i]));
                 return true;
             } catch {
                 return false;
@@ -811,6 +1081,7 @@ contract CoreHandler is WithVm {
                     oracle.setFrozen(address(tokens[i]), false);
                 }
                 frozen[i] = false;
+                _frozenUntil[i] = 0;
             }
         }
     }
@@ -861,7 +1132,8 @@ contract CoreHandler is WithVm {
         for (uint256 k = 0; k < 3; ++k) {
             if (traders[k] == account) return k;
         }
-        revert("not a trader");
+        if (account == attacker) return 3;
+        revert("not an account of the handler");
     }
 
     function _unavailable(uint256 i) internal view returns (bool) {
