@@ -165,10 +165,21 @@ class OracleAssetConfig(Model):
         return defaults.model_copy(update={k: v for k, v in overrides.items() if v is not None})
 
 
+class LivenessConfig(Model):
+    """The oracle's liveness bounds (IOracleAggregator.LivenessParams), seconds, within the contract's limits."""
+
+    max_freeze_duration: int = Field(86_400, ge=3_600, le=7 * 86_400)  # a guardian freeze expires after this
+    wind_down_after: int = Field(
+        86_400, ge=3_600, le=30 * 86_400
+    )  # Stale this long: a wind-down may be proposed
+    wind_down_delay: int = Field(3_600, ge=600, le=7 * 86_400)  # from a wind-down proposal to its execution
+
+
 class OracleConfig(Model):
     min_twap_window: int = Field(ge=1, le=UINT32_MAX)  # fixed at deployment
     defaults: OracleParams
     assets: dict[str, OracleAssetConfig] = Field(min_length=1)
+    liveness: LivenessConfig = LivenessConfig()
 
 
 # ---------------------------------------------------------------------------------------------------- pool
@@ -257,7 +268,8 @@ class InsuranceConfig(Model):
 class LiquidationConfig(Model):
     close_factor_bps: int = Field(ge=1_000, le=BPS)
     critical_health_bps: int = Field(ge=0, le=BPS)
-    penalty_bps: int = Field(ge=0, le=1_000)
+    penalty_bps: int = Field(ge=0, le=1_000)  # at the maintenance threshold (and on debt an absorb repays)
+    max_penalty_bps: int | None = Field(default=None, ge=0, le=1_000)  # at zero equity; default: penaltyBps
     keeper_share_bps: int = Field(ge=0, le=BPS)
     min_keeper_reward: Number  # settlement tokens
     dust_margin_usd: Number
@@ -266,6 +278,11 @@ class LiquidationConfig(Model):
     @classmethod
     def _number(cls, value: Any) -> Any:
         return _to_decimal(value)
+
+    @property
+    def effective_max_penalty_bps(self) -> int:
+        """The penalty at zero equity: `maxPenaltyBps`, or `penaltyBps` when not given (a flat penalty)."""
+        return self.penalty_bps if self.max_penalty_bps is None else self.max_penalty_bps
 
 
 class AdlConfig(Model):
@@ -290,6 +307,7 @@ class RolesConfig(Model):
     risk_manager: RoleRef
     guardian: RoleRef
     keeper: RoleRef  # reports into the push feeds
+    risk_committee: RoleRef | None = None  # proposes an oracle wind-down price; default: the risk manager
 
 
 # ---------------------------------------------------------------------------------------------------- the whole
@@ -561,12 +579,18 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
                 issues.append(f"{base}.{to_camel(field)}: must be above 0 and fit in uint128 (got {value})")
 
     # Risk parameters
+    liq = c.liquidation
+    if liq.max_penalty_bps is not None and liq.max_penalty_bps < liq.penalty_bps:
+        issues.append(
+            f"liquidation.maxPenaltyBps: must be at least penaltyBps (got {liq.max_penalty_bps} < {liq.penalty_bps})"
+        )
     if c.markets:
         i, tightest = min(enumerate(c.markets), key=lambda im: im[1].maintenance_margin_bps)
-        if c.liquidation.penalty_bps >= tightest.maintenance_margin_bps:
+        name = "penaltyBps" if liq.max_penalty_bps is None else "maxPenaltyBps"
+        if liq.effective_max_penalty_bps >= tightest.maintenance_margin_bps:
             issues.append(
-                "liquidation.penaltyBps: must be below every market's maintenanceMarginBps, or liquidating at the "
-                f"threshold creates bad debt (got {c.liquidation.penalty_bps} >= "
+                f"liquidation.{name}: must be below every market's maintenanceMarginBps, or liquidating "
+                f"at the threshold creates bad debt (got {liq.effective_max_penalty_bps} >= "
                 f"{tightest.maintenance_margin_bps} of markets[{i}] {tightest.name})"
             )
     if c.adl.target_bps >= c.adl.threshold_bps:

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ballast.manifest import Deployment, ManifestError, manifest_path
+from ballast.risk import STATUS_NAMES
 
 WAD = 10**18
-STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen")  # IOracleAggregator.Status
 
 
 def usd(wad: int) -> str:

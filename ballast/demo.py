@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ballast.prices import asset_config, settle_prices
+from ballast.risk import STATUS_NAMES
 from ballast.system import CoreParams, Roles, deploy_core
 
 WAD = 10**18
 FEED_DECIMALS = 8
-STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen")  # IOracleAggregator.Status, in enum order
 
 
 @dataclass(frozen=True)

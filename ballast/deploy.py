@@ -62,6 +62,7 @@ class ResolvedRoles:
     keeper: str
     proposers: tuple[str, ...]
     executors: tuple[str, ...]
+    risk_committee: str = ""
 
     def as_dict(self, timelock: str) -> dict[str, str | list[str]]:
         return {
@@ -70,6 +71,7 @@ class ResolvedRoles:
             "riskManager": self.risk_manager,
             "guardian": self.guardian,
             "keeper": self.keeper,
+            "riskCommittee": self.risk_committee or self.risk_manager,
             "proposers": list(self.proposers),
             "executors": list(self.executors),
         }
@@ -152,6 +154,7 @@ def resolve_roles(ctx: DeployContext, config: DeploymentConfig) -> ResolvedRoles
         executors=tuple(
             resolve(e, f"roles.timelock.executors[{i}]") for i, e in enumerate(r.timelock.executors)
         ),
+        risk_committee=resolve(r.risk_committee or r.risk_manager, "roles.riskCommittee"),
     )
 
 
@@ -185,12 +188,19 @@ def core_params(config: DeploymentConfig) -> CoreParams:
             liq.close_factor_bps,
             liq.critical_health_bps,
             liq.penalty_bps,
+            liq.effective_max_penalty_bps,
             liq.keeper_share_bps,
             config.units(settle, liq.min_keeper_reward),
             to_units(liq.dust_margin_usd, 18),
         ),
         insurance_target=config.units(settle, config.insurance.target),
     )
+
+
+def liveness_params(config: DeploymentConfig) -> tuple[int, int, int]:
+    """`IOracleAggregator.LivenessParams`: maxFreezeDuration, windDownAfter, windDownDelay."""
+    live = config.oracle.liveness
+    return (live.max_freeze_duration, live.wind_down_after, live.wind_down_delay)
 
 
 def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple:
@@ -323,6 +333,8 @@ def deploy_system(
         )
     for symbol in config.oracle.assets:
         update_oracle(oracle, tokens[symbol], sender)
+    oracle.setLivenessParams(liveness_params(config), sender=sender)
+    oracle.grantRole(oracle.RISK_COMMITTEE_ROLE(), roles.risk_committee or roles.risk_manager, sender=sender)
 
     console.rule("deploy: timelock and core")
     timelock = deploy_timelock(
@@ -511,6 +523,14 @@ def verify_settings(project: Any, manifest: Manifest, config: DeploymentConfig) 
     for name in ("OracleAggregator", "Pool", "MarginEngine"):
         c = instances[name]
         expect(f"{name}: guardian role", c.hasRole(c.GUARDIAN_ROLE(), roles["guardian"]), True)
+    oracle_ = instances["OracleAggregator"]
+    committee = roles.get("riskCommittee", roles["riskManager"])
+    expect(
+        "OracleAggregator: risk committee role",
+        oracle_.hasRole(oracle_.RISK_COMMITTEE_ROLE(), committee),
+        True,
+    )
+    expect("OracleAggregator.livenessParams()", _struct(oracle_.livenessParams()), liveness_params(config))
     timelock = instances["BallastTimelock"]
     expect("BallastTimelock.getMinDelay()", int(timelock.getMinDelay()), config.roles.timelock.min_delay)
     expect("BallastTimelock: self-administered", timelock.hasRole(ADMIN_ROLE, timelock_address), True)

@@ -160,12 +160,24 @@ def fetch_max_price_ages(oracle: Any, assets: Iterable[str], block: int) -> dict
 
 
 def _price_calls(oracle: Any, assets: Sequence[str]) -> list[Call]:
-    return [Call.method(oracle, "getPriceData", a) for a in assets]
+    """Per asset, two calls: `getPriceData` and `sourceStatus` (the status a freeze does not change)."""
+    calls = []
+    for a in assets:
+        calls += [Call.method(oracle, "getPriceData", a), Call.method(oracle, "sourceStatus", a)]
+    return calls
 
 
-def _to_price(data: tuple[int, int, int, int], max_price_age: int) -> AssetPrice:
-    median, twap, status, updated_at = data
-    return AssetPrice(median, twap, PriceStatus(status), updated_at, max_price_age)
+def _to_prices(
+    assets: Sequence[str], results: Sequence[Any], ages: Mapping[str, int]
+) -> dict[str, AssetPrice]:
+    """The `AssetPrice` of each asset from the results of `_price_calls` (two per asset)."""
+    prices = {}
+    for i, a in enumerate(assets):
+        (median, twap, status, updated_at), source_status = results[2 * i], results[2 * i + 1]
+        prices[a] = AssetPrice(
+            median, twap, PriceStatus(status), updated_at, ages[a], PriceStatus(source_status)
+        )
+    return prices
 
 
 def fetch_prices(
@@ -175,7 +187,7 @@ def fetch_prices(
     assets = list(assets)
     ages = max_price_ages if max_price_ages is not None else fetch_max_price_ages(oracle, assets, block)
     data = batch_call(oracle.provider, _price_calls(oracle, assets), block)
-    return {a: _to_price(d, ages[a]) for a, d in zip(assets, data, strict=True)}
+    return _to_prices(assets, data, ages)
 
 
 def fetch_borrow_index(pool: Any, block: int) -> int:
@@ -286,5 +298,5 @@ def fetch_snapshot(
     assets = list(max_price_ages)
     leading = [Call.method(pool, "borrowIndex"), *_price_calls(oracle, assets)]
     results, books = read_books(engine, params, accounts, block, leading)
-    prices = {a: _to_price(d, max_price_ages[a]) for a, d in zip(assets, results[1:], strict=True)}
+    prices = _to_prices(assets, results[1:], max_price_ages)
     return Snapshot(block, results[0], prices, books)

@@ -82,23 +82,36 @@ def debt_of(scaled_debt: int, index: int) -> int:
 
 
 class PriceStatus(IntEnum):
-    """`IOracleAggregator.Status`, in the oracle's order of precedence (Frozen beats Stale beats Deviated)."""
+    """`IOracleAggregator.Status`, in the oracle's order of precedence (WindDown beats Frozen beats Stale beats
+    Deviated)."""
 
     OK = 0
     DEVIATED = 1
     STALE = 2
     FROZEN = 3
+    WIND_DOWN = 4
+
+
+#: Display names of `PriceStatus`, in enum order ("Ok", "Deviated", "Stale", "Frozen", "WindDown").
+STATUS_NAMES: tuple[str, ...] = tuple(s.name.title().replace("_", "") for s in PriceStatus)
+
+#: Statuses under which the oracle prices a close and a liquidation (`priceBounds(Reduce | Liquidate)`), judged on
+#: the sources' own status: a freeze brakes new risk only (DESIGN 5a).
+EXIT_PRICED = (PriceStatus.OK, PriceStatus.DEVIATED, PriceStatus.WIND_DOWN)
 
 
 @dataclass(frozen=True)
 class AssetPrice:
-    """An asset's stored oracle price (`getPriceData`) with the freshness bound of its configuration."""
+    """An asset's stored oracle price (`getPriceData`) with the freshness bound of its configuration, and the
+    status its sources give it (`sourceStatus`: what closes and liquidations follow; the same as `status` unless the
+    asset is frozen)."""
 
     median: int
     twap: int
     status: PriceStatus
     updated_at: int
     max_price_age: int
+    source_status: PriceStatus | None = None
 
     @property
     def low(self) -> int:
@@ -111,11 +124,18 @@ class AssetPrice:
     def status_at(self, timestamp: int) -> PriceStatus:
         """The status the oracle will report at `timestamp` if nobody calls `update` before: an Ok or Deviated price
         turns Stale once it is older than `max_price_age`."""
-        if self.status in (PriceStatus.STALE, PriceStatus.FROZEN):
-            return self.status
+        return self._aged(self.status, timestamp)
+
+    def exit_status_at(self, timestamp: int) -> PriceStatus:
+        """The sources' own status at `timestamp` (a freeze ignored): what a close or a liquidation follows."""
+        return self._aged(self.status if self.source_status is None else self.source_status, timestamp)
+
+    def _aged(self, status: PriceStatus, timestamp: int) -> PriceStatus:
+        if status in (PriceStatus.STALE, PriceStatus.FROZEN, PriceStatus.WIND_DOWN):
+            return status
         if timestamp - self.updated_at > self.max_price_age:
             return PriceStatus.STALE
-        return self.status
+        return status
 
 
 #: {asset: stored price}; the health view reads (low, high) of {median, TWAP} whatever the status.
@@ -315,14 +335,17 @@ def liquidation_blockers(
     account: AccountState, params: RiskParams, prices: Prices, timestamp: int | None = None
 ) -> set[Asset]:
     """Assets whose status forbids judging `account` for a liquidation (`liquidationHealth` reverts, `liquidateMany`
-    skips it): every asset its health reads must be Ok or Deviated, at `timestamp` when given (see
-    `AssetPrice.status_at`), else at the block the prices were read at."""
-    usable = (PriceStatus.OK, PriceStatus.DEVIATED)
+    skips it): every asset its health reads must be priced for an exit by its sources (Ok, Deviated or wound down; a
+    freeze does not block a liquidation), at `timestamp` when given (see `AssetPrice.exit_status_at`), else at the
+    block the prices were read at."""
     blocked = set()
     for asset in account.assets(params):
         p = prices[asset]
-        status = p.status if timestamp is None else p.status_at(timestamp)
-        if status not in usable:
+        if timestamp is None:
+            status = p.status if p.source_status is None else p.source_status
+        else:
+            status = p.exit_status_at(timestamp)
+        if status not in EXIT_PRICED:
             blocked.add(asset)
     return blocked
 

@@ -28,8 +28,17 @@ class CoreParams:
     insurance_fee_share_bps: int = 2_000
     # Auto-deleveraging: starts when traders' net PnL exceeds adl[0] bps of pool value, stops at adl[1] bps.
     adl: tuple[int, int] = (5_000, 4_000)
-    # closeFactorBps, criticalHealthBps, penaltyBps, keeperShareBps, minKeeperReward (settlement units), dustMarginUsd
-    liquidation: tuple[int, int, int, int, int, int] = (5_000, 5_000, 100, 3_000, 1_000_000, 50 * 10**18)
+    # closeFactorBps, criticalHealthBps, penaltyBps (at the maintenance threshold), maxPenaltyBps (at zero equity),
+    # keeperShareBps, minKeeperReward (settlement units), dustMarginUsd
+    liquidation: tuple[int, int, int, int, int, int, int] = (
+        5_000,
+        5_000,
+        100,
+        100,
+        3_000,
+        1_000_000,
+        50 * 10**18,
+    )
     insurance_target: int = 100_000 * 10**6
 
 
