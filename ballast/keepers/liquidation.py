@@ -823,7 +823,8 @@ def build_keeper(
 
 class LiquidationBotSettings(BaseSettings):
     """The Silverback bot's settings, from the environment (`BALLAST_KEEPER_ENGINE`, `BALLAST_KEEPER_STATE_PATH`,
-    `BALLAST_KEEPER_GAS_BUDGET_PER_BLOCK`...). Without an engine address the network's manifest gives it."""
+    `BALLAST_KEEPER_GAS_BUDGET_PER_BLOCK`, `BALLAST_KEEPER_GAS` as JSON, e.g. `{"headroom_bps": 3000}`...).
+    Without an engine address the network's manifest gives it."""
 
     model_config = SettingsConfigDict(env_prefix="BALLAST_KEEPER_", extra="ignore")
 
@@ -835,6 +836,7 @@ class LiquidationBotSettings(BaseSettings):
     state_path: Path | None = None
     gas_budget_per_block: int = 10_000_000
     batch_size: int = 25
+    gas: GasModel = Field(default_factory=GasModel)
 
 
 def keeper_for_bot(
@@ -860,4 +862,5 @@ def keeper_for_bot(
         settings.state_path,
         gas_budget_per_block=settings.gas_budget_per_block,
         batch_size=settings.batch_size,
+        gas=settings.gas,
     )
