@@ -119,16 +119,19 @@ class SendOutcome:
         return self.attempts[-1].error or "failed"
 
     def log_fields(self) -> dict[str, Any]:
-        """The fields of the outcome's log line."""
+        """The fields of the outcome's log line: the gas of the last attempt (of all of them too after a retry), and
+        why it failed."""
         last = self.attempts[-1] if self.attempts else None
         fields: dict[str, Any] = {
             "kind": self.kind,
             "estimate": self.quote.estimate if self.quote else None,
             "gas_limit": last.gas_limit if last else (self.quote.limit if self.quote else None),
-            "gas_used": self.gas_used,
+            "gas_used": last.gas_used if last else 0,
             "attempts": len(self.attempts),
             "tx": last.tx if last else None,
         }
+        if self.retries:
+            fields["gas_used_all_attempts"] = self.gas_used
         if not self.ok:
             fields.update(error=self.failure_reason, out_of_gas=self.out_of_gas, reverted=self.reverted)
         return fields
