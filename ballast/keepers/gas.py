@@ -136,15 +136,6 @@ class GasQuote:
         """Whether the node's estimate fits under the cap (else the transaction cannot succeed)."""
         return self.estimate <= self.cap
 
-    def as_log(self) -> dict[str, int | str]:
-        return {
-            "kind": self.kind,
-            "estimate": self.estimate,
-            "modelled": self.modelled,
-            "gas_limit": self.limit,
-            "cap": self.cap,
-        }
-
 
 #: The most the model learns for a kind of transaction: four times its figure. A transaction that burns all its gas
 #: whatever it is given (an `invalid` opcode) must not grow its kind's limits without end.

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from ape.exceptions import ContractLogicError, OutOfGasError
 
 from ballast.keepers.common import is_transient, log_event
-from ballast.keepers.gas import GasQuote, KeeperGas
+from ballast.keepers.gas import GasError, GasQuote, KeeperGas
 
 T = TypeVar("T")
 
@@ -198,13 +198,11 @@ class TransactionSender:
                 return outcome
             quote = self.gas.quote(kind, estimate, cap, modelled)
         outcome.quote = quote
-        if not quote.fits:
-            outcome.error = (
-                f"the node estimates {quote.estimate:,} gas, over the cap of {quote.cap:,} "
-                "(the block gas limit, the keeper's budget left or max_limit)"
-            )
+        try:
+            limit = self.gas.require(quote)
+        except GasError as err:
+            outcome.error = str(err)
             return outcome
-        limit = quote.limit
         while True:
             attempt = self._attempt(method, args, limit)
             outcome.attempts.append(attempt)
