@@ -579,7 +579,7 @@ class LiquidationKeeper:
         liquidated = [_account_of(e) for e in events["Liquidated"]]
         skipped = [_account_of(e) for e in events["Skipped"]]
         # A batch member that reverted, for a Liquidator that reports it, is a failure of that account alone.
-        member_failures = {_account_of(e): dict(e.event_arguments) for e in events["LiquidationFailed"]}
+        member_failures = {_account_of(e): _loggable(e.event_arguments) for e in events["LiquidationFailed"]}
         report.liquidated.extend(liquidated)
         report.raced.extend(skipped)
         report.transactions.append(receipt.txn_hash)
@@ -695,6 +695,11 @@ def _events_by_name(receipt: Any, address: Any) -> dict[str, list[Any]]:
 
 def _account_of(event: Any) -> str:
     return to_checksum_address(event.event_arguments["account"])
+
+
+def _loggable(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's arguments for a JSON log line: bytes (a revert reason) as 0x-hex."""
+    return {k: "0x" + bytes(v).hex() if isinstance(v, bytes) else v for k, v in arguments.items()}
 
 
 @dataclass(frozen=True)
