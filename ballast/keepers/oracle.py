@@ -39,12 +39,8 @@ from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
 
 LOGGER_NAME = "ballast.keeper.oracle"
-STATUS_NAMES = (
-    "Ok",
-    "Deviated",
-    "Stale",
-    "Frozen",
-)  # IOracleAggregator.Status, as far as this keeper knows it
+#: IOracleAggregator.Status by value (WindDown: main's contracts); `status_name` names a later value by its number.
+STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen", "WindDown")
 ORACLE_UPDATE = "oracle.update"
 #: Failures worth another try: the node or the connection, not a reverted transaction.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
