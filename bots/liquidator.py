@@ -2,8 +2,9 @@
 
     BALLAST_KEEPER_ENGINE=0x... silverback run liquidator --network ethereum:local:foundry --account TEST::4
 
-Settings come from the environment (`BALLAST_KEEPER_*`, see `LiquidationBotSettings`); without an engine address
-the network's deployment manifest gives it. The keeper keeps its cursor in its state file, so a restarted bot
+Settings come from the environment (`BALLAST_KEEPER_*`, see `LiquidationBotSettings`; `BALLAST_KEEPER_GAS` is the
+gas model as JSON); without an engine address the network's deployment manifest gives it. A transaction that fails
+is logged and counted (`failed_transactions`); the bot goes on with the next block. The keeper keeps its cursor in its state file, so a restarted bot
 resumes where it stopped.
 """
 
@@ -32,4 +33,6 @@ def liquidate_on_block(block: BlockAPI) -> dict[str, int]:
         "liquidated": len(report.liquidated),
         "deferred": len(report.deferred),
         "gas_committed": report.gas_committed,
+        "failed_transactions": len(report.failed_transactions),
+        "gas_retries": report.gas_retries,
     }

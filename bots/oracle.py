@@ -40,7 +40,7 @@ def load_keeper(startup_state: StateSnapshot) -> None:
 @bot.cron(SCHEDULE)
 def push_prices(time: Any) -> dict[str, float]:
     """One keeper step: a price per asset into its feeds, then `update`. Returns Silverback metrics: each asset's
-    pushed price and stored median (USD) and whether its status is Ok."""
+    pushed price and stored median (USD), whether its status is Ok, and how many of its transactions failed."""
     results = bot.state.keeper.step()
     if results is None:
         return {"exhausted": 1.0}  # a CSV has run out: nothing more to push
@@ -49,4 +49,5 @@ def push_prices(time: Any) -> dict[str, float]:
         metrics[f"{r.symbol}_price"] = float(r.price)
         metrics[f"{r.symbol}_median"] = r.median / 1e18
         metrics[f"{r.symbol}_ok"] = float(r.status == "Ok")
+        metrics[f"{r.symbol}_failed"] = float(len(r.failed))
     return metrics

@@ -13,6 +13,10 @@ shortfall first, within a gas budget per block.
 4. send the liquidatable accounts, ranked by shortfall, in batches that fit the block's gas budget (estimated per
    account from its books, checked against the node's estimate); the rest waits for the next block.
 
+Every transaction gets its gas limit from the one gas model (`ballast.keepers.gas`) and goes out through
+`ballast.keepers.sending`: one that reverts or runs out of gas (retried once with a larger limit first) is logged,
+counted in the step's report, and the keeper carries on with the next transaction and the next block.
+
 A batch that finds an account healthy again (someone else liquidated it, or the price moved back) skips it: the
 keeper counts that race as done. `run()` polls for new blocks and steps, retrying RPC failures with exponential
 backoff, until Ctrl-C.
@@ -24,6 +28,7 @@ import json
 import logging
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +41,8 @@ from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ballast.keepers.common import RetryPolicy, is_transient, log_event, write_json_atomic
+from ballast.keepers.gas import GasModel, GasQuote, KeeperGas
+from ballast.keepers.sending import FailedTransaction, SendOutcome, TransactionSender, describe
 from ballast.reader import fetch_max_price_ages, fetch_risk_params, fetch_snapshot
 from ballast.risk import (
     AccountState,
@@ -76,33 +83,6 @@ class KeeperStateError(RuntimeError):
     """The state file cannot be used (unreadable, or written for another engine or chain)."""
 
 
-class GasModel(BaseModel):
-    """Gas limit a liquidation needs (before refunds), per account from its books: the transaction's own cost (with
-    the first, cold reads of the engine, the Pool and the oracle), judging each account, closing its positions and
-    charging the penalty, and, when the account is absorbed, moving each collateral asset to the Pool and settling
-    the deficit. The defaults bound what anvil estimates on the reference core (tests/keepers holds them to it);
-    the keeper also asks the node for each batch's estimate and keeps the larger."""
-
-    model_config = ConfigDict(frozen=True)
-
-    per_transaction: int = Field(150_000, ge=0)
-    per_account: int = Field(60_000, ge=0)
-    close: int = Field(130_000, ge=0, description="closing an account's positions and charging the penalty")
-    per_position: int = Field(45_000, ge=0)
-    absorption: int = Field(180_000, ge=0, description="seizing, writing off, covering or socializing")
-    per_collateral: int = Field(100_000, ge=0)
-    oracle_update: int = Field(150_000, ge=0, description="one `oracle.update` (three sources)")
-
-    def account(self, books: AccountState, absorbed: bool) -> int:
-        """Gas one account adds to a batch; `absorbed`: whether the liquidation may end in an absorption."""
-        gas = self.per_account
-        if books.positions:
-            gas += self.close + self.per_position * len(books.positions)
-        if absorbed:
-            gas += self.absorption + self.per_collateral * len(books.collateral)
-        return gas
-
-
 class LiquidationKeeperConfig(BaseModel):
     """How the keeper runs."""
 
@@ -126,8 +106,7 @@ class LiquidationKeeperConfig(BaseModel):
     max_retries: int = Field(5, ge=0)
     backoff_base: float = Field(0.5, gt=0)
     backoff_max: float = Field(30.0, gt=0)
-    gas: GasModel = GasModel()
-    gas_limit_headroom_bps: int = Field(2_000, ge=0, description="added to the node's gas estimate")
+    gas: GasModel = Field(default_factory=GasModel, description="the gas model of every transaction it sends")
 
 
 @dataclass
@@ -194,6 +173,9 @@ class StepReport:
     oracle_updates: list[str] = field(default_factory=list)
     transactions: list[str] = field(default_factory=list)
     gas_committed: int = 0
+    # Transactions that reverted, ran out of gas or could not be sent; an account's also in `failed`.
+    failed_transactions: list[FailedTransaction] = field(default_factory=list)
+    gas_retries: int = 0  # transactions sent again with a larger limit after running out of gas
 
 
 @dataclass
@@ -202,10 +184,6 @@ class _Batch:
 
     accounts: list[str] = field(default_factory=list)
     costs: list[int] = field(default_factory=list)
-
-    @property
-    def gas(self) -> int:
-        return sum(self.costs)
 
 
 class LiquidationKeeper:
@@ -230,10 +208,15 @@ class LiquidationKeeper:
         self.retry = RetryPolicy(
             config.max_retries, config.backoff_base, config.backoff_max, self.logger, sleep
         )
+        self.gas = KeeperGas(config.gas)
+        self.sender = TransactionSender(config.sender, self.gas, self.retry.call, self.logger)
         self.provider = engine.provider
         chain_id = self.retry.call("eth_chainId", lambda: self.provider.chain_id)
         self.state = KeeperState.load(config.state_path, chain_id, str(engine.address), config.start_block)
-        head = self.retry.call("eth_blockNumber", lambda: self.provider.get_block("latest").number)
+        latest = self.retry.call("eth_getBlockByNumber", lambda: self.provider.get_block("latest"))
+        head = latest.number
+        # The cap of every transaction's gas limit (with the budget), kept current each step.
+        self.block_gas_limit = int(latest.gas_limit)
         if self.state.last_block > head:
             raise KeeperStateError(
                 f"keeper state {config.state_path} has scanned up to block {self.state.last_block}, past the "
@@ -276,11 +259,12 @@ class LiquidationKeeper:
     def _step(self, block: int | None) -> StepReport:
         head = self.retry.call("eth_getBlockByNumber", lambda: self.provider.get_block(block or "latest"))
         report = StepReport(block=head.number)
+        self.block_gas_limit = int(head.gas_limit)
         report.discovered = self._scan(head.number)
         report.refreshed = self._refresh(head.number)
         self._liquidate(head.timestamp, report)
         self.last_step_block = head.number
-        if report.liquidatable or report.discovered or report.transactions:
+        if report.liquidatable or report.discovered or report.transactions or report.failed_transactions:
             log_event(
                 self.logger,
                 "step",
@@ -294,6 +278,8 @@ class LiquidationKeeper:
                 blocked=report.blocked,
                 failed=report.failed,
                 oracle_updates=report.oracle_updates,
+                failed_transactions=len(report.failed_transactions),
+                gas_retries=report.gas_retries,
                 gas_committed=report.gas_committed,
             )
         return report
@@ -412,11 +398,15 @@ class LiquidationKeeper:
 
     def gas_estimate(self, accounts: Iterable[str]) -> int:
         """The gas model's limit for liquidating `accounts` in one transaction, from their current books."""
-        costs = [
-            self.config.gas.account(self.books[a], self.may_absorb(self.books[a], self.health[a]))
-            for a in accounts
-        ]
-        return self.config.gas.per_transaction + sum(costs)
+        return self._batch_gas([self._account_gas(a) for a in accounts])
+
+    def _account_gas(self, account: str) -> int:
+        books = self.books[account]
+        return self.config.gas.account(books, self.may_absorb(books, self.health[account]))
+
+    def _batch_gas(self, costs: list[int]) -> int:
+        """The model's gas for one liquidation transaction of accounts costing `costs`, with what it learned."""
+        return self.gas.modelled(_liquidation_kind(len(costs)), self.config.gas.liquidation(costs))
 
     def may_absorb(self, books: AccountState, h: Health) -> bool:
         """Whether liquidating the account may end in an absorption (for its gas): it has no position left to close,
@@ -455,7 +445,7 @@ class LiquidationKeeper:
             and timestamp - self._oracle_attempts.get(a, -(2**63)) > self.config.oracle_refresh_margin
         )
         fits = max(0, self.config.gas_budget_per_block - report.gas_committed) // max(
-            1, self.config.gas.oracle_update
+            1, self.gas.modelled(ORACLE_UPDATE, self.config.gas.oracle_update)
         )
         if refresh[fits:]:
             log_event(self.logger, "oracle_update_deferred", level=logging.WARNING, assets=refresh[fits:])
@@ -471,21 +461,20 @@ class LiquidationKeeper:
 
         # Largest shortfall first, in batches of at most `batch_size`, while the model's gas fits the budget; what
         # does not fit waits for the next block, in order.
-        gas = self.config.gas
         budget = self.config.gas_budget_per_block - report.gas_committed
         batches: list[_Batch] = []
         current = _Batch()
-        for position, (account, h) in enumerate(ranked):
+        for position, (account, _) in enumerate(ranked):
             blocked = sorted(a for a in self.books[account].assets(params) if not self._usable(a, timestamp))
             if blocked:
                 report.blocked[account] = blocked
                 continue
             if len(current.accounts) == self.config.batch_size:
                 batches.append(current)
-                budget -= gas.per_transaction + current.gas
+                budget -= self._batch_gas(current.costs)
                 current = _Batch()
-            cost = gas.account(self.books[account], self.may_absorb(self.books[account], h))
-            if gas.per_transaction + current.gas + cost > budget:
+            cost = self._account_gas(account)
+            if self._batch_gas([*current.costs, cost]) > budget:
                 report.deferred = [a for a, _ in ranked[position:] if a not in report.blocked]
                 break
             current.accounts.append(account)
@@ -501,65 +490,96 @@ class LiquidationKeeper:
     def _update_prices(self, assets: Iterable[str], timestamp: int, report: StepReport) -> None:
         for asset in assets:
             self._oracle_attempts[asset] = timestamp
-            try:
-                receipt = self.oracle.update(asset, sender=self.config.sender)
-            except Exception as err:
-                if not is_transient(err) and not isinstance(err, ContractLogicError):
-                    raise
+            outcome = self.sender.send(
+                ORACLE_UPDATE,
+                self.oracle.update,
+                (asset,),
+                block_gas_limit=self.block_gas_limit,
+                budget=self.config.gas_budget_per_block - report.gas_committed,
+                modelled=self.config.gas.oracle_update,
+                subject={"asset": asset},
+            )
+            report.gas_committed += outcome.gas_used
+            report.gas_retries += outcome.retries
+            if not outcome.ok:
+                report.failed_transactions.append(outcome.failure())
                 log_event(
-                    self.logger, "oracle_update_failed", level=logging.WARNING, asset=asset, error=str(err)
+                    self.logger,
+                    "oracle_update_failed",
+                    level=logging.ERROR,
+                    asset=asset,
+                    **outcome.log_fields(),
                 )
                 continue
             report.oracle_updates.append(asset)
-            report.gas_committed += receipt.gas_used
-            log_event(
-                self.logger, "oracle_updated", asset=asset, tx=receipt.txn_hash, gas_used=receipt.gas_used
-            )
+            log_event(self.logger, "oracle_updated", asset=asset, **outcome.log_fields())
 
-    def _send(self, batch: _Batch, budget: int, report: StepReport) -> int:
-        """Send `batch` with a gas limit within `budget`: the model's estimate, or the node's plus headroom when
-        that is higher. If the node's estimate does not fit, the last accounts wait for the next block. Returns the
-        gas limit committed."""
-        accounts, costs = list(batch.accounts), list(batch.costs)
-        sender = self.config.sender
-        limit = 0
+    def _fit(
+        self, accounts: list[str], costs: list[int], budget: int, report: StepReport
+    ) -> tuple[_Call, GasQuote] | SendOutcome | None:
+        """Drop accounts from the end of the batch (they wait for the next block) until the node's estimate fits the
+        budget. Returns the call and its gas quote; or the outcome of an estimate that failed (the call reverts, or
+        one account cannot be estimated); None if no account is left."""
         while accounts:
+            kind = _liquidation_kind(len(accounts))
             call = self._call_for(accounts)
             try:
-                estimate = self.retry.call(
-                    "eth_estimateGas", lambda c=call: c.estimate_gas_cost(sender=sender)
+                estimate = self.sender.estimate(call.method, call.args)
+            except Exception as err:
+                if is_transient(err):
+                    raise
+                reverts = isinstance(err, ContractLogicError)
+                if reverts or len(accounts) == 1:
+                    return SendOutcome(
+                        kind, {"accounts": list(accounts)}, error=describe(err), reverted_at_estimate=reverts
+                    )
+                # The node cannot estimate the batch (e.g. it needs more than the block holds): fewer accounts.
+            else:
+                quote = self.gas.quote(
+                    kind,
+                    estimate,
+                    self.config.gas.cap(self.block_gas_limit, budget),
+                    self.config.gas.liquidation(costs),
                 )
-            except ContractLogicError as err:
-                self._reverted(accounts, err, report)
-                return 0
-            modelled = self.config.gas.per_transaction + sum(costs)
-            limit = min(
-                budget, max(modelled, estimate + estimate * self.config.gas_limit_headroom_bps // 10_000)
-            )
-            if estimate <= limit:
-                break
+                if quote.fits:
+                    return call, quote
             report.deferred.insert(0, accounts.pop())
             costs.pop()
-        if not accounts:
+        return None
+
+    def _send(self, batch: _Batch, budget: int, report: StepReport) -> int:
+        """Send `batch` with the gas model's limit within `budget` (the modelled gas, or the node's estimate plus
+        headroom when that is higher). If the node's estimate does not fit, the last accounts wait for the next
+        block. A liquidation that fails is logged and counted; the keeper goes on. Returns the gas committed."""
+        accounts = list(batch.accounts)
+        fitted = self._fit(accounts, list(batch.costs), budget, report)
+        if fitted is None:
             return 0
-        report.gas_committed += limit
+        if isinstance(fitted, SendOutcome):
+            self._failed(fitted, report)
+            return 0
+        call, quote = fitted
         self._dirty_accounts.update(accounts)
-        try:
-            receipt = call.transaction(sender=sender, gas_limit=limit)
-        except ContractLogicError as err:
-            self._reverted(accounts, err, report)
-            return limit
-        except Exception as err:
-            if not is_transient(err):
-                raise
-            # The transaction may or may not have gone out: the next scan sees its events if it did.
-            report.failed.extend(accounts)
-            log_event(
-                self.logger, "liquidation_failed", level=logging.ERROR, accounts=accounts, error=str(err)
-            )
-            return limit
-        liquidated = [e.account for e in receipt.events.filter(self.liquidator.Liquidated)]
-        skipped = [e.account for e in receipt.events.filter(self.liquidator.Skipped)]
+        outcome = self.sender.send(
+            quote.kind,
+            call.method,
+            call.args,
+            block_gas_limit=self.block_gas_limit,
+            budget=budget,
+            subject={"accounts": accounts},
+            quote=quote,
+        )
+        report.gas_committed += outcome.gas_committed
+        report.gas_retries += outcome.retries
+        if not outcome.ok:
+            self._failed(outcome, report)
+            return outcome.gas_committed
+        receipt = outcome.receipt
+        events = _events_by_name(receipt, self.liquidator.address)
+        liquidated = [_account_of(e) for e in events["Liquidated"]]
+        skipped = [_account_of(e) for e in events["Skipped"]]
+        # A batch member that reverted, for a Liquidator that reports it, is a failure of that account alone.
+        member_failures = {_account_of(e): _loggable(e.event_arguments) for e in events["LiquidationFailed"]}
         report.liquidated.extend(liquidated)
         report.raced.extend(skipped)
         report.transactions.append(receipt.txn_hash)
@@ -571,20 +591,37 @@ class LiquidationKeeper:
             accounts=liquidated,
             raced=skipped,
             gas_used=receipt.gas_used,
-            gas_limit=limit,
+            gas_limit=outcome.attempts[-1].gas_limit,
+            estimate=quote.estimate,
         )
-        return limit
+        if member_failures:
+            report.failed.extend(member_failures)
+            log_event(
+                self.logger,
+                "liquidation_failed",
+                level=logging.ERROR,
+                accounts=list(member_failures),
+                tx=receipt.txn_hash,
+                error="LiquidationFailed",
+                details=member_failures,
+            )
+        return outcome.gas_committed
 
-    def _reverted(self, accounts: list[str], error: Exception, report: StepReport) -> None:
-        """A liquidation reverted. For one account (`liquidate` reverts `NotLiquidatable`) that is a lost race when
-        the account is healthy again now: someone else liquidated it, or the price moved back."""
+    def _failed(self, outcome: SendOutcome, report: StepReport) -> None:
+        """A liquidation failed: its accounts are re-read and judged again on the next block. A lone account whose
+        `liquidate` reverts because it is healthy again (someone else liquidated it, or the price moved back) lost
+        a race: that is done, not failed."""
+        accounts = list(outcome.subject["accounts"])
         self._dirty_accounts.update(accounts)
-        if len(accounts) == 1 and self._healthy_now(accounts[0]):
+        if outcome.reverted and len(accounts) == 1 and self._healthy_now(accounts[0]):
             report.raced.extend(accounts)
             log_event(self.logger, "liquidation_raced", accounts=accounts)
             return
         report.failed.extend(accounts)
-        log_event(self.logger, "liquidation_failed", level=logging.ERROR, accounts=accounts, error=str(error))
+        report.failed_transactions.append(outcome.failure())
+        log_event(
+            self.logger, "liquidation_failed", level=logging.ERROR, accounts=accounts, **outcome.log_fields()
+        )
 
     def _healthy_now(self, account: str) -> bool:
         """Whether the Liquidator would judge `account` healthy now (False if its prices are not usable)."""
@@ -639,18 +676,38 @@ class LiquidationKeeper:
         return 0
 
 
+ORACLE_UPDATE = "oracle.update"
+
+
+def _liquidation_kind(accounts: int) -> str:
+    """The gas model's kind of a liquidation of `accounts` accounts: one `liquidate`, else `liquidateMany`."""
+    return "liquidate" if accounts == 1 else "liquidateMany"
+
+
+def _events_by_name(receipt: Any, address: Any) -> dict[str, list[Any]]:
+    """The receipt's events emitted by `address`, by event name (names the ABI lacks yet simply have none)."""
+    events: dict[str, list[Any]] = defaultdict(list)
+    for event in receipt.events:
+        if str(event.contract_address) == str(address):
+            events[event.event_name].append(event)
+    return events
+
+
+def _account_of(event: Any) -> str:
+    return to_checksum_address(event.event_arguments["account"])
+
+
+def _loggable(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's arguments for a JSON log line: bytes (a revert reason) as 0x-hex."""
+    return {k: "0x" + bytes(v).hex() if isinstance(v, bytes) else v for k, v in arguments.items()}
+
+
 @dataclass(frozen=True)
 class _Call:
     """A Liquidator method with its arguments, to estimate and to send."""
 
     method: Any
     args: tuple[Any, ...]
-
-    def estimate_gas_cost(self, sender: Any) -> int:
-        return self.method.estimate_gas_cost(*self.args, sender=sender)
-
-    def transaction(self, sender: Any, gas_limit: int) -> Any:
-        return self.method(*self.args, sender=sender, gas_limit=gas_limit)
 
 
 # ---------------------------------------------------------------- wiring a keeper to a deployment
@@ -771,7 +828,8 @@ def build_keeper(
 
 class LiquidationBotSettings(BaseSettings):
     """The Silverback bot's settings, from the environment (`BALLAST_KEEPER_ENGINE`, `BALLAST_KEEPER_STATE_PATH`,
-    `BALLAST_KEEPER_GAS_BUDGET_PER_BLOCK`...). Without an engine address the network's manifest gives it."""
+    `BALLAST_KEEPER_GAS_BUDGET_PER_BLOCK`, `BALLAST_KEEPER_GAS` as JSON, e.g. `{"headroom_bps": 3000}`...).
+    Without an engine address the network's manifest gives it."""
 
     model_config = SettingsConfigDict(env_prefix="BALLAST_KEEPER_", extra="ignore")
 
@@ -783,6 +841,7 @@ class LiquidationBotSettings(BaseSettings):
     state_path: Path | None = None
     gas_budget_per_block: int = 10_000_000
     batch_size: int = 25
+    gas: GasModel = Field(default_factory=GasModel)
 
 
 def keeper_for_bot(
@@ -808,4 +867,5 @@ def keeper_for_bot(
         settings.state_path,
         gas_budget_per_block=settings.gas_budget_per_block,
         batch_size=settings.batch_size,
+        gas=settings.gas,
     )

@@ -5,6 +5,11 @@ Writable feeds are the PushFeeds the keeper's account reports into, and MockFeed
 existing third-party feeds are read by the oracle but never written. Every step logs one JSON line per asset
 (`ballast.keeper.oracle`); RPC failures are retried with exponential backoff; Ctrl-C (or SIGTERM) ends the run
 after the current transaction, with a final `stopped` line.
+
+Every transaction (each push, each `update`) gets its gas limit from the keepers' one gas model
+(`ballast.keepers.gas`, `gas` in the config) and goes out through `ballast.keepers.sending`: one that reverts or runs
+out of gas (retried once with a larger limit first) is logged (`push_failed`, `update_failed`), counted in the
+asset's step result, and the keeper carries on with the next transaction and the next step.
 """
 
 from __future__ import annotations
@@ -29,11 +34,14 @@ from ape.exceptions import ProviderError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from ballast.keepers.gas import GasModel, KeeperGas
+from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
-from ballast.prices import update_oracle
 
 LOGGER_NAME = "ballast.keeper.oracle"
-STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen")  # IOracleAggregator.Status
+#: IOracleAggregator.Status by value (WindDown: main's contracts); `status_name` names a later value by its number.
+STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen", "WindDown")
+ORACLE_UPDATE = "oracle.update"
 #: Failures worth another try: the node or the connection, not a reverted transaction.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ProviderError,
@@ -92,6 +100,7 @@ class OracleKeeperConfig(_Model):
     retries: int = Field(default=5, ge=0)
     backoff: float = Field(default=1.0, ge=0)  # first retry delay, doubled each time
     backoff_max: float = Field(default=30.0, ge=0)
+    gas: GasModel = Field(default_factory=GasModel)  # headroom, retry factor, modelled figures
 
     @classmethod
     def from_yaml(cls, path: Path | str) -> OracleKeeperConfig:
@@ -248,6 +257,12 @@ class StepResult:
     median: int  # WAD
     twap: int  # WAD
     status: str
+    failed: tuple[FailedTransaction, ...] = ()  # this step's transactions for the asset that failed
+
+
+def status_name(status: int) -> str:
+    """The name of an `IOracleAggregator.Status` value; one this keeper does not know is named by its number."""
+    return STATUS_NAMES[status] if 0 <= status < len(STATUS_NAMES) else f"Status({status})"
 
 
 def to_answer(price: Decimal, decimals: int) -> int:
@@ -281,6 +296,10 @@ class OracleKeeper:
             )
         if config.advance and (chain is None or not chain.provider.network.is_local):
             raise KeeperError("--advance moves the chain clock: local networks only")
+        self.gas = KeeperGas(config.gas)
+        self.transactions = TransactionSender(
+            sender, self.gas, lambda what, action: self._retry(action, what), self.logger
+        )
         self.feeds = {symbol: self._writable(symbol) for symbol in config.assets}
         self.streams = {symbol: self._stream(symbol, source) for symbol, source in config.assets.items()}
 
@@ -336,18 +355,51 @@ class OracleKeeper:
             self.chain.mine(timestamp=self.chain.pending_timestamp + self.config.advance)
         results = []
         oracle, tokens = self.deployment.oracle, self.deployment.tokens
+        block_gas_limit = self._retry(lambda: int(oracle.provider.get_block("latest").gas_limit), "block")
         for symbol, price in prices.items():
+            failed: list[FailedTransaction] = []
             for feed in self.feeds[symbol]:
-                answer = to_answer(price, feed.decimals)
-                method = feed.contract.submit if feed.kind == "push" else feed.contract.setAnswer
-                self._retry(
-                    lambda m=method, a=answer: m(a, sender=self.sender), f"push {symbol} #{feed.index}"
+                kind, method = (
+                    ("feed.submit", feed.contract.submit)
+                    if feed.kind == "push"
+                    else ("feed.setAnswer", feed.contract.setAnswer)
                 )
-            self._retry(lambda s=symbol: update_oracle(oracle, tokens[s], self.sender), f"update {symbol}")
+                outcome = self.transactions.send(
+                    kind,
+                    method,
+                    (to_answer(price, feed.decimals),),
+                    block_gas_limit=block_gas_limit,
+                    modelled=self.config.gas.feed_push,
+                    subject={"asset": symbol, "feed": feed.index},
+                )
+                if not outcome.ok:
+                    failed.append(outcome.failure())
+                    log_event(
+                        self.logger,
+                        "push_failed",
+                        logging.ERROR,
+                        asset=symbol,
+                        feed=feed.index,
+                        address=str(feed.contract.address),
+                        **outcome.log_fields(),
+                    )
+            outcome = self.transactions.send(
+                ORACLE_UPDATE,
+                oracle.update,
+                (tokens[symbol],),
+                block_gas_limit=block_gas_limit,
+                modelled=self.config.gas.oracle_update,
+                subject={"asset": symbol},
+            )
+            if not outcome.ok:
+                failed.append(outcome.failure())
+                log_event(self.logger, "update_failed", logging.ERROR, asset=symbol, **outcome.log_fields())
             median, twap, status, _ = self._retry(
                 lambda s=symbol: oracle.getPriceData(tokens[s]), f"read {symbol}"
             )
-            result = StepResult(symbol, price, int(median), int(twap), STATUS_NAMES[int(status)])
+            result = StepResult(
+                symbol, price, int(median), int(twap), status_name(int(status)), tuple(failed)
+            )
             results.append(result)
             log_event(
                 self.logger,
@@ -356,6 +408,7 @@ class OracleKeeper:
                 asset=symbol,
                 price=str(price),
                 feeds=len(self.feeds[symbol]),
+                failed=len(failed),
                 median=str(Decimal(result.median) / 10**18),
                 twap=str(Decimal(result.twap) / 10**18),
                 status=result.status,

@@ -130,6 +130,78 @@ def test_keeper__must_report_into_the_push_feeds(deployment, accounts, chain):
         )
 
 
+def test_run__a_feed_refuses_the_keeper__the_failed_push_is_logged_and_the_run_goes_on(
+    deployment, accounts, chain, log_stream
+):
+    logger, stream = log_stream
+    rows = read_price_csv(ETH_CSV)[:2]
+    config = OracleKeeperConfig.parse({"assets": {"WETH": {"csv": str(ETH_CSV)}}, "interval": 0, "steps": 2})
+    keeper = OracleKeeper(deployment, accounts[0], config, chain=chain, logger=logger)
+    refusing = deployment.feeds["WETH"][1]
+    refusing.setReporter(accounts[0], False, sender=accounts[0])  # its owner drops the keeper after the start
+    assert keeper.run() == 2
+    log = events(stream)
+    failed = [e for e in log if e["event"] == "push_failed"]
+    assert [(e["asset"], e["feed"], e["address"], e["reverted"]) for e in failed] == [
+        ("WETH", 1, refusing.address, True)
+    ] * 2
+    assert (
+        "NotReporter" in failed[0]["error"] and failed[0]["attempts"] == 0
+    )  # the estimate reverts: not sent
+    pushed = [e for e in log if e["event"] == "pushed"]
+    assert [e["failed"] for e in pushed] == [1, 1]
+    assert [Decimal(e["median"]) for e in pushed] == rows  # two of the three feeds agree: the median follows
+    assert log[-1] == {**log[-1], "event": "stopped", "reason": "steps done", "steps": 2}
+
+
+BLOCK_TIME = 12
+
+
+def land_the_update_a_block_late(keeper, chain, monkeypatch, late_step: int) -> None:
+    """Pin the chain's clock around the keeper's transactions, as a live chain's blocks would fall: every block of
+    the steps before `late_step` and its pushes at one time T0 (the previous update observed at T0), then that step's
+    `update`, estimated at the latest block (T0), lands one block later (T0 + 12 s) and writes a new observation."""
+    t0 = chain.blocks.head.timestamp + BLOCK_TIME
+    real = keeper.transactions.estimate
+    oracle = keeper.deployment.oracle.address
+
+    def estimate(method, args):
+        gas = real(method, args)
+        step = keeper.steps_done + 1
+        if step < late_step or (step == late_step and method.contract.address != oracle):
+            chain.pending_timestamp = t0
+        elif step == late_step:
+            chain.pending_timestamp = t0 + BLOCK_TIME
+        return gas
+
+    monkeypatch.setattr(keeper.transactions, "estimate", estimate)
+
+
+def test_run__update_runs_out_of_gas_a_block_after_its_estimate__retried_larger_and_the_model_learns(
+    deployment, accounts, chain, log_stream, monkeypatch
+):
+    logger, stream = log_stream
+    rows = read_price_csv(ETH_CSV)[:3]
+    bare = {"headroomBps": 0, "headroomFloor": 0, "oracleUpdate": 0}  # the node's estimate, nothing more
+    config = OracleKeeperConfig.parse(
+        {"assets": {"WETH": {"csv": str(ETH_CSV)}}, "interval": 0, "steps": 3, "gas": bare}
+    )
+    keeper = OracleKeeper(deployment, accounts[0], config, chain=chain, logger=logger)
+    land_the_update_a_block_late(keeper, chain, monkeypatch, late_step=2)
+    assert keeper.run() == 3
+    log = events(stream)
+    (retry,) = [e for e in log if e["event"] == "gas_retry"]
+    assert (retry["kind"], retry["asset"]) == ("oracle.update", "WETH")
+    assert retry["retry_gas_limit"] == -(-retry["gas_limit"] * 3 // 2)
+    receipt = chain.provider.get_receipt(retry["tx"])
+    assert receipt.failed and receipt.gas_used == receipt.gas_limit == retry["gas_limit"]
+    assert [e["event"] for e in log if e["event"].endswith("_failed")] == []
+    pushed = [e for e in log if e["event"] == "pushed"]
+    assert [(Decimal(e["median"]), e["failed"]) for e in pushed] == [(row, 0) for row in rows]
+    assert keeper.gas.factor_bps("oracle.update") == 15_000  # later updates start from 1.5 times the estimate
+    assert keeper.gas.factor_bps("feed.submit") == 10_000
+
+
 # ---------------------------------------------------------------------------------------------------- no chain
 
 

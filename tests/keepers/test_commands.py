@@ -95,6 +95,7 @@ def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
     monkeypatch.setenv("BALLAST_KEEPER_ENGINE", engine.address)
     monkeypatch.setenv("BALLAST_KEEPER_STATE_PATH", str(tmp_path / "bot-state.json"))
     monkeypatch.setenv("SILVERBACK_SIGNER_ALIAS", "TEST::8")
+    monkeypatch.setenv("BALLAST_KEEPER_GAS", '{"headroom_bps": 3000, "max_limit": 5000000}')
     # The bot runs on the test's node (silverback's path for an ad-hoc connection), not on a node of its own.
     monkeypatch.setattr(
         Settings, "get_provider_context", lambda self: ProviderContextManager(provider=self.provider)
@@ -110,8 +111,17 @@ def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
     run_task(module.bot._load_snapshot, startup)
     run_task(module.start_keeper, startup)
     metrics = run_task(module.liquidate_on_block, chain.blocks.head)
-    assert metrics == {"liquidatable": 0, "liquidated": 0, "deferred": 0, "gas_committed": 0}
+    assert metrics == {
+        "liquidatable": 0,
+        "liquidated": 0,
+        "deferred": 0,
+        "gas_committed": 0,
+        "failed_transactions": 0,
+        "gas_retries": 0,
+    }
     assert trader.address in module.bot.state.keeper.state.accounts
+    gas = module.bot.state.keeper.gas.model
+    assert (gas.headroom_bps, gas.max_limit, gas.headroom_floor) == (3_000, 5_000_000, 29_200)
 
 
 def test_connect_contracts__no_engine_option__takes_the_manifest_or_says_why_not(

@@ -298,3 +298,24 @@ def test_keeper__reorg_depth__rescans_the_last_blocks_each_step(chain, traders, 
         report = keeper.step()
     assert ranges == [(scanned_to - 2, chain.blocks.head.number)]
     assert report.discovered == [trader.address]
+
+
+def test_keeper__liquidation_receipt__events_read_by_name_from_the_liquidator_alone(
+    chain, engine, liquidator, traders, open_long, crash, make_keeper
+):
+    """The keeper reads a liquidation's outcome by event name (a `LiquidationFailed` the Liquidator's ABI does not
+    have yet is simply none) and only from the Liquidator (the engine's events in the same receipt are not)."""
+    from ballast.keepers.liquidation import _events_by_name
+
+    a, b = small_longs(traders, open_long, [0.089, 0.092])
+    keeper = make_keeper()
+    keeper.step()
+    crash("WETH", 2_400)
+    report = keeper.step()
+    (tx,) = report.transactions
+    receipt = chain.provider.get_receipt(tx)
+    events = _events_by_name(receipt, liquidator.address)
+    assert [e.account for e in events["Liquidated"]] == [a.address, b.address] == report.liquidated
+    assert events["LiquidationFailed"] == [] and report.failed == []
+    assert "PositionModified" not in events  # an engine event of the same receipt
+    assert any(e.event_name == "PositionModified" for e in receipt.events)
