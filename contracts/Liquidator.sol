@@ -148,23 +148,34 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         return p.penaltyBps + (uint256(p.maxPenaltyBps) - p.penaltyBps).mulDivDown(shortfall, margin);
     }
 
-    /// @dev Charge a penalty of `penaltyUsd`, paid out of what the account is still worth: `worthUsd` (its maintenance
+    /// @dev The penalty of `penaltyUsd`, paid out of what the account is still worth: `worthUsd` (its maintenance
     /// equity after the close, or its surplus collateral on an absorb), less `CHARGE_ROUNDING_UNITS`. A penalty beyond
     /// that would come out of the InsuranceFund and LPs at absorb, and the owner of an insolvent account would profit
     /// by liquidating itself; so an account worth nothing pays no penalty and its keeper gets no reward (as in
-    /// Compound III's `absorb`). The keeper's reward is a minimum plus a share, never more than the penalty. The engine
-    /// takes it from credit, then collateral (never a Pool loan) and reports what it could take.
-    function _charge(address account, address keeper, uint256 penaltyUsd, int256 worthUsd, Params memory p)
+    /// Compound III's `absorb`). The keeper's reward is a minimum plus a share, never more than the penalty. In
+    /// settlement units: the penalty up at the lower settlement price `s.low`, the cap down at the higher `s.high`.
+    function _penaltyOf(uint256 penaltyUsd, int256 worthUsd, Params memory p, Settlement memory s)
         private
+        view
         returns (Charged memory c)
     {
-        c.penalty = _toSettlementUp(penaltyUsd);
-        uint256 affordable = worthUsd > 0 ? _toSettlementDown(uint256(worthUsd)) : 0;
+        c.penalty = penaltyUsd.toAmountUp(s.low, _settlementDecimals);
+        uint256 affordable = worthUsd > 0 ? uint256(worthUsd).toAmountDown(s.high, _settlementDecimals) : 0;
         affordable = affordable > CHARGE_ROUNDING_UNITS ? affordable - CHARGE_ROUNDING_UNITS : 0;
         if (c.penalty > affordable) c.penalty = affordable;
         if (c.penalty == 0) return c;
         c.reward = p.minKeeperReward + c.penalty.mulBpsDown(p.keeperShareBps);
         if (c.reward > c.penalty) c.reward = c.penalty; // self-liquidation can never pay
+    }
+
+    /// @dev Charge the penalty of a close: the engine takes it from credit, then the keeper's part in collateral and
+    /// the fund's part as debt to the Pool (never a Pool loan), and reports what it took.
+    function _charge(address account, address keeper, uint256 penaltyUsd, int256 worthUsd, Params memory p)
+        private
+        returns (Charged memory c)
+    {
+        c = _penaltyOf(penaltyUsd, worthUsd, p, _settlement());
+        if (c.penalty == 0) return c;
         uint256 share;
         (c.reward, share) = engine.chargePenalty(account, keeper, c.reward, c.penalty - c.reward);
         c.penalty = c.reward + share;
@@ -172,20 +183,28 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
 
     /// @dev Settle an account with no positions whose maintenance equity is negative. Its debt is written off against
     /// collateral moved straight from the engine into the Pool, valued at the lower price as the Pool books it. If the
-    /// collateral is worth more than the debt, only the debt's worth moves, the penalty (`penaltyBps` of the debt) is
-    /// paid from the surplus and the rest stays the account's (DESIGN 5a: take no more than is owed). Otherwise all
-    /// of it moves and the deficit goes to the InsuranceFund, then to LPs.
-    function _absorb(address account, address keeper, Params memory p) private returns (Charged memory charged) {
+    /// collateral is worth more than the debt, only the debt's worth moves, with the fund's share of the penalty
+    /// (`penaltyBps` of the debt) paid from the surplus in the same move, the keeper's reward in collateral, and the
+    /// rest stays the account's (DESIGN 5a: take no more than is owed). Otherwise all of it moves and the deficit goes
+    /// to the InsuranceFund, then to LPs.
+    function _absorb(address account, address keeper, Params memory p) private returns (Charged memory c) {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
-        uint256 debtUsd = _toUsdUp(scaledDebt.mulWadUp(index));
+        Settlement memory s = _settlement();
+        uint256 debtUsd = scaledDebt.mulWadUp(index).toValueUp(s.high, _settlementDecimals);
         uint256 collateralUsd = engine.collateralValue(account);
-        bool solvent = collateralUsd > debtUsd;
-        uint256 movedUsd = engine.absorbCollateral(account, solvent ? debtUsd : type(uint256).max);
-        _settleDebt(account, scaledDebt, index, movedUsd);
-        if (solvent && collateralUsd > movedUsd) {
-            charged = _charge(account, keeper, debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - movedUsd), p);
+        if (collateralUsd <= debtUsd) {
+            _settleDebt(account, scaledDebt, index, engine.absorbCollateral(account, type(uint256).max));
+            return c;
         }
+        c = _penaltyOf(debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - debtUsd), p, s);
+        uint256 shareUsd = (c.penalty - c.reward).toValueDown(s.low, _settlementDecimals);
+        uint256 movedUsd = engine.absorbCollateral(account, debtUsd + shareUsd);
+        _settleDebt(account, scaledDebt, index, movedUsd < debtUsd ? movedUsd : debtUsd);
+        uint256 share = movedUsd > debtUsd ? (movedUsd - debtUsd).toAmountDown(s.high, _settlementDecimals) : 0;
+        if (share > c.penalty - c.reward) share = c.penalty - c.reward;
+        if (c.reward != 0) c.reward = engine.payKeeperInCollateral(account, keeper, c.reward);
+        c.penalty = c.reward + share;
     }
 
     /// @dev Cancel `scaledDebt` of written-off debt in the Pool, against collateral the Pool booked for `movedUsd`: the
@@ -193,7 +212,7 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     /// moved), and the collateral pays the remainder.
     function _settleDebt(address account, uint256 scaledDebt, uint256 index, uint256 movedUsd) private {
         uint256 debt = scaledDebt.mulWadUp(index);
-        uint256 collateralValue = _toSettlementDown(movedUsd);
+        uint256 collateralValue = movedUsd.toAmountDown(_settlement().high, _settlementDecimals);
         uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;
         uint256 covered;
         uint256 scaledLeft = scaledDebt;
@@ -224,23 +243,15 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         emit Absorbed(account, debt, collateralValue, deficit, covered);
     }
 
-    /// @dev Settlement units to USD at the upper settlement price (the more USD).
-    function _toUsdUp(uint256 units) private view returns (uint256) {
-        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
-        uint256 high = d.median > d.twap ? d.median : d.twap;
-        return units.toValueUp(high, _settlementDecimals);
+    /// @dev The settlement asset's lower and upper price, {median, TWAP}.
+    struct Settlement {
+        uint256 low;
+        uint256 high;
     }
 
-    function _toSettlementUp(uint256 usd) private view returns (uint256) {
+    function _settlement() private view returns (Settlement memory s) {
         IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
-        uint256 low = d.median < d.twap ? d.median : d.twap;
-        return usd.toAmountUp(low, _settlementDecimals);
-    }
-
-    function _toSettlementDown(uint256 usd) private view returns (uint256) {
-        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
-        uint256 high = d.median > d.twap ? d.median : d.twap;
-        return usd.toAmountDown(high, _settlementDecimals);
+        (s.low, s.high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
     }
 
     /// @dev Liquidating must not create bad debt through the penalty: the largest penalty stays below every market's

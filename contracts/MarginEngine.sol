@@ -237,10 +237,14 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             if (rewardPaid != 0) IERC20(_settlementAsset).safeTransfer(keeper, rewardPaid);
             if (sharePaid != 0) IInsuranceFundLike(_insuranceFund).fund(sharePaid, "penalty");
         }
-        // The rest in collateral at the upper liquidation price (the fewer units): the keeper's part to the keeper, the
-        // fund's part into the Pool's reserves (the fund holds the settlement asset only; LPs are the next layer).
+        // The keeper's rest in collateral at the upper liquidation price (the fewer units); the fund's rest is owed to
+        // the Pool as the account's debt, a receivable (the fund holds the settlement asset only; LPs are the next
+        // layer of the waterfall). No token leaves the Pool for either.
         if (keeperReward > rewardPaid) rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper);
-        if (insuranceShare > sharePaid) sharePaid += _chargeCollateral(account, insuranceShare - sharePaid, address(_pool));
+        if (insuranceShare > sharePaid) {
+            _payFromCash(account, insuranceShare - sharePaid, address(_pool), "penalty");
+            sharePaid = insuranceShare;
+        }
     }
 
     /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
@@ -254,6 +258,15 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     /// @inheritdoc IMarginEngineCore
     function absorbCollateral(address account, uint256 valueUsd) external onlyLiquidator returns (uint256 movedUsd) {
         return _seize(account, valueUsd, false, address(_pool));
+    }
+
+    /// @inheritdoc IMarginEngineCore
+    function payKeeperInCollateral(address account, address keeper, uint256 units)
+        external
+        onlyLiquidator
+        returns (uint256 paid)
+    {
+        return _chargeCollateral(account, units, keeper);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -698,9 +711,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     function _clearProvision(address account) private {
+        if (!_masks[account].provisioned) return;
         uint256 provisioned = _provisions[account];
-        if (provisioned == 0) return;
-        _provisions[account] = 0;
+        (_provisions[account], _masks[account].provisioned) = (0, false);
         _totalProvision -= provisioned;
         emit ProvisionSet(account, 0, _totalProvision);
     }

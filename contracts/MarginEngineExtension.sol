@@ -165,7 +165,7 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGu
             }
             uint256 provisioned = h.maintenanceEquity < 0 ? uint256(-h.maintenanceEquity) : 0;
             total = total - _provisions[account] + provisioned;
-            _provisions[account] = provisioned;
+            (_provisions[account], _masks[account].provisioned) = (provisioned, provisioned != 0);
             emit ProvisionSet(account, provisioned, total);
         }
         _totalProvision = total;

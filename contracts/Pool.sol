@@ -180,8 +180,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     {
         AssetSlot memory a = _listed(asset);
         // Pricing the pool accepts a wound-down asset's fixed price; depositing one is new risk and is refused.
-        oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
-        Valuation memory v = _valuation(true);
+        Valuation memory v = _valuation(true, asset);
         uint256 reserve = _reserves[asset];
         if (reserve + received > a.params.depositCap) {
             revert DepositCapExceeded(asset, reserve + received, a.params.depositCap);
@@ -551,12 +550,20 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @dev Price every pool asset (policy-checked for LP actions when `enforce`), value reserves and receivables,
     /// and read traders' exposure.
     function _valuation(bool enforce) private view returns (Valuation memory v) {
+        return _valuation(enforce, address(0));
+    }
+
+    /// @dev `_valuation`, pricing `newRisk` (an asset being deposited) for new risk: a wound-down asset may value the
+    /// pool, but is never taken in.
+    function _valuation(bool enforce, address newRisk) private view returns (Valuation memory v) {
         uint256 n = _list.length;
         v.low = new uint256[](n);
         v.high = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
             ListEntry memory entry = _list[i];
-            (uint256 low, uint256 high) = _priceRange(entry.token, enforce);
+            (uint256 low, uint256 high) = entry.token == newRisk
+                ? oracle.priceBounds(newRisk, IOracleAggregator.Action.AddRisk)
+                : _priceRange(entry.token, enforce);
             (v.low[i], v.high[i]) = (low, high);
             uint256 reserve = _reserves[entry.token];
             if (reserve == 0) continue;

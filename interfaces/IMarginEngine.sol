@@ -164,12 +164,12 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
         returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
 
     /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`, never
-    /// through a Pool loan: from its credit first (one `CashChanged`, reason "penalty"; `keeperReward` to `keeper`, then
-    /// `insuranceShare` to the InsuranceFund), then in collateral valued at the upper liquidation price, in listing
-    /// order (`CollateralSeized`): the keeper's part to `keeper`, the fund's part into the Pool's reserves. What the
-    /// account cannot pay is not charged. Liquidator only.
+    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; `keeperReward` to `keeper`, then
+    /// `insuranceShare` to the InsuranceFund); the keeper's rest in collateral valued at the upper liquidation price, in
+    /// listing order (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a
+    /// receivable: no token leaves the Pool). The keeper's part the account cannot pay is not charged. Liquidator only.
     /// @return rewardPaid Settlement units (or their worth in collateral) paid to the keeper.
-    /// @return sharePaid Settlement units (or their worth in collateral) paid to the fund or the Pool.
+    /// @return sharePaid Settlement units paid to the fund, or owed to the Pool.
     function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
         external
         returns (uint256 rewardPaid, uint256 sharePaid);
@@ -178,6 +178,11 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
     /// @return movedUsd The USD the Pool booked, at those prices (rounded down).
     function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd);
+
+    /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
+    /// listing order (an absorb's penalty, after the account's debt was settled). Liquidator only.
+    /// @return paid The units it came to (all of them unless the collateral ran out).
+    function payKeeperInCollateral(address account, address keeper, uint256 units) external returns (uint256 paid);
 
     /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool) and its
     /// provision. Liquidator only.

@@ -28,12 +28,14 @@ class Status(IntEnum):
     DEVIATED = 1
     STALE = 2
     FROZEN = 3
+    WIND_DOWN = 4
 
 
 class Action(IntEnum):
     ADD_RISK = 0
     REDUCE = 1
     LIQUIDATE = 2
+    VALUE = 3
 
 
 class Exclusion(IntEnum):
@@ -452,14 +454,15 @@ def test_set_frozen__freeze_then_unfreeze__emits_and_restores_ok(oracle, weth, s
     tx = oracle.setFrozen(weth, True, sender=guardian)
 
     (event,) = tx.events.filter(oracle.FreezeSet)
-    assert (event.asset, event.frozen, event.guardian) == (weth, True, guardian)
+    assert (event.asset, event.frozen, event.by) == (weth, True, guardian)
+    assert event.until == tx.timestamp + oracle.livenessParams().maxFreezeDuration
     assert oracle.status(weth) == Status.FROZEN
     assert oracle.getPriceData(weth).status == Status.FROZEN
 
     tx = oracle.setFrozen(weth, False, sender=guardian)
 
     (event,) = tx.events.filter(oracle.FreezeSet)
-    assert (event.asset, event.frozen, event.guardian) == (weth, False, guardian)
+    assert (event.asset, event.frozen, event.by, event.until) == (weth, False, guardian, tx.timestamp)
     assert oracle.status(weth) == Status.OK
 
 
@@ -817,7 +820,8 @@ def test_status__every_transition__follows_sources_age_and_guardian(
     mine_at(t + MAX_PRICE_AGE + 1)
     assert oracle.status(weth) == Status.STALE  # Deviated -> Stale
 
-    oracle.setFrozen(weth, True, sender=guardian)
+    # The guardian may not chain freezes (DESIGN 5a): governance freezes again.
+    oracle.freezeFor(weth, 3_600, sender=deployer)
     assert oracle.status(weth) == Status.FROZEN  # Stale -> Frozen
     oracle.setFrozen(weth, False, sender=guardian)
     assert oracle.status(weth) == Status.STALE  # Frozen -> Stale
@@ -840,7 +844,7 @@ def test_status__every_transition__follows_sources_age_and_guardian(
     update_at(oracle, weth, t + 120, keeper)
     assert oracle.status(weth) == Status.OK  # Stale -> Ok
 
-    oracle.setFrozen(weth, True, sender=guardian)
+    oracle.freezeFor(weth, 3_600, sender=deployer)
     assert oracle.status(weth) == Status.FROZEN  # Ok -> Frozen
     oracle.setFrozen(weth, False, sender=guardian)
     assert oracle.status(weth) == Status.OK  # Frozen -> Ok
@@ -1104,16 +1108,26 @@ POLICY_VIEWS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("state", "status"),
-    [("stale by age", Status.STALE), ("stale by quorum", Status.STALE), ("frozen", Status.FROZEN)],
-)
-def test_policy_views__stale_or_frozen__revert_price_unavailable(oracle, weth, reach, state, status):
+@pytest.mark.parametrize(("state", "status"), [("stale by age", Status.STALE), ("stale by quorum", Status.STALE)])
+def test_policy_views__stale__revert_price_unavailable(oracle, weth, reach, state, status):
     reach(state)
 
     for view, args, action in POLICY_VIEWS:
         with ape.reverts(oracle.PriceUnavailable, asset=weth, action=action, status=status):
             getattr(oracle, view)(weth, *args)
+
+
+def test_policy_views__frozen__refuse_new_risk_and_price_exits(oracle, weth, reach):
+    median, twap = reach("frozen")
+
+    for view, args, action in POLICY_VIEWS:
+        if action == Action.ADD_RISK:
+            with ape.reverts(oracle.PriceUnavailable, asset=weth, action=action, status=Status.FROZEN):
+                getattr(oracle, view)(weth, *args)
+        else:  # DESIGN 5a: closes and liquidations follow the sources' own status
+            assert getattr(oracle, view)(weth, *args) is not None
+    assert oracle.sourceStatus(weth) == Status.OK
+    assert tuple(oracle.priceBounds(weth, Action.LIQUIDATE)) == (min(median, twap), max(median, twap))
 
 
 # ---------------------------------------------------------------------------------------------------- PushFeed

@@ -91,6 +91,12 @@ class GasModel(BaseModel):
     feed_push: int = Field(
         60_000, ge=0, description="one push into a feed (`PushFeed.submit`, `MockFeed.setAnswer`)"
     )
+    provision: int = Field(
+        90_000, ge=0, description="per account of `engine.provision` (a liquidation health read and a write)"
+    )
+    wind_down: int = Field(
+        200_000, ge=0, description="`oracle.proposeWindDown` or `executeWindDown` (reads every source)"
+    )
 
     def account(self, books: AccountState, absorbed: bool) -> int:
         """Gas one account adds to a batch; `absorbed`: whether the liquidation may end in an absorption."""

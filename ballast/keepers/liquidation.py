@@ -11,7 +11,9 @@ shortfall first, within a gas budget per block.
 3. refresh (`oracle.update`) the prices a liquidation needs that are stale, or would be by the time a transaction
    lands, then re-read them;
 4. send the liquidatable accounts, ranked by shortfall, in batches that fit the block's gas budget (estimated per
-   account from its books, checked against the node's estimate); the rest waits for the next block.
+   account from its books, checked against the node's estimate); the rest waits for the next block;
+5. for what it could not liquidate (`ballast.keepers.liveness`): record the provision of underwater accounts left
+   for a later block, and propose or execute the wind-down of an asset Stale long enough to block accounts.
 
 Every transaction gets its gas limit from the one gas model (`ballast.keepers.gas`) and goes out through
 `ballast.keepers.sending`: one that reverts or runs out of gas (retried once with a larger limit first) is logged,
@@ -42,9 +44,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ballast.keepers.common import RetryPolicy, is_transient, log_event, write_json_atomic
 from ballast.keepers.gas import GasModel, GasQuote, KeeperGas
+from ballast.keepers.liveness import DutyReport, LivenessDuties
 from ballast.keepers.sending import FailedTransaction, SendOutcome, TransactionSender, describe
 from ballast.reader import fetch_max_price_ages, fetch_risk_params, fetch_snapshot
 from ballast.risk import (
+    EXIT_PRICED,
     AccountState,
     AssetPrice,
     Health,
@@ -76,7 +80,7 @@ PARAMS_EVENTS = ("CollateralListed", "CollateralParamsSet", "MarketListed", "Mar
 #: Liquidator events that change what a liquidation charges.
 LIQUIDATOR_EVENTS = ("ParamsSet",)
 #: Oracle events that change an asset's stored price, status or freshness bound; the asset is indexed first.
-PRICE_EVENTS = ("PriceUpdated", "FreezeSet", "AssetConfigured")
+PRICE_EVENTS = ("PriceUpdated", "FreezeSet", "AssetConfigured", "WoundDown")
 
 
 class KeeperStateError(RuntimeError):
@@ -107,6 +111,12 @@ class LiquidationKeeperConfig(BaseModel):
     backoff_base: float = Field(0.5, gt=0)
     backoff_max: float = Field(30.0, gt=0)
     gas: GasModel = Field(default_factory=GasModel, description="the gas model of every transaction it sends")
+    provision_reserve_bps: int = Field(
+        1_000,
+        ge=0,
+        le=5_000,
+        description="share of the budget held back for provisions when an underwater account may be deferred",
+    )
 
 
 @dataclass
@@ -176,6 +186,10 @@ class StepReport:
     # Transactions that reverted, ran out of gas or could not be sent; an account's also in `failed`.
     failed_transactions: list[FailedTransaction] = field(default_factory=list)
     gas_retries: int = 0  # transactions sent again with a larger limit after running out of gas
+    provisioned: list[str] = field(
+        default_factory=list
+    )  # deferred underwater accounts whose loss was provisioned
+    wind_downs: list[str] = field(default_factory=list)  # "proposed <asset>" / "executed <asset>"
 
 
 @dataclass
@@ -210,6 +224,16 @@ class LiquidationKeeper:
         )
         self.gas = KeeperGas(config.gas)
         self.sender = TransactionSender(config.sender, self.gas, self.retry.call, self.logger)
+        self.duties = LivenessDuties(
+            engine,
+            oracle,
+            self.sender,
+            self.retry.call,
+            self.logger,
+            provision_gas=config.gas.provision,
+            wind_down_gas=config.gas.wind_down,
+            check_interval=config.oracle_refresh_margin,
+        )
         self.provider = engine.provider
         chain_id = self.retry.call("eth_chainId", lambda: self.provider.chain_id)
         self.state = KeeperState.load(config.state_path, chain_id, str(engine.address), config.start_block)
@@ -422,10 +446,12 @@ class LiquidationKeeper:
         )
         settlement = self.prices[params.settlement_asset]
         reward_usd = value_up(p.minKeeperReward, settlement.high, params.settlement_decimals)
-        return h.maintenance_equity < mul_bps_up(notional, p.penaltyBps) + reward_usd
+        return h.maintenance_equity < mul_bps_up(notional, p.maxPenaltyBps) + reward_usd
 
     def _usable(self, asset: str, at: int) -> bool:
-        return self.prices[asset].status_at(at) in (PriceStatus.OK, PriceStatus.DEVIATED)
+        """Whether the oracle will price a liquidation in `asset` at `at`: its sources' own status (a freeze does not
+        stop a liquidation; a wound-down asset has its fixed price)."""
+        return self.prices[asset].exit_status_at(at) in EXIT_PRICED
 
     def _liquidate(self, timestamp: int, report: StepReport) -> None:
         ranked = rank_by_shortfall(self.health.items())
@@ -441,7 +467,7 @@ class LiquidationKeeper:
             a
             for a in needed
             if not self._usable(a, deadline)
-            and self.prices[a].status != PriceStatus.FROZEN
+            and self.prices[a].status != PriceStatus.WIND_DOWN
             and timestamp - self._oracle_attempts.get(a, -(2**63)) > self.config.oracle_refresh_margin
         )
         fits = max(0, self.config.gas_budget_per_block - report.gas_committed) // max(
@@ -460,8 +486,12 @@ class LiquidationKeeper:
         report.liquidatable = [a for a, _ in ranked]
 
         # Largest shortfall first, in batches of at most `batch_size`, while the model's gas fits the budget; what
-        # does not fit waits for the next block, in order.
+        # does not fit waits for the next block, in order. While an underwater account may be left for later, part of
+        # the budget is held back to provision its loss (`ballast.keepers.liveness`).
         budget = self.config.gas_budget_per_block - report.gas_committed
+        underwater = any(self.health[a].maintenance_equity < 0 for a, _ in ranked)
+        if underwater:
+            budget -= budget * self.config.provision_reserve_bps // 10_000
         batches: list[_Batch] = []
         current = _Batch()
         for position, (account, _) in enumerate(ranked):
@@ -486,6 +516,30 @@ class LiquidationKeeper:
             budget -= self._send(batch, budget, report)
         if report.blocked:
             log_event(self.logger, "liquidation_blocked", level=logging.WARNING, accounts=report.blocked)
+        self._duties(timestamp, report)
+
+    def _duties(self, timestamp: int, report: StepReport) -> None:
+        """Provision the deferred underwater accounts and wind down the assets blocking accounts, with what is left of
+        the budget (`ballast.keepers.liveness`)."""
+        self.duties.forget(report.liquidated)
+        duty = DutyReport()
+        budget = self.config.gas_budget_per_block - report.gas_committed
+        deferred = self.duties.to_provision(
+            [a for a in report.deferred if a in self.health and a not in report.liquidated], self.health
+        )
+        if deferred:
+            self.duties.provision(deferred, self.health, budget, self.block_gas_limit, duty)
+        blocking = {asset for assets in report.blocked.values() for asset in assets}
+        if blocking:
+            self.duties.wind_down(
+                blocking, self.prices, timestamp, budget - duty.gas_committed, self.block_gas_limit, duty
+            )
+        report.gas_committed += duty.gas_committed
+        report.gas_retries += duty.gas_retries
+        report.failed_transactions.extend(duty.failed_transactions)
+        report.provisioned.extend(duty.provisioned)
+        report.wind_downs.extend(duty.wind_downs)
+        self._dirty_assets |= {entry.split(" ", 1)[1] for entry in duty.wind_downs}
 
     def _update_prices(self, assets: Iterable[str], timestamp: int, report: StepReport) -> None:
         for asset in assets:

@@ -34,9 +34,11 @@ abstract contract MarginEngineStorage is IMarginEngineTypes {
         uint128 scaledDebt;
     }
 
+    /// @dev `provisioned`: the account has a provision recorded (so a liquidation reads `_provisions` only then).
     struct MaskSlot {
         uint16 collateral;
         uint16 markets;
+        bool provisioned;
     }
 
     /// @dev One slot of engine-wide settings.

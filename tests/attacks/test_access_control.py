@@ -25,11 +25,12 @@ from ballast.system import engine_abi
 PERMISSIONLESS = {
     "ProtocolLock": set(),
     "Pool": {"deposit", "withdraw", "poke", "transfer", "transferFrom", "approve", "renounceRole"},
-    "MarginEngine": {"deposit", "withdraw", "modifyPosition", "autoDeleverage", "renounceRole"},
-    "MarginEngineExtension": {"renounceRole"},
+    "MarginEngine": {"deposit", "withdraw", "modifyPosition", "autoDeleverage", "provision", "renounceRole"},
+    "MarginEngineExtension": {"provision", "renounceRole"},
     "Liquidator": {"liquidate", "liquidateMany", "renounceRole"},
     "InsuranceFund": {"fund", "sweep", "renounceRole"},
-    "OracleAggregator": {"update", "renounceRole"},
+    # Wind-down: anyone may propose at the cap (what the sources report) and execute after the delay.
+    "OracleAggregator": {"update", "proposeWindDown", "executeWindDown", "renounceRole"},
     # Token receiver hooks: they only answer their selector.
     "BallastTimelock": {"renounceRole", "onERC721Received", "onERC1155Received", "onERC1155BatchReceived"},
 }

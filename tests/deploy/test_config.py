@@ -111,10 +111,20 @@ BAD_FIELDS = [
         id="missing-field",
     ),
     pytest.param(
-        lambda d: d["liquidation"].update(penaltyBps=600),
-        "liquidation.penaltyBps: must be below every market's maintenanceMarginBps, or liquidating at the "
+        lambda d: d["liquidation"].update(penaltyBps=300, maxPenaltyBps=600),
+        "liquidation.maxPenaltyBps: must be below every market's maintenanceMarginBps, or liquidating at the "
         "threshold creates bad debt (got 600 >= 500 of markets[0] WETH-PERP)",
         id="penalty-above-mm",
+    ),
+    pytest.param(
+        lambda d: d["liquidation"].update(penaltyBps=300, maxPenaltyBps=200),
+        "liquidation.maxPenaltyBps: must be at least penaltyBps (got 200 < 300)",
+        id="max-penalty-below-penalty",
+    ),
+    pytest.param(
+        lambda d: d["oracle"]["liveness"].update(windDownAfter=60),
+        "oracle.liveness.windDownAfter: must be at least 3600 (got 60)",
+        id="wind-down-too-soon",
     ),
     pytest.param(
         lambda d: d.update(settlementAsset="DAI"),

@@ -21,6 +21,17 @@ Where each DESIGN section 8 invariant is checked:
 - 8.9 and 8.10 (nobody else's books move on a trade): `trade`.
 - 8.7 (one-block round trips) is held by the pool and engine property tests (`test_pool_properties.py`,
   `test_engine_properties.py`): anvil mines a block per transaction here.
+
+An attacker (the stranger, also an LP) borrows the settlement cash with a pile of collateral, redeems its LP shares
+and opens large positions on purpose (`attack`), and the liveness rules of DESIGN 5a are checked on the state every
+step leaves, each by simulating the action (`eth_call`, nothing mined):
+- L1 a healthy account can close any position (`liveness_holds`);
+- L2 an account liquidatable at usable prices is liquidated by a keeper with no tokens (`liveness_holds`), and no
+  liquidation takes a Pool loan (`check_liquidation`: no `Lent` event);
+- L3 an LP can withdraw 99 % of what the Pool reports available when every price is Ok (`liveness_holds`);
+- L4 a liquidation takes no more than the debt and the penalty (`check_liquidation`);
+- L5 a guardian freeze expires by itself (`time_passes`);
+- L6 `liquidateMany` liquidates every account that liquidates alone (`liquidate_everyone`).
 """
 
 from __future__ import annotations
@@ -30,19 +41,24 @@ from collections import Counter
 
 import pytest
 from ape.exceptions import ContractLogicError
-from engine_setup import MARKETS, PRICES, TWAP_WINDOW, WBTC_PERP, WETH_PERP, pin_time, units, wad
+from engine_setup import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from ballast.prices import restamp_and_update, settle_prices
+from ballast.risk import borrow_fee, pnl_down, value_down, value_up
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 VOLATILE = ("WBTC", "WETH", "LTT")
 COLLATERAL_SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 POOL_SYMBOLS = ("USDC", "WBTC", "WETH")
 MARKET_IDS = (WETH_PERP, WBTC_PERP)
-FROZEN = 3  # IOracleAggregator.Status
+OK, DEVIATED, STALE, FROZEN = 0, 1, 2, 3  # IOracleAggregator.Status
+#: L4: how much more than its penalty a liquidation may take through rounding alone, USD WAD (a unit of each
+#: collateral moved, a unit of USDC per conversion).
+TAKE_TOLERANCE = 10**16
+ATTACKER_LP_USD = 200_000
 ADL_THRESHOLD_BPS, ADL_TARGET_BPS = 1_000, 800  # the lowest threshold governance may set: ADL is reachable
 INSURANCE_TARGET = 100 * 10**6  # USDC units: the opening trades' fees pass it
 FEED_FAULTS = ("zero", "negative", "stale", "reverting", "out of bounds")
@@ -60,28 +76,33 @@ REACHED: list[Counter] = []
 
 
 @pytest.fixture(scope="module")
-def actors(accounts, seeded, tokens, pool, engine, insurance, admin):
+def actors(accounts, seeded, tokens, pool, engine, insurance, admin, stranger):
     """Two LPs (the seeding LP is accounts[1]) and three traders, each holding $2M of every token with both the
     Pool and the engine approved (once per module: every example starts from this state). Governance sets the
     lowest auto-deleveraging threshold it may (10 % of pool value), so that a whale's profit can reach it, and an
     InsuranceFund target of $100, which the fees of the opening trades pass (so the keeper sweeps and the fund
     still covers part of the first deficit). The keeper and the guardian are role fixtures."""
     lps, traders = [accounts[1], accounts[8]], [accounts[2], accounts[7], accounts[9]]
-    for account in (*lps, *traders):
+    attacker = stranger
+    for account in (*lps, *traders, attacker):
         for symbol in SYMBOLS:
             tokens[symbol].mint(account, units(symbol, 2_000_000 / PRICES[symbol]), sender=account)
             tokens[symbol].approve(pool, 2**256 - 1, sender=account)
             tokens[symbol].approve(engine, 2**256 - 1, sender=account)
+    pool.deposit(tokens["USDC"], units("USDC", ATTACKER_LP_USD), 0, attacker, sender=attacker)
     engine.setAdlParams(ADL_THRESHOLD_BPS, ADL_TARGET_BPS, sender=admin)
     insurance.setTarget(INSURANCE_TARGET, sender=admin)
-    return {"lps": lps, "traders": traders}
+    return {"lps": lps, "traders": traders, "attacker": attacker}
 
 
 def test_system__random_actions__every_invariant_holds_after_every_step(
     chain, pool, engine, liquidator, insurance, oracle, feeds, tokens, admin, guardian, keeper, actors
 ):
-    lps, traders = actors["lps"], actors["traders"]
+    lps, traders, attacker = actors["lps"], actors["traders"], actors["attacker"]
+    accounts_ = [*traders, attacker]  # every engine account
+    holders = [*lps, attacker]  # every LP
     usdc = tokens["USDC"]
+    probe_keeper = "0x000000000000000000000000000000000000bEEF"  # holds nothing
     REACHED.clear()
 
     def try_tx(call, *args, **kwargs):
@@ -267,9 +288,16 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             restamp_and_update(oracle, {tokens[s]: [feeds[s]] for s in SYMBOLS if s not in moves}, keeper)
             self.keeper_pass()
 
-        @rule(seconds=st.sampled_from((1, 60, 601, 3_601)))
+        @rule(seconds=st.sampled_from((1, 60, 601, 3_601, 86_401)))
         def time_passes(self, seconds: int) -> None:
             chain.pending_timestamp += seconds
+            chain.mine()
+            for symbol in SYMBOLS:  # L5: a freeze expires by itself
+                until = oracle.frozenUntil(tokens[symbol])
+                if until and chain.blocks.head.timestamp >= until:
+                    assert oracle.status(tokens[symbol]) != FROZEN, (
+                        f"L5: the {symbol} freeze outlived its expiry"
+                    )
             for (
                 symbol
             ) in SYMBOLS:  # the healthy feeds answer again (stamped now) and the keeper updates the oracle
@@ -308,8 +336,9 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
 
         @rule(symbol=st.sampled_from(SYMBOLS))
         def guardian_toggles_freeze(self, symbol: str) -> None:
+            """The guardian lifts a freeze, or freezes (refused within a freeze's length of the last one's end)."""
             frozen = oracle.status(tokens[symbol]) == FROZEN
-            oracle.setFrozen(tokens[symbol], not frozen, sender=guardian)
+            try_tx(oracle.setFrozen, tokens[symbol], not frozen, sender=guardian)
 
         @rule(symbol=st.sampled_from(SYMBOLS))
         def update_oracle(self, symbol: str) -> None:
@@ -337,18 +366,31 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             pin_time(chain)  # no accrual between the health read and the liquidation
             liquidatable = engine.liquidationHealth(trader).liquidatable if self.prices_usable() else None
             before = {t.address: self.account_books(t) for t in traders}
+            values = {a.address: self.net_value(a) for a in accounts_}
             tx = try_tx(liquidator.liquidate, trader, sender=keeper)
             if tx is not None:
                 assert liquidatable is not False, "8.5: liquidation succeeds only on unhealthy accounts"
-                self.check_liquidation(tx, before)
+                self.check_liquidation(tx, before, values)
 
         def liquidate_everyone(self) -> None:
             before = {t.address: self.account_books(t) for t in traders}
-            tx = liquidator.liquidateMany(traders, sender=keeper)
-            self.check_liquidation(tx, before)
-
-        def check_liquidation(self, tx, before: dict) -> None:
+            values = {a.address: self.net_value(a) for a in accounts_}
+            # L6: every account whose liquidation succeeds alone is liquidated by the batch.
+            alone = [
+                a.address
+                for a in accounts_
+                if self.liquidatable(a) and self.succeeds(liquidator.liquidate, a)
+            ]
+            tx = liquidator.liquidateMany(accounts_, sender=keeper)
             liquidated = {e.account for e in tx.events.filter(liquidator.Liquidated)}
+            assert set(alone) <= liquidated, "L6: the batch skipped an account that liquidates alone"
+            self.check_liquidation(tx, before, values)
+
+        def check_liquidation(self, tx, before: dict, values: dict) -> None:
+            liquidated = {e.account for e in tx.events.filter(liquidator.Liquidated)}
+            # L2: a liquidation never borrows from the Pool (the keeper is paid out of the account).
+            assert not list(tx.events.filter(pool.Lent)), "L2: a liquidation borrowed from the Pool"
+            self.check_takes(tx, values)
             absorbed = list(tx.events.filter(liquidator.Absorbed))
             self.reached["liquidation"] += len(liquidated)
             self.reached["absorption"] += len(absorbed)
@@ -388,6 +430,131 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                         self.reached["adl"] += 1
                         return
 
+        def check_takes(self, tx, values: dict) -> None:
+            """L4: what each liquidated trader lost, valued without haircuts at the liquidation prices, is at most its
+            penalty (at the higher settlement price) plus rounding. Not held while USDC's price is spread (a close
+            converts a profit at its higher price and a loss at its lower one, by design)."""
+            usdc_data = oracle.getPriceData(usdc)
+            if usdc_data.median != usdc_data.twap:
+                return
+            for e in tx.events.filter(liquidator.Liquidated):
+                lost = values[e.account] - self.net_value(e.account)
+                self.reached["L4 liquidation valued"] += 1
+                allowed = value_up(e.penalty, usdc_data.median, 6) + TAKE_TOLERANCE
+                assert lost <= allowed, f"L4: a liquidation took {lost} from {e.account}, allowed {allowed}"
+
+        def net_value(self, account) -> int:
+            """`account`'s worth without haircuts, USD WAD: credit less debt, collateral at its lower price, positions at
+            the price a liquidation closes them at, less their borrow fees."""
+            s = oracle.getPriceData(usdc)
+            credit, _, debt = engine.cash(account)
+            value = value_down(credit, max(s.median, s.twap), 6) - value_up(debt, min(s.median, s.twap), 6)
+            for symbol in VOLATILE:
+                amount = engine.collateralBalance(account, tokens[symbol])
+                if amount:
+                    p = oracle.getPriceData(tokens[symbol])
+                    value += value_down(amount, min(p.median, p.twap), tokens[symbol].decimals())
+            index = pool.borrowIndex()
+            for market in MARKET_IDS:
+                pos = engine.position(account, market)
+                if pos.size == 0:
+                    continue
+                p = oracle.getPriceData(tokens[MARKETS[market][0]])
+                price = max(p.median, p.twap) if pos.size > 0 else min(p.median, p.twap)
+                value += pnl_down(pos.size, pos.entryPrice, price)
+                value -= borrow_fee(pos.size, pos.entryPrice, pos.entryIndex, index)
+            return value
+
+        # ------------------------------------------------------------ the attacker
+
+        @rule(mode=st.sampled_from(("borrow", "redeem", "open", "restore")), leverage=st.integers(1, 3))
+        def attack(self, mode: str, leverage: int) -> None:
+            """The attacker works to leave others unpaid: it posts WETH worth three times the Pool's USDC and borrows
+            as much USDC as the Pool lets it (halving the ask until one passes), redeems its unlocked LP shares for
+            USDC, opens a long on WETH to take reserved liquidity, or repays and restores."""
+            self.reached[f"attack {mode}"] += 1
+            if mode == "borrow":
+                reserve = pool.reserves(usdc)
+                weth = units("WETH", 3 * reserve / 10**6 / PRICES["WETH"])
+                tokens["WETH"].mint(attacker, weth, sender=attacker)
+                engine.deposit(tokens["WETH"], weth, attacker, sender=attacker)
+                credit = engine.cash(attacker).credit
+                ask = reserve
+                while ask > 10**6 and not try_tx(
+                    engine.withdraw, usdc, credit + ask, attacker, sender=attacker
+                ):
+                    ask //= 2
+            elif mode == "redeem":
+                locked, _ = pool.lockedShares(attacker)
+                shares = pool.balanceOf(attacker) - locked
+                while shares > WAD and not try_tx(pool.withdraw, shares, usdc, 0, attacker, sender=attacker):
+                    shares //= 2
+            elif mode == "open":
+                debt = engine.cash(attacker).debt
+                if (
+                    engine.collateralBalance(attacker, tokens["WETH"]) * PRICES["WETH"]
+                    > 10**22 + debt * 10**12
+                ):
+                    self.open(attacker, WETH_PERP, 50_000 * leverage)
+            else:
+                debt = engine.cash(attacker).debt
+                if debt:
+                    usdc.mint(attacker, debt, sender=attacker)
+                    engine.deposit(usdc, debt, attacker, sender=attacker)
+                try_tx(pool.deposit, usdc, units("USDC", 50_000), 0, attacker, sender=attacker)
+
+        # ------------------------------------------------------------ liveness (DESIGN 5a)
+
+        @staticmethod
+        def succeeds(method, *args, sender=None) -> bool:
+            """Whether `method(*args)` would succeed now from `sender` (an `eth_call`: nothing is mined)."""
+            try:
+                method.call(*args, sender=sender or probe_keeper)
+            except ContractLogicError:
+                return False
+            return True
+
+        def liquidatable(self, account) -> bool:
+            try:
+                return bool(engine.liquidationHealth(account).liquidatable)
+            except ContractLogicError:
+                return False  # a price it needs is Stale: not liquidatable now
+
+        def exit_priced(self, symbol: str) -> bool:
+            return oracle.sourceStatus(tokens[symbol]) in (OK, DEVIATED)
+
+        @invariant()
+        def liveness_holds(self) -> None:
+            """L1, L2 and L3 on the state the step left, each simulated."""
+            for account in accounts_:
+                healthy = not engine.health(account).liquidatable
+                for market in MARKET_IDS:
+                    size = engine.position(account, market).size
+                    if size == 0 or not healthy or not self.exit_priced(MARKETS[market][0]):
+                        continue
+                    limit = 0 if size > 0 else wad(10**9)
+                    assert self.succeeds(engine.modifyPosition, market, -size, limit, sender=account), (
+                        f"L1: healthy {account} could not close market {market}"
+                    )
+                    self.reached["L1 close probed"] += 1
+                if self.liquidatable(account):
+                    assert self.succeeds(liquidator.liquidate, account), (
+                        f"L2: {account} is liquidatable but a keeper with no tokens could not liquidate it"
+                    )
+                    self.reached["L2 liquidation probed"] += 1
+            if all(oracle.status(tokens[s]) == OK for s in SYMBOLS):
+                for holder in holders:
+                    locked, _ = pool.lockedShares(holder)
+                    free = pool.balanceOf(holder) - locked
+                    available = pool.availableLiquidity(usdc) * 99 // 100
+                    shares = min(free, value_down(available, WAD, 6) * WAD // pool.sharePrice(False))
+                    if shares < 10**15:
+                        continue
+                    assert self.succeeds(pool.withdraw, shares, usdc, 0, holder, sender=holder), (
+                        f"L3: {holder} could not withdraw {shares} shares of available USDC"
+                    )
+                    self.reached["L3 LP exit probed"] += 1
+
         @rule()
         def sweep_insurance(self) -> None:
             if try_tx(insurance.sweep, sender=keeper):
@@ -414,12 +581,12 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
         @invariant()
         def books_hold(self) -> None:
             """DESIGN 8.1 to 8.3 after every step, with one read of each number."""
-            cash = [engine.cash(t) for t in traders]
+            cash = [engine.cash(t) for t in accounts_]
             for symbol in SYMBOLS:
                 token = tokens[symbol]
                 total = engine.totalCollateral(token)
                 # The engine's per-asset total is the sum of the accounts' balances.
-                assert sum(engine.collateralBalance(t, token) for t in traders) == total
+                assert sum(engine.collateralBalance(t, token) for t in accounts_) == total
                 # 8.1: every contract holds at least what its books say (the engine also holds traders' credit).
                 credit = sum(c[0] for c in cash) if symbol == "USDC" else 0
                 assert token.balanceOf(engine) >= total + credit
@@ -427,7 +594,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                     assert token.balanceOf(pool) >= pool.reserves(token)
             assert usdc.balanceOf(insurance) >= insurance.bookedBalance()
             # 8.2: the LP balances sum to the supply.
-            assert sum(pool.balanceOf(lp) for lp in lps) == pool.totalSupply()
+            assert sum(pool.balanceOf(holder) for holder in holders) == pool.totalSupply()
             # 8.3: the accounts' scaled debts sum to the Pool's receivable.
             assert sum(c[1] for c in cash) == pool.totalScaledDebt()
 
@@ -448,6 +615,12 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             "adl active",
             "adl",
             "sweep",
+            "attack borrow",
+            "attack redeem",
+            "L1 close probed",
+            "L2 liquidation probed",
+            "L3 LP exit probed",
+            "L4 liquidation valued",
         )
     )
     print(f"\nstateful machine: {runs} examples reached {summary}")
