@@ -264,6 +264,13 @@ def _scenario(item: str) -> str:
 )
 @click.option("--seeds", default="1", show_default=True, help="seeds, comma-separated")
 @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/size-insurance.csv"),
+    show_default=True,
+    help="one line per run",
+)
 def size_insurance(
     cli_ctx,  # noqa: ANN001
     network_choice: str | None,
@@ -273,6 +280,7 @@ def size_insurance(
     leverage: str,
     seeds: str,
     blocks: int,
+    out: Path,
 ) -> None:
     """Run the catalog (or a subset) over trader counts, keeper budgets, leverage modes and seeds; print every run
     (liquidations, accounts left liquidatable, bad debt, what the fund covered, LP loss, liquidations at a Stale or
@@ -295,20 +303,26 @@ def size_insurance(
     console = Console()
     if network_choice is not None:
         with cli_ctx.network_manager.parse_network_choice(network_choice):
-            _run_size_insurance(cli_ctx, console, plan, blocks)
+            _run_size_insurance(cli_ctx, console, plan, blocks, out)
         return
     test = cli_ctx.config_manager.get_config("test")
     try:
         with lean_anvil(test.mnemonic, test.hd_path) as uri:
             console.print(f"size-insurance: private anvil (no steps tracing) at {uri}")
             with cli_ctx.network_manager.parse_network_choice(uri):
-                _run_size_insurance(cli_ctx, console, plan, blocks)
+                _run_size_insurance(cli_ctx, console, plan, blocks, out)
     except NodeError as err:
         cli_ctx.abort(str(err))
 
 
-def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int) -> None:  # noqa: ANN001
-    from ballast.scenarios.experiments import insurance_target, print_catalog, print_target, run_catalog
+def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out: Path) -> None:  # noqa: ANN001
+    from ballast.scenarios.experiments import (
+        insurance_target,
+        print_catalog,
+        print_target,
+        run_catalog,
+        write_catalog_csv,
+    )
 
     _local(cli_ctx)
     try:
@@ -324,6 +338,7 @@ def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int) -> N
         cli_ctx.abort(f"size-insurance: {err}")
     print_catalog(rows, console)
     print_target(insurance_target(rows), console)
+    console.print(f"runs: {write_catalog_csv(rows, out)}")
 
 
 for _name in SCENARIOS:

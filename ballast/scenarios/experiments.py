@@ -11,10 +11,12 @@ amount that would have left LPs whole in 99 % of the runs (in every run).
 
 from __future__ import annotations
 
+import csv
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from itertools import pairwise, product
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -217,7 +219,8 @@ def run_catalog(
             settings = settings_for(
                 spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, leverage=leverage
             )
-            snapshot = chain.snapshot()
+            # anvil's own snapshot calls: ape's node provider (the private anvil) does not offer chain.snapshot().
+            snapshot = chain.provider.make_request("evm_snapshot", [])
             try:
                 result, _ = run_scenario(
                     project,
@@ -230,7 +233,7 @@ def run_catalog(
                     system=system,
                 )
             finally:
-                chain.restore(snapshot)
+                chain.provider.make_request("evm_revert", [snapshot])
             o = result.outcome
             assert o is not None
             rows.append(
@@ -267,6 +270,16 @@ def insurance_target(rows: Sequence[CatalogRow]) -> InsuranceTarget:
         mean=float(debts.mean()),
         runs_with_bad_debt=int((debts > 0).sum()),
     )
+
+
+def write_catalog_csv(rows: Sequence[CatalogRow], path: Path) -> Path:
+    """One line per run, the `CatalogRow` fields as columns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, [f.name for f in fields(CatalogRow)], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+    return path
 
 
 def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "catalog runs") -> None:
