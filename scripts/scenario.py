@@ -332,6 +332,7 @@ def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out:
             cli_ctx.account_manager,
             blocks=blocks,
             console=console,
+            on_row=lambda rows: write_catalog_csv(rows, out),
             **plan,
         )
     except (DriverError, SeriesError, ValueError) as err:

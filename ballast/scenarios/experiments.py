@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from itertools import pairwise, product
 from pathlib import Path
@@ -168,6 +168,7 @@ class CatalogRow:
     insurance_covered: float
     lp_loss: float  # deficits socialized to LPs beyond the fund
     stale_liquidations: int
+    keeper_errors: int  # keeper steps that raised
     wall_seconds: float
     passed: bool
 
@@ -192,9 +193,11 @@ def run_catalog(
     seeds: Sequence[int],
     blocks: int,
     console: Console,
+    on_row: Callable[[list[CatalogRow]], None] | None = None,
 ) -> list[CatalogRow]:
     """Every combination of `scenarios` x `trader_counts` x `keeper_gases` (None: the scenario's own budget) x
-    `leverages` x `seeds`, on one deployment, each run from a snapshot of it; a progress bar over the runs."""
+    `leverages` x `seeds`, on one deployment, each run from a snapshot of it; a progress bar over the runs.
+    `on_row(rows)` is called after every run with the rows so far (to keep partial results)."""
     unknown = [name for name in scenarios if name not in SCENARIOS]
     if unknown:
         raise ValueError(f"unknown scenario {', '.join(unknown)} (see `ape run scenario list`)")
@@ -250,10 +253,13 @@ def run_catalog(
                     insurance_covered=o.insurance_used,
                     lp_loss=o.lp_loss,
                     stale_liquidations=o.stale_liquidations,
+                    keeper_errors=o.keeper_errors,
                     wall_seconds=o.wall_seconds,
                     passed=result.passed,
                 )
             )
+            if on_row is not None:
+                on_row(rows)
             progress.update(task, advance=1)
     return rows
 
@@ -296,6 +302,7 @@ def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "ca
         "covered by the fund (USD)",
         "LP loss (USD)",
         "liquidations at Stale/Frozen",
+        "keeper errors",
         "wall (s)",
         "properties",
     ):
@@ -313,6 +320,7 @@ def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "ca
             f"{r.insurance_covered:,.2f}",
             f"{r.lp_loss:,.2f}",
             f"{r.stale_liquidations:,}",
+            f"{r.keeper_errors:,}",
             f"{r.wall_seconds:,.1f}",
             "PASS" if r.passed else "FAIL",
         )

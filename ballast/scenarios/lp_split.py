@@ -21,8 +21,8 @@ run with a constant share supply its change is:
   receivable, borrow fees not yet realized, InsuranceFund excess swept to the Pool, the oracle updates a keeper sends
   between a block's price update and its liquidations, and rounding.
 
-Values are computed from the chain's integers and reported in USD for the LP shares outstanding (a component's
-change of the NAV is shared by the supply and the Pool's virtual shares, as the share price is) and per share.
+Values are computed from the chain's integers and reported in USD (a part's effect on the NAV; the measured line is
+the LP shares' value change) and per share (see `LossSplit.lines`).
 """
 
 from __future__ import annotations
@@ -77,22 +77,29 @@ class LossSplit:
         return 1.0 / (self.supply + VIRTUAL_SHARES / WAD)
 
     def lines(self) -> list[SplitLine]:
-        """The parts, then the residual, then the measured change: the parts and the residual add up to it."""
+        """The parts, then the residual, then the measured change; in each column the parts and the residual add up
+        to the measured change. USD: a part's effect on the Pool's NAV, and for the measured line the LP shares'
+        value change (share-price change x shares); per share: the part's effect on the share price (the NAV over
+        the shares and the Pool's virtual share). The residual of the USD column therefore also holds the virtual
+        share's part of every move (1 / (shares + 1) of it)."""
         parts = [
             ("market move of the Pool's reserves", self.market_move),
             ("traders' PnL (the Pool as counterparty)", self.traders_pnl),
             ("collateral absorbed above the debt it cancelled", self.absorbed_surplus),
             ("LP loss: deficits socialized", -self.lp_loss),
         ]
-        per_share = [(label, usd * self._scale) for label, usd in parts]
-        residual = self.change_per_share - sum(v for _, v in per_share)
-        per_share.append(("residual (interest, fees, sweeps, rounding)", residual))
-        out = [SplitLine(label, v * self.supply, v) for label, v in per_share]
+        out = [SplitLine(label, usd, usd * self._scale) for label, usd in parts]
+        measured = SplitLine(
+            "LP share-price change (measured)", self.change_per_share * self.supply, self.change_per_share
+        )
         out.append(
             SplitLine(
-                "LP share-price change (measured)", self.change_per_share * self.supply, self.change_per_share
+                "residual (interest, fees, sweeps, rounding)",
+                measured.usd - sum(x.usd for x in out),
+                measured.per_share - sum(x.per_share for x in out),
             )
         )
+        out.append(measured)
         return out
 
 

@@ -90,9 +90,9 @@ class Outcome:
     wall_seconds: float
     blocks_to_clear: int | None  # blocks from the shock until no account was liquidatable (None: never)
     liquidatable_at_end: int = 0  # accounts below maintenance at the last block
-    stale_liquidations: int = (
-        0  # liquidations of accounts whose health reads a Stale or Frozen price at that block
-    )
+    # liquidations of accounts whose health reads a Stale or Frozen price at that block
+    stale_liquidations: int = 0
+    keeper_errors: int = 0  # keeper steps that raised (the keeper ran again next block)
     lp_split: LossSplit | None = None  # the LP share-price change and its parts
 
 

@@ -143,6 +143,7 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
         ("blocks to clear", fmt_blocks_to_clear(outcome.blocks_to_clear)),
         ("accounts liquidatable at the end", fmt_int(outcome.liquidatable_at_end)),
         ("liquidations at a Stale or Frozen price", fmt_int(outcome.stale_liquidations)),
+        ("keeper steps that failed", fmt_int(outcome.keeper_errors)),
     ]
     if blocks:
         first, last = blocks[0], blocks[-1]

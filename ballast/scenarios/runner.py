@@ -6,6 +6,8 @@ Per simulated block `b` (timestamp `start + b * block_time`):
    freeze or unfreeze, and `oracle.update` for every asset, and mines them in one block;
 2. from block `keeper_delay` on, the liquidation keeper (`ballast.keepers.liquidation.LiquidationKeeper`, gas budget
    `keeper_gas` per block: the congestion) steps once; its transactions are mined as anvil automines them;
+   a step that raises is recorded (outcome and timeline) and the keeper steps again next block, as a supervisor
+   would restart it;
 3. a probe holding only settlement cash tries (eth_call) to open a small position in every market whose asset, or
    the settlement asset, is not `Ok`: new risk must be refused;
 4. one `BlockMetrics` row is read in batched round trips (`ballast.reader.fetch_snapshot` for every account's books,
@@ -135,6 +137,9 @@ class RunRecord:
     socialized: list[tuple[int, int]] = field(default_factory=list)  # (block, DeficitSocialized.valueUsd WAD)
     absorbed_surplus: int = 0  # collateral absorbed above the debt it cancelled, USD WAD
     settlement: str = "USDC"  # the settlement symbol (every account's health reads its price)
+    keeper_errors: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (block, error) of crashed keeper steps
 
     @property
     def lp_loss(self) -> float:
@@ -293,6 +298,7 @@ class ScenarioRunner:
             blocks_to_clear=clear,
             liquidatable_at_end=blocks[-1].liquidatable if blocks else 0,
             stale_liquidations=len(stale_liquidations(record)),
+            keeper_errors=len(record.keeper_errors),
             lp_split=split(
                 record.pool_states,
                 system.decimals,
@@ -449,10 +455,19 @@ class ScenarioRunner:
                 keeper_gas = 0
                 if b >= s.keeper_delay:
                     driver.set_automine(True)
-                    report = keeper.step()
-                    keeper_gas = report.gas_committed
-                    self._keeper_txs += len(report.transactions) + len(report.oracle_updates)
-                    driver.set_automine(False)
+                    try:
+                        report = keeper.step()
+                    except Exception as err:
+                        # A keeper process that crashes is restarted by its supervisor: the same keeper runs again
+                        # next block. The error is part of the outcome (and of the timeline).
+                        error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+                        record.keeper_errors.append((b, error))
+                        result.events.append((b, f"keeper step failed: {error}"))
+                    else:
+                        keeper_gas = report.gas_committed
+                        self._keeper_txs += len(report.transactions) + len(report.oracle_updates)
+                    finally:
+                        driver.set_automine(False)
                 end, end_ts = driver.latest()
                 # 3. new-risk probes in markets whose asset is not Ok
                 statuses = dict(
