@@ -515,8 +515,8 @@ _add(
 _add(
     ScenarioSpec(
         "eth_2022-11-09",
-        "ETH and BTC on 2022-11-08 and 11-09 (the FTX collapse: ETH -32 %, BTC -24 % to their lows) replayed together "
-        "on WETH and WBTC, mixed traders.",
+        "ETH and BTC on 2022-11-08 and 11-09 (the FTX collapse: ETH -31.5 %, BTC -24.3 % to their lows) replayed "
+        "together on WETH and WBTC, mixed traders.",
         _replays({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
         REPLAY_CASCADE,
         shock_block=0,
