@@ -5,18 +5,26 @@ ape run scenario crash --accounts 200 --seed 7 --keeper-gas 5000000 --keeper-del
 ape run scenario bench [--transactions 400]       # driver: naive vs batched
 ape run scenario sweep [--accounts 30]            # keeper capacity vs bad debt (Black Thursday)
 ape run scenario scale [--accounts 1000]          # 1,000 accounts through a -40 % shock
+ape run scenario eth_2021-05-19 --accounts 100 --leverage max
+ape run scenario size-insurance --scenarios all --accounts 100 --keeper-gas default,1500000 --leverage use,max
 """
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
 from rich.console import Console
 
 from ballast.accounts import is_local_network
-from ballast.scenarios.catalog import SCENARIOS, settings_for
+from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
 from ballast.scenarios.driver import DriverError
+from ballast.scenarios.paths import SeriesError
+from ballast.scenarios.population import LEVERAGE_MODES
+
+T = TypeVar("T")
 
 LOCAL_ONLY = (
     "scenarios deploy mock tokens and impersonate accounts: local networks only (e.g. ethereum:local:foundry)"
@@ -40,11 +48,29 @@ def _scenario_command(name: str) -> click.Command:
     @click.option("--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block")
     @click.option("--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts")
     @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
-    @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 12)")
+    @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 30)")
+    @click.option(
+        "--leverage",
+        type=click.Choice(LEVERAGE_MODES),
+        default="use",
+        show_default=True,
+        help="traders' sizing: a share of a stricter capacity (use) or the engine's limit (max)",
+    )
     @click.option(
         "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True
     )
-    def command(cli_ctx, network, accounts, seed, keeper_gas, keeper_delay, blocks, block_time, out) -> None:  # noqa: ANN001
+    def command(
+        cli_ctx,  # noqa: ANN001 - ape's context
+        network: str,
+        accounts: int,
+        seed: int,
+        keeper_gas: int | None,
+        keeper_delay: int | None,
+        blocks: int,
+        block_time: int | None,
+        leverage: str,
+        out: Path,
+    ) -> None:
         from ballast.scenarios.report import print_summary, write_report
         from ballast.scenarios.runner import run_scenario
 
@@ -58,12 +84,13 @@ def _scenario_command(name: str) -> click.Command:
             keeper_delay=keeper_delay,
             blocks=blocks,
             block_time=block_time,
+            leverage=leverage,
         )
         try:
             result, _ = run_scenario(
                 cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, spec, settings, console
             )
-        except (DriverError, FileNotFoundError, ValueError) as err:
+        except (DriverError, FileNotFoundError, SeriesError, ValueError) as err:
             cli_ctx.abort(f"{name}: {err}")
         directory = write_report(result, out)
         print_summary(result, directory, console)
@@ -171,6 +198,148 @@ def _run_scale(cli_ctx, console: Console, accounts: int, seed: int, blocks: int,
     console.print(
         f"scale: {accounts} accounts, {o.liquidations} liquidations; no account liquidatable: {clear}; wall {wall:.1f} s"
     )
+
+
+def _list_option(text: str, what: str, parse: Callable[[str], T]) -> list[T]:
+    """A comma-separated option's values; ValueError (one line) naming the bad one."""
+    values = []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            values.append(parse(item))
+        except ValueError:
+            raise ValueError(f"--{what}: {item!r} is not valid") from None
+    if not values:
+        raise ValueError(f"--{what}: give at least one value")
+    return values
+
+
+def _traders(item: str) -> int:
+    n = int(item)
+    if not 1 <= n <= 5_000:
+        raise ValueError(item)
+    return n
+
+
+def _keeper_gas(item: str) -> int | None:
+    if item == "default":
+        return None
+    if item == "congested":
+        return CONGESTED_GAS
+    gas = int(item)
+    if gas < 100_000:
+        raise ValueError(item)
+    return gas
+
+
+def _leverage(item: str) -> str:
+    if item not in LEVERAGE_MODES:
+        raise ValueError(item)
+    return item
+
+
+def _scenario(item: str) -> str:
+    if item not in SCENARIOS:
+        raise ValueError(item)
+    return item
+
+
+@cli.command(name="size-insurance", short_help="InsuranceFund target: bad debt per run over the catalog")
+@ape_cli_context()
+@click.option(
+    "--network",
+    "network_choice",
+    default=None,
+    help="A local node to run on (default: a private anvil without steps tracing, started and stopped here)",
+)
+@click.option("--scenarios", default="all", show_default=True, help="comma-separated scenario names, or all")
+@click.option("--accounts", default="30", show_default=True, help="trader counts, comma-separated")
+@click.option(
+    "--keeper-gas",
+    default="default",
+    show_default=True,
+    help=f"keeper gas budgets, comma-separated: a number, default (the scenario's) or congested ({CONGESTED_GAS:,})",
+)
+@click.option(
+    "--leverage", default="use", show_default=True, help="leverage modes, comma-separated: use, max"
+)
+@click.option("--seeds", default="1", show_default=True, help="seeds, comma-separated")
+@click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/size-insurance.csv"),
+    show_default=True,
+    help="one line per run",
+)
+def size_insurance(
+    cli_ctx,  # noqa: ANN001
+    network_choice: str | None,
+    scenarios: str,
+    accounts: str,
+    keeper_gas: str,
+    leverage: str,
+    seeds: str,
+    blocks: int,
+    out: Path,
+) -> None:
+    """Run the catalog (or a subset) over trader counts, keeper budgets, leverage modes and seeds; print every run
+    (liquidations, accounts left liquidatable, bad debt, what the fund covered, LP loss, liquidations at a Stale or
+    Frozen price, wall time) and the 99th percentile and maximum of the bad debt per run: the balance the
+    InsuranceFund should hold."""
+    from ballast.scenarios.node import NodeError, lean_anvil
+
+    try:
+        plan = {
+            "scenarios": list(SCENARIOS)
+            if scenarios == "all"
+            else _list_option(scenarios, "scenarios", _scenario),
+            "trader_counts": _list_option(accounts, "accounts", _traders),
+            "keeper_gases": _list_option(keeper_gas, "keeper-gas", _keeper_gas),
+            "leverages": _list_option(leverage, "leverage", _leverage),
+            "seeds": _list_option(seeds, "seeds", int),
+        }
+    except ValueError as err:
+        cli_ctx.abort(str(err))
+    console = Console()
+    if network_choice is not None:
+        with cli_ctx.network_manager.parse_network_choice(network_choice):
+            _run_size_insurance(cli_ctx, console, plan, blocks, out)
+        return
+    test = cli_ctx.config_manager.get_config("test")
+    try:
+        with lean_anvil(test.mnemonic, test.hd_path) as uri:
+            console.print(f"size-insurance: private anvil (no steps tracing) at {uri}")
+            with cli_ctx.network_manager.parse_network_choice(uri):
+                _run_size_insurance(cli_ctx, console, plan, blocks, out)
+    except NodeError as err:
+        cli_ctx.abort(str(err))
+
+
+def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out: Path) -> None:  # noqa: ANN001
+    from ballast.scenarios.experiments import (
+        insurance_target,
+        print_catalog,
+        print_target,
+        run_catalog,
+        write_catalog_csv,
+    )
+
+    _local(cli_ctx)
+    try:
+        rows = run_catalog(
+            cli_ctx.local_project,
+            cli_ctx.chain_manager,
+            cli_ctx.account_manager,
+            blocks=blocks,
+            console=console,
+            on_row=lambda rows: write_catalog_csv(rows, out),
+            **plan,
+        )
+    except (DriverError, SeriesError, ValueError) as err:
+        cli_ctx.abort(f"size-insurance: {err}")
+    print_catalog(rows, console)
+    print_target(insurance_target(rows), console)
+    console.print(f"runs: {write_catalog_csv(rows, out)}")
 
 
 for _name in SCENARIOS:

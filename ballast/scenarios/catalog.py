@@ -4,7 +4,18 @@ Cascades: `crash` (parametric), `black-thursday` (ETH 2020-03-12 replay, ETH-hea
 (the same replay with a small keeper budget and a late start; `ape run scenario sweep` runs it over >= 5 capacity
 settings), `correlated-collapse` (WETH, WBTC and LTT together). Oracle failures: `oracle-manipulation` (one WETH
 source x1.5 then x0.5), `stale-source`, `quorum-loss` (mid-crash, restored later), `price-spike` (one block),
-`guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset).
+`guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset). Public-data crashes (issue "Loss
+bounds under fast crashes"): `eth_2021-05-19` (ETH with its one-minute wick), `eth_2022-11-09` (ETH and BTC
+together, the FTX collapse), `luna_2022-05-10` (LUNA's collapse on the long-tail asset LTT, which ends below its
+feeds' minimum price).
+
+The replays read the OHLC bars of `data/crashes/ohlc/` and give each block the lowest low of its time interval
+(`ballast.scenarios.paths`), rescaled to the deployed price of the asset they drive, except the two Black Thursday
+scenarios, which keep their close series: on OHLC lows (-52.7 % instead of -48.3 %) the 14-account, 18-block test
+run of `black-thursday` ends with one account liquidatable at the last block (the TWAP still walking down after the
+replay, not the keeper), a change of an existing scenario's outcome left to the lead. "LP loss" is, in every property
+and report line, the deficits socialized to LPs (`DeficitSocialized`) once the InsuranceFund is empty; the report
+splits the whole LP share-price change (`ballast.scenarios.lp_split`).
 """
 
 from __future__ import annotations
@@ -16,11 +27,21 @@ import numpy as np
 
 from ballast.scenarios.faults import Fault
 from ballast.scenarios.model import PropertyResult, Verdict
-from ballast.scenarios.paths import CRASH_DATA, Paths, correlated_collapse, flat, gbm, linear_crash, replay
-from ballast.scenarios.runner import Check, RunRecord, RunSettings, ScenarioSpec
+from ballast.scenarios.paths import (
+    CRASH_DATA,
+    Paths,
+    correlated_collapse,
+    crash_file,
+    flat,
+    gbm,
+    linear_crash,
+    replay,
+)
+from ballast.scenarios.runner import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
 
-MANIPULATION_TOLERANCE = 0.02
-REPLAY_SHARE = 0.7  # a replay takes this share of the blocks; the last price is held for the rest  # the stored median may differ from the true price by at most this much
+CONGESTED_GAS = 1_500_000  # keeper gas per block of the congested runs (`black-thursday-congested`)
+MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
+REPLAY_SHARE = 0.7  # a replay takes this share of the blocks; the last price is held for the rest
 
 
 def _verdict(ok: bool) -> Verdict:
@@ -64,10 +85,9 @@ def cascade_clears() -> Check:
 def lp_loss_after_insurance() -> Check:
     def check(r: RunRecord) -> PropertyResult:
         bad = [c for c in r.cover_checks if c[2] != c[4]]
-        lp = sum(a.deficit - a.insurance_covered for a in r.absorptions)
         detail = (
-            f"{len(r.cover_checks)} covers left a deficit to LPs (${lp:,.2f} in all); in each the fund paid all it "
-            f"held"
+            f"{len(r.cover_checks)} covers left a deficit to LPs (LP loss ${r.lp_loss:,.2f} socialized in all); in "
+            f"each the fund paid all it held"
             if not bad
             else f"{len(bad)} covers socialized a loss while the fund held more than it paid: {bad[:3]}"
         )
@@ -191,6 +211,23 @@ def no_liquidation_in_window(symbol: str, kind: str, extra: int = 1) -> Check:
     return check
 
 
+def no_liquidation_at_unusable_price() -> Check:
+    def check(r: RunRecord) -> PropertyResult:
+        bad = stale_liquidations(r)
+        blocked = sorted(
+            {b for b, m in enumerate(r.metrics) if any(a.status in UNUSABLE for a in m.assets.values())}
+        )
+        where = f"blocks {blocked[0]}..{blocked[-1]}" if blocked else "no block"
+        return PropertyResult(
+            "no liquidation reads a Stale or Frozen price",
+            _verdict(not bad),
+            f"{len(bad)} of {len(r.liquidations)} liquidations read a Stale or Frozen price (some asset not usable in "
+            f"{len(blocked)} blocks: {where})",
+        )
+
+    return check
+
+
 def books_balance() -> Check:
     def check(r: RunRecord) -> PropertyResult:
         f = r.final_books
@@ -220,6 +257,9 @@ CASCADE: tuple[Check, ...] = (
     no_new_risk_unless_ok(),
     books_balance(),
 )
+
+#: The cascade properties, and that no liquidation reads a price the Liquidator must refuse.
+REPLAY_CASCADE: tuple[Check, ...] = (*CASCADE, no_liquidation_at_unusable_price())
 
 # ---------------------------------------------------------------------------------------------------- paths
 
@@ -251,19 +291,44 @@ def _weth_crash(shock: float, begin: int = 2, duration: int = 10) -> Callable[..
     return build
 
 
-def _black_thursday(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
-    """The replay over the first 70 % of the blocks, then the last price held (the keepers catch up)."""
-    out = _calm(rng, prices, s, sigma=0.1)
-    replayed = max(2, int(s.blocks * REPLAY_SHARE))
-    series = replay(
-        CRASH_DATA / "eth_2020-03-12.csv",
-        replayed,
-        prices["WETH"],
-        "2020-03-12T06:00:00+00:00",
-        "2020-03-13T03:00:00+00:00",
-    )
-    out["WETH"] = np.concatenate([series, np.full(s.blocks - replayed, series[-1])])
-    return out
+#: A crash window: (data/crashes file name, window start, window end or None for the end of the data).
+Window = tuple[str, str, str | None]
+
+BLACK_THURSDAY: Window = ("eth_2020-03-12", "2020-03-12T06:00:00+00:00", "2020-03-13T03:00:00+00:00")
+ETH_2021_05_19: Window = ("eth_2021-05-19", "2021-05-19T00:00:00+00:00", "2021-05-20T00:00:00+00:00")
+ETH_2022_11_09: Window = ("eth_2022-11-09", "2022-11-08T00:00:00+00:00", "2022-11-10T00:00:00+00:00")
+BTC_2022_11_09: Window = ("btc_2022-11-09", "2022-11-08T00:00:00+00:00", "2022-11-10T00:00:00+00:00")
+LUNA_2022_05_10: Window = ("luna_2022-05-10", "2022-05-09T00:00:00+00:00", None)
+
+
+def _replays(windows: dict[str, Window], ohlc: bool = True) -> Callable[..., Paths]:
+    """Each symbol replays its window, rescaled to its deployed price, over the first 70 % of the blocks, then holds
+    the last price (the keepers catch up); every window covers the same blocks, so assets replayed together move at
+    the same time. The other volatile assets follow a calm GBM. `ohlc`: each block gets the lowest low of its
+    interval (`data/crashes/ohlc/`); else the close series' last value at each block (`data/crashes/<name>.csv`)."""
+
+    def build(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
+        out = _calm(rng, prices, s, sigma=0.1)
+        replayed = max(2, int(s.blocks * REPLAY_SHARE))
+        for symbol, (name, start, end) in windows.items():
+            path = crash_file(name) if ohlc else CRASH_DATA / f"{name}.csv"
+            series = replay(path, replayed, prices[symbol], start, end)
+            out[symbol] = np.concatenate([series, np.full(s.blocks - replayed, series[-1])])
+        return out
+
+    return build
+
+
+def _window_note(symbol: str, window: Window, ohlc: bool) -> str:
+    name, start, end = window
+    file = f"data/crashes/ohlc/{name}_ohlc.csv" if ohlc else f"data/crashes/{name}.csv"
+    return f"{symbol}: {file} {start[:16]} .. {(end or 'end of data')[:16]}"
+
+
+def _replay_note(windows: dict[str, Window], ohlc: bool = True) -> str:
+    notes = "; ".join(_window_note(sym, w, ohlc) for sym, w in windows.items())
+    how = "OHLC lows per block" if ohlc else "last close at each block"
+    return f"{notes}; {how} over 70 % of the blocks, then held"
 
 
 def _collapse(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
@@ -273,7 +338,7 @@ def _collapse(rng: np.random.Generator, prices: dict[str, float], s: RunSettings
 def _usdc_depeg(rng: np.random.Generator, prices: dict[str, float], s: RunSettings) -> Paths:
     out = _calm(rng, prices, s, sigma=0.1)
     out["USDC"] = replay(
-        CRASH_DATA / "usdc_2023-03-11.csv",
+        crash_file("usdc_2023-03-11"),
         s.blocks,
         None,
         "2023-03-10T20:00:00+00:00",
@@ -315,11 +380,11 @@ _add(
         "black-thursday",
         "ETH on 2020-03-12 (Black Thursday) replayed from 06:00 to 03:00 the next day, rescaled to WETH's deployed "
         "price, ETH-heavy traders.",
-        _black_thursday,
+        _replays({"WETH": BLACK_THURSDAY}, ohlc=False),
         CASCADE,
         profile="eth-heavy",
         shock_block=0,
-        path_note="data/crashes/eth_2020-03-12.csv 03-12 06:00 .. 03-13 03:00 over 70 % of the blocks, then held",
+        path_note=_replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
     )
 )
 _add(
@@ -327,12 +392,12 @@ _add(
         "black-thursday-congested",
         "The Black Thursday replay with congested keepers (small gas budget, late start): bad debt grows as keeper "
         "capacity falls (see `ape run scenario sweep`).",
-        _black_thursday,
+        _replays({"WETH": BLACK_THURSDAY}, ohlc=False),
         (liquidations_happen(), lp_loss_after_insurance(), no_new_risk_unless_ok(), books_balance()),
         profile="eth-heavy",
         shock_block=0,
-        defaults={"keeper_gas": 1_500_000, "keeper_delay": 8},
-        path_note="data/crashes/eth_2020-03-12.csv 03-12 06:00 .. 03-13 03:00 over 70 % of the blocks, then held",
+        defaults={"keeper_gas": CONGESTED_GAS, "keeper_delay": 8},
+        path_note=_replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
     )
 )
 _add(
@@ -431,7 +496,50 @@ _add(
         _usdc_depeg,
         (median_follows_path("USDC"), no_new_risk_unless_ok(), lp_loss_after_insurance(), books_balance()),
         shock_block=0,
-        path_note="data/crashes/usdc_2023-03-11.csv, recorded prices",
+        path_note="data/crashes/ohlc/usdc_2023-03-11_ohlc.csv 03-10 20:00 .. 03-12 04:00, OHLC lows per block, "
+        "recorded prices",
+    )
+)
+_add(
+    ScenarioSpec(
+        "eth_2021-05-19",
+        "ETH on 2021-05-19 from 00:00 to 24:00 (3375 to a one-minute wick at 1888, -44 %, at 13:10) replayed on "
+        "WETH with each block's lowest low, ETH-heavy traders.",
+        _replays({"WETH": ETH_2021_05_19}),
+        REPLAY_CASCADE,
+        profile="eth-heavy",
+        shock_block=0,
+        path_note=_replay_note({"WETH": ETH_2021_05_19}),
+    )
+)
+_add(
+    ScenarioSpec(
+        "eth_2022-11-09",
+        "ETH and BTC on 2022-11-08 and 11-09 (the FTX collapse: ETH -31.5 %, BTC -24.3 % to their lows) replayed "
+        "together on WETH and WBTC, mixed traders.",
+        _replays({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
+        REPLAY_CASCADE,
+        shock_block=0,
+        path_note=_replay_note({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
+    )
+)
+_add(
+    ScenarioSpec(
+        "luna_2022-05-10",
+        "LUNA from 2022-05-09 to the trading halt on 05-13 (-99.9999 %) replayed on the long-tail asset LTT: it falls "
+        "below its feeds' minimum price (0.01), the oracle excludes every source and LTT turns Stale; long-tail "
+        "traders. Records what happens to the accounts the Liquidator can no longer price.",
+        _replays({"LTT": LUNA_2022_05_10}),
+        (
+            liquidations_happen(),
+            no_liquidation_at_unusable_price(),
+            lp_loss_after_insurance(),
+            no_new_risk_unless_ok(),
+            books_balance(),
+        ),
+        profile="long-tail",
+        shock_block=0,
+        path_note=_replay_note({"LTT": LUNA_2022_05_10}),
     )
 )
 

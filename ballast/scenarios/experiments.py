@@ -1,15 +1,27 @@
-"""Runs beyond one scenario: the keeper-capacity sweep over the Black Thursday replay and the scale benchmark
-(1,000 accounts through a -40 % shock with enough keeper gas)."""
+"""Runs beyond one scenario: the keeper-capacity sweep over the Black Thursday replay, the scale benchmark (1,000
+accounts through a -40 % shock with enough keeper gas), and catalog runs with the InsuranceFund sizing they give.
+
+`run_catalog` runs a subset of the catalog over trader counts, keeper budgets, leverage modes and seeds, on one
+deployment (each run from a snapshot of it), and keeps one `CatalogRow` per run: liquidations, accounts left
+liquidatable, bad debt, what the InsuranceFund covered, the LP loss (deficits socialized), liquidations at a Stale or
+Frozen price, wall time. `insurance_target` turns the rows into the balance the InsuranceFund should hold: the 99th
+percentile (numpy's linear interpolation between the closest ranks) and the maximum of the bad debt per run, the
+amount that would have left LPs whole in 99 % of the runs (in every run).
+"""
 
 from __future__ import annotations
 
+import csv
 import time
-from dataclasses import dataclass
-from itertools import pairwise
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, fields
+from itertools import pairwise, product
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ballast.scenarios.catalog import CASCADE, SCENARIOS, settings_for
@@ -135,3 +147,202 @@ def run_scale(
     started = time.perf_counter()
     result, _ = run_scenario(project, chain, accounts, SCALE_SPEC, scale_settings(n, seed, blocks), console)
     return result, time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------------------------------------- catalog runs
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """The outcome of one catalog run (money in USD)."""
+
+    scenario: str
+    accounts: int
+    keeper_gas: int
+    keeper_delay: int
+    leverage: str
+    seed: int
+    liquidations: int
+    liquidatable_at_end: int
+    bad_debt: float  # every deficit of the run (what the InsuranceFund would need to cover)
+    insurance_covered: float
+    lp_loss: float  # deficits socialized to LPs beyond the fund
+    stale_liquidations: int
+    keeper_errors: int  # keeper steps that raised
+    wall_seconds: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class InsuranceTarget:
+    runs: int
+    p99: float  # USD: 99th percentile of the bad debt per run
+    maximum: float  # USD
+    mean: float  # USD
+    runs_with_bad_debt: int
+
+
+def run_catalog(
+    project: Any,
+    chain: Any,
+    accounts: Any,
+    scenarios: Sequence[str],
+    trader_counts: Sequence[int],
+    keeper_gases: Sequence[int | None],
+    leverages: Sequence[str],
+    seeds: Sequence[int],
+    blocks: int,
+    console: Console,
+    on_row: Callable[[list[CatalogRow]], None] | None = None,
+) -> list[CatalogRow]:
+    """Every combination of `scenarios` x `trader_counts` x `keeper_gases` (None: the scenario's own budget) x
+    `leverages` x `seeds`, on one deployment, each run from a snapshot of it; a progress bar over the runs.
+    `on_row(rows)` is called after every run with the rows so far (to keep partial results)."""
+    unknown = [name for name in scenarios if name not in SCENARIOS]
+    if unknown:
+        raise ValueError(f"unknown scenario {', '.join(unknown)} (see `ape run scenario list`)")
+    system = deploy_scenario_system(project, chain, accounts)
+    plan = list(product(scenarios, trader_counts, keeper_gases, leverages, seeds))
+    rows: list[CatalogRow] = []
+    progress = Progress(
+        TextColumn("[bold]catalog"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    with progress:
+        task = progress.add_task("catalog", total=len(plan), note="")
+        for name, n, gas, leverage, seed in plan:
+            spec = SCENARIOS[name]
+            progress.update(
+                task, note=f"{name}, {n} traders, keeper gas {gas or 'default'}, leverage {leverage}"
+            )
+            settings = settings_for(
+                spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, leverage=leverage
+            )
+            # anvil's own snapshot calls: ape's node provider (the private anvil) does not offer chain.snapshot().
+            snapshot = chain.provider.make_request("evm_snapshot", [])
+            try:
+                result, _ = run_scenario(
+                    project,
+                    chain,
+                    accounts,
+                    spec,
+                    settings,
+                    Console(quiet=True),
+                    progress=False,
+                    system=system,
+                )
+            finally:
+                chain.provider.make_request("evm_revert", [snapshot])
+            o = result.outcome
+            assert o is not None
+            rows.append(
+                CatalogRow(
+                    scenario=name,
+                    accounts=n,
+                    keeper_gas=settings.keeper_gas,
+                    keeper_delay=settings.keeper_delay,
+                    leverage=leverage,
+                    seed=seed,
+                    liquidations=o.liquidations,
+                    liquidatable_at_end=o.liquidatable_at_end,
+                    bad_debt=o.deficits,
+                    insurance_covered=o.insurance_used,
+                    lp_loss=o.lp_loss,
+                    stale_liquidations=o.stale_liquidations,
+                    keeper_errors=o.keeper_errors,
+                    wall_seconds=o.wall_seconds,
+                    passed=result.passed,
+                )
+            )
+            if on_row is not None:
+                on_row(rows)
+            progress.update(task, advance=1)
+    return rows
+
+
+def insurance_target(rows: Sequence[CatalogRow]) -> InsuranceTarget:
+    """The 99th percentile and the maximum of the bad debt per run (see the module docstring)."""
+    if not rows:
+        raise ValueError("no runs to size the InsuranceFund from")
+    debts = np.array([r.bad_debt for r in rows])
+    return InsuranceTarget(
+        runs=len(rows),
+        p99=float(np.percentile(debts, 99)),
+        maximum=float(debts.max()),
+        mean=float(debts.mean()),
+        runs_with_bad_debt=int((debts > 0).sum()),
+    )
+
+
+def write_catalog_csv(rows: Sequence[CatalogRow], path: Path) -> Path:
+    """One line per run, the `CatalogRow` fields as columns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, [f.name for f in fields(CatalogRow)], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+    return path
+
+
+def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "catalog runs") -> None:
+    table = Table(title=title)
+    for col in (
+        "scenario",
+        "traders",
+        "keeper gas / block",
+        "leverage",
+        "seed",
+        "liquidations",
+        "liquidatable at end",
+        "bad debt (USD)",
+        "covered by the fund (USD)",
+        "LP loss (USD)",
+        "liquidations at Stale/Frozen",
+        "keeper errors",
+        "wall (s)",
+        "properties",
+    ):
+        table.add_column(col, justify="left" if col in ("scenario", "leverage", "properties") else "right")
+    for r in rows:
+        table.add_row(
+            r.scenario,
+            f"{r.accounts:,}",
+            f"{r.keeper_gas:,}" + (f" (delay {r.keeper_delay})" if r.keeper_delay else ""),
+            r.leverage,
+            str(r.seed),
+            f"{r.liquidations:,}",
+            f"{r.liquidatable_at_end:,}",
+            f"{r.bad_debt:,.2f}",
+            f"{r.insurance_covered:,.2f}",
+            f"{r.lp_loss:,.2f}",
+            f"{r.stale_liquidations:,}",
+            f"{r.keeper_errors:,}",
+            f"{r.wall_seconds:,.1f}",
+            "PASS" if r.passed else "FAIL",
+        )
+    console.print(table)
+
+
+def print_target(target: InsuranceTarget, console: Console) -> None:
+    table = Table(title="InsuranceFund target: bad debt per run")
+    table.add_column("runs", justify="right")
+    table.add_column("runs with bad debt", justify="right")
+    table.add_column("mean (USD)", justify="right")
+    table.add_column("99th percentile (USD)", justify="right")
+    table.add_column("max (USD)", justify="right")
+    table.add_row(
+        f"{target.runs:,}",
+        f"{target.runs_with_bad_debt:,}",
+        f"{target.mean:,.2f}",
+        f"{target.p99:,.2f}",
+        f"{target.maximum:,.2f}",
+    )
+    console.print(table)
+    console.print(
+        f"the InsuranceFund should hold ${target.p99:,.2f} to cover the bad debt of 99 % of these runs "
+        f"(${target.maximum:,.2f} for all of them)"
+    )

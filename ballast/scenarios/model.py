@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ballast.scenarios.lp_split import LossSplit
+
 #: IOracleAggregator.Status, in enum order.
 STATUS_NAMES: tuple[str, ...] = ("Ok", "Deviated", "Stale", "Frozen")
 
@@ -80,13 +82,18 @@ class Outcome:
     keeper_rewards: float  # USD
     deficits: float  # USD of bad debt, all of it
     insurance_used: float  # USD the InsuranceFund paid towards deficits
-    lp_loss: float  # USD socialized to LPs
+    lp_loss: float  # USD socialized to LPs (DeficitSocialized): the one meaning of "LP loss"
     max_utilization: float  # 0..1
     worst_health: float  # lowest ratio seen over the run
     blocks: int
     transactions: int  # every transaction the driver and the keepers sent
     wall_seconds: float
     blocks_to_clear: int | None  # blocks from the shock until no account was liquidatable (None: never)
+    liquidatable_at_end: int = 0  # accounts below maintenance at the last block
+    # liquidations of accounts whose health reads a Stale or Frozen price at that block
+    stale_liquidations: int = 0
+    keeper_errors: int = 0  # keeper steps that raised (the keeper ran again next block)
+    lp_split: LossSplit | None = None  # the LP share-price change and its parts
 
 
 @dataclass

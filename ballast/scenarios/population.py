@@ -1,11 +1,20 @@
 """A scenario's system and people: the deployment (through `ballast.deploy.deploy_system` and a deploy config, as
 `ape run deploy` does) and a population of LPs and traders drawn from a seed.
 
-`make_population(seed, n, prices, profile)` is pure (numpy's Generator on the seed): the same seed gives the same
-traders. Each trader gets a collateral basket of one style (stables: USDC cash and USDT; blue chips: WETH, WBTC;
-long tail: LTT with some USDC; mixed), a stress-capacity use `u` (how much of what the engine's stress check allows
-the trader opens; the leverage distribution), one or two markets and a side per market (the long/short mix). Open
-interest and collateral supply caps of the config are respected with headroom. LPs seed the Pool with 2.2 times
+`make_population(seed, n, config, prices, profile, leverage)` is pure (numpy's Generator on the seed): the same seed
+gives the same traders. Each trader gets a collateral basket of one style (stables: USDC cash and USDT; blue chips:
+WETH, WBTC; long tail: LTT with some USDC; all long tail: LTT alone; mixed), one or two markets and a side per
+market (the long/short mix), and a position size by the leverage mode:
+
+- `use` (the default): a stress-capacity use `u` (Beta(5, 2) clipped to 0.2..0.9, the leverage distribution) of a
+  capacity stricter than the engine's: (initial collateral value - raw collateral value x stress shock) /
+  (market stress shock + 0.2 %), shared equally by the trader's markets. A basket of long-tail collateral alone
+  has no capacity by that formula and opens nothing;
+- `max`: the largest position the basket supports under the engine's own initial-margin and stress rule, fee and
+  roundings included, through the risk mirror (`ballast.scenarios.sizing`), 0.01 % below that boundary. The same
+  seed gives the same traders, baskets, markets and sides in both modes; only the sizes differ.
+
+Open interest and collateral supply caps of the config are respected with headroom. LPs seed the Pool with 2.2 times
 the traders' notional: USDC 1.3 times (it backs what positions reserve), WBTC, WETH and USDT the rest at the config's
 target weights.
 
@@ -31,6 +40,7 @@ from ballast.config import DeploymentConfig, display_path, load_config
 from ballast.deploy import DeployContext, deploy_system, resolve_roles
 from ballast.manifest import Manifest
 from ballast.scenarios.driver import Call, FastDriver
+from ballast.scenarios.sizing import SizingContext, deposit_units, max_sizes, with_safety
 from ballast.system import margin_engine_at
 
 WAD = 10**18
@@ -51,12 +61,21 @@ BASKETS: dict[str, dict[str, tuple[float, dict[str, float]]]] = {
         "ether and stables": (0.20, {"WETH": 0.6, "USDC": 0.4}),
         "stables": (0.10, {"USDC": 0.5, "USDT": 0.5}),
     },
+    "long-tail": {
+        "all long tail": (0.35, {"LTT": 1.0}),
+        "long tail": (0.35, {"LTT": 0.5, "USDC": 0.5}),
+        "mixed": (0.15, {"USDC": 0.3, "WETH": 0.3, "WBTC": 0.2, "LTT": 0.2}),
+        "stables": (0.15, {"USDC": 0.6, "USDT": 0.4}),
+    },
 }
 #: Market choice and long share per profile: {market name: (probability, long share)}.
 MARKETS: dict[str, dict[str, tuple[float, float]]] = {
     "mixed": {"WETH-PERP": (0.5, 0.6), "WBTC-PERP": (0.35, 0.6), "LTT-PERP": (0.15, 0.6)},
     "eth-heavy": {"WETH-PERP": (0.9, 0.9), "WBTC-PERP": (0.1, 0.6)},
+    "long-tail": {"LTT-PERP": (0.7, 0.7), "WETH-PERP": (0.3, 0.6)},
 }
+#: How a trader's position is sized (see the module docstring); "use" is the default.
+LEVERAGE_MODES: tuple[str, ...] = ("use", "max")
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "USDT")
 POOL_COVER = 2.2  # pool value / traders' notional
 SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
@@ -101,11 +120,23 @@ def scenario_address(seed: int, role: str, i: int) -> str:
 
 
 def make_population(
-    seed: int, n: int, config: DeploymentConfig, prices: dict[str, float], profile: str = "mixed"
+    seed: int,
+    n: int,
+    config: DeploymentConfig,
+    prices: dict[str, float],
+    profile: str = "mixed",
+    leverage: str = "use",
+    sizing: SizingContext | None = None,
 ) -> Population:
-    """`n` traders and the LPs from `seed` (see the module docstring); `prices` in USD per whole token."""
+    """`n` traders and the LPs from `seed` (see the module docstring); `prices` in USD per whole token. With
+    `leverage="max"`, `sizing` is the chain state the engine will judge the positions against (default: the
+    config's prices, `SizingContext.from_config`)."""
     if profile not in BASKETS:
         raise ValueError(f"unknown population profile {profile!r} (known: {', '.join(BASKETS)})")
+    if leverage not in LEVERAGE_MODES:
+        raise ValueError(f"unknown leverage mode {leverage!r} (known: {', '.join(LEVERAGE_MODES)})")
+    if leverage == "max" and sizing is None:
+        sizing = SizingContext.from_config(config)
     rng = np.random.default_rng(seed)
     styles = list(BASKETS[profile].items())
     style_p = np.array([p for _, (p, _) in styles])
@@ -142,14 +173,23 @@ def make_population(
         count = 1 if rng.random() < 0.7 else 2
         chosen = rng.choice(len(markets), size=count, replace=False, p=market_p / market_p.sum())
         positions: dict[str, float] = {}
+        legs: list[tuple[str, str]] = []
         for k in chosen:
             name, (_, long_share) = markets[int(k)]
+            legs.append((name, "long" if rng.random() < long_share else "short"))
+        if sizing is not None:
+            units = deposit_units(deposits, sizing)
+            boundary = max_sizes(units, [(name, 1 if side == "long" else -1) for name, side in legs], sizing)
+            wanted = {name: abs(with_safety(size)) / WAD for name, size in boundary.items()}
+        else:
+            wanted = {}
+            for name, _ in legs:
+                market = by_name[name]
+                shock = market.stress_shock_bps / 10_000 + 0.002  # + trading fee headroom
+                wanted[name] = use * max(initial - stress, 0.0) / shock / count / prices[market.asset]
+        for name, side in legs:
             market = by_name[name]
-            side = "long" if rng.random() < long_share else "short"
-            shock = market.stress_shock_bps / 10_000 + 0.002  # + trading fee headroom
-            notional = use * max(initial - stress, 0.0) / shock / count
-            price = prices[market.asset]
-            size = min(notional / price, oi_left[(name, side)])
+            size = min(wanted[name], oi_left[(name, side)])
             size = float(np.floor(size * 1e4) / 1e4)
             if size < float(market.min_size) * 2:
                 continue

@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ballast.scenarios.lp_split import LossSplit
 from ballast.scenarios.model import (
     HEALTH_BUCKETS,
     BlockMetrics,
@@ -55,6 +56,11 @@ STATUS_COLOURS: dict[str, str] = {"Deviated": "#f4a261", "Stale": "#adb5bd", "Fr
 OTHER_STATUS_COLOUR = "#e599f7"
 BUCKET_COLOURS: tuple[str, ...] = ("#d62828", "#f77f00", "#fcbf49", "#2a9d8f", "#ced4da")
 DPI = 110
+#: What "LP loss" means in every report line and property.
+LP_LOSS_DEFINITION = (
+    "LP loss: deficits socialized to LPs (DeficitSocialized) once the InsuranceFund is empty; the LP share-price "
+    "change below splits everything else that moved the share price."
+)
 
 
 # ------------------------------------------------------------------------------------------------- formatting
@@ -135,6 +141,9 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
         ("transactions", fmt_int(outcome.transactions)),
         ("wall time", fmt_seconds(outcome.wall_seconds)),
         ("blocks to clear", fmt_blocks_to_clear(outcome.blocks_to_clear)),
+        ("accounts liquidatable at the end", fmt_int(outcome.liquidatable_at_end)),
+        ("liquidations at a Stale or Frozen price", fmt_int(outcome.stale_liquidations)),
+        ("keeper steps that failed", fmt_int(outcome.keeper_errors)),
     ]
     if blocks:
         first, last = blocks[0], blocks[-1]
@@ -151,6 +160,35 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
             )
         )
     return rows
+
+
+def fmt_signed_usd(value: float) -> str:
+    """USD with an explicit sign (a split line is a gain or a loss)."""
+    text = fmt_usd(abs(value))
+    if not text.strip("$0.,"):  # rounds to zero: no sign
+        return text
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def fmt_per_share(value: float) -> str:
+    return f"{value:+.8f}"
+
+
+def split_rows(lp: LossSplit) -> list[tuple[str, str, str]]:
+    """The LP share-price split: label, USD for the LP shares, USD per share; the last row is the measured change,
+    which the rows above add up to."""
+    return [(line.label, fmt_signed_usd(line.usd), fmt_per_share(line.per_share)) for line in lp.lines()]
+
+
+def split_caption(lp: LossSplit) -> str:
+    change = lp.change_per_share / lp.share_price_start if lp.share_price_start else 0.0
+    text = (
+        f"LP share price {fmt_usd(lp.share_price_start)} -> {fmt_usd(lp.share_price_end)} ({change * 100:+.4f} %) "
+        f"on {lp.supply:,.2f} LP shares."
+    )
+    if lp.supply_changed:
+        text += " The share supply changed during the run: the split assumes it constant."
+    return text
 
 
 # ---------------------------------------------------------------------------------------------------- report
@@ -269,7 +307,12 @@ def render_summary(result: ScenarioResult, plots: Sequence[tuple[str, str]]) -> 
         lines += ["No outcome was recorded (the run did not finish).", ""]
     else:
         lines += _table(("metric", "value"), outcome_rows(result.outcome, result.blocks), "lr")
-        lines.append("")
+        lines += ["", LP_LOSS_DEFINITION, ""]
+        if result.outcome.lp_split is not None:
+            lp = result.outcome.lp_split
+            lines += ["## LP share price", "", split_caption(lp), ""]
+            lines += _table(("part", "USD (all LP shares)", "USD per share"), split_rows(lp), "lrr")
+            lines.append("")
 
     lines += ["## Properties", ""]
     if result.properties:
@@ -517,6 +560,17 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
         for label, value in outcome_rows(result.outcome, result.blocks):
             table.add_row(label, value)
         console.print(table)
+        if result.outcome.lp_split is not None:
+            lp = result.outcome.lp_split
+            table = Table(title=f"{title}: LP share price", caption=split_caption(lp))
+            table.add_column("part")
+            table.add_column("USD (all LP shares)", justify="right", no_wrap=True)
+            table.add_column("USD per share", justify="right", no_wrap=True)
+            rows = split_rows(lp)
+            for i, (label, usd, per_share) in enumerate(rows):
+                table.add_row(label, usd, per_share, end_section=i == len(rows) - 2)
+            console.print(table)
+        console.print(Text(LP_LOSS_DEFINITION, style="dim"))
 
     if result.properties:
         table = Table(title=f"{title}: properties")

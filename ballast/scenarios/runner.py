@@ -6,10 +6,18 @@ Per simulated block `b` (timestamp `start + b * block_time`):
    freeze or unfreeze, and `oracle.update` for every asset, and mines them in one block;
 2. from block `keeper_delay` on, the liquidation keeper (`ballast.keepers.liquidation.LiquidationKeeper`, gas budget
    `keeper_gas` per block: the congestion) steps once; its transactions are mined as anvil automines them;
+   a step that raises is recorded (outcome and timeline) and the keeper steps again next block, as a supervisor
+   would restart it;
 3. a probe holding only settlement cash tries (eth_call) to open a small position in every market whose asset, or
    the settlement asset, is not `Ok`: new risk must be refused;
 4. one `BlockMetrics` row is read in batched round trips (`ballast.reader.fetch_snapshot` for every account's books,
-   the health of each from `ballast.risk`), with the block's Liquidated and Absorbed events.
+   the health of each from `ballast.risk`), with the block's Liquidated and Absorbed events, and the parts of the
+   Pool's lower NAV (reserves, receivable, traders' unrealized PnL, share price) with the block's realized PnL
+   (`PositionModified`) and socialized deficits (`DeficitSocialized`) for the LP share-price split
+   (`ballast.scenarios.lp_split`).
+
+With `leverage="max"` the population is sized against the engine's parameters, stored prices and borrow index read
+from the chain after the deployment (`ballast.scenarios.sizing`).
 
 The run's record (`RunRecord`) keeps what the property checks need (liquidations with their block and the asset
 statuses at that block, probe outcomes, the InsuranceFund balance before each absorption).
@@ -32,10 +40,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ballast.keepers.liquidation import LiquidationKeeper, LiquidationKeeperConfig
 from ballast.reader import Call as ReadCall
-from ballast.reader import batch_call, fetch_max_price_ages, fetch_risk_params, fetch_snapshot
+from ballast.reader import (
+    batch_call,
+    fetch_borrow_index,
+    fetch_max_price_ages,
+    fetch_prices,
+    fetch_risk_params,
+    fetch_snapshot,
+)
 from ballast.risk import health
 from ballast.scenarios.driver import Call, FastDriver, project_decoder
 from ballast.scenarios.faults import Fault, frozen, source_states
+from ballast.scenarios.lp_split import PoolState, split
 from ballast.scenarios.model import (
     HEALTH_BUCKETS,
     STATUS_NAMES,
@@ -57,6 +73,7 @@ from ballast.scenarios.population import (
     seed_population,
     seed_prices,
 )
+from ballast.scenarios.sizing import SizingContext
 
 WAD = 10**18
 
@@ -73,6 +90,9 @@ class RunSettings:
     keeper_delay: int = 0  # blocks before the keeper starts
     batch_size: int = 25
     profile: str = "mixed"
+    leverage: str = (
+        "use"  # population sizing: "use" (a share of a stricter capacity) or "max" (the engine's limit)
+    )
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,19 @@ class RunRecord:
     cover_checks: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     final_books: dict[str, Any] = field(default_factory=dict)  # DESIGN 8 checks at the end
     metrics: list[BlockMetrics] = field(default_factory=list)
+    pool_states: list[PoolState] = field(default_factory=list)  # the start, then the end of every block
+    realized_pnl: int = 0  # traders' realized PnL over the run, USD WAD (PositionModified)
+    socialized: list[tuple[int, int]] = field(default_factory=list)  # (block, DeficitSocialized.valueUsd WAD)
+    absorbed_surplus: int = 0  # collateral absorbed above the debt it cancelled, USD WAD
+    settlement: str = "USDC"  # the settlement symbol (every account's health reads its price)
+    keeper_errors: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (block, error) of crashed keeper steps
+
+    @property
+    def lp_loss(self) -> float:
+        """USD of deficits socialized to LPs: the one meaning of "LP loss" in every report line and property."""
+        return sum(v for _, v in self.socialized) / WAD
 
 
 Check = Callable[[RunRecord], PropertyResult]
@@ -156,6 +189,10 @@ def _int(value: Any) -> int:
 
 LIQUIDATED = _topic("Liquidated(address,address,uint256,uint256,uint256,uint256)")
 ABSORBED = _topic("Absorbed(address,uint256,uint256,uint256,uint256)")
+POSITION_MODIFIED = _topic("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)")
+DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
+#: Statuses at which no liquidation may read a price (the Liquidator's price bounds revert).
+UNUSABLE = ("Stale", "Frozen")
 
 
 class ScenarioRunner:
@@ -185,7 +222,10 @@ class ScenarioRunner:
             system = deploy_scenario_system(self.project, self.chain, self.accounts)
         driver = FastDriver(self.chain.provider, project_decoder(self.project))
         prices = seed_prices(system)
-        population = make_population(s.seed, s.accounts, system.config, prices, self.spec.profile)
+        sizing = self._sizing(system, driver) if s.leverage == "max" else None
+        population = make_population(
+            s.seed, s.accounts, system.config, prices, self.spec.profile, s.leverage, sizing
+        )
         self.console.print(
             f"seeding {len(population.lps)} LPs and {len(population.traders)} traders "
             f"(${population.notional_usd:,.0f} notional)"
@@ -202,7 +242,7 @@ class ScenarioRunner:
         rng = np.random.default_rng(s.seed + 7_919)
         paths = self.spec.paths(rng, prices, s)
         faults = self.spec.faults(s)
-        record = RunRecord(s, faults, paths, population)
+        record = RunRecord(s, faults, paths, population, settlement=system.settlement)
         result = ScenarioResult(
             scenario=self.spec.name,
             seed=s.seed,
@@ -215,6 +255,7 @@ class ScenarioRunner:
                 "keeper gas per block": s.keeper_gas,
                 "keeper start delay (blocks)": s.keeper_delay,
                 "population": self.spec.profile,
+                "leverage": s.leverage,
                 "path": self.spec.path_note,
                 "faults": "; ".join(f.describe() for f in faults) or "none",
                 "pool seeded (USD)": round(
@@ -248,16 +289,68 @@ class ScenarioRunner:
             keeper_rewards=sum(x.keeper_reward for x in record.liquidations),
             deficits=sum(a.deficit for a in record.absorptions),
             insurance_used=sum(a.insurance_covered for a in record.absorptions),
-            lp_loss=sum(a.deficit - a.insurance_covered for a in record.absorptions),
+            lp_loss=record.lp_loss,
             max_utilization=max((m.utilization for m in blocks), default=0.0),
             worst_health=min((m.worst_health for m in blocks), default=float("inf")),
             blocks=len(blocks),
             transactions=driver.sent + self._keeper_txs,
             wall_seconds=time.perf_counter() - started,
             blocks_to_clear=clear,
+            liquidatable_at_end=blocks[-1].liquidatable if blocks else 0,
+            stale_liquidations=len(stale_liquidations(record)),
+            keeper_errors=len(record.keeper_errors),
+            lp_split=split(
+                record.pool_states,
+                system.decimals,
+                system.settlement,
+                record.realized_pnl,
+                record.absorbed_surplus,
+                sum(v for _, v in record.socialized),
+            )
+            if len(record.pool_states) > 1
+            else None,
         )
         result.properties = [check(record) for check in self.spec.properties]
         return result, record
+
+    def _sizing(self, system: System, driver: FastDriver) -> SizingContext:
+        """The engine's parameters, stored prices and borrow index now: what it will judge the positions against."""
+        head, _ = driver.latest()
+        addresses = {sym: to_checksum_address(system.tokens[sym].address) for sym in system.tokens}
+        ages = fetch_max_price_ages(system.oracle, list(addresses.values()), head)
+        return SizingContext.of(
+            system.config,
+            fetch_risk_params(system.engine, head),
+            fetch_prices(system.oracle, list(addresses.values()), head, ages),
+            fetch_borrow_index(system.pool, head),
+            addresses,
+            system.markets,
+        )
+
+    def _pool_state(self, system: System, block: int, prices: dict[str, Any]) -> PoolState:
+        """The parts of the Pool's lower NAV at `block`; `prices`: the stored prices by token address."""
+        pool_assets = list(system.config.pool.assets)
+        calls = [ReadCall.method(system.pool, "reserves", system.tokens[s].address) for s in pool_assets]
+        calls += [
+            ReadCall.method(system.pool, "totalDebt"),
+            ReadCall.method(system.engine, "poolExposure", False),
+            ReadCall.method(system.pool, "sharePrice", False),
+            ReadCall.method(system.pool, "totalSupply"),
+        ]
+        values = batch_call(system.pool.provider, calls, block)
+        n = len(pool_assets)
+        low = {
+            sym: prices[to_checksum_address(system.tokens[sym].address)].low
+            for sym in {*pool_assets, system.settlement}
+        }
+        return PoolState(
+            reserves=dict(zip(pool_assets, values[:n], strict=True)),
+            low_prices=low,
+            receivable=values[n],
+            trader_pnl=values[n + 1][1],
+            share_price=values[n + 2],
+            supply=values[n + 3],
+        )
 
     # ---------------------------------------------------------------- the loop
 
@@ -304,6 +397,9 @@ class ScenarioRunner:
         addresses = {sym: to_checksum_address(system.tokens[sym].address) for sym in symbols}
         by_address = {a: sym for sym, a in addresses.items()}
         ages = fetch_max_price_ages(system.oracle, [addresses[x] for x in symbols], head)
+        record.pool_states.append(
+            self._pool_state(system, head, fetch_prices(system.oracle, list(ages), head, ages))
+        )
         traders = [t.address for t in record.population.traders]
         insurance_prev = 0.0
         market_assets = {name: system.config.markets[i].asset for name, i in system.markets.items()}
@@ -359,10 +455,19 @@ class ScenarioRunner:
                 keeper_gas = 0
                 if b >= s.keeper_delay:
                     driver.set_automine(True)
-                    report = keeper.step()
-                    keeper_gas = report.gas_committed
-                    self._keeper_txs += len(report.transactions) + len(report.oracle_updates)
-                    driver.set_automine(False)
+                    try:
+                        report = keeper.step()
+                    except Exception as err:
+                        # A keeper process that crashes is restarted by its supervisor: the same keeper runs again
+                        # next block. The error is part of the outcome (and of the timeline).
+                        error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+                        record.keeper_errors.append((b, error))
+                        result.events.append((b, f"keeper step failed: {error}"))
+                    else:
+                        keeper_gas = report.gas_committed
+                        self._keeper_txs += len(report.transactions) + len(report.oracle_updates)
+                    finally:
+                        driver.set_automine(False)
                 end, end_ts = driver.latest()
                 # 3. new-risk probes in markets whose asset is not Ok
                 statuses = dict(
@@ -453,7 +558,12 @@ class ScenarioRunner:
                             )
                         )
                     else:
-                        _, _, deficit, covered = decode(["uint256"] * 4, data)
+                        debt, collateral_value, deficit, covered = decode(["uint256"] * 4, data)
+                        if collateral_value > debt:
+                            settle_low = snap.prices[addresses[system.settlement]].low
+                            record.absorbed_surplus += (
+                                (collateral_value - debt) * settle_low // 10**settle_dec
+                            )
                         deficits += deficit / 10**settle_dec
                         record.absorptions.append(
                             Absorption(
@@ -461,6 +571,8 @@ class ScenarioRunner:
                             )
                         )
                 self._check_cover(system, driver, record, b, price_block.number, end)
+                self._pool_events(system, driver, record, b, price_block.number, end)
+                record.pool_states.append(self._pool_state(system, end, snap.prices))
                 insurance_prev = insurance / 10**settle_dec
                 row = BlockMetrics(
                     block=b,
@@ -491,6 +603,33 @@ class ScenarioRunner:
                     note=f"liquidatable {liquidatable}, liquidations {len(record.liquidations)}",
                 )
         del by_address
+
+    def _pool_events(
+        self, system: System, driver: FastDriver, record: RunRecord, b: int, first: int, last: int
+    ) -> None:
+        """Traders' realized PnL (`PositionModified`) and the deficits socialized (`DeficitSocialized`) in blocks
+        `first`..`last`."""
+        logs = driver.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": [str(system.engine.address), str(system.pool.address)],
+                    "fromBlock": hex(first),
+                    "toBlock": hex(last),
+                    "topics": [[POSITION_MODIFIED, DEFICIT_SOCIALIZED]],
+                }
+            ],
+        )
+        for log in logs:
+            topic = _hex(log["topics"][0])
+            if topic == POSITION_MODIFIED:
+                _, _, _, realized, _ = decode(
+                    ["int256", "int256", "uint256", "int256", "uint256"], _data(log)
+                )
+                record.realized_pnl += realized
+            else:
+                _, _, value_usd = decode(["uint256"] * 3, _data(log))
+                record.socialized.append((b, value_usd))
 
     def _check_cover(
         self, system: System, driver: FastDriver, record: RunRecord, b: int, first: int, last: int
@@ -626,6 +765,25 @@ class ScenarioRunner:
                 for i, sym in enumerate(system.config.pool.assets)
             },
         }
+
+
+def exposure(record: RunRecord, account: str) -> set[str]:
+    """The assets whose prices `account`'s health reads (its collateral, its markets' assets, the settlement
+    asset), by symbol, from the population."""
+    trader = next((t for t in record.population.traders if t.address == account), None)
+    if trader is None:
+        return set()
+    return {record.settlement, *trader.deposits, *(m.split("-")[0] for m in trader.positions)}
+
+
+def stale_liquidations(record: RunRecord) -> list[Liquidation]:
+    """Liquidations of accounts whose health reads an asset that was Stale or Frozen at the end of that block (the
+    oracle is updated once per block, before the keeper: the status the Liquidator saw)."""
+    return [
+        x
+        for x in record.liquidations
+        if any(x.statuses.get(sym) in UNUSABLE for sym in exposure(record, x.account))
+    ]
 
 
 def run_scenario(

@@ -1,5 +1,6 @@
 """Every scenario of the catalog at small scale (<= 30 accounts, few blocks): its properties hold, and the outcome
-facts that make them meaningful (a cascade liquidates, a fault is seen by the oracle)."""
+facts that make them meaningful (a cascade liquidates, a fault is seen by the oracle); the LP share-price split adds
+up to the measured change; a population at maximum leverage opens on chain."""
 
 import pytest
 
@@ -8,7 +9,7 @@ from ballast.scenarios.experiments import SweepRow, sweep_monotone
 from ballast.scenarios.model import Verdict
 
 SMALL = {"accounts": 14, "blocks": 18, "seed": 3}
-CASCADES = ("crash", "black-thursday", "correlated-collapse")
+CASCADES = ("crash", "black-thursday", "correlated-collapse", "eth_2021-05-19", "eth_2022-11-09")
 
 
 def _failed(result):
@@ -77,3 +78,56 @@ def test_sweep__capacity_falls__bad_debt_does_not_shrink(run):
     assert sweep_monotone(rows), table
     assert rows[0].liquidations > 0
     assert rows[-1].bad_debt >= rows[0].bad_debt
+
+
+# The LP share-price split and the new replays.
+
+
+@pytest.mark.parametrize("name", ["eth_2022-11-09", "luna_2022-05-10"])
+def test_lp_split__real_run__parts_add_up_to_the_measured_change(run, name):
+    spec = SCENARIOS[name]
+    result, record = run(spec, settings_for(spec, **SMALL))
+
+    lp = result.outcome.lp_split
+    lines = lp.lines()
+    measured = lines[-1]
+    assert measured.per_share == pytest.approx(
+        (record.pool_states[-1].share_price - record.pool_states[0].share_price) / 1e18, abs=1e-15
+    )
+    assert sum(x.per_share for x in lines[:-1]) == pytest.approx(measured.per_share, abs=1e-12)
+    assert sum(x.usd for x in lines[:-1]) == pytest.approx(measured.usd, rel=1e-9, abs=1e-6)
+    assert not lp.supply_changed
+    assert lp.lp_loss == result.outcome.lp_loss == record.lp_loss
+    assert lp.traders_pnl != 0 and lp.market_move != 0  # a crash moves both
+    print(name, [(x.label, round(x.usd, 2)) for x in lines])
+
+
+def test_luna__ltt_below_min_price__turns_stale_and_stays(run):
+    spec = SCENARIOS["luna_2022-05-10"]
+    result, _ = run(spec, settings_for(spec, **SMALL))
+
+    below = [m.block for m in result.blocks if m.assets["LTT"].path_price < 0.01]
+    assert below, "the replay takes LTT below its feeds' minimum price"
+    assert {result.blocks[b].assets["LTT"].status for b in below} == {"Stale"}
+    assert result.blocks[-1].assets["LTT"].median >= 0.01  # the last price in bounds is kept
+    print(
+        "luna: liquidations",
+        result.outcome.liquidations,
+        "liquidatable at the end",
+        result.outcome.liquidatable_at_end,
+        "bad debt",
+        round(result.outcome.deficits, 2),
+    )
+
+
+def test_leverage_max__small_run__positions_open_on_chain_above_the_default(run):
+    spec = SCENARIOS["luna_2022-05-10"]
+    _, base = run(spec, settings_for(spec, accounts=14, blocks=5, seed=3))
+    levered, record = run(spec, settings_for(spec, accounts=14, blocks=5, seed=3, leverage="max"))
+
+    # Seeding is strict: every modifyPosition at the engine's limit (less 0.01 %) was accepted on chain.
+    assert levered.parameters["leverage"] == "max"
+    assert record.population.notional_usd > base.population.notional_usd
+    alone = [t for t in record.population.traders if t.style == "all long tail"]
+    assert any(t.positions for t in alone)
+    assert not any(t.positions for t in base.population.traders if t.style == "all long tail")
