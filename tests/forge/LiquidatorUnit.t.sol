@@ -67,23 +67,20 @@ contract LiquidatorUnitTest is EngineFixture {
     }
 
     /// @notice At 2,340 the account is critical (equity 1,170 USD under half its 3,510 USD margin), so it is closed
-    /// in full, but it stays solvent: it pays the 1 % penalty on the 70,200 USD closed (702 USDC: 211.6 to the
-    /// keeper, 490.4 to the fund's share), in WETH at 2,340 since it has no credit, and keeps the rest of its
-    /// collateral; nothing is absorbed.
+    /// in full, but it stays solvent: it pays the 1 % penalty on the 70,200 USD closed (702 USDC). It has no credit:
+    /// the keeper's 211.6 are paid in WETH at 2,340, the fund's 490.4 are owed to the Pool as debt; it keeps the rest
+    /// of its collateral; nothing is absorbed.
     function test_liquidate__criticalButSolvent__closesInFullAndKeepsTheCollateral() public {
         _settleWethAt(2_340e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity > 0, "solvent");
         assertTrue(h.maintenanceEquity < int256(h.maintenanceMargin / 2), "critical");
-        uint256 wethReserve = pool.reserves(address(weth));
-        vm.prank(KEEPER);
-        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
         uint256 toKeeper = _wethFor(211_600_000, 1e18, 2_340e18);
-        uint256 toPool = _wethFor(490_400_000, 1e18, 2_340e18);
         assertEq(weth.balanceOf(KEEPER), toKeeper, "keeper reward in WETH");
-        assertEq(pool.reserves(address(weth)) - wethReserve, toPool, "the fund's share into the Pool's reserves");
-        assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18 - toKeeper - toPool, "keeps the rest");
+        assertEq(_penaltyDebt(logs), 490_400_000, "the fund's share owed to the Pool");
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18 - toKeeper, "keeps the rest");
         (, uint256 scaledDebt,) = engine.cash(TRADER);
         assertTrue(scaledDebt != 0, "the realized loss stays the account's debt");
         assertTrue(pool.totalScaledDebt() != 0, "and the Pool's receivable");
@@ -267,9 +264,9 @@ contract LiquidatorUnitTest is EngineFixture {
         return (usd * 1e18 + wethPrice - 1) / wethPrice;
     }
 
-    /// @dev Liquidate TRADER as KEEPER; the penalty (USDC units) its `Liquidated` event reports, checked against the
-    /// WETH that moved: the account has no credit, so the keeper's reward is paid in WETH to the keeper and the fund's
-    /// share in WETH into the Pool, each converted at the lower USDC price and the upper WETH price.
+    /// @dev Liquidate TRADER as KEEPER; the penalty (USDC units) its `Liquidated` event reports, checked against what
+    /// moved: the account has no credit, so the keeper's reward is paid in WETH (converted at the lower USDC price and
+    /// the upper WETH price) and the fund's share is owed to the Pool as the account's debt (a "penalty" cash change).
     function _liquidatePenalty() internal returns (uint256 penalty) {
         IOracleAggregator.PriceData memory u = oracle.getPriceData(address(usdc));
         uint256 usdcLow = u.median < u.twap ? u.median : u.twap;
@@ -281,7 +278,17 @@ contract LiquidatorUnitTest is EngineFixture {
             if (logs[i].topics[0] == LIQUIDATED) (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
         }
         assertEq(weth.balanceOf(KEEPER), _wethFor(reward, usdcLow, wethHigh), "the keeper's reward in WETH");
-        assertEq(pool.reserves(address(weth)) - reserve, _wethFor(penalty - reward, usdcLow, wethHigh), "the share");
+        assertEq(pool.reserves(address(weth)), reserve, "no collateral to the Pool");
+        assertEq(_penaltyDebt(logs), penalty - reward, "the fund's share owed to the Pool");
+    }
+
+    /// @dev The settlement units a "penalty" cash change of the liquidated account added to its debt, in `logs`.
+    function _penaltyDebt(Vm.Log[] memory logs) internal pure returns (uint256 units) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] != CASH_CHANGED) continue;
+            (int256 delta,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
+            if (reason == "penalty") units += uint256(-delta);
+        }
     }
 
     /// @dev A partial liquidation at 2,400 (15 WETH closed, 36,000 USD): the 360 USD penalty in USDC, rounded up at

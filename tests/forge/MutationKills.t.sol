@@ -82,10 +82,10 @@ contract MutationKillsTest is EngineFixture {
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
         // Closed: 15 WETH at 2,400 = 36,000 USD; penalty 1 % = 360 USDC; keeper 1 USDC + 30 % = 109 USDC. The account
-        // has no credit (its loss is debt), so both parts are paid in its WETH at 2,400 (rounded up to a wei): the
-        // keeper's to the keeper, the fund's share into the Pool's reserves.
+        // has no credit (its loss is debt), so the keeper's part is paid in its WETH at 2,400 (rounded up to a wei) and
+        // the fund's 251 USDC are owed to the Pool as more debt: no collateral moves to the Pool.
         assertEq(weth.balanceOf(KEEPER), _wethFor(109e18), "keeper reward in WETH");
-        assertEq(pool.reserves(address(weth)) - wethReserve, _wethFor(251e18), "the fund's share to the Pool");
+        assertEq(pool.reserves(address(weth)), wethReserve, "no collateral to the Pool");
         assertEq(insurance.bookedBalance(), insuranceBefore, "no insurance share without credit");
         assertEq(usdc.balanceOf(KEEPER), 0, "no Pool loan paid the keeper");
         IMarginEngineTypes.Health memory after_ = engine.liquidationHealth(TRADER);
