@@ -1108,7 +1108,9 @@ POLICY_VIEWS = [
 ]
 
 
-@pytest.mark.parametrize(("state", "status"), [("stale by age", Status.STALE), ("stale by quorum", Status.STALE)])
+@pytest.mark.parametrize(
+    ("state", "status"), [("stale by age", Status.STALE), ("stale by quorum", Status.STALE)]
+)
 def test_policy_views__stale__revert_price_unavailable(oracle, weth, reach, state, status):
     reach(state)
 

@@ -82,6 +82,37 @@ def cascade_clears() -> Check:
     return check
 
 
+def stale_asset_wound_down(symbol: str) -> Check:
+    """DESIGN 5a: an asset its sources leave Stale is wound down within the governed bound (its maxPriceAge, the
+    oracle's windDownAfter and windDownDelay, from its last accepted price, plus three blocks for the keeper to act),
+    and no account stays unresolvable after it. A run that ends before the bound cannot judge it: FAIL."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        name = f"{symbol} wound down within the bound and its accounts resolved"
+        statuses = [m.assets[symbol].status for m in r.metrics]
+        if "Stale" not in statuses:
+            return PropertyResult(name, Verdict.FAIL, f"{symbol} never turned Stale")
+        first = statuses.index("Stale")
+        # The last accepted price is at most a block older than the first Stale block's end.
+        deadline = r.metrics[first].timestamp + r.wind_down_bound[symbol] + 3 * r.settings.block_time
+        wound = next((m for m in r.metrics if m.assets[symbol].status == "WindDown"), None)
+        if wound is None:
+            left = deadline - r.metrics[-1].timestamp
+            reason = f"the run ended {left} s before the bound" if left > 0 else "not wound down by the bound"
+            return PropertyResult(name, Verdict.FAIL, reason)
+        late = wound.timestamp > deadline
+        last = r.metrics[-1].liquidatable
+        return PropertyResult(
+            name,
+            _verdict(not late and last == 0),
+            f"Stale from block {first}, wound down at block {wound.block} at {wound.assets[symbol].median:.6g} USD "
+            f"({wound.timestamp - r.metrics[first].timestamp} s later; bound {r.wind_down_bound[symbol]} s + 3 "
+            f"blocks); {last} accounts liquidatable at the end",
+        )
+
+    return check
+
+
 def lp_loss_after_insurance() -> Check:
     def check(r: RunRecord) -> PropertyResult:
         bad = [c for c in r.cover_checks if c[2] != c[4]]
@@ -180,6 +211,24 @@ def no_liquidation_while(symbol: str, kind: str) -> Check:
     return check
 
 
+def liquidations_continue_while(symbol: str, kind: str) -> Check:
+    """DESIGN 5a: a freeze brakes new risk, never exits: accounts exposed to the frozen asset are still liquidated."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
+        exposed = _exposed(r, symbol)
+        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
+        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
+        return PropertyResult(
+            f"{symbol} accounts are still liquidated while {kind.replace('_', ' ')}",
+            _verdict(bool(window) and bool(during)),
+            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
+            f"({symbol} status {', '.join(statuses)})",
+        )
+
+    return check
+
+
 def liquidations_resume(symbol: str, kind: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
         end = max((f.end for f in r.faults if f.symbol == symbol and f.kind == kind), default=None)
@@ -219,10 +268,10 @@ def no_liquidation_at_unusable_price() -> Check:
         )
         where = f"blocks {blocked[0]}..{blocked[-1]}" if blocked else "no block"
         return PropertyResult(
-            "no liquidation reads a Stale or Frozen price",
+            "no liquidation reads a Stale price",
             _verdict(not bad),
-            f"{len(bad)} of {len(r.liquidations)} liquidations read a Stale or Frozen price (some asset not usable in "
-            f"{len(blocked)} blocks: {where})",
+            f"{len(bad)} of {len(r.liquidations)} liquidations read a price its sources gave as Stale (some asset "
+            f"Stale in {len(blocked)} blocks: {where})",
         )
 
     return check
@@ -475,12 +524,13 @@ _add(
 _add(
     ScenarioSpec(
         "guardian-freeze",
-        "WETH -45 %; the guardian freezes WETH during the crash and unfreezes it later.",
+        "WETH -45 %; the guardian freezes WETH during the crash and unfreezes it later: no new risk in WETH while "
+        "it is frozen, but liquidations go on (a freeze brakes new risk, never exits).",
         _weth_crash(-0.45),
         (
-            no_liquidation_while("WETH", "freeze"),
+            liquidations_continue_while("WETH", "freeze"),
             no_new_risk_unless_ok(),
-            liquidations_resume("WETH", "freeze"),
+            no_liquidation_at_unusable_price(),
             books_balance(),
         ),
         faults=lambda s: [Fault("freeze", "WETH", 4, max(6, s.blocks // 2))],
@@ -528,17 +578,21 @@ _add(
         "luna_2022-05-10",
         "LUNA from 2022-05-09 to the trading halt on 05-13 (-99.9999 %) replayed on the long-tail asset LTT: it falls "
         "below its feeds' minimum price (0.01), the oracle excludes every source and LTT turns Stale; long-tail "
-        "traders. Records what happens to the accounts the Liquidator can no longer price.",
+        "traders. Once LTT has been Stale for the oracle's windDownAfter, the keeper proposes its wind-down at what "
+        "the feeds report and executes it after windDownDelay; the accounts are then liquidated at that price. "
+        "Blocks of 10 minutes, so the governed bound passes within the run.",
         _replays({"LTT": LUNA_2022_05_10}),
         (
             liquidations_happen(),
             no_liquidation_at_unusable_price(),
+            stale_asset_wound_down("LTT"),
             lp_loss_after_insurance(),
             no_new_risk_unless_ok(),
             books_balance(),
         ),
         profile="long-tail",
         shock_block=0,
+        defaults={"blocks": 48, "block_time": 600},
         path_note=_replay_note({"LTT": LUNA_2022_05_10}),
     )
 )

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ballast.risk import STATUS_NAMES
 from ballast.scenarios.lp_split import LossSplit
 
-#: IOracleAggregator.Status, in enum order.
-STATUS_NAMES: tuple[str, ...] = ("Ok", "Deviated", "Stale", "Frozen")
+__all__ = ["STATUS_NAMES"]
 
 #: Health buckets of the accounts-by-health plot, by maintenance equity / maintenance margin.
 #: An account with no positions is "flat"; the others fall in the first bucket whose upper bound exceeds their ratio.

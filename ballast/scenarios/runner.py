@@ -48,7 +48,7 @@ from ballast.reader import (
     fetch_risk_params,
     fetch_snapshot,
 )
-from ballast.risk import health
+from ballast.risk import AssetPrice, PriceStatus, health
 from ballast.scenarios.driver import Call, FastDriver, project_decoder
 from ballast.scenarios.faults import Fault, frozen, source_states
 from ballast.scenarios.lp_split import PoolState, split
@@ -140,6 +140,9 @@ class RunRecord:
     keeper_errors: list[tuple[int, str]] = field(
         default_factory=list
     )  # (block, error) of crashed keeper steps
+    # Per symbol, the seconds from an asset's last accepted price to the end of its wind-down (DESIGN 5a): its
+    # maxPriceAge, then the oracle's windDownAfter and windDownDelay.
+    wind_down_bound: dict[str, int] = field(default_factory=dict)
 
     @property
     def lp_loss(self) -> float:
@@ -192,7 +195,8 @@ ABSORBED = _topic("Absorbed(address,uint256,uint256,uint256,uint256)")
 POSITION_MODIFIED = _topic("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)")
 DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
 #: Statuses at which no liquidation may read a price (the Liquidator's price bounds revert).
-UNUSABLE = ("Stale", "Frozen")
+#: Source statuses under which the oracle refuses to price a liquidation (DESIGN 5a: a freeze does not stop one).
+UNUSABLE = ("Stale",)
 
 
 class ScenarioRunner:
@@ -243,6 +247,11 @@ class ScenarioRunner:
         paths = self.spec.paths(rng, prices, s)
         faults = self.spec.faults(s)
         record = RunRecord(s, faults, paths, population, settlement=system.settlement)
+        live = system.config.oracle.liveness
+        record.wind_down_bound = {
+            sym: system.config.oracle_params(sym).max_price_age + live.wind_down_after + live.wind_down_delay
+            for sym in system.config.oracle.assets
+        }
         result = ScenarioResult(
             scenario=self.spec.name,
             seed=s.seed,
@@ -374,6 +383,7 @@ class ScenarioRunner:
         reverting = {(sym, j): False for sym in symbols for j in range(len(offsets[sym]))}
         stale_since: dict[tuple[str, int], int] = {}
         is_frozen = dict.fromkeys(symbols, False)
+        wound_down: set[str] = set()  # assets the keeper wound down: their price is fixed, `update` reverts
         head, _ = driver.latest()
         state = Path(tempfile.mkdtemp(prefix="ballast-scenario-")) / "keeper.json"
         keeper = LiquidationKeeper(
@@ -447,6 +457,8 @@ class ScenarioRunner:
                         )
                         is_frozen[sym] = want_frozen
                 for sym in symbols:
+                    if sym in wound_down:
+                        continue
                     driver.queue(
                         system.deployer, Call.of(system.oracle, "update", addresses[sym], gas=600_000)
                     )
@@ -481,6 +493,7 @@ class ScenarioRunner:
                         strict=True,
                     )
                 )
+                wound_down |= {x for x in symbols if int(statuses[x]) == PriceStatus.WIND_DOWN}
                 probes = []
                 settlement_status = int(statuses[system.settlement])
                 for name, asset in market_assets.items():
@@ -526,6 +539,10 @@ class ScenarioRunner:
                     assets[sym] = AssetBlock(p.median / WAD, p.twap / WAD, STATUS_NAMES[int(p.status)], true)
                     ratios[sym] = p.median / WAD / true - 1
                 status_names = {sym: STATUS_NAMES[int(statuses[sym])] for sym in symbols}
+                # What a liquidation follows: the sources' own status (a freeze brakes new risk only).
+                exit_names = {
+                    sym: STATUS_NAMES[int(_exit_status(snap.prices[addresses[sym]]))] for sym in symbols
+                }
                 logs = driver.request(
                     "eth_getLogs",
                     [
@@ -553,9 +570,7 @@ class ScenarioRunner:
                         notional += closed / WAD
                         rewards += reward / 10**settle_dec
                         record.liquidations.append(
-                            Liquidation(
-                                b, account, closed / WAD, reward / 10**settle_dec, status_names, ratios
-                            )
+                            Liquidation(b, account, closed / WAD, reward / 10**settle_dec, exit_names, ratios)
                         )
                     else:
                         debt, collateral_value, deficit, covered = decode(["uint256"] * 4, data)
@@ -776,9 +791,14 @@ def exposure(record: RunRecord, account: str) -> set[str]:
     return {record.settlement, *trader.deposits, *(m.split("-")[0] for m in trader.positions)}
 
 
+def _exit_status(price: AssetPrice) -> int:
+    """The status a liquidation follows: the sources' own (`sourceStatus`), else the stored one."""
+    return int(price.status if price.source_status is None else price.source_status)
+
+
 def stale_liquidations(record: RunRecord) -> list[Liquidation]:
-    """Liquidations of accounts whose health reads an asset that was Stale or Frozen at the end of that block (the
-    oracle is updated once per block, before the keeper: the status the Liquidator saw)."""
+    """Liquidations of accounts whose health reads an asset its sources gave as Stale at the end of that block (the
+    oracle is updated once per block, before the keeper: the status the Liquidator saw; a freeze does not count)."""
     return [
         x
         for x in record.liquidations

@@ -29,7 +29,7 @@ def rally(seeded, engine, post, move_price, admin, accounts):
 
 def expected_state(engine, pool):
     """ADL state from the Pool's public numbers: its lower NAV, traders' PnL at the prices worst for the Pool."""
-    _, trader_pnl, _ = engine.poolExposure(False)
+    _, trader_pnl, _, _ = engine.poolExposure(False)
     pool_value = pool.nav(False) + trader_pnl
     active = trader_pnl > pool_value * THRESHOLD_BPS // BPS
     # Paying the excess out lowers the pool's value as much as the PnL: (pnl - x) <= target * (value - x).

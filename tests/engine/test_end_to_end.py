@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from engine_setup import (
     BPS,
+    COLLATERAL,
     DECIMALS,
     FEED_DECIMALS,
     INSURANCE_FEE_SHARE_BPS,
@@ -50,6 +51,7 @@ LOAN = units("USDC", 1_000)  # t5's loan: the Pool's receivable when the books a
 LAST_TICK = {"WETH": 1_836}  # after the liquidations: one update, so the median and the TWAP differ
 CRASH = {"WETH": 1_800, "WBTC": 40_000, "LTT": 1}
 CHARGE_ROUNDING_UNITS = 2  # Liquidator: settlement units of equity a penalty leaves for the charge's rounding
+COLLATERAL_ORDER = tuple(COLLATERAL)  # the engine's listing order: the order its collateral walks take
 
 
 # ---------------------------------------------------------------- the model of one liquidation (DESIGN section 6)
@@ -63,12 +65,13 @@ def trunc_div(a: int, b: int) -> int:
 
 @dataclass
 class Books:
-    """What a liquidation touches outside the account: the Pool's reserves and scaled debt, the InsuranceFund."""
+    """What a liquidation touches outside the account: the Pool's reserves and scaled debt, the InsuranceFund, and
+    what the keeper was paid (USDC from credit, collateral otherwise), by symbol."""
 
     reserves: dict[str, int]
     total_scaled_debt: int
     insurance: int
-    keeper_rewards: int = 0
+    keeper_paid: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Outcome:
     closed: int = 0
     penalty: int = 0
     reward: int = 0
+    to_fund: int = 0  # the part of the penalty the InsuranceFund received (paid from credit)
     absorbed: dict | None = None  # debt, collateralValue, deficit, insuranceCovered
     socialized: tuple[int, int] | None = None  # (amount, scaledDebt)
     events: list = field(default_factory=list)
@@ -84,13 +88,16 @@ class Outcome:
 
 def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> Outcome:
     """Apply `Liquidator.liquidate` to `acct` (as `account_books` returns it) and `books` in place, as DESIGN
-    section 6 states it: close (by the close factor, in full below the critical health or the dust margin) at the
-    price better for the account, charge the penalty out of the equity left (keeper reward first, the rest to the
-    InsuranceFund), and if no position is left and maintenance equity is negative, absorb: collateral to the
-    reserves, the deficit to the InsuranceFund, then to LPs."""
-    close_factor, critical_bps, penalty_bps, keeper_share_bps, min_reward, dust_usd = params
+    sections 5a and 6 state it: close (by the close factor, in full below the critical health or the dust margin) at
+    the price better for the account, charge the penalty (a rate growing from `penaltyBps` at the maintenance
+    threshold to `maxPenaltyBps` at zero equity) out of the equity left: from credit (keeper first, then the
+    InsuranceFund), the keeper's rest in collateral at the upper price, the fund's rest owed to the Pool. If no position
+    is left and maintenance equity is negative, absorb: collateral worth the debt (and the fund's share of a penalty on
+    it) into the reserves and the keeper paid in collateral when the collateral is worth more than the debt, else all
+    of it, the deficit to the InsuranceFund, then to LPs."""
+    close_factor, critical_bps, penalty_bps, max_penalty_bps, keeper_share_bps, min_reward, dust_usd = params
     usdc_low, usdc_high = prices["USDC"]
-    out = Outcome(fraction=close_factor)
+    out = Outcome()
 
     def add_cash(amount: int) -> None:  # repay debt first, then credit
         if acct["scaled_debt"]:
@@ -103,27 +110,58 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
                 acct["scaled_debt"] -= scaled
         acct["credit"] += amount
 
-    def pay_from_cash(amount: int, to: str) -> None:  # credit first, the rest borrowed from the Pool
+    def owe_pool(amount: int) -> None:  # credit first, the rest becomes debt to the Pool (a receivable)
         from_credit = min(amount, acct["credit"])
         borrowed = amount - from_credit
         acct["credit"] -= from_credit
         scaled = div_up(borrowed * WAD, index) if borrowed else 0
         acct["scaled_debt"] += scaled
         books.total_scaled_debt += scaled
-        if to == "pool":
-            books.reserves["USDC"] += from_credit
-        else:
-            books.reserves["USDC"] -= borrowed
-            # The engine's charge of a penalty: one debit for the whole, then the keeper's reward and the rest to
-            # the InsuranceFund.
-            books.keeper_rewards += out.reward
-            books.insurance += amount - out.reward
+        books.reserves["USDC"] += from_credit
+
+    def seize(usd: int, upper: bool, to_pool: bool) -> int:
+        """`MarginEngine._seize`: collateral worth `usd` (every unit for None) in listing order; the USD moved."""
+        moved = 0
+        for symbol in [s for s in COLLATERAL_ORDER if s in acct["collateral"]]:
+            if usd is not None and moved >= usd:
+                break
+            low, high = prices[symbol]
+            price = high if upper else low
+            balance = acct["collateral"][symbol]
+            amount = balance if usd is None else div_up((usd - moved) * 10 ** DECIMALS[symbol], price)
+            amount = min(amount, balance)
+            acct["collateral"][symbol] = balance - amount
+            if acct["collateral"][symbol] == 0:
+                del acct["collateral"][symbol]
+            if to_pool:
+                books.reserves[symbol] += amount
+            else:
+                books.keeper_paid[symbol] = books.keeper_paid.get(symbol, 0) + amount
+            value = value_down(amount, price, DECIMALS[symbol])
+            moved = moved + value if usd is None else min(moved + value, usd)
+        return moved
+
+    def pay_keeper_in_collateral(units: int) -> int:
+        usd = units * usdc_low // 10**6
+        moved = seize(usd, True, False)
+        return units if moved == usd else moved * 10**6 // usdc_high
+
+    def penalty_of(penalty_usd: int, worth_usd: int) -> tuple[int, int]:
+        penalty = div_up(penalty_usd * 10**6, usdc_low)
+        affordable = max(max(worth_usd, 0) * 10**6 // usdc_high - CHARGE_ROUNDING_UNITS, 0)
+        penalty = min(penalty, affordable)
+        reward = min(min_reward + penalty * keeper_share_bps // BPS, penalty) if penalty else 0
+        return penalty, reward
 
     h = model_health(acct, prices, index)
     assert h["liquidatable"], "the scenario only liquidates liquidatable accounts"
     if h["maintenanceMargin"]:
-        critical = h["maintenanceEquity"] < h["maintenanceMargin"] * critical_bps // BPS
-        if critical or h["maintenanceMargin"] < dust_usd:
+        equity, margin = h["maintenanceEquity"], h["maintenanceMargin"]
+        shortfall = margin if equity <= 0 else max(margin - equity, 0)
+        rate = penalty_bps + (max_penalty_bps - penalty_bps) * shortfall // margin
+        out.fraction = close_factor
+        critical = equity < margin * critical_bps // BPS
+        if critical or margin < dust_usd:
             out.fraction = BPS
         for market in sorted(acct["positions"]):
             size, entry, entry_index = acct["positions"][market]
@@ -145,23 +183,40 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
                 books.reserves["USDC"] -= profit
                 add_cash(profit)
             elif realized < 0:
-                pay_from_cash(div_up(-realized * 10**6, usdc_low), "pool")
+                owe_pool(div_up(-realized * 10**6, usdc_low))
         # The penalty is paid only out of the maintenance equity left after the close, less two units for rounding.
         h = model_health(acct, prices, index)
-        affordable = max(max(h["maintenanceEquity"], 0) * 10**6 // usdc_high - CHARGE_ROUNDING_UNITS, 0)
-        out.penalty = min(div_up(div_up(out.closed * penalty_bps, BPS) * 10**6, usdc_low), affordable)
-        out.reward = min(min_reward + out.penalty * keeper_share_bps // BPS, out.penalty)
+        out.penalty, out.reward = penalty_of(div_up(out.closed * rate, BPS), h["maintenanceEquity"])
         if out.penalty:
-            pay_from_cash(out.penalty, "penalty")
+            from_credit = min(out.penalty, acct["credit"])
+            acct["credit"] -= from_credit
+            reward_paid = min(out.reward, from_credit)
+            out.to_fund = from_credit - reward_paid
+            books.keeper_paid["USDC"] = books.keeper_paid.get("USDC", 0) + reward_paid
+            books.insurance += out.to_fund
+            if out.reward > reward_paid:
+                reward_paid += pay_keeper_in_collateral(out.reward - reward_paid)
+            share = out.penalty - out.reward
+            if share > out.to_fund:
+                owe_pool(share - out.to_fund)
+            out.reward = reward_paid
+            out.penalty = reward_paid + share
         if h["maintenanceEquity"] >= 0:  # the charge never makes a non-negative equity negative
             assert model_health(acct, prices, index)["maintenanceEquity"] >= 0
 
     if h["maintenanceMargin"] == 0 and h["maintenanceEquity"] < 0:
-        seized, acct["collateral"] = acct["collateral"], {}
         scaled_debt, acct["scaled_debt"] = acct["scaled_debt"], 0
         debt = div_up(scaled_debt * index, WAD)
-        collateral_usd = sum(value_down(a, prices[s][0], DECIMALS[s]) for s, a in seized.items())
-        collateral_value = collateral_usd * 10**6 // usdc_high
+        debt_usd = div_up(debt * usdc_high, 10**6)
+        collateral_usd = sum(value_down(a, prices[s][0], DECIMALS[s]) for s, a in acct["collateral"].items())
+        solvent = collateral_usd > debt_usd
+        penalty = reward = share_usd = 0
+        if solvent:
+            penalty, reward = penalty_of(div_up(debt_usd * penalty_bps, BPS), collateral_usd - debt_usd)
+            share_usd = (penalty - reward) * usdc_low // 10**6
+        moved = seize(debt_usd + share_usd if solvent else None, False, True)
+        moved_for_debt = min(moved, debt_usd)
+        collateral_value = moved_for_debt * 10**6 // usdc_high
         deficit = max(debt - collateral_value, 0)
         covered = 0
         left = scaled_debt
@@ -172,22 +227,24 @@ def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> O
             repaid = div_up(scaled_covered * index, WAD)
             books.reserves["USDC"] += repaid
             left -= scaled_covered
-            scaled_social = min(div_up((deficit - covered) * WAD, index) if seized else left, left)
+            scaled_social = min(div_up((deficit - covered) * WAD, index) if moved_for_debt else left, left)
             if scaled_social:
                 out.socialized = (div_up(scaled_social * index, WAD), scaled_social)
                 left -= scaled_social
             books.insurance += covered - repaid  # rounding dust of the cover goes back to the fund
             books.total_scaled_debt -= scaled_covered + scaled_social
-        for symbol, amount in seized.items():
-            books.reserves[symbol] += amount
-        if seized:
-            books.total_scaled_debt -= left
+        books.total_scaled_debt -= left
         out.absorbed = {
             "debt": debt,
             "collateralValue": collateral_value,
             "deficit": deficit,
             "insuranceCovered": covered,
         }
+        if solvent and penalty:
+            share = min((moved - debt_usd) * 10**6 // usdc_high if moved > debt_usd else 0, penalty - reward)
+            paid = pay_keeper_in_collateral(reward) if reward else 0
+            out.penalty += paid + share
+            out.reward += paid
     return out
 
 
@@ -288,9 +345,11 @@ def story(core, tokens, oracle, feeds, chain, lps, traders, keeper, stranger, po
         for symbol, amount in basket.items():
             post(account, symbol, units(symbol, amount))
         for market, size in trades:
+            credit = engine.cash(account).credit
             engine.modifyPosition(market, wad(size), wad(10**6) if size > 0 else 0, sender=account)
             fee = trading_fee(wad(size), wad(PRICES[MARKET_ASSET[market]]), MARKETS[market][4])
-            s["insurance_fee_share"] += fee * INSURANCE_FEE_SHARE_BPS // BPS
+            # The fund's share of a fee comes out of credit only (the rest is owed to the Pool).
+            s["insurance_fee_share"] += min(fee * INSURANCE_FEE_SHARE_BPS // BPS, credit)
     engine.withdraw(tokens["USDC"], LOAN, traders["t5"], sender=traders["t5"])
     s["insurance_before_crash"] = insurance.bookedBalance()
 
@@ -314,6 +373,7 @@ def story(core, tokens, oracle, feeds, chain, lps, traders, keeper, stranger, po
         p.closeFactorBps,
         p.criticalHealthBps,
         p.penaltyBps,
+        p.maxPenaltyBps,
         p.keeperShareBps,
         p.minKeeperReward,
         p.dustMarginUsd,
@@ -395,7 +455,15 @@ def test_liquidations__events__match_the_waterfall_model(story, liquidator, pool
                 assert {k: getattr(e, k) for k in out.absorbed} == out.absorbed
         expected_social = [out.socialized for out in expected.values() if out.socialized]
         assert [(e.amount, e.scaledDebt) for e in socialized] == expected_social
-    assert tokens["USDC"].balanceOf(keeper) == sum(o.reward for o in story["outcomes"].values())
+        # No liquidation borrows from the Pool: the keeper is paid out of the accounts.
+        assert not list(tx.events.filter(pool.Lent))
+    # The keeper brought nothing and holds what the model paid it: USDC from credit, collateral otherwise.
+    paid: dict[str, int] = {}
+    for _, _, modelled, _ in story["receipts"]:
+        for symbol, amount in modelled.keeper_paid.items():
+            paid[symbol] = paid.get(symbol, 0) + amount
+    held = {symbol: tokens[symbol].balanceOf(keeper) for symbol in tokens}
+    assert {s: a for s, a in held.items() if a} == {s: a for s, a in paid.items() if a}
 
 
 def test_waterfall__first_deficit_covered_in_full_second_larger_one_socialized(story, insurance):
@@ -409,8 +477,8 @@ def test_waterfall__first_deficit_covered_in_full_second_larger_one_socialized(s
     assert deficit > first.absorbed["deficit"]
     assert 0 < covered < deficit
     # What the fund had when it covered the second deficit: the seed and the trading-fee share, less the first
-    # cover, plus the InsuranceFund's part of all three penalties (and the rounding dust of the first cover).
-    penalty_shares = sum(o.penalty - o.reward for o in story["outcomes"].values())
+    # cover, plus the InsuranceFund's part of the penalties paid from credit (and the rounding dust of the first cover).
+    penalty_shares = sum(o.to_fund for o in story["outcomes"].values())
     first_cover = first.absorbed["insuranceCovered"]
     fund_before = story["insurance_before_crash"] + penalty_shares - first_cover
     assert fund_before <= covered <= fund_before + 1  # +1: the first cover's rounding dust, if any

@@ -3,7 +3,6 @@ waterfall, against independent Python computations of DESIGN section 4 and 6."""
 
 import ape
 from engine_setup import (
-    INSURANCE_FEE_SHARE_BPS,
     KEEPER_SHARE_BPS,
     MIN_KEEPER_REWARD,
     PENALTY_BPS,
@@ -66,7 +65,8 @@ def test_modify_position__open_long__books_position_fee_debt_and_health(
     fee = div_up(15_000 * 10**6 * 10, 10_000)  # 10 bps of $15,000 in USDC units
     event = tx.events.filter(engine.PositionModified)[0]
     assert (event.sizeAfter, event.executionPrice, event.fee) == (wad(5), wad(3_000), fee)
-    assert insurance.bookedBalance() == fee * INSURANCE_FEE_SHARE_BPS // 10_000
+    # No credit: the whole fee is owed to the Pool (the fund's share comes out of credit only; no Pool loan).
+    assert insurance.bookedBalance() == 0
     credit, _, debt = engine.cash(trader)
     assert credit == 0
     assert debt >= fee
@@ -138,7 +138,8 @@ def test_pool_exposure__trader_profit__lowers_nav_by_it(seeded, engine, pool, po
     open_long_weth(engine, trader, post, 10, 20)
     nav_before = pool.nav(False)
     move_price({"WETH": 3_150})
-    low, high, reserved = engine.poolExposure(False)
+    low, high, reserved, provision = engine.poolExposure(False)
+    assert provision == 0
     assert low == high  # median == TWAP after the move
     assert wad(1_499) < high <= wad(1_500)  # +$1,500 minus accrued borrow fees
     assert reserved == wad(10 * 3_150)
@@ -157,7 +158,7 @@ def test_liquidate__healthy_account__reverts(seeded, engine, liquidator, post, t
 
 
 def test_liquidate__unhealthy__closes_half_and_pays_keeper_from_account(
-    seeded, engine, liquidator, insurance, post, trader, keeper, move_price, tokens
+    seeded, engine, pool, liquidator, insurance, post, trader, keeper, move_price, tokens
 ):
     open_long_weth(engine, trader, post, 10, 4)  # $30k long on $12k of WETH
     # At $2,270: maintenance equity 4 * 2,270 * 0.9 - 7,300 - fee = ~$857 < MM $1,135, above half of it.
@@ -174,8 +175,14 @@ def test_liquidate__unhealthy__closes_half_and_pays_keeper_from_account(
     penalty = div_up(11_350 * 10**6 * PENALTY_BPS, 10_000)
     reward = min(penalty, MIN_KEEPER_REWARD + penalty * KEEPER_SHARE_BPS // 10_000)
     assert (event.penalty, event.keeperReward) == (penalty, reward)
-    assert tokens["USDC"].balanceOf(keeper) == reward  # the keeper brought no capital
-    assert insurance.bookedBalance() - insurance_before == penalty - reward
+    # The account has no credit (its loss is debt): the keeper, who brought no capital, is paid in the account's WETH
+    # at the upper liquidation price; the fund's share is owed to the Pool as the account's debt. No Pool loan.
+    assert tokens["WETH"].balanceOf(keeper) == div_up(reward * 10**12 * WAD, wad(2_270))
+    assert tokens["USDC"].balanceOf(keeper) == 0
+    assert insurance.bookedBalance() == insurance_before
+    (charge,) = [e for e in tx.events.filter(engine.CashChanged) if e.reason.rstrip(b"\0") == b"penalty"]
+    assert -charge.delta == penalty - reward
+    assert not list(tx.events.filter(pool.Lent))
 
 
 def test_liquidate_many__skips_healthy_and_liquidates_the_rest(
@@ -263,7 +270,9 @@ def test_set_collateral_params__risk_manager_steps_bounded_timelock_not(
 
 def test_liquidator_params__penalty_not_below_every_mmf__reverts(seeded, liquidator, risk_manager):
     with ape.reverts(liquidator.ParamOutOfBounds, value=500):
-        liquidator.setParams((5_000, 5_000, 500, 3_000, MIN_KEEPER_REWARD, 50 * WAD), sender=risk_manager)
+        liquidator.setParams(
+            (5_000, 5_000, 100, 500, 3_000, MIN_KEEPER_REWARD, 50 * WAD), sender=risk_manager
+        )
 
 
 def test_self_liquidation__keeper_reward_never_exceeds_penalty(
@@ -271,10 +280,13 @@ def test_self_liquidation__keeper_reward_never_exceeds_penalty(
 ):
     open_long_weth(engine, trader, post, 10, 4)
     move_price({"WETH": 2_270})
-    credit_before = tokens["USDC"].balanceOf(trader)
+    weth_before = tokens["WETH"].balanceOf(trader)
     tx = liquidator.liquidate(trader, sender=trader)  # the trader liquidates itself
     event = tx.events.filter(liquidator.Liquidated)[0]
     assert event.keeperReward <= event.penalty
-    # It received the reward but its account paid the whole penalty: a net loss of penalty - reward.
-    assert tokens["USDC"].balanceOf(trader) - credit_before == event.keeperReward
+    # It received the reward (in its own WETH: the account has no credit) but its account paid the whole penalty:
+    # a net loss of penalty - reward.
+    assert tokens["WETH"].balanceOf(trader) - weth_before == div_up(
+        event.keeperReward * 10**12 * WAD, wad(2_270)
+    )
     assert event.penalty - event.keeperReward > 0
