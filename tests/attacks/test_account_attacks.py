@@ -11,6 +11,7 @@ from engine_setup import (
     COLLATERAL,
     MARKETS,
     PRICES,
+    WAD,
     WETH_PERP,
     account_books,
     div_up,
@@ -54,25 +55,29 @@ def test_self_liquidation__owner_liquidates_from_a_second_address__gains_nothing
     seeded, engine, liquidator, pool, oracle, tokens, post, settle, trader, attacker, chain
 ):
     """The owner of an unhealthy account liquidates it from another address it controls. The keeper reward comes
-    out of the penalty its own account pays, so what it holds (the account's value at the median, never below
-    zero, plus the USDC of both addresses) falls by the penalty's InsuranceFund share. Any valid Liquidator
-    parameters and any depth: tests/engine/test_engine_properties.py::test_self_liquidation__*."""
+    out of the penalty its own account pays (here in its own WETH: the account has no credit), so what it holds (the
+    account's value at the median, never below zero, plus the USDC and WETH of both addresses) falls by the
+    penalty's fund share. Any valid Liquidator parameters and any depth:
+    tests/engine/test_engine_properties.py::test_self_liquidation__*."""
     open_long_weth(engine, trader, post, 10, 4)  # $30,000 long on 4 WETH
     settle({"WETH": 2_270 * 10**8})
     assert engine.liquidationHealth(trader).liquidatable
-    usdc = tokens["USDC"]
+    usdc, weth = tokens["USDC"], tokens["WETH"]
     prices, index = price_ranges(oracle, tokens), pool.borrowIndex()
 
     def held() -> int:
         value = mark_value(account_books(engine, tokens, trader), prices, index)
-        return max(value, 0) + (usdc.balanceOf(trader) + usdc.balanceOf(attacker)) * 10**12
+        wallets = (usdc.balanceOf(trader) + usdc.balanceOf(attacker)) * 10**12
+        wallets += (weth.balanceOf(trader) + weth.balanceOf(attacker)) * wad(2_270) // WAD
+        return max(value, 0) + wallets
 
     before = held()
     pin_time(chain)  # no accrual between the valuation and the liquidation
     tx = liquidator.liquidate(trader, sender=attacker)
     event = tx.events.filter(liquidator.Liquidated)[0]
     gain = held() - before
-    assert usdc.balanceOf(attacker) == event.keeperReward > 0
+    assert weth.balanceOf(attacker) == div_up(event.keeperReward * 10**12 * WAD, wad(2_270))
+    assert event.keeperReward > 0
     assert event.penalty > event.keeperReward
     assert gain <= -(event.penalty - event.keeperReward) * 10**12 + 10**12  # within one USDC unit of rounding
     assert gain < 0
@@ -93,10 +98,11 @@ def test_front_running_a_top_up__liquidation_lands_first__top_up_still_credited_
     pin_time(chain)
     tx = liquidator.liquidate(trader, sender=keeper)
     assert tx.events.filter(liquidator.Liquidated)[0].fractionBps == 5_000
+    paid = weth.balanceOf(keeper)  # no credit: the keeper's reward came out of the account's WETH
     pin_time(chain)
     engine.deposit(weth, units("WETH", 2), trader, sender=trader)
 
-    assert engine.collateralBalance(trader, weth) == units("WETH", 6)
+    assert engine.collateralBalance(trader, weth) == units("WETH", 6) - paid
     assert engine.position(trader, WETH_PERP).size == wad(5)
     assert not engine.liquidationHealth(trader).liquidatable
     with ape.reverts(liquidator.NotLiquidatable, account=trader.address):
@@ -129,7 +135,7 @@ def test_dust__positions_below_min_size_refused_and_liquidation_leaves_no_dust(
         assert tx.events.filter(liquidator.Liquidated)[0].fractionBps == 10_000
         assert engine.position(attacker, WETH_PERP).size == 0
 
-    liquidator.setParams((5_000, 5_000, 100, 3_000, 1_000_000, 0), sender=risk_manager)  # no dust-margin rule
+    liquidator.setParams((5_000, 5_000, 100, 100, 3_000, 1_000_000, 0), sender=risk_manager)  # no dust rule
     tx = liquidator.liquidate(attacker, sender=keeper)
     assert tx.events.filter(liquidator.Liquidated)[0].fractionBps == 5_000
     closed = tx.events.filter(engine.PositionModified)[0]
@@ -267,11 +273,11 @@ def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__
     penalty equal to an mmf is refused (Liquidator.setParams), and so is an mmf at or below the penalty (listing
     or changing a market, governance included). At the highest penalty allowed (4.99 % under a 5 % mmf), an account
     liquidated just past its threshold pays the whole penalty and is left with non-negative equity: no absorb."""
-    name = b"penaltyBps".ljust(32, b"\0")
-    with ape.reverts(liquidator.ParamOutOfBounds, name=name, value=500, min=0, max=499):
-        liquidator.setParams((5_000, 10_000, 500, 3_000, 1_000_000, 50 * 10**18), sender=risk_manager)
+    name = b"maxPenaltyBps".ljust(32, b"\0")
+    with ape.reverts(liquidator.ParamOutOfBounds, name=name, value=500, min=500, max=499):
+        liquidator.setParams((5_000, 10_000, 500, 500, 3_000, 1_000_000, 50 * 10**18), sender=risk_manager)
     liquidator.setParams(
-        (5_000, 10_000, 499, 3_000, 1_000_000, 50 * 10**18), sender=risk_manager
+        (5_000, 10_000, 499, 499, 3_000, 1_000_000, 50 * 10**18), sender=risk_manager
     )  # always full close
     for mmf in (499, 450):
         with ape.reverts(engine.ParamOutOfBounds, value=mmf, min=500, max=5_000):

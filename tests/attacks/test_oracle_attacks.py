@@ -23,7 +23,7 @@ from engine_setup import (
 from ballast.prices import settle_prices
 
 OK, DEVIATED, STALE, FROZEN = range(4)
-ADD_RISK, REDUCE, LIQUIDATE = range(3)
+ADD_RISK, REDUCE, LIQUIDATE, VALUE = range(4)
 NON_POSITIVE, STALE_ANSWER, OUT_OF_BOUNDS = 2, 5, 6  # IOracleAggregator.Exclusion
 WETH_BOUNDS = (100 * 10**FEED_DECIMALS, 100_000 * 10**FEED_DECIMALS)  # each WETH source's min/max answer
 
@@ -81,7 +81,7 @@ def test_oracle_manipulation__one_source_of_three_moved_50_percent__median_holds
         liquidator.liquidate(victim, sender=keeper)
     with ape.reverts(oracle.PriceUnavailable, asset=weth.address, action=ADD_RISK, status=DEVIATED):
         engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=stranger)
-    with ape.reverts(oracle.PriceUnavailable, asset=weth.address, action=ADD_RISK, status=DEVIATED):
+    with ape.reverts(oracle.PriceUnavailable, asset=weth.address, action=VALUE, status=DEVIATED):
         pool.deposit(tokens["USDC"], 1, 0, lp, sender=stranger)
     size = engine.position(victim, WETH_PERP).size
     tx = engine.modifyPosition(WETH_PERP, -size // 2, 0 if size > 0 else wad(10**6), sender=victim)
@@ -192,9 +192,9 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
         liquidator.liquidate(attacker, sender=keeper)
     with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=ADD_RISK, status=STALE):
         engine.withdraw(ltt, 1, attacker, sender=attacker)
-    with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=ADD_RISK, status=STALE):
+    with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=VALUE, status=STALE):
         pool.deposit(usdc, units("USDC", 1), 0, attacker, sender=attacker)
-    with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=ADD_RISK, status=STALE):
+    with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=VALUE, status=STALE):
         pool.withdraw(10**18, usdc, 0, lp, sender=lp)
 
     engine.deposit(ltt, units("LTT", 100), attacker, sender=attacker)  # add collateral
@@ -216,20 +216,23 @@ def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
     assert oracle.getPriceData(ltt).status == STALE
     give(attacker, ltt, units("LTT", 10_000), engine)
     engine.deposit(ltt, units("LTT", 10_000), attacker, sender=attacker)  # worth nothing, last price $100,000
-    # Its last price still shows in the maintenance figures, but a Stale asset gives no initial or stress equity.
+    # Its last price still shows in the maintenance figures, but a Stale asset gives no initial or stress equity, and
+    # a loan is new risk for the Pool too: it values every pool asset, and LTT has no price (DESIGN 5a).
     health = engine.health(attacker)
     assert health.maintenanceEquity > 0 and health.initialEquity == 0
-    with ape.reverts(engine.InsufficientMargin, initialMargin=0):
+    with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=VALUE, status=STALE):
         engine.withdraw(usdc, units("USDC", 20_000), attacker, sender=attacker)  # within its margin at $10
     assert usdc.balanceOf(attacker) == 0
 
 
-def test_delisted_asset__guardian_freezes_it__no_price_for_risk_reduce_or_liquidation_but_deposits_and_repay_work(
+def test_delisted_asset__guardian_freezes_it__no_new_risk_but_exits_deposits_and_repay_work(
     seeded, engine, liquidator, oracle, tokens, give, guardian, attacker, keeper, stranger
 ):
     """No contract can unlist an asset; the guardian's freeze is the way to stop one. A frozen market asset gives
-    no price to open, reduce or liquidate (DESIGN 5's table; a batch skips the account), while adding collateral and
-    repaying still work, and an account without positions or debt withdraws in full. Unfreezing restores it."""
+    no price to open (DESIGN 5's table), but reducing and liquidating follow its sources' own status (DESIGN 5a: a
+    freeze brakes new risk only, and expires by itself): the healthy account is judged (not liquidatable, a batch
+    skips it) and reduces; adding collateral and repaying work, and an account without positions or debt withdraws in
+    full. Unfreezing restores opening."""
     weth, usdc = tokens["WETH"], tokens["USDC"]
     give(attacker, weth, units("WETH", 2), engine)
     engine.deposit(weth, units("WETH", 1), attacker, sender=attacker)
@@ -239,15 +242,14 @@ def test_delisted_asset__guardian_freezes_it__no_price_for_risk_reduce_or_liquid
     oracle.setFrozen(weth, True, sender=guardian)
     assert oracle.status(weth) == FROZEN
 
-    for action, call in (
-        (ADD_RISK, lambda: engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=attacker)),
-        (REDUCE, lambda: engine.modifyPosition(WETH_PERP, -wad(1), 0, sender=attacker)),
-        (LIQUIDATE, lambda: liquidator.liquidate(attacker, sender=keeper)),
-    ):
-        with ape.reverts(oracle.PriceUnavailable, asset=weth.address, action=action, status=FROZEN):
-            call()
+    with ape.reverts(oracle.PriceUnavailable, asset=weth.address, action=ADD_RISK, status=FROZEN):
+        engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=attacker)
+    with ape.reverts(liquidator.NotLiquidatable, account=attacker.address):
+        liquidator.liquidate(attacker, sender=keeper)  # priced and judged: healthy
     tx = liquidator.liquidateMany([attacker], sender=keeper)
     assert [e.account for e in tx.events.filter(liquidator.Skipped)] == [attacker.address]
+    engine.modifyPosition(WETH_PERP, -wad(1) // 2, 0, sender=attacker)  # a reduce while frozen
+    assert engine.position(attacker, WETH_PERP).size == wad(1) // 2
     engine.deposit(weth, units("WETH", 1), attacker, sender=attacker)
     give(attacker, usdc, units("USDC", 100), engine)
     engine.deposit(usdc, units("USDC", 100), attacker, sender=attacker)
@@ -256,6 +258,7 @@ def test_delisted_asset__guardian_freezes_it__no_price_for_risk_reduce_or_liquid
     assert weth.balanceOf(stranger) == units("WETH", 1)
 
     oracle.setFrozen(weth, False, sender=guardian)
+    engine.modifyPosition(WETH_PERP, wad(1) // 2, wad(10**6), sender=attacker)  # new risk again
     engine.modifyPosition(WETH_PERP, -wad(1), 0, sender=attacker)
     assert engine.position(attacker, WETH_PERP).size == 0
 

@@ -29,6 +29,7 @@ GUARDED = {
     "MarginEngine.autoDeleverage": ("engine", "autoDeleverage", lambda c: (c.trader2, WETH_PERP)),
     "Liquidator.liquidate": ("liquidator", "liquidate", lambda c: (c.trader2,)),
     "Liquidator.liquidateMany": ("liquidator", "liquidateMany", lambda c: ([c.trader2],)),
+    "MarginEngine.provision": ("engine", "provision", lambda c: ([c.trader2],)),
     "InsuranceFund.fund": ("insurance", "fund", lambda c: (1, b"\0" * 32)),
     "InsuranceFund.sweep": ("insurance", "sweep", lambda c: ()),
     "InsuranceFund.withdraw": ("insurance", "withdraw", lambda c: (c.trader, 1)),
@@ -37,6 +38,7 @@ GUARDED = {
 MEMBERS_ONLY = {
     "Pool": {
         "payProfit",
+        "payProfitInKind",
         "receiveLoss",
         "lend",
         "repay",
@@ -45,9 +47,16 @@ MEMBERS_ONLY = {
         "receiveInsuranceExcess",
         "checkUtilization",
     },
-    "MarginEngine": {"closeForLiquidation", "chargePenalty", "seizeAllCollateral", "writeOffDebt"},
+    "MarginEngine": {
+        "closeForLiquidation",
+        "chargePenalty",
+        "absorbCollateral",
+        "payKeeperInCollateral",
+        "writeOffDebt",
+    },
     "InsuranceFund": {"cover"},
-    "Liquidator": set(),
+    # Callable by the Liquidator itself only, inside `liquidateMany`, which holds the lock.
+    "Liquidator": {"liquidateInBatch"},
 }
 GOVERNANCE = {
     "Pool": {
