@@ -223,7 +223,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "nearest anchor: supplyCollateral",
     ),
     Operation(
-        "position_open", "open a position (fee borrowed)", "tx", "synthetix_order", TARGETS["position_open"]
+        "borrow",
+        "borrow USDC against collateral (a withdrawal beyond credit)",
+        "tx",
+        "morpho_borrow",
+        None,
+        "the loan checks utilization and payout backing",
+    ),
+    Operation(
+        "position_open", "open a position (fee owed to the Pool)", "tx", "synthetix_order", TARGETS["position_open"]
     ),
     Operation("position_increase", "increase a position", "tx", "synthetix_order"),
     Operation("position_reduce", "reduce a position (half)", "tx", "synthetix_order"),

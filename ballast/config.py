@@ -258,8 +258,10 @@ class MarketConfig(Model):
 class InsuranceConfig(Model):
     fee_share_bps: int = Field(ge=0, le=BPS)  # share of trading fees sent to the InsuranceFund
     target: Number  # settlement tokens; above it the excess is swept to LPs
+    # Settlement tokens the deployer puts into the fund at deployment (minted first when the token is a mock).
+    seed: Number = Decimal(0)
 
-    @field_validator("target", mode="before")
+    @field_validator("target", "seed", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
         return _to_decimal(value)

@@ -280,6 +280,23 @@ def _existing(ctx: DeployContext, what: str, address: str, contract_type: Any, d
     return instance
 
 
+def seed_insurance(config: DeploymentConfig, settlement: Any, insurance: Any, sender: Any) -> None:
+    """Put `insurance.seed` settlement tokens into the InsuranceFund from the deployer (minted first for a mock
+    token); a deployer holding too little is one line."""
+    amount = config.units(config.settlement_asset, config.insurance.seed)
+    if amount == 0:
+        return
+    if config.tokens[config.settlement_asset].kind == "mock":
+        settlement.mint(sender, amount, sender=sender)
+    held = int(settlement.balanceOf(sender))
+    if held < amount:
+        raise DeployError(
+            f"insurance.seed: the deployer holds {held} units of {config.settlement_asset}, the seed needs {amount}"
+        )
+    settlement.approve(insurance, amount, sender=sender)
+    insurance.fund(amount, b"seed".ljust(32, b"\0"), sender=sender)
+
+
 def deploy_system(
     ctx: DeployContext, config: DeploymentConfig, roles: ResolvedRoles, config_path: str
 ) -> Manifest:
@@ -359,6 +376,7 @@ def deploy_system(
     for i, market in enumerate(config.markets):
         core.engine.listMarket(market_params(config, i, tokens[market.asset].address), sender=sender)
         markets[market.name] = i
+    seed_insurance(config, settlement, core.insurance, sender)
 
     console.rule("deploy: the timelock becomes admin")
     for contract in (oracle, core.pool, core.engine, core.liquidator, core.insurance):

@@ -286,6 +286,17 @@ contract EngineGasSteadyStateTest is EngineGasBase {
         _bench("collateral_withdraw", "collateral withdraw (steady state, 1 position)", g);
     }
 
+    /// @notice Borrowing 1,000 USDC against 2 WETH (a USDC withdrawal beyond the account's credit): the Pool lends after
+    /// checking the utilization and the payout backing with every pool price, refreshes the rate, and the engine checks
+    /// the account's initial margin.
+    function test_GasBorrowSteady() public {
+        (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(usdc), 1_000e6, holder)));
+        assertEq(usdc.balanceOf(holder), 1_000e6, "not lent");
+        (,, uint256 debt) = engine.cash(holder);
+        assertApproxEqAbs(debt, 1_000e6, 1, "not booked as debt");
+        _bench("borrow", "borrow USDC against collateral (steady state, no position)", g);
+    }
+
     /// @notice Withdrawing 1 of 2 WETH from an account without positions.
     function test_GasWithdrawWithoutPositionSteady() public {
         (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, holder)));
