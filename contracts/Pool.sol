@@ -180,7 +180,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     {
         AssetSlot memory a = _listed(asset);
         // Pricing the pool accepts a wound-down asset's fixed price; depositing one is new risk and is refused.
-        Valuation memory v = _valuation(true, asset);
+        Valuation memory v = _valuationPricing(true, asset);
         uint256 reserve = _reserves[asset];
         if (reserve + received > a.params.depositCap) {
             revert DepositCapExceeded(asset, reserve + received, a.params.depositCap);
@@ -550,12 +550,12 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @dev Price every pool asset (policy-checked for LP actions when `enforce`), value reserves and receivables,
     /// and read traders' exposure.
     function _valuation(bool enforce) private view returns (Valuation memory v) {
-        return _valuation(enforce, address(0));
+        return _valuationPricing(enforce, address(0));
     }
 
     /// @dev `_valuation`, pricing `newRisk` (an asset being deposited) for new risk: a wound-down asset may value the
     /// pool, but is never taken in.
-    function _valuation(bool enforce, address newRisk) private view returns (Valuation memory v) {
+    function _valuationPricing(bool enforce, address newRisk) private view returns (Valuation memory v) {
         uint256 n = _list.length;
         v.low = new uint256[](n);
         v.high = new uint256[](n);
@@ -566,11 +566,12 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
                 : _priceRange(entry.token, enforce);
             (v.low[i], v.high[i]) = (low, high);
             uint256 reserve = _reserves[entry.token];
-            if (reserve == 0) continue;
-            uint8 decimals = entry.decimals;
-            v.reserveLow += reserve.toValueDown(low, decimals);
-            v.reserveHigh += reserve.toValueDown(high, decimals);
-            v.reserveMid += reserve.toValueDown((low + high) / 2, decimals);
+            if (reserve != 0) {
+                uint8 decimals = entry.decimals;
+                v.reserveLow += reserve.toValueDown(low, decimals);
+                v.reserveHigh += reserve.toValueDown(high, decimals);
+                v.reserveMid += reserve.toValueDown((low + high) / 2, decimals);
+            }
         }
         uint256 debt = totalDebt();
         if (debt != 0) {
