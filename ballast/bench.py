@@ -231,7 +231,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "the loan checks utilization and payout backing",
     ),
     Operation(
-        "position_open", "open a position (fee owed to the Pool)", "tx", "synthetix_order", TARGETS["position_open"]
+        "position_open",
+        "open a position (fee owed to the Pool)",
+        "tx",
+        "synthetix_order",
+        TARGETS["position_open"],
     ),
     Operation("position_increase", "increase a position", "tx", "synthetix_order"),
     Operation("position_reduce", "reduce a position (half)", "tx", "synthetix_order"),

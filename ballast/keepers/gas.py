@@ -85,7 +85,9 @@ class GasModel(BaseModel):
     per_account: int = Field(60_000, ge=0)
     close: int = Field(130_000, ge=0, description="closing an account's positions and charging the penalty")
     per_position: int = Field(45_000, ge=0)
-    absorption: int = Field(150_000, ge=0, description="writing off, covering or socializing, paying the keeper")
+    absorption: int = Field(
+        150_000, ge=0, description="writing off, covering or socializing, paying the keeper"
+    )
     per_collateral: int = Field(50_000, ge=0, description="moving one collateral asset into the Pool")
     oracle_update: int = Field(150_000, ge=0, description="one `oracle.update` (three sources)")
     feed_push: int = Field(

@@ -13,7 +13,7 @@ shortfall first, within a gas budget per block.
 4. send the liquidatable accounts, ranked by shortfall, in batches that fit the block's gas budget (estimated per
    account from its books, checked against the node's estimate); the rest waits for the next block;
 5. for what it could not liquidate (`ballast.keepers.liveness`): record the provision of underwater accounts left
-   for a later block, and propose or execute the wind-down of an asset Stale long enough to block accounts.
+   for a later block, and propose or execute the wind-down of a held asset Stale long enough (every step).
 
 Every transaction gets its gas limit from the one gas model (`ballast.keepers.gas`) and goes out through
 `ballast.keepers.sending`: one that reverts or runs out of gas (retried once with a larger limit first) is logged,
@@ -287,6 +287,7 @@ class LiquidationKeeper:
         report.discovered = self._scan(head.number)
         report.refreshed = self._refresh(head.number)
         self._liquidate(head.timestamp, report)
+        self._duties(head.timestamp, report)
         self.last_step_block = head.number
         if report.liquidatable or report.discovered or report.transactions or report.failed_transactions:
             log_event(
@@ -516,11 +517,10 @@ class LiquidationKeeper:
             budget -= self._send(batch, budget, report)
         if report.blocked:
             log_event(self.logger, "liquidation_blocked", level=logging.WARNING, accounts=report.blocked)
-        self._duties(timestamp, report)
 
     def _duties(self, timestamp: int, report: StepReport) -> None:
-        """Provision the deferred underwater accounts and wind down the assets blocking accounts, with what is left of
-        the budget (`ballast.keepers.liveness`)."""
+        """Provision the deferred underwater accounts and wind down the held assets whose sources price no exit, with
+        what is left of the budget (`ballast.keepers.liveness`). Runs every step, liquidatable accounts or not."""
         self.duties.forget(report.liquidated)
         duty = DutyReport()
         budget = self.config.gas_budget_per_block - report.gas_committed
@@ -529,7 +529,13 @@ class LiquidationKeeper:
         )
         if deferred:
             self.duties.provision(deferred, self.health, budget, self.block_gas_limit, duty)
+        # An asset whose sources price no exit blocks its holders' liquidations and also hides their true health
+        # (they look healthy at its last price): every such asset some account holds is a wind-down candidate, and
+        # `wind_down` acts once it has been Stale for the oracle's windDownAfter.
         blocking = {asset for assets in report.blocked.values() for asset in assets}
+        if self.params is not None:
+            held = {a for books in self.books.values() for a in books.assets(self.params)}
+            blocking |= {a for a in held if a in self.prices and not self._usable(a, timestamp)}
         if blocking:
             self.duties.wind_down(
                 blocking, self.prices, timestamp, budget - duty.gas_committed, self.block_gas_limit, duty

@@ -533,9 +533,11 @@ _add(
             no_liquidation_at_unusable_price(),
             books_balance(),
         ),
-        faults=lambda s: [Fault("freeze", "WETH", 4, max(6, s.blocks // 2))],
+        # Frozen from mid-crash until two blocks before the end: over the blocks where the TWAP catches up with the
+        # fall and accounts turn liquidatable.
+        faults=lambda s: [Fault("freeze", "WETH", 6, max(8, s.blocks - 2))],
         profile="eth-heavy",
-        path_note="WETH linear -45 % over blocks 2..12",
+        path_note="WETH linear -45 % over blocks 2..12; frozen from block 6 to two blocks before the end",
     )
 )
 _add(
