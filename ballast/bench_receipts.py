@@ -2,8 +2,8 @@
 of the forge harness that `make bench` reads (ballast/bench.py), which measures the same state to the gas.
 
 Every figure is a whole transaction (`gas_used`: the 21,000 base, calldata and cold storage included, like the
-anchors of DESIGN and the issues); `execution` subtracts the intrinsic cost (base + calldata) to show what the
-contract itself spends.
+other protocols' figures it is compared with); `execution` subtracts the intrinsic cost (base + calldata) to show
+what the contract itself spends.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
         oracle.setAssetConfig(token, _oracle_config([feed]), sender=owner)
         oracle.update(token, sender=owner)
         tokens[symbol] = token
-    params = CoreParams(lp_cooldown=cooldown, insurance_target=0)
+    params = CoreParams(cooldown=cooldown, insurance_target=0)
     core = deploy_with_stand_in(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params)
     pool, engine = core.pool, core.engine
     engine.setMarkets(oracle, [tokens["WBTC"], tokens["WETH"], tokens["WBTC"]], sender=owner)

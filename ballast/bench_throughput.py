@@ -1,4 +1,4 @@
-"""The chain side of `ape run bench` (issue #9): throughput sources that need a local anvil.
+"""The chain side of `ape run bench`: throughput sources that need a local anvil.
 
 - `driver_vs_naive`: `ballast.scenarios.bench.run_bench`, the same mints and feed answers sent by ape contract calls
   one at a time and through the scenario `FastDriver`, in one run on one chain.

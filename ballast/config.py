@@ -62,10 +62,10 @@ def _to_decimal(value: Any) -> Any:
 
 #: A non-negative decimal number (whole tokens or USD), kept exact.
 Number = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), PlainSerializer(_plain, return_type=str)]
+#: A positive decimal number of whole tokens (the contracts refuse a zero cap or minimum size).
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 #: A cap in whole tokens, or `unlimited`.
-Cap = Annotated[
-    Decimal | Literal["unlimited"], PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v))
-]
+Cap = Annotated[Positive | Literal["unlimited"], PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v))]
 #: A role holder: `deployer`, `test:N` (a test account, local networks only) or an address.
 RoleRef = Annotated[str, Field(pattern=ROLE_REF.pattern)]
 
@@ -210,7 +210,7 @@ class PoolAssetConfig(Model):
 class PoolConfig(Model):
     rate_model: RateModelConfig
     max_utilization_bps: int = Field(ge=1_000, le=BPS)
-    lp_cooldown: int = Field(ge=0, le=MAX_COOLDOWN)  # seconds
+    cooldown: int = Field(ge=0, le=MAX_COOLDOWN)  # seconds
     # Listed in this order; the settlement asset must come first.
     assets: dict[str, PoolAssetConfig] = Field(min_length=1, max_length=MAX_POOL_ASSETS)
 
@@ -240,7 +240,7 @@ class MarketConfig(Model):
     stress_shock_bps: int = Field(ge=0, le=9_000)
     trading_fee_bps: int = Field(ge=0, le=5_000)
     reserve_factor_bps: int = Field(ge=0, le=BPS)
-    min_size: Number
+    min_size: Annotated[Positive, PlainSerializer(_plain, return_type=str)]
     long_open_interest_cap: Cap
     short_open_interest_cap: Cap
 

@@ -181,7 +181,7 @@ def core_params(config: DeploymentConfig) -> CoreParams:
     return CoreParams(
         rate_model=(rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
         max_utilization_bps=config.pool.max_utilization_bps,
-        lp_cooldown=config.pool.lp_cooldown,
+        cooldown=config.pool.cooldown,
         insurance_fee_share_bps=config.insurance.fee_share_bps,
         adl=(config.adl.threshold_bps, config.adl.target_bps),
         liquidation=(
@@ -600,7 +600,7 @@ def verify_settings(project: Any, manifest: Manifest, config: DeploymentConfig) 
         (rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
     )
     expect("Pool.maxUtilizationBps()", int(pool.maxUtilizationBps()), config.pool.max_utilization_bps)
-    expect("Pool.cooldown()", int(pool.cooldown()), config.pool.lp_cooldown)
+    expect("Pool.cooldown()", int(pool.cooldown()), config.pool.cooldown)
     expected_assets = [manifest.tokens[s].lower() for s in config.pool.assets]
     expect("Pool.assets()", [str(a).lower() for a in pool.assets()], expected_assets)
     for symbol in config.pool.assets:

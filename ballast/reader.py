@@ -139,7 +139,7 @@ def fetch_risk_params(engine: Any, block: int) -> RiskParams:
         for asset, d, p in zip(assets, decimals, collateral_params, strict=True)
     }
     markets = {
-        m: MarketRisk(asset=p[0], imf_bps=p[1], mmf_bps=p[2], stress_shock_bps=p[3])
+        m: MarketRisk(asset=p[0], initial_margin_bps=p[1], maintenance_margin_bps=p[2], stress_shock_bps=p[3])
         for m, p in enumerate(market_params)
     }
     return RiskParams(

@@ -24,7 +24,7 @@ class CoreParams:
         15_000,
     )  # annual bps: base, slope1, kink, slope2
     max_utilization_bps: int = 9_000
-    lp_cooldown: int = 900
+    cooldown: int = 900
     insurance_fee_share_bps: int = 2_000
     # Auto-deleveraging: starts when traders' net PnL exceeds adl[0] bps of pool value, stops at adl[1] bps.
     adl: tuple[int, int] = (5_000, 4_000)
@@ -118,7 +118,7 @@ def deploy_core(
     lock = project.ProtocolLock.deploy([pool_at, engine_at, liquidator_at, fund_at], sender=deployer)
     pool_wiring = (lock, oracle, settlement, engine_at, liquidator_at, fund_at, admin, risk, guardian)
     pool = project.Pool.deploy(
-        pool_wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+        pool_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
     engine = margin_engine_at(
@@ -153,7 +153,7 @@ def deploy_with_stand_in(
     engine = project.MockEngine.deploy(lock, sender=deployer)
     wiring = (lock, oracle, settlement, engine, engine, fund_at, admin, risk, guardian)
     pool = project.Pool.deploy(
-        wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+        wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
     )
     insurance = project.InsuranceFund.deploy(
         lock, settlement, pool, engine, admin, risk, params.insurance_target, sender=deployer

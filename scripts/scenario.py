@@ -1,4 +1,4 @@
-"""`ape run scenario`: the scenario simulator (issue #7) on a local anvil; see ballast/scenarios.
+"""`ape run scenario`: the scenario simulator on a local anvil; see ballast/scenarios.
 
 ape run scenario list
 ape run scenario crash --accounts 200 --seed 7 --keeper-gas 5000000 --keeper-delay 2 --blocks 60

@@ -820,7 +820,7 @@ def test_status__every_transition__follows_sources_age_and_guardian(
     mine_at(t + MAX_PRICE_AGE + 1)
     assert oracle.status(weth) == Status.STALE  # Deviated -> Stale
 
-    # The guardian may not chain freezes (DESIGN 5a): governance freezes again.
+    # The guardian may not chain freezes (docs/design.md#liveness): governance freezes again.
     oracle.freezeFor(weth, 3_600, sender=deployer)
     assert oracle.status(weth) == Status.FROZEN  # Stale -> Frozen
     oracle.setFrozen(weth, False, sender=guardian)
@@ -1126,7 +1126,7 @@ def test_policy_views__frozen__refuse_new_risk_and_price_exits(oracle, weth, rea
         if action == Action.ADD_RISK:
             with ape.reverts(oracle.PriceUnavailable, asset=weth, action=action, status=Status.FROZEN):
                 getattr(oracle, view)(weth, *args)
-        else:  # DESIGN 5a: closes and liquidations follow the sources' own status
+        else:  # docs/design.md#liveness: closes and liquidations follow the sources' own status
             assert getattr(oracle, view)(weth, *args) is not None
     assert oracle.sourceStatus(weth) == Status.OK
     assert tuple(oracle.priceBounds(weth, Action.LIQUIDATE)) == (min(median, twap), max(median, twap))

@@ -1,6 +1,6 @@
-"""The liquidation keeper (DESIGN section 6): finds every engine account from the engine's events, keeps their
-health current with `ballast.risk`, and liquidates the unhealthy ones through `Liquidator.liquidateMany`, largest
-shortfall first, within a gas budget per block.
+"""The liquidation keeper (docs/design.md#liquidation-and-the-loss-waterfall): finds every engine account from the
+engine's events, keeps their health current with `ballast.risk`, and liquidates the unhealthy ones through
+`Liquidator.liquidateMany`, largest shortfall first, within a gas budget per block.
 
 `LiquidationKeeper.step()` processes one block:
 

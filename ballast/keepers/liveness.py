@@ -1,4 +1,4 @@
-"""What a liquidation keeper does for the accounts it cannot liquidate in this block (DESIGN 5a).
+"""What a liquidation keeper does for the accounts it cannot liquidate in this block (docs/design.md#liveness).
 
 - **Provisions.** An underwater account (maintenance equity below zero) that waits for a later block, because the
   block's gas budget is spent, is recorded with `MarginEngine.provision`: the Pool's lower NAV then counts its loss at

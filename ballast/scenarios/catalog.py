@@ -1,4 +1,4 @@
-"""The scenarios of issue #7 and the properties each checks at the end of its run.
+"""The scenarios and the properties each checks at the end of its run.
 
 Cascades: `crash` (parametric), `black-thursday` (ETH 2020-03-12 replay, ETH-heavy traders), `black-thursday-congested`
 (the same replay with a small keeper budget and a late start; `ape run scenario sweep` runs it over >= 5 capacity
@@ -83,9 +83,10 @@ def cascade_clears() -> Check:
 
 
 def stale_asset_wound_down(symbol: str) -> Check:
-    """DESIGN 5a: an asset its sources leave Stale is wound down within the governed bound (its maxPriceAge, the
-    oracle's windDownAfter and windDownDelay, from its last accepted price, plus three blocks for the keeper to act),
-    and no account stays unresolvable after it. A run that ends before the bound cannot judge it: FAIL."""
+    """docs/design.md#liveness: an asset its sources leave Stale is wound down within the governed bound (its
+    maxPriceAge, the oracle's windDownAfter and windDownDelay, from its last accepted price, plus three blocks for the
+    keeper to act), and no account stays unresolvable after it. A run that ends before the bound cannot judge it:
+    FAIL."""
 
     def check(r: RunRecord) -> PropertyResult:
         name = f"{symbol} wound down within the bound and its accounts resolved"
@@ -212,7 +213,8 @@ def no_liquidation_while(symbol: str, kind: str) -> Check:
 
 
 def liquidations_continue_while(symbol: str, kind: str) -> Check:
-    """DESIGN 5a: a freeze brakes new risk, never exits: accounts exposed to the frozen asset are still liquidated."""
+    """docs/design.md#liveness: a freeze brakes new risk, never exits: accounts exposed to the frozen asset are still
+    liquidated."""
 
     def check(r: RunRecord) -> PropertyResult:
         window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
@@ -290,7 +292,7 @@ def books_balance() -> Check:
         if f["insurance balance"] < f["insurance booked"]:
             problems.append("InsuranceFund balance below its books")
         return PropertyResult(
-            "books covered by balances at the end (DESIGN 8.1/8.3)",
+            "books covered by balances at the end (docs/design.md#invariants (1 and 3))",
             _verdict(not problems),
             "; ".join(problems)
             or f"collateral, pool reserves and insurance all covered; pool NAV {f['pool nav'] / 1e18:,.0f} USD",

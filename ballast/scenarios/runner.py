@@ -130,7 +130,7 @@ class RunRecord:
     # (block, deficit, covered, uncovered, fund balance before the cover), settlement units, for covers that left
     # a deficit to LPs
     cover_checks: list[tuple[int, int, int, int, int]] = field(default_factory=list)
-    final_books: dict[str, Any] = field(default_factory=dict)  # DESIGN 8 checks at the end
+    final_books: dict[str, Any] = field(default_factory=dict)  # docs/design.md#invariants checks at the end
     metrics: list[BlockMetrics] = field(default_factory=list)
     pool_states: list[PoolState] = field(default_factory=list)  # the start, then the end of every block
     realized_pnl: int = 0  # traders' realized PnL over the run, USD WAD (PositionModified)
@@ -140,8 +140,8 @@ class RunRecord:
     keeper_errors: list[tuple[int, str]] = field(
         default_factory=list
     )  # (block, error) of crashed keeper steps
-    # Per symbol, the seconds from an asset's last accepted price to the end of its wind-down (DESIGN 5a): its
-    # maxPriceAge, then the oracle's windDownAfter and windDownDelay.
+    # Per symbol, the seconds from an asset's last accepted price to the end of its wind-down (docs/design.md#liveness):
+    # its maxPriceAge, then the oracle's windDownAfter and windDownDelay.
     wind_down_bound: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -195,7 +195,8 @@ ABSORBED = _topic("Absorbed(address,uint256,uint256,uint256,uint256)")
 POSITION_MODIFIED = _topic("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)")
 DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
 #: Statuses at which no liquidation may read a price (the Liquidator's price bounds revert).
-#: Source statuses under which the oracle refuses to price a liquidation (DESIGN 5a: a freeze does not stop one).
+#: Source statuses under which the oracle refuses to price a liquidation (docs/design.md#liveness: a freeze does not
+#: stop one).
 UNUSABLE = ("Stale",)
 
 
@@ -729,7 +730,7 @@ class ScenarioRunner:
         return out
 
     def _final_books(self, system: System, record: RunRecord) -> None:
-        """DESIGN 8.1/8.3 inputs at the end: token balances against the books."""
+        """docs/design.md#invariants (1 and 3) inputs at the end: token balances against the books."""
         end, _ = FastDriver(self.chain.provider).latest()
         engine, pool = system.engine, system.pool
         settle = system.tokens[system.settlement]

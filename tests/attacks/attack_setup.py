@@ -22,8 +22,8 @@ def call(batcher_target, method, *args, allow_failure: bool = False) -> tuple:
 
 
 def books_covered(pool, engine, insurance, tokens) -> bool:
-    """DESIGN 8.1 for the balances the contracts book per token: the Pool holds at least its reserves, the engine
-    at least its collateral totals, the InsuranceFund at least its booked balance."""
+    """docs/design.md#invariants (1) for the balances the contracts book per token: the Pool holds at least its
+    reserves, the engine at least its collateral totals, the InsuranceFund at least its booked balance."""
     usdc = tokens["USDC"]
     for token in tokens.values():
         if token.balanceOf(pool) < pool.reserves(token):

@@ -1,4 +1,4 @@
-"""Attack suite (issue #8) fixtures: the whole core of tests/engine (its engine_fixtures and engine_setup, imported
+"""Attack suite fixtures: the whole core of tests/engine (its engine_fixtures and engine_setup, imported
 rather than copied), a way to list extra tokens, and the Batcher helper contract (Batcher.sol here, compiled by the
 suite with the project's solc) that runs many calls in one transaction."""
 

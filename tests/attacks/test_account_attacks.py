@@ -262,7 +262,7 @@ def test_risk_parameters__risk_manager_chaining_steps_in_one_second__cannot_make
     engine.setMarketParams(
         WETH_PERP, market_params(tokens["WETH"], imf=1_900, mmf=1_400), sender=risk_manager
     )
-    assert engine.marketParams(WETH_PERP).mmfBps == 1_400
+    assert engine.marketParams(WETH_PERP).maintenanceMarginBps == 1_400
 
 
 def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__rejected_everywhere(
@@ -321,8 +321,8 @@ def test_flash_round_trip__deposit_open_close_in_one_transaction__returns_no_mor
     batcher_account, engine, tokens
 ):
     """Deposit $10,000, open a 5 WETH long and close it, in one transaction: the price cannot move in between and
-    no borrow fee accrues, so the cash left is the deposit less the two trading fees, exactly. DESIGN 8.7 (any
-    size, market and collateral: tests/engine/test_engine_properties.py::test_round_trip__*)."""
+    no borrow fee accrues, so the cash left is the deposit less the two trading fees, exactly. docs/design.md#invariants
+    (7) (any size, market and collateral: tests/engine/test_engine_properties.py::test_round_trip__*)."""
     usdc, batcher = tokens["USDC"], batcher_account
     calls = [
         call(engine, "deposit", usdc, units("USDC", 10_000), batcher),

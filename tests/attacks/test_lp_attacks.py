@@ -197,7 +197,7 @@ def test_flash_round_trip__lp_deposit_then_withdraw_in_one_transaction__cooldown
 ):
     """A flash-loan-sized LP deposit and withdrawal in one transaction (the Batcher): the cooldown refuses the
     withdrawal; without a cooldown the round trip returns no more than it put in (exactly as much without fees,
-    less with them), and the share price of the other LPs does not fall. DESIGN 8.7 (property:
+    less with them), and the share price of the other LPs does not fall. docs/design.md#invariants (7) (property:
     tests/pool/test_pool_properties.py::test_round_trip__deposit_then_withdraw__never_returns_more)."""
     usdc = tokens["USDC"]
     batcher = deploy_batcher()

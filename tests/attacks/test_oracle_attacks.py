@@ -3,7 +3,7 @@ out-of-bounds answers, a price moved within one block (TWAP), a collateral price
 the 2022 GMX pattern. WETH is priced here by three sources (quorum two); every other asset by one.
 
 Enums (IOracleAggregator): Status Ok 0, Deviated 1, Stale 2, Frozen 3; Action AddRisk 0, Reduce 1, Liquidate 2.
-DESIGN section 5 is the policy asserted.
+docs/design.md#oracle-policy is the policy asserted.
 """
 
 import ape
@@ -174,7 +174,7 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
     """LTT's only source answers 0 (the token collapsed): the answer is excluded, LTT is Stale and keeps its last
     median. A liquidation involving LTT waits for a fresh quorum, withdrawing LTT against positions is refused; the
     owner can still add collateral, repay and close its WETH position. LP deposits and withdrawals value every pool
-    asset and wait too (DESIGN 5: LP mint/burn need Ok prices)."""
+    asset and wait too (docs/design.md#oracle-policy: LP mint/burn need Ok prices)."""
     ltt, usdc = tokens["LTT"], tokens["USDC"]
     give(attacker, ltt, units("LTT", 1_100), engine)
     give(attacker, usdc, units("USDC", 1_000), engine, pool)
@@ -217,7 +217,7 @@ def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
     give(attacker, ltt, units("LTT", 10_000), engine)
     engine.deposit(ltt, units("LTT", 10_000), attacker, sender=attacker)  # worth nothing, last price $100,000
     # Its last price still shows in the maintenance figures, but a Stale asset gives no initial or stress equity, and
-    # a loan is new risk for the Pool too: it values every pool asset, and LTT has no price (DESIGN 5a).
+    # a loan is new risk for the Pool too: it values every pool asset, and LTT has no price (docs/design.md#liveness).
     health = engine.health(attacker)
     assert health.maintenanceEquity > 0 and health.initialEquity == 0
     with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=VALUE, status=STALE):
@@ -229,10 +229,10 @@ def test_delisted_asset__guardian_freezes_it__no_new_risk_but_exits_deposits_and
     seeded, engine, liquidator, oracle, tokens, give, guardian, attacker, keeper, stranger
 ):
     """No contract can unlist an asset; the guardian's freeze is the way to stop one. A frozen market asset gives
-    no price to open (DESIGN 5's table), but reducing and liquidating follow its sources' own status (DESIGN 5a: a
-    freeze brakes new risk only, and expires by itself): the healthy account is judged (not liquidatable, a batch
-    skips it) and reduces; adding collateral and repaying work, and an account without positions or debt withdraws in
-    full. Unfreezing restores opening."""
+    no price to open (the table of docs/design.md#oracle-policy), but reducing and liquidating follow its sources' own
+    status (docs/design.md#liveness: a freeze brakes new risk only, and expires by itself): the healthy account is
+    judged (not liquidatable, a batch skips it) and reduces; adding collateral and repaying work, and an account without
+    positions or debt withdraws in full. Unfreezing restores opening."""
     weth, usdc = tokens["WETH"], tokens["USDC"]
     give(attacker, weth, units("WETH", 2), engine)
     engine.deposit(weth, units("WETH", 1), attacker, sender=attacker)

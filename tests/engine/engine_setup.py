@@ -27,7 +27,8 @@ COLLATERAL = {
     "WETH": (1_500, 1_000, 2_000, 2**127),
     "LTT": (5_000, 4_000, 5_000, 2**127),
 }
-# asset, imfBps, mmfBps, stressShockBps, tradingFeeBps, reserveFactorBps, minSize, longCap, shortCap
+# asset, initialMarginBps, maintenanceMarginBps, stressShockBps, tradingFeeBps, reserveFactorBps, minSize, longCap,
+# shortCap
 WETH_PERP, WBTC_PERP = 0, 1
 MARKETS = {
     WETH_PERP: ("WETH", 1_000, 500, 2_000, 10, 10_000, 10**16, 10**24, 10**24),
@@ -46,8 +47,8 @@ def wad(x: float) -> int:
 
 
 # ---------------------------------------------------------------- the account math, from ballast.risk
-# `ballast.risk` is the one Python copy of DESIGN section 4 with the rounding FixedPointMath names (equity down,
-# requirements and debt up); tests/engine/test_risk.py holds it equal to the engine's views. Here it checks the
+# `ballast.risk` is the one Python copy of docs/design.md#account-math with the rounding FixedPointMath names (equity
+# down, requirements and debt up); tests/engine/test_risk.py holds it equal to the engine's views. Here it checks the
 # engine's views in the end-to-end and property tests and sizes their trades, with symbols as asset keys.
 
 BPS = 10_000

@@ -1,5 +1,6 @@
-"""Auto-deleveraging (DESIGN section 6.5): when traders' net PnL exceeds a governed share of the Pool's value,
-anyone may reduce positions that pass the on-chain selection rule, without penalty, back to the target share."""
+"""Auto-deleveraging (docs/design.md#liquidation-and-the-loss-waterfall): when traders' net PnL exceeds a governed share
+of the Pool's value, anyone may reduce positions that pass the on-chain selection rule, without penalty, back to the
+target share."""
 
 import ape
 import pytest

@@ -1,5 +1,6 @@
 """MarginEngine and Liquidator: collateral, cash, positions, health math, liquidation, absorb and the loss
-waterfall, against independent Python computations of DESIGN section 4 and 6."""
+waterfall, against independent Python computations of docs/design.md#account-math,
+docs/design.md#liquidation-and-the-loss-waterfall."""
 
 import ape
 from engine_setup import (
@@ -71,7 +72,8 @@ def test_modify_position__open_long__books_position_fee_debt_and_health(
     assert credit == 0
     assert debt >= fee
 
-    # Independent health (DESIGN section 4): WETH at $3,000, haircuts 10 % / 15 %, mmf 5 %, imf 10 %, shocks 20 %.
+    # Independent health (docs/design.md#account-math): WETH at $3,000, haircuts 10 % / 15 %, mmf 5 %, imf 10 %, shocks
+    # 20 %.
     h = engine.health(trader)
     debt_usd = debt * WAD // 10**6
     assert h.maintenanceEquity == 27_000 * WAD - debt_usd  # 10 WETH * $3,000 * 90 %

@@ -127,8 +127,9 @@ def test_modify_position__ninth_market__reverts_too_many(seeded, engine, post, t
 def test_withdraw__a_held_market_price_frozen__reverts_price_unavailable(
     seeded, engine, oracle, post, trader, tokens, guardian
 ):
-    """DESIGN 5: new risk needs every price it rests on Ok. A frozen market price could hide the position's loss, so
-    withdrawing other collateral against it is refused (closing or adding collateral still works)."""
+    """docs/design.md#oracle-policy: new risk needs every price it rests on Ok. A frozen market price could hide the
+    position's loss, so withdrawing other collateral against it is refused (closing or adding collateral still
+    works)."""
     post(trader, "WETH", units("WETH", 10))
     engine.modifyPosition(WBTC_PERP, wad(0.1), wad(10**7), sender=trader)
     oracle.setFrozen(tokens["WBTC"], True, sender=guardian)

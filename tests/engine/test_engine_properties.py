@@ -1,5 +1,5 @@
-"""Hypothesis properties of the MarginEngine and the Liquidator: DESIGN section 8, items 4 to 9, self-liquidation
-under every valid Liquidator parameter set, and the 2022 Mango pattern.
+"""Hypothesis properties of the MarginEngine and the Liquidator: docs/design.md#invariants, items 4 to 9,
+self-liquidation under every valid Liquidator parameter set, and the 2022 Mango pattern.
 
 Each example runs inside `chain.isolate()`. The example count comes from the hypothesis profile (tests/conftest.py):
 `default` for `make test`, HYPOTHESIS_PROFILE=deep for a long exploration. Where a property compares health before

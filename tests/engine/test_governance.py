@@ -1,4 +1,5 @@
-"""Governance (DESIGN section 7): the BallastTimelock (OpenZeppelin TimelockController) is the admin of the core;
+"""Governance (docs/design.md#governance): the BallastTimelock (OpenZeppelin TimelockController) is the admin of the
+core;
 admin actions are scheduled, wait out the delay, then execute; the risk manager's bounded steps need no timelock."""
 
 import ape

@@ -77,9 +77,9 @@ def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, toke
     assert params.collateral == {address[s]: RISK_PARAMS.collateral[s] for s in COLLATERAL}
     for market, risk in RISK_PARAMS.markets.items():
         assert params.markets[market].asset == address[risk.asset]
-        assert (params.markets[market].imf_bps, params.markets[market].mmf_bps) == (
-            risk.imf_bps,
-            risk.mmf_bps,
+        assert (params.markets[market].initial_margin_bps, params.markets[market].maintenance_margin_bps) == (
+            risk.initial_margin_bps,
+            risk.maintenance_margin_bps,
         )
         assert params.markets[market].stress_shock_bps == risk.stress_shock_bps
 

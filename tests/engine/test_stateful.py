@@ -1,5 +1,5 @@
-"""Stateful fuzzing of the whole deployed system (DESIGN section 8): LPs, traders, a keeper and the guardian act in
-random order while prices move, time passes and the oracle fails; every invariant is checked after every step.
+"""Stateful fuzzing of the whole deployed system (docs/design.md#invariants): LPs, traders, a keeper and the guardian
+act in random order while prices move, time passes and the oracle fails; every invariant is checked after every step.
 
 Each hypothesis example runs inside `chain.isolate()` (entered when the machine starts, left at its teardown), so
 examples never see each other's state. The machine opens a leveraged book and moves one market before its first
@@ -7,7 +7,7 @@ rule, so that liquidations, absorptions with a deficit and auto-deleveraging hap
 example reached is counted (hypothesis `event()`s, and a summary printed at the end: `ape test ... -s`).
 `HYPOTHESIS_PROFILE=deep` runs far more and longer examples (README).
 
-Where each DESIGN section 8 invariant is checked:
+Where each docs/design.md#invariants invariant is checked:
 - 8.1 (balances cover the books), 8.2 (LP balances sum to the supply), 8.3 (debts sum to the Pool's receivable):
   the `books_hold` invariant, after every step.
 - 8.2 (share price falls only by a socialized deficit): after LP deposits and withdrawals (both priced in the pool's
@@ -23,8 +23,8 @@ Where each DESIGN section 8 invariant is checked:
   `test_engine_properties.py`): anvil mines a block per transaction here.
 
 An attacker (the stranger, also an LP) borrows the settlement cash with a pile of collateral, redeems its LP shares
-and opens large positions on purpose (`attack`), and the liveness rules of DESIGN 5a are checked on the state every
-step leaves, each by simulating the action (`eth_call`, nothing mined):
+and opens large positions on purpose (`attack`), and the liveness rules of docs/design.md#liveness are checked on the
+state every step leaves, each by simulating the action (`eth_call`, nothing mined):
 - L1 a healthy account can close any position (`liveness_holds`);
 - L2 an account liquidatable at usable prices is liquidated by a keeper with no tokens (`liveness_holds`), and no
   liquidation takes a Pool loan (`check_liquidation`: no `Lent` event);
@@ -205,7 +205,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
         def add_collateral(self, who: int, symbol: str, usd: int) -> None:
             trader = traders[who]
             before = engine.health(trader).maintenanceEquity if self.prices_usable() else None
-            # DESIGN 8.8: adding collateral (and, in USDC, repaying) always works, paused or not.
+            # docs/design.md#invariants (8): adding collateral (and, in USDC, repaying) always works, paused or not.
             engine.deposit(tokens[symbol], units(symbol, usd / PRICES[symbol]), trader, sender=trader)
             if before is not None:
                 assert engine.health(trader).maintenanceEquity >= before  # 8.4: a gift never lowers health
@@ -307,10 +307,10 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
 
         @rule(symbol=st.sampled_from(SYMBOLS), fault=st.sampled_from(FEED_FAULTS))
         def feed_fails(self, symbol: str, fault: str) -> None:
-            """The asset's only source turns bad (DESIGN 5: not fresh) and the keeper tries to update."""
+            """The asset's only source turns bad (docs/design.md#oracle-policy: not fresh) and the keeper tries to
+            update."""
             feed = feeds[symbol]
-            self.good_answers.setdefault(symbol, feed.answer())
-            if fault == "zero":
+            self.good_answers.setdefault(symbol, feed.answer()) if fault == "zero":
                 feed.setAnswer(0, sender=admin)
             elif fault == "negative":
                 feed.setAnswer(-self.good_answers[symbol], sender=admin)
@@ -503,7 +503,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                     engine.deposit(usdc, debt, attacker, sender=attacker)
                 try_tx(pool.deposit, usdc, units("USDC", 50_000), 0, attacker, sender=attacker)
 
-        # ------------------------------------------------------------ liveness (DESIGN 5a)
+        # ------------------------------------------------------------ liveness (docs/design.md#liveness)
 
         @staticmethod
         def succeeds(method, *args, sender=None) -> bool:
@@ -580,7 +580,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
 
         @invariant()
         def books_hold(self) -> None:
-            """DESIGN 8.1 to 8.3 after every step, with one read of each number."""
+            """docs/design.md#invariants (1 to 3) after every step, with one read of each number."""
             cash = [engine.cash(t) for t in accounts_]
             for symbol in SYMBOLS:
                 token = tokens[symbol]

@@ -5,7 +5,7 @@ import {Vm} from "./utils/Vm.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
 
 /// @title AbsorbValuationTest
-/// @notice Regression test for a bug the core invariant campaign found (DESIGN section 8 invariant 2):
+/// @notice Regression test for a bug the core invariant campaign found (docs/design.md#invariants (2)):
 /// `Liquidator._absorb` valued the seized collateral at the upper Liquidate bound while the Pool books it at the lower
 /// one, so under a Deviated collateral price LPs lost amount x (high - low) with no DeficitSocialized event and no
 /// InsuranceFund cover. The absorb now values the seizure at the lower bound: the deficit it reports is what the

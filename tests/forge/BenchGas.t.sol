@@ -80,7 +80,8 @@ contract PoolGasTest is InUseCore {
 
     function test_GasLpWithdraw() public {
         uint256 shares = pool.balanceOf(leaver) / 2;
-        (Gas memory g,) = _measure(leaver, address(pool), abi.encodeCall(pool.withdraw, (shares, address(usdc), 0, leaver)));
+        (Gas memory g,) =
+            _measure(leaver, address(pool), abi.encodeCall(pool.withdraw, (shares, address(usdc), 0, leaver)));
         assertGe(usdc.balanceOf(leaver), 4_900e6, "USDC not paid out");
         _bench("lp_withdraw", "LP withdraw (half, in USDC)", g);
     }
@@ -157,7 +158,9 @@ contract LiquidationGasTest is InUseCore {
         uint256 booked = insurance.bookedBalance();
         Gas memory g = _liquidate(absorbVictim);
         _checkAbsorbed(absorbVictim);
-        assertTrue(engine.collateralBalance(absorbVictim, address(wbtc)) != 0, "the surplus was not left to the account");
+        assertTrue(
+            engine.collateralBalance(absorbVictim, address(wbtc)) != 0, "the surplus was not left to the account"
+        );
         assertEq(insurance.bookedBalance(), booked, "insurance paid without a deficit");
         _bench("liquidate_absorb", "liquidate, full close + absorb (no deficit; the surplus stays the account's)", g);
     }
@@ -401,7 +404,10 @@ contract ScalingLiquidatePartialGasTest is ScalingGasBase {
                 address account = accountOf[TOKENS[a]][POSITIONS[p]];
                 (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (account)));
                 assertApproxEqAbs(
-                    uint256(int256(engine.position(account, 0).size)), uint256(firstSize[account]) / 2, 1, "half not closed"
+                    uint256(int256(engine.position(account, 0).size)),
+                    uint256(firstSize[account]) / 2,
+                    1,
+                    "half not closed"
                 );
                 _bench(string.concat("liquidate_partial_", _cell(TOKENS[a], POSITIONS[p])), "liquidate, partial", g);
             }
@@ -436,7 +442,9 @@ contract ScalingLiquidateAbsorbGasTest is ScalingGasBase {
                 assertEq(uint256(collateralMask), 0, "collateral left");
                 (,, uint256 debt) = engine.cash(account);
                 assertEq(debt, 0, "debt not written off");
-                _bench(string.concat("liquidate_absorb_", _cell(TOKENS[a], POSITIONS[p])), "liquidate, full + absorb", g);
+                _bench(
+                    string.concat("liquidate_absorb_", _cell(TOKENS[a], POSITIONS[p])), "liquidate, full + absorb", g
+                );
             }
         }
     }

@@ -8,7 +8,7 @@ import {EngineFixture} from "./utils/EngineFixture.sol";
 
 /// @title CoreInvariantTest
 /// @notice Stateful fuzzing of the whole core through `CoreHandler.step` (LP deposits and withdrawals, trader cash,
-/// collateral and positions, price moves, time, liquidations, insurance sweeps), checking DESIGN section 8's
+/// collateral and positions, price moves, time, liquidations, insurance sweeps), checking docs/design.md#invariants
 /// accounting invariants after every step. Runs and depth: `[invariant]` in foundry.toml (32 x 64 in CI); the deep
 /// profile: `FOUNDRY_PROFILE=deep forge test --match-path tests/forge/CoreInvariant.t.sol -vv`. Print the ghost
 /// statistics of the last run with `-vv`.
@@ -74,7 +74,7 @@ contract CoreInvariantTest is EngineFixture {
         }
     }
 
-    // ---------------------------------------------------------------- invariants (DESIGN section 8)
+    // ---------------------------------------------------------------- invariants (docs/design.md#invariants)
 
     /// @notice (1) Every contract holds at least what its books say: the engine its collateral totals and, in USDC,
     /// the sum of the accounts' credit; the Pool its reserves; the InsuranceFund its booked balance; the Liquidator
@@ -139,9 +139,9 @@ contract CoreInvariantTest is EngineFixture {
         assertTrue(!handler.healthyAccountTouched(), "a liquidation changed an account that was not liquidatable");
     }
 
-    /// @notice The invariants of DESIGN section 8 that the handler checks around every step (one campaign checks
-    /// them all: each invariant function is a campaign of its own, and the handler runs every check after every step
-    /// whichever function is under test):
+    /// @notice The invariants of docs/design.md#invariants that the handler checks around every step (one campaign
+    /// checks them all: each invariant function is a campaign of its own, and the handler runs every check after every
+    /// step whichever function is under test):
     /// - (2) assets per share never fall except by a socialized deficit: around every action that moves no price and
     ///   no clock, the lower share price (what a share redeems for) falls by at most the deficit socialized in it per
     ///   share plus `CoreHandler.SHARE_PRICE_TOLERANCE` wei (justified there, with why the upper price is not held);
@@ -157,8 +157,8 @@ contract CoreInvariantTest is EngineFixture {
     ///   positions;
     /// - (10) an action on one asset or market does not change the books of another (reserves, collateral balances
     ///   and totals, positions, other assets' oracle data);
-    /// - (5, DESIGN section 5) no liquidation while a price it needs (an open market's asset, a collateral asset held)
-    ///   is Stale by its sources (a freeze stops new risk only: DESIGN 5a).
+    /// - (5, docs/design.md#oracle-policy) no liquidation while a price it needs (an open market's asset, a
+    ///   collateral asset held) is Stale by its sources (a freeze stops new risk only: docs/design.md#liveness).
     function invariant_GhostChecksHold() public view {
         string[8] memory names = [
             "(2) share price fell without a socialized deficit",
@@ -182,12 +182,14 @@ contract CoreInvariantTest is EngineFixture {
     function invariant_SharePriceFallsOnlyBySocializedDeficit() public view {
         assertTrue(
             !handler.broken(handler.SHARE_PRICE()),
-            string.concat("(2) share price fell without a socialized deficit: ", handler.brokenAt(handler.SHARE_PRICE()))
+            string.concat(
+                "(2) share price fell without a socialized deficit: ", handler.brokenAt(handler.SHARE_PRICE())
+            )
         );
     }
 
-    /// @notice The liveness rules of DESIGN 5a, probed on the state every step leaves, with an attacker that borrows,
-    /// redeems and opens to drain what others are owed:
+    /// @notice The liveness rules of docs/design.md#liveness, probed on the state every step leaves, with an attacker
+    /// that borrows, redeems and opens to drain what others are owed:
     /// - L1 a healthy account can always close any position at the oracle's reduce price (its profit paid in full:
     ///   from the settlement reserve, the rest in kind; a profit the Pool cannot pay would revert `ProfitUnpaid`);
     /// - L2 an account liquidatable at usable prices is liquidated by a keeper holding no tokens, with no Pool loan;
@@ -287,7 +289,7 @@ contract CoreInvariantTest is EngineFixture {
         emit log_named_uint("liquidations skipped for a Stale price", handler.skippedForPrice());
         emit log_named_uint("absorbs at a collateral price spread (share price checked)", handler.absorbsAtSpread());
         emit log_named_uint(
-            "liquidations while a market price was spread (share price not held: DESIGN 5 close price)",
+            "liquidations while a market price was spread (share price not held: a close price of the oracle policy)",
             handler.liquidationsAtMarketSpread()
         );
         emit log_named_uint("L1 closes probed", handler.closesProbed());

@@ -84,9 +84,11 @@ abstract contract BenchScenario is EngineGasBase {
         for (uint256 s = 1; s <= stage; ++s) {
             _nextBlock();
             vm.prank(trader);
-            if (s == FIRST_DEPOSIT || s == DEPOSITED) engine.deposit(address(weth), 2 * WAD, trader);
-            else if (s == OPENED) engine.modifyPosition(0, int256(10 * WAD), type(uint256).max);
-            else if (s == CRASHED) {
+            if (s == FIRST_DEPOSIT || s == DEPOSITED) {
+                engine.deposit(address(weth), 2 * WAD, trader);
+            } else if (s == OPENED) {
+                engine.modifyPosition(0, int256(10 * WAD), type(uint256).max);
+            } else if (s == CRASHED) {
                 _setFeed(address(weth), 2_100e18);
                 _settlePrices();
             }
@@ -102,7 +104,8 @@ contract EngineGasDepositFirstTest is BenchScenario {
     }
 
     function test_GasDepositFirst() public {
-        (Gas memory g,) = _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
+        (Gas memory g,) =
+            _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
         assertEq(engine.collateralBalance(trader, address(weth)), 2 * WAD, "deposit not booked");
         assertEq(engine.totalCollateral(address(weth)), 2 * WAD, "total not booked");
         (uint16 collateralMask,) = engine.accountMasks(trader);
@@ -119,7 +122,8 @@ contract EngineGasDepositRepeatTest is BenchScenario {
     }
 
     function test_GasDepositRepeat() public {
-        (Gas memory g,) = _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
+        (Gas memory g,) =
+            _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
         assertEq(engine.collateralBalance(trader, address(weth)), 4 * WAD, "deposit not booked");
         assertEq(engine.totalCollateral(address(weth)), 4 * WAD, "total not booked");
         _reportAs("fresh_collateral_deposit_repeat", "collateral deposit, repeat (bench)", g, 75_500);
@@ -189,7 +193,12 @@ contract EngineGasLiquidateTest is BenchScenario {
         assertEq(pool.reserves(address(weth)), wethReserve + 4 * WAD, "collateral not absorbed by the Pool");
         // Worth less than nothing after the close: no penalty, so no keeper reward paid by the fund or LPs.
         assertEq(usdc.balanceOf(KEEPER), 0, "keeper paid out of an insolvent account");
-        _reportAs("fresh_liquidate_full_absorb_deficit", "liquidate (bench: 1 position, 1 collateral; full close + absorb)", g, 420_200);
+        _reportAs(
+            "fresh_liquidate_full_absorb_deficit",
+            "liquidate (bench: 1 position, 1 collateral; full close + absorb)",
+            g,
+            420_200
+        );
     }
 }
 
@@ -232,14 +241,16 @@ contract EngineGasSteadyStateTest is EngineGasBase {
     }
 
     function test_GasDepositFirstSteady() public {
-        (Gas memory g,) = _measure(fresh, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, fresh)));
+        (Gas memory g,) =
+            _measure(fresh, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, fresh)));
         assertEq(engine.collateralBalance(fresh, address(weth)), 2 * WAD, "deposit not booked");
         assertEq(engine.totalCollateral(address(weth)), 134 * WAD, "total not booked");
         _reportAs("collateral_deposit_first", "collateral deposit, first (steady state)", g, DEPOSIT_FIRST_CEILING);
     }
 
     function test_GasDepositRepeatSteady() public {
-        (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, holder)));
+        (Gas memory g,) =
+            _measure(holder, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, holder)));
         assertEq(engine.collateralBalance(holder, address(weth)), 4 * WAD, "deposit not booked");
         _reportAs("collateral_deposit_repeat", "collateral deposit, repeat (steady state)", g, DEPOSIT_REPEAT_CEILING);
     }
@@ -264,14 +275,16 @@ contract EngineGasSteadyStateTest is EngineGasBase {
 
     /// @notice Halving a 10 WETH long (no price move: nothing realized but the fee).
     function test_GasReducePositionSteady() public {
-        (Gas memory g,) = _measure(reducer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(5 * WAD), 0)));
+        (Gas memory g,) =
+            _measure(reducer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(5 * WAD), 0)));
         assertEq(int256(engine.position(reducer, 0).size), int256(5 * WAD), "position not reduced");
         _bench("position_reduce", "reduce position (steady state)", g);
     }
 
     /// @notice Closing a 10 WETH long in full: the market leaves the account's list.
     function test_GasClosePositionSteady() public {
-        (Gas memory g,) = _measure(closer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(10 * WAD), 0)));
+        (Gas memory g,) =
+            _measure(closer, address(engine), abi.encodeCall(engine.modifyPosition, (0, -int256(10 * WAD), 0)));
         assertEq(int256(engine.position(closer, 0).size), 0, "position not closed");
         (, uint16 markets) = engine.accountMasks(closer);
         assertEq(markets, 0, "market 0 still in the account's list");
@@ -280,7 +293,8 @@ contract EngineGasSteadyStateTest is EngineGasBase {
 
     /// @notice Withdrawing 1 of 4 WETH from an account with a 10 WETH long: the initial-margin check reads its health.
     function test_GasWithdrawWithPositionSteady() public {
-        (Gas memory g,) = _measure(withdrawer, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, withdrawer)));
+        (Gas memory g,) =
+            _measure(withdrawer, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, withdrawer)));
         assertEq(engine.collateralBalance(withdrawer, address(weth)), 3 * WAD, "withdrawal not booked");
         assertEq(weth.balanceOf(withdrawer), WAD, "tokens not sent");
         _bench("collateral_withdraw", "collateral withdraw (steady state, 1 position)", g);
@@ -290,7 +304,8 @@ contract EngineGasSteadyStateTest is EngineGasBase {
     /// checking the utilization and the payout backing with every pool price, refreshes the rate, and the engine checks
     /// the account's initial margin.
     function test_GasBorrowSteady() public {
-        (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(usdc), 1_000e6, holder)));
+        (Gas memory g,) =
+            _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(usdc), 1_000e6, holder)));
         assertEq(usdc.balanceOf(holder), 1_000e6, "not lent");
         (,, uint256 debt) = engine.cash(holder);
         assertApproxEqAbs(debt, 1_000e6, 1, "not booked as debt");
@@ -299,7 +314,8 @@ contract EngineGasSteadyStateTest is EngineGasBase {
 
     /// @notice Withdrawing 1 of 2 WETH from an account without positions.
     function test_GasWithdrawWithoutPositionSteady() public {
-        (Gas memory g,) = _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, holder)));
+        (Gas memory g,) =
+            _measure(holder, address(engine), abi.encodeCall(engine.withdraw, (address(weth), WAD, holder)));
         assertEq(engine.collateralBalance(holder, address(weth)), WAD, "withdrawal not booked");
         _bench("collateral_withdraw_no_position", "collateral withdraw (steady state, no position)", g);
     }
@@ -347,7 +363,9 @@ contract EngineGasPartialLiquidationTest is EngineGasBase {
         (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (victims[0])));
         _checkHalfClosed(victims[0]);
         assertGe(weth.balanceOf(KEEPER), 1, "keeper not paid");
-        _reportAs("fresh_liquidate_partial", "liquidate (partial: 1 position, 1 collateral, no absorb)", g, PARTIAL_CEILING);
+        _reportAs(
+            "fresh_liquidate_partial", "liquidate (partial: 1 position, 1 collateral, no absorb)", g, PARTIAL_CEILING
+        );
     }
 
     /// @notice liquidateMany of 1 and of 5 accounts, each measured from the same cold state (`revertToState` restores
@@ -456,8 +474,9 @@ contract EngineGasWideAccountTest is EngineGasBase {
     /// @notice Opening the 8th position of an account with 7 collateral assets, cash and 7 positions.
     function test_GasOpenEighthPosition() public {
         int256 size = _size(MARKETS - 1);
-        (Gas memory g,) =
-            _measure(seven, address(engine), abi.encodeCall(engine.modifyPosition, (MARKETS - 1, size, type(uint256).max)));
+        (Gas memory g,) = _measure(
+            seven, address(engine), abi.encodeCall(engine.modifyPosition, (MARKETS - 1, size, type(uint256).max))
+        );
         assertEq(int256(engine.position(seven, MARKETS - 1).size), size, "position not opened");
         (, uint16 markets) = engine.accountMasks(seven);
         assertEq(markets, 0xff, "not 8 markets");

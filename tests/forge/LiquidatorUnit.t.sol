@@ -103,8 +103,8 @@ contract LiquidatorUnitTest is EngineFixture {
     /// @notice At 2,280 the maintenance equity is -1,170 USD (the haircut counts 20,520 of the 22,800 USD of WETH)
     /// but the collateral itself is worth more than the 21,690 USDC of debt the close leaves. Only the debt's worth of
     /// WETH goes to the Pool, the 1 % penalty on that debt is paid from the surplus (the keeper's part in WETH to the
-    /// keeper) and the rest stays the account's (DESIGN 5a: take no more than is owed). Nothing is drawn from the
-    /// InsuranceFund, nothing is socialized, LPs lose nothing.
+    /// keeper) and the rest stays the account's (docs/design.md#liveness: take no more than is owed). Nothing is drawn
+    /// from the InsuranceFund, nothing is socialized, LPs lose nothing.
     function test_liquidate__insolventButCollateralCoversDebt__repaysFromCollateralAndKeepsTheSurplus() public {
         _settleWethAt(2_280e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
@@ -140,8 +140,12 @@ contract LiquidatorUnitTest is EngineFixture {
         returns (uint256 debt, uint256 penalty, uint256 reward)
     {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] == ABSORBED) (debt,,,) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
-            if (logs[i].topics[0] == LIQUIDATED) (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            if (logs[i].topics[0] == ABSORBED) {
+                (debt,,,) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            }
+            if (logs[i].topics[0] == LIQUIDATED) {
+                (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            }
         }
     }
 
@@ -275,7 +279,9 @@ contract LiquidatorUnitTest is EngineFixture {
         Vm.Log[] memory logs = _liquidateRecording(TRADER);
         uint256 reward;
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] == LIQUIDATED) (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            if (logs[i].topics[0] == LIQUIDATED) {
+                (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            }
         }
         assertEq(weth.balanceOf(KEEPER), _wethFor(reward, usdcLow, wethHigh), "the keeper's reward in WETH");
         assertEq(pool.reserves(address(weth)), reserve, "no collateral to the Pool");

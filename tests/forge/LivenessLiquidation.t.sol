@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IErrors} from "../../interfaces/IErrors.sol";
 import {ILiquidator} from "../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IPool} from "../../interfaces/IPool.sol";
@@ -9,10 +10,10 @@ import {Vm} from "./utils/Vm.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
 
 /// @title LivenessLiquidationTest
-/// @notice Every unhealthy account can be resolved, and resolving it takes no more than is owed (DESIGN 5a): an
-/// account with no positions whose collateral is worth more than its debt keeps the surplus and pays its keeper, a
-/// batch goes on past an account whose liquidation reverts, an absorb with nothing to close reports nothing closed,
-/// and the keeper's bonus grows as health falls.
+/// @notice Every unhealthy account can be resolved, and resolving it takes no more than is owed
+/// (docs/design.md#liveness): an account with no positions whose collateral is worth more than its debt keeps the
+/// surplus and pays its keeper, a batch goes on past an account whose liquidation reverts, an absorb with nothing to
+/// close reports nothing closed, and the keeper's bonus grows as health falls.
 contract LivenessLiquidationTest is EngineFixture {
     address internal constant TRADER = address(0x2222);
     address internal constant BORROWER = address(0x3333);
@@ -147,7 +148,7 @@ contract LivenessLiquidationTest is EngineFixture {
     /// @notice Only the Liquidator's own batch may call `liquidateInBatch`.
     function test_liquidateInBatch__stranger__reverts() public {
         IMarginEngineTypes.Health memory h;
-        vm.expectRevert(abi.encodeWithSelector(ILiquidator.Unauthorized.selector, KEEPER));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.Unauthorized.selector, KEEPER));
         vm.prank(KEEPER);
         liquidator.liquidateInBatch(TRADER, KEEPER, h);
     }
@@ -185,11 +186,11 @@ contract LivenessLiquidationTest is EngineFixture {
     /// @notice The largest penalty stays below every market's maintenance fraction (5 %) and at or above the base.
     function test_setParams__maxPenaltyOutOfBounds__reverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(ILiquidator.ParamOutOfBounds.selector, bytes32("maxPenaltyBps"), 500, 100, 499)
+            abi.encodeWithSelector(IErrors.ParamOutOfBounds.selector, bytes32("maxPenaltyBps"), 500, 100, 499)
         );
         liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 500, 3_000, 1e6, 50e18));
         vm.expectRevert(
-            abi.encodeWithSelector(ILiquidator.ParamOutOfBounds.selector, bytes32("maxPenaltyBps"), 99, 100, 1_000)
+            abi.encodeWithSelector(IErrors.ParamOutOfBounds.selector, bytes32("maxPenaltyBps"), 99, 100, 1_000)
         );
         liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 99, 3_000, 1e6, 50e18));
         liquidator.setParams(ILiquidator.Params(5_000, 5_000, 100, 499, 3_000, 1e6, 50e18));

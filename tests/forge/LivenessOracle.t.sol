@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IErrors} from "../../interfaces/IErrors.sol";
 import {IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../interfaces/IPool.sol";
@@ -9,9 +10,9 @@ import {MockFeed} from "../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
 
 /// @title LivenessOracleTest
-/// @notice The oracle never freezes an account for ever (DESIGN 5a): a guardian freeze stops new risk only and
-/// expires by itself, and an asset whose price left its feeds' bounds is wound down within a governed time at a price
-/// no higher than its market, after which every account holding it is liquidated or absorbed.
+/// @notice The oracle never freezes an account for ever (docs/design.md#liveness): a guardian freeze stops new risk
+/// only and expires by itself, and an asset whose price left its feeds' bounds is wound down within a governed time at
+/// a price no higher than its market, after which every account holding it is liquidated or absorbed.
 contract LivenessOracleTest is EngineFixture {
     address internal constant TRADER = address(0x2222);
     address internal constant OTHER = address(0x3333);
@@ -97,19 +98,19 @@ contract LivenessOracleTest is EngineFixture {
     function test_setLivenessParams__outOfBounds__reverts() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOracleAggregator.InvalidLivenessParam.selector, bytes32("maxFreezeDuration"), 8 days, 1 hours, 7 days
+                IErrors.ParamOutOfBounds.selector, bytes32("maxFreezeDuration"), 8 days, 1 hours, 7 days
             )
         );
         oracle.setLivenessParams(IOracleAggregator.LivenessParams(8 days, 1 days, 1 hours));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOracleAggregator.InvalidLivenessParam.selector, bytes32("windDownAfter"), 59 minutes, 1 hours, 30 days
+                IErrors.ParamOutOfBounds.selector, bytes32("windDownAfter"), 59 minutes, 1 hours, 30 days
             )
         );
         oracle.setLivenessParams(IOracleAggregator.LivenessParams(1 days, 59 minutes, 1 hours));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOracleAggregator.InvalidLivenessParam.selector, bytes32("windDownDelay"), 5 minutes, 10 minutes, 7 days
+                IErrors.ParamOutOfBounds.selector, bytes32("windDownDelay"), 5 minutes, 10 minutes, 7 days
             )
         );
         oracle.setLivenessParams(IOracleAggregator.LivenessParams(1 days, 1 days, 5 minutes));
@@ -174,9 +175,7 @@ contract LivenessOracleTest is EngineFixture {
         oracle.proposeWindDownPrice(address(ltt), cap + 1);
         vm.prank(KEEPER);
         oracle.proposeWindDown(address(ltt));
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleAggregator.WindDownNotReady.selector, address(ltt), resolvableAt)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleAggregator.WindDownNotReady.selector, address(ltt), resolvableAt));
         oracle.executeWindDown(address(ltt));
 
         vm.warp(resolvableAt);
@@ -235,9 +234,7 @@ contract LivenessOracleTest is EngineFixture {
         oracle.update(address(ltt));
         vm.warp(vm.getBlockTimestamp() + 1 hours);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOracleAggregator.NotStaleLongEnough.selector, address(ltt), 0, uint256(1 days)
-            )
+            abi.encodeWithSelector(IOracleAggregator.NotStaleLongEnough.selector, address(ltt), 0, uint256(1 days))
         );
         oracle.executeWindDown(address(ltt));
         assertEq(oracle.windDownProposal(address(ltt)).price, 0, "nothing pending");

@@ -6,11 +6,11 @@ import {IPool} from "../../interfaces/IPool.sol";
 import {EngineFixture} from "./utils/EngineFixture.sol";
 
 /// @title LivenessPayoutsTest
-/// @notice What is owed can always be paid (DESIGN 5a): a loan counts toward utilization and toward the settlement
-/// cash reserved for payouts, a short reserves what it can gain, a profit the settlement reserve cannot pay is paid in
-/// the Pool's other assets, and the lower NAV provisions a loss already visible on chain. Each test reproduces a state
-/// the earlier contracts allowed (a drained settlement reserve, a short's unpayable profit, an LP exiting ahead of a
-/// known loss) and shows it can no longer arise.
+/// @notice What is owed can always be paid (docs/design.md#liveness): a loan counts toward utilization and toward the
+/// settlement cash reserved for payouts, a short reserves what it can gain, a profit the settlement reserve cannot pay
+/// is paid in the Pool's other assets, and the lower NAV provisions a loss already visible on chain. Each test
+/// reproduces a state the earlier contracts allowed (a drained settlement reserve, a short's unpayable profit, an LP
+/// exiting ahead of a known loss) and shows it can no longer arise.
 /// @dev The bench core (EngineFixture): the Pool seeded with 1,000,000 USD of each of USDC, WBTC and WETH.
 contract LivenessPayoutsTest is EngineFixture {
     address internal constant TRADER = address(0x2222);

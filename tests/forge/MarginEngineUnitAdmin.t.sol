@@ -26,14 +26,18 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
         return abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", name, value, min, max);
     }
 
-    function _collateral(uint16 initial, uint16 maint) internal pure returns (IMarginEngineTypes.CollateralParams memory) {
+    function _collateral(uint16 initial, uint16 maint)
+        internal
+        pure
+        returns (IMarginEngineTypes.CollateralParams memory)
+    {
         return IMarginEngineTypes.CollateralParams(initial, maint, COLLATERAL_STRESS_BPS, CAP);
     }
 
     /// @dev Market 0's parameters with other fractions (reads the engine: build it before `vm.expectRevert`).
     function _marketWith(uint16 imf, uint16 mmf) internal view returns (IMarginEngineTypes.MarketParams memory p) {
         p = _market(0);
-        (p.imfBps, p.mmfBps) = (imf, mmf);
+        (p.initialMarginBps, p.maintenanceMarginBps) = (imf, mmf);
     }
 
     // ---------------------------------------------------------------- initialize
@@ -41,8 +45,9 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
     /// @notice `initialize` runs only in the engine's constructor: called on the extension itself, or on the
     /// deployed engine (through its fallback), it reverts (line 43).
     function test_initialize__afterDeployment__reverts() public {
-        MarginEngineStorage.Wiring memory w =
-            MarginEngineStorage.Wiring(lock, oracle, pool, address(liquidator), address(insurance), OTHER, OTHER, OTHER);
+        MarginEngineStorage.Wiring memory w = MarginEngineStorage.Wiring(
+            lock, oracle, pool, address(liquidator), address(insurance), OTHER, OTHER, OTHER
+        );
         address extension = MarginEngine(payable(address(engine))).extension();
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", address(this)));
         MarginEngineExtension(extension).initialize(w, 0, 9_000, 0);
@@ -64,7 +69,9 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
 
     /// @notice Sixteen markets at most: the seventeenth reverts (line 91).
     function test_listMarket__seventeenth__reverts() public {
-        for (uint256 i = 2; i < 16; ++i) _listMarket(address(weth), 1e16);
+        for (uint256 i = 2; i < 16; ++i) {
+            _listMarket(address(weth), 1e16);
+        }
         assertEq(engine.marketCount(), 16, "sixteen");
         vm.expectRevert(_bounds("marketCount", 17, 0, 16));
         _listMarket(address(weth), 1e16);
@@ -74,7 +81,7 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
     /// (line 164).
     function test_listMarket__mmfAtPenalty__reverts() public {
         IMarginEngineTypes.MarketParams memory p = _marketWith(1_000, 100);
-        vm.expectRevert(_bounds("mmfBps", 100, 101, 5_000));
+        vm.expectRevert(_bounds("maintenanceMarginBps", 100, 101, 5_000));
         engine.listMarket(p);
         assertEq(engine.listMarket(_marketWith(1_000, 101)), 2, "listed above the penalty");
     }
@@ -169,11 +176,11 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
     /// @notice The admin changes fractions by any amount; the risk manager by at most 500 bps (line 106).
     function test_setMarketParams__roles__bounded() public {
         IMarginEngineTypes.MarketParams memory p = _marketWith(1_200, 1_100);
-        vm.expectRevert(_bounds("mmfBps", 1_100, 0, 1_000));
+        vm.expectRevert(_bounds("maintenanceMarginBps", 1_100, 0, 1_000));
         vm.prank(RM);
         engine.setMarketParams(0, p);
         engine.setMarketParams(0, _marketWith(2_000, 1_500));
-        assertEq(uint256(_market(0).mmfBps), 1_500, "admin: any step");
+        assertEq(uint256(_market(0).maintenanceMarginBps), 1_500, "admin: any step");
     }
 
     /// @notice Tightening only the maintenance fraction is a tightening step: the next one waits a day; loosening
@@ -187,7 +194,7 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
         vm.expectRevert(abi.encodeWithSignature("RiskStepTooSoon(bytes32,uint256)", MARKET_0, t0 + DAY));
         vm.prank(RM);
         engine.setMarketParams(0, p);
-        assertEq(uint256(_market(0).mmfBps), 600, "one tightening");
+        assertEq(uint256(_market(0).maintenanceMarginBps), 600, "one tightening");
     }
 
     /// @dev The risk manager sets market 0's maintenance fraction to `mmf` (parameters read before the prank).
@@ -195,6 +202,6 @@ contract MarginEngineUnitAdminTest is MarginEngineUnitBase {
         IMarginEngineTypes.MarketParams memory p = _marketWith(1_000, mmf);
         vm.prank(RM);
         engine.setMarketParams(0, p);
-        assertEq(uint256(_market(0).mmfBps), mmf, "stepped");
+        assertEq(uint256(_market(0).maintenanceMarginBps), mmf, "stepped");
     }
 }

@@ -134,9 +134,13 @@ contract MarginEngineUnitCashTest is MarginEngineUnitBase {
     /// @notice Eight markets per account: a ninth reverts TooManyMarkets, adding to a held one does not (lines 525,
     /// 526).
     function test_trade__ninthMarket__reverts() public {
-        for (uint256 i = 0; i < 7; ++i) _listMarket(address(weth), 1e16);
+        for (uint256 i = 0; i < 7; ++i) {
+            _listMarket(address(weth), 1e16);
+        }
         _deposit(TRADER, usdc, 10_000e6);
-        for (uint256 m = 0; m < 8; ++m) _open(TRADER, m, 1e16);
+        for (uint256 m = 0; m < 8; ++m) {
+            _open(TRADER, m, 1e16);
+        }
         (, uint16 markets) = engine.accountMasks(TRADER);
         assertEq(uint256(markets), 0xff, "eight markets");
         vm.expectRevert(abi.encodeWithSignature("TooManyMarkets(address,uint256)", TRADER, 8));

@@ -132,7 +132,9 @@ contract MutationKillsTest is EngineFixture {
         engine.withdraw(address(wbtc), 5e7, TRADER);
         assertEq(engine.collateralBalance(TRADER, address(wbtc)), 15e7, "balance after");
         assertEq(wbtc.balanceOf(TRADER), 5e7, "tokens back");
-        vm.expectRevert(abi.encodeWithSignature("InsufficientCollateral(address,uint256,uint256)", address(wbtc), 2e8, 15e7));
+        vm.expectRevert(
+            abi.encodeWithSignature("InsufficientCollateral(address,uint256,uint256)", address(wbtc), 2e8, 15e7)
+        );
         vm.prank(TRADER);
         engine.withdraw(address(wbtc), 2e8, TRADER);
         vm.prank(TRADER);

@@ -340,7 +340,7 @@ contract OracleAggregatorTest is OracleFixture {
         _assertStatus(IOracleAggregator.Status.Ok, "fresh sources");
 
         // Frozen beats Stale for new risk, survives updates and age; only the guardian toggles it. Closes and
-        // liquidations follow the sources' own status (DESIGN 5a).
+        // liquidations follow the sources' own status (docs/design.md#liveness).
         vm.expectRevert(
             abi.encodeWithSelector(
                 IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), oracle.GUARDIAN_ROLE()
@@ -742,7 +742,9 @@ contract OracleAggregatorTest is OracleFixture {
             } else if (!full) {
                 (h.slots[n], h.slotCount) = (t, n + 1);
             } else {
-                for (uint256 k = 1; k < n; ++k) h.slots[k - 1] = h.slots[k];
+                for (uint256 k = 1; k < n; ++k) {
+                    h.slots[k - 1] = h.slots[k];
+                }
                 h.slots[n - 1] = t;
             }
         }

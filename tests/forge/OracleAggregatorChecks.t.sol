@@ -68,8 +68,12 @@ contract OracleAggregatorChecksTest is OracleFixture {
     /// @notice Quorum 0 reverts InvalidQuorum(0, 2), quorum 3 of 2 sources InvalidQuorum(3, 2); quorum 2 is listed.
     /// Kills line 201 (`config.quorum == 0 || config.quorum > n`: && / true / false / negated).
     function test_setAssetConfig__quorumOutOfRange__reverts() public {
-        _expectConfigRevert(_config(_two(feedA, feedB), 0), abi.encodeWithSignature("InvalidQuorum(uint8,uint256)", 0, 2));
-        _expectConfigRevert(_config(_two(feedA, feedB), 3), abi.encodeWithSignature("InvalidQuorum(uint8,uint256)", 3, 2));
+        _expectConfigRevert(
+            _config(_two(feedA, feedB), 0), abi.encodeWithSignature("InvalidQuorum(uint8,uint256)", 0, 2)
+        );
+        _expectConfigRevert(
+            _config(_two(feedA, feedB), 3), abi.encodeWithSignature("InvalidQuorum(uint8,uint256)", 3, 2)
+        );
         _list(ASSET, _config(_two(feedA, feedB), 2));
         assertEq(uint256(oracle.getAssetConfig(ASSET).quorum), 2, "quorum 2 of 2 listed");
     }

@@ -80,7 +80,8 @@ contract OracleAggregatorInvariantTest is OracleFixture {
         assertLe(oracle.observation(ASSET, oldest).timestamp, last - window, "the ring dropped the window's start");
     }
 
-    /// @notice The status is what DESIGN section 5 says for the model's state, and the policy views obey it.
+    /// @notice The status is what docs/design.md#oracle-policy says for the model's state, and the policy views obey
+    /// it.
     function invariant_StatusFollowsPolicy() public view {
         assertEq(block.timestamp, handler.time(), "clock: the handler's warps did not persist");
         IOracleAggregator.Status s = oracle.status(ASSET);
@@ -90,7 +91,7 @@ contract OracleAggregatorInvariantTest is OracleFixture {
         assertEq(uint256(sources), uint256(handler.expectedSourceStatus()), "source status differs from the model");
         _assertPolicy(IOracleAggregator.Action.AddRisk, s == IOracleAggregator.Status.Ok);
         _assertPolicy(IOracleAggregator.Action.Value, s == IOracleAggregator.Status.Ok);
-        // DESIGN 5a: a freeze brakes new risk only; closes and liquidations follow the sources' status.
+        // docs/design.md#liveness: a freeze brakes new risk only; closes and liquidations follow the sources' status.
         bool usable = sources == IOracleAggregator.Status.Ok || sources == IOracleAggregator.Status.Deviated;
         _assertPolicy(IOracleAggregator.Action.Reduce, usable);
         _assertPolicy(IOracleAggregator.Action.Liquidate, usable);

@@ -88,7 +88,7 @@ contract OracleAggregatorViewChecksTest is OracleFixture {
 
     /// @notice Frozen beats a fresh Ok price for new risk: status Frozen, adding risk and valuing the Pool revert
     /// PriceUnavailable(.., Frozen), while reducing and liquidating follow the sources' own status (Ok: priced;
-    /// DESIGN 5a). Unfrozen it is Ok again.
+    /// docs/design.md#liveness). Unfrozen it is Ok again.
     function test_status__frozen__refusesNewRiskAndPricesExits() public {
         _updateAt(T0, P);
         _assertStatus(IOracleAggregator.Status.Ok, "fresh");

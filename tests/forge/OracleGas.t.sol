@@ -156,12 +156,14 @@ contract OracleGasTest is OracleFixture, GasMeter {
                 }
                 (Gas memory g,) = _measure(address(this), address(oracle), abi.encodeCall(oracle.update, (list[k])));
                 _checkSteadyUpdate(list[k], 64);
-                _record(
-                    string.concat("oracle_update_", vm.toString(uint256(sources[k])), warm == 1 ? "_warm" : ""), g
-                );
+                _record(string.concat("oracle_update_", vm.toString(uint256(sources[k])), warm == 1 ? "_warm" : ""), g);
                 emit log_named_uint(
                     string.concat(
-                        "update tx, ", vm.toString(uint256(sources[k])), " source(s), ", warm == 1 ? "warm" : "cold", " feeds"
+                        "update tx, ",
+                        vm.toString(uint256(sources[k])),
+                        " source(s), ",
+                        warm == 1 ? "warm" : "cold",
+                        " feeds"
                     ),
                     g.txGas
                 );

@@ -174,7 +174,9 @@ contract PoolUnitTest is PoolUnitBase {
         _lp(LP, usdc, 1_000e6);
         pool.setAssetParams(address(weth), _params(5_000, 6_000, 0, 0, CAP));
         _mintApprove(LP, weth, 1e18);
-        vm.expectRevert(abi.encodeWithSignature("MaxWeightExceeded(address,uint256,uint256)", address(weth), 7_500, 6_000));
+        vm.expectRevert(
+            abi.encodeWithSignature("MaxWeightExceeded(address,uint256,uint256)", address(weth), 7_500, 6_000)
+        );
         vm.prank(LP);
         pool.deposit(address(weth), 1e18, 0, LP);
         vm.prank(LP);

@@ -100,9 +100,7 @@ contract PoolUnitProtocolTest is PoolUnitBase {
             abi.encodeWithSignature("InsufficientLiquidity(address,uint256,uint256)", address(usdc), 1_001e6, 1_000e6)
         );
         pool.lend(1_001e6, OTHER);
-        vm.expectRevert(
-            abi.encodeWithSignature("UtilizationExceeded(uint256,uint256)", uint256(900_000_001e9), 9e17)
-        );
+        vm.expectRevert(abi.encodeWithSignature("UtilizationExceeded(uint256,uint256)", uint256(900_000_001e9), 9e17));
         pool.lend(900_000_001, OTHER);
         assertEq(pool.lend(900e6, OTHER), 900e6, "scaled at index 1");
         assertEq(usdc.balanceOf(OTHER), 900e6, "lent");
@@ -111,9 +109,9 @@ contract PoolUnitProtocolTest is PoolUnitBase {
         assertEq(pool.utilization(), 9e17, "at the maximum");
     }
 
-    /// @notice A loan may not take the settlement reserve below the liquidity reserved for payouts (DESIGN 5a): with
-    /// 1,000 USD reserved of 4,000 USD of reserves, 1 USDC more than the free 0 reverts SettlementBackingShort, and a
-    /// loan refreshes the rate from the utilization it leaves.
+    /// @notice A loan may not take the settlement reserve below the liquidity reserved for payouts
+    /// (docs/design.md#liveness): with 1,000 USD reserved of 4,000 USD of reserves, 1 USDC more than the free 0 reverts
+    /// SettlementBackingShort, and a loan refreshes the rate from the utilization it leaves.
     function test_lend__intoReservedPayouts__reverts() public {
         _seedTwoAssets();
         stubReserved = 900e18;
@@ -276,9 +274,17 @@ contract PoolUnitProtocolTest is PoolUnitBase {
     /// @notice A parameter below its minimum or above its maximum reverts ParamOutOfBounds(name, value, min, max);
     /// values at the bounds are set (kills Pool.sol:401 LOR, MIA false; true / negation break the constructor).
     function test_bounded__outOfBounds__reverts() public {
-        vm.expectRevert(abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("kinkBps"), 499, 500, 9_500));
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("kinkBps"), 499, 500, 9_500
+            )
+        );
         pool.setRateModel(IPool.RateModel(200, 1_000, 499, 15_000));
-        vm.expectRevert(abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("kinkBps"), 9_501, 500, 9_500));
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("kinkBps"), 9_501, 500, 9_500
+            )
+        );
         pool.setRateModel(IPool.RateModel(200, 1_000, 9_501, 15_000));
         vm.expectRevert(
             abi.encodeWithSignature(
@@ -287,11 +293,15 @@ contract PoolUnitProtocolTest is PoolUnitBase {
         );
         pool.setMaxUtilization(999);
         vm.expectRevert(
-            abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("cooldown"), 2 days + 1, 0, 2 days)
+            abi.encodeWithSignature(
+                "ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("cooldown"), 2 days + 1, 0, 2 days
+            )
         );
         pool.setCooldown(2 days + 1);
         vm.expectRevert(
-            abi.encodeWithSignature("ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("depositCap"), 0, 1, type(uint128).max)
+            abi.encodeWithSignature(
+                "ParamOutOfBounds(bytes32,uint256,uint256,uint256)", bytes32("depositCap"), 0, 1, type(uint128).max
+            )
         );
         pool.setAssetParams(address(usdc), _params(5_000, 10_000, 0, 0, 0));
         pool.setRateModel(IPool.RateModel(300, 1_000, 9_500, 15_000));

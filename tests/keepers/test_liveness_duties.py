@@ -1,6 +1,6 @@
-"""The keeper's duties for what it cannot liquidate in a block (ballast/keepers/liveness.py, DESIGN 5a): it records the
-provision of underwater accounts it has to defer, and it winds down an asset whose sources have left it Stale for the
-oracle's `windDownAfter`, then liquidates the accounts holding it at the wind-down price."""
+"""The keeper's duties for what it cannot liquidate in a block (ballast/keepers/liveness.py, docs/design.md#liveness):
+it records the provision of underwater accounts it has to defer, and it winds down an asset whose sources have left it
+Stale for the oracle's `windDownAfter`, then liquidates the accounts holding it at the wind-down price."""
 
 import pytest
 from engine_setup import FEED_DECIMALS, units

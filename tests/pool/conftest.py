@@ -77,7 +77,7 @@ def system(project, admin, risk_manager, guardian, oracle, tokens, feeds):
     params = CoreParams(
         rate_model=RATE_MODEL,
         max_utilization_bps=MAX_UTILIZATION_BPS,
-        lp_cooldown=COOLDOWN,
+        cooldown=COOLDOWN,
         insurance_target=INSURANCE_TARGET,
     )
     core = deploy_with_stand_in(

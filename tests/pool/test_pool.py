@@ -332,7 +332,8 @@ def test_pay_profit__transfers_settlement_to_engine_and_lowers_reserves(seeded, 
 
 
 def test_pay_profit__more_than_reserve__pays_what_the_reserve_holds(pool, engine, admin, usdc):
-    # An empty settlement reserve pays nothing and never reverts: the engine pays the rest in kind (DESIGN 5a).
+    # An empty settlement reserve pays nothing and never reverts: the engine pays the rest in kind
+    # (docs/design.md#liveness).
     before = usdc.balanceOf(engine)
     tx = engine.payProfit(1, sender=admin)
     assert usdc.balanceOf(engine) == before

@@ -1,4 +1,5 @@
-"""Hypothesis properties of the Pool (DESIGN section 8, items 1, 2 and 7). Each example runs in chain.isolate()."""
+"""Hypothesis properties of the Pool (docs/design.md#invariants, items 1, 2 and 7). Each example runs in
+chain.isolate()."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

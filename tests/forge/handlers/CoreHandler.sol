@@ -44,7 +44,8 @@ contract CoreHandler is WithVm, Probing {
     uint256 public constant ATTACK = 13;
     uint256 public constant ACTIONS = 14;
 
-    // ---------------------------------------------------------------- checks (DESIGN section 8) the ghosts keep
+    // ---------------------------------------------------------------- checks (docs/design.md#invariants) the ghosts
+    // keep
 
     uint256 public constant SHARE_PRICE = 0; // 2: assets per share fall only by a socialized deficit
     uint256 public constant HEALTH = 1; // 4: only a price move or accrual makes a healthy account unhealthy
@@ -54,7 +55,7 @@ contract CoreHandler is WithVm, Probing {
     uint256 public constant BYSTANDER = 5; // 9: nobody but a liquidator lowers another account's books
     uint256 public constant CROSS_BOOKS = 6; // 10: an action on one asset or market leaves the others alone
     uint256 public constant UNAVAILABLE_PRICE = 7; // 5/6 and section 5: no liquidation at a price its sources give as Stale
-    // DESIGN 5a, the liveness rules (L1-L6 of the liveness issue), probed after every step:
+    // docs/design.md#liveness, the liveness rules (L1-L6 of the liveness issue), probed after every step:
     uint256 public constant L1_CLOSE = 8; // a healthy account can always close any position at the reduce price
     uint256 public constant L2_LIQUIDATE = 9; // a liquidatable account is liquidated by a keeper with no tokens, no loan
     uint256 public constant L3_LP_EXIT = 10; // an LP can always withdraw what is not reserved for payouts
@@ -73,7 +74,6 @@ contract CoreHandler is WithVm, Probing {
     /// can move the computed NAV by < 10 wei of USD for reasons of rounding; over a supply of at least 1e24 shares
     /// (the seeded pool) that is < 1e-5 wei per share. Every other rounding in the Pool is in its favour.
     uint256 public constant SHARE_PRICE_TOLERANCE = 2;
-
 
     uint256 internal constant WAD = 1e18;
     uint256 internal constant FEED_DECIMALS = 8;
@@ -134,10 +134,10 @@ contract CoreHandler is WithVm, Probing {
     uint256 public adverseMoves;
     uint256 public liquidatableSeen;
     /// @notice Set when, right after a liquidation action, an account it liquidated still has positions with
-    /// negative maintenance equity (DESIGN section 8, invariant 6). Never reset.
+    /// negative maintenance equity (docs/design.md#invariants, invariant 6). Never reset.
     bool public negativeEquityLeft;
     /// @notice Set when a liquidation action changed the books of an account that was not liquidatable before it
-    /// (DESIGN section 8, invariant 5). Never reset.
+    /// (docs/design.md#invariants, invariant 5). Never reset.
     bool public healthyAccountTouched;
     address public healthyAccountTouchedAt;
     address public negativeEquityAccount;
@@ -516,8 +516,8 @@ contract CoreHandler is WithVm, Probing {
     // ---------------------------------------------------------------- keeper
 
     /// @dev `liquidateMany` over every trader; then every account it liquidated is checked: positions left with
-    /// negative maintenance equity set a ghost flag (DESIGN section 8, invariant 6), and so does any change to the
-    /// books of an account that was not liquidatable (invariant 5).
+    /// negative maintenance equity set a ghost flag (docs/design.md#invariants, invariant 6), and so does any change to
+    /// the books of an account that was not liquidatable (invariant 5).
     function _liquidateAll() internal returns (bool) {
         address[] memory list = allAccounts();
         bool[] memory liquidatable = new bool[](list.length);
@@ -554,7 +554,7 @@ contract CoreHandler is WithVm, Probing {
             _violate(L6_BATCH, "liquidateMany reverted", 0);
             return false;
         }
-        // DESIGN section 8, invariant 5: a liquidation touches no other account.
+        // docs/design.md#invariants, invariant 5: a liquidation touches no other account.
         for (uint256 k = 0; k < list.length; ++k) {
             if (!liquidatable[k] && _books(list[k]) != books[k]) {
                 healthyAccountTouched = true;
@@ -610,7 +610,9 @@ contract CoreHandler is WithVm, Probing {
         ++takesChecked;
         int256 lost = before - _unhaircutValue(account);
         int256 allowed = int256(penaltyUnits.toValueUp(s.median, 6) + TAKE_TOLERANCE);
-        if (lost > allowed) _violate(L4_TAKE_NO_MORE, "a liquidation took more than the debt and the penalty", uint256(lost));
+        if (lost > allowed) {
+            _violate(L4_TAKE_NO_MORE, "a liquidation took more than the debt and the penalty", uint256(lost));
+        }
     }
 
     /// @notice `account`'s net worth without haircuts, USD WAD: credit less debt, collateral at the lower liquidation
@@ -631,9 +633,10 @@ contract CoreHandler is WithVm, Probing {
             IMarginEngineTypes.Position memory pos = engine.position(account, m);
             if (pos.size == 0) continue;
             IOracleAggregator.PriceData memory p = oracle.getPriceData(address(tokens[m == 0 ? 2 : 1]));
-            uint256 price = pos.size > 0 ? (p.median > p.twap ? p.median : p.twap) : (p.median < p.twap ? p.median : p.twap);
+            uint256 price =
+                pos.size > 0 ? (p.median > p.twap ? p.median : p.twap) : (p.median < p.twap ? p.median : p.twap);
             value += AccountMath.pnlDown(pos.size, pos.entryPrice, price)
-                - int256(AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index));
+            - int256(AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index));
         }
     }
 
@@ -675,7 +678,7 @@ contract CoreHandler is WithVm, Probing {
         }
     }
 
-    // ---------------------------------------------------------------- gifts (DESIGN section 8, invariant 4)
+    // ---------------------------------------------------------------- gifts (docs/design.md#invariants, invariant 4)
 
     /// @dev The stranger gives trader `a % 3` 100 to 20,000 USD of USDC (credit or a repayment) or collateral through
     /// `deposit(asset, amount, account)`, or (one time in four) donates a token straight to the engine or the Pool.
@@ -757,7 +760,9 @@ contract CoreHandler is WithVm, Probing {
         }
         t.approve(address(pool), amount);
         try pool.deposit(address(t), amount, 0, who) returns (uint256 back) {
-            if (back > shares) _violate(ROUND_TRIP_PROFIT, "LP withdraw then deposit minted more shares", back - shares);
+            if (back > shares) {
+                _violate(ROUND_TRIP_PROFIT, "LP withdraw then deposit minted more shares", back - shares);
+            }
         } catch {}
         vm.stopPrank();
         return true;
@@ -782,7 +787,9 @@ contract CoreHandler is WithVm, Probing {
         try engine.withdraw(address(t), amount, who) {} catch {}
         vm.stopPrank();
         // Never more tokens back than went in, and the account holds no more than before for them.
-        if (t.balanceOf(who) > wallet) _violate(ROUND_TRIP_PROFIT, "collateral in and out paid out more", t.balanceOf(who) - wallet);
+        if (t.balanceOf(who) > wallet) {
+            _violate(ROUND_TRIP_PROFIT, "collateral in and out paid out more", t.balanceOf(who) - wallet);
+        }
         Books memory post = _readBooks(k);
         if (t.balanceOf(who) == wallet) {
             bool richer = b % 3 == 0
@@ -812,7 +819,9 @@ contract CoreHandler is WithVm, Probing {
         try engine.modifyPosition(market, -delta, -delta > 0 ? type(uint256).max : 0) {} catch {}
         vm.stopPrank();
         int256 after_ = _accountValue(who);
-        if (after_ > before) _violate(ROUND_TRIP_PROFIT, "open then close raised the account's value", uint256(after_ - before));
+        if (after_ > before) {
+            _violate(ROUND_TRIP_PROFIT, "open then close raised the account's value", uint256(after_ - before));
+        }
         return true;
     }
 
@@ -896,7 +905,8 @@ contract CoreHandler is WithVm, Probing {
         tokens[0].approve(address(engine), amount);
         tokens[0].approve(address(pool), amount);
         bool ok = true;
-        try engine.deposit(address(tokens[0]), amount, attacker) {} catch {
+        try engine.deposit(address(tokens[0]), amount, attacker) {}
+        catch {
             ok = false;
         }
         try pool.deposit(address(tokens[0]), amount, 0, attacker) {} catch {}
@@ -904,7 +914,7 @@ contract CoreHandler is WithVm, Probing {
         return ok;
     }
 
-    // ---------------------------------------------------------------- liveness probes (DESIGN 5a)
+    // ---------------------------------------------------------------- liveness probes (docs/design.md#liveness)
 
     /// @dev After every step, on the state it left (each probe is undone): L1, one account with a position, healthy
     /// and whose market is priced for a close, closes it in full; L2, every account liquidatable at usable prices is
@@ -962,8 +972,8 @@ contract CoreHandler is WithVm, Probing {
         if (!ok) _violate(L3_LP_EXIT, "an LP could not withdraw available liquidity", uint256(uint32(reason)));
     }
 
-    /// @notice Whether the oracle prices a close in asset `i`: its sources' status is Ok or Deviated (DESIGN 5a: a
-    /// freeze does not stop a close).
+    /// @notice Whether the oracle prices a close in asset `i`: its sources' status is Ok or Deviated
+    /// (docs/design.md#liveness: a freeze does not stop a close).
     function _exitPriced(uint256 i) internal view returns (bool) {
         IOracleAggregator.Status s = oracle.sourceStatus(address(tokens[i]));
         return s == IOracleAggregator.Status.Ok || s == IOracleAggregator.Status.Deviated;
@@ -1049,7 +1059,7 @@ contract CoreHandler is WithVm, Probing {
             feedReverting[i] = true;
         } else {
             // The guardian lifts an active freeze, or freezes (refused within a freeze's length of the last one's end:
-            // DESIGN 5a, only governance renews a freeze).
+            // docs/design.md#liveness, only governance renews a freeze).
             bool active = oracle.status(address(tokens[i])) == IOracleAggregator.Status.Frozen;
             vm.prank(guardian);
             try oracle.setFrozen(address(tokens[i]), !active) {
@@ -1093,8 +1103,8 @@ contract CoreHandler is WithVm, Probing {
     }
 
     /// @notice Whether a price a liquidation of `account` would need (its markets' assets, its collateral assets)
-    /// has a status under which DESIGN section 5 forbids liquidating: Stale by its sources (a freeze does not stop a
-    /// liquidation: DESIGN 5a).
+    /// has a status under which docs/design.md#oracle-policy forbids liquidating: Stale by its sources (a freeze does
+    /// not stop a liquidation: docs/design.md#liveness).
     function _priceUnavailable(address account) internal view returns (bool) {
         for (uint256 m = 0; m < 2; ++m) {
             if (engine.position(account, m).size != 0 && _unavailable(m == 0 ? 2 : 1)) return true;
@@ -1106,9 +1116,9 @@ contract CoreHandler is WithVm, Probing {
     }
 
     /// @notice Whether a market's asset has its median and TWAP apart: a liquidation then closes at the price better for
-    /// the account (DESIGN section 5), which can lie on the far side of the price the lower NAV counted that side's PnL
-    /// at (the NAV takes each market's PnL at the bound worse for LPs over both sides together), so the lower share
-    /// price can fall by up to the closed size times the spread without any deficit.
+    /// the account (docs/design.md#oracle-policy), which can lie on the far side of the price the lower NAV counted
+    /// that side's PnL at (the NAV takes each market's PnL at the bound worse for LPs over both sides together), so the
+    /// lower share price can fall by up to the closed size times the spread without any deficit.
     function _marketAtSpread() internal view returns (bool) {
         for (uint256 m = 0; m < 2; ++m) {
             IOracleAggregator.PriceData memory d = oracle.getPriceData(address(tokens[m == 0 ? 2 : 1]));
@@ -1240,9 +1250,9 @@ contract CoreHandler is WithVm, Probing {
     /// @dev (2) With prices and the clock unchanged, the lower share price (what a share redeems for: lower NAV over
     /// the supply) falls by no more than the deficits socialized in the action, per share, plus
     /// `SHARE_PRICE_TOLERANCE`. The upper (deposit) price is not held to it: it counts traders' PnL at the price
-    /// worse for them, and a liquidation or a reduce under a Deviated price settles at the better one (DESIGN
-    /// section 5), which narrows the spread between the two NAVs from above (the campaign found such a drop in a
-    /// liquidation with no deficit; the lower price held).
+    /// worse for them, and a liquidation or a reduce under a Deviated price settles at the better one
+    /// (docs/design.md#oracle-policy), which narrows the spread between the two NAVs from above (the campaign found
+    /// such a drop in a liquidation with no deficit; the lower price held).
     function _checkSharePrice(uint256 kind) internal {
         (bool ok, uint256 low,) = _sharePrices();
         if (!ok || !_preSharePriceOk) return;
@@ -1260,7 +1270,11 @@ contract CoreHandler is WithVm, Probing {
             allowed += _socializedUsd * WAD / (pool.totalSupply() + pool.VIRTUAL_SHARES()) + 1;
         }
         if (low + allowed < _preSharePrice[0]) {
-            _violate(SHARE_PRICE, string.concat("lower share price fell in action ", vm.toString(kind)), _preSharePrice[0] - low);
+            _violate(
+                SHARE_PRICE,
+                string.concat("lower share price fell in action ", vm.toString(kind)),
+                _preSharePrice[0] - low
+            );
         }
     }
 

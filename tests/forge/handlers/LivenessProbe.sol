@@ -9,9 +9,9 @@ import {Vm, WithVm} from "../utils/Vm.sol";
 /// @title LivenessProbe
 /// @notice Tries one action on the current state and undoes it: every entry point performs the action as the given
 /// actor, then reverts with `Outcome`, so the caller learns whether it would succeed (and what it moved) while the
-/// state stays as it was. The core handler probes the liveness rules of DESIGN 5a with it after every step: a healthy
-/// account can close, a liquidatable account can be liquidated by a keeper holding nothing and without a Pool loan,
-/// an LP can withdraw what is not reserved.
+/// state stays as it was. The core handler probes the liveness rules of docs/design.md#liveness with it after every
+/// step: a healthy account can close, a liquidatable account can be liquidated by a keeper holding nothing and without
+/// a Pool loan, an LP can withdraw what is not reserved.
 contract LivenessProbe is WithVm {
     /// @notice The result of a probe: whether the action succeeded, the first four bytes of its revert data, and a
     /// figure the action reports (see each probe).

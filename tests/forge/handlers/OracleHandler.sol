@@ -162,7 +162,7 @@ contract OracleHandler is WithVm {
     }
 
     /// @dev Lift an active freeze, or freeze: the guardian may freeze again only `maxFreezeDuration` after the last
-    /// freeze ended (DESIGN 5a), which the model predicts.
+    /// freeze ended (docs/design.md#liveness), which the model predicts.
     function _toggleFreeze() internal {
         uint256 duration = oracle.livenessParams().maxFreezeDuration;
         if (time < frozenUntil) {
@@ -186,8 +186,8 @@ contract OracleHandler is WithVm {
 
     // ---------------------------------------------------------------- the reference model
 
-    /// @notice Expected status from the model (DESIGN section 5): Frozen (until the freeze expires) > Stale >
-    /// Deviated > Ok.
+    /// @notice Expected status from the model (docs/design.md#oracle-policy): Frozen (until the freeze expires) > Stale
+    /// > Deviated > Ok.
     function expectedStatus() external view returns (IOracleAggregator.Status) {
         if (block.timestamp < frozenUntil) return IOracleAggregator.Status.Frozen;
         return expectedSourceStatus();
@@ -204,7 +204,7 @@ contract OracleHandler is WithVm {
         return IOracleAggregator.Status.Ok;
     }
 
-    /// @dev The answers `update` should count, normalized to 18 decimals, by the rules of DESIGN section 5.
+    /// @dev The answers `update` should count, normalized to 18 decimals, by the rules of docs/design.md#oracle-policy.
     function _freshAnswers() internal view returns (uint256[N] memory fresh, uint256 count) {
         for (uint256 i = 0; i < N; ++i) {
             MockFeed f = feeds[i];

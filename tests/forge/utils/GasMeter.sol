@@ -25,7 +25,10 @@ abstract contract GasMeter is BaseTest {
     }
 
     /// @notice Call `target` with `data` as `from`, bubble a revert up, and measure it.
-    function _measure(address from, address target, bytes memory data) internal returns (Gas memory g, bytes memory ret) {
+    function _measure(address from, address target, bytes memory data)
+        internal
+        returns (Gas memory g, bytes memory ret)
+    {
         vm.prank(from);
         bool ok;
         (ok, ret) = target.call(data);

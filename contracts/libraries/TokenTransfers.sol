@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// @title TokenTransfers
+/// @notice Pulling tokens into the calling contract, booked at what arrives.
+library TokenTransfers {
+    using SafeERC20 for IERC20;
+
+    /// @notice Pull `amount` of `token` from `from` into this contract; returns what arrived (a fee-on-transfer token
+    /// delivers less than `amount`, and only what arrived may be booked).
+    function pull(address token, address from, uint256 amount) internal returns (uint256 received) {
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        received = IERC20(token).balanceOf(address(this)) - before;
+    }
+}
