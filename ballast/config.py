@@ -65,7 +65,9 @@ Number = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), PlainSerializer(_p
 #: A positive decimal number of whole tokens (the contracts refuse a zero cap or minimum size).
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 #: A cap in whole tokens, or `unlimited`.
-Cap = Annotated[Positive | Literal["unlimited"], PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v))]
+Cap = Annotated[
+    Positive | Literal["unlimited"], PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v))
+]
 #: A role holder: `deployer`, `test:N` (a test account, local networks only) or an address.
 RoleRef = Annotated[str, Field(pattern=ROLE_REF.pattern)]
 

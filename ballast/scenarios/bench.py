@@ -86,6 +86,4 @@ def print_bench(result: BenchResult, console: Console) -> None:
     for row in (result.naive, result.fast):
         table.add_row(row.path, str(row.transactions), f"{row.seconds:.2f}", f"{row.tx_per_second:,.0f}")
     console.print(table)
-    console.print(
-        f"speed-up: {result.ratio:,.1f}x (goal: >= 10x, and >= 200 tx/s on the fast path)"
-    )
+    console.print(f"speed-up: {result.ratio:,.1f}x (goal: >= 10x, and >= 200 tx/s on the fast path)")

@@ -16,12 +16,21 @@ from ballast import config as cfg
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 CHECK = re.compile(r'ParamBounds\.check\("(\w+)",\s*[^,]+,\s*([^,]+),\s*(.+?)\);')
-CONSTANT = re.compile(r"\b(?:u?int\d+)\s+(?:public\s+|private\s+|internal\s+)?constant\s+(\w+)\s*=\s*([^;]+);")
+CONSTANT = re.compile(
+    r"\b(?:u?int\d+)\s+(?:public\s+|private\s+|internal\s+)?constant\s+(\w+)\s*=\s*([^;]+);"
+)
 UNITS = {"minutes": 60, "hours": 3_600, "days": 86_400}
 
 #: Checks whose bounds depend on another field (`initialMarginBps` above `maintenanceMarginBps`, ...) or on the old
 #: value (a risk step): `ballast.config` checks those relations across fields, so only their constant side is compared.
-RELATIVE = {"maxPenaltyBps", "adlTargetBps", "initialHaircutBps", "initialMarginBps", "tradingFeeBps", "maxWeightBps"}
+RELATIVE = {
+    "maxPenaltyBps",
+    "adlTargetBps",
+    "initialHaircutBps",
+    "initialMarginBps",
+    "tradingFeeBps",
+    "maxWeightBps",
+}
 
 #: Token amounts the config takes in whole tokens (a decimal or `unlimited`) and the deployment converts to units:
 #: the contracts refuse zero, so the config does too.
@@ -45,7 +54,9 @@ def _evaluate(expression: str, constants: dict[str, int]) -> int | None:
     text = expression.strip()
     text = re.sub(r"type\(uint(\d+)\)\.max", lambda m: f"(2**{m.group(1)} - 1)", text)
     text = text.replace("FixedPointMath.BPS", str(cfg.BPS))
-    text = re.sub(r"(\d[\d_]*)\s+(minutes|hours|days)\b", lambda m: f"({m.group(1)} * {UNITS[m.group(2)]})", text)
+    text = re.sub(
+        r"(\d[\d_]*)\s+(minutes|hours|days)\b", lambda m: f"({m.group(1)} * {UNITS[m.group(2)]})", text
+    )
     text = re.sub(r"(?<=\d)_(?=\d)", "", text)
     names = set(re.findall(r"[A-Za-z_]\w*", text))
     if not names <= constants.keys():
@@ -117,7 +128,9 @@ def test_contract_checks__found_in_the_sources():
 BOUNDED = [c for c in CHECKS if c[1] not in AMOUNTS]
 
 
-@pytest.mark.parametrize(("contract", "name", "low", "high"), BOUNDED, ids=[f"{c[0]}:{c[1]}" for c in BOUNDED])
+@pytest.mark.parametrize(
+    ("contract", "name", "low", "high"), BOUNDED, ids=[f"{c[0]}:{c[1]}" for c in BOUNDED]
+)
 def test_config_field__same_bounds_as_the_contract(contract, name, low, high):
     fields = _matches(name)
     assert fields, f"{contract}: no config field is named {name}"
@@ -140,7 +153,11 @@ def test_config_limit__equals_the_contract_constant(limit, contract, constant):
 @pytest.mark.parametrize("name", sorted(AMOUNTS))
 def test_config_amount__zero_refused_like_the_contract(name):
     assert name in {n for _, n, _, _ in CHECKS}
-    model = {"supplyCap": cfg.CollateralConfig, "depositCap": cfg.PoolAssetConfig, "minSize": cfg.MarketConfig}[name]
+    model = {
+        "supplyCap": cfg.CollateralConfig,
+        "depositCap": cfg.PoolAssetConfig,
+        "minSize": cfg.MarketConfig,
+    }[name]
     alias = {info.alias or field for field, info in model.model_fields.items()}
     assert name in alias
     with pytest.raises(ValueError, match="greater than 0"):

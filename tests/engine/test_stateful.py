@@ -310,7 +310,8 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             """The asset's only source turns bad (docs/design.md#oracle-policy: not fresh) and the keeper tries to
             update."""
             feed = feeds[symbol]
-            self.good_answers.setdefault(symbol, feed.answer()) if fault == "zero":
+            self.good_answers.setdefault(symbol, feed.answer())
+            if fault == "zero":
                 feed.setAnswer(0, sender=admin)
             elif fault == "negative":
                 feed.setAnswer(-self.good_answers[symbol], sender=admin)
