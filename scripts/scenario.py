@@ -47,7 +47,11 @@ def _scenario_command(name: str) -> click.Command:
     @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
     @click.option("--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block")
     @click.option("--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts")
-    @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+    @click.option(
+        "--blocks",
+        type=click.IntRange(5, 2_000),
+        help="blocks to run (default: the scenario's own, 40 for most)",
+    )
     @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 30)")
     @click.option(
         "--leverage",
@@ -66,7 +70,7 @@ def _scenario_command(name: str) -> click.Command:
         seed: int,
         keeper_gas: int | None,
         keeper_delay: int | None,
-        blocks: int,
+        blocks: int | None,
         block_time: int | None,
         leverage: str,
         out: Path,
@@ -263,7 +267,9 @@ def _scenario(item: str) -> str:
     "--leverage", default="use", show_default=True, help="leverage modes, comma-separated: use, max"
 )
 @click.option("--seeds", default="1", show_default=True, help="seeds, comma-separated")
-@click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+@click.option(
+    "--blocks", type=click.IntRange(5, 2_000), help="blocks to run (default: the scenario's own, 40 for most)"
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -279,7 +285,7 @@ def size_insurance(
     keeper_gas: str,
     leverage: str,
     seeds: str,
-    blocks: int,
+    blocks: int | None,
     out: Path,
 ) -> None:
     """Run the catalog (or a subset) over trader counts, keeper budgets, leverage modes and seeds; print every run
@@ -315,7 +321,7 @@ def size_insurance(
         cli_ctx.abort(str(err))
 
 
-def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out: Path) -> None:  # noqa: ANN001
+def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int | None, out: Path) -> None:  # noqa: ANN001
     from ballast.scenarios.experiments import (
         insurance_target,
         print_catalog,

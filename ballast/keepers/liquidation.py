@@ -55,6 +55,7 @@ from ballast.risk import (
     PriceStatus,
     RiskParams,
     health,
+    mul_bps_down,
     mul_bps_up,
     notional_up,
     rank_by_shortfall,
@@ -115,7 +116,7 @@ class LiquidationKeeperConfig(BaseModel):
         1_000,
         ge=0,
         le=5_000,
-        description="share of the budget held back for provisions when an underwater account may be deferred",
+        description="the most of the budget taken back from liquidations to provision deferred underwater accounts",
     )
 
 
@@ -434,20 +435,27 @@ class LiquidationKeeper:
         return self.gas.modelled(_liquidation_kind(len(costs)), self.config.gas.liquidation(costs))
 
     def may_absorb(self, books: AccountState, h: Health) -> bool:
-        """Whether liquidating the account may end in an absorption (for its gas): it has no position left to close,
-        or its maintenance equity would not survive the largest penalty, on its whole notional, and the keeper's
-        minimum reward."""
+        """Whether liquidating the account may end in an absorption (for its gas). The Liquidator absorbs only an
+        account left with no position and a negative maintenance equity; its penalty never turns a non-negative
+        equity negative. So: no position to close, or a full close (below the critical health, or a margin under the
+        dust) of an account whose equity is within a cushion of zero (`penaltyBps` of its notional and the keeper's
+        minimum reward, for the price and fee differences between the keeper's view and the transaction)."""
         if not books.positions:
             return True
         params, p = self.params, self.liquidation_params
         assert params is not None
+        full = h.maintenance_equity < int(mul_bps_down(h.maintenance_margin, p.criticalHealthBps)) or (
+            h.maintenance_margin < p.dustMarginUsd
+        )
+        if not full:
+            return False
         notional = sum(
             notional_up(pos.size, self.prices[params.markets[m].asset].high)
             for m, pos in books.positions.items()
         )
         settlement = self.prices[params.settlement_asset]
         reward_usd = value_up(p.minKeeperReward, settlement.high, params.settlement_decimals)
-        return h.maintenance_equity < mul_bps_up(notional, p.maxPenaltyBps) + reward_usd
+        return h.maintenance_equity < mul_bps_up(notional, p.penaltyBps) + reward_usd
 
     def _usable(self, asset: str, at: int) -> bool:
         """Whether the oracle will price a liquidation in `asset` at `at`: its sources' own status (a freeze does not
@@ -487,12 +495,31 @@ class LiquidationKeeper:
         report.liquidatable = [a for a, _ in ranked]
 
         # Largest shortfall first, in batches of at most `batch_size`, while the model's gas fits the budget; what
-        # does not fit waits for the next block, in order. While an underwater account may be left for later, part of
-        # the budget is held back to provision its loss (`ballast.keepers.liveness`).
+        # does not fit waits for the next block, in order.
         budget = self.config.gas_budget_per_block - report.gas_committed
-        underwater = any(self.health[a].maintenance_equity < 0 for a, _ in ranked)
-        if underwater:
-            budget -= budget * self.config.provision_reserve_bps // 10_000
+        batches = self._batches(ranked, budget, timestamp, report)
+        # An underwater account left for later gets its loss provisioned this block (`ballast.keepers.liveness`):
+        # what that costs, up to `provision_reserve_bps` of the budget, is taken back from the last batches.
+        reserve = self._provision_reserve(report.deferred, budget)
+        while reserve and batches and sum(self._batch_gas(b.costs) for b in batches) > budget - reserve:
+            last = batches[-1]
+            report.deferred.insert(0, last.accounts.pop())
+            last.costs.pop()
+            if not last.accounts:
+                batches.pop()
+        budget = self.config.gas_budget_per_block - report.gas_committed
+        for batch in batches:
+            budget -= self._send(batch, budget, report)
+        if report.blocked:
+            log_event(self.logger, "liquidation_blocked", level=logging.WARNING, accounts=report.blocked)
+
+    def _batches(
+        self, ranked: list[tuple[str, Any]], budget: int, timestamp: int, report: StepReport
+    ) -> list[_Batch]:
+        """`ranked` in batches of at most `batch_size` while the model's gas fits `budget`; the accounts a price blocks
+        go to `report.blocked`, those that do not fit to `report.deferred`."""
+        params = self.params
+        assert params is not None
         batches: list[_Batch] = []
         current = _Batch()
         for position, (account, _) in enumerate(ranked):
@@ -512,11 +539,16 @@ class LiquidationKeeper:
             current.costs.append(cost)
         if current.accounts:
             batches.append(current)
-        budget = self.config.gas_budget_per_block - report.gas_committed
-        for batch in batches:
-            budget -= self._send(batch, budget, report)
-        if report.blocked:
-            log_event(self.logger, "liquidation_blocked", level=logging.WARNING, accounts=report.blocked)
+        return batches
+
+    def _provision_reserve(self, deferred: list[str], budget: int) -> int:
+        """Gas to keep for provisioning the deferred underwater accounts whose provision is missing or stale: one
+        transaction for all of them, at most `provision_reserve_bps` of `budget`; 0 when there are none."""
+        due = self.duties.to_provision([a for a in deferred if a in self.health], self.health)
+        if not due:
+            return 0
+        needed = self.duties.provision_gas * (len(due) + 1)
+        return min(needed, budget * self.config.provision_reserve_bps // 10_000)
 
     def _duties(self, timestamp: int, report: StepReport) -> None:
         """Provision the deferred underwater accounts and wind down the held assets whose sources price no exit, with

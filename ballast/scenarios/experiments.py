@@ -57,7 +57,7 @@ def run_sweep(
     accounts: Any,
     n: int,
     seed: int,
-    blocks: int,
+    blocks: int | None,
     console: Console,
     settings: tuple[tuple[int, int], ...] = SWEEP_SETTINGS,
 ) -> list[SweepRow]:
@@ -191,7 +191,7 @@ def run_catalog(
     keeper_gases: Sequence[int | None],
     leverages: Sequence[str],
     seeds: Sequence[int],
-    blocks: int,
+    blocks: int | None,
     console: Console,
     on_row: Callable[[list[CatalogRow]], None] | None = None,
 ) -> list[CatalogRow]:

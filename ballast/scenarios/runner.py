@@ -48,7 +48,7 @@ from ballast.reader import (
     fetch_risk_params,
     fetch_snapshot,
 )
-from ballast.risk import AssetPrice, PriceStatus, health
+from ballast.risk import AccountState, AssetPrice, PriceStatus, health
 from ballast.scenarios.driver import Call, FastDriver, project_decoder
 from ballast.scenarios.faults import Fault, frozen, source_states
 from ballast.scenarios.lp_split import PoolState, split
@@ -103,6 +103,8 @@ class Liquidation:
     keeper_reward: float  # USD
     statuses: dict[str, str]  # asset statuses at the end of the block
     true_vs_median: dict[str, float]  # median / path price - 1, per asset
+    # The assets (symbols) the account's health read when it was liquidated: its books at the end of the block before.
+    exposure: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -413,6 +415,8 @@ class ScenarioRunner:
         )
         traders = [t.address for t in record.population.traders]
         insurance_prev = 0.0
+        symbol_of = {address: sym for sym, address in addresses.items()}
+        books_before: dict[str, AccountState] = {}  # each trader's books at the end of the previous block
         market_assets = {name: system.config.markets[i].asset for name, i in system.markets.items()}
         min_sizes = {m.name: float(m.min_size) for m in system.config.markets}
         settle_dec = system.decimals[system.settlement]
@@ -570,8 +574,16 @@ class ScenarioRunner:
                         liquidations += 1
                         notional += closed / WAD
                         rewards += reward / 10**settle_dec
+                        before = books_before.get(account)
+                        held = (
+                            frozenset(symbol_of.get(a, a) for a in before.assets(params))
+                            if before
+                            else frozenset()
+                        )
                         record.liquidations.append(
-                            Liquidation(b, account, closed / WAD, reward / 10**settle_dec, exit_names, ratios)
+                            Liquidation(
+                                b, account, closed / WAD, reward / 10**settle_dec, exit_names, ratios, held
+                            )
                         )
                     else:
                         debt, collateral_value, deficit, covered = decode(["uint256"] * 4, data)
@@ -590,6 +602,7 @@ class ScenarioRunner:
                 self._pool_events(system, driver, record, b, price_block.number, end)
                 record.pool_states.append(self._pool_state(system, end, snap.prices))
                 insurance_prev = insurance / 10**settle_dec
+                books_before = dict(snap.accounts)
                 row = BlockMetrics(
                     block=b,
                     timestamp=end_ts,
@@ -803,7 +816,7 @@ def stale_liquidations(record: RunRecord) -> list[Liquidation]:
     return [
         x
         for x in record.liquidations
-        if any(x.statuses.get(sym) in UNUSABLE for sym in exposure(record, x.account))
+        if any(x.statuses.get(sym) in UNUSABLE for sym in (x.exposure or exposure(record, x.account)))
     ]
 
 
