@@ -28,12 +28,17 @@ BARE = {"headroom_bps": 0, "headroom_floor": 0, "oracle_update": 0}
 
 @pytest.fixture
 def auto_gas_network(chain, monkeypatch):
-    """The test network as a live network's default (`gas_limit: auto`): ape gives a transaction without an explicit
-    limit the node's estimate, not the block's gas limit (`max`, the local default)."""
-    network = chain.provider.network
-    monkeypatch.setattr(network, "gas_limit", "auto")
-    monkeypatch.setattr(network, "auto_gas_multiplier", 1.0)
-    return network
+    """`auto_gas_network()` turns the test network into a live network's default (`gas_limit: auto`): ape gives a
+    transaction without an explicit limit the node's estimate, not the block's gas limit (`max`, the local default).
+    Called after the set-up, so only the transactions under test get the bare estimate."""
+
+    def _enable():
+        network = chain.provider.network
+        monkeypatch.setattr(network, "gas_limit", "auto")
+        monkeypatch.setattr(network, "auto_gas_multiplier", 1.0)
+        return network
+
+    return _enable
 
 
 @pytest.fixture
@@ -76,6 +81,7 @@ def test_oracle_update__stale_price_new_observation__bare_estimate_runs_out_of_g
     open_long(victim, 4, 10)
     crash("WETH", WETH_CRASH)
     stale_observed_at_parent("USDC", "WETH")
+    auto_gas_network()
     first = min(
         (tokens["USDC"], tokens["WETH"]), key=lambda t: str(t.address)
     )  # the keeper updates in this order
