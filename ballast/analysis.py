@@ -21,6 +21,9 @@ import click
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ballast.cli import user_errors
+from ballast.errors import AnalysisError
+
 #: Impacts that fail the gate unless triaged.
 GATED_IMPACTS = ("High", "Medium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +57,6 @@ class Finding:
 
     def line(self) -> str:
         return f"{self.impact} {self.check} in {self.where}: {self.text.splitlines()[0]}"
-
-
-class AnalysisError(click.ClickException):
-    """A user-facing failure: one line, non-zero exit."""
 
 
 def load_triage(path: Path | None = None) -> list[TriageEntry]:
@@ -131,8 +130,9 @@ def run_slither(root: Path = ROOT) -> dict:
 )
 def main(report: Path | None) -> None:
     """Run slither and fail on untriaged High/Medium findings or stale triage entries."""
-    triage = load_triage()
-    data = json.loads(report.read_text()) if report else run_slither()
+    with user_errors():
+        triage = load_triage()
+        data = json.loads(report.read_text()) if report else run_slither()
     findings = parse_findings(data)
     untriaged, stale = gate(findings, triage)
     gated = sum(f.impact in GATED_IMPACTS for f in findings)

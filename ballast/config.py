@@ -24,6 +24,8 @@ from eth_utils import is_checksum_address, is_hex_address
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from ballast.errors import ConfigError
+
 BPS = 10_000
 UINT32_MAX = 2**32 - 1
 UINT64_MAX = 2**64 - 1
@@ -357,15 +359,6 @@ def config_hash(normalized: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- errors
-
-
-class ConfigError(ValueError):
-    """A config that cannot be deployed; `issues` holds one line per bad field."""
-
-    def __init__(self, source: str, issues: list[str]) -> None:
-        self.source = source
-        self.issues = issues
-        super().__init__("\n".join(f"{source}: {issue}" for issue in issues))
 
 
 def _path(loc: tuple[Any, ...], data: Any) -> str:

@@ -31,6 +31,7 @@ from rich.table import Table
 
 from ballast.accounts import TestKeyRefused, is_local_network, is_test_account, refuse_test_key_off_local
 from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
+from ballast.errors import DeployError
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
     FeedEntry,
@@ -48,10 +49,6 @@ from ballast.system import CoreParams, Roles, deploy_core
 WAD = 10**18
 ADMIN_ROLE = b"\x00" * 32
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
-
-class DeployError(Exception):
-    """A deployment that must not go ahead, with a message for the user (first line: what and why)."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from ape.exceptions import ProviderError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from ballast.errors import KeeperError
 from ballast.keepers.gas import GasModel, KeeperGas
 from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
@@ -52,10 +53,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 T = TypeVar("T")
-
-
-class KeeperError(Exception):
-    """A keeper that cannot run as configured; the message is for the user."""
 
 
 # ---------------------------------------------------------------------------------------------------- config

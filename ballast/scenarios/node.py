@@ -14,11 +14,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ballast.errors import NodeError
+
 START_TIMEOUT = 30.0  # seconds for anvil to accept connections
-
-
-class NodeError(RuntimeError):
-    """The private anvil could not be started."""
 
 
 def _free_port() -> int:

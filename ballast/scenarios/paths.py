@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ballast.errors import SeriesError
+
 CRASH_DATA = Path("data/crashes")
 SECONDS_PER_YEAR = 365 * 24 * 3600
 
@@ -96,10 +98,6 @@ OHLC_COLUMNS: tuple[str, ...] = ("open_time_utc_iso", "open", "high", "low", "cl
 OPTIONAL_OHLC_COLUMNS: tuple[str, ...] = ("volume",)
 ASSET_COLUMN = "asset"
 EXTREMES: tuple[str, ...] = ("low", "high", "close")
-
-
-class SeriesError(ValueError):
-    """A price file that cannot be replayed; the message is one line naming the file."""
 
 
 @dataclass(frozen=True)
