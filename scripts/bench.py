@@ -1,7 +1,6 @@
 """`ape run bench`: gas of every user-facing operation from the forge harness, against the anchors and targets, and
 the throughput measured on a local anvil (the scenario driver against naive ape calls, the keeper's reaction to a
--40 % shock), printed and written to bench/results.md and bench/results.json (see ballast/bench.py and
-ballast/bench_throughput.py).
+-40 % shock), printed and written to bench/results.md and bench/results.json (see ballast/bench/).
 
 ape run bench                                  # gas + throughput (reaction at 100 accounts)
 ape run bench --no-throughput                  # gas only (forge: seconds)
@@ -44,7 +43,7 @@ from ballast.bench import (
 def cli(
     cli_ctx: Any, network: Any, no_write: bool, no_throughput: bool, transactions: int, reaction_accounts: str
 ) -> None:
-    from ballast.bench_throughput import ThroughputSettings, chain_sources, parse_accounts
+    from ballast.bench.throughput import ThroughputSettings, chain_sources, parse_accounts
 
     sources: list[ThroughputSource] = []
     if not no_throughput:

@@ -121,7 +121,7 @@ def list_scenarios() -> None:
 @network_option(default="ethereum:local:foundry")
 @click.option("--transactions", type=click.IntRange(10, 10_000), default=400, show_default=True)
 def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
-    from ballast.scenarios.bench import print_bench, run_bench
+    from ballast.bench.driver import print_bench, run_bench
     from ballast.scenarios.population import quiet_ape
 
     _local(cli_ctx)

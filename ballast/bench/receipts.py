@@ -1,5 +1,5 @@
 """Gas of the bench scenario from transaction receipts on a local anvil (`ape run bench_receipts`): a cross-check
-of the forge harness that `make bench` reads (ballast/bench.py), which measures the same state to the gas.
+of the forge harness that `make bench` reads (`ballast.bench.harness`), which measures the same state to the gas.
 
 Every figure is a whole transaction (`gas_used`: the 21,000 base, calldata and cold storage included, like the
 other protocols' figures it is compared with); `execution` subtracts the intrinsic cost (base + calldata) to show
