@@ -7,7 +7,6 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from ballast import bench
-from ballast.bench import cli as bench_cli
 from ballast.bench import (
     Batch,
     BenchError,
@@ -23,6 +22,7 @@ from ballast.bench import (
     results_json,
     throughput_lines,
 )
+from ballast.bench import cli as bench_cli
 from ballast.bench.throughput import ThroughputSettings, parse_accounts
 
 SNAPSHOT = {"liquidate_partial": 100_000, "position_open": 200_000, "price_read": 4_000}

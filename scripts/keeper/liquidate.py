@@ -16,7 +16,7 @@ from ape.exceptions import ApeException
 
 from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
 from ballast.keepers.common import configure_json_logging
-from ballast.keepers.liquidation import LOGGER_NAME, KeeperSetupError, build_keeper, connect_contracts
+from ballast.keepers.liquidation import LOGGER_NAME, KeeperError, build_keeper, connect_contracts
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Liquidate unhealthy accounts of a deployment")
@@ -88,7 +88,7 @@ def cli(
             batch_size=batch_size,
             poll_interval=poll_interval,
         )
-    except KeeperSetupError as err:
+    except KeeperError as err:
         raise click.ClickException(str(err)) from None
     try:
         code = keeper.run(max_steps=1 if once else None)
