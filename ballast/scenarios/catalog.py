@@ -37,7 +37,7 @@ from ballast.scenarios.paths import (
     linear_crash,
     replay,
 )
-from ballast.scenarios.runner import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
+from ballast.scenarios.record import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
 
 CONGESTED_GAS = 1_500_000  # keeper gas per block of the congested runs (`black-thursday-congested`)
 MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
