@@ -11,9 +11,8 @@ keeps its traceback.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
@@ -33,10 +32,11 @@ def one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def node_down(network: str, error: BaseException) -> NodeError:
-    """The error of a node that cannot be reached for `network`."""
-    first = one_line(error).splitlines()[0]
-    return NodeError(f"cannot connect to the node of {network}: {first} (is the node running?)")
+def node_down(network: str | None, error: BaseException) -> NodeError:
+    """The error of a node that cannot be reached (for `network`, when the command line named it)."""
+    first = one_line(error).splitlines()[0].rstrip(".")
+    where = f" of {network}" if network else ""
+    return NodeError(f"cannot connect to the node{where}: {first} (is the node running?)")
 
 
 @contextmanager
@@ -56,25 +56,19 @@ class BallastCommand(ConnectedProviderCommand):
         if self.callback is None:
             return None
         network_ctx = parse_network(ctx)
-        with user_errors():
+        with user_errors(), ExitStack() as stack:
             if network_ctx is None:
                 return self._invoke(ctx)
             try:
-                provider = network_ctx.__enter__()
+                provider = stack.enter_context(network_ctx)
             except (ApeException, ConnectionError, OSError) as err:
                 raise node_down(_network_name(ctx), err) from None
-            try:
-                result = self._invoke(ctx, provider=provider)
-            except BaseException:
-                network_ctx.__exit__(*sys.exc_info())
-                raise
-            network_ctx.__exit__(None, None, None)
-            return result
+            return self._invoke(ctx, provider=provider)
 
 
-def _network_name(ctx: click.Context) -> str:
+def _network_name(ctx: click.Context) -> str | None:
     value = ctx.params.get("network")
-    return str(getattr(value, "network_choice", None) or value or "the network")
+    return value if isinstance(value, str) else None
 
 
 def fail(error: BallastError) -> NoReturn:

@@ -10,23 +10,19 @@ ape run bench --reaction-accounts 100,1000     # also 1,000 accounts (minutes; s
 from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context, network_option
 from pydantic import ValidationError
 from rich.console import Console
 
 from ballast.accounts import is_local_network
-from ballast.bench import (
-    BENCH_DIR,
-    BenchError,
-    ThroughputSource,
-    build_report,
-    print_report,
-    run_forge,
-    write_results,
-)
+from ballast.bench.files import BENCH_DIR
+from ballast.bench.harness import run_forge
+from ballast.bench.report import print_report, write_results
+from ballast.bench.results import ThroughputSource, build_report
+from ballast.cli import BallastCommand
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks (forge) and throughput (local anvil)")
+@click.command(cls=BallastCommand, short_help="Gas benchmarks (forge) and throughput (local anvil)")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--no-write", is_flag=True, help="Print only; leave bench/results.* as they are")
@@ -64,10 +60,7 @@ def cli(
         sources = chain_sources(
             cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, settings, Console()
         )
-    try:
-        report = build_report(run_forge(), sources)
-    except BenchError as exc:
-        cli_ctx.abort(str(exc))
+    report = build_report(run_forge(), sources)
     print_report(report)
     if not no_write:
         md, js = write_results(report, BENCH_DIR)
