@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -376,7 +376,7 @@ def _path(loc: tuple[Any, ...], data: Any) -> str:
     return text
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     shown = repr(got) if isinstance(got, str) else got
     if kind == "missing":

@@ -30,14 +30,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ballast.accounts import TestKeyRefused, is_local_network, is_test_account, refuse_test_key_off_local
+from ballast.accounts import is_local_network, is_test_account, refuse_test_key_off_local
 from ballast.config import DeploymentConfig, OracleAssetConfig, diff_configs, display_path, load_config
-from ballast.errors import ConfigError, DeployError
+from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
     FeedEntry,
     Manifest,
-    ManifestError,
     code_at,
     load_manifest,
     manifest_path,
@@ -246,7 +245,7 @@ def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedE
     return asset_config(sources, params)
 
 
-def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
+def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
     p = config.pool.assets[symbol]
     return (
         p.target_weight_bps,
@@ -257,7 +256,7 @@ def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
     )
 
 
-def collateral_params(config: DeploymentConfig, symbol: str) -> tuple:
+def collateral_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
     p = config.collateral[symbol]
     return (
         p.initial_haircut_bps,
@@ -271,7 +270,7 @@ def _base_units(amount: Decimal | str) -> int:
     return 2**127 if amount == "unlimited" else to_units(Decimal(amount), 18)
 
 
-def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple:
+def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple[Any, ...]:
     m = config.markets[index]
     return (
         token_address,
@@ -453,7 +452,7 @@ def _same(a: Any, b: Any) -> bool:
     return str(a).lower() == str(b).lower()
 
 
-def _struct(value: Any) -> tuple:
+def _struct(value: Any) -> tuple[Any, ...]:
     return tuple(int(v) if not isinstance(v, str) else v.lower() for v in value)
 
 

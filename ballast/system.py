@@ -83,7 +83,8 @@ def engine_abi(project: Any) -> ContractType:
         if key not in seen:
             seen.add(key)
             abi.append(entry)
-    return core.model_copy(update={"abi": abi})
+    whole: ContractType = core.model_copy(update={"abi": abi})
+    return whole
 
 
 def margin_engine_at(project: Any, address: Any) -> ContractInstance:

@@ -89,7 +89,7 @@ def load_snapshot(path: Path | None = None) -> dict[str, int]:
         raise BenchError(f"no gas snapshot at {rel(path)}: create it with `make gas-snapshot`")
     try:
         data = json.loads(path.read_text())
-        gas = data["gas"]
+        gas: dict[str, int] = data["gas"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise BenchError(
             f"{rel(path)} is not a gas snapshot ({exc}): recreate it with `make gas-snapshot`"

@@ -54,8 +54,9 @@ def row(operation: str, receipt: Any, target: int | None = None, note: str = "")
 
 def print_rows(rows: list[GasRow], title: str, console: Console | None = None) -> None:
     table = Table(title=title)
-    for column, justify in (("operation", "left"), ("tx gas", "right"), ("execution", "right")):
-        table.add_column(column, justify=justify)
+    table.add_column("operation", justify="left")
+    table.add_column("tx gas", justify="right")
+    table.add_column("execution", justify="right")
     table.add_column("target", justify="right")
     table.add_column("", justify="left")
     table.add_column("note")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -392,7 +393,7 @@ class OracleKeeper:
                 failed.append(outcome.failure())
                 log_event(self.logger, "update_failed", logging.ERROR, asset=symbol, **outcome.log_fields())
             median, twap, status, _ = self._retry(
-                lambda s=symbol: oracle.getPriceData(tokens[s]), f"read {symbol}"
+                partial(oracle.getPriceData, tokens[symbol]), f"read {symbol}"
             )
             result = StepResult(
                 symbol, price, int(median), int(twap), status_name(int(status)), tuple(failed)

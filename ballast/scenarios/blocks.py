@@ -36,7 +36,7 @@ from ballast.scenarios.faults import frozen, source_states
 from ballast.scenarios.lp_split import PoolState
 from ballast.scenarios.model import HEALTH_BUCKETS, STATUS_NAMES, AssetBlock, BlockMetrics, ScenarioResult
 from ballast.scenarios.paths import feed_answer, source_offsets
-from ballast.scenarios.population import LONG_LIMIT, System
+from ballast.scenarios.population import LONG_LIMIT, System, source_answer
 from ballast.scenarios.record import Absorption, Liquidation, RunRecord, RunSettings
 
 WAD = 10**18
@@ -106,7 +106,7 @@ class BlockLoop:
         config = system.config
         self.symbols = list(config.oracle.assets)
         self.offsets = {
-            sym: source_offsets([float(x.answer) for x in config.oracle.assets[sym].sources])
+            sym: source_offsets([source_answer(x) for x in config.oracle.assets[sym].sources])
             for sym in self.symbols
         }
         self.heartbeat = {sym: config.oracle_params(sym).heartbeat for sym in self.symbols}
@@ -123,7 +123,7 @@ class BlockLoop:
         head, _ = driver.latest()
         self.params = fetch_risk_params(system.engine, head)
         self.addresses = {sym: to_checksum_address(system.tokens[sym].address) for sym in self.symbols}
-        self.symbol_of = {address: sym for sym, address in self.addresses.items()}
+        self.symbol_of: dict[str, str] = {address: sym for sym, address in self.addresses.items()}
         self.ages = fetch_max_price_ages(system.oracle, [self.addresses[x] for x in self.symbols], head)
         record.pool_states.append(
             self.pool_state(head, fetch_prices(system.oracle, list(self.ages), head, self.ages))

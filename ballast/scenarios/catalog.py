@@ -604,7 +604,7 @@ _add(
 
 def settings_for(spec: ScenarioSpec, **overrides: object) -> RunSettings:
     values = {**spec.defaults, **{k: v for k, v in overrides.items() if v is not None}}
-    return RunSettings(profile=spec.profile, **values)  # type: ignore[arg-type]
+    return RunSettings(profile=spec.profile, **values)
 
 
 def data_root() -> Path:

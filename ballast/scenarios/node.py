@@ -58,7 +58,7 @@ def lean_anvil(
         while True:
             if process.poll() is not None:
                 raise NodeError(
-                    f"anvil exited with code {process.returncode}: {(process.stderr.read() or '').strip()}"
+                    f"anvil exited with code {process.returncode}: {(process.stderr.read() if process.stderr else '').strip()}"
                 )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):

@@ -22,6 +22,7 @@ WAD = 10**18
 UNUSABLE = ("Stale",)
 
 
+@dataclass(frozen=True)
 class RunSettings:
     """A run's knobs (the command's options)."""
 

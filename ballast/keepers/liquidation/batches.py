@@ -70,7 +70,7 @@ class BatchSender:
         sender: TransactionSender,
         gas: KeeperGas,
         model: GasModel,
-        retry: Retry[Any],
+        retry: Retry,
         pending: Pending,
         logger: logging.Logger,
     ) -> None:

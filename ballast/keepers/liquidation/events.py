@@ -5,6 +5,7 @@ refresh. The cursor and the accounts seen are saved to the state file after each
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ class LogScanner:
         oracle: Any,
         state: KeeperState,
         state_path: Path,
-        retry_call: Retry[Any],
+        retry_call: Retry,
         *,
         chunk_blocks: int,
         reorg_depth: int,
@@ -92,9 +93,7 @@ class LogScanner:
                 "toBlock": hex(stop),
                 "topics": [list(self.topics)],
             }
-            logs = self.retry_call(
-                "eth_getLogs", lambda q=query: self.provider.make_request("eth_getLogs", [q])
-            )
+            logs = self.retry_call("eth_getLogs", partial(self.provider.make_request, "eth_getLogs", [query]))
             for entry in logs:
                 self._read(entry, pending, discovered)
             self.state.last_block = stop

@@ -186,10 +186,10 @@ class LiquidationKeeper:
         self.pending.reconfigured.clear()
         params = self.params
         accounts = sorted(self.pending.accounts)
-        assets = {a: self.max_price_ages[a] for a in sorted(self.pending.assets) if a in self.max_price_ages}
+        ages = {a: self.max_price_ages[a] for a in sorted(self.pending.assets) if a in self.max_price_ages}
         snapshot = self.retry.call(
             "snapshot",
-            lambda: fetch_snapshot(self.engine, self.pool, self.oracle, params, accounts, block, assets),
+            lambda: fetch_snapshot(self.engine, self.pool, self.oracle, params, accounts, block, ages),
         )
         index_moved = snapshot.borrow_index != self.borrow_index
         self.borrow_index = snapshot.borrow_index
