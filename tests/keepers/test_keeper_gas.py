@@ -263,13 +263,11 @@ def test_gas_model__out_of_gas__retry_factor_then_learned_per_kind_within_four_t
 
 
 def test_gas_model__bad_settings__one_line_naming_the_field(project, engine, keeper, state_path):
-    from ballast.keepers.liquidation import KeeperSetupError, build_keeper, connect_contracts
+    from ballast.keepers.liquidation import KeeperError, build_keeper, connect_contracts
 
     contracts = connect_contracts(project, "local", engine=engine.address)
-    with pytest.raises(
-        KeeperSetupError, match=r"^gas\.retry_factor_bps: Input should be greater than 10000$"
-    ):
+    with pytest.raises(KeeperError, match=r"^gas\.retry_factor_bps: Input should be greater than 10000$"):
         build_keeper(contracts, keeper, state_path, gas={"retry_factor_bps": 10_000})
-    with pytest.raises(KeeperSetupError, match=r"^gas\.headroom_floors: Extra inputs are not permitted$"):
+    with pytest.raises(KeeperError, match=r"^gas\.headroom_floors: Extra inputs are not permitted$"):
         build_keeper(contracts, keeper, state_path, gas={"headroom_floors": 1})
     assert build_keeper(contracts, keeper, state_path, gas={"headroomBps": 500}).gas.model.headroom_bps == 500
