@@ -83,9 +83,13 @@ mutate: setup ## mutation score (not in CI; hours): slither-mutate's mutants of 
 	@nice -n 19 $(BIN)/python security/mutation/campaign.py run $(MUTATE_ARGS)
 	@$(BIN)/python security/mutation/campaign.py summary
 
-lint: $(VENV)/.installed ## ruff over the Python code
-	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py
-	@$(BIN)/ruff format --check ballast scripts tests bots ape_console_extras.py
+PY_SOURCES := ballast scripts tests bots ape_console_extras.py
+
+lint: $(VENV)/.installed ## ruff (lint and format), mypy --strict over ballast/, forge fmt --check (.pre-commit-config.yaml runs the same)
+	@$(BIN)/ruff check $(PY_SOURCES)
+	@$(BIN)/ruff format --check $(PY_SOURCES)
+	@$(BIN)/mypy
+	@forge fmt --check
 
 demo: setup ## a liquidation cascade with 200 accounts on a local anvil; prints where the report is
 	@$(BIN)/ape run scenario crash --accounts 200

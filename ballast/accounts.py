@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 from ape.api.accounts import TestAccountAPI
 from ape.utils.testing import DEFAULT_TEST_HD_PATH, DEFAULT_TEST_MNEMONIC, generate_dev_accounts
 
+from ballast.errors import TestKeyRefused
+
 #: How many accounts of each known test mnemonic count as test accounts.
 TEST_ACCOUNTS_CHECKED = 20
 
@@ -39,10 +41,6 @@ def is_test_account(account: Any, test_config: Any = None) -> bool:
         return True
     address = str(getattr(account, "address", account)).lower()
     return address in known_test_addresses(test_config)
-
-
-class TestKeyRefused(ValueError):
-    """A test key was about to sign on a network that is not local."""
 
 
 #: Chain ids of development nodes (anvil and hardhat use 31337, ganache and geth --dev 1337).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,6 +24,8 @@ import yaml
 from eth_utils import is_checksum_address, is_hex_address
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
+
+from ballast.errors import ConfigError
 
 BPS = 10_000
 UINT32_MAX = 2**32 - 1
@@ -359,15 +362,6 @@ def config_hash(normalized: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------------- errors
 
 
-class ConfigError(ValueError):
-    """A config that cannot be deployed; `issues` holds one line per bad field."""
-
-    def __init__(self, source: str, issues: list[str]) -> None:
-        self.source = source
-        self.issues = issues
-        super().__init__("\n".join(f"{source}: {issue}" for issue in issues))
-
-
 def _path(loc: tuple[Any, ...], data: Any) -> str:
     """`markets[1].maintenanceMarginBps` from a pydantic location, walking the input alongside."""
     text = ""
@@ -382,7 +376,7 @@ def _path(loc: tuple[Any, ...], data: Any) -> str:
     return text
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     shown = repr(got) if isinstance(got, str) else got
     if kind == "missing":
@@ -431,15 +425,13 @@ def _pydantic_issues(err: ValidationError, data: Any) -> list[str]:
     return issues
 
 
-def _consistency_issues(c: DeploymentConfig) -> list[str]:
-    """Rules across fields, named by the field they are about."""
+def _unknown(c: DeploymentConfig, path: str, symbol: str) -> str:
+    return f"{path}: unknown token {symbol!r} (tokens: {', '.join(c.tokens)})"
+
+
+def _token_issues(c: DeploymentConfig) -> list[str]:
+    """Each token's kind against its address and name."""
     issues: list[str] = []
-    tokens = set(c.tokens)
-    listing = ", ".join(c.tokens)
-
-    def unknown(path: str, symbol: str) -> None:
-        issues.append(f"{path}: unknown token {symbol!r} (tokens: {listing})")
-
     for symbol, token in c.tokens.items():
         if token.kind == "existing" and token.address is None:
             issues.append(f"tokens.{symbol}.address: required for an existing token")
@@ -449,19 +441,28 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
             )
         if token.kind == "mock-no-return" and token.name is not None:
             issues.append(f"tokens.{symbol}.name: the no-return mock is always named 'Tether USD'")
+    return issues
 
-    if c.settlement_asset not in tokens:
-        unknown("settlementAsset", c.settlement_asset)
-    elif c.settlement_asset not in c.pool.assets:
-        issues.append(f"settlementAsset: {c.settlement_asset} must be a pool asset (pool.assets)")
-    elif next(iter(c.pool.assets)) != c.settlement_asset:
-        issues.append(f"pool.assets: the settlement asset {c.settlement_asset} must be listed first")
 
-    # Oracle
+def _settlement_issues(c: DeploymentConfig) -> list[str]:
+    """The settlement asset is a token and the Pool's first asset."""
+    if c.settlement_asset not in c.tokens:
+        return [_unknown(c, "settlementAsset", c.settlement_asset)]
+    if c.settlement_asset not in c.pool.assets:
+        return [f"settlementAsset: {c.settlement_asset} must be a pool asset (pool.assets)"]
+    if next(iter(c.pool.assets)) != c.settlement_asset:
+        return [f"pool.assets: the settlement asset {c.settlement_asset} must be listed first"]
+    return []
+
+
+def _oracle_issues(c: DeploymentConfig) -> list[str]:
+    """Each oracle asset: a token, enough sources for its quorum, a TWAP window the oracle accepts, a price band the
+    oracle can store, and sources that fit it."""
+    issues: list[str] = []
     for symbol, asset in c.oracle.assets.items():
         base = f"oracle.assets.{symbol}"
-        if symbol not in tokens:
-            unknown(base, symbol)
+        if symbol not in c.tokens:
+            issues.append(_unknown(c, base, symbol))
         params = asset.params(c.oracle.defaults)
         if params.quorum > len(asset.sources):
             field = "quorum" if asset.quorum is not None else "sources"
@@ -475,51 +476,69 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
                 f"{field}: must be at least oracle.minTwapWindow "
                 f"(got {params.twap_window} < {c.oracle.min_twap_window})"
             )
-        if asset.min_price <= 0:
-            issues.append(f"{base}.minPrice: must be above 0 (got {_plain(asset.min_price)})")
-        if asset.max_price < asset.min_price:
-            issues.append(
-                f"{base}.maxPrice: must be at least minPrice "
-                f"(got {_plain(asset.max_price)} < {_plain(asset.min_price)})"
-            )
-        if asset.max_price * WAD > MAX_STORED_PRICE:
-            issues.append(
-                f"{base}.maxPrice: must be at most {MAX_STORED_PRICE // WAD} USD (the largest stored price)"
-            )
-        addresses: set[str] = set()
-        for i, source in enumerate(asset.sources):
-            where = f"{base}.sources[{i}]"
-            if source.kind == "feed":
-                if source.address is None:
-                    issues.append(f"{where}.address: required for an existing feed (kind: feed)")
-                elif source.address.lower() in addresses:
-                    issues.append(f"{where}.address: {source.address} is listed twice")
-                else:
-                    addresses.add(source.address.lower())
-                if source.answer is not None:
-                    issues.append(f"{where}.answer: an existing feed's answer is not set by the deployment")
-            else:
-                if source.address is not None:
-                    issues.append(
-                        f"{where}.address: only an existing feed has an address (kind is {source.kind})"
-                    )
-                if source.kind == "mock" and source.answer is None:
-                    issues.append(f"{where}.answer: required for a mock feed")
-            if source.answer is not None and not asset.min_price <= source.answer <= asset.max_price:
-                issues.append(
-                    f"{where}.answer: must lie within minPrice..maxPrice "
-                    f"(got {_plain(source.answer)}, band {_plain(asset.min_price)}..{_plain(asset.max_price)})"
-                )
-            if asset.min_price > 0 and int(asset.min_price * 10**source.decimals) == 0:
-                issues.append(
-                    f"{where}.decimals: minPrice {_plain(asset.min_price)} is zero in {source.decimals} decimals"
-                )
+        issues += _price_band_issues(base, asset)
+        issues += _source_issues(base, asset)
+    return issues
 
-    # Pool
+
+def _price_band_issues(base: str, asset: OracleAssetConfig) -> list[str]:
+    issues: list[str] = []
+    if asset.min_price <= 0:
+        issues.append(f"{base}.minPrice: must be above 0 (got {_plain(asset.min_price)})")
+    if asset.max_price < asset.min_price:
+        issues.append(
+            f"{base}.maxPrice: must be at least minPrice "
+            f"(got {_plain(asset.max_price)} < {_plain(asset.min_price)})"
+        )
+    if asset.max_price * WAD > MAX_STORED_PRICE:
+        issues.append(
+            f"{base}.maxPrice: must be at most {MAX_STORED_PRICE // WAD} USD (the largest stored price)"
+        )
+    return issues
+
+
+def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
+    """Each source's kind against its address and answer, an answer within the band, a band its decimals can hold."""
+    issues: list[str] = []
+    addresses: set[str] = set()
+    for i, source in enumerate(asset.sources):
+        where = f"{base}.sources[{i}]"
+        if source.kind == "feed":
+            if source.address is None:
+                issues.append(f"{where}.address: required for an existing feed (kind: feed)")
+            elif source.address.lower() in addresses:
+                issues.append(f"{where}.address: {source.address} is listed twice")
+            else:
+                addresses.add(source.address.lower())
+            if source.answer is not None:
+                issues.append(f"{where}.answer: an existing feed's answer is not set by the deployment")
+        else:
+            if source.address is not None:
+                issues.append(
+                    f"{where}.address: only an existing feed has an address (kind is {source.kind})"
+                )
+            if source.kind == "mock" and source.answer is None:
+                issues.append(f"{where}.answer: required for a mock feed")
+        if source.answer is not None and not asset.min_price <= source.answer <= asset.max_price:
+            issues.append(
+                f"{where}.answer: must lie within minPrice..maxPrice "
+                f"(got {_plain(source.answer)}, band {_plain(asset.min_price)}..{_plain(asset.max_price)})"
+            )
+        if asset.min_price > 0 and int(asset.min_price * 10**source.decimals) == 0:
+            issues.append(
+                f"{where}.decimals: minPrice {_plain(asset.min_price)} is zero in {source.decimals} decimals"
+            )
+    return issues
+
+
+def _pool_issues(c: DeploymentConfig) -> list[str]:
+    """Each pool asset: a token with an oracle configuration, weights and a deposit cap the Pool accepts; target
+    weights adding up to 100 %."""
+    issues: list[str] = []
     for symbol, params in c.pool.assets.items():
         base = f"pool.assets.{symbol}"
-        if symbol not in tokens:
-            unknown(base, symbol)
+        if symbol not in c.tokens:
+            issues.append(_unknown(c, base, symbol))
             continue
         if symbol not in c.oracle.assets:
             issues.append(f"{base}: a pool asset needs an oracle configuration (oracle.assets.{symbol})")
@@ -535,12 +554,16 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
     weights = sum(p.target_weight_bps for p in c.pool.assets.values())
     if weights != BPS:
         issues.append(f"pool.assets: targetWeightBps must add up to {BPS} (got {weights})")
+    return issues
 
-    # Collateral
+
+def _collateral_issues(c: DeploymentConfig) -> list[str]:
+    """Each collateral: a pool asset other than the settlement asset, haircuts in order, a supply cap that fits."""
+    issues: list[str] = []
     for symbol, params in c.collateral.items():
         base = f"collateral.{symbol}"
-        if symbol not in tokens:
-            unknown(base, symbol)
+        if symbol not in c.tokens:
+            issues.append(_unknown(c, base, symbol))
             continue
         if symbol == c.settlement_asset:
             issues.append(f"{base}: the settlement asset is cash, not collateral")
@@ -557,8 +580,12 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
             issues.append(
                 f"{base}.supplyCap: must be above 0 and fit in uint128 units (got {params.supply_cap})"
             )
+    return issues
 
-    # Markets
+
+def _market_issues(c: DeploymentConfig) -> list[str]:
+    """Each market: a unique name, an asset with an oracle configuration, margins in order, sizes that fit."""
+    issues: list[str] = []
     names: set[str] = set()
     for i, m in enumerate(c.markets):
         base = f"markets[{i}]"
@@ -581,8 +608,12 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
             value = getattr(m, field)
             if value != "unlimited" and not 0 < int(Decimal(value) * 10**18) <= UINT128_MAX:
                 issues.append(f"{base}.{to_camel(field)}: must be above 0 and fit in uint128 (got {value})")
+    return issues
 
-    # Risk parameters
+
+def _penalty_issues(c: DeploymentConfig) -> list[str]:
+    """The penalty grows from penaltyBps to maxPenaltyBps, below every market's maintenance margin."""
+    issues: list[str] = []
     liq = c.liquidation
     if liq.max_penalty_bps is not None and liq.max_penalty_bps < liq.penalty_bps:
         issues.append(
@@ -597,11 +628,22 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
                 f"at the threshold creates bad debt (got {liq.effective_max_penalty_bps} >= "
                 f"{tightest.maintenance_margin_bps} of markets[{i}] {tightest.name})"
             )
+    return issues
+
+
+def _adl_issues(c: DeploymentConfig) -> list[str]:
     if c.adl.target_bps >= c.adl.threshold_bps:
-        issues.append(
+        return [
             f"adl.targetBps: must be below adl.thresholdBps (got {c.adl.target_bps} >= {c.adl.threshold_bps})"
-        )
-    if c.settlement_asset in tokens:
+        ]
+    return []
+
+
+def _amount_issues(c: DeploymentConfig) -> list[str]:
+    """Amounts the contracts store in fixed-width fields: the keeper's minimum reward, the fund's target, the dust
+    margin."""
+    issues: list[str] = []
+    if c.settlement_asset in c.tokens:
         reward = c.units(c.settlement_asset, c.liquidation.min_keeper_reward)
         if reward > UINT64_MAX:
             issues.append(f"liquidation.minKeeperReward: must fit in uint64 units (got {reward})")
@@ -609,7 +651,26 @@ def _consistency_issues(c: DeploymentConfig) -> list[str]:
             issues.append("insurance.target: too large")
     if int(c.liquidation.dust_margin_usd * 10**18) > UINT128_MAX:
         issues.append("liquidation.dustMarginUsd: too large")
-    return list(dict.fromkeys(issues))  # a shared default reports once, not once per asset
+    return issues
+
+
+#: The rules across fields, in the order their issues are reported.
+CONSISTENCY_CHECKS: tuple[Callable[[DeploymentConfig], list[str]], ...] = (
+    _token_issues,
+    _settlement_issues,
+    _oracle_issues,
+    _pool_issues,
+    _collateral_issues,
+    _market_issues,
+    _penalty_issues,
+    _adl_issues,
+    _amount_issues,
+)
+
+
+def _consistency_issues(c: DeploymentConfig) -> list[str]:
+    """Rules across fields, named by the field they are about; a shared default reports once, not once per asset."""
+    return list(dict.fromkeys(issue for check in CONSISTENCY_CHECKS for issue in check(c)))
 
 
 def parse_config(data: Any, source: str = "config") -> DeploymentConfig:

@@ -12,7 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ballast.manifest import Deployment, ManifestError, manifest_path
+from ballast.errors import ManifestError
+from ballast.manifest import Deployment, manifest_path
 from ballast.risk import STATUS_NAMES
 
 WAD = 10**18

@@ -23,35 +23,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ballast.accounts import TestKeyRefused, is_local_network, is_test_account, refuse_test_key_off_local
-from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
+from ballast.accounts import is_local_network, is_test_account, refuse_test_key_off_local
+from ballast.config import DeploymentConfig, OracleAssetConfig, diff_configs, display_path, load_config
+from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
     FeedEntry,
     Manifest,
-    ManifestError,
     code_at,
     load_manifest,
     manifest_path,
     missing_code,
     write_manifest,
 )
-from ballast.prices import asset_config, update_oracle
+from ballast.mocks import NO_TERMS, MockAsset, Source, deploy_mocks, deploy_token
+from ballast.prices import asset_config
 from ballast.system import CoreParams, Roles, deploy_core
 
 WAD = 10**18
 ADMIN_ROLE = b"\x00" * 32
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
-
-class DeployError(Exception):
-    """A deployment that must not go ahead, with a message for the user (first line: what and why)."""
 
 
 @dataclass(frozen=True)
@@ -203,19 +201,51 @@ def liveness_params(config: DeploymentConfig) -> tuple[int, int, int]:
     return (live.max_freeze_duration, live.wind_down_after, live.wind_down_delay)
 
 
-def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple:
-    """An `IOracleAggregator.AssetConfig` tuple: the bounds are the asset's USD band in each feed's decimals."""
+def oracle_asset(ctx: DeployContext, config: DeploymentConfig, symbol: str, keeper: str) -> MockAsset:
+    """An oracle asset of the config for `deploy_mocks`: each source a mock feed, a push feed (reported into by
+    `keeper`) or an existing feed, bounded by the asset's USD band in the feed's decimals."""
     asset = config.oracle.assets[symbol]
     params = config.oracle_params(symbol)
     sources = []
-    for source, entry in zip(asset.sources, feeds, strict=True):
-        low = max(1, int(asset.min_price * 10**entry.decimals))
-        high = int(asset.max_price * 10**entry.decimals)
-        sources.append((entry.address, source.heartbeat or params.heartbeat, low, high))
+    for i, source in enumerate(asset.sources):
+        label = f"{symbol} / USD #{i + 1}"
+        make: Callable[[], Any] | None = None
+        if source.kind == "push":
+            make = partial(_deploy_push_feed, ctx, source.decimals, source.answer, label, keeper)
+        elif source.kind == "feed":
+            assert source.address is not None  # the config checks it
+            where = f"oracle.assets.{symbol}.sources[{i}]"
+            make = partial(
+                _existing, ctx, where, source.address, ctx.project.AggregatorV3Interface, source.decimals
+            )
+        answer = (
+            to_units(source.answer, source.decimals)
+            if source.kind == "mock" and source.answer is not None
+            else 0
+        )
+        heartbeat = source.heartbeat or params.heartbeat
+        bounds = _answer_bounds(asset, source.decimals)
+        sources.append(Source(source.decimals, answer, label, heartbeat, bounds, make))
+    return MockAsset(symbol, config.decimals(symbol), tuple(sources), params)
+
+
+def _answer_bounds(asset: OracleAssetConfig, decimals: int) -> tuple[int, int]:
+    """The asset's USD band in a feed's decimals: the answers its sources accept."""
+    return max(1, int(asset.min_price * 10**decimals)), int(asset.max_price * 10**decimals)
+
+
+def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple[Any, ...]:
+    """The `IOracleAggregator.AssetConfig` tuple the deployment set for `symbol` on `feeds` (to verify it)."""
+    asset = config.oracle.assets[symbol]
+    params = config.oracle_params(symbol)
+    sources = [
+        (entry.address, source.heartbeat or params.heartbeat, *_answer_bounds(asset, entry.decimals))
+        for source, entry in zip(asset.sources, feeds, strict=True)
+    ]
     return asset_config(sources, params)
 
 
-def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
+def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
     p = config.pool.assets[symbol]
     return (
         p.target_weight_bps,
@@ -226,7 +256,7 @@ def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
     )
 
 
-def collateral_params(config: DeploymentConfig, symbol: str) -> tuple:
+def collateral_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
     p = config.collateral[symbol]
     return (
         p.initial_haircut_bps,
@@ -240,7 +270,7 @@ def _base_units(amount: Decimal | str) -> int:
     return 2**127 if amount == "unlimited" else to_units(Decimal(amount), 18)
 
 
-def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple:
+def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple[Any, ...]:
     m = config.markets[index]
     return (
         token_address,
@@ -308,48 +338,33 @@ def deploy_system(
     console.rule("deploy: tokens")
     tokens: dict[str, Any] = {}
     for symbol, spec in config.tokens.items():
-        if spec.kind == "mock":
-            tokens[symbol] = project.MockERC20.deploy(
-                spec.name or symbol, symbol, spec.decimals, sender=sender
-            )
-        elif spec.kind == "mock-no-return":
-            tokens[symbol] = project.MockNoReturnToken.deploy(spec.decimals, sender=sender)
-        else:
+        if spec.kind == "existing":
             assert spec.address is not None  # the config checks it
             tokens[symbol] = _existing(
                 ctx, f"tokens.{symbol}", spec.address, project.MockERC20, spec.decimals
             )
+        else:
+            tokens[symbol] = deploy_token(
+                project, sender, MockAsset(symbol, spec.decimals, (), NO_TERMS, spec.name, spec.kind)
+            )
+
+    def new_oracle() -> Any:
+        console.rule("deploy: OracleAggregator")
+        return project.OracleAggregator.deploy(
+            sender, roles.guardian, config.oracle.min_twap_window, sender=sender
+        )
 
     console.rule("deploy: oracle sources")
-    feeds: dict[str, list[FeedEntry]] = {}
-    for symbol, asset in config.oracle.assets.items():
-        feeds[symbol] = []
-        for i, source in enumerate(asset.sources):
-            label = f"{symbol} / USD #{i + 1}"
-            if source.kind == "mock":
-                assert source.answer is not None
-                answer = to_units(source.answer, source.decimals)
-                address = project.MockFeed.deploy(source.decimals, answer, label, sender=sender).address
-            elif source.kind == "push":
-                address = _deploy_push_feed(ctx, source.decimals, source.answer, label, roles.keeper).address
-            else:
-                assert source.address is not None
-                where = f"oracle.assets.{symbol}.sources[{i}]"
-                address = _existing(
-                    ctx, where, source.address, project.AggregatorV3Interface, source.decimals
-                ).address
-            feeds[symbol].append(FeedEntry(kind=source.kind, address=str(address), decimals=source.decimals))
-
-    console.rule("deploy: OracleAggregator")
-    oracle = project.OracleAggregator.deploy(
-        sender, roles.guardian, config.oracle.min_twap_window, sender=sender
-    )
-    for symbol in config.oracle.assets:
-        oracle.setAssetConfig(
-            tokens[symbol], oracle_asset_config(config, symbol, feeds[symbol]), sender=sender
-        )
-    for symbol in config.oracle.assets:
-        update_oracle(oracle, tokens[symbol], sender)
+    assets = [oracle_asset(ctx, config, symbol, roles.keeper) for symbol in config.oracle.assets]
+    mocks = deploy_mocks(project, sender, assets, new_oracle=new_oracle, tokens=tokens)
+    oracle = mocks.oracle
+    feeds = {
+        symbol: [
+            FeedEntry(kind=source.kind, address=str(feed.address), decimals=source.decimals)
+            for source, feed in zip(config.oracle.assets[symbol].sources, mocks.feeds[symbol], strict=True)
+        ]
+        for symbol in config.oracle.assets
+    }
     oracle.setLivenessParams(liveness_params(config), sender=sender)
     oracle.grantRole(oracle.RISK_COMMITTEE_ROLE(), roles.risk_committee or roles.risk_manager, sender=sender)
 
@@ -437,7 +452,7 @@ def _same(a: Any, b: Any) -> bool:
     return str(a).lower() == str(b).lower()
 
 
-def _struct(value: Any) -> tuple:
+def _struct(value: Any) -> tuple[Any, ...]:
     return tuple(int(v) if not isinstance(v, str) else v.lower() for v in value)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ballast.errors import ManifestError
+
 #: The repository root (this file is ballast/manifest.py).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Overrides where manifests are read and written (tests point it at a temporary directory).
@@ -28,10 +30,6 @@ CONTRACT_NAMES = (
     "Liquidator",
     "InsuranceFund",
 )
-
-
-class ManifestError(ValueError):
-    """No manifest, or one that cannot be read."""
 
 
 class FeedEntry(BaseModel):

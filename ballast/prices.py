@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
-def asset_config(sources: list[tuple[Any, int, int, int]], params: Any) -> tuple:
+def asset_config(sources: list[tuple[Any, int, int, int]], params: Any) -> tuple[Any, ...]:
     """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`: `sources` as (feed, heartbeat, minAnswer,
     maxAnswer), the rest from `params` (quorum, max_dispersion_bps, max_deviation_bps, twap_window, max_price_age,
     buffer_size attributes)."""

@@ -192,7 +192,7 @@ def fetch_prices(
 
 def fetch_borrow_index(pool: Any, block: int) -> int:
     (index,) = batch_call(pool.provider, [Call.method(pool, "borrowIndex")], block)
-    return index
+    return int(index)
 
 
 # ---------------------------------------------------------------- accounts

@@ -6,13 +6,13 @@ numbers and additionally needs every involved price `Ok` or `Deviated`: see `liq
 are pure; `ballast.reader` loads their inputs from a chain.
 
 Rounding mirrors `FixedPointMath` and `AccountMath`: collateral value and equity round down, margins, fees and debt
-round up. Assets are keys of any hashable kind (addresses in production, symbols in tests) used consistently across
+round up. Assets are string keys (addresses in production, symbols in tests) used consistently across
 `AccountState`, `RiskParams` and `Prices`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -21,7 +21,7 @@ WAD = 10**18
 BPS = 10_000
 
 #: An asset key: a checksummed address on chain, or any other consistent key (a symbol in tests).
-Asset = Hashable
+Asset = str
 
 
 # ---------------------------------------------------------------- FixedPointMath / AccountMath primitives
@@ -46,7 +46,8 @@ def mul_wad_up(x: int, y: int) -> int:
 
 def value_down(amount: int, price: int, decimals: int) -> int:
     """USD (WAD) of `amount` token units at `price` (WAD per whole token), rounded down (`toValueDown`)."""
-    return amount * price // 10**decimals
+    unit: int = 10**decimals
+    return amount * price // unit
 
 
 def value_up(amount: int, price: int, decimals: int) -> int:

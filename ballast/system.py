@@ -9,6 +9,8 @@ from typing import Any
 from ape.contracts import ContractInstance
 from ethpm_types import ContractType
 
+from ballast.errors import DeployError
+
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
 CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngine", "Liquidator", "InsuranceFund")
 
@@ -81,16 +83,13 @@ def engine_abi(project: Any) -> ContractType:
         if key not in seen:
             seen.add(key)
             abi.append(entry)
-    return core.model_copy(update={"abi": abi})
+    whole: ContractType = core.model_copy(update={"abi": abi})
+    return whole
 
 
 def margin_engine_at(project: Any, address: Any) -> ContractInstance:
     """The MarginEngine at `address` with its whole API (governance and views are served by its extension)."""
     return ContractInstance(address, engine_abi(project))
-
-
-class WiringError(RuntimeError):
-    """A contract did not land at its predicted address (another transaction used the deployer's nonce)."""
 
 
 def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -102,7 +101,10 @@ def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
 def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
     for name, contract in contracts.items():
         if contract.address != predicted[name]:
-            raise WiringError(f"{name} deployed at {contract.address}, expected {predicted[name]}")
+            raise DeployError(
+                f"{name} deployed at {contract.address}, expected {predicted[name]} (another transaction used "
+                "the deployer's nonce)"
+            )
 
 
 def deploy_core(

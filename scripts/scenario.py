@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context, network_option
 from rich.console import Console
 
 from ballast.accounts import is_local_network
+from ballast.cli import BallastCommand
 from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
 from ballast.scenarios.driver import DriverError
 from ballast.scenarios.paths import SeriesError
@@ -40,7 +41,7 @@ def _local(cli_ctx) -> None:  # noqa: ANN001 - ape's context
 def _scenario_command(name: str) -> click.Command:
     spec = SCENARIOS[name]
 
-    @click.command(name=name, cls=ConnectedProviderCommand, short_help=spec.description.split(".")[0])
+    @click.command(name=name, cls=BallastCommand, short_help=spec.description.split(".")[0])
     @ape_cli_context()
     @network_option(default="ethereum:local:foundry")
     @click.option("--accounts", type=click.IntRange(1, 5_000), default=30, show_default=True, help="traders")
@@ -116,12 +117,12 @@ def list_scenarios() -> None:
         console.print(f"  population {spec.profile}; path: {spec.path_note or 'parametric'}")
 
 
-@cli.command(name="bench", cls=ConnectedProviderCommand, short_help="Driver: naive ape calls vs batched")
+@cli.command(name="bench", cls=BallastCommand, short_help="Driver: naive ape calls vs batched")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--transactions", type=click.IntRange(10, 10_000), default=400, show_default=True)
 def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
-    from ballast.scenarios.bench import print_bench, run_bench
+    from ballast.bench.driver import print_bench, run_bench
     from ballast.scenarios.population import quiet_ape
 
     _local(cli_ctx)
@@ -135,7 +136,7 @@ def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
     print_bench(result, Console())
 
 
-@cli.command(name="sweep", cls=ConnectedProviderCommand, short_help="Keeper capacity vs bad debt")
+@cli.command(name="sweep", cls=BallastCommand, short_help="Keeper capacity vs bad debt")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--accounts", type=click.IntRange(1, 2_000), default=30, show_default=True)

@@ -54,7 +54,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after the `attempt`-th failure (0-based)."""
-        return min(self.cap, self.base * 2**attempt)
+        wait: float = self.base * 2**attempt
+        return min(self.cap, wait)
 
     def call(self, what: str, fn: Callable[[], T]) -> T:
         """`fn()`, retried on transient errors; the last error propagates."""

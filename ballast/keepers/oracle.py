@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +35,7 @@ from ape.exceptions import ProviderError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from ballast.errors import KeeperError
 from ballast.keepers.gas import GasModel, KeeperGas
 from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
@@ -52,10 +54,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 T = TypeVar("T")
-
-
-class KeeperError(Exception):
-    """A keeper that cannot run as configured; the message is for the user."""
 
 
 # ---------------------------------------------------------------------------------------------------- config
@@ -395,7 +393,7 @@ class OracleKeeper:
                 failed.append(outcome.failure())
                 log_event(self.logger, "update_failed", logging.ERROR, asset=symbol, **outcome.log_fields())
             median, twap, status, _ = self._retry(
-                lambda s=symbol: oracle.getPriceData(tokens[s]), f"read {symbol}"
+                partial(oracle.getPriceData, tokens[symbol]), f"read {symbol}"
             )
             result = StepResult(
                 symbol, price, int(median), int(twap), status_name(int(status)), tuple(failed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ape.exceptions import ContractLogicError, OutOfGasError
 
@@ -21,8 +21,11 @@ from ballast.keepers.gas import GasError, GasQuote, KeeperGas
 
 T = TypeVar("T")
 
-#: `retry(what, fn)`: `fn()`, retried on transient RPC errors (the keeper's backoff policy).
-Retry = Callable[[str, Callable[[], T]], T]
+
+class Retry(Protocol):
+    """`retry(what, fn)`: `fn()`, retried on transient RPC errors (the keeper's backoff policy)."""
+
+    def __call__(self, what: str, fn: Callable[[], T], /) -> T: ...
 
 
 def describe(error: BaseException | str | None) -> str:

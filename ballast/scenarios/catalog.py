@@ -37,7 +37,7 @@ from ballast.scenarios.paths import (
     linear_crash,
     replay,
 )
-from ballast.scenarios.runner import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
+from ballast.scenarios.record import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
 
 CONGESTED_GAS = 1_500_000  # keeper gas per block of the congested runs (`black-thursday-congested`)
 MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
@@ -604,7 +604,7 @@ _add(
 
 def settings_for(spec: ScenarioSpec, **overrides: object) -> RunSettings:
     values = {**spec.defaults, **{k: v for k, v in overrides.items() if v is not None}}
-    return RunSettings(profile=spec.profile, **values)  # type: ignore[arg-type]
+    return RunSettings(profile=spec.profile, **values)
 
 
 def data_root() -> Path:

@@ -24,15 +24,13 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 
+from ballast.errors import DriverError
+
 MAX_BATCH = 1_000  # requests per JSON-RPC batch
 RECEIPT_BATCH = 200  # receipts per batch (anvil answers each in time that grows with the block)
 DEFAULT_GAS = 1_500_000  # gas limit of a queued transaction unless the call says otherwise
 MAX_TRACED = 5  # failed transactions of one block whose revert is decoded
 BLOCK_GAS_LIMIT = 2**40  # the block gas limit while the driver mines: every queued transaction fits
-
-
-class DriverError(RuntimeError):
-    """A transaction the caller required to succeed failed, or the node refused a request."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from rich.table import Table
 from ballast.scenarios.catalog import CASCADE, SCENARIOS, settings_for
 from ballast.scenarios.paths import Paths, flat
 from ballast.scenarios.population import deploy_scenario_system
-from ballast.scenarios.runner import RunSettings, ScenarioSpec, run_scenario
+from ballast.scenarios.record import RunSettings, ScenarioSpec
+from ballast.scenarios.runner import run_scenario
 
 #: (keeper gas per block, keeper start delay in blocks), most capacity first.
 SWEEP_SETTINGS: tuple[tuple[int, int], ...] = (

@@ -36,8 +36,9 @@ import numpy as np
 from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 
-from ballast.config import DeploymentConfig, display_path, load_config
+from ballast.config import DeploymentConfig, SourceConfig, display_path, load_config
 from ballast.deploy import DeployContext, deploy_system, resolve_roles
+from ballast.errors import ScenarioError
 from ballast.manifest import Manifest
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.sizing import SizingContext, deposit_units, max_sizes, with_safety
@@ -295,7 +296,14 @@ def deploy_scenario_system(
 
 def seed_prices(system: System) -> dict[str, float]:
     """The config's first source answer of every asset, USD per whole token (the seeding prices)."""
-    return {s: float(a.sources[0].answer) for s, a in system.config.oracle.assets.items()}
+    return {s: source_answer(a.sources[0]) for s, a in system.config.oracle.assets.items()}
+
+
+def source_answer(source: SourceConfig) -> float:
+    """A mock source's configured answer, USD per whole token (scenarios run on mock feeds only)."""
+    if source.answer is None:
+        raise ScenarioError(f"a {source.kind} source has no answer: scenarios need mock feeds")
+    return float(source.answer)
 
 
 def seed_population(system: System, driver: FastDriver, population: Population, start: int) -> int:

@@ -358,7 +358,7 @@ class UsdFormatter(Formatter):
     def __init__(self) -> None:
         self.decimals = 2
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         super().set_locs(locs)
         steps = [abs(b - a) for a, b in itertools.pairwise(locs) if b != a]
         tolerance = min(steps, default=1.0) * 1e-3

@@ -5,21 +5,21 @@ import threading
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import TestKeyRefused, enable_autosign, refuse_test_key_off_local
+from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.cli import BallastCommand
 from ballast.keepers.oracle import (
-    KeeperError,
     OracleKeeper,
     OracleKeeperConfig,
     config_from_options,
     stop_on_signals,
 )
-from ballast.manifest import DEPLOYMENTS_ENV, Deployment, ManifestError
+from ballast.manifest import DEPLOYMENTS_ENV, Deployment
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Push prices into the oracle's feeds and update it")
+@click.command(cls=BallastCommand, short_help="Push prices into the oracle's feeds and update it")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -77,7 +77,5 @@ def cli(
         runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
         with stop_on_signals(threading.Event()) as stop:
             runner.run(stop)
-    except (KeeperError, ManifestError, TestKeyRefused) as err:
-        raise click.ClickException(str(err)) from None
     except ApeException as err:
         raise click.ClickException(f"oracle keeper stopped: {type(err).__name__}: {err}") from None

@@ -7,6 +7,8 @@ import pytest
 from attack_setup import MAX_UINT
 from engine_setup import FEED_DECIMALS, MAX_PRICE_AGE, TWAP_WINDOW
 
+from ballast.mocks import Terms, deploy_mocks, one_feed
+
 
 @pytest.fixture(scope="module")
 def attacker(accounts):
@@ -20,10 +22,9 @@ def list_token(project, admin, oracle, pool, engine):
     target weight) and, given `collateral` params, as engine collateral."""
 
     def _list(token, price: float, collateral=None):
-        feed = project.MockFeed.deploy(FEED_DECIMALS, int(price * 10**FEED_DECIMALS), "feed", sender=admin)
-        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
-        oracle.setAssetConfig(token, config, sender=admin)
-        oracle.update(token, sender=admin)
+        terms = Terms(1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
+        asset = one_feed("X", 18, int(price * 10**FEED_DECIMALS), terms, label="feed")
+        feed = deploy_mocks(project, admin, [asset], oracle=oracle, tokens={"X": token}).feeds["X"][0]
         pool.listAsset(token, (0, 10_000, 0, 0, 2**127), sender=admin)
         if collateral is not None:
             engine.listCollateral(token, collateral, sender=admin)

@@ -5,6 +5,7 @@ tests/engine, tests/keepers and tests/attacks import them (pytest registers the 
 import pytest
 from engine_setup import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
 
+from ballast.mocks import Terms, deploy_mocks, one_feed
 from ballast.prices import restamp_and_update, settle_prices
 from ballast.system import CoreParams, Roles, deploy_core
 
@@ -34,15 +35,11 @@ def oracle(project, admin, guardian):
 
 @pytest.fixture(scope="module")
 def feeds(project, admin, oracle, tokens):
+    terms = Terms(1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
     feeds = {}
     for symbol, token in tokens.items():
-        feed = project.MockFeed.deploy(
-            FEED_DECIMALS, PRICES[symbol] * 10**FEED_DECIMALS, symbol, sender=admin
-        )
-        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16)
-        oracle.setAssetConfig(token, config, sender=admin)
-        oracle.update(token, sender=admin)
-        feeds[symbol] = feed
+        asset = one_feed(symbol, token.decimals(), PRICES[symbol] * 10**FEED_DECIMALS, terms)
+        feeds[symbol] = deploy_mocks(project, admin, [asset], oracle=oracle, tokens=tokens).feeds[symbol][0]
     return feeds
 
 

@@ -17,7 +17,10 @@ from pool_setup import (
     units,
 )
 
+from ballast.mocks import Terms, deploy_mocks, one_feed
 from ballast.system import CoreParams, Roles, deploy_with_stand_in
+
+TERMS = Terms(1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +59,8 @@ def list_in_oracle(project, admin, oracle):
     """List `token` in the oracle with one 8-decimal MockFeed at `price` USD; returns the feed."""
 
     def _list(token, price: float):
-        feed = project.MockFeed.deploy(FEED_DECIMALS, int(price * 10**FEED_DECIMALS), "feed", sender=admin)
-        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
-        oracle.setAssetConfig(token, config, sender=admin)
-        oracle.update(token, sender=admin)
-        return feed
+        asset = one_feed("X", 18, int(price * 10**FEED_DECIMALS), TERMS, label="feed")
+        return deploy_mocks(project, admin, [asset], oracle=oracle, tokens={"X": token}).feeds["X"][0]
 
     return _list
 

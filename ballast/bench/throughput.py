@@ -1,6 +1,6 @@
 """The chain side of `ape run bench`: throughput sources that need a local anvil.
 
-- `driver_vs_naive`: `ballast.scenarios.bench.run_bench`, the same mints and feed answers sent by ape contract calls
+- `driver_vs_naive`: `ballast.bench.driver.run_bench`, the same mints and feed answers sent by ape contract calls
   one at a time and through the scenario `FastDriver`, in one run on one chain.
 - `keeper_reaction_blocks`: `ballast.scenarios.experiments.run_scale` (N traders, WETH, WBTC and LTT -40 % in one
   block, keeper budget 200M gas per block) per account count, each on a fresh deployment: blocks from the price
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 from rich.console import Console
 
-from ballast.bench import Report, ThroughputSource, driver_vs_naive_entry, reaction_entry
+from ballast.bench.results import Report, ThroughputSource, driver_vs_naive_entry, reaction_entry
 
 REACTION_BLOCKS = 24
 """Simulated blocks per reaction run: the shock at block 2 and the 10-block TWAP clear the book by about block 12."""
@@ -50,7 +50,7 @@ def parse_accounts(text: str) -> tuple[int, ...]:
 
 def driver_source(project: Any, chain: Any, sender: Any, transactions: int) -> ThroughputSource:
     def source(_: Report) -> Mapping[str, Any]:
-        from ballast.scenarios.bench import run_bench
+        from ballast.bench.driver import run_bench
         from ballast.scenarios.population import quiet_ape
 
         with quiet_ape():

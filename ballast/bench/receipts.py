@@ -1,5 +1,5 @@
 """Gas of the bench scenario from transaction receipts on a local anvil (`ape run bench_receipts`): a cross-check
-of the forge harness that `make bench` reads (ballast/bench.py), which measures the same state to the gas.
+of the forge harness that `make bench` reads (`ballast.bench.harness`), which measures the same state to the gas.
 
 Every figure is a whole transaction (`gas_used`: the 21,000 base, calldata and cold storage included, like the
 other protocols' figures it is compared with); `execution` subtracts the intrinsic cost (base + calldata) to show
@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ballast.mocks import MockAsset, Source, Terms, deploy_mocks, one_feed
 from ballast.prices import settle_prices
 from ballast.system import CoreParams, Roles, deploy_core, deploy_with_stand_in
 
@@ -53,8 +54,9 @@ def row(operation: str, receipt: Any, target: int | None = None, note: str = "")
 
 def print_rows(rows: list[GasRow], title: str, console: Console | None = None) -> None:
     table = Table(title=title)
-    for column, justify in (("operation", "left"), ("tx gas", "right"), ("execution", "right")):
-        table.add_column(column, justify=justify)
+    table.add_column("operation", justify="left")
+    table.add_column("tx gas", justify="right")
+    table.add_column("execution", justify="right")
     table.add_column("target", justify="right")
     table.add_column("", justify="left")
     table.add_column("note")
@@ -69,9 +71,27 @@ def _advance(chain: Any, seconds: int) -> None:
     chain.mine()
 
 
-def _oracle_config(feeds: list[Any], buffer: int = 64) -> tuple:
-    sources = [(feed.address, 86_400, 1, 10**18) for feed in feeds]
-    return (sources, 1, 500, 500, TWAP_WINDOW, 3_600, buffer)
+#: The oracle terms of every bench asset: one source, a 600 s TWAP on a 64-slot ring.
+TERMS = Terms(
+    quorum=1,
+    max_dispersion_bps=500,
+    max_deviation_bps=500,
+    twap_window=TWAP_WINDOW,
+    max_price_age=3_600,
+    buffer_size=64,
+)
+PRICES = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
+
+
+def _list_assets(project: Any, owner: Any, oracle: Any) -> dict[str, Any]:
+    """USDC, WBTC and WETH with one feed each, configured and updated in the oracle, one asset after the other;
+    the tokens and feeds by symbol."""
+    tokens, feeds = {}, {}
+    for symbol, (decimals, price) in PRICES.items():
+        asset = one_feed(symbol, decimals, price * 10**FEED_DECIMALS, TERMS)
+        mocks = deploy_mocks(project, owner, [asset], oracle=oracle)
+        tokens[symbol], feeds[symbol] = mocks.tokens[symbol], mocks.feeds[symbol][0]
+    return {"tokens": tokens, "feeds": feeds}
 
 
 def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
@@ -80,11 +100,11 @@ def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
     rows = []
     for n in (1, 3, 5):
-        asset = project.MockERC20.deploy(f"A{n}", f"A{n}", 18, sender=owner)
-        feeds = [
-            project.MockFeed.deploy(FEED_DECIMALS, 2_000 * 10**8, "feed", sender=owner) for _ in range(n)
-        ]
-        oracle.setAssetConfig(asset, _oracle_config(feeds), sender=owner)
+        sources = tuple(Source(FEED_DECIMALS, 2_000 * 10**8) for _ in range(n))
+        mocks = deploy_mocks(
+            project, owner, [MockAsset(f"A{n}", 18, sources, TERMS)], oracle=oracle, update=None
+        )
+        asset, feeds = mocks.tokens[f"A{n}"], mocks.feeds[f"A{n}"]
         receipt = None
         for step in range(TWAP_WINDOW // UPDATE_INTERVAL + 4):
             _advance(chain, UPDATE_INTERVAL)
@@ -114,14 +134,8 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
     the deposit cooldown on (each deposit writes the receiver's lockup)."""
     owner, lp = accounts[0], accounts[1]
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
-    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
-    tokens = {}
-    for symbol, (decimals, price) in prices.items():
-        token = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
-        feed = project.MockFeed.deploy(FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner)
-        oracle.setAssetConfig(token, _oracle_config([feed]), sender=owner)
-        oracle.update(token, sender=owner)
-        tokens[symbol] = token
+    prices = PRICES
+    tokens = _list_assets(project, owner, oracle)["tokens"]
     params = CoreParams(cooldown=cooldown, insurance_target=0)
     core = deploy_with_stand_in(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params)
     pool, engine = core.pool, core.engine
@@ -154,15 +168,9 @@ def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
     position and 1 collateral asset, and one auto-deleveraging, on the real core (ballast.system.deploy_core)."""
     owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
-    prices = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
-    tokens, feeds = {}, {}
-    for symbol, (decimals, price) in prices.items():
-        tokens[symbol] = project.MockERC20.deploy(symbol, symbol, decimals, sender=owner)
-        feeds[symbol] = project.MockFeed.deploy(
-            FEED_DECIMALS, price * 10**FEED_DECIMALS, symbol, sender=owner
-        )
-        oracle.setAssetConfig(tokens[symbol], _oracle_config([feeds[symbol]]), sender=owner)
-        oracle.update(tokens[symbol], sender=owner)
+    prices = PRICES
+    listed = _list_assets(project, owner, oracle)
+    tokens, feeds = listed["tokens"], listed["feeds"]
     core = deploy_core(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), CoreParams())
     for symbol in prices:
         core.pool.listAsset(tokens[symbol], (3_333, 10_000, 0, 0, 2**127), sender=owner)
