@@ -10,9 +10,9 @@ import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {OracleLivenessBase} from "../utils/OracleLivenessBase.sol";
 
-/// @title OracleSetLivenessParamsLivenessTest
+/// @title OracleSetLivenessParamsTest
 /// @notice `OracleAggregator.setLivenessParams`: bounds of the freeze and wind-down parameters (fixture: OracleLivenessBase).
-contract OracleSetLivenessParamsLivenessTest is OracleLivenessBase {
+contract OracleSetLivenessParamsTest is OracleLivenessBase {
     /// @notice The liveness bounds are governed within fixed limits.
     function test_setLivenessParams__outOfBounds__reverts() public {
         vm.expectRevert(

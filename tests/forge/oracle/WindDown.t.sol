@@ -10,9 +10,9 @@ import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {OracleLivenessBase} from "../utils/OracleLivenessBase.sol";
 
-/// @title OracleWindDownLivenessTest
+/// @title OracleWindDownTest
 /// @notice `OracleAggregator.proposeWindDown` / `executeWindDown`: a long Stale asset is wound down within the governed bound (fixture: OracleLivenessBase).
-contract OracleWindDownLivenessTest is OracleLivenessBase {
+contract OracleWindDownTest is OracleLivenessBase {
     /// @notice A LUNA-like collapse: LTT falls from 10 to 0.02 USD, leaving the account holding it (a 30 WETH long on
     /// 10,000 LTT) underwater, then its feed answers 0.0001 USD, below its 0.01 bound, before any keeper acts: the asset
     /// is Stale and the account cannot be liquidated. A day after its last price expired anyone proposes a wind-down at what the feed reports (0.0001, below the last median); an
