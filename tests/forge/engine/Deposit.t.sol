@@ -8,10 +8,37 @@ import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
 import {Vm} from "../utils/Vm.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 
 /// @title MarginEngineDepositTest
 /// @notice `MarginEngine.deposit`: settlement cash and collateral posted to an account (fixture: MarginEngineBase).
 contract MarginEngineDepositTest is MarginEngineBase {
+    /// @notice Collateral must be a pool asset and the Pool lists at most 8 assets, the settlement asset first, so an
+    /// account holds at most 7 collateral assets: the engine's own cap of 8 is a second bound only a Pool listing
+    /// more assets could reach.
+    function test_deposit__everyPoolAssetAsCollateral__sevenAssetsAtMost() public {
+        for (uint256 i = 0; i < 5; ++i) {
+            MockERC20 token = _newAsset(string.concat("X", vm.toString(i)), 18, 1e18);
+            _listPoolAsset(address(token), 0);
+            _listCollateral(address(token));
+        }
+        MockERC20 ninth = _newAsset("X5", 18, 1e18);
+        vm.expectRevert(abi.encodeWithSignature("TooManyAssets(uint256)", 8));
+        _listPoolAsset(address(ninth), 0);
+        address[] memory listed = pool.assets();
+        assertEq(listed.length, 8, "eight pool assets");
+        for (uint256 i = 1; i < listed.length; ++i) {
+            MockERC20 token = MockERC20(listed[i]);
+            _deposit(TRADER, token, 10 ** token.decimals());
+        }
+        (uint16 mask,) = engine.accountMasks(TRADER);
+        uint256 held;
+        for (; mask != 0; mask >>= 1) {
+            held += mask & 1;
+        }
+        assertEq(held, 7, "seven collateral assets held");
+    }
+
     /// @notice A zero deposit reverts ZeroAmount.
     function test_deposit__zeroAmount__reverts() public {
         vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));

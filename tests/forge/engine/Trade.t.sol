@@ -39,6 +39,27 @@ contract MarginEngineTradePayoutsTest is PayoutsBase {
 /// @title MarginEngineTradeTest
 /// @notice `MarginEngine.modifyPosition`: opening, changing and closing positions, fees, realized PnL and the price policy (fixture: MarginEngineBase).
 contract MarginEngineTradeTest is MarginEngineBase {
+    /// @notice A market index past the listed ones reverts MarketNotListed with it.
+    function test_modifyPosition__unknownMarket__revertsMarketNotListed() public {
+        _deposit(TRADER, weth, 10e18);
+        uint256 unknown = engine.marketCount();
+        vm.expectRevert(abi.encodeWithSignature("MarketNotListed(uint256)", unknown));
+        _open(TRADER, unknown, 1e18);
+    }
+
+    /// @notice Every margin figure is in settlement units: with the settlement asset frozen nothing new opens
+    /// (PriceUnavailable(USDC, AddRisk, Frozen)); unfrozen, the same trade goes through.
+    function test_modifyPosition__settlementPriceFrozen__opensOnlyOnceUnfrozen() public {
+        _deposit(TRADER, weth, 10e18);
+        _nextBlock();
+        oracle.setFrozen(address(usdc), true);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(usdc), 0, 3));
+        _open(TRADER, 0, 1e18);
+        oracle.setFrozen(address(usdc), false);
+        _open(TRADER, 0, 1e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 1e18, "opened");
+    }
+
     /// @notice A zero size change reverts ZeroAmount; beyond +-int128.max reverts SizeOutOfRange.
     function test_modifyPosition__zeroOrOutOfRange__reverts() public {
         int256 max = type(int128).max;

@@ -48,6 +48,25 @@ contract MarginEngineWithdrawPayoutsTest is PayoutsBase {
 /// @title MarginEngineWithdrawTest
 /// @notice `MarginEngine.withdraw`: settlement credit, collateral and borrowing out of an account (fixture: MarginEngineBase).
 contract MarginEngineWithdrawTest is MarginEngineBase {
+    /// @notice New risk needs every price it rests on Ok: a frozen market price could hide the position's loss, so
+    /// withdrawing collateral against it reverts PriceUnavailable(WBTC, AddRisk, Frozen); adding collateral still
+    /// works, and once unfrozen the withdrawal goes through.
+    function test_withdraw__heldMarketPriceFrozen__revertsButAddingCollateralWorks() public {
+        _deposit(TRADER, weth, 10e18);
+        _nextBlock();
+        _open(TRADER, 1, 1e17);
+        _nextBlock();
+        oracle.setFrozen(address(wbtc), true);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
+        vm.prank(TRADER);
+        engine.withdraw(address(weth), 1e18, TRADER);
+        _deposit(TRADER, weth, 1e18);
+        oracle.setFrozen(address(wbtc), false);
+        vm.prank(TRADER);
+        engine.withdraw(address(weth), 1e18, TRADER);
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18, "one in, one out");
+    }
+
     /// @notice A zero withdrawal reverts ZeroAmount.
     function test_withdraw__zeroAmount__reverts() public {
         _deposit(TRADER, weth, 1e18);

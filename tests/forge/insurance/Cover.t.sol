@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
-import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
+import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
-import {EngineFixture} from "../utils/EngineFixture.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title InsuranceFundCoverFlowTest
@@ -28,6 +25,29 @@ contract InsuranceFundCoverFlowTest is CoreFlowBase {
         assertEq(uncovered, 0, "all covered");
         assertEq(insurance.bookedBalance(), 13e6, "the rest stays");
         assertEq(usdc.balanceOf(address(liquidator)), 5e6, "paid to the Liquidator");
+    }
+
+    /// @notice The cover of a deficit within the balance is announced as fully covered.
+    function test_cover__deficitWithinTheBalance__emitsCoveredInFull() public {
+        _fundInsurance(1_000e6);
+        vm.expectEmit(false, false, false, true, address(insurance));
+        emit IInsuranceFund.Covered(400e6, 400e6, 0);
+        vm.prank(address(liquidator));
+        insurance.cover(400e6);
+        assertEq(insurance.bookedBalance(), 600e6, "the rest stays");
+    }
+
+    /// @notice A deficit above the fund takes the whole balance and returns the rest as uncovered.
+    function test_cover__deficitAboveTheBalance__paysTheBalanceAndReturnsTheRest() public {
+        _fundInsurance(100e6);
+        uint256 before = usdc.balanceOf(address(liquidator));
+        vm.expectEmit(false, false, false, true, address(insurance));
+        emit IInsuranceFund.Covered(250e6, 100e6, 150e6);
+        vm.prank(address(liquidator));
+        uint256 uncovered = insurance.cover(250e6);
+        assertEq(uncovered, 150e6, "the rest is uncovered");
+        assertEq(insurance.bookedBalance(), 0, "the fund is empty");
+        assertEq(usdc.balanceOf(address(liquidator)), before + 100e6, "the balance paid to the Liquidator");
     }
 
     /// @notice An empty InsuranceFund covers nothing and moves no token, not even a zero transfer.

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
-import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
+import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
-import {EngineFixture} from "../utils/EngineFixture.sol";
-import {Vm} from "../utils/Vm.sol";
 
 /// @title InsuranceFundWithdrawFlowTest
 /// @notice `InsuranceFund.withdraw` (governance) (fixture: CoreFlowBase).
@@ -21,5 +17,23 @@ contract InsuranceFundWithdrawFlowTest is CoreFlowBase {
         insurance.withdraw(OTHER, 11e6);
         vm.expectRevert(abi.encodeWithSignature("ZeroAddress()"));
         insurance.withdraw(address(0), 1);
+    }
+
+    /// @notice A governance withdrawal is announced with the receiver and the amount.
+    function test_withdraw__governance__emitsGovernanceWithdrawal() public {
+        _fundInsurance(50e6);
+        vm.expectEmit(true, false, false, true, address(insurance));
+        emit IInsuranceFund.GovernanceWithdrawal(OTHER, 20e6);
+        insurance.withdraw(OTHER, 20e6);
+        assertEq(insurance.bookedBalance(), 30e6, "booked");
+    }
+
+    /// @notice Only the admin withdraws: anyone else reverts, the fund untouched.
+    function test_withdraw__notAdmin__reverts() public {
+        _fundInsurance(50e6);
+        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", OTHER, bytes32(0)));
+        vm.prank(OTHER);
+        insurance.withdraw(OTHER, 1);
+        assertEq(insurance.bookedBalance(), 50e6, "nothing left the fund");
     }
 }
