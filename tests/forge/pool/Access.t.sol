@@ -26,6 +26,12 @@ contract PoolAccessTest is StandalonePoolBase {
         pool.absorb(address(weth), 0, 0);
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
         pool.payProfitInKind(address(weth), 1);
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
+        pool.socializeDeficit(0);
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
+        pool.receiveInsuranceExcess(1);
+        vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", OTHER));
+        pool.checkUtilization();
         vm.stopPrank();
         assertEq(pool.totalScaledDebt(), 0, "nothing booked");
     }

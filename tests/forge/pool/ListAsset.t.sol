@@ -25,6 +25,15 @@ contract PoolListAssetTest is StandalonePoolBase {
         pool.listAsset(address(ninth), _params(1_000, 10_000, 0, 0, CAP));
     }
 
+    /// @notice Only the admin lists: anyone else reverts AccessControlUnauthorizedAccount(caller, admin role).
+    function test_listAsset__notAdmin__reverts() public {
+        MockERC20 dai = _newAsset("DAI", 18, 1e18);
+        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", OTHER, bytes32(0)));
+        vm.prank(OTHER);
+        pool.listAsset(address(dai), _params(1_000, 10_000, 0, 0, CAP));
+        assertEq(pool.assets().length, 2, "nothing listed");
+    }
+
     /// @notice A new Pool's first asset must be the settlement asset: WETH first reverts SettlementAssetFirst(USDC);
     /// USDC then WETH list.
     function test_listAsset__otherAssetFirst__reverts() public {
