@@ -44,7 +44,8 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         assertEq(uint256(oracle.getAssetConfig(ASSET).quorum), 2, "quorum 2 of 2 listed");
     }
 
-    /// @notice A dispersion or deviation bound of 0 or 10,001 bps reverts InvalidBps(value); 10,000 (100 %) is listed.
+    /// @notice A dispersion or deviation bound of 0 or 10,001 bps reverts InvalidBps(value); 10,000 (100 %) and 1 are
+    /// listed.
     function test_setAssetConfig__bpsOutOfRange__reverts() public {
         IOracleAggregator.AssetConfig memory config = _config(_two(feedA, feedB), 1);
         config.maxDispersionBps = 0;
@@ -61,6 +62,11 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         IOracleAggregator.AssetConfig memory stored = oracle.getAssetConfig(ASSET);
         assertEq(uint256(stored.maxDispersionBps), 10_000, "dispersion bound of 100 % listed");
         assertEq(uint256(stored.maxDeviationBps), 10_000, "deviation bound of 100 % listed");
+        (config.maxDispersionBps, config.maxDeviationBps) = (1, 1);
+        _list(OTHER_ASSET, config);
+        stored = oracle.getAssetConfig(OTHER_ASSET);
+        assertEq(uint256(stored.maxDispersionBps), 1, "dispersion bound of 1 bps listed");
+        assertEq(uint256(stored.maxDeviationBps), 1, "deviation bound of 1 bps listed");
     }
 
     /// @notice A TWAP window one second under the minimum reverts WindowTooShort(599, 600); the minimum is listed.
@@ -75,9 +81,13 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         assertEq(uint256(oracle.getAssetConfig(ASSET).twapWindow), MIN_WINDOW, "minimum window listed");
     }
 
-    /// @notice A ring of 2 or 513 slots reverts InvalidBufferSize(size, 3, 512); 3 and 512 are listed.
+    /// @notice A ring of 0, 1, 2 or 513 slots reverts InvalidBufferSize(size, 3, 512); 3 and 512 are listed.
     function test_setAssetConfig__bufferSizeOutOfRange__reverts() public {
         IOracleAggregator.AssetConfig memory config = _config(_two(feedA, feedB), 1);
+        config.bufferSize = 0;
+        _expectConfigRevert(config, abi.encodeWithSignature("InvalidBufferSize(uint16,uint16,uint16)", 0, 3, 512));
+        config.bufferSize = 1;
+        _expectConfigRevert(config, abi.encodeWithSignature("InvalidBufferSize(uint16,uint16,uint16)", 1, 3, 512));
         config.bufferSize = 2;
         _expectConfigRevert(config, abi.encodeWithSignature("InvalidBufferSize(uint16,uint16,uint16)", 2, 3, 512));
         config.bufferSize = 513;
