@@ -78,6 +78,8 @@ contract OracleViewsTest is OracleConfigBase {
         oracle.priceForReduce(ASSET, false);
         vm.expectRevert(notListed);
         oracle.priceForLiquidation(ASSET, true);
+        vm.expectRevert(notListed);
+        oracle.priceBounds(ASSET, IOracleAggregator.Action.Reduce);
 
         _list(ASSET, _config(_one(feedB), 1));
         assertEq(oracle.median(ASSET), 0, "listed, never updated: median 0");
