@@ -98,4 +98,22 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         vm.prank(KEEPER);
         engine.autoDeleverage(OTHER, 0);
     }
+
+    /// @notice A short in a rally is on the losing side: not a candidate, whatever its entry (the short side's
+    /// average is its own entry, 3,300, under the price).
+    function test_autoDeleverage__losingSide__reverts() public {
+        address dave = address(0x6666);
+        _deposit(dave, weth, 100e18);
+        _open(dave, 0, -1e18);
+        _activate();
+        (,, bool active,) = engine.adlState();
+        assertTrue(active, "active");
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", dave, 0, 3_300e18, 3_300e18, 8_000e18
+            )
+        );
+        vm.prank(KEEPER);
+        engine.autoDeleverage(dave, 0);
+    }
 }
