@@ -13,6 +13,15 @@ import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 /// @title MarginEngineDepositTest
 /// @notice `MarginEngine.deposit`: settlement cash and collateral posted to an account (fixture: MarginEngineBase).
 contract MarginEngineDepositTest is MarginEngineBase {
+    /// @notice A token that is not listed collateral reverts CollateralNotListed(asset).
+    function test_deposit__unlistedCollateral__reverts() public {
+        MockERC20 dai = new MockERC20("DAI", "DAI", 18);
+        _fund(TRADER, dai, 1e18);
+        vm.expectRevert(abi.encodeWithSignature("CollateralNotListed(address)", address(dai)));
+        vm.prank(TRADER);
+        engine.deposit(address(dai), 1e18, TRADER);
+    }
+
     /// @notice Collateral must be a pool asset and the Pool lists at most 8 assets, the settlement asset first, so an
     /// account holds at most 7 collateral assets: the engine's own cap of 8 is a second bound only a Pool listing
     /// more assets could reach.
