@@ -1,4 +1,4 @@
-"""Constants and helpers of the MarginEngine and Liquidator tests (imported by tests/engine/conftest.py)."""
+"""Constants and helpers of the MarginEngine and Liquidator tests and of every suite on the whole core."""
 
 from ballast.risk import (
     AccountState,

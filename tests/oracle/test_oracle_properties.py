@@ -31,19 +31,19 @@ steps_strategy = st.lists(
 
 @given(sources=sources_strategy)
 def test_update__random_answers__median_lies_within_fresh_answers(
-    oracle, weth, feeds, asset_config, deployer, keeper, chain, sources
+    oracle, weth, feeds, asset_config, gov, keeper, chain, sources
 ):
     with chain.isolate():
         t = chain.blocks.head.timestamp + 60
         config_sources = []
         for feed, (micro_usd, decimals, fresh) in zip(feeds, sources, strict=False):
             if decimals != feed.decimals():
-                feed.setDecimals(decimals, sender=deployer)
+                feed.setDecimals(decimals, sender=gov)
             updated_at = t if fresh else t - HEARTBEAT - 1
-            feed.setRoundData(2, micro_usd * 10 ** (decimals - 6), updated_at, sender=deployer)
+            feed.setRoundData(2, micro_usd * 10 ** (decimals - 6), updated_at, sender=gov)
             config_sources.append((feed.address, HEARTBEAT, 10 ** (decimals - 6), 10 ** (decimals + 7)))
         config = asset_config(config_sources, quorum=1, max_dispersion_bps=10_000, max_deviation_bps=10_000)
-        oracle.setAssetConfig(weth, config, sender=deployer)
+        oracle.setAssetConfig(weth, config, sender=gov)
 
         chain.pending_timestamp = t
         tx = oracle.update(weth, sender=keeper)
@@ -69,7 +69,7 @@ def test_twap__random_price_path__lies_within_prices_of_its_window(
     weth,
     feeds,
     asset_config,
-    deployer,
+    gov,
     keeper,
     chain,
     price_history,
@@ -87,12 +87,12 @@ def test_twap__random_price_path__lies_within_prices_of_its_window(
             max_dispersion_bps=10_000,
             max_deviation_bps=10_000,
         )
-        oracle.setAssetConfig(weth, config, sender=deployer)
+        oracle.setAssetConfig(weth, config, sender=gov)
         history = price_history(buffer_size, window)
         t = chain.blocks.head.timestamp + 60
         for i, (answer, seconds) in enumerate(steps):
             t += seconds
-            feed.setRoundData(i + 2, answer, t, sender=deployer)
+            feed.setRoundData(i + 2, answer, t, sender=gov)
             chain.pending_timestamp = t
             tx = oracle.update(weth, sender=keeper)
             history.record(t, answer * 10**10)

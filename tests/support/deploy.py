@@ -20,19 +20,19 @@ def quiet_console() -> Console:
     return Console(file=io.StringIO(), width=200, color_system=None)
 
 
-def deploy_context(project, chain, deployer, console=None) -> DeployContext:
+def deploy_context(project, chain, gov, console=None) -> DeployContext:
     return DeployContext(
         project=project,
         chain=chain,
         accounts=ape.accounts,
-        deployer=deployer,
+        deployer=gov,
         config_manager=ape.config,
         console=console or quiet_console(),
     )
 
 
-def off_local_context(project, deployer, name: str = "sepolia") -> DeployContext:
+def off_local_context(project, gov, name: str = "sepolia") -> DeployContext:
     """A context that believes it is connected to a live network (nothing is sent through it)."""
     network = SimpleNamespace(name=name, is_local=False, ecosystem=SimpleNamespace(name="ethereum"))
     chain = SimpleNamespace(provider=SimpleNamespace(network=network), chain_id=11155111)
-    return deploy_context(project, chain, deployer)
+    return deploy_context(project, chain, gov)

@@ -1,6 +1,6 @@
-"""Constants and helpers of the attack suite (imported by its modules; tests/engine/engine_setup holds the model)."""
+"""Constants and helpers of the attack suite (imported by its modules; `support.core` holds the model)."""
 
-from engine_setup import WAD
+from support.core import WAD
 
 MAX_UINT = 2**256 - 1
 ZERO = "0x" + "00" * 20
