@@ -22,7 +22,15 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from eth_utils import is_checksum_address, is_hex_address
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from ballast.errors import ConfigError
@@ -63,13 +71,24 @@ def _to_decimal(value: Any) -> Any:
     return value
 
 
-#: A non-negative decimal number (whole tokens or USD), kept exact.
-Number = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), PlainSerializer(_plain, return_type=str)]
+def _to_cap(value: Any) -> Any:
+    return value if value == "unlimited" else _to_decimal(value)
+
+
+#: A non-negative decimal number (whole tokens or USD), kept exact; YAML's ints, floats and strings are read exactly.
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    Field(ge=0, allow_inf_nan=False),
+    PlainSerializer(_plain, return_type=str),
+]
 #: A positive decimal number of whole tokens (the contracts refuse a zero cap or minimum size).
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 #: A cap in whole tokens, or `unlimited`.
 Cap = Annotated[
-    Positive | Literal["unlimited"], PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v))
+    Positive | Literal["unlimited"],
+    BeforeValidator(_to_cap),
+    PlainSerializer(lambda v: v if isinstance(v, str) else _plain(v)),
 ]
 #: A role holder: `deployer`, `test:N` (a test account, local networks only) or an address.
 RoleRef = Annotated[str, Field(pattern=ROLE_REF.pattern)]
@@ -121,11 +140,6 @@ class SourceConfig(Model):
     address: str | None = None
     heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # overrides the asset's
 
-    @field_validator("answer", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return _to_decimal(value)
-
     @field_validator("address")
     @classmethod
     def _check_address(cls, value: str | None) -> str | None:
@@ -158,11 +172,6 @@ class OracleAssetConfig(Model):
     twap_window: int | None = Field(default=None, ge=1, le=UINT32_MAX)
     max_price_age: int | None = Field(default=None, ge=1, le=MAX_PRICE_AGE)
     buffer_size: int | None = Field(default=None, ge=MIN_BUFFER, le=MAX_BUFFER)
-
-    @field_validator("min_price", "max_price", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return _to_decimal(value)
 
     def params(self, defaults: OracleParams) -> OracleParams:
         """The effective parameters: this asset's overrides on top of `defaults`."""
@@ -206,11 +215,6 @@ class PoolAssetConfig(Model):
     tax_fee_bps: int = Field(ge=0, le=200)
     deposit_cap: Cap  # whole tokens
 
-    @field_validator("deposit_cap", mode="before")
-    @classmethod
-    def _cap(cls, value: Any) -> Any:
-        return value if value == "unlimited" else _to_decimal(value)
-
 
 class PoolConfig(Model):
     rate_model: RateModelConfig
@@ -229,11 +233,6 @@ class CollateralConfig(Model):
     stress_shock_bps: int = Field(ge=0, le=9_000)
     supply_cap: Cap  # whole tokens
 
-    @field_validator("supply_cap", mode="before")
-    @classmethod
-    def _cap(cls, value: Any) -> Any:
-        return value if value == "unlimited" else _to_decimal(value)
-
 
 class MarketConfig(Model):
     """A perpetual on an oracle asset. Sizes and open-interest caps are in base units (whole tokens)."""
@@ -245,19 +244,9 @@ class MarketConfig(Model):
     stress_shock_bps: int = Field(ge=0, le=9_000)
     trading_fee_bps: int = Field(ge=0, le=5_000)
     reserve_factor_bps: int = Field(ge=0, le=BPS)
-    min_size: Annotated[Positive, PlainSerializer(_plain, return_type=str)]
+    min_size: Annotated[Positive, BeforeValidator(_to_decimal), PlainSerializer(_plain, return_type=str)]
     long_open_interest_cap: Cap
     short_open_interest_cap: Cap
-
-    @field_validator("min_size", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return _to_decimal(value)
-
-    @field_validator("long_open_interest_cap", "short_open_interest_cap", mode="before")
-    @classmethod
-    def _cap(cls, value: Any) -> Any:
-        return value if value == "unlimited" else _to_decimal(value)
 
 
 class InsuranceConfig(Model):
@@ -265,11 +254,6 @@ class InsuranceConfig(Model):
     target: Number  # settlement tokens; above it the excess is swept to LPs
     # Settlement tokens the deployer puts into the fund at deployment (minted first when the token is a mock).
     seed: Number = Decimal(0)
-
-    @field_validator("target", "seed", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return _to_decimal(value)
 
 
 class LiquidationConfig(Model):
@@ -280,11 +264,6 @@ class LiquidationConfig(Model):
     keeper_share_bps: int = Field(ge=0, le=BPS)
     min_keeper_reward: Number  # settlement tokens
     dust_margin_usd: Number
-
-    @field_validator("min_keeper_reward", "dust_margin_usd", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return _to_decimal(value)
 
     @property
     def effective_max_penalty_bps(self) -> int:
@@ -531,6 +510,13 @@ def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
     return issues
 
 
+def _cap_issues(c: DeploymentConfig, symbol: str, path: str, cap: Decimal | str) -> list[str]:
+    """A cap of `symbol` in whole tokens must be above 0 and fit in uint128 units (or be unlimited)."""
+    if cap != "unlimited" and not 0 < c.units(symbol, cap) <= UINT128_MAX:
+        return [f"{path}: must be above 0 and fit in uint128 units (got {cap})"]
+    return []
+
+
 def _pool_issues(c: DeploymentConfig) -> list[str]:
     """Each pool asset: a token with an oracle configuration, weights and a deposit cap the Pool accepts; target
     weights adding up to 100 %."""
@@ -547,10 +533,7 @@ def _pool_issues(c: DeploymentConfig) -> list[str]:
                 f"{base}.maxWeightBps: must be at least targetWeightBps "
                 f"(got {params.max_weight_bps} < {params.target_weight_bps})"
             )
-        if params.deposit_cap != "unlimited" and not 0 < c.units(symbol, params.deposit_cap) <= UINT128_MAX:
-            issues.append(
-                f"{base}.depositCap: must be above 0 and fit in uint128 units (got {params.deposit_cap})"
-            )
+        issues += _cap_issues(c, symbol, f"{base}.depositCap", params.deposit_cap)
     weights = sum(p.target_weight_bps for p in c.pool.assets.values())
     if weights != BPS:
         issues.append(f"pool.assets: targetWeightBps must add up to {BPS} (got {weights})")
@@ -576,10 +559,7 @@ def _collateral_issues(c: DeploymentConfig) -> list[str]:
                 f"{base}.initialHaircutBps: must be at least maintHaircutBps "
                 f"(got {params.initial_haircut_bps} < {params.maint_haircut_bps})"
             )
-        if params.supply_cap != "unlimited" and not 0 < c.units(symbol, params.supply_cap) <= UINT128_MAX:
-            issues.append(
-                f"{base}.supplyCap: must be above 0 and fit in uint128 units (got {params.supply_cap})"
-            )
+        issues += _cap_issues(c, symbol, f"{base}.supplyCap", params.supply_cap)
     return issues
 
 
