@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ballast.scenarios.catalog import CASCADE, SCENARIOS, settings_for
+from ballast.scenarios.catalog import SCENARIOS, settings_for
 from ballast.scenarios.paths import Paths, flat
 from ballast.scenarios.population import deploy_scenario_system
+from ballast.scenarios.properties import CASCADE
 from ballast.scenarios.record import RunSettings, ScenarioSpec
 from ballast.scenarios.runner import run_scenario
 
