@@ -15,7 +15,6 @@ asset's step result, and the keeper carries on with the next transaction and the
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import math
 import random
@@ -36,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic.alias_generators import to_camel
 
 from ballast.errors import KeeperError
+from ballast.keepers.common import JsonFormatter, log_event
 from ballast.keepers.gas import GasModel, KeeperGas
 from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
@@ -170,19 +170,6 @@ def random_walk(start: Decimal, params: WalkParams) -> Iterator[Decimal]:
 # ---------------------------------------------------------------------------------------------------- logging
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, event and the record's fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "ts": round(record.created, 3),
-            "level": record.levelname.lower(),
-            "event": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        return json.dumps(entry, default=str)
-
-
 def keeper_logger(stream: Any = None) -> logging.Logger:
     """The keeper's structured logger (JSON lines on stderr unless `stream` is given)."""
     logger = logging.getLogger(LOGGER_NAME)
@@ -194,10 +181,6 @@ def keeper_logger(stream: Any = None) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
-
-
-def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
-    logger.log(level, event, extra={"fields": fields})
 
 
 # ---------------------------------------------------------------------------------------------------- retries

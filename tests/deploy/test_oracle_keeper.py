@@ -13,6 +13,7 @@ from ape.exceptions import ContractLogicError, ProviderError
 from deploy_setup import ROOT, TESTNET_CONFIG, deploy_context
 
 from ballast.deploy import run_deploy
+from ballast.keepers.common import JsonFormatter
 from ballast.keepers.oracle import (
     KeeperError,
     OracleKeeper,
@@ -42,8 +43,6 @@ def log_stream():
     logger = logging.getLogger("test.keeper.oracle")
     logger.handlers.clear()
     handler = logging.StreamHandler(stream)
-    from ballast.keepers.oracle import JsonFormatter
-
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
