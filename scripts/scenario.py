@@ -19,8 +19,8 @@ from ape.cli import ape_cli_context, network_option
 from rich.console import Console
 
 from ballast.accounts import is_local_network
-from ballast.cli import BallastCommand
-from ballast.errors import NodeError, ScenarioError
+from ballast.cli import BallastCommand, connected, user_errors
+from ballast.errors import ScenarioError
 from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
 from ballast.scenarios.population import LEVERAGE_MODES
 
@@ -210,18 +210,17 @@ def _on_local_node(
     """`run()` on `network_choice`, or on a private anvil without steps tracing, started and stopped here."""
     from ballast.scenarios.node import lean_anvil
 
-    if network_choice is not None:
-        with cli_ctx.network_manager.parse_network_choice(network_choice):
-            run()
-        return
-    test = cli_ctx.config_manager.get_config("test")
-    try:
+    networks = cli_ctx.network_manager
+    with user_errors():
+        if network_choice is not None:
+            with connected(networks.parse_network_choice(network_choice), network_choice):
+                run()
+            return
+        test = cli_ctx.config_manager.get_config("test")
         with lean_anvil(test.mnemonic, test.hd_path) as uri:
             console.print(f"{label}: private anvil (no steps tracing) at {uri}")
-            with cli_ctx.network_manager.parse_network_choice(uri):
+            with connected(networks.parse_network_choice(uri), uri):
                 run()
-    except NodeError as err:
-        cli_ctx.abort(str(err))
 
 
 def _list_option(text: str, what: str, parse: Callable[[str], T]) -> list[T]:
