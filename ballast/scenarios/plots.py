@@ -168,32 +168,25 @@ def plot_liquidations(result: ScenarioResult) -> Figure:
     return figure
 
 
+def _usd_series(
+    axes: Axes, x: list[int], values: list[float], colour: str, marker: str | None, label: str, ylabel: str
+) -> None:
+    """One USD line on `axes`, with its y label and USD ticks."""
+    axes.plot(x, values, color=colour, lw=1.4, marker=marker, label=label)
+    axes.set_ylabel(ylabel)
+    _usd_axis(axes)
+
+
 def plot_insurance_lp(result: ScenarioResult) -> Figure:
     figure = Figure(figsize=(10, 6), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)
     x = [row.block for row in result.blocks]
     marker = _marker(result.blocks)
-    top.plot(
-        x,
-        [row.insurance_balance for row in result.blocks],
-        color="#2a9d8f",
-        lw=1.4,
-        marker=marker,
-        label="InsuranceFund balance",
-    )
+    balances = [row.insurance_balance for row in result.blocks]
+    _usd_series(top, x, balances, "#2a9d8f", marker, "InsuranceFund balance", "InsuranceFund (USD)")
     top.set_title(f"{result.scenario} (seed {result.seed}): InsuranceFund and LP share price")
-    top.set_ylabel("InsuranceFund (USD)")
-    _usd_axis(top)
-    bottom.plot(
-        x,
-        [row.lp_share_price for row in result.blocks],
-        color="#6a4c93",
-        lw=1.4,
-        marker=marker,
-        label="LP share price",
-    )
-    bottom.set_ylabel("LP share price (USD per share)")
-    _usd_axis(bottom)
+    prices = [row.lp_share_price for row in result.blocks]
+    _usd_series(bottom, x, prices, "#6a4c93", marker, "LP share price", "LP share price (USD per share)")
     bottom.set_xlabel("block")
     bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
     deficit_rows = [row for row in result.blocks if row.deficits > 0]

@@ -7,7 +7,7 @@ share.
 
 from __future__ import annotations
 
-from ballast.scenarios.model import PropertyResult, Verdict
+from ballast.scenarios.model import BlockMetrics, PropertyResult, Verdict
 from ballast.scenarios.record import UNUSABLE, Check, RunRecord, stale_liquidations
 
 MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
@@ -24,6 +24,21 @@ def _exposed(record: RunRecord, symbol: str) -> set[str]:
         if symbol in t.deposits or any(m.split("-")[0] == symbol for m in t.positions):
             out.add(t.address)
     return out
+
+
+def _fault_blocks(record: RunRecord, symbol: str, kind: str | None = None) -> set[int]:
+    """The blocks where a fault (of `kind`, if given) acts on `symbol`."""
+    return {
+        b
+        for f in record.faults
+        if f.symbol == symbol and (kind is None or f.kind == kind)
+        for b in range(f.start, f.end)
+    }
+
+
+def _median_gap(row: BlockMetrics, symbol: str) -> float:
+    """How far the stored median of `symbol` is from the true (path) price in a block's row, as a ratio."""
+    return abs(row.assets[symbol].median / row.assets[symbol].path_price - 1)
 
 
 def liquidations_happen(minimum: int = 1) -> Check:
@@ -115,15 +130,8 @@ def no_new_risk_unless_ok(required: bool = True) -> Check:
 
 def median_tracks_truth(symbol: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
-        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
-        worst = max(
-            (
-                abs(m.assets[symbol].median / m.assets[symbol].path_price - 1)
-                for m in r.metrics
-                if m.block in faulty
-            ),
-            default=0.0,
-        )
+        faulty = _fault_blocks(r, symbol)
+        worst = max((_median_gap(m, symbol) for m in r.metrics if m.block in faulty), default=0.0)
         return PropertyResult(
             f"{symbol} median follows the honest sources during the fault",
             _verdict(bool(faulty) and worst <= MANIPULATION_TOLERANCE),
@@ -135,7 +143,7 @@ def median_tracks_truth(symbol: str) -> Check:
 
 def median_follows_path(symbol: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
-        gaps = [abs(m.assets[symbol].median / m.assets[symbol].path_price - 1) for m in r.metrics]
+        gaps = [_median_gap(m, symbol) for m in r.metrics]
         worst = max(gaps, default=1.0)
         statuses = sorted({m.assets[symbol].status for m in r.metrics})
         return PropertyResult(
@@ -149,7 +157,7 @@ def median_follows_path(symbol: str) -> Check:
 
 def no_liquidation_at_bad_price(symbol: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
-        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
+        faulty = _fault_blocks(r, symbol)
         during = [x for x in r.liquidations if x.block in faulty]
         bad = [x for x in during if abs(x.true_vs_median[symbol]) > MANIPULATION_TOLERANCE]
         return PropertyResult(
@@ -164,7 +172,7 @@ def no_liquidation_at_bad_price(symbol: str) -> Check:
 
 def no_liquidation_while(symbol: str, kind: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
-        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
+        window = _fault_blocks(r, symbol, kind)
         exposed = _exposed(r, symbol)
         during = [x for x in r.liquidations if x.block in window and x.account in exposed]
         statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
@@ -183,7 +191,7 @@ def liquidations_continue_while(symbol: str, kind: str) -> Check:
     liquidated."""
 
     def check(r: RunRecord) -> PropertyResult:
-        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
+        window = _fault_blocks(r, symbol, kind)
         exposed = _exposed(r, symbol)
         during = [x for x in r.liquidations if x.block in window and x.account in exposed]
         statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
