@@ -27,6 +27,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
@@ -85,10 +89,10 @@ class ResolvedRoles:
 class DeployContext:
     """What a deployment needs from ape (the CLI passes its context's managers; tests pass fixtures)."""
 
-    project: Any
-    chain: Any
+    project: ProjectManager
+    chain: ChainManager
     accounts: Any  # ape's account manager (for test accounts)
-    deployer: Any
+    deployer: AccountAPI
     config_manager: Any = None  # for the project's test mnemonic
     console: Console = field(default_factory=Console)
 
@@ -203,7 +207,7 @@ def oracle_asset(ctx: DeployContext, config: DeploymentConfig, symbol: str, keep
     return MockAsset(symbol, config.decimals(symbol), tuple(sources), params)
 
 
-def tool_versions(project: Any, chain: Any) -> dict[str, str]:
+def tool_versions(project: ProjectManager, chain: ChainManager) -> dict[str, str]:
     versions = {name: importlib.metadata.version(name) for name in ("eth-ape", "ape-solidity", "ape-foundry")}
     compilers = project.manifest.compilers or []
     solc = next((c.version for c in compilers if c.name == "solidity"), None)
@@ -225,7 +229,9 @@ def _existing(ctx: DeployContext, what: str, address: str, contract_type: Any, d
     return instance
 
 
-def seed_insurance(config: DeploymentConfig, settlement: Any, insurance: Any, sender: Any) -> None:
+def seed_insurance(
+    config: DeploymentConfig, settlement: ContractInstance, insurance: ContractInstance, sender: AccountAPI
+) -> None:
     """Put `insurance.seed` settlement tokens into the InsuranceFund from the deployer (minted first for a mock
     token); a deployer holding too little is one line."""
     amount = config.units(config.settlement_asset, config.insurance.seed)
@@ -361,7 +367,7 @@ def _deploy_push_feed(
 # ---------------------------------------------------------------------------------------------------- one run
 
 
-def _stale_reason(chain: Any, previous: Manifest, chain_id: int) -> str | None:
+def _stale_reason(chain: ChainManager, previous: Manifest, chain_id: int) -> str | None:
     """Why `previous` does not describe the connected chain, or None if all its addresses hold code."""
     if previous.chain_id != chain_id:
         return f"is for chain {previous.chain_id}, connected to chain {chain_id}"

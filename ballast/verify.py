@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ape.managers.project import ProjectManager
+
 from ballast.config import DeploymentConfig
 from ballast.manifest import Manifest, contract, feed, token
 from ballast.params import (
@@ -67,7 +69,7 @@ def _struct(value: Any) -> tuple[Any, ...]:
     return tuple(int(v) if not isinstance(v, str) else v.lower() for v in value)
 
 
-def verify_wiring(project: Any, manifest: Manifest) -> list[str]:
+def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
     """Immutables of the core read back against the manifest: what can never change after deployment."""
 
     c = manifest.contracts
@@ -100,7 +102,7 @@ def verify_wiring(project: Any, manifest: Manifest) -> list[str]:
     return problems
 
 
-def verify_settings(project: Any, manifest: Manifest, config: DeploymentConfig) -> list[str]:
+def verify_settings(project: ProjectManager, manifest: Manifest, config: DeploymentConfig) -> list[str]:
     """Roles, listings and parameters read back against the config: what governance may change later."""
 
     problems: list[str] = []

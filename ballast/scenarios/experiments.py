@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -55,8 +57,8 @@ class SweepRow:
 
 
 def _run_from_snapshot(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     spec: ScenarioSpec,
     settings: RunSettings,
@@ -76,8 +78,8 @@ def _run_from_snapshot(
 
 
 def run_sweep(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     n: int,
     seed: int,
@@ -154,7 +156,13 @@ def scale_settings(n: int, seed: int, blocks: int) -> RunSettings:
 
 
 def run_scale(
-    project: Any, chain: Any, accounts: Any, n: int, seed: int, blocks: int, console: Console
+    project: ProjectManager,
+    chain: ChainManager,
+    accounts: Any,
+    n: int,
+    seed: int,
+    blocks: int,
+    console: Console,
 ) -> tuple[Any, float]:
     started = time.perf_counter()
     result, _ = run_scenario(project, chain, accounts, SCALE_SPEC, scale_settings(n, seed, blocks), console)
@@ -195,8 +203,8 @@ class InsuranceTarget:
 
 
 def run_catalog(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     scenarios: Sequence[str],
     trader_counts: Sequence[int],

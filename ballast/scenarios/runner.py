@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from eth_utils import to_checksum_address
 from rich.console import Console
 
@@ -65,8 +67,8 @@ from ballast.scenarios.sizing import SizingContext
 class ScenarioRunner:
     """One run of `spec` with `settings` (see `run_scenario`)."""
 
-    project: Any
-    chain: Any
+    project: ProjectManager
+    chain: ChainManager
     accounts: Any
     spec: ScenarioSpec
     settings: RunSettings
@@ -270,8 +272,8 @@ class ScenarioRunner:
 
 
 def run_scenario(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     spec: ScenarioSpec,
     settings: RunSettings,
