@@ -4,8 +4,10 @@ listings and parameters against the config (`verify_settings`). Each returns one
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from ape.contracts import ContractInstance
 from ape.managers.project import ProjectManager
 
 from ballast.config import DeploymentConfig
@@ -102,22 +104,36 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
     return problems
 
 
+@dataclass
+class _Readback:
+    """A deployment's contracts and tokens, the config they should match, and the differences found so far."""
+
+    project: ProjectManager
+    manifest: Manifest
+    config: DeploymentConfig
+    instances: dict[str, ContractInstance]
+    tokens: dict[str, ContractInstance]
+    problems: list[str] = field(default_factory=list)
+
+    def expect(self, what: str, actual: Any, expected: Any) -> None:
+        if actual != expected:
+            self.problems.append(f"{what} is {actual}, expected {expected}")
+
+
 def verify_settings(project: ProjectManager, manifest: Manifest, config: DeploymentConfig) -> list[str]:
     """Roles, listings and parameters read back against the config: what governance may change later."""
-
-    problems: list[str] = []
-    roles = manifest.roles
-    timelock_address = manifest.contracts["BallastTimelock"]
-
-    def expect(what: str, actual: Any, expected: Any) -> None:
-        if actual != expected:
-            problems.append(f"{what} is {actual}, expected {expected}")
-
     instances = {name: contract(project, manifest, name) for name in manifest.contracts}
     tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
-    deployer = manifest.deployer
+    readback = _Readback(project, manifest, config, instances, tokens)
+    for check in (_roles, _tokens_and_sources, _pool_settings, _engine_settings, _liquidation_settings):
+        check(readback)
+    return readback.problems
 
-    # Roles: the timelock is the only admin; the deployer kept none.
+
+def _roles(r: _Readback) -> None:
+    """The timelock is the only admin; the deployer kept none; every role is held by the config's holder."""
+    expect, instances, config, roles = r.expect, r.instances, r.config, r.manifest.roles
+    deployer, timelock_address = r.manifest.deployer, r.manifest.contracts["BallastTimelock"]
     for name in ("OracleAggregator", "Pool", "MarginEngine", "Liquidator", "InsuranceFund"):
         c = instances[name]
         expect(f"{name}: timelock holds the admin role", c.hasRole(ADMIN_ROLE, timelock_address), True)
@@ -149,7 +165,11 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
             f"BallastTimelock: executor {address}", timelock.hasRole(timelock.EXECUTOR_ROLE(), address), True
         )
 
-    # Tokens and sources.
+
+def _tokens_and_sources(r: _Readback) -> None:
+    """Token decimals, each oracle asset's sources and parameters, and who owns and reports into push feeds."""
+    expect, instances, tokens, config, manifest = r.expect, r.instances, r.tokens, r.config, r.manifest
+    roles, deployer, project = manifest.roles, manifest.deployer, r.project
     for symbol, spec in config.tokens.items():
         expect(f"token {symbol} decimals", int(tokens[symbol].decimals()), spec.decimals)
     oracle = instances["OracleAggregator"]
@@ -178,7 +198,10 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
                 expect(f"push feed {symbol} #{i} owner", str(push.owner()).lower(), deployer.lower())
                 expect(f"push feed {symbol} #{i}: keeper reports", push.isReporter(roles["keeper"]), True)
 
-    # Pool.
+
+def _pool_settings(r: _Readback) -> None:
+    """The Pool's rate model, limits, cooldown and listed assets."""
+    expect, instances, tokens, config, manifest = r.expect, r.instances, r.tokens, r.config, r.manifest
     pool = instances["Pool"]
     rm = config.pool.rate_model
     expect(
@@ -197,7 +220,10 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
             pool_asset_params(config, symbol),
         )
 
-    # Engine.
+
+def _engine_settings(r: _Readback) -> None:
+    """The MarginEngine's fee share, ADL parameters, collateral and markets."""
+    expect, instances, tokens, config, manifest = r.expect, r.instances, r.tokens, r.config, r.manifest
     engine = instances["MarginEngine"]
     expect(
         "MarginEngine.insuranceFeeShareBps()",
@@ -232,11 +258,13 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
                 expected_market,
             )
 
-    # Liquidator and InsuranceFund.
+
+def _liquidation_settings(r: _Readback) -> None:
+    """The Liquidator's parameters and the InsuranceFund's target."""
+    expect, instances, config = r.expect, r.instances, r.config
     expect("Liquidator.params()", _struct(instances["Liquidator"].params()), core_params(config).liquidation)
     expect(
         "InsuranceFund.target()",
         int(instances["InsuranceFund"].target()),
         core_params(config).insurance_target,
     )
-    return problems
