@@ -7,8 +7,10 @@ share.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ballast.scenarios.model import BlockMetrics, PropertyResult, Verdict
-from ballast.scenarios.record import UNUSABLE, Check, RunRecord, stale_liquidations
+from ballast.scenarios.record import UNUSABLE, Check, Liquidation, RunRecord, stale_liquidations
 
 MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
 
@@ -39,6 +41,27 @@ def _fault_blocks(record: RunRecord, symbol: str, kind: str | None = None) -> se
 def _median_gap(row: BlockMetrics, symbol: str) -> float:
     """How far the stored median of `symbol` is from the true (path) price in a block's row, as a ratio."""
     return abs(row.assets[symbol].median / row.assets[symbol].path_price - 1)
+
+
+def _median_close(name: str, blocks: Collection[object], worst: float, detail: str) -> PropertyResult:
+    """PASS when some blocks were measured and the worst median gap among them is within the tolerance."""
+    return PropertyResult(name, _verdict(bool(blocks) and worst <= MANIPULATION_TOLERANCE), detail)
+
+
+def _exposed_liquidations(
+    record: RunRecord, symbol: str, kind: str
+) -> tuple[set[int], list[Liquidation], str]:
+    """The blocks of `symbol`'s `kind` fault, the liquidations in them of accounts exposed to `symbol`, and the
+    detail line that counts them."""
+    window = _fault_blocks(record, symbol, kind)
+    exposed = _exposed(record, symbol)
+    during = [x for x in record.liquidations if x.block in window and x.account in exposed]
+    statuses = sorted({m.assets[symbol].status for m in record.metrics if m.block in window})
+    detail = (
+        f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
+        f"({symbol} status {', '.join(statuses)})"
+    )
+    return window, during, detail
 
 
 def liquidations_happen(minimum: int = 1) -> Check:
@@ -132,10 +155,9 @@ def median_tracks_truth(symbol: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
         faulty = _fault_blocks(r, symbol)
         worst = max((_median_gap(m, symbol) for m in r.metrics if m.block in faulty), default=0.0)
-        return PropertyResult(
-            f"{symbol} median follows the honest sources during the fault",
-            _verdict(bool(faulty) and worst <= MANIPULATION_TOLERANCE),
-            f"largest gap median vs true price over {len(faulty)} faulty blocks: {worst:.2%} (<= {MANIPULATION_TOLERANCE:.0%})",
+        detail = f"largest gap median vs true price over {len(faulty)} faulty blocks: {worst:.2%} (<= {MANIPULATION_TOLERANCE:.0%})"
+        return _median_close(
+            f"{symbol} median follows the honest sources during the fault", faulty, worst, detail
         )
 
     return check
@@ -146,11 +168,8 @@ def median_follows_path(symbol: str) -> Check:
         gaps = [_median_gap(m, symbol) for m in r.metrics]
         worst = max(gaps, default=1.0)
         statuses = sorted({m.assets[symbol].status for m in r.metrics})
-        return PropertyResult(
-            f"{symbol} median follows the replayed price",
-            _verdict(bool(gaps) and worst <= MANIPULATION_TOLERANCE),
-            f"largest gap over {len(gaps)} blocks: {worst:.2%}; statuses seen: {', '.join(statuses)}",
-        )
+        detail = f"largest gap over {len(gaps)} blocks: {worst:.2%}; statuses seen: {', '.join(statuses)}"
+        return _median_close(f"{symbol} median follows the replayed price", gaps, worst, detail)
 
     return check
 
@@ -172,15 +191,11 @@ def no_liquidation_at_bad_price(symbol: str) -> Check:
 
 def no_liquidation_while(symbol: str, kind: str) -> Check:
     def check(r: RunRecord) -> PropertyResult:
-        window = _fault_blocks(r, symbol, kind)
-        exposed = _exposed(r, symbol)
-        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
-        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
+        window, during, detail = _exposed_liquidations(r, symbol, kind)
         return PropertyResult(
             f"no liquidation of {symbol} accounts while {kind.replace('_', ' ')}",
             _verdict(bool(window) and not during),
-            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
-            f"({symbol} status {', '.join(statuses)})",
+            detail,
         )
 
     return check
@@ -191,15 +206,11 @@ def liquidations_continue_while(symbol: str, kind: str) -> Check:
     liquidated."""
 
     def check(r: RunRecord) -> PropertyResult:
-        window = _fault_blocks(r, symbol, kind)
-        exposed = _exposed(r, symbol)
-        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
-        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
+        window, during, detail = _exposed_liquidations(r, symbol, kind)
         return PropertyResult(
             f"{symbol} accounts are still liquidated while {kind.replace('_', ' ')}",
             _verdict(bool(window) and bool(during)),
-            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
-            f"({symbol} status {', '.join(statuses)})",
+            detail,
         )
 
     return check
