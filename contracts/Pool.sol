@@ -162,7 +162,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         if (receiver == address(0)) revert ZeroAddress();
         _listed(asset);
         _accrue();
-        uint256 received = TokenTransfers.pull(asset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 feeBps;
         uint256 value;
         (shares, feeBps, value) = _bookDeposit(asset, received);
@@ -284,7 +284,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     /// @inheritdoc IPool
     function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
         uint256 index = _accrue();
-        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pull(settlementAsset, msg.sender, paid);
+        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, paid);
         if (borrowed != 0) {
             scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
             totalScaledDebt += scaledDebt;
@@ -315,7 +315,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
-        uint256 received = TokenTransfers.pull(settlementAsset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(settlementAsset, amount);
         if (received < amount) revert SlippageExceeded(received, amount);
         _reserves[settlementAsset] += received;
         emit Repaid(msg.sender, received, scaledDebt);
@@ -330,7 +330,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _listed(asset);
         _accrue();
         if (amount != 0) {
-            received = TokenTransfers.pull(asset, msg.sender, amount);
+            received = TokenTransfers.pullFromSender(asset, amount);
             _reserves[asset] += received;
         }
         _reduceDebt(scaledDebt);
@@ -348,7 +348,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function receiveInsuranceExcess(uint256 amount) external onlyFrom(insuranceFund) {
-        _reserves[settlementAsset] += TokenTransfers.pull(settlementAsset, msg.sender, amount);
+        _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, amount);
         emit InsuranceExcessReceived(amount);
     }
 
