@@ -109,7 +109,8 @@ library BlackScholes {
     }
 
     /// @notice Vega S phi(d1) sqrt(tau / YEAR): WAD USD per unit of sigma (per 1e18, 100 vol points; divide by 100 for
-    /// one point), the same for a call and a put, rounded down (|error| < 3 wei + 1e-24 of it). 0 at tau = 0.
+    /// one point), the same for a call and a put, rounded down (|error| < 3 wei + S / 2**94 + 1e-24 of it: phi(d1) is
+    /// floored in X96). 0 at tau = 0.
     function vega(uint256 spot, uint256 strike, uint256 sigma, uint256 tau) internal pure returns (uint256) {
         _validate(spot, strike, sigma, tau);
         if (tau == 0) return 0;
