@@ -41,8 +41,8 @@ CDF_C = 4  # t = C / (C + x)
 
 
 def _to_x96(coefficients: list[mp.mpf]) -> tuple[int, ...]:
-    """mpmath's coefficients (highest degree first) as X96 integers, lowest degree first."""
-    return tuple(int(mp.nint(c * ONE)) for c in reversed(coefficients))
+    """mpmath's coefficients (lowest degree first) as X96 integers."""
+    return tuple(int(mp.nint(c * ONE)) for c in coefficients)
 
 
 def ln_coefficients() -> tuple[int, ...]:
@@ -55,13 +55,13 @@ def ln_coefficients() -> tuple[int, ...]:
             s = mp.sqrt(w)
             return mp.atanh(s) / s
 
-        return _to_x96(mp.chebyfit(f, [0, w_max], LN_DEGREE + 1))
+        return _to_x96(mp.chebyfit(f, [0, w_max], LN_DEGREE + 1, asc=True))
 
 
 def exp_coefficients() -> tuple[int, ...]:
     with mp.workdps(DPS):
         a = mp.mpf(EXP_HALF_WIDTH)
-        return _to_x96(mp.chebyfit(mp.exp, [-a, a], EXP_DEGREE + 1))
+        return _to_x96(mp.chebyfit(mp.exp, [-a, a], EXP_DEGREE + 1, asc=True))
 
 
 def cdf_coefficients() -> tuple[int, ...]:
@@ -76,8 +76,9 @@ def cdf_coefficients() -> tuple[int, ...]:
 
         # g(u) = g(1) + (u - 1) q(u): exact at u = 1 (x = 0), q interpolated.
         g1 = g(mp.mpf(1))
-        q = mp.chebyfit(lambda u: (g(u) - g1) / (u - 1) if u != 1 else mp.diff(g, 1), [-1, 1], CDF_DEGREE)
-        q = list(reversed(q))  # lowest degree first
+        q = mp.chebyfit(
+            lambda u: (g(u) - g1) / (u - 1) if u != 1 else mp.diff(g, 1), [-1, 1], CDF_DEGREE, asc=True
+        )
         c = [g1 - q[0]] + [q[i - 1] - q[i] for i in range(1, CDF_DEGREE)] + [q[-1]]
         return _pin_half(tuple(int(mp.nint(a * ONE)) for a in c))
 
