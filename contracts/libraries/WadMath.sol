@@ -318,7 +318,8 @@ library WadMath {
     /// @dev N(-|x|) = t e**(g(u) - x**2 / 2) with t = 4 / (4 + |x|) in (0.2758, 1] and u = (58 t - 37) / 21 in [-1, 1];
     /// the exponent lies in [-57.2, -0.69].
     function normCdfX96(int256 x) internal pure returns (uint256) {
-        uint256 tail;
+        // N(-|x|), 0 beyond the cut-off.
+        uint256 tail = 0;
         if (x < CDF_CUT_X96 && x > -CDF_CUT_X96) {
             unchecked {
                 uint256 a = uint256(x >= 0 ? x : -x);
