@@ -626,16 +626,18 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         return (reserved + receivable).mulDivUp(FixedPointMath.WAD, backing);
     }
 
+    /// @dev A clock at or behind the last accrual (a call simulated at an earlier time) grows nothing: views never
+    /// revert on it.
     function _grownIndex(RateSlot memory r) private view returns (uint256) {
+        if (block.timestamp <= r.lastAccrual || r.ratePerSecond == 0) return r.index;
         uint256 elapsed = block.timestamp - r.lastAccrual;
-        if (elapsed == 0 || r.ratePerSecond == 0) return r.index;
         return uint256(r.index) + uint256(r.index).mulDivUp(uint256(r.ratePerSecond) * elapsed, FixedPointMath.WAD);
     }
 
     /// @dev Bring the borrow index up to now at the stored rate; returns the index.
     function _accrue() private returns (uint256 index) {
         RateSlot memory r = _rate;
-        if (r.lastAccrual == block.timestamp) return r.index;
+        if (r.lastAccrual >= block.timestamp) return r.index;
         index = _grownIndex(r);
         _rate = RateSlot(index.toUint176(), r.ratePerSecond, uint32(block.timestamp));
     }
