@@ -65,7 +65,7 @@ empty :=
 space := $(empty) $(empty)
 TOP_SUITE := $(subst $(space),$(comma),$(filter-out tests/test_oracle_properties.py,$(sort $(wildcard tests/test_*.py))))
 PY_SUITES := $(TOP_SUITE) tests/test_oracle_properties.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers \
-	tests/scenarios
+	tests/math tests/scenarios
 
 test-python: ## the pytest suites through ape test, one anvil per suite
 	@for suite in $(PY_SUITES); do echo "== ape test $${suite//,/ }"; $(BIN)/ape test $${suite//,/ } || exit 1; done
