@@ -15,6 +15,8 @@ from ape.api import ProviderContextManager
 from silverback import StateSnapshot
 from silverback.settings import Settings
 
+pytestmark = pytest.mark.slow  # each test starts `ape run`, a bot or a node of its own
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Every `ape run` command, with the arguments that make it reach the network.

@@ -6,8 +6,9 @@ would make healthy accounts liquidatable, the penalty vs maintenance fraction ru
 
 import ape
 import pytest
-from attack_setup import MAX_UINT, ZERO, all_words, call, revert_name
-from engine_setup import (
+
+from support.attacks import MAX_UINT, ZERO, all_words, call, revert_name
+from support.core import (
     COLLATERAL,
     MARKETS,
     PRICES,
@@ -217,7 +218,7 @@ def test_pause_abuse__borrowing_while_new_risk_is_paused__is_refused(
 
 
 def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_account(
-    thin_long, engine, tokens, admin, risk_manager, attacker
+    thin_long, engine, tokens, gov, risk_manager, attacker
 ):
     """A risk-manager change beyond 500 bps of a maintenance parameter reverts (market mmf 5 % -> 11 %, WETH's
     maintenance haircut 10 % -> 16 %); a 500 bps step goes through and leaves the thin account healthy. Only
@@ -235,7 +236,7 @@ def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_a
     )
     assert not engine.health(attacker).liquidatable
 
-    engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=3_500, mmf=3_000), sender=admin)
+    engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=3_500, mmf=3_000), sender=gov)
     assert engine.health(attacker).liquidatable
 
 
@@ -266,7 +267,7 @@ def test_risk_parameters__risk_manager_chaining_steps_in_one_second__cannot_make
 
 
 def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__rejected_everywhere(
-    seeded, engine, liquidator, oracle, pool, tokens, settle, thin_long, admin, risk_manager, attacker, keeper
+    seeded, engine, liquidator, oracle, pool, tokens, settle, thin_long, gov, risk_manager, attacker, keeper
 ):
     """Aave's rule "liquidation threshold x (1 + bonus) < 1" reads here: the penalty on the closed notional stays
     below every market's maintenance fraction (mmf), so liquidating at the threshold cannot create bad debt. A
@@ -281,9 +282,9 @@ def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__
     )  # always full close
     for mmf in (499, 450):
         with ape.reverts(engine.ParamOutOfBounds, value=mmf, min=500, max=5_000):
-            engine.listMarket(market_params(tokens["WETH"], mmf=mmf), sender=admin)
+            engine.listMarket(market_params(tokens["WETH"], mmf=mmf), sender=gov)
         with ape.reverts(engine.ParamOutOfBounds, value=mmf, min=500, max=5_000):
-            engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], mmf=mmf), sender=admin)
+            engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], mmf=mmf), sender=gov)
 
     thin_long()
     books, prices, index = (

@@ -7,7 +7,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from deploy_setup import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
 from ballast.accounts import TestKeyRefused, is_local_network, refuse_test_key_off_local
 from ballast.config import load_config
@@ -24,6 +23,8 @@ from ballast.manifest import (
 )
 from ballast.params import ADMIN_ROLE
 from ballast.verify import verify_settings, verify_wiring
+
+from support.deploy import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
 NO_CODE = "0x000000000000000000000000000000000000dEaD"
 WAD = 10**18

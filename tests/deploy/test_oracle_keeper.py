@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from ape.exceptions import ContractLogicError, ProviderError
-from deploy_setup import ROOT, TESTNET_CONFIG, deploy_context
 
 from ballast.deploy import run_deploy
 from ballast.keepers.common import JsonFormatter
@@ -24,6 +23,8 @@ from ballast.keepers.oracle import (
     with_retries,
 )
 from ballast.manifest import Deployment
+
+from support.deploy import ROOT, TESTNET_CONFIG, deploy_context
 
 WAD = 10**18
 ETH_CSV = ROOT / "data" / "crashes" / "eth_2022-11-09.csv"

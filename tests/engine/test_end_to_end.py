@@ -8,7 +8,10 @@ NAV and share price must match, to the wei, a Python valuation of the books it r
 from dataclasses import dataclass, field
 
 import pytest
-from engine_setup import (
+
+from ballast.risk import borrow_fee, div_up, pnl_down, value_down
+
+from support.core import (
     BPS,
     COLLATERAL,
     DECIMALS,
@@ -27,8 +30,6 @@ from engine_setup import (
     units,
     wad,
 )
-
-from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 # The Pool lists its assets in this order (the settlement asset first).
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "LTT")

@@ -41,13 +41,14 @@ from collections import Counter
 
 import pytest
 from ape.exceptions import ContractLogicError
-from engine_setup import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from ballast.prices import restamp_and_update, settle_prices
 from ballast.risk import borrow_fee, pnl_down, value_down, value_up
+
+from support.core import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 VOLATILE = ("WBTC", "WETH", "LTT")
@@ -76,7 +77,7 @@ REACHED: list[Counter] = []
 
 
 @pytest.fixture(scope="module")
-def actors(accounts, seeded, tokens, pool, engine, insurance, admin, stranger):
+def actors(accounts, seeded, tokens, pool, engine, insurance, gov, stranger):
     """Two LPs (the seeding LP is accounts[1]) and three traders, each holding $2M of every token with both the
     Pool and the engine approved (once per module: every example starts from this state). Governance sets the
     lowest auto-deleveraging threshold it may (10 % of pool value), so that a whale's profit can reach it, and an
@@ -90,13 +91,13 @@ def actors(accounts, seeded, tokens, pool, engine, insurance, admin, stranger):
             tokens[symbol].approve(pool, 2**256 - 1, sender=account)
             tokens[symbol].approve(engine, 2**256 - 1, sender=account)
     pool.deposit(tokens["USDC"], units("USDC", ATTACKER_LP_USD), 0, attacker, sender=attacker)
-    engine.setAdlParams(ADL_THRESHOLD_BPS, ADL_TARGET_BPS, sender=admin)
-    insurance.setTarget(INSURANCE_TARGET, sender=admin)
+    engine.setAdlParams(ADL_THRESHOLD_BPS, ADL_TARGET_BPS, sender=gov)
+    insurance.setTarget(INSURANCE_TARGET, sender=gov)
     return {"lps": lps, "traders": traders, "attacker": attacker}
 
 
 def test_system__random_actions__every_invariant_holds_after_every_step(
-    chain, pool, engine, liquidator, insurance, oracle, feeds, tokens, admin, guardian, keeper, actors
+    chain, pool, engine, liquidator, insurance, oracle, feeds, tokens, gov, guardian, keeper, actors
 ):
     lps, traders, attacker = actors["lps"], actors["traders"], actors["attacker"]
     accounts_ = [*traders, attacker]  # every engine account
@@ -262,7 +263,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             self.heal(symbol)
             feed = feeds[symbol]
             answer = feed.answer() * (10_000 + move_bps) // 10_000
-            feed.setAnswer(max(answer, 1), sender=admin)
+            feed.setAnswer(max(answer, 1), sender=gov)
             try_tx(oracle.update, tokens[symbol], sender=keeper)
 
         @rule(symbol=st.sampled_from(VOLATILE), move_bps=st.integers(-6_000, 6_000))
@@ -281,7 +282,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                 self.heal(symbol)
             for symbol, move_bps in moves.items():
                 feed = feeds[symbol]
-                feed.setAnswer(max(feed.answer() * (10_000 + move_bps) // 10_000, 1), sender=admin)
+                feed.setAnswer(max(feed.answer() * (10_000 + move_bps) // 10_000, 1), sender=gov)
             # The moved assets' TWAPs catch up over the windows; the others, whose price held, are restamped and
             # updated at the final time (status Ok).
             settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, keeper)
@@ -302,7 +303,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                 symbol
             ) in SYMBOLS:  # the healthy feeds answer again (stamped now) and the keeper updates the oracle
                 if symbol not in self.good_answers:
-                    feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
+                    feeds[symbol].setAnswer(feeds[symbol].answer(), sender=gov)
                 try_tx(oracle.update, tokens[symbol], sender=keeper)
 
         @rule(symbol=st.sampled_from(SYMBOLS), fault=st.sampled_from(FEED_FAULTS))
@@ -312,15 +313,15 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             feed = feeds[symbol]
             self.good_answers.setdefault(symbol, feed.answer())
             if fault == "zero":
-                feed.setAnswer(0, sender=admin)
+                feed.setAnswer(0, sender=gov)
             elif fault == "negative":
-                feed.setAnswer(-self.good_answers[symbol], sender=admin)
+                feed.setAnswer(-self.good_answers[symbol], sender=gov)
             elif fault == "stale":
-                feed.setUpdatedAt(max(chain.blocks.head.timestamp - 86_401, 1), sender=admin)
+                feed.setUpdatedAt(max(chain.blocks.head.timestamp - 86_401, 1), sender=gov)
             elif fault == "reverting":
-                feed.setReverting(True, sender=admin)
+                feed.setReverting(True, sender=gov)
             else:
-                feed.setAnswer(10**18 + 1, sender=admin)  # above the source's maxAnswer
+                feed.setAnswer(10**18 + 1, sender=gov)  # above the source's maxAnswer
             event(f"feed fault {fault}")
             try_tx(oracle.update, tokens[symbol], sender=keeper)
 
@@ -332,8 +333,8 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
         def heal(self, symbol: str) -> None:
             """A feed in a fault answers its last good answer again, stamped now."""
             if symbol in self.good_answers:
-                feeds[symbol].setReverting(False, sender=admin)
-                feeds[symbol].setAnswer(self.good_answers.pop(symbol), sender=admin)
+                feeds[symbol].setReverting(False, sender=gov)
+                feeds[symbol].setAnswer(self.good_answers.pop(symbol), sender=gov)
 
         @rule(symbol=st.sampled_from(SYMBOLS))
         def guardian_toggles_freeze(self, symbol: str) -> None:

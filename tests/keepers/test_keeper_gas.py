@@ -1,4 +1,4 @@
-"""Issue finding 8, "the liquidation keeper dies of OutOfGas": a Stale price whose `oracle.update` writes a new TWAP
+"""The liquidation keeper must not die of OutOfGas: a Stale price whose `oracle.update` writes a new TWAP
 observation needs more gas one block later than the node estimates at the parent block. Given the bare estimate (what
 ape gives a transaction on a network that does not use the block's gas limit) the update runs out of gas; the
 keepers' gas model adds headroom, retries an out-of-gas transaction once with a larger limit and learns, and no
@@ -42,7 +42,7 @@ def auto_gas_network(chain, monkeypatch):
 
 
 @pytest.fixture
-def stale_observed_at_parent(chain, oracle, feeds, tokens, admin):
+def stale_observed_at_parent(chain, oracle, feeds, tokens, gov):
     """`stale_observed_at_parent(*stale, fresh=())`: an hour on, at T0, each `stale` asset's `update` finds its feed
     answering 0 (no quorum: Stale, an observation at T0), then the feed answers again; each `fresh` asset is updated
     (Ok). The latest block is at T0, the next one at T0 + 12 s. Returns T0."""
@@ -50,17 +50,17 @@ def stale_observed_at_parent(chain, oracle, feeds, tokens, admin):
     def _setup(*stale: str, fresh: tuple[str, ...] = ()) -> int:
         t0 = chain.blocks.head.timestamp + 3_601
         for symbol in fresh:
-            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
+            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=gov)
             chain.pending_timestamp = t0
-            oracle.update(tokens[symbol], sender=admin)
+            oracle.update(tokens[symbol], sender=gov)
         for symbol in stale:
             feed, answer = feeds[symbol], feeds[symbol].answer()
             chain.pending_timestamp = t0
-            feed.setAnswer(0, sender=admin)
+            feed.setAnswer(0, sender=gov)
             chain.pending_timestamp = t0
-            oracle.update(tokens[symbol], sender=admin)
+            oracle.update(tokens[symbol], sender=gov)
             chain.pending_timestamp = t0
-            feed.setAnswer(answer, sender=admin)
+            feed.setAnswer(answer, sender=gov)
             assert oracle.status(tokens[symbol]) == PriceStatus.STALE
         assert chain.blocks.head.timestamp == t0
         chain.pending_timestamp = t0 + BLOCK_TIME
