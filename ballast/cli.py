@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
@@ -56,14 +56,23 @@ class BallastCommand(ConnectedProviderCommand):
         if self.callback is None:
             return None
         network_ctx = parse_network(ctx)
-        with user_errors(), ExitStack() as stack:
+        with user_errors():
             if network_ctx is None:
                 return self._invoke(ctx)
-            try:
-                provider = stack.enter_context(network_ctx)
-            except (ApeException, ConnectionError, OSError) as err:
-                raise node_down(_network_name(ctx), err) from None
-            return self._invoke(ctx, provider=provider)
+            with connected(network_ctx, _network_name(ctx)) as provider:
+                return self._invoke(ctx, provider=provider)
+
+
+@contextmanager
+def connected(network_ctx: AbstractContextManager[Any], network: str | None) -> Iterator[Any]:
+    """Enter ape's provider context `network_ctx` and yield its provider; a node that cannot be reached (of
+    `network`, when the command line named it) raises `NodeError`."""
+    with ExitStack() as stack:
+        try:
+            provider = stack.enter_context(network_ctx)
+        except (ApeException, ConnectionError, OSError) as err:
+            raise node_down(network, err) from None
+        yield provider
 
 
 def _network_name(ctx: click.Context) -> str | None:

@@ -14,6 +14,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
@@ -108,7 +112,7 @@ def mock_asset(spec: AssetSpec, params: OracleParams) -> MockAsset:
     return MockAsset(spec.symbol, spec.decimals, sources, params, spec.name)
 
 
-def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, int]:
+def update_all(oracle: ContractInstance, tokens: dict[str, Any], sender: AccountAPI) -> dict[str, int]:
     """Call `update` for every asset; return the number of fresh sources each update counted."""
     fresh = {}
     for symbol, token in tokens.items():
@@ -118,14 +122,14 @@ def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, in
     return fresh
 
 
-def advance(chain: Any, seconds: int) -> None:
+def advance(chain: ChainManager, seconds: int) -> None:
     """Move the local chain's clock forward by `seconds` and mine a block."""
     chain.pending_timestamp += seconds
     chain.mine()
 
 
 def read_prices(
-    oracle: Any, tokens: dict[str, Any], fresh: dict[str, int], sources: dict[str, int]
+    oracle: ContractInstance, tokens: dict[str, Any], fresh: dict[str, int], sources: dict[str, int]
 ) -> list[PriceRow]:
     """The stored prices of every asset (`getPriceData`), with the fresh and configured source counts."""
     rows = []
@@ -259,16 +263,16 @@ class LiquidationOutcome:
     rows: list[tuple[str, str]]
 
 
-def _move_feeds(feeds: list[Any], factor_bps: int, sender: Any) -> None:
+def _move_feeds(feeds: list[Any], factor_bps: int, sender: AccountAPI) -> None:
     for feed in feeds:
         feed.setAnswer(feed.answer() * factor_bps // 10_000, sender=sender)
 
 
 def run_liquidation(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
-    oracle: Any,
+    oracle: ContractInstance,
     tokens: dict[str, Any],
     feeds: dict[str, list[Any]],
     params: OracleParams,

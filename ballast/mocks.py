@@ -12,6 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.project import ProjectManager
+
 from ballast.prices import asset_config, update_oracle
 
 FEED_DECIMALS = 8
@@ -93,7 +97,7 @@ class Mocks:
 
     tokens: dict[str, Any]
     feeds: dict[str, list[Any]]
-    oracle: Any
+    oracle: ContractInstance
 
 
 Update = Callable[[Any, Any, Any], Any]
@@ -101,11 +105,11 @@ Update = Callable[[Any, Any, Any], Any]
 
 
 def deploy_mocks(
-    project: Any,
-    sender: Any,
+    project: ProjectManager,
+    sender: AccountAPI,
     assets: Sequence[MockAsset],
     *,
-    oracle: Any = None,
+    oracle: ContractInstance = None,
     new_oracle: Callable[[], Any] | None = None,
     tokens: Mapping[str, Any] | None = None,
     update: Update | None = update_oracle,
@@ -136,14 +140,14 @@ def deploy_mocks(
     return Mocks(out_tokens, feeds, oracle)
 
 
-def deploy_token(project: Any, sender: Any, asset: MockAsset) -> Any:
+def deploy_token(project: ProjectManager, sender: AccountAPI, asset: MockAsset) -> Any:
     """The mock token of `asset`."""
     if asset.kind == "mock-no-return":
         return project.MockNoReturnToken.deploy(asset.decimals, sender=sender)
     return project.MockERC20.deploy(asset.name or asset.symbol, asset.symbol, asset.decimals, sender=sender)
 
 
-def deploy_feed(project: Any, sender: Any, source: Source) -> Any:
+def deploy_feed(project: ProjectManager, sender: AccountAPI, source: Source) -> Any:
     """The feed of `source`: what its `make` gives, else a new `MockFeed`."""
     if source.make is not None:
         return source.make()

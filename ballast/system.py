@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from ape.managers.project import ProjectManager
 from ethpm_types import ContractType
 
 from ballast.errors import DeployError
@@ -53,11 +55,11 @@ class Roles:
 
 @dataclass(frozen=True)
 class Core:
-    lock: Any
-    pool: Any
-    engine: Any
-    liquidator: Any
-    insurance: Any
+    lock: ContractInstance
+    pool: ContractInstance
+    engine: ContractInstance
+    liquidator: ContractInstance
+    insurance: ContractInstance
 
     def by_name(self) -> dict[str, Any]:
         return {
@@ -69,7 +71,7 @@ class Core:
         }
 
 
-def engine_abi(project: Any) -> ContractType:
+def engine_abi(project: ProjectManager) -> ContractType:
     """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
     core = project.MarginEngine.contract_type
     extension = project.MarginEngineExtension.contract_type
@@ -87,12 +89,12 @@ def engine_abi(project: Any) -> ContractType:
     return whole
 
 
-def margin_engine_at(project: Any, address: Any) -> ContractInstance:
+def margin_engine_at(project: ProjectManager, address: Any) -> ContractInstance:
     """The MarginEngine at `address` with its whole API (governance and views are served by its extension)."""
     return ContractInstance(address, engine_abi(project))
 
 
-def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
+def _predict(deployer: AccountAPI, names: tuple[str, ...]) -> dict[str, Any]:
     """Addresses of the next contracts `deployer` deploys, in order."""
     nonce = deployer.nonce
     return {name: deployer.get_deployment_address(nonce + i) for i, name in enumerate(names)}
@@ -108,7 +110,12 @@ def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
 
 
 def deploy_core(
-    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+    project: ProjectManager,
+    deployer: AccountAPI,
+    oracle: ContractInstance,
+    settlement: ContractInstance,
+    roles: Roles,
+    params: CoreParams = CoreParams(),
 ) -> Core:
     """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token."""
     predicted = _predict(deployer, CORE_ORDER)
@@ -144,7 +151,12 @@ STAND_IN_ORDER = ("ProtocolLock", "MockEngine", "Pool", "InsuranceFund")
 
 
 def deploy_with_stand_in(
-    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+    project: ProjectManager,
+    deployer: AccountAPI,
+    oracle: ContractInstance,
+    settlement: ContractInstance,
+    roles: Roles,
+    params: CoreParams = CoreParams(),
 ) -> Core:
     """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (Pool tests and
     benchmarks that set traders' exposure by hand). Test networks only."""

@@ -1,4 +1,4 @@
-"""Silverback bot: the liquidation keeper (ballast/keepers/liquidation.py) stepped on every new block.
+"""Silverback bot: the liquidation keeper (ballast/keepers/liquidation/) stepped on every new block.
 
     BALLAST_KEEPER_ENGINE=0x... silverback run liquidator --network ethereum:local:foundry --account TEST::4
 

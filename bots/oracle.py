@@ -1,4 +1,4 @@
-"""Silverback bot running the oracle keeper on a schedule (the logic is ballast/keepers/oracle.py):
+"""Silverback bot running the oracle keeper on a schedule (the logic is ballast/keepers/oracle/):
 
     silverback run oracle --network ethereum:ballast-testnet:node --account <alias>
 

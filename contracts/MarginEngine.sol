@@ -70,7 +70,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (amount == 0) revert ZeroAmount();
         if (account == address(0)) revert ZeroAddress(); // nobody could ever withdraw it
         if (asset == _settlementAsset) {
-            _addCash(account, TokenTransfers.pull(asset, msg.sender, amount), "deposit");
+            _addCash(account, TokenTransfers.pullFromSender(asset, amount), "deposit");
             return;
         }
         CollateralSlot memory c = _listedCollateral(asset);
@@ -84,7 +84,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             }
             _masks[account].collateral = m.collateral | bit;
         }
-        uint256 received = TokenTransfers.pull(asset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 total = _totalCollateral[asset] + received;
         if (total > c.supplyCap) revert SupplyCapExceeded(asset, total, c.supplyCap);
         _totalCollateral[asset] = total;

@@ -581,7 +581,8 @@ contract OracleAggregator is IOracleAggregator, Roles {
     {
         if (flags & FLAG_WOUND_DOWN != 0) return Status.WindDown;
         if (flags & FLAG_FROZEN != 0 && freezeOf != address(0) && _freezeActive(freezeOf)) return Status.Frozen;
-        if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp - updatedAt > maxPriceAge) {
+        // Compared without a subtraction: a call simulated at a clock behind the update reads the price as fresh.
+        if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp > updatedAt + maxPriceAge) {
             return Status.Stale;
         }
         if (flags & (FLAG_DISPERSED | FLAG_DEVIATED) != 0) return Status.Deviated;

@@ -162,7 +162,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         if (receiver == address(0)) revert ZeroAddress();
         _listed(asset);
         _accrue();
-        uint256 received = TokenTransfers.pull(asset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 feeBps;
         uint256 value;
         (shares, feeBps, value) = _bookDeposit(asset, received);
@@ -284,7 +284,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     /// @inheritdoc IPool
     function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
         uint256 index = _accrue();
-        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pull(settlementAsset, msg.sender, paid);
+        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, paid);
         if (borrowed != 0) {
             scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
             totalScaledDebt += scaledDebt;
@@ -315,7 +315,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
-        uint256 received = TokenTransfers.pull(settlementAsset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(settlementAsset, amount);
         if (received < amount) revert SlippageExceeded(received, amount);
         _reserves[settlementAsset] += received;
         emit Repaid(msg.sender, received, scaledDebt);
@@ -330,7 +330,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _listed(asset);
         _accrue();
         if (amount != 0) {
-            received = TokenTransfers.pull(asset, msg.sender, amount);
+            received = TokenTransfers.pullFromSender(asset, amount);
             _reserves[asset] += received;
         }
         _reduceDebt(scaledDebt);
@@ -348,7 +348,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function receiveInsuranceExcess(uint256 amount) external onlyFrom(insuranceFund) {
-        _reserves[settlementAsset] += TokenTransfers.pull(settlementAsset, msg.sender, amount);
+        _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, amount);
         emit InsuranceExcessReceived(amount);
     }
 
@@ -626,16 +626,18 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         return (reserved + receivable).mulDivUp(FixedPointMath.WAD, backing);
     }
 
+    /// @dev A clock at or behind the last accrual (a call simulated at an earlier time) grows nothing: views never
+    /// revert on it.
     function _grownIndex(RateSlot memory r) private view returns (uint256) {
+        if (block.timestamp <= r.lastAccrual || r.ratePerSecond == 0) return r.index;
         uint256 elapsed = block.timestamp - r.lastAccrual;
-        if (elapsed == 0 || r.ratePerSecond == 0) return r.index;
         return uint256(r.index) + uint256(r.index).mulDivUp(uint256(r.ratePerSecond) * elapsed, FixedPointMath.WAD);
     }
 
     /// @dev Bring the borrow index up to now at the stored rate; returns the index.
     function _accrue() private returns (uint256 index) {
         RateSlot memory r = _rate;
-        if (r.lastAccrual == block.timestamp) return r.index;
+        if (r.lastAccrual >= block.timestamp) return r.index;
         index = _grownIndex(r);
         _rate = RateSlot(index.toUint176(), r.ratePerSecond, uint32(block.timestamp));
     }

@@ -28,6 +28,10 @@ COMMANDS = {
     "keeper liquidate": ["keeper", "liquidate", "--once"],
     "keeper oracle": ["keeper", "oracle", "--steps", "1"],
     "scenario": ["scenario", "crash"],
+    "scenario bench": ["scenario", "bench"],
+    "scenario sweep": ["scenario", "sweep"],
+    "scenario scale": ["scenario", "scale"],
+    "scenario size-insurance": ["scenario", "size-insurance"],
 }
 
 
@@ -84,6 +88,17 @@ def test_ape_run_keeper_oracle__config_path_missing__one_line_and_exit_1(chain, 
         "--deployments", str(tmp_path),
     )  # fmt: skip
     assert_one_line(result)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scenario", "size-insurance", "--accounts", "30,x"], "x"),
+        (["scenario", "size-insurance", "--scenarios", "nope"], "nope"),
+    ],
+)
+def test_ape_run_scenario_size_insurance__bad_option__one_line_and_exit_1(args, message):
+    assert_one_line(ape_run(*args), message)
 
 
 def _load_bot(name: str, monkeypatch):

@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 from rich.table import Table
@@ -50,7 +53,9 @@ def _workload(token: Any, feed: Any, n: int, salt: int) -> list[tuple[str, Any, 
     return work
 
 
-def run_bench(project: Any, chain: Any, sender: Any, transactions: int = 200) -> BenchResult:
+def run_bench(
+    project: ProjectManager, chain: ChainManager, sender: AccountAPI, transactions: int = 200
+) -> BenchResult:
     """Deploy a mock token and feed, then time `transactions` of them naively and through the driver."""
     token = project.MockERC20.deploy("Bench", "BNCH", 18, sender=sender)
     feed = project.MockFeed.deploy(8, 3_000 * 10**8, "bench", sender=sender)

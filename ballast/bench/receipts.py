@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ape.api import ReceiptAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
@@ -47,7 +51,7 @@ def intrinsic_gas(data: bytes) -> int:
     return 21_000 + sum(4 if b == 0 else 16 for b in data)
 
 
-def row(operation: str, receipt: Any, target: int | None = None, note: str = "") -> GasRow:
+def row(operation: str, receipt: ReceiptAPI, target: int | None = None, note: str = "") -> GasRow:
     data = bytes(receipt.transaction.data)
     return GasRow(operation, receipt.gas_used, receipt.gas_used - intrinsic_gas(data), target, note)
 
@@ -66,7 +70,7 @@ def print_rows(rows: list[GasRow], title: str, console: Console | None = None) -
     (console or Console()).print(table)
 
 
-def _advance(chain: Any, seconds: int) -> None:
+def _advance(chain: ChainManager, seconds: int) -> None:
     chain.pending_timestamp += seconds
     chain.mine()
 
@@ -83,7 +87,7 @@ TERMS = Terms(
 PRICES = {"USDC": (6, 1), "WBTC": (8, 60_000), "WETH": (18, 3_000)}
 
 
-def _list_assets(project: Any, owner: Any, oracle: Any) -> dict[str, Any]:
+def _list_assets(project: ProjectManager, owner: Any, oracle: ContractInstance) -> dict[str, Any]:
     """USDC, WBTC and WETH with one feed each, configured and updated in the oracle, one asset after the other;
     the tokens and feeds by symbol."""
     tokens, feeds = {}, {}
@@ -94,7 +98,7 @@ def _list_assets(project: Any, owner: Any, oracle: Any) -> dict[str, Any]:
     return {"tokens": tokens, "feeds": feeds}
 
 
-def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
+def bench_oracle(project: ProjectManager, chain: ChainManager, owner: Any) -> list[GasRow]:
     """`update` with 1, 3 and 5 sources in steady state (history longer than the TWAP window, ring slots
     pre-filled), and a consumer read."""
     oracle = project.OracleAggregator.deploy(owner, owner, MIN_TWAP_WINDOW, sender=owner)
@@ -129,7 +133,9 @@ def bench_oracle(project: Any, chain: Any, owner: Any) -> list[GasRow]:
     return rows
 
 
-def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> list[GasRow]:
+def bench_pool(
+    project: ProjectManager, chain: ChainManager, accounts: Any, cooldown: int = 900
+) -> list[GasRow]:
     """LP deposit (first and repeat) and withdraw with 3 listed assets and 3 markets priced by the oracle, with
     the deposit cooldown on (each deposit writes the receiver's lockup)."""
     owner, lp = accounts[0], accounts[1]
@@ -163,7 +169,7 @@ def bench_pool(project: Any, chain: Any, accounts: Any, cooldown: int = 900) -> 
     ]
 
 
-def bench_engine(project: Any, chain: Any, accounts: Any) -> list[GasRow]:
+def bench_engine(project: ProjectManager, chain: ChainManager, accounts: Any) -> list[GasRow]:
     """Collateral deposit (first, repeat), opening a position, the health view, `liquidate` of one account with 1
     position and 1 collateral asset, and one auto-deleveraging, on the real core (ballast.system.deploy_core)."""
     owner, lp, trader, keeper = accounts[0], accounts[1], accounts[2], accounts[3]

@@ -51,7 +51,7 @@ entry nobody measured stays null."""
 PENDING_THROUGHPUT = ("driver_vs_naive", "keeper_reaction_blocks")
 
 DRIVER_TARGET = 10.0
-"""Issue #9: the scenario driver sends transactions at least 10x as fast as naive ape calls."""
+"""The target: the scenario driver sends transactions at least 10x as fast as naive ape calls."""
 
 
 def driver_vs_naive_entry(

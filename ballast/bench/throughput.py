@@ -14,6 +14,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from pydantic import BaseModel, Field, field_validator
 from rich.console import Console
 
@@ -48,7 +51,9 @@ def parse_accounts(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-def driver_source(project: Any, chain: Any, sender: Any, transactions: int) -> ThroughputSource:
+def driver_source(
+    project: ProjectManager, chain: ChainManager, sender: AccountAPI, transactions: int
+) -> ThroughputSource:
     def source(_: Report) -> Mapping[str, Any]:
         from ballast.bench.driver import run_bench
         from ballast.scenarios.population import quiet_ape
@@ -65,7 +70,13 @@ def driver_source(project: Any, chain: Any, sender: Any, transactions: int) -> T
 
 
 def reaction_source(
-    project: Any, chain: Any, accounts: Any, counts: Sequence[int], seed: int, blocks: int, console: Console
+    project: ProjectManager,
+    chain: ChainManager,
+    accounts: Any,
+    counts: Sequence[int],
+    seed: int,
+    blocks: int,
+    console: Console,
 ) -> ThroughputSource:
     def source(_: Report) -> Mapping[str, Any]:
         from ballast.scenarios.experiments import SCALE_SPEC, scale_settings
@@ -105,7 +116,11 @@ def reaction_source(
 
 
 def chain_sources(
-    project: Any, chain: Any, accounts: Any, settings: ThroughputSettings, console: Console
+    project: ProjectManager,
+    chain: ChainManager,
+    accounts: Any,
+    settings: ThroughputSettings,
+    console: Console,
 ) -> list[ThroughputSource]:
     return [
         driver_source(project, chain, accounts.test_accounts[0], settings.transactions),

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ape.contracts import ContractInstance
+
 from ballast.keepers.common import log_event
 from ballast.keepers.sending import FailedTransaction, SendOutcome, TransactionSender
 from ballast.risk import Health, PriceStatus
@@ -51,8 +53,8 @@ class LivenessDuties:
 
     def __init__(
         self,
-        engine: Any,
-        oracle: Any,
+        engine: ContractInstance,
+        oracle: ContractInstance,
         sender: TransactionSender,
         call: Callable[[str, Callable[[], Any]], Any],
         logger: logging.Logger,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from ape.api import ReceiptAPI
 from ape.exceptions import ContractLogicError, OutOfGasError
 
 from ballast.keepers.common import is_transient, log_event
@@ -45,7 +46,7 @@ class Attempt:
     gas_limit: int
     gas_used: int = 0  # 0 when nothing was mined
     tx: str | None = None
-    receipt: Any = None  # the receipt of a successful send
+    receipt: ReceiptAPI | None = None  # the receipt of a successful send
     error: str | None = None
     out_of_gas: bool = False
     reverted: bool = False

@@ -33,6 +33,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 
@@ -220,16 +224,16 @@ class System:
 
     config: DeploymentConfig
     manifest: Manifest
-    oracle: Any
-    pool: Any
-    engine: Any
-    liquidator: Any
-    insurance: Any
+    oracle: ContractInstance
+    pool: ContractInstance
+    engine: ContractInstance
+    liquidator: ContractInstance
+    insurance: ContractInstance
     tokens: dict[str, Any]
     feeds: dict[str, list[Any]]
     decimals: dict[str, int]
     markets: dict[str, int]  # market name -> index
-    deployer: Any
+    deployer: AccountAPI
     guardian: str
     keeper: Any
 
@@ -255,8 +259,8 @@ def quiet_ape() -> Iterator[None]:
 
 
 def deploy_scenario_system(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     config_path: Path = DEFAULT_CONFIG,
     console: Console | None = None,

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from eth_utils import to_checksum_address
 from rich.console import Console
 
@@ -60,23 +63,18 @@ from ballast.scenarios.record import RunRecord, RunSettings, ScenarioSpec, stale
 from ballast.scenarios.sizing import SizingContext
 
 
+@dataclass
 class ScenarioRunner:
-    def __init__(
-        self,
-        project: Any,
-        chain: Any,
-        accounts: Any,
-        spec: ScenarioSpec,
-        settings: RunSettings,
-        console: Console | None = None,
-        progress: bool = True,
-        system: System | None = None,
-    ) -> None:
-        self.system = system
-        self.project, self.chain, self.accounts = project, chain, accounts
-        self.spec, self.settings = spec, settings
-        self.console = console or Console()
-        self.progress = progress
+    """One run of `spec` with `settings` (see `run_scenario`)."""
+
+    project: ProjectManager
+    chain: ChainManager
+    accounts: Any
+    spec: ScenarioSpec
+    settings: RunSettings
+    console: Console
+    progress: bool
+    system: System | None
 
     def run(self) -> tuple[ScenarioResult, RunRecord]:
         started = time.perf_counter()
@@ -274,8 +272,8 @@ class ScenarioRunner:
 
 
 def run_scenario(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     spec: ScenarioSpec,
     settings: RunSettings,
@@ -285,7 +283,7 @@ def run_scenario(
 ) -> tuple[ScenarioResult, RunRecord]:
     """Run `spec` with `settings` on the connected local chain (on `system` if given, else a fresh deployment of
     config/local.yaml); leaves anvil with automine on."""
-    runner = ScenarioRunner(project, chain, accounts, spec, settings, console, progress, system)
+    runner = ScenarioRunner(project, chain, accounts, spec, settings, console or Console(), progress, system)
     try:
         return runner.run()
     finally:

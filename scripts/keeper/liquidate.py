@@ -1,4 +1,4 @@
-"""`ape run keeper liquidate`: run the liquidation keeper against a deployment (see ballast/keepers/liquidation.py).
+"""`ape run keeper liquidate`: run the liquidation keeper against a deployment (see ballast/keepers/liquidation/).
 
     ape run keeper liquidate --network ethereum:local:foundry --account TEST::4
     ape run keeper liquidate --network ... --account keeper --engine 0x... --gas-budget 5000000 --once
@@ -14,9 +14,9 @@ import click
 from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import refuse_test_key_off_local
+from ballast.accounts import enable_autosign, refuse_test_key_off_local
 from ballast.cli import BallastCommand
-from ballast.keepers.common import configure_json_logging
+from ballast.keepers.common import configure_json_logging, keyboard_interrupts
 from ballast.keepers.liquidation import LOGGER_NAME, build_keeper, connect_contracts
 
 
@@ -66,8 +66,7 @@ def cli(
         "run the keeper",
         provider=cli_ctx.provider,
     )
-    if hasattr(account, "set_autosign"):
-        account.set_autosign(True)  # a keyfile account asks for its passphrase once, not per transaction
+    enable_autosign(account)
     contracts = connect_contracts(
         cli_ctx.local_project,
         network_manager.network.name,
@@ -86,7 +85,8 @@ def cli(
         poll_interval=poll_interval,
     )
     try:
-        code = keeper.run(max_steps=1 if once else None)
+        with keyboard_interrupts():
+            code = keeper.run(max_steps=1 if once else None)
     except ApeException as err:  # the node refused a transaction for good: one line, not a traceback
         raise click.ClickException(f"liquidation keeper stopped: {type(err).__name__}: {err}") from None
     raise SystemExit(code)

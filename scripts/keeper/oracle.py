@@ -1,8 +1,9 @@
 """`ape run keeper oracle`: push prices (a CSV replay or a random walk) into the deployment's push feeds and update
-the oracle on a schedule (see ballast/keepers/oracle.py)."""
+the oracle on a schedule (see ballast/keepers/oracle/)."""
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
 from ape.cli import account_option, ape_cli_context, network_option
@@ -44,14 +45,9 @@ def cli(
     cli_ctx,  # noqa: ANN001 - click passes ape's objects
     network,  # noqa: ANN001
     account,  # noqa: ANN001
-    csv_specs: tuple[str, ...],
-    walk_specs: tuple[str, ...],
-    seed: int,
-    interval: float,
-    steps: int | None,
-    advance: int,
     config_path: Path | None,
     deployments: Path | None,
+    **options: Any,  # --csv, --walk, --seed, --interval, --steps, --advance: `config_from_options`'s arguments
 ) -> None:
     network_name = cli_ctx.network_manager.network.name
     try:
@@ -59,7 +55,7 @@ def cli(
         if config_path is not None:
             config = OracleKeeperConfig.from_yaml(config_path)
         else:
-            config = config_from_options(csv_specs, walk_specs, seed, interval, steps, advance)
+            config = config_from_options(**options)
         if account is None:
             if not cli_ctx.network_manager.network.is_local:
                 cli_ctx.abort("--account is required off local networks (an alias from `ape accounts list`)")

@@ -12,6 +12,7 @@ import pytest
 from ape.exceptions import ContractLogicError, ProviderError
 
 from ballast.deploy import run_deploy
+from ballast.keepers.common import JsonFormatter
 from ballast.keepers.oracle import (
     KeeperError,
     OracleKeeper,
@@ -43,8 +44,6 @@ def log_stream():
     logger = logging.getLogger("test.keeper.oracle")
     logger.handlers.clear()
     handler = logging.StreamHandler(stream)
-    from ballast.keepers.oracle import JsonFormatter
-
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -171,7 +171,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                 if self.open(third, other_market, 20_000 * lev * (1 if leverage > 0 else -1)):
                     break
             self.sweep_insurance()  # the keeper sweeps the fee income above the target
-            self.settled_move({symbol: -fall_bps})
+            self.settled_move({symbol: -fall_bps}, attacked=True)
 
         def open(self, trader, market: int, notional_usd: int) -> bool:
             size = wad(notional_usd / PRICES[MARKETS[market][0]])
@@ -277,7 +277,10 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             """A lasting market-wide move of every volatile asset, then the keeper's pass."""
             self.settled_move(dict.fromkeys(VOLATILE, move_bps))
 
-        def settled_move(self, moves: dict[str, int]) -> None:
+        def settled_move(self, moves: dict[str, int], attacked: bool = False) -> None:
+            """Move the prices and let the TWAPs catch up, then the keeper's pass. `attacked`: before the pass the
+            attacker borrows the Pool's settlement cash, and every account left liquidatable is probed (L2) while
+            the Pool is drained."""
             for symbol in SYMBOLS:
                 self.heal(symbol)
             for symbol, move_bps in moves.items():
@@ -287,6 +290,9 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             # updated at the final time (status Ok).
             settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, keeper)
             restamp_and_update(oracle, {tokens[s]: [feeds[s]] for s in SYMBOLS if s not in moves}, keeper)
+            if attacked:
+                self.attack("borrow", 3)
+                self.probe_liquidations()
             self.keeper_pass()
 
         @rule(seconds=st.sampled_from((1, 60, 601, 3_601, 86_401)))
@@ -539,11 +545,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                         f"L1: healthy {account} could not close market {market}"
                     )
                     self.reached["L1 close probed"] += 1
-                if self.liquidatable(account):
-                    assert self.succeeds(liquidator.liquidate, account), (
-                        f"L2: {account} is liquidatable but a keeper with no tokens could not liquidate it"
-                    )
-                    self.reached["L2 liquidation probed"] += 1
+            self.probe_liquidations()
             if all(oracle.status(tokens[s]) == OK for s in SYMBOLS):
                 for holder in holders:
                     locked, _ = pool.lockedShares(holder)
@@ -556,6 +558,15 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                         f"L3: {holder} could not withdraw {shares} shares of available USDC"
                     )
                     self.reached["L3 LP exit probed"] += 1
+
+        def probe_liquidations(self) -> None:
+            """L2: every account liquidatable at usable prices can be liquidated by a keeper with no tokens."""
+            for account in accounts_:
+                if self.liquidatable(account):
+                    assert self.succeeds(liquidator.liquidate, account), (
+                        f"L2: {account} is liquidatable but a keeper with no tokens could not liquidate it"
+                    )
+                    self.reached["L2 liquidation probed"] += 1
 
         @rule()
         def sweep_insurance(self) -> None:

@@ -6,8 +6,10 @@ import importlib.util
 import inspect
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -53,6 +55,29 @@ def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
     assert liquidated and liquidated[0]["accounts"] == [victim.address]
     assert victim.address in json.loads(state.read_text())["accounts"]
     assert engine.position(victim, 0).size == 5 * 10**18  # half the 10 WETH closed (the close factor)
+
+
+def test_ape_run_keeper_liquidate__ctrl_c__stops_cleanly_with_exit_0(chain, engine, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ape = Path(sys.executable).with_name("ape")
+    args = ["--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address]
+    state = tmp_path / "ctrl-c-state.json"
+    process = subprocess.Popen(
+        [str(ape), "run", "keeper", "liquidate", *args, "--state", str(state)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not state.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # the state file is written by the first step: the keeper is in its loop
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    stopped = [json.loads(line) for line in err.splitlines() if '"keeper_stopped"' in line]
+    assert stopped and stopped[0]["reason"] == "interrupted", err
+    assert state.exists()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ape.api import ReceiptAPI
+from ape.contracts import ContractInstance
 from ape.exceptions import ContractLogicError
 from eth_utils import to_checksum_address
 
@@ -33,7 +35,7 @@ def liquidation_kind(accounts: int) -> str:
     return "liquidate" if accounts == 1 else "liquidateMany"
 
 
-def events_by_name(receipt: Any, address: Any) -> dict[str, list[Any]]:
+def events_by_name(receipt: ReceiptAPI, address: Any) -> dict[str, list[Any]]:
     """The receipt's events emitted by `address`, by event name (names the ABI lacks yet simply have none)."""
     events: dict[str, list[Any]] = defaultdict(list)
     for event in receipt.events:
@@ -65,8 +67,8 @@ class BatchSender:
 
     def __init__(
         self,
-        engine: Any,
-        liquidator: Any,
+        engine: ContractInstance,
+        liquidator: ContractInstance,
         sender: TransactionSender,
         gas: KeeperGas,
         model: GasModel,

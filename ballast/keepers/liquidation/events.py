@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ape.contracts import ContractInstance
 from eth_utils import keccak, to_checksum_address
 
 from ballast.keepers.liquidation.state import KeeperState
@@ -44,7 +45,9 @@ class Pending:
     params: bool = True
 
 
-def event_topics(engine: Any, liquidator: Any, oracle: Any) -> dict[str, tuple[str, str]]:
+def event_topics(
+    engine: ContractInstance, liquidator: ContractInstance, oracle: ContractInstance
+) -> dict[str, tuple[str, str]]:
     """topic0 -> (kind, name) of every event the keeper follows; kind is `account`, `params` or `price`."""
     topics = {}
     for contract, names, kind in (
@@ -64,9 +67,9 @@ class LogScanner:
 
     def __init__(
         self,
-        engine: Any,
-        liquidator: Any,
-        oracle: Any,
+        engine: ContractInstance,
+        liquidator: ContractInstance,
+        oracle: ContractInstance,
         state: KeeperState,
         state_path: Path,
         retry_call: Retry,

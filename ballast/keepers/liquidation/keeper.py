@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ape.contracts import ContractInstance
+
 from ballast.errors import KeeperStateError
 from ballast.keepers.common import RetryPolicy, is_transient, log_event
 from ballast.keepers.gas import KeeperGas
@@ -44,10 +46,10 @@ class LiquidationKeeper:
 
     def __init__(
         self,
-        engine: Any,
-        liquidator: Any,
-        oracle: Any,
-        pool: Any,
+        engine: ContractInstance,
+        liquidator: ContractInstance,
+        oracle: ContractInstance,
+        pool: ContractInstance,
         config: LiquidationKeeperConfig,
         *,
         sleep: Callable[[float], None] = time.sleep,

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ape.api import AccountAPI
+from ape.contracts import ContractInstance
 from ape.exceptions import ApeException
+from ape.managers.project import ProjectManager
 from eth_utils import is_address, to_checksum_address
 from pydantic import ValidationError
 
@@ -24,10 +26,10 @@ from ballast.system import margin_engine_at
 class KeeperContracts:
     """The contracts a liquidation keeper drives, and the block to scan from."""
 
-    engine: Any
-    liquidator: Any
-    oracle: Any
-    pool: Any
+    engine: ContractInstance
+    liquidator: ContractInstance
+    oracle: ContractInstance
+    pool: ContractInstance
     start_block: int
 
 
@@ -61,7 +63,7 @@ def _address(option: str, value: str) -> str:
 
 
 def connect_contracts(
-    project: Any,
+    project: ProjectManager,
     network_name: str,
     *,
     engine: str | None = None,
@@ -125,7 +127,7 @@ def build_keeper(
 
 
 def keeper_for_bot(
-    project: Any, sender: AccountAPI | None, settings: LiquidationBotSettings
+    project: ProjectManager, sender: AccountAPI | None, settings: LiquidationBotSettings
 ) -> LiquidationKeeper:
     """The keeper a bot steps on every block, on the connected network."""
     if sender is None:

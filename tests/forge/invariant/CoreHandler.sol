@@ -1077,7 +1077,7 @@ contract CoreHandler is WithVm, Probing {
         }
     }
 
-    /// @dev Undo the faults that outlast a restamp: a reverting feed, a frozen asset.
+    /// @dev Undo the faults that outlast a restamp: a reverting feed; a frozen asset is outlived to its expiry.
     function _healFaults() internal {
         for (uint256 i = 0; i < 3; ++i) {
             if (feedReverting[i]) {
@@ -1085,10 +1085,11 @@ contract CoreHandler is WithVm, Probing {
                 feedReverting[i] = false;
             }
             if (frozen[i]) {
-                // A freeze may have expired by itself already.
+                // The freeze is outlived, not lifted: once its end has passed it must have expired by itself (L5).
+                if (time < _frozenUntil[i]) _advance(_frozenUntil[i] - time);
+                ++checked[L5_FREEZE_EXPIRY];
                 if (oracle.status(address(tokens[i])) == IOracleAggregator.Status.Frozen) {
-                    vm.prank(guardian);
-                    oracle.setFrozen(address(tokens[i]), false);
+                    _violate(L5_FREEZE_EXPIRY, "a freeze outlived its expiry", i);
                 }
                 frozen[i] = false;
                 _frozenUntil[i] = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {CoreHandler} from "./CoreHandler.sol";
@@ -33,6 +34,11 @@ contract CoreInvariantTest is EngineFixture {
         address guardian = _actor("guardian");
         attacker = _actor("attacker");
         oracle.grantRole(oracle.GUARDIAN_ROLE(), guardian);
+        // The shortest freeze the oracle allows: the handler's time steps (1 minute to 1 day) then often outlast a
+        // freeze, and L5 (no freeze outlives its expiry) is checked on real expiries.
+        IOracleAggregator.LivenessParams memory liveness = oracle.livenessParams();
+        liveness.maxFreezeDuration = 1 hours;
+        oracle.setLivenessParams(liveness);
         for (uint256 k = 0; k < 2; ++k) {
             _seed(lps[k], SEED_USD);
         }

@@ -123,6 +123,16 @@ contract OracleStatusTest is OracleViewBase {
         _expectAllUnavailable(IOracleAggregator.Status.Stale);
     }
 
+    /// @notice A call evaluated at a clock behind the stored update (a node simulating `eth_call` at an earlier time
+    /// than a block it mined) reads the price as fresh: status and getPriceData answer Ok, no arithmetic panic.
+    function test_status__clockBehindTheUpdate__okWithoutReverting() public {
+        _updateAt(T0, P);
+        vm.warp(T0 - 30);
+        _assertStatus(IOracleAggregator.Status.Ok, "clock behind the update");
+        assertEq(oracle.getPriceData(ASSET).median, P, "median read");
+        assertEq(oracle.priceForLiquidation(ASSET, true), P, "liquidation price read");
+    }
+
     /// @notice Listed but never updated (updatedAt 0): Stale, every policy price reverts PriceUnavailable(.., Stale),
     /// including Reduce and Liquidate.
     function test_status__neverUpdated__staleAndUnpriced() public {

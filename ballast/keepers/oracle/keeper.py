@@ -1,48 +1,34 @@
-"""The oracle keeper: pushes prices from a source (a CSV of `timestamp,price`, or a seeded random walk) into a
-deployment's writable feeds and calls `OracleAggregator.update(asset)`, one step per interval.
-
-Writable feeds are the PushFeeds the keeper's account reports into, and MockFeeds (open setters, test networks);
-existing third-party feeds are read by the oracle but never written. Every step logs one JSON line per asset
-(`ballast.keeper.oracle`); RPC failures are retried with exponential backoff; Ctrl-C (or SIGTERM) ends the run
-after the current transaction, with a final `stopped` line.
-
-Every transaction (each push, each `update`) gets its gas limit from the keepers' one gas model
-(`ballast.keepers.gas`, `gas` in the config) and goes out through `ballast.keepers.sending`: one that reverts or runs
-out of gas (retried once with a larger limit first) is logged (`push_failed`, `update_failed`), counted in the
-asset's step result, and the keeper carries on with the next transaction and the next step.
-"""
+"""The oracle keeper's loop: one step per interval pushes each asset's next price into its writable feeds and calls
+`OracleAggregator.update(asset)`; RPC failures are retried with backoff; SIGINT and SIGTERM stop it cleanly."""
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
-import math
-import random
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
+from ape.api import AccountAPI
 from ape.exceptions import ProviderError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from ape.managers.chain import ChainManager
 
 from ballast.errors import KeeperError
-from ballast.keepers.gas import GasModel, KeeperGas
+from ballast.keepers.common import JsonFormatter, log_event
+from ballast.keepers.gas import KeeperGas
+from ballast.keepers.oracle.prices import csv_prices, random_walk, read_price_csv
+from ballast.keepers.oracle.settings import OracleKeeperConfig, PriceSourceConfig
 from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
+from ballast.risk import STATUS_NAMES
 
 LOGGER_NAME = "ballast.keeper.oracle"
-#: IOracleAggregator.Status by value (WindDown: main's contracts); `status_name` names a later value by its number.
-STATUS_NAMES = ("Ok", "Deviated", "Stale", "Frozen", "WindDown")
 ORACLE_UPDATE = "oracle.update"
 #: Failures worth another try: the node or the connection, not a reverted transaction.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -53,134 +39,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 
+
 T = TypeVar("T")
-
-
-# ---------------------------------------------------------------------------------------------------- config
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-
-class WalkParams(_Model):
-    """A geometric random walk: each step multiplies the price by exp(N(drift, volatility))."""
-
-    volatility_bps: int = Field(default=50, ge=0, le=5_000)  # per step
-    drift_bps: int = Field(default=0, ge=-1_000, le=1_000)  # per step
-    seed: int = 0
-    start: Decimal | None = Field(default=None, gt=0)  # USD; default: the oracle's current median
-
-
-class PriceSourceConfig(_Model):
-    """Exactly one of `csv` (a file of `timestamp,price` rows, replayed one row per step) and `walk`."""
-
-    csv: Path | None = None
-    walk: WalkParams | None = None
-    loop: bool = False  # start the CSV over at its end instead of stopping
-
-    @model_validator(mode="after")
-    def _one_source(self) -> PriceSourceConfig:
-        if (self.csv is None) == (self.walk is None):
-            raise ValueError("give exactly one of `csv` and `walk`")
-        return self
-
-
-class OracleKeeperConfig(_Model):
-    """What the keeper pushes, how often, and how it retries."""
-
-    assets: dict[str, PriceSourceConfig] = Field(min_length=1)
-    interval: float = Field(default=60.0, ge=0)  # seconds between steps
-    steps: int | None = Field(default=None, ge=1)  # None: until stopped (or a CSV ends)
-    advance: int = Field(
-        default=0, ge=0
-    )  # local chains only: move the chain clock this many seconds per step
-    retries: int = Field(default=5, ge=0)
-    backoff: float = Field(default=1.0, ge=0)  # first retry delay, doubled each time
-    backoff_max: float = Field(default=30.0, ge=0)
-    gas: GasModel = Field(default_factory=GasModel)  # headroom, retry factor, modelled figures
-
-    @classmethod
-    def from_yaml(cls, path: Path | str) -> OracleKeeperConfig:
-        import yaml
-
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError) as err:
-            raise KeeperError(f"{path}: cannot read the keeper config ({err})") from None
-        return cls.parse(data, str(path))
-
-    @classmethod
-    def parse(cls, data: Any, source: str = "keeper config") -> OracleKeeperConfig:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-            raise KeeperError(f"{source}: {where}: {first['msg']} (got {first.get('input')!r})") from None
-
-
-# ---------------------------------------------------------------------------------------------------- prices
-
-
-def read_price_csv(path: Path | str) -> list[Decimal]:
-    """Prices of a `timestamp,price` CSV (a header row, then one row per observation)."""
-    path = Path(path)
-    try:
-        with path.open(newline="") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as err:
-        raise KeeperError(f"{path}: cannot read it ({err.strerror})") from None
-    if not rows or len(rows[0]) < 2:
-        raise KeeperError(f"{path}: expected a header row `timestamp,price`")
-    prices = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
-        try:
-            price = Decimal(row[1])
-        except (IndexError, InvalidOperation):
-            raise KeeperError(f"{path}: line {line}: no price in {row!r}") from None
-        if not price.is_finite() or price <= 0:
-            raise KeeperError(f"{path}: line {line}: the price must be positive (got {row[1]})")
-        prices.append(price)
-    if not prices:
-        raise KeeperError(f"{path}: no price rows")
-    return prices
-
-
-def csv_prices(path: Path | str, loop: bool = False) -> Iterator[Decimal]:
-    prices = read_price_csv(path)
-    while True:
-        yield from prices
-        if not loop:
-            return
-
-
-def random_walk(start: Decimal, params: WalkParams) -> Iterator[Decimal]:
-    """A seeded geometric random walk starting at `start` (the first value is `start` itself)."""
-    rng = random.Random(params.seed)
-    price = float(start)
-    while True:
-        yield Decimal(repr(price)).quantize(Decimal("1e-8")) if price >= 1e-8 else Decimal("1e-8")
-        price *= math.exp(rng.gauss(params.drift_bps / 10_000, params.volatility_bps / 10_000))
-
-
-# ---------------------------------------------------------------------------------------------------- logging
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, event and the record's fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "ts": round(record.created, 3),
-            "level": record.levelname.lower(),
-            "event": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        return json.dumps(entry, default=str)
 
 
 def keeper_logger(stream: Any = None) -> logging.Logger:
@@ -194,13 +54,6 @@ def keeper_logger(stream: Any = None) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
-
-
-def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
-    logger.log(level, event, extra={"fields": fields})
-
-
-# ---------------------------------------------------------------------------------------------------- retries
 
 
 def with_retries(
@@ -234,9 +87,6 @@ def with_retries(
                 error=str(err)[:200],
             )
             sleep(delay)
-
-
-# ---------------------------------------------------------------------------------------------------- the keeper
 
 
 @dataclass(frozen=True)
@@ -273,9 +123,9 @@ class OracleKeeper:
     def __init__(
         self,
         deployment: Deployment,
-        sender: Any,
+        sender: AccountAPI,
         config: OracleKeeperConfig,
-        chain: Any = None,
+        chain: ChainManager | None = None,
         logger: logging.Logger | None = None,
         sleep: Callable[[float], Any] = time.sleep,
     ) -> None:
@@ -465,37 +315,3 @@ def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def config_from_options(
-    csv_specs: tuple[str, ...],
-    walk_specs: tuple[str, ...],
-    seed: int,
-    interval: float,
-    steps: int | None,
-    advance: int,
-) -> OracleKeeperConfig:
-    """The keeper config of `--csv SYMBOL=PATH` and `--walk SYMBOL[:VOLATILITY_BPS]` options."""
-    assets: dict[str, Any] = {}
-    for spec in csv_specs:
-        symbol, sep, path = spec.partition("=")
-        if not sep or not symbol or not path:
-            raise KeeperError(
-                f"--csv {spec}: expected SYMBOL=PATH, e.g. WETH=data/crashes/eth_2022-11-09.csv"
-            )
-        assets[symbol] = {"csv": path}
-    for i, spec in enumerate(walk_specs):
-        symbol, _, vol = spec.partition(":")
-        if not symbol:
-            raise KeeperError(f"--walk {spec}: expected SYMBOL or SYMBOL:VOLATILITY_BPS")
-        walk: dict[str, Any] = {"seed": seed + i}
-        if vol:
-            if not vol.isdigit():
-                raise KeeperError(f"--walk {spec}: the volatility is a whole number of bps")
-            walk["volatilityBps"] = int(vol)
-        assets[symbol] = {"walk": walk}
-    if not assets:
-        raise KeeperError("nothing to push: give --csv SYMBOL=PATH or --walk SYMBOL (or --config)")
-    return OracleKeeperConfig.parse(
-        {"assets": assets, "interval": interval, "steps": steps, "advance": advance}, "options"
-    )
