@@ -133,9 +133,10 @@ def test_changed_config__refused_with_the_changed_fields(
     deployed, project, chain, accounts, deployments, tmp_path
 ):
     text = LOCAL_CONFIG.read_text()
+    target = load_config(LOCAL_CONFIG).insurance.target
     changed = tmp_path / "local.yaml"
     changed.write_text(
-        text.replace("minSize: 0.01", "minSize: 0.02").replace("target: 100000 ", "target: 250000 ")
+        text.replace("minSize: 0.01", "minSize: 0.02").replace(f"target: {target} ", f"target: {target * 2} ")
     )
     nonce = accounts[0].nonce
     with pytest.raises(DeployError) as info:
@@ -146,7 +147,7 @@ def test_changed_config__refused_with_the_changed_fields(
     )
     assert lines[1:3] == [
         '  markets[0].minSize: "0.01" -> "0.02"',
-        '  insurance.target: "100000" -> "250000"',
+        f'  insurance.target: "{target}" -> "{target * 2}"',
     ]
     assert accounts[0].nonce == nonce
 
@@ -163,7 +164,9 @@ def test_manifest_round_trip__same_addresses_and_the_instances_answer(deployed, 
     assert d.engine.marketParams(loaded.markets["WETH-PERP"]).asset == loaded.tokens["WETH"]
     assert d.engine.extension() == loaded.contracts["MarginEngineExtension"]
     assert d.liquidator.params().penaltyBps == 100
-    assert d.insurance.target() == 100_000 * 10**6
+    insurance = load_config(LOCAL_CONFIG).insurance
+    assert d.insurance.target() == insurance.target * 10**6
+    assert d.insurance.bookedBalance() == insurance.seed * 10**6  # seeded at deployment
     assert d.oracle.median(d.tokens["WETH"]) == 3_000 * WAD  # median of 3000, 2998.5, 3001.8
     assert d.tokens["USDT"].symbol() == "USDT" and d.tokens["USDT"].decimals() == 6
     assert d.feeds["WBTC"][1].answer() == 60_030 * 10**8
