@@ -37,6 +37,7 @@ TARGETS = {
     "price_read": 5_000,
     "update_3": 60_000,
     "health_8x8": 60_000,
+    "option_price": 25_000,
 }
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -177,6 +178,21 @@ OPERATIONS: tuple[Operation, ...] = (
         TARGETS["liquidate_many_marginal"],
     ),
     Operation("auto_deleverage", "auto-deleverage (1 position)", "tx", "synthetix_order"),
+    *(
+        Operation(key, f"option math: {label} (worst of its rows, inside the caller)", "view", None, target)
+        for key, label, target in (
+            ("option_call_price_up", "call price, upper bound", TARGETS["option_price"]),
+            ("option_call_price_down", "call price, lower bound", TARGETS["option_price"]),
+            ("option_put_price_up", "put price, upper bound", TARGETS["option_price"]),
+            ("option_put_price_down", "put price, lower bound", TARGETS["option_price"]),
+            ("option_call_delta", "call delta", None),
+            ("option_vega", "vega", None),
+            ("wad_ln", "lnWad", None),
+            ("wad_exp", "expWad", None),
+            ("wad_sqrt", "sqrtWad", None),
+            ("wad_norm_cdf", "normCdfWad", None),
+        )
+    ),
 )
 """The table of `make bench`, in order. Rows measured on a protocol in use (other accounts already hold collateral and
 positions, the InsuranceFund holds fees), so no protocol-wide slot goes from zero to non-zero in the measured
