@@ -13,12 +13,11 @@ MISSED_NOTES: dict[str, str] = {
     "unlock writes), the engine's balance, total and mask. Closing it: a transient-storage lock (EIP-1153) in place "
     "of the external ProtocolLock and no balance check for tokens listed as plain would save about the gap "
     "(repeat 13,700 over 55,000; first 16,100 over 90,000).",
-    "position_open": "Where it goes (call trace, 287,936 execution): pool.checkUtilization 64,595 (NAV: every pool "
-    "asset's price and engine.poolExposure 23,497), the fee borrowed from the Pool (pool.lend 33,011) and its "
-    "insurance share sent on (insurance.fund 20,286), the engine's position, market open interest, masks and debt "
-    "(~150,000 with the prices). Closing it: check utilization only when the trade adds reserved notional, and book "
-    "the insurance share as credit instead of two token transfers (~100,000 together); the rest needs packing the "
-    "market state into fewer slots.",
+    "position_open": "Where it goes (call trace of the market's first open, 307,649 execution): pool.checkUtilization "
+    "61,360 (NAV: every pool asset's price and engine.poolExposure), the fee owed to the Pool when the account has no "
+    "credit (pool.receiveLoss 28,988: the account's first scaled debt), six price reads ~12,000, and the engine's "
+    "position, market open interest and entry sums, masks and debt (~200,000 with the events). Closing it: check "
+    "utilization only when the trade adds reserved notional (~60,000) and pack the market state into fewer slots.",
     "update_3": "Where it goes (OracleGas.t.sol trace): 3 cold feed calls ~7,500 each, the configuration read from "
     "the OracleSourceSet code ~4,700, the oracle's own storage ~24,000 (price and observation slots, the TWAP's "
     "window-start search on a 64-slot ring ~5,600), the event ~2,500, decoding, sorting and memory ~19,000. With the "
@@ -31,14 +30,15 @@ MISSED_NOTES: dict[str, str] = {
     "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
     "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
     "every price: not reachable by tuning.",
-    "liquidate": "Where it goes (partial, call trace, 223,217 execution): liquidationHealth 52,000 (cold), "
-    "closeForLiquidation 72,800 (it returns the maintenance equity and margin after the close: no second health "
-    "read), one chargePenalty 77,600 for the keeper's reward and the InsuranceFund's share (one Pool loan 24,200, "
-    "the keeper's first USDC 25,200, InsuranceFund.fund 20,300), settlement prices 3,000. Closing more of it: pay "
-    "the keeper and the InsuranceFund in engine credit instead of token transfers (~40,000) and pack the position "
-    "and market state (fewer cold slots in the close). Absorb paths add ~94,500 per collateral token (scaling grid): "
-    "each token goes engine -> Liquidator -> approve -> Pool; sending it straight to the Pool would save about half "
-    "of that.",
+    "liquidate": "Where it goes (partial, call trace, 208,226 execution): liquidationHealth 52,569 (cold), "
+    "closeForLiquidation 74,004 (the realized loss owed to the Pool, pool.receiveLoss 11,888; it returns the "
+    "maintenance equity and margin after the close: no second health read), chargePenalty 59,323 (the keeper paid in "
+    "the account's collateral at the upper price, a WBTC transfer to a keeper that held none 29,981; the "
+    "InsuranceFund's share owed to the Pool without credit, pool.receiveLoss 3,022), the lock and a settlement price "
+    "~4,000. Closing more of it: pay the keeper in engine credit or collateral balance instead of a token transfer "
+    "(~25,000) and pack the position and market state (fewer cold slots in the close). An absorb values the "
+    "collateral, moves only the debt's worth straight from the engine to the Pool and pays the keeper in collateral; "
+    "merging the debt write-off with the valuation and the move with the keeper's pay would save ~10,000-13,000.",
     "liquidate_many_marginal": "Each extra account costs the partial liquidation above less what the batch pays "
     "once (base, cold accounts of the core, its prices): 114,543 (135,352 before the one charge and the health "
     "returned by the close). 60,000 also needs the keeper reward paid once per batch and the penalty booked as "

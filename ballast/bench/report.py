@@ -59,7 +59,7 @@ def throughput_lines(throughput: Mapping[str, Any]) -> list[str]:
         "Accounts: the scenario's traders (a mixed population; not all of them fall below maintenance). `ape run "
         "bench` measures 100 by default; 1,000 is opt-in (`--reaction-accounts 100,1000`), best against an anvil "
         "without `--steps-tracing` (ape's own anvil keeps every opcode step in memory: past 22 GB at 1,000 "
-        "accounts; see README)." + ("" if "1000" in r else " Not run here."),
+        "accounts; see docs/toolchain.md)." + ("" if "1000" in r else " Not run here."),
     ]
     return out
 
