@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test test-python test-forge analyze mutate lint demo deploy bench lock clean
+.PHONY: help setup tools versions test check test-python test-forge analyze mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,19 +56,13 @@ versions: ## print the pinned tool versions
 
 test: setup lint test-python test-forge gas-check analyze ## run the whole suite (ape test + forge test + gas guard + slither gate)
 
-# One `ape test` (one anvil) per suite: ape 0.8's snapshot isolation does not survive one module's
-# module-scoped deployments followed by another's, so the suites do not share a chain. The top-level modules share
-# one run (commas join the files of one suite; each `ape test` start costs about 20 s): only test_oracle.py deploys at
-# module scope among them; test_oracle_properties.py, which does too, runs on its own.
-comma := ,
-empty :=
-space := $(empty) $(empty)
-TOP_SUITE := $(subst $(space),$(comma),$(filter-out tests/test_oracle_properties.py,$(sort $(wildcard tests/test_*.py))))
-PY_SUITES := $(TOP_SUITE) tests/test_oracle_properties.py tests/pool tests/engine tests/attacks tests/deploy tests/keepers \
-	tests/scenarios
+test-python: ## the pytest suites: one `ape test` over tests/ (one anvil, ape's snapshots isolate modules and tests)
+	@$(BIN)/ape test
 
-test-python: ## the pytest suites through ape test, one anvil per suite
-	@for suite in $(PY_SUITES); do echo "== ape test $${suite//,/ }"; $(BIN)/ape test $${suite//,/ } || exit 1; done
+# The fast tier: lint, the forge build and tests, and the Python tests that need neither the test chain nor a process
+# of their own (the `chain` marker comes from each test's fixtures, see tests/conftest.py; `slow` is set by hand).
+check: setup lint test-forge ## the fast tier: lint, forge build + tests, the Python unit tests (no chain)
+	@$(BIN)/ape test -m "not chain and not slow" -q
 
 test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge
 	@forge build
@@ -83,9 +77,13 @@ mutate: setup ## mutation score (not in CI; hours): slither-mutate's mutants of 
 	@nice -n 19 $(BIN)/python security/mutation/campaign.py run $(MUTATE_ARGS)
 	@$(BIN)/python security/mutation/campaign.py summary
 
-lint: $(VENV)/.installed ## ruff over the Python code
-	@$(BIN)/ruff check ballast scripts tests bots ape_console_extras.py
-	@$(BIN)/ruff format --check ballast scripts tests bots ape_console_extras.py
+PY_SOURCES := ballast scripts tests bots ape_console_extras.py
+
+lint: $(VENV)/.installed ## ruff (lint and format), mypy --strict over ballast/, forge fmt --check (.pre-commit-config.yaml runs the same)
+	@$(BIN)/ruff check $(PY_SOURCES)
+	@$(BIN)/ruff format --check $(PY_SOURCES)
+	@$(BIN)/mypy
+	@forge fmt --check
 
 demo: setup ## a liquidation cascade with 200 accounts on a local anvil; prints where the report is
 	@$(BIN)/ape run scenario crash --accounts 200

@@ -9,8 +9,11 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
+from ape.api import ProviderAPI
 from ape.api.accounts import TestAccountAPI
 from ape.utils.testing import DEFAULT_TEST_HD_PATH, DEFAULT_TEST_MNEMONIC, generate_dev_accounts
+
+from ballast.errors import TestKeyRefused
 
 #: How many accounts of each known test mnemonic count as test accounts.
 TEST_ACCOUNTS_CHECKED = 20
@@ -41,16 +44,12 @@ def is_test_account(account: Any, test_config: Any = None) -> bool:
     return address in known_test_addresses(test_config)
 
 
-class TestKeyRefused(ValueError):
-    """A test key was about to sign on a network that is not local."""
-
-
 #: Chain ids of development nodes (anvil and hardhat use 31337, ganache and geth --dev 1337).
 DEV_CHAIN_IDS = frozenset({1337, 31337})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def is_local_network(network: Any, provider: Any = None) -> bool:
+def is_local_network(network: Any, provider: ProviderAPI | None = None) -> bool:
     """Whether transactions go to a throwaway development chain: ape's local network, or a node reached by URI
     (ape names it `custom`) on this machine's loopback with a development chain id. The stand-in test network
     (`ballast-testnet`, chain 31338) is not local: it plays a public one."""
@@ -63,7 +62,11 @@ def is_local_network(network: Any, provider: Any = None) -> bool:
 
 
 def refuse_test_key_off_local(
-    account: Any, network: Any, test_config: Any = None, what: str = "sign", provider: Any = None
+    account: Any,
+    network: Any,
+    test_config: Any = None,
+    what: str = "sign",
+    provider: ProviderAPI | None = None,
 ) -> None:
     """Raise `TestKeyRefused` when `account` is a test key (see `is_test_account`) and the network is not local
     (see `is_local_network`): anyone can sign for such a key, so it must never send a transaction there."""

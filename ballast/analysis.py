@@ -16,10 +16,14 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ballast.cli import user_errors
+from ballast.errors import AnalysisError
 
 #: Impacts that fail the gate unless triaged.
 GATED_IMPACTS = ("High", "Medium")
@@ -56,10 +60,6 @@ class Finding:
         return f"{self.impact} {self.check} in {self.where}: {self.text.splitlines()[0]}"
 
 
-class AnalysisError(click.ClickException):
-    """A user-facing failure: one line, non-zero exit."""
-
-
 def load_triage(path: Path | None = None) -> list[TriageEntry]:
     path = path or TRIAGE_FILE
     try:
@@ -74,7 +74,7 @@ def load_triage(path: Path | None = None) -> list[TriageEntry]:
         raise AnalysisError(f"{path}: {field}: {first['msg']}") from err
 
 
-def parse_findings(report: dict) -> list[Finding]:
+def parse_findings(report: dict[str, Any]) -> list[Finding]:
     """Findings from slither's `--json` output, located by contract and function (or state variable)."""
     findings = []
     for result in report.get("results", {}).get("detectors", []):
@@ -105,7 +105,7 @@ def gate(findings: Iterable[Finding], triage: list[TriageEntry]) -> tuple[list[F
     return untriaged, stale
 
 
-def run_slither(root: Path = ROOT) -> dict:
+def run_slither(root: Path = ROOT) -> dict[str, Any]:
     """slither over the project through foundry.toml (forge builds with the solc bridge); its JSON report."""
     slither = shutil.which("slither")
     if slither is None:
@@ -119,7 +119,7 @@ def run_slither(root: Path = ROOT) -> dict:
         if not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise AnalysisError(f"slither failed (exit {proc.returncode}): {tail[0]}")
-        report = json.loads(out.read_text())
+        report: dict[str, Any] = json.loads(out.read_text())
     if not report.get("success", False):
         raise AnalysisError(f"slither failed: {report.get('error')}")
     return report
@@ -131,8 +131,9 @@ def run_slither(root: Path = ROOT) -> dict:
 )
 def main(report: Path | None) -> None:
     """Run slither and fail on untriaged High/Medium findings or stale triage entries."""
-    triage = load_triage()
-    data = json.loads(report.read_text()) if report else run_slither()
+    with user_errors():
+        triage = load_triage()
+        data = json.loads(report.read_text()) if report else run_slither()
     findings = parse_findings(data)
     untriaged, stale = gate(findings, triage)
     gated = sum(f.impact in GATED_IMPACTS for f in findings)

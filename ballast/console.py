@@ -9,10 +9,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
-from ballast.manifest import Deployment, ManifestError, manifest_path
+from ballast.errors import ManifestError
+from ballast.manifest import Deployment, manifest_path
 from ballast.risk import STATUS_NAMES
 
 WAD = 10**18
@@ -33,7 +36,7 @@ def _address(account: Any) -> str:
     return str(getattr(account, "address", account))
 
 
-def prices(deployment: Deployment, chain: Any, console: Console) -> None:
+def prices(deployment: Deployment, chain: ChainManager, console: Console) -> None:
     """The oracle's stored median, TWAP and status of every asset, with each source's answer."""
     oracle = deployment.oracle
     now = chain.pending_timestamp
@@ -118,7 +121,10 @@ def _no_deployment(message: str) -> Callable[..., None]:
 
 
 def init_console(
-    chain: Any, project: Any, root: Path | str | None = None, console: Console | None = None
+    chain: ChainManager,
+    project: ProjectManager,
+    root: Path | str | None = None,
+    console: Console | None = None,
 ) -> dict[str, Any]:
     """The names `ape console` gets: the deployment's contracts and the table helpers. Without a usable manifest
     for the connected network, one line says how to deploy and the names are None."""

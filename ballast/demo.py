@@ -14,10 +14,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
-from ballast.prices import asset_config, settle_prices
+from ballast.mocks import MockAsset, Source, deploy_mocks
+from ballast.prices import settle_prices
 from ballast.risk import STATUS_NAMES
 from ballast.system import CoreParams, Roles, deploy_core
 
@@ -94,14 +99,20 @@ def feed_answer(spec: AssetSpec, offset_bps: int, moves_bps: tuple[int, ...] = (
     return int(price * 10**FEED_DECIMALS)
 
 
-def oracle_config(spec: AssetSpec, feeds: list[Any], params: OracleParams) -> tuple:
-    """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`."""
+def mock_asset(spec: AssetSpec, params: OracleParams) -> MockAsset:
+    """`spec` for `deploy_mocks`: its three feeds, each accepting answers within `bounds_factor` of the price."""
     answer = int(spec.price * 10**FEED_DECIMALS)
-    low, high = max(1, answer // params.bounds_factor), answer * params.bounds_factor
-    return asset_config([(feed.address, params.heartbeat, low, high) for feed in feeds], params)
+    bounds = (max(1, answer // params.bounds_factor), answer * params.bounds_factor)
+    sources = tuple(
+        Source(
+            FEED_DECIMALS, feed_answer(spec, offset), f"{spec.symbol} / USD #{i}", params.heartbeat, bounds
+        )
+        for i, offset in enumerate(spec.feed_offsets_bps, start=1)
+    )
+    return MockAsset(spec.symbol, spec.decimals, sources, params, spec.name)
 
 
-def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, int]:
+def update_all(oracle: ContractInstance, tokens: dict[str, Any], sender: AccountAPI) -> dict[str, int]:
     """Call `update` for every asset; return the number of fresh sources each update counted."""
     fresh = {}
     for symbol, token in tokens.items():
@@ -111,14 +122,14 @@ def update_all(oracle: Any, tokens: dict[str, Any], sender: Any) -> dict[str, in
     return fresh
 
 
-def advance(chain: Any, seconds: int) -> None:
+def advance(chain: ChainManager, seconds: int) -> None:
     """Move the local chain's clock forward by `seconds` and mine a block."""
     chain.pending_timestamp += seconds
     chain.mine()
 
 
 def read_prices(
-    oracle: Any, tokens: dict[str, Any], fresh: dict[str, int], sources: dict[str, int]
+    oracle: ContractInstance, tokens: dict[str, Any], fresh: dict[str, int], sources: dict[str, int]
 ) -> list[PriceRow]:
     """The stored prices of every asset (`getPriceData`), with the fresh and configured source counts."""
     rows = []
@@ -188,27 +199,24 @@ def run_demo(
     deployed: list[Deployed] = []
 
     console.rule("deploy: tokens and feeds")
-    tokens: dict[str, Any] = {}
-    feeds: dict[str, list[Any]] = {}
-    for spec in assets:
-        token = project.MockERC20.deploy(spec.name, spec.symbol, spec.decimals, sender=admin)
-        tokens[spec.symbol] = token
-        deployed.append(Deployed(f"MockERC20 {spec.symbol}", token.address, f"{spec.decimals} decimals"))
-        feeds[spec.symbol] = []
-        for i, offset in enumerate(spec.feed_offsets_bps, start=1):
-            answer = feed_answer(spec, offset)
-            description = f"{spec.symbol} / USD #{i}"
-            feed = project.MockFeed.deploy(FEED_DECIMALS, answer, description, sender=admin)
-            feeds[spec.symbol].append(feed)
-            detail = format_usd(answer * 10 ** (18 - FEED_DECIMALS))
-            deployed.append(Deployed(f"MockFeed {spec.symbol} #{i}", feed.address, detail))
 
-    console.rule("deploy: OracleAggregator and asset configuration")
-    oracle = project.OracleAggregator.deploy(admin, admin, params.min_twap_window, sender=admin)
-    deployed.append(Deployed("OracleAggregator", oracle.address, ""))
+    def new_oracle() -> Any:
+        console.rule("deploy: OracleAggregator and asset configuration")
+        return project.OracleAggregator.deploy(admin, admin, params.min_twap_window, sender=admin)
+
+    mocks = deploy_mocks(
+        project, admin, [mock_asset(spec, params) for spec in assets], new_oracle=new_oracle, update=None
+    )
+    tokens, feeds, oracle = mocks.tokens, mocks.feeds, mocks.oracle
     for spec in assets:
-        config = oracle_config(spec, feeds[spec.symbol], params)
-        oracle.setAssetConfig(tokens[spec.symbol], config, sender=admin)
+        token = tokens[spec.symbol]
+        deployed.append(Deployed(f"MockERC20 {spec.symbol}", token.address, f"{spec.decimals} decimals"))
+        for i, (feed, offset) in enumerate(
+            zip(feeds[spec.symbol], spec.feed_offsets_bps, strict=True), start=1
+        ):
+            detail = format_usd(feed_answer(spec, offset) * 10 ** (18 - FEED_DECIMALS))
+            deployed.append(Deployed(f"MockFeed {spec.symbol} #{i}", feed.address, detail))
+    deployed.append(Deployed("OracleAggregator", oracle.address, ""))
 
     console.rule("oracle: first update")
     fresh = update_all(oracle, tokens, admin)
@@ -255,16 +263,16 @@ class LiquidationOutcome:
     rows: list[tuple[str, str]]
 
 
-def _move_feeds(feeds: list[Any], factor_bps: int, sender: Any) -> None:
+def _move_feeds(feeds: list[Any], factor_bps: int, sender: AccountAPI) -> None:
     for feed in feeds:
         feed.setAnswer(feed.answer() * factor_bps // 10_000, sender=sender)
 
 
 def run_liquidation(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
-    oracle: Any,
+    oracle: ContractInstance,
     tokens: dict[str, Any],
     feeds: dict[str, list[Any]],
     params: OracleParams,

@@ -22,36 +22,44 @@ import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
-from ballast.accounts import TestKeyRefused, is_local_network, is_test_account, refuse_test_key_off_local
-from ballast.config import ConfigError, DeploymentConfig, diff_configs, display_path, load_config
+from ballast.accounts import is_local_network, is_test_account, refuse_test_key_off_local
+from ballast.config import DeploymentConfig, diff_configs, display_path, load_config
+from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
     FeedEntry,
     Manifest,
-    ManifestError,
     code_at,
     load_manifest,
     manifest_path,
     missing_code,
     write_manifest,
 )
-from ballast.prices import asset_config, update_oracle
-from ballast.system import CoreParams, Roles, deploy_core
-
-WAD = 10**18
-ADMIN_ROLE = b"\x00" * 32
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
-
-class DeployError(Exception):
-    """A deployment that must not go ahead, with a message for the user (first line: what and why)."""
+from ballast.mocks import NO_TERMS, MockAsset, Source, deploy_mocks, deploy_token
+from ballast.params import (
+    ADMIN_ROLE,
+    answer_bounds,
+    collateral_params,
+    core_params,
+    liveness_params,
+    market_params,
+    pool_asset_params,
+    to_units,
+)
+from ballast.system import Roles, deploy_core
+from ballast.verify import verify_settings, verify_wiring
 
 
 @dataclass(frozen=True)
@@ -81,10 +89,10 @@ class ResolvedRoles:
 class DeployContext:
     """What a deployment needs from ape (the CLI passes its context's managers; tests pass fixtures)."""
 
-    project: Any
-    chain: Any
+    project: ProjectManager
+    chain: ChainManager
     accounts: Any  # ape's account manager (for test accounts)
-    deployer: Any
+    deployer: AccountAPI
     config_manager: Any = None  # for the project's test mnemonic
     console: Console = field(default_factory=Console)
 
@@ -168,97 +176,38 @@ def check_deployer(ctx: DeployContext) -> None:
         raise DeployError(str(err)) from None
 
 
-# ---------------------------------------------------------------------------------------------------- conversions
-
-
-def to_units(amount: Decimal, decimals: int) -> int:
-    return int((Decimal(amount) * 10**decimals).to_integral_value(ROUND_HALF_UP))
-
-
-def core_params(config: DeploymentConfig) -> CoreParams:
-    settle = config.settlement_asset
-    rm, liq = config.pool.rate_model, config.liquidation
-    return CoreParams(
-        rate_model=(rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
-        max_utilization_bps=config.pool.max_utilization_bps,
-        lp_cooldown=config.pool.lp_cooldown,
-        insurance_fee_share_bps=config.insurance.fee_share_bps,
-        adl=(config.adl.threshold_bps, config.adl.target_bps),
-        liquidation=(
-            liq.close_factor_bps,
-            liq.critical_health_bps,
-            liq.penalty_bps,
-            liq.effective_max_penalty_bps,
-            liq.keeper_share_bps,
-            config.units(settle, liq.min_keeper_reward),
-            to_units(liq.dust_margin_usd, 18),
-        ),
-        insurance_target=config.units(settle, config.insurance.target),
-    )
-
-
-def liveness_params(config: DeploymentConfig) -> tuple[int, int, int]:
-    """`IOracleAggregator.LivenessParams`: maxFreezeDuration, windDownAfter, windDownDelay."""
-    live = config.oracle.liveness
-    return (live.max_freeze_duration, live.wind_down_after, live.wind_down_delay)
-
-
-def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple:
-    """An `IOracleAggregator.AssetConfig` tuple: the bounds are the asset's USD band in each feed's decimals."""
-    asset = config.oracle.assets[symbol]
-    params = config.oracle_params(symbol)
-    sources = []
-    for source, entry in zip(asset.sources, feeds, strict=True):
-        low = max(1, int(asset.min_price * 10**entry.decimals))
-        high = int(asset.max_price * 10**entry.decimals)
-        sources.append((entry.address, source.heartbeat or params.heartbeat, low, high))
-    return asset_config(sources, params)
-
-
-def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple:
-    p = config.pool.assets[symbol]
-    return (
-        p.target_weight_bps,
-        p.max_weight_bps,
-        p.base_fee_bps,
-        p.tax_fee_bps,
-        config.units(symbol, p.deposit_cap),
-    )
-
-
-def collateral_params(config: DeploymentConfig, symbol: str) -> tuple:
-    p = config.collateral[symbol]
-    return (
-        p.initial_haircut_bps,
-        p.maint_haircut_bps,
-        p.stress_shock_bps,
-        config.units(symbol, p.supply_cap),
-    )
-
-
-def _base_units(amount: Decimal | str) -> int:
-    return 2**127 if amount == "unlimited" else to_units(Decimal(amount), 18)
-
-
-def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple:
-    m = config.markets[index]
-    return (
-        token_address,
-        m.initial_margin_bps,
-        m.maintenance_margin_bps,
-        m.stress_shock_bps,
-        m.trading_fee_bps,
-        m.reserve_factor_bps,
-        _base_units(m.min_size),
-        _base_units(m.long_open_interest_cap),
-        _base_units(m.short_open_interest_cap),
-    )
-
-
 # ---------------------------------------------------------------------------------------------------- deploying
 
 
-def tool_versions(project: Any, chain: Any) -> dict[str, str]:
+def oracle_asset(ctx: DeployContext, config: DeploymentConfig, symbol: str, keeper: str) -> MockAsset:
+    """An oracle asset of the config for `deploy_mocks`: each source a mock feed, a push feed (reported into by
+    `keeper`) or an existing feed, bounded by the asset's USD band in the feed's decimals."""
+    asset = config.oracle.assets[symbol]
+    params = config.oracle_params(symbol)
+    sources = []
+    for i, source in enumerate(asset.sources):
+        label = f"{symbol} / USD #{i + 1}"
+        make: Callable[[], Any] | None = None
+        if source.kind == "push":
+            make = partial(_deploy_push_feed, ctx, source.decimals, source.answer, label, keeper)
+        elif source.kind == "feed":
+            assert source.address is not None  # the config checks it
+            where = f"oracle.assets.{symbol}.sources[{i}]"
+            make = partial(
+                _existing, ctx, where, source.address, ctx.project.AggregatorV3Interface, source.decimals
+            )
+        answer = (
+            to_units(source.answer, source.decimals)
+            if source.kind == "mock" and source.answer is not None
+            else 0
+        )
+        heartbeat = source.heartbeat or params.heartbeat
+        bounds = answer_bounds(asset, source.decimals)
+        sources.append(Source(source.decimals, answer, label, heartbeat, bounds, make))
+    return MockAsset(symbol, config.decimals(symbol), tuple(sources), params)
+
+
+def tool_versions(project: ProjectManager, chain: ChainManager) -> dict[str, str]:
     versions = {name: importlib.metadata.version(name) for name in ("eth-ape", "ape-solidity", "ape-foundry")}
     compilers = project.manifest.compilers or []
     solc = next((c.version for c in compilers if c.name == "solidity"), None)
@@ -280,7 +229,9 @@ def _existing(ctx: DeployContext, what: str, address: str, contract_type: Any, d
     return instance
 
 
-def seed_insurance(config: DeploymentConfig, settlement: Any, insurance: Any, sender: Any) -> None:
+def seed_insurance(
+    config: DeploymentConfig, settlement: ContractInstance, insurance: ContractInstance, sender: AccountAPI
+) -> None:
     """Put `insurance.seed` settlement tokens into the InsuranceFund from the deployer (minted first for a mock
     token); a deployer holding too little is one line."""
     amount = config.units(config.settlement_asset, config.insurance.seed)
@@ -308,48 +259,33 @@ def deploy_system(
     console.rule("deploy: tokens")
     tokens: dict[str, Any] = {}
     for symbol, spec in config.tokens.items():
-        if spec.kind == "mock":
-            tokens[symbol] = project.MockERC20.deploy(
-                spec.name or symbol, symbol, spec.decimals, sender=sender
-            )
-        elif spec.kind == "mock-no-return":
-            tokens[symbol] = project.MockNoReturnToken.deploy(spec.decimals, sender=sender)
-        else:
+        if spec.kind == "existing":
             assert spec.address is not None  # the config checks it
             tokens[symbol] = _existing(
                 ctx, f"tokens.{symbol}", spec.address, project.MockERC20, spec.decimals
             )
+        else:
+            tokens[symbol] = deploy_token(
+                project, sender, MockAsset(symbol, spec.decimals, (), NO_TERMS, spec.name, spec.kind)
+            )
+
+    def new_oracle() -> Any:
+        console.rule("deploy: OracleAggregator")
+        return project.OracleAggregator.deploy(
+            sender, roles.guardian, config.oracle.min_twap_window, sender=sender
+        )
 
     console.rule("deploy: oracle sources")
-    feeds: dict[str, list[FeedEntry]] = {}
-    for symbol, asset in config.oracle.assets.items():
-        feeds[symbol] = []
-        for i, source in enumerate(asset.sources):
-            label = f"{symbol} / USD #{i + 1}"
-            if source.kind == "mock":
-                assert source.answer is not None
-                answer = to_units(source.answer, source.decimals)
-                address = project.MockFeed.deploy(source.decimals, answer, label, sender=sender).address
-            elif source.kind == "push":
-                address = _deploy_push_feed(ctx, source.decimals, source.answer, label, roles.keeper).address
-            else:
-                assert source.address is not None
-                where = f"oracle.assets.{symbol}.sources[{i}]"
-                address = _existing(
-                    ctx, where, source.address, project.AggregatorV3Interface, source.decimals
-                ).address
-            feeds[symbol].append(FeedEntry(kind=source.kind, address=str(address), decimals=source.decimals))
-
-    console.rule("deploy: OracleAggregator")
-    oracle = project.OracleAggregator.deploy(
-        sender, roles.guardian, config.oracle.min_twap_window, sender=sender
-    )
-    for symbol in config.oracle.assets:
-        oracle.setAssetConfig(
-            tokens[symbol], oracle_asset_config(config, symbol, feeds[symbol]), sender=sender
-        )
-    for symbol in config.oracle.assets:
-        update_oracle(oracle, tokens[symbol], sender)
+    assets = [oracle_asset(ctx, config, symbol, roles.keeper) for symbol in config.oracle.assets]
+    mocks = deploy_mocks(project, sender, assets, new_oracle=new_oracle, tokens=tokens)
+    oracle = mocks.oracle
+    feeds = {
+        symbol: [
+            FeedEntry(kind=source.kind, address=str(feed.address), decimals=source.decimals)
+            for source, feed in zip(config.oracle.assets[symbol].sources, mocks.feeds[symbol], strict=True)
+        ]
+        for symbol in config.oracle.assets
+    }
     oracle.setLivenessParams(liveness_params(config), sender=sender)
     oracle.grantRole(oracle.RISK_COMMITTEE_ROLE(), roles.risk_committee or roles.risk_manager, sender=sender)
 
@@ -428,237 +364,10 @@ def _deploy_push_feed(
     return feed
 
 
-# ---------------------------------------------------------------------------------------------------- verifying
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return str(a).lower() == str(b).lower()
-
-
-def _struct(value: Any) -> tuple:
-    return tuple(int(v) if not isinstance(v, str) else v.lower() for v in value)
-
-
-def verify_wiring(project: Any, manifest: Manifest) -> list[str]:
-    """Immutables of the core read back against the manifest: what can never change after deployment."""
-    from ballast.manifest import contract
-
-    c = manifest.contracts
-    settlement = manifest.tokens[manifest.settlement_symbol]
-    problems: list[str] = []
-
-    def expect(what: str, read: Callable[[], Any], expected: Any) -> None:
-        try:
-            actual = read()
-        except Exception as err:  # a call to the wrong contract reverts: that is a finding, not a crash
-            problems.append(f"{what} failed ({type(err).__name__}), expected {expected}")
-            return
-        if not _same(actual, expected):
-            problems.append(f"{what} is {actual}, expected {expected}")
-
-    lock = contract(project, manifest, "ProtocolLock")
-    expected_members = [c["Pool"], c["MarginEngine"], c["Liquidator"], c["InsuranceFund"]]
-    expect("ProtocolLock.members()", lambda: [str(m) for m in lock.members()], expected_members)
-
-    pool = contract(project, manifest, "Pool")
-    for name, expected in (
-        ("protocolLock", c["ProtocolLock"]),
-        ("oracle", c["OracleAggregator"]),
-        ("settlementAsset", settlement),
-        ("marginEngine", c["MarginEngine"]),
-        ("liquidator", c["Liquidator"]),
-        ("insuranceFund", c["InsuranceFund"]),
-    ):
-        expect(f"Pool.{name}()", getattr(pool, name), expected)
-
-    engine = contract(project, manifest, "MarginEngine")
-    for name, expected in (
-        ("protocolLock", c["ProtocolLock"]),
-        ("oracle", c["OracleAggregator"]),
-        ("pool", c["Pool"]),
-        ("liquidator", c["Liquidator"]),
-        ("insuranceFund", c["InsuranceFund"]),
-        ("settlementAsset", settlement),
-        ("extension", c["MarginEngineExtension"]),
-    ):
-        expect(f"MarginEngine.{name}()", getattr(engine, name), expected)
-    extension = contract(project, manifest, "MarginEngineExtension")
-    expect("MarginEngineExtension.engine()", extension.engine, c["MarginEngine"])
-
-    liquidator = contract(project, manifest, "Liquidator")
-    for name, expected in (
-        ("protocolLock", c["ProtocolLock"]),
-        ("engine", c["MarginEngine"]),
-        ("pool", c["Pool"]),
-        ("insuranceFund", c["InsuranceFund"]),
-        ("oracle", c["OracleAggregator"]),
-        ("settlementAsset", settlement),
-    ):
-        expect(f"Liquidator.{name}()", getattr(liquidator, name), expected)
-
-    insurance = contract(project, manifest, "InsuranceFund")
-    for name, expected in (
-        ("protocolLock", c["ProtocolLock"]),
-        ("asset", settlement),
-        ("pool", c["Pool"]),
-        ("liquidator", c["Liquidator"]),
-    ):
-        expect(f"InsuranceFund.{name}()", getattr(insurance, name), expected)
-
-    oracle = contract(project, manifest, "OracleAggregator")
-    expect(
-        "OracleAggregator.minTwapWindow()", oracle.minTwapWindow, manifest.config["oracle"]["minTwapWindow"]
-    )
-    return problems
-
-
-def verify_settings(project: Any, manifest: Manifest, config: DeploymentConfig) -> list[str]:
-    """Roles, listings and parameters read back against the config: what governance may change later."""
-    from ballast.manifest import contract, feed, token
-
-    problems: list[str] = []
-    roles = manifest.roles
-    timelock_address = manifest.contracts["BallastTimelock"]
-
-    def expect(what: str, actual: Any, expected: Any) -> None:
-        if actual != expected:
-            problems.append(f"{what} is {actual}, expected {expected}")
-
-    instances = {name: contract(project, manifest, name) for name in manifest.contracts}
-    tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
-    deployer = manifest.deployer
-
-    # Roles: the timelock is the only admin; the deployer kept none.
-    for name in ("OracleAggregator", "Pool", "MarginEngine", "Liquidator", "InsuranceFund"):
-        c = instances[name]
-        expect(f"{name}: timelock holds the admin role", c.hasRole(ADMIN_ROLE, timelock_address), True)
-        expect(f"{name}: deployer holds the admin role", c.hasRole(ADMIN_ROLE, deployer), False)
-    for name in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund"):
-        c = instances[name]
-        expect(f"{name}: risk manager role", c.hasRole(c.RISK_MANAGER_ROLE(), roles["riskManager"]), True)
-    for name in ("OracleAggregator", "Pool", "MarginEngine"):
-        c = instances[name]
-        expect(f"{name}: guardian role", c.hasRole(c.GUARDIAN_ROLE(), roles["guardian"]), True)
-    oracle_ = instances["OracleAggregator"]
-    committee = roles.get("riskCommittee", roles["riskManager"])
-    expect(
-        "OracleAggregator: risk committee role",
-        oracle_.hasRole(oracle_.RISK_COMMITTEE_ROLE(), committee),
-        True,
-    )
-    expect("OracleAggregator.livenessParams()", _struct(oracle_.livenessParams()), liveness_params(config))
-    timelock = instances["BallastTimelock"]
-    expect("BallastTimelock.getMinDelay()", int(timelock.getMinDelay()), config.roles.timelock.min_delay)
-    expect("BallastTimelock: self-administered", timelock.hasRole(ADMIN_ROLE, timelock_address), True)
-    expect("BallastTimelock: deployer is its admin", timelock.hasRole(ADMIN_ROLE, deployer), False)
-    for address in roles["proposers"]:
-        expect(
-            f"BallastTimelock: proposer {address}", timelock.hasRole(timelock.PROPOSER_ROLE(), address), True
-        )
-    for address in roles["executors"]:
-        expect(
-            f"BallastTimelock: executor {address}", timelock.hasRole(timelock.EXECUTOR_ROLE(), address), True
-        )
-
-    # Tokens and sources.
-    for symbol, spec in config.tokens.items():
-        expect(f"token {symbol} decimals", int(tokens[symbol].decimals()), spec.decimals)
-    oracle = instances["OracleAggregator"]
-    for symbol in config.oracle.assets:
-        entries = manifest.feeds[symbol]
-        on_chain = oracle.getAssetConfig(tokens[symbol])
-        expected = oracle_asset_config(config, symbol, entries)
-        actual_sources = [
-            (str(s.feed).lower(), int(s.heartbeat), int(s.minAnswer), int(s.maxAnswer))
-            for s in on_chain.sources
-        ]
-        expected_sources = [(a.lower(), h, lo, hi) for a, h, lo, hi in expected[0]]
-        expect(f"OracleAggregator sources of {symbol}", actual_sources, expected_sources)
-        actual_params = (
-            int(on_chain.quorum),
-            int(on_chain.maxDispersionBps),
-            int(on_chain.maxDeviationBps),
-            int(on_chain.twapWindow),
-            int(on_chain.maxPriceAge),
-            int(on_chain.bufferSize),
-        )
-        expect(f"OracleAggregator parameters of {symbol}", actual_params, tuple(expected[1:]))
-        for i, entry in enumerate(entries):
-            if entry.kind == "push":
-                push = feed(project, entry)
-                expect(f"push feed {symbol} #{i} owner", str(push.owner()).lower(), deployer.lower())
-                expect(f"push feed {symbol} #{i}: keeper reports", push.isReporter(roles["keeper"]), True)
-
-    # Pool.
-    pool = instances["Pool"]
-    rm = config.pool.rate_model
-    expect(
-        "Pool.rateModel()",
-        _struct(pool.rateModel()),
-        (rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
-    )
-    expect("Pool.maxUtilizationBps()", int(pool.maxUtilizationBps()), config.pool.max_utilization_bps)
-    expect("Pool.cooldown()", int(pool.cooldown()), config.pool.lp_cooldown)
-    expected_assets = [manifest.tokens[s].lower() for s in config.pool.assets]
-    expect("Pool.assets()", [str(a).lower() for a in pool.assets()], expected_assets)
-    for symbol in config.pool.assets:
-        expect(
-            f"Pool.assetParams({symbol})",
-            _struct(pool.assetParams(tokens[symbol])),
-            pool_asset_params(config, symbol),
-        )
-
-    # Engine.
-    engine = instances["MarginEngine"]
-    expect(
-        "MarginEngine.insuranceFeeShareBps()",
-        int(engine.insuranceFeeShareBps()),
-        config.insurance.fee_share_bps,
-    )
-    expect(
-        "MarginEngine.adlParams()",
-        _struct(engine.adlParams()),
-        (config.adl.threshold_bps, config.adl.target_bps),
-    )
-    expected_collateral = [manifest.tokens[s].lower() for s in config.collateral]
-    expect(
-        "MarginEngine.collateralAssets()",
-        [str(a).lower() for a in engine.collateralAssets()],
-        expected_collateral,
-    )
-    for symbol in config.collateral:
-        expect(
-            f"MarginEngine.collateralParams({symbol})",
-            _struct(engine.collateralParams(tokens[symbol])),
-            collateral_params(config, symbol),
-        )
-    expect("MarginEngine.marketCount()", int(engine.marketCount()), len(config.markets))
-    for i, market in enumerate(config.markets):
-        if i < int(engine.marketCount()):
-            expected_market = market_params(config, i, manifest.tokens[market.asset])
-            expected_market = (expected_market[0].lower(), *expected_market[1:])
-            expect(
-                f"MarginEngine.marketParams({i}) ({market.name})",
-                _struct(engine.marketParams(i)),
-                expected_market,
-            )
-
-    # Liquidator and InsuranceFund.
-    expect("Liquidator.params()", _struct(instances["Liquidator"].params()), core_params(config).liquidation)
-    expect(
-        "InsuranceFund.target()",
-        int(instances["InsuranceFund"].target()),
-        core_params(config).insurance_target,
-    )
-    return problems
-
-
 # ---------------------------------------------------------------------------------------------------- one run
 
 
-def _stale_reason(chain: Any, previous: Manifest, chain_id: int) -> str | None:
+def _stale_reason(chain: ChainManager, previous: Manifest, chain_id: int) -> str | None:
     """Why `previous` does not describe the connected chain, or None if all its addresses hold code."""
     if previous.chain_id != chain_id:
         return f"is for chain {previous.chain_id}, connected to chain {chain_id}"

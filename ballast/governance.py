@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
+
 ZERO_BYTES32 = b"\x00" * 32
 
 
 def deploy_timelock(
-    project: Any, deployer: Any, min_delay: int, proposers: list[Any], executors: list[Any]
+    project: ProjectManager, deployer: AccountAPI, min_delay: int, proposers: list[Any], executors: list[Any]
 ) -> Any:
     """A self-administered timelock: only operations through itself change its own roles."""
     zero = "0x0000000000000000000000000000000000000000"
@@ -21,21 +26,25 @@ def calldata(method: Any, *args: Any) -> bytes:
     return bytes(method.encode_input(*args))
 
 
-def schedule(timelock: Any, target: Any, data: bytes, proposer: Any, salt: bytes = ZERO_BYTES32) -> bytes:
+def schedule(
+    timelock: ContractInstance, target: Any, data: bytes, proposer: Any, salt: bytes = ZERO_BYTES32
+) -> bytes:
     """Schedule one call after the minimum delay; returns the operation id."""
     delay = timelock.getMinDelay()
     timelock.schedule(target, 0, data, ZERO_BYTES32, salt, delay, sender=proposer)
     return bytes(timelock.hashOperation(target, 0, data, ZERO_BYTES32, salt))
 
 
-def execute(timelock: Any, target: Any, data: bytes, executor: Any, salt: bytes = ZERO_BYTES32) -> Any:
+def execute(
+    timelock: ContractInstance, target: Any, data: bytes, executor: Any, salt: bytes = ZERO_BYTES32
+) -> Any:
     """Execute a scheduled call whose delay has passed; returns the receipt."""
     return timelock.execute(target, 0, data, ZERO_BYTES32, salt, sender=executor)
 
 
 def govern(
-    chain: Any,
-    timelock: Any,
+    chain: ChainManager,
+    timelock: ContractInstance,
     target: Any,
     data: bytes,
     proposer: Any,

@@ -9,7 +9,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ballast.errors import ManifestError
 
 #: The repository root (this file is ballast/manifest.py).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +32,6 @@ CONTRACT_NAMES = (
     "Liquidator",
     "InsuranceFund",
 )
-
-
-class ManifestError(ValueError):
-    """No manifest, or one that cannot be read."""
 
 
 class FeedEntry(BaseModel):
@@ -113,17 +113,17 @@ def write_manifest(manifest: Manifest, root: Path | str | None = None) -> Path:
     return path
 
 
-def code_at(chain: Any, address: str) -> bool:
+def code_at(chain: ChainManager, address: str) -> bool:
     return len(bytes(chain.provider.get_code(address))) > 0
 
 
-def missing_code(chain: Any, manifest: Manifest, contracts_only: bool = False) -> list[str]:
+def missing_code(chain: ChainManager, manifest: Manifest, contracts_only: bool = False) -> list[str]:
     """Labels of the manifest's addresses (or only its contracts') that hold no code on the connected chain."""
     addresses = manifest.contracts if contracts_only else manifest.all_addresses()
     return [label for label, address in addresses.items() if not code_at(chain, address)]
 
 
-def require_code(chain: Any, manifest: Manifest, path: Path | str) -> None:
+def require_code(chain: ChainManager, manifest: Manifest, path: Path | str) -> None:
     """ManifestError unless every contract of `manifest` has code on the connected chain."""
     missing = missing_code(chain, manifest, contracts_only=True)
     if missing:
@@ -136,7 +136,7 @@ def require_code(chain: Any, manifest: Manifest, path: Path | str) -> None:
 # ---------------------------------------------------------------------------------------------------- instances
 
 
-def contract(project: Any, manifest: Manifest, name: str) -> Any:
+def contract(project: ProjectManager, manifest: Manifest, name: str) -> Any:
     """The deployed `name` (a key of `manifest.contracts`) as an ape contract instance; the MarginEngine comes with
     its whole API (ballast.system.margin_engine_at)."""
     from ballast.system import margin_engine_at
@@ -147,7 +147,7 @@ def contract(project: Any, manifest: Manifest, name: str) -> Any:
     return getattr(project, name).at(address)
 
 
-def token(project: Any, manifest: Manifest, symbol: str) -> Any:
+def token(project: ProjectManager, manifest: Manifest, symbol: str) -> Any:
     """A token by symbol, with the ABI of its mock (the no-return one for USDT-style tokens, else MockERC20: the
     ERC20 views and transfers work for any token)."""
     kind = manifest.config["tokens"][symbol]["kind"]
@@ -155,7 +155,7 @@ def token(project: Any, manifest: Manifest, symbol: str) -> Any:
     return contract_type.at(manifest.tokens[symbol])
 
 
-def feed(project: Any, entry: FeedEntry) -> Any:
+def feed(project: ProjectManager, entry: FeedEntry) -> Any:
     """A feed as a PushFeed (push), MockFeed (mock) or a plain AggregatorV3Interface (feed)."""
     name = {"push": "PushFeed", "mock": "MockFeed"}.get(entry.kind, "AggregatorV3Interface")
     return getattr(project, name).at(entry.address)
@@ -164,7 +164,7 @@ def feed(project: Any, entry: FeedEntry) -> Any:
 class Deployment:
     """A manifest with its contracts as ape instances."""
 
-    def __init__(self, project: Any, manifest: Manifest) -> None:
+    def __init__(self, project: ProjectManager, manifest: Manifest) -> None:
         self.manifest = manifest
         self.project = project
         self.oracle = contract(project, manifest, "OracleAggregator")
@@ -181,7 +181,11 @@ class Deployment:
 
     @classmethod
     def load(
-        cls, project: Any, network_name: str, root: Path | str | None = None, chain: Any = None
+        cls,
+        project: ProjectManager,
+        network_name: str,
+        root: Path | str | None = None,
+        chain: ChainManager | None = None,
     ) -> Deployment:
         """The deployment of `network_name`; with `chain`, also checks that its contracts are on that chain."""
         manifest = load_manifest(network_name, root)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
 
-def asset_config(sources: list[tuple[Any, int, int, int]], params: Any) -> tuple:
+
+def asset_config(sources: list[tuple[Any, int, int, int]], params: Any) -> tuple[Any, ...]:
     """An `IOracleAggregator.AssetConfig` tuple for `setAssetConfig`: `sources` as (feed, heartbeat, minAnswer,
     maxAnswer), the rest from `params` (quorum, max_dispersion_bps, max_deviation_bps, twap_window, max_price_age,
     buffer_size attributes)."""
@@ -28,7 +32,7 @@ UPDATE_GAS_FACTOR_PCT = 150
 UPDATE_GAS_EXTRA = 50_000
 
 
-def update_oracle(oracle: Any, asset: Any, sender: Any) -> Any:
+def update_oracle(oracle: ContractInstance, asset: Any, sender: AccountAPI) -> Any:
     """`oracle.update(asset)`; off local networks with a padded gas limit (local networks give the block limit)."""
     if oracle.provider.network.is_local:
         return oracle.update(asset, sender=sender)
@@ -37,7 +41,9 @@ def update_oracle(oracle: Any, asset: Any, sender: Any) -> Any:
     return oracle.update(asset, sender=sender, gas_limit=gas_limit)
 
 
-def restamp_and_update(oracle: Any, feeds_by_asset: Mapping[Any, Sequence[Any]], sender: Any) -> None:
+def restamp_and_update(
+    oracle: ContractInstance, feeds_by_asset: Mapping[Any, Sequence[Any]], sender: AccountAPI
+) -> None:
     """Re-submit every feed's current answer (stamped now) and `update` every asset."""
     for asset, feeds in feeds_by_asset.items():
         for feed in feeds:
@@ -46,7 +52,11 @@ def restamp_and_update(oracle: Any, feeds_by_asset: Mapping[Any, Sequence[Any]],
 
 
 def settle_prices(
-    chain: Any, oracle: Any, feeds_by_asset: Mapping[Any, Sequence[Any]], twap_window: int, sender: Any
+    chain: ChainManager,
+    oracle: ContractInstance,
+    feeds_by_asset: Mapping[Any, Sequence[Any]],
+    twap_window: int,
+    sender: AccountAPI,
 ) -> None:
     """Let every TWAP catch up with the feeds' current answers, so statuses are back to `Ok`: update, wait one
     window, twice, then update at the final time."""

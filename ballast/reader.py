@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ape.api import ProviderAPI
+from ape.contracts import ContractInstance
 from ape.exceptions import ProviderError
 from eth_abi import decode, encode
 from eth_utils import is_address, keccak, to_checksum_address
@@ -82,7 +84,7 @@ def erc20_decimals(token: str) -> Call:
     return Call(str(token), "decimals()", (), (), ("uint8",))
 
 
-def batch_call(provider: Any, calls: Sequence[Call], block: int) -> list[Any]:
+def batch_call(provider: ProviderAPI, calls: Sequence[Call], block: int) -> list[Any]:
     """Run `calls` at `block` and decode their results, in order. Raises `ProviderError` if any call fails."""
     requests = [("eth_call", [{"to": c.to, "data": c.data()}, hex(block)]) for c in calls]
     responses: list[Any] = []
@@ -110,7 +112,7 @@ def batch_call(provider: Any, calls: Sequence[Call], block: int) -> list[Any]:
 # ---------------------------------------------------------------- parameters and prices
 
 
-def fetch_risk_params(engine: Any, block: int) -> RiskParams:
+def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
     """The engine's listed collateral (in listing order) and markets, with token decimals."""
     provider = engine.provider
     settlement, collateral_order, market_count = batch_call(
@@ -139,7 +141,7 @@ def fetch_risk_params(engine: Any, block: int) -> RiskParams:
         for asset, d, p in zip(assets, decimals, collateral_params, strict=True)
     }
     markets = {
-        m: MarketRisk(asset=p[0], imf_bps=p[1], mmf_bps=p[2], stress_shock_bps=p[3])
+        m: MarketRisk(asset=p[0], initial_margin_bps=p[1], maintenance_margin_bps=p[2], stress_shock_bps=p[3])
         for m, p in enumerate(market_params)
     }
     return RiskParams(
@@ -151,7 +153,7 @@ def fetch_risk_params(engine: Any, block: int) -> RiskParams:
     )
 
 
-def fetch_max_price_ages(oracle: Any, assets: Iterable[str], block: int) -> dict[str, int]:
+def fetch_max_price_ages(oracle: ContractInstance, assets: Iterable[str], block: int) -> dict[str, int]:
     """Each asset's `maxPriceAge` (seconds a stored median stays valid) from its oracle configuration."""
     assets = list(assets)
     configs = batch_call(oracle.provider, [Call.method(oracle, "getAssetConfig", a) for a in assets], block)
@@ -159,7 +161,7 @@ def fetch_max_price_ages(oracle: Any, assets: Iterable[str], block: int) -> dict
     return {a: config[5] for a, config in zip(assets, configs, strict=True)}
 
 
-def _price_calls(oracle: Any, assets: Sequence[str]) -> list[Call]:
+def _price_calls(oracle: ContractInstance, assets: Sequence[str]) -> list[Call]:
     """Per asset, two calls: `getPriceData` and `sourceStatus` (the status a freeze does not change)."""
     calls = []
     for a in assets:
@@ -181,7 +183,10 @@ def _to_prices(
 
 
 def fetch_prices(
-    oracle: Any, assets: Iterable[str], block: int, max_price_ages: Mapping[str, int] | None = None
+    oracle: ContractInstance,
+    assets: Iterable[str],
+    block: int,
+    max_price_ages: Mapping[str, int] | None = None,
 ) -> dict[str, AssetPrice]:
     """The stored prices of `assets` (`getPriceData`: median, TWAP, status at `block`, update time)."""
     assets = list(assets)
@@ -190,9 +195,9 @@ def fetch_prices(
     return _to_prices(assets, data, ages)
 
 
-def fetch_borrow_index(pool: Any, block: int) -> int:
+def fetch_borrow_index(pool: ContractInstance, block: int) -> int:
     (index,) = batch_call(pool.provider, [Call.method(pool, "borrowIndex")], block)
-    return index
+    return int(index)
 
 
 # ---------------------------------------------------------------- accounts
@@ -205,7 +210,7 @@ class ParamsOutdated(RuntimeError):
 
 
 def _books_calls(
-    engine: Any, account: str, masks: tuple[int, int], params: RiskParams
+    engine: ContractInstance, account: str, masks: tuple[int, int], params: RiskParams
 ) -> tuple[list[Call], list[str], list[int]]:
     collateral_mask, market_mask = masks
     held_bits = [i for i in range(MASK_BITS) if collateral_mask >> i & 1]
@@ -236,7 +241,11 @@ def _account_state(
 
 
 def read_books(
-    engine: Any, params: RiskParams, accounts: Iterable[str], block: int, leading: Sequence[Call] = ()
+    engine: ContractInstance,
+    params: RiskParams,
+    accounts: Iterable[str],
+    block: int,
+    leading: Sequence[Call] = (),
 ) -> tuple[list[Any], dict[str, AccountState]]:
     """The books of `accounts` at `block`, with the results of the `leading` calls sent in the first round trip.
 
@@ -264,13 +273,13 @@ def read_books(
 
 
 def fetch_accounts(
-    engine: Any, params: RiskParams, accounts: Iterable[str], block: int
+    engine: ContractInstance, params: RiskParams, accounts: Iterable[str], block: int
 ) -> dict[str, AccountState]:
     """The books of `accounts` at `block`."""
     return read_books(engine, params, accounts, block)[1]
 
 
-def fetch_account(engine: Any, params: RiskParams, account: str, block: int) -> AccountState:
+def fetch_account(engine: ContractInstance, params: RiskParams, account: str, block: int) -> AccountState:
     return fetch_accounts(engine, params, [account], block)[to_checksum_address(account)]
 
 
@@ -285,9 +294,9 @@ class Snapshot:
 
 
 def fetch_snapshot(
-    engine: Any,
-    pool: Any,
-    oracle: Any,
+    engine: ContractInstance,
+    pool: ContractInstance,
+    oracle: ContractInstance,
     params: RiskParams,
     accounts: Iterable[str],
     block: int,

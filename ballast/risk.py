@@ -1,4 +1,4 @@
-"""Off-chain account risk: the MarginEngine's health view (DESIGN section 4) computed in Python, to the wei.
+"""Off-chain account risk: the MarginEngine's health view (docs/design.md#account-math) computed in Python, to the wei.
 
 `health(account, params, prices, borrow_index)` returns exactly what `MarginEngine.health(account)` returns at the
 block the inputs were read at, and `liquidatable` what the Liquidator judges (`liquidationHealth` reads the same
@@ -6,13 +6,13 @@ numbers and additionally needs every involved price `Ok` or `Deviated`: see `liq
 are pure; `ballast.reader` loads their inputs from a chain.
 
 Rounding mirrors `FixedPointMath` and `AccountMath`: collateral value and equity round down, margins, fees and debt
-round up. Assets are keys of any hashable kind (addresses in production, symbols in tests) used consistently across
+round up. Assets are string keys (addresses in production, symbols in tests) used consistently across
 `AccountState`, `RiskParams` and `Prices`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -21,7 +21,7 @@ WAD = 10**18
 BPS = 10_000
 
 #: An asset key: a checksummed address on chain, or any other consistent key (a symbol in tests).
-Asset = Hashable
+Asset = str
 
 
 # ---------------------------------------------------------------- FixedPointMath / AccountMath primitives
@@ -46,7 +46,8 @@ def mul_wad_up(x: int, y: int) -> int:
 
 def value_down(amount: int, price: int, decimals: int) -> int:
     """USD (WAD) of `amount` token units at `price` (WAD per whole token), rounded down (`toValueDown`)."""
-    return amount * price // 10**decimals
+    unit: int = 10**decimals
+    return amount * price // unit
 
 
 def value_up(amount: int, price: int, decimals: int) -> int:
@@ -96,7 +97,7 @@ class PriceStatus(IntEnum):
 STATUS_NAMES: tuple[str, ...] = tuple(s.name.title().replace("_", "") for s in PriceStatus)
 
 #: Statuses under which the oracle prices a close and a liquidation (`priceBounds(Reduce | Liquidate)`), judged on
-#: the sources' own status: a freeze brakes new risk only (DESIGN 5a).
+#: the sources' own status: a freeze brakes new risk only (docs/design.md#liveness).
 EXIT_PRICED = (PriceStatus.OK, PriceStatus.DEVIATED, PriceStatus.WIND_DOWN)
 
 
@@ -157,8 +158,8 @@ class MarketRisk:
     """A market's margin parameters (`marketParams`): the oracle asset it tracks and its fractions."""
 
     asset: Asset
-    imf_bps: int
-    mmf_bps: int
+    initial_margin_bps: int
+    maintenance_margin_bps: int
     stress_shock_bps: int
 
 
@@ -285,14 +286,14 @@ def _add_position(t: _Totals, p: PositionState, m: MarketRisk, index: int, low: 
     # Maintenance: the price better for the account (the liquidation price).
     better = high if p.size > 0 else low
     t.maintenance += pnl_down(p.size, p.entry_price, better) - fee
-    t.maintenance_margin += mul_bps_up(notional_up(p.size, better), m.mmf_bps)
+    t.maintenance_margin += mul_bps_up(notional_up(p.size, better), m.maintenance_margin_bps)
     # Initial and stress: the price worse for the account; unrealized profit does not count.
     worse = low if p.size > 0 else high
     upnl = pnl_down(p.size, p.entry_price, worse) - fee
     if upnl < 0:
         t.initial += upnl
     notional = notional_up(p.size, worse)
-    t.initial_margin += mul_bps_up(notional, m.imf_bps)
+    t.initial_margin += mul_bps_up(notional, m.initial_margin_bps)
     t.stress_loss += mul_bps_up(notional, m.stress_shock_bps)
 
 

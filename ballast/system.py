@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from ape.managers.project import ProjectManager
 from ethpm_types import ContractType
+
+from ballast.errors import DeployError
 
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
 CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngine", "Liquidator", "InsuranceFund")
@@ -24,7 +28,7 @@ class CoreParams:
         15_000,
     )  # annual bps: base, slope1, kink, slope2
     max_utilization_bps: int = 9_000
-    lp_cooldown: int = 900
+    cooldown: int = 900
     insurance_fee_share_bps: int = 2_000
     # Auto-deleveraging: starts when traders' net PnL exceeds adl[0] bps of pool value, stops at adl[1] bps.
     adl: tuple[int, int] = (5_000, 4_000)
@@ -51,11 +55,11 @@ class Roles:
 
 @dataclass(frozen=True)
 class Core:
-    lock: Any
-    pool: Any
-    engine: Any
-    liquidator: Any
-    insurance: Any
+    lock: ContractInstance
+    pool: ContractInstance
+    engine: ContractInstance
+    liquidator: ContractInstance
+    insurance: ContractInstance
 
     def by_name(self) -> dict[str, Any]:
         return {
@@ -67,7 +71,7 @@ class Core:
         }
 
 
-def engine_abi(project: Any) -> ContractType:
+def engine_abi(project: ProjectManager) -> ContractType:
     """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
     core = project.MarginEngine.contract_type
     extension = project.MarginEngineExtension.contract_type
@@ -81,19 +85,16 @@ def engine_abi(project: Any) -> ContractType:
         if key not in seen:
             seen.add(key)
             abi.append(entry)
-    return core.model_copy(update={"abi": abi})
+    whole: ContractType = core.model_copy(update={"abi": abi})
+    return whole
 
 
-def margin_engine_at(project: Any, address: Any) -> ContractInstance:
+def margin_engine_at(project: ProjectManager, address: Any) -> ContractInstance:
     """The MarginEngine at `address` with its whole API (governance and views are served by its extension)."""
     return ContractInstance(address, engine_abi(project))
 
 
-class WiringError(RuntimeError):
-    """A contract did not land at its predicted address (another transaction used the deployer's nonce)."""
-
-
-def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
+def _predict(deployer: AccountAPI, names: tuple[str, ...]) -> dict[str, Any]:
     """Addresses of the next contracts `deployer` deploys, in order."""
     nonce = deployer.nonce
     return {name: deployer.get_deployment_address(nonce + i) for i, name in enumerate(names)}
@@ -102,11 +103,19 @@ def _predict(deployer: Any, names: tuple[str, ...]) -> dict[str, Any]:
 def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
     for name, contract in contracts.items():
         if contract.address != predicted[name]:
-            raise WiringError(f"{name} deployed at {contract.address}, expected {predicted[name]}")
+            raise DeployError(
+                f"{name} deployed at {contract.address}, expected {predicted[name]} (another transaction used "
+                "the deployer's nonce)"
+            )
 
 
 def deploy_core(
-    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+    project: ProjectManager,
+    deployer: AccountAPI,
+    oracle: ContractInstance,
+    settlement: ContractInstance,
+    roles: Roles,
+    params: CoreParams = CoreParams(),
 ) -> Core:
     """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token."""
     predicted = _predict(deployer, CORE_ORDER)
@@ -118,7 +127,7 @@ def deploy_core(
     lock = project.ProtocolLock.deploy([pool_at, engine_at, liquidator_at, fund_at], sender=deployer)
     pool_wiring = (lock, oracle, settlement, engine_at, liquidator_at, fund_at, admin, risk, guardian)
     pool = project.Pool.deploy(
-        pool_wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+        pool_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
     engine = margin_engine_at(
@@ -142,7 +151,12 @@ STAND_IN_ORDER = ("ProtocolLock", "MockEngine", "Pool", "InsuranceFund")
 
 
 def deploy_with_stand_in(
-    project: Any, deployer: Any, oracle: Any, settlement: Any, roles: Roles, params: CoreParams = CoreParams()
+    project: ProjectManager,
+    deployer: AccountAPI,
+    oracle: ContractInstance,
+    settlement: ContractInstance,
+    roles: Roles,
+    params: CoreParams = CoreParams(),
 ) -> Core:
     """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (Pool tests and
     benchmarks that set traders' exposure by hand). Test networks only."""
@@ -153,7 +167,7 @@ def deploy_with_stand_in(
     engine = project.MockEngine.deploy(lock, sender=deployer)
     wiring = (lock, oracle, settlement, engine, engine, fund_at, admin, risk, guardian)
     pool = project.Pool.deploy(
-        wiring, params.rate_model, params.max_utilization_bps, params.lp_cooldown, sender=deployer
+        wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
     )
     insurance = project.InsuranceFund.deploy(
         lock, settlement, pool, engine, admin, risk, params.insurance_target, sender=deployer

@@ -1,10 +1,11 @@
-"""Silverback bot: the liquidation keeper (ballast/keepers/liquidation.py) stepped on every new block.
+"""Silverback bot: the liquidation keeper (ballast/keepers/liquidation/) stepped on every new block.
 
     BALLAST_KEEPER_ENGINE=0x... silverback run liquidator --network ethereum:local:foundry --account TEST::4
 
 Settings come from the environment (`BALLAST_KEEPER_*`, see `LiquidationBotSettings`; `BALLAST_KEEPER_GAS` is the
 gas model as JSON); without an engine address the network's deployment manifest gives it. A transaction that fails
-is logged and counted (`failed_transactions`); the bot goes on with the next block. The keeper keeps its cursor in its state file, so a restarted bot
+is logged and counted (`failed_transactions`); the bot goes on with the next block. A bad setting stops it at startup
+with one line and exit code 1. The keeper keeps its cursor in its state file, so a restarted bot
 resumes where it stopped.
 """
 
@@ -13,12 +14,14 @@ from ape.api import BlockAPI
 from silverback import SilverbackBot, StateSnapshot
 
 from ballast.accounts import refuse_test_key_off_local
+from ballast.cli import bot_startup
 from ballast.keepers.liquidation import LiquidationBotSettings, keeper_for_bot
 
 bot = SilverbackBot()
 
 
 @bot.on_startup()
+@bot_startup
 def start_keeper(startup_state: StateSnapshot) -> None:
     # Before anything is signed: a test key never runs a keeper off local networks.
     refuse_test_key_off_local(bot.signer, bot.provider.network, what="run the keeper", provider=bot.provider)

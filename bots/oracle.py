@@ -1,4 +1,4 @@
-"""Silverback bot running the oracle keeper on a schedule (the logic is ballast/keepers/oracle.py):
+"""Silverback bot running the oracle keeper on a schedule (the logic is ballast/keepers/oracle/):
 
     silverback run oracle --network ethereum:ballast-testnet:node --account <alias>
 
@@ -18,6 +18,7 @@ from typing import Any
 from silverback import SilverbackBot, StateSnapshot
 
 from ballast.accounts import quiet_cached_key_warnings, refuse_test_key_off_local
+from ballast.cli import bot_startup
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
 from ballast.manifest import Deployment
 
@@ -28,6 +29,7 @@ bot = SilverbackBot(signer_required=True)
 
 
 @bot.on_startup()
+@bot_startup
 def load_keeper(startup_state: StateSnapshot) -> None:
     # Before anything is signed: a test key never runs a keeper off local networks.
     refuse_test_key_off_local(bot.signer, bot.provider.network, what="run the keeper", provider=bot.provider)

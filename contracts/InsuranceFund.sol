@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
+import {Roles} from "./base/Roles.sol";
 
 /// @title InsuranceFund
 /// @notice First-loss buffer in the settlement asset.
-contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
+contract InsuranceFund is IInsuranceFund, Roles, ProtocolGuarded {
     using SafeERC20 for IERC20;
-
-    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
 
     /// @inheritdoc IInsuranceFund
     address public immutable asset;
@@ -42,7 +40,9 @@ contract InsuranceFund is IInsuranceFund, AccessControl, ProtocolGuarded {
         address riskManager,
         uint256 target_
     ) ProtocolGuarded(lock_) {
-        if (asset_ == address(0) || address(pool_) == address(0) || liquidator_ == address(0)) revert ZeroAddress();
+        if (asset_ == address(0) || address(pool_) == address(0) || liquidator_ == address(0)) {
+            revert ZeroAddress();
+        }
         asset = asset_;
         pool = pool_;
         liquidator = liquidator_;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -13,14 +12,16 @@ import {IPool} from "../interfaces/IPool.sol";
 import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {Roles} from "./base/Roles.sol";
+import {ParamBounds} from "./libraries/ParamBounds.sol";
+import {PriceRange} from "./libraries/PriceRange.sol";
 
 /// @title Liquidator
 /// @notice Permissionless liquidations and the loss waterfall.
-contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
+contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
-
-    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
+    using PriceRange for PriceRange.Range;
 
     /// @dev Settlement units of equity held back from the penalty: a charge paid from credit or collateral is rounded
     /// (to units, then back to USD), and the maintenance equity values credit at the higher settlement price. Two units
@@ -78,7 +79,8 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
             // A healthy account, or one whose prices are stale, is skipped, never a revert.
             try engine.liquidationHealth(account) returns (IMarginEngine.Health memory h) {
                 if (h.liquidatable) {
-                    // Its own call frame: a liquidation that reverts undoes that account only (DESIGN 5a).
+                    // Its own call frame: a liquidation that reverts undoes that account only
+                    // (docs/design.md#liveness).
                     try this.liquidateInBatch(account, msg.sender, h) {
                         ++liquidated;
                     } catch (bytes memory reason) {
@@ -153,14 +155,14 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     /// that would come out of the InsuranceFund and LPs at absorb, and the owner of an insolvent account would profit
     /// by liquidating itself; so an account worth nothing pays no penalty and its keeper gets no reward (as in
     /// Compound III's `absorb`). The keeper's reward is a minimum plus a share, never more than the penalty. In
-    /// settlement units: the penalty up at the lower settlement price `s.low`, the cap down at the higher `s.high`.
-    function _penaltyOf(uint256 penaltyUsd, int256 worthUsd, Params memory p, Settlement memory s)
+    /// settlement units: the penalty up at the lower settlement price, the cap down at the higher (`PriceRange`).
+    function _penaltyOf(uint256 penaltyUsd, int256 worthUsd, Params memory p, PriceRange.Range memory s)
         private
         view
         returns (Charged memory c)
     {
-        c.penalty = penaltyUsd.toAmountUp(s.low, _settlementDecimals);
-        uint256 affordable = worthUsd > 0 ? uint256(worthUsd).toAmountDown(s.high, _settlementDecimals) : 0;
+        c.penalty = s.unitsUp(penaltyUsd, _settlementDecimals);
+        uint256 affordable = worthUsd > 0 ? s.unitsDown(uint256(worthUsd), _settlementDecimals) : 0;
         affordable = affordable > CHARGE_ROUNDING_UNITS ? affordable - CHARGE_ROUNDING_UNITS : 0;
         if (c.penalty > affordable) c.penalty = affordable;
         if (c.penalty == 0) return c;
@@ -185,23 +187,23 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     /// collateral moved straight from the engine into the Pool, valued at the lower price as the Pool books it. If the
     /// collateral is worth more than the debt, only the debt's worth moves, with the fund's share of the penalty
     /// (`penaltyBps` of the debt) paid from the surplus in the same move, the keeper's reward in collateral, and the
-    /// rest stays the account's (DESIGN 5a: take no more than is owed). Otherwise all of it moves and the deficit goes
-    /// to the InsuranceFund, then to LPs.
+    /// rest stays the account's (docs/design.md#liveness: take no more than is owed). Otherwise all of it moves and the
+    /// deficit goes to the InsuranceFund, then to LPs.
     function _absorb(address account, address keeper, Params memory p) private returns (Charged memory c) {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
-        Settlement memory s = _settlement();
-        uint256 debtUsd = scaledDebt.mulWadUp(index).toValueUp(s.high, _settlementDecimals);
+        PriceRange.Range memory s = _settlement();
+        uint256 debtUsd = s.usdUp(scaledDebt.mulWadUp(index), _settlementDecimals);
         uint256 collateralUsd = engine.collateralValue(account);
         if (collateralUsd <= debtUsd) {
             _settleDebt(account, scaledDebt, index, engine.absorbCollateral(account, type(uint256).max));
             return c;
         }
         c = _penaltyOf(debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - debtUsd), p, s);
-        uint256 shareUsd = (c.penalty - c.reward).toValueDown(s.low, _settlementDecimals);
+        uint256 shareUsd = s.usdDown(c.penalty - c.reward, _settlementDecimals);
         uint256 movedUsd = engine.absorbCollateral(account, debtUsd + shareUsd);
         _settleDebt(account, scaledDebt, index, movedUsd < debtUsd ? movedUsd : debtUsd);
-        uint256 share = movedUsd > debtUsd ? (movedUsd - debtUsd).toAmountDown(s.high, _settlementDecimals) : 0;
+        uint256 share = movedUsd > debtUsd ? s.unitsDown(movedUsd - debtUsd, _settlementDecimals) : 0;
         if (share > c.penalty - c.reward) share = c.penalty - c.reward;
         if (c.reward != 0) c.reward = engine.payKeeperInCollateral(account, keeper, c.reward);
         c.penalty = c.reward + share;
@@ -212,7 +214,7 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
     /// moved), and the collateral pays the remainder.
     function _settleDebt(address account, uint256 scaledDebt, uint256 index, uint256 movedUsd) private {
         uint256 debt = scaledDebt.mulWadUp(index);
-        uint256 collateralValue = movedUsd.toAmountDown(_settlement().high, _settlementDecimals);
+        uint256 collateralValue = _settlement().unitsDown(movedUsd, _settlementDecimals);
         uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;
         uint256 covered;
         uint256 scaledLeft = scaledDebt;
@@ -243,34 +245,26 @@ contract Liquidator is ILiquidator, AccessControl, ProtocolGuarded {
         emit Absorbed(account, debt, collateralValue, deficit, covered);
     }
 
-    /// @dev The settlement asset's lower and upper price, {median, TWAP}.
-    struct Settlement {
-        uint256 low;
-        uint256 high;
-    }
-
-    function _settlement() private view returns (Settlement memory s) {
-        IOracleAggregator.PriceData memory d = oracle.getPriceData(settlementAsset);
-        (s.low, s.high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
+    /// @dev The settlement asset's price range {median, TWAP}.
+    function _settlement() private view returns (PriceRange.Range memory) {
+        return PriceRange.fromData(oracle.getPriceData(settlementAsset));
     }
 
     /// @dev Liquidating must not create bad debt through the penalty: the largest penalty stays below every market's
     /// maintenance fraction. The keeper's reward never exceeds the penalty (enforced when paid).
     function _checkParams(Params memory p, bool checkMarkets) private view {
-        _bounded("closeFactorBps", p.closeFactorBps, 1_000, FixedPointMath.BPS);
-        _bounded("criticalHealthBps", p.criticalHealthBps, 0, FixedPointMath.BPS);
-        _bounded("penaltyBps", p.penaltyBps, 0, 1_000);
-        _bounded("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, 1_000);
-        _bounded("keeperShareBps", p.keeperShareBps, 0, FixedPointMath.BPS);
+        ParamBounds.check("closeFactorBps", p.closeFactorBps, 1_000, FixedPointMath.BPS);
+        ParamBounds.check("criticalHealthBps", p.criticalHealthBps, 0, FixedPointMath.BPS);
+        ParamBounds.check("penaltyBps", p.penaltyBps, 0, 1_000);
+        ParamBounds.check("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, 1_000);
+        ParamBounds.check("keeperShareBps", p.keeperShareBps, 0, FixedPointMath.BPS);
         if (!checkMarkets) return;
         uint256 n = engine.marketCount();
         for (uint256 m = 0; m < n; ++m) {
-            uint256 mmf = engine.marketParams(m).mmfBps;
-            if (p.maxPenaltyBps >= mmf) revert ParamOutOfBounds("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, mmf - 1);
+            uint256 mmf = engine.marketParams(m).maintenanceMarginBps;
+            if (p.maxPenaltyBps >= mmf) {
+                revert ParamOutOfBounds("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, mmf - 1);
+            }
         }
-    }
-
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
     }
 }

@@ -5,6 +5,7 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
@@ -13,6 +14,8 @@ import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {MarginEngineExtension} from "./MarginEngineExtension.sol";
+import {PriceRange} from "./libraries/PriceRange.sol";
+import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title MarginEngine
 /// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
@@ -25,6 +28,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     using SafeCast for uint256;
     using SafeCast for int256;
     using SafeERC20 for IERC20;
+    using PriceRange for PriceRange.Range;
 
     /// @dev Largest size change one call may ask for (sizes are 18-decimal amounts; caps are far below).
     int256 private constant MAX_SIZE_DELTA = type(int128).max;
@@ -66,7 +70,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (amount == 0) revert ZeroAmount();
         if (account == address(0)) revert ZeroAddress(); // nobody could ever withdraw it
         if (asset == _settlementAsset) {
-            _addCash(account, _pull(asset, amount), "deposit");
+            _addCash(account, TokenTransfers.pullFromSender(asset, amount), "deposit");
             return;
         }
         CollateralSlot memory c = _listedCollateral(asset);
@@ -80,7 +84,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             }
             _masks[account].collateral = m.collateral | bit;
         }
-        uint256 received = _pull(asset, amount);
+        uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 total = _totalCollateral[asset] + received;
         if (total > c.supplyCap) revert SupplyCapExceeded(asset, total, c.supplyCap);
         _totalCollateral[asset] = total;
@@ -117,7 +121,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external guarded {
         if (sizeDelta == 0) revert ZeroAmount();
         // Sizes are 18-decimal amounts far below 2^127; beyond that `before + sizeDelta` could overflow.
-        if (sizeDelta > MAX_SIZE_DELTA || sizeDelta < -MAX_SIZE_DELTA) revert SizeOutOfRange(sizeDelta, MAX_SIZE_DELTA);
+        if (sizeDelta > MAX_SIZE_DELTA || sizeDelta < -MAX_SIZE_DELTA) {
+            revert SizeOutOfRange(sizeDelta, MAX_SIZE_DELTA);
+        }
         MarketParams memory p = _listedMarket(market);
         address account = msg.sender;
         int256 before = _positions[account][market].size;
@@ -207,7 +213,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         // Closing a long sells: the better price for the account is the higher one, and vice versa. It is also the
         // price the health of a liquidation values the position at.
         price = _oracle.priceForLiquidation(p.asset, size > 0);
-        mmf = p.mmfBps;
+        mmf = p.maintenanceMarginBps;
     }
 
     /// @dev The part of `account`'s maintenance equity its position in `market` makes, and the position's entry.
@@ -235,7 +241,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             rewardPaid = keeperReward < fromCredit ? keeperReward : fromCredit;
             sharePaid = fromCredit - rewardPaid;
             if (rewardPaid != 0) IERC20(_settlementAsset).safeTransfer(keeper, rewardPaid);
-            if (sharePaid != 0) IInsuranceFundLike(_insuranceFund).fund(sharePaid, "penalty");
+            if (sharePaid != 0) IInsuranceFund(_insuranceFund).fund(sharePaid, "penalty");
         }
         // The keeper's rest in collateral at the upper liquidation price (the fewer units); the fund's rest is owed to
         // the Pool as the account's debt, a receivable (the fund holds the settlement asset only; LPs are the next
@@ -392,9 +398,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         provisionUsd = _totalProvision;
     }
 
-    /// @dev Reserved liquidity covers what open positions can be owed (DESIGN 5a): a long's size at the upper price (its
-    /// profit is below that), a short's entry notional (the most it can gain, at a price of zero); each times the
-    /// market's reserve factor.
+    /// @dev Reserved liquidity covers what open positions can be owed (docs/design.md#liveness): a long's size at the
+    /// upper price (its profit is below that), a short's entry notional (the most it can gain, at a price of zero);
+    /// each times the market's reserve factor.
     function _poolExposure(bool enforceRiskStatus)
         private
         view
@@ -407,9 +413,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             if (s.longSize == 0 && s.shortSize == 0) continue;
             MarketParams storage p = _market(market);
             address asset = p.asset;
-            (uint256 low, uint256 high) = enforceRiskStatus
-                ? _oracle.priceBounds(asset, IOracleAggregator.Action.Value)
-                : _range(asset);
+            (uint256 low, uint256 high) =
+                enforceRiskStatus ? _oracle.priceBounds(asset, IOracleAggregator.Action.Value) : _range(asset);
             (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
             reservedUsd += (uint256(s.longSize).mulWadUp(high) + s.shortEntryNotional).mulBpsUp(p.reserveFactorBps);
@@ -480,7 +485,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     ) private view {
         // Only the first slot of the market's parameters (asset and fractions) is needed here.
         MarketParams storage p = _market(market);
-        (address asset, uint256 imf, uint256 mmf, uint256 shock) = (p.asset, p.imfBps, p.mmfBps, p.stressShockBps);
+        (address asset, uint256 imf, uint256 mmf, uint256 shock) =
+            (p.asset, p.initialMarginBps, p.maintenanceMarginBps, p.stressShockBps);
         Position memory s = _positions[account][market];
         (uint256 low, uint256 high) = _healthPrice(prices, asset, enforce);
         AccountMath.addPosition(
@@ -501,21 +507,16 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     /// @dev `account`'s cash part of the maintenance equity, at the settlement asset's liquidation prices.
-    function _cashMaintenance(address account, uint256 index, uint256 low, uint256 high)
-        private
-        view
-        returns (int256)
-    {
+    function _cashMaintenance(address account, uint256 index, uint256 low, uint256 high) private view returns (int256) {
         CashSlot memory c = _cash[account];
-        return AccountMath.cashMaintenance(
-            c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, low, high
-        );
+        return
+            AccountMath.cashMaintenance(c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, low, high);
     }
 
     function _requireInitialMargin(address account) private view {
-        // New risk needs every price it rests on Ok (DESIGN 5): the settlement asset's (every margin figure is in
-        // its units) and each held market's (a Stale or Deviated price could hide a position's loss). Collateral
-        // that is not Ok counts nothing towards initial equity instead (`_collateralRange`).
+        // New risk needs every price it rests on Ok (docs/design.md#oracle-policy): the settlement asset's (every
+        // margin figure is in its units) and each held market's (a Stale or Deviated price could hide a position's
+        // loss). Collateral that is not Ok counts nothing towards initial equity instead (`_collateralRange`).
         _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
@@ -542,8 +543,12 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     {
         AccountMath.MarketState memory s;
         (realized,, s) = _tradeWithoutFee(account, market, delta, price);
-        if (s.longSize > p.longOpenInterestCap) revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
-        if (s.shortSize > p.shortOpenInterestCap) revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
+        if (s.longSize > p.longOpenInterestCap) {
+            revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
+        }
+        if (s.shortSize > p.shortOpenInterestCap) {
+            revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
+        }
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         if (feeUsd != 0) {
             fee = _toSettlementUp(feeUsd);
@@ -582,7 +587,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (sizeAfter == 0) {
             _masks[account].markets = m.markets & ~bit;
         } else if (m.markets & bit == 0) {
-            if (_popcount(m.markets) == MAX_MARKETS_PER_ACCOUNT) revert TooManyMarkets(account, MAX_MARKETS_PER_ACCOUNT);
+            if (_popcount(m.markets) == MAX_MARKETS_PER_ACCOUNT) {
+                revert TooManyMarkets(account, MAX_MARKETS_PER_ACCOUNT);
+            }
             _masks[account].markets = m.markets | bit;
         }
         if (realized > 0) {
@@ -595,8 +602,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     // ---------------------------------------------------------------- internals: cash
 
     /// @dev Pay `account` a realized profit of `usd`: in settlement units into its cash, and what the Pool's settlement
-    /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (DESIGN
-    /// 5a: a profit is always paid in full when it is realized). Reverts only if the whole Pool cannot pay it.
+    /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (a
+    /// profit is always paid in full when it is realized: docs/design.md#liveness). Reverts only if the whole Pool
+    /// cannot pay it.
     function _payProfit(address account, uint256 usd) private {
         uint256 units = _toSettlementDown(usd);
         uint256 paid = _pool.payProfit(units);
@@ -647,7 +655,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             c.scaledDebt += _pool.receiveLoss(fromCredit, borrowed).toUint128();
         } else {
             if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
-            if (to == _insuranceFund) IInsuranceFundLike(to).fund(units, reason);
+            if (to == _insuranceFund) IInsuranceFund(to).fund(units, reason);
             else if (to != address(this)) IERC20(_settlementAsset).safeTransfer(to, units);
         }
         _cash[account] = c;
@@ -655,12 +663,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     // ---------------------------------------------------------------- internals: helpers
-
-    function _pull(address asset, uint256 amount) private returns (uint256 received) {
-        uint256 before = IERC20(asset).balanceOf(address(this));
-        IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
-        received = IERC20(asset).balanceOf(address(this)) - before;
-    }
 
     /// @dev Prices for a health computation; a liquidation needs every involved price Ok or Deviated.
     function _healthRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
@@ -671,8 +673,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     /// @dev A collateral asset's prices for a health computation, and whether they back new risk. Outside a
     /// liquidation an asset whose status is not Ok (Deviated, Stale or Frozen) keeps its last prices for the
     /// maintenance figures, and the caller counts its lower price (initial and stress equity) as zero: nothing can be
-    /// borrowed, opened or withdrawn against a price the policy does not accept for new risk (DESIGN 5). (A
-    /// liquidation's price bounds revert for a Stale or Frozen asset.)
+    /// borrowed, opened or withdrawn against a price the policy does not accept for new risk
+    /// (docs/design.md#oracle-policy). (A liquidation's price bounds revert for a Stale or Frozen asset.)
     function _collateralRange(address asset, bool enforce)
         private
         view
@@ -683,31 +685,32 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             return (low, high, true);
         }
         IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
-        (low, high) = d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
+        (low, high) = PriceRange.ordered(d.median, d.twap);
         checkable = d.status == IOracleAggregator.Status.Ok;
     }
 
     function _range(address asset) private view returns (uint256 low, uint256 high) {
         IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
-        return d.median < d.twap ? (d.median, d.twap) : (d.twap, d.median);
+        return PriceRange.ordered(d.median, d.twap);
+    }
+
+    function _settlementRange() private view returns (PriceRange.Range memory) {
+        return PriceRange.fromData(_oracle.getPriceData(_settlementAsset));
     }
 
     /// @dev USD to settlement units: profits at the higher settlement price (fewer units), losses and fees at the
     /// lower one (more units).
     function _toSettlementDown(uint256 usd) private view returns (uint256) {
-        (, uint256 high) = _range(_settlementAsset);
-        return usd.toAmountDown(high, _settlementDecimals);
+        return _settlementRange().unitsDown(usd, _settlementDecimals);
     }
 
     function _toSettlementUp(uint256 usd) private view returns (uint256) {
-        (uint256 low,) = _range(_settlementAsset);
-        return usd.toAmountUp(low, _settlementDecimals);
+        return _settlementRange().unitsUp(usd, _settlementDecimals);
     }
 
     /// @dev Settlement units to USD at the lower settlement price: the inverse of `_toSettlementUp`.
     function _toUsdDown(uint256 units) private view returns (uint256) {
-        (uint256 low,) = _range(_settlementAsset);
-        return units.toValueDown(low, _settlementDecimals);
+        return _settlementRange().usdDown(units, _settlementDecimals);
     }
 
     function _clearProvision(address account) private {
@@ -758,11 +761,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     function _popcount(uint16 mask) private pure returns (uint256 n) {
-        for (; mask != 0; mask &= mask - 1) ++n;
+        for (; mask != 0; mask &= mask - 1) {
+            ++n;
+        }
     }
-}
-
-/// @dev The one InsuranceFund call the engine makes.
-interface IInsuranceFundLike {
-    function fund(uint256 amount, bytes32 reason) external;
 }

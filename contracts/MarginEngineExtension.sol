@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -11,17 +10,16 @@ import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {Roles} from "./base/Roles.sol";
+import {ParamBounds} from "./libraries/ParamBounds.sol";
 
 /// @title MarginEngineExtension
 /// @notice Governance and book-keeping views of the MarginEngine. The engine creates it in its constructor and
 /// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGuarded, IMarginEngineAdmin {
+contract MarginEngineExtension is MarginEngineStorage, Roles, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
-
-    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
     /// bounded only by the absolute limits).
@@ -87,7 +85,7 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGu
             if (tightens) _spaceRiskStep(bytes32(uint256(uint160(asset))));
         }
         (c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap) =
-            (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
+        (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
         _collateral[asset] = c;
         emit CollateralParamsSet(asset, params);
     }
@@ -111,8 +109,8 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGu
         if (params.asset != old.asset) revert ParamOutOfBounds("asset", 0, 0, 0);
         if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             _checkRole(RISK_MANAGER_ROLE);
-            bool tightens = _step("mmfBps", old.mmfBps, params.mmfBps);
-            tightens = _step("imfBps", old.imfBps, params.imfBps) || tightens;
+            bool tightens = _step("maintenanceMarginBps", old.maintenanceMarginBps, params.maintenanceMarginBps);
+            tightens = _step("initialMarginBps", old.initialMarginBps, params.initialMarginBps) || tightens;
             if (tightens) _spaceRiskStep(bytes32(market | MARKET_SUBJECT));
         }
         _markets[market] = params;
@@ -136,20 +134,20 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGu
     }
 
     function _setInsuranceFeeShare(uint256 bps) private {
-        _bounded("insuranceFeeShareBps", bps, 0, FixedPointMath.BPS);
+        ParamBounds.check("insuranceFeeShareBps", bps, 0, FixedPointMath.BPS);
         _config.insuranceFeeShareBps = uint16(bps);
         emit InsuranceFeeShareSet(bps);
     }
 
     /// @dev ADL may start no lower than 10 % of pool value and must stop below where it starts.
     function _setAdlParams(uint256 thresholdBps, uint256 targetBps) private {
-        _bounded("adlThresholdBps", thresholdBps, 1_000, FixedPointMath.BPS);
-        _bounded("adlTargetBps", targetBps, 0, thresholdBps - 1);
+        ParamBounds.check("adlThresholdBps", thresholdBps, 1_000, FixedPointMath.BPS);
+        ParamBounds.check("adlTargetBps", targetBps, 0, thresholdBps - 1);
         (_config.adlThresholdBps, _config.adlTargetBps) = (uint16(thresholdBps), uint16(targetBps));
         emit AdlParamsSet(thresholdBps, targetBps);
     }
 
-    // ---------------------------------------------------------------- provisions (DESIGN 5a)
+    // ---------------------------------------------------------------- provisions (docs/design.md#liveness)
 
     /// @inheritdoc IMarginEngineAdmin
     function provision(address[] calldata accounts) external guarded {
@@ -197,44 +195,42 @@ contract MarginEngineExtension is MarginEngineStorage, AccessControl, ProtocolGu
     /// @dev Absolute bounds. Liquidating at the threshold must not create bad debt: a position's maintenance margin
     /// must exceed what the liquidation penalty (checked by the Liquidator against these) takes.
     function _checkCollateral(CollateralParams calldata p) private pure {
-        _bounded("maintHaircutBps", p.maintHaircutBps, 0, 9_000);
-        _bounded("initialHaircutBps", p.initialHaircutBps, p.maintHaircutBps, 9_500);
-        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
-        _bounded("supplyCap", p.supplyCap, 1, type(uint128).max);
+        ParamBounds.check("maintHaircutBps", p.maintHaircutBps, 0, 9_000);
+        ParamBounds.check("initialHaircutBps", p.initialHaircutBps, p.maintHaircutBps, 9_500);
+        ParamBounds.check("stressShockBps", p.stressShockBps, 0, 9_000);
+        ParamBounds.check("supplyCap", p.supplyCap, 1, type(uint128).max);
     }
 
     function _checkMarket(MarketParams calldata p) private view {
-        _bounded("mmfBps", p.mmfBps, 50, 5_000);
-        _bounded("imfBps", p.imfBps, p.mmfBps + 1, 10_000);
-        _bounded("tradingFeeBps", p.tradingFeeBps, 0, p.mmfBps);
-        _bounded("stressShockBps", p.stressShockBps, 0, 9_000);
-        _bounded("reserveFactorBps", p.reserveFactorBps, 0, 10_000);
-        _bounded("minSize", p.minSize, 1, type(uint128).max);
+        ParamBounds.check("maintenanceMarginBps", p.maintenanceMarginBps, 50, 5_000);
+        ParamBounds.check("initialMarginBps", p.initialMarginBps, p.maintenanceMarginBps + 1, 10_000);
+        ParamBounds.check("tradingFeeBps", p.tradingFeeBps, 0, p.maintenanceMarginBps);
+        ParamBounds.check("stressShockBps", p.stressShockBps, 0, 9_000);
+        ParamBounds.check("reserveFactorBps", p.reserveFactorBps, 0, 10_000);
+        ParamBounds.check("minSize", p.minSize, 1, type(uint128).max);
         // Liquidating at the threshold must not create bad debt: the penalty stays below the maintenance fraction.
         uint256 penalty = ILiquidator(_liquidator).penaltyBps();
-        if (p.mmfBps <= penalty) revert ParamOutOfBounds("mmfBps", p.mmfBps, penalty + 1, 5_000);
+        if (p.maintenanceMarginBps <= penalty) {
+            revert ParamOutOfBounds("maintenanceMarginBps", p.maintenanceMarginBps, penalty + 1, 5_000);
+        }
         _oracle.getPriceData(p.asset); // reverts for an asset the oracle does not list
     }
 
     /// @dev A risk-manager step: at most MAX_RISK_STEP_BPS either way. Returns whether it tightens (raises).
     function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure returns (bool tightens) {
         uint256 min = oldValue > MAX_RISK_STEP_BPS ? oldValue - MAX_RISK_STEP_BPS : 0;
-        _bounded(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
+        ParamBounds.check(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
         return newValue > oldValue;
     }
 
     /// @dev Tightening steps on one subject are RISK_STEP_INTERVAL apart, so that bounded steps cannot be chained
-    /// within a block into a change that makes healthy accounts liquidatable at once (DESIGN 7).
+    /// within a block into a change that makes healthy accounts liquidatable at once (docs/design.md#governance).
     function _spaceRiskStep(bytes32 subject) private {
         uint256 last = _lastRiskStep[subject];
         if (last != 0 && block.timestamp < last + RISK_STEP_INTERVAL) {
             revert RiskStepTooSoon(subject, last + RISK_STEP_INTERVAL);
         }
         _lastRiskStep[subject] = block.timestamp;
-    }
-
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
     }
 
     // ---------------------------------------------------------------- views

@@ -1,25 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {MedianLib} from "./libraries/MedianLib.sol";
 import {ObservationLib} from "./libraries/ObservationLib.sol";
 import {CONFIG_WORDS, OracleConfigLib} from "./libraries/OracleConfigLib.sol";
 import {OracleSourceSet} from "./oracles/OracleSourceSet.sol";
+import {Roles} from "./base/Roles.sol";
+import {ParamBounds} from "./libraries/ParamBounds.sol";
 
 /// @title OracleAggregator
 /// @notice Median of several Chainlink-compatible feeds per asset, a TWAP over a ring buffer of cumulative
 /// observations, a status, and the price policy every consumer applies.
-contract OracleAggregator is IOracleAggregator, AccessControl {
+contract OracleAggregator is IOracleAggregator, Roles {
     using ObservationLib for Observation[512];
 
-    /// @notice Role that may freeze and unfreeze assets.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-    /// @notice Role that may propose a wind-down price below the permissionless cap, and cancel a pending wind-down.
-    bytes32 public constant RISK_COMMITTEE_ROLE = keccak256("RISK_COMMITTEE_ROLE");
     /// @notice Most sources per asset.
     uint256 public constant MAX_SOURCES = 8;
     /// @notice Smallest observation ring buffer: with two slots the newest would absorb every update and the TWAP
@@ -309,18 +305,14 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     }
 
     function _setLivenessParams(LivenessParams memory p) private {
-        _bounded("maxFreezeDuration", p.maxFreezeDuration, MIN_FREEZE, MAX_FREEZE);
-        _bounded("windDownAfter", p.windDownAfter, MIN_WIND_DOWN_AFTER, MAX_WIND_DOWN_AFTER);
-        _bounded("windDownDelay", p.windDownDelay, MIN_WIND_DOWN_DELAY, MAX_WIND_DOWN_DELAY);
+        ParamBounds.check("maxFreezeDuration", p.maxFreezeDuration, MIN_FREEZE, MAX_FREEZE);
+        ParamBounds.check("windDownAfter", p.windDownAfter, MIN_WIND_DOWN_AFTER, MAX_WIND_DOWN_AFTER);
+        ParamBounds.check("windDownDelay", p.windDownDelay, MIN_WIND_DOWN_DELAY, MAX_WIND_DOWN_DELAY);
         _liveness = p;
         emit LivenessParamsSet(p);
     }
 
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert InvalidLivenessParam(name, value, min, max);
-    }
-
-    // ---------------------------------------------------------------- wind-down (DESIGN 5a)
+    // ---------------------------------------------------------------- wind-down (docs/design.md#liveness)
 
     /// @inheritdoc IOracleAggregator
     function proposeWindDown(address asset) external {
@@ -359,7 +351,7 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         delete _windDowns[asset];
         PriceSlot storage slot = _prices[asset];
         (slot.median, slot.twap, slot.updatedAt, slot.flags) =
-            (uint96(price), uint96(price), uint32(block.timestamp), FLAG_WOUND_DOWN);
+        (uint96(price), uint96(price), uint32(block.timestamp), FLAG_WOUND_DOWN);
         emit WoundDown(asset, price);
     }
 
@@ -556,8 +548,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
         uint256 word = _priceWord(asset);
         bool exit = action == Action.Reduce || action == Action.Liquidate;
         Status s = _statusFrom(word >> 248, uint32(word >> 192), uint24(word >> 224), exit ? address(0) : asset);
-        bool allowed = s == Status.Ok || (exit && s == Status.Deviated)
-            || (s == Status.WindDown && action != Action.AddRisk);
+        bool allowed =
+            s == Status.Ok || (exit && s == Status.Deviated) || (s == Status.WindDown && action != Action.AddRisk);
         if (!allowed) revert PriceUnavailable(asset, action, s);
         (uint256 m, uint256 t) = (uint96(word), uint96(word >> 96));
         (low, high) = m < t ? (m, t) : (t, m);
@@ -589,7 +581,8 @@ contract OracleAggregator is IOracleAggregator, AccessControl {
     {
         if (flags & FLAG_WOUND_DOWN != 0) return Status.WindDown;
         if (flags & FLAG_FROZEN != 0 && freezeOf != address(0) && _freezeActive(freezeOf)) return Status.Frozen;
-        if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp - updatedAt > maxPriceAge) {
+        // Compared without a subtraction: a call simulated at a clock behind the update reads the price as fresh.
+        if (updatedAt == 0 || flags & FLAG_QUORUM_LOST != 0 || block.timestamp > updatedAt + maxPriceAge) {
             return Status.Stale;
         }
         if (flags & (FLAG_DISPERSED | FLAG_DEVIATED) != 0) return Status.Deviated;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -15,16 +14,17 @@ import {ITraderBook} from "../interfaces/ITraderBook.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PoolMath} from "./libraries/PoolMath.sol";
+import {Roles} from "./base/Roles.sol";
+import {ParamBounds} from "./libraries/ParamBounds.sol";
+import {PriceRange} from "./libraries/PriceRange.sol";
+import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title Pool
 /// @notice Multi-asset LP vault and counterparty of ballast's traders.
-contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
+contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
-
-    bytes32 public constant RISK_MANAGER_ROLE = keccak256("RISK_MANAGER_ROLE");
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     uint256 public constant MAX_ASSETS = 8;
     /// @notice Virtual shares and value: the share price starts at 1 USD and a near-empty pool cannot be skewed.
@@ -162,7 +162,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         if (receiver == address(0)) revert ZeroAddress();
         _listed(asset);
         _accrue();
-        uint256 received = _pull(asset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 feeBps;
         uint256 value;
         (shares, feeBps, value) = _bookDeposit(asset, received);
@@ -225,7 +225,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         AssetSlot memory a = _listed(asset);
         Valuation memory v = _valuation(true);
         uint256 i = a.position - 1;
-        uint256 value = PoolMath.toValueDown(shares, _navForShares(v, false), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
+        uint256 value =
+            PoolMath.toValueDown(shares, _navForShares(v, false), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
         uint256 gross = value.toAmountDown(v.high[i], a.decimals);
         uint256 reserve = _reserves[asset];
         if (gross > reserve) revert InsufficientLiquidity(asset, gross, reserve);
@@ -283,7 +284,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @inheritdoc IPool
     function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
         uint256 index = _accrue();
-        if (paid != 0) _reserves[settlementAsset] += _pull(settlementAsset, msg.sender, paid);
+        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, paid);
         if (borrowed != 0) {
             scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
             totalScaledDebt += scaledDebt;
@@ -314,7 +315,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
-        uint256 received = _pull(settlementAsset, msg.sender, amount);
+        uint256 received = TokenTransfers.pullFromSender(settlementAsset, amount);
         if (received < amount) revert SlippageExceeded(received, amount);
         _reserves[settlementAsset] += received;
         emit Repaid(msg.sender, received, scaledDebt);
@@ -329,7 +330,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         _listed(asset);
         _accrue();
         if (amount != 0) {
-            received = _pull(asset, msg.sender, amount);
+            received = TokenTransfers.pullFromSender(asset, amount);
             _reserves[asset] += received;
         }
         _reduceDebt(scaledDebt);
@@ -347,7 +348,7 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     /// @inheritdoc IPool
     function receiveInsuranceExcess(uint256 amount) external onlyFrom(insuranceFund) {
-        _reserves[settlementAsset] += _pull(settlementAsset, msg.sender, amount);
+        _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, amount);
         emit InsuranceExcessReceived(amount);
     }
 
@@ -406,36 +407,32 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     }
 
     function _checkParams(AssetParams calldata p) private pure {
-        _bounded("targetWeightBps", p.targetWeightBps, 0, FixedPointMath.BPS);
-        _bounded("maxWeightBps", p.maxWeightBps, p.targetWeightBps, FixedPointMath.BPS);
-        _bounded("baseFeeBps", p.baseFeeBps, 0, MAX_BASE_FEE_BPS);
-        _bounded("taxFeeBps", p.taxFeeBps, 0, MAX_TAX_FEE_BPS);
-        _bounded("depositCap", p.depositCap, 1, type(uint128).max);
+        ParamBounds.check("targetWeightBps", p.targetWeightBps, 0, FixedPointMath.BPS);
+        ParamBounds.check("maxWeightBps", p.maxWeightBps, p.targetWeightBps, FixedPointMath.BPS);
+        ParamBounds.check("baseFeeBps", p.baseFeeBps, 0, MAX_BASE_FEE_BPS);
+        ParamBounds.check("taxFeeBps", p.taxFeeBps, 0, MAX_TAX_FEE_BPS);
+        ParamBounds.check("depositCap", p.depositCap, 1, type(uint128).max);
     }
 
     function _setRateModel(RateModel memory m) private {
-        _bounded("baseRateBps", m.baseRateBps, 0, MAX_BASE_RATE_BPS);
-        _bounded("slope1Bps", m.slope1Bps, 0, MAX_SLOPE1_BPS);
-        _bounded("kinkBps", m.kinkBps, MIN_KINK_BPS, MAX_KINK_BPS);
-        _bounded("slope2Bps", m.slope2Bps, 0, MAX_SLOPE2_BPS);
+        ParamBounds.check("baseRateBps", m.baseRateBps, 0, MAX_BASE_RATE_BPS);
+        ParamBounds.check("slope1Bps", m.slope1Bps, 0, MAX_SLOPE1_BPS);
+        ParamBounds.check("kinkBps", m.kinkBps, MIN_KINK_BPS, MAX_KINK_BPS);
+        ParamBounds.check("slope2Bps", m.slope2Bps, 0, MAX_SLOPE2_BPS);
         _config.rateModel = m;
         emit RateModelSet(m);
     }
 
     function _setMaxUtilization(uint256 value) private {
-        _bounded("maxUtilizationBps", value, MIN_MAX_UTILIZATION_BPS, FixedPointMath.BPS);
+        ParamBounds.check("maxUtilizationBps", value, MIN_MAX_UTILIZATION_BPS, FixedPointMath.BPS);
         _config.maxUtilizationBps = uint16(value);
         emit MaxUtilizationSet(value);
     }
 
     function _setCooldown(uint256 value) private {
-        _bounded("cooldown", value, 0, MAX_COOLDOWN);
+        ParamBounds.check("cooldown", value, 0, MAX_COOLDOWN);
         _config.cooldown = uint32(value);
         emit CooldownSet(value);
-    }
-
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
     }
 
     // ---------------------------------------------------------------- views
@@ -469,7 +466,9 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
     /// @inheritdoc IPool
     function sharePrice(bool maximize) external view returns (uint256) {
         Valuation memory v = _valuation(false);
-        return PoolMath.toValueDown(FixedPointMath.WAD, _navForShares(v, maximize), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE);
+        return PoolMath.toValueDown(
+            FixedPointMath.WAD, _navForShares(v, maximize), totalSupply(), VIRTUAL_SHARES, VIRTUAL_VALUE
+        );
     }
 
     /// @inheritdoc IPool
@@ -601,8 +600,8 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
 
     function _priceRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
         if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.Value);
-        IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
-        return p.median < p.twap ? (p.median, p.twap) : (p.twap, p.median);
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(asset);
+        return PriceRange.ordered(d.median, d.twap);
     }
 
     /// @dev NAV used to price shares: the upper NAV for deposits, the lower for withdrawals; reverts when not
@@ -627,16 +626,18 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         return (reserved + receivable).mulDivUp(FixedPointMath.WAD, backing);
     }
 
+    /// @dev A clock at or behind the last accrual (a call simulated at an earlier time) grows nothing: views never
+    /// revert on it.
     function _grownIndex(RateSlot memory r) private view returns (uint256) {
+        if (block.timestamp <= r.lastAccrual || r.ratePerSecond == 0) return r.index;
         uint256 elapsed = block.timestamp - r.lastAccrual;
-        if (elapsed == 0 || r.ratePerSecond == 0) return r.index;
         return uint256(r.index) + uint256(r.index).mulDivUp(uint256(r.ratePerSecond) * elapsed, FixedPointMath.WAD);
     }
 
     /// @dev Bring the borrow index up to now at the stored rate; returns the index.
     function _accrue() private returns (uint256 index) {
         RateSlot memory r = _rate;
-        if (r.lastAccrual == block.timestamp) return r.index;
+        if (r.lastAccrual >= block.timestamp) return r.index;
         index = _grownIndex(r);
         _rate = RateSlot(index.toUint176(), r.ratePerSecond, uint32(block.timestamp));
     }
@@ -666,13 +667,6 @@ contract Pool is IPool, ERC20, AccessControl, ProtocolGuarded {
         uint256 total = totalScaledDebt;
         if (scaledDebt > total) revert DebtUnderflow(scaledDebt, total);
         totalScaledDebt = total - scaledDebt;
-    }
-
-    /// @dev Pull `amount` of `token` from `from`; returns what arrived (fee-on-transfer tokens deliver less).
-    function _pull(address token, address from, uint256 amount) private returns (uint256 received) {
-        uint256 before = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(from, address(this), amount);
-        received = IERC20(token).balanceOf(address(this)) - before;
     }
 
     /// @dev Lock freshly minted shares of `account` for the cooldown. Only the account itself may restart a running

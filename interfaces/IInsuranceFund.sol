@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IErrors} from "./IErrors.sol";
 /// @title IInsuranceFund
 /// @notice First-loss buffer of ballast, in the settlement asset. Fed by a share of liquidation penalties and
 /// trading fees (and by anyone who wants to); covers liquidation deficits before LPs bear them; above its target
 /// the excess flows to the Pool (to LPs).
 /// @dev The fund books what it receives through `fund`; tokens sent to it directly are not booked.
-interface IInsuranceFund {
-    /// @notice A zero amount.
-    error ZeroAmount();
-    /// @notice The caller is not allowed to call this entry point.
-    error Unauthorized(address caller);
+interface IInsuranceFund is IErrors {
     /// @notice The booked balance `balance` is not above the `target`: nothing to sweep.
     error NothingToSweep(uint256 balance, uint256 target);
     /// @notice A governance withdrawal of `amount` exceeds the booked `balance`.
     error InsufficientBalance(uint256 amount, uint256 balance);
-    /// @notice A zero address.
-    error ZeroAddress();
 
     /// @notice `amount` arrived from `from`; `reason` tags the source (e.g. "penalty", "fee", "donation").
     event Funded(address indexed from, uint256 amount, bytes32 indexed reason);

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IErrors} from "./IErrors.sol";
 import {IMarginEngineTypes} from "./IMarginEngine.sol";
 
 /// @title ILiquidator
-/// @notice Permissionless liquidation of unhealthy MarginEngine accounts and the loss waterfall (DESIGN sections 5a
-/// and 6): partial close at the oracle liquidation price, a penalty on the closed notional split between the keeper and
-/// the InsuranceFund, absorption of collateral and debt into the Pool, then InsuranceFund cover, then socialization.
-/// The keeper needs no capital and no one else's liquidity: its reward is paid out of the liquidated account (its
-/// credit, else its collateral), never through a Pool loan, and only out of what the account is still worth: an
-/// insolvent account pays no penalty and no reward, so no owner can profit by liquidating itself at the
-/// InsuranceFund's or LPs' expense. The penalty grows as health falls: `penaltyBps` at the maintenance threshold,
-/// rising linearly to `maxPenaltyBps` at zero maintenance equity, so keepers are paid most where delay costs most.
-/// An account with no positions whose collateral is worth more than its debt at the Pool's book prices keeps the
-/// surplus: collateral worth its debt goes to the Pool, the penalty (`penaltyBps` of the debt) is paid from the rest,
-/// and the remainder stays the account's. A liquidation never takes more than the debt it settles plus the penalty.
-interface ILiquidator {
+/// @notice Permissionless liquidation of unhealthy MarginEngine accounts and the loss waterfall
+/// (docs/design.md#liveness, docs/design.md#liquidation-and-the-loss-waterfall): partial close at the oracle
+/// liquidation price, a penalty on the closed notional split between the keeper and the InsuranceFund, absorption of
+/// collateral and debt into the Pool, then InsuranceFund cover, then socialization. The keeper needs no capital and no
+/// one else's liquidity: its reward is paid out of the liquidated account (its credit, else its collateral), never
+/// through a Pool loan, and only out of what the account is still worth: an insolvent account pays no penalty and no
+/// reward, so no owner can profit by liquidating itself at the InsuranceFund's or LPs' expense. The penalty grows as
+/// health falls: `penaltyBps` at the maintenance threshold, rising linearly to `maxPenaltyBps` at zero maintenance
+/// equity, so keepers are paid most where delay costs most. An account with no positions whose collateral is worth more
+/// than its debt at the Pool's book prices keeps the surplus: collateral worth its debt goes to the Pool, the penalty
+/// (`penaltyBps` of the debt) is paid from the rest, and the remainder stays the account's. A liquidation never takes
+/// more than the debt it settles plus the penalty.
+interface ILiquidator is IErrors {
     /// @notice Governed liquidation parameters.
     /// @param closeFactorBps Share of every position closed by one liquidation.
     /// @param criticalHealthBps Below maintenance equity / MM of this (bps), positions close in full.
@@ -39,9 +41,6 @@ interface ILiquidator {
 
     /// @notice The account is not liquidatable: maintenance equity `equity` vs margin `margin`.
     error NotLiquidatable(address account, int256 equity, uint256 margin);
-    error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
-    /// @notice Only the Liquidator itself (its batch) may call `liquidateInBatch`.
-    error Unauthorized(address caller);
 
     event ParamsSet(Params params);
     /// @notice `account` was liquidated by `keeper`: `fractionBps` of its positions closed (`closedNotional` USD; 0 and

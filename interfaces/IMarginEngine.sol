@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IErrors} from "./IErrors.sol";
 import {ITraderBook} from "./ITraderBook.sol";
 
 /// @title IMarginEngineTypes
 /// @notice Structs, errors and events of the MarginEngine, shared by its two halves.
-interface IMarginEngineTypes {
+interface IMarginEngineTypes is IErrors {
     /// @notice Governed collateral parameters.
     struct CollateralParams {
         uint16 initialHaircutBps;
@@ -17,8 +18,8 @@ interface IMarginEngineTypes {
     /// @notice Governed market parameters. `asset` is the oracle asset the perpetual tracks.
     struct MarketParams {
         address asset;
-        uint16 imfBps;
-        uint16 mmfBps;
+        uint16 initialMarginBps;
+        uint16 maintenanceMarginBps;
         uint16 stressShockBps;
         uint16 tradingFeeBps;
         uint16 reserveFactorBps;
@@ -50,12 +51,9 @@ interface IMarginEngineTypes {
     error CollateralNotListed(address asset);
     error CollateralAlreadyListed(address asset);
     error MarketNotListed(uint256 market);
-    error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice The risk manager tightened `subject` (a collateral asset, or a market with the top bit set) less than
     /// a day ago; the next tightening step is allowed at `nextAllowedAt`.
     error RiskStepTooSoon(bytes32 subject, uint256 nextAllowedAt);
-    error ZeroAmount();
-    error ZeroAddress();
     error SupplyCapExceeded(address asset, uint256 totalAfter, uint256 cap);
     error TooManyCollateralAssets(address account, uint256 max);
     error TooManyMarkets(address account, uint256 max);
@@ -72,7 +70,6 @@ interface IMarginEngineTypes {
     error SizeOutOfRange(int256 sizeDelta, int256 max);
     error OpenInterestCapExceeded(uint256 market, uint256 openInterest, uint256 cap);
     error NewRiskPaused();
-    error Unauthorized(address caller);
     /// @notice Auto-deleveraging needs traders' net PnL above `thresholdBps` of the pool's value.
     error AdlNotActive(int256 traderPnl, uint256 poolValue, uint256 thresholdBps);
     /// @notice Only a profitable position whose entry is at least as good as its side's average entry (so at least
@@ -284,7 +281,7 @@ interface IMarginEngineAdmin is IMarginEngineTypes {
 /// @notice Cross-margined trader accounts: multi-asset collateral, a cash balance in the settlement asset (positive:
 /// credit held by the engine; negative: scaled debt to the Pool, accruing the Pool's borrow index) and perpetual
 /// positions on oracle assets, against the Pool as counterparty.
-/// @dev Account math (DESIGN section 4), all in WAD USD:
+/// @dev Account math (docs/design.md#account-math), all in WAD USD:
 ///   maintenance equity = cash + sum c * P * (1 - maintHaircut) + uPnL,     MM = sum |s| * P * mmf
 ///   initial equity     = cash + sum c * P * (1 - initHaircut) + min(uPnL, 0) per position, IM = sum |s| * P * imf
 ///   stress equity      = initial equity - sum (collateral value * stressShock) - sum |s| * P * stressShock

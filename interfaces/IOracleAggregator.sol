@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IErrors} from "./IErrors.sol";
 /// @title IOracleAggregator
 /// @notice The only price source of ballast. Per asset it reads 1 to 8 Chainlink-compatible feeds, takes the
 /// median of the fresh answers, keeps a TWAP from a ring buffer of cumulative observations, and derives a
@@ -13,7 +14,7 @@ pragma solidity ^0.8.27;
 /// every counted source answer was itself at most `heartbeat` seconds old, so a price a consumer accepts
 /// reflects source data at most `heartbeat + maxPriceAge` seconds old.
 ///
-/// Policy (DESIGN sections 5 and 5a), applied by the `priceFor*` views and `priceBounds`:
+/// Policy (docs/design.md#oracle-policy, docs/design.md#liveness), applied by the `priceFor*` views and `priceBounds`:
 /// | action                          | Ok              | Deviated            | Stale   | Frozen            | WindDown |
 /// | add risk / withdraw / LP        | worse of {median, TWAP} for the caller | reverts | reverts | reverts | reverts |
 /// | value the Pool (LP mint/burn)   | {median, TWAP}  | reverts             | reverts | reverts           | wind-down price |
@@ -21,14 +22,14 @@ pragma solidity ^0.8.27;
 /// | liquidate                       | better for the account | better for the account | reverts | as the sources' status | wind-down price |
 /// | add collateral, repay           | needs no price  |                     |         |                   |          |
 ///
-/// Liveness (DESIGN 5a): a freeze is the guardian's brake on new risk only and expires by itself after
+/// Liveness (docs/design.md#liveness): a freeze is the guardian's brake on new risk only and expires by itself after
 /// `maxFreezeDuration`; closes and liquidations ignore it. An asset Stale for `windDownAfter` seconds may be wound down:
 /// a price no higher than the last accepted median and no higher than what its sources report is proposed (by anyone at
 /// that cap when a source reports, by the risk committee at or below it), and after `windDownDelay` it becomes the
 /// asset's permanent price for closes, liquidations and the Pool's valuation, while new risk in it is refused for ever.
 /// So an asset whose price left its feeds' bounds freezes no account for longer than
 /// `windDownAfter + windDownDelay` after its last price expired.
-interface IOracleAggregator {
+interface IOracleAggregator is IErrors {
     /// @notice Health of an asset's price.
     /// @dev Ordered by precedence: WindDown beats Frozen beats Stale beats Deviated beats Ok.
     enum Status {
@@ -160,8 +161,6 @@ interface IOracleAggregator {
     error FreezeTooSoon(address asset, uint256 allowedAt);
     /// @notice A freeze of `duration` seconds is longer than `maxFreezeDuration` (`max`) or zero.
     error InvalidFreezeDuration(uint256 duration, uint256 max);
-    /// @notice A liveness bound `name` is outside [min, max].
-    error InvalidLivenessParam(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice `asset` has been Stale for `staleFor` seconds; a wind-down needs `required`.
     error NotStaleLongEnough(address asset, uint256 staleFor, uint256 required);
     /// @notice A wind-down price of `price` is zero or above `cap` (the last accepted median, or what the sources report

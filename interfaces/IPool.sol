@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {IErrors} from "./IErrors.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title IPool
@@ -13,18 +14,19 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// maintenance equity is negative (`ITraderBook.poolExposure`), so an LP cannot exit ahead of a loss already visible
 /// on chain.
 ///
-/// Liveness (DESIGN 5a): the settlement reserve must keep covering the liquidity reserved for open positions (what
-/// they can be owed); an LP withdrawal or a loan that would leave it short reverts, and a loan counts toward
-/// utilization and refreshes the rate. Profits are paid from the settlement reserve and, in the rare case it is short
-/// after price moves, in the other pool assets at their upper price (`payProfitInKind`). Tokens sent to the Pool without going through an entry point are not booked and change
-/// nothing. Fee-on-transfer tokens are credited by the balance difference they actually deliver.
+/// Liveness (docs/design.md#liveness): the settlement reserve must keep covering the liquidity reserved for open
+/// positions (what they can be owed); an LP withdrawal or a loan that would leave it short reverts, and a loan counts
+/// toward utilization and refreshes the rate. Profits are paid from the settlement reserve and, in the rare case it is
+/// short after price moves, in the other pool assets at their upper price (`payProfitInKind`). Tokens sent to the Pool
+/// without going through an entry point are not booked and change nothing. Fee-on-transfer tokens are credited by the
+/// balance difference they actually deliver.
 ///
 /// Deposit cooldown: shares minted by `deposit` are locked in the receiver's account for `cooldown` seconds. Locked
 /// shares can be neither burned by `withdraw` nor transferred, so moving them to another address does not escape
 /// the cooldown; shares received by transfer, and older shares, are never locked. A new deposit to an account adds
 /// its shares to that account's locked amount and restarts the account's cooldown (a third party depositing for
 /// you can therefore lock only the shares it paid for, plus your own shares that were still locked).
-interface IPool {
+interface IPool is IErrors {
     /// @notice Governed parameters of a pool asset.
     /// @param targetWeightBps Target share of reserve value.
     /// @param maxWeightBps A deposit may not take the asset's share above this.
@@ -55,12 +57,6 @@ interface IPool {
     error AssetAlreadyListed(address asset);
     /// @notice No more than `max` pool assets.
     error TooManyAssets(uint256 max);
-    /// @notice Parameter `name` = `value` is outside [`min`, `max`].
-    error ParamOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
-    /// @notice A zero amount or zero shares.
-    error ZeroAmount();
-    /// @notice A zero receiver.
-    error ZeroAddress();
     /// @notice The caller would get `actual`, less than its `minimum`.
     error SlippageExceeded(uint256 actual, uint256 minimum);
     /// @notice The deposit would take the booked reserve of `asset` to `reserveAfter`, above `cap`.
@@ -77,8 +73,6 @@ interface IPool {
     error PoolInsolvent(int256 nav);
     /// @notice The guardian paused deposits.
     error DepositsPaused();
-    /// @notice The caller is not the contract allowed to call this entry point.
-    error Unauthorized(address caller);
     /// @notice The settlement reserve (valued `backing` USD) would no longer cover the `reserved` liquidity.
     error SettlementBackingShort(uint256 backing, uint256 reserved);
     /// @notice The first listed asset must be the settlement asset `settlementAsset`.

@@ -1,7 +1,6 @@
 """`ape run bench`: gas of every user-facing operation from the forge harness, against the anchors and targets, and
 the throughput measured on a local anvil (the scenario driver against naive ape calls, the keeper's reaction to a
--40 % shock), printed and written to bench/results.md and bench/results.json (see ballast/bench.py and
-ballast/bench_throughput.py).
+-40 % shock), printed and written to bench/results.md and bench/results.json (see ballast/bench/).
 
 ape run bench                                  # gas + throughput (reaction at 100 accounts)
 ape run bench --no-throughput                  # gas only (forge: seconds)
@@ -11,23 +10,19 @@ ape run bench --reaction-accounts 100,1000     # also 1,000 accounts (minutes; s
 from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context, network_option
 from pydantic import ValidationError
 from rich.console import Console
 
 from ballast.accounts import is_local_network
-from ballast.bench import (
-    BENCH_DIR,
-    BenchError,
-    ThroughputSource,
-    build_report,
-    print_report,
-    run_forge,
-    write_results,
-)
+from ballast.bench.files import BENCH_DIR
+from ballast.bench.harness import run_forge
+from ballast.bench.report import print_report, write_results
+from ballast.bench.results import ThroughputSource, build_report
+from ballast.cli import BallastCommand
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks (forge) and throughput (local anvil)")
+@click.command(cls=BallastCommand, short_help="Gas benchmarks (forge) and throughput (local anvil)")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--no-write", is_flag=True, help="Print only; leave bench/results.* as they are")
@@ -44,7 +39,7 @@ from ballast.bench import (
 def cli(
     cli_ctx: Any, network: Any, no_write: bool, no_throughput: bool, transactions: int, reaction_accounts: str
 ) -> None:
-    from ballast.bench_throughput import ThroughputSettings, chain_sources, parse_accounts
+    from ballast.bench.throughput import ThroughputSettings, chain_sources, parse_accounts
 
     sources: list[ThroughputSource] = []
     if not no_throughput:
@@ -65,10 +60,7 @@ def cli(
         sources = chain_sources(
             cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, settings, Console()
         )
-    try:
-        report = build_report(run_forge(), sources)
-    except BenchError as exc:
-        cli_ctx.abort(str(exc))
+    report = build_report(run_forge(), sources)
     print_report(report)
     if not no_write:
         md, js = write_results(report, BENCH_DIR)

@@ -1,12 +1,13 @@
-"""`ape run bench_receipts`: the gas of the bench scenario from transaction receipts on a local anvil, a cross-check of the forge figures of `make bench` (see ballast/bench_receipts.py)."""
+"""`ape run bench_receipts`: the gas of the bench scenario from transaction receipts on a local anvil, a cross-check of the forge figures of `make bench` (see ballast/bench/receipts.py)."""
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context, network_option
 
-from ballast.bench_receipts import BENCHES, print_rows
+from ballast.bench.receipts import BENCHES, print_rows
+from ballast.cli import BallastCommand
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Gas benchmarks of the contracts")
+@click.command(cls=BallastCommand, short_help="Gas benchmarks of the contracts")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--only", type=click.Choice(list(BENCHES)), multiple=True, help="Run only these benchmarks")

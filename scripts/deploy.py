@@ -4,15 +4,16 @@ deployments/<network>.json (see ballast/deploy.py)."""
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
 from ballast.accounts import enable_autosign, is_local_network
-from ballast.deploy import DeployContext, DeployError, check_deployer, print_outcome, run_deploy
+from ballast.cli import BallastCommand
+from ballast.deploy import DeployContext, check_deployer, print_outcome, run_deploy
 from ballast.manifest import DEPLOYMENTS_ENV
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Deploy ballast from a config; verify it on a re-run")
+@click.command(cls=BallastCommand, short_help="Deploy ballast from a config; verify it on a re-run")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option(
@@ -49,8 +50,6 @@ def cli(cli_ctx, network, config_path, account, deployments) -> None:  # noqa: A
             check_deployer(ctx)  # before asking for a passphrase
             enable_autosign(account)
         outcome = run_deploy(ctx, config_path, deployments)
-    except DeployError as err:
-        raise click.ClickException(str(err)) from None
     except ApeException as err:  # a transaction or the node failed: say so in one line
         raise click.ClickException(f"deployment stopped: {type(err).__name__}: {err}") from None
     print_outcome(outcome, ctx.console)

@@ -1,4 +1,4 @@
-"""`ape run scenario`: the scenario simulator (issue #7) on a local anvil; see ballast/scenarios.
+"""`ape run scenario`: the scenario simulator on a local anvil; see ballast/scenarios.
 
 ape run scenario list
 ape run scenario crash --accounts 200 --seed 7 --keeper-gas 5000000 --keeper-delay 2 --blocks 60
@@ -15,16 +15,24 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from ape.cli import ConnectedProviderCommand, ape_cli_context, network_option
+from ape.cli import ape_cli_context, network_option
 from rich.console import Console
 
 from ballast.accounts import is_local_network
+from ballast.cli import BallastCommand, connected, user_errors
+from ballast.errors import ScenarioError
 from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
-from ballast.scenarios.driver import DriverError
-from ballast.scenarios.paths import SeriesError
 from ballast.scenarios.population import LEVERAGE_MODES
 
 T = TypeVar("T")
+
+#: The `--network` of the commands that otherwise start a private anvil of their own.
+private_network_option = click.option(
+    "--network",
+    "network_choice",
+    default=None,
+    help="A local node to run on (default: a private anvil without steps tracing, started and stopped here)",
+)
 
 LOCAL_ONLY = (
     "scenarios deploy mock tokens and impersonate accounts: local networks only (e.g. ethereum:local:foundry)"
@@ -40,14 +48,18 @@ def _local(cli_ctx) -> None:  # noqa: ANN001 - ape's context
 def _scenario_command(name: str) -> click.Command:
     spec = SCENARIOS[name]
 
-    @click.command(name=name, cls=ConnectedProviderCommand, short_help=spec.description.split(".")[0])
+    @click.command(name=name, cls=BallastCommand, short_help=spec.description.split(".")[0])
     @ape_cli_context()
     @network_option(default="ethereum:local:foundry")
     @click.option("--accounts", type=click.IntRange(1, 5_000), default=30, show_default=True, help="traders")
     @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
     @click.option("--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block")
     @click.option("--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts")
-    @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+    @click.option(
+        "--blocks",
+        type=click.IntRange(5, 2_000),
+        help="blocks to run (default: the scenario's own, 40 for most)",
+    )
     @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 30)")
     @click.option(
         "--leverage",
@@ -66,7 +78,7 @@ def _scenario_command(name: str) -> click.Command:
         seed: int,
         keeper_gas: int | None,
         keeper_delay: int | None,
-        blocks: int,
+        blocks: int | None,
         block_time: int | None,
         leverage: str,
         out: Path,
@@ -90,7 +102,7 @@ def _scenario_command(name: str) -> click.Command:
             result, _ = run_scenario(
                 cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, spec, settings, console
             )
-        except (DriverError, FileNotFoundError, SeriesError, ValueError) as err:
+        except (ScenarioError, FileNotFoundError, ValueError) as err:
             cli_ctx.abort(f"{name}: {err}")
         directory = write_report(result, out)
         print_summary(result, directory, console)
@@ -112,12 +124,12 @@ def list_scenarios() -> None:
         console.print(f"  population {spec.profile}; path: {spec.path_note or 'parametric'}")
 
 
-@cli.command(name="bench", cls=ConnectedProviderCommand, short_help="Driver: naive ape calls vs batched")
+@cli.command(name="bench", cls=BallastCommand, short_help="Driver: naive ape calls vs batched")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--transactions", type=click.IntRange(10, 10_000), default=400, show_default=True)
 def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
-    from ballast.scenarios.bench import print_bench, run_bench
+    from ballast.bench.driver import print_bench, run_bench
     from ballast.scenarios.population import quiet_ape
 
     _local(cli_ctx)
@@ -131,7 +143,7 @@ def bench(cli_ctx, network, transactions: int) -> None:  # noqa: ANN001
     print_bench(result, Console())
 
 
-@cli.command(name="sweep", cls=ConnectedProviderCommand, short_help="Keeper capacity vs bad debt")
+@cli.command(name="sweep", cls=BallastCommand, short_help="Keeper capacity vs bad debt")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option("--accounts", type=click.IntRange(1, 2_000), default=30, show_default=True)
@@ -151,12 +163,7 @@ def sweep(cli_ctx, network, accounts: int, seed: int, blocks: int) -> None:  # n
 
 @cli.command(name="scale", short_help="1,000 accounts through a -40 % shock")
 @ape_cli_context()
-@click.option(
-    "--network",
-    "network_choice",
-    default=None,
-    help="A local node to run on (default: a private anvil without steps tracing, started and stopped here)",
-)
+@private_network_option
 @click.option("--accounts", type=click.IntRange(1, 5_000), default=1_000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
@@ -166,21 +173,14 @@ def sweep(cli_ctx, network, accounts: int, seed: int, blocks: int) -> None:  # n
 def scale(cli_ctx, network_choice: str | None, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
     """ape's own anvil (ape-foundry) traces every opcode step in memory, which a 1,000-account run outgrows (over
     22 GB here), so by default the run gets a private anvil without steps tracing."""
-    from ballast.scenarios.node import NodeError, lean_anvil
-
     console = Console()
-    if network_choice is not None:
-        with cli_ctx.network_manager.parse_network_choice(network_choice):
-            _run_scale(cli_ctx, console, accounts, seed, blocks, out)
-        return
-    test = cli_ctx.config_manager.get_config("test")
-    try:
-        with lean_anvil(test.mnemonic, test.hd_path) as uri:
-            console.print(f"scale: private anvil (no steps tracing) at {uri}")
-            with cli_ctx.network_manager.parse_network_choice(uri):
-                _run_scale(cli_ctx, console, accounts, seed, blocks, out)
-    except NodeError as err:
-        cli_ctx.abort(str(err))
+    _on_local_node(
+        cli_ctx,
+        console,
+        network_choice,
+        "scale",
+        lambda: _run_scale(cli_ctx, console, accounts, seed, blocks, out),
+    )
 
 
 def _run_scale(cli_ctx, console: Console, accounts: int, seed: int, blocks: int, out: Path) -> None:  # noqa: ANN001
@@ -198,6 +198,29 @@ def _run_scale(cli_ctx, console: Console, accounts: int, seed: int, blocks: int,
     console.print(
         f"scale: {accounts} accounts, {o.liquidations} liquidations; no account liquidatable: {clear}; wall {wall:.1f} s"
     )
+
+
+def _on_local_node(
+    cli_ctx,  # noqa: ANN001 - ape's context
+    console: Console,
+    network_choice: str | None,
+    label: str,
+    run: Callable[[], None],
+) -> None:
+    """`run()` on `network_choice`, or on a private anvil without steps tracing, started and stopped here."""
+    from ballast.scenarios.node import lean_anvil
+
+    networks = cli_ctx.network_manager
+    with user_errors():
+        if network_choice is not None:
+            with connected(networks.parse_network_choice(network_choice), network_choice):
+                run()
+            return
+        test = cli_ctx.config_manager.get_config("test")
+        with lean_anvil(test.mnemonic, test.hd_path) as uri:
+            console.print(f"{label}: private anvil (no steps tracing) at {uri}")
+            with connected(networks.parse_network_choice(uri), uri):
+                run()
 
 
 def _list_option(text: str, what: str, parse: Callable[[str], T]) -> list[T]:
@@ -245,12 +268,7 @@ def _scenario(item: str) -> str:
 
 @cli.command(name="size-insurance", short_help="InsuranceFund target: bad debt per run over the catalog")
 @ape_cli_context()
-@click.option(
-    "--network",
-    "network_choice",
-    default=None,
-    help="A local node to run on (default: a private anvil without steps tracing, started and stopped here)",
-)
+@private_network_option
 @click.option("--scenarios", default="all", show_default=True, help="comma-separated scenario names, or all")
 @click.option("--accounts", default="30", show_default=True, help="trader counts, comma-separated")
 @click.option(
@@ -263,7 +281,9 @@ def _scenario(item: str) -> str:
     "--leverage", default="use", show_default=True, help="leverage modes, comma-separated: use, max"
 )
 @click.option("--seeds", default="1", show_default=True, help="seeds, comma-separated")
-@click.option("--blocks", type=click.IntRange(5, 2_000), default=40, show_default=True)
+@click.option(
+    "--blocks", type=click.IntRange(5, 2_000), help="blocks to run (default: the scenario's own, 40 for most)"
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -279,14 +299,13 @@ def size_insurance(
     keeper_gas: str,
     leverage: str,
     seeds: str,
-    blocks: int,
+    blocks: int | None,
     out: Path,
 ) -> None:
     """Run the catalog (or a subset) over trader counts, keeper budgets, leverage modes and seeds; print every run
     (liquidations, accounts left liquidatable, bad debt, what the fund covered, LP loss, liquidations at a Stale or
     Frozen price, wall time) and the 99th percentile and maximum of the bad debt per run: the balance the
     InsuranceFund should hold."""
-    from ballast.scenarios.node import NodeError, lean_anvil
 
     try:
         plan = {
@@ -301,21 +320,16 @@ def size_insurance(
     except ValueError as err:
         cli_ctx.abort(str(err))
     console = Console()
-    if network_choice is not None:
-        with cli_ctx.network_manager.parse_network_choice(network_choice):
-            _run_size_insurance(cli_ctx, console, plan, blocks, out)
-        return
-    test = cli_ctx.config_manager.get_config("test")
-    try:
-        with lean_anvil(test.mnemonic, test.hd_path) as uri:
-            console.print(f"size-insurance: private anvil (no steps tracing) at {uri}")
-            with cli_ctx.network_manager.parse_network_choice(uri):
-                _run_size_insurance(cli_ctx, console, plan, blocks, out)
-    except NodeError as err:
-        cli_ctx.abort(str(err))
+    _on_local_node(
+        cli_ctx,
+        console,
+        network_choice,
+        "size-insurance",
+        lambda: _run_size_insurance(cli_ctx, console, plan, blocks, out),
+    )
 
 
-def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out: Path) -> None:  # noqa: ANN001
+def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int | None, out: Path) -> None:  # noqa: ANN001
     from ballast.scenarios.experiments import (
         insurance_target,
         print_catalog,
@@ -335,7 +349,7 @@ def _run_size_insurance(cli_ctx, console: Console, plan: dict, blocks: int, out:
             on_row=lambda rows: write_catalog_csv(rows, out),
             **plan,
         )
-    except (DriverError, SeriesError, ValueError) as err:
+    except (ScenarioError, ValueError) as err:
         cli_ctx.abort(f"size-insurance: {err}")
     print_catalog(rows, console)
     print_target(insurance_target(rows), console)

@@ -1,4 +1,5 @@
-"""Shared fixtures (yearn style: accounts by role, contracts deployed once per module)."""
+"""The root of the conftest tree: hypothesis profiles, one account per role, and the few patches of ape's test
+runner that the suites need (each says why). Each suite's conftest deploys what it tests, once per module."""
 
 import os
 
@@ -20,27 +21,40 @@ settings.register_profile("deep", parent=settings.get_profile("default"), max_ex
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-@pytest.fixture(scope="session")
-def deployer(accounts):
-    return accounts[0]
+# ---------------------------------------------------------------------------------------------------- tiers
+#: A test that requests one of these (directly or through its fixtures) runs against the test chain.
+CHAIN_FIXTURES = {"chain", "accounts", "project", "networks", "Contract"}
 
 
-@pytest.fixture(scope="session")
-def alice(accounts):
-    return accounts[1]
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the test chain `chain`, so that `make check` can run the rest alone
+    (`-m "not chain and not slow"`): derived from each test's fixture closure, never listed by hand.
 
-
-@pytest.fixture(scope="session")
-def bob(accounts):
-    return accounts[2]
+    Also refuse a fixture name defined with two scopes anywhere in the tree. ape's chain isolation keys what it
+    knows about a fixture (its scope, whether it changed the chain) by name for the whole session, so a name that is
+    module-scoped in one suite and function-scoped in another makes ape skip the snapshots of the second: its tests
+    then see each other's state (one `ape test` over the tree; a suite alone would pass)."""
+    scopes: dict[str, set[str]] = {}
+    for item in items:
+        if CHAIN_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.chain)
+        info = getattr(item, "_fixtureinfo", None)
+        for name, defs in info.name2fixturedefs.items() if info else ():
+            scopes.setdefault(name, set()).update(d.scope for d in defs)
+    clashes = {name: sorted(s) for name, s in scopes.items() if len(s) > 1}
+    if clashes:
+        raise pytest.UsageError(f"fixture names with more than one scope (rename one of each): {clashes}")
 
 
 # ---------------------------------------------------------------------------------------------------- roles
+# One test account per role, the same in every suite (ape's test accounts from the configured mnemonic). No chain
+# state: session-scoped and outside ape's chain isolation.
 
 
 @ape.fixture(scope="session", chain_isolation=False)
-def admin(accounts):
-    """Deploys the protocol and holds the admin role (the timelock's place in tests)."""
+def gov(accounts):
+    """Deploys the protocol and holds its admin role (the timelock's place in tests)."""
     return accounts[0]
 
 
@@ -51,20 +65,20 @@ def lp(accounts):
 
 
 @ape.fixture(scope="session", chain_isolation=False)
-def risk_manager(accounts):
-    """Makes bounded risk-parameter changes."""
-    return accounts[6]
+def trader(accounts):
+    """Trades on the MarginEngine (a second LP in the Pool suite, where nobody trades)."""
+    return accounts[2]
 
 
 @ape.fixture(scope="session", chain_isolation=False)
 def guardian(accounts):
-    """May freeze and unfreeze oracle assets."""
+    """May freeze and unfreeze oracle assets and pause the Pool and the MarginEngine."""
     return accounts[3]
 
 
 @ape.fixture(scope="session", chain_isolation=False)
 def keeper(accounts):
-    """Calls the permissionless keeper entry points (oracle updates)."""
+    """Calls the permissionless keeper entry points (oracle updates, liquidations)."""
     return accounts[4]
 
 
@@ -74,175 +88,22 @@ def stranger(accounts):
     return accounts[5]
 
 
-# ---------------------------------------------------------------------------------------------------- oracle
-
-MIN_TWAP_WINDOW = 600  # seconds; the oracle fixture's minimum TWAP window
-
-
-@pytest.fixture(scope="module")
-def oracle(project, deployer, guardian):
-    """An OracleAggregator administered by `deployer`, frozen by `guardian`, with a 600 s minimum TWAP window."""
-    return project.OracleAggregator.deploy(deployer, guardian, MIN_TWAP_WINDOW, sender=deployer)
-
-
-@pytest.fixture(scope="module")
-def weth(project, deployer):
-    """An asset to price (any address works; a token is what production lists)."""
-    return project.MockERC20.deploy("Wrapped Ether", "WETH", 18, sender=deployer)
-
-
-@pytest.fixture(scope="module")
-def feeds(project, deployer):
-    """Eight 8-decimal Chainlink-style mock feeds, each answering 2000 USD."""
-    return [project.MockFeed.deploy(8, 2000 * 10**8, f"ETH / USD #{i}", sender=deployer) for i in range(8)]
+@ape.fixture(scope="session", chain_isolation=False)
+def risk_manager(accounts):
+    """Makes bounded risk-parameter changes."""
+    return accounts[6]
 
 
 @ape.fixture(scope="session", chain_isolation=False)
-def asset_config():
-    """Build an `AssetConfig` tuple for `setAssetConfig`.
-
-    `sources` holds feed contracts (heartbeat `heartbeat`, bounds 1e-6 to 1e7 USD in the feed's decimals) or
-    explicit `(feed, heartbeat, minAnswer, maxAnswer)` tuples.
-    """
-
-    def build(
-        sources,
-        *,
-        quorum=1,
-        max_dispersion_bps=500,
-        max_deviation_bps=1_000,
-        twap_window=1_800,
-        max_price_age=3_600,
-        buffer_size=16,
-        heartbeat=3_600,
-    ):
-        entries = []
-        for source in sources:
-            if isinstance(source, tuple):
-                entries.append(source)
-            else:
-                decimals = source.decimals()
-                entries.append(
-                    (source.address, heartbeat, max(1, 10**decimals // 10**6), 10 ** (decimals + 7))
-                )
-        return (
-            entries,
-            quorum,
-            max_dispersion_bps,
-            max_deviation_bps,
-            twap_window,
-            max_price_age,
-            buffer_size,
-        )
-
-    return build
-
-
-class PriceHistory:
-    """Independent model of an asset's TWAP: integrates the held price over time, without cumulative sums.
-
-    Feed it every successful `update` in order with `record(timestamp, median_stored)`. The median an update
-    stores holds from that update's time on (the last update of a timestamp wins). Each new update time is an
-    observation in a ring buffer of `buffer_size` slots, except when the ring is full and its oldest observation
-    still starts the TWAP window (no other one is at or before `now - window`): then the newest slot moves to
-    the new time instead of a new slot overwriting the oldest.
-    """
-
-    def __init__(self, buffer_size: int, window: int):
-        self.buffer_size = buffer_size
-        self.window = window
-        self.held: dict[int, int] = {}  # update time -> price held from then on, in time order
-        self.slots: list[int] = []  # observation timestamps the ring buffer holds, oldest first
-        self.moved_forward = 0  # how many updates moved the newest slot instead of taking a new one
-        self.appended = 0  # how many updates took a new slot
-
-    def record(self, timestamp: int, median: int) -> None:
-        assert not self.held or timestamp >= max(self.held), "updates are recorded in time order"
-        if not self.slots:
-            self.slots.append(timestamp)
-            self.appended += 1
-        elif timestamp != self.slots[-1]:
-            start = self.stored_window_start(timestamp, self.window)
-            if len(self.slots) == self.buffer_size and start == self.slots[0]:
-                self.slots[-1] = timestamp
-                self.moved_forward += 1
-            else:
-                self.slots = [*self.slots, timestamp][-self.buffer_size :]
-                self.appended += 1
-        self.held[timestamp] = median
-
-    @property
-    def observations(self) -> list[int]:
-        """Timestamps of the observations the ring buffer holds, oldest first."""
-        return list(self.slots)
-
-    @property
-    def newest_index(self) -> int:
-        """Physical ring index of the newest observation."""
-        return (self.appended - 1) % self.buffer_size
-
-    @property
-    def current(self) -> int:
-        return self.held[max(self.held)]
-
-    def segments(self, start: int, end: int) -> list[tuple[int, int]]:
-        """(price, seconds) for every price held during [start, end]."""
-        times = list(self.held)
-        result = []
-        for i, since in enumerate(times):
-            until = times[i + 1] if i + 1 < len(times) else end
-            seconds = min(until, end) - max(since, start)
-            if seconds > 0:
-                result.append((self.held[since], seconds))
-        return result
-
-    def cumulative(self, at: int) -> int:
-        """Sum of price * seconds from the first observation to `at`."""
-        return sum(price * seconds for price, seconds in self.segments(min(self.held), at))
-
-    def _average(self, start: int, now: int) -> int:
-        if start >= now:
-            return self.current
-        return sum(price * seconds for price, seconds in self.segments(start, now)) // (now - start)
-
-    def twap(self, now: int, window: int) -> int:
-        """`twap(window)` at `now`: the cumulative at `now - window` is interpolated linearly (rounded down)
-        between the observations around it; clamped to the oldest one; only the current price after the newest."""
-        target = now - window
-        slots = self.slots
-        if target <= slots[0]:
-            return self._average(slots[0], now)
-        if target >= slots[-1]:
-            return self.current
-        before = max(ts for ts in slots if ts <= target)
-        after = min(ts for ts in slots if ts > target)
-        c0, c1 = self.cumulative(before), self.cumulative(after)
-        at_target = c0 + (c1 - c0) * (target - before) // (after - before)
-        return (self.cumulative(now) - at_target) // window
-
-    def stored_window_start(self, now: int, window: int) -> int:
-        """Where the TWAP an `update` stores starts: the newest held observation at or before `now - window`, or
-        the oldest held one (so the stored TWAP spans at least the window once the buffer holds that much)."""
-        return max((ts for ts in self.slots if ts <= now - window), default=self.slots[0])
-
-    def stored_twap(self, now: int, window: int) -> int:
-        """The TWAP `update` stores at `now`."""
-        return self._average(self.stored_window_start(now, window), now)
-
-    def prices_in_stored_window(self, now: int, window: int) -> list[int]:
-        start = self.stored_window_start(now, window)
-        return [price for price, _ in self.segments(start, now)] or [self.current]
-
-    def prices_in_window(self, now: int, window: int) -> list[int]:
-        """Every price that held for a positive time since the observation at or before `now - window` (the
-        interpolation can average over that whole slot), or the current one if the window is empty."""
-        return self.prices_in_stored_window(now, window)
+def trader2(accounts):
+    """A second trader."""
+    return accounts[7]
 
 
 @ape.fixture(scope="session", chain_isolation=False)
-def price_history():
-    """The `PriceHistory` model class, to check the oracle's TWAP against."""
-    return PriceHistory
+def attacker(accounts):
+    """Holds no role; the second address of an owner in self-liquidation cases."""
+    return accounts[8]
 
 
 # ---------------------------------------------------------------------------------------------------- ape + anvil

@@ -1,4 +1,4 @@
-"""The gas guard's comparison, the bench's parsing and arithmetic (ballast/bench.py): no chain, no forge."""
+"""The gas guard's comparison, the bench's parsing and arithmetic (ballast/bench/): no chain, no forge."""
 
 import json
 
@@ -22,7 +22,8 @@ from ballast.bench import (
     results_json,
     throughput_lines,
 )
-from ballast.bench_throughput import ThroughputSettings, parse_accounts
+from ballast.bench import cli as bench_cli
+from ballast.bench.throughput import ThroughputSettings, parse_accounts
 
 SNAPSHOT = {"liquidate_partial": 100_000, "position_open": 200_000, "price_read": 4_000}
 
@@ -157,20 +158,18 @@ def test_build_report__throughput_source__plugs_in():
 def test_check_command__regression__exits_non_zero_with_table(tmp_path, monkeypatch):
     snapshot = tmp_path / "gas-snapshot.json"
     bench.write_snapshot({"liquidate_partial": 100_000}, snapshot)
-    monkeypatch.setattr(bench, "SNAPSHOT_FILE", snapshot)
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench_cli, "SNAPSHOT_FILE", snapshot)
     measured = {"liquidate_partial": Measurement("liquidate_partial", 103_000, 90_000, 0, 21_000)}
-    monkeypatch.setattr(bench, "run_forge", lambda: measured)
-    result = CliRunner().invoke(bench.main, ["check"])
+    monkeypatch.setattr(bench_cli, "run_forge", lambda: measured)
+    result = CliRunner().invoke(bench_cli.main, ["check"])
     assert result.exit_code == 1
     assert "liquidate_partial" in result.output and "+3.00%" in result.output
     assert "make gas-snapshot" in result.output
 
 
 def test_check_command__missing_snapshot__one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "SNAPSHOT_FILE", tmp_path / "none.json")
-    monkeypatch.setattr(bench, "ROOT", tmp_path)
-    result = CliRunner().invoke(bench.main, ["check"])
+    monkeypatch.setattr(bench_cli, "SNAPSHOT_FILE", tmp_path / "none.json")
+    result = CliRunner().invoke(bench_cli.main, ["check"])
     assert result.exit_code == 1
     assert "make gas-snapshot" in result.output
     assert "Traceback" not in result.output

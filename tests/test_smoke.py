@@ -6,11 +6,11 @@ def test_provider__is_anvil(chain):
     assert chain.provider.web3.client_version.startswith("anvil/")
 
 
-def test_openzeppelin_token__deploys_and_answers(project, deployer, alice):
-    token = project.MockERC20.deploy("USD Coin", "USDC", 6, sender=deployer)
-    token.mint(alice, 1_000 * 10**6, sender=deployer)
+def test_openzeppelin_token__deploys_and_answers(project, gov, lp):
+    token = project.MockERC20.deploy("USD Coin", "USDC", 6, sender=gov)
+    token.mint(lp, 1_000 * 10**6, sender=gov)
 
     assert token.symbol() == "USDC"
     assert token.decimals() == 6
-    assert token.balanceOf(alice) == 1_000 * 10**6
+    assert token.balanceOf(lp) == 1_000 * 10**6
     assert token.totalSupply() == 1_000 * 10**6

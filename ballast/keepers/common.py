@@ -1,15 +1,17 @@
-"""What every keeper shares: retrying RPC failures with exponential backoff, JSON-lines logs, and a state file that
-is replaced atomically (a crash mid-write leaves the previous state)."""
+"""What every keeper shares: retrying RPC failures with exponential backoff, JSON-lines logs, a state file that is
+replaced atomically (a crash mid-write leaves the previous state), and Ctrl-C as a clean stop."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -54,7 +56,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after the `attempt`-th failure (0-based)."""
-        return min(self.cap, self.base * 2**attempt)
+        wait: float = self.base * 2**attempt
+        return min(self.cap, wait)
 
     def call(self, what: str, fn: Callable[[], T]) -> T:
         """`fn()`, retried on transient errors; the last error propagates."""
@@ -131,3 +134,17 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+@contextmanager
+def keyboard_interrupts() -> Iterator[None]:
+    """While inside, Ctrl-C raises `KeyboardInterrupt` (Python's own handler) instead of what importing ape installs
+    (`sys.exit(130)` at once), so a keeper's loop ends where it is, saves its state and returns its exit code."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,4 +1,4 @@
-"""The one gas model of every transaction a keeper sends (issue finding 8).
+"""The one gas model of every transaction a keeper sends.
 
 A transaction's gas limit is
 

@@ -1,9 +1,10 @@
-"""What a liquidation keeper does for the accounts it cannot liquidate in this block (DESIGN 5a).
+"""What a liquidation keeper does for the accounts it cannot liquidate in this block (docs/design.md#liveness).
 
 - **Provisions.** An underwater account (maintenance equity below zero) that waits for a later block, because the
   block's gas budget is spent, is recorded with `MarginEngine.provision`: the Pool's lower NAV then counts its loss at
-  once, so an LP cannot redeem ahead of it. A provision costs about a health read, a fraction of a liquidation, so the
-  keeper holds back `provision_reserve_bps` of its budget for them whenever an underwater account may be deferred.
+  once, so an LP cannot redeem ahead of it. A provision costs about a health read, a fraction of a liquidation: when
+  underwater accounts are deferred, the keeper takes what provisioning them costs back from its last liquidations,
+  up to `provision_reserve_bps` of its budget.
 - **Wind-downs.** An asset whose sources have been Stale for the oracle's `windDownAfter` (a price that left its feeds'
   bounds, a dead feed) blocks every account holding it. The keeper proposes the permissionless wind-down at the cap
   (what the sources report, never above the last accepted median) and executes it once `windDownDelay` has passed;
@@ -20,6 +21,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ape.contracts import ContractInstance
 
 from ballast.keepers.common import log_event
 from ballast.keepers.sending import FailedTransaction, SendOutcome, TransactionSender
@@ -50,8 +53,8 @@ class LivenessDuties:
 
     def __init__(
         self,
-        engine: Any,
-        oracle: Any,
+        engine: ContractInstance,
+        oracle: ContractInstance,
         sender: TransactionSender,
         call: Callable[[str, Callable[[], Any]], Any],
         logger: logging.Logger,

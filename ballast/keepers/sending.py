@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from ape.api import ReceiptAPI
 from ape.exceptions import ContractLogicError, OutOfGasError
 
 from ballast.keepers.common import is_transient, log_event
@@ -21,8 +22,11 @@ from ballast.keepers.gas import GasError, GasQuote, KeeperGas
 
 T = TypeVar("T")
 
-#: `retry(what, fn)`: `fn()`, retried on transient RPC errors (the keeper's backoff policy).
-Retry = Callable[[str, Callable[[], T]], T]
+
+class Retry(Protocol):
+    """`retry(what, fn)`: `fn()`, retried on transient RPC errors (the keeper's backoff policy)."""
+
+    def __call__(self, what: str, fn: Callable[[], T], /) -> T: ...
 
 
 def describe(error: BaseException | str | None) -> str:
@@ -42,7 +46,7 @@ class Attempt:
     gas_limit: int
     gas_used: int = 0  # 0 when nothing was mined
     tx: str | None = None
-    receipt: Any = None  # the receipt of a successful send
+    receipt: ReceiptAPI | None = None  # the receipt of a successful send
     error: str | None = None
     out_of_gas: bool = False
     reverted: bool = False

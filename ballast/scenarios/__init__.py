@@ -1,1 +1,1 @@
-"""Scenario simulator: liquidation cascades and oracle failures on a local anvil (issue #7)."""
+"""Scenario simulator: liquidation cascades and oracle failures on a local anvil."""

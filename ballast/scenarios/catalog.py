@@ -1,21 +1,19 @@
-"""The scenarios of issue #7 and the properties each checks at the end of its run.
+"""The scenarios: each one's price paths, faults, population and the properties it checks at the end of its run
+(`ballast.scenarios.properties`).
 
 Cascades: `crash` (parametric), `black-thursday` (ETH 2020-03-12 replay, ETH-heavy traders), `black-thursday-congested`
 (the same replay with a small keeper budget and a late start; `ape run scenario sweep` runs it over >= 5 capacity
 settings), `correlated-collapse` (WETH, WBTC and LTT together). Oracle failures: `oracle-manipulation` (one WETH
 source x1.5 then x0.5), `stale-source`, `quorum-loss` (mid-crash, restored later), `price-spike` (one block),
-`guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset). Public-data crashes (issue "Loss
-bounds under fast crashes"): `eth_2021-05-19` (ETH with its one-minute wick), `eth_2022-11-09` (ETH and BTC
-together, the FTX collapse), `luna_2022-05-10` (LUNA's collapse on the long-tail asset LTT, which ends below its
-feeds' minimum price).
+`guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset). Public-data crashes:
+`eth_2021-05-19` (ETH with its one-minute wick), `eth_2022-11-09` (ETH and BTC together, the FTX collapse),
+`luna_2022-05-10` (LUNA's collapse on the long-tail asset LTT, which ends below its feeds' minimum price).
 
 The replays read the OHLC bars of `data/crashes/ohlc/` and give each block the lowest low of its time interval
 (`ballast.scenarios.paths`), rescaled to the deployed price of the asset they drive, except the two Black Thursday
-scenarios, which keep their close series: on OHLC lows (-52.7 % instead of -48.3 %) the 14-account, 18-block test
-run of `black-thursday` ends with one account liquidatable at the last block (the TWAP still walking down after the
-replay, not the keeper), a change of an existing scenario's outcome left to the lead. "LP loss" is, in every property
-and report line, the deficits socialized to LPs (`DeficitSocialized`) once the InsuranceFund is empty; the report
-splits the whole LP share-price change (`ballast.scenarios.lp_split`).
+scenarios, which keep their close series (on OHLC lows, -52.7 % instead of -48.3 %, the 14-account, 18-block test
+run of `black-thursday` ends with one account liquidatable at the last block: the TWAP still walking down after the
+replay, not the keeper). The report splits the whole LP share-price change (`ballast.scenarios.lp_split`).
 """
 
 from __future__ import annotations
@@ -26,7 +24,6 @@ from pathlib import Path
 import numpy as np
 
 from ballast.scenarios.faults import Fault
-from ballast.scenarios.model import PropertyResult, Verdict
 from ballast.scenarios.paths import (
     CRASH_DATA,
     Paths,
@@ -37,278 +34,28 @@ from ballast.scenarios.paths import (
     linear_crash,
     replay,
 )
-from ballast.scenarios.runner import UNUSABLE, Check, RunRecord, RunSettings, ScenarioSpec, stale_liquidations
+from ballast.scenarios.properties import (
+    CASCADE,
+    REPLAY_CASCADE,
+    books_balance,
+    liquidations_continue_while,
+    liquidations_happen,
+    liquidations_resume,
+    lp_loss_after_insurance,
+    median_follows_path,
+    median_tracks_truth,
+    no_liquidation_at_bad_price,
+    no_liquidation_at_unusable_price,
+    no_liquidation_in_window,
+    no_liquidation_while,
+    no_new_risk_unless_ok,
+    stale_asset_wound_down,
+)
+from ballast.scenarios.record import RunSettings, ScenarioSpec
 
 CONGESTED_GAS = 1_500_000  # keeper gas per block of the congested runs (`black-thursday-congested`)
-MANIPULATION_TOLERANCE = 0.02  # the stored median may differ from the true price by at most this much
 REPLAY_SHARE = 0.7  # a replay takes this share of the blocks; the last price is held for the rest
 
-
-def _verdict(ok: bool) -> Verdict:
-    return Verdict.PASS if ok else Verdict.FAIL
-
-
-def _exposed(record: RunRecord, symbol: str) -> set[str]:
-    """Traders whose health reads `symbol` (collateral, cash in it, or a market on it)."""
-    out = set()
-    for t in record.population.traders:
-        if symbol in t.deposits or any(m.split("-")[0] == symbol for m in t.positions):
-            out.add(t.address)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------- properties
-
-
-def liquidations_happen(minimum: int = 1) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        n = len(r.liquidations)
-        return PropertyResult(
-            "the crash is liquidated", _verdict(n >= minimum), f"{n} liquidations (>= {minimum})"
-        )
-
-    return check
-
-
-def cascade_clears() -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        last = r.metrics[-1].liquidatable if r.metrics else -1
-        return PropertyResult(
-            "no account is left liquidatable at the end",
-            _verdict(last == 0),
-            f"{last} liquidatable accounts at the last block",
-        )
-
-    return check
-
-
-def stale_asset_wound_down(symbol: str) -> Check:
-    """DESIGN 5a: an asset its sources leave Stale is wound down within the governed bound (its maxPriceAge, the
-    oracle's windDownAfter and windDownDelay, from its last accepted price, plus three blocks for the keeper to act),
-    and no account stays unresolvable after it. A run that ends before the bound cannot judge it: FAIL."""
-
-    def check(r: RunRecord) -> PropertyResult:
-        name = f"{symbol} wound down within the bound and its accounts resolved"
-        statuses = [m.assets[symbol].status for m in r.metrics]
-        if "Stale" not in statuses:
-            return PropertyResult(name, Verdict.FAIL, f"{symbol} never turned Stale")
-        first = statuses.index("Stale")
-        # The last accepted price is at most a block older than the first Stale block's end.
-        deadline = r.metrics[first].timestamp + r.wind_down_bound[symbol] + 3 * r.settings.block_time
-        wound = next((m for m in r.metrics if m.assets[symbol].status == "WindDown"), None)
-        if wound is None:
-            left = deadline - r.metrics[-1].timestamp
-            reason = f"the run ended {left} s before the bound" if left > 0 else "not wound down by the bound"
-            return PropertyResult(name, Verdict.FAIL, reason)
-        late = wound.timestamp > deadline
-        last = r.metrics[-1].liquidatable
-        return PropertyResult(
-            name,
-            _verdict(not late and last == 0),
-            f"Stale from block {first}, wound down at block {wound.block} at {wound.assets[symbol].median:.6g} USD "
-            f"({wound.timestamp - r.metrics[first].timestamp} s later; bound {r.wind_down_bound[symbol]} s + 3 "
-            f"blocks); {last} accounts liquidatable at the end",
-        )
-
-    return check
-
-
-def lp_loss_after_insurance() -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        bad = [c for c in r.cover_checks if c[2] != c[4]]
-        detail = (
-            f"{len(r.cover_checks)} covers left a deficit to LPs (LP loss ${r.lp_loss:,.2f} socialized in all); in "
-            f"each the fund paid all it held"
-            if not bad
-            else f"{len(bad)} covers socialized a loss while the fund held more than it paid: {bad[:3]}"
-        )
-        if not r.cover_checks:
-            detail = f"no loss reached the LPs (${sum(a.insurance_covered for a in r.absorptions):,.2f} of deficits covered by the fund)"
-        return PropertyResult("LP loss only after the InsuranceFund is empty", _verdict(not bad), detail)
-
-    return check
-
-
-def no_new_risk_unless_ok(required: bool = True) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        not_ok = [p for p in r.probes if p[2] != "Ok"]
-        accepted = [p for p in not_ok if p[3]]
-        ok_probes = [p for p in r.probes if p[2] == "Ok"]
-        baseline = all(p[3] for p in ok_probes)
-        verdict = not accepted and baseline and (bool(not_ok) or not required)
-        errors = sorted({p[4].split("(")[0] for p in not_ok if not p[3]})
-        detail = (
-            f"{len(not_ok)} probes while a market's or the settlement asset's price was not Ok: {len(accepted)} accepted "
-            f"(errors: {', '.join(errors) or 'none'}); {sum(p[3] for p in ok_probes)}/{len(ok_probes)} accepted while Ok"
-        )
-        return PropertyResult("no new risk while the status is not Ok", _verdict(verdict), detail)
-
-    return check
-
-
-def median_tracks_truth(symbol: str) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
-        worst = max(
-            (
-                abs(m.assets[symbol].median / m.assets[symbol].path_price - 1)
-                for m in r.metrics
-                if m.block in faulty
-            ),
-            default=0.0,
-        )
-        return PropertyResult(
-            f"{symbol} median follows the honest sources during the fault",
-            _verdict(bool(faulty) and worst <= MANIPULATION_TOLERANCE),
-            f"largest gap median vs true price over {len(faulty)} faulty blocks: {worst:.2%} (<= {MANIPULATION_TOLERANCE:.0%})",
-        )
-
-    return check
-
-
-def median_follows_path(symbol: str) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        gaps = [abs(m.assets[symbol].median / m.assets[symbol].path_price - 1) for m in r.metrics]
-        worst = max(gaps, default=1.0)
-        statuses = sorted({m.assets[symbol].status for m in r.metrics})
-        return PropertyResult(
-            f"{symbol} median follows the replayed price",
-            _verdict(bool(gaps) and worst <= MANIPULATION_TOLERANCE),
-            f"largest gap over {len(gaps)} blocks: {worst:.2%}; statuses seen: {', '.join(statuses)}",
-        )
-
-    return check
-
-
-def no_liquidation_at_bad_price(symbol: str) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        faulty = {b for f in r.faults if f.symbol == symbol for b in range(f.start, f.end)}
-        during = [x for x in r.liquidations if x.block in faulty]
-        bad = [x for x in during if abs(x.true_vs_median[symbol]) > MANIPULATION_TOLERANCE]
-        return PropertyResult(
-            f"no liquidation at a bad {symbol} price",
-            _verdict(not bad),
-            f"{len(during)} liquidations during the fault, {len(bad)} while the median was off the true price by > "
-            f"{MANIPULATION_TOLERANCE:.0%}",
-        )
-
-    return check
-
-
-def no_liquidation_while(symbol: str, kind: str) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
-        exposed = _exposed(r, symbol)
-        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
-        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
-        return PropertyResult(
-            f"no liquidation of {symbol} accounts while {kind.replace('_', ' ')}",
-            _verdict(bool(window) and not during),
-            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
-            f"({symbol} status {', '.join(statuses)})",
-        )
-
-    return check
-
-
-def liquidations_continue_while(symbol: str, kind: str) -> Check:
-    """DESIGN 5a: a freeze brakes new risk, never exits: accounts exposed to the frozen asset are still liquidated."""
-
-    def check(r: RunRecord) -> PropertyResult:
-        window = {b for f in r.faults if f.symbol == symbol and f.kind == kind for b in range(f.start, f.end)}
-        exposed = _exposed(r, symbol)
-        during = [x for x in r.liquidations if x.block in window and x.account in exposed]
-        statuses = sorted({m.assets[symbol].status for m in r.metrics if m.block in window})
-        return PropertyResult(
-            f"{symbol} accounts are still liquidated while {kind.replace('_', ' ')}",
-            _verdict(bool(window) and bool(during)),
-            f"{len(during)} liquidations of {len(exposed)} exposed accounts over {len(window)} blocks "
-            f"({symbol} status {', '.join(statuses)})",
-        )
-
-    return check
-
-
-def liquidations_resume(symbol: str, kind: str) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        end = max((f.end for f in r.faults if f.symbol == symbol and f.kind == kind), default=None)
-        after = [x for x in r.liquidations if end is not None and x.block >= end]
-        return PropertyResult(
-            "liquidations resume on recovery",
-            _verdict(bool(after)),
-            f"{len(after)} liquidations from block {end} on",
-        )
-
-    return check
-
-
-def no_liquidation_in_window(symbol: str, kind: str, extra: int = 1) -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        window = {
-            b
-            for f in r.faults
-            if f.symbol == symbol and f.kind == kind
-            for b in range(f.start, f.end + extra)
-        }
-        during = [x for x in r.liquidations if x.block in window]
-        return PropertyResult(
-            f"the {symbol} {kind} liquidates nobody",
-            _verdict(bool(window) and not during),
-            f"{len(during)} liquidations in blocks {min(window, default=0)}..{max(window, default=0)}",
-        )
-
-    return check
-
-
-def no_liquidation_at_unusable_price() -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        bad = stale_liquidations(r)
-        blocked = sorted(
-            {b for b, m in enumerate(r.metrics) if any(a.status in UNUSABLE for a in m.assets.values())}
-        )
-        where = f"blocks {blocked[0]}..{blocked[-1]}" if blocked else "no block"
-        return PropertyResult(
-            "no liquidation reads a Stale price",
-            _verdict(not bad),
-            f"{len(bad)} of {len(r.liquidations)} liquidations read a price its sources gave as Stale (some asset "
-            f"Stale in {len(blocked)} blocks: {where})",
-        )
-
-    return check
-
-
-def books_balance() -> Check:
-    def check(r: RunRecord) -> PropertyResult:
-        f = r.final_books
-        problems = []
-        for sym, (balance, total) in f["collateral"].items():
-            if balance < total:
-                problems.append(f"engine holds {balance} {sym} < booked {total}")
-        for sym, (balance, reserve) in f["pool"].items():
-            if balance < reserve:
-                problems.append(f"pool holds {balance} {sym} < reserves {reserve}")
-        if f["insurance balance"] < f["insurance booked"]:
-            problems.append("InsuranceFund balance below its books")
-        return PropertyResult(
-            "books covered by balances at the end (DESIGN 8.1/8.3)",
-            _verdict(not problems),
-            "; ".join(problems)
-            or f"collateral, pool reserves and insurance all covered; pool NAV {f['pool nav'] / 1e18:,.0f} USD",
-        )
-
-    return check
-
-
-CASCADE: tuple[Check, ...] = (
-    liquidations_happen(),
-    cascade_clears(),
-    lp_loss_after_insurance(),
-    no_new_risk_unless_ok(),
-    books_balance(),
-)
-
-#: The cascade properties, and that no liquidation reads a price the Liquidator must refuse.
-REPLAY_CASCADE: tuple[Check, ...] = (*CASCADE, no_liquidation_at_unusable_price())
 
 # ---------------------------------------------------------------------------------------------------- paths
 
@@ -602,7 +349,7 @@ _add(
 
 def settings_for(spec: ScenarioSpec, **overrides: object) -> RunSettings:
     values = {**spec.defaults, **{k: v for k, v in overrides.items() if v is not None}}
-    return RunSettings(profile=spec.profile, **values)  # type: ignore[arg-type]
+    return RunSettings(profile=spec.profile, **values)
 
 
 def data_root() -> Path:

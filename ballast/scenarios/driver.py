@@ -21,18 +21,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ape.api import AccountAPI, ProviderAPI
+from ape.managers.project import ProjectManager
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
+
+from ballast.errors import DriverError
 
 MAX_BATCH = 1_000  # requests per JSON-RPC batch
 RECEIPT_BATCH = 200  # receipts per batch (anvil answers each in time that grows with the block)
 DEFAULT_GAS = 1_500_000  # gas limit of a queued transaction unless the call says otherwise
 MAX_TRACED = 5  # failed transactions of one block whose revert is decoded
 BLOCK_GAS_LIMIT = 2**40  # the block gas limit while the driver mines: every queued transaction fits
-
-
-class DriverError(RuntimeError):
-    """A transaction the caller required to succeed failed, or the node refused a request."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def _show(value: Any) -> str:
 class FastDriver:
     """Batched transactions on a local anvil (see the module docstring). `provider` is ape's connected provider."""
 
-    def __init__(self, provider: Any, decoder: ErrorDecoder | None = None) -> None:
+    def __init__(self, provider: ProviderAPI, decoder: ErrorDecoder | None = None) -> None:
         self.provider = provider
         web3_provider = provider.web3.provider
         self._batch = getattr(web3_provider, "make_batch_request", None)
@@ -205,7 +205,7 @@ class FastDriver:
 
     # ---------------------------------------------------------------- transactions
 
-    def queue(self, sender: Any, call: Call) -> None:
+    def queue(self, sender: AccountAPI, call: Call) -> None:
         """Queue `call` from `sender` (an address or an ape account) for the next `send`/`mine`."""
         address = to_checksum_address(str(getattr(sender, "address", sender)))
         if address not in self.nonces:
@@ -308,7 +308,7 @@ class FastDriver:
         return str(error.get("message", error) if isinstance(error, dict) else error)
 
 
-def project_decoder(project: Any) -> ErrorDecoder:
+def project_decoder(project: ProjectManager) -> ErrorDecoder:
     """Custom errors of every contract type of the project."""
     types = []
     for name in project.contracts:

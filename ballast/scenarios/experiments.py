@@ -20,14 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ballast.scenarios.catalog import CASCADE, SCENARIOS, settings_for
+from ballast.scenarios.catalog import SCENARIOS, settings_for
+from ballast.scenarios.model import ScenarioResult
 from ballast.scenarios.paths import Paths, flat
-from ballast.scenarios.population import deploy_scenario_system
-from ballast.scenarios.runner import RunSettings, ScenarioSpec, run_scenario
+from ballast.scenarios.population import System, deploy_scenario_system
+from ballast.scenarios.properties import CASCADE
+from ballast.scenarios.record import RunSettings, ScenarioSpec
+from ballast.scenarios.runner import run_scenario
 
 #: (keeper gas per block, keeper start delay in blocks), most capacity first.
 SWEEP_SETTINGS: tuple[tuple[int, int], ...] = (
@@ -51,13 +56,34 @@ class SweepRow:
     passed: bool
 
 
+def _run_from_snapshot(
+    project: ProjectManager,
+    chain: ChainManager,
+    accounts: Any,
+    spec: ScenarioSpec,
+    settings: RunSettings,
+    console: Console,
+    system: System,
+) -> ScenarioResult:
+    """One run of `spec` on `system` without a progress bar; the chain is reverted to where it was afterwards.
+    anvil's own snapshot calls: ape's node provider (the private anvil) does not offer chain.snapshot()."""
+    snapshot = chain.provider.make_request("evm_snapshot", [])
+    try:
+        result, _ = run_scenario(
+            project, chain, accounts, spec, settings, console, progress=False, system=system
+        )
+    finally:
+        chain.provider.make_request("evm_revert", [snapshot])
+    return result
+
+
 def run_sweep(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     n: int,
     seed: int,
-    blocks: int,
+    blocks: int | None,
     console: Console,
     settings: tuple[tuple[int, int], ...] = SWEEP_SETTINGS,
 ) -> list[SweepRow]:
@@ -66,20 +92,8 @@ def run_sweep(
     system = deploy_scenario_system(project, chain, accounts)
     rows = []
     for gas, delay in settings:
-        snapshot = chain.snapshot()
-        try:
-            result, _ = run_scenario(
-                project,
-                chain,
-                accounts,
-                spec,
-                settings_for(spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, keeper_delay=delay),
-                console,
-                progress=False,
-                system=system,
-            )
-        finally:
-            chain.restore(snapshot)
+        run = settings_for(spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, keeper_delay=delay)
+        result = _run_from_snapshot(project, chain, accounts, spec, run, console, system)
         o = result.outcome
         assert o is not None
         rows.append(
@@ -142,7 +156,13 @@ def scale_settings(n: int, seed: int, blocks: int) -> RunSettings:
 
 
 def run_scale(
-    project: Any, chain: Any, accounts: Any, n: int, seed: int, blocks: int, console: Console
+    project: ProjectManager,
+    chain: ChainManager,
+    accounts: Any,
+    n: int,
+    seed: int,
+    blocks: int,
+    console: Console,
 ) -> tuple[Any, float]:
     started = time.perf_counter()
     result, _ = run_scenario(project, chain, accounts, SCALE_SPEC, scale_settings(n, seed, blocks), console)
@@ -183,15 +203,15 @@ class InsuranceTarget:
 
 
 def run_catalog(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     scenarios: Sequence[str],
     trader_counts: Sequence[int],
     keeper_gases: Sequence[int | None],
     leverages: Sequence[str],
     seeds: Sequence[int],
-    blocks: int,
+    blocks: int | None,
     console: Console,
     on_row: Callable[[list[CatalogRow]], None] | None = None,
 ) -> list[CatalogRow]:
@@ -222,21 +242,7 @@ def run_catalog(
             settings = settings_for(
                 spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, leverage=leverage
             )
-            # anvil's own snapshot calls: ape's node provider (the private anvil) does not offer chain.snapshot().
-            snapshot = chain.provider.make_request("evm_snapshot", [])
-            try:
-                result, _ = run_scenario(
-                    project,
-                    chain,
-                    accounts,
-                    spec,
-                    settings,
-                    Console(quiet=True),
-                    progress=False,
-                    system=system,
-                )
-            finally:
-                chain.provider.make_request("evm_revert", [snapshot])
+            result = _run_from_snapshot(project, chain, accounts, spec, settings, Console(quiet=True), system)
             o = result.outcome
             assert o is not None
             rows.append(

@@ -8,6 +8,7 @@ property checks, not in the report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -25,6 +26,8 @@ HEALTH_BUCKETS: tuple[tuple[str, float], ...] = (
     ("watch (1.25-2)", 2.0),
     ("safe (>=2)", float("inf")),
 )
+#: Health-bucket columns of metrics.csv and bands of health.png, worst first; "flat" = no positions.
+BUCKET_NAMES: tuple[str, ...] = (*(name for name, _ in HEALTH_BUCKETS), "flat")
 
 
 class Verdict(StrEnum):
@@ -119,3 +122,11 @@ class ScenarioResult:
     @property
     def symbols(self) -> list[str]:
         return list(self.blocks[0].assets) if self.blocks else []
+
+
+def asset_symbols(blocks: Iterable[BlockMetrics]) -> list[str]:
+    """Every asset symbol of the run, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for row in blocks:
+        seen.update(dict.fromkeys(row.assets))
+    return list(seen)

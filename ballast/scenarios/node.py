@@ -14,11 +14,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ballast.errors import NodeError
+
 START_TIMEOUT = 30.0  # seconds for anvil to accept connections
-
-
-class NodeError(RuntimeError):
-    """The private anvil could not be started."""
 
 
 def _free_port() -> int:
@@ -60,7 +58,7 @@ def lean_anvil(
         while True:
             if process.poll() is not None:
                 raise NodeError(
-                    f"anvil exited with code {process.returncode}: {(process.stderr.read() or '').strip()}"
+                    f"anvil exited with code {process.returncode}: {(process.stderr.read() if process.stderr else '').strip()}"
                 )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):

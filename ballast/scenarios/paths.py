@@ -27,13 +27,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+from ballast.errors import SeriesError
+
+Array = npt.NDArray[Any]
 
 CRASH_DATA = Path("data/crashes")
 SECONDS_PER_YEAR = 365 * 24 * 3600
 
-Paths = dict[str, np.ndarray]  # symbol -> price per block (USD)
+Paths = dict[str, Array]  # symbol -> price per block (USD)
 
 
 def flat(prices: Mapping[str, float], blocks: int) -> Paths:
@@ -50,7 +56,7 @@ def gbm(
     jump_rate: float = 0.0,
     jump_mean: float = -0.05,
     jump_sd: float = 0.03,
-) -> np.ndarray:
+) -> Array:
     """Geometric Brownian motion (annual `mu`, `sigma`) with Poisson jumps (`jump_rate` per block, log sizes
     N(`jump_mean`, `jump_sd`))."""
     dt = block_time / SECONDS_PER_YEAR
@@ -58,10 +64,11 @@ def gbm(
     jumps = rng.poisson(jump_rate, blocks) * rng.normal(jump_mean, jump_sd, blocks)
     steps[0] = 0.0
     jumps[0] = 0.0
-    return start * np.exp(np.cumsum(steps + jumps))
+    path: Array = start * np.exp(np.cumsum(steps + jumps))
+    return path
 
 
-def linear_crash(start: float, blocks: int, shock: float, begin: int, duration: int) -> np.ndarray:
+def linear_crash(start: float, blocks: int, shock: float, begin: int, duration: int) -> Array:
     """Flat at `start`, then a straight line to `start * (1 + shock)` over `duration` blocks, then flat."""
     t = np.clip((np.arange(blocks) - begin) / max(duration, 1), 0.0, 1.0)
     return start * (1 + shock * t)
@@ -98,23 +105,19 @@ ASSET_COLUMN = "asset"
 EXTREMES: tuple[str, ...] = ("low", "high", "close")
 
 
-class SeriesError(ValueError):
-    """A price file that cannot be replayed; the message is one line naming the file."""
-
-
 @dataclass(frozen=True)
 class Bars:
     """OHLC bars of one asset, in time order: open times (unix seconds) and the bar length they share."""
 
-    opens_at: np.ndarray  # int64, unix seconds
+    opens_at: Array  # int64, unix seconds
     seconds: int  # bar length
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
+    open: Array
+    high: Array
+    low: Array
+    close: Array
 
     @property
-    def ends_at(self) -> np.ndarray:
+    def ends_at(self) -> Array:
         return self.opens_at + self.seconds
 
 
@@ -237,7 +240,7 @@ def read_ohlc(path: Path, asset: str | None = None) -> Bars:
     return Bars(stamps, int(gaps.min()), table[:, 0], table[:, 1], table[:, 2], table[:, 3])
 
 
-def interval_prices(bars: Bars, edges: np.ndarray, extreme: str = "low") -> np.ndarray:
+def interval_prices(bars: Bars, edges: Array, extreme: str = "low") -> Array:
     """One price per interval [edges[i], edges[i + 1]): the lowest low (`extreme="low"`), the highest high
     (`"high"`) or the last close (`"close"`) of the bars that overlap it (a bar covers [open, open + length)). An
     interval no bar overlaps keeps the last close before it; `SeriesError` if there is none."""
@@ -270,7 +273,7 @@ def replay_ohlc(
     start: float | None = None,
     end: float | None = None,
     extreme: str = "low",
-) -> np.ndarray:
+) -> Array:
     """`bars` over [start, end] (unix seconds; default: the first bar's open .. the last bar's end) cut into
     `blocks` equal intervals, one price each (`interval_prices`); rescaled so that the price at the window's start
     (the open of the bar that holds it) is `start_price` when given."""
@@ -295,7 +298,7 @@ def replay(
     end: str | None = None,
     asset: str | None = None,
     extreme: str = "low",
-) -> np.ndarray:
+) -> Array:
     """`blocks` prices replaying the file at `path` over [start, end], rescaled to start at `start_price` when
     given (relative moves kept), else the recorded prices. An OHLC file gives each block its interval's lowest low
     (see `replay_ohlc` and the module docstring for `extreme`); a close series the last value known at each of
@@ -318,7 +321,8 @@ def replay(
     series = values[np.clip(idx, 0, len(values) - 1)]
     if start_price is not None:
         series = series * (start_price / series[0])
-    return series
+    resampled: Array = series
+    return resampled
 
 
 def crash_file(name: str, root: Path | None = None) -> Path:
@@ -335,4 +339,5 @@ def source_offsets(answers: list[float]) -> list[float]:
 
 
 def feed_answer(price: float, offset: float, decimals: int) -> int:
-    return max(1, round(price * offset * 10**decimals))
+    scaled: float = price * offset * 10**decimals
+    return max(1, round(scaled))

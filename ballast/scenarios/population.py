@@ -33,11 +33,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from ape.managers.project import ProjectManager
 from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 
-from ballast.config import DeploymentConfig, display_path, load_config
+from ballast.config import DeploymentConfig, SourceConfig, display_path, load_config
 from ballast.deploy import DeployContext, deploy_system, resolve_roles
+from ballast.errors import ScenarioError
 from ballast.manifest import Manifest
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.sizing import SizingContext, deposit_units, max_sizes, with_safety
@@ -219,16 +224,16 @@ class System:
 
     config: DeploymentConfig
     manifest: Manifest
-    oracle: Any
-    pool: Any
-    engine: Any
-    liquidator: Any
-    insurance: Any
+    oracle: ContractInstance
+    pool: ContractInstance
+    engine: ContractInstance
+    liquidator: ContractInstance
+    insurance: ContractInstance
     tokens: dict[str, Any]
     feeds: dict[str, list[Any]]
     decimals: dict[str, int]
     markets: dict[str, int]  # market name -> index
-    deployer: Any
+    deployer: AccountAPI
     guardian: str
     keeper: Any
 
@@ -254,8 +259,8 @@ def quiet_ape() -> Iterator[None]:
 
 
 def deploy_scenario_system(
-    project: Any,
-    chain: Any,
+    project: ProjectManager,
+    chain: ChainManager,
     accounts: Any,
     config_path: Path = DEFAULT_CONFIG,
     console: Console | None = None,
@@ -295,7 +300,14 @@ def deploy_scenario_system(
 
 def seed_prices(system: System) -> dict[str, float]:
     """The config's first source answer of every asset, USD per whole token (the seeding prices)."""
-    return {s: float(a.sources[0].answer) for s, a in system.config.oracle.assets.items()}
+    return {s: source_answer(a.sources[0]) for s, a in system.config.oracle.assets.items()}
+
+
+def source_answer(source: SourceConfig) -> float:
+    """A mock source's configured answer, USD per whole token (scenarios run on mock feeds only)."""
+    if source.answer is None:
+        raise ScenarioError(f"a {source.kind} source has no answer: scenarios need mock feeds")
+    return float(source.answer)
 
 
 def seed_population(system: System, driver: FastDriver, population: Population, start: int) -> int:

@@ -2,8 +2,9 @@
 the risk mirror (`ballast.risk.health`, equal to `MarginEngine.health` to the wei).
 
 Opening (or growing) a position passes when, after the trade and its fee, `initialEquity >= initialMargin` and
-`stressEquity >= 0` (`MarginEngine._requireInitialMargin`; DESIGN 4): initial equity is the collateral at its lower
-price after the initial haircut, plus cash, less debt, plus any unrealized loss at the price worse for the account;
+`stressEquity >= 0` (`MarginEngine._requireInitialMargin`; docs/design.md#account-math): initial equity is the
+collateral at its lower price after the initial haircut, plus cash, less debt, plus any unrealized loss at the price
+worse for the account;
 the initial margin is |size| x price x the market's initial fraction; the stress loss is every collateral's initial
 value x its stress shock plus every position's notional x its market's stress shock. A trade executes at the
 price worse for the trader (a buy at the higher of median and TWAP, a sell at the lower) and pays its trading fee

@@ -84,7 +84,8 @@ abstract contract MarginEngineStorage is IMarginEngineTypes {
     /// MarginEngineExtension: consecutive steps are spaced, so bounded steps cannot be chained at once).
     mapping(bytes32 subject => uint256 timestamp) internal _lastRiskStep;
     /// @dev Per account, the shortfall (minus its maintenance equity, USD) recorded by `provision` while that equity was
-    /// negative, and their sum, which the Pool's lower NAV subtracts (DESIGN 5a). Cleared when the account is liquidated.
+    /// negative, and their sum, which the Pool's lower NAV subtracts (docs/design.md#liveness). Cleared when the
+    /// account is liquidated.
     mapping(address account => uint256 usd) internal _provisions;
     uint256 internal _totalProvision;
 

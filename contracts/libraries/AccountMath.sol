@@ -5,8 +5,8 @@ import {IMarginEngine} from "../../interfaces/IMarginEngine.sol";
 import {FixedPointMath} from "./FixedPointMath.sol";
 
 /// @title AccountMath
-/// @notice The margin engine's formulas (DESIGN section 4): account valuation, trades, borrow fees and the per-market
-/// aggregates the Pool values traders' PnL with. Equity rounds down, requirements and fees round up.
+/// @notice The margin engine's formulas (docs/design.md#account-math): account valuation, trades, borrow fees and the
+/// per-market aggregates the Pool values traders' PnL with. Equity rounds down, requirements and fees round up.
 library AccountMath {
     using FixedPointMath for uint256;
 
@@ -57,8 +57,8 @@ library AccountMath {
         int256 size;
         uint256 entry;
         uint256 entryIndex;
-        uint256 imfBps;
-        uint256 mmfBps;
+        uint256 initialMarginBps;
+        uint256 maintenanceMarginBps;
         uint256 stressShockBps;
     }
 
@@ -71,13 +71,13 @@ library AccountMath {
         // Maintenance: the price better for the account (the liquidation price).
         uint256 better = p.size > 0 ? high : low;
         t.maintenance += pnlDown(p.size, p.entry, better) - fee;
-        t.maintenanceMargin += _abs(p.size).mulWadUp(better).mulBpsUp(p.mmfBps);
+        t.maintenanceMargin += _abs(p.size).mulWadUp(better).mulBpsUp(p.maintenanceMarginBps);
         // Initial and stress: the price worse for the account; unrealized profit does not count.
         uint256 worse = p.size > 0 ? low : high;
         int256 upnl = pnlDown(p.size, p.entry, worse) - fee;
         if (upnl < 0) t.initial += upnl;
         uint256 notional = _abs(p.size).mulWadUp(worse);
-        t.initialMargin += notional.mulBpsUp(p.imfBps);
+        t.initialMargin += notional.mulBpsUp(p.initialMarginBps);
         t.stressLoss += notional.mulBpsUp(p.stressShockBps);
     }
 
@@ -92,21 +92,23 @@ library AccountMath {
         h.maintenanceMargin = t.maintenanceMargin;
         h.initialMargin = t.initialMargin;
         h.stressEquity = h.initialEquity - int256(t.stressLoss);
-        h.liquidatable = t.maintenanceMargin != 0
-            ? h.maintenanceEquity < int256(t.maintenanceMargin)
-            : h.maintenanceEquity < 0;
+        h.liquidatable =
+            t.maintenanceMargin != 0 ? h.maintenanceEquity < int256(t.maintenanceMargin) : h.maintenanceEquity < 0;
     }
 
     /// @notice A position's part of the maintenance equity and its maintenance margin, exactly as `addPosition` adds
     /// them, at `better`: the liquidation price better for the account (the higher for a long, the lower for a short).
-    function maintenanceOf(int256 size, uint256 entry, uint256 entryIndex, uint256 mmfBps, uint256 index, uint256 better)
-        internal
-        pure
-        returns (int256 equity, uint256 margin)
-    {
+    function maintenanceOf(
+        int256 size,
+        uint256 entry,
+        uint256 entryIndex,
+        uint256 maintenanceMarginBps,
+        uint256 index,
+        uint256 better
+    ) internal pure returns (int256 equity, uint256 margin) {
         if (size == 0) return (0, 0);
         equity = pnlDown(size, entry, better) - int256(borrowFee(size, entry, entryIndex, index));
-        margin = _abs(size).mulWadUp(better).mulBpsUp(mmfBps);
+        margin = _abs(size).mulWadUp(better).mulBpsUp(maintenanceMarginBps);
     }
 
     /// @notice Cash's part of the maintenance equity, exactly as `finish` adds it: credit at the higher settlement

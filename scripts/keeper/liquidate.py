@@ -1,4 +1,4 @@
-"""`ape run keeper liquidate`: run the liquidation keeper against a deployment (see ballast/keepers/liquidation.py).
+"""`ape run keeper liquidate`: run the liquidation keeper against a deployment (see ballast/keepers/liquidation/).
 
     ape run keeper liquidate --network ethereum:local:foundry --account TEST::4
     ape run keeper liquidate --network ... --account keeper --engine 0x... --gas-budget 5000000 --once
@@ -11,15 +11,16 @@ import logging
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import TestKeyRefused, refuse_test_key_off_local
-from ballast.keepers.common import configure_json_logging
-from ballast.keepers.liquidation import LOGGER_NAME, KeeperSetupError, build_keeper, connect_contracts
+from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.cli import BallastCommand
+from ballast.keepers.common import configure_json_logging, keyboard_interrupts
+from ballast.keepers.liquidation import LOGGER_NAME, build_keeper, connect_contracts
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Liquidate unhealthy accounts of a deployment")
+@click.command(cls=BallastCommand, short_help="Liquidate unhealthy accounts of a deployment")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -58,40 +59,34 @@ def cli(
                 "--account is required off local networks (an alias from `ape accounts list`)"
             )
         account = cli_ctx.account_manager.test_accounts[0]
+    refuse_test_key_off_local(
+        account,
+        network_manager.network,
+        cli_ctx.config_manager.get_config("test"),
+        "run the keeper",
+        provider=cli_ctx.provider,
+    )
+    enable_autosign(account)
+    contracts = connect_contracts(
+        cli_ctx.local_project,
+        network_manager.network.name,
+        engine=engine,
+        liquidator=liquidator,
+        oracle=oracle,
+        pool=pool,
+        start_block=start_block,
+    )
+    keeper = build_keeper(
+        contracts,
+        account,
+        state_path,
+        gas_budget_per_block=gas_budget,
+        batch_size=batch_size,
+        poll_interval=poll_interval,
+    )
     try:
-        refuse_test_key_off_local(
-            account,
-            network_manager.network,
-            cli_ctx.config_manager.get_config("test"),
-            "run the keeper",
-            provider=cli_ctx.provider,
-        )
-    except TestKeyRefused as err:
-        raise click.ClickException(str(err)) from None
-    if hasattr(account, "set_autosign"):
-        account.set_autosign(True)  # a keyfile account asks for its passphrase once, not per transaction
-    try:
-        contracts = connect_contracts(
-            cli_ctx.local_project,
-            network_manager.network.name,
-            engine=engine,
-            liquidator=liquidator,
-            oracle=oracle,
-            pool=pool,
-            start_block=start_block,
-        )
-        keeper = build_keeper(
-            contracts,
-            account,
-            state_path,
-            gas_budget_per_block=gas_budget,
-            batch_size=batch_size,
-            poll_interval=poll_interval,
-        )
-    except KeeperSetupError as err:
-        raise click.ClickException(str(err)) from None
-    try:
-        code = keeper.run(max_steps=1 if once else None)
+        with keyboard_interrupts():
+            code = keeper.run(max_steps=1 if once else None)
     except ApeException as err:  # the node refused a transaction for good: one line, not a traceback
         raise click.ClickException(f"liquidation keeper stopped: {type(err).__name__}: {err}") from None
     raise SystemExit(code)

@@ -1,25 +1,26 @@
 """`ape run keeper oracle`: push prices (a CSV replay or a random walk) into the deployment's push feeds and update
-the oracle on a schedule (see ballast/keepers/oracle.py)."""
+the oracle on a schedule (see ballast/keepers/oracle/)."""
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, ape_cli_context, network_option
+from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import TestKeyRefused, enable_autosign, refuse_test_key_off_local
+from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.cli import BallastCommand
 from ballast.keepers.oracle import (
-    KeeperError,
     OracleKeeper,
     OracleKeeperConfig,
     config_from_options,
     stop_on_signals,
 )
-from ballast.manifest import DEPLOYMENTS_ENV, Deployment, ManifestError
+from ballast.manifest import DEPLOYMENTS_ENV, Deployment
 
 
-@click.command(cls=ConnectedProviderCommand, short_help="Push prices into the oracle's feeds and update it")
+@click.command(cls=BallastCommand, short_help="Push prices into the oracle's feeds and update it")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -44,14 +45,9 @@ def cli(
     cli_ctx,  # noqa: ANN001 - click passes ape's objects
     network,  # noqa: ANN001
     account,  # noqa: ANN001
-    csv_specs: tuple[str, ...],
-    walk_specs: tuple[str, ...],
-    seed: int,
-    interval: float,
-    steps: int | None,
-    advance: int,
     config_path: Path | None,
     deployments: Path | None,
+    **options: Any,  # --csv, --walk, --seed, --interval, --steps, --advance: `config_from_options`'s arguments
 ) -> None:
     network_name = cli_ctx.network_manager.network.name
     try:
@@ -59,7 +55,7 @@ def cli(
         if config_path is not None:
             config = OracleKeeperConfig.from_yaml(config_path)
         else:
-            config = config_from_options(csv_specs, walk_specs, seed, interval, steps, advance)
+            config = config_from_options(**options)
         if account is None:
             if not cli_ctx.network_manager.network.is_local:
                 cli_ctx.abort("--account is required off local networks (an alias from `ape accounts list`)")
@@ -77,7 +73,5 @@ def cli(
         runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
         with stop_on_signals(threading.Event()) as stop:
             runner.run(stop)
-    except (KeeperError, ManifestError, TestKeyRefused) as err:
-        raise click.ClickException(str(err)) from None
     except ApeException as err:
         raise click.ClickException(f"oracle keeper stopped: {type(err).__name__}: {err}") from None

@@ -447,7 +447,7 @@ def main() -> int:
         "--forge-args",
         nargs=argparse.REMAINDER,
         default=[],
-        help="passed to forge test, e.g. --match-path tests/forge/PoolUnit.t.sol",
+        help="passed to forge test, e.g. --match-path tests/forge/pool/Deposit.t.sol",
     )
     again.set_defaults(func=replay)
     kills = sub.add_parser("record", help="add the kills of replay logs (`replay ... > log`) to the results")

@@ -14,13 +14,14 @@ only for another reason. The extension holds no state of its own: called directl
 
 import ape
 import pytest
-from attack_setup import selector
-from engine_setup import COLLATERAL, MARKETS, WETH_PERP
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ballast.governance import deploy_timelock
 from ballast.system import engine_abi
+
+from support.attacks import selector
+from support.core import COLLATERAL, MARKETS, WETH_PERP
 
 PERMISSIONLESS = {
     "ProtocolLock": set(),
@@ -62,11 +63,11 @@ def default(abi_type, stranger):
 
 
 @pytest.fixture(scope="module")
-def deployed(seeded, project, core, oracle, engine, admin):
+def deployed(seeded, project, core, oracle, engine, gov):
     """name -> (address, ABI entries) of every contract under test."""
     extension_abi = project.MarginEngineExtension.contract_type.abi
     initialize = [e for e in extension_abi if getattr(e, "name", None) == "initialize"]
-    timelock = deploy_timelock(project, admin, 3_600, [admin], [admin])
+    timelock = deploy_timelock(project, gov, 3_600, [gov], [gov])
     return {
         "ProtocolLock": (core.lock.address, project.ProtocolLock.contract_type.abi),
         "Pool": (core.pool.address, project.Pool.contract_type.abi),

@@ -6,8 +6,9 @@ would make healthy accounts liquidatable, the penalty vs maintenance fraction ru
 
 import ape
 import pytest
-from attack_setup import MAX_UINT, ZERO, all_words, call, revert_name
-from engine_setup import (
+
+from support.attacks import MAX_UINT, ZERO, all_words, call, revert_name
+from support.core import (
     COLLATERAL,
     MARKETS,
     PRICES,
@@ -217,7 +218,7 @@ def test_pause_abuse__borrowing_while_new_risk_is_paused__is_refused(
 
 
 def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_account(
-    thin_long, engine, tokens, admin, risk_manager, attacker
+    thin_long, engine, tokens, gov, risk_manager, attacker
 ):
     """A risk-manager change beyond 500 bps of a maintenance parameter reverts (market mmf 5 % -> 11 %, WETH's
     maintenance haircut 10 % -> 16 %); a 500 bps step goes through and leaves the thin account healthy. Only
@@ -235,7 +236,7 @@ def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_a
     )
     assert not engine.health(attacker).liquidatable
 
-    engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=3_500, mmf=3_000), sender=admin)
+    engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=3_500, mmf=3_000), sender=gov)
     assert engine.health(attacker).liquidatable
 
 
@@ -262,11 +263,11 @@ def test_risk_parameters__risk_manager_chaining_steps_in_one_second__cannot_make
     engine.setMarketParams(
         WETH_PERP, market_params(tokens["WETH"], imf=1_900, mmf=1_400), sender=risk_manager
     )
-    assert engine.marketParams(WETH_PERP).mmfBps == 1_400
+    assert engine.marketParams(WETH_PERP).maintenanceMarginBps == 1_400
 
 
 def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__rejected_everywhere(
-    seeded, engine, liquidator, oracle, pool, tokens, settle, thin_long, admin, risk_manager, attacker, keeper
+    seeded, engine, liquidator, oracle, pool, tokens, settle, thin_long, gov, risk_manager, attacker, keeper
 ):
     """Aave's rule "liquidation threshold x (1 + bonus) < 1" reads here: the penalty on the closed notional stays
     below every market's maintenance fraction (mmf), so liquidating at the threshold cannot create bad debt. A
@@ -281,9 +282,9 @@ def test_penalty_vs_maintenance__threshold_times_one_plus_penalty_at_least_one__
     )  # always full close
     for mmf in (499, 450):
         with ape.reverts(engine.ParamOutOfBounds, value=mmf, min=500, max=5_000):
-            engine.listMarket(market_params(tokens["WETH"], mmf=mmf), sender=admin)
+            engine.listMarket(market_params(tokens["WETH"], mmf=mmf), sender=gov)
         with ape.reverts(engine.ParamOutOfBounds, value=mmf, min=500, max=5_000):
-            engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], mmf=mmf), sender=admin)
+            engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], mmf=mmf), sender=gov)
 
     thin_long()
     books, prices, index = (
@@ -321,8 +322,8 @@ def test_flash_round_trip__deposit_open_close_in_one_transaction__returns_no_mor
     batcher_account, engine, tokens
 ):
     """Deposit $10,000, open a 5 WETH long and close it, in one transaction: the price cannot move in between and
-    no borrow fee accrues, so the cash left is the deposit less the two trading fees, exactly. DESIGN 8.7 (any
-    size, market and collateral: tests/engine/test_engine_properties.py::test_round_trip__*)."""
+    no borrow fee accrues, so the cash left is the deposit less the two trading fees, exactly. docs/design.md#invariants
+    (7) (any size, market and collateral: tests/engine/test_engine_properties.py::test_round_trip__*)."""
     usdc, batcher = tokens["USDC"], batcher_account
     calls = [
         call(engine, "deposit", usdc, units("USDC", 10_000), batcher),

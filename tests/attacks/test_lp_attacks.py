@@ -7,8 +7,9 @@ explore the same attacks against a MockEngine; these are their whole-core unit c
 """
 
 import ape
-from attack_setup import MAX_UINT, USD, ZERO, books_covered, call, selector, words
-from engine_setup import WETH_PERP, units, wad
+
+from support.attacks import MAX_UINT, USD, ZERO, books_covered, call, selector, words
+from support.core import WETH_PERP, units, wad
 
 COOLDOWN = 900  # CoreParams' LP cooldown
 INSURANCE_TARGET = 100_000 * 10**6  # CoreParams' InsuranceFund target
@@ -104,7 +105,7 @@ def test_donation__tokens_sent_to_the_pool__book_nothing_and_change_no_share_pri
 
 
 def test_donation__tokens_sent_to_the_insurance_fund__book_nothing_and_can_be_neither_swept_nor_withdrawn(
-    seeded, insurance, tokens, give, admin, stranger
+    seeded, insurance, tokens, give, gov, stranger
 ):
     """$500k sent straight to the InsuranceFund (five times its target) is not booked: `sweep` finds nothing
     above the target and governance can withdraw only what is booked. Funding through `fund` books exactly what
@@ -116,7 +117,7 @@ def test_donation__tokens_sent_to_the_insurance_fund__book_nothing_and_can_be_ne
     with ape.reverts(insurance.NothingToSweep, balance=0, target=INSURANCE_TARGET):
         insurance.sweep(sender=stranger)
     with ape.reverts(insurance.InsufficientBalance, amount=units("USDC", 500_000), balance=0):
-        insurance.withdraw(admin, units("USDC", 500_000), sender=admin)
+        insurance.withdraw(gov, units("USDC", 500_000), sender=gov)
 
     tx = insurance.fund(units("USDC", 1_000), b"gift".ljust(32, b"\0"), sender=stranger)
     event = tx.events.filter(insurance.Funded)[0]
@@ -135,7 +136,7 @@ def test_insurance_fund_drain__strangers_and_risk_manager__only_liquidator_cover
     give,
     post,
     settle,
-    admin,
+    gov,
     risk_manager,
     stranger,
     trader,
@@ -186,7 +187,7 @@ def test_insurance_fund_drain__strangers_and_risk_manager__only_liquidator_cover
     assert pool.totalScaledDebt() < debt_before
 
     booked = insurance.bookedBalance()
-    tx = insurance.withdraw(admin, booked, sender=admin)
+    tx = insurance.withdraw(gov, booked, sender=gov)
     assert tx.events.filter(insurance.GovernanceWithdrawal)[0].amount == booked
     assert insurance.bookedBalance() == 0 == usdc.balanceOf(insurance)
     assert books_covered(pool, engine, insurance, tokens)
@@ -197,7 +198,7 @@ def test_flash_round_trip__lp_deposit_then_withdraw_in_one_transaction__cooldown
 ):
     """A flash-loan-sized LP deposit and withdrawal in one transaction (the Batcher): the cooldown refuses the
     withdrawal; without a cooldown the round trip returns no more than it put in (exactly as much without fees,
-    less with them), and the share price of the other LPs does not fall. DESIGN 8.7 (property:
+    less with them), and the share price of the other LPs does not fall. docs/design.md#invariants (7) (property:
     tests/pool/test_pool_properties.py::test_round_trip__deposit_then_withdraw__never_returns_more)."""
     usdc = tokens["USDC"]
     batcher = deploy_batcher()
@@ -268,7 +269,7 @@ def test_rounding_loop__1000_lp_round_trips_of_one_unit__extract_nothing(
 
 
 def test_edge_amounts__pool_and_insurance_fund__zero_and_max_and_zero_address__revert_with_custom_errors(
-    seeded, pool, insurance, liquidator, tokens, give, admin, lp, stranger, chain
+    seeded, pool, insurance, liquidator, tokens, give, gov, lp, stranger, chain
 ):
     usdc = tokens["USDC"]
     give(stranger, usdc, 2**200, pool, insurance)
@@ -306,9 +307,9 @@ def test_edge_amounts__pool_and_insurance_fund__zero_and_max_and_zero_address__r
         insurance.fund(MAX_UINT, b"\0" * 32, sender=stranger)
     insurance.fund(units("USDC", 10), b"\0" * 32, sender=stranger)
     with ape.reverts(insurance.ZeroAddress):
-        insurance.withdraw(ZERO, 1, sender=admin)
+        insurance.withdraw(ZERO, 1, sender=gov)
     with ape.reverts(insurance.InsufficientBalance, amount=MAX_UINT, balance=units("USDC", 10)):
-        insurance.withdraw(admin, MAX_UINT, sender=admin)
+        insurance.withdraw(gov, MAX_UINT, sender=gov)
     with ape.reverts(liquidator.NotLiquidatable, account=ZERO, equity=0, margin=0):
         liquidator.liquidate(ZERO, sender=stranger)
     tx = liquidator.liquidateMany([], sender=stranger)

@@ -3,12 +3,15 @@ out-of-bounds answers, a price moved within one block (TWAP), a collateral price
 the 2022 GMX pattern. WETH is priced here by three sources (quorum two); every other asset by one.
 
 Enums (IOracleAggregator): Status Ok 0, Deviated 1, Stale 2, Frozen 3; Action AddRisk 0, Reduce 1, Liquidate 2.
-DESIGN section 5 is the policy asserted.
+docs/design.md#oracle-policy is the policy asserted.
 """
 
 import ape
 import pytest
-from engine_setup import (
+
+from ballast.prices import settle_prices
+
+from support.core import (
     FEED_DECIMALS,
     MARKETS,
     MAX_PRICE_AGE,
@@ -19,8 +22,6 @@ from engine_setup import (
     units,
     wad,
 )
-
-from ballast.prices import settle_prices
 
 OK, DEVIATED, STALE, FROZEN = range(4)
 ADD_RISK, REDUCE, LIQUIDATE, VALUE = range(4)
@@ -33,17 +34,15 @@ def answer(usd: float) -> int:
 
 
 @pytest.fixture(scope="module")
-def weth_feeds(seeded, project, oracle, feeds, tokens, admin, chain):
+def weth_feeds(seeded, project, oracle, feeds, tokens, gov, chain):
     """WETH priced by three feeds at $3,000 (the core's feed and two more), quorum 2, 5 % dispersion and deviation
     bounds, answers bounded to $100..$100,000, and two TWAP windows of history (every price restamped)."""
-    extra = [project.MockFeed.deploy(FEED_DECIMALS, answer(3_000), f"ETH #{i}", sender=admin) for i in (2, 3)]
+    extra = [project.MockFeed.deploy(FEED_DECIMALS, answer(3_000), f"ETH #{i}", sender=gov) for i in (2, 3)]
     three = [feeds["WETH"], *extra]
     sources = [(f.address, 86_400, *WETH_BOUNDS) for f in three]
-    oracle.setAssetConfig(
-        tokens["WETH"], (sources, 2, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16), sender=admin
-    )
+    oracle.setAssetConfig(tokens["WETH"], (sources, 2, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 16), sender=gov)
     by_asset = {token: [feeds[s]] for s, token in tokens.items()} | {tokens["WETH"]: three}
-    settle_prices(chain, oracle, by_asset, TWAP_WINDOW, admin)
+    settle_prices(chain, oracle, by_asset, TWAP_WINDOW, gov)
     return three
 
 
@@ -169,12 +168,12 @@ def test_twap_manipulation__every_source_moved_in_one_block__has_no_weight_and_b
 
 
 def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidation_and_exits_stay_open(
-    seeded, engine, pool, liquidator, oracle, tokens, feeds, give, admin, attacker, keeper, lp
+    seeded, engine, pool, liquidator, oracle, tokens, feeds, give, gov, attacker, keeper, lp
 ):
     """LTT's only source answers 0 (the token collapsed): the answer is excluded, LTT is Stale and keeps its last
     median. A liquidation involving LTT waits for a fresh quorum, withdrawing LTT against positions is refused; the
     owner can still add collateral, repay and close its WETH position. LP deposits and withdrawals value every pool
-    asset and wait too (DESIGN 5: LP mint/burn need Ok prices)."""
+    asset and wait too (docs/design.md#oracle-policy: LP mint/burn need Ok prices)."""
     ltt, usdc = tokens["LTT"], tokens["USDC"]
     give(attacker, ltt, units("LTT", 1_100), engine)
     give(attacker, usdc, units("USDC", 1_000), engine, pool)
@@ -182,7 +181,7 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
     engine.modifyPosition(WETH_PERP, wad(1), wad(10**6), sender=attacker)
     assert engine.cash(attacker).scaledDebt > 0  # the opening fee was borrowed
 
-    feeds["LTT"].setAnswer(0, sender=admin)
+    feeds["LTT"].setAnswer(0, sender=gov)
     tx = oracle.update(ltt, sender=keeper)
     assert [e.reason for e in tx.events.filter(oracle.SourceExcluded)] == [NON_POSITIVE]
     data = oracle.getPriceData(ltt)
@@ -208,16 +207,16 @@ def test_price_to_zero__collateral_source_answers_zero__stale_waits_for_liquidat
 
 
 def test_price_to_zero__stale_collateral__cannot_be_borrowed_against(
-    seeded, engine, oracle, tokens, feeds, give, admin, attacker
+    seeded, engine, oracle, tokens, feeds, give, gov, attacker
 ):
     ltt, usdc = tokens["LTT"], tokens["USDC"]
-    feeds["LTT"].setAnswer(0, sender=admin)
-    oracle.update(ltt, sender=admin)
+    feeds["LTT"].setAnswer(0, sender=gov)
+    oracle.update(ltt, sender=gov)
     assert oracle.getPriceData(ltt).status == STALE
     give(attacker, ltt, units("LTT", 10_000), engine)
     engine.deposit(ltt, units("LTT", 10_000), attacker, sender=attacker)  # worth nothing, last price $100,000
     # Its last price still shows in the maintenance figures, but a Stale asset gives no initial or stress equity, and
-    # a loan is new risk for the Pool too: it values every pool asset, and LTT has no price (DESIGN 5a).
+    # a loan is new risk for the Pool too: it values every pool asset, and LTT has no price (docs/design.md#liveness).
     health = engine.health(attacker)
     assert health.maintenanceEquity > 0 and health.initialEquity == 0
     with ape.reverts(oracle.PriceUnavailable, asset=ltt.address, action=VALUE, status=STALE):
@@ -229,10 +228,10 @@ def test_delisted_asset__guardian_freezes_it__no_new_risk_but_exits_deposits_and
     seeded, engine, liquidator, oracle, tokens, give, guardian, attacker, keeper, stranger
 ):
     """No contract can unlist an asset; the guardian's freeze is the way to stop one. A frozen market asset gives
-    no price to open (DESIGN 5's table), but reducing and liquidating follow its sources' own status (DESIGN 5a: a
-    freeze brakes new risk only, and expires by itself): the healthy account is judged (not liquidatable, a batch
-    skips it) and reduces; adding collateral and repaying work, and an account without positions or debt withdraws in
-    full. Unfreezing restores opening."""
+    no price to open (the table of docs/design.md#oracle-policy), but reducing and liquidating follow its sources' own
+    status (docs/design.md#liveness: a freeze brakes new risk only, and expires by itself): the healthy account is
+    judged (not liquidatable, a batch skips it) and reduces; adding collateral and repaying work, and an account without
+    positions or debt withdraws in full. Unfreezing restores opening."""
     weth, usdc = tokens["WETH"], tokens["USDC"]
     give(attacker, weth, units("WETH", 2), engine)
     engine.deposit(weth, units("WETH", 1), attacker, sender=attacker)
@@ -264,7 +263,7 @@ def test_delisted_asset__guardian_freezes_it__no_new_risk_but_exits_deposits_and
 
 
 def test_gmx_2022__trading_against_the_pool_after_moving_the_market__bounded_by_open_interest_caps(
-    seeded, engine, pool, oracle, tokens, feeds, give, admin, settle, attacker, stranger, chain
+    seeded, engine, pool, oracle, tokens, feeds, give, gov, settle, attacker, stranger, chain
 ):
     """The 2022 GMX (AVAX) pattern: open at the oracle price with no price impact, push the market the oracle
     follows, close at a profit. Here the long open interest of the WBTC market is capped at 1 WBTC: a second
@@ -273,7 +272,7 @@ def test_gmx_2022__trading_against_the_pool_after_moving_the_market__bounded_by_
     wbtc, usdc = tokens["WBTC"], tokens["USDC"]
     _, imf, mmf, shock, fee, reserve, min_size, _, _ = MARKETS[WBTC_PERP]
     cap = wad(1)
-    engine.setMarketParams(WBTC_PERP, (wbtc, imf, mmf, shock, fee, reserve, min_size, cap, cap), sender=admin)
+    engine.setMarketParams(WBTC_PERP, (wbtc, imf, mmf, shock, fee, reserve, min_size, cap, cap), sender=gov)
     for account in (attacker, stranger):
         give(account, usdc, units("USDC", 50_000), engine)
         engine.deposit(usdc, units("USDC", 50_000), account, sender=account)
@@ -286,9 +285,9 @@ def test_gmx_2022__trading_against_the_pool_after_moving_the_market__bounded_by_
 
     with chain.isolate():  # push and close in one block: executed at the TWAP
         pin_time(chain)
-        feeds["WBTC"].setAnswer(answer(72_000), sender=admin)
+        feeds["WBTC"].setAnswer(answer(72_000), sender=gov)
         pin_time(chain)
-        oracle.update(wbtc, sender=admin)
+        oracle.update(wbtc, sender=gov)
         pin_time(chain)
         tx = engine.modifyPosition(WBTC_PERP, -cap, 0, sender=attacker)
         closed = tx.events.filter(engine.PositionModified)[0]

@@ -11,10 +11,11 @@ own unlocked shares without reading any valuation.
 
 import ape
 import pytest
-from attack_setup import MAX_UINT
-from engine_setup import COLLATERAL, WETH_PERP, wad
 
 from ballast.system import engine_abi
+
+from support.attacks import MAX_UINT
+from support.core import COLLATERAL, WETH_PERP, wad
 
 CBK = 10**18  # one CBK ($1)
 
@@ -91,10 +92,10 @@ class Cast:
 
 
 @pytest.fixture(scope="module")
-def cbk(seeded, project, admin, risk_manager, list_token, give, engine, pool, lp, trader, trader2, settle):
+def cbk(seeded, project, gov, risk_manager, list_token, give, engine, pool, lp, trader, trader2, settle):
     """CBK listed; `trader` holds 10 CBK of collateral and 10 in its wallet; `lp` 10 CBK of pool reserves (no
     cooldown); `trader2` is insolvent on 1,000 CBK and a WETH long after a WETH crash (its liquidation absorbs)."""
-    token = project.MockCallbackToken.deploy(sender=admin)
+    token = project.MockCallbackToken.deploy(sender=gov)
     list_token(token, 1.0, COLLATERAL["WETH"])
     pool.setCooldown(0, sender=risk_manager)
     give(trader, token, 20 * CBK, engine)
@@ -150,12 +151,12 @@ def reentry(cbk, tokens, pool, engine, liquidator, insurance, trader, trader2):
 
 @pytest.mark.parametrize("entry_point", sorted(GUARDED))
 def test_reentrancy__token_callback_during_collateral_deposit__into_every_guarded_entry_point__reverts_locked(
-    cbk, engine, insurance, core, admin, trader, books, reentry, entry_point
+    cbk, engine, insurance, core, gov, trader, books, reentry, entry_point
 ):
     """A trader deposits CBK collateral; the token's hook re-enters `entry_point` mid-transfer. The re-entry
     reverts Locked and takes the deposit with it: nothing moved. With a harmless hook the same deposit works."""
     if entry_point == "InsuranceFund.withdraw":
-        insurance.grantRole(b"\0" * 32, cbk, sender=admin)  # the lock, not the role, must be what stops it
+        insurance.grantRole(b"\0" * 32, cbk, sender=gov)  # the lock, not the role, must be what stops it
     before = books()
     cbk.arm(*reentry(entry_point), sender=trader)
     with ape.reverts(core.lock.Locked):

@@ -7,18 +7,19 @@ Extra tokens listed here at $1 with WETH's collateral parameters: D6 (a plain 6-
 
 import ape
 import pytest
-from engine_setup import COLLATERAL, WETH_PERP, health_dict, pin_time, wad
+
+from support.core import COLLATERAL, WETH_PERP, health_dict, pin_time, wad
 
 WETH_COLLATERAL = COLLATERAL["WETH"]
 
 
 @pytest.fixture(scope="module")
-def extra(seeded, project, admin, list_token):
+def extra(seeded, project, gov, list_token):
     tokens = {
-        "D6": project.MockERC20.deploy("Six", "D6", 6, sender=admin),
-        "FEE": project.MockFeeToken.deploy(18, 100, sender=admin),
-        "USDT": project.MockNoReturnToken.deploy(6, sender=admin),
-        "FALSE": project.MockFalseToken.deploy(sender=admin),
+        "D6": project.MockERC20.deploy("Six", "D6", 6, sender=gov),
+        "FEE": project.MockFeeToken.deploy(18, 100, sender=gov),
+        "USDT": project.MockNoReturnToken.deploy(6, sender=gov),
+        "FALSE": project.MockFalseToken.deploy(sender=gov),
     }
     for token in tokens.values():
         list_token(token, 1.0, WETH_COLLATERAL)
@@ -102,7 +103,7 @@ def test_fee_on_transfer_collateral__credited_what_arrived__books_match_balances
 
 
 def test_fee_on_transfer_collateral__insolvent_account__is_absorbed(
-    extra, engine, pool, liquidator, oracle, give, settle, admin, trader, keeper
+    extra, engine, pool, liquidator, oracle, give, settle, gov, trader, keeper
 ):
     fee = extra["FEE"]
     give(trader, fee, 10_000 * 10**18, engine)
@@ -140,14 +141,14 @@ def test_usdt_style_collateral__no_return_values__deposit_withdraw_and_absorb_wo
 
 
 def test_return_false_collateral__failed_transfers__revert_and_book_nothing(
-    extra, engine, pool, give, admin, trader, lp
+    extra, engine, pool, give, gov, trader, lp
 ):
     """A token whose transfers return false: a deposit (engine or Pool) and a withdrawal revert
     SafeERC20FailedOperation and change no books; once the token works again the withdrawal goes through."""
     bad = extra["FALSE"]
     give(trader, bad, 100 * 10**18, engine)
     engine.deposit(bad, 60 * 10**18, trader, sender=trader)
-    bad.setFailing(True, sender=admin)
+    bad.setFailing(True, sender=gov)
     with ape.reverts(engine.SafeERC20FailedOperation, token=bad.address):
         engine.deposit(bad, 40 * 10**18, trader, sender=trader)
     with ape.reverts(engine.SafeERC20FailedOperation, token=bad.address):
@@ -158,6 +159,6 @@ def test_return_false_collateral__failed_transfers__revert_and_book_nothing(
     assert engine.collateralBalance(trader, bad) == engine.totalCollateral(bad) == 60 * 10**18
     assert bad.balanceOf(trader) == 40 * 10**18 and pool.reserves(bad) == 0
 
-    bad.setFailing(False, sender=admin)
+    bad.setFailing(False, sender=gov)
     engine.withdraw(bad, 60 * 10**18, trader, sender=trader)
     assert bad.balanceOf(trader) == 100 * 10**18 and engine.totalCollateral(bad) == 0

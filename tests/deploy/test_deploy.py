@@ -7,20 +7,11 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from deploy_setup import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
 from ballast.accounts import TestKeyRefused, is_local_network, refuse_test_key_off_local
 from ballast.config import load_config
 from ballast.console import init_console
-from ballast.deploy import (
-    ADMIN_ROLE,
-    DeployError,
-    check_deployer,
-    resolve_roles,
-    run_deploy,
-    verify_settings,
-    verify_wiring,
-)
+from ballast.deploy import DeployError, check_deployer, resolve_roles, run_deploy
 from ballast.manifest import (
     CONTRACT_NAMES,
     Deployment,
@@ -30,6 +21,10 @@ from ballast.manifest import (
     manifest_path,
     write_manifest,
 )
+from ballast.params import ADMIN_ROLE
+from ballast.verify import verify_settings, verify_wiring
+
+from support.deploy import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
 
 NO_CODE = "0x000000000000000000000000000000000000dEaD"
 WAD = 10**18

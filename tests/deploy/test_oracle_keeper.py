@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 from ape.exceptions import ContractLogicError, ProviderError
-from deploy_setup import ROOT, TESTNET_CONFIG, deploy_context
 
 from ballast.deploy import run_deploy
+from ballast.keepers.common import JsonFormatter
 from ballast.keepers.oracle import (
     KeeperError,
     OracleKeeper,
@@ -23,6 +23,8 @@ from ballast.keepers.oracle import (
     with_retries,
 )
 from ballast.manifest import Deployment
+
+from support.deploy import ROOT, TESTNET_CONFIG, deploy_context
 
 WAD = 10**18
 ETH_CSV = ROOT / "data" / "crashes" / "eth_2022-11-09.csv"
@@ -42,8 +44,6 @@ def log_stream():
     logger = logging.getLogger("test.keeper.oracle")
     logger.handlers.clear()
     handler = logging.StreamHandler(stream)
-    from ballast.keepers.oracle import JsonFormatter
-
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

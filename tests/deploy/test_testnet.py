@@ -14,10 +14,13 @@ from pathlib import Path
 
 import ape
 import pytest
-from deploy_setup import ROOT, TESTNET_CONFIG
 from eth_account import Account
 
 from ballast.keepers.oracle import read_price_csv
+
+from support.deploy import ROOT, TESTNET_CONFIG
+
+pytestmark = pytest.mark.slow  # each test starts `ape run`, a bot or a node of its own
 
 CHAIN_ID = 31338
 ALIAS = "operator"

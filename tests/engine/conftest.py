@@ -1,4 +1,4 @@
-"""MarginEngine and Liquidator fixtures: the whole core on four assets, two markets and a seeded pool. They live in
-engine_fixtures.py so that tests/keepers and tests/attacks run against the same core."""
+"""MarginEngine and Liquidator fixtures: the whole core on four assets, two markets and a seeded pool
+(`support.core_fixtures`, shared with tests/keepers and tests/attacks)."""
 
-from engine_fixtures import *  # noqa: F403
+from support.core_fixtures import *  # noqa: F403  (pytest registers the fixtures a conftest imports)

@@ -1,13 +1,17 @@
-"""End to end (DESIGN sections 2, 4 and 6): three LPs fund the Pool in USDC, WBTC and WETH; five traders with mixed
-collateral baskets go long and short on both markets; prices crash; the Liquidator liquidates one account alone and
-four in a batch; the InsuranceFund covers one deficit in full and only part of a larger one, whose rest is socialized
-to LPs. Every number the liquidations produce is predicted by a Python model of the waterfall, and the Pool's NAV and
-share price must match, to the wei, a Python valuation of the books it reads."""
+"""End to end (docs/design.md#components-and-money-flow, docs/design.md#account-math,
+docs/design.md#liquidation-and-the-loss-waterfall): three LPs fund the Pool in USDC, WBTC and WETH; five traders with
+mixed collateral baskets go long and short on both markets; prices crash; the Liquidator liquidates one account alone
+and four in a batch; the InsuranceFund covers one deficit in full and only part of a larger one, whose rest is
+socialized to LPs. Every number the liquidations produce is predicted by a Python model of the waterfall, and the Pool's
+NAV and share price must match, to the wei, a Python valuation of the books it reads."""
 
 from dataclasses import dataclass, field
 
 import pytest
-from engine_setup import (
+
+from ballast.risk import borrow_fee, div_up, pnl_down, value_down
+
+from support.core import (
     BPS,
     COLLATERAL,
     DECIMALS,
@@ -26,8 +30,6 @@ from engine_setup import (
     units,
     wad,
 )
-
-from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 # The Pool lists its assets in this order (the settlement asset first).
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "LTT")
@@ -54,7 +56,8 @@ CHARGE_ROUNDING_UNITS = 2  # Liquidator: settlement units of equity a penalty le
 COLLATERAL_ORDER = tuple(COLLATERAL)  # the engine's listing order: the order its collateral walks take
 
 
-# ---------------------------------------------------------------- the model of one liquidation (DESIGN section 6)
+# ---------------------------------------------------------------- the model of one liquidation
+# (docs/design.md#liquidation-and-the-loss-waterfall)
 
 
 def trunc_div(a: int, b: int) -> int:
@@ -87,8 +90,9 @@ class Outcome:
 
 
 def model_liquidation(acct: dict, books: Books, prices, index: int, params) -> Outcome:
-    """Apply `Liquidator.liquidate` to `acct` (as `account_books` returns it) and `books` in place, as DESIGN
-    sections 5a and 6 state it: close (by the close factor, in full below the critical health or the dust margin) at
+    """Apply `Liquidator.liquidate` to `acct` (as `account_books` returns it) and `books` in place, as
+    docs/design.md#liveness and #liquidation-and-the-loss-waterfall state it: close (by the close factor, in full
+    below the critical health or the dust margin) at
     the price better for the account, charge the penalty (a rate growing from `penaltyBps` at the maintenance
     threshold to `maxPenaltyBps` at zero equity) out of the equity left: from credit (keeper first, then the
     InsuranceFund), the keeper's rest in collateral at the upper price, the fund's rest owed to the Pool. If no position
@@ -500,7 +504,7 @@ def test_books__pool_reserves_debt_and_insurance__match_the_model(
     # The absorbed collateral joined the reserves in full.
     assert pool.reserves(tokens["LTT"]) == units("LTT", 2_500)
     assert pool.reserves(tokens["WBTC"]) == units("WBTC", LP_DEPOSITS["WBTC"]) + units("WBTC", 0.1)
-    # Receivables are exactly the accounts' debts (DESIGN section 8, item 3).
+    # Receivables are exactly the accounts' debts (docs/design.md#invariants, item 3).
     assert pool.totalScaledDebt() == sum(engine.cash(a)[1] for a in traders.values())
     for name, acct in story["books_model"].items():
         assert story["books_after"][name] == acct

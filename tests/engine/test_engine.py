@@ -1,8 +1,12 @@
 """MarginEngine and Liquidator: collateral, cash, positions, health math, liquidation, absorb and the loss
-waterfall, against independent Python computations of DESIGN section 4 and 6."""
+waterfall, against independent Python computations of docs/design.md#account-math,
+docs/design.md#liquidation-and-the-loss-waterfall."""
 
 import ape
-from engine_setup import (
+
+from ballast.risk import div_up
+
+from support.core import (
     KEEPER_SHARE_BPS,
     MIN_KEEPER_REWARD,
     PENALTY_BPS,
@@ -12,45 +16,6 @@ from engine_setup import (
     units,
     wad,
 )
-
-from ballast.risk import div_up
-
-# ---------------------------------------------------------------- collateral and cash
-
-
-def test_deposit_and_withdraw__no_positions__allowed_even_with_stale_prices(
-    seeded, engine, post, trader, tokens, chain
-):
-    post(trader, "WETH", units("WETH", 2))
-    assert engine.collateralBalance(trader, tokens["WETH"]) == units("WETH", 2)
-    assert engine.accountMasks(trader)[0] == 0b10
-    chain.pending_timestamp += 10 * 3_600  # every price is stale now
-    engine.withdraw(tokens["WETH"], units("WETH", 2), trader, sender=trader)
-    assert tokens["WETH"].balanceOf(trader) == units("WETH", 2)
-    assert engine.accountMasks(trader)[0] == 0
-
-
-def test_deposit__stranger_adding_a_new_asset__reverts_but_top_up_works(
-    seeded, engine, post, trader, accounts, tokens
-):
-    stranger = accounts[5]
-    post(trader, "WETH", units("WETH", 1))
-    tokens["WBTC"].mint(stranger, units("WBTC", 1), sender=stranger)
-    tokens["WBTC"].approve(engine, 2**256 - 1, sender=stranger)
-    with ape.reverts(engine.NotAccountOwner, account=trader.address, caller=stranger.address):
-        engine.deposit(tokens["WBTC"], units("WBTC", 1), trader, sender=stranger)
-    tokens["WETH"].mint(stranger, units("WETH", 1), sender=stranger)
-    tokens["WETH"].approve(engine, 2**256 - 1, sender=stranger)
-    engine.deposit(tokens["WETH"], units("WETH", 1), trader, sender=stranger)
-    assert engine.collateralBalance(trader, tokens["WETH"]) == units("WETH", 2)
-
-
-def test_deposit__unlisted_asset_or_zero__reverts(seeded, engine, trader, accounts):
-    with ape.reverts(engine.ZeroAmount):
-        engine.deposit(accounts[9], 0, trader, sender=trader)
-    with ape.reverts(engine.CollateralNotListed, asset=accounts[9].address):
-        engine.deposit(accounts[9], 1, trader, sender=trader)
-
 
 # ---------------------------------------------------------------- positions and health
 
@@ -71,7 +36,8 @@ def test_modify_position__open_long__books_position_fee_debt_and_health(
     assert credit == 0
     assert debt >= fee
 
-    # Independent health (DESIGN section 4): WETH at $3,000, haircuts 10 % / 15 %, mmf 5 %, imf 10 %, shocks 20 %.
+    # Independent health (docs/design.md#account-math): WETH at $3,000, haircuts 10 % / 15 %, mmf 5 %, imf 10 %, shocks
+    # 20 %.
     h = engine.health(trader)
     debt_usd = debt * WAD // 10**6
     assert h.maintenanceEquity == 27_000 * WAD - debt_usd  # 10 WETH * $3,000 * 90 %
@@ -86,14 +52,6 @@ def test_modify_position__beyond_initial_margin__reverts(seeded, engine, post, t
     post(trader, "WETH", units("WETH", 1))  # $2,550 of initial collateral value
     with ape.reverts(engine.InsufficientMargin):
         engine.modifyPosition(WETH_PERP, wad(10), wad(1_000_000), sender=trader)
-
-
-def test_modify_position__slippage_and_dust__revert(seeded, engine, post, trader):
-    post(trader, "WETH", units("WETH", 10))
-    with ape.reverts(engine.SlippageExceeded, executionPrice=wad(3_000), acceptablePrice=wad(2_999)):
-        engine.modifyPosition(WETH_PERP, wad(1), wad(2_999), sender=trader)
-    with ape.reverts(engine.PositionTooSmall):
-        engine.modifyPosition(WETH_PERP, 10**15, wad(1_000_000), sender=trader)
 
 
 def test_close__at_profit__realizes_pnl_into_credit_then_withdrawable(
@@ -123,15 +81,6 @@ def test_withdraw__unrealized_profit__cannot_be_withdrawn_mango(
         engine.withdraw(tokens["WETH"], units("WETH", 1.5), trader, sender=trader)
     with ape.reverts(engine.InsufficientMargin):
         engine.withdraw(tokens["USDC"], units("USDC", 4_000), trader, sender=trader)
-
-
-def test_pause__blocks_new_risk_but_not_closing(seeded, engine, post, trader, guardian):
-    open_long_weth(engine, trader, post, 1, 5)
-    engine.setNewRiskPaused(True, sender=guardian)
-    with ape.reverts(engine.NewRiskPaused):
-        engine.modifyPosition(WETH_PERP, wad(1), wad(1_000_000), sender=trader)
-    engine.modifyPosition(WETH_PERP, -wad(1), 0, sender=trader)
-    assert engine.position(trader, WETH_PERP).size == 0
 
 
 def test_pool_exposure__trader_profit__lowers_nav_by_it(seeded, engine, pool, post, trader, move_price):
@@ -246,15 +195,15 @@ def test_liquidate__deep_crash__absorbs_then_insurance_then_socializes(
 # ---------------------------------------------------------------- governance bounds
 
 
-def test_list_market__maintenance_fraction_not_above_penalty__reverts(seeded, engine, admin, tokens):
+def test_list_market__maintenance_fraction_not_above_penalty__reverts(seeded, engine, gov, tokens):
     # Liquidating at the threshold must not create bad debt: mmf must exceed the 1 % liquidation penalty.
     params = (tokens["WETH"], 1_000, PENALTY_BPS, 2_000, 10, 10_000, 10**16, 10**24, 10**24)
     with ape.reverts(engine.ParamOutOfBounds, value=PENALTY_BPS, min=PENALTY_BPS + 1):
-        engine.listMarket(params, sender=admin)
+        engine.listMarket(params, sender=gov)
 
 
 def test_set_collateral_params__risk_manager_steps_bounded_timelock_not(
-    seeded, engine, admin, risk_manager, tokens
+    seeded, engine, gov, risk_manager, tokens
 ):
     weth = tokens["WETH"]
     with ape.reverts(engine.ParamOutOfBounds, value=1_600, min=500, max=1_500):
@@ -262,9 +211,7 @@ def test_set_collateral_params__risk_manager_steps_bounded_timelock_not(
             weth, (2_000, 1_600, 2_000, 2**127), sender=risk_manager
         )  # +600 bps at once
     engine.setCollateralParams(weth, (1_900, 1_500, 2_000, 2**127), sender=risk_manager)  # +500: allowed
-    engine.setCollateralParams(
-        weth, (3_000, 2_500, 2_000, 2**127), sender=admin
-    )  # the timelock: any in bounds
+    engine.setCollateralParams(weth, (3_000, 2_500, 2_000, 2**127), sender=gov)  # the timelock: any in bounds
     assert engine.collateralParams(weth).maintHaircutBps == 2_500
 
 

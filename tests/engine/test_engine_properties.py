@@ -1,5 +1,5 @@
-"""Hypothesis properties of the MarginEngine and the Liquidator: DESIGN section 8, items 4 to 9, self-liquidation
-under every valid Liquidator parameter set, and the 2022 Mango pattern.
+"""Hypothesis properties of the MarginEngine and the Liquidator: docs/design.md#invariants, items 4 to 9,
+self-liquidation under every valid Liquidator parameter set, and the 2022 Mango pattern.
 
 Each example runs inside `chain.isolate()`. The example count comes from the hypothesis profile (tests/conftest.py):
 `default` for `make test`, HYPOTHESIS_PROFILE=deep for a long exploration. Where a property compares health before
@@ -9,7 +9,12 @@ between and the comparison is exact.
 
 import ape
 import pytest
-from engine_setup import (
+from hypothesis import assume, event, given
+from hypothesis import strategies as st
+
+from ballast.risk import borrow_fee, div_up, pnl_down, value_down
+
+from support.core import (
     BPS,
     DECIMALS,
     MARKET_ASSET,
@@ -29,10 +34,6 @@ from engine_setup import (
     units,
     wad,
 )
-from hypothesis import assume, event, given
-from hypothesis import strategies as st
-
-from ballast.risk import borrow_fee, div_up, pnl_down, value_down
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 MAX_UINT = 2**256 - 1
@@ -100,7 +101,7 @@ def funded(
     keeper,
     fresh,
     lp,
-    admin,
+    gov,
     risk_manager,
     guardian,
 ):
@@ -111,7 +112,7 @@ def funded(
         stranger: ("USDC", "WETH", "WBTC", "LTT"),  # gifts, and the InsuranceFund's seed
         fresh: SYMBOLS,
         keeper: ("WETH", "WBTC"),  # keeper and role holders try to move these into the victim's account
-        admin: ("WETH", "WBTC"),
+        gov: ("WETH", "WBTC"),
         risk_manager: ("WETH", "WBTC"),
         guardian: ("WETH", "WBTC"),
     }
@@ -142,13 +143,13 @@ def book(funded, engine, tokens, trader, trader2):
 
 
 @pytest.fixture(scope="module")
-def tick(feeds, oracle, tokens, admin):
+def tick(feeds, oracle, tokens, gov):
     """Set each symbol's feed and update the oracle once: the median moves, the TWAP lags (maybe `Deviated`)."""
 
     def _tick(prices: dict[str, int]):
         for symbol, price in prices.items():
-            feeds[symbol].setAnswer(price, sender=admin)
-            oracle.update(tokens[symbol], sender=admin)
+            feeds[symbol].setAnswer(price, sender=gov)
+            oracle.update(tokens[symbol], sender=gov)
 
     return _tick
 
@@ -540,7 +541,7 @@ def test_withdraw__no_debt_and_no_positions__succeeds_in_any_oracle_status(
 ATTACKS = st.lists(
     st.tuples(
         st.sampled_from(["close", "charge", "seize", "write_off", "liquidate", "gift", "gift_new"]),
-        st.sampled_from(["admin", "risk_manager", "guardian", "stranger", "keeper", "trader2"]),
+        st.sampled_from(["gov", "risk_manager", "guardian", "stranger", "keeper", "trader2"]),
         st.integers(1, 10**9),
     ),
     min_size=1,
@@ -556,7 +557,7 @@ def test_non_liquidator__any_call__never_reduces_another_accounts_collateral_or_
     liquidator,
     tokens,
     trader,
-    admin,
+    gov,
     risk_manager,
     guardian,
     stranger,
@@ -568,7 +569,7 @@ def test_non_liquidator__any_call__never_reduces_another_accounts_collateral_or_
     of a healthy account reverts, and a stranger may only top up what the account holds: its collateral never
     falls, its debt never grows, its positions never move."""
     by_role = {
-        "admin": admin,
+        "gov": gov,
         "risk_manager": risk_manager,
         "guardian": guardian,
         "stranger": stranger,

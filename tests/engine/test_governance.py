@@ -1,71 +1,73 @@
-"""Governance (DESIGN section 7): the BallastTimelock (OpenZeppelin TimelockController) is the admin of the core;
+"""Governance (docs/design.md#governance): the BallastTimelock (OpenZeppelin TimelockController) is the admin of the
+core;
 admin actions are scheduled, wait out the delay, then execute; the risk manager's bounded steps need no timelock."""
 
 import ape
 import pytest
-from engine_setup import COLLATERAL, MARKETS, WETH_PERP
 
 from ballast.governance import calldata, deploy_timelock, execute, govern, schedule
 from ballast.system import CoreParams, Roles, deploy_core
+
+from support.core import COLLATERAL, MARKETS, WETH_PERP
 
 DELAY = 600
 ADMIN_ROLE = b"\x00" * 32
 
 
 @pytest.fixture(scope="module")
-def timelock(project, admin):
-    return deploy_timelock(project, admin, DELAY, [admin], [admin])
+def timelock(project, gov):
+    return deploy_timelock(project, gov, DELAY, [gov], [gov])
 
 
 @pytest.fixture(scope="module")
-def governed(project, admin, risk_manager, guardian, oracle, tokens, feeds, timelock):
+def governed(project, gov, risk_manager, guardian, oracle, tokens, feeds, timelock):
     """A second core whose admin is the timelock."""
     return deploy_core(
-        project, admin, oracle, tokens["USDC"], Roles(timelock, risk_manager, guardian), CoreParams()
+        project, gov, oracle, tokens["USDC"], Roles(timelock, risk_manager, guardian), CoreParams()
     )
 
 
-def list_everything(chain, timelock, core, tokens, admin):
+def list_everything(chain, timelock, core, tokens, gov):
     """The listings the engine tests make directly, each through the timelock."""
     for symbol, target in (("USDC", 5_000), ("WBTC", 2_500), ("WETH", 2_500), ("LTT", 0)):
         data = calldata(core.pool.listAsset, tokens[symbol], (target, 10_000, 0, 0, 2**127))
-        govern(chain, timelock, core.pool, data, admin, admin)
+        govern(chain, timelock, core.pool, data, gov, gov)
     for symbol, params in COLLATERAL.items():
         govern(
             chain,
             timelock,
             core.engine,
             calldata(core.engine.listCollateral, tokens[symbol], params),
-            admin,
-            admin,
+            gov,
+            gov,
         )
     symbol, *rest = MARKETS[WETH_PERP]
     data = calldata(core.engine.listMarket, (tokens[symbol], *rest))
-    return govern(chain, timelock, core.engine, data, admin, admin)
+    return govern(chain, timelock, core.engine, data, gov, gov)
 
 
-def test_deploy__timelock_holds_every_admin_role_and_the_deployer_none(governed, timelock, admin):
+def test_deploy__timelock_holds_every_admin_role_and_the_deployer_none(governed, timelock, gov):
     for contract in (governed.pool, governed.engine, governed.liquidator, governed.insurance):
         assert contract.hasRole(ADMIN_ROLE, timelock)
-        assert not contract.hasRole(ADMIN_ROLE, admin)
+        assert not contract.hasRole(ADMIN_ROLE, gov)
 
 
-def test_admin_action__called_directly__reverts_unauthorized(governed, tokens, admin):
-    with ape.reverts(governed.engine.AccessControlUnauthorizedAccount, account=admin, neededRole=ADMIN_ROLE):
-        governed.engine.listCollateral(tokens["WETH"], COLLATERAL["WETH"], sender=admin)
-    with ape.reverts(governed.pool.AccessControlUnauthorizedAccount, account=admin, neededRole=ADMIN_ROLE):
-        governed.pool.listAsset(tokens["USDC"], (5_000, 10_000, 0, 0, 2**127), sender=admin)
+def test_admin_action__called_directly__reverts_unauthorized(governed, tokens, gov):
+    with ape.reverts(governed.engine.AccessControlUnauthorizedAccount, account=gov, neededRole=ADMIN_ROLE):
+        governed.engine.listCollateral(tokens["WETH"], COLLATERAL["WETH"], sender=gov)
+    with ape.reverts(governed.pool.AccessControlUnauthorizedAccount, account=gov, neededRole=ADMIN_ROLE):
+        governed.pool.listAsset(tokens["USDC"], (5_000, 10_000, 0, 0, 2**127), sender=gov)
 
 
 def test_timelock__execute_before_delay__reverts_and_after_delay__applies(
-    governed, timelock, tokens, admin, chain
+    governed, timelock, tokens, gov, chain
 ):
     data = calldata(governed.pool.listAsset, tokens["USDC"], (5_000, 10_000, 0, 0, 2**127))
-    operation = schedule(timelock, governed.pool, data, admin)
+    operation = schedule(timelock, governed.pool, data, gov)
     with ape.reverts(timelock.TimelockUnexpectedOperationState, operationId=operation):
-        execute(timelock, governed.pool, data, admin)
+        execute(timelock, governed.pool, data, gov)
     chain.mine(timestamp=chain.pending_timestamp + DELAY)
-    tx = execute(timelock, governed.pool, data, admin)
+    tx = execute(timelock, governed.pool, data, gov)
     assert governed.pool.assets() == [tokens["USDC"].address]
     assert tx.events.filter(timelock.CallExecuted)[0].id == operation
 
@@ -77,9 +79,9 @@ def test_timelock__only_proposers_schedule(governed, timelock, tokens, stranger)
 
 
 def test_governed_listing__then_risk_manager_steps_directly_but_not_beyond_the_step(
-    governed, timelock, tokens, admin, risk_manager, chain
+    governed, timelock, tokens, gov, risk_manager, chain
 ):
-    tx = list_everything(chain, timelock, governed, tokens, admin)
+    tx = list_everything(chain, timelock, governed, tokens, gov)
     assert tx.events.filter(governed.engine.MarketListed)[0].market == WETH_PERP
     assert governed.engine.collateralAssets() == [tokens[s].address for s in COLLATERAL]
 
@@ -93,5 +95,5 @@ def test_governed_listing__then_risk_manager_steps_directly_but_not_beyond_the_s
         )
     # The same change is the timelock's to make.
     data = calldata(governed.engine.setCollateralParams, weth, (initial + 1_100, maint + 1_100, shock, cap))
-    govern(chain, timelock, governed.engine, data, admin, admin)
+    govern(chain, timelock, governed.engine, data, gov, gov)
     assert governed.engine.collateralParams(weth).maintHaircutBps == maint + 1_100

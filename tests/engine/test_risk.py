@@ -11,20 +11,6 @@ from dataclasses import replace
 
 import ape
 import pytest
-from engine_setup import (
-    COLLATERAL,
-    DECIMALS,
-    FEED_DECIMALS,
-    MARKET_ASSET,
-    MARKETS,
-    PRICES,
-    RISK_PARAMS,
-    TWAP_WINDOW,
-    WBTC_PERP,
-    WETH_PERP,
-    units,
-    wad,
-)
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -38,6 +24,21 @@ from ballast.reader import (
     fetch_snapshot,
 )
 from ballast.risk import AccountState, Health, PriceStatus, health, liquidation_blockers
+
+from support.core import (
+    COLLATERAL,
+    DECIMALS,
+    FEED_DECIMALS,
+    MARKET_ASSET,
+    MARKETS,
+    PRICES,
+    RISK_PARAMS,
+    TWAP_WINDOW,
+    WBTC_PERP,
+    WETH_PERP,
+    units,
+    wad,
+)
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 MAX_UINT = 2**256 - 1
@@ -69,7 +70,7 @@ def max_ages(params, oracle, chain):
 
 
 def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, tokens):
-    """The loader reads what the fixtures listed: the engine_setup parameters, keyed by token address."""
+    """The loader reads what the fixtures listed: the `support.core` parameters, keyed by token address."""
     address = {s: tokens[s].address for s in SYMBOLS}
     assert params.settlement_asset == address["USDC"]
     assert params.settlement_decimals == DECIMALS["USDC"]
@@ -77,9 +78,9 @@ def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, toke
     assert params.collateral == {address[s]: RISK_PARAMS.collateral[s] for s in COLLATERAL}
     for market, risk in RISK_PARAMS.markets.items():
         assert params.markets[market].asset == address[risk.asset]
-        assert (params.markets[market].imf_bps, params.markets[market].mmf_bps) == (
-            risk.imf_bps,
-            risk.mmf_bps,
+        assert (params.markets[market].initial_margin_bps, params.markets[market].maintenance_margin_bps) == (
+            risk.initial_margin_bps,
+            risk.maintenance_margin_bps,
         )
         assert params.markets[market].stress_shock_bps == risk.stress_shock_bps
 
@@ -168,7 +169,7 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
     oracle,
     feeds,
     tokens,
-    admin,
+    gov,
     fresh,
     basket,
     borrow_pct,
@@ -201,18 +202,18 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
         market, long, _ = positions[0]
         moves = {**moves, MARKET_ASSET[market]: 100 - crash if long else 100 + crash}
         for symbol, pct in moves.items():
-            feeds[symbol].setAnswer(PRICES[symbol] * 10**FEED_DECIMALS * pct // 100, sender=admin)
+            feeds[symbol].setAnswer(PRICES[symbol] * 10**FEED_DECIMALS * pct // 100, sender=gov)
             if not settle:
-                oracle.update(tokens[symbol], sender=admin)
+                oracle.update(tokens[symbol], sender=gov)
         if settle:
-            settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, admin)
+            settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, gov)
         if to_edge:  # then move it to where the account turns liquidatable, and `beyond` percent further
             answer = edge_answer(fresh.address, market, long, engine, pool, oracle, params, max_ages, chain)
             if answer is not None:
                 answer = answer * (100 - beyond if long else 100 + beyond) // 100
-                feeds[MARKET_ASSET[market]].setAnswer(answer, sender=admin)
+                feeds[MARKET_ASSET[market]].setAnswer(answer, sender=gov)
                 asset = tokens[MARKET_ASSET[market]]
-                settle_prices(chain, oracle, {asset: [feeds[MARKET_ASSET[market]]]}, TWAP_WINDOW, admin)
+                settle_prices(chain, oracle, {asset: [feeds[MARKET_ASSET[market]]]}, TWAP_WINDOW, gov)
         before = chain.blocks.head
         prices_before = fetch_prices(oracle, max_ages, before.number, max_ages)
 

@@ -1,5 +1,5 @@
-"""Stateful fuzzing of the whole deployed system (DESIGN section 8): LPs, traders, a keeper and the guardian act in
-random order while prices move, time passes and the oracle fails; every invariant is checked after every step.
+"""Stateful fuzzing of the whole deployed system (docs/design.md#invariants): LPs, traders, a keeper and the guardian
+act in random order while prices move, time passes and the oracle fails; every invariant is checked after every step.
 
 Each hypothesis example runs inside `chain.isolate()` (entered when the machine starts, left at its teardown), so
 examples never see each other's state. The machine opens a leveraged book and moves one market before its first
@@ -7,7 +7,7 @@ rule, so that liquidations, absorptions with a deficit and auto-deleveraging hap
 example reached is counted (hypothesis `event()`s, and a summary printed at the end: `ape test ... -s`).
 `HYPOTHESIS_PROFILE=deep` runs far more and longer examples (README).
 
-Where each DESIGN section 8 invariant is checked:
+Where each docs/design.md#invariants invariant is checked:
 - 8.1 (balances cover the books), 8.2 (LP balances sum to the supply), 8.3 (debts sum to the Pool's receivable):
   the `books_hold` invariant, after every step.
 - 8.2 (share price falls only by a socialized deficit): after LP deposits and withdrawals (both priced in the pool's
@@ -23,8 +23,8 @@ Where each DESIGN section 8 invariant is checked:
   `test_engine_properties.py`): anvil mines a block per transaction here.
 
 An attacker (the stranger, also an LP) borrows the settlement cash with a pile of collateral, redeems its LP shares
-and opens large positions on purpose (`attack`), and the liveness rules of DESIGN 5a are checked on the state every
-step leaves, each by simulating the action (`eth_call`, nothing mined):
+and opens large positions on purpose (`attack`), and the liveness rules of docs/design.md#liveness are checked on the
+state every step leaves, each by simulating the action (`eth_call`, nothing mined):
 - L1 a healthy account can close any position (`liveness_holds`);
 - L2 an account liquidatable at usable prices is liquidated by a keeper with no tokens (`liveness_holds`), and no
   liquidation takes a Pool loan (`check_liquidation`: no `Lent` event);
@@ -41,13 +41,14 @@ from collections import Counter
 
 import pytest
 from ape.exceptions import ContractLogicError
-from engine_setup import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from ballast.prices import restamp_and_update, settle_prices
 from ballast.risk import borrow_fee, pnl_down, value_down, value_up
+
+from support.core import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
 
 SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 VOLATILE = ("WBTC", "WETH", "LTT")
@@ -76,7 +77,7 @@ REACHED: list[Counter] = []
 
 
 @pytest.fixture(scope="module")
-def actors(accounts, seeded, tokens, pool, engine, insurance, admin, stranger):
+def actors(accounts, seeded, tokens, pool, engine, insurance, gov, stranger):
     """Two LPs (the seeding LP is accounts[1]) and three traders, each holding $2M of every token with both the
     Pool and the engine approved (once per module: every example starts from this state). Governance sets the
     lowest auto-deleveraging threshold it may (10 % of pool value), so that a whale's profit can reach it, and an
@@ -90,13 +91,13 @@ def actors(accounts, seeded, tokens, pool, engine, insurance, admin, stranger):
             tokens[symbol].approve(pool, 2**256 - 1, sender=account)
             tokens[symbol].approve(engine, 2**256 - 1, sender=account)
     pool.deposit(tokens["USDC"], units("USDC", ATTACKER_LP_USD), 0, attacker, sender=attacker)
-    engine.setAdlParams(ADL_THRESHOLD_BPS, ADL_TARGET_BPS, sender=admin)
-    insurance.setTarget(INSURANCE_TARGET, sender=admin)
+    engine.setAdlParams(ADL_THRESHOLD_BPS, ADL_TARGET_BPS, sender=gov)
+    insurance.setTarget(INSURANCE_TARGET, sender=gov)
     return {"lps": lps, "traders": traders, "attacker": attacker}
 
 
 def test_system__random_actions__every_invariant_holds_after_every_step(
-    chain, pool, engine, liquidator, insurance, oracle, feeds, tokens, admin, guardian, keeper, actors
+    chain, pool, engine, liquidator, insurance, oracle, feeds, tokens, gov, guardian, keeper, actors
 ):
     lps, traders, attacker = actors["lps"], actors["traders"], actors["attacker"]
     accounts_ = [*traders, attacker]  # every engine account
@@ -205,7 +206,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
         def add_collateral(self, who: int, symbol: str, usd: int) -> None:
             trader = traders[who]
             before = engine.health(trader).maintenanceEquity if self.prices_usable() else None
-            # DESIGN 8.8: adding collateral (and, in USDC, repaying) always works, paused or not.
+            # docs/design.md#invariants (8): adding collateral (and, in USDC, repaying) always works, paused or not.
             engine.deposit(tokens[symbol], units(symbol, usd / PRICES[symbol]), trader, sender=trader)
             if before is not None:
                 assert engine.health(trader).maintenanceEquity >= before  # 8.4: a gift never lowers health
@@ -262,7 +263,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
             self.heal(symbol)
             feed = feeds[symbol]
             answer = feed.answer() * (10_000 + move_bps) // 10_000
-            feed.setAnswer(max(answer, 1), sender=admin)
+            feed.setAnswer(max(answer, 1), sender=gov)
             try_tx(oracle.update, tokens[symbol], sender=keeper)
 
         @rule(symbol=st.sampled_from(VOLATILE), move_bps=st.integers(-6_000, 6_000))
@@ -281,7 +282,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                 self.heal(symbol)
             for symbol, move_bps in moves.items():
                 feed = feeds[symbol]
-                feed.setAnswer(max(feed.answer() * (10_000 + move_bps) // 10_000, 1), sender=admin)
+                feed.setAnswer(max(feed.answer() * (10_000 + move_bps) // 10_000, 1), sender=gov)
             # The moved assets' TWAPs catch up over the windows; the others, whose price held, are restamped and
             # updated at the final time (status Ok).
             settle_prices(chain, oracle, {tokens[s]: [feeds[s]] for s in moves}, TWAP_WINDOW, keeper)
@@ -302,24 +303,25 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                 symbol
             ) in SYMBOLS:  # the healthy feeds answer again (stamped now) and the keeper updates the oracle
                 if symbol not in self.good_answers:
-                    feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
+                    feeds[symbol].setAnswer(feeds[symbol].answer(), sender=gov)
                 try_tx(oracle.update, tokens[symbol], sender=keeper)
 
         @rule(symbol=st.sampled_from(SYMBOLS), fault=st.sampled_from(FEED_FAULTS))
         def feed_fails(self, symbol: str, fault: str) -> None:
-            """The asset's only source turns bad (DESIGN 5: not fresh) and the keeper tries to update."""
+            """The asset's only source turns bad (docs/design.md#oracle-policy: not fresh) and the keeper tries to
+            update."""
             feed = feeds[symbol]
             self.good_answers.setdefault(symbol, feed.answer())
             if fault == "zero":
-                feed.setAnswer(0, sender=admin)
+                feed.setAnswer(0, sender=gov)
             elif fault == "negative":
-                feed.setAnswer(-self.good_answers[symbol], sender=admin)
+                feed.setAnswer(-self.good_answers[symbol], sender=gov)
             elif fault == "stale":
-                feed.setUpdatedAt(max(chain.blocks.head.timestamp - 86_401, 1), sender=admin)
+                feed.setUpdatedAt(max(chain.blocks.head.timestamp - 86_401, 1), sender=gov)
             elif fault == "reverting":
-                feed.setReverting(True, sender=admin)
+                feed.setReverting(True, sender=gov)
             else:
-                feed.setAnswer(10**18 + 1, sender=admin)  # above the source's maxAnswer
+                feed.setAnswer(10**18 + 1, sender=gov)  # above the source's maxAnswer
             event(f"feed fault {fault}")
             try_tx(oracle.update, tokens[symbol], sender=keeper)
 
@@ -331,8 +333,8 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
         def heal(self, symbol: str) -> None:
             """A feed in a fault answers its last good answer again, stamped now."""
             if symbol in self.good_answers:
-                feeds[symbol].setReverting(False, sender=admin)
-                feeds[symbol].setAnswer(self.good_answers.pop(symbol), sender=admin)
+                feeds[symbol].setReverting(False, sender=gov)
+                feeds[symbol].setAnswer(self.good_answers.pop(symbol), sender=gov)
 
         @rule(symbol=st.sampled_from(SYMBOLS))
         def guardian_toggles_freeze(self, symbol: str) -> None:
@@ -503,7 +505,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
                     engine.deposit(usdc, debt, attacker, sender=attacker)
                 try_tx(pool.deposit, usdc, units("USDC", 50_000), 0, attacker, sender=attacker)
 
-        # ------------------------------------------------------------ liveness (DESIGN 5a)
+        # ------------------------------------------------------------ liveness (docs/design.md#liveness)
 
         @staticmethod
         def succeeds(method, *args, sender=None) -> bool:
@@ -580,7 +582,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
 
         @invariant()
         def books_hold(self) -> None:
-            """DESIGN 8.1 to 8.3 after every step, with one read of each number."""
+            """docs/design.md#invariants (1 to 3) after every step, with one read of each number."""
             cash = [engine.cash(t) for t in accounts_]
             for symbol in SYMBOLS:
                 token = tokens[symbol]

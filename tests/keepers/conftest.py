@@ -1,18 +1,13 @@
-"""Keeper fixtures: the core of tests/engine (engine_fixtures.py: four assets, two markets, a seeded pool), traders
-that open accounts, and keepers built on a temporary state file."""
-
-import sys
-from pathlib import Path
+"""Keeper fixtures: the whole core (`support.core_fixtures`: four assets, two markets, a seeded pool), traders that
+open accounts, and keepers built on a temporary state file."""
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))  # engine_setup, engine_fixtures
-
-from engine_fixtures import *  # noqa: F403
-from engine_setup import FEED_DECIMALS, TWAP_WINDOW, WETH_PERP, units, wad
-
 from ballast.keepers.liquidation import LiquidationKeeper, LiquidationKeeperConfig
 from ballast.prices import restamp_and_update
+
+from support.core import FEED_DECIMALS, TWAP_WINDOW, WETH_PERP, units, wad
+from support.core_fixtures import *  # noqa: F403  (pytest registers the fixtures a conftest imports)
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +37,15 @@ def open_long(engine, post):
 
 
 @pytest.fixture(scope="module")
-def crash(feeds, oracle, tokens, admin, chain):
+def crash(feeds, oracle, tokens, gov, chain):
     """`crash(symbol, usd, after_block)`: set the feed, then update the oracle three times a TWAP window apart
     (statuses end `Ok`), calling `after_block()` after every block, as a bot does on new blocks."""
 
     def _crash(symbol: str, usd: float, after_block=lambda: None):
-        feeds[symbol].setAnswer(int(usd * 10**FEED_DECIMALS), sender=admin)
+        feeds[symbol].setAnswer(int(usd * 10**FEED_DECIMALS), sender=gov)
         after_block()
         for _ in range(3):
-            restamp_and_update(oracle, {tokens[symbol]: [feeds[symbol]]}, admin)  # two blocks
+            restamp_and_update(oracle, {tokens[symbol]: [feeds[symbol]]}, gov)  # two blocks
             after_block()
             chain.pending_timestamp += TWAP_WINDOW + 1
 

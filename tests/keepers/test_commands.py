@@ -6,8 +6,10 @@ import importlib.util
 import inspect
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +18,7 @@ from ape.api import ProviderContextManager
 from silverback import StateSnapshot
 from silverback.settings import Settings
 
-from ballast.keepers.liquidation import KeeperSetupError, connect_contracts
+from ballast.keepers.liquidation import KeeperError, connect_contracts
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -55,6 +57,29 @@ def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
     assert engine.position(victim, 0).size == 5 * 10**18  # half the 10 WETH closed (the close factor)
 
 
+def test_ape_run_keeper_liquidate__ctrl_c__stops_cleanly_with_exit_0(chain, engine, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ape = Path(sys.executable).with_name("ape")
+    args = ["--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address]
+    state = tmp_path / "ctrl-c-state.json"
+    process = subprocess.Popen(
+        [str(ape), "run", "keeper", "liquidate", *args, "--state", str(state)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not state.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # the state file is written by the first step: the keeper is in its loop
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    stopped = [json.loads(line) for line in err.splitlines() if '"keeper_stopped"' in line]
+    assert stopped and stopped[0]["reason"] == "interrupted", err
+    assert state.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -71,9 +96,9 @@ def test_ape_run_keeper_liquidate__user_mistake__one_line_and_non_zero_exit(chai
 
 
 def test_connect_contracts__wrong_wiring_or_not_an_engine__refused_in_one_line(project, engine, pool, oracle):
-    with pytest.raises(KeeperSetupError, match=r"^--liquidator: .* is not the engine's \(0x"):
+    with pytest.raises(KeeperError, match=r"^--liquidator: .* is not the engine's \(0x"):
         connect_contracts(project, "local", engine=engine.address, liquidator=pool.address)
-    with pytest.raises(KeeperSetupError, match="is not a MarginEngine"):
+    with pytest.raises(KeeperError, match="is not a MarginEngine"):
         connect_contracts(project, "local", engine=oracle.address)
     contracts = connect_contracts(
         project, "local", engine=engine.address, oracle=oracle.address, start_block=7
@@ -130,9 +155,7 @@ def test_connect_contracts__no_engine_option__takes_the_manifest_or_says_why_not
     """Without --engine the keeper reads the network's deployment manifest (ballast.manifest): a mapping or a model
     with `contracts` and `block`; no manifest module, or no manifest for the network, is one line."""
     monkeypatch.setitem(sys.modules, "ballast.manifest", None)  # a checkout without manifest support
-    with pytest.raises(
-        KeeperSetupError, match=r"^no --engine given and this checkout cannot read deployment"
-    ):
+    with pytest.raises(KeeperError, match=r"^no --engine given and this checkout cannot read deployment"):
         connect_contracts(project, "local")
 
     manifests = {
@@ -150,6 +173,6 @@ def test_connect_contracts__no_engine_option__takes_the_manifest_or_says_why_not
     assert connect_contracts(project, "sepolia").start_block == 9
     assert connect_contracts(project, "local", start_block=5).start_block == 5
     with pytest.raises(
-        KeeperSetupError, match=r"no usable deployment manifest for network 'mainnet' \(deployments/"
+        KeeperError, match=r"no usable deployment manifest for network 'mainnet' \(deployments/"
     ):
         connect_contracts(project, "mainnet")

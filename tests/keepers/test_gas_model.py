@@ -11,7 +11,7 @@ pytestmark = pytest.mark.usefixtures("seeded")
 
 
 def test_gas_model__every_liquidation_shape__bounds_the_node_estimate(
-    engine, liquidator, oracle, feeds, tokens, admin, traders, open_long, post, crash, make_keeper, keeper
+    engine, liquidator, oracle, feeds, tokens, gov, traders, open_long, post, crash, make_keeper, keeper
 ):
     small = traders(4)
     for account in small:
@@ -50,11 +50,11 @@ def test_gas_model__every_liquidation_shape__bounds_the_node_estimate(
     assert not check(small[:1])
     assert not check(small[1:])
     crash("WETH", 2_250)
-    restamp_and_update(oracle, others, admin)
+    restamp_and_update(oracle, others, gov)
     assert not check(large[:1])
     assert not check(large[1:])
     crash("WETH", 1_500)
-    restamp_and_update(oracle, others, admin)
+    restamp_and_update(oracle, others, gov)
     assert check([basket]) == {basket.address}
     assert check([one_position]) == {one_position.address}
     assert check(small[:3]) == {a.address for a in small[:3]}  # no position left: absorption only

@@ -1,4 +1,4 @@
-"""Issue finding 8, "the liquidation keeper dies of OutOfGas": a Stale price whose `oracle.update` writes a new TWAP
+"""The liquidation keeper must not die of OutOfGas: a Stale price whose `oracle.update` writes a new TWAP
 observation needs more gas one block later than the node estimates at the parent block. Given the bare estimate (what
 ape gives a transaction on a network that does not use the block's gas limit) the update runs out of gas; the
 keepers' gas model adds headroom, retries an out-of-gas transaction once with a larger limit and learns, and no
@@ -28,16 +28,21 @@ BARE = {"headroom_bps": 0, "headroom_floor": 0, "oracle_update": 0}
 
 @pytest.fixture
 def auto_gas_network(chain, monkeypatch):
-    """The test network as a live network's default (`gas_limit: auto`): ape gives a transaction without an explicit
-    limit the node's estimate, not the block's gas limit (`max`, the local default)."""
-    network = chain.provider.network
-    monkeypatch.setattr(network, "gas_limit", "auto")
-    monkeypatch.setattr(network, "auto_gas_multiplier", 1.0)
-    return network
+    """`auto_gas_network()` turns the test network into a live network's default (`gas_limit: auto`): ape gives a
+    transaction without an explicit limit the node's estimate, not the block's gas limit (`max`, the local default).
+    Called after the set-up, so only the transactions under test get the bare estimate."""
+
+    def _enable():
+        network = chain.provider.network
+        monkeypatch.setattr(network, "gas_limit", "auto")
+        monkeypatch.setattr(network, "auto_gas_multiplier", 1.0)
+        return network
+
+    return _enable
 
 
 @pytest.fixture
-def stale_observed_at_parent(chain, oracle, feeds, tokens, admin):
+def stale_observed_at_parent(chain, oracle, feeds, tokens, gov):
     """`stale_observed_at_parent(*stale, fresh=())`: an hour on, at T0, each `stale` asset's `update` finds its feed
     answering 0 (no quorum: Stale, an observation at T0), then the feed answers again; each `fresh` asset is updated
     (Ok). The latest block is at T0, the next one at T0 + 12 s. Returns T0."""
@@ -45,17 +50,17 @@ def stale_observed_at_parent(chain, oracle, feeds, tokens, admin):
     def _setup(*stale: str, fresh: tuple[str, ...] = ()) -> int:
         t0 = chain.blocks.head.timestamp + 3_601
         for symbol in fresh:
-            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=admin)
+            feeds[symbol].setAnswer(feeds[symbol].answer(), sender=gov)
             chain.pending_timestamp = t0
-            oracle.update(tokens[symbol], sender=admin)
+            oracle.update(tokens[symbol], sender=gov)
         for symbol in stale:
             feed, answer = feeds[symbol], feeds[symbol].answer()
             chain.pending_timestamp = t0
-            feed.setAnswer(0, sender=admin)
+            feed.setAnswer(0, sender=gov)
             chain.pending_timestamp = t0
-            oracle.update(tokens[symbol], sender=admin)
+            oracle.update(tokens[symbol], sender=gov)
             chain.pending_timestamp = t0
-            feed.setAnswer(answer, sender=admin)
+            feed.setAnswer(answer, sender=gov)
             assert oracle.status(tokens[symbol]) == PriceStatus.STALE
         assert chain.blocks.head.timestamp == t0
         chain.pending_timestamp = t0 + BLOCK_TIME
@@ -76,6 +81,7 @@ def test_oracle_update__stale_price_new_observation__bare_estimate_runs_out_of_g
     open_long(victim, 4, 10)
     crash("WETH", WETH_CRASH)
     stale_observed_at_parent("USDC", "WETH")
+    auto_gas_network()
     first = min(
         (tokens["USDC"], tokens["WETH"]), key=lambda t: str(t.address)
     )  # the keeper updates in this order
@@ -257,13 +263,11 @@ def test_gas_model__out_of_gas__retry_factor_then_learned_per_kind_within_four_t
 
 
 def test_gas_model__bad_settings__one_line_naming_the_field(project, engine, keeper, state_path):
-    from ballast.keepers.liquidation import KeeperSetupError, build_keeper, connect_contracts
+    from ballast.keepers.liquidation import KeeperError, build_keeper, connect_contracts
 
     contracts = connect_contracts(project, "local", engine=engine.address)
-    with pytest.raises(
-        KeeperSetupError, match=r"^gas\.retry_factor_bps: Input should be greater than 10000$"
-    ):
+    with pytest.raises(KeeperError, match=r"^gas\.retry_factor_bps: Input should be greater than 10000$"):
         build_keeper(contracts, keeper, state_path, gas={"retry_factor_bps": 10_000})
-    with pytest.raises(KeeperSetupError, match=r"^gas\.headroom_floors: Extra inputs are not permitted$"):
+    with pytest.raises(KeeperError, match=r"^gas\.headroom_floors: Extra inputs are not permitted$"):
         build_keeper(contracts, keeper, state_path, gas={"headroom_floors": 1})
     assert build_keeper(contracts, keeper, state_path, gas={"headroomBps": 500}).gas.model.headroom_bps == 500

@@ -305,7 +305,7 @@ def test_keeper__liquidation_receipt__events_read_by_name_from_the_liquidator_al
 ):
     """The keeper reads a liquidation's outcome by event name (a `LiquidationFailed` the Liquidator's ABI does not
     have yet is simply none) and only from the Liquidator (the engine's events in the same receipt are not)."""
-    from ballast.keepers.liquidation import _events_by_name
+    from ballast.keepers.liquidation.batches import events_by_name
 
     a, b = small_longs(traders, open_long, [0.089, 0.092])
     keeper = make_keeper()
@@ -314,7 +314,7 @@ def test_keeper__liquidation_receipt__events_read_by_name_from_the_liquidator_al
     report = keeper.step()
     (tx,) = report.transactions
     receipt = chain.provider.get_receipt(tx)
-    events = _events_by_name(receipt, liquidator.address)
+    events = events_by_name(receipt, liquidator.address)
     assert [e.account for e in events["Liquidated"]] == [a.address, b.address] == report.liquidated
     assert events["LiquidationFailed"] == [] and report.failed == []
     assert "PositionModified" not in events  # an engine event of the same receipt

@@ -1,11 +1,12 @@
-"""The keeper's duties for what it cannot liquidate in a block (ballast/keepers/liveness.py, DESIGN 5a): it records the
-provision of underwater accounts it has to defer, and it winds down an asset whose sources have left it Stale for the
-oracle's `windDownAfter`, then liquidates the accounts holding it at the wind-down price."""
+"""The keeper's duties for what it cannot liquidate in a block (ballast/keepers/liveness.py, docs/design.md#liveness):
+it records the provision of underwater accounts it has to defer, and it winds down an asset whose sources have left it
+Stale for the oracle's `windDownAfter`, then liquidates the accounts holding it at the wind-down price."""
 
 import pytest
-from engine_setup import FEED_DECIMALS, units
 
 from ballast.prices import restamp_and_update
+
+from support.core import FEED_DECIMALS, units
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -38,7 +39,7 @@ def test_keeper__gas_budget_spent__provisions_the_deferred_underwater_account(
 
 
 def test_keeper__asset_stale_past_wind_down_after__proposes_executes_then_liquidates(
-    chain, engine, oracle, tokens, feeds, admin, post, traders, make_keeper, crash
+    chain, engine, oracle, tokens, feeds, gov, post, traders, make_keeper, crash
 ):
     (victim,) = traders(1)
     post(victim, "LTT", units("LTT", 5_000))  # $50,000 at $10
@@ -49,9 +50,9 @@ def test_keeper__asset_stale_past_wind_down_after__proposes_executes_then_liquid
     crash("WETH", 2_500)  # the long loses $5,000: under maintenance at these prices
     # LTT's only feed now answers $0.5 stamped older than its heartbeat: excluded, so LTT is Stale for good.
     feeds["LTT"].setRoundData(
-        2, int(0.5 * 10**FEED_DECIMALS), chain.blocks.head.timestamp - 86_401, sender=admin
+        2, int(0.5 * 10**FEED_DECIMALS), chain.blocks.head.timestamp - 86_401, sender=gov
     )
-    oracle.update(tokens["LTT"], sender=admin)
+    oracle.update(tokens["LTT"], sender=gov)
     assert engine.health(victim).liquidatable
 
     report = keeper.step()
@@ -61,13 +62,13 @@ def test_keeper__asset_stale_past_wind_down_after__proposes_executes_then_liquid
     params = oracle.livenessParams()
     others = {tokens[s]: [feeds[s]] for s in ("USDC", "WETH", "WBTC")}
     chain.pending_timestamp += 3_600 + params.windDownAfter
-    restamp_and_update(oracle, others, admin)  # the other prices stay fresh, as a price keeper keeps them
+    restamp_and_update(oracle, others, gov)  # the other prices stay fresh, as a price keeper keeps them
     report = keeper.step()
     assert report.wind_downs == [f"proposed {tokens['LTT'].address}"]
     assert oracle.windDownProposal(tokens["LTT"]).price == int(0.5 * 10**18)  # what the feed reports
 
     chain.pending_timestamp += params.windDownDelay
-    restamp_and_update(oracle, others, admin)
+    restamp_and_update(oracle, others, gov)
     report = keeper.step()
     assert report.wind_downs == [f"executed {tokens['LTT'].address}"]
     assert oracle.status(tokens["LTT"]) == WIND_DOWN

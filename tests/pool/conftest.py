@@ -2,7 +2,11 @@
 MarginEngine and the Liquidator, and the Pool and InsuranceFund wired to each other and to the shared lock."""
 
 import pytest
-from pool_setup import (
+
+from ballast.mocks import Terms, deploy_mocks, one_feed
+from ballast.system import CoreParams, Roles, deploy_with_stand_in
+
+from support.pool import (
     COOLDOWN,
     DECIMALS,
     FEED_DECIMALS,
@@ -17,7 +21,7 @@ from pool_setup import (
     units,
 )
 
-from ballast.system import CoreParams, Roles, deploy_with_stand_in
+TERMS = Terms(1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +30,9 @@ def lp2(accounts):
 
 
 @pytest.fixture(scope="module")
-def tokens(project, admin):
+def tokens(project, gov):
     names = {"USDC": "USD Coin", "WBTC": "Wrapped BTC", "WETH": "Wrapped Ether"}
-    return {s: project.MockERC20.deploy(names[s], s, DECIMALS[s], sender=admin) for s in names}
+    return {s: project.MockERC20.deploy(names[s], s, DECIMALS[s], sender=gov) for s in names}
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +51,17 @@ def weth(tokens):
 
 
 @pytest.fixture(scope="module")
-def oracle(project, admin, guardian):
-    return project.OracleAggregator.deploy(admin, guardian, MIN_TWAP_WINDOW, sender=admin)
+def oracle(project, gov, guardian):
+    return project.OracleAggregator.deploy(gov, guardian, MIN_TWAP_WINDOW, sender=gov)
 
 
 @pytest.fixture(scope="module")
-def list_in_oracle(project, admin, oracle):
+def list_in_oracle(project, gov, oracle):
     """List `token` in the oracle with one 8-decimal MockFeed at `price` USD; returns the feed."""
 
     def _list(token, price: float):
-        feed = project.MockFeed.deploy(FEED_DECIMALS, int(price * 10**FEED_DECIMALS), "feed", sender=admin)
-        config = ([(feed.address, 86_400, 1, 10**18)], 1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
-        oracle.setAssetConfig(token, config, sender=admin)
-        oracle.update(token, sender=admin)
-        return feed
+        asset = one_feed("X", 18, int(price * 10**FEED_DECIMALS), TERMS, label="feed")
+        return deploy_mocks(project, gov, [asset], oracle=oracle, tokens={"X": token}).feeds["X"][0]
 
     return _list
 
@@ -71,21 +72,21 @@ def feeds(tokens, list_in_oracle):
 
 
 @pytest.fixture(scope="module")
-def system(project, admin, risk_manager, guardian, oracle, tokens, feeds):
+def system(project, gov, risk_manager, guardian, oracle, tokens, feeds):
     """The lock, a MockEngine (as MarginEngine and Liquidator), the Pool and the InsuranceFund, wired through
     immutables at predicted addresses."""
     params = CoreParams(
         rate_model=RATE_MODEL,
         max_utilization_bps=MAX_UTILIZATION_BPS,
-        lp_cooldown=COOLDOWN,
+        cooldown=COOLDOWN,
         insurance_target=INSURANCE_TARGET,
     )
     core = deploy_with_stand_in(
-        project, admin, oracle, tokens["USDC"], Roles(admin, risk_manager, guardian), params
+        project, gov, oracle, tokens["USDC"], Roles(gov, risk_manager, guardian), params
     )
-    core.pool.listAsset(tokens["USDC"], asset_params(5_000), sender=admin)
-    core.pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=admin)
-    core.pool.listAsset(tokens["WETH"], asset_params(2_500), sender=admin)
+    core.pool.listAsset(tokens["USDC"], asset_params(5_000), sender=gov)
+    core.pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=gov)
+    core.pool.listAsset(tokens["WETH"], asset_params(2_500), sender=gov)
     return core.lock, core.engine, core.pool, core.insurance
 
 
@@ -134,7 +135,7 @@ def deposit(pool, fund_account):
 
 
 @pytest.fixture
-def seeded(pool, deposit, lp, chain):
+def seeded_pool(pool, deposit, lp, chain):
     """A balanced pool: $1M USDC, $500k WBTC, $500k WETH from `lp`, past the cooldown."""
     deposit(lp, "USDC", units("USDC", 1_000_000))
     deposit(lp, "WBTC", units("WBTC", 500_000 / PRICES["WBTC"]))
@@ -145,23 +146,23 @@ def seeded(pool, deposit, lp, chain):
 
 
 @pytest.fixture(scope="module")
-def set_price(oracle, feeds, tokens, admin):
+def set_price(oracle, feeds, tokens, gov):
     """Set `symbol`'s feed to `price` USD now and update the oracle (median and TWAP follow after the window)."""
 
     def _set(symbol: str, price: float):
-        feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=admin)
-        oracle.update(tokens[symbol], sender=admin)
+        feeds[symbol].setAnswer(int(price * 10**FEED_DECIMALS), sender=gov)
+        oracle.update(tokens[symbol], sender=gov)
 
     return _set
 
 
 @pytest.fixture(scope="module")
-def refresh(oracle, feeds, tokens, admin):
+def refresh(oracle, feeds, tokens, gov):
     """Re-stamp every feed at its current answer and update the oracle, so prices are fresh after time travel."""
 
     def _refresh():
         for symbol, feed in feeds.items():
-            feed.setAnswer(feed.answer(), sender=admin)
-            oracle.update(tokens[symbol], sender=admin)
+            feed.setAnswer(feed.answer(), sender=gov)
+            oracle.update(tokens[symbol], sender=gov)
 
     return _refresh

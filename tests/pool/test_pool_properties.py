@@ -1,8 +1,10 @@
-"""Hypothesis properties of the Pool (DESIGN section 8, items 1, 2 and 7). Each example runs in chain.isolate()."""
+"""Hypothesis properties of the Pool (docs/design.md#invariants, items 1, 2 and 7). Each example runs in
+chain.isolate()."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pool_setup import DECIMALS, PRICES, WAD, asset_params, units
+
+from support.pool import DECIMALS, PRICES, WAD, asset_params, units
 
 SYMBOLS = st.sampled_from(["USDC", "WBTC", "WETH"])
 USD_AMOUNTS = st.integers(min_value=1, max_value=400_000)
@@ -12,9 +14,9 @@ PROPERTY_SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.f
 @PROPERTY_SETTINGS
 @given(symbol=SYMBOLS, usd=USD_AMOUNTS)
 def test_round_trip__deposit_then_withdraw__never_returns_more(
-    chain, seeded, risk_manager, deposit, lp2, tokens, symbol, usd
+    chain, seeded_pool, risk_manager, deposit, lp2, tokens, symbol, usd
 ):
-    pool = seeded
+    pool = seeded_pool
     with chain.isolate():
         pool.setCooldown(0, sender=risk_manager)
         token = tokens[symbol]
@@ -34,7 +36,7 @@ def test_round_trip__deposit_then_withdraw__never_returns_more(
     victim_usd=st.integers(min_value=100, max_value=1_000_000),
 )
 def test_first_depositor_inflation__victim_loses_less_than_a_tenth_of_a_percent(
-    chain, pool, admin, risk_manager, deposit, usdc, lp, lp2, attacker_units, donation_usd, victim_usd
+    chain, pool, gov, risk_manager, deposit, usdc, lp, lp2, attacker_units, donation_usd, victim_usd
 ):
     with chain.isolate():
         pool.setAssetParams(usdc, asset_params(5_000, base_fee=0, tax=0), sender=risk_manager)
@@ -68,11 +70,11 @@ OPS = st.lists(
 @PROPERTY_SETTINGS
 @given(ops=OPS)
 def test_books__random_operations__share_price_monotone_and_balances_cover_books(
-    chain, seeded, risk_manager, engine, admin, deposit, refresh, tokens, lp, lp2, ops
+    chain, seeded_pool, risk_manager, engine, gov, deposit, refresh, tokens, lp, lp2, ops
 ):
     """Share price falls only by a socialized deficit (and then by exactly its value, to rounding); every token
     balance covers the booked reserve; LP balances add up to the total supply."""
-    pool = seeded
+    pool = seeded_pool
     usdc = tokens["USDC"]
     with chain.isolate():
         pool.setCooldown(0, sender=risk_manager)
@@ -90,21 +92,21 @@ def test_books__random_operations__share_price_monotone_and_balances_cover_books
                     if 0 < amount < pool.availableLiquidity(tokens[a]):
                         pool.withdraw(shares, tokens[a], 0, lp2, sender=lp2)
             elif op == "borrow":
-                usdc.mint(engine, units("USDC", a), sender=admin)
-                scaled = engine.receiveLoss(units("USDC", a), units("USDC", b), sender=admin)
+                usdc.mint(engine, units("USDC", a), sender=gov)
+                scaled = engine.receiveLoss(units("USDC", a), units("USDC", b), sender=gov)
                 loans.append(scaled.events.filter(pool.LossReceived)[0].scaledDebt)
             elif op == "repay" and loans:
                 scaled = loans.pop()
-                usdc.mint(engine, -(-scaled * pool.borrowIndex() // WAD) + 1, sender=admin)
-                engine.repay(scaled, sender=admin)
+                usdc.mint(engine, -(-scaled * pool.borrowIndex() // WAD) + 1, sender=gov)
+                engine.repay(scaled, sender=gov)
             elif op == "wait":
                 chain.pending_timestamp += a
                 chain.mine()
                 refresh()
-                pool.poke(sender=admin)
+                pool.poke(sender=gov)
             elif op == "deficit" and loans:
                 scaled = loans.pop()
-                tx = engine.socializeDeficit(scaled, sender=admin)
+                tx = engine.socializeDeficit(scaled, sender=gov)
                 allowed_drop = tx.events.filter(pool.DeficitSocialized)[0].valueUsd
             new_price = pool.sharePrice(False)
             supply = pool.totalSupply()

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from rich.console import Console
 
+from ballast.scenarios.formatting import fmt_health, fmt_pct, fmt_usd
 from ballast.scenarios.model import (
     HEALTH_BUCKETS,
     AssetBlock,
@@ -17,16 +18,8 @@ from ballast.scenarios.model import (
     ScenarioResult,
     Verdict,
 )
-from ballast.scenarios.report import (
-    PLOTS,
-    _status_runs,
-    fmt_health,
-    fmt_pct,
-    fmt_usd,
-    print_summary,
-    slugify,
-    write_report,
-)
+from ballast.scenarios.plots import PLOTS, _status_runs
+from ballast.scenarios.report import print_summary, slugify, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PNG_NAMES = [name for name, _ in PLOTS]

@@ -193,9 +193,7 @@ abstract contract EngineFixture is BaseTest {
             )
         );
         liquidator = new Liquidator(
-            Liquidator.Wiring(
-                lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me
-            ),
+            Liquidator.Wiring(lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me),
             ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000_000, 50e18)
         );
         insurance = new InsuranceFund(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET);
@@ -217,7 +215,8 @@ abstract contract EngineFixture is BaseTest {
 
     function _listCollateral(address asset) internal {
         engine.listCollateral(
-            asset, IMarginEngineTypes.CollateralParams(INITIAL_HAIRCUT_BPS, MAINT_HAIRCUT_BPS, COLLATERAL_STRESS_BPS, CAP)
+            asset,
+            IMarginEngineTypes.CollateralParams(INITIAL_HAIRCUT_BPS, MAINT_HAIRCUT_BPS, COLLATERAL_STRESS_BPS, CAP)
         );
     }
 

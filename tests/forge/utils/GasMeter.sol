@@ -5,17 +5,17 @@ import {BaseTest} from "./BaseTest.sol";
 import {Vm} from "./Vm.sol";
 
 /// @title GasMeter
-/// @notice Measures one call the way a transaction would pay for it, and records it for `make bench` and the gas
-/// guard (`ballast/bench.py` reads the `bench` log lines of `forge test --json`).
+/// @notice Measures one call the way a transaction would pay for it, and records it for `make bench` and the gas guard
+/// (`ballast/bench.py` reads the `bench` log lines of `forge test --json`).
 /// @dev Figures (from `vm.lastCallGas`, the callee's side of the call):
 /// - execution: what the call spent, the callee's code and everything it called; the caller's CALL (2,600 for a cold
-///   account) is not in it, exactly as `tx.to` is warm in a transaction;
+/// account) is not in it, exactly as `tx.to` is warm in a transaction;
 /// - tx gas: 21,000 + calldata (EIP-2028; EIP-7623's floor never binds here) + execution, less the refund (capped at
-///   a fifth, EIP-3529): what the receipt of a transaction making this one call shows;
+/// a fifth, EIP-3529): what the receipt of a transaction making this one call shows;
 /// - gas limit: 21,000 + calldata + execution, before the refund: what the transaction's gas limit must cover (the
-///   figure the 16,777,216 per-transaction cap of EIP-7825 applies to).
-/// Forge runs every test function as its own transaction after `setUp` is committed, so a call measured first in a
-/// test finds every account and slot cold (EIP-2929) and clean (EIP-2200), as in a user's own transaction.
+/// figure the 16,777,216 per-transaction cap of EIP-7825 applies to). Forge runs every test function as its own
+/// transaction after `setUp` is committed, so a call measured first in a test finds every account and slot cold
+/// (EIP-2929) and clean (EIP-2200), as in a user's own transaction.
 abstract contract GasMeter is BaseTest {
     struct Gas {
         uint256 execution;
@@ -25,7 +25,10 @@ abstract contract GasMeter is BaseTest {
     }
 
     /// @notice Call `target` with `data` as `from`, bubble a revert up, and measure it.
-    function _measure(address from, address target, bytes memory data) internal returns (Gas memory g, bytes memory ret) {
+    function _measure(address from, address target, bytes memory data)
+        internal
+        returns (Gas memory g, bytes memory ret)
+    {
         vm.prank(from);
         bool ok;
         (ok, ret) = target.call(data);

@@ -7,9 +7,9 @@ import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.s
 /// @notice A well-behaved feed whose `latestRoundData` needs `burn` gas (a heavy proxy or aggregator read). Used to
 /// starve a source call on purpose. Two ways to fail when given less than `burn`:
 /// - `cheapFailure = false`: it spins until it runs out of gas, so the caller keeps only the 1/64 that EIP-150 held
-///   back (what a plain contract does);
+/// back (what a plain contract does);
 /// - `cheapFailure = true`: it checks `gasleft()` first and reverts at once, handing almost all the gas back (a
-///   feed whose code path depends on the gas it gets, e.g. a wrapper that catches an inner call's failure).
+/// feed whose code path depends on the gas it gets, e.g. a wrapper that catches an inner call's failure).
 contract GasBurnerFeed is AggregatorV3Interface {
     error NotEnoughGas(uint256 gasLeft, uint256 needed);
 

@@ -1,0 +1,66 @@
+"""Why a target is missed and what would close it (from call traces of the harness), for the report."""
+
+from __future__ import annotations
+
+MISSED_NOTES: dict[str, str] = {
+    "lp_deposit": "Where it goes (call trace of lp_deposit_first): the share price needs the NAV at every deposit: "
+    "3 pool-asset prices (~10,100) and engine.poolExposure, the open positions' PnL (~32,700), then the interest "
+    "accrual, the share mint and the lockup write; the token pull with before/after balance checks ~19,700. "
+    "Closing it: book market PnL in the Pool at trade time (or cache the NAV per block) instead of asking the engine "
+    "(~40,000).",
+    "collateral_deposit": "Where it goes (repeat: 21,000 base + ~1,000 calldata + 46,641): the token pull 16,557, "
+    "the before/after balanceOf 3,118 (fee-on-transfer tokens), the shared ProtocolLock (another account, lock and "
+    "unlock writes), the engine's balance, total and mask. Closing it: a transient-storage lock (EIP-1153) in place "
+    "of the external ProtocolLock and no balance check for tokens listed as plain would save about the gap "
+    "(repeat 13,700 over 55,000; first 16,100 over 90,000).",
+    "position_open": "Where it goes (call trace, 287,936 execution): pool.checkUtilization 64,595 (NAV: every pool "
+    "asset's price and engine.poolExposure 23,497), the fee borrowed from the Pool (pool.lend 33,011) and its "
+    "insurance share sent on (insurance.fund 20,286), the engine's position, market open interest, masks and debt "
+    "(~150,000 with the prices). Closing it: check utilization only when the trade adds reserved notional, and book "
+    "the insurance share as credit instead of two token transfers (~100,000 together); the rest needs packing the "
+    "market state into fewer slots.",
+    "update_3": "Where it goes (OracleGas.t.sol trace): 3 cold feed calls ~7,500 each, the configuration read from "
+    "the OracleSourceSet code ~4,700, the oracle's own storage ~24,000 (price and observation slots, the TWAP's "
+    "window-start search on a 64-slot ring ~5,600), the event ~2,500, decoding, sorting and memory ~19,000. With the "
+    "feeds warm (pushed in the same transaction) it is 71,467, still over: a shorter ring or a stored window start "
+    "and one packed price slot would close the rest.",
+    "price_read": "The oracle's first call in a transaction pays EIP-2929's cold-account access (2,600 of the 6,305); "
+    "once the oracle has been called in the transaction (the engine reads several prices) a read is 3,805.",
+    "health_8x8": "The grid's fit: ~19,600 + 14,551 per collateral token + 16,876 per position (cold slots: per "
+    "token the balance, the collateral parameters and the oracle's price; per position the position, the market's "
+    "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
+    "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
+    "every price: not reachable by tuning.",
+    "liquidate": "Where it goes (partial, call trace, 223,217 execution): liquidationHealth 52,000 (cold), "
+    "closeForLiquidation 72,800 (it returns the maintenance equity and margin after the close: no second health "
+    "read), one chargePenalty 77,600 for the keeper's reward and the InsuranceFund's share (one Pool loan 24,200, "
+    "the keeper's first USDC 25,200, InsuranceFund.fund 20,300), settlement prices 3,000. Closing more of it: pay "
+    "the keeper and the InsuranceFund in engine credit instead of token transfers (~40,000) and pack the position "
+    "and market state (fewer cold slots in the close). Absorb paths add ~94,500 per collateral token (scaling grid): "
+    "each token goes engine -> Liquidator -> approve -> Pool; sending it straight to the Pool would save about half "
+    "of that.",
+    "liquidate_many_marginal": "Each extra account costs the partial liquidation above less what the batch pays "
+    "once (base, cold accounts of the core, its prices): 114,543 (135,352 before the one charge and the health "
+    "returned by the close). 60,000 also needs the keeper reward paid once per batch and the penalty booked as "
+    "credit (no token transfers per account).",
+}
+"""Why a target is missed and what would close it (from call traces of the harness), by TARGETS key."""
+
+TARGET_OF: dict[str, str] = {
+    "lp_deposit_first": "lp_deposit",
+    "lp_deposit_repeat": "lp_deposit",
+    "collateral_deposit_first": "collateral_deposit",
+    "collateral_deposit_repeat": "collateral_deposit",
+    "position_open": "position_open",
+    "oracle_update_3": "update_3",
+    "oracle_update_3_warm": "update_3",
+    "price_read": "price_read",
+    "price_read_cold": "price_read",
+    "health_c7_p8": "health_8x8",
+    "liquidate_many_marginal": "liquidate_many_marginal",
+}
+
+
+def missed_note(key: str) -> str:
+    group = TARGET_OF.get(key) or ("liquidate" if key.startswith("liquidate_") else "")
+    return MISSED_NOTES.get(group, "")

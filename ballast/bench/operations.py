@@ -1,0 +1,202 @@
+"""The rows of the bench table: each measured operation, its label, basis, anchor and target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ballast.bench.harness import Measurement
+
+Basis = Literal["tx", "view"]
+
+GRID_TOKENS = (1, 4, 7)
+"""Collateral tokens per account in the scaling grids, each account also holding USDC cash: 2, 5 or 8 assets (the Pool
+lists at most 8 assets, the settlement asset first, so 7 tokens plus cash is the widest account)."""
+GRID_POSITIONS = (1, 4, 8)
+LINEAR_R2 = 0.999
+"""A grid counts as linear in tokens and positions when a plane a + b * tokens + c * positions explains it this well."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    key: str
+    label: str
+    basis: Basis = "tx"
+    anchor: str | None = None
+    target: int | None = None
+    note: str = ""
+
+
+TARGETS = {
+    "liquidate": 110_000,
+    "liquidate_many_marginal": 60_000,
+    "position_open": 150_000,
+    "collateral_first": 90_000,
+    "collateral_repeat": 55_000,
+    "lp_deposit": 150_000,
+    "price_read": 5_000,
+    "update_3": 60_000,
+    "health_8x8": 60_000,
+}
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "lp_deposit_first", "LP deposit, first (USDC)", "tx", "morpho_supply_first", TARGETS["lp_deposit"]
+    ),
+    Operation(
+        "lp_deposit_repeat", "LP deposit, repeat (USDC)", "tx", "morpho_supply_repeat", TARGETS["lp_deposit"]
+    ),
+    Operation(
+        "lp_withdraw", "LP withdraw (USDC)", "tx", "morpho_supply_repeat", None, "nearest anchor: supply"
+    ),
+    Operation(
+        "collateral_deposit_first",
+        "collateral deposit, first",
+        "tx",
+        "morpho_collateral_first",
+        TARGETS["collateral_first"],
+    ),
+    Operation(
+        "collateral_deposit_repeat",
+        "collateral deposit, repeat",
+        "tx",
+        "morpho_collateral_repeat",
+        TARGETS["collateral_repeat"],
+    ),
+    Operation(
+        "collateral_withdraw",
+        "collateral withdraw (with a position: margin check)",
+        "tx",
+        "morpho_collateral_repeat",
+        None,
+        "nearest anchor: supplyCollateral",
+    ),
+    Operation(
+        "collateral_withdraw_no_position",
+        "collateral withdraw (no position)",
+        "tx",
+        "morpho_collateral_repeat",
+        None,
+        "nearest anchor: supplyCollateral",
+    ),
+    Operation(
+        "borrow",
+        "borrow USDC against collateral (a withdrawal beyond credit)",
+        "tx",
+        "morpho_borrow",
+        None,
+        "the loan checks utilization and payout backing",
+    ),
+    Operation(
+        "position_open",
+        "open a position (fee owed to the Pool)",
+        "tx",
+        "synthetix_order",
+        TARGETS["position_open"],
+    ),
+    Operation("position_increase", "increase a position", "tx", "synthetix_order"),
+    Operation("position_reduce", "reduce a position (half)", "tx", "synthetix_order"),
+    Operation("position_close", "close a position", "tx", "synthetix_order"),
+    Operation("position_open_8th", "open the 8th position (7 tokens + cash held)", "tx", "synthetix_order"),
+    Operation("oracle_update_1", "oracle update, 1 source (cold feeds)"),
+    Operation("oracle_update_3", "oracle update, 3 sources (cold feeds)", target=TARGETS["update_3"]),
+    Operation("oracle_update_5", "oracle update, 5 sources (cold feeds)"),
+    Operation("oracle_update_1_warm", "oracle update, 1 source (feeds warm: pushed in the same tx)"),
+    Operation(
+        "oracle_update_3_warm",
+        "oracle update, 3 sources (feeds warm: pushed in the same tx)",
+        target=TARGETS["update_3"],
+    ),
+    Operation("oracle_update_5_warm", "oracle update, 5 sources (feeds warm: pushed in the same tx)"),
+    Operation(
+        "price_read",
+        "price read (priceForRisk from a contract; oracle already called in the tx)",
+        "view",
+        target=TARGETS["price_read"],
+    ),
+    Operation(
+        "price_read_cold",
+        "price read (priceForRisk from a contract; oracle's first call in the tx)",
+        "view",
+        target=TARGETS["price_read"],
+    ),
+    *(
+        Operation(
+            f"health_c{c}_p{p}",
+            f"health view, {c + 1} assets ({c} token{'s' * (c > 1)} + cash) x {p} position{'s' * (p > 1)}",
+            "view",
+            None,
+            TARGETS["health_8x8"] if (c, p) == (7, 8) else None,
+        )
+        for c in GRID_TOKENS
+        for p in GRID_POSITIONS
+    ),
+    Operation(
+        "liquidate_partial",
+        "liquidate, partial (half closes)",
+        "tx",
+        "morpho_liquidate_partial",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_full",
+        "liquidate, full close (no absorb)",
+        "tx",
+        "aave_liquidation_call",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_absorb",
+        "liquidate, full close + absorb (no deficit)",
+        "tx",
+        "compound_absorb",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_deficit_insured",
+        "liquidate, absorb + deficit (insurance covers)",
+        "tx",
+        "morpho_liquidate_bad_debt",
+        TARGETS["liquidate"],
+    ),
+    Operation(
+        "liquidate_deficit_socialized",
+        "liquidate, absorb + deficit (insurance, then LPs)",
+        "tx",
+        "morpho_liquidate_bad_debt",
+        TARGETS["liquidate"],
+    ),
+    Operation("liquidate_many_1", "liquidateMany, 1 account (partial)", "tx", "compound_absorb"),
+    Operation("liquidate_many_10", "liquidateMany, 10 accounts (partial)", "tx", "compound_absorb_10"),
+    Operation("liquidate_many_100", "liquidateMany, 100 accounts (partial)", "tx", "compound_absorb_100"),
+    Operation(
+        "liquidate_many_marginal",
+        "liquidateMany, marginal account ((100 - 10) / 90)",
+        "tx",
+        "compound_absorb_marginal",
+        TARGETS["liquidate_many_marginal"],
+    ),
+    Operation("auto_deleverage", "auto-deleverage (1 position)", "tx", "synthetix_order"),
+)
+"""The table of `make bench`, in order. Rows measured on a protocol in use (other accounts already hold collateral and
+positions, the InsuranceFund holds fees), so no protocol-wide slot goes from zero to non-zero in the measured
+transaction; the `fresh_*` rows are the same operations on a fresh deployment (first use of everything)."""
+
+FRESH: tuple[tuple[str, str], ...] = (
+    ("fresh_collateral_deposit_first", "collateral deposit, first (the engine's first WETH)"),
+    ("fresh_collateral_deposit_repeat", "collateral deposit, repeat"),
+    ("fresh_position_open", "open a position (the market's first)"),
+    ("fresh_liquidate_partial", "liquidate, partial"),
+    ("fresh_liquidate_full_absorb_deficit", "liquidate, full + absorb + deficit"),
+)
+
+GRIDS: tuple[tuple[str, str], ...] = (
+    ("health", "health view (execution)"),
+    ("liquidate_partial", "liquidate, partial (tx gas)"),
+    ("liquidate_absorb", "liquidate, full + absorb + deficit (tx gas)"),
+)
+
+
+def headline(op: Operation, m: Measurement) -> int:
+    """The figure of a row: tx gas for a transaction, the execution for a view."""
+    return m.execution if op.basis == "view" else m.tx_gas

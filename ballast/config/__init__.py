@@ -1,0 +1,246 @@
+"""Deployment configuration: one YAML file describes a whole ballast deployment (tokens, oracle sources and
+parameters, pool assets, collateral, markets, risk parameters and roles), validated before any transaction.
+
+Keys are camelCase in the file (`maintHaircutBps`). Amounts of tokens are whole tokens (`depositCap: 1000000` is a
+million USDC), USD values are plain numbers (`dustMarginUsd: 50`), and caps may be `unlimited`. Every mistake is
+reported as one line naming the field, e.g.
+`config/local.yaml: markets[1].maintenanceMarginBps: must be below initialMarginBps (got 800 >= 500)`.
+
+The bounds checked here are the contracts' own (Pool, MarginEngineExtension, Liquidator, OracleAggregator), so a
+config that validates does not revert on a parameter bound half-way through a deployment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ballast.config.checks import consistency_issues
+from ballast.config.schema import (
+    BPS,
+    MAX_BUFFER,
+    MAX_COLLATERAL,
+    MAX_COOLDOWN,
+    MAX_MARKETS,
+    MAX_POOL_ASSETS,
+    MAX_PRICE_AGE,
+    MAX_SOURCES,
+    MAX_STORED_PRICE,
+    MIN_BUFFER,
+    ROLE_REF,
+    UINT32_MAX,
+    UINT64_MAX,
+    UINT128_MAX,
+    UNLIMITED,
+    WAD,
+    AdlConfig,
+    Cap,
+    CollateralConfig,
+    DeploymentConfig,
+    InsuranceConfig,
+    LiquidationConfig,
+    LivenessConfig,
+    MarketConfig,
+    Model,
+    Number,
+    OracleAssetConfig,
+    OracleConfig,
+    OracleParams,
+    PoolAssetConfig,
+    PoolConfig,
+    Positive,
+    RateModelConfig,
+    RoleRef,
+    RolesConfig,
+    SourceConfig,
+    TimelockConfig,
+    TokenConfig,
+    config_hash,
+)
+from ballast.errors import ConfigError
+
+__all__ = [
+    "BPS",
+    "MAX_BUFFER",
+    "MAX_COLLATERAL",
+    "MAX_COOLDOWN",
+    "MAX_MARKETS",
+    "MAX_POOL_ASSETS",
+    "MAX_PRICE_AGE",
+    "MAX_SOURCES",
+    "MAX_STORED_PRICE",
+    "MIN_BUFFER",
+    "ROLE_REF",
+    "UINT32_MAX",
+    "UINT64_MAX",
+    "UINT128_MAX",
+    "UNLIMITED",
+    "WAD",
+    "AdlConfig",
+    "Cap",
+    "CollateralConfig",
+    "ConfigError",
+    "DeploymentConfig",
+    "InsuranceConfig",
+    "LiquidationConfig",
+    "LivenessConfig",
+    "MarketConfig",
+    "Model",
+    "Number",
+    "OracleAssetConfig",
+    "OracleConfig",
+    "OracleParams",
+    "PoolAssetConfig",
+    "PoolConfig",
+    "Positive",
+    "RateModelConfig",
+    "RoleRef",
+    "RolesConfig",
+    "SourceConfig",
+    "TimelockConfig",
+    "TokenConfig",
+    "config_hash",
+    "diff_configs",
+    "display_path",
+    "load_config",
+    "parse_config",
+]
+
+
+def _path(loc: tuple[Any, ...], data: Any) -> str:
+    """`markets[1].maintenanceMarginBps` from a pydantic location, walking the input alongside."""
+    text = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
+    shown = repr(got) if isinstance(got, str) else got
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']} (got {shown})"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']} (got {shown})"
+    if kind == "greater_than":
+        return f"must be above {ctx['gt']} (got {shown})"
+    if kind in ("too_short", "too_long"):
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        return f"must have {word} {bound} entries (got {ctx.get('actual_length')})"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')} (got {shown})"
+    if kind == "string_pattern_mismatch":
+        return f"must be `deployer`, `test:N` or a 0x address (got {shown})"
+    if kind.startswith("int_") or kind == "int_from_float":
+        return f"must be a whole number (got {shown})"
+    if kind.startswith("decimal_"):
+        return f"must be a number (got {shown})"
+    if kind == "value_error":
+        return f"{ctx.get('error', error['msg'])} (got {shown})"
+    return f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {shown})"
+
+
+def _pydantic_issues(err: ValidationError, data: Any) -> list[str]:
+    issues: list[str] = []
+    seen: set[str] = set()
+    for error in err.errors():
+        loc = tuple(error["loc"])
+        # A cap (number | 'unlimited') reports one error per union branch, tagged at the end of the location.
+        is_cap = bool(loc) and loc[-1] in ("decimal", "literal['unlimited']")
+        path = _path(loc[:-1] if is_cap else loc, data) or "(top level)"
+        if path in seen:
+            continue
+        seen.add(path)
+        if is_cap:
+            message = f"must be a number of tokens or 'unlimited' (got {error.get('input')!r})"
+        else:
+            message = _describe(error)
+        issues.append(f"{path}: {message}")
+    return issues
+
+
+def parse_config(data: Any, source: str = "config") -> DeploymentConfig:
+    """Validate already-loaded YAML data; raises ConfigError with one line per bad field."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["the file must hold a mapping of settings"])
+    try:
+        config = DeploymentConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(source, _pydantic_issues(err, data)) from None
+    issues = consistency_issues(config)
+    if issues:
+        raise ConfigError(source, issues)
+    return config
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_config(path: Path | str) -> DeploymentConfig:
+    """Read and validate a deployment config file."""
+    path = Path(path)
+    source = display_path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(source, ["no such file"]) from None
+    except OSError as err:
+        raise ConfigError(source, [f"cannot read it ({err.strerror})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(source, [f"{where}not valid YAML ({problem})"]) from None
+    return parse_config(data, source)
+
+
+def diff_configs(old: Any, new: Any, path: str = "") -> list[str]:
+    """Readable differences between two normalized configs, one line per changed field."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines: list[str] = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                lines.append(f"{sub}: removed (was {json.dumps(old[key])})")
+            elif key not in old:
+                lines.append(f"{sub}: added ({json.dumps(new[key])})")
+            else:
+                lines.extend(diff_configs(old[key], new[key], sub))
+        return lines
+    if isinstance(old, list) and isinstance(new, list):
+        lines = []
+        for i in range(max(len(old), len(new))):
+            sub = f"{path}[{i}]"
+            if i >= len(new):
+                lines.append(f"{sub}: removed (was {json.dumps(old[i])})")
+            elif i >= len(old):
+                lines.append(f"{sub}: added ({json.dumps(new[i])})")
+            else:
+                lines.extend(diff_configs(old[i], new[i], sub))
+        return lines
+    if old != new:
+        return [f"{path}: {json.dumps(old)} -> {json.dumps(new)}"]
+    return []

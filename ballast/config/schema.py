@@ -1,0 +1,323 @@
+"""The deployment config's schema: the contracts' limits, the value types (exact decimals, caps, role holders) and
+one pydantic model per section, each field bounded as the contract bounds it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from eth_utils import is_checksum_address, is_hex_address
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+
+BPS = 10_000
+UINT32_MAX = 2**32 - 1
+UINT64_MAX = 2**64 - 1
+UINT128_MAX = 2**128 - 1
+#: What `unlimited` stands for in caps: large, yet far from overflowing any sum of caps.
+UNLIMITED = 2**127
+# Contract limits (Pool.MAX_ASSETS, MarginEngineStorage.MAX_*_LISTED, OracleAggregator.MAX_SOURCES / buffer bounds).
+MAX_POOL_ASSETS = 8
+MAX_COLLATERAL = 16
+MAX_MARKETS = 16
+MAX_SOURCES = 8
+MIN_BUFFER, MAX_BUFFER = 3, 512
+MAX_PRICE_AGE = 2**24 - 1
+MAX_COOLDOWN = 2 * 86_400
+WAD = 10**18
+MAX_STORED_PRICE = 2**96 - 1  # OracleAggregator keeps prices (WAD) in 96 bits
+ROLE_REF = re.compile(r"^(deployer|test:\d+|0x[0-9a-fA-F]{40})$")
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 1.50 and 1.5 hash the same."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value  # let pydantic reject it
+    if isinstance(value, int | float | str):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return value
+    return value
+
+
+def _to_cap(value: Any) -> Any:
+    return value if value == "unlimited" else _to_decimal(value)
+
+
+#: A non-negative decimal number (whole tokens or USD), kept exact; YAML's ints, floats and strings are read exactly.
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    Field(ge=0, allow_inf_nan=False),
+    PlainSerializer(plain, return_type=str),
+]
+#: A positive decimal number of whole tokens (the contracts refuse a zero cap or minimum size).
+Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+#: A cap in whole tokens, or `unlimited`.
+Cap = Annotated[
+    Positive | Literal["unlimited"],
+    BeforeValidator(_to_cap),
+    PlainSerializer(lambda v: v if isinstance(v, str) else plain(v)),
+]
+#: A role holder: `deployer`, `test:N` (a test account, local networks only) or an address.
+RoleRef = Annotated[str, Field(pattern=ROLE_REF.pattern)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True, validate_default=True
+    )
+
+
+def _address(value: str) -> str:
+    if not is_hex_address(value):
+        raise ValueError("must be a 0x-prefixed 20-byte hex address")
+    body = value[2:]
+    if body not in (body.lower(), body.upper()) and not is_checksum_address(value):
+        raise ValueError("has a wrong checksum (write it in lower case, or checksummed correctly)")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------- tokens
+
+
+class TokenConfig(Model):
+    """A token: a mock deployed by the config (`mock`: plain ERC20 with an open mint; `mock-no-return`: USDT-style,
+    transfer/approve return nothing) or an `existing` token at `address`."""
+
+    kind: Literal["mock", "mock-no-return", "existing"]
+    decimals: int = Field(ge=0, le=36)
+    name: str | None = None
+    address: str | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _check_address(cls, value: str | None) -> str | None:
+        return None if value is None else _address(value)
+
+
+# ---------------------------------------------------------------------------------------------------- oracle
+
+
+class SourceConfig(Model):
+    """One Chainlink-compatible source. `mock`: a MockFeed (open setters, test networks) answering `answer`;
+    `push`: a PushFeed the keeper reports into (first answer `answer`, if given); `feed`: an existing feed."""
+
+    kind: Literal["mock", "push", "feed"]
+    decimals: int = Field(ge=0, le=36)
+    answer: Number | None = None  # USD per whole token
+    address: str | None = None
+    heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # overrides the asset's
+
+    @field_validator("address")
+    @classmethod
+    def _check_address(cls, value: str | None) -> str | None:
+        return None if value is None else _address(value)
+
+
+class OracleParams(Model):
+    """Per-asset oracle parameters (IOracleAggregator.AssetConfig without the sources)."""
+
+    quorum: int = Field(ge=1, le=MAX_SOURCES)
+    heartbeat: int = Field(ge=1, le=UINT32_MAX)  # seconds an answer stays fresh
+    max_dispersion_bps: int = Field(ge=1, le=BPS)
+    max_deviation_bps: int = Field(ge=1, le=BPS)
+    twap_window: int = Field(ge=1, le=UINT32_MAX)
+    max_price_age: int = Field(ge=1, le=MAX_PRICE_AGE)
+    buffer_size: int = Field(ge=MIN_BUFFER, le=MAX_BUFFER)
+
+
+class OracleAssetConfig(Model):
+    """An asset's sources, the band of answers they may give (USD, converted to each feed's decimals) and any
+    parameter that differs from `oracle.defaults`."""
+
+    sources: list[SourceConfig] = Field(min_length=1, max_length=MAX_SOURCES)
+    min_price: Number
+    max_price: Number
+    quorum: int | None = Field(default=None, ge=1, le=MAX_SOURCES)
+    heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)
+    max_dispersion_bps: int | None = Field(default=None, ge=1, le=BPS)
+    max_deviation_bps: int | None = Field(default=None, ge=1, le=BPS)
+    twap_window: int | None = Field(default=None, ge=1, le=UINT32_MAX)
+    max_price_age: int | None = Field(default=None, ge=1, le=MAX_PRICE_AGE)
+    buffer_size: int | None = Field(default=None, ge=MIN_BUFFER, le=MAX_BUFFER)
+
+    def params(self, defaults: OracleParams) -> OracleParams:
+        """The effective parameters: this asset's overrides on top of `defaults`."""
+        overrides = {name: getattr(self, name) for name in OracleParams.model_fields}
+        return defaults.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+class LivenessConfig(Model):
+    """The oracle's liveness bounds (IOracleAggregator.LivenessParams), seconds, within the contract's limits."""
+
+    max_freeze_duration: int = Field(86_400, ge=3_600, le=7 * 86_400)  # a guardian freeze expires after this
+    wind_down_after: int = Field(
+        86_400, ge=3_600, le=30 * 86_400
+    )  # Stale this long: a wind-down may be proposed
+    wind_down_delay: int = Field(3_600, ge=600, le=7 * 86_400)  # from a wind-down proposal to its execution
+
+
+class OracleConfig(Model):
+    min_twap_window: int = Field(ge=1, le=UINT32_MAX)  # fixed at deployment
+    defaults: OracleParams
+    assets: dict[str, OracleAssetConfig] = Field(min_length=1)
+    liveness: LivenessConfig = LivenessConfig()
+
+
+# ---------------------------------------------------------------------------------------------------- pool
+
+
+class RateModelConfig(Model):
+    """Kinked utilization rate model, annual bps (Pool bounds)."""
+
+    base_rate_bps: int = Field(ge=0, le=10_000)
+    slope1_bps: int = Field(ge=0, le=10_000)
+    kink_bps: int = Field(ge=500, le=9_500)
+    slope2_bps: int = Field(ge=0, le=20_000)
+
+
+class PoolAssetConfig(Model):
+    target_weight_bps: int = Field(ge=0, le=BPS)
+    max_weight_bps: int = Field(ge=0, le=BPS)
+    base_fee_bps: int = Field(ge=0, le=100)
+    tax_fee_bps: int = Field(ge=0, le=200)
+    deposit_cap: Cap  # whole tokens
+
+
+class PoolConfig(Model):
+    rate_model: RateModelConfig
+    max_utilization_bps: int = Field(ge=1_000, le=BPS)
+    cooldown: int = Field(ge=0, le=MAX_COOLDOWN)  # seconds
+    # Listed in this order; the settlement asset must come first.
+    assets: dict[str, PoolAssetConfig] = Field(min_length=1, max_length=MAX_POOL_ASSETS)
+
+
+# ---------------------------------------------------------------------------------------------------- engine
+
+
+class CollateralConfig(Model):
+    initial_haircut_bps: int = Field(ge=0, le=9_500)
+    maint_haircut_bps: int = Field(ge=0, le=9_000)
+    stress_shock_bps: int = Field(ge=0, le=9_000)
+    supply_cap: Cap  # whole tokens
+
+
+class MarketConfig(Model):
+    """A perpetual on an oracle asset. Sizes and open-interest caps are in base units (whole tokens)."""
+
+    name: str = Field(min_length=1)
+    asset: str
+    initial_margin_bps: int = Field(ge=1, le=BPS)
+    maintenance_margin_bps: int = Field(ge=50, le=5_000)
+    stress_shock_bps: int = Field(ge=0, le=9_000)
+    trading_fee_bps: int = Field(ge=0, le=5_000)
+    reserve_factor_bps: int = Field(ge=0, le=BPS)
+    min_size: Annotated[Positive, BeforeValidator(_to_decimal), PlainSerializer(plain, return_type=str)]
+    long_open_interest_cap: Cap
+    short_open_interest_cap: Cap
+
+
+class InsuranceConfig(Model):
+    fee_share_bps: int = Field(ge=0, le=BPS)  # share of trading fees sent to the InsuranceFund
+    target: Number  # settlement tokens; above it the excess is swept to LPs
+    # Settlement tokens the deployer puts into the fund at deployment (minted first when the token is a mock).
+    seed: Number = Decimal(0)
+
+
+class LiquidationConfig(Model):
+    close_factor_bps: int = Field(ge=1_000, le=BPS)
+    critical_health_bps: int = Field(ge=0, le=BPS)
+    penalty_bps: int = Field(ge=0, le=1_000)  # at the maintenance threshold (and on debt an absorb repays)
+    max_penalty_bps: int | None = Field(default=None, ge=0, le=1_000)  # at zero equity; default: penaltyBps
+    keeper_share_bps: int = Field(ge=0, le=BPS)
+    min_keeper_reward: Number  # settlement tokens
+    dust_margin_usd: Number
+
+    @property
+    def effective_max_penalty_bps(self) -> int:
+        """The penalty at zero equity: `maxPenaltyBps`, or `penaltyBps` when not given (a flat penalty)."""
+        return self.penalty_bps if self.max_penalty_bps is None else self.max_penalty_bps
+
+
+class AdlConfig(Model):
+    threshold_bps: int = Field(ge=1_000, le=BPS)
+    target_bps: int = Field(ge=0, le=BPS)
+
+
+# ---------------------------------------------------------------------------------------------------- roles
+
+
+class TimelockConfig(Model):
+    min_delay: int = Field(ge=0, le=30 * 86_400)  # seconds
+    proposers: list[RoleRef] = Field(min_length=1)
+    executors: list[RoleRef] = Field(min_length=1)
+
+
+class RolesConfig(Model):
+    """Who holds what. The admin of every contract is the timelock; the deployer gives up its admin role once the
+    deployment is wired."""
+
+    timelock: TimelockConfig
+    risk_manager: RoleRef
+    guardian: RoleRef
+    keeper: RoleRef  # reports into the push feeds
+    risk_committee: RoleRef | None = None  # proposes an oracle wind-down price; default: the risk manager
+
+
+# ---------------------------------------------------------------------------------------------------- the whole
+
+
+class DeploymentConfig(Model):
+    description: str = ""
+    settlement_asset: str
+    tokens: dict[str, TokenConfig] = Field(min_length=1)
+    oracle: OracleConfig
+    pool: PoolConfig
+    collateral: dict[str, CollateralConfig] = Field(default_factory=dict, max_length=MAX_COLLATERAL)
+    markets: list[MarketConfig] = Field(default_factory=list, max_length=MAX_MARKETS)
+    insurance: InsuranceConfig
+    liquidation: LiquidationConfig
+    adl: AdlConfig
+    roles: RolesConfig
+
+    def normalized(self) -> dict[str, Any]:
+        """The config as plain JSON data with every default filled in: what the hash covers."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def config_hash(self) -> str:
+        return config_hash(self.normalized())
+
+    def decimals(self, symbol: str) -> int:
+        return self.tokens[symbol].decimals
+
+    def units(self, symbol: str, amount: Decimal | str) -> int:
+        """Whole tokens (or `unlimited`) to token units."""
+        if amount == "unlimited":
+            return UNLIMITED
+        return int(Decimal(amount) * 10 ** self.decimals(symbol))
+
+    def oracle_params(self, symbol: str) -> OracleParams:
+        return self.oracle.assets[symbol].params(self.oracle.defaults)
+
+
+def config_hash(normalized: dict[str, Any]) -> str:
+    """sha256 of the normalized config (keys sorted, no whitespace)."""
+    text = json.dumps(normalized, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,32 @@
+"""What one step of the liquidation keeper saw and did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ballast.keepers.sending import FailedTransaction
+
+
+@dataclass
+class StepReport:
+    """What one `step` saw and did."""
+
+    block: int
+    discovered: list[str] = field(default_factory=list)
+    refreshed: int = 0
+    liquidatable: list[str] = field(default_factory=list)  # ranked, largest shortfall first
+    liquidated: list[str] = field(default_factory=list)
+    raced: list[str] = field(default_factory=list)  # healthy again when the transaction ran: done
+    blocked: dict[str, list[str]] = field(default_factory=dict)  # account -> assets with no usable price
+    deferred: list[str] = field(default_factory=list)  # over this block's gas budget
+    failed: list[str] = field(default_factory=list)
+    oracle_updates: list[str] = field(default_factory=list)
+    transactions: list[str] = field(default_factory=list)
+    gas_committed: int = 0
+    # Transactions that reverted, ran out of gas or could not be sent; an account's also in `failed`.
+    failed_transactions: list[FailedTransaction] = field(default_factory=list)
+    gas_retries: int = 0  # transactions sent again with a larger limit after running out of gas
+    provisioned: list[str] = field(
+        default_factory=list
+    )  # deferred underwater accounts whose loss was provisioned
+    wind_downs: list[str] = field(default_factory=list)  # "proposed <asset>" / "executed <asset>"

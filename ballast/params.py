@@ -1,0 +1,103 @@
+"""The contracts' parameter tuples from a deployment config: what the deployment sends and what verifying a
+deployment reads back, in the contracts' units and field order."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ballast.config import UNLIMITED, DeploymentConfig, OracleAssetConfig
+from ballast.manifest import FeedEntry
+from ballast.prices import asset_config
+from ballast.system import CoreParams
+
+#: AccessControl's DEFAULT_ADMIN_ROLE.
+ADMIN_ROLE = b"\x00" * 32
+
+
+def to_units(amount: Decimal, decimals: int) -> int:
+    return int((Decimal(amount) * 10**decimals).to_integral_value(ROUND_HALF_UP))
+
+
+def core_params(config: DeploymentConfig) -> CoreParams:
+    settle = config.settlement_asset
+    rm, liq = config.pool.rate_model, config.liquidation
+    return CoreParams(
+        rate_model=(rm.base_rate_bps, rm.slope1_bps, rm.kink_bps, rm.slope2_bps),
+        max_utilization_bps=config.pool.max_utilization_bps,
+        cooldown=config.pool.cooldown,
+        insurance_fee_share_bps=config.insurance.fee_share_bps,
+        adl=(config.adl.threshold_bps, config.adl.target_bps),
+        liquidation=(
+            liq.close_factor_bps,
+            liq.critical_health_bps,
+            liq.penalty_bps,
+            liq.effective_max_penalty_bps,
+            liq.keeper_share_bps,
+            config.units(settle, liq.min_keeper_reward),
+            to_units(liq.dust_margin_usd, 18),
+        ),
+        insurance_target=config.units(settle, config.insurance.target),
+    )
+
+
+def liveness_params(config: DeploymentConfig) -> tuple[int, int, int]:
+    """`IOracleAggregator.LivenessParams`: maxFreezeDuration, windDownAfter, windDownDelay."""
+    live = config.oracle.liveness
+    return (live.max_freeze_duration, live.wind_down_after, live.wind_down_delay)
+
+
+def answer_bounds(asset: OracleAssetConfig, decimals: int) -> tuple[int, int]:
+    """The asset's USD band in a feed's decimals: the answers its sources accept."""
+    return max(1, int(asset.min_price * 10**decimals)), int(asset.max_price * 10**decimals)
+
+
+def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedEntry]) -> tuple[Any, ...]:
+    """The `IOracleAggregator.AssetConfig` tuple the deployment set for `symbol` on `feeds` (to verify it)."""
+    asset = config.oracle.assets[symbol]
+    params = config.oracle_params(symbol)
+    sources = [
+        (entry.address, source.heartbeat or params.heartbeat, *answer_bounds(asset, entry.decimals))
+        for source, entry in zip(asset.sources, feeds, strict=True)
+    ]
+    return asset_config(sources, params)
+
+
+def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
+    p = config.pool.assets[symbol]
+    return (
+        p.target_weight_bps,
+        p.max_weight_bps,
+        p.base_fee_bps,
+        p.tax_fee_bps,
+        config.units(symbol, p.deposit_cap),
+    )
+
+
+def collateral_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
+    p = config.collateral[symbol]
+    return (
+        p.initial_haircut_bps,
+        p.maint_haircut_bps,
+        p.stress_shock_bps,
+        config.units(symbol, p.supply_cap),
+    )
+
+
+def _base_units(amount: Decimal | str) -> int:
+    return UNLIMITED if amount == "unlimited" else to_units(Decimal(amount), 18)
+
+
+def market_params(config: DeploymentConfig, index: int, token_address: str) -> tuple[Any, ...]:
+    m = config.markets[index]
+    return (
+        token_address,
+        m.initial_margin_bps,
+        m.maintenance_margin_bps,
+        m.stress_shock_bps,
+        m.trading_fee_bps,
+        m.reserve_factor_bps,
+        _base_units(m.min_size),
+        _base_units(m.long_open_interest_cap),
+        _base_units(m.short_open_interest_cap),
+    )

@@ -1,0 +1,550 @@
+"""A scenario's blocks, one step after another (the runner's module docstring describes a block):
+
+1. `prices`: every source's answer (path price x source offset) with the block's faults (a source that reverts or
+   goes stale), the guardian's freeze or unfreeze, and `oracle.update` for every asset, mined in one driver block;
+2. `keeper_step`: from the keeper delay on, one step of the liquidation keeper, its transactions automined;
+3. `probe_new_risk`: a probe trader holding only settlement cash tries (eth_call) to open in every market whose asset,
+   or the settlement asset, is not `Ok`;
+4. `metrics`: every trader's health from batched reads, the health buckets and the assets' oracle state;
+5. `events`: the block's liquidations and absorptions, the InsuranceFund's covers and the Pool's events;
+6. `record_row`: the block's metrics row, and the status changes in the timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import keccak, to_checksum_address
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ballast.keepers.liquidation import LiquidationKeeper
+from ballast.reader import Call as ReadCall
+from ballast.reader import (
+    Snapshot,
+    batch_call,
+    fetch_max_price_ages,
+    fetch_prices,
+    fetch_risk_params,
+    fetch_snapshot,
+)
+from ballast.risk import AccountState, AssetPrice, PriceStatus, health
+from ballast.scenarios.driver import Call, FastDriver
+from ballast.scenarios.faults import frozen, source_states
+from ballast.scenarios.lp_split import PoolState
+from ballast.scenarios.model import HEALTH_BUCKETS, STATUS_NAMES, AssetBlock, BlockMetrics, ScenarioResult
+from ballast.scenarios.paths import feed_answer, source_offsets
+from ballast.scenarios.population import LONG_LIMIT, System, source_answer
+from ballast.scenarios.record import Absorption, Liquidation, RunRecord, RunSettings
+
+WAD = 10**18
+
+
+def _topic(signature: str) -> str:
+    return "0x" + keccak(text=signature).hex()
+
+
+FUNDED = _topic("Funded(address,uint256,bytes32)")
+COVERED = _topic("Covered(uint256,uint256,uint256)")
+SWEPT = _topic("Swept(uint256,address)")
+
+
+def _hex(value: Any) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def _data(log: dict[str, Any]) -> bytes:
+    data = log["data"]
+    return bytes(data) if not isinstance(data, str) else bytes.fromhex(data[2:])
+
+
+def _int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+LIQUIDATED = _topic("Liquidated(address,address,uint256,uint256,uint256,uint256)")
+ABSORBED = _topic("Absorbed(address,uint256,uint256,uint256,uint256)")
+POSITION_MODIFIED = _topic("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)")
+DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
+
+
+def _exit_status(price: AssetPrice) -> int:
+    """The status a liquidation follows: the sources' own (`sourceStatus`), else the stored one."""
+    return int(price.status if price.source_status is None else price.source_status)
+
+
+@dataclass
+class _BlockEvents:
+    """What the block's Liquidated and Absorbed events add to its metrics row."""
+
+    liquidations: int = 0
+    notional: float = 0.0
+    rewards: float = 0.0
+    deficits: float = 0.0
+
+
+class BlockLoop:
+    """Runs `settings.blocks` blocks of one scenario on `system`, recording into `record` and `result`."""
+
+    def __init__(
+        self,
+        system: System,
+        driver: FastDriver,
+        keeper: LiquidationKeeper,
+        record: RunRecord,
+        result: ScenarioResult,
+        settings: RunSettings,
+        *,
+        start: int,
+        probe: str,
+    ) -> None:
+        self.system, self.driver, self.keeper = system, driver, keeper
+        self.record, self.result, self.settings = record, result, settings
+        self.start, self.probe = start, probe
+        config = system.config
+        self.symbols = list(config.oracle.assets)
+        self.offsets = {
+            sym: source_offsets([source_answer(x) for x in config.oracle.assets[sym].sources])
+            for sym in self.symbols
+        }
+        self.heartbeat = {sym: config.oracle_params(sym).heartbeat for sym in self.symbols}
+        self.feed_decimals = {
+            sym: [int(f.decimals) for f in system.manifest.feeds[sym]] for sym in self.symbols
+        }
+        # The faults' state as sent so far: sources reverting, sources stale since a block, assets frozen; and the
+        # assets the keeper wound down (their price is fixed, `update` reverts).
+        self.reverting = {(sym, j): False for sym in self.symbols for j in range(len(self.offsets[sym]))}
+        self.stale_since: dict[tuple[str, int], int] = {}
+        self.is_frozen = dict.fromkeys(self.symbols, False)
+        self.wound_down: set[str] = set()
+        self.keeper_txs = 0
+        head, _ = driver.latest()
+        self.params = fetch_risk_params(system.engine, head)
+        self.addresses = {sym: to_checksum_address(system.tokens[sym].address) for sym in self.symbols}
+        self.symbol_of: dict[str, str] = {address: sym for sym, address in self.addresses.items()}
+        self.ages = fetch_max_price_ages(system.oracle, [self.addresses[x] for x in self.symbols], head)
+        record.pool_states.append(
+            self.pool_state(head, fetch_prices(system.oracle, list(self.ages), head, self.ages))
+        )
+        self.traders = [t.address for t in record.population.traders]
+        self.insurance_prev = 0.0
+        self.books_before: dict[
+            str, AccountState
+        ] = {}  # each trader's books at the end of the previous block
+        self.market_assets = {name: config.markets[i].asset for name, i in system.markets.items()}
+        self.min_sizes = {m.name: float(m.min_size) for m in config.markets}
+        self.settle_dec = system.decimals[system.settlement]
+
+    def run(self, name: str, console: Console, progress: bool) -> None:
+        """Every block, with a progress bar named `name` on `console` (none when `progress` is off)."""
+        bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not progress,
+            transient=False,
+        )
+        with bar:
+            task = bar.add_task(name, total=self.settings.blocks, note="")
+            for b in range(self.settings.blocks):
+                liquidatable = self.block(b)
+                bar.update(
+                    task,
+                    advance=1,
+                    note=f"liquidatable {liquidatable}, liquidations {len(self.record.liquidations)}",
+                )
+
+    def block(self, b: int) -> int:
+        """Block `b`, every step; returns how many traders are liquidatable at its end."""
+        _, last_ts = self.driver.latest()
+        timestamp = max(self.start + (b + 1) * self.settings.block_time, last_ts + 1)
+        price_block = self.prices(b, timestamp)
+        keeper_gas = self.keeper_step(b)
+        end, end_ts = self.driver.latest()
+        statuses = self.probe_new_risk(b, end)
+        snap, row = self.metrics(b, end, end_ts, statuses)
+        events = self.events(b, price_block, end, snap)
+        self.record_row(b, row, events, keeper_gas, statuses)
+        return row.liquidatable
+
+    # ---------------------------------------------------------------- 1. prices and faults
+
+    def prices(self, b: int, timestamp: int) -> int:
+        """Sources' answers with the block's faults, the guardian's freezes and every asset's `update`, mined in one
+        block at `timestamp`; returns that block's number."""
+        for sym in self.symbols:
+            self._queue_sources(sym, b, timestamp)
+            self._queue_guardian(sym, b)
+        for sym in self.symbols:
+            if sym in self.wound_down:
+                continue
+            self.driver.queue(
+                self.system.deployer, Call.of(self.system.oracle, "update", self.addresses[sym], gas=600_000)
+            )
+        return self.driver.mine(timestamp, strict=True).number
+
+    def _queue_sources(self, sym: str, b: int, timestamp: int) -> None:
+        """Each source of `sym`: start or stop reverting, go stale (its last round stamped past the heartbeat), or
+        answer the path price times its offset and the fault's factor."""
+        deployer = self.system.deployer
+        states = source_states(self.record.faults, sym, len(self.offsets[sym]), b)
+        price = float(self.record.paths[sym][b])
+        for j, (feed, st) in enumerate(zip(self.system.feeds[sym], states, strict=True)):
+            if st.reverting != self.reverting[(sym, j)]:
+                self.driver.queue(deployer, Call.of(feed, "setReverting", st.reverting, gas=60_000))
+                self.reverting[(sym, j)] = st.reverting
+            if not st.updates:
+                if (sym, j) not in self.stale_since:
+                    self.stale_since[(sym, j)] = b
+                    old = timestamp - self.heartbeat[sym] - 1
+                    self.driver.queue(deployer, Call.of(feed, "setUpdatedAt", old, gas=60_000))
+                continue
+            self.stale_since.pop((sym, j), None)
+            answer = feed_answer(price * st.factor, self.offsets[sym][j], self.feed_decimals[sym][j])
+            self.driver.queue(deployer, Call.of(feed, "setAnswer", answer, gas=80_000))
+
+    def _queue_guardian(self, sym: str, b: int) -> None:
+        """The guardian freezes or unfreezes `sym` when the block's faults say so."""
+        want_frozen = frozen(self.record.faults, sym, b)
+        if want_frozen != self.is_frozen[sym]:
+            self.driver.queue(
+                self.system.guardian,
+                Call.of(self.system.oracle, "setFrozen", self.addresses[sym], want_frozen, gas=120_000),
+            )
+            self.is_frozen[sym] = want_frozen
+
+    # ---------------------------------------------------------------- 2. the keeper
+
+    def keeper_step(self, b: int) -> int:
+        """One keeper step from the keeper delay on (its transactions automined); returns the gas it committed. A
+        keeper process that crashes is restarted by its supervisor: the same keeper runs again next block, and the
+        error is part of the outcome (and of the timeline)."""
+        if b < self.settings.keeper_delay:
+            return 0
+        self.driver.set_automine(True)
+        try:
+            report = self.keeper.step()
+        except Exception as err:
+            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+            self.record.keeper_errors.append((b, error))
+            self.result.events.append((b, f"keeper step failed: {error}"))
+            return 0
+        else:
+            self.keeper_txs += len(report.transactions) + len(report.oracle_updates)
+            return report.gas_committed
+        finally:
+            self.driver.set_automine(False)
+
+    # ---------------------------------------------------------------- 3. traders: new-risk probes
+
+    def probe_new_risk(self, b: int, end: int) -> dict[str, Any]:
+        """The assets' statuses at `end`, and an `eth_call` of a small open in every market whose asset (or the
+        settlement asset, the probe's cash) is not Ok, recorded with its outcome (in every market at block 0)."""
+        system = self.system
+        statuses = dict(
+            zip(
+                self.symbols,
+                batch_call(
+                    system.oracle.provider,
+                    [ReadCall.method(system.oracle, "status", self.addresses[x]) for x in self.symbols],
+                    end,
+                ),
+                strict=True,
+            )
+        )
+        self.wound_down |= {x for x in self.symbols if int(statuses[x]) == PriceStatus.WIND_DOWN}
+        probes = []
+        settlement_status = int(statuses[system.settlement])
+        for name, asset in self.market_assets.items():
+            # Opening needs the market asset's and the settlement asset's prices Ok; the enum's order is the
+            # oracle's precedence, so the larger status is the one that decides.
+            status = STATUS_NAMES[max(int(statuses[asset]), settlement_status)]
+            if status != "Ok" or b == 0:
+                size = int(self.min_sizes[name] * 2 * WAD)
+                call = Call.of(system.engine, "modifyPosition", system.markets[name], size, LONG_LIMIT)
+                probes.append((name, status, call))
+        outcomes = self.simulate(self.probe, [c for _, _, c in probes], end)
+        for (name, status, _), (ok, error) in zip(probes, outcomes, strict=True):
+            self.record.probes.append((b, name, status, ok, error))
+        return statuses
+
+    # ---------------------------------------------------------------- 4. metrics
+
+    def metrics(
+        self, b: int, end: int, end_ts: int, statuses: dict[str, Any]
+    ) -> tuple[Snapshot, BlockMetrics]:
+        """Every trader's books and health at `end` (batched reads), the health buckets, the Pool's share price and
+        utilization, the InsuranceFund's balance and each asset's oracle state: the block's row, without its
+        events (`record_row` adds them)."""
+        system = self.system
+        pool_calls = [
+            ReadCall.method(system.pool, "sharePrice", False),
+            ReadCall.method(system.pool, "utilization"),
+            ReadCall.method(system.insurance, "bookedBalance"),
+        ]
+        share_price, utilization, insurance = batch_call(system.pool.provider, pool_calls, end)
+        snap = fetch_snapshot(
+            system.engine, system.pool, system.oracle, self.params, self.traders, end, self.ages
+        )
+        buckets = {name: 0 for name, _ in HEALTH_BUCKETS} | {"flat": 0}
+        liquidatable = 0
+        worst = float("inf")
+        for account in self.traders:
+            books = snap.accounts[account]
+            h = health(books, self.params, snap.prices, snap.borrow_index)
+            if h.liquidatable:
+                liquidatable += 1
+            if not books.positions or h.maintenance_margin == 0:
+                buckets["flat"] += 1
+                continue
+            ratio = h.maintenance_equity / h.maintenance_margin
+            worst = min(worst, ratio)
+            buckets[next(n for n, bound in HEALTH_BUCKETS if ratio < bound)] += 1
+        assets = {}
+        for sym in self.symbols:
+            p = snap.prices[self.addresses[sym]]
+            true = float(self.record.paths[sym][b])
+            assets[sym] = AssetBlock(p.median / WAD, p.twap / WAD, STATUS_NAMES[int(p.status)], true)
+        row = BlockMetrics(
+            block=b,
+            timestamp=end_ts,
+            assets=assets,
+            health_buckets=buckets,
+            liquidatable=liquidatable,
+            liquidations=0,
+            liquidated_notional=0.0,
+            keeper_rewards=0.0,
+            keeper_gas=0,
+            deficits=0.0,
+            insurance_balance=insurance / 10**self.settle_dec,
+            lp_share_price=share_price / WAD,
+            utilization=utilization / WAD,
+            worst_health=worst,
+        )
+        return snap, row
+
+    # ---------------------------------------------------------------- 5. events
+
+    def events(self, b: int, first: int, end: int, snap: Snapshot) -> _BlockEvents:
+        """The Liquidated and Absorbed events of blocks `first`..`end` into the record (with the statuses the
+        liquidations met and each account's books before), then the InsuranceFund's covers and the Pool's events;
+        the Pool's state at `end` closes the block."""
+        system, record, settle_dec = self.system, self.record, self.settle_dec
+        ratios = {
+            sym: snap.prices[self.addresses[sym]].median / WAD / float(record.paths[sym][b]) - 1
+            for sym in self.symbols
+        }
+        # What a liquidation follows: the sources' own status (a freeze brakes new risk only).
+        exit_names = {
+            sym: STATUS_NAMES[int(_exit_status(snap.prices[self.addresses[sym]]))] for sym in self.symbols
+        }
+        logs = self.driver.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": [str(system.liquidator.address)],
+                    "fromBlock": hex(first),
+                    "toBlock": hex(end),
+                    "topics": [[LIQUIDATED, ABSORBED]],
+                }
+            ],
+        )
+        out = _BlockEvents()
+        for log in logs:
+            topics = [_hex(t) for t in log["topics"]]
+            account = to_checksum_address("0x" + topics[1][-40:])
+            data = _data(log)
+            if topics[0] == LIQUIDATED:
+                _, closed, _, reward = decode(["uint256"] * 4, data)
+                out.liquidations += 1
+                out.notional += closed / WAD
+                out.rewards += reward / 10**settle_dec
+                before = self.books_before.get(account)
+                held = (
+                    frozenset(self.symbol_of.get(a, a) for a in before.assets(self.params))
+                    if before
+                    else frozenset()
+                )
+                record.liquidations.append(
+                    Liquidation(b, account, closed / WAD, reward / 10**settle_dec, exit_names, ratios, held)
+                )
+            else:
+                debt, collateral_value, deficit, covered = decode(["uint256"] * 4, data)
+                if collateral_value > debt:
+                    settle_low = snap.prices[self.addresses[system.settlement]].low
+                    record.absorbed_surplus += (collateral_value - debt) * settle_low // 10**settle_dec
+                out.deficits += deficit / 10**settle_dec
+                record.absorptions.append(
+                    Absorption(
+                        b, account, deficit / 10**settle_dec, covered / 10**settle_dec, self.insurance_prev
+                    )
+                )
+        self.check_cover(b, first, end)
+        self.pool_events(b, first, end)
+        record.pool_states.append(self.pool_state(end, snap.prices))
+        self.books_before = dict(snap.accounts)
+        return out
+
+    # ---------------------------------------------------------------- 6. the row
+
+    def record_row(
+        self, b: int, row: BlockMetrics, events: _BlockEvents, keeper_gas: int, statuses: dict[str, Any]
+    ) -> None:
+        """The block's metrics row with its events and the keeper's gas; a status change is an event of the run."""
+        row = replace(
+            row,
+            liquidations=events.liquidations,
+            liquidated_notional=events.notional,
+            keeper_rewards=events.rewards,
+            keeper_gas=keeper_gas,
+            deficits=events.deficits,
+        )
+        self.insurance_prev = row.insurance_balance
+        self.result.blocks.append(row)
+        self.record.metrics.append(row)
+        blocks = self.result.blocks
+        for sym in self.symbols:
+            name = STATUS_NAMES[int(statuses[sym])]
+            if b and name != blocks[-2].assets[sym].status:
+                self.result.events.append((b, f"{sym} status {blocks[-2].assets[sym].status} -> {name}"))
+
+    # ---------------------------------------------------------------- reads
+
+    def pool_state(self, block: int, prices: dict[str, Any]) -> PoolState:
+        """The parts of the Pool's lower NAV at `block`; `prices`: the stored prices by token address."""
+        system = self.system
+        pool_assets = list(system.config.pool.assets)
+        calls = [ReadCall.method(system.pool, "reserves", system.tokens[s].address) for s in pool_assets]
+        calls += [
+            ReadCall.method(system.pool, "totalDebt"),
+            ReadCall.method(system.engine, "poolExposure", False),
+            ReadCall.method(system.pool, "sharePrice", False),
+            ReadCall.method(system.pool, "totalSupply"),
+        ]
+        values = batch_call(system.pool.provider, calls, block)
+        n = len(pool_assets)
+        low = {
+            sym: prices[to_checksum_address(system.tokens[sym].address)].low
+            for sym in {*pool_assets, system.settlement}
+        }
+        return PoolState(
+            reserves=dict(zip(pool_assets, values[:n], strict=True)),
+            low_prices=low,
+            receivable=values[n],
+            trader_pnl=values[n + 1][1],
+            share_price=values[n + 2],
+            supply=values[n + 3],
+        )
+
+    # ---------------------------------------------------------------- the loop
+
+    def pool_events(self, b: int, first: int, last: int) -> None:
+        """Traders' realized PnL (`PositionModified`) and the deficits socialized (`DeficitSocialized`) in blocks
+        `first`..`last`."""
+        system, record = self.system, self.record
+        logs = self.driver.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": [str(system.engine.address), str(system.pool.address)],
+                    "fromBlock": hex(first),
+                    "toBlock": hex(last),
+                    "topics": [[POSITION_MODIFIED, DEFICIT_SOCIALIZED]],
+                }
+            ],
+        )
+        for log in logs:
+            topic = _hex(log["topics"][0])
+            if topic == POSITION_MODIFIED:
+                _, _, _, realized, _ = decode(
+                    ["int256", "int256", "uint256", "int256", "uint256"], _data(log)
+                )
+                record.realized_pnl += realized
+            else:
+                _, _, value_usd = decode(["uint256"] * 3, _data(log))
+                record.socialized.append((b, value_usd))
+
+    def check_cover(self, b: int, first: int, last: int) -> None:
+        """Replay the InsuranceFund's books through every transaction of the block that left a deficit uncovered:
+        the fund must have paid all it held (LPs lose only once the fund is empty)."""
+        system, driver, record = self.system, self.driver, self.record
+        logs = driver.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": [str(system.insurance.address)],
+                    "fromBlock": hex(first),
+                    "toBlock": hex(last),
+                    "topics": [[FUNDED, COVERED, SWEPT]],
+                }
+            ],
+        )
+        by_tx: dict[str, list[dict[str, Any]]] = {}
+        for log in logs:
+            tx = (
+                log["transactionHash"]
+                if isinstance(log["transactionHash"], str)
+                else "0x" + bytes(log["transactionHash"]).hex()
+            )
+            by_tx.setdefault(tx, []).append(log)
+        for entries in by_tx.values():
+            topics0 = [_hex(e["topics"][0]) for e in entries]
+            covers = [
+                decode(["uint256"] * 3, _data(e))
+                for e, t in zip(entries, topics0, strict=True)
+                if t == COVERED
+            ]
+            if not any(c[2] > 0 for c in covers):
+                continue
+            number = (
+                int(entries[0]["blockNumber"], 16)
+                if isinstance(entries[0]["blockNumber"], str)
+                else int(entries[0]["blockNumber"])
+            )
+            (balance,) = [
+                batch_call(driver.provider, [ReadCall.method(system.insurance, "bookedBalance")], number - 1)[
+                    0
+                ]
+            ]
+            for entry, topic in sorted(
+                zip(entries, topics0, strict=True), key=lambda x: _int(x[0]["logIndex"])
+            ):
+                if topic == FUNDED:
+                    balance += decode(["uint256"], _data(entry)[:32])[0]
+                elif topic == SWEPT:
+                    balance -= decode(["uint256"], _data(entry)[:32])[0]
+                else:
+                    deficit, covered, uncovered = decode(["uint256"] * 3, _data(entry))
+                    if uncovered > 0:
+                        record.cover_checks.append((b, deficit, covered, uncovered, balance))
+                    balance -= covered
+
+    def simulate(self, sender: str, calls: list[Call], block: int) -> list[tuple[bool, str]]:
+        """`eth_call` each of `calls` from `sender` at `block` (one batch): (accepted, decoded error)."""
+        driver = self.driver
+        if not calls:
+            return []
+        requests = [
+            ("eth_call", [{"from": sender, "to": c.to, "data": c.data, "gas": hex(c.gas)}, hex(block)])
+            for c in calls
+        ]
+        batcher = driver.provider.web3.provider.make_batch_request
+        out = []
+        for response in batcher(requests):
+            error = response.get("error") if isinstance(response, dict) else None
+            if not error:
+                out.append((True, ""))
+                continue
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, dict):
+                data = data.get("data")
+            if isinstance(data, str) and data.startswith("0x"):
+                out.append((False, driver.decoder.decode(data)))
+            else:
+                out.append((False, str(error.get("message", error) if isinstance(error, dict) else error)))
+        return out

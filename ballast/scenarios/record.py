@@ -1,0 +1,133 @@
+"""What a scenario run is given (`RunSettings`, `ScenarioSpec`) and what it records for the property checks
+(`RunRecord`: liquidations with the statuses of their block, absorptions, probes, the InsuranceFund's covers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ballast.scenarios.faults import Fault
+from ballast.scenarios.lp_split import PoolState
+from ballast.scenarios.model import BlockMetrics, PropertyResult
+from ballast.scenarios.paths import Paths
+from ballast.scenarios.population import Population
+
+WAD = 10**18
+
+#: Source statuses under which the oracle refuses to price a liquidation (docs/design.md#liveness: a freeze does not
+#: stop one).
+UNUSABLE = ("Stale",)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """A run's knobs (the command's options)."""
+
+    accounts: int = 30
+    seed: int = 1
+    blocks: int = 40
+    block_time: int = 30  # seconds (the TWAP window, 300 s, is 10 blocks)
+    keeper_gas: int = 10_000_000  # gas budget per block
+    keeper_delay: int = 0  # blocks before the keeper starts
+    batch_size: int = 25
+    profile: str = "mixed"
+    leverage: str = (
+        "use"  # population sizing: "use" (a share of a stricter capacity) or "max" (the engine's limit)
+    )
+
+
+@dataclass(frozen=True)
+class Liquidation:
+    block: int
+    account: str
+    closed_notional: float  # USD
+    keeper_reward: float  # USD
+    statuses: dict[str, str]  # asset statuses at the end of the block
+    true_vs_median: dict[str, float]  # median / path price - 1, per asset
+    # The assets (symbols) the account's health read when it was liquidated: its books at the end of the block before.
+    exposure: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Absorption:
+    block: int
+    account: str
+    deficit: float  # USD
+    insurance_covered: float  # USD
+    insurance_before: float  # InsuranceFund balance at the end of the previous block, USD
+
+
+@dataclass
+class RunRecord:
+    """What the property checks read (besides the metrics rows)."""
+
+    settings: RunSettings
+    faults: list[Fault]
+    paths: Paths
+    population: Population
+    liquidations: list[Liquidation] = field(default_factory=list)
+    absorptions: list[Absorption] = field(default_factory=list)
+    probes: list[tuple[int, str, str, bool, str]] = field(
+        default_factory=list
+    )  # block, market, status, ok, error
+    # (block, deficit, covered, uncovered, fund balance before the cover), settlement units, for covers that left
+    # a deficit to LPs
+    cover_checks: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    final_books: dict[str, Any] = field(default_factory=dict)  # docs/design.md#invariants checks at the end
+    metrics: list[BlockMetrics] = field(default_factory=list)
+    pool_states: list[PoolState] = field(default_factory=list)  # the start, then the end of every block
+    realized_pnl: int = 0  # traders' realized PnL over the run, USD WAD (PositionModified)
+    socialized: list[tuple[int, int]] = field(default_factory=list)  # (block, DeficitSocialized.valueUsd WAD)
+    absorbed_surplus: int = 0  # collateral absorbed above the debt it cancelled, USD WAD
+    settlement: str = "USDC"  # the settlement symbol (every account's health reads its price)
+    keeper_errors: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (block, error) of crashed keeper steps
+    # Per symbol, the seconds from an asset's last accepted price to the end of its wind-down (docs/design.md#liveness):
+    # its maxPriceAge, then the oracle's windDownAfter and windDownDelay.
+    wind_down_bound: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lp_loss(self) -> float:
+        """USD of deficits socialized to LPs: the one meaning of "LP loss" in every report line and property."""
+        return sum(v for _, v in self.socialized) / WAD
+
+
+Check = Callable[[RunRecord], PropertyResult]
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A scenario: its population profile, paths, faults and properties."""
+
+    name: str
+    description: str
+    paths: Callable[[np.random.Generator, dict[str, float], RunSettings], Paths]
+    properties: tuple[Check, ...]
+    faults: Callable[[RunSettings], list[Fault]] = lambda settings: []
+    profile: str = "mixed"
+    shock_block: int = 2  # the block the shock starts (blocks_to_clear counts from it)
+    defaults: dict[str, Any] = field(default_factory=dict)  # RunSettings overrides
+    path_note: str = ""
+
+
+def exposure(record: RunRecord, account: str) -> set[str]:
+    """The assets whose prices `account`'s health reads (its collateral, its markets' assets, the settlement
+    asset), by symbol, from the population."""
+    trader = next((t for t in record.population.traders if t.address == account), None)
+    if trader is None:
+        return set()
+    return {record.settlement, *trader.deposits, *(m.split("-")[0] for m in trader.positions)}
+
+
+def stale_liquidations(record: RunRecord) -> list[Liquidation]:
+    """Liquidations of accounts whose health reads an asset its sources gave as Stale at the end of that block (the
+    oracle is updated once per block, before the keeper: the status the Liquidator saw; a freeze does not count)."""
+    return [
+        x
+        for x in record.liquidations
+        if any(x.statuses.get(sym) in UNUSABLE for sym in (x.exposure or exposure(record, x.account)))
+    ]

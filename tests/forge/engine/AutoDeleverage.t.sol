@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
+import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
+
+/// @title MarginEngineAutoDeleverageTest
+/// @notice MarginEngine unit tests of auto-deleveraging and its state. The Pool holds 300,000 USDC only, so traders'
+/// profits are not hedged by its reserves: TRADER is long 40 WETH from 3,000, CARL long 1 WETH from 3,300, OTHER short
+/// 0.5 WBTC from 60,000; then WETH goes to 8,000 and WBTC to 30,000 and ADL is active.
+contract MarginEngineAutoDeleverageTest is MarginEngineBase {
+    using FixedPointMath for uint256;
+
+    address internal constant CARL = address(0x5555);
+
+    function setUp() public override {
+        _deployBenchCore();
+        usdc.mint(LP, 300_000e6);
+        vm.startPrank(LP);
+        usdc.approve(address(pool), 300_000e6);
+        pool.deposit(address(usdc), 300_000e6, 0, LP);
+        vm.stopPrank();
+        _nextBlock();
+        _deposit(TRADER, weth, 100e18);
+        _deposit(OTHER, weth, 100e18);
+        _deposit(CARL, weth, 100e18);
+        _open(TRADER, 0, 40e18);
+        _open(OTHER, 1, -0.5e18);
+        _move(address(weth), 3_300e18);
+    }
+
+    function _activate() internal {
+        _open(CARL, 0, 1e18);
+        _move(address(weth), 8_000e18);
+        _move(address(wbtc), 30_000e18);
+    }
+
+    /// @notice Traders in profit below the threshold: ADL is off, no excess, and the value is the Pool's NAV plus the
+    /// PnL; `autoDeleverage` reverts AdlNotActive with the figures (the value is the Pool's reserves and receivables,
+    /// never negative).
+    function test_autoDeleverage__belowThreshold__reverts() public {
+        (int256 pnl, uint256 value, bool active, uint256 excess) = engine.adlState();
+        assertTrue(pnl > 0, "traders in profit");
+        assertEq(value, uint256(pool.nav(false) + pnl), "NAV plus PnL");
+        assertTrue(!active, "below the threshold");
+        assertEq(excess, 0, "no excess");
+        vm.expectRevert(abi.encodeWithSignature("AdlNotActive(int256,uint256,uint256)", pnl, value, 5_000));
+        vm.prank(KEEPER);
+        engine.autoDeleverage(TRADER, 0);
+    }
+
+    /// @notice Active: TRADER's long (entry 3,000 at or below the side's average) is cut by what realizes the excess at
+    /// 5,000 a unit, rounded up, and keeps the rest.
+    function test_autoDeleverage__profitableLong__closesTheExcess() public {
+        _activate();
+        (,, bool active, uint256 excess) = engine.adlState();
+        assertTrue(active, "active");
+        uint256 closing = excess.mulDivUp(1e18, 5_000e18);
+        assertTrue(closing != 0 && closing + 1e16 < 40e18, "a partial cut");
+        vm.prank(KEEPER);
+        int256 delta = engine.autoDeleverage(TRADER, 0);
+        assertEq(delta, -int256(closing), "delta");
+        assertEq(int256(engine.position(TRADER, 0).size), 40e18 - int256(closing), "the rest stays");
+    }
+
+    /// @notice Active: OTHER's short would need more than its size to realize the excess, so all of it is bought back.
+    function test_autoDeleverage__profitableShort__closesAll() public {
+        _activate();
+        (,,, uint256 excess) = engine.adlState();
+        assertTrue(excess.mulDivUp(1e18, 30_000e18) > 0.5e18, "more than the position");
+        vm.prank(KEEPER);
+        int256 delta = engine.autoDeleverage(OTHER, 1);
+        assertEq(delta, 0.5e18, "bought back");
+        assertEq(int256(engine.position(OTHER, 1).size), 0, "closed");
+    }
+
+    /// @notice CARL's entry (3,300) is above the longs' average entry: not a candidate.
+    function test_autoDeleverage__entryAboveAverage__reverts() public {
+        _activate();
+        uint256 average = uint256(123_300e18).mulDivDown(1e18, 41e18);
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", CARL, 0, 3_300e18, average, 8_000e18
+            )
+        );
+        vm.prank(KEEPER);
+        engine.autoDeleverage(CARL, 0);
+    }
+
+    /// @notice No position in a market without shorts: not a candidate, the short side's average reads as zero.
+    function test_autoDeleverage__noPosition__reverts() public {
+        _activate();
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", OTHER, 0, 0, 0, 8_000e18
+            )
+        );
+        vm.prank(KEEPER);
+        engine.autoDeleverage(OTHER, 0);
+    }
+
+    /// @notice A short in a rally is on the losing side: not a candidate, whatever its entry (the short side's
+    /// average is its own entry, 3,300, under the price).
+    function test_autoDeleverage__losingSide__reverts() public {
+        address dave = address(0x6666);
+        _deposit(dave, weth, 100e18);
+        _open(dave, 0, -1e18);
+        _activate();
+        (,, bool active,) = engine.adlState();
+        assertTrue(active, "active");
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", dave, 0, 3_300e18, 3_300e18, 8_000e18
+            )
+        );
+        vm.prank(KEEPER);
+        engine.autoDeleverage(dave, 0);
+    }
+}

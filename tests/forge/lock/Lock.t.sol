@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
+import {BaseTest} from "../utils/BaseTest.sol";
+
+/// @title ProtocolLockTest
+/// @notice `ProtocolLock.lock` / `unlock`: the shared lock of the four core contracts, taken and released by members
+/// only. (That the transient lock never outlives its transaction needs two transactions: tests/pool/test_pool.py.)
+contract ProtocolLockTest is BaseTest {
+    address internal constant POOL = address(0x1001);
+    address internal constant ENGINE = address(0x1002);
+    address internal constant LIQUIDATOR = address(0x1003);
+    address internal constant FUND = address(0x1004);
+    address internal constant STRANGER = address(0x5555);
+
+    ProtocolLock internal lock;
+
+    function setUp() public {
+        lock = new ProtocolLock([POOL, ENGINE, LIQUIDATOR, FUND]);
+    }
+
+    /// @notice The members are fixed at construction, in order; nobody else is one.
+    function test_members__fixedAtConstruction__inOrder() public view {
+        address[4] memory members = lock.members();
+        assertEq(members[0], POOL, "pool");
+        assertEq(members[1], ENGINE, "engine");
+        assertEq(members[2], LIQUIDATOR, "liquidator");
+        assertEq(members[3], FUND, "fund");
+        assertTrue(lock.isMember(POOL) && lock.isMember(FUND), "members");
+        assertTrue(!lock.isMember(STRANGER), "not a member");
+        assertTrue(!lock.isLocked(), "unlocked");
+    }
+
+    /// @notice A stranger may neither lock nor unlock: NotMember(caller).
+    function test_lock__stranger__revertsNotMember() public {
+        vm.expectRevert(abi.encodeWithSelector(IProtocolLock.NotMember.selector, STRANGER));
+        vm.prank(STRANGER);
+        lock.lock();
+        vm.expectRevert(abi.encodeWithSelector(IProtocolLock.NotMember.selector, STRANGER));
+        vm.prank(STRANGER);
+        lock.unlock();
+        assertTrue(!lock.isLocked(), "unlocked");
+    }
+
+    /// @notice Unlocking an unlocked lock reverts NotLocked; a second lock reverts Locked, whichever member takes it;
+    /// once released it can be taken again.
+    function test_lock__heldOrNotHeld__revertsAndReleases() public {
+        vm.expectRevert(IProtocolLock.NotLocked.selector);
+        vm.prank(ENGINE);
+        lock.unlock();
+        vm.prank(POOL);
+        lock.lock();
+        assertTrue(lock.isLocked(), "locked");
+        vm.expectRevert(IProtocolLock.Locked.selector);
+        vm.prank(LIQUIDATOR);
+        lock.lock();
+        vm.prank(ENGINE);
+        lock.unlock();
+        assertTrue(!lock.isLocked(), "released");
+        vm.prank(FUND);
+        lock.lock();
+        assertTrue(lock.isLocked(), "taken again");
+    }
+}

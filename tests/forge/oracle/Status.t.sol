@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
+import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
+import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
+import {MedianLib} from "../../../contracts/libraries/MedianLib.sol";
+import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
+import {MultiSourceOracleBase} from "../utils/MultiSourceOracleBase.sol";
+import {OracleFixture} from "../utils/OracleFixture.sol";
+import {OracleViewBase} from "../utils/OracleViewBase.sol";
+import {GasBurnerFeed, ProxyFeed} from "../utils/TestFeeds.sol";
+
+/// @title OracleStatusMultiSourceTest
+/// @notice `OracleAggregator.status`: Ok, Deviated, Stale, Frozen from the sources, age and guardian (fixture: MultiSourceOracleBase).
+contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
+    function test_status__everyTransition__followsSourcesAgeAndFreeze() public {
+        AggregatorV3Interface[] memory list = new AggregatorV3Interface[](3);
+        (list[0], list[1], list[2]) = (feeds[0], feeds[1], feeds[2]);
+        _list(ASSET, _config(list, 2));
+        // Listed but never updated: Stale, nothing is priced.
+        assertEq(uint256(_status(ASSET)), uint256(IOracleAggregator.Status.Stale), "never updated");
+        _expectAllUnavailable(IOracleAggregator.Status.Stale);
+
+        uint256 t = T0;
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Ok, "all fresh and equal");
+        assertEq(oracle.priceForRisk(ASSET, true), P, "Ok: risk price");
+
+        // Dispersion: one source 5 % off (median unmoved) -> Deviated: reduce and liquidate only.
+        t = _step(t, 60);
+        _setPrice(feeds[2], P * 105 / 100);
+        assertEq(oracle.update(ASSET).median, P, "median ignores the outlier");
+        _assertStatus(IOracleAggregator.Status.Deviated, "dispersed sources");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
+        oracle.priceForRisk(ASSET, true);
+        assertEq(oracle.priceForReduce(ASSET, true), P, "Deviated: reduce allowed");
+        assertEq(oracle.priceForLiquidation(ASSET, true), P, "Deviated: liquidation allowed");
+
+        t = _step(t, 60);
+        _setPrice(feeds[2], P);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Ok, "dispersion gone");
+
+        // Quorum lost (2 of 3 revert): Stale at once, the median is kept, nothing is priced.
+        t = _step(t, 60);
+        feeds[0].setReverting(true);
+        feeds[1].setReverting(true);
+        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+        assertEq(data.median, P, "median kept when the quorum is lost");
+        assertEq(data.updatedAt, t - 60, "updatedAt kept when the quorum is lost");
+        _assertStatus(IOracleAggregator.Status.Stale, "quorum lost");
+        _expectAllUnavailable(IOracleAggregator.Status.Stale);
+
+        t = _step(t, 60);
+        feeds[0].setReverting(false);
+        feeds[1].setReverting(false);
+        _refresh(3);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Ok, "quorum back");
+
+        // Age: valid for exactly maxPriceAge seconds after the update.
+        t = _step(t, MAX_PRICE_AGE);
+        _assertStatus(IOracleAggregator.Status.Ok, "at maxPriceAge");
+        t = _step(t, 1);
+        _assertStatus(IOracleAggregator.Status.Stale, "past maxPriceAge");
+        _expectAllUnavailable(IOracleAggregator.Status.Stale);
+        // The sources are past their heartbeat too: an update alone cannot revive the price.
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Stale, "update with stale sources");
+        _refresh(3);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Ok, "fresh sources");
+
+        // Frozen beats Stale for new risk, survives updates and age; only the guardian toggles it. Closes and
+        // liquidations follow the sources' own status (docs/design.md#liveness).
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), oracle.GUARDIAN_ROLE()
+            )
+        );
+        oracle.setFrozen(ASSET, true);
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, true);
+        _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
+        oracle.priceForRisk(ASSET, true);
+        oracle.priceForLiquidation(ASSET, true); // the sources are Ok: priced
+        vm.prank(GUARDIAN);
+        vm.expectRevert(abi.encodeWithSelector(IOracleAggregator.FreezeUnchanged.selector, ASSET, true));
+        oracle.setFrozen(ASSET, true);
+        t = _step(t, 60);
+        _refresh(3);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Frozen, "update does not unfreeze");
+        t = _step(t, MAX_PRICE_AGE + 1);
+        _assertStatus(IOracleAggregator.Status.Frozen, "Frozen beats Stale");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.Liquidate, IOracleAggregator.Status.Stale));
+        oracle.priceForLiquidation(ASSET, true); // the sources' own status is Stale
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        _assertStatus(IOracleAggregator.Status.Stale, "unfrozen, still too old");
+        _step(t, 60);
+        _refresh(3);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Ok, "unfrozen and fresh");
+    }
+}
+
+/// @title OracleStatusTest
+/// @notice `OracleAggregator.status`: Ok, Deviated, Stale, Frozen from the sources, age and guardian (fixture: OracleViewBase).
+contract OracleStatusTest is OracleViewBase {
+    /// @notice A price is Ok for exactly maxPriceAge seconds after its update and Stale one second later (status() and
+    /// getPriceData agree, every policy price reverts Stale).
+    function test_status__pastMaxPriceAge__stale() public {
+        _updateAt(T0, P);
+        vm.warp(T0 + MAX_PRICE_AGE);
+        _assertStatus(IOracleAggregator.Status.Ok, "at maxPriceAge");
+        assertEq(oracle.priceForRisk(ASSET, true), P, "Ok: risk price");
+        vm.warp(T0 + MAX_PRICE_AGE + 1);
+        _assertStatus(IOracleAggregator.Status.Stale, "past maxPriceAge");
+        _expectAllUnavailable(IOracleAggregator.Status.Stale);
+    }
+
+    /// @notice Listed but never updated (updatedAt 0): Stale, every policy price reverts PriceUnavailable(.., Stale),
+    /// including Reduce and Liquidate.
+    function test_status__neverUpdated__staleAndUnpriced() public {
+        _assertStatus(IOracleAggregator.Status.Stale, "never updated");
+        _expectAllUnavailable(IOracleAggregator.Status.Stale);
+    }
+
+    /// @notice Frozen beats a fresh Ok price for new risk: status Frozen, adding risk and valuing the Pool revert
+    /// PriceUnavailable(.., Frozen), while reducing and liquidating follow the sources' own status (Ok: priced;
+    /// docs/design.md#liveness). Unfrozen it is Ok again.
+    function test_status__frozen__refusesNewRiskAndPricesExits() public {
+        _updateAt(T0, P);
+        _assertStatus(IOracleAggregator.Status.Ok, "fresh");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, true);
+        _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
+        assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
+        oracle.priceForRisk(ASSET, true);
+        vm.expectRevert(_unavailable(IOracleAggregator.Action.Value, IOracleAggregator.Status.Frozen));
+        oracle.priceBounds(ASSET, IOracleAggregator.Action.Value);
+        assertEq(oracle.priceForReduce(ASSET, true), P, "a close is priced");
+        assertEq(oracle.priceForLiquidation(ASSET, false), P, "a liquidation is priced");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        _assertStatus(IOracleAggregator.Status.Ok, "unfrozen");
+    }
+}

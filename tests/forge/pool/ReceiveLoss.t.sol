@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IPool} from "../../../interfaces/IPool.sol";
+import {Pool} from "../../../contracts/Pool.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
+import {Vm} from "../utils/Vm.sol";
+
+/// @title PoolReceiveLossTest
+/// @notice `Pool.receiveLoss`: a trader's loss paid to the Pool (fixture: StandalonePoolBase).
+contract PoolReceiveLossTest is StandalonePoolBase {
+    /// @notice The liquidator pays 100 USDC of loss and books 50 USDC of debt: reserve and receivable move by both.
+    function test_receiveLoss__fromLiquidator__booksPaymentAndDebt() public {
+        _mintApprove(LIQ, usdc, 100e6);
+        vm.prank(LIQ);
+        assertEq(pool.receiveLoss(100e6, 50e6), 50e6, "scaled debt at index 1");
+        assertEq(pool.reserves(address(usdc)), 100e6, "paid into the reserve");
+        assertEq(usdc.balanceOf(address(pool)), 100e6, "tokens in");
+        assertEq(pool.totalScaledDebt(), 50e6, "receivable");
+        assertEq(pool.receiveLoss(0, 0), 0, "the engine may call too");
+    }
+
+    /// @notice A loss with nothing paid pulls nothing: the Pool's LossReceived is the only log, no token Transfer.
+    function test_receiveLoss__nothingPaid__pullsNothing() public {
+        vm.recordLogs();
+        assertEq(pool.receiveLoss(0, 50e6), 50e6, "scaled debt");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one log");
+        assertEq(logs[0].emitter, address(pool), "from the Pool");
+        assertEq(logs[0].topics[0], keccak256("LossReceived(uint256,uint256,uint256)"), "LossReceived");
+    }
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IPool} from "../../../interfaces/IPool.sol";
+import {Pool} from "../../../contracts/Pool.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
+import {Vm} from "../utils/Vm.sol";
+
+/// @title PoolRepayTest
+/// @notice `Pool.repay`: debt repaid to the Pool (fixture: StandalonePoolBase).
+contract PoolRepayTest is StandalonePoolBase {
+    /// @notice The liquidator repays 50 USDC of scaled debt at index 1: pulled into the reserve; repaying more than the
+    /// receivable reverts DebtUnderflow with both.
+    function test_repay__fromLiquidator__pullsTheDebt() public {
+        pool.receiveLoss(0, 50e6);
+        _mintApprove(LIQ, usdc, 50e6);
+        vm.prank(LIQ);
+        assertEq(pool.repay(50e6), 50e6, "amount at index 1");
+        assertEq(pool.reserves(address(usdc)), 50e6, "into the reserve");
+        assertEq(pool.totalScaledDebt(), 0, "receivable");
+        vm.expectRevert(abi.encodeWithSignature("DebtUnderflow(uint256,uint256)", 1, 0));
+        pool.repay(1);
+    }
+
+    /// @notice With a 1 % fee-on-transfer settlement token a repayment delivers 49.5 of 50: SlippageExceeded(received,
+    /// owed).
+    function test_repay__feeOnTransferSettlement__reverts() public {
+        MockFeeToken fee = new MockFeeToken(6, 100);
+        _listOracleAsset(address(fee), 1e18);
+        Pool p = _newPool(address(fee));
+        p.listAsset(address(fee), _params(5_000, 10_000, 0, 0, CAP));
+        assertEq(p.receiveLoss(0, 50e6), 50e6, "scaled debt");
+        fee.mint(address(this), 50e6);
+        fee.approve(address(p), 50e6);
+        vm.expectRevert(abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 49_500_000, 50e6));
+        p.repay(50e6);
+    }
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IPool} from "../../../interfaces/IPool.sol";
+import {Pool} from "../../../contracts/Pool.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
+import {Vm} from "../utils/Vm.sol";
+
+/// @title PoolViewsTest
+/// @notice the Pool's views: NAV, share price, utilization and available liquidity (fixture: StandalonePoolBase).
+contract PoolViewsTest is StandalonePoolBase {
+    /// @notice With no reserves, utilization is 0 when nothing is reserved and 100 % when something is.
+    function test_utilization__noReserves__zeroOrFull() public {
+        assertEq(pool.utilization(), 0, "nothing reserved");
+        stubReserved = 100e18;
+        assertEq(pool.utilization(), WAD, "reserved against nothing");
+    }
+
+    /// @notice 600 reserved over 4,000 USD of reserves is 15 %.
+    function test_utilization__reserves__ratio() public {
+        _seedTwoAssets();
+        stubReserved = 600e18;
+        assertEq(pool.utilization(), 15e16, "600 / 4,000");
+    }
+
+    /// @notice A receivable of 50 USDC counts in NAV.
+    function test_nav__receivable__counts() public {
+        _lp(LP, usdc, 1_000e6);
+        pool.receiveLoss(0, 50e6);
+        assertEq(pool.nav(false), 1_050e18, "reserve and receivable");
+        assertEq(pool.nav(true), 1_050e18, "same at one price");
+    }
+
+    /// @notice WETH up to 3,100 (median above TWAP) then down to 2,900 (median below): NAV counts it at the lower of
+    /// the two for `nav(false)` and the higher for `nav(true)`, and share prices follow.
+    function test_nav__medianAndTwapApart__lowAndHigh() public {
+        _seedTwoAssets();
+        _moveWeth(3_100e18);
+        (uint256 m, uint256 t,,) = _priceData(address(weth));
+        assertTrue(m > t, "median above the TWAP");
+        _assertNav(t, m);
+        _moveWeth(2_900e18);
+        (m, t,,) = _priceData(address(weth));
+        assertTrue(m < t, "median below the TWAP");
+        _assertNav(m, t);
+    }
+
+    /// @notice A pool asset of 80 decimals with no reserve is skipped by the valuation (10 ** 80 does not fit in 256
+    /// bits, so pricing it would panic).
+    function test_nav__emptyReserve__skipped() public {
+        MockERC20 big = new MockERC20("BIG", "BIG", 80);
+        _listOracleAsset(address(big), 1e18);
+        pool.listAsset(address(big), _params(1_000, 10_000, 0, 0, CAP));
+        _lp(LP, usdc, 1_000e6);
+        assertEq(pool.nav(false), 1_000e18, "the USDC only");
+    }
+
+    /// @notice Stale prices: LP actions revert PriceUnavailable(asset, AddRisk, Stale) while the views still value the
+    /// pool.
+    function test_valuation__stalePrices__onlyLpActionsRevert() public {
+        _lp(LP, usdc, 1_000e6);
+        vm.warp(T0 + MAX_PRICE_AGE + 1);
+        assertEq(pool.nav(false), 1_000e18, "the view still values");
+        _mintApprove(LP, usdc, 1e6);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(usdc), 0, 2));
+        vm.prank(LP);
+        pool.deposit(address(usdc), 1e6, 0, LP);
+    }
+
+    /// @notice Traders' worst-case PnL of 5,000 USD against 4,000 of reserves: the lower NAV is -1,000 USD and share
+    /// pricing reverts PoolInsolvent(-1,000).
+    function test_sharePrice__insolvent__reverts() public {
+        _seedTwoAssets();
+        stubPnlHigh = 5_000e18;
+        vm.expectRevert(abi.encodeWithSignature("PoolInsolvent(int256)", -1_000e18));
+        pool.sharePrice(false);
+        vm.expectRevert(abi.encodeWithSignature("PoolInsolvent(int256)", -1_000e18));
+        vm.prank(LP);
+        pool.withdraw(1e18, address(usdc), 0, LP);
+        assertEq(pool.sharePrice(true), WAD, "the upper NAV is untouched");
+    }
+
+    /// @notice A lower NAV of -0.5 USD (within the virtual value) prices shares at NAV 0.
+    function test_sharePrice__slightlyNegativeNav__floorsAtZero() public {
+        _seedTwoAssets();
+        stubPnlHigh = 4_000e18 + 5e17;
+        assertEq(pool.nav(false), -5e17, "NAV below zero");
+        assertEq(pool.sharePrice(false), WAD * 1e18 / 4_001e18, "priced at zero NAV");
+        assertEq(pool.sharePrice(true), WAD, "priced at the upper NAV");
+    }
+
+    /// @notice availableLiquidity with 4,000 USD of reserves: nothing reserved, all 1,000 USDC (the reserve binds);
+    /// 3,150 reserved, 500 USDC (utilization binds: 4,000 - 3,150 / 0.9); 3,700 reserved, nothing.
+    function test_availableLiquidity__reserveOrUtilization__binds() public {
+        _seedTwoAssets();
+        assertEq(pool.availableLiquidity(address(usdc)), 1_000e6, "the reserve");
+        stubReserved = 300e18;
+        assertEq(pool.availableLiquidity(address(usdc)), 700e6, "the settlement reserve keeps backing 300 reserved");
+        assertEq(pool.availableLiquidity(address(weth)), 1e18, "the whole WETH reserve");
+        stubReserved = 3_150e18;
+        assertEq(pool.availableLiquidity(address(usdc)), 0, "all USDC backs the reserved payouts");
+        assertEq(pool.availableLiquidity(address(weth)), 500e18 * WAD / 3_000e18, "by utilization, in WETH");
+        stubReserved = 3_700e18;
+        assertEq(pool.availableLiquidity(address(weth)), 0, "over the maximum");
+    }
+}
