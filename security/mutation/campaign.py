@@ -5,11 +5,13 @@ build, then the test command's) and cannot resume. Here its mutators only *gener
 scratch copy of the sources and the forge tests under `.build/mutate/`, applies one mutant at a time, compiles it
 with an incremental `forge build` and runs the forge suite with `--fail-fast` (FOUNDRY_PROFILE=mutate). Outcomes go
 to `security/mutation/results.jsonl` (checked in) as they come, so a campaign resumes where it stopped, and
-`--retest-survivors` replays only the mutants that lived (after new tests). `summary` writes `summary.md`:
-caught/total per contract and every survivor, with the triage of `security/mutation/equivalent/`.
+`--retest-survivors` replays only the mutants that lived (after new tests), `--keys` the named ones. `summary` writes
+`summary.md`: caught/total per contract and every survivor, with the triage of `security/mutation/equivalent/`; only
+the mutants of the current sources count (an outcome's key is a byte range, so a source change makes new keys).
 
     python security/mutation/campaign.py run [--contracts Pool,Liquidator] [--mutators MIA,LOR] [--jobs 2]
     python security/mutation/campaign.py run --retest-survivors
+    python security/mutation/campaign.py run --keys KEY ...
     python security/mutation/campaign.py summary
 """
 
@@ -218,8 +220,13 @@ def run(args: argparse.Namespace) -> int:
         )
     mutants = [Mutant(**row) for row in json.loads(mutants_file.read_text())]
     wanted = [m for m in mutants if m.contract in contracts]
-    done = load_results()
-    if args.retest_survivors:
+    # A key names a byte range and its replacement, not the text replaced: an outcome counts for the mutant whose
+    # key it has only if it mutated the same text.
+    results = load_results()
+    done = {m.key: row for m in wanted if (row := results.get(m.key)) and row["old"] == m.old}
+    if args.keys:
+        todo = [m for m in wanted if m.key in set(args.keys)]
+    elif args.retest_survivors:
         todo = [m for m in wanted if done.get(m.key, {}).get("outcome") == SURVIVED]
     else:
         todo = [m for m in wanted if m.key not in done]
@@ -298,13 +305,42 @@ def record(args: argparse.Namespace) -> int:
 
 
 def _generated() -> list[dict]:
-    return [row for f in sorted(WORK.glob("mutants-*.json")) for row in json.loads(f.read_text())]
+    """The mutants of every list under .build/mutate that matches the sources as they are now.
+
+    A list generated before a source change is stale: its byte offsets no longer hold the text they mutate. It is
+    left out whole (with a note), so that neither its keys nor its counts outlive the code they were made from.
+    """
+    texts: dict[str, bytes] = {}
+    current = []
+    for f in sorted(WORK.glob("mutants-*.json")):
+        rows = json.loads(f.read_text())
+        for row in rows:
+            m = Mutant(**row)
+            if m.path not in texts:
+                texts[m.path] = (REPO / m.path).read_bytes()
+            if texts[m.path][m.start : m.end] != m.old.encode():
+                print(f"{f.name} is stale ({m.path} changed since); run with --regenerate", file=sys.stderr)
+                break
+        else:
+            current += rows
+    return current
 
 
 def summary(_: argparse.Namespace) -> int:
-    """security/mutation/summary.md from the newest outcome of every mutant tested."""
+    """security/mutation/summary.md from the newest outcome of every current mutant (see `_generated`).
+
+    Outcomes are keyed by byte offsets, so results.jsonl keeps the rows of mutants of older sources; only the keys
+    of the current mutant lists count. Without a current list the summary cannot tell them apart and refuses.
+    """
     generated = {Mutant(**m).key: m for m in _generated()}
-    rows = {k: r for k, r in load_results().items() if not generated or k in generated}  # drop stale rows
+    if not generated:
+        print(
+            f"no mutant list under {WORK} matches the sources: run `campaign.py run --regenerate` first",
+            file=sys.stderr,
+        )
+        return 1
+    # Outcomes of older sources' mutants drop out (a key names a byte range, so the text replaced must match too).
+    rows = {k: r for k, r in load_results().items() if k in generated and r["old"] == generated[k]["old"]}
     equivalent = [
         m for f in sorted(EQUIVALENT.glob("*.toml")) for m in tomllib.loads(f.read_text()).get("mutant", [])
     ]
@@ -329,9 +365,9 @@ def summary(_: argparse.Namespace) -> int:
     totals = [0, 0, 0, 0, 0, 0]
     for contract in CONTRACTS:
         mine = [r for r in rows.values() if r["contract"] == contract]
-        if not mine:
+        made = sum(m["contract"] == contract for m in generated.values())
+        if not made:
             continue
-        made = sum(m["contract"] == contract for m in generated.values()) or len(mine)
         caught = sum(r["outcome"] == CAUGHT for r in mine)
         equiv = sum(r["outcome"] == SURVIVED and r["key"] in reasons for r in mine)
         survived = sum(r["outcome"] == SURVIVED for r in mine) - equiv
@@ -394,6 +430,12 @@ def main() -> int:
     )
     go.add_argument("--seed", type=int, default=8, help="the order in which the mutants are tested")
     go.add_argument("--retest-survivors", action="store_true", help="replay only the mutants that survived")
+    go.add_argument(
+        "--keys",
+        nargs="+",
+        default=[],
+        help="test only these mutants, whatever their earlier outcome (one tested before the tests changed)",
+    )
     go.add_argument(
         "--regenerate", action="store_true", help="generate the mutants again (after a source change)"
     )

@@ -116,4 +116,18 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         vm.prank(KEEPER);
         engine.autoDeleverage(dave, 0);
     }
+
+    /// @notice The value ADL measures against is never negative: once the provisioned losses exceed the Pool's
+    /// reserves (OTHER's short of 0.5 WBTC from 60,000 with WBTC at 1,500,000, a shortfall above the 300,000 USDC)
+    /// the lower NAV plus the PnL is below zero and the value is zero, not a wrapped-around figure.
+    function test_adlState__provisionsAboveTheReserves__valueIsZero() public {
+        _move(address(wbtc), 1_500_000e18);
+        address[] memory accounts = new address[](1);
+        accounts[0] = OTHER;
+        vm.prank(KEEPER);
+        engine.provision(accounts);
+        (int256 pnl, uint256 value,,) = engine.adlState();
+        assertTrue(pool.nav(false) + pnl < 0, "the provisions exceed the reserves");
+        assertEq(value, 0, "zero, never negative");
+    }
 }

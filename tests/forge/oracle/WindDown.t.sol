@@ -8,6 +8,7 @@ import {IPool} from "../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
+import {OracleFixture} from "../utils/OracleFixture.sol";
 import {OracleLivenessBase} from "../utils/OracleLivenessBase.sol";
 
 /// @title OracleWindDownTest
@@ -128,5 +129,33 @@ contract OracleWindDownTest is OracleLivenessBase {
         oracle.cancelWindDown(address(ltt));
         vm.expectRevert(abi.encodeWithSelector(IOracleAggregator.NoWindDownPending.selector, address(ltt)));
         oracle.executeWindDown(address(ltt));
+    }
+}
+
+/// @title OracleWindDownCapTest
+/// @notice `OracleAggregator.windDownCap` over a single standalone source (fixture: OracleFixture).
+contract OracleWindDownCapTest is OracleFixture {
+    address internal constant ASSET = address(0xA55E7);
+
+    function setUp() public {
+        _deployOracle();
+    }
+
+    /// @notice A source answering a positive price below one wei of USD (a 20-decimal feed answering 1, outside its
+    /// bounds) still reports: the cap counts it as the smallest price, 1 wei, not as zero, and the permissionless
+    /// proposal is at that price.
+    function test_windDownCap__answerBelowOneWei__countsAsOneWei() public {
+        MockFeed feed = _newFeed(20, 2_000e18);
+        _list(ASSET, _config(_one(feed), 1));
+        oracle.update(ASSET);
+        feed.setAnswer(1);
+        (uint256 cap, bool reported) = oracle.windDownCap(ASSET);
+        assertTrue(reported, "a positive answer reports");
+        assertEq(cap, 1, "below one wei counts as one wei");
+
+        vm.warp(T0 + MAX_PRICE_AGE + 1 days);
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Stale), "Stale");
+        oracle.proposeWindDown(ASSET);
+        assertEq(uint256(oracle.windDownProposal(ASSET).price), 1, "proposed at one wei");
     }
 }

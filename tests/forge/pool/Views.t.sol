@@ -105,4 +105,17 @@ contract PoolViewsTest is StandalonePoolBase {
         stubReserved = 3_700e18;
         assertEq(pool.availableLiquidity(address(weth)), 0, "over the maximum");
     }
+
+    /// @notice A clock behind the last accrual (a call simulated at an earlier time) grows nothing: borrowIndex and
+    /// totalDebt return what was stored at the accrual instead of reverting, whatever the rate.
+    function test_borrowIndex__clockBehindTheLastAccrual__storedIndex() public {
+        _lp(LP, usdc, 1_000e6);
+        vm.warp(T0 + 1_000);
+        uint256 scaled = pool.lend(100e6, OTHER);
+        uint256 index = pool.borrowIndex();
+        assertGt(pool.ratePerSecond(), 0, "a positive rate");
+        vm.warp(T0 + 500);
+        assertEq(pool.borrowIndex(), index, "the stored index");
+        assertEq(pool.totalDebt(), scaled * index / WAD, "the debt at the stored index");
+    }
 }
