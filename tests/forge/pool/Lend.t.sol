@@ -55,18 +55,4 @@ contract PoolLendTest is StandalonePoolBase {
         assertEq(pool.borrowIndex(), index, "stored at the accrual");
         assertEq(pool.totalDebt(), scaled * index / WAD, "debt at the index");
     }
-
-    /// @notice Views evaluated at a clock behind the last accrual (a node simulating a call at an earlier time) grow
-    /// nothing and do not revert: the index and the debt read as stored.
-    function test_borrowIndex__clockBehindTheLastAccrual__storedIndexWithoutReverting() public {
-        _lp(LP, usdc, 1_000e6);
-        vm.warp(T0 + 1_000);
-        pool.lend(100e6, OTHER);
-        uint256 index = pool.borrowIndex();
-        uint256 debt = pool.totalDebt();
-        vm.warp(T0 + 400);
-        assertEq(pool.borrowIndex(), index, "index as stored");
-        assertEq(pool.totalDebt(), debt, "debt as stored");
-        pool.nav(false);
-    }
 }
