@@ -121,6 +121,8 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     function _liquidate(address account, address keeper, IMarginEngine.Health memory h) private {
         Params memory p = _params;
+        // One read of the settlement price serves the penalty, the charge and an absorb.
+        PriceRange.Range memory s = _settlement();
         (int256 equity, uint256 margin) = (h.maintenanceEquity, h.maintenanceMargin);
         uint256 fraction;
         uint256 closed;
@@ -131,13 +133,13 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
             fraction = critical || margin < p.dustMarginUsd ? FixedPointMath.BPS : p.closeFactorBps;
             // The maintenance equity and margin after the close, as `liquidationHealth` would return them.
             (closed, equity, margin) = engine.closeForLiquidation(account, fraction, equity);
-            charged = _charge(account, keeper, closed.mulBpsUp(bps), equity, p);
+            charged = _charge(account, keeper, closed.mulBpsUp(bps), equity, p, s);
         }
         // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charge above
         // never turns a non-negative maintenance equity negative (see `_charge`), so the health after the close still
         // decides.
         if (margin == 0 && equity < 0) {
-            Charged memory absorbed = _absorb(account, keeper, p);
+            Charged memory absorbed = _absorb(account, keeper, p, s);
             (charged.penalty, charged.reward) = (charged.penalty + absorbed.penalty, charged.reward + absorbed.reward);
         }
         emit Liquidated(account, keeper, fraction, closed, charged.penalty, charged.reward);
@@ -172,14 +174,18 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     /// @dev Charge the penalty of a close: the engine takes it from credit, then the keeper's part in collateral and
     /// the fund's part as debt to the Pool (never a Pool loan), and reports what it took.
-    function _charge(address account, address keeper, uint256 penaltyUsd, int256 worthUsd, Params memory p)
-        private
-        returns (Charged memory c)
-    {
-        c = _penaltyOf(penaltyUsd, worthUsd, p, _settlement());
+    function _charge(
+        address account,
+        address keeper,
+        uint256 penaltyUsd,
+        int256 worthUsd,
+        Params memory p,
+        PriceRange.Range memory s
+    ) private returns (Charged memory c) {
+        c = _penaltyOf(penaltyUsd, worthUsd, p, s);
         if (c.penalty == 0) return c;
         uint256 share;
-        (c.reward, share) = engine.chargePenalty(account, keeper, c.reward, c.penalty - c.reward);
+        (c.reward, share) = engine.chargePenalty(account, keeper, c.reward, c.penalty - c.reward, s);
         c.penalty = c.reward + share;
     }
 
@@ -189,32 +195,40 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
     /// (`penaltyBps` of the debt) paid from the surplus in the same move, the keeper's reward in collateral, and the
     /// rest stays the account's (docs/design.md#liveness: take no more than is owed). Otherwise all of it moves and the
     /// deficit goes to the InsuranceFund, then to LPs.
-    function _absorb(address account, address keeper, Params memory p) private returns (Charged memory c) {
+    function _absorb(address account, address keeper, Params memory p, PriceRange.Range memory s)
+        private
+        returns (Charged memory c)
+    {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
-        PriceRange.Range memory s = _settlement();
         uint256 debtUsd = s.usdUp(scaledDebt.mulWadUp(index), _settlementDecimals);
         uint256 collateralUsd = engine.collateralValue(account);
         if (collateralUsd <= debtUsd) {
-            _settleDebt(account, scaledDebt, index, engine.absorbCollateral(account, type(uint256).max));
+            _settleDebt(account, scaledDebt, index, engine.absorbCollateral(account, type(uint256).max), s);
             return c;
         }
         c = _penaltyOf(debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - debtUsd), p, s);
         uint256 shareUsd = s.usdDown(c.penalty - c.reward, _settlementDecimals);
         uint256 movedUsd = engine.absorbCollateral(account, debtUsd + shareUsd);
-        _settleDebt(account, scaledDebt, index, movedUsd < debtUsd ? movedUsd : debtUsd);
+        _settleDebt(account, scaledDebt, index, movedUsd < debtUsd ? movedUsd : debtUsd, s);
         uint256 share = movedUsd > debtUsd ? s.unitsDown(movedUsd - debtUsd, _settlementDecimals) : 0;
         if (share > c.penalty - c.reward) share = c.penalty - c.reward;
-        if (c.reward != 0) c.reward = engine.payKeeperInCollateral(account, keeper, c.reward);
+        if (c.reward != 0) c.reward = engine.payKeeperInCollateral(account, keeper, c.reward, s);
         c.penalty = c.reward + share;
     }
 
     /// @dev Cancel `scaledDebt` of written-off debt in the Pool, against collateral the Pool booked for `movedUsd`: the
     /// InsuranceFund covers what that collateral leaves of the debt, LPs bear the rest (all of it when no collateral
     /// moved), and the collateral pays the remainder.
-    function _settleDebt(address account, uint256 scaledDebt, uint256 index, uint256 movedUsd) private {
+    function _settleDebt(
+        address account,
+        uint256 scaledDebt,
+        uint256 index,
+        uint256 movedUsd,
+        PriceRange.Range memory s
+    ) private {
         uint256 debt = scaledDebt.mulWadUp(index);
-        uint256 collateralValue = _settlement().unitsDown(movedUsd, _settlementDecimals);
+        uint256 collateralValue = s.unitsDown(movedUsd, _settlementDecimals);
         uint256 deficit = debt > collateralValue ? debt - collateralValue : 0;
         uint256 covered;
         uint256 scaledLeft = scaledDebt;

@@ -164,40 +164,57 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         // parts the close changes are taken out at those prices and put back after it: exactly the health read's sum.
         _clearProvision(account);
         uint256 index = _pool.borrowIndex();
-        (uint256 sLow, uint256 sHigh) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.Liquidate);
-        equityAfter = equityBefore - _cashMaintenance(account, index, sLow, sHigh);
+        PriceRange.Range memory settlement;
+        (settlement.low, settlement.high) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.Liquidate);
+        equityAfter = equityBefore - _cashMaintenance(account, index, settlement.low, settlement.high);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
                 (uint256 notional, int256 equityDelta, uint256 margin) =
-                    _closeForLiquidation(account, market, fractionBps, index);
+                    _closeForLiquidation(account, market, fractionBps, index, settlement);
                 closed += notional;
                 equityAfter += equityDelta;
                 marginAfter += margin;
             }
             mask >>= 1;
         }
-        equityAfter += _cashMaintenance(account, index, sLow, sHigh);
+        equityAfter += _cashMaintenance(account, index, settlement.low, settlement.high);
     }
 
     /// @dev Close `fractionBps` of `account`'s position in `market`; returns the notional closed, the change of the
     /// position's part of the maintenance equity and its maintenance margin after the close.
-    function _closeForLiquidation(address account, uint256 market, uint256 fractionBps, uint256 index)
-        private
-        returns (uint256 closed, int256 equityDelta, uint256 margin)
-    {
+    function _closeForLiquidation(
+        address account,
+        uint256 market,
+        uint256 fractionBps,
+        uint256 index,
+        PriceRange.Range memory settlement
+    ) private returns (uint256 closed, int256 equityDelta, uint256 margin) {
         (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps);
         uint256 entry;
         (equityDelta, entry) = _positionMaintenance(account, market, index, price);
-        {
-            (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price);
-            emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
-            // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
-            int256 afterClose;
-            (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, index, mmf, index, price);
-            equityDelta = afterClose - equityDelta;
-        }
+        int256 sizeAfter = _liquidationTrade(account, market, delta, price, index, settlement);
+        // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
+        int256 afterClose;
+        (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, index, mmf, index, price);
+        equityDelta = afterClose - equityDelta;
         closed = _abs(delta).mulWadUp(price);
+    }
+
+    /// @dev A liquidation's trade: `delta` at `price` and borrow index `index`, no fee, its PnL booked at the
+    /// settlement range `settlement`. Returns the position's size after it.
+    function _liquidationTrade(
+        address account,
+        uint256 market,
+        int256 delta,
+        uint256 price,
+        uint256 index,
+        PriceRange.Range memory settlement
+    ) private returns (int256 sizeAfter) {
+        int256 realized;
+        (realized, sizeAfter,) = _tradeWithoutFee(account, market, delta, price, index);
+        _realize(account, realized, settlement);
+        emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
     }
 
     /// @dev The size change of a liquidation's close, its price and the market's maintenance fraction.
@@ -228,11 +245,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     /// @inheritdoc IMarginEngineCore
-    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
-        external
-        onlyLiquidator
-        returns (uint256 rewardPaid, uint256 sharePaid)
-    {
+    function chargePenalty(
+        address account,
+        address keeper,
+        uint256 keeperReward,
+        uint256 insuranceShare,
+        PriceRange.Range calldata settlement
+    ) external onlyLiquidator returns (uint256 rewardPaid, uint256 sharePaid) {
         // From credit first (never a Pool loan: a liquidation needs no one else's liquidity), the keeper before the fund.
         uint256 credit = _cash[account].credit;
         uint256 fromCredit = keeperReward + insuranceShare < credit ? keeperReward + insuranceShare : credit;
@@ -246,7 +265,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         // The keeper's rest in collateral at the upper liquidation price (the fewer units); the fund's rest is owed to
         // the Pool as the account's debt, a receivable (the fund holds the settlement asset only; LPs are the next
         // layer of the waterfall). No token leaves the Pool for either.
-        if (keeperReward > rewardPaid) rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper);
+        if (keeperReward > rewardPaid) {
+            rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper, settlement);
+        }
         if (insuranceShare > sharePaid) {
             _payFromCash(account, insuranceShare - sharePaid, address(_pool), "penalty");
             sharePaid = insuranceShare;
@@ -255,10 +276,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
     /// them unless the collateral ran out).
-    function _chargeCollateral(address account, uint256 units, address to) private returns (uint256) {
-        uint256 usd = _toUsdDown(units);
+    function _chargeCollateral(address account, uint256 units, address to, PriceRange.Range memory settlement)
+        private
+        returns (uint256)
+    {
+        uint256 usd = settlement.usdDown(units, _settlementDecimals);
         uint256 moved = _seize(account, usd, true, to);
-        return moved == usd ? units : _toSettlementDown(moved);
+        return moved == usd ? units : settlement.unitsDown(moved, _settlementDecimals);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -267,12 +291,12 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     }
 
     /// @inheritdoc IMarginEngineCore
-    function payKeeperInCollateral(address account, address keeper, uint256 units)
+    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
         external
         onlyLiquidator
         returns (uint256 paid)
     {
-        return _chargeCollateral(account, units, keeper);
+        return _chargeCollateral(account, units, keeper, settlement);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -330,7 +354,8 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
         uint256 price;
         (delta, price) = _adlTrade(account, market, excess);
-        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price);
+        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
+        _realize(account, realized, _settlementRange());
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
         emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
     }
@@ -542,16 +567,19 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         returns (int256 realized, uint256 fee)
     {
         AccountMath.MarketState memory s;
-        (realized,, s) = _tradeWithoutFee(account, market, delta, price);
+        (realized,, s) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
+        uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
+        // One settlement price read serves the PnL and the fee.
+        PriceRange.Range memory settlement = _settlementRange();
+        _realize(account, realized, settlement);
         if (s.longSize > p.longOpenInterestCap) {
             revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
         }
         if (s.shortSize > p.shortOpenInterestCap) {
             revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
         }
-        uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         if (feeUsd != 0) {
-            fee = _toSettlementUp(feeUsd);
+            fee = settlement.unitsUp(feeUsd, _settlementDecimals);
             // The fund's share comes out of credit only; what credit cannot pay goes to the Pool as a receivable with
             // the rest of the fee (a fee never needs a Pool loan, so a close never depends on the Pool's cash).
             uint256 toInsurance = fee.mulBpsDown(_config.insuranceFeeShareBps);
@@ -562,14 +590,13 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         }
     }
 
-    /// @dev Move the position by `delta` at `price`: settle its borrow fee, realize the PnL of any closed part,
-    /// average the entry of any opened part, and keep the market aggregates and the account's market list.
-    /// Returns the market's aggregates after the trade too.
-    function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price)
+    /// @dev Move the position by `delta` at `price` and borrow index `index`: settle its borrow fee, compute the PnL
+    /// of any closed part (the caller books it: `_realize`), average the entry of any opened part, and keep the market
+    /// aggregates and the account's market list. Returns the market's aggregates after the trade too.
+    function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price, uint256 index)
         private
         returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s)
     {
-        uint256 index = _pool.borrowIndex();
         Position memory pos = _positions[account][market];
         s = _marketStateRef(market);
         AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
@@ -592,10 +619,15 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             }
             _masks[account].markets = m.markets | bit;
         }
+    }
+
+    /// @dev Book a realized PnL in `account`'s cash at the settlement range `settlement`: a profit paid (`_payProfit`),
+    /// a loss owed to the Pool (the more units, at the lower price).
+    function _realize(address account, int256 realized, PriceRange.Range memory settlement) private {
         if (realized > 0) {
-            _payProfit(account, uint256(realized));
+            _payProfit(account, uint256(realized), settlement);
         } else if (realized < 0) {
-            _payFromCash(account, _toSettlementUp(uint256(-realized)), address(_pool), "pnl");
+            _payFromCash(account, settlement.unitsUp(uint256(-realized), _settlementDecimals), address(_pool), "pnl");
         }
     }
 
@@ -605,13 +637,12 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (a
     /// profit is always paid in full when it is realized: docs/design.md#liveness). Reverts only if the whole Pool
     /// cannot pay it.
-    function _payProfit(address account, uint256 usd) private {
-        uint256 units = _toSettlementDown(usd);
+    function _payProfit(address account, uint256 usd, PriceRange.Range memory settlement) private {
+        uint256 units = settlement.unitsDown(usd, _settlementDecimals);
         uint256 paid = _pool.payProfit(units);
         if (paid != 0) _addCash(account, paid, "pnl");
         if (paid == units) return;
-        (, uint256 sHigh) = _range(_settlementAsset);
-        uint256 owedUsd = (units - paid).toValueDown(sHigh, _settlementDecimals);
+        uint256 owedUsd = (units - paid).toValueDown(settlement.high, _settlementDecimals);
         uint256 n = _collateralList.length;
         for (uint256 i = 0; i < n && owedUsd != 0; ++i) {
             address asset = _collateralList[i];
@@ -696,21 +727,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
 
     function _settlementRange() private view returns (PriceRange.Range memory) {
         return PriceRange.fromData(_oracle.getPriceData(_settlementAsset));
-    }
-
-    /// @dev USD to settlement units: profits at the higher settlement price (fewer units), losses and fees at the
-    /// lower one (more units).
-    function _toSettlementDown(uint256 usd) private view returns (uint256) {
-        return _settlementRange().unitsDown(usd, _settlementDecimals);
-    }
-
-    function _toSettlementUp(uint256 usd) private view returns (uint256) {
-        return _settlementRange().unitsUp(usd, _settlementDecimals);
-    }
-
-    /// @dev Settlement units to USD at the lower settlement price: the inverse of `_toSettlementUp`.
-    function _toUsdDown(uint256 units) private view returns (uint256) {
-        return _settlementRange().usdDown(units, _settlementDecimals);
     }
 
     function _clearProvision(address account) private {

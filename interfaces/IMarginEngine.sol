@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {PriceRange} from "../contracts/libraries/PriceRange.sol";
 import {IErrors} from "./IErrors.sol";
 import {ITraderBook} from "./ITraderBook.sol";
 
@@ -119,7 +120,6 @@ interface IMarginEngineTypes is IErrors {
     /// Pool's lower NAV subtracts is `totalUsd`.
     event ProvisionSet(address indexed account, uint256 provisionUsd, uint256 totalUsd);
     event InsuranceFeeShareSet(uint256 insuranceFeeShareBps);
-
 }
 
 /// @title IMarginEngineCore
@@ -165,11 +165,17 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// `insuranceShare` to the InsuranceFund); the keeper's rest in collateral valued at the upper liquidation price, in
     /// listing order (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a
     /// receivable: no token leaves the Pool). The keeper's part the account cannot pay is not charged. Liquidator only.
+    /// @param settlement The settlement asset's price range {median, TWAP} the Liquidator read in this transaction:
+    /// collateral is valued against it (the keeper's units at its lower price, what ran short back at its higher).
     /// @return rewardPaid Settlement units (or their worth in collateral) paid to the keeper.
     /// @return sharePaid Settlement units paid to the fund, or owed to the Pool.
-    function chargePenalty(address account, address keeper, uint256 keeperReward, uint256 insuranceShare)
-        external
-        returns (uint256 rewardPaid, uint256 sharePaid);
+    function chargePenalty(
+        address account,
+        address keeper,
+        uint256 keeperReward,
+        uint256 insuranceShare,
+        PriceRange.Range calldata settlement
+    ) external returns (uint256 rewardPaid, uint256 sharePaid);
 
     /// @notice Move collateral of `account` worth `valueUsd` at the lower liquidation price (all of it for
     /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
@@ -178,8 +184,11 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 
     /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
     /// listing order (an absorb's penalty, after the account's debt was settled). Liquidator only.
+    /// @param settlement The settlement asset's price range, as for `chargePenalty`.
     /// @return paid The units it came to (all of them unless the collateral ran out).
-    function payKeeperInCollateral(address account, address keeper, uint256 units) external returns (uint256 paid);
+    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
+        external
+        returns (uint256 paid);
 
     /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool) and its
     /// provision. Liquidator only.
@@ -204,10 +213,7 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @return active Whether `traderPnl` exceeds the threshold share of `poolValue`.
     /// @return excessUsd The profit ADL would realize to bring it back to the target share (0 when inactive);
     /// paying it out lowers the pool's value too, so it is (traderPnl - target * poolValue) / (1 - target).
-    function adlState()
-        external
-        view
-        returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
+    function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
 
     // ---------------------------------------------------------------- views
 
