@@ -30,18 +30,21 @@ MISSED_NOTES: dict[str, str] = {
     "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
     "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
     "every price: not reachable by tuning.",
-    "liquidate": "Where it goes (partial, call trace, 208,226 execution): liquidationHealth 52,569 (cold), "
-    "closeForLiquidation 74,004 (the realized loss owed to the Pool, pool.receiveLoss 11,888; it returns the "
-    "maintenance equity and margin after the close: no second health read), chargePenalty 59,323 (the keeper paid in "
-    "the account's collateral at the upper price, a WBTC transfer to a keeper that held none 29,981; the "
-    "InsuranceFund's share owed to the Pool without credit, pool.receiveLoss 3,022), the lock and a settlement price "
-    "~4,000. Closing more of it: pay the keeper in engine credit or collateral balance instead of a token transfer "
-    "(~25,000) and pack the position and market state (fewer cold slots in the close). An absorb values the "
-    "collateral, moves only the debt's worth straight from the engine to the Pool and pays the keeper in collateral; "
-    "merging the debt write-off with the valuation and the move with the keeper's pay would save ~10,000-13,000.",
+    "liquidate": "Where it goes (partial, call trace, 198,402 execution): liquidationHealth 48,622 (cold), "
+    "closeForLiquidation 70,048 (the realized loss owed to the Pool, pool.receiveLoss 11,888; it returns the "
+    "maintenance equity and margin after the close: no second health read), chargePenalty 57,274 (the keeper paid in "
+    "the account's collateral at the upper price, a WETH transfer to a keeper that held none 29,981; the "
+    "InsuranceFund's share owed to the Pool without credit, pool.receiveLoss 3,022), one settlement price read 1,605 "
+    "that the close's PnL and the charge share, and the lock. Closing more of it: pay the keeper in engine credit or "
+    "collateral balance instead of a token transfer (~25,000) and pack the position and market state (fewer cold "
+    "slots in the close). An absorb with a surplus (258,216 execution, 9,600 refunded) pays the keeper in collateral "
+    "(34,502, a WBTC transfer to a keeper that held none 25,181) and moves only the debt's worth straight from the "
+    "engine to the Pool, so the account keeps its surplus; a confiscating absorb that pays no keeper is cheaper as a "
+    "transaction only through refunds (the collateral routed through the Liquidator sets and clears its balance and "
+    "allowance in the transaction: ~49,000 refunded), not in execution.",
     "liquidate_many_marginal": "Each extra account costs the partial liquidation above less what the batch pays "
-    "once (base, cold accounts of the core, its prices): 114,543 (135,352 before the one charge and the health "
-    "returned by the close). 60,000 also needs the keeper reward paid once per batch and the penalty booked as "
+    "once (base, cold accounts of the core, its prices): one close, one charge and one settlement price read per "
+    "account, in its own call frame so that a failing account is skipped. 60,000 also needs the keeper reward paid once per batch and the penalty booked as "
     "credit (no token transfers per account).",
 }
 """Why a target is missed and what would close it (from call traces of the harness), by TARGETS key."""
