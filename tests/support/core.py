@@ -16,6 +16,8 @@ from ballast.risk import (
 )
 
 WAD = 10**18
+MAX_UINT = 2**256 - 1
+SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")  # the core's assets, in the order the Pool lists them
 PRICES = {"USDC": 1, "WBTC": 60_000, "WETH": 3_000, "LTT": 10}
 DECIMALS = {"USDC": 6, "WBTC": 8, "WETH": 18, "LTT": 18}
 FEED_DECIMALS = 8
