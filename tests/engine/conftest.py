@@ -1,5 +1,5 @@
 """MarginEngine and Liquidator fixtures: the whole core on four assets, two markets and a seeded pool
-(`support.core_fixtures`, shared with tests/keepers and tests/attacks)."""
+(`support.core_fixtures`, shared with tests/keepers and tests/attacks), and the property tests' extra accounts."""
 
 from support.core_fixtures import *  # noqa: F403  (pytest registers the fixtures a conftest imports)
 from support.fixtures import account_fixture
