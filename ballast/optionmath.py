@@ -306,6 +306,11 @@ def _call_raw(spot: int, strike: int, sigma: int, tau: int) -> int:
     return spot * norm_cdf_x96(d1) - strike * norm_cdf_x96(d2)
 
 
+def _put_raw(spot: int, strike: int, sigma: int, tau: int) -> int:
+    """K N(-d2) - S N(-d1) = call - (S - K) in wei * 2**96 (tau > 0)."""
+    return _call_raw(spot, strike, sigma, tau) + (strike - spot) * ONE
+
+
 def price_error_bound(spot: int, strike: int) -> int:
     """The bound E (wei) on |raw / 2**96 - exact| the Up/Down prices add: (S + K) / 2**72 + 1."""
     return ((spot + strike) >> ERROR_SHIFT) + 1
@@ -343,8 +348,7 @@ def put_price_down(spot: int, strike: int, sigma: int, tau: int) -> int:
     intrinsic = max(strike - spot, 0)
     if tau == 0:
         return intrinsic
-    raw = _call_raw(spot, strike, sigma, tau) + (strike - spot) * ONE
-    return _down(raw, price_error_bound(spot, strike), intrinsic)
+    return _down(_put_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic)
 
 
 def put_price_up(spot: int, strike: int, sigma: int, tau: int) -> int:
@@ -353,8 +357,7 @@ def put_price_up(spot: int, strike: int, sigma: int, tau: int) -> int:
     intrinsic = max(strike - spot, 0)
     if tau == 0:
         return intrinsic
-    raw = _call_raw(spot, strike, sigma, tau) + (strike - spot) * ONE
-    return _up(raw, price_error_bound(spot, strike), intrinsic, strike)
+    return _up(_put_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic, strike)
 
 
 def call_delta(spot: int, strike: int, sigma: int, tau: int) -> int:

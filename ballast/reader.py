@@ -21,8 +21,6 @@ from eth_utils import is_address, keccak, to_checksum_address
 from ballast.risk import (
     AccountState,
     AssetPrice,
-    CollateralRisk,
-    MarketRisk,
     PositionState,
     PriceStatus,
     RiskParams,
@@ -134,22 +132,11 @@ def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
     decimals = results[1 : 1 + len(assets)]
     collateral_params = results[1 + len(assets) : 1 + 2 * len(assets)]
     market_params = results[1 + 2 * len(assets) :]
-    collateral = {
-        asset: CollateralRisk(
-            decimals=d, initial_haircut_bps=p[0], maint_haircut_bps=p[1], stress_shock_bps=p[2]
-        )
-        for asset, d, p in zip(assets, decimals, collateral_params, strict=True)
-    }
-    markets = {
-        m: MarketRisk(asset=p[0], initial_margin_bps=p[1], maintenance_margin_bps=p[2], stress_shock_bps=p[3])
-        for m, p in enumerate(market_params)
-    }
-    return RiskParams(
-        settlement_asset=settlement,
-        settlement_decimals=settlement_decimals,
-        collateral=collateral,
-        markets=markets,
-        collateral_order=tuple(assets),
+    return RiskParams.from_listings(
+        settlement,
+        settlement_decimals,
+        dict(zip(assets, zip(decimals, collateral_params, strict=True), strict=True)),
+        dict(enumerate(market_params)),
     )
 
 

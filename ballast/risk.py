@@ -12,7 +12,7 @@ round up. Assets are string keys (addresses in production, symbols in tests) use
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -173,6 +173,27 @@ class RiskParams:
     collateral: Mapping[Asset, CollateralRisk]
     markets: Mapping[int, MarketRisk]
     collateral_order: tuple[Asset, ...] = ()
+
+    @classmethod
+    def from_listings(
+        cls,
+        settlement_asset: Asset,
+        settlement_decimals: int,
+        collateral: Mapping[Asset, tuple[int, Sequence[Any]]],
+        markets: Mapping[int, Sequence[Any]],
+    ) -> RiskParams:
+        """From the engine's listings as its getters return them: `collateral` {asset: (token decimals,
+        `collateralParams`)} in listing order, `markets` {market id: `marketParams`}. Fields past the ones the health
+        view reads (supply caps, fees, open-interest caps) are ignored."""
+        return cls(
+            settlement_asset=settlement_asset,
+            settlement_decimals=settlement_decimals,
+            # collateralParams: initialHaircutBps, maintHaircutBps, stressShockBps, supplyCap
+            collateral={a: CollateralRisk(d, p[0], p[1], p[2]) for a, (d, p) in collateral.items()},
+            # marketParams: asset, initialMarginBps, maintenanceMarginBps, stressShockBps, tradingFeeBps...
+            markets={m: MarketRisk(p[0], p[1], p[2], p[3]) for m, p in markets.items()},
+            collateral_order=tuple(collateral),
+        )
 
     def assets(self) -> set[Asset]:
         """Every asset whose price the health of some account can read."""

@@ -3,9 +3,10 @@ runner that the suites need (each says why). Each suite's conftest deploys what 
 
 import os
 
-import ape
 import pytest
 from hypothesis import HealthCheck, settings
+
+from support.fixtures import account_fixture
 
 # Property tests: `default` keeps `make test` near its 15-minute budget (each example is several transactions through
 # ape and anvil, about 0.15 s each); HYPOTHESIS_PROFILE=deep explores far more examples. Each example runs on the
@@ -51,59 +52,25 @@ def pytest_collection_modifyitems(items):
 # One test account per role, the same in every suite (ape's test accounts from the configured mnemonic). No chain
 # state: session-scoped and outside ape's chain isolation.
 
-
-@ape.fixture(scope="session", chain_isolation=False)
-def gov(accounts):
-    """Deploys the protocol and holds its admin role (the timelock's place in tests)."""
-    return accounts[0]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def lp(accounts):
-    """A liquidity provider."""
-    return accounts[1]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def trader(accounts):
-    """Trades on the MarginEngine (a second LP in the Pool suite, where nobody trades)."""
-    return accounts[2]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def guardian(accounts):
-    """May freeze and unfreeze oracle assets and pause the Pool and the MarginEngine."""
-    return accounts[3]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def keeper(accounts):
-    """Calls the permissionless keeper entry points (oracle updates, liquidations)."""
-    return accounts[4]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def stranger(accounts):
-    """Holds no role anywhere."""
-    return accounts[5]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def risk_manager(accounts):
-    """Makes bounded risk-parameter changes."""
-    return accounts[6]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def trader2(accounts):
-    """A second trader."""
-    return accounts[7]
-
-
-@ape.fixture(scope="session", chain_isolation=False)
-def attacker(accounts):
-    """Holds no role; the second address of an owner in self-liquidation cases."""
-    return accounts[8]
+#: Each role's name and what it does, in the order of its account in ape's test accounts (`gov` is accounts[0]).
+ROLES = {
+    "gov": "Deploys the protocol and holds its admin role (the timelock's place in tests).",
+    "lp": "A liquidity provider.",
+    "trader": "Trades on the MarginEngine (a second LP in the Pool suite, where nobody trades).",
+    "guardian": "May freeze and unfreeze oracle assets and pause the Pool and the MarginEngine.",
+    "keeper": "Calls the permissionless keeper entry points (oracle updates, liquidations).",
+    "stranger": "Holds no role anywhere.",
+    "risk_manager": "Makes bounded risk-parameter changes.",
+    "trader2": "A second trader.",
+    "attacker": "Holds no role; the second address of an owner in self-liquidation cases.",
+}
+# One fixture per role, named after it (pytest registers a module's fixtures under their names).
+globals().update(
+    {
+        name: account_fixture(name, index, doc, scope="session", chain_isolation=False)
+        for index, (name, doc) in enumerate(ROLES.items())
+    }
+)
 
 
 # ---------------------------------------------------------------------------------------------------- ape + anvil

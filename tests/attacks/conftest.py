@@ -8,8 +8,7 @@ import pytest
 
 from ballast.mocks import Terms, deploy_mocks, one_feed
 
-from support.attacks import MAX_UINT
-from support.core import FEED_DECIMALS, MAX_PRICE_AGE, TWAP_WINDOW
+from support.core import FEED_DECIMALS, MAX_PRICE_AGE, MAX_UINT, TWAP_WINDOW
 from support.core_fixtures import *  # noqa: F403  (pytest registers the fixtures a conftest imports)
 
 

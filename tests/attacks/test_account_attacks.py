@@ -7,10 +7,11 @@ would make healthy accounts liquidatable, the penalty vs maintenance fraction ru
 import ape
 import pytest
 
-from support.attacks import MAX_UINT, ZERO, all_words, call, revert_name
+from support.attacks import ZERO, all_words, call, revert_name
 from support.core import (
     COLLATERAL,
     MARKETS,
+    MAX_UINT,
     PRICES,
     WAD,
     WETH_PERP,

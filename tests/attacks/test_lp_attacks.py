@@ -8,8 +8,8 @@ explore the same attacks against a MockEngine; these are their whole-core unit c
 
 import ape
 
-from support.attacks import MAX_UINT, USD, ZERO, books_covered, call, selector, words
-from support.core import WETH_PERP, units, wad
+from support.attacks import USD, ZERO, books_covered, call, selector, words
+from support.core import MAX_UINT, WETH_PERP, units, wad
 
 COOLDOWN = 900  # CoreParams' LP cooldown
 INSURANCE_TARGET = 100_000 * 10**6  # CoreParams' InsuranceFund target

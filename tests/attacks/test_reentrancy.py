@@ -14,8 +14,7 @@ import pytest
 
 from ballast.system import engine_abi
 
-from support.attacks import MAX_UINT
-from support.core import COLLATERAL, WETH_PERP, wad
+from support.core import COLLATERAL, MAX_UINT, WETH_PERP, wad
 
 CBK = 10**18  # one CBK ($1)
 

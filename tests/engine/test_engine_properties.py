@@ -19,7 +19,9 @@ from support.core import (
     DECIMALS,
     MARKET_ASSET,
     MARKETS,
+    MAX_UINT,
     PRICES,
+    SYMBOLS,
     WAD,
     WBTC_PERP,
     WETH_PERP,
@@ -34,9 +36,6 @@ from support.core import (
     units,
     wad,
 )
-
-SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
-MAX_UINT = 2**256 - 1
 
 
 def surplus(h) -> int:
@@ -74,18 +73,6 @@ def round_size(size: int, market: int) -> int:
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def fresh(accounts):
-    """A trader with no engine account: each example opens its own."""
-    return accounts[9]
-
-
-@pytest.fixture(scope="module")
-def own_keeper(accounts):
-    """A second address of the victim's owner, used to liquidate its own account."""
-    return accounts[8]
 
 
 @pytest.fixture(scope="module")

@@ -31,23 +31,16 @@ from support.core import (
     FEED_DECIMALS,
     MARKET_ASSET,
     MARKETS,
+    MAX_UINT,
     PRICES,
     RISK_PARAMS,
+    SYMBOLS,
     TWAP_WINDOW,
     WBTC_PERP,
     WETH_PERP,
     units,
     wad,
 )
-
-SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
-MAX_UINT = 2**256 - 1
-
-
-@pytest.fixture(scope="module")
-def fresh(accounts):
-    """A trader with no engine account: each example opens its own."""
-    return accounts[9]
 
 
 @pytest.fixture(scope="module")

@@ -48,9 +48,19 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from ballast.prices import restamp_and_update, settle_prices
 from ballast.risk import borrow_fee, pnl_down, value_down, value_up
 
-from support.core import MARKETS, PRICES, TWAP_WINDOW, WAD, WBTC_PERP, WETH_PERP, pin_time, units, wad
+from support.core import (
+    MARKETS,
+    PRICES,
+    SYMBOLS,
+    TWAP_WINDOW,
+    WAD,
+    WBTC_PERP,
+    WETH_PERP,
+    pin_time,
+    units,
+    wad,
+)
 
-SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 VOLATILE = ("WBTC", "WETH", "LTT")
 COLLATERAL_SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
 POOL_SYMBOLS = ("USDC", "WBTC", "WETH")

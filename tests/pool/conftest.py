@@ -6,6 +6,8 @@ import pytest
 from ballast.mocks import Terms, deploy_mocks, one_feed
 from ballast.system import CoreParams, Roles, deploy_with_stand_in
 
+from support.fixtures import *  # noqa: F403  (the contract fixtures of `core`)
+from support.fixtures import account_fixture
 from support.pool import (
     COOLDOWN,
     DECIMALS,
@@ -23,10 +25,7 @@ from support.pool import (
 
 TERMS = Terms(1, 500, 500, TWAP_WINDOW, MAX_PRICE_AGE, 8)
 
-
-@pytest.fixture(scope="module")
-def lp2(accounts):
-    return accounts[2]
+lp2 = account_fixture("lp2", 2)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +71,7 @@ def feeds(tokens, list_in_oracle):
 
 
 @pytest.fixture(scope="module")
-def system(project, gov, risk_manager, guardian, oracle, tokens, feeds):
+def core(project, gov, risk_manager, guardian, oracle, tokens, feeds):
     """The lock, a MockEngine (as MarginEngine and Liquidator), the Pool and the InsuranceFund, wired through
     immutables at predicted addresses."""
     params = CoreParams(
@@ -87,27 +86,7 @@ def system(project, gov, risk_manager, guardian, oracle, tokens, feeds):
     core.pool.listAsset(tokens["USDC"], asset_params(5_000), sender=gov)
     core.pool.listAsset(tokens["WBTC"], asset_params(2_500), sender=gov)
     core.pool.listAsset(tokens["WETH"], asset_params(2_500), sender=gov)
-    return core.lock, core.engine, core.pool, core.insurance
-
-
-@pytest.fixture(scope="module")
-def lock(system):
-    return system[0]
-
-
-@pytest.fixture(scope="module")
-def engine(system):
-    return system[1]
-
-
-@pytest.fixture(scope="module")
-def pool(system):
-    return system[2]
-
-
-@pytest.fixture(scope="module")
-def insurance(system):
-    return system[3]
+    return core
 
 
 @pytest.fixture(scope="module")

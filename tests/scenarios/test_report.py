@@ -113,6 +113,12 @@ def report(result, tmp_path_factory):
     return write_report(result, tmp_path_factory.mktemp("reports"))
 
 
+@pytest.fixture(scope="module")
+def summary(report):
+    """The text of `report`'s summary.md."""
+    return (report / "summary.md").read_text()
+
+
 def read_metrics(directory):
     with (directory / "metrics.csv").open(newline="") as handle:
         return list(csv.reader(handle))
@@ -188,8 +194,7 @@ def test_metrics_csv__asset_missing_in_a_block__leaves_its_cells_empty(tmp_path)
 # ----------------------------------------------------------------------------------------------- summary.md
 
 
-def test_summary__outcome__shows_the_values_formatted_for_people(report, result):
-    summary = (report / "summary.md").read_text()
+def test_summary__outcome__shows_the_values_formatted_for_people(summary, result):
     outcome = result.outcome
     assert summary.startswith("# Scenario crash, seed 7\n")
     assert result.description in summary
@@ -207,30 +212,26 @@ def test_summary__outcome__shows_the_values_formatted_for_people(report, result)
     assert "| blocks to clear | never |" in summary
 
 
-def test_summary__parameters__are_tabled_with_the_seed(report):
-    summary = (report / "summary.md").read_text()
+def test_summary__parameters__are_tabled_with_the_seed(summary):
     assert "| seed | 7 |" in summary
     assert "| accounts | 30 |" in summary
     assert "| keeper gas | 3000000 |" in summary
     assert "| path | kind=linear, drop=-0.3 |" in summary
 
 
-def test_summary__verdicts__listed_with_details_and_pipes_escaped(report):
-    summary = (report / "summary.md").read_text()
+def test_summary__verdicts__listed_with_details_and_pipes_escaped(summary):
     assert "| no liquidation at a manipulated price | PASS | 0 of 9 liquidations while Deviated |" in summary
     assert "| LP loss only after the InsuranceFund is empty | FAIL | LP lost $1 \\| at block 4 |" in summary
     assert "**FAIL: 1 of 2 properties failed**" in summary
 
 
-def test_summary__timeline__events_in_block_order(report):
-    summary = (report / "summary.md").read_text()
+def test_summary__timeline__events_in_block_order(summary):
     manipulated = summary.index("- block 2: WETH source 0 manipulated +50 %")
     stale = summary.index("- block 4: WETH source 1 stale")
     assert manipulated < stale
 
 
-def test_summary__plots__linked_relatively_as_images(report):
-    summary = (report / "summary.md").read_text()
+def test_summary__plots__linked_relatively_as_images(report, summary):
     for name, caption in PLOTS:
         assert f"![{caption}]({name})" in summary
     assert "[metrics.csv](metrics.csv)" in summary

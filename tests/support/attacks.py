@@ -2,7 +2,6 @@
 
 from support.core import WAD
 
-MAX_UINT = 2**256 - 1
 ZERO = "0x" + "00" * 20
 USD = WAD  # one dollar, in the contracts' WAD values
 

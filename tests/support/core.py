@@ -3,8 +3,6 @@
 from ballast.risk import (
     AccountState,
     AssetPrice,
-    CollateralRisk,
-    MarketRisk,
     PositionState,
     PriceStatus,
     RiskParams,
@@ -16,6 +14,8 @@ from ballast.risk import (
 )
 
 WAD = 10**18
+MAX_UINT = 2**256 - 1
+SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")  # the core's assets, in the order the Pool lists them
 PRICES = {"USDC": 1, "WBTC": 60_000, "WETH": 3_000, "LTT": 10}
 DECIMALS = {"USDC": 6, "WBTC": 8, "WETH": 18, "LTT": 18}
 FEED_DECIMALS = 8
@@ -53,15 +53,8 @@ def wad(x: float) -> int:
 
 BPS = 10_000
 MARKET_ASSET = {market: params[0] for market, params in MARKETS.items()}
-RISK_PARAMS = RiskParams(
-    settlement_asset="USDC",
-    settlement_decimals=DECIMALS["USDC"],
-    collateral={
-        s: CollateralRisk(DECIMALS[s], initial, maint, shock)
-        for s, (initial, maint, shock, _) in COLLATERAL.items()
-    },
-    markets={m: MarketRisk(symbol, imf, mmf, shock) for m, (symbol, imf, mmf, shock, *_) in MARKETS.items()},
-    collateral_order=tuple(COLLATERAL),
+RISK_PARAMS = RiskParams.from_listings(
+    "USDC", DECIMALS["USDC"], {s: (DECIMALS[s], params) for s, params in COLLATERAL.items()}, MARKETS
 )
 
 

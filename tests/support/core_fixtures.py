@@ -9,6 +9,7 @@ from ballast.prices import restamp_and_update, settle_prices
 from ballast.system import CoreParams, Roles, deploy_core
 
 from support.core import COLLATERAL, FEED_DECIMALS, MARKETS, MAX_PRICE_AGE, PRICES, TWAP_WINDOW, units
+from support.fixtures import *  # noqa: F403  (the contract fixtures of `core`)
 
 
 @pytest.fixture(scope="module")
@@ -45,26 +46,6 @@ def core(project, gov, risk_manager, guardian, oracle, tokens, feeds):
         symbol, *rest = MARKETS[market]
         core.engine.listMarket((tokens[symbol], *rest), sender=gov)
     return core
-
-
-@pytest.fixture(scope="module")
-def pool(core):
-    return core.pool
-
-
-@pytest.fixture(scope="module")
-def engine(core):
-    return core.engine
-
-
-@pytest.fixture(scope="module")
-def liquidator(core):
-    return core.liquidator
-
-
-@pytest.fixture(scope="module")
-def insurance(core):
-    return core.insurance
 
 
 @pytest.fixture(scope="module")
