@@ -15,11 +15,7 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
 
     function setUp() public override {
         _deployBenchCore();
-        usdc.mint(LP, 300_000e6);
-        vm.startPrank(LP);
-        usdc.approve(address(pool), 300_000e6);
-        pool.deposit(address(usdc), 300_000e6, 0, LP);
-        vm.stopPrank();
+        _lpDeposit(LP, usdc, 300_000e6);
         _nextBlock();
         _deposit(TRADER, weth, 100e18);
         _deposit(OTHER, weth, 100e18);
@@ -33,6 +29,18 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         _open(CARL, 0, 1e18);
         _move(address(weth), 8_000e18);
         _move(address(wbtc), 30_000e18);
+    }
+
+    /// @dev A keeper's `autoDeleverage(account, 0)` at WETH 8,000 reverts NotAdlCandidate with the account's entry and
+    /// its side's average entry.
+    function _expectNotCandidate(address account, uint256 entry, uint256 average) internal {
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", account, 0, entry, average, 8_000e18
+            )
+        );
+        vm.prank(KEEPER);
+        engine.autoDeleverage(account, 0);
     }
 
     /// @notice Traders in profit below the threshold: ADL is off, no excess, and the value is the Pool's NAV plus the
@@ -78,25 +86,13 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
     function test_autoDeleverage__entryAboveAverage__reverts() public {
         _activate();
         uint256 average = uint256(123_300e18).mulDivDown(1e18, 41e18);
-        vm.expectRevert(
-            abi.encodeWithSignature(
-                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", CARL, 0, 3_300e18, average, 8_000e18
-            )
-        );
-        vm.prank(KEEPER);
-        engine.autoDeleverage(CARL, 0);
+        _expectNotCandidate(CARL, 3_300e18, average);
     }
 
     /// @notice No position in a market without shorts: not a candidate, the short side's average reads as zero.
     function test_autoDeleverage__noPosition__reverts() public {
         _activate();
-        vm.expectRevert(
-            abi.encodeWithSignature(
-                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", OTHER, 0, 0, 0, 8_000e18
-            )
-        );
-        vm.prank(KEEPER);
-        engine.autoDeleverage(OTHER, 0);
+        _expectNotCandidate(OTHER, 0, 0);
     }
 
     /// @notice A short in a rally is on the losing side: not a candidate, whatever its entry (the short side's
@@ -108,13 +104,7 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         _activate();
         (,, bool active,) = engine.adlState();
         assertTrue(active, "active");
-        vm.expectRevert(
-            abi.encodeWithSignature(
-                "NotAdlCandidate(address,uint256,uint256,uint256,uint256)", dave, 0, 3_300e18, 3_300e18, 8_000e18
-            )
-        );
-        vm.prank(KEEPER);
-        engine.autoDeleverage(dave, 0);
+        _expectNotCandidate(dave, 3_300e18, 3_300e18);
     }
 
     /// @notice The value ADL measures against is never negative: once the provisioned losses exceed the Pool's

@@ -124,17 +124,14 @@ contract MarginEngineDepositFlowTest is CoreFlowBase {
         assertEq(engine.totalCollateral(address(wbtc)), 2e8, "total");
         (uint16 mask,) = engine.accountMasks(TRADER);
         assertEq(mask, 1, "WBTC is the first collateral asset");
-        vm.prank(TRADER);
-        engine.withdraw(address(wbtc), 5e7, TRADER);
+        _withdraw(TRADER, wbtc, 5e7);
         assertEq(engine.collateralBalance(TRADER, address(wbtc)), 15e7, "balance after");
         assertEq(wbtc.balanceOf(TRADER), 5e7, "tokens back");
         vm.expectRevert(
             abi.encodeWithSignature("InsufficientCollateral(address,uint256,uint256)", address(wbtc), 2e8, 15e7)
         );
-        vm.prank(TRADER);
-        engine.withdraw(address(wbtc), 2e8, TRADER);
-        vm.prank(TRADER);
-        engine.withdraw(address(wbtc), 15e7, TRADER);
+        _withdraw(TRADER, wbtc, 2e8);
+        _withdraw(TRADER, wbtc, 15e7);
         (mask,) = engine.accountMasks(TRADER);
         assertEq(mask, 0, "an empty balance leaves the mask");
     }

@@ -12,28 +12,40 @@ import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
 contract MarginEngineHealthTest is MarginEngineBase {
     using FixedPointMath for uint256;
 
-    /// @notice WETH up 3 % (Ok, median above TWAP): initial equity counts the lower price, maintenance the higher.
-    function test_health__priceUp__lowForInitialHighForMaintenance() public {
+    /// @dev TRADER posts 10 WETH, then WETH jumps to `wad` and stays Ok: its lower and higher prices and its median.
+    function _okJumpOnTenWeth(uint256 wad) internal returns (uint256 low, uint256 high, uint256 median) {
         _deposit(TRADER, weth, 10e18);
-        (uint256 low, uint256 high, uint8 status) = _jump(address(weth), 3_090e18);
+        uint8 status;
+        (low, high, status) = _jump(address(weth), wad);
         assertEq(uint256(status), uint256(OK), "still Ok");
-        (uint256 median,,,) = _priceData(address(weth));
-        assertEq(median, high, "the median is the higher");
+        (median,,,) = _priceData(address(weth));
+    }
+
+    /// @dev TRADER posts 10 WETH, then every price but `asset`'s is refreshed and `asset`'s goes Stale.
+    function _tenWethThenStale(address asset) internal {
+        _deposit(TRADER, weth, 10e18);
+        _staleOnly(asset);
+    }
+
+    /// @dev TRADER's 10 WETH count at `low` towards initial equity (15 % haircut), at `high` towards maintenance (10 %).
+    function _assertEquityAt(uint256 low, uint256 high) internal view {
         IMarginEngineTypes.Health memory h = engine.health(TRADER);
         assertEq(h.initialEquity, int256(uint256(10e18).toValueDown(low, 18).mulBpsDown(8_500)), "initial at low");
         assertEq(h.maintenanceEquity, int256(uint256(10e18).toValueDown(high, 18).mulBpsDown(9_000)), "maint at high");
     }
 
+    /// @notice WETH up 3 % (Ok, median above TWAP): initial equity counts the lower price, maintenance the higher.
+    function test_health__priceUp__lowForInitialHighForMaintenance() public {
+        (uint256 low, uint256 high, uint256 median) = _okJumpOnTenWeth(3_090e18);
+        assertEq(median, high, "the median is the higher");
+        _assertEquityAt(low, high);
+    }
+
     /// @notice WETH down 3 % (Ok, median below TWAP): the same, the other way round.
     function test_health__priceDown__lowForInitialHighForMaintenance() public {
-        _deposit(TRADER, weth, 10e18);
-        (uint256 low, uint256 high, uint8 status) = _jump(address(weth), 2_910e18);
-        assertEq(uint256(status), uint256(OK), "still Ok");
-        (uint256 median,,,) = _priceData(address(weth));
+        (uint256 low, uint256 high, uint256 median) = _okJumpOnTenWeth(2_910e18);
         assertEq(median, low, "the median is the lower");
-        IMarginEngineTypes.Health memory h = engine.health(TRADER);
-        assertEq(h.initialEquity, int256(uint256(10e18).toValueDown(low, 18).mulBpsDown(8_500)), "initial at low");
-        assertEq(h.maintenanceEquity, int256(uint256(10e18).toValueDown(high, 18).mulBpsDown(9_000)), "maint at high");
+        _assertEquityAt(low, high);
     }
 
     /// @notice Deviated collateral counts nothing towards initial equity, its higher price towards maintenance.
@@ -48,8 +60,7 @@ contract MarginEngineHealthTest is MarginEngineBase {
 
     /// @notice A Stale collateral price: `health` still reads it (initial value zero), `liquidationHealth` reverts.
     function test_health__staleCollateral__onlyLiquidationReverts() public {
-        _deposit(TRADER, weth, 10e18);
-        _staleOnly(address(weth));
+        _tenWethThenStale(address(weth));
         IMarginEngineTypes.Health memory h = engine.health(TRADER);
         assertEq(h.initialEquity, 0, "no initial value");
         assertEq(h.maintenanceEquity, 27_000e18, "maintenance at the last price");
@@ -59,8 +70,7 @@ contract MarginEngineHealthTest is MarginEngineBase {
 
     /// @notice A Stale settlement price: `health` reads it, `liquidationHealth` reverts.
     function test_health__staleSettlement__onlyLiquidationReverts() public {
-        _deposit(TRADER, weth, 10e18);
-        _staleOnly(address(usdc));
+        _tenWethThenStale(address(usdc));
         assertEq(engine.health(TRADER).maintenanceEquity, 27_000e18, "health reads the last price");
         vm.expectRevert(_priceUnavailable(address(usdc), LIQUIDATE, STALE));
         engine.liquidationHealth(TRADER);
@@ -68,8 +78,7 @@ contract MarginEngineHealthTest is MarginEngineBase {
 
     /// @notice An account holding only WETH reads no WBTC price: its liquidation health works while WBTC is Stale.
     function test_liquidationHealth__unheldCollateralStale__ignored() public {
-        _deposit(TRADER, weth, 10e18);
-        _staleOnly(address(wbtc));
+        _tenWethThenStale(address(wbtc));
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertEq(h.maintenanceEquity, 27_000e18, "10 WETH at 3,000 less 10 %");
         assertEq(h.maintenanceMargin, 0, "no position");

@@ -13,10 +13,7 @@ contract MarginEngineProvisionPayoutsTest is PayoutsBase {
     /// provision, the lower share price already counts the loss: an LP redeeming before the liquidation gets no more
     /// than one redeeming after it (the provision is the maintenance shortfall, at least the deficit LPs bear).
     function test_provision__underwaterAccount__lpCannotExitAheadOfTheLoss() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
+        _openBenchLong(TRADER);
         _settleWethAt(2_000e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.maintenanceEquity < 0, "insolvent");
@@ -39,10 +36,7 @@ contract MarginEngineProvisionPayoutsTest is PayoutsBase {
     /// @notice A provision is recomputed, never stale in the Pool's favour: refreshing a recovered account clears it,
     /// and an account whose prices a liquidation could not use cannot be provisioned (ProvisionUnpriced).
     function test_provision__recoveredOrUnpriced__clearedOrRefused() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
+        _openBenchLong(TRADER);
         _settleWethAt(2_000e18);
         address[] memory accounts = new address[](1);
         accounts[0] = TRADER;

@@ -39,6 +39,14 @@ contract MarginEngineTradePayoutsTest is PayoutsBase {
 /// @title MarginEngineTradeTest
 /// @notice `MarginEngine.modifyPosition`: opening, changing and closing positions, fees, realized PnL and the price policy (fixture: MarginEngineBase).
 contract MarginEngineTradeTest is MarginEngineBase {
+    /// @dev TRADER's 30 WETH long on 10 WETH opened at 3,000, then WETH moved to `wad` (every price settled there).
+    function _benchLongMovedTo(uint256 wad) internal {
+        _deposit(TRADER, weth, 10e18);
+        _nextBlock();
+        _open(TRADER, 0, 30e18);
+        _move(address(weth), wad);
+    }
+
     /// @notice A market index past the listed ones reverts MarketNotListed with it.
     function test_modifyPosition__unknownMarket__revertsMarketNotListed() public {
         _deposit(TRADER, weth, 10e18);
@@ -133,10 +141,7 @@ contract MarginEngineTradeTest is MarginEngineBase {
     /// @notice 30 WETH long on 10 WETH at 2,700: above maintenance, below the stress requirement. A partial reduce
     /// needs only maintenance, so it goes through.
     function test_modifyPosition__reduceBelowInitial__goesThrough() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _move(address(weth), 2_700e18);
+        _benchLongMovedTo(2_700e18);
         IMarginEngineTypes.Health memory h = engine.health(TRADER);
         assertTrue(h.stressEquity < 0, "below the stress requirement");
         assertTrue(!h.liquidatable, "above maintenance");
@@ -146,10 +151,7 @@ contract MarginEngineTradeTest is MarginEngineBase {
 
     /// @notice At 2,400 the account is liquidatable: a partial reduce that leaves it so reverts BelowMaintenance.
     function test_modifyPosition__reduceWhileLiquidatable__reverts() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _move(address(weth), 2_400e18);
+        _benchLongMovedTo(2_400e18);
         assertTrue(engine.health(TRADER).liquidatable, "liquidatable");
         vm.expectPartialRevert(bytes4(keccak256("BelowMaintenance(int256,uint256)")));
         _open(TRADER, 0, -1e16);
@@ -158,10 +160,7 @@ contract MarginEngineTradeTest is MarginEngineBase {
 
     /// @notice An insolvent account may still close in full (only a partial reduce is checked).
     function test_modifyPosition__insolventFullClose__goesThrough() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _move(address(weth), 2_000e18);
+        _benchLongMovedTo(2_000e18);
         assertTrue(engine.health(TRADER).maintenanceEquity < 0, "insolvent");
         _open(TRADER, 0, -30e18);
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");

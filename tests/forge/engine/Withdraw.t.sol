@@ -22,18 +22,15 @@ contract MarginEngineWithdrawPayoutsTest is PayoutsBase {
         uint256 reserve = pool.reserves(address(usdc));
         assertEq(reserve, 1_000_000e6 + 72e6, "the seed and the Pool's share of the opening fee");
         vm.expectRevert(abi.encodeWithSelector(IPool.SettlementBackingShort.selector, 0, 90_000e18));
-        vm.prank(BORROWER);
-        engine.withdraw(address(usdc), reserve, BORROWER);
+        _withdraw(BORROWER, usdc, reserve);
 
         uint256 rateBefore = pool.ratePerSecond();
         uint256 free = reserve - 90_000e6;
-        vm.prank(BORROWER);
-        engine.withdraw(address(usdc), free, BORROWER);
+        _withdraw(BORROWER, usdc, free);
         assertEq(usdc.balanceOf(BORROWER), free, "borrowed down to the reserved payouts");
         assertTrue(pool.ratePerSecond() > rateBefore, "the loan refreshed the rate");
         vm.expectRevert(abi.encodeWithSelector(IPool.SettlementBackingShort.selector, 89_999_999_999e12, 90_000e18));
-        vm.prank(BORROWER);
-        engine.withdraw(address(usdc), 1, BORROWER);
+        _withdraw(BORROWER, usdc, 1);
 
         // The long's profit at 3,300 (9,000 USD) is paid in full.
         _settleWethAt(3_300e18);
@@ -58,12 +55,10 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
         _nextBlock();
         oracle.setFrozen(address(wbtc), true);
         vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 1e18, TRADER);
+        _withdraw(TRADER, weth, 1e18);
         _deposit(TRADER, weth, 1e18);
         oracle.setFrozen(address(wbtc), false);
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 1e18, TRADER);
+        _withdraw(TRADER, weth, 1e18);
         assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18, "one in, one out");
     }
 
@@ -71,8 +66,7 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
     function test_withdraw__zeroAmount__reverts() public {
         _deposit(TRADER, weth, 1e18);
         vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 0, TRADER);
+        _withdraw(TRADER, weth, 0);
     }
 
     /// @notice USDC comes out of the account's credit and is sent to `to`.
@@ -100,10 +94,8 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
         vm.expectRevert(
             abi.encodeWithSignature("InsufficientCollateral(address,uint256,uint256)", address(weth), 2e18, 15e17)
         );
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 2e18, TRADER);
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 15e17, TRADER);
+        _withdraw(TRADER, weth, 2e18);
+        _withdraw(TRADER, weth, 15e17);
         (mask,) = engine.accountMasks(TRADER);
         assertEq(uint256(mask), 0, "an empty balance leaves the mask");
     }
@@ -113,26 +105,22 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
     function test_withdraw__pausedBorrow__reverts() public {
         _deposit(TRADER, weth, 10e18);
         _deposit(TRADER, usdc, 100e6);
-        vm.prank(TRADER);
-        engine.withdraw(address(usdc), 1_000e6, TRADER);
+        _withdraw(TRADER, usdc, 1_000e6);
         (uint256 credit, uint256 scaled,) = engine.cash(TRADER);
         assertEq(credit, 0, "credit used first");
         assertTrue(scaled != 0, "the rest borrowed");
         _deposit(OTHER, usdc, 100e6);
         engine.setNewRiskPaused(true);
-        vm.prank(OTHER);
-        engine.withdraw(address(usdc), 50e6, OTHER);
+        _withdraw(OTHER, usdc, 50e6);
         assertEq(_credit(OTHER), 50e6, "own credit out while paused");
         vm.expectRevert(abi.encodeWithSignature("NewRiskPaused()"));
-        vm.prank(OTHER);
-        engine.withdraw(address(usdc), 50e6 + 1, OTHER);
+        _withdraw(OTHER, usdc, 50e6 + 1);
     }
 
     /// @notice An account with debt and no position still needs initial margin to withdraw collateral.
     function test_withdraw__debtOnly__needsMargin() public {
         _deposit(TRADER, weth, 1e18); // initial value 2,550 USD
-        vm.prank(TRADER);
-        engine.withdraw(address(usdc), 2_000e6, TRADER);
+        _withdraw(TRADER, usdc, 2_000e6);
         (, uint256 scaled,) = engine.cash(TRADER);
         assertTrue(scaled != 0, "debt");
         // 0.5 WETH: initial 1,275 USD against a 2,000.000001 USDC debt (the scaled debt rounds up by one unit);
@@ -142,16 +130,14 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
                 "InsufficientMargin(int256,uint256,int256)", int256(-725.000001e18), uint256(0), int256(-980.000001e18)
             )
         );
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 5e17, TRADER);
+        _withdraw(TRADER, weth, 5e17);
     }
 
     /// @notice With no debt and no position a withdrawal reads no price: it goes through while WETH is Stale.
     function test_withdraw__noDebtNoPosition__needsNoPrice() public {
         _deposit(TRADER, weth, 1e18);
         _staleOnly(address(weth));
-        vm.prank(TRADER);
-        engine.withdraw(address(weth), 1e18, TRADER);
+        _withdraw(TRADER, weth, 1e18);
         assertEq(weth.balanceOf(TRADER), 1e18, "withdrawn");
     }
 }

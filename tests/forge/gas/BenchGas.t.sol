@@ -17,12 +17,7 @@ import {EngineGasBase} from "./EngineGas.t.sol";
 abstract contract InUseCore is EngineGasBase {
     /// @notice An outside funder pays `amount` USDC into the InsuranceFund.
     function _fundInsurance(uint256 amount) internal {
-        address funder = _actor("funder");
-        usdc.mint(funder, amount);
-        vm.startPrank(funder);
-        usdc.approve(address(insurance), amount);
-        insurance.fund(amount, bytes32("bench"));
-        vm.stopPrank();
+        _fundInsuranceFrom(_actor("funder"), amount, "bench");
     }
 
     function _crashWeth(uint256 wad) internal {
@@ -206,11 +201,7 @@ contract LiquidateManyGasTest is InUseCore {
     function setUp() public {
         _deployInUseCore();
         // 100 longs of 30,000 USD: the Pool's settlement reserves must back them (SettlementBackingShort otherwise).
-        usdc.mint(LP, 10_000_000e6);
-        vm.startPrank(LP);
-        usdc.approve(address(pool), 10_000_000e6);
-        pool.deposit(address(usdc), 10_000_000e6, 0, LP);
-        vm.stopPrank();
+        _lpDeposit(LP, usdc, 10_000_000e6);
         for (uint256 i = 0; i < VICTIMS; ++i) {
             address v = _actor(string.concat("victim", vm.toString(i)));
             _deposit(v, weth, 52 * WAD / 10);
@@ -255,8 +246,7 @@ contract AdlGasTest is EngineGasBase {
     address internal winner;
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         engine.setAdlParams(1_000, 800);
         winner = _actor("winner");
         _deposit(winner, usdc, 200_000e6);
@@ -346,6 +336,36 @@ abstract contract ScalingGasBase is EngineGasBase {
         return string.concat("c", vm.toString(tokenCount), "_p", vm.toString(positions));
     }
 
+    /// @dev The nine accounts of the grid and their cells, by token count, then by positions.
+    function _grid() internal view returns (address[9] memory accounts, string[9] memory cells) {
+        for (uint256 a = 0; a < 3; ++a) {
+            for (uint256 p = 0; p < 3; ++p) {
+                accounts[3 * a + p] = accountOf[TOKENS[a]][POSITIONS[p]];
+                cells[3 * a + p] = _cell(TOKENS[a], POSITIONS[p]);
+            }
+        }
+    }
+
+    /// @dev The grid deployed and built, then every market asset down by `bps`: the grid's accounts.
+    function _crashedGrid(uint256 bps) internal returns (address[9] memory accounts) {
+        _deployScaling();
+        _crashMarkets(bps);
+        (accounts,) = _grid();
+    }
+
+    /// @dev Liquidate each account of the grid from the same cold state, `check` the account after it, and record the
+    /// row `key` + its cell as `name`.
+    function _liquidateGrid(string memory key, string memory name, function(address) internal view check) internal {
+        uint256 snapshot = vm.snapshotState();
+        (address[9] memory accounts, string[9] memory cells) = _grid();
+        for (uint256 i = 0; i < 9; ++i) {
+            vm.revertToState(snapshot);
+            (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (accounts[i])));
+            check(accounts[i]);
+            _bench(string.concat(key, cells[i]), name, g);
+        }
+    }
+
     /// @notice Every market asset falls by `bps`; the TWAPs catch up.
     function _crashMarkets(uint256 bps) internal {
         for (uint256 m = 0; m < MARKETS; ++m) {
@@ -364,18 +384,17 @@ contract ScalingHealthGasTest is ScalingGasBase {
 
     function test_GasHealthGrid() public {
         uint256 snapshot = vm.snapshotState();
-        for (uint256 a = 0; a < 3; ++a) {
-            for (uint256 p = 0; p < 3; ++p) {
-                vm.revertToState(snapshot);
-                address account = accountOf[TOKENS[a]][POSITIONS[p]];
-                (Gas memory g, bytes memory ret) =
-                    _measure(account, address(engine), abi.encodeCall(engine.health, (account)));
-                IMarginEngineTypes.Health memory h = abi.decode(ret, (IMarginEngineTypes.Health));
-                assertApproxEqAbs(h.maintenanceMargin, 1_000e18, 1e6, "maintenance margin: 5 % of 20,000 USD");
-                assertApproxEqAbs(uint256(h.maintenanceEquity), 8_980e18, 1e16, "maintenance equity: 9,000 less fees");
-                assertTrue(!h.liquidatable, "healthy account reported liquidatable");
-                _bench(string.concat("health_", _cell(TOKENS[a], POSITIONS[p])), "health view", g);
-            }
+        (address[9] memory accounts, string[9] memory cells) = _grid();
+        for (uint256 i = 0; i < 9; ++i) {
+            vm.revertToState(snapshot);
+            address account = accounts[i];
+            (Gas memory g, bytes memory ret) =
+                _measure(account, address(engine), abi.encodeCall(engine.health, (account)));
+            IMarginEngineTypes.Health memory h = abi.decode(ret, (IMarginEngineTypes.Health));
+            assertApproxEqAbs(h.maintenanceMargin, 1_000e18, 1e6, "maintenance margin: 5 % of 20,000 USD");
+            assertApproxEqAbs(uint256(h.maintenanceEquity), 8_980e18, 1e16, "maintenance equity: 9,000 less fees");
+            assertTrue(!h.liquidatable, "healthy account reported liquidatable");
+            _bench(string.concat("health_", cells[i]), "health view", g);
         }
     }
 }
@@ -385,33 +404,22 @@ contract ScalingHealthGasTest is ScalingGasBase {
 /// and the realized loss (about 4,300 USD) exceeds the cash, so the Pool lends the rest.
 contract ScalingLiquidatePartialGasTest is ScalingGasBase {
     function setUp() public {
-        _deployScaling();
-        _crashMarkets(4_300);
-        for (uint256 a = 0; a < 3; ++a) {
-            for (uint256 p = 0; p < 3; ++p) {
-                IMarginEngineTypes.Health memory h = engine.liquidationHealth(accountOf[TOKENS[a]][POSITIONS[p]]);
-                assertTrue(h.liquidatable, "fixture: not liquidatable");
-                assertTrue(h.maintenanceEquity >= int256(h.maintenanceMargin / 2), "fixture: critical");
-            }
+        address[9] memory accounts = _crashedGrid(4_300);
+        for (uint256 i = 0; i < 9; ++i) {
+            IMarginEngineTypes.Health memory h = engine.liquidationHealth(accounts[i]);
+            assertTrue(h.liquidatable, "fixture: not liquidatable");
+            assertTrue(h.maintenanceEquity >= int256(h.maintenanceMargin / 2), "fixture: critical");
         }
     }
 
     function test_GasLiquidatePartialGrid() public {
-        uint256 snapshot = vm.snapshotState();
-        for (uint256 a = 0; a < 3; ++a) {
-            for (uint256 p = 0; p < 3; ++p) {
-                vm.revertToState(snapshot);
-                address account = accountOf[TOKENS[a]][POSITIONS[p]];
-                (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (account)));
-                assertApproxEqAbs(
-                    uint256(int256(engine.position(account, 0).size)),
-                    uint256(firstSize[account]) / 2,
-                    1,
-                    "half not closed"
-                );
-                _bench(string.concat("liquidate_partial_", _cell(TOKENS[a], POSITIONS[p])), "liquidate, partial", g);
-            }
-        }
+        _liquidateGrid("liquidate_partial_", "liquidate, partial", _assertHalfClosed);
+    }
+
+    function _assertHalfClosed(address account) internal view {
+        assertApproxEqAbs(
+            uint256(int256(engine.position(account, 0).size)), uint256(firstSize[account]) / 2, 1, "half not closed"
+        );
     }
 }
 
@@ -420,32 +428,22 @@ contract ScalingLiquidatePartialGasTest is ScalingGasBase {
 /// (about 2,100 USD) is covered by the InsuranceFund (fees only) and LPs.
 contract ScalingLiquidateAbsorbGasTest is ScalingGasBase {
     function setUp() public {
-        _deployScaling();
-        _crashMarkets(6_000);
-        for (uint256 a = 0; a < 3; ++a) {
-            for (uint256 p = 0; p < 3; ++p) {
-                IMarginEngineTypes.Health memory h = engine.liquidationHealth(accountOf[TOKENS[a]][POSITIONS[p]]);
-                assertTrue(h.maintenanceEquity < 0, "fixture: account not insolvent");
-            }
+        address[9] memory accounts = _crashedGrid(6_000);
+        for (uint256 i = 0; i < 9; ++i) {
+            assertTrue(engine.liquidationHealth(accounts[i]).maintenanceEquity < 0, "fixture: account not insolvent");
         }
     }
 
     function test_GasLiquidateAbsorbGrid() public {
-        uint256 snapshot = vm.snapshotState();
-        for (uint256 a = 0; a < 3; ++a) {
-            for (uint256 p = 0; p < 3; ++p) {
-                vm.revertToState(snapshot);
-                address account = accountOf[TOKENS[a]][POSITIONS[p]];
-                (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (account)));
-                (uint16 collateralMask, uint16 marketMask) = engine.accountMasks(account);
-                assertEq(uint256(marketMask), 0, "positions left");
-                assertEq(uint256(collateralMask), 0, "collateral left");
-                (,, uint256 debt) = engine.cash(account);
-                assertEq(debt, 0, "debt not written off");
-                _bench(
-                    string.concat("liquidate_absorb_", _cell(TOKENS[a], POSITIONS[p])), "liquidate, full + absorb", g
-                );
-            }
-        }
+        _liquidateGrid("liquidate_absorb_", "liquidate, full + absorb", _assertWipedOut);
+    }
+
+    /// @dev No position, no collateral and no debt left.
+    function _assertWipedOut(address account) internal view {
+        (uint16 collateralMask, uint16 marketMask) = engine.accountMasks(account);
+        assertEq(uint256(marketMask), 0, "positions left");
+        assertEq(uint256(collateralMask), 0, "collateral left");
+        (,, uint256 debt) = engine.cash(account);
+        assertEq(debt, 0, "debt not written off");
     }
 }

@@ -48,8 +48,7 @@ abstract contract EngineGasBase is EngineFixture, GasMeter {
     /// WBTC and USDC with positions in both markets, a borrower long WETH, so no protocol-wide slot goes from zero to
     /// non-zero in a measured transaction.
     function _deployInUseCore() internal {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         address whale = _actor("whale");
         _deposit(whale, weth, 100 * WAD);
         _deposit(whale, wbtc, 2e8);
@@ -75,8 +74,7 @@ abstract contract BenchScenario is EngineGasBase {
     /// @notice Core, LP seed of 1,000,000 USD per pool asset, a trader with 10 WETH approved; then, stage by stage,
     /// 2 WETH deposited, 2 more, a 10 WETH long in market 0, WETH down 30 % (3,000 -> 2,100) and the TWAP caught up.
     function _benchUpTo(uint256 stage) internal {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         trader = _actor("trader");
         weth.mint(trader, 10 * WAD);
         vm.prank(trader);
@@ -333,8 +331,7 @@ contract EngineGasPartialLiquidationTest is EngineGasBase {
     address[5] internal victims;
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         for (uint256 i = 0; i < victims.length; ++i) {
             victims[i] = _actor(string.concat("victim", vm.toString(i)));
             _deposit(victims[i], weth, 52 * WAD / 10);

@@ -62,8 +62,6 @@ contract OracleGasTest is OracleFixture, GasMeter {
     /// moves forward at each update, so no binary search (shows what the search costs).
     address internal constant THREE_SHORT_RING = address(0xA35);
 
-    uint256 internal constant P = 2_000e18;
-
     MockFeed[5] internal feeds;
     OracleGasConsumer internal consumer;
 
@@ -103,8 +101,7 @@ contract OracleGasTest is OracleFixture, GasMeter {
     // ---------------------------------------------------------------- update
 
     function test_GasUpdateOneSource() public {
-        uint256 used = _measureUpdate(ONE, 64);
-        emit log_named_uint("update, 1 source, steady state (gas, excl. 21000 tx base)", used);
+        _logUpdate(ONE, 64, "update, 1 source, steady state (gas, excl. 21000 tx base)");
     }
 
     /// @notice 3 sources. The 60,000 target is NOT met (about 72,800 measured, every account and slot cold as in a
@@ -115,21 +112,18 @@ contract OracleGasTest is OracleFixture, GasMeter {
     /// the observation write, the two slot writes); the event, ~2,500; the rest (~19,000) is decoding, sorting and
     /// memory. Warm feeds (a keeper batching assets that share feeds) would save ~20,000.
     function test_GasUpdateThreeSources() public {
-        uint256 used = _measureUpdate(THREE, 64);
-        emit log_named_uint("update, 3 sources, steady state (gas, excl. 21000 tx base)", used);
+        _logUpdate(THREE, 64, "update, 3 sources, steady state (gas, excl. 21000 tx base)");
         emit log_named_uint("  target (missed, not asserted)", UPDATE_3_TARGET);
     }
 
     function test_GasUpdateFiveSources() public {
-        uint256 used = _measureUpdate(FIVE, 64);
-        emit log_named_uint("update, 5 sources, steady state (gas, excl. 21000 tx base)", used);
+        _logUpdate(FIVE, 64, "update, 5 sources, steady state (gas, excl. 21000 tx base)");
     }
 
     /// @notice 3 sources with an 8-slot ring whose newest slot moves forward: no binary search. The difference to
     /// `test_GasUpdateThreeSources` is what the search over the 64-slot ring costs (cold observation SLOADs and index arithmetic).
     function test_GasUpdateThreeSourcesWithoutBinarySearch() public {
-        uint256 used = _measureUpdate(THREE_SHORT_RING, 8);
-        emit log_named_uint("update, 3 sources, 8-slot ring, no binary search", used);
+        _logUpdate(THREE_SHORT_RING, 8, "update, 3 sources, 8-slot ring, no binary search");
     }
 
     /// @notice One source's feed call alone: cold account (2,600) + the feed's two cold slots (2 x 2,100) + the call.
@@ -181,12 +175,8 @@ contract OracleGasTest is OracleFixture, GasMeter {
     /// @dev `vm.cool` (forge 1.7.1) makes the slots cold again but leaves the account warm; `minTwapWindow()` (an
     /// immutable, no storage read) makes sure the account is warm whatever `cool` does.
     function test_GasConsumerReadPriceForRisk() public {
-        (uint256 cold, uint256 price) = consumer.gasOfPriceForRisk(THREE);
+        (uint256 cold, uint256 warmAccount, uint256 warm, uint256 price) = _readThree(consumer.gasOfPriceForRisk);
         assertGe(price, P, "fixture: price not fresh");
-        (uint256 warm,) = consumer.gasOfPriceForRisk(THREE);
-        vm.cool(address(oracle));
-        oracle.minTwapWindow();
-        (uint256 warmAccount,) = consumer.gasOfPriceForRisk(THREE);
 
         _recordInner("price_read", warmAccount);
         _recordInner("price_read_cold", cold);
@@ -199,12 +189,8 @@ contract OracleGasTest is OracleFixture, GasMeter {
     }
 
     function test_GasConsumerReadGetPriceData() public {
-        (uint256 cold, uint256 median) = consumer.gasOfGetPriceData(THREE);
+        (uint256 cold, uint256 warmAccount, uint256 warm, uint256 median) = _readThree(consumer.gasOfGetPriceData);
         assertGe(median, P, "fixture: no price");
-        (uint256 warm,) = consumer.gasOfGetPriceData(THREE);
-        vm.cool(address(oracle));
-        oracle.minTwapWindow();
-        (uint256 warmAccount,) = consumer.gasOfGetPriceData(THREE);
         assertEq(cold - warmAccount, 2_500, "cold vs warm account differ by other than 2,600 - 100");
         assertEq(warmAccount - warm, 2_000, "cold vs warm slot differ by other than 2,100 - 100");
 
@@ -222,6 +208,25 @@ contract OracleGasTest is OracleFixture, GasMeter {
     function _measureUpdate(address asset, uint16 ringSize) internal returns (uint256 used) {
         used = consumer.gasOfUpdate(asset);
         _checkSteadyUpdate(asset, ringSize);
+    }
+
+    /// @dev The gas of `read` of THREE's price with the oracle account and the price slot cold (the first read), with
+    /// the account warm and the slot cold (after `vm.cool` and an immutable read), and with both warm (a repeat read);
+    /// and the value the first read returned.
+    function _readThree(function(address) external view returns (uint256, uint256) read)
+        internal
+        returns (uint256 cold, uint256 warmAccount, uint256 warm, uint256 value)
+    {
+        (cold, value) = read(THREE);
+        (warm,) = read(THREE);
+        vm.cool(address(oracle));
+        oracle.minTwapWindow();
+        (warmAccount,) = read(THREE);
+    }
+
+    /// @dev `_measureUpdate(asset, ringSize)`, logged under `label`.
+    function _logUpdate(address asset, uint16 ringSize, string memory label) internal {
+        emit log_named_uint(label, _measureUpdate(asset, ringSize));
     }
 
     function _checkSteadyUpdate(address asset, uint16 ringSize) internal view {

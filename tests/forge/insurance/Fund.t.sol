@@ -7,6 +7,11 @@ import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
 /// @title InsuranceFundFundFlowTest
 /// @notice `InsuranceFund.fund` (fixture: CoreFlowBase).
 contract InsuranceFundFundFlowTest is CoreFlowBase {
+    /// @dev What the InsuranceFund has booked and the USDC it holds.
+    function _insuranceBooks() internal view returns (uint256 booked, uint256 held) {
+        return (insurance.bookedBalance(), usdc.balanceOf(address(insurance)));
+    }
+
     /// @notice Funding the InsuranceFund with nothing reverts.
     function test_fund__zeroAmount__reverts() public {
         vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));
@@ -15,11 +20,7 @@ contract InsuranceFundFundFlowTest is CoreFlowBase {
 
     /// @notice An outsider's `fund` takes the shared lock and releases it: the core keeps working after it.
     function test_fund__outsider__releasesTheLock() public {
-        usdc.mint(OTHER, 5e6);
-        vm.startPrank(OTHER);
-        usdc.approve(address(insurance), 5e6);
-        insurance.fund(5e6, "gift");
-        vm.stopPrank();
+        _fundInsuranceFrom(OTHER, 5e6, "gift");
         assertEq(insurance.bookedBalance(), 5e6, "booked");
         _deposit(TRADER, weth, 1e18); // a guarded engine entry point
         assertEq(engine.collateralBalance(TRADER, address(weth)), 1e18, "the core still works");
@@ -27,8 +28,7 @@ contract InsuranceFundFundFlowTest is CoreFlowBase {
 
     /// @notice An outsider's funds are booked in full and announced with the sender, the amount and the reason.
     function test_fund__outsider__booksTheAmountAndEmitsFunded() public {
-        uint256 booked = insurance.bookedBalance();
-        uint256 held = usdc.balanceOf(address(insurance));
+        (uint256 booked, uint256 held) = _insuranceBooks();
         usdc.mint(OTHER, 1_000e6);
         vm.startPrank(OTHER);
         usdc.approve(address(insurance), 1_000e6);
@@ -59,8 +59,7 @@ contract InsuranceFundFundFlowTest is CoreFlowBase {
 
     /// @notice Tokens sent to the fund directly are held but not booked: only `fund` books.
     function test_fund__directTransfer__isNotBooked() public {
-        uint256 booked = insurance.bookedBalance();
-        uint256 held = usdc.balanceOf(address(insurance));
+        (uint256 booked, uint256 held) = _insuranceBooks();
         usdc.mint(OTHER, 500);
         vm.prank(OTHER);
         usdc.transfer(address(insurance), 500);

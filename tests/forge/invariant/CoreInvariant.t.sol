@@ -40,9 +40,9 @@ contract CoreInvariantTest is EngineFixture {
         liveness.maxFreezeDuration = 1 hours;
         oracle.setLivenessParams(liveness);
         for (uint256 k = 0; k < 2; ++k) {
-            _seed(lps[k], SEED_USD);
+            _seedPoolFrom(lps[k], SEED_USD);
         }
-        _seed(attacker, SEED_USD / 5);
+        _seedPoolFrom(attacker, SEED_USD / 5);
 
         MockERC20[3] memory tokens = [usdc, wbtc, weth];
         MockFeed[3] memory feeds = [feedOf[address(usdc)], feedOf[address(wbtc)], feedOf[address(weth)]];
@@ -63,21 +63,6 @@ contract CoreInvariantTest is EngineFixture {
         bytes4[] memory selectors = new bytes4[](1);
         selectors[0] = CoreHandler.step.selector;
         targetSelector(address(handler), selectors);
-    }
-
-    /// @notice `who` deposits `usd` worth of every pool asset (its shares unlock after the cooldown).
-    function _seed(address who, uint256 usd) internal {
-        address[] memory list = pool.assets();
-        for (uint256 i = 0; i < list.length; ++i) {
-            MockERC20 t = MockERC20(list[i]);
-            (uint256 median,,,) = _priceData(list[i]);
-            uint256 amount = usd * 10 ** t.decimals() / median;
-            t.mint(who, amount);
-            vm.startPrank(who);
-            t.approve(address(pool), amount);
-            pool.deposit(address(t), amount, 0, who);
-            vm.stopPrank();
-        }
     }
 
     // ---------------------------------------------------------------- invariants (docs/design.md#invariants)
@@ -279,18 +264,7 @@ contract CoreInvariantTest is EngineFixture {
             emit log_named_uint(string.concat("checked: ", checks[i]), handler.checked(i));
         }
         emit log_named_string(
-            "oracle faults (deviate, stale source, reverting, freeze, ageing)",
-            string.concat(
-                vm.toString(handler.faults(0)),
-                ", ",
-                vm.toString(handler.faults(1)),
-                ", ",
-                vm.toString(handler.faults(2)),
-                ", ",
-                vm.toString(handler.faults(3)),
-                ", ",
-                vm.toString(handler.faults(4))
-            )
+            "oracle faults (deviate, stale source, reverting, freeze, ageing)", _counts(handler.faults, 5)
         );
         emit log_named_uint("liquidations skipped for a Stale price", handler.skippedForPrice());
         emit log_named_uint("absorbs at a collateral price spread (share price checked)", handler.absorbsAtSpread());
@@ -305,19 +279,20 @@ contract CoreInvariantTest is EngineFixture {
         emit log_named_uint("L4 liquidations valued", handler.takesChecked());
         emit log_named_uint("  skipped for a settlement price spread", handler.takesAtSettlementSpread());
         emit log_named_uint("L6 batch members probed alone", handler.batchMembersProbed());
-        emit log_named_string(
-            "attacks (borrow, redeem, open, restore)",
-            string.concat(
-                vm.toString(handler.attacks(0)),
-                ", ",
-                vm.toString(handler.attacks(1)),
-                ", ",
-                vm.toString(handler.attacks(2)),
-                ", ",
-                vm.toString(handler.attacks(3))
-            )
-        );
+        emit log_named_string("attacks (borrow, redeem, open, restore)", _counts(handler.attacks, 4));
         emit log_named_uint("  USDC units the attacker borrowed", handler.attackerBorrowed());
         emit log_named_uint("  asks the Pool refused", handler.attackerRefused());
+    }
+
+    /// @dev The first `n` entries of one of the handler's counter arrays, comma-separated.
+    function _counts(function(uint256) external view returns (uint256) counter, uint256 n)
+        internal
+        view
+        returns (string memory list)
+    {
+        list = vm.toString(counter(0));
+        for (uint256 i = 1; i < n; ++i) {
+            list = string.concat(list, ", ", vm.toString(counter(i)));
+        }
     }
 }

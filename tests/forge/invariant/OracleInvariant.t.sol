@@ -9,8 +9,6 @@ import {OracleFixture} from "../utils/OracleFixture.sol";
 /// @notice Stateful fuzzing of one asset through `OracleHandler.step` (prices, time, updates, broken and reverting
 /// feeds, freezes). Runs and depth: `[invariant]` in foundry.toml.
 contract OracleAggregatorInvariantTest is OracleFixture {
-    address internal constant ASSET = address(0xA55E7);
-
     OracleHandler internal handler;
 
     function setUp() public {

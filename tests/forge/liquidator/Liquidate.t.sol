@@ -23,18 +23,12 @@ import {Vm} from "../utils/Vm.sol";
 /// Pool's lower NAV loses, covered by the InsuranceFund first and socialized after, so LPs never lose
 /// amount x (high - low) without a DeficitSocialized event.
 contract LiquidatorLiquidateDeviatedAbsorbTest is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
     bytes32 internal constant DEFICIT_SOCIALIZED = keccak256("DeficitSocialized(uint256,uint256,uint256)");
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         _nextBlock();
-        _deposit(TRADER, weth, 10e18); // 30,000 USD
-        _nextBlock();
-        _open(TRADER, 0, 30e18); // 90,000 USD long
-        _nextBlock();
+        _openBenchLong(TRADER); // 30,000 USD of WETH, a 90,000 USD long
     }
 
     /// @notice WETH settles at 2,000 (the account is insolvent), then its feed jumps to 2,200 and the oracle updates:
@@ -174,11 +168,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
     /// @notice An InsuranceFund large enough covers the whole deficit: nothing is socialized, not even a zero amount,
     /// and LPs lose nothing.
     function test_liquidate__deficitFullyInsured__nothingSocialized() public {
-        usdc.mint(OTHER, 50_000e6);
-        vm.startPrank(OTHER);
-        usdc.approve(address(insurance), 50_000e6);
-        insurance.fund(50_000e6, "backstop");
-        vm.stopPrank();
+        _fundInsuranceFrom(OTHER, 50_000e6, "backstop");
         _settleWethAt(2_000e18);
         uint256 price = pool.sharePrice(false);
         uint256 booked = insurance.bookedBalance();
@@ -312,15 +302,11 @@ contract LiquidatorLiquidatePayoutsTest is PayoutsBase {
     /// @notice After the borrower took all it may, a crash makes a long liquidatable while it is still solvent: a
     /// keeper holding nothing liquidates it and is paid out of the account, with no Pool loan.
     function test_liquidate__afterBorrowersDrainedTheReserve__runsWithoutAPoolLoan() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
+        _openBenchLong(TRADER);
         _deposit(BORROWER, weth, 700e18);
         _nextBlock();
         uint256 free = pool.reserves(address(usdc)) - 90_000e6;
-        vm.prank(BORROWER);
-        engine.withdraw(address(usdc), free, BORROWER);
+        _withdraw(BORROWER, usdc, free);
         _settleWethAt(2_370e18);
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertTrue(h.liquidatable && h.maintenanceEquity > 0, "liquidatable and solvent");

@@ -166,18 +166,24 @@ contract BlackScholesTest is BaseTest {
     function testFuzz_NoArbitrageBounds(uint256 s, uint256 k, uint256 v, uint256 t) public view {
         (s, k, v, t) = _inputs(s, k, v, t);
         uint256 e = _bound(s, k);
-        uint256 cDown = h.callPriceDown(s, k, v, t);
-        uint256 cUp = h.callPriceUp(s, k, v, t);
-        assertGe(cDown, s > k ? s - k : 0, "call >= intrinsic");
-        assertLe(cDown, cUp, "call down <= up");
-        assertLe(cUp, s, "call <= S");
-        assertLe(cUp - cDown, 2 * e + 1, "call spread");
-        uint256 pDown = h.putPriceDown(s, k, v, t);
-        uint256 pUp = h.putPriceUp(s, k, v, t);
-        assertGe(pDown, k > s ? k - s : 0, "put >= intrinsic");
-        assertLe(pDown, pUp, "put down <= up");
-        assertLe(pUp, k, "put <= K");
-        assertLe(pUp - pDown, 2 * e + 1, "put spread");
+        _assertBracket(h.callPriceDown(s, k, v, t), h.callPriceUp(s, k, v, t), s > k ? s - k : 0, s, e, "call", "S");
+        _assertBracket(h.putPriceDown(s, k, v, t), h.putPriceUp(s, k, v, t), k > s ? k - s : 0, k, e, "put", "K");
+    }
+
+    /// @dev intrinsic <= down <= up <= cap and up - down <= 2e + 1 for the `side` (capped by `capName`).
+    function _assertBracket(
+        uint256 down,
+        uint256 up,
+        uint256 intrinsic,
+        uint256 cap,
+        uint256 e,
+        string memory side,
+        string memory capName
+    ) internal pure {
+        assertGe(down, intrinsic, string.concat(side, " >= intrinsic"));
+        assertLe(down, up, string.concat(side, " down <= up"));
+        assertLe(up, cap, string.concat(side, " <= ", capName));
+        assertLe(up - down, 2 * e + 1, string.concat(side, " spread"));
     }
 
     /// @notice C - P = S - K: the bounds bracket it (Down_C - Up_P <= S - K <= Up_C - Down_P), and the Up (or Down)

@@ -13,10 +13,7 @@ import {OptionMathVectors} from "./OptionMathVectors.sol";
 contract OptionMathVectorsTest is BaseTest {
     /// @notice lnWad over (0, 2**255): edges, values around 1e18 and every magnitude.
     function test_LnWad_EqualsMirror() public pure {
-        int256[2][] memory v = abi.decode(OptionMathVectors.lnWad(), (int256[2][]));
-        for (uint256 i = 0; i < v.length; ++i) {
-            assertEq(WadMath.lnWad(v[i][0]), v[i][1], "lnWad");
-        }
+        _checkSigned(OptionMathVectors.lnWad(), WadMath.lnWad, "lnWad");
     }
 
     /// @notice lnX96 over [1, 2**256): inputs are stored as int256 and cast back.
@@ -29,18 +26,12 @@ contract OptionMathVectorsTest is BaseTest {
 
     /// @notice expWad from below EXP_WAD_MIN (0) to EXP_WAD_MAX, with the range reduction's boundaries.
     function test_ExpWad_EqualsMirror() public pure {
-        int256[2][] memory v = abi.decode(OptionMathVectors.expWad(), (int256[2][]));
-        for (uint256 i = 0; i < v.length; ++i) {
-            assertEq(WadMath.expWad(v[i][0]), v[i][1], "expWad");
-        }
+        _checkSigned(OptionMathVectors.expWad(), WadMath.expWad, "expWad");
     }
 
     /// @notice expX96 from below EXP_X96_MIN (0) to EXP_X96_MAX.
     function test_ExpX96_EqualsMirror() public pure {
-        int256[2][] memory v = abi.decode(OptionMathVectors.expX96(), (int256[2][]));
-        for (uint256 i = 0; i < v.length; ++i) {
-            assertEq(WadMath.expX96(v[i][0]), uint256(v[i][1]), "expX96");
-        }
+        _checkUnsigned(OptionMathVectors.expX96(), WadMath.expX96, "expX96");
     }
 
     /// @notice sqrtWad and sqrtWadUp over [0, SQRT_WAD_MAX], with exact squares and their neighbours.
@@ -54,18 +45,12 @@ contract OptionMathVectorsTest is BaseTest {
 
     /// @notice normCdfWad over int256, the cut-offs at +-10.5 and the region around 0.
     function test_NormCdfWad_EqualsMirror() public pure {
-        int256[2][] memory v = abi.decode(OptionMathVectors.normCdfWad(), (int256[2][]));
-        for (uint256 i = 0; i < v.length; ++i) {
-            assertEq(WadMath.normCdfWad(v[i][0]), uint256(v[i][1]), "normCdfWad");
-        }
+        _checkUnsigned(OptionMathVectors.normCdfWad(), WadMath.normCdfWad, "normCdfWad");
     }
 
     /// @notice normCdfX96 over int256 and the cut-offs.
     function test_NormCdfX96_EqualsMirror() public pure {
-        int256[2][] memory v = abi.decode(OptionMathVectors.normCdfX96(), (int256[2][]));
-        for (uint256 i = 0; i < v.length; ++i) {
-            assertEq(WadMath.normCdfX96(v[i][0]), uint256(v[i][1]), "normCdfX96");
-        }
+        _checkUnsigned(OptionMathVectors.normCdfX96(), WadMath.normCdfX96, "normCdfX96");
     }
 
     /// @notice Every BlackScholes output over the domain's corners and random rows.
@@ -81,6 +66,28 @@ contract OptionMathVectorsTest is BaseTest {
             assertEq(BlackScholes.callDelta(s, k, sigma, tau), uint256(v[i][8]), "callDelta");
             assertEq(BlackScholes.putDelta(s, k, sigma, tau), v[i][9], "putDelta");
             assertEq(BlackScholes.vega(s, k, sigma, tau), uint256(v[i][10]), "vega");
+        }
+    }
+
+    /// @dev Every row (x, y) of `vectors`: f(x) == y to the wei.
+    function _checkSigned(bytes memory vectors, function(int256) pure returns (int256) f, string memory name)
+        internal
+        pure
+    {
+        int256[2][] memory v = abi.decode(vectors, (int256[2][]));
+        for (uint256 i = 0; i < v.length; ++i) {
+            assertEq(f(v[i][0]), v[i][1], name);
+        }
+    }
+
+    /// @dev Every row (x, y) of `vectors`, y stored as int256: f(x) == uint256(y) to the wei.
+    function _checkUnsigned(bytes memory vectors, function(int256) pure returns (uint256) f, string memory name)
+        internal
+        pure
+    {
+        int256[2][] memory v = abi.decode(vectors, (int256[2][]));
+        for (uint256 i = 0; i < v.length; ++i) {
+            assertEq(f(v[i][0]), uint256(v[i][1]), name);
         }
     }
 }

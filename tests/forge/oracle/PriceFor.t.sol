@@ -28,15 +28,7 @@ contract OraclePriceForMultiSourceTest is MultiSourceOracleBase {
         IOracleAggregator.PriceData memory data = oracle.update(ASSET);
         assertEq(data.twap, P, "TWAP before the move has weight");
         _assertStatus(IOracleAggregator.Status.Ok, "3 % from the TWAP");
-        assertEq(oracle.priceForRisk(ASSET, true), P, "long adding risk gets the lower price");
-        assertEq(oracle.priceForRisk(ASSET, false), up, "short adding risk gets the higher price");
-        assertEq(oracle.priceForReduce(ASSET, true), P, "long reducing gets the lower price");
-        assertEq(oracle.priceForReduce(ASSET, false), up, "short reducing gets the higher price");
-        assertEq(oracle.priceForLiquidation(ASSET, true), up, "long liquidated at the higher price");
-        assertEq(oracle.priceForLiquidation(ASSET, false), P, "short liquidated at the lower price");
-        (uint256 low, uint256 high) = oracle.priceBounds(ASSET, IOracleAggregator.Action.AddRisk);
-        assertEq(low, P, "priceBounds low");
-        assertEq(high, up, "priceBounds high");
+        _assertSides(P, up);
 
         // +6 % (> 5 %): Deviated until the window has mostly seen the new price.
         t = _step(t, 60);
@@ -58,24 +50,26 @@ contract OraclePriceForMultiSourceTest is MultiSourceOracleBase {
 /// @title OraclePriceForTest
 /// @notice `OracleAggregator.priceForRisk`, `priceForReduce`, `priceForLiquidation` and `priceBounds`: the policy price per action, status and side (fixture: OracleViewBase).
 contract OraclePriceForTest is OracleViewBase {
-    /// @notice Ok, median Q = 1.03 P above the TWAP P: a long adding risk or reducing gets P, a short Q; a long is
-    /// liquidated at Q, a short at P; priceBounds is (P, Q).
-    function test_priceFor__medianAboveTwap__sidesPicked() public {
-        uint256 q = P * 103 / 100;
+    /// @dev P at T0, then the median `q` 600 s later: the TWAP is still P and, 3 % away, the status Ok.
+    function _okMedianAt(uint256 q) internal {
         _updateAt(T0, P);
         IOracleAggregator.PriceData memory data = _updateAt(T0 + 600, q);
         assertEq(data.twap, P, "TWAP P");
         assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Ok), "3 % is Ok");
+    }
+
+    /// @notice Ok, median Q = 1.03 P above the TWAP P: a long adding risk or reducing gets P, a short Q; a long is
+    /// liquidated at Q, a short at P; priceBounds is (P, Q).
+    function test_priceFor__medianAboveTwap__sidesPicked() public {
+        uint256 q = P * 103 / 100;
+        _okMedianAt(q);
         _assertSides(P, q);
     }
 
     /// @notice Ok, median Q = 0.97 P below the TWAP P: the same sides with low Q and high P; priceBounds is (Q, P).
     function test_priceFor__medianBelowTwap__sidesPicked() public {
         uint256 q = P * 97 / 100;
-        _updateAt(T0, P);
-        IOracleAggregator.PriceData memory data = _updateAt(T0 + 600, q);
-        assertEq(data.twap, P, "TWAP P");
-        assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Ok), "3 % is Ok");
+        _okMedianAt(q);
         _assertSides(q, P);
     }
 
@@ -86,15 +80,11 @@ contract OraclePriceForTest is OracleViewBase {
         _updateAt(T0, P);
         _updateAt(T0 + 600, q);
         _assertStatus(IOracleAggregator.Status.Deviated, "6 % from the TWAP");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
-        oracle.priceForRisk(ASSET, false);
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
-        oracle.priceBounds(ASSET, IOracleAggregator.Action.AddRisk);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, false, IOracleAggregator.Status.Deviated);
+        _expectBoundsUnpriced(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated);
         assertEq(oracle.priceForReduce(ASSET, true), P, "Deviated: long reduces at the TWAP");
         assertEq(oracle.priceForReduce(ASSET, false), q, "Deviated: short reduces at the median");
         assertEq(oracle.priceForLiquidation(ASSET, true), q, "Deviated: long liquidated at the median");
-        (uint256 low, uint256 high) = oracle.priceBounds(ASSET, IOracleAggregator.Action.Liquidate);
-        assertEq(low, P, "Deviated: liquidation bounds low");
-        assertEq(high, q, "Deviated: liquidation bounds high");
+        _assertBounds(IOracleAggregator.Action.Liquidate, P, q, "Deviated: liquidation bounds");
     }
 }

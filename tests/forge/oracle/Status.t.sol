@@ -33,8 +33,7 @@ contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
         _setPrice(feeds[2], P * 105 / 100);
         assertEq(oracle.update(ASSET).median, P, "median ignores the outlier");
         _assertStatus(IOracleAggregator.Status.Deviated, "dispersed sources");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
-        oracle.priceForRisk(ASSET, true);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Deviated);
         assertEq(oracle.priceForReduce(ASSET, true), P, "Deviated: reduce allowed");
         assertEq(oracle.priceForLiquidation(ASSET, true), P, "Deviated: liquidation allowed");
 
@@ -84,8 +83,7 @@ contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
-        oracle.priceForRisk(ASSET, true);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Frozen);
         oracle.priceForLiquidation(ASSET, true); // the sources are Ok: priced
         vm.prank(GUARDIAN);
         vm.expectRevert(abi.encodeWithSelector(IOracleAggregator.FreezeUnchanged.selector, ASSET, true));
@@ -96,8 +94,7 @@ contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
         _assertStatus(IOracleAggregator.Status.Frozen, "update does not unfreeze");
         t = _step(t, MAX_PRICE_AGE + 1);
         _assertStatus(IOracleAggregator.Status.Frozen, "Frozen beats Stale");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.Liquidate, IOracleAggregator.Status.Stale));
-        oracle.priceForLiquidation(ASSET, true); // the sources' own status is Stale
+        _expectUnpriced(IOracleAggregator.Action.Liquidate, true, IOracleAggregator.Status.Stale); // the sources' own status is Stale
         vm.prank(GUARDIAN);
         oracle.setFrozen(ASSET, false);
         _assertStatus(IOracleAggregator.Status.Stale, "unfrozen, still too old");
@@ -150,10 +147,8 @@ contract OracleStatusTest is OracleViewBase {
         oracle.setFrozen(ASSET, true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
         assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Frozen));
-        oracle.priceForRisk(ASSET, true);
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.Value, IOracleAggregator.Status.Frozen));
-        oracle.priceBounds(ASSET, IOracleAggregator.Action.Value);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Frozen);
+        _expectBoundsUnpriced(IOracleAggregator.Action.Value, IOracleAggregator.Status.Frozen);
         assertEq(oracle.priceForReduce(ASSET, true), P, "a close is priced");
         assertEq(oracle.priceForLiquidation(ASSET, false), P, "a liquidation is priced");
         vm.prank(GUARDIAN);

@@ -8,6 +8,7 @@ import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {MedianLib} from "../../../contracts/libraries/MedianLib.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {MultiSourceOracleBase} from "../utils/MultiSourceOracleBase.sol";
+import {OracleConfigBase} from "../utils/OracleConfigBase.sol";
 import {OracleFixture} from "../utils/OracleFixture.sol";
 import {GasBurnerFeed, ProxyFeed} from "../utils/TestFeeds.sol";
 
@@ -144,8 +145,7 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
         IOracleAggregator.PriceData memory data = oracle.update(ASSET);
         assertEq(data.twap, P, "spike moved the TWAP");
         assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Deviated), "10x spike not Deviated");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
-        oracle.priceForRisk(ASSET, false);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, false, IOracleAggregator.Status.Deviated);
         // Liquidation judges at the price better for the account: a short is judged at the TWAP, not the spike.
         assertEq(oracle.priceForLiquidation(ASSET, false), P, "liquidation of a short at the spike");
         assertEq(oracle.priceForLiquidation(ASSET, true), 10 * P, "liquidation of a long");
@@ -361,26 +361,13 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
 /// @notice The price side of the OracleAggregator, one path per test with exact values: `update` (quorum, dispersion,
 /// deviation, the first observation, same-block updates, the window start, every exclusion reason, the starved-call
 /// guard, decimals), `twap(window)`, the statuses, and the policy prices.
-contract OracleUpdateTest is OracleFixture {
-    address internal constant ASSET = address(0xA55E7);
-
-    address internal constant OTHER_ASSET = address(0xA55E8);
-
-    uint256 internal constant P = 2_000e18;
-
-    /// @dev 8 decimals.
-    MockFeed internal feedA;
-
-    /// @dev 18 decimals: the single source of the one-feed tests, the broken one of the exclusion tests.
-    MockFeed internal feedB;
-
-    /// @dev 18 decimals.
+contract OracleUpdateTest is OracleConfigBase {
+    /// @dev 18 decimals (feedB, also 18 decimals, is the single source of the one-feed tests and the broken one of the
+    /// exclusion tests).
     MockFeed internal feedC;
 
-    function setUp() public {
-        _deployOracle();
-        feedA = _newFeed(8, P);
-        feedB = _newFeed(18, P);
+    function setUp() public override {
+        super.setUp();
         feedC = _newFeed(18, P);
     }
 
@@ -392,8 +379,7 @@ contract OracleUpdateTest is OracleFixture {
         emit IOracleAggregator.PriceUpdated(ASSET, P, P, 0, 1, IOracleAggregator.Status.Ok);
         IOracleAggregator.PriceData memory data = oracle.update(ASSET);
         _assertData(data, P, P, IOracleAggregator.Status.Ok, T0);
-        _assertRing(0, 1, "first observation");
-        _assertObservation(0, T0, 0, "slot 0");
+        _assertNewest(0, 1, T0, 0, "first observation", "slot 0");
     }
 
     /// @notice Two later updates record (T0+600, 600 P) and (T0+1200, 600 P + 600 Q): the TWAP is P, then (P + Q) / 2,
@@ -403,11 +389,9 @@ contract OracleUpdateTest is OracleFixture {
         uint256 q = P * 104 / 100;
         _updateAt(T0, P);
         _assertData(_updateAt(T0 + 600, q), q, P, IOracleAggregator.Status.Ok, T0 + 600);
-        _assertRing(1, 2, "second observation");
-        _assertObservation(1, T0 + 600, 600 * P, "slot 1");
+        _assertNewest(1, 2, T0 + 600, 600 * P, "second observation", "slot 1");
         _assertData(_updateAt(T0 + 1200, q), q, (P + q) / 2, IOracleAggregator.Status.Ok, T0 + 1200);
-        _assertRing(2, 3, "third observation");
-        _assertObservation(2, T0 + 1200, 600 * P + 600 * q, "slot 2");
+        _assertNewest(2, 3, T0 + 1200, 600 * P + 600 * q, "third observation", "slot 2");
     }
 
     /// @notice A second update in the block of the first records nothing more (ring (0, 1), slot 0 still (T0, 0)) and,
@@ -417,8 +401,7 @@ contract OracleUpdateTest is OracleFixture {
         _updateAt(T0, P);
         feedB.setAnswer(int256(P * 3 / 2));
         _assertData(oracle.update(ASSET), P * 3 / 2, P * 3 / 2, IOracleAggregator.Status.Ok, T0);
-        _assertRing(0, 1, "same block: no new observation");
-        _assertObservation(0, T0, 0, "slot 0 unchanged");
+        _assertNewest(0, 1, T0, 0, "same block: no new observation", "slot 0 unchanged");
     }
 
     /// @notice With updates at T0, T0+1800 (P), T0+3600 and T0+5400 (Q), the window start moves to the observation at
@@ -453,12 +436,10 @@ contract OracleUpdateTest is OracleFixture {
         _list(ASSET, _config(_one(feedB), 1));
         feedB.setReverting(true);
         _assertData(oracle.update(ASSET), 0, 0, IOracleAggregator.Status.Stale, 0);
-        _assertRing(0, 0, "no observation without a price");
-        _assertObservation(0, 1, 0, "slot 0 still pre-filled");
+        _assertNewest(0, 0, 1, 0, "no observation without a price", "slot 0 still pre-filled");
         feedB.setReverting(false);
         _assertData(_updateAt(T0 + 60, P), P, P, IOracleAggregator.Status.Ok, T0 + 60);
-        _assertRing(0, 1, "first observation");
-        _assertObservation(0, T0 + 60, 0, "slot 0");
+        _assertNewest(0, 1, T0 + 60, 0, "first observation", "slot 0");
     }
 
     /// @notice 2 of 2 needed, one reverts and the other moves 1 %: the median P and updatedAt T0 are kept, the status
@@ -474,7 +455,7 @@ contract OracleUpdateTest is OracleFixture {
         emit IOracleAggregator.PriceUpdated(ASSET, P, P, 60 * P, 1, IOracleAggregator.Status.Stale);
         _assertData(oracle.update(ASSET), P, P, IOracleAggregator.Status.Stale, T0);
         assertEq(oracle.median(ASSET), P, "median kept");
-        _assertObservation(1, T0 + 60, 60 * P, "held price accumulated");
+        _assertObservation(ASSET, 1, T0 + 60, 60 * P, "held price accumulated");
     }
 
     /// @notice Three sources at P, P, P: Ok. At P, P, 1.05 P: median P, spread 5 % > 2 %: Deviated (no AddRisk price,
@@ -489,8 +470,7 @@ contract OracleUpdateTest is OracleFixture {
         _stamp(P, P, P * 105 / 100);
         _assertData(oracle.update(ASSET), P, P, IOracleAggregator.Status.Deviated, T0 + 60);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Deviated), "status() Deviated");
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, IOracleAggregator.Status.Deviated));
-        oracle.priceForRisk(ASSET, true);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Deviated);
         assertEq(oracle.priceForReduce(ASSET, true), P, "Deviated: reduce at P");
 
         vm.warp(T0 + 120);
@@ -609,6 +589,19 @@ contract OracleUpdateTest is OracleFixture {
         assertEq(oracle.update(ASSET).median, 2_500e18, "maxAnswer is inclusive");
     }
 
+    /// @dev ASSET's ring holds `count` observations, the newest in slot `newest`, which holds (`ts`, `cumulative`).
+    function _assertNewest(
+        uint256 newest,
+        uint256 count,
+        uint256 ts,
+        uint256 cumulative,
+        string memory ringMessage,
+        string memory slotMessage
+    ) internal view {
+        _assertRing(ASSET, newest, count, ringMessage);
+        _assertObservation(ASSET, newest, ts, cumulative, slotMessage);
+    }
+
     /// @dev ASSET with feedA (8 decimals, P) and feedB (18 decimals, the one a test breaks), quorum 1.
     function _listWithBroken() internal {
         _list(ASSET, _config(_two(feedA, feedB), 1));
@@ -649,25 +642,5 @@ contract OracleUpdateTest is OracleFixture {
         assertEq(data.twap, twap_, "twap");
         assertEq(uint256(data.status), uint256(status_), "status");
         assertEq(data.updatedAt, updatedAt, "updatedAt");
-    }
-
-    function _assertRing(uint256 newest, uint256 count, string memory message) internal view {
-        (uint16 n, uint16 c) = oracle.observationState(ASSET);
-        assertEq(uint256(n), newest, message);
-        assertEq(uint256(c), count, message);
-    }
-
-    function _assertObservation(uint256 index, uint256 ts, uint256 cumulative, string memory message) internal view {
-        IOracleAggregator.Observation memory o = oracle.observation(ASSET, index);
-        assertEq(uint256(o.timestamp), ts, message);
-        assertEq(uint256(o.cumulative), cumulative, message);
-    }
-
-    function _unavailable(IOracleAggregator.Action action, IOracleAggregator.Status s)
-        internal
-        pure
-        returns (bytes memory)
-    {
-        return abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", ASSET, uint8(action), uint8(s));
     }
 }

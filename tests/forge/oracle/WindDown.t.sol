@@ -135,8 +135,6 @@ contract OracleWindDownTest is OracleLivenessBase {
 /// @title OracleWindDownCapTest
 /// @notice `OracleAggregator.windDownCap` over a single standalone source (fixture: OracleFixture).
 contract OracleWindDownCapTest is OracleFixture {
-    address internal constant ASSET = address(0xA55E7);
-
     function setUp() public {
         _deployOracle();
     }

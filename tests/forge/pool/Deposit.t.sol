@@ -12,16 +12,19 @@ import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 /// @title PoolDepositTest
 /// @notice `Pool.deposit`: LP deposits, their pricing, bounds and the share lock-up they take (fixture: StandalonePoolBase).
 contract PoolDepositTest is StandalonePoolBase {
+    /// @dev LP's deposit of `amount` of `token` (minted and approved first) asking `minShares` reverts with `err`.
+    function _expectLpDepositRevert(MockERC20 token, uint256 amount, uint256 minShares, bytes memory err) internal {
+        _mintApprove(LP, token, amount);
+        vm.expectRevert(err);
+        _depositAs(LP, token, amount, minShares);
+    }
+
     /// @notice Paused deposits revert DepositsPaused; unpaused, the same deposit mints.
     function test_deposit__paused__reverts() public {
         pool.setDepositsPaused(true);
-        _mintApprove(LP, usdc, 1e6);
-        vm.expectRevert(abi.encodeWithSignature("DepositsPaused()"));
-        vm.prank(LP);
-        pool.deposit(address(usdc), 1e6, 0, LP);
+        _expectLpDepositRevert(usdc, 1e6, 0, abi.encodeWithSignature("DepositsPaused()"));
         pool.setDepositsPaused(false);
-        vm.prank(LP);
-        assertEq(pool.deposit(address(usdc), 1e6, 0, LP), 1e18, "1 USDC, 1 share");
+        assertEq(_depositAs(LP, usdc, 1e6, 0), 1e18, "1 USDC, 1 share");
     }
 
     /// @notice A zero amount reverts ZeroAmount before the receiver and the asset are looked at.
@@ -39,10 +42,7 @@ contract PoolDepositTest is StandalonePoolBase {
     /// @notice An unlisted token reverts AssetNotListed, in deposit and in assetParams.
     function test_deposit__unlistedAsset__reverts() public {
         MockERC20 dai = new MockERC20("DAI", "DAI", 18);
-        _mintApprove(LP, dai, 1e18);
-        vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", address(dai)));
-        vm.prank(LP);
-        pool.deposit(address(dai), 1e18, 0, LP);
+        _expectLpDepositRevert(dai, 1e18, 0, abi.encodeWithSignature("AssetNotListed(address)", address(dai)));
         vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", address(dai)));
         pool.assetParams(address(dai));
         assertEq(pool.assetParams(address(weth)).maxWeightBps, 10_000, "a listed asset's params");
@@ -64,14 +64,13 @@ contract PoolDepositTest is StandalonePoolBase {
     function test_deposit__aboveMaxWeight__reverts() public {
         _lp(LP, usdc, 1_000e6);
         pool.setAssetParams(address(weth), _params(5_000, 6_000, 0, 0, CAP));
-        _mintApprove(LP, weth, 1e18);
-        vm.expectRevert(
+        _expectLpDepositRevert(
+            weth,
+            1e18,
+            0,
             abi.encodeWithSignature("MaxWeightExceeded(address,uint256,uint256)", address(weth), 7_500, 6_000)
         );
-        vm.prank(LP);
-        pool.deposit(address(weth), 1e18, 0, LP);
-        vm.prank(LP);
-        assertEq(pool.deposit(address(weth), 5e17, 0, LP), 1_500e18, "60 % is allowed");
+        assertEq(_depositAs(LP, weth, 5e17, 0), 1_500e18, "60 % is allowed");
         assertEq(pool.reserves(address(weth)), 5e17, "WETH reserve");
     }
 
@@ -80,36 +79,33 @@ contract PoolDepositTest is StandalonePoolBase {
     function test_deposit__overCap__reverts() public {
         pool.setAssetParams(address(usdc), _params(5_000, 10_000, 0, 0, 1_500e6));
         _lp(LP, usdc, 1_000e6);
-        _mintApprove(LP, usdc, 501e6);
-        vm.expectRevert(
+        _expectLpDepositRevert(
+            usdc,
+            501e6,
+            0,
             abi.encodeWithSignature("DepositCapExceeded(address,uint256,uint256)", address(usdc), 1_501e6, 1_500e6)
         );
-        vm.prank(LP);
-        pool.deposit(address(usdc), 501e6, 0, LP);
-        vm.prank(LP);
-        assertEq(pool.deposit(address(usdc), 500e6, 0, LP), 500e18, "up to the cap");
+        assertEq(_depositAs(LP, usdc, 500e6, 0), 500e18, "up to the cap");
         assertEq(pool.reserves(address(usdc)), 1_500e6, "reserve at the cap");
     }
 
     /// @notice 1,000 USDC mints exactly 1,000 shares: asking one more reverts SlippageExceeded(1,000, 1,000 + 1 wei);
     /// asking exactly 1,000 passes.
     function test_deposit__belowMinShares__reverts() public {
-        _mintApprove(LP, usdc, 1_000e6);
-        vm.expectRevert(abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 1_000e18, 1_000e18 + 1));
-        vm.prank(LP);
-        pool.deposit(address(usdc), 1_000e6, 1_000e18 + 1, LP);
-        vm.prank(LP);
-        assertEq(pool.deposit(address(usdc), 1_000e6, 1_000e18, LP), 1_000e18, "exactly the minimum");
+        _expectLpDepositRevert(
+            usdc,
+            1_000e6,
+            1_000e18 + 1,
+            abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 1_000e18, 1_000e18 + 1)
+        );
+        assertEq(_depositAs(LP, usdc, 1_000e6, 1_000e18), 1_000e18, "exactly the minimum");
     }
 
     /// @notice One wei of an 18-decimal token at 1e-8 USD is worth nothing: ZeroAmount, no share minted.
     function test_deposit__worthNoShare__reverts() public {
         MockERC20 dust = _newAsset("DUST", 18, 1e10);
         pool.listAsset(address(dust), _params(5_000, 10_000, 0, 0, CAP));
-        _mintApprove(LP, dust, 1);
-        vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));
-        vm.prank(LP);
-        pool.deposit(address(dust), 1, 0, LP);
+        _expectLpDepositRevert(dust, 1, 0, abi.encodeWithSignature("ZeroAmount()"));
         assertEq(pool.totalSupply(), 0, "nothing minted");
     }
 

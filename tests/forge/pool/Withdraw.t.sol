@@ -42,6 +42,14 @@ contract PoolWithdrawPayoutsTest is PayoutsBase {
 /// @title PoolWithdrawTest
 /// @notice `Pool.withdraw`: LP withdrawals, their pricing, the settlement backing and utilization limits (fixture: StandalonePoolBase).
 contract PoolWithdrawTest is StandalonePoolBase {
+    /// @dev `who` redeeming `shares` for `token`, asking at least `minAmount`, reverts with `err`.
+    function _expectWithdrawRevert(address who, uint256 shares, MockERC20 token, uint256 minAmount, bytes memory err)
+        internal
+    {
+        vm.expectRevert(err);
+        _withdrawAs(who, shares, token, minAmount);
+    }
+
     /// @notice Zero shares revert ZeroAmount before the receiver is looked at.
     function test_withdraw__zeroShares__revertsFirst() public {
         vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));
@@ -59,9 +67,13 @@ contract PoolWithdrawTest is StandalonePoolBase {
     /// @notice Withdrawing more shares than held reverts ERC20InsufficientBalance before pricing them.
     function test_withdraw__moreThanHeld__reverts() public {
         _seedTwoAssets();
-        vm.expectRevert(abi.encodeWithSignature("ERC20InsufficientBalance(address,uint256,uint256)", OTHER, 0, 1e30));
-        vm.prank(OTHER);
-        pool.withdraw(1e30, address(usdc), 0, OTHER);
+        _expectWithdrawRevert(
+            OTHER,
+            1e30,
+            usdc,
+            0,
+            abi.encodeWithSignature("ERC20InsufficientBalance(address,uint256,uint256)", OTHER, 0, 1e30)
+        );
     }
 
     /// @notice The only LP takes everything out: 1,000 shares for 1,000 USDC, then 3,000 shares for 1 WETH; books and
@@ -82,29 +94,28 @@ contract PoolWithdrawTest is StandalonePoolBase {
     /// @notice 500 shares are worth exactly 500 USDC: asking 1 unit more reverts SlippageExceeded; asking 500 passes.
     function test_withdraw__belowMinAmount__reverts() public {
         _seedTwoAssets();
-        vm.expectRevert(abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 500e6, 500e6 + 1));
-        vm.prank(LP);
-        pool.withdraw(500e18, address(usdc), 500e6 + 1, LP);
-        vm.prank(LP);
-        assertEq(pool.withdraw(500e18, address(usdc), 500e6, LP), 500e6, "exactly the minimum");
+        _expectWithdrawRevert(
+            LP, 500e18, usdc, 500e6 + 1, abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 500e6, 500e6 + 1)
+        );
+        assertEq(_withdrawAs(LP, 500e18, usdc, 500e6), 500e6, "exactly the minimum");
     }
 
     /// @notice All 4,000 shares in USDC would need 4,000 USDC out of a 1,000 reserve: InsufficientLiquidity with both.
     function test_withdraw__beyondTheAssetReserve__reverts() public {
         _seedTwoAssets();
-        vm.expectRevert(
+        _expectWithdrawRevert(
+            LP,
+            4_000e18,
+            usdc,
+            0,
             abi.encodeWithSignature("InsufficientLiquidity(address,uint256,uint256)", address(usdc), 4_000e6, 1_000e6)
         );
-        vm.prank(LP);
-        pool.withdraw(4_000e18, address(usdc), 0, LP);
     }
 
     /// @notice One share (1e-18 USD) is worth no USDC unit: ZeroAmount, nothing burned.
     function test_withdraw__worthNoUnit__reverts() public {
         _seedTwoAssets();
-        vm.expectRevert(abi.encodeWithSignature("ZeroAmount()"));
-        vm.prank(LP);
-        pool.withdraw(1, address(usdc), 0, LP);
+        _expectWithdrawRevert(LP, 1, usdc, 0, abi.encodeWithSignature("ZeroAmount()"));
         assertEq(pool.balanceOf(LP), 4_000e18, "nothing burned");
     }
 
@@ -113,11 +124,10 @@ contract PoolWithdrawTest is StandalonePoolBase {
     function test_withdraw__settlementBelowReserved__reverts() public {
         _seedTwoAssets();
         stubReserved = 600e18;
-        vm.expectRevert(abi.encodeWithSignature("SettlementBackingShort(uint256,uint256)", 500e18, 600e18));
-        vm.prank(LP);
-        pool.withdraw(500e18, address(usdc), 0, LP);
-        vm.prank(LP);
-        assertEq(pool.withdraw(400e18, address(usdc), 0, LP), 400e6, "backing exactly the reserved");
+        _expectWithdrawRevert(
+            LP, 500e18, usdc, 0, abi.encodeWithSignature("SettlementBackingShort(uint256,uint256)", 500e18, 600e18)
+        );
+        assertEq(_withdrawAs(LP, 400e18, usdc, 0), 400e6, "backing exactly the reserved");
         assertEq(pool.reserves(address(usdc)), 600e6, "USDC reserve");
     }
 
@@ -126,8 +136,7 @@ contract PoolWithdrawTest is StandalonePoolBase {
     function test_withdraw__otherAssetDrained__noSettlementCheck() public {
         _seedTwoAssets();
         stubReserved = 600e18;
-        vm.prank(LP);
-        assertEq(pool.withdraw(3_000e18, address(weth), 0, LP), 1e18, "all the WETH");
+        assertEq(_withdrawAs(LP, 3_000e18, weth, 0), 1e18, "all the WETH");
         assertEq(pool.reserves(address(weth)), 0, "WETH reserve");
         assertEq(pool.utilization(), 6e17, "600 / 1,000");
     }
@@ -137,9 +146,9 @@ contract PoolWithdrawTest is StandalonePoolBase {
     function test_withdraw__aboveMaxUtilization__reverts() public {
         _seedTwoAssets();
         stubReserved = 950e18;
-        vm.expectRevert(abi.encodeWithSignature("UtilizationExceeded(uint256,uint256)", 95e16, 9e17));
-        vm.prank(LP);
-        pool.withdraw(3_000e18, address(weth), 0, LP);
+        _expectWithdrawRevert(
+            LP, 3_000e18, weth, 0, abi.encodeWithSignature("UtilizationExceeded(uint256,uint256)", 95e16, 9e17)
+        );
     }
 
     /// @notice USDC at 25 % of the pool against a 50 % target, base fee 10 bps, tax 100 bps: taking 500 USDC moves it
@@ -147,8 +156,7 @@ contract PoolWithdrawTest is StandalonePoolBase {
     function test_withdraw__awayFromTarget__paysTheTax() public {
         _seedTwoAssets();
         pool.setAssetParams(address(usdc), _params(5_000, 10_000, 10, 100, CAP));
-        vm.prank(LP);
-        assertEq(pool.withdraw(500e18, address(usdc), 0, LP), 496_450_000, "500 USDC less 71 bps");
+        assertEq(_withdrawAs(LP, 500e18, usdc, 0), 496_450_000, "500 USDC less 71 bps");
         assertEq(pool.reserves(address(usdc)), 503_550_000, "the fee stays in the reserve");
     }
 }

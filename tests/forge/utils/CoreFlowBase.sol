@@ -13,23 +13,14 @@ import {Vm} from "./Vm.sol";
 /// campaign tolerates reverts, so it cannot pin a path that should not revert). TRADER trades; OTHER funds the
 /// InsuranceFund.
 abstract contract CoreFlowBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant OTHER = address(0x3333);
-
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         _nextBlock();
     }
 
     /// @dev OTHER funds the InsuranceFund with `amount` USDC.
     function _fundInsurance(uint256 amount) internal {
-        usdc.mint(OTHER, amount);
-        vm.startPrank(OTHER);
-        usdc.approve(address(insurance), amount);
-        insurance.fund(amount, "seed");
-        vm.stopPrank();
+        _fundInsuranceFrom(OTHER, amount, "seed");
     }
 
     /// @dev WETH wei worth `usd` at 2,400 (the upper liquidation price of these tests), rounded up.

@@ -65,6 +65,9 @@ abstract contract EngineFixture is BaseTest {
 
     address internal constant LP = address(0x1111);
     address internal constant KEEPER = address(0x4444);
+    /// @dev The account most tests trade with, and a second one (a counterparty, a stranger, a funder or a borrower).
+    address internal constant TRADER = address(0x2222);
+    address internal constant OTHER = address(0x3333);
 
     // ---------------------------------------------------------------- deployed
 
@@ -165,6 +168,12 @@ abstract contract EngineFixture is BaseTest {
         _listMarket(address(wbtc), 1e14);
     }
 
+    /// @notice `_deployBenchCore` with the Pool seeded as the bench seeds it: 1,000,000 USD of each pool asset.
+    function _deploySeededBenchCore() internal {
+        _deployBenchCore();
+        _seedPool(1_000_000e18);
+    }
+
     /// @notice Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and `usdc` at the
     /// addresses predicted from this contract's nonce, and check they landed there.
     function _deployCore() internal {
@@ -232,17 +241,35 @@ abstract contract EngineFixture is BaseTest {
 
     /// @notice The LP deposits `usd` worth of every pool asset (the bench seeds 1,000,000 USD of each).
     function _seedPool(uint256 usd) internal {
+        _seedPoolFrom(LP, usd);
+    }
+
+    /// @notice `lp` deposits `usd` worth of every pool asset (its shares unlock after the cooldown).
+    function _seedPoolFrom(address lp, uint256 usd) internal {
         address[] memory list = pool.assets();
         for (uint256 i = 0; i < list.length; ++i) {
             MockERC20 token = MockERC20(list[i]);
             (uint256 median,,,) = _priceData(list[i]);
-            uint256 amount = usd * 10 ** token.decimals() / median;
-            token.mint(LP, amount);
-            vm.startPrank(LP);
-            token.approve(address(pool), amount);
-            pool.deposit(address(token), amount, 0, LP);
-            vm.stopPrank();
+            _lpDeposit(lp, token, usd * 10 ** token.decimals() / median);
         }
+    }
+
+    /// @notice Mint `amount` of `token` to `lp`, which deposits it into the Pool (no minimum of shares).
+    function _lpDeposit(address lp, MockERC20 token, uint256 amount) internal {
+        token.mint(lp, amount);
+        vm.startPrank(lp);
+        token.approve(address(pool), amount);
+        pool.deposit(address(token), amount, 0, lp);
+        vm.stopPrank();
+    }
+
+    /// @notice Mint `amount` USDC to `funder`, which pays it into the InsuranceFund for `reason`.
+    function _fundInsuranceFrom(address funder, uint256 amount, bytes32 reason) internal {
+        usdc.mint(funder, amount);
+        vm.startPrank(funder);
+        usdc.approve(address(insurance), amount);
+        insurance.fund(amount, reason);
+        vm.stopPrank();
     }
 
     /// @notice `trader` posts 10 WETH (30,000 USD) of collateral and opens a 30 WETH long (90,000 USD, 3x) on
@@ -272,6 +299,11 @@ abstract contract EngineFixture is BaseTest {
         _fund(account, token, amount);
         vm.prank(account);
         engine.deposit(address(token), amount, account);
+    }
+
+    function _withdraw(address account, MockERC20 token, uint256 amount) internal {
+        vm.prank(account);
+        engine.withdraw(address(token), amount, account);
     }
 
     function _open(address account, uint256 market, int256 size) internal {

@@ -13,17 +13,15 @@ import {Vm} from "./Vm.sol";
 /// @notice The bench core for the liveness rules of liquidation (docs/design.md#liveness): every unhealthy account
 /// can be resolved and resolving it takes no more than is owed. TRADER and BORROWER are the accounts liquidated.
 abstract contract LiquidationLivenessBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant BORROWER = address(0x3333);
+    /// @dev OTHER, as the account that borrows.
+    address internal constant BORROWER = OTHER;
 
     bytes32 internal constant LIQUIDATED = keccak256("Liquidated(address,address,uint256,uint256,uint256,uint256)");
 
     bytes32 internal constant LIQUIDATION_FAILED = keccak256("LiquidationFailed(address,bytes)");
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         _nextBlock();
     }
 
@@ -44,8 +42,7 @@ abstract contract LiquidationLivenessBase is EngineFixture {
     function _borrowOnlyAccountAt2200() internal {
         _deposit(BORROWER, weth, 10e18);
         _nextBlock();
-        vm.prank(BORROWER);
-        engine.withdraw(address(usdc), 20_000e6, BORROWER);
+        _withdraw(BORROWER, usdc, 20_000e6);
         _settleWethAt(2_200e18);
     }
 

@@ -18,10 +18,6 @@ import {Vm} from "./Vm.sol";
 /// 39 P - 90,090 USD, against a maintenance margin of 5 % of 30 P = 1.5 P: liquidatable below about 2,382, critical
 /// (equity under half the margin, so closed in full) below about 2,355 and insolvent below 2,310.
 abstract contract LiquidatorBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant OTHER = address(0x3333);
-
     bytes32 internal constant CASH_CHANGED = keccak256("CashChanged(address,int256,uint256,uint256,bytes32)");
 
     bytes32 internal constant COVERED = keccak256("Covered(uint256,uint256,uint256)");
@@ -49,8 +45,7 @@ abstract contract LiquidatorBase is EngineFixture {
     }
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         _nextBlock();
         _openBenchLong(TRADER);
     }

@@ -13,10 +13,6 @@ import {Vm} from "./Vm.sol";
 /// account's credit. Prices that differ between median and TWAP come from one oracle update after a feed move
 /// (3 %: still Ok; 10 %: Deviated).
 abstract contract MarginEngineBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant OTHER = address(0x3333);
-
     bytes32 internal constant CASH_CHANGED = keccak256("CashChanged(address,int256,uint256,uint256,bytes32)");
 
     bytes32 internal constant POSITION_MODIFIED =
@@ -29,8 +25,7 @@ abstract contract MarginEngineBase is EngineFixture {
     bytes32 internal constant PROFIT_PAID = keccak256("ProfitPaid(address,uint256)");
 
     function setUp() public virtual {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         _nextBlock();
     }
 

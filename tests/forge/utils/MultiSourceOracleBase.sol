@@ -14,10 +14,6 @@ import {GasBurnerFeed, ProxyFeed} from "./TestFeeds.sol";
 /// @notice An OracleAggregator with eight feeds at 2,000 USD (even indexes 8 decimals, odd ones 18) for ASSET, and
 /// independent references: a selection sort and its median, and a TWAP integral over a slot model of the ring.
 abstract contract MultiSourceOracleBase is OracleFixture {
-    address internal constant ASSET = address(0xA55E7);
-
-    uint256 internal constant P = 2_000e18;
-
     /// @dev Even indexes report with 8 decimals, odd ones with 18.
     MockFeed[8] internal feeds;
 
@@ -74,28 +70,11 @@ abstract contract MultiSourceOracleBase is OracleFixture {
         }
     }
 
-    function _assertStatus(IOracleAggregator.Status want, string memory message) internal view {
-        assertEq(uint256(_status(ASSET)), uint256(want), message);
-        assertEq(uint256(oracle.getPriceData(ASSET).status), uint256(want), message);
-    }
-
-    function _unavailable(IOracleAggregator.Action action, IOracleAggregator.Status s)
-        internal
-        pure
-        returns (bytes memory)
-    {
-        return abi.encodeWithSelector(IOracleAggregator.PriceUnavailable.selector, ASSET, action, s);
-    }
-
     function _expectAllUnavailable(IOracleAggregator.Status s) internal {
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.AddRisk, s));
-        oracle.priceForRisk(ASSET, true);
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.Reduce, s));
-        oracle.priceForReduce(ASSET, false);
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.Liquidate, s));
-        oracle.priceForLiquidation(ASSET, true);
-        vm.expectRevert(_unavailable(IOracleAggregator.Action.Liquidate, s));
-        oracle.priceBounds(ASSET, IOracleAggregator.Action.Liquidate);
+        _expectUnpriced(IOracleAggregator.Action.AddRisk, true, s);
+        _expectUnpriced(IOracleAggregator.Action.Reduce, false, s);
+        _expectUnpriced(IOracleAggregator.Action.Liquidate, true, s);
+        _expectBoundsUnpriced(IOracleAggregator.Action.Liquidate, s);
     }
 
     /// @dev 0: needs 60k gas and runs out of gas when given less; 1: needs 60k and reverts cheaply when given less;

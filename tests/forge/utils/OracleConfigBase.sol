@@ -12,19 +12,13 @@ import {OracleFixture} from "./OracleFixture.sol";
 /// `setAssetConfig` checks (the exact custom error with its arguments, and the accepted boundary), the ring buffer on
 /// a resize, the constructor, `setFrozen`, `getAssetConfig` and the views of an unlisted asset.
 abstract contract OracleConfigBase is OracleFixture {
-    address internal constant ASSET = address(0xA55E7);
-
-    address internal constant OTHER_ASSET = address(0xA55E8);
-
-    uint256 internal constant P = 2_000e18;
-
     /// @dev 8 decimals.
     MockFeed internal feedA;
 
     /// @dev 18 decimals.
     MockFeed internal feedB;
 
-    function setUp() public {
+    function setUp() public virtual {
         _deployOracle();
         feedA = _newFeed(8, P);
         feedB = _newFeed(18, P);

@@ -21,6 +21,10 @@ abstract contract OracleFixture is BaseTest {
     /// @dev A realistic start time (forge starts at 1).
     uint256 internal constant T0 = 1_700_000_000;
     address internal constant GUARDIAN = address(0x6A4D);
+    /// @dev The asset the oracle tests list, a second one, and the price they start it at.
+    address internal constant ASSET = address(0xA55E7);
+    address internal constant OTHER_ASSET = address(0xA55E8);
+    uint256 internal constant P = 2_000e18;
 
     OracleAggregator internal oracle;
 
@@ -122,5 +126,54 @@ abstract contract OracleFixture is BaseTest {
             assertGe(o.cumulative, previous.cumulative, "cumulative decreased");
             previous = o;
         }
+    }
+
+    function _assertStatus(IOracleAggregator.Status want, string memory message) internal view {
+        assertEq(uint256(_status(ASSET)), uint256(want), message);
+        assertEq(uint256(oracle.getPriceData(ASSET).status), uint256(want), message);
+    }
+
+    /// @dev Every policy price of an Ok ASSET whose lower and higher prices are `low` < `high`.
+    function _assertSides(uint256 low, uint256 high) internal view {
+        assertEq(oracle.priceForRisk(ASSET, true), low, "long adding risk: lower");
+        assertEq(oracle.priceForRisk(ASSET, false), high, "short adding risk: higher");
+        assertEq(oracle.priceForReduce(ASSET, true), low, "long reducing: lower");
+        assertEq(oracle.priceForReduce(ASSET, false), high, "short reducing: higher");
+        assertEq(oracle.priceForLiquidation(ASSET, true), high, "long liquidated: higher");
+        assertEq(oracle.priceForLiquidation(ASSET, false), low, "short liquidated: lower");
+        _assertBounds(IOracleAggregator.Action.AddRisk, low, high, "priceBounds");
+    }
+
+    /// @dev `priceBounds(ASSET, action)` is (`low`, `high`); `message` names the check.
+    function _assertBounds(IOracleAggregator.Action action, uint256 low, uint256 high, string memory message)
+        internal
+        view
+    {
+        (uint256 l, uint256 h) = oracle.priceBounds(ASSET, action);
+        assertEq(l, low, string.concat(message, " low"));
+        assertEq(h, high, string.concat(message, " high"));
+    }
+
+    function _unavailable(IOracleAggregator.Action action, IOracleAggregator.Status s)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(IOracleAggregator.PriceUnavailable.selector, ASSET, action, s);
+    }
+
+    /// @dev ASSET's policy price for `action` (AddRisk, Reduce or Liquidate) on the side `isLong` reverts
+    /// PriceUnavailable(ASSET, action, s).
+    function _expectUnpriced(IOracleAggregator.Action action, bool isLong, IOracleAggregator.Status s) internal {
+        vm.expectRevert(_unavailable(action, s));
+        if (action == IOracleAggregator.Action.AddRisk) oracle.priceForRisk(ASSET, isLong);
+        else if (action == IOracleAggregator.Action.Reduce) oracle.priceForReduce(ASSET, isLong);
+        else oracle.priceForLiquidation(ASSET, isLong);
+    }
+
+    /// @dev `priceBounds(ASSET, action)` reverts PriceUnavailable(ASSET, action, s).
+    function _expectBoundsUnpriced(IOracleAggregator.Action action, IOracleAggregator.Status s) internal {
+        vm.expectRevert(_unavailable(action, s));
+        oracle.priceBounds(ASSET, action);
     }
 }

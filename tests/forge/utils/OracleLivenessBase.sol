@@ -14,15 +14,10 @@ import {EngineFixture} from "./EngineFixture.sol";
 /// only and expires by itself, and an asset whose price left its feeds' bounds is wound down within a governed time at
 /// a price no higher than its market, after which every account holding it is liquidated or absorbed.
 abstract contract OracleLivenessBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant OTHER = address(0x3333);
-
     MockERC20 internal ltt;
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         vm.warp(vm.getBlockTimestamp() + LP_COOLDOWN);
         _nextBlock();
     }

@@ -12,13 +12,11 @@ import {EngineFixture} from "./EngineFixture.sol";
 /// visible on chain.
 /// @dev The Pool seeded with 1,000,000 USD of each of USDC, WBTC and WETH, past the LP cooldown.
 abstract contract PayoutsBase is EngineFixture {
-    address internal constant TRADER = address(0x2222);
-
-    address internal constant BORROWER = address(0x3333);
+    /// @dev OTHER, as the account that borrows.
+    address internal constant BORROWER = OTHER;
 
     function setUp() public {
-        _deployBenchCore();
-        _seedPool(1_000_000e18);
+        _deploySeededBenchCore();
         vm.warp(vm.getBlockTimestamp() + LP_COOLDOWN);
         _nextBlock();
     }

@@ -22,8 +22,6 @@ abstract contract StandalonePoolBase is EngineFixture, ITraderBook {
 
     address internal constant FUND = address(0x6161);
 
-    address internal constant OTHER = address(0x3333);
-
     int256 internal stubPnlLow;
 
     int256 internal stubPnlHigh;
@@ -75,8 +73,19 @@ abstract contract StandalonePoolBase is EngineFixture, ITraderBook {
     /// @notice `who` deposits `amount` of `token` (minted and approved) for itself; returns the shares.
     function _lp(address who, MockERC20 token, uint256 amount) internal returns (uint256 shares) {
         _mintApprove(who, token, amount);
+        shares = _depositAs(who, token, amount, 0);
+    }
+
+    /// @notice `who` deposits `amount` of `token` it holds for itself, asking at least `minShares`; returns the shares.
+    function _depositAs(address who, MockERC20 token, uint256 amount, uint256 minShares) internal returns (uint256) {
         vm.prank(who);
-        shares = pool.deposit(address(token), amount, 0, who);
+        return pool.deposit(address(token), amount, minShares, who);
+    }
+
+    /// @notice `who` redeems `shares` for `token` to itself, asking at least `minAmount`; returns the amount paid.
+    function _withdrawAs(address who, uint256 shares, MockERC20 token, uint256 minAmount) internal returns (uint256) {
+        vm.prank(who);
+        return pool.withdraw(shares, address(token), minAmount, who);
     }
 
     function _mintApprove(address who, MockERC20 token, uint256 amount) internal {
