@@ -85,14 +85,20 @@ class GasModel(BaseModel):
     )
 
     per_transaction: int = Field(
-        150_000, ge=0, description="the transaction and the first, cold reads of the engine, the Pool and the oracle"
+        150_000,
+        ge=0,
+        description="the transaction and the first, cold reads of the engine, the Pool and the oracle",
     )
     per_account: int = Field(30_000, ge=0, description="judging one account: its health read and the lock")
     collateral_read: int = Field(
         15_000, ge=0, description="one collateral asset in the health read: balance, parameters and price"
     )
-    close: int = Field(45_000, ge=0, description="the close's settlement and the penalty charged to the account")
-    per_position: int = Field(75_000, ge=0, description="closing one position: its state, the market's, the PnL")
+    close: int = Field(
+        45_000, ge=0, description="the close's settlement and the penalty charged to the account"
+    )
+    per_position: int = Field(
+        75_000, ge=0, description="closing one position: its state, the market's, the PnL"
+    )
     absorption: int = Field(
         50_000, ge=0, description="writing off, covering or socializing, paying the keeper"
     )

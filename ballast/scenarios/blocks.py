@@ -293,12 +293,14 @@ class BlockLoop:
         )
         buckets = {name: 0 for name, _ in HEALTH_BUCKETS} | {"flat": 0}
         liquidatable = 0
+        open_deficit = 0
         worst = float("inf")
         for account in self.traders:
             books = snap.accounts[account]
             h = health(books, self.params, snap.prices, snap.borrow_index)
             if h.liquidatable:
                 liquidatable += 1
+            open_deficit += max(0, -h.maintenance_equity)
             if not books.positions or h.maintenance_margin == 0:
                 buckets["flat"] += 1
                 continue
@@ -325,6 +327,7 @@ class BlockLoop:
             lp_share_price=share_price / WAD,
             utilization=utilization / WAD,
             worst_health=worst,
+            open_deficit=open_deficit / WAD,
         )
         return snap, row
 

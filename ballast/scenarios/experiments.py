@@ -184,6 +184,8 @@ class CatalogRow:
     seed: int
     liquidations: int
     liquidatable_at_end: int
+    # USD of negative maintenance equity left at the end: loss not yet realized as bad debt
+    open_deficit_at_end: float
     bad_debt: float  # every deficit of the run (what the InsuranceFund would need to cover)
     insurance_covered: float
     lp_loss: float  # deficits socialized to LPs beyond the fund
@@ -255,6 +257,7 @@ def run_catalog(
                     seed=seed,
                     liquidations=o.liquidations,
                     liquidatable_at_end=o.liquidatable_at_end,
+                    open_deficit_at_end=o.open_deficit_at_end,
                     bad_debt=o.deficits,
                     insurance_covered=o.insurance_used,
                     lp_loss=o.lp_loss,
@@ -304,6 +307,7 @@ def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "ca
         "seed",
         "liquidations",
         "liquidatable at end",
+        "open deficit at end (USD)",
         "bad debt (USD)",
         "covered by the fund (USD)",
         "LP loss (USD)",
@@ -322,6 +326,7 @@ def print_catalog(rows: Sequence[CatalogRow], console: Console, title: str = "ca
             str(r.seed),
             f"{r.liquidations:,}",
             f"{r.liquidatable_at_end:,}",
+            f"{r.open_deficit_at_end:,.2f}",
             f"{r.bad_debt:,.2f}",
             f"{r.insurance_covered:,.2f}",
             f"{r.lp_loss:,.2f}",

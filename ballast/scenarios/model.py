@@ -74,6 +74,8 @@ class BlockMetrics:
     worst_health: (
         float  # lowest maintenance equity / maintenance margin among accounts with positions (inf if none)
     )
+    # USD: the negative maintenance equity of the accounts below zero, summed (a loss not yet realized as bad debt)
+    open_deficit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class Outcome:
     wall_seconds: float
     blocks_to_clear: int | None  # blocks from the shock until no account was liquidatable (None: never)
     liquidatable_at_end: int = 0  # accounts below maintenance at the last block
+    open_deficit_at_end: float = (
+        0.0  # USD of negative maintenance equity left at the last block (`BlockMetrics`)
+    )
     # liquidations of accounts whose health reads a Stale or Frozen price at that block
     stale_liquidations: int = 0
     keeper_errors: int = 0  # keeper steps that raised (the keeper ran again next block)

@@ -86,6 +86,10 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
         ("wall time", fmt_seconds(outcome.wall_seconds)),
         ("blocks to clear", fmt_blocks_to_clear(outcome.blocks_to_clear)),
         ("accounts liquidatable at the end", fmt_int(outcome.liquidatable_at_end)),
+        (
+            "open deficit at the end (negative maintenance equity, not yet bad debt)",
+            fmt_usd(outcome.open_deficit_at_end),
+        ),
         ("liquidations at a Stale or Frozen price", fmt_int(outcome.stale_liquidations)),
         ("keeper steps that failed", fmt_int(outcome.keeper_errors)),
     ]

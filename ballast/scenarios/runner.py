@@ -166,6 +166,7 @@ class ScenarioRunner:
             wall_seconds=time.perf_counter() - started,
             blocks_to_clear=clear,
             liquidatable_at_end=blocks[-1].liquidatable if blocks else 0,
+            open_deficit_at_end=blocks[-1].open_deficit if blocks else 0.0,
             stale_liquidations=len(stale_liquidations(record)),
             keeper_errors=len(record.keeper_errors),
             lp_split=split(

@@ -18,6 +18,7 @@ def _row(bad_debt: float, scenario: str = "crash") -> CatalogRow:
         seed=1,
         liquidations=3,
         liquidatable_at_end=0,
+        open_deficit_at_end=0.0,
         bad_debt=bad_debt,
         insurance_covered=min(bad_debt, 50.0),
         lp_loss=max(bad_debt - 50.0, 0.0),

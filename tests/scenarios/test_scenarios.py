@@ -119,6 +119,8 @@ def test_luna__ltt_below_min_price__stale_then_wound_down_at_the_reported_price(
     final = result.blocks[-1].assets["LTT"]
     assert final.median < 0.01  # never above what the feeds report, below the bound they left
     assert result.blocks[-1].liquidatable == 0
+    # Every account resolved: none is left below zero maintenance equity, so no loss waits to be realized.
+    assert result.outcome.open_deficit_at_end == result.blocks[-1].open_deficit == 0
     print(
         "luna: liquidations",
         result.outcome.liquidations,
