@@ -35,6 +35,7 @@ SCALARS = [
     "lp_share_price",
     "utilization",
     "worst_health",
+    "open_deficit",
 ]
 WETH_STATUSES = ["Ok", "Ok", "Deviated", "Deviated", "Stale", "Frozen", "Ok"]
 LIQUIDATIONS = [0, 0, 3, 0, 5, 1, 0]
@@ -63,6 +64,7 @@ def make_block(i: int) -> BlockMetrics:
         lp_share_price=1.0 + 0.0001 * i,
         utilization=0.1 * i,
         worst_health=0.85 + 0.1 * i if i < 6 else math.inf,
+        open_deficit=1_250.5 * (i % 3),
     )
 
 
