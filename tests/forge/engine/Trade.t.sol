@@ -34,6 +34,23 @@ contract MarginEngineTradePayoutsTest is PayoutsBase {
         // 1,200,000 USD owed, about 1,000,000 paid in USDC: about 200,000 USD of WBTC at 60,000.
         assertApproxEqRel(inKind, 3.3333e8, 0.01e18, "about 3.33 WBTC");
     }
+
+    /// @notice A profit larger than the settlement reserve and the first in-kind asset's reserve together is paid from
+    /// the next asset too: the same long with WETH at 11,000 is owed 2,400,000 USD; the USDC reserve pays about
+    /// 1,000,000, the whole WBTC reserve (the first collateral asset) about 1,000,000, and the Pool's WETH the rest.
+    function test_modifyPosition__closeProfitAboveTwoReserves__restPaidFromTheNextAsset() public {
+        _openWeth(TRADER, 400_000e6, 300e18);
+        _settleWethAt(11_000e18);
+        uint256 wbtcReserve = pool.reserves(address(wbtc));
+        uint256 wethReserve = pool.reserves(address(weth));
+        _close(TRADER, 0);
+        assertEq(pool.reserves(address(wbtc)), 0, "the whole WBTC reserve paid");
+        assertEq(engine.collateralBalance(TRADER, address(wbtc)), wbtcReserve, "booked as the trader's WBTC");
+        uint256 wethPaid = wethReserve - pool.reserves(address(weth));
+        assertEq(engine.collateralBalance(TRADER, address(weth)), wethPaid, "booked as the trader's WETH");
+        // About 400,000 USD of WETH at 11,000 (less the close's fee, paid in USDC).
+        assertApproxEqRel(wethPaid, 36.36e18, 0.02e18, "about 36 WETH");
+    }
 }
 
 /// @title MarginEngineTradeTest
