@@ -1,9 +1,7 @@
-"""The keeper's entry points: `ape run keeper liquidate` (a subprocess on the test's node) and the Silverback bot
-(bots/liquidator.py), both wrapping the same LiquidationKeeper."""
+"""The keeper's entry points, both wrapping the same LiquidationKeeper: `ape run keeper liquidate` on the test's node
+(a run and a Ctrl-C of the real command in a process of its own, its option errors in this process) and the Silverback
+bot (bots/liquidator.py)."""
 
-import asyncio
-import importlib.util
-import inspect
 import json
 import os
 import signal
@@ -14,28 +12,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from ape.api import ProviderContextManager
 from silverback import StateSnapshot
-from silverback.settings import Settings
 
 from ballast.keepers.liquidation import KeeperError, connect_contracts
 
+from support.commands import ROOT, ape_run, invoke, load_bot, run_task
+
 pytestmark = pytest.mark.usefixtures("seeded")
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def ape_run(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    ape = Path(sys.executable).with_name("ape")
-    return subprocess.run(
-        [str(ape), "run", "keeper", "liquidate", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
@@ -46,7 +29,7 @@ def test_ape_run_keeper_liquidate__once__liquidates_on_the_running_node(
     crash("WETH", 2_250)
     state = tmp_path / "cli-state.json"
     result = ape_run(
-        "--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address,
+        "keeper", "liquidate", "--network", chain.provider.uri, "--account", "TEST::4", "--engine", engine.address,
         "--state", str(state), "--once",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
@@ -88,11 +71,11 @@ def test_ape_run_keeper_liquidate__ctrl_c__stops_cleanly_with_exit_0(chain, engi
         (["--batch-size", "0"], "Invalid value for '--batch-size'"),
     ],
 )
-def test_ape_run_keeper_liquidate__user_mistake__one_line_and_non_zero_exit(chain, args, message):
-    result = ape_run("--network", chain.provider.uri, "--account", "TEST::4", *args)
-    assert result.returncode != 0
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+def test_keeper_liquidate__user_mistake__one_line_and_non_zero_exit(chain, args, message):
+    outcome = invoke("keeper", "liquidate", "--network", chain.provider.uri, "--account", "TEST::4", *args)
+    assert outcome.returncode != 0
+    assert message in outcome.output
+    assert "Traceback" not in outcome.output
 
 
 def test_connect_contracts__wrong_wiring_or_not_an_engine__refused_in_one_line(project, engine, pool, oracle):
@@ -106,12 +89,6 @@ def test_connect_contracts__wrong_wiring_or_not_an_engine__refused_in_one_line(p
     assert (contracts.pool.address, contracts.start_block) == (pool.address, 7)
 
 
-def run_task(task, *args):
-    """Run a Silverback task's function as a worker would (silverback makes every handler a coroutine)."""
-    result = task.original_func(*args)
-    return asyncio.run(result) if inspect.isawaitable(result) else result
-
-
 def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
     chain, engine, traders, open_long, tmp_path, monkeypatch
 ):
@@ -121,14 +98,7 @@ def test_silverback_bot__imports_and_steps_the_keeper_on_a_block(
     monkeypatch.setenv("BALLAST_KEEPER_STATE_PATH", str(tmp_path / "bot-state.json"))
     monkeypatch.setenv("SILVERBACK_SIGNER_ALIAS", "TEST::8")
     monkeypatch.setenv("BALLAST_KEEPER_GAS", '{"headroom_bps": 3000, "max_limit": 5000000}')
-    # The bot runs on the test's node (silverback's path for an ad-hoc connection), not on a node of its own.
-    monkeypatch.setattr(
-        Settings, "get_provider_context", lambda self: ProviderContextManager(provider=self.provider)
-    )
-    spec = importlib.util.spec_from_file_location("ballast_liquidator_bot", ROOT / "bots" / "liquidator.py")
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
+    module = load_bot("liquidator", monkeypatch)
     assert module.bot.signer.address == chain.provider.account_manager.test_accounts[8].address
 
     # What the runner does: load the bot's state (a fresh snapshot), run the startup task, then a block task.
