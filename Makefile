@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test check test-python test-forge analyze mutate lint demo deploy bench lock clean
+.PHONY: help setup tools versions test check test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,13 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-test: setup lint test-python test-forge gas-check analyze ## run the whole suite (ape test + forge test + gas guard + slither gate)
+# The two halves share nothing but the sources and each keeps one core busy (pytest and anvil; solc-js and the forge
+# VM), so they run side by side on two cores; each half's lines are printed whole (`--output-sync=line`).
+test: setup lint ## run the whole suite: ape test, beside forge build + forge test + gas guard + slither gate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-python test-contracts
+
+test-contracts: ## forge build + forge tests, then the gas guard and the slither gate (one after the other)
+	@$(MAKE) --no-print-directory -j1 test-forge gas-check slither-gate
 
 test-python: ## the pytest suites: one `ape test` over tests/ (one anvil, ape's snapshots isolate modules and tests)
 	@$(BIN)/ape test
@@ -69,6 +75,9 @@ test-forge: ## forge build (warnings are errors) and the forge tests under tests
 	@if compgen -G 'tests/forge/**/*.t.sol' >/dev/null || compgen -G 'tests/forge/*.t.sol' >/dev/null; then forge test; fi
 
 analyze: setup ## slither over the contracts: every High/Medium finding fixed or triaged in security/slither-triage.yaml
+	@$(MAKE) --no-print-directory slither-gate
+
+slither-gate: # `analyze` without `setup` (`test` has run it before its two halves start)
 	@forge build
 	@$(BIN)/python -m ballast.analysis
 

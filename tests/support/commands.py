@@ -6,9 +6,12 @@ import a Silverback bot and run its handlers as silverback's runner would."""
 import asyncio
 import importlib.util
 import inspect
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -54,10 +57,27 @@ def script_command(*args: str) -> tuple[click.Command, list[str]]:
 
 
 def invoke(*args: str) -> Outcome:
-    """`ape run <args>` as a click invocation in this process (exceptions other than click's are re-raised)."""
-    command, rest = script_command(*args)
-    result = CliRunner().invoke(command, rest, catch_exceptions=False)
+    """`ape run <args>` as a click invocation in this process (exceptions other than click's are re-raised). The
+    loggers a command configures for its process (a keeper's JSON lines on stderr) are put back afterwards."""
+    with _logging_restored():
+        command, rest = script_command(*args)
+        result = CliRunner().invoke(command, rest, catch_exceptions=False)
     return Outcome(result.exit_code, result.output)
+
+
+@contextmanager
+def _logging_restored() -> Iterator[None]:
+    """Put every logger back as it was; a logger first made inside gets a fresh logger's settings."""
+    before = {name: logging.getLogger(name) for name in ["", *logging.Logger.manager.loggerDict]}
+    saved = {name: (list(lg.handlers), lg.propagate, lg.level) for name, lg in before.items()}
+    try:
+        yield
+    finally:
+        for name in ["", *logging.Logger.manager.loggerDict]:
+            handlers, propagate, level = saved.get(name, ([], True, logging.NOTSET))
+            logger = logging.getLogger(name)
+            logger.handlers = handlers
+            logger.propagate, logger.level = propagate, level
 
 
 def error_lines(output: str) -> list[str]:
