@@ -100,4 +100,17 @@ contract OracleTwapTest is OracleViewBase {
         vm.warp(T0 + 150);
         assertEq(oracle.twap(ASSET, type(uint32).max), (100 * P + 50 * q) / 150, "from the oldest observation");
     }
+
+    /// @notice Observations (T0, 0) and (T0+1800, 1800 P), median Q since T0+1800. At T0+2400: twap(600) lies after
+    /// the newest observation and is Q; twap(1200) is (600 P + 600 Q) / 1200; twap(1e6), longer than the history but
+    /// not than the time since the epoch, is clamped to the oldest observation: (1800 P + 600 Q) / 2400.
+    function test_twap__afterTheLastUpdate__weightsTheStoredMedianUntilNow() public {
+        uint256 q = P * 105 / 100;
+        _updateAt(T0, P);
+        _updateAt(T0 + TWAP_WINDOW, q);
+        vm.warp(T0 + TWAP_WINDOW + 600);
+        assertEq(oracle.twap(ASSET, 600), q, "window after the newest observation: the stored median");
+        assertEq(oracle.twap(ASSET, 1_200), (600 * P + 600 * q) / 1_200, "twap(1200)");
+        assertEq(oracle.twap(ASSET, 1e6), (TWAP_WINDOW * P + 600 * q) / (TWAP_WINDOW + 600), "twap(1e6): all history");
+    }
 }
