@@ -12,6 +12,7 @@ import {MultiSourceOracleBase} from "../utils/MultiSourceOracleBase.sol";
 import {OracleConfigBase} from "../utils/OracleConfigBase.sol";
 import {OracleFixture} from "../utils/OracleFixture.sol";
 import {GasBurnerFeed, ProxyFeed} from "../utils/TestFeeds.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @title OracleUpdateMultiSourceTest
 /// @notice `OracleAggregator.update`: the median of fresh answers, exclusions, the ring buffer, status (fixture: MultiSourceOracleBase).
@@ -682,6 +683,63 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
         assertEq(data.twap, (2_000e18 * (span - spamSeconds) + 3_000e18 * spamSeconds) / span, "stored TWAP");
         assertLt(data.twap, 2_300e18, "the spam moved the TWAP by more than its weight");
         assertGe(moved, 30, "the newest slot moved forward fewer than 30 times");
+    }
+
+    /// @notice Random answers of 1 to 8 sources (1 micro-USD to 100,000 USD, 6, 8 or 18 decimals, each fresh or older
+    /// than its heartbeat, at least one fresh; quorum 1): the stored median lies within the fresh answers and is their
+    /// median (mean of the middle two rounded down), PriceUpdated counts the fresh sources, and every other source is
+    /// excluded with a SourceExcluded event.
+    function testFuzz_update__randomAnswers__medianWithinFreshAnswers(
+        uint256[8] memory microUsd,
+        uint256 decimalsSeed,
+        uint256 nSeed,
+        uint256 freshMask
+    ) public {
+        uint256 n = bound(nSeed, 1, 8);
+        if (freshMask & ((1 << n) - 1) == 0) freshMask |= 1;
+        uint8[3] memory choices = [6, 8, 18];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feeds[0]), 1);
+        config.sources = new IOracleAggregator.SourceConfig[](n);
+        uint256[8] memory fresh;
+        uint256 freshCount;
+        for (uint256 i = 0; i < n; ++i) {
+            uint8 d = choices[(decimalsSeed >> (8 * i)) % 3];
+            uint256 micro = bound(microUsd[i], 1, 1e11);
+            bool isFresh = (freshMask >> i) & 1 == 1;
+            feeds[i].setDecimals(d);
+            feeds[i].setRoundData(2, int256(micro * 10 ** (d - 6)), uint64(isFresh ? T0 : T0 - HEARTBEAT - 1));
+            config.sources[i] = IOracleAggregator.SourceConfig(
+                address(feeds[i]), HEARTBEAT, uint128(10 ** (d - 6)), uint128(10 ** (d + 7))
+            );
+            if (isFresh) fresh[freshCount++] = micro * 1e12;
+        }
+        (config.maxDispersionBps, config.maxDeviationBps) = (10_000, 10_000);
+        _list(ASSET, config);
+
+        vm.recordLogs();
+        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+
+        uint256[] memory sorted = _selectionSort(fresh, freshCount);
+        assertGe(data.median, sorted[0], "median below the lowest fresh answer");
+        assertLe(data.median, sorted[freshCount - 1], "median above the highest fresh answer");
+        assertEq(data.median, _medianOfSorted(sorted), "median != the median of the fresh answers");
+        assertEq(oracle.median(ASSET), data.median, "median() != returned median");
+        uint256 excluded;
+        bool updated;
+        for (uint256 k = 0; k < logs.length; ++k) {
+            if (logs[k].emitter != address(oracle)) continue;
+            if (logs[k].topics[0] == IOracleAggregator.SourceExcluded.selector) ++excluded;
+            if (logs[k].topics[0] == IOracleAggregator.PriceUpdated.selector) {
+                (uint256 median_,,, uint256 freshSources,) =
+                    abi.decode(logs[k].data, (uint256, uint256, uint256, uint256, IOracleAggregator.Status));
+                assertEq(median_, data.median, "PriceUpdated median");
+                assertEq(freshSources, freshCount, "PriceUpdated freshSources != the fresh answers");
+                updated = true;
+            }
+        }
+        assertTrue(updated, "no PriceUpdated");
+        assertEq(excluded, n - freshCount, "SourceExcluded events != the sources not fresh");
     }
 
     /// @dev ASSET priced by feeds[0], feeds[1] and feeds[2] (8, 18, 8 decimals) answering 2,000, 2,100 and 2,200 USD
