@@ -87,4 +87,100 @@ contract OraclePriceForTest is OracleViewBase {
         assertEq(oracle.priceForLiquidation(ASSET, true), q, "Deviated: long liquidated at the median");
         _assertBounds(IOracleAggregator.Action.Liquidate, P, q, "Deviated: liquidation bounds");
     }
+
+    /// @notice Ok with the median Q = 1.03 P above or Q = 0.97 P below the TWAP P: priceBounds of AddRisk, Reduce,
+    /// Liquidate and Value is (min(Q, P), max(Q, P)).
+    function test_priceBounds__okEitherSide__lowAndHighForEveryAction() public {
+        uint256[2] memory medians = [P * 103 / 100, P * 97 / 100];
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            uint256 q = medians[i];
+            _okMedianAt(q);
+            (uint256 low, uint256 high) = q < P ? (q, P) : (P, q);
+            _assertBounds(IOracleAggregator.Action.AddRisk, low, high, "AddRisk");
+            _assertBounds(IOracleAggregator.Action.Reduce, low, high, "Reduce");
+            _assertBounds(IOracleAggregator.Action.Liquidate, low, high, "Liquidate");
+            _assertBounds(IOracleAggregator.Action.Value, low, high, "Value");
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice Deviated with the median Q = 1.06 P above or Q = 0.94 P below the TWAP P: adding risk reverts
+    /// PriceUnavailable(asset, AddRisk, Deviated) for a long, a short and priceBounds; a long reduces at the lower
+    /// price and a short at the higher one; a long is liquidated at the higher price and a short at the lower one;
+    /// priceBounds of Reduce and Liquidate is (lower, higher).
+    function test_priceFor__deviatedEitherSide__exitsPricedNewRiskRefused() public {
+        uint256[2] memory medians = [P * 106 / 100, P * 94 / 100];
+        IOracleAggregator.Status deviated = IOracleAggregator.Status.Deviated;
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            uint256 q = medians[i];
+            _updateAt(T0, P);
+            _updateAt(T0 + 600, q);
+            _assertStatus(deviated, "6 % from the TWAP");
+            (uint256 low, uint256 high) = q < P ? (q, P) : (P, q);
+            _expectUnpriced(IOracleAggregator.Action.AddRisk, true, deviated);
+            _expectUnpriced(IOracleAggregator.Action.AddRisk, false, deviated);
+            _expectBoundsUnpriced(IOracleAggregator.Action.AddRisk, deviated);
+            assertEq(oracle.priceForReduce(ASSET, true), low, "long reduces at the lower price");
+            assertEq(oracle.priceForReduce(ASSET, false), high, "short reduces at the higher price");
+            assertEq(oracle.priceForLiquidation(ASSET, true), high, "long liquidated at the higher price");
+            assertEq(oracle.priceForLiquidation(ASSET, false), low, "short liquidated at the lower price");
+            _assertBounds(IOracleAggregator.Action.Reduce, low, high, "Reduce");
+            _assertBounds(IOracleAggregator.Action.Liquidate, low, high, "Liquidate");
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice Stale by age (maxPriceAge + 1 s after the update) or by a lost quorum (the only source reverts): every
+    /// policy view, both sides and priceBounds of AddRisk, Reduce and Liquidate, reverts PriceUnavailable(asset,
+    /// action, Stale).
+    function test_priceFor__staleByAgeOrQuorum__everyViewReverts() public {
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            _okMedianAt(P * 103 / 100);
+            if (i == 0) {
+                vm.warp(T0 + 600 + MAX_PRICE_AGE + 1);
+            } else {
+                feed.setReverting(true);
+                vm.warp(T0 + 660);
+                oracle.update(ASSET);
+            }
+            _assertStatus(IOracleAggregator.Status.Stale, i == 0 ? "stale by age" : "stale by quorum");
+            _expectEveryViewUnpriced(IOracleAggregator.Status.Stale, false);
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice Frozen over an Ok price (median Q = 1.03 P, TWAP P): adding risk reverts PriceUnavailable(asset,
+    /// AddRisk, Frozen) for a long, a short and priceBounds; reduce and liquidation prices and bounds follow the
+    /// sources' own status (Ok: priced at the usual sides; docs/design.md#liveness).
+    function test_priceFor__frozen__refusesNewRiskAndPricesExits() public {
+        uint256 q = P * 103 / 100;
+        _okMedianAt(q);
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, true);
+        _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
+        assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
+        _expectEveryViewUnpriced(IOracleAggregator.Status.Frozen, true);
+        assertEq(oracle.priceForReduce(ASSET, true), P, "long reduces at the lower price");
+        assertEq(oracle.priceForReduce(ASSET, false), q, "short reduces at the higher price");
+        assertEq(oracle.priceForLiquidation(ASSET, true), q, "long liquidated at the higher price");
+        assertEq(oracle.priceForLiquidation(ASSET, false), P, "short liquidated at the lower price");
+        _assertBounds(IOracleAggregator.Action.Reduce, P, q, "Reduce");
+        _assertBounds(IOracleAggregator.Action.Liquidate, P, q, "Liquidate");
+    }
+
+    /// @dev Adding risk (both sides and priceBounds) reverts PriceUnavailable(asset, AddRisk, s); unless `onlyAddRisk`,
+    /// so do reducing and liquidating (both sides and priceBounds).
+    function _expectEveryViewUnpriced(IOracleAggregator.Status s, bool onlyAddRisk) internal {
+        IOracleAggregator.Action[3] memory actions =
+            [IOracleAggregator.Action.AddRisk, IOracleAggregator.Action.Reduce, IOracleAggregator.Action.Liquidate];
+        uint256 n = onlyAddRisk ? 1 : 3;
+        for (uint256 i = 0; i < n; ++i) {
+            _expectUnpriced(actions[i], true, s);
+            _expectUnpriced(actions[i], false, s);
+            _expectBoundsUnpriced(actions[i], s);
+        }
+    }
 }

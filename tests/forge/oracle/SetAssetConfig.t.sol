@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
@@ -231,5 +233,133 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         _assertRing(ASSET, 0, 0, "ring restarted");
         _assertObservation(ASSET, 3, T0 + 300, 300 * P, "slot 3 not overwritten by the pre-fill");
         _assertObservation(ASSET, 4, T0 + 400, 400 * P, "slot 4 not overwritten by the pre-fill");
+    }
+
+    /// @notice A valid configuration (explicit heartbeats and bounds per source, quorum 2, 250 / 750 bps, a 1,200 s
+    /// window, a 1,800 s maximum age, 32 slots) emits AssetConfigured(asset, config), is stored field by field, and
+    /// starts with an empty ring.
+    function test_setAssetConfig__valid__storesTheConfigAndEmits() public {
+        IOracleAggregator.AssetConfig memory config = _config(_two(feedA, feedB), 2);
+        config.sources[0] = IOracleAggregator.SourceConfig(address(feedA), 900, 100e8, 10_000e8);
+        config.sources[1] = IOracleAggregator.SourceConfig(address(feedB), 86_400, 1, 50_000e18);
+        (config.maxDispersionBps, config.maxDeviationBps) = (250, 750);
+        (config.twapWindow, config.maxPriceAge, config.bufferSize) = (1_200, 1_800, 32);
+
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.AssetConfigured(ASSET, config);
+        oracle.setAssetConfig(ASSET, config);
+
+        IOracleAggregator.AssetConfig memory stored = oracle.getAssetConfig(ASSET);
+        assertEq(stored.sources.length, 2, "sources");
+        for (uint256 i = 0; i < 2; ++i) {
+            assertEq(stored.sources[i].feed, config.sources[i].feed, "feed");
+            assertEq(uint256(stored.sources[i].heartbeat), config.sources[i].heartbeat, "heartbeat");
+            assertEq(uint256(stored.sources[i].minAnswer), config.sources[i].minAnswer, "minAnswer");
+            assertEq(uint256(stored.sources[i].maxAnswer), config.sources[i].maxAnswer, "maxAnswer");
+        }
+        assertEq(uint256(stored.quorum), 2, "quorum");
+        assertEq(uint256(stored.maxDispersionBps), 250, "dispersion");
+        assertEq(uint256(stored.maxDeviationBps), 750, "deviation");
+        assertEq(uint256(stored.twapWindow), 1_200, "window");
+        assertEq(uint256(stored.maxPriceAge), 1_800, "max age");
+        assertEq(uint256(stored.bufferSize), 32, "buffer size");
+        _assertRing(ASSET, 0, 0, "listing records no observation");
+    }
+
+    /// @notice Listed but never updated: getPriceData is (0, 0, Stale, 0), twap(minimum window) is 0, and a
+    /// liquidation price reverts PriceUnavailable(asset, Liquidate, Stale).
+    function test_setAssetConfig__listedNeverUpdated__staleWithoutPrice() public {
+        _list(ASSET, _config(_one(feedA), 1));
+        IOracleAggregator.PriceData memory data = oracle.getPriceData(ASSET);
+        assertEq(data.median, 0, "median");
+        assertEq(data.twap, 0, "twap");
+        assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Stale), "status");
+        assertEq(data.updatedAt, 0, "updatedAt");
+        assertEq(oracle.twap(ASSET, MIN_WINDOW), 0, "twap(minimum window)");
+        _expectUnpriced(IOracleAggregator.Action.Liquidate, true, IOracleAggregator.Status.Stale);
+    }
+
+    /// @notice The guardian, a keeper and a stranger revert AccessControlUnauthorizedAccount(caller,
+    /// DEFAULT_ADMIN_ROLE); nothing is listed.
+    function test_setAssetConfig__callerWithoutAdminRole__reverts() public {
+        address[3] memory callers = [GUARDIAN, address(0x4444), address(0x5555)];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedA), 1);
+        for (uint256 i = 0; i < callers.length; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], oracle.DEFAULT_ADMIN_ROLE()
+                )
+            );
+            vm.prank(callers[i]);
+            oracle.setAssetConfig(ASSET, config);
+        }
+        vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", ASSET));
+        oracle.getAssetConfig(ASSET);
+    }
+
+    /// @notice An 8-decimal source whose maxAnswer is the largest answer that normalizes into a uint96
+    /// (floor((2^96 - 1) / 1e10)) is listed, and that answer is priced: median answer * 1e10, status Ok.
+    function test_setAssetConfig__maxAtTheLargestStorablePrice__acceptedAndPriced() public {
+        uint256 largest = type(uint96).max / 1e10;
+        feedA.setAnswer(int256(largest));
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedA), 1);
+        config.sources[0] = IOracleAggregator.SourceConfig(address(feedA), HEARTBEAT, 1, uint128(largest));
+        _list(ASSET, config);
+        vm.warp(T0 + 60);
+        feedA.setAnswer(int256(largest));
+        oracle.update(ASSET);
+        assertEq(oracle.median(ASSET), largest * 1e10, "median of the largest answer");
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "status");
+    }
+
+    /// @notice Reconfiguring with the same buffer size (a new 900 s window) keeps the ring (newest 1, count 2) and
+    /// its cumulative: the next update 1,200 s after the first records 1,200 P.
+    function test_setAssetConfig__sameBufferSize__cumulativeRunsOn() public {
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
+        _list(ASSET, config);
+        oracle.update(ASSET);
+        vm.warp(T0 + 600);
+        feedB.setAnswer(int256(P));
+        oracle.update(ASSET);
+        _assertRing(ASSET, 1, 2, "two observations");
+
+        config.twapWindow = 900;
+        _list(ASSET, config);
+        _assertRing(ASSET, 1, 2, "same size: ring kept");
+        assertEq(uint256(oracle.getAssetConfig(ASSET).twapWindow), 900, "new window stored");
+
+        vm.warp(T0 + 1_200);
+        feedB.setAnswer(int256(P));
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.PriceUpdated(ASSET, P, P, 1_200 * P, 1, IOracleAggregator.Status.Ok);
+        oracle.update(ASSET);
+    }
+
+    /// @notice A new buffer size restarts the ring (0, 0) but keeps the stored median Q; with no history twap() is Q;
+    /// the next update stores TWAP = median Q with cumulative 0 and starts the ring at slot 0 with (now, 0).
+    function test_setAssetConfig__newBufferSize__restartsTheRingKeepingThePrice() public {
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
+        _list(ASSET, config);
+        oracle.update(ASSET);
+        uint256 q = P * 105 / 100;
+        vm.warp(T0 + 600);
+        feedB.setAnswer(int256(q));
+        oracle.update(ASSET);
+        _assertRing(ASSET, 1, 2, "two observations");
+
+        config.bufferSize = 8;
+        _list(ASSET, config);
+        _assertRing(ASSET, 0, 0, "new size: ring restarted");
+        assertEq(oracle.median(ASSET), q, "the stored median survives a reconfiguration");
+        vm.warp(T0 + 1_200);
+        assertEq(oracle.twap(ASSET, MIN_WINDOW), q, "no history: twap() is the stored median");
+
+        vm.warp(T0 + 1_800);
+        feedB.setAnswer(int256(q));
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.PriceUpdated(ASSET, q, q, 0, 1, IOracleAggregator.Status.Ok);
+        oracle.update(ASSET);
+        _assertRing(ASSET, 0, 1, "restarted ring holds one observation");
+        _assertObservation(ASSET, 0, T0 + 1_800, 0, "slot 0 holds (now, 0)");
     }
 }

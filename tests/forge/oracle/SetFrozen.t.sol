@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IErrors} from "../../../interfaces/IErrors.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
@@ -119,5 +121,34 @@ contract OracleSetFrozenTest is OracleConfigBase {
         oracle.setFrozen(ASSET, false);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "unfrozen");
         assertEq(oracle.priceForRisk(ASSET, true), P, "priced again once unfrozen");
+    }
+
+    /// @notice The admin, a keeper and a stranger revert AccessControlUnauthorizedAccount(caller, GUARDIAN_ROLE); the
+    /// asset stays Ok.
+    function test_setFrozen__callerWithoutGuardianRole__reverts() public {
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        address[3] memory callers = [address(this), address(0x4444), address(0x5555)];
+        for (uint256 i = 0; i < callers.length; ++i) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], oracle.GUARDIAN_ROLE()
+                )
+            );
+            vm.prank(callers[i]);
+            oracle.setFrozen(ASSET, true);
+        }
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "not frozen");
+    }
+
+    /// @notice An account the admin grants GUARDIAN_ROLE can freeze.
+    function test_setFrozen__roleGrantedByAdmin__canFreeze() public {
+        address keeper = address(0x4444);
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        oracle.grantRole(oracle.GUARDIAN_ROLE(), keeper);
+        vm.prank(keeper);
+        oracle.setFrozen(ASSET, true);
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "frozen by the new guardian");
     }
 }

@@ -155,4 +155,73 @@ contract OracleStatusTest is OracleViewBase {
         oracle.setFrozen(ASSET, false);
         _assertStatus(IOracleAggregator.Status.Ok, "unfrozen");
     }
+
+    /// @notice Past maxPriceAge the price is Stale but kept: getPriceData is (P, P, Stale, T0) and a reduce price
+    /// reverts PriceUnavailable(asset, Reduce, Stale); the next update with a fresh answer makes it Ok.
+    function test_status__pastMaxPriceAge__staleKeepingThePriceUntilTheNextUpdate() public {
+        _updateAt(T0, P);
+        vm.warp(T0 + MAX_PRICE_AGE + 1);
+        _assertStatus(IOracleAggregator.Status.Stale, "past maxPriceAge");
+        IOracleAggregator.PriceData memory data = oracle.getPriceData(ASSET);
+        assertEq(data.median, P, "median kept");
+        assertEq(data.twap, P, "twap kept");
+        assertEq(data.updatedAt, T0, "updatedAt kept");
+        _expectUnpriced(IOracleAggregator.Action.Reduce, true, IOracleAggregator.Status.Stale);
+        _updateAt(T0 + MAX_PRICE_AGE + 60, P);
+        _assertStatus(IOracleAggregator.Status.Ok, "updated with a fresh answer");
+    }
+
+    /// @notice One source (deviation bound 5 %) through every transition: Ok -> Deviated (15 % from the TWAP) ->
+    /// Frozen -> Deviated (guardian) -> Stale (age) -> Frozen (governance's freezeFor: the guardian may not chain
+    /// freezes) -> Stale (guardian unfreezes) -> Deviated (fresh, 30 % from the TWAP) -> Ok (a window later) -> Stale
+    /// (quorum lost) -> Ok -> Frozen (freezeFor) -> Ok.
+    function test_status__everyTransition__followsSourcesAgeAndGuardian() public {
+        _updateAt(T0, P);
+        _assertStatus(IOracleAggregator.Status.Ok, "first price");
+
+        uint256 t = T0 + TWAP_WINDOW;
+        uint256 high = P * 115 / 100;
+        _updateAt(t, high);
+        _assertStatus(IOracleAggregator.Status.Deviated, "Ok -> Deviated");
+
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, true);
+        _assertStatus(IOracleAggregator.Status.Frozen, "Deviated -> Frozen");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        _assertStatus(IOracleAggregator.Status.Deviated, "Frozen -> Deviated");
+
+        vm.warp(t + MAX_PRICE_AGE + 1);
+        _assertStatus(IOracleAggregator.Status.Stale, "Deviated -> Stale");
+
+        oracle.freezeFor(ASSET, 3_600);
+        _assertStatus(IOracleAggregator.Status.Frozen, "Stale -> Frozen");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        _assertStatus(IOracleAggregator.Status.Stale, "Frozen -> Stale");
+
+        // The stored TWAP runs from the observation at t: `high` held since then, and 1.5 P is 30 % above it.
+        t += MAX_PRICE_AGE + 60;
+        _updateAt(t, P * 3 / 2);
+        _assertStatus(IOracleAggregator.Status.Deviated, "Stale -> Deviated");
+
+        t += TWAP_WINDOW;
+        _updateAt(t, P * 3 / 2);
+        _assertStatus(IOracleAggregator.Status.Ok, "Deviated -> Ok");
+
+        feed.setReverting(true);
+        vm.warp(t + 60);
+        oracle.update(ASSET);
+        _assertStatus(IOracleAggregator.Status.Stale, "Ok -> Stale (quorum)");
+
+        feed.setReverting(false);
+        _updateAt(t + 120, P * 3 / 2);
+        _assertStatus(IOracleAggregator.Status.Ok, "Stale -> Ok");
+
+        oracle.freezeFor(ASSET, 3_600);
+        _assertStatus(IOracleAggregator.Status.Frozen, "Ok -> Frozen");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        _assertStatus(IOracleAggregator.Status.Ok, "Frozen -> Ok");
+    }
 }

@@ -7,10 +7,12 @@ import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.s
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {MedianLib} from "../../../contracts/libraries/MedianLib.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
+import {PushFeed} from "../../../contracts/oracles/PushFeed.sol";
 import {MultiSourceOracleBase} from "../utils/MultiSourceOracleBase.sol";
 import {OracleConfigBase} from "../utils/OracleConfigBase.sol";
 import {OracleFixture} from "../utils/OracleFixture.sol";
 import {GasBurnerFeed, ProxyFeed} from "../utils/TestFeeds.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @title OracleUpdateMultiSourceTest
 /// @notice `OracleAggregator.update`: the median of fresh answers, exclusions, the ring buffer, status (fixture: MultiSourceOracleBase).
@@ -355,6 +357,429 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
         vm.warp(T0 + 60);
         _scanUpdateGas(ASSET, bound(gasSeed, 20_000, 400_000), 0, 1);
     }
+
+    /// @notice With 1 to 8 fresh sources (8- and 18-decimal, unsorted answers from 1,990.50 to 2,015 USD, quorum =
+    /// count) `update` emits PriceUpdated(asset, m, m, 0, count, Ok) where m is their median (so no source was
+    /// excluded), and stores (m, m, Ok, now).
+    function test_update__oneToEightFreshSources__storesTheirMedian() public {
+        uint256[8] memory cents = [uint256(200_325), 199_050, 201_500, 199_800, 201_175, 199_400, 200_750, 200_100];
+        uint256[8] memory wads;
+        for (uint256 i = 0; i < 8; ++i) {
+            wads[i] = cents[i] * 1e16;
+            _setPrice(feeds[i], wads[i]);
+        }
+        for (uint256 count = 1; count <= 8; ++count) {
+            address asset = address(uint160(0xA100 + count));
+            AggregatorV3Interface[] memory list = new AggregatorV3Interface[](count);
+            for (uint256 i = 0; i < count; ++i) {
+                list[i] = feeds[i];
+            }
+            IOracleAggregator.AssetConfig memory config = _config(list, uint8(count));
+            config.maxDispersionBps = 10_000;
+            _list(asset, config);
+            uint256 expected = _medianOfSorted(_selectionSort(wads, count));
+
+            _expectPriceUpdated(asset, expected, expected, 0, count, IOracleAggregator.Status.Ok);
+            IOracleAggregator.PriceData memory data = oracle.update(asset);
+            assertEq(oracle.median(asset), expected, "median() != the median of the answers");
+            assertEq(data.median, expected, "returned median");
+            assertEq(data.twap, expected, "first observation: the TWAP is the median");
+            assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Ok), "status");
+            assertEq(data.updatedAt, T0, "updatedAt");
+            IOracleAggregator.PriceData memory stored = oracle.getPriceData(asset);
+            assertEq(stored.median, expected, "stored median");
+            assertEq(stored.twap, expected, "stored TWAP");
+            assertEq(uint256(stored.status), uint256(IOracleAggregator.Status.Ok), "stored status");
+            assertEq(stored.updatedAt, T0, "stored updatedAt");
+        }
+    }
+
+    /// @notice Two and four 18-decimal sources at P + k wei (k in {1, 2} and {4, 1, 3, 7}): the two middle answers sum
+    /// to an odd number, and the stored median is their mean rounded down (P + 1 and P + 3).
+    function test_update__evenCountWithOddMiddleSum__roundsTheMedianDown() public {
+        uint256[4][2] memory offsets = [[uint256(1), 2, 0, 0], [uint256(4), 1, 3, 7]];
+        for (uint256 c = 0; c < 2; ++c) {
+            uint256 n = c == 0 ? 2 : 4;
+            AggregatorV3Interface[] memory list = new AggregatorV3Interface[](n);
+            uint256[8] memory values;
+            for (uint256 i = 0; i < n; ++i) {
+                values[i] = P + offsets[c][i];
+                list[i] = _newFeed(18, values[i]);
+            }
+            address asset = address(uint160(0xB100 + c));
+            _list(asset, _config(list, uint8(n)));
+            oracle.update(asset);
+
+            uint256[] memory sorted = _selectionSort(values, n);
+            uint256 middleSum = sorted[n / 2 - 1] + sorted[n / 2];
+            assertEq(middleSum % 2, 1, "fixture: the middle answers sum to an odd number");
+            assertEq(oracle.median(asset), middleSum / 2, "median is not the mean of the middle two rounded down");
+            assertEq(oracle.median(asset), c == 0 ? P + 1 : P + 3, "median (hand count: 1+2=3 -> 1; 3+4=7 -> 3)");
+        }
+    }
+
+    /// @notice Five sources at 1,000, 2,000, 1,500, 3,000, 1,200 USD (median of all five: 1,500), the third older than
+    /// its heartbeat, the fifth reverting: SourceExcluded(third, Stale, ..) then SourceExcluded(fifth, Reverted, 0, 0),
+    /// and the median of the three fresh answers, 2,000, with freshSources 3 and status Ok.
+    function test_update__someSourcesExcluded__medianOfTheFreshAnswersOnly() public {
+        uint256[5] memory usd = [uint256(1_000e18), 2_000e18, 1_500e18, 3_000e18, 1_200e18];
+        AggregatorV3Interface[] memory list = new AggregatorV3Interface[](5);
+        for (uint256 i = 0; i < 5; ++i) {
+            _setPrice(feeds[i], usd[i]);
+            list[i] = feeds[i];
+        }
+        uint256 staleAt = T0 - HEARTBEAT - 1;
+        feeds[2].setUpdatedAt(uint64(staleAt));
+        feeds[4].setReverting(true);
+        IOracleAggregator.AssetConfig memory config = _config(list, 3);
+        config.maxDispersionBps = 10_000;
+        _list(ASSET, config);
+
+        _expectExcluded(address(feeds[2]), IOracleAggregator.Exclusion.Stale, _toAnswer(usd[2], 8), staleAt);
+        _expectExcluded(address(feeds[4]), IOracleAggregator.Exclusion.Reverted, 0, 0);
+        _expectPriceUpdated(ASSET, 2_000e18, 2_000e18, 0, 3, IOracleAggregator.Status.Ok);
+        assertEq(oracle.update(ASSET).median, 2_000e18, "median of 1,000, 2,000 and 3,000");
+    }
+
+    /// @notice 2,000.5 USD through a 6-, 8-, 18- and 24-decimal feed is stored as 2,000.5e18; the 24-decimal answer
+    /// carries 10^6 - 1 more units beyond 18 decimals, which are truncated.
+    function test_update__feedDecimals__normalizedToWadTruncatingBeyond18() public {
+        uint8[4] memory decimals = [6, 8, 18, 24];
+        for (uint256 i = 0; i < 4; ++i) {
+            uint8 d = decimals[i];
+            uint256 answer = 20_005 * 10 ** (d - 1) + (d > 18 ? 10 ** (d - 18) - 1 : 0);
+            MockFeed feed = _newFeed(d, P);
+            feed.setAnswer(int256(answer));
+            address asset = address(uint160(0xC100 + i));
+            _list(asset, _config(_one(feed), 1));
+            oracle.update(asset);
+            assertEq(oracle.median(asset), 2_000.5e18, "not normalized to 18 decimals");
+        }
+    }
+
+    /// @notice 2,000.12345678 USD through an 8- and an 18-decimal feed: each alone and both together (dispersion bound
+    /// 1 bp) store the same median, 2,000.12345678e18, and the pair is Ok.
+    function test_update__8And18DecimalSources__equalPricesWithoutDispersion() public {
+        uint256 price = 200_012_345_678 * 1e10;
+        MockFeed feed8 = _newFeed(8, price);
+        MockFeed feed18 = _newFeed(18, price);
+        assertEq(uint256(feed8.answer()), 200_012_345_678, "fixture: 8-decimal answer");
+        _list(ASSET, _config(_one(feed8), 1));
+        _list(OTHER_ASSET, _config(_one(feed18), 1));
+        address both = address(0xB07B);
+        IOracleAggregator.AssetConfig memory config = _config(_two(feed8, feed18), 2);
+        config.maxDispersionBps = 1;
+        _list(both, config);
+        oracle.update(ASSET);
+        oracle.update(OTHER_ASSET);
+        oracle.update(both);
+        assertEq(oracle.median(ASSET), price, "8 decimals");
+        assertEq(oracle.median(OTHER_ASSET), price, "18 decimals");
+        assertEq(oracle.median(both), price, "both");
+        assertEq(uint256(oracle.status(both)), uint256(IOracleAggregator.Status.Ok), "the pair is dispersed");
+    }
+
+    /// @notice In the trio (2,000, 2,100, 2,200, quorum 2), 600 s after its first update, the third source gives an
+    /// unusable answer: zero or negative (NonPositive), stamped 0 (ZeroTimestamp), 1 s ahead (FutureTimestamp),
+    /// heartbeat + 1 s old (Stale), 1 unit below minAnswer or above maxAnswer (OutOfBounds), or the call reverts
+    /// (Reverted) or hits an account without code (Malformed). Each time it is excluded with its reason, answer and
+    /// timestamp, and PriceUpdated reports the median of the other two, 2,050, from 2 fresh sources, status Ok.
+    function test_update__unusableAnswerOfOneOfThree__excludedWithItsReason() public {
+        _listTrio();
+        uint256 t = T0 + 600;
+        vm.warp(t);
+        MockFeed bad = feeds[2];
+        int256[7] memory answers = [int256(0), -2_200e8, 2_200e8, 2_200e8, 2_200e8, 1_000e8 - 1, 3_000e8 + 1];
+        uint256[7] memory stamps = [t - 10, t - 10, 0, t + 1, t - HEARTBEAT - 1, t - 10, t - 10];
+        IOracleAggregator.Exclusion[7] memory reasons = [
+            IOracleAggregator.Exclusion.NonPositive,
+            IOracleAggregator.Exclusion.NonPositive,
+            IOracleAggregator.Exclusion.ZeroTimestamp,
+            IOracleAggregator.Exclusion.FutureTimestamp,
+            IOracleAggregator.Exclusion.Stale,
+            IOracleAggregator.Exclusion.OutOfBounds,
+            IOracleAggregator.Exclusion.OutOfBounds
+        ];
+        for (uint256 i = 0; i < 9; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            if (i < 7) {
+                bad.setRoundData(7, answers[i], uint64(stamps[i]));
+                _expectExcluded(address(bad), reasons[i], answers[i], stamps[i]);
+            } else if (i == 7) {
+                bad.setReverting(true);
+                _expectExcluded(address(bad), IOracleAggregator.Exclusion.Reverted, 0, 0);
+            } else {
+                vm.etch(address(bad), hex""); // the call succeeds and returns nothing
+                _expectExcluded(address(bad), IOracleAggregator.Exclusion.Malformed, 0, 0);
+            }
+            _expectTrioUpdated(2_050e18, 2, IOracleAggregator.Status.Ok);
+            oracle.update(ASSET);
+            assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "status");
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice In the trio, the third source at its limits is fresh and counted (3 fresh sources, Ok): exactly
+    /// heartbeat old or stamped now (median 2,100), at minAnswer 1,000 (median 2,000), at maxAnswer 3,000 (2,100).
+    function test_update__answerAtItsLimit__freshAndCounted() public {
+        _listTrio();
+        uint256 t = T0 + 600;
+        vm.warp(t);
+        int256[4] memory answers = [int256(2_200e8), 2_200e8, 1_000e8, 3_000e8];
+        uint256[4] memory stamps = [t - HEARTBEAT, t, t - 10, t - 10];
+        uint256[4] memory medians = [uint256(2_100e18), 2_100e18, 2_000e18, 2_100e18];
+        for (uint256 i = 0; i < 4; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            feeds[2].setRoundData(7, answers[i], uint64(stamps[i]));
+            _expectTrioUpdated(medians[i], 3, IOracleAggregator.Status.Ok);
+            assertEq(oracle.update(ASSET).median, medians[i], "median");
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice In the trio, the second source reverts and the third is past its heartbeat: both excluded in source
+    /// order (Reverted, then Stale), 1 fresh source of the 2 needed: Stale, the median 2,100 and its updatedAt kept,
+    /// and the held 2,100 recorded (cumulative 600 * 2,100, TWAP 2,100, ring (1, 2)); liquidation is unpriced.
+    function test_update__quorumLostInTheTrio__staleKeepingTheMedian() public {
+        _listTrio();
+        uint256 t = T0 + 600;
+        vm.warp(t);
+        feeds[1].setReverting(true);
+        feeds[2].setUpdatedAt(uint64(t - HEARTBEAT - 1));
+        _expectExcluded(address(feeds[1]), IOracleAggregator.Exclusion.Reverted, 0, 0);
+        _expectExcluded(address(feeds[2]), IOracleAggregator.Exclusion.Stale, 2_200e8, t - HEARTBEAT - 1);
+        _expectTrioUpdated(2_100e18, 1, IOracleAggregator.Status.Stale);
+        oracle.update(ASSET);
+
+        IOracleAggregator.PriceData memory data = oracle.getPriceData(ASSET);
+        assertEq(data.median, 2_100e18, "median kept");
+        assertEq(data.twap, 2_100e18, "TWAP of the held median");
+        assertEq(uint256(data.status), uint256(IOracleAggregator.Status.Stale), "status");
+        assertEq(data.updatedAt, T0, "updatedAt kept");
+        (uint16 newest, uint16 count) = oracle.observationState(ASSET);
+        assertEq(uint256(newest), 1, "newest slot");
+        assertEq(uint256(count), 2, "the held price is observed");
+        _expectUnpriced(IOracleAggregator.Action.Liquidate, true, IOracleAggregator.Status.Stale);
+    }
+
+    /// @notice In the trio, two sources revert (Stale); once they answer again (2,150 and 2,160) the next update
+    /// stores their median 2,150 from 3 fresh sources, status Ok, updatedAt now.
+    function test_update__quorumRestored__okWithTheNewMedian() public {
+        _listTrio();
+        vm.warp(T0 + 600);
+        feeds[1].setReverting(true);
+        feeds[2].setReverting(true);
+        oracle.update(ASSET);
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Stale), "quorum lost");
+
+        vm.warp(T0 + 1_200);
+        feeds[1].setReverting(false);
+        feeds[2].setReverting(false);
+        _setPrice(feeds[1], 2_150e18);
+        _setPrice(feeds[2], 2_160e18);
+        // 2,100 held since T0: cumulative 1,200 * 2,100, stored TWAP 2,100.
+        _expectPriceUpdated(ASSET, 2_150e18, 2_100e18, 1_200 * 2_100e18, 3, IOracleAggregator.Status.Ok);
+        oracle.update(ASSET);
+        assertEq(oracle.getPriceData(ASSET).updatedAt, T0 + 1_200, "updatedAt");
+    }
+
+    /// @notice A first update with 1 fresh source of the 2 needed emits PriceUpdated(asset, 0, 0, 0, 1, Stale), records
+    /// no observation and leaves updatedAt 0.
+    function test_update__firstUpdateWithoutQuorum__staleWithoutAnObservation() public {
+        feeds[0].setReverting(true);
+        _list(ASSET, _config(_two(feeds[0], feeds[1]), 2));
+        _expectExcluded(address(feeds[0]), IOracleAggregator.Exclusion.Reverted, 0, 0);
+        _expectPriceUpdated(ASSET, 0, 0, 0, 1, IOracleAggregator.Status.Stale);
+        oracle.update(ASSET);
+        (uint16 newest, uint16 count) = oracle.observationState(ASSET);
+        assertEq(uint256(newest) + uint256(count), 0, "an observation without a price");
+        assertEq(oracle.getPriceData(ASSET).updatedAt, 0, "updatedAt");
+    }
+
+    /// @notice A fixed path of 11 updates through a 4-slot ring (prices 1,800 to 2,400 USD, 120 to 1,000 s apart):
+    /// after every update PriceUpdated carries the reference model's stored TWAP and cumulative, `twap(1800)` equals
+    /// the reference interpolation, and the ring holds the reference observations in order with the newest at the
+    /// reference index; the path makes the full ring keep its oldest slot at least once. 700 s after the last update,
+    /// `twap(w)` equals the reference for w in {600, 1000, 1800, 2500, 1e6}: 2,000 for 600 (after the newest
+    /// observation) and the average since the oldest observation held for 1e6.
+    function test_update__ringOfFourWraps__twapMatchesTheReferenceModel() public {
+        uint16 size = 4;
+        MockFeed feed = feeds[0];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
+        (config.bufferSize, config.maxDeviationBps) = (size, 10_000);
+        _list(ASSET, config);
+        uint256[11] memory usd = [uint256(2_000), 2_100, 1_900, 2_300, 2_250, 1_800, 2_050, 2_400, 2_200, 1_950, 2_000];
+        uint256[11] memory gaps = [uint256(0), 300, 450, 200, 900, 600, 120, 700, 1_000, 250, 500];
+        History memory h = History(new uint256[](11), new uint256[](11), 0, new uint256[](size), 0);
+        (uint256 t, uint256 appended, uint256 moved) = (T0, 0, 0);
+        for (uint256 j = 0; j < 11; ++j) {
+            t += gaps[j];
+            vm.warp(t);
+            feed.setRoundData(uint80(j + 2), int256(usd[j] * 1e8), uint64(t));
+            if (h.slotCount == size && _storedWindowStart(h, t, TWAP_WINDOW) == h.slots[0]) ++moved;
+            else ++appended;
+            _recordReference(h, t, usd[j] * 1e18, TWAP_WINDOW);
+            (uint256 stored,,) = _referenceAverage(h, _storedWindowStart(h, t, TWAP_WINDOW), t);
+
+            _expectPriceUpdated(
+                ASSET, usd[j] * 1e18, stored, _integral(h, h.times[0], t), 1, IOracleAggregator.Status.Ok
+            );
+            IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+            assertEq(data.twap, stored, "stored TWAP != reference");
+            assertEq(oracle.twap(ASSET, TWAP_WINDOW), _referenceTwapView(h, t, TWAP_WINDOW), "twap(1800)");
+            (uint16 newest,) = oracle.observationState(ASSET);
+            assertEq(uint256(newest), (appended - 1) % size, "newest index != reference");
+            _checkRingAgainst(h, size);
+        }
+        assertGt(moved, 0, "the path never made the ring keep its oldest slot");
+
+        uint256 now_ = t + 700;
+        vm.warp(now_);
+        uint32[5] memory windows = [uint32(600), 1_000, TWAP_WINDOW, 2_500, 1e6];
+        for (uint256 k = 0; k < 5; ++k) {
+            assertEq(oracle.twap(ASSET, windows[k]), _referenceTwapView(h, now_, windows[k]), "twap(w) != reference");
+        }
+        assertEq(oracle.twap(ASSET, 600), 2_000e18, "twap(600): the last price, held since the newest observation");
+        (uint256 all,,) = _referenceAverage(h, h.slots[0], now_);
+        assertEq(oracle.twap(ASSET, 1e6), all, "twap(1e6): the average since the oldest observation held");
+    }
+
+    /// @notice An 8-slot ring, five updates 600 s apart at 2,000 USD, then an update every 12 s block at 3,000 for 40
+    /// blocks: after every update the stored TWAP equals the reference, the ring holds the reference observations, and
+    /// once the history spans the window the oldest observation held is at or before now - 1800 (the ring keeps its
+    /// oldest slot instead of wrapping). At the end 3,000 has held for 468 s of a span of at least 1,800 s: the TWAP is
+    /// (2,000 (span - 468) + 3,000 * 468) / span, below 2,300, and the newest slot moved forward at least 30 times.
+    function test_update__calledEveryBlock__storedTwapStillSpansTheWindow() public {
+        uint16 size = 8;
+        MockFeed feed = feeds[0];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
+        (config.bufferSize, config.maxDeviationBps) = (size, 10_000);
+        _list(ASSET, config);
+        History memory h = History(new uint256[](45), new uint256[](45), 0, new uint256[](size), 0);
+        (uint256 t, uint256 moved) = (T0, 0);
+        IOracleAggregator.PriceData memory data;
+        for (uint256 i = 0; i < 45; ++i) {
+            uint256 usd = i < 5 ? uint256(2_000) : uint256(3_000);
+            uint256 gap = i < 5 ? uint256(600) : uint256(12);
+            t += gap;
+            vm.warp(t);
+            feed.setRoundData(uint80(i + 2), int256(usd * 1e8), uint64(t));
+            if (h.slotCount == size && _storedWindowStart(h, t, TWAP_WINDOW) == h.slots[0]) ++moved;
+            _recordReference(h, t, usd * 1e18, TWAP_WINDOW);
+            data = oracle.update(ASSET);
+
+            (uint256 stored,,) = _referenceAverage(h, _storedWindowStart(h, t, TWAP_WINDOW), t);
+            assertEq(data.twap, stored, "stored TWAP != reference");
+            _checkRingAgainst(h, size);
+            if (t - h.slots[0] >= TWAP_WINDOW) {
+                (uint16 newest, uint16 count) = oracle.observationState(ASSET);
+                uint256 oldest = count < size ? 0 : (uint256(newest) + 1) % size;
+                assertLe(oracle.observation(ASSET, oldest).timestamp, t - TWAP_WINDOW, "the window shrank");
+            }
+        }
+        uint256 spamSeconds = 12 * 39;
+        uint256 span = t - _storedWindowStart(h, t, TWAP_WINDOW);
+        assertGe(span, TWAP_WINDOW, "stored TWAP spans less than the window");
+        assertEq(data.twap, (2_000e18 * (span - spamSeconds) + 3_000e18 * spamSeconds) / span, "stored TWAP");
+        assertLt(data.twap, 2_300e18, "the spam moved the TWAP by more than its weight");
+        assertGe(moved, 30, "the newest slot moved forward fewer than 30 times");
+    }
+
+    /// @notice Random answers of 1 to 8 sources (1 micro-USD to 100,000 USD, 6, 8 or 18 decimals, each fresh or older
+    /// than its heartbeat, at least one fresh; quorum 1): the stored median lies within the fresh answers and is their
+    /// median (mean of the middle two rounded down), PriceUpdated counts the fresh sources, and every other source is
+    /// excluded with a SourceExcluded event.
+    function testFuzz_update__randomAnswers__medianWithinFreshAnswers(
+        uint256[8] memory microUsd,
+        uint256 decimalsSeed,
+        uint256 nSeed,
+        uint256 freshMask
+    ) public {
+        uint256 n = bound(nSeed, 1, 8);
+        if (freshMask & ((1 << n) - 1) == 0) freshMask |= 1;
+        uint8[3] memory choices = [6, 8, 18];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feeds[0]), 1);
+        config.sources = new IOracleAggregator.SourceConfig[](n);
+        uint256[8] memory fresh;
+        uint256 freshCount;
+        for (uint256 i = 0; i < n; ++i) {
+            uint8 d = choices[(decimalsSeed >> (8 * i)) % 3];
+            uint256 micro = bound(microUsd[i], 1, 1e11);
+            bool isFresh = (freshMask >> i) & 1 == 1;
+            feeds[i].setDecimals(d);
+            feeds[i].setRoundData(2, int256(micro * 10 ** (d - 6)), uint64(isFresh ? T0 : T0 - HEARTBEAT - 1));
+            config.sources[i] = IOracleAggregator.SourceConfig(
+                address(feeds[i]), HEARTBEAT, uint128(10 ** (d - 6)), uint128(10 ** (d + 7))
+            );
+            if (isFresh) fresh[freshCount++] = micro * 1e12;
+        }
+        (config.maxDispersionBps, config.maxDeviationBps) = (10_000, 10_000);
+        _list(ASSET, config);
+
+        vm.recordLogs();
+        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+
+        uint256[] memory sorted = _selectionSort(fresh, freshCount);
+        assertGe(data.median, sorted[0], "median below the lowest fresh answer");
+        assertLe(data.median, sorted[freshCount - 1], "median above the highest fresh answer");
+        assertEq(data.median, _medianOfSorted(sorted), "median != the median of the fresh answers");
+        assertEq(oracle.median(ASSET), data.median, "median() != returned median");
+        uint256 excluded;
+        bool updated;
+        for (uint256 k = 0; k < logs.length; ++k) {
+            if (logs[k].emitter != address(oracle)) continue;
+            if (logs[k].topics[0] == IOracleAggregator.SourceExcluded.selector) ++excluded;
+            if (logs[k].topics[0] == IOracleAggregator.PriceUpdated.selector) {
+                (uint256 median_,,, uint256 freshSources,) =
+                    abi.decode(logs[k].data, (uint256, uint256, uint256, uint256, IOracleAggregator.Status));
+                assertEq(median_, data.median, "PriceUpdated median");
+                assertEq(freshSources, freshCount, "PriceUpdated freshSources != the fresh answers");
+                updated = true;
+            }
+        }
+        assertTrue(updated, "no PriceUpdated");
+        assertEq(excluded, n - freshCount, "SourceExcluded events != the sources not fresh");
+    }
+
+    /// @dev ASSET priced by feeds[0], feeds[1] and feeds[2] (8, 18, 8 decimals) answering 2,000, 2,100 and 2,200 USD
+    /// within bounds [1,000, 3,000] USD, quorum 2, dispersion and deviation unbounded; updated once at T0 (median
+    /// 2,100).
+    function _listTrio() internal {
+        AggregatorV3Interface[] memory three = new AggregatorV3Interface[](3);
+        uint256[3] memory usd = [uint256(2_000e18), 2_100e18, 2_200e18];
+        for (uint256 i = 0; i < 3; ++i) {
+            three[i] = feeds[i];
+            _setPrice(feeds[i], usd[i]);
+        }
+        IOracleAggregator.AssetConfig memory config = _config(three, 2);
+        for (uint256 i = 0; i < 3; ++i) {
+            uint8 d = feeds[i].decimals();
+            config.sources[i].minAnswer = uint128(uint256(_toAnswer(1_000e18, d)));
+            config.sources[i].maxAnswer = uint128(uint256(_toAnswer(3_000e18, d)));
+        }
+        (config.maxDispersionBps, config.maxDeviationBps) = (10_000, 10_000);
+        _list(ASSET, config);
+        assertEq(oracle.update(ASSET).median, 2_100e18, "trio: median");
+    }
+
+    /// @dev The trio's update 600 s after its first: 2,100 held for 600 s (cumulative 600 * 2,100; the stored TWAP
+    /// runs from the first observation: 2,100).
+    function _expectTrioUpdated(uint256 median_, uint256 fresh, IOracleAggregator.Status s) internal {
+        _expectPriceUpdated(ASSET, median_, 2_100e18, 600 * 2_100e18, fresh, s);
+    }
+
+    function _expectPriceUpdated(
+        address asset,
+        uint256 median_,
+        uint256 twap_,
+        uint256 cumulative,
+        uint256 fresh,
+        IOracleAggregator.Status s
+    ) internal {
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.PriceUpdated(asset, median_, twap_, cumulative, fresh, s);
+    }
 }
 
 /// @title OracleUpdateTest
@@ -587,6 +1012,149 @@ contract OracleUpdateTest is OracleConfigBase {
         _updateCountsOnlyFeedA();
         feedB.setAnswer(3_000e18);
         assertEq(oracle.update(ASSET).median, 2_500e18, "maxAnswer is inclusive");
+    }
+
+    /// @notice `update` is permissionless: a stranger's call returns the stored price data (Q, P, Ok, now), the same as
+    /// getPriceData.
+    function test_update__anyCaller__returnsTheStoredPriceData() public {
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        uint256 q = P * 105 / 100;
+        vm.warp(T0 + TWAP_WINDOW);
+        feedB.setAnswer(int256(q));
+        vm.prank(address(0x5555));
+        IOracleAggregator.PriceData memory data = oracle.update(ASSET);
+        _assertData(data, q, P, IOracleAggregator.Status.Ok, T0 + TWAP_WINDOW);
+        _assertData(oracle.getPriceData(ASSET), q, P, IOracleAggregator.Status.Ok, T0 + TWAP_WINDOW);
+    }
+
+    /// @notice Deviation bound 10 %: a median 15 % above the TWAP P a window after the first update is Deviated. Half
+    /// a window later the stored TWAP still runs from the first observation (the newest at or before now - window):
+    /// (1800 P + 900 * 1.15 P) / 2700 = 1.05 P, 9.5 % below the median, so Ok; the exact-window twap(1800) starts at
+    /// T0 + 900, interpolated on the first segment: (1800 P + 900 * 1.15 P - 900 P) / 1800 = 1.075 P.
+    function test_update__medianBeyondTheDeviationBound__deviatedUntilTheTwapCatchesUp() public {
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
+        config.maxDeviationBps = 1_000;
+        _list(ASSET, config);
+        oracle.update(ASSET);
+        uint256 high = P * 115 / 100;
+        _assertData(_updateAt(T0 + 1_800, high), high, P, IOracleAggregator.Status.Deviated, T0 + 1_800);
+
+        uint256 stored = (1_800 * P + 900 * high) / 2_700;
+        _assertData(_updateAt(T0 + 2_700, high), high, stored, IOracleAggregator.Status.Ok, T0 + 2_700);
+        assertEq(stored, P * 105 / 100, "hand calculation: 1.05 P");
+        assertEq(oracle.twap(ASSET, TWAP_WINDOW), (1_800 * P + 900 * high - 900 * P) / 1_800, "twap(1800)");
+        assertEq(oracle.twap(ASSET, TWAP_WINDOW), P * 1_075 / 1_000, "hand calculation: 1.075 P");
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "status()");
+    }
+
+    /// @notice Deviation bound 10 %, TWAP P: a median exactly 10 % above or below P is Ok; 1 wei further either way is
+    /// Deviated.
+    function test_update__deviationAtOrBeyondTheBound__deviatedOnlyBeyond() public {
+        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
+        config.maxDeviationBps = 1_000;
+        _list(ASSET, config);
+        oracle.update(ASSET);
+        uint256[4] memory medians = [P * 110 / 100, P * 90 / 100, P * 110 / 100 + 1, P * 90 / 100 - 1];
+        for (uint256 i = 0; i < 4; ++i) {
+            uint256 snapshot = vm.snapshotState();
+            IOracleAggregator.Status want = i < 2 ? IOracleAggregator.Status.Ok : IOracleAggregator.Status.Deviated;
+            _assertData(_updateAt(T0 + TWAP_WINDOW, medians[i]), medians[i], P, want, T0 + TWAP_WINDOW);
+            vm.revertToState(snapshot);
+        }
+    }
+
+    /// @notice An update while frozen stores the new median (PriceUpdated(Q, P, 1800 P, 1, Frozen)) and the asset
+    /// stays Frozen; unfrozen it is Ok.
+    function test_update__whileFrozen__refreshesThePriceButStaysFrozen() public {
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, true);
+        uint256 q = P * 105 / 100;
+        vm.warp(T0 + TWAP_WINDOW);
+        feedB.setAnswer(int256(q));
+        _expectPriceUpdated(q, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Frozen);
+        oracle.update(ASSET);
+        assertEq(oracle.median(ASSET), q, "median refreshed");
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "still frozen");
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, false);
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "unfrozen");
+    }
+
+    /// @notice A price set in the block of the update (2 P, a window after P) has no TWAP weight: PriceUpdated(2 P, P,
+    /// 1800 P, 1, Deviated), twap(1800) is P and the new observation is (now, 1800 P).
+    function test_update__priceSetInTheSameBlock__hasNoTwapWeight() public {
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        vm.warp(T0 + TWAP_WINDOW);
+        feedB.setAnswer(int256(2 * P));
+        _expectPriceUpdated(2 * P, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
+        oracle.update(ASSET);
+        assertEq(oracle.twap(ASSET, TWAP_WINDOW), P, "twap(1800)");
+        _assertObservation(ASSET, 1, T0 + TWAP_WINDOW, TWAP_WINDOW * P, "observation of the block");
+    }
+
+    /// @notice Two updates in one block (1.05 P, then 2.5 P): both store the TWAP P and the cumulative 1800 P, the ring
+    /// holds one observation for the block (newest 1, count 2); from the block on the last median holds: 600 s later
+    /// the cumulative is 1800 P + 600 * 2.5 P, the first median of the block never weighed.
+    function test_update__secondUpdateInTheSameBlock__recordsNoObservationAndTheLastMedianHolds() public {
+        _list(ASSET, _config(_one(feedB), 1));
+        oracle.update(ASSET);
+        uint256 first = P * 105 / 100;
+        uint256 second = P * 5 / 2;
+        vm.warp(T0 + TWAP_WINDOW);
+        feedB.setAnswer(int256(first));
+        _expectPriceUpdated(first, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Ok);
+        oracle.update(ASSET);
+        feedB.setAnswer(int256(second));
+        _expectPriceUpdated(second, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
+        oracle.update(ASSET);
+        _assertRing(ASSET, 1, 2, "one observation for the block");
+        assertEq(oracle.getPriceData(ASSET).twap, P, "stored TWAP");
+
+        vm.warp(T0 + TWAP_WINDOW + 600);
+        uint256 cumulative = TWAP_WINDOW * P + 600 * second;
+        // The stored TWAP runs from the first observation (the newest at or before now - 1800).
+        uint256 twap_ = cumulative / (TWAP_WINDOW + 600);
+        _expectPriceUpdated(second, twap_, cumulative, 1, IOracleAggregator.Status.Deviated);
+        oracle.update(ASSET);
+    }
+
+    /// @notice A PushFeed source before its first round answers 0 at time 0: excluded as NonPositive (0, 0), no fresh
+    /// source, Stale. After the reporter's first submission (2,000 USD) the next update counts it: PriceUpdated(P, P,
+    /// 0, 1, Ok).
+    function test_update__pushFeedSource__excludedUntilItsFirstRoundThenPriced() public {
+        address reporter = address(0x4444);
+        PushFeed push = new PushFeed(address(this), 8, "ETH / USD (push)");
+        push.setReporter(reporter, true);
+        _list(ASSET, _config(_one(AggregatorV3Interface(address(push))), 1));
+
+        vm.expectEmit(true, true, false, true, address(oracle));
+        emit IOracleAggregator.SourceExcluded(ASSET, address(push), IOracleAggregator.Exclusion.NonPositive, 0, 0);
+        _expectPriceUpdated(0, 0, 0, 0, IOracleAggregator.Status.Stale);
+        oracle.update(ASSET);
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Stale), "no round yet: Stale");
+
+        vm.warp(T0 + 60);
+        vm.prank(reporter);
+        push.submit(2_000e8);
+        _expectPriceUpdated(P, P, 0, 1, IOracleAggregator.Status.Ok);
+        oracle.update(ASSET);
+        assertEq(oracle.median(ASSET), P, "median of the pushed answer");
+        assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "status");
+    }
+
+    function _expectPriceUpdated(
+        uint256 median_,
+        uint256 twap_,
+        uint256 cumulative,
+        uint256 fresh,
+        IOracleAggregator.Status s
+    ) internal {
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.PriceUpdated(ASSET, median_, twap_, cumulative, fresh, s);
     }
 
     /// @dev ASSET's ring holds `count` observations, the newest in slot `newest`, which holds (`ts`, `cumulative`).
