@@ -158,8 +158,8 @@ def deploy_with_stand_in(
     roles: Roles,
     params: CoreParams = CoreParams(),
 ) -> Core:
-    """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (Pool tests and
-    benchmarks that set traders' exposure by hand). Test networks only."""
+    """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (benchmarks that
+    set traders' exposure by hand). Test networks only."""
     predicted = _predict(deployer, STAND_IN_ORDER)
     engine_at, pool_at, fund_at = (predicted[n] for n in ("MockEngine", "Pool", "InsuranceFund"))
     admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian

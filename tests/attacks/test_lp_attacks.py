@@ -1,9 +1,9 @@
 """Attacks on the LPs' side: first-depositor inflation, donations to the Pool and the InsuranceFund, draining the
 InsuranceFund, flash LP round trips, 1-unit rounding loops, and edge amounts on the Pool and the InsuranceFund.
 
-The Pool lists its assets without fees here (tests/engine's core), so share counts are exact. The hypothesis
-properties tests/pool/test_pool_properties.py (first depositor with any donation, LP round trips with any amount)
-explore the same attacks against a MockEngine; these are their whole-core unit cases.
+The Pool lists its assets without fees here (tests/engine's core), so share counts are exact. The forge fuzz tests
+of tests/forge/pool/ (first depositor with any donation in Deposit.t.sol, LP round trips with any amount in
+Withdraw.t.sol) explore the same attacks against a Pool alone; these are their whole-core unit cases.
 """
 
 import ape
@@ -199,7 +199,7 @@ def test_flash_round_trip__lp_deposit_then_withdraw_in_one_transaction__cooldown
     """A flash-loan-sized LP deposit and withdrawal in one transaction (the Batcher): the cooldown refuses the
     withdrawal; without a cooldown the round trip returns no more than it put in (exactly as much without fees,
     less with them), and the share price of the other LPs does not fall. docs/design.md#invariants (7) (property:
-    tests/pool/test_pool_properties.py::test_round_trip__deposit_then_withdraw__never_returns_more)."""
+    tests/forge/pool/Withdraw.t.sol::testFuzz_withdraw__afterDeposit__neverReturnsMore)."""
     usdc = tokens["USDC"]
     batcher = deploy_batcher()
     amount = units("USDC", 1_000_000)

@@ -7,7 +7,7 @@ import {BaseTest} from "../utils/BaseTest.sol";
 
 /// @title ProtocolLockTest
 /// @notice `ProtocolLock.lock` / `unlock`: the shared lock of the four core contracts, taken and released by members
-/// only. (That the transient lock never outlives its transaction needs two transactions: tests/pool/test_pool.py.)
+/// only.
 contract ProtocolLockTest is BaseTest {
     address internal constant POOL = address(0x1001);
     address internal constant ENGINE = address(0x1002);
@@ -62,5 +62,17 @@ contract ProtocolLockTest is BaseTest {
         vm.prank(FUND);
         lock.lock();
         assertTrue(lock.isLocked(), "taken again");
+    }
+
+    /// @notice The lock lives in transient storage: a lock taken and never released is gone when its transaction
+    /// ends, so the next transaction can take it again. Isolated: every call of the test is a transaction of its own.
+    /// forge-config: default.isolate = true
+    function test_lock__neverReleased__clearedWhenTheTransactionEnds() public {
+        vm.prank(POOL);
+        lock.lock();
+        assertTrue(!lock.isLocked(), "cleared after the transaction");
+        vm.prank(ENGINE);
+        lock.lock();
+        assertTrue(!lock.isLocked(), "taken again, then cleared again");
     }
 }

@@ -44,4 +44,13 @@ contract PoolListAssetTest is StandalonePoolBase {
         p.listAsset(address(weth), _params(5_000, 10_000, 0, 0, CAP));
         assertEq(p.assets()[1], address(weth), "WETH second");
     }
+
+    /// @notice A token the oracle does not price cannot be listed: the oracle's AssetNotListed(token) reverts the
+    /// listing.
+    function test_listAsset__unknownToTheOracle__reverts() public {
+        MockERC20 token = new MockERC20("N", "N", 18);
+        vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", address(token)));
+        pool.listAsset(address(token), _params(0, 10_000, 30, 50, CAP));
+        assertEq(pool.assets().length, 2, "nothing listed");
+    }
 }

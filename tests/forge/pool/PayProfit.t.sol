@@ -53,4 +53,15 @@ contract PoolPayProfitTest is StandalonePoolBase {
         assertEq(amount, 1, "one wei of WETH for one wei of USD");
         assertEq(paidUsd, 3_000, "worth 3,000 wei of USD");
     }
+
+    /// @notice A profit paid from the settlement reserve goes to the engine, lowers the reserve by it and emits
+    /// ProfitPaid(engine, amount).
+    function test_payProfit__fromEngine__transfersLowersTheReserveAndEmits() public {
+        _lp(LP, usdc, 10_000e6);
+        vm.expectEmit(true, false, false, true, address(pool));
+        emit IPool.ProfitPaid(address(this), 1_000e6);
+        assertEq(pool.payProfit(1_000e6), 1_000e6, "paid");
+        assertEq(pool.reserves(address(usdc)), 9_000e6, "reserve");
+        assertEq(usdc.balanceOf(address(this)), 1_000e6, "to the engine");
+    }
 }

@@ -31,4 +31,22 @@ contract PoolReceiveLossTest is StandalonePoolBase {
         assertEq(logs[0].emitter, address(pool), "from the Pool");
         assertEq(logs[0].topics[0], keccak256("LossReceived(uint256,uint256,uint256)"), "LossReceived");
     }
+
+    /// @notice After an hour of interest (index above 1) the engine pays 500 USDC of a loss and books 700 USDC of debt:
+    /// the reserve takes the 500, the scaled debt is 700 / index rounded up, in the books and the event.
+    function test_receiveLoss__afterAccrual__booksTheBorrowedScaledRoundedUp() public {
+        _lp(LP, usdc, 1_000e6);
+        _mintApprove(address(this), usdc, 500e6);
+        vm.warp(T0 + 1 hours);
+        uint256 index = pool.borrowIndex();
+        assertGt(index, WAD, "interest accrued");
+        assertTrue(700e6 * WAD % index != 0, "a quotient to round");
+        uint256 scaled = 700e6 * WAD / index + 1;
+        vm.expectEmit(false, false, false, true, address(pool));
+        emit IPool.LossReceived(500e6, 700e6, scaled);
+        assertEq(pool.receiveLoss(500e6, 700e6), scaled, "scaled debt, rounded up");
+        assertEq(pool.totalScaledDebt(), scaled, "booked");
+        assertEq(pool.reserves(address(usdc)), 1_500e6, "paid into the reserve");
+        assertGe(pool.totalDebt(), 700e6, "at least what was borrowed");
+    }
 }

@@ -37,4 +37,22 @@ contract PoolRepayTest is StandalonePoolBase {
         vm.expectRevert(abi.encodeWithSignature("SlippageExceeded(uint256,uint256)", 49_500_000, 50e6));
         p.repay(50e6);
     }
+
+    /// @notice The engine borrows 2,000 USDC and repays the same scaled debt a week later: it pays the grown debt,
+    /// scaled debt times the index rounded up, which clears the debt and goes back into the reserve.
+    function test_repay__afterAccrual__pullsTheGrownDebtRoundedUp() public {
+        _lp(LP, usdc, 10_000e6);
+        uint256 scaled = pool.lend(2_000e6, address(this));
+        assertEq(pool.reserves(address(usdc)), 8_000e6, "lent from the reserve");
+        assertGe(pool.totalDebt(), 2_000e6, "owed");
+        vm.warp(T0 + 7 days);
+        _mintApprove(address(this), usdc, 100e6);
+        uint256 owed = (scaled * pool.borrowIndex() + WAD - 1) / WAD;
+        assertGt(owed, 2_000e6, "with interest");
+        vm.expectEmit(true, false, false, true, address(pool));
+        emit IPool.Repaid(address(this), owed, scaled);
+        assertEq(pool.repay(scaled), owed, "the grown debt");
+        assertEq(pool.totalScaledDebt(), 0, "cleared");
+        assertEq(pool.reserves(address(usdc)), 8_000e6 + owed, "back in the reserve");
+    }
 }

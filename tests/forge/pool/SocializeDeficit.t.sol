@@ -22,4 +22,24 @@ contract PoolSocializeDeficitTest is StandalonePoolBase {
         vm.prank(LIQ);
         pool.socializeDeficit(31e6);
     }
+
+    /// @notice After an hour of interest, writing off 5,000 USDC of booked debt cancels it at the grown amount (scaled
+    /// times the index, rounded up), emits that amount and its USD value, and lowers the lower NAV by that value to
+    /// one USDC unit; nothing is left to write off (DebtUnderflow(1, 0)).
+    function test_socializeDeficit__afterAccrual__navFallsByTheValueItEmits() public {
+        _lp(LP, usdc, 10_000e6);
+        vm.warp(T0 + 1 hours);
+        uint256 scaled = pool.receiveLoss(0, 5_000e6);
+        int256 navBefore = pool.nav(false);
+        uint256 amount = (scaled * pool.borrowIndex() + WAD - 1) / WAD;
+        assertGe(amount, 5_000e6, "at least the debt booked");
+        vm.expectEmit(false, false, false, true, address(pool));
+        emit IPool.DeficitSocialized(amount, scaled, amount * 1e12);
+        vm.prank(LIQ);
+        assertEq(pool.socializeDeficit(scaled), amount, "the grown debt");
+        assertApproxEqAbs(navBefore - pool.nav(false), int256(amount * 1e12), 1e12, "NAV fell by the value");
+        vm.expectRevert(abi.encodeWithSignature("DebtUnderflow(uint256,uint256)", 1, 0));
+        vm.prank(LIQ);
+        pool.socializeDeficit(1);
+    }
 }

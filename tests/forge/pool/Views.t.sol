@@ -6,6 +6,7 @@ import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
+import {WeightFeePoolBase} from "../utils/WeightFeePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolViewsTest
@@ -118,5 +119,61 @@ contract PoolViewsTest is StandalonePoolBase {
         assertEq(pool.borrowIndex(), index, "the stored index");
         assertEq(pool.totalDebt(), scaled * index / WAD, "the debt at the stored index");
         pool.nav(false); // the valuation accrues nothing either, and does not revert
+    }
+}
+
+/// @title PoolViewsWeightFeeTest
+/// @notice the Pool's views in a pool of 6, 8 and 18 decimal assets, against independent valuations (fixture:
+/// WeightFeePoolBase).
+contract PoolViewsWeightFeeTest is WeightFeePoolBase {
+    /// @notice NAV is the reserves at their prices plus the receivable less the traders' PnL: the lower NAV takes
+    /// their upper PnL (30,000 USD), the upper NAV their lower (20,000 USD); the receivable is the 50,000 USDC of
+    /// debt grown by 30 minutes of interest.
+    function test_nav__receivableAndTradersPnl__lowerAndUpper() public {
+        _seedBalanced();
+        uint256 reserves = _reserveValue();
+        assertEq(pool.nav(false), int256(reserves), "lower NAV: the reserves");
+        assertEq(pool.nav(true), int256(reserves), "upper NAV: the reserves");
+        pool.receiveLoss(0, 50_000e6);
+        vm.warp(vm.getBlockTimestamp() + 30 minutes);
+        stubPnlLow = 20_000e18;
+        stubPnlHigh = 30_000e18;
+        uint256 receivable = pool.totalDebt() * 1e12;
+        assertGt(receivable, 50_000e18, "the debt grew");
+        assertEq(pool.nav(false), int256(reserves + receivable) - 30_000e18, "lower NAV");
+        assertEq(pool.nav(true), int256(reserves + receivable) - 20_000e18, "upper NAV");
+    }
+
+    /// @notice 1,000,000 USDC sent straight to the Pool is not booked: reserves and share prices do not move.
+    function test_sharePrice__tokensSentStraightToThePool__unchanged() public {
+        _seedBalanced();
+        uint256 low = pool.sharePrice(false);
+        uint256 high = pool.sharePrice(true);
+        uint256 reserve = pool.reserves(address(usdc));
+        usdc.mint(OTHER, 1_000_000e6);
+        vm.prank(OTHER);
+        usdc.transfer(address(pool), 1_000_000e6);
+        assertEq(pool.sharePrice(false), low, "lower share price");
+        assertEq(pool.sharePrice(true), high, "upper share price");
+        assertEq(pool.reserves(address(usdc)), reserve, "reserve");
+        assertEq(usdc.balanceOf(address(pool)), reserve + 1_000_000e6, "held beside the books");
+    }
+
+    /// @notice Utilization is (reserved + receivable) / (reserves + receivable), rounded up: 0 with nothing reserved,
+    /// 500,000 USD reserved over the lower NAV, then 333,333 USD reserved and a 70,000 USDC receivable.
+    function test_utilization__reservedAndReceivable__overTheBackingRoundedUp() public {
+        _seedBalanced();
+        assertEq(pool.utilization(), 0, "nothing reserved");
+        stubReserved = 500_000e18;
+        uint256 backing = uint256(pool.nav(false));
+        assertTrue(500_000e18 * WAD % backing != 0, "a ratio to round");
+        assertEq(pool.utilization(), 500_000e18 * WAD / backing + 1, "reserved over the backing");
+        pool.receiveLoss(0, 70_000e6);
+        stubReserved = 333_333e18;
+        uint256 receivable = pool.totalDebt() * 1e12;
+        uint256 used = (333_333e18 + receivable) * WAD;
+        backing = _reserveValue() + receivable;
+        assertTrue(used % backing != 0, "a ratio to round");
+        assertEq(pool.utilization(), used / backing + 1, "reserved and receivable over the backing");
     }
 }

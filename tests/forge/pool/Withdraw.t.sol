@@ -10,6 +10,7 @@ import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {PayoutsBase} from "../utils/PayoutsBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
+import {WeightFeePoolBase} from "../utils/WeightFeePoolBase.sol";
 
 /// @title PoolWithdrawPayoutsTest
 /// @notice `Pool.withdraw`: LP withdrawals, their pricing, the settlement backing and utilization limits (fixture: PayoutsBase).
@@ -158,5 +159,47 @@ contract PoolWithdrawTest is StandalonePoolBase {
         pool.setAssetParams(address(usdc), _params(5_000, 10_000, 10, 100, CAP));
         assertEq(_withdrawAs(LP, 500e18, usdc, 0), 496_450_000, "500 USDC less 71 bps");
         assertEq(pool.reserves(address(usdc)), 503_550_000, "the fee stays in the reserve");
+    }
+}
+
+/// @title PoolWithdrawWeightFeeTest
+/// @notice `Pool.withdraw` in a pool of 6, 8 and 18 decimal assets with weight fees, against independent statements of
+/// the fee rule and of the share math (fixture: WeightFeePoolBase).
+contract PoolWithdrawWeightFeeTest is WeightFeePoolBase {
+    /// @notice In the balanced pool, a tenth of LP's shares in USDC pays their value (shares times (lower NAV + 1e18
+    /// virtual value) / (supply + 1e18 virtual shares)) converted at USDC's upper price, less the model's fee rounded
+    /// up; the shares are burned and the Withdraw event says so.
+    function test_withdraw__afterTheCooldown__paysTheShareValueAtTheUpperPriceLessTheFee() public {
+        _seedBalanced();
+        uint256 shares = pool.balanceOf(LP) / 10;
+        uint256 navLow = uint256(pool.nav(false));
+        uint256 supply = pool.totalSupply();
+        uint256 gross = (shares * (navLow + WAD) / (supply + WAD)) * 1e6 / WAD;
+        uint256 fee = _modelFeeBps(usdc, gross, false);
+        uint256 amount = _lessFee(gross, fee);
+        assertGt(fee, 0, "a fee to take");
+        uint256 before = usdc.balanceOf(LP);
+        vm.expectEmit(true, true, true, true, address(pool));
+        emit IPool.Withdraw(LP, LP, address(usdc), shares, fee, amount);
+        assertEq(_withdrawAs(LP, shares, usdc, 0), amount, "paid");
+        assertEq(usdc.balanceOf(LP) - before, amount, "received");
+        assertEq(pool.balanceOf(LP) + shares, supply, "burned from LP");
+        assertEq(pool.totalSupply(), supply - shares, "supply");
+    }
+
+    /// @notice Property: with no cooldown, depositing 1 to 400,000 USD of USDC, WBTC or WETH into the balanced pool and
+    /// withdrawing every share minted, in the same asset, never returns more than was deposited.
+    function testFuzz_withdraw__afterDeposit__neverReturnsMore(uint256 assetSeed, uint256 usd) public {
+        MockERC20 token = _token(bound(assetSeed, 0, 2));
+        usd = bound(usd, 1, 400_000);
+        _seedBalanced();
+        pool.setCooldown(0);
+        uint256 amount = _units(token, usd);
+        if (amount == 0) amount = 1;
+        uint256 shares = _lp(OTHER, token, amount);
+        uint256 out = _withdrawAs(OTHER, shares, token, 0);
+        assertLe(out, amount, "a round trip returned more");
+        assertEq(token.balanceOf(OTHER), out, "received");
+        assertEq(pool.balanceOf(OTHER), 0, "every share burned");
     }
 }

@@ -30,8 +30,15 @@ abstract contract StandalonePoolBase is EngineFixture, ITraderBook {
 
     uint256 internal stubProvision;
 
+    /// @dev When set, reading the book for an LP action reverts `MarketsNotOk`, as the MarginEngine's `poolExposure`
+    /// reverts when a market price it needs is not usable.
+    bool internal stubMarketsNotOk;
+
+    error MarketsNotOk();
+
     /// @dev The traders' book the Pool reads: whatever the test set.
-    function poolExposure(bool) external view returns (int256, int256, uint256, uint256) {
+    function poolExposure(bool enforceRiskStatus) external view returns (int256, int256, uint256, uint256) {
+        if (enforceRiskStatus && stubMarketsNotOk) revert MarketsNotOk();
         return (stubPnlLow, stubPnlHigh, stubReserved, stubProvision);
     }
 
