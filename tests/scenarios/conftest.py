@@ -12,17 +12,39 @@ def system(project, chain, accounts):
     return deploy_scenario_system(project, chain, accounts)
 
 
+@pytest.fixture(scope="module")
+def runs() -> dict:
+    """The module's finished runs by scenario and settings: a run is deterministic (seeded, from the same snapshot),
+    so tests that read the same run share it."""
+    return {}
+
+
 @pytest.fixture
-def run(project, chain, accounts, system):
-    """`run(spec, settings)`: the scenario on the module's deployment, the chain restored afterwards."""
+def run(project, chain, accounts, system, runs):
+    """`run(spec, settings)`: the scenario on the module's deployment, the chain restored afterwards; a run this
+    module already made with the same spec and settings is returned again."""
 
     def _run(spec, settings):
-        snapshot = chain.snapshot()
-        try:
-            return run_scenario(
-                project, chain, accounts, spec, settings, Console(quiet=True), progress=False, system=system
-            )
-        finally:
-            chain.restore(snapshot)
+        key = (
+            id(spec),
+            settings,
+        )  # the same spec object: a spec built in a test is never confused with another
+        if key not in runs:
+            snapshot = chain.snapshot()
+            try:
+                result = run_scenario(
+                    project,
+                    chain,
+                    accounts,
+                    spec,
+                    settings,
+                    Console(quiet=True),
+                    progress=False,
+                    system=system,
+                )
+            finally:
+                chain.restore(snapshot)
+            runs[key] = (spec, result)  # the spec is kept alive, so its id is not reused
+        return runs[key][1]
 
     return _run
