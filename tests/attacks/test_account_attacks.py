@@ -60,7 +60,7 @@ def test_self_liquidation__owner_liquidates_from_a_second_address__gains_nothing
     out of the penalty its own account pays (here in its own WETH: the account has no credit), so what it holds (the
     account's value at the median, never below zero, plus the USDC and WETH of both addresses) falls by the
     penalty's fund share. Any valid Liquidator parameters and any depth:
-    tests/engine/test_engine_properties.py::test_self_liquidation__*."""
+    tests/forge/engine/properties/Liquidate.t.sol (`testFuzz_liquidate__ownAccount*`, `test_liquidate__ownAccount*`)."""
     open_long_weth(engine, trader, post, 10, 4)  # $30,000 long on 4 WETH
     settle({"WETH": 2_270 * 10**8})
     assert engine.liquidationHealth(trader).liquidatable
@@ -324,7 +324,7 @@ def test_flash_round_trip__deposit_open_close_in_one_transaction__returns_no_mor
 ):
     """Deposit $10,000, open a 5 WETH long and close it, in one transaction: the price cannot move in between and
     no borrow fee accrues, so the cash left is the deposit less the two trading fees, exactly. docs/design.md#invariants
-    (7) (any size, market and collateral: tests/engine/test_engine_properties.py::test_round_trip__*)."""
+    (7) (any size, market and collateral: tests/forge/engine/properties/RoundTrip.t.sol)."""
     usdc, batcher = tokens["USDC"], batcher_account
     calls = [
         call(engine, "deposit", usdc, units("USDC", 10_000), batcher),

@@ -19,9 +19,9 @@ Where each docs/design.md#invariants invariant is checked:
 - 8.8 (adding collateral always works; with no debt and no positions a withdrawal always works):
   `add_collateral`, `withdraw_collateral`.
 - 8.9 and 8.10 (nobody else's books move on a trade): `trade`.
-- 8.7 (one-block round trips) is held by the Pool's forge fuzz test
-  (`tests/forge/pool/Withdraw.t.sol::testFuzz_withdraw__afterDeposit__neverReturnsMore`) and the engine property tests
-  (`test_engine_properties.py`): anvil mines a block per transaction here.
+- 8.7 (one-block round trips) is held by the forge fuzz tests of the Pool
+  (`tests/forge/pool/Withdraw.t.sol::testFuzz_withdraw__afterDeposit__neverReturnsMore`) and of the engine
+  (`tests/forge/engine/properties/RoundTrip.t.sol`): anvil mines a block per transaction here.
 
 An attacker (the stranger, also an LP) borrows the settlement cash with a pile of collateral, redeems its LP shares
 and opens large positions on purpose (`attack`), and the liveness rules of docs/design.md#liveness are checked on the

@@ -128,11 +128,6 @@ def mark_value(books: dict, prices, index: int) -> int:
     return value
 
 
-def feed_price(symbol: str, pct: int) -> int:
-    """`pct` percent of the symbol's starting price, as an 8-decimal feed answer."""
-    return PRICES[symbol] * 10**FEED_DECIMALS * pct // 100
-
-
 def price_where(symbol: str, holds, prices, rising: bool = False) -> int:
     """The 8-decimal feed answer nearest `symbol`'s current price, below it (above it when `rising`, up to a
     hundredfold), from which on `holds(prices)` is true: a condition false now and true at the far end (bisection

@@ -51,6 +51,10 @@ interface Vm {
     function expectRevert(bytes calldata data) external;
     /// @notice The next call must revert with data starting with `selector` (arguments not checked).
     function expectPartialRevert(bytes4 selector) external;
+    /// @notice Calls to `callee` with calldata `data` return `returnData` until `clearMockedCalls`.
+    function mockCall(address callee, bytes calldata data, bytes calldata returnData) external;
+    /// @notice Remove every mock set by `mockCall`.
+    function clearMockedCalls() external;
     /// @notice The next event emitted must match the one emitted right after this (all topics and data).
     function expectEmit() external;
     /// @notice As `expectEmit()`, and the log must come from `emitter`.
