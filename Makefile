@@ -55,12 +55,14 @@ versions: ## print the pinned tool versions
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
 # The two halves share nothing but the sources and each keeps one core busy (pytest and anvil; solc-js and the forge
-# VM), so they run side by side on two cores; each half's lines are printed whole (`--output-sync=line`).
+# VM), so they run side by side on two cores; each command's output is printed whole when it ends (`--output-sync`).
 test: setup lint ## run the whole suite: ape test, beside forge build + forge test + gas guard + slither gate
 	@$(MAKE) --no-print-directory -j2 --output-sync=line test-python test-contracts
 
 test-contracts: ## forge build + forge tests, then the gas guard and the slither gate (one after the other)
-	@$(MAKE) --no-print-directory -j1 test-forge gas-check slither-gate
+	@$(MAKE) --no-print-directory test-forge
+	@$(MAKE) --no-print-directory gas-check
+	@$(MAKE) --no-print-directory slither-gate
 
 test-python: ## the pytest suites: one `ape test` over tests/ (one anvil, ape's snapshots isolate modules and tests)
 	@$(BIN)/ape test
