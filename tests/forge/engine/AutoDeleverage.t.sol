@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
+import {Vm} from "../utils/Vm.sol";
 
 /// @title MarginEngineAutoDeleverageTest
 /// @notice MarginEngine unit tests of auto-deleveraging and its state. The Pool holds 300,000 USDC only, so traders'
@@ -119,5 +121,102 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         (int256 pnl, uint256 value,,) = engine.adlState();
         assertTrue(pool.nav(false) + pnl < 0, "the provisions exceed the reserves");
         assertEq(value, 0, "zero, never negative");
+    }
+
+    bytes32 internal constant AUTO_DELEVERAGED =
+        keccak256("AutoDeleveraged(address,uint256,int256,uint256,int256,uint256,address)");
+
+    /// @dev An AutoDeleveraged event: its indexed account, market and caller, and its data.
+    struct AdlEvent {
+        address account;
+        uint256 market;
+        address caller;
+        int256 delta;
+        uint256 price;
+        int256 pnl;
+        uint256 excess;
+    }
+
+    /// @dev The single AutoDeleveraged event of `logs`.
+    function _adlEvent(Vm.Log[] memory logs) internal pure returns (AdlEvent memory e) {
+        uint256 n;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics.length == 0 || logs[i].topics[0] != AUTO_DELEVERAGED) continue;
+            e.account = address(uint160(uint256(logs[i].topics[1])));
+            e.market = uint256(logs[i].topics[2]);
+            e.caller = address(uint160(uint256(logs[i].topics[3])));
+            (e.delta, e.price, e.pnl, e.excess) = abi.decode(logs[i].data, (int256, uint256, int256, uint256));
+            ++n;
+        }
+        assertEq(n, 1, "one AutoDeleveraged event");
+    }
+
+    /// @notice Active, the state follows from the Pool's public numbers: the PnL is the traders' PnL at the prices worst
+    /// for the Pool, the value the lower NAV plus it, and the excess what, paid out, brings the PnL back to the target
+    /// share (40 %) of a value that falls with it: ceil((pnl - 40 % x value) / 60 %).
+    function test_adlState__aboveThreshold__activeWithTheExcessToTarget() public {
+        _activate();
+        (, int256 pnlHigh,,) = engine.poolExposure(false);
+        uint256 value = uint256(pool.nav(false) + pnlHigh);
+        (int256 pnl, uint256 poolValue, bool active, uint256 excess) = engine.adlState();
+        assertEq(pnl, pnlHigh, "the PnL worst for the Pool");
+        assertEq(poolValue, value, "NAV plus PnL");
+        assertTrue(active && pnl > int256(value * 5_000 / 10_000), "above the 50 % threshold");
+        uint256 over = uint256(pnl) - value * 4_000 / 10_000;
+        assertEq(excess, over.mulDivUp(10_000, 6_000), "the excess to the target");
+    }
+
+    /// @notice Active, the best entry of the winning side (TRADER's long from 3,000, with 10,000 USDC of credit) is
+    /// cut at 8,000 by what realizes the excess, rounded up; the event reports it with the keeper as caller. No
+    /// penalty and no fee: the realized PnL is the price gain on the cut less the position's accrued borrow fee
+    /// (up to the index the cut stamps), all of it credit; ADL is then off, the PnL at the target share to the fee.
+    function test_autoDeleverage__bestEntry__closesToTargetWithoutPenalty() public {
+        _deposit(TRADER, usdc, 10_000e6);
+        _activate();
+        (,,, uint256 excess) = engine.adlState();
+        IMarginEngineTypes.Position memory before = engine.position(TRADER, 0);
+        uint256 creditBefore = _credit(TRADER);
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        engine.autoDeleverage(TRADER, 0);
+        AdlEvent memory e = _adlEvent(vm.getRecordedLogs());
+        assertApproxEqAbs(e.excess, excess, excess / 1e5, "the excess the view reported");
+        assertEq(e.price, 8_000e18, "at the price");
+        uint256 closing = e.excess.mulDivUp(1e18, e.price - before.entryPrice);
+        assertTrue(closing != 0 && closing < uint256(int256(before.size)) - 1e16, "a partial cut");
+        assertEq(e.account, TRADER, "account");
+        assertEq(e.market, 0, "market");
+        assertEq(e.caller, KEEPER, "caller");
+        assertEq(e.delta, -int256(closing), "the cut");
+        IMarginEngineTypes.Position memory after_ = engine.position(TRADER, 0);
+        assertEq(int256(after_.size), int256(before.size) - int256(closing), "the rest stays");
+        uint256 fee = after_.entryIndex <= before.entryIndex
+            ? 0
+            : uint256(int256(before.size)).mulWadUp(before.entryPrice)
+                .mulDivUp(after_.entryIndex - before.entryIndex, before.entryIndex);
+        int256 realized = int256(closing * (e.price - before.entryPrice) / 1e18) - int256(fee);
+        assertEq(e.pnl, realized, "the gain less the borrow fee");
+        assertEq(_credit(TRADER) - creditBefore, uint256(realized) / 1e12, "credited in USDC");
+        (int256 pnlAfter, uint256 valueAfter, bool activeAfter,) = engine.adlState();
+        assertTrue(!activeAfter, "off");
+        assertTrue(pnlAfter <= int256(valueAfter * 4_000 / 10_000 + fee), "back at the target share");
+    }
+
+    /// @notice With a target of zero the whole profit must go: when the cut would leave less than the market's minimum
+    /// size (here a few borrow-fee wei of 40 WETH), the whole position is closed, the event reports it and the market
+    /// leaves the account's mask.
+    function test_autoDeleverage__remainderBelowMinSize__closesTheWholePosition() public {
+        engine.setAdlParams(1_000, 0);
+        _move(address(weth), 8_000e18);
+        (,, bool active,) = engine.adlState();
+        assertTrue(active, "active");
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        int256 returned = engine.autoDeleverage(TRADER, 0);
+        assertEq(_adlEvent(vm.getRecordedLogs()).delta, -40e18, "the whole position, in the event");
+        assertEq(returned, -40e18, "and returned");
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");
+        (, uint16 markets) = engine.accountMasks(TRADER);
+        assertEq(uint256(markets), 0, "the market leaves the mask");
     }
 }

@@ -59,4 +59,22 @@ contract MarginEnginePoolExposureTest is MarginEngineBase {
         assertTrue(pnlLow < pnlHigh, "ordered");
         assertEq(reserved, uint256(10e18).mulWadUp(engine.position(TRADER, 0).entryPrice), "the entry notional");
     }
+
+    /// @notice A trader's profit is the Pool's loss: a 10 WETH long on 20 WETH, WETH from 3,000 to 3,150. No
+    /// provision, one price, a PnL of 1,500 USD less borrow fees, 31,500 USD reserved, and the Pool's lower NAV moves
+    /// by the gain on its own WETH less that PnL (to 1 USD of interest).
+    function test_poolExposure__traderProfit__lowersTheNavByIt() public {
+        _deposit(TRADER, weth, 20e18);
+        _open(TRADER, 0, 10e18);
+        int256 navBefore = pool.nav(false);
+        uint256 poolWeth = pool.reserves(address(weth));
+        _move(address(weth), 3_150e18);
+        (int256 pnlLow, int256 pnlHigh, uint256 reserved, uint256 provision) = engine.poolExposure(false);
+        assertEq(provision, 0, "no provision");
+        assertEq(pnlLow, pnlHigh, "median == TWAP after the move");
+        assertTrue(pnlHigh > 1_499e18 && pnlHigh <= 1_500e18, "1,500 USD less borrow fees");
+        assertEq(reserved, 31_500e18, "10 WETH at 3,150");
+        int256 poolWethGain = int256(poolWeth * 150);
+        assertApproxEqAbs(pool.nav(false) - navBefore, poolWethGain - pnlHigh, 1e18, "the WETH gain less the PnL");
+    }
 }

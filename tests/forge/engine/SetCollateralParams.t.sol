@@ -68,4 +68,18 @@ contract MarginEngineSetCollateralParamsTest is EngineGovernanceBase {
         IMarginEngineTypes.CollateralParams memory c = engine.collateralParams(address(wbtc));
         assertEq(uint256(c.maintHaircutBps) * 10_000 + c.initialHaircutBps, 800 * 10_000 + 1_400, "loosened twice");
     }
+
+    /// @notice The risk manager may step a haircut by a whole 500 bps at once (WETH's 1,500 / 1,000 to 1,900 /
+    /// 1,500), not by 600 (reverts with the bounds); the admin (the timelock) makes any change within the absolute
+    /// bounds.
+    function test_setCollateralParams__riskManagerWholeStep__acceptedOneMoreReverts() public {
+        vm.expectRevert(_bounds("maintHaircutBps", 1_600, 500, 1_500));
+        vm.prank(RM);
+        engine.setCollateralParams(address(weth), _collateral(2_000, 1_600));
+        vm.prank(RM);
+        engine.setCollateralParams(address(weth), _collateral(1_900, 1_500));
+        assertEq(uint256(engine.collateralParams(address(weth)).maintHaircutBps), 1_500, "a whole step");
+        engine.setCollateralParams(address(weth), _collateral(3_000, 2_500));
+        assertEq(uint256(engine.collateralParams(address(weth)).maintHaircutBps), 2_500, "admin: any step");
+    }
 }

@@ -357,6 +357,61 @@ contract MarginEngineTradeTest is MarginEngineBase {
         vm.expectRevert(_priceUnavailable(address(weth), ADD_RISK, DEVIATED));
         _open(TRADER, 1, 1e16);
     }
+
+    /// @notice Opening a 5 WETH long at 3,000 on 10 WETH and no credit: the position is booked at 3,000, the event
+    /// reports the size, the price and the 15 USDC fee (10 bps of 15,000 USD), the fee is debt to the Pool (nothing
+    /// to the InsuranceFund without credit), and health reads the book: maintenance equity 27,000 USD (10 WETH less
+    /// 10 %) less the debt against a margin of 750 (5 %); initial equity 25,500 (less 15 %) less the debt against
+    /// 1,500 (10 %); stress equity the initial equity less 20 % of the collateral's 25,500 and of the 15,000 notional.
+    function test_modifyPosition__openLongOnCollateral__booksPositionFeeDebtAndHealth() public {
+        _deposit(TRADER, weth, 10e18);
+        vm.expectEmit(true, true, false, true, address(engine));
+        emit IMarginEngineTypes.PositionModified(TRADER, 0, 5e18, 5e18, 3_000e18, 0, 15e6);
+        _open(TRADER, 0, 5e18);
+        IMarginEngineTypes.Position memory p = engine.position(TRADER, 0);
+        assertEq(int256(p.size), 5e18, "size");
+        assertEq(uint256(p.entryPrice), 3_000e18, "entry price");
+        assertEq(insurance.bookedBalance(), 0, "no insurance share without credit");
+        (uint256 credit,, uint256 debt) = engine.cash(TRADER);
+        assertEq(credit, 0, "no credit");
+        assertGe(debt, 15e6, "the fee is debt");
+        IMarginEngineTypes.Health memory h = engine.health(TRADER);
+        int256 debtUsd = int256(debt * 1e12);
+        assertEq(h.maintenanceEquity, 27_000e18 - debtUsd, "maintenance equity");
+        assertEq(h.maintenanceMargin, 750e18, "maintenance margin");
+        assertEq(h.initialEquity, 25_500e18 - debtUsd, "initial equity");
+        assertEq(h.initialMargin, 1_500e18, "initial margin");
+        assertEq(h.stressEquity, h.initialEquity - 5_100e18 - 3_000e18, "stress equity");
+        assertTrue(!h.liquidatable, "healthy");
+    }
+
+    /// @notice An open beyond initial margin reverts InsufficientMargin: 1 WETH (2,550 USD of initial value) behind a
+    /// 10 WETH long (30,000 USD, an initial margin of 3,000 USD).
+    function test_modifyPosition__beyondInitialMargin__reverts() public {
+        _deposit(TRADER, weth, 1e18);
+        vm.expectPartialRevert(bytes4(keccak256("InsufficientMargin(int256,uint256,int256)")));
+        _open(TRADER, 0, 10e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "nothing opened");
+    }
+
+    /// @notice Closing at a profit a long opened on WETH with no credit: the profit (5 x 300 = 1,500 USD) first repays
+    /// the opening fee's debt, the rest, less the closing fee (15 and 16.50 USDC in all), is credit that the account
+    /// withdraws in full; the market leaves the account's mask.
+    function test_modifyPosition__profitableCloseWithFeeDebt__repaysTheDebtAndTheRestIsWithdrawable() public {
+        _deposit(TRADER, weth, 10e18);
+        _open(TRADER, 0, 5e18);
+        _move(address(weth), 3_300e18);
+        _open(TRADER, 0, -5e18);
+        (uint256 credit, uint256 scaled,) = engine.cash(TRADER);
+        assertEq(scaled, 0, "the fee's debt repaid out of the profit");
+        assertGt(credit, 1_400e6, "the profit less the fees");
+        assertLt(credit, 1_500e6, "less than the profit");
+        assertApproxEqAbs(credit, 1_468.5e6, 0.5e6, "1,500 - 15 - 16.50, less a borrow fee of cents");
+        _withdraw(TRADER, usdc, credit);
+        assertEq(usdc.balanceOf(TRADER), credit, "withdrawn");
+        (, uint16 markets) = engine.accountMasks(TRADER);
+        assertEq(uint256(markets), 0, "no market left");
+    }
 }
 
 /// @title MarginEngineTradeUnpricedTest

@@ -140,4 +140,19 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
         _withdraw(TRADER, weth, 1e18);
         assertEq(weth.balanceOf(TRADER), 1e18, "withdrawn");
     }
+
+    /// @notice Unrealized profit cannot be withdrawn (the Mango attack): a 5 WETH long on 2 WETH, WETH from 3,000 to
+    /// 4,000. Maintenance equity counts the 5,000 USD of profit, initial equity the collateral only, so withdrawing
+    /// 1.5 of the 2 WETH or borrowing 4,000 USDC against the profit reverts InsufficientMargin.
+    function test_withdraw__unrealizedProfit__revertsInsufficientMargin() public {
+        _deposit(TRADER, weth, 2e18);
+        _open(TRADER, 0, 5e18);
+        _move(address(weth), 4_000e18);
+        assertTrue(engine.health(TRADER).maintenanceEquity > 5_000e18, "the profit counts towards maintenance");
+        vm.expectPartialRevert(bytes4(keccak256("InsufficientMargin(int256,uint256,int256)")));
+        _withdraw(TRADER, weth, 1.5e18);
+        vm.expectPartialRevert(bytes4(keccak256("InsufficientMargin(int256,uint256,int256)")));
+        _withdraw(TRADER, usdc, 4_000e6);
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 2e18, "nothing withdrawn");
+    }
 }

@@ -229,6 +229,110 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
     function test_liquidate__cappedPenaltyUsdcMedianBelowTwap__convertedAtTheHigherPrice() public {
         _checkCappedPenalty(2_320e18, 0.98e18);
     }
+
+    /// @notice A healthy account with a position (the bench long at 3,000) is not liquidatable: `liquidate` reverts
+    /// NotLiquidatable with its maintenance equity and margin.
+    function test_liquidate__healthyPosition__revertsNotLiquidatable() public {
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertTrue(!h.liquidatable, "healthy");
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "NotLiquidatable(address,int256,uint256)", TRADER, h.maintenanceEquity, h.maintenanceMargin
+            )
+        );
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+    }
+
+    /// @notice Liquidatable, not critical (WETH at 2,400): the Liquidated event reports half the book closed (5,000
+    /// bps, 15 WETH, 36,000 USD), the 1 % penalty (360 USDC) and the keeper's 1 USDC + 30 % of it (109 USDC). The
+    /// account has no credit: the keeper, who brought nothing, is paid in the account's WETH at 2,400; the fund's 251
+    /// USDC become the account's debt to the Pool; no USDC and no Pool loan pay anyone.
+    function test_liquidate__unhealthyNotCritical__reportsTheCloseAndPaysTheKeeperFromTheAccount() public {
+        _settleWethAt(2_400e18);
+        uint256 insuranceBefore = insurance.bookedBalance();
+        vm.expectEmit(true, true, false, true, address(liquidator));
+        emit ILiquidator.Liquidated(TRADER, KEEPER, 5_000, 36_000e18, 360e6, 109e6);
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
+        assertEq(weth.balanceOf(KEEPER), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in the account's WETH");
+        assertEq(usdc.balanceOf(KEEPER), 0, "no USDC to the keeper");
+        assertEq(insurance.bookedBalance(), insuranceBefore, "no insurance share without credit");
+        assertEq(_penaltyDebt(logs), 360e6 - 109e6, "the fund's share owed to the Pool");
+        _assertNoLog(logs, keccak256("Lent(address,uint256,uint256)"), "no Pool loan");
+    }
+
+    /// @notice Liquidating one's own account gains nothing: at 2,400 TRADER liquidates itself, receives the keeper
+    /// reward (109 USDC, in its own WETH: the account has no credit) and its account pays the whole 360 USDC penalty,
+    /// a net loss of the fund's 251 USDC; the reward never exceeds the penalty.
+    function test_liquidate__byTheAccountItself__rewardBelowThePenaltyItPays() public {
+        _settleWethAt(2_400e18);
+        uint256 wethBefore = weth.balanceOf(TRADER);
+        vm.recordLogs();
+        vm.prank(TRADER);
+        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        (, uint256 penalty, uint256 reward) = _absorbedDebtAndPenalty(logs);
+        assertEq(penalty, 360e6, "1 % of 36,000 USD");
+        assertEq(reward, 109e6, "1 USDC + 30 %");
+        assertLe(reward, penalty, "the reward never exceeds the penalty");
+        assertEq(weth.balanceOf(TRADER) - wethBefore, _wethFor(reward, 1e18, 2_400e18), "the reward, in its WETH");
+        assertEq(_penaltyDebt(logs), penalty - reward, "its account pays the whole penalty");
+        assertGt(penalty - reward, 0, "a net loss");
+    }
+
+    /// @notice Prices older than the maximum age: `liquidate` waits (reverts PriceUnavailable) instead of liquidating
+    /// at a stale price.
+    function test_liquidate__stalePrices__revertsPriceUnavailable() public {
+        _settleWethAt(2_400e18);
+        assertTrue(engine.liquidationHealth(TRADER).liquidatable, "liquidatable while fresh");
+        vm.warp(vm.getBlockTimestamp() + 2 hours);
+        vm.expectPartialRevert(bytes4(keccak256("PriceUnavailable(address,uint8,uint8)")));
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+    }
+
+    /// @notice Deep under water (WETH at 2,000: maintenance equity 39 x 2,000 - 90,090 < 0): the whole book is closed
+    /// (10,000 bps) with no penalty and so no keeper reward (an account worth less than nothing pays none, and
+    /// neither the InsuranceFund nor the LPs do). The collateral is absorbed, the InsuranceFund's whole 100 USDC
+    /// covers the deficit first and the Pool socializes the rest; no debt, collateral or receivable is left.
+    function test_liquidate__deepCrash__noPenaltyThenFundThenLps() public {
+        _fundInsuranceFrom(OTHER, 100e6, "seed");
+        _settleWethAt(2_000e18);
+        uint256 fundBefore = insurance.bookedBalance();
+        uint256 wethReserve = pool.reserves(address(weth));
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        uint256 fraction;
+        uint256 penalty;
+        uint256 reward;
+        uint256 deficit;
+        uint256 covered;
+        uint256 socialized;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == LIQUIDATED) {
+                (fraction,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            } else if (logs[i].topics[0] == ABSORBED) {
+                (,, deficit, covered) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
+            } else if (logs[i].topics[0] == SOCIALIZED) {
+                (socialized,,) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+            }
+        }
+        assertEq(fraction, 10_000, "critical: closed in full");
+        assertEq(penalty, 0, "no penalty");
+        assertEq(reward, 0, "no keeper reward");
+        assertEq(usdc.balanceOf(KEEPER) + weth.balanceOf(KEEPER), 0, "the keeper got nothing");
+        assertGt(deficit, 0, "a deficit");
+        assertEq(fundBefore, 100e6, "the fund held 100 USDC");
+        assertEq(covered, fundBefore, "the fund's whole balance covered it first");
+        assertEq(insurance.bookedBalance(), 0, "the fund is empty");
+        assertGe(socialized + covered, deficit, "the LPs bore the rest");
+        (, uint256 scaled,) = engine.cash(TRADER);
+        assertEq(scaled, 0, "no debt left");
+        (uint16 collateralMask,) = engine.accountMasks(TRADER);
+        assertEq(uint256(collateralMask), 0, "no collateral left");
+        assertEq(pool.reserves(address(weth)), wethReserve + 10e18, "the collateral joined the reserves");
+        assertEq(pool.totalScaledDebt(), 0, "no receivable left");
+    }
 }
 
 /// @title LiquidatorLiquidateLivenessTest

@@ -32,6 +32,54 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(weth.balanceOf(KEEPER), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in WETH");
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
+
+    /// @dev KEEPER's `liquidateMany(batch)`: the accounts of its Liquidated and Skipped events (at most one each).
+    function _batchOutcome(address[] memory batch) internal returns (address liquidated, address skipped, uint256 n) {
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidateMany(batch);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(liquidator)) continue;
+            if (logs[i].topics[0] == LIQUIDATED) {
+                liquidated = address(uint160(uint256(logs[i].topics[1])));
+                ++n;
+            } else if (logs[i].topics[0] == keccak256("Skipped(address)")) {
+                skipped = address(uint160(uint256(logs[i].topics[1])));
+                ++n;
+            }
+        }
+    }
+
+    /// @notice A batch liquidates the liquidatable account and skips a healthy one that holds a position (1 WETH long
+    /// on 10 WETH), announcing each: one Liquidated, one Skipped.
+    function test_liquidateMany__healthyPosition__skippedWithAnEvent() public {
+        _deposit(OTHER, weth, 10e18);
+        _nextBlock();
+        _open(OTHER, 0, 1e18);
+        _settleWethAt(2_400e18);
+        address[] memory batch = new address[](2);
+        (batch[0], batch[1]) = (TRADER, OTHER);
+        (address liquidated, address skipped, uint256 n) = _batchOutcome(batch);
+        assertEq(liquidated, TRADER, "the liquidatable account liquidated");
+        assertEq(skipped, OTHER, "the healthy account skipped");
+        assertEq(n, 2, "one event each");
+        assertEq(int256(engine.position(OTHER, 0).size), 1e18, "the healthy position untouched");
+    }
+
+    /// @notice Prices older than the maximum age: a batch does not revert, it skips the account (Skipped) and leaves
+    /// its book as it was.
+    function test_liquidateMany__stalePrices__skipped() public {
+        _settleWethAt(2_400e18);
+        vm.warp(vm.getBlockTimestamp() + 2 hours);
+        address[] memory batch = new address[](1);
+        batch[0] = TRADER;
+        (address liquidated, address skipped, uint256 n) = _batchOutcome(batch);
+        assertEq(liquidated, address(0), "nothing liquidated");
+        assertEq(skipped, TRADER, "skipped");
+        assertEq(n, 1, "one event");
+        assertEq(int256(engine.position(TRADER, 0).size), 30e18, "untouched");
+    }
 }
 
 /// @title LiquidatorLiquidateManyLivenessTest
