@@ -122,12 +122,7 @@ contract OraclePriceForTest is OracleViewBase {
             _expectUnpriced(IOracleAggregator.Action.AddRisk, true, deviated);
             _expectUnpriced(IOracleAggregator.Action.AddRisk, false, deviated);
             _expectBoundsUnpriced(IOracleAggregator.Action.AddRisk, deviated);
-            assertEq(oracle.priceForReduce(ASSET, true), low, "long reduces at the lower price");
-            assertEq(oracle.priceForReduce(ASSET, false), high, "short reduces at the higher price");
-            assertEq(oracle.priceForLiquidation(ASSET, true), high, "long liquidated at the higher price");
-            assertEq(oracle.priceForLiquidation(ASSET, false), low, "short liquidated at the lower price");
-            _assertBounds(IOracleAggregator.Action.Reduce, low, high, "Reduce");
-            _assertBounds(IOracleAggregator.Action.Liquidate, low, high, "Liquidate");
+            _assertExitPrices(low, high);
             vm.revertToState(snapshot);
         }
     }
@@ -158,17 +153,22 @@ contract OraclePriceForTest is OracleViewBase {
     function test_priceFor__frozen__refusesNewRiskAndPricesExits() public {
         uint256 q = P * 103 / 100;
         _okMedianAt(q);
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
         assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
         _expectEveryViewUnpriced(IOracleAggregator.Status.Frozen, true);
-        assertEq(oracle.priceForReduce(ASSET, true), P, "long reduces at the lower price");
-        assertEq(oracle.priceForReduce(ASSET, false), q, "short reduces at the higher price");
-        assertEq(oracle.priceForLiquidation(ASSET, true), q, "long liquidated at the higher price");
-        assertEq(oracle.priceForLiquidation(ASSET, false), P, "short liquidated at the lower price");
-        _assertBounds(IOracleAggregator.Action.Reduce, P, q, "Reduce");
-        _assertBounds(IOracleAggregator.Action.Liquidate, P, q, "Liquidate");
+        _assertExitPrices(P, q);
+    }
+
+    /// @dev Exits are priced from the lower and higher prices `low` < `high`: a long reduces at the lower and is
+    /// liquidated at the higher, a short the other way round; priceBounds of Reduce and Liquidate is (low, high).
+    function _assertExitPrices(uint256 low, uint256 high) internal view {
+        assertEq(oracle.priceForReduce(ASSET, true), low, "long reduces at the lower price");
+        assertEq(oracle.priceForReduce(ASSET, false), high, "short reduces at the higher price");
+        assertEq(oracle.priceForLiquidation(ASSET, true), high, "long liquidated at the higher price");
+        assertEq(oracle.priceForLiquidation(ASSET, false), low, "short liquidated at the lower price");
+        _assertBounds(IOracleAggregator.Action.Reduce, low, high, "Reduce");
+        _assertBounds(IOracleAggregator.Action.Liquidate, low, high, "Liquidate");
     }
 
     /// @dev Adding risk (both sides and priceBounds) reverts PriceUnavailable(asset, AddRisk, s); unless `onlyAddRisk`,

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
@@ -249,20 +247,8 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         emit IOracleAggregator.AssetConfigured(ASSET, config);
         oracle.setAssetConfig(ASSET, config);
 
-        IOracleAggregator.AssetConfig memory stored = oracle.getAssetConfig(ASSET);
-        assertEq(stored.sources.length, 2, "sources");
-        for (uint256 i = 0; i < 2; ++i) {
-            assertEq(stored.sources[i].feed, config.sources[i].feed, "feed");
-            assertEq(uint256(stored.sources[i].heartbeat), config.sources[i].heartbeat, "heartbeat");
-            assertEq(uint256(stored.sources[i].minAnswer), config.sources[i].minAnswer, "minAnswer");
-            assertEq(uint256(stored.sources[i].maxAnswer), config.sources[i].maxAnswer, "maxAnswer");
-        }
-        assertEq(uint256(stored.quorum), 2, "quorum");
-        assertEq(uint256(stored.maxDispersionBps), 250, "dispersion");
-        assertEq(uint256(stored.maxDeviationBps), 750, "deviation");
-        assertEq(uint256(stored.twapWindow), 1_200, "window");
-        assertEq(uint256(stored.maxPriceAge), 1_800, "max age");
-        assertEq(uint256(stored.bufferSize), 32, "buffer size");
+        assertEq(oracle.getAssetConfig(ASSET).sources.length, 2, "two sources");
+        _assertStoredConfig(config);
         _assertRing(ASSET, 0, 0, "listing records no observation");
     }
 
@@ -285,12 +271,7 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
         address[3] memory callers = [GUARDIAN, address(0x4444), address(0x5555)];
         IOracleAggregator.AssetConfig memory config = _config(_one(feedA), 1);
         for (uint256 i = 0; i < callers.length; ++i) {
-            vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], oracle.DEFAULT_ADMIN_ROLE()
-                )
-            );
-            vm.prank(callers[i]);
+            _expectUnauthorized(callers[i], oracle.DEFAULT_ADMIN_ROLE());
             oracle.setAssetConfig(ASSET, config);
         }
         vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", ASSET));
@@ -315,13 +296,7 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
     /// @notice Reconfiguring with the same buffer size (a new 900 s window) keeps the ring (newest 1, count 2) and
     /// its cumulative: the next update 1,200 s after the first records 1,200 P.
     function test_setAssetConfig__sameBufferSize__cumulativeRunsOn() public {
-        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
-        _list(ASSET, config);
-        oracle.update(ASSET);
-        vm.warp(T0 + 600);
-        feedB.setAnswer(int256(P));
-        oracle.update(ASSET);
-        _assertRing(ASSET, 1, 2, "two observations");
+        IOracleAggregator.AssetConfig memory config = _listWithTwoObservations(P);
 
         config.twapWindow = 900;
         _list(ASSET, config);
@@ -330,22 +305,15 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
 
         vm.warp(T0 + 1_200);
         feedB.setAnswer(int256(P));
-        vm.expectEmit(true, false, false, true, address(oracle));
-        emit IOracleAggregator.PriceUpdated(ASSET, P, P, 1_200 * P, 1, IOracleAggregator.Status.Ok);
+        _expectPriceUpdated(ASSET, P, P, 1_200 * P, 1, IOracleAggregator.Status.Ok);
         oracle.update(ASSET);
     }
 
     /// @notice A new buffer size restarts the ring (0, 0) but keeps the stored median Q; with no history twap() is Q;
     /// the next update stores TWAP = median Q with cumulative 0 and starts the ring at slot 0 with (now, 0).
     function test_setAssetConfig__newBufferSize__restartsTheRingKeepingThePrice() public {
-        IOracleAggregator.AssetConfig memory config = _config(_one(feedB), 1);
-        _list(ASSET, config);
-        oracle.update(ASSET);
         uint256 q = P * 105 / 100;
-        vm.warp(T0 + 600);
-        feedB.setAnswer(int256(q));
-        oracle.update(ASSET);
-        _assertRing(ASSET, 1, 2, "two observations");
+        IOracleAggregator.AssetConfig memory config = _listWithTwoObservations(q);
 
         config.bufferSize = 8;
         _list(ASSET, config);
@@ -356,10 +324,21 @@ contract OracleSetAssetConfigTest is OracleConfigBase {
 
         vm.warp(T0 + 1_800);
         feedB.setAnswer(int256(q));
-        vm.expectEmit(true, false, false, true, address(oracle));
-        emit IOracleAggregator.PriceUpdated(ASSET, q, q, 0, 1, IOracleAggregator.Status.Ok);
+        _expectPriceUpdated(ASSET, q, q, 0, 1, IOracleAggregator.Status.Ok);
         oracle.update(ASSET);
         _assertRing(ASSET, 0, 1, "restarted ring holds one observation");
         _assertObservation(ASSET, 0, T0 + 1_800, 0, "slot 0 holds (now, 0)");
+    }
+
+    /// @dev ASSET listed on feedB alone and updated at listing and 600 s later at `second`: a ring of two
+    /// observations (checked). Returns the configuration, for the test to change and list again.
+    function _listWithTwoObservations(uint256 second) internal returns (IOracleAggregator.AssetConfig memory config) {
+        config = _config(_one(feedB), 1);
+        _list(ASSET, config);
+        oracle.update(ASSET);
+        vm.warp(T0 + 600);
+        feedB.setAnswer(int256(second));
+        oracle.update(ASSET);
+        _assertRing(ASSET, 1, 2, "two observations");
     }
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IErrors} from "../../../interfaces/IErrors.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
@@ -91,8 +89,7 @@ contract OracleSetFrozenTest is OracleConfigBase {
         vm.expectRevert(abi.encodeWithSignature("AssetNotListed(address)", ASSET));
         oracle.setFrozen(ASSET, true);
         _list(ASSET, _config(_one(feedB), 1));
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "listed asset frozen");
     }
 
@@ -107,8 +104,7 @@ contract OracleSetFrozenTest is OracleConfigBase {
 
         vm.expectEmit(true, true, false, true, address(oracle));
         emit IOracleAggregator.FreezeSet(ASSET, true, GUARDIAN, block.timestamp + 1 days);
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "frozen");
 
         vm.prank(GUARDIAN);
@@ -117,8 +113,7 @@ contract OracleSetFrozenTest is OracleConfigBase {
 
         vm.expectEmit(true, true, false, true, address(oracle));
         emit IOracleAggregator.FreezeSet(ASSET, false, GUARDIAN, block.timestamp);
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "unfrozen");
         assertEq(oracle.priceForRisk(ASSET, true), P, "priced again once unfrozen");
     }
@@ -130,12 +125,7 @@ contract OracleSetFrozenTest is OracleConfigBase {
         oracle.update(ASSET);
         address[3] memory callers = [address(this), address(0x4444), address(0x5555)];
         for (uint256 i = 0; i < callers.length; ++i) {
-            vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector, callers[i], oracle.GUARDIAN_ROLE()
-                )
-            );
-            vm.prank(callers[i]);
+            _expectUnauthorized(callers[i], oracle.GUARDIAN_ROLE());
             oracle.setFrozen(ASSET, true);
         }
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "not frozen");

@@ -80,8 +80,7 @@ contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
             )
         );
         oracle.setFrozen(ASSET, true);
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
         _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Frozen);
         oracle.priceForLiquidation(ASSET, true); // the sources are Ok: priced
@@ -95,8 +94,7 @@ contract OracleStatusMultiSourceTest is MultiSourceOracleBase {
         t = _step(t, MAX_PRICE_AGE + 1);
         _assertStatus(IOracleAggregator.Status.Frozen, "Frozen beats Stale");
         _expectUnpriced(IOracleAggregator.Action.Liquidate, true, IOracleAggregator.Status.Stale); // the sources' own status is Stale
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         _assertStatus(IOracleAggregator.Status.Stale, "unfrozen, still too old");
         _step(t, 60);
         _refresh(3);
@@ -143,16 +141,14 @@ contract OracleStatusTest is OracleViewBase {
     function test_status__frozen__refusesNewRiskAndPricesExits() public {
         _updateAt(T0, P);
         _assertStatus(IOracleAggregator.Status.Ok, "fresh");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         _assertStatus(IOracleAggregator.Status.Frozen, "frozen");
         assertEq(uint256(oracle.sourceStatus(ASSET)), uint256(IOracleAggregator.Status.Ok), "the sources are Ok");
         _expectUnpriced(IOracleAggregator.Action.AddRisk, true, IOracleAggregator.Status.Frozen);
         _expectBoundsUnpriced(IOracleAggregator.Action.Value, IOracleAggregator.Status.Frozen);
         assertEq(oracle.priceForReduce(ASSET, true), P, "a close is priced");
         assertEq(oracle.priceForLiquidation(ASSET, false), P, "a liquidation is priced");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         _assertStatus(IOracleAggregator.Status.Ok, "unfrozen");
     }
 
@@ -184,11 +180,9 @@ contract OracleStatusTest is OracleViewBase {
         _updateAt(t, high);
         _assertStatus(IOracleAggregator.Status.Deviated, "Ok -> Deviated");
 
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         _assertStatus(IOracleAggregator.Status.Frozen, "Deviated -> Frozen");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         _assertStatus(IOracleAggregator.Status.Deviated, "Frozen -> Deviated");
 
         vm.warp(t + MAX_PRICE_AGE + 1);
@@ -196,8 +190,7 @@ contract OracleStatusTest is OracleViewBase {
 
         oracle.freezeFor(ASSET, 3_600);
         _assertStatus(IOracleAggregator.Status.Frozen, "Stale -> Frozen");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         _assertStatus(IOracleAggregator.Status.Stale, "Frozen -> Stale");
 
         // The stored TWAP runs from the observation at t: `high` held since then, and 1.5 P is 30 % above it.
@@ -220,8 +213,7 @@ contract OracleStatusTest is OracleViewBase {
 
         oracle.freezeFor(ASSET, 3_600);
         _assertStatus(IOracleAggregator.Status.Frozen, "Ok -> Frozen");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         _assertStatus(IOracleAggregator.Status.Ok, "Frozen -> Ok");
     }
 }

@@ -604,10 +604,7 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
     /// observation) and the average since the oldest observation held for 1e6.
     function test_update__ringOfFourWraps__twapMatchesTheReferenceModel() public {
         uint16 size = 4;
-        MockFeed feed = feeds[0];
-        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
-        (config.bufferSize, config.maxDeviationBps) = (size, 10_000);
-        _list(ASSET, config);
+        MockFeed feed = _listRingOf(size);
         uint256[11] memory usd = [uint256(2_000), 2_100, 1_900, 2_300, 2_250, 1_800, 2_050, 2_400, 2_200, 1_950, 2_000];
         uint256[11] memory gaps = [uint256(0), 300, 450, 200, 900, 600, 120, 700, 1_000, 250, 500];
         History memory h = History(new uint256[](11), new uint256[](11), 0, new uint256[](size), 0);
@@ -651,10 +648,7 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
     /// (2,000 (span - 468) + 3,000 * 468) / span, below 2,300, and the newest slot moved forward at least 30 times.
     function test_update__calledEveryBlock__storedTwapStillSpansTheWindow() public {
         uint16 size = 8;
-        MockFeed feed = feeds[0];
-        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
-        (config.bufferSize, config.maxDeviationBps) = (size, 10_000);
-        _list(ASSET, config);
+        MockFeed feed = _listRingOf(size);
         History memory h = History(new uint256[](45), new uint256[](45), 0, new uint256[](size), 0);
         (uint256 t, uint256 moved) = (T0, 0);
         IOracleAggregator.PriceData memory data;
@@ -767,18 +761,6 @@ contract OracleUpdateMultiSourceTest is MultiSourceOracleBase {
     /// runs from the first observation: 2,100).
     function _expectTrioUpdated(uint256 median_, uint256 fresh, IOracleAggregator.Status s) internal {
         _expectPriceUpdated(ASSET, median_, 2_100e18, 600 * 2_100e18, fresh, s);
-    }
-
-    function _expectPriceUpdated(
-        address asset,
-        uint256 median_,
-        uint256 twap_,
-        uint256 cumulative,
-        uint256 fresh,
-        IOracleAggregator.Status s
-    ) internal {
-        vm.expectEmit(true, false, false, true, address(oracle));
-        emit IOracleAggregator.PriceUpdated(asset, median_, twap_, cumulative, fresh, s);
     }
 }
 
@@ -1069,17 +1051,15 @@ contract OracleUpdateTest is OracleConfigBase {
     function test_update__whileFrozen__refreshesThePriceButStaysFrozen() public {
         _list(ASSET, _config(_one(feedB), 1));
         oracle.update(ASSET);
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, true);
+        _guardianSetFrozen(true);
         uint256 q = P * 105 / 100;
         vm.warp(T0 + TWAP_WINDOW);
         feedB.setAnswer(int256(q));
-        _expectPriceUpdated(q, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Frozen);
+        _expectPriceUpdated(ASSET, q, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Frozen);
         oracle.update(ASSET);
         assertEq(oracle.median(ASSET), q, "median refreshed");
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Frozen), "still frozen");
-        vm.prank(GUARDIAN);
-        oracle.setFrozen(ASSET, false);
+        _guardianSetFrozen(false);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "unfrozen");
     }
 
@@ -1090,7 +1070,7 @@ contract OracleUpdateTest is OracleConfigBase {
         oracle.update(ASSET);
         vm.warp(T0 + TWAP_WINDOW);
         feedB.setAnswer(int256(2 * P));
-        _expectPriceUpdated(2 * P, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
+        _expectPriceUpdated(ASSET, 2 * P, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
         oracle.update(ASSET);
         assertEq(oracle.twap(ASSET, TWAP_WINDOW), P, "twap(1800)");
         _assertObservation(ASSET, 1, T0 + TWAP_WINDOW, TWAP_WINDOW * P, "observation of the block");
@@ -1106,10 +1086,10 @@ contract OracleUpdateTest is OracleConfigBase {
         uint256 second = P * 5 / 2;
         vm.warp(T0 + TWAP_WINDOW);
         feedB.setAnswer(int256(first));
-        _expectPriceUpdated(first, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Ok);
+        _expectPriceUpdated(ASSET, first, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Ok);
         oracle.update(ASSET);
         feedB.setAnswer(int256(second));
-        _expectPriceUpdated(second, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
+        _expectPriceUpdated(ASSET, second, P, TWAP_WINDOW * P, 1, IOracleAggregator.Status.Deviated);
         oracle.update(ASSET);
         _assertRing(ASSET, 1, 2, "one observation for the block");
         assertEq(oracle.getPriceData(ASSET).twap, P, "stored TWAP");
@@ -1118,7 +1098,7 @@ contract OracleUpdateTest is OracleConfigBase {
         uint256 cumulative = TWAP_WINDOW * P + 600 * second;
         // The stored TWAP runs from the first observation (the newest at or before now - 1800).
         uint256 twap_ = cumulative / (TWAP_WINDOW + 600);
-        _expectPriceUpdated(second, twap_, cumulative, 1, IOracleAggregator.Status.Deviated);
+        _expectPriceUpdated(ASSET, second, twap_, cumulative, 1, IOracleAggregator.Status.Deviated);
         oracle.update(ASSET);
     }
 
@@ -1133,28 +1113,17 @@ contract OracleUpdateTest is OracleConfigBase {
 
         vm.expectEmit(true, true, false, true, address(oracle));
         emit IOracleAggregator.SourceExcluded(ASSET, address(push), IOracleAggregator.Exclusion.NonPositive, 0, 0);
-        _expectPriceUpdated(0, 0, 0, 0, IOracleAggregator.Status.Stale);
+        _expectPriceUpdated(ASSET, 0, 0, 0, 0, IOracleAggregator.Status.Stale);
         oracle.update(ASSET);
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Stale), "no round yet: Stale");
 
         vm.warp(T0 + 60);
         vm.prank(reporter);
         push.submit(2_000e8);
-        _expectPriceUpdated(P, P, 0, 1, IOracleAggregator.Status.Ok);
+        _expectPriceUpdated(ASSET, P, P, 0, 1, IOracleAggregator.Status.Ok);
         oracle.update(ASSET);
         assertEq(oracle.median(ASSET), P, "median of the pushed answer");
         assertEq(uint256(oracle.status(ASSET)), uint256(IOracleAggregator.Status.Ok), "status");
-    }
-
-    function _expectPriceUpdated(
-        uint256 median_,
-        uint256 twap_,
-        uint256 cumulative,
-        uint256 fresh,
-        IOracleAggregator.Status s
-    ) internal {
-        vm.expectEmit(true, false, false, true, address(oracle));
-        emit IOracleAggregator.PriceUpdated(ASSET, median_, twap_, cumulative, fresh, s);
     }
 
     /// @dev ASSET's ring holds `count` observations, the newest in slot `newest`, which holds (`ts`, `cumulative`).

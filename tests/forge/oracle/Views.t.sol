@@ -42,20 +42,7 @@ contract OracleViewsTest is OracleConfigBase {
         (config.maxDispersionBps, config.maxDeviationBps) = (123, 456);
         (config.twapWindow, config.maxPriceAge, config.bufferSize) = (700, 800, 9);
         _list(ASSET, config);
-        IOracleAggregator.AssetConfig memory got = oracle.getAssetConfig(ASSET);
-        assertEq(got.sources.length, 2, "sources");
-        assertEq(got.sources[0].feed, address(feedA), "feed 0");
-        assertEq(uint256(got.sources[0].heartbeat), HEARTBEAT, "heartbeat 0");
-        assertEq(uint256(got.sources[0].minAnswer), 7, "min 0");
-        assertEq(uint256(got.sources[0].maxAnswer), 1e12, "max 0");
-        assertEq(got.sources[1].feed, address(feedB), "feed 1");
-        assertEq(uint256(got.sources[1].heartbeat), 90, "heartbeat 1");
-        assertEq(uint256(got.quorum), 2, "quorum");
-        assertEq(uint256(got.maxDispersionBps), 123, "dispersion");
-        assertEq(uint256(got.maxDeviationBps), 456, "deviation");
-        assertEq(uint256(got.twapWindow), 700, "window");
-        assertEq(uint256(got.maxPriceAge), 800, "max age");
-        assertEq(uint256(got.bufferSize), 9, "buffer size");
+        _assertStoredConfig(config);
     }
 
     /// @notice update, median, status, twap, getPriceData and every policy price of an unlisted asset revert

@@ -334,14 +334,13 @@ contract PoolDepositWeightFeeTest is WeightFeePoolBase {
         uint256 donationUsd,
         uint256 victimUsd
     ) public {
-        attackerUnits = bound(attackerUnits, 1, 1e6);
-        donationUsd = bound(donationUsd, 1, 10_000_000);
-        victimUsd = bound(victimUsd, 100, 1_000_000);
         pool.setAssetParams(address(usdc), _params(5_000, 10_000, 0, 0, CAP));
-        _lp(LP, usdc, attackerUnits);
-        usdc.mint(LP, donationUsd * 1e6);
+        _lp(LP, usdc, bound(attackerUnits, 1, 1e6));
+        uint256 donation = bound(donationUsd, 1, 10_000_000) * 1e6;
+        usdc.mint(LP, donation);
         vm.prank(LP);
-        usdc.transfer(address(pool), donationUsd * 1e6);
+        usdc.transfer(address(pool), donation);
+        victimUsd = bound(victimUsd, 100, 1_000_000);
         _lp(OTHER, usdc, victimUsd * 1e6);
         uint256 victimValue = victimUsd * WAD;
         uint256 held = pool.balanceOf(OTHER) * pool.sharePrice(false) / WAD;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../../interfaces/IPool.sol";
@@ -21,8 +22,6 @@ abstract contract EnginePropertiesBase is EngineFixture {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant LTT_PRICE = 10e18;
     uint16 internal constant LTT_INITIAL_HAIRCUT_BPS = 5_000;
-    uint16 internal constant LTT_MAINT_HAIRCUT_BPS = 4_000;
-    uint16 internal constant LTT_STRESS_BPS = 5_000;
 
     address internal constant FRESH = address(0x5555);
     address internal constant STRANGER = address(0x6666);
@@ -30,13 +29,6 @@ abstract contract EnginePropertiesBase is EngineFixture {
 
     uint256 internal constant WETH_PERP = 0;
     uint256 internal constant WBTC_PERP = 1;
-
-    bytes32 internal constant SKIPPED = keccak256("Skipped(address)");
-    bytes32 internal constant LIQUIDATED = keccak256("Liquidated(address,address,uint256,uint256,uint256,uint256)");
-    bytes32 internal constant ABSORBED = keccak256("Absorbed(address,uint256,uint256,uint256,uint256)");
-    bytes32 internal constant SOCIALIZED = keccak256("DeficitSocialized(uint256,uint256,uint256)");
-    bytes32 internal constant WRITTEN_OFF = keccak256("DebtWrittenOff(address,uint256)");
-    bytes32 internal constant SEIZED = keccak256("CollateralSeized(address,address,uint256,address)");
 
     MockERC20 internal ltt;
 
@@ -49,7 +41,12 @@ abstract contract EnginePropertiesBase is EngineFixture {
         pool.listAsset(address(ltt), IPool.AssetParams(0, 10_000, 0, 0, CAP));
         engine.listCollateral(
             address(ltt),
-            IMarginEngineTypes.CollateralParams(LTT_INITIAL_HAIRCUT_BPS, LTT_MAINT_HAIRCUT_BPS, LTT_STRESS_BPS, CAP)
+            IMarginEngineTypes.CollateralParams({
+                initialHaircutBps: LTT_INITIAL_HAIRCUT_BPS,
+                maintHaircutBps: 4_000,
+                stressShockBps: 5_000,
+                supplyCap: CAP
+            })
         );
         _nextBlock();
 
@@ -329,9 +326,26 @@ abstract contract EnginePropertiesBase is EngineFixture {
         return far * 1e10;
     }
 
-    // ---------------------------------------------------------------- logs
+    // ---------------------------------------------------------------- liquidations
 
-    function _topicAccount(Vm.Log memory log) internal pure returns (address) {
-        return address(uint160(uint256(log.topics[1])));
+    /// @dev The victim and the bystander liquidated in one batch by KEEPER: the accounts the Liquidator skipped (its
+    /// `Skipped` logs), in order.
+    function _liquidateBothSkipped() internal returns (address[] memory skipped) {
+        address[] memory both = new address[](2);
+        (both[0], both[1]) = (TRADER, OTHER);
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidateMany(both);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        skipped = new address[](logs.length);
+        uint256 n;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter == address(liquidator) && logs[i].topics[0] == ILiquidator.Skipped.selector) {
+                skipped[n++] = address(uint160(uint256(logs[i].topics[1])));
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(skipped, n)
+        }
     }
 }

@@ -45,6 +45,14 @@ abstract contract MultiSourceOracleBase is OracleFixture {
         return feeds[1];
     }
 
+    /// @dev List ASSET with feeds[0] alone, a ring of `size` slots and no deviation bound; returns the feed.
+    function _listRingOf(uint16 size) internal returns (MockFeed feed) {
+        feed = feeds[0];
+        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
+        (config.bufferSize, config.maxDeviationBps) = (size, 10_000);
+        _list(ASSET, config);
+    }
+
     function _expectExcluded(address feed, IOracleAggregator.Exclusion reason, int256 answer, uint256 updatedAt)
         internal
     {

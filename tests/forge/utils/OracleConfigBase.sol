@@ -29,6 +29,24 @@ abstract contract OracleConfigBase is OracleFixture {
         oracle.setAssetConfig(ASSET, config);
     }
 
+    /// @dev ASSET's stored configuration is `want`, field by field.
+    function _assertStoredConfig(IOracleAggregator.AssetConfig memory want) internal view {
+        IOracleAggregator.AssetConfig memory stored = oracle.getAssetConfig(ASSET);
+        assertEq(stored.sources.length, want.sources.length, "sources");
+        for (uint256 i = 0; i < want.sources.length; ++i) {
+            assertEq(stored.sources[i].feed, want.sources[i].feed, "feed");
+            assertEq(uint256(stored.sources[i].heartbeat), want.sources[i].heartbeat, "heartbeat");
+            assertEq(uint256(stored.sources[i].minAnswer), want.sources[i].minAnswer, "minAnswer");
+            assertEq(uint256(stored.sources[i].maxAnswer), want.sources[i].maxAnswer, "maxAnswer");
+        }
+        assertEq(uint256(stored.quorum), want.quorum, "quorum");
+        assertEq(uint256(stored.maxDispersionBps), want.maxDispersionBps, "dispersion");
+        assertEq(uint256(stored.maxDeviationBps), want.maxDeviationBps, "deviation");
+        assertEq(uint256(stored.twapWindow), want.twapWindow, "window");
+        assertEq(uint256(stored.maxPriceAge), want.maxPriceAge, "max age");
+        assertEq(uint256(stored.bufferSize), want.bufferSize, "buffer size");
+    }
+
     function _assertRing(address asset, uint256 newest, uint256 count, string memory message) internal view {
         (uint16 n, uint16 c) = oracle.observationState(asset);
         assertEq(uint256(n), newest, message);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
@@ -101,6 +103,19 @@ abstract contract OracleFixture is BaseTest {
         (feeds[0], feeds[1]) = (a, b);
     }
 
+    /// @dev Expect the oracle's `PriceUpdated` event for `asset` with these values.
+    function _expectPriceUpdated(
+        address asset,
+        uint256 median_,
+        uint256 twap_,
+        uint256 cumulative,
+        uint256 fresh,
+        IOracleAggregator.Status s
+    ) internal {
+        vm.expectEmit(true, false, false, true, address(oracle));
+        emit IOracleAggregator.PriceUpdated(asset, median_, twap_, cumulative, fresh, s);
+    }
+
     function _list(address asset, IOracleAggregator.AssetConfig memory config) internal {
         oracle.setAssetConfig(asset, config);
     }
@@ -126,6 +141,18 @@ abstract contract OracleFixture is BaseTest {
             assertGe(o.cumulative, previous.cumulative, "cumulative decreased");
             previous = o;
         }
+    }
+
+    /// @dev The guardian freezes (`frozen`) or unfreezes ASSET.
+    function _guardianSetFrozen(bool frozen) internal {
+        vm.prank(GUARDIAN);
+        oracle.setFrozen(ASSET, frozen);
+    }
+
+    /// @dev The next call, made by `caller`, must revert AccessControlUnauthorizedAccount(caller, role).
+    function _expectUnauthorized(address caller, bytes32 role) internal {
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role));
+        vm.prank(caller);
     }
 
     function _assertStatus(IOracleAggregator.Status want, string memory message) internal view {
