@@ -98,6 +98,29 @@ def _lean_ape():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _transaction_type_read_once():
+    """Read each network's default transaction type once. ape reads it for every call and transaction it builds, and
+    with a custom network in ape-config.yaml (`ballast-testnet`) each read rebuilds the ecosystem's network objects
+    and their settings from the environment: about 20 ms per contract call, half the run time of the stateful
+    machine. The configuration does not change during a test session, so the answer is kept per network."""
+    from ape_ethereum.ecosystem import Ethereum
+
+    read = Ethereum.default_transaction_type.fget
+    known: dict[tuple[str, str | None], object] = {}
+
+    def default_transaction_type(self):
+        provider = self.network_manager.active_provider
+        key = (self.name, provider.network.name if provider else None)
+        if key not in known:
+            known[key] = read(self)
+        return known[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Ethereum, "default_transaction_type", property(default_transaction_type))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _no_trace_walk_for_foreign_errors():
     """Decode a reverted transaction's custom error only from the called contract's ABI. An error raised deeper (the
     Pool's error behind the MarginEngine, the lock's `Locked` through a token hook, a token's error through the Pool)
