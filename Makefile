@@ -54,18 +54,22 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-# The two halves share nothing but the sources and each keeps one core busy (pytest and anvil; solc-js and the forge
-# VM), so they run side by side on two cores; each command's output is printed whole when it ends (`--output-sync`).
-test: setup lint ## run the whole suite: ape test, beside forge build + forge test + gas guard + slither gate
+# Two halves side by side on the two cores: the pytest suites (two pytest workers, each with its anvil), and the
+# contract half (lint first, then solc-js and the forge VM). Each command's output is printed whole when it ends.
+test: setup ## run the whole suite: ape test, beside lint + forge build + forge test + gas guard + slither gate
 	@$(MAKE) --no-print-directory -j2 --output-sync=line test-python test-contracts
 
-test-contracts: ## forge build + forge tests, then the gas guard and the slither gate (one after the other)
+test-contracts: ## lint, forge build + forge tests, then the gas guard and the slither gate (one after the other)
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-forge
 	@$(MAKE) --no-print-directory gas-check
 	@$(MAKE) --no-print-directory slither-gate
 
-test-python: ## the pytest suites: one `ape test` over tests/ (one anvil, ape's snapshots isolate modules and tests)
-	@$(BIN)/ape test
+# `ape test` over the whole tree, its test files shared out between two pytest workers (pytest-xdist; a file stays on
+# one worker, so module-scoped deployments behave as in one process). The contracts are compiled first, once.
+test-python: ## the pytest suites: `ape test` over tests/ on two workers (plain `ape test` runs the same in one process)
+	@$(BIN)/ape compile
+	@$(BIN)/ape test -n 2 --dist loadfile
 
 # The fast tier: lint, the forge build and tests, and the Python tests that need neither the test chain nor a process
 # of their own (the `chain` marker comes from each test's fixtures, see tests/conftest.py; `slow` is set by hand).
