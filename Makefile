@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test check test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
+.PHONY: help setup tools versions test check test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,13 +54,17 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-# Two halves side by side on the two cores: the pytest suites (two pytest workers, each with its anvil), and the
-# contract half (lint first, then solc-js and the forge VM). Each command's output is printed whole when it ends.
-test: setup ## run the whole suite: ape test, beside lint + forge build + forge test + gas guard + slither gate
-	@$(MAKE) --no-print-directory -j2 --output-sync=line test-python test-contracts
+# Two halves side by side on the two cores, of about the same length: lint then the pytest suites (two pytest
+# workers, each with its anvil), and the contract half (solc-js and the forge VM, then slither). Each command's
+# output is printed whole when it ends.
+test: setup ## run the whole suite: lint + ape test, beside forge build + forge test + gas guard + slither gate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line lint-and-test-python test-contracts
 
-test-contracts: ## lint, forge build + forge tests, then the gas guard and the slither gate (one after the other)
+lint-and-test-python: # the Python half of `make test`
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-python
+
+test-contracts: ## forge build + forge tests, then the gas guard and the slither gate (one after the other)
 	@$(MAKE) --no-print-directory test-forge
 	@$(MAKE) --no-print-directory gas-check
 	@$(MAKE) --no-print-directory slither-gate
