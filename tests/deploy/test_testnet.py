@@ -18,6 +18,7 @@ from eth_account import Account
 
 from ballast.keepers.oracle import read_price_csv
 
+from support.commands import error_lines
 from support.deploy import ROOT, TESTNET_CONFIG
 
 pytestmark = pytest.mark.slow  # each test starts `ape run`, a bot or a node of its own
@@ -120,14 +121,10 @@ def deployed(testnet):
     return result
 
 
-def error_lines(result: subprocess.CompletedProcess) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-
-
 def test_deploy__refuses_the_test_accounts_off_local(testnet):
     result = testnet.ape("run", "deploy", "--config", str(TESTNET_CONFIG), "--account", "TEST::0")
     assert result.returncode == 1
-    assert error_lines(result) == [
+    assert error_lines(result.stderr) == [
         "Error: refusing to deploy on ballast-testnet from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266: it is a test "
         "account (from the public test mnemonic, anyone can sign for it); pass --account with a key of your own"
     ]
@@ -198,7 +195,7 @@ def test_deploy__a_manifest_whose_chain_was_reset_is_refused_off_local(testnet, 
         fresh.terminate()
         fresh.wait(timeout=10)
     assert result.returncode == 1
-    (line,) = error_lines(result)
+    (line,) = error_lines(result.stderr)
     assert "ballast-testnet.json lists contracts with no code on this chain (OracleAggregator" in line
     assert line.endswith(
         "refusing to deploy over it on ballast-testnet (move the manifest away if a new deployment is what you want)"
