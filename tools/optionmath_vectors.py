@@ -14,7 +14,6 @@ tests/math/test_option_math_vectors.py runs the check under pytest.
 
 from __future__ import annotations
 
-import math
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 from eth_abi.abi import encode
 
 from ballast import optionmath as om
+from ballast.optionmath_inputs import Row, domain_corners, magnitudes, option_row
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "forge" / "math" / "OptionMathVectors.sol"
@@ -36,28 +36,15 @@ X96_COUNT = 128
 OPTION_COUNT = 256
 
 
-def _log_uniform(rng: random.Random, lo: int, hi: int) -> int:
-    return min(max(int(math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * rng.random())), lo), hi)
-
-
-def _magnitudes(rng: random.Random, count: int, bits: int) -> list[int]:
-    """`count` positive integers with a uniform number of bits in [1, bits]."""
-    out = []
-    for _ in range(count):
-        b = rng.randrange(1, bits + 1)
-        out.append(rng.randrange(1 << (b - 1), 1 << b))
-    return out
-
-
 def ln_inputs(rng: random.Random) -> list[int]:
     edges = [1, 2, 3, WAD - 1, WAD, WAD + 1, 2 * WAD, INT256_MAX]
     near_one = [WAD + rng.randrange(-(10**17), 10**17) for _ in range(40)]
-    return edges + near_one + _magnitudes(rng, SCALAR_COUNT - len(edges) - len(near_one), 255)
+    return edges + near_one + magnitudes(rng, SCALAR_COUNT - len(edges) - len(near_one), 255)
 
 
 def ln_x96_inputs(rng: random.Random) -> list[int]:
     edges = [1, ONE - 1, ONE, ONE + 1, 2**256 - 1]
-    return edges + _magnitudes(rng, X96_COUNT - len(edges), 256)
+    return edges + magnitudes(rng, X96_COUNT - len(edges), 256)
 
 
 def exp_inputs(rng: random.Random) -> list[int]:
@@ -78,7 +65,7 @@ def sqrt_inputs(rng: random.Random) -> list[int]:
     edges = [0, 1, 2, 4, WAD - 1, WAD, WAD + 1, om.SQRT_WAD_MAX]
     squares = [(rng.randrange(1, 2**98) ** 2) // WAD + d for _ in range(20) for d in (0, 1)]
     rest = X96_COUNT - len(edges) - len(squares)
-    return edges + squares + [min(x, om.SQRT_WAD_MAX) for x in _magnitudes(rng, rest, 196)]
+    return edges + squares + [min(x, om.SQRT_WAD_MAX) for x in magnitudes(rng, rest, 196)]
 
 
 def cdf_inputs(rng: random.Random) -> list[int]:
@@ -95,29 +82,11 @@ def cdf_x96_inputs(rng: random.Random) -> list[int]:
     return edges + [rng.randrange(-11 * ONE, 11 * ONE) for _ in range(X96_COUNT - len(edges))]
 
 
-def option_inputs(rng: random.Random) -> list[tuple[int, int, int, int]]:
+def option_inputs(rng: random.Random) -> list[Row]:
     """The corners of the domain, then random rows (see the module docstring)."""
-    prices = (om.MIN_PRICE, 3_000 * WAD, om.MAX_PRICE)
-    rows = [
-        (s, k, v, t)
-        for s in prices
-        for k in prices
-        for v in (om.MIN_VOL, om.MAX_VOL)
-        for t in (0, 1, om.MAX_TAU)
-    ]
+    rows = domain_corners()
     while len(rows) < OPTION_COUNT:
-        spot = _log_uniform(rng, om.MIN_PRICE, om.MAX_PRICE)
-        pick = rng.random()
-        if pick < 1 / 3:
-            strike = _log_uniform(rng, om.MIN_PRICE, om.MAX_PRICE)
-        elif pick < 2 / 3:
-            strike = int(spot * math.exp(rng.gauss(0, 0.5)))
-        else:
-            strike = spot + rng.choice((-1, 0, 0, 1))
-        strike = min(max(strike, om.MIN_PRICE), om.MAX_PRICE)
-        sigma = _log_uniform(rng, om.MIN_VOL, om.MAX_VOL)
-        tau = 0 if rng.random() < 0.03 else _log_uniform(rng, 1, om.MAX_TAU)
-        rows.append((spot, strike, sigma, tau))
+        rows.append(option_row(rng, strike_spread=0.5, expiry_share=0.03))
     return rows
 
 

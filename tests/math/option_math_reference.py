@@ -12,6 +12,7 @@ import random
 import mpmath as mp
 
 from ballast import optionmath as om
+from ballast.optionmath_inputs import Row, domain_corners, option_row
 
 mp.mp.dps = 60
 WAD = om.WAD
@@ -81,44 +82,8 @@ def black_scholes(spot: int, strike: int, sigma: int, tau: int) -> tuple[mp.mpf,
 # ---------------------------------------------------------------- inputs
 
 
-def log_uniform(rng: random.Random, lo: int, hi: int) -> int:
-    value = int(mp.nint(mp.exp(mp.log(lo) + (mp.log(hi) - mp.log(lo)) * rng.random())))
-    return min(max(value, lo), hi)
-
-
-def magnitudes(rng: random.Random, count: int, bits: int) -> list[int]:
-    """`count` positive integers whose bit length is uniform in [1, bits]."""
-    out = []
-    for _ in range(count):
-        b = rng.randrange(1, bits + 1)
-        out.append(rng.randrange(1 << (b - 1), 1 << b))
-    return out
-
-
-def option_rows(seed: int, count: int) -> list[tuple[int, int, int, int]]:
-    """The corners of the domain, then `count` random rows: spot log-uniform over [1e-6, 1e12] USD; strike a third
-    each log-uniform over the same range, log-normal around the spot, or the spot give or take a wei; sigma
-    log-uniform over [1 %, 1,000 %], tau log-uniform over [1 s, 2 years] (0 one time in 50)."""
+def option_rows(seed: int, count: int) -> list[Row]:
+    """The corners of the domain, then `count` random rows (`ballast.optionmath_inputs.option_row`): strikes
+    log-normal around the spot with a spread of 0.7, tau 0 one time in 50."""
     rng = random.Random(seed)
-    prices = (om.MIN_PRICE, 3_000 * WAD, om.MAX_PRICE)
-    rows = [
-        (s, k, v, t)
-        for s in prices
-        for k in prices
-        for v in (om.MIN_VOL, om.MAX_VOL)
-        for t in (0, 1, om.MAX_TAU)
-    ]
-    for _ in range(count):
-        spot = log_uniform(rng, om.MIN_PRICE, om.MAX_PRICE)
-        pick = rng.random()
-        if pick < 1 / 3:
-            strike = log_uniform(rng, om.MIN_PRICE, om.MAX_PRICE)
-        elif pick < 2 / 3:
-            strike = int(spot * mp.exp(rng.gauss(0, 0.7)))
-        else:
-            strike = spot + rng.choice((-1, 0, 0, 1))
-        strike = min(max(strike, om.MIN_PRICE), om.MAX_PRICE)
-        sigma = log_uniform(rng, om.MIN_VOL, om.MAX_VOL)
-        tau = 0 if rng.random() < 0.02 else log_uniform(rng, 1, om.MAX_TAU)
-        rows.append((spot, strike, sigma, tau))
-    return rows
+    return domain_corners() + [option_row(rng, strike_spread=0.7, expiry_share=0.02) for _ in range(count)]

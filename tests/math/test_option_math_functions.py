@@ -22,7 +22,6 @@ from option_math_reference import (
     ONE,
     UINT256_MAX,
     WAD,
-    magnitudes,
 )
 from option_math_reference import (
     exp_wad as exact_exp_wad,
@@ -44,6 +43,7 @@ from option_math_reference import (
 )
 
 from ballast import optionmath as om
+from ballast.optionmath_inputs import magnitudes
 
 SWEEP = 3_000
 EXAMPLES = max(500, settings().max_examples)
