@@ -141,24 +141,8 @@ class LiquidationKeeper:
         self._liquidate(head.timestamp, report)
         self._duties(head.timestamp, report)
         self.last_step_block = head.number
-        if report.liquidatable or report.discovered or report.transactions or report.failed_transactions:
-            log_event(
-                self.logger,
-                "step",
-                block=report.block,
-                discovered=len(report.discovered),
-                refreshed=report.refreshed,
-                liquidatable=len(report.liquidatable),
-                liquidated=report.liquidated,
-                raced=report.raced,
-                deferred=report.deferred,
-                blocked=report.blocked,
-                failed=report.failed,
-                oracle_updates=report.oracle_updates,
-                failed_transactions=len(report.failed_transactions),
-                gas_retries=report.gas_retries,
-                gas_committed=report.gas_committed,
-            )
+        if report.eventful:
+            log_event(self.logger, "step", **report.log_fields())
         return report
 
     # ---------------------------------------------------------------- health

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ballast.keepers.sending import FailedTransaction
 
@@ -30,3 +31,26 @@ class StepReport:
         default_factory=list
     )  # deferred underwater accounts whose loss was provisioned
     wind_downs: list[str] = field(default_factory=list)  # "proposed <asset>" / "executed <asset>"
+
+    @property
+    def eventful(self) -> bool:
+        """Whether the step found or sent anything (a quiet step is not logged)."""
+        return bool(self.liquidatable or self.discovered or self.transactions or self.failed_transactions)
+
+    def log_fields(self) -> dict[str, Any]:
+        """The `step` log event's fields: the accounts acted on by outcome, and counts of the rest."""
+        return {
+            "block": self.block,
+            "discovered": len(self.discovered),
+            "refreshed": self.refreshed,
+            "liquidatable": len(self.liquidatable),
+            "liquidated": self.liquidated,
+            "raced": self.raced,
+            "deferred": self.deferred,
+            "blocked": self.blocked,
+            "failed": self.failed,
+            "oracle_updates": self.oracle_updates,
+            "failed_transactions": len(self.failed_transactions),
+            "gas_retries": self.gas_retries,
+            "gas_committed": self.gas_committed,
+        }
