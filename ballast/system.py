@@ -109,6 +109,25 @@ def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
             )
 
 
+def _deploy_pool(
+    project: ProjectManager, deployer: AccountAPI, wiring: tuple[Any, ...], roles: Roles, params: CoreParams
+) -> ContractInstance:
+    """The Pool, given (lock, oracle, settlement, engine, liquidator, insurance fund) and the roles."""
+    full_wiring = (*wiring, roles.admin, roles.risk_manager, roles.guardian)
+    return project.Pool.deploy(
+        full_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
+    )
+
+
+def _deploy_fund(
+    project: ProjectManager, deployer: AccountAPI, wiring: tuple[Any, ...], roles: Roles, params: CoreParams
+) -> ContractInstance:
+    """The InsuranceFund, given (lock, settlement, pool, liquidator): the admin governs it, the risk manager sizes it."""
+    return project.InsuranceFund.deploy(
+        *wiring, roles.admin, roles.risk_manager, params.insurance_target, sender=deployer
+    )
+
+
 def deploy_core(
     project: ProjectManager,
     deployer: AccountAPI,
@@ -125,9 +144,8 @@ def deploy_core(
     admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian
 
     lock = project.ProtocolLock.deploy([pool_at, engine_at, liquidator_at, fund_at], sender=deployer)
-    pool_wiring = (lock, oracle, settlement, engine_at, liquidator_at, fund_at, admin, risk, guardian)
-    pool = project.Pool.deploy(
-        pool_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
+    pool = _deploy_pool(
+        project, deployer, (lock, oracle, settlement, engine_at, liquidator_at, fund_at), roles, params
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
     engine = margin_engine_at(
@@ -138,9 +156,7 @@ def deploy_core(
     )
     liquidator_wiring = (lock, engine, pool, fund_at, oracle, settlement, admin, risk)
     liquidator = project.Liquidator.deploy(liquidator_wiring, params.liquidation, sender=deployer)
-    insurance = project.InsuranceFund.deploy(
-        lock, settlement, pool, liquidator, admin, risk, params.insurance_target, sender=deployer
-    )
+    insurance = _deploy_fund(project, deployer, (lock, settlement, pool, liquidator), roles, params)
     core = Core(lock, pool, engine, liquidator, insurance)
     _check_wiring(core.by_name(), predicted)
     return core
@@ -162,16 +178,10 @@ def deploy_with_stand_in(
     set traders' exposure by hand). Test networks only."""
     predicted = _predict(deployer, STAND_IN_ORDER)
     engine_at, pool_at, fund_at = (predicted[n] for n in ("MockEngine", "Pool", "InsuranceFund"))
-    admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian
     lock = project.ProtocolLock.deploy([pool_at, engine_at, engine_at, fund_at], sender=deployer)
     engine = project.MockEngine.deploy(lock, sender=deployer)
-    wiring = (lock, oracle, settlement, engine, engine, fund_at, admin, risk, guardian)
-    pool = project.Pool.deploy(
-        wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
-    )
-    insurance = project.InsuranceFund.deploy(
-        lock, settlement, pool, engine, admin, risk, params.insurance_target, sender=deployer
-    )
+    pool = _deploy_pool(project, deployer, (lock, oracle, settlement, engine, engine, fund_at), roles, params)
+    insurance = _deploy_fund(project, deployer, (lock, settlement, pool, engine), roles, params)
     _check_wiring(
         {"ProtocolLock": lock, "MockEngine": engine, "Pool": pool, "InsuranceFund": insurance}, predicted
     )
