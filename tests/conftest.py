@@ -1,6 +1,7 @@
 """The root of the conftest tree: hypothesis profiles, one account per role, and the few patches of ape's test
 runner that the suites need (each says why). Each suite's conftest deploys what it tests, once per module."""
 
+import copy
 import os
 
 import pytest
@@ -75,6 +76,13 @@ globals().update(
 
 # ---------------------------------------------------------------------------------------------------- ape + anvil
 
+#: The test chains are local anvils: requests must not look for a proxy before each JSON-RPC call (it scans the whole
+#: environment twice per request, about 0.7 ms; a tenth of a property test's time).
+_LOCAL = ("127.0.0.1", "localhost")
+for _name in ("no_proxy", "NO_PROXY"):
+    _hosts = [h for h in os.environ.get(_name, "").split(",") if h]
+    os.environ[_name] = ",".join(_hosts + [h for h in _LOCAL if h not in _hosts])
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _lean_ape():
@@ -117,6 +125,42 @@ def _transaction_type_read_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Ethereum, "default_transaction_type", property(default_transaction_type))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _settings_read_once():
+    """Build each provider's settings and each network's configuration once per configuration. ape rebuilds both
+    for every transaction it creates and every request the provider makes (a pydantic-settings model each time,
+    which scans the whole environment): about 4 ms per contract call, a sixth of the stateful machine's time. An
+    answer is kept for as long as the configuration object it was built from (and the provider settings) stay the
+    same, and the provider settings equal, so a test that loads another configuration or passes other provider
+    settings gets a fresh one."""
+    from ape.api.networks import NetworkAPI
+    from ape.api.providers import ProviderAPI
+
+    read_settings = ProviderAPI.settings.fget
+    read_config = NetworkAPI.config.fget
+    known: dict[
+        int, tuple[object, object, object, object]
+    ] = {}  # id(instance) -> (instance, source, extra, value)
+
+    def remembered(instance, source, extra, read):
+        held = known.get(id(instance))
+        if held is None or held[0] is not instance or held[1] is not source or held[2] != extra:
+            held = (instance, source, extra, read(instance))
+            known[id(instance)] = held
+        return held[3]
+
+    def settings(self):
+        return remembered(self, self.config, copy.deepcopy(self.provider_settings), read_settings)
+
+    def config(self):
+        return remembered(self, self.ecosystem_config, None, read_config)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ProviderAPI, "settings", property(settings))
+        patch.setattr(NetworkAPI, "config", property(config))
         yield
 
 
