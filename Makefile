@@ -56,20 +56,19 @@ versions: ## print the pinned tool versions
 	@echo "solc    $$(solc_bin=$${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION); $$solc_bin --version | sed -n 's/^Version: //p') (solc-js bridge)"
 	@for t in $(FOUNDRY_TOOLS); do echo "$$t   $$($$t --version | head -n1 | sed 's/^[a-z]* Version: //')"; done
 
-# Two halves side by side on the two cores, of about the same length: lint then the pytest suites (two pytest
-# workers, each with its anvil), and the contract half (solc-js and the forge VM, then slither). Each command's
-# output is printed whole when it ends.
-test: setup ## run the whole suite: lint + ape test, beside forge build + forge test + gas guard + slither gate
-	@$(MAKE) --no-print-directory -j2 --output-sync=line lint-and-test-python test-contracts
+# Two halves side by side on the two cores: lint then the pytest suites (two pytest workers, each with its anvil),
+# and the contract half (solc-js, then the forge VM). The slither gate (its own forge build) takes the first core the
+# Python half frees. Each command's output is printed whole when it ends.
+test: setup ## run the whole suite: lint + ape test, beside forge build + forge test + gas guard, then the slither gate
+	@$(MAKE) --no-print-directory -j2 --output-sync=line lint-and-test-python test-contracts slither-gate
 
 lint-and-test-python: # the Python half of `make test`
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-python
 
-test-contracts: ## forge build + forge tests, then the gas guard and the slither gate (one after the other)
+test-contracts: ## forge build + forge tests, then the gas guard
 	@$(MAKE) --no-print-directory test-forge
 	@$(MAKE) --no-print-directory gas-check
-	@$(MAKE) --no-print-directory slither-gate
 
 # `ape test` over the whole tree, its test files shared out between two pytest workers (pytest-xdist; a file stays on
 # one worker, so module-scoped deployments behave as in one process). The contracts are compiled first, once.
@@ -89,8 +88,7 @@ test-forge: ## forge build (warnings are errors) and the forge tests under tests
 analyze: setup ## slither over the contracts: every High/Medium finding fixed or triaged in security/slither-triage.yaml
 	@$(MAKE) --no-print-directory slither-gate
 
-slither-gate: # `analyze` without `setup` (`test` has run it before its two halves start)
-	@forge build
+slither-gate: # `analyze` without `setup` (`test` has run it before its two halves start); slither builds in .build/slither
 	@$(BIN)/python -m ballast.analysis
 
 # MUTATE_ARGS narrows or resumes a campaign, e.g. "--contracts Pool,Liquidator" or "--retest-survivors".

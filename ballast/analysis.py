@@ -9,6 +9,7 @@ otherwise hide a future finding of the same kind).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,14 @@ def gate(findings: Iterable[Finding], triage: list[TriageEntry]) -> tuple[list[F
     return untriaged, stale
 
 
+def _own_build_dirs(root: Path) -> dict[str, str]:
+    """The environment for slither's forge build: its own output and cache folders. crytic-compile builds the
+    contracts again with `--force` (and without the tests), which would otherwise wipe the forge suite's build; apart,
+    slither can run beside `forge test`."""
+    build = root / ".build" / "slither"
+    return {**os.environ, "FOUNDRY_OUT": str(build / "out"), "FOUNDRY_CACHE_PATH": str(build / "cache")}
+
+
 def run_slither(root: Path = ROOT) -> dict[str, Any]:
     """slither over the project through foundry.toml (forge builds with the solc bridge); its JSON report."""
     slither = shutil.which("slither")
@@ -115,7 +124,9 @@ def run_slither(root: Path = ROOT) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "slither.json"
         command = [slither, ".", "--config-file", "slither.config.json", "--json", str(out)]
-        proc = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            command, cwd=root, env=_own_build_dirs(root), capture_output=True, text=True, check=False
+        )
         if not out.exists():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
             raise AnalysisError(f"slither failed (exit {proc.returncode}): {tail[0]}")
