@@ -16,16 +16,22 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup tools versions test check test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
+.PHONY: help setup setup-python setup-contracts foundry-links tools versions test check test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed node_modules/.installed $(OZ_SOURCES)/.installed tools ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
+setup: setup-python setup-contracts ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
 	@$(MAKE) --no-print-directory versions
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The two halves of the set-up, so that `make test` starts the forge build while the Python packages install.
+setup-python: $(VENV)/.installed $(OZ_SOURCES)/.installed tools
+setup-contracts: node_modules/.installed foundry-links
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@# Bytecode compiled once here: the environment may forbid writing it (PYTHONDONTWRITEBYTECODE), and every
 	@# ape process would then compile its imports again (about 2.5 s each; `make test` starts dozens).
@@ -43,10 +49,13 @@ $(OZ_SOURCES)/.installed: node_modules/.installed
 	@cd node_modules/@openzeppelin/contracts && find . -name '*.sol' -not -path './build/*' -exec cp --parents {} $(CURDIR)/$(OZ_SOURCES)/ \;
 	@touch $@
 
-tools: $(VENV)/.installed node_modules/.installed
-	@tools/install-solc-bridge.sh $(SOLC_VERSION)
+# anvil, forge and cast from their npm packages, on the venv's PATH (forge compiles through tools/solc).
+foundry-links: node_modules/.installed | $(BIN)/python
 	@for t in $(FOUNDRY_TOOLS); do \
 	  ln -sfn $(CURDIR)/node_modules/@foundry-rs/$$t-linux-amd64/bin/$$t $(BIN)/$$t; done
+
+tools: $(VENV)/.installed node_modules/.installed foundry-links
+	@tools/install-solc-bridge.sh $(SOLC_VERSION)
 	@# slither-analyzer brings solc-select, whose `solc` shim downloads compilers: make `solc` the pinned bridge.
 	@ln -sfn $${SOLCX_BINARY_PATH:-$$HOME/.solcx}/solc-v$(SOLC_VERSION) $(BIN)/solc
 
@@ -59,14 +68,15 @@ versions: ## print the pinned tool versions
 # Two halves side by side on the two cores: lint then the pytest suites (two pytest workers, each with its anvil),
 # and the contract half (solc-js, then the forge VM). The slither gate (its own forge build) takes the first core the
 # Python half frees. Each command's output is printed whole when it ends.
-test: setup ## run the whole suite: lint + ape test, beside forge build + forge test + gas guard, then the slither gate
+test: ## run the whole suite (set-up included): lint + ape test, beside forge build + forge test + gas guard, then the slither gate
 	@$(MAKE) --no-print-directory -j2 --output-sync=line lint-and-test-python test-contracts slither-gate
 
-lint-and-test-python: # the Python half of `make test`
+lint-and-test-python: setup-python setup-contracts # the Python half of `make test`
+	@$(MAKE) --no-print-directory versions
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-python
 
-test-contracts: ## forge build + forge tests, then the gas guard
+test-contracts: setup-contracts ## forge build + forge tests, then the gas guard
 	@$(MAKE) --no-print-directory test-forge
 	@$(MAKE) --no-print-directory gas-check
 
@@ -88,7 +98,7 @@ test-forge: ## forge build (warnings are errors) and the forge tests under tests
 analyze: setup ## slither over the contracts: every High/Medium finding fixed or triaged in security/slither-triage.yaml
 	@$(MAKE) --no-print-directory slither-gate
 
-slither-gate: # `analyze` without `setup` (`test` has run it before its two halves start); slither builds in .build/slither
+slither-gate: setup-python # `analyze` without the whole set-up; slither builds in .build/slither
 	@$(BIN)/python -m ballast.analysis
 
 # MUTATE_ARGS narrows or resumes a campaign, e.g. "--contracts Pool,Liquidator" or "--retest-survivors".
