@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup setup-python setup-contracts foundry-links tools versions test check test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
+.PHONY: help setup setup-python setup-contracts foundry-links tools versions test check lint-and-unit-tests test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,7 +88,12 @@ test-python: ## the pytest suites: `ape test` over tests/ on two workers (plain 
 
 # The fast tier: lint, the forge build and tests, and the Python tests that need neither the test chain nor a process
 # of their own (the `chain` marker comes from each test's fixtures, see tests/conftest.py; `slow` is set by hand).
-check: setup lint test-forge ## the fast tier: lint, forge build + tests, the Python unit tests (no chain)
+# Lint and those tests run beside forge.
+check: setup ## the fast tier: lint, forge build + tests, the Python unit tests (no chain)
+	@$(MAKE) --no-print-directory -j2 --output-sync=line lint-and-unit-tests test-forge
+
+lint-and-unit-tests: # the Python half of `make check`
+	@$(MAKE) --no-print-directory lint
 	@$(BIN)/ape test -m "not chain and not slow" -q
 
 test-forge: ## forge build (warnings are errors) and the forge tests under tests/forge

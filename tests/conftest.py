@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from support.fixtures import account_fixture
 
-# Property tests: `default` keeps `make test` near its 15-minute budget (each example is several transactions through
+# Property tests: `default` keeps `make test` within its 8-minute budget (each example is several transactions through
 # ape and anvil, about 0.15 s each); HYPOTHESIS_PROFILE=deep explores far more examples. Each example runs on the
 # module's anvil inside `chain.isolate()`, so ape's function-scoped isolation fixture is harmless.
 settings.register_profile(
