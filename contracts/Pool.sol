@@ -11,17 +11,16 @@ import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
-import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
+import {ProductRegistry} from "./base/ProductRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PoolMath} from "./libraries/PoolMath.sol";
-import {Roles} from "./base/Roles.sol";
 import {ParamBounds} from "./libraries/ParamBounds.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
 import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title Pool
-/// @notice Multi-asset LP vault and counterparty of ballast's traders.
-contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
+/// @notice Multi-asset LP vault and counterparty of the traders of every product it serves (docs/design.md#products).
+contract Pool is IPool, ERC20, ProductRegistry {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
@@ -61,12 +60,23 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         uint8 decimals;
     }
 
-    /// @dev Every governed scalar an LP action reads, in one slot.
+    /// @dev Every governed scalar an LP action or a risk check reads, in one slot: the product count the valuation loops
+    /// to and the MarginEngine's caps among them (the other products' caps are in the registry).
     struct ConfigSlot {
         RateModel rateModel;
         uint16 maxUtilizationBps;
         uint32 cooldown;
         bool depositsPaused;
+        uint8 productCount;
+        uint16 engineMaxBackingShareBps;
+        uint48 engineMaxLiquidityUsd;
+    }
+
+    /// @dev Traders' scaled debt: the total (the Pool's receivable) and the part owed through products other than the
+    /// MarginEngine (each one's in `_addedScaledDebt`); the MarginEngine's is the rest. One slot.
+    struct DebtSlot {
+        uint128 total;
+        uint128 ofAddedProducts;
     }
 
     struct Lockup {
@@ -87,10 +97,10 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         int256 pnlHigh;
         uint256 reserved;
         uint256 provision;
+        uint256 callerReserved;
     }
 
     IOracleAggregator public immutable oracle;
-    address public immutable marginEngine;
     address public immutable liquidator;
     address public immutable insuranceFund;
     /// @inheritdoc IPool
@@ -103,8 +113,8 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
 
     RateSlot private _rate;
     ConfigSlot private _config;
-    /// @inheritdoc IPool
-    uint256 public totalScaledDebt;
+    DebtSlot private _debt;
+    mapping(address product => uint256) private _addedScaledDebt;
 
     struct Wiring {
         IProtocolLock lock;
@@ -120,14 +130,13 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
 
     constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_)
         ERC20("ballast LP", "BLP")
-        ProtocolGuarded(w.lock)
+        ProductRegistry(w.marginEngine, w.lock)
     {
         if (w.settlementAsset == address(0) || w.marginEngine == address(0) || w.liquidator == address(0)) {
             revert ZeroAddress();
         }
         oracle = w.oracle;
         settlementAsset = w.settlementAsset;
-        marginEngine = w.marginEngine;
         liquidator = w.liquidator;
         insuranceFund = w.insuranceFund;
         _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
@@ -144,8 +153,15 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _;
     }
 
-    modifier onlyEngineOrLiquidator() {
-        if (msg.sender != marginEngine && msg.sender != liquidator) revert Unauthorized(msg.sender);
+    /// @dev A registered product.
+    modifier onlyProduct() {
+        _onlyProduct();
+        _;
+    }
+
+    /// @dev A product, or the Liquidator acting for the MarginEngine.
+    modifier onlyProductOrLiquidator() {
+        if (msg.sender != liquidator) _onlyProduct();
         _;
     }
 
@@ -251,10 +267,14 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     // ---------------------------------------------------------------- protocol entry points
 
     /// @inheritdoc IPool
-    function payProfit(uint256 amount) external onlyFrom(marginEngine) returns (uint256 paid) {
+    function payProfit(uint256 amount) external onlyProduct returns (uint256 paid) {
         uint256 reserve = _reserves[settlementAsset];
         paid = amount < reserve ? amount : reserve;
         if (paid == 0) return 0;
+        if (msg.sender != marginEngine) {
+            (, uint256 high) = _priceRange(settlementAsset, false);
+            _checkPayout(paid.toValueUp(high, _list[0].decimals));
+        }
         _reserves[settlementAsset] = reserve - paid;
         IERC20(settlementAsset).safeTransfer(msg.sender, paid);
         emit ProfitPaid(msg.sender, paid);
@@ -263,12 +283,13 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     /// @inheritdoc IPool
     function payProfitInKind(address asset, uint256 valueUsd)
         external
-        onlyFrom(marginEngine)
+        onlyProduct
         returns (uint256 amount, uint256 paidUsd)
     {
         AssetSlot memory a = _assets[asset];
         uint256 reserve = _reserves[asset];
         if (a.position <= 1 || reserve == 0 || valueUsd == 0) return (0, 0);
+        if (msg.sender != marginEngine) _checkPayout(valueUsd);
         IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
         if (p.status != IOracleAggregator.Status.Ok && p.status != IOracleAggregator.Status.Deviated) return (0, 0);
         uint256 high = p.median > p.twap ? p.median : p.twap;
@@ -282,36 +303,38 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     }
 
     /// @inheritdoc IPool
-    function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
+    function receiveLoss(uint256 paid, uint256 borrowed) external onlyProductOrLiquidator returns (uint256 scaledDebt) {
         uint256 index = _accrue();
         if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, paid);
         if (borrowed != 0) {
             scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
-            totalScaledDebt += scaledDebt;
+            _addDebt(scaledDebt);
         }
         emit LossReceived(paid, borrowed, scaledDebt);
     }
 
     /// @inheritdoc IPool
-    function lend(uint256 amount, address to) external onlyFrom(marginEngine) returns (uint256 scaledDebt) {
+    function lend(uint256 amount, address to) external onlyProduct returns (uint256 scaledDebt) {
         uint256 index = _accrue();
         uint256 reserve = _reserves[settlementAsset];
         if (amount > reserve) revert InsufficientLiquidity(settlementAsset, amount, reserve);
         _reserves[settlementAsset] = reserve - amount;
         scaledDebt = amount.mulDivUp(FixedPointMath.WAD, index);
-        totalScaledDebt += scaledDebt;
+        _addDebt(scaledDebt);
         // A loan is new risk like a position: priced Ok, within the maximum utilization (the receivable it creates
-        // counts in full), and never out of the settlement cash reserved for payouts. Then the rate follows.
+        // counts in full) and the product's caps, and never out of the settlement cash reserved for payouts. Then the
+        // rate follows.
         Valuation memory v = _valuation(true);
         _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
         _checkSettlementBacking(reserve - amount, v);
+        _checkProductCaps(v, index);
         _refreshRate(v.reserveLow, v);
         IERC20(settlementAsset).safeTransfer(to, amount);
         emit Lent(to, amount, scaledDebt);
     }
 
     /// @inheritdoc IPool
-    function repay(uint256 scaledDebt) external onlyEngineOrLiquidator returns (uint256 amount) {
+    function repay(uint256 scaledDebt) external onlyProductOrLiquidator returns (uint256 amount) {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
@@ -324,7 +347,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     /// @inheritdoc IPool
     function absorb(address asset, uint256 amount, uint256 scaledDebt)
         external
-        onlyEngineOrLiquidator
+        onlyProductOrLiquidator
         returns (uint256 received)
     {
         _listed(asset);
@@ -353,11 +376,12 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     }
 
     /// @inheritdoc IPool
-    function checkUtilization() external onlyFrom(marginEngine) {
-        _accrue();
+    function checkUtilization() external onlyProduct {
+        uint256 index = _accrue();
         Valuation memory v = _valuation(false);
         _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
         _checkSettlementBacking(_reserves[settlementAsset], v);
+        _checkProductCaps(v, index);
         _refreshRate(v.reserveLow, v);
     }
 
@@ -508,8 +532,19 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     }
 
     /// @inheritdoc IPool
+    function totalScaledDebt() external view returns (uint256) {
+        return _debt.total;
+    }
+
+    /// @inheritdoc IPool
+    function scaledDebtOf(address product) external view returns (uint256) {
+        if (!isProduct(product)) revert ProductNotAdded(product);
+        return _scaledDebtOf(product, _debt);
+    }
+
+    /// @inheritdoc IPool
     function totalDebt() public view returns (uint256) {
-        return totalScaledDebt.mulDivDown(borrowIndex(), FixedPointMath.WAD);
+        return uint256(_debt.total).mulDivDown(borrowIndex(), FixedPointMath.WAD);
     }
 
     /// @inheritdoc IPool
@@ -579,7 +614,22 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
             v.receivableLow = debt.toValueDown(v.low[0], decimals);
             v.receivableHigh = debt.toValueDown(v.high[0], decimals);
         }
-        (v.pnlLow, v.pnlHigh, v.reserved, v.provision) = ITraderBook(marginEngine).poolExposure(enforce);
+        _readExposure(v, enforce);
+    }
+
+    /// @dev Sum every product's exposure into `v` (O(products)); note the calling product's own reserved liquidity.
+    function _readExposure(Valuation memory v, bool enforce) private view {
+        uint256 n = _config.productCount;
+        for (uint256 i = 0; i < n; ++i) {
+            address book = i == 0 ? marginEngine : _productAt(i);
+            (int256 pnlLow, int256 pnlHigh, uint256 reserved, uint256 provision) =
+                ITraderBook(book).poolExposure(enforce);
+            v.pnlLow += pnlLow;
+            v.pnlHigh += pnlHigh;
+            v.reserved += reserved;
+            v.provision += provision;
+            if (book == msg.sender) v.callerReserved = reserved;
+        }
     }
 
     /// @dev Weight-aware fee for adding (`adding`) or removing `amount` of a pool asset holding `reserve`, with
@@ -663,10 +713,74 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         if (u > max) revert UtilizationExceeded(u, max);
     }
 
+    /// @dev The product whose debt the caller moves: the Liquidator acts for the MarginEngine.
+    function _debtor() private view returns (address) {
+        return msg.sender == liquidator ? marginEngine : msg.sender;
+    }
+
+    function _scaledDebtOf(address product, DebtSlot memory d) private view returns (uint256) {
+        return product == marginEngine ? d.total - d.ofAddedProducts : _addedScaledDebt[product];
+    }
+
+    /// @dev Book `scaledDebt` more as debt owed through the caller's product.
+    function _addDebt(uint256 scaledDebt) private {
+        DebtSlot memory d = _debt;
+        d.total = (d.total + scaledDebt).toUint128();
+        address product = _debtor();
+        if (product != marginEngine) {
+            _addedScaledDebt[product] += scaledDebt;
+            d.ofAddedProducts += uint128(scaledDebt); // no more than the total, which fits
+        }
+        _debt = d;
+    }
+
+    /// @dev Cancel `scaledDebt` of the debt owed through the caller's product, never another product's.
     function _reduceDebt(uint256 scaledDebt) private {
-        uint256 total = totalScaledDebt;
-        if (scaledDebt > total) revert DebtUnderflow(scaledDebt, total);
-        totalScaledDebt = total - scaledDebt;
+        DebtSlot memory d = _debt;
+        address product = _debtor();
+        uint256 owed = _scaledDebtOf(product, d);
+        if (scaledDebt > owed) revert DebtUnderflow(scaledDebt, owed);
+        d.total -= uint128(scaledDebt);
+        if (product != marginEngine) {
+            _addedScaledDebt[product] = owed - scaledDebt;
+            d.ofAddedProducts -= uint128(scaledDebt);
+        }
+        _debt = d;
+    }
+
+    /// @dev After the calling product added risk: its used liquidity (reserved + receivable at the lower price, as
+    /// utilization counts them) within its liquidity cap and its share of the backing.
+    function _checkProductCaps(Valuation memory v, uint256 index) private view {
+        ProductCaps memory caps = _capsOf(msg.sender);
+        uint256 receivable = _scaledDebtOf(msg.sender, _debt).mulDivDown(index, FixedPointMath.WAD);
+        uint256 used = v.callerReserved + receivable.toValueDown(v.low[0], _list[0].decimals);
+        uint256 cap = (v.reserveLow + v.receivableLow).mulBpsDown(caps.maxBackingShareBps);
+        uint256 capUsd = uint256(caps.maxLiquidityUsd) * FixedPointMath.WAD;
+        if (capUsd < cap) cap = capUsd;
+        if (used > cap) revert ProductCapExceeded(msg.sender, used, cap);
+    }
+
+    /// @dev A product other than the MarginEngine is never paid at once more than it has reserved for its positions
+    /// (asked before it lowers its books), within its liquidity cap.
+    function _checkPayout(uint256 valueUsd) private view {
+        (,, uint256 reserved,) = ITraderBook(msg.sender).poolExposure(false);
+        uint256 cap = uint256(_capsOf(msg.sender).maxLiquidityUsd) * FixedPointMath.WAD;
+        uint256 limit = reserved < cap ? reserved : cap;
+        if (valueUsd > limit) revert ProductPayoutExceeded(msg.sender, valueUsd, limit);
+    }
+
+    function _productCountChanged(uint256 count) internal override {
+        _config.productCount = uint8(count);
+    }
+
+    function _engineCaps() internal view override returns (ProductCaps memory) {
+        ConfigSlot memory c = _config;
+        return ProductCaps(c.engineMaxLiquidityUsd, c.engineMaxBackingShareBps);
+    }
+
+    function _setEngineCaps(ProductCaps memory caps) internal override {
+        (_config.engineMaxBackingShareBps, _config.engineMaxLiquidityUsd) =
+        (caps.maxBackingShareBps, caps.maxLiquidityUsd);
     }
 
     /// @dev Lock freshly minted shares of `account` for the cooldown. Only the account itself may restart a running
