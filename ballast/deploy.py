@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ballast.accounts import is_local_network, is_test_account, refuse_test_key_off_local
-from ballast.config import DeploymentConfig, diff_configs, display_path, load_config
+from ballast.config import BPS, NO_LIQUIDITY_CAP, DeploymentConfig, diff_configs, display_path, load_config
 from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
@@ -54,6 +54,7 @@ from ballast.params import (
     collateral_params,
     core_params,
     liveness_params,
+    margin_engine_caps,
     market_params,
     pool_asset_params,
     to_units,
@@ -306,6 +307,9 @@ def deploy_system(
     console.rule("deploy: listings")
     for symbol in config.pool.assets:
         core.pool.listAsset(tokens[symbol], pool_asset_params(config, symbol), sender=sender)
+    engine_caps = margin_engine_caps(config)
+    if engine_caps != (NO_LIQUIDITY_CAP, BPS):  # the MarginEngine starts with no cap
+        core.pool.setProductCaps(core.engine, engine_caps, sender=sender)
     for symbol in config.collateral:
         core.engine.listCollateral(tokens[symbol], collateral_params(config, symbol), sender=sender)
     markets: dict[str, int] = {}
@@ -325,6 +329,7 @@ def deploy_system(
         "BallastTimelock": timelock.address,
         **{name: c.address for name, c in core.by_name().items()},
         "MarginEngineExtension": core.engine.extension(),
+        "PoolExtension": core.pool.extension(),
     }
     network = ctx.network
     return Manifest(

@@ -27,6 +27,7 @@ CONTRACT_NAMES = (
     "BallastTimelock",
     "ProtocolLock",
     "Pool",
+    "PoolExtension",
     "MarginEngine",
     "MarginEngineExtension",
     "Liquidator",
@@ -137,13 +138,15 @@ def require_code(chain: ChainManager, manifest: Manifest, path: Path | str) -> N
 
 
 def contract(project: ProjectManager, manifest: Manifest, name: str) -> Any:
-    """The deployed `name` (a key of `manifest.contracts`) as an ape contract instance; the MarginEngine comes with
-    its whole API (ballast.system.margin_engine_at)."""
-    from ballast.system import margin_engine_at
+    """The deployed `name` (a key of `manifest.contracts`) as an ape contract instance; the Pool and the MarginEngine
+    come with their whole API (ballast.system.pool_at, ballast.system.margin_engine_at)."""
+    from ballast.system import margin_engine_at, pool_at
 
     address = manifest.contracts[name]
     if name == "MarginEngine":
         return margin_engine_at(project, address)
+    if name == "Pool":
+        return pool_at(project, address)
     return getattr(project, name).at(address)
 
 

@@ -63,6 +63,12 @@ def oracle_asset_config(config: DeploymentConfig, symbol: str, feeds: list[FeedE
     return asset_config(sources, params)
 
 
+def margin_engine_caps(config: DeploymentConfig) -> tuple[int, int]:
+    """`IProductRegistryTypes.ProductCaps` of the MarginEngine: (maxLiquidityUsd, maxBackingShareBps)."""
+    caps = config.pool.margin_engine_caps
+    return (caps.max_liquidity_usd, caps.max_backing_share_bps)
+
+
 def pool_asset_params(config: DeploymentConfig, symbol: str) -> tuple[Any, ...]:
     p = config.pool.assets[symbol]
     return (

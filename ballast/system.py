@@ -71,16 +71,16 @@ class Core:
         }
 
 
-def engine_abi(project: ProjectManager) -> ContractType:
-    """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
-    core = project.MarginEngine.contract_type
-    extension = project.MarginEngineExtension.contract_type
+def _whole_abi(project: ProjectManager, name: str, extension_name: str) -> ContractType:
+    """The whole API of `name`: its own ABI plus what its fallback delegates to `extension_name`."""
+    core = getattr(project, name).contract_type
+    extension = getattr(project, extension_name).contract_type
     seen: set[tuple[str, str]] = set()
     abi = []
-    own = [entry for entry in extension.abi if entry.type != "constructor"]  # the engine's constructor stays
+    own = [entry for entry in extension.abi if entry.type != "constructor"]  # the core's constructor stays
     for entry in [*core.abi, *own]:
         if getattr(entry, "name", None) == "initialize":
-            continue  # only callable while the engine is being constructed
+            continue  # only callable while the core contract is being constructed
         key = (entry.type, entry.signature if entry.type in ("function", "event", "error") else "")
         if key not in seen:
             seen.add(key)
@@ -89,9 +89,26 @@ def engine_abi(project: ProjectManager) -> ContractType:
     return whole
 
 
+def engine_abi(project: ProjectManager) -> ContractType:
+    """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
+    return _whole_abi(project, "MarginEngine", "MarginEngineExtension")
+
+
+def pool_abi(project: ProjectManager) -> ContractType:
+    """The whole Pool API: the Pool's own ABI plus what it delegates to its PoolExtension (governance, the product
+    registry, book-keeping views)."""
+    return _whole_abi(project, "Pool", "PoolExtension")
+
+
 def margin_engine_at(project: ProjectManager, address: Any) -> ContractInstance:
     """The MarginEngine at `address` with its whole API (governance and views are served by its extension)."""
     return ContractInstance(address, engine_abi(project))
+
+
+def pool_at(project: ProjectManager, address: Any) -> ContractInstance:
+    """The Pool at `address` with its whole API (governance, the product registry and views are served by its
+    extension)."""
+    return ContractInstance(address, pool_abi(project))
 
 
 def _predict(deployer: AccountAPI, names: tuple[str, ...]) -> dict[str, Any]:
@@ -112,11 +129,13 @@ def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
 def _deploy_pool(
     project: ProjectManager, deployer: AccountAPI, wiring: tuple[Any, ...], roles: Roles, params: CoreParams
 ) -> ContractInstance:
-    """The Pool, given (lock, oracle, settlement, engine, liquidator, insurance fund) and the roles."""
+    """The Pool (with its whole API), given (lock, oracle, settlement, engine, liquidator, insurance fund) and the
+    roles."""
     full_wiring = (*wiring, roles.admin, roles.risk_manager, roles.guardian)
-    return project.Pool.deploy(
+    deployed = project.Pool.deploy(
         full_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
     )
+    return pool_at(project, deployed.address)
 
 
 def _deploy_fund(

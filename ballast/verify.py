@@ -17,6 +17,7 @@ from ballast.params import (
     collateral_params,
     core_params,
     liveness_params,
+    margin_engine_caps,
     market_params,
     oracle_asset_config,
     pool_asset_params,
@@ -33,7 +34,9 @@ _WIRING: dict[str, dict[str, str]] = {
         "marginEngine": "MarginEngine",
         "liquidator": "Liquidator",
         "insuranceFund": "InsuranceFund",
+        "extension": "PoolExtension",
     },
+    "PoolExtension": {"pool": "Pool"},
     "MarginEngine": {
         "protocolLock": "ProtocolLock",
         "oracle": "OracleAggregator",
@@ -96,6 +99,15 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
         for getter, target in getters.items():
             expected = settlement if target == _SETTLEMENT else c[target]
             expect(f"{name}.{getter}()", getattr(instance, getter), expected)
+
+    # The MarginEngine is product 0 for ever; every product governance added since is a member of the shared lock.
+    pool = contract(project, manifest, "Pool")
+    expect("Pool.products()[0]", lambda: str(pool.products()[0]), c["MarginEngine"])
+    expect(
+        "ProtocolLock.addedMembers() == Pool.products()[1:]",
+        lambda: [str(m) for m in lock.addedMembers()] == [str(p) for p in pool.products()[1:]],
+        True,
+    )
 
     oracle = contract(project, manifest, "OracleAggregator")
     expect(
@@ -219,6 +231,11 @@ def _pool_settings(r: _Readback) -> None:
             _struct(pool.assetParams(tokens[symbol])),
             pool_asset_params(config, symbol),
         )
+    expect(
+        "Pool.productCaps(MarginEngine)",
+        _struct(pool.productCaps(manifest.contracts["MarginEngine"])),
+        margin_engine_caps(config),
+    )
 
 
 def _engine_settings(r: _Readback) -> None:

@@ -1,78 +1,37 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
-import {IPool} from "../interfaces/IPool.sol";
-import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
+import {IPoolCore} from "../interfaces/IPool.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
+import {PoolStorage} from "./base/PoolStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PoolMath} from "./libraries/PoolMath.sol";
-import {Roles} from "./base/Roles.sol";
-import {ParamBounds} from "./libraries/ParamBounds.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
 import {TokenTransfers} from "./libraries/TokenTransfers.sol";
+import {PoolExtension} from "./PoolExtension.sol";
 
 /// @title Pool
-/// @notice Multi-asset LP vault and counterparty of ballast's traders.
-contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
+/// @notice Multi-asset LP vault and counterparty of the traders of every product it serves (docs/design.md#products).
+/// This contract holds the hot paths (LP actions, the products' entry points, the valuation views); governance, the
+/// product registry and book-keeping views live in a PoolExtension it creates and delegates every other selector to,
+/// as the MarginEngine does with its extension, which keeps both under the EIP-170 code size limit. `IPool` is the
+/// whole API at this address.
+contract Pool is PoolStorage, ProtocolGuarded, IPoolCore {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
-    uint256 public constant MAX_ASSETS = 8;
-    /// @notice Virtual shares and value: the share price starts at 1 USD and a near-empty pool cannot be skewed.
+    /// @inheritdoc IPoolCore
     uint256 public constant VIRTUAL_SHARES = 1e18;
+    /// @inheritdoc IPoolCore
     uint256 public constant VIRTUAL_VALUE = 1e18;
-    uint256 public constant MAX_BASE_FEE_BPS = 100;
-    uint256 public constant MAX_TAX_FEE_BPS = 200;
-    uint256 public constant MAX_COOLDOWN = 2 days;
-    uint256 public constant MIN_MAX_UTILIZATION_BPS = 1_000;
-    uint256 public constant MAX_BASE_RATE_BPS = 10_000;
-    uint256 public constant MAX_SLOPE1_BPS = 10_000;
-    uint256 public constant MAX_SLOPE2_BPS = 20_000;
-    uint256 public constant MIN_KINK_BPS = 500;
-    uint256 public constant MAX_KINK_BPS = 9_500;
-
-    /// @dev Index in `_list` plus one (0 = not listed), decimals and parameters: one slot.
-    struct AssetSlot {
-        uint8 position;
-        uint8 decimals;
-        AssetParams params;
-    }
-
-    /// @dev Borrow index, the rate until the next accrual and when it last accrued: one slot.
-    /// @dev 176 bits of index last about twenty years at the highest rate the bounds allow (400 % a year).
-    struct RateSlot {
-        uint176 index;
-        uint48 ratePerSecond;
-        uint32 lastAccrual;
-    }
-
-    /// @dev A pool asset as the valuation loop reads it: one slot.
-    struct ListEntry {
-        address token;
-        uint8 decimals;
-    }
-
-    /// @dev Every governed scalar an LP action reads, in one slot.
-    struct ConfigSlot {
-        RateModel rateModel;
-        uint16 maxUtilizationBps;
-        uint32 cooldown;
-        bool depositsPaused;
-    }
-
-    struct Lockup {
-        uint128 shares;
-        uint64 unlocksAt;
-    }
 
     /// @dev Prices of every pool asset and the valuation built from them.
     struct Valuation {
@@ -87,56 +46,29 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         int256 pnlHigh;
         uint256 reserved;
         uint256 provision;
+        uint256 callerReserved;
     }
 
-    IOracleAggregator public immutable oracle;
-    address public immutable marginEngine;
-    address public immutable liquidator;
-    address public immutable insuranceFund;
-    /// @inheritdoc IPool
-    address public immutable settlementAsset;
+    /// @notice The extension serving `IPoolAdmin` on this contract's storage.
+    address public immutable extension;
 
-    ListEntry[] private _list;
-    mapping(address asset => AssetSlot) private _assets;
-    mapping(address asset => uint256) private _reserves;
-    mapping(address account => Lockup) private _lockups;
-
-    RateSlot private _rate;
-    ConfigSlot private _config;
-    /// @inheritdoc IPool
-    uint256 public totalScaledDebt;
-
-    struct Wiring {
-        IProtocolLock lock;
-        IOracleAggregator oracle;
-        address settlementAsset;
-        address marginEngine;
-        address liquidator;
-        address insuranceFund;
-        address admin;
-        address riskManager;
-        address guardian;
-    }
-
+    /// @param w Wiring and roles.
+    /// @param model Rate model.
+    /// @param maxUtilizationBps_ Utilization above which new risk and LP withdrawals revert.
+    /// @param cooldown_ Seconds a deposit's shares stay locked.
     constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_)
-        ERC20("ballast LP", "BLP")
+        PoolStorage(w)
         ProtocolGuarded(w.lock)
     {
-        if (w.settlementAsset == address(0) || w.marginEngine == address(0) || w.liquidator == address(0)) {
-            revert ZeroAddress();
-        }
-        oracle = w.oracle;
-        settlementAsset = w.settlementAsset;
-        marginEngine = w.marginEngine;
-        liquidator = w.liquidator;
-        insuranceFund = w.insuranceFund;
-        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
-        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
-        _grantRole(GUARDIAN_ROLE, w.guardian);
-        _setRateModel(model);
-        _setMaxUtilization(maxUtilizationBps_);
-        _setCooldown(cooldown_);
-        _rate = RateSlot(uint176(FixedPointMath.WAD), 0, uint32(block.timestamp));
+        extension = address(new PoolExtension(w));
+        Address.functionDelegateCall(
+            extension, abi.encodeCall(PoolExtension.initialize, (w, model, maxUtilizationBps_, cooldown_))
+        );
+    }
+
+    /// @notice Every selector this contract does not implement runs in the extension, on this contract's storage.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(extension, data);
     }
 
     modifier onlyFrom(address allowed) {
@@ -144,14 +76,21 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _;
     }
 
-    modifier onlyEngineOrLiquidator() {
-        if (msg.sender != marginEngine && msg.sender != liquidator) revert Unauthorized(msg.sender);
+    /// @dev A product.
+    modifier onlyProduct() {
+        if (!_isProduct(msg.sender)) revert Unauthorized(msg.sender);
+        _;
+    }
+
+    /// @dev A product, or the Liquidator acting for the MarginEngine.
+    modifier onlyProductOrLiquidator() {
+        if (msg.sender != _liquidator && !_isProduct(msg.sender)) revert Unauthorized(msg.sender);
         _;
     }
 
     // ---------------------------------------------------------------- LP actions
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function deposit(address asset, uint256 amount, uint256 minShares, address receiver)
         external
         guarded
@@ -200,7 +139,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _refreshRate(v.reserveLow + gross, v);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function withdraw(uint256 shares, address asset, uint256 minAmount, address receiver)
         external
         guarded
@@ -241,7 +180,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         _refreshRate(reserveLowAfter, v);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function poke() external guarded {
         _accrue();
         Valuation memory v = _valuation(false);
@@ -250,26 +189,31 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
 
     // ---------------------------------------------------------------- protocol entry points
 
-    /// @inheritdoc IPool
-    function payProfit(uint256 amount) external onlyFrom(marginEngine) returns (uint256 paid) {
-        uint256 reserve = _reserves[settlementAsset];
+    /// @inheritdoc IPoolCore
+    function payProfit(uint256 amount) external onlyProduct returns (uint256 paid) {
+        uint256 reserve = _reserves[_settlementAsset];
         paid = amount < reserve ? amount : reserve;
         if (paid == 0) return 0;
-        _reserves[settlementAsset] = reserve - paid;
-        IERC20(settlementAsset).safeTransfer(msg.sender, paid);
+        if (msg.sender != _marginEngine) {
+            (, uint256 high) = _priceRange(_settlementAsset, false);
+            _checkPayout(paid.toValueUp(high, _list[0].decimals));
+        }
+        _reserves[_settlementAsset] = reserve - paid;
+        IERC20(_settlementAsset).safeTransfer(msg.sender, paid);
         emit ProfitPaid(msg.sender, paid);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function payProfitInKind(address asset, uint256 valueUsd)
         external
-        onlyFrom(marginEngine)
+        onlyProduct
         returns (uint256 amount, uint256 paidUsd)
     {
         AssetSlot memory a = _assets[asset];
         uint256 reserve = _reserves[asset];
         if (a.position <= 1 || reserve == 0 || valueUsd == 0) return (0, 0);
-        IOracleAggregator.PriceData memory p = oracle.getPriceData(asset);
+        if (msg.sender != _marginEngine) _checkPayout(valueUsd);
+        IOracleAggregator.PriceData memory p = _oracle.getPriceData(asset);
         if (p.status != IOracleAggregator.Status.Ok && p.status != IOracleAggregator.Status.Deviated) return (0, 0);
         uint256 high = p.median > p.twap ? p.median : p.twap;
         // Rounded up to a whole unit so that a profit is paid in full (at most one unit of the asset over it).
@@ -281,50 +225,52 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         emit ProfitPaidInKind(msg.sender, asset, amount, paidUsd);
     }
 
-    /// @inheritdoc IPool
-    function receiveLoss(uint256 paid, uint256 borrowed) external onlyEngineOrLiquidator returns (uint256 scaledDebt) {
+    /// @inheritdoc IPoolCore
+    function receiveLoss(uint256 paid, uint256 borrowed) external onlyProductOrLiquidator returns (uint256 scaledDebt) {
         uint256 index = _accrue();
-        if (paid != 0) _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, paid);
+        if (paid != 0) _reserves[_settlementAsset] += TokenTransfers.pullFromSender(_settlementAsset, paid);
         if (borrowed != 0) {
             scaledDebt = borrowed.mulDivUp(FixedPointMath.WAD, index);
-            totalScaledDebt += scaledDebt;
+            _addDebt(scaledDebt);
         }
         emit LossReceived(paid, borrowed, scaledDebt);
     }
 
-    /// @inheritdoc IPool
-    function lend(uint256 amount, address to) external onlyFrom(marginEngine) returns (uint256 scaledDebt) {
+    /// @inheritdoc IPoolCore
+    function lend(uint256 amount, address to) external onlyProduct returns (uint256 scaledDebt) {
         uint256 index = _accrue();
-        uint256 reserve = _reserves[settlementAsset];
-        if (amount > reserve) revert InsufficientLiquidity(settlementAsset, amount, reserve);
-        _reserves[settlementAsset] = reserve - amount;
+        uint256 reserve = _reserves[_settlementAsset];
+        if (amount > reserve) revert InsufficientLiquidity(_settlementAsset, amount, reserve);
+        _reserves[_settlementAsset] = reserve - amount;
         scaledDebt = amount.mulDivUp(FixedPointMath.WAD, index);
-        totalScaledDebt += scaledDebt;
+        _addDebt(scaledDebt);
         // A loan is new risk like a position: priced Ok, within the maximum utilization (the receivable it creates
-        // counts in full), and never out of the settlement cash reserved for payouts. Then the rate follows.
+        // counts in full) and the product's caps, and never out of the settlement cash reserved for payouts. Then the
+        // rate follows.
         Valuation memory v = _valuation(true);
         _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
         _checkSettlementBacking(reserve - amount, v);
+        _checkProductCaps(v, index);
         _refreshRate(v.reserveLow, v);
-        IERC20(settlementAsset).safeTransfer(to, amount);
+        IERC20(_settlementAsset).safeTransfer(to, amount);
         emit Lent(to, amount, scaledDebt);
     }
 
-    /// @inheritdoc IPool
-    function repay(uint256 scaledDebt) external onlyEngineOrLiquidator returns (uint256 amount) {
+    /// @inheritdoc IPoolCore
+    function repay(uint256 scaledDebt) external onlyProductOrLiquidator returns (uint256 amount) {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
-        uint256 received = TokenTransfers.pullFromSender(settlementAsset, amount);
+        uint256 received = TokenTransfers.pullFromSender(_settlementAsset, amount);
         if (received < amount) revert SlippageExceeded(received, amount);
-        _reserves[settlementAsset] += received;
+        _reserves[_settlementAsset] += received;
         emit Repaid(msg.sender, received, scaledDebt);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function absorb(address asset, uint256 amount, uint256 scaledDebt)
         external
-        onlyEngineOrLiquidator
+        onlyProductOrLiquidator
         returns (uint256 received)
     {
         _listed(asset);
@@ -337,133 +283,45 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         emit CollateralAbsorbed(asset, received, scaledDebt);
     }
 
-    /// @inheritdoc IPool
-    function socializeDeficit(uint256 scaledDebt) external onlyFrom(liquidator) returns (uint256 amount) {
+    /// @inheritdoc IPoolCore
+    function socializeDeficit(uint256 scaledDebt) external onlyFrom(_liquidator) returns (uint256 amount) {
         uint256 index = _accrue();
         _reduceDebt(scaledDebt);
         amount = scaledDebt.mulDivUp(index, FixedPointMath.WAD);
-        IOracleAggregator.PriceData memory p = oracle.getPriceData(settlementAsset);
+        IOracleAggregator.PriceData memory p = _oracle.getPriceData(_settlementAsset);
         emit DeficitSocialized(amount, scaledDebt, amount.toValueUp(p.median, _list[0].decimals));
     }
 
-    /// @inheritdoc IPool
-    function receiveInsuranceExcess(uint256 amount) external onlyFrom(insuranceFund) {
-        _reserves[settlementAsset] += TokenTransfers.pullFromSender(settlementAsset, amount);
+    /// @inheritdoc IPoolCore
+    function receiveInsuranceExcess(uint256 amount) external onlyFrom(_insuranceFund) {
+        _reserves[_settlementAsset] += TokenTransfers.pullFromSender(_settlementAsset, amount);
         emit InsuranceExcessReceived(amount);
     }
 
-    /// @inheritdoc IPool
-    function checkUtilization() external onlyFrom(marginEngine) {
-        _accrue();
+    /// @inheritdoc IPoolCore
+    function checkUtilization() external onlyProduct {
+        uint256 index = _accrue();
         Valuation memory v = _valuation(false);
         _checkUtilization(_utilization(v.reserved, v.receivableLow, v.reserveLow));
-        _checkSettlementBacking(_reserves[settlementAsset], v);
+        _checkSettlementBacking(_reserves[_settlementAsset], v);
+        _checkProductCaps(v, index);
         _refreshRate(v.reserveLow, v);
-    }
-
-    // ---------------------------------------------------------------- governance
-
-    /// @inheritdoc IPool
-    function listAsset(address asset, AssetParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (_assets[asset].position != 0) revert AssetAlreadyListed(asset);
-        if (_list.length == MAX_ASSETS) revert TooManyAssets(MAX_ASSETS);
-        if (_list.length == 0 && asset != settlementAsset) revert SettlementAssetFirst(settlementAsset);
-        _checkParams(params);
-        oracle.getPriceData(asset); // reverts for an asset the oracle does not list
-        uint8 decimals = IERC20Metadata(asset).decimals();
-        _list.push(ListEntry(asset, decimals));
-        _assets[asset] = AssetSlot(uint8(_list.length), decimals, params);
-        emit AssetListed(asset, decimals, params);
-    }
-
-    /// @inheritdoc IPool
-    function setAssetParams(address asset, AssetParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
-        _listed(asset);
-        _checkParams(params);
-        _assets[asset].params = params;
-        emit AssetParamsSet(asset, params);
-    }
-
-    /// @inheritdoc IPool
-    function setRateModel(RateModel calldata model) external onlyRole(RISK_MANAGER_ROLE) {
-        _accrue();
-        _setRateModel(model);
-    }
-
-    /// @inheritdoc IPool
-    function setMaxUtilization(uint256 maxUtilizationBps_) external onlyRole(RISK_MANAGER_ROLE) {
-        _setMaxUtilization(maxUtilizationBps_);
-    }
-
-    /// @inheritdoc IPool
-    function setCooldown(uint256 cooldown_) external onlyRole(RISK_MANAGER_ROLE) {
-        _setCooldown(cooldown_);
-    }
-
-    /// @inheritdoc IPool
-    function setDepositsPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
-        _config.depositsPaused = paused;
-        emit DepositsPausedSet(paused, msg.sender);
-    }
-
-    function _checkParams(AssetParams calldata p) private pure {
-        ParamBounds.check("targetWeightBps", p.targetWeightBps, 0, FixedPointMath.BPS);
-        ParamBounds.check("maxWeightBps", p.maxWeightBps, p.targetWeightBps, FixedPointMath.BPS);
-        ParamBounds.check("baseFeeBps", p.baseFeeBps, 0, MAX_BASE_FEE_BPS);
-        ParamBounds.check("taxFeeBps", p.taxFeeBps, 0, MAX_TAX_FEE_BPS);
-        ParamBounds.check("depositCap", p.depositCap, 1, type(uint128).max);
-    }
-
-    function _setRateModel(RateModel memory m) private {
-        ParamBounds.check("baseRateBps", m.baseRateBps, 0, MAX_BASE_RATE_BPS);
-        ParamBounds.check("slope1Bps", m.slope1Bps, 0, MAX_SLOPE1_BPS);
-        ParamBounds.check("kinkBps", m.kinkBps, MIN_KINK_BPS, MAX_KINK_BPS);
-        ParamBounds.check("slope2Bps", m.slope2Bps, 0, MAX_SLOPE2_BPS);
-        _config.rateModel = m;
-        emit RateModelSet(m);
-    }
-
-    function _setMaxUtilization(uint256 value) private {
-        ParamBounds.check("maxUtilizationBps", value, MIN_MAX_UTILIZATION_BPS, FixedPointMath.BPS);
-        _config.maxUtilizationBps = uint16(value);
-        emit MaxUtilizationSet(value);
-    }
-
-    function _setCooldown(uint256 value) private {
-        ParamBounds.check("cooldown", value, 0, MAX_COOLDOWN);
-        _config.cooldown = uint32(value);
-        emit CooldownSet(value);
     }
 
     // ---------------------------------------------------------------- views
 
-    /// @inheritdoc IPool
-    function assets() external view returns (address[] memory) {
-        uint256 n = _list.length;
-        address[] memory list = new address[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            list[i] = _list[i].token;
-        }
-        return list;
-    }
-
-    /// @inheritdoc IPool
-    function assetParams(address asset) external view returns (AssetParams memory) {
-        return _listed(asset).params;
-    }
-
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function reserves(address asset) external view returns (uint256) {
         return _reserves[asset];
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function nav(bool maximize) external view returns (int256) {
         Valuation memory v = _valuation(false);
         return _nav(v, maximize);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function sharePrice(bool maximize) external view returns (uint256) {
         Valuation memory v = _valuation(false);
         return PoolMath.toValueDown(
@@ -471,13 +329,13 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         );
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function utilization() external view returns (uint256) {
         Valuation memory v = _valuation(false);
         return _utilization(v.reserved, v.receivableLow, v.reserveLow);
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function availableLiquidity(address asset) external view returns (uint256) {
         AssetSlot memory a = _listed(asset);
         Valuation memory v = _valuation(false);
@@ -496,55 +354,18 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         return available < reserve ? available : reserve;
     }
 
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function borrowIndex() public view returns (uint256) {
         RateSlot memory r = _rate;
         return _grownIndex(r);
     }
 
-    /// @inheritdoc IPool
-    function ratePerSecond() external view returns (uint256) {
-        return _rate.ratePerSecond;
-    }
-
-    /// @inheritdoc IPool
+    /// @inheritdoc IPoolCore
     function totalDebt() public view returns (uint256) {
-        return totalScaledDebt.mulDivDown(borrowIndex(), FixedPointMath.WAD);
-    }
-
-    /// @inheritdoc IPool
-    function lockedShares(address account) external view returns (uint256 shares, uint256 unlocksAt) {
-        Lockup memory l = _lockups[account];
-        if (l.unlocksAt <= block.timestamp) return (0, 0);
-        return (l.shares, l.unlocksAt);
-    }
-
-    /// @inheritdoc IPool
-    function rateModel() external view returns (RateModel memory) {
-        return _config.rateModel;
-    }
-
-    /// @inheritdoc IPool
-    function maxUtilizationBps() external view returns (uint256) {
-        return _config.maxUtilizationBps;
-    }
-
-    /// @inheritdoc IPool
-    function cooldown() external view returns (uint256) {
-        return _config.cooldown;
-    }
-
-    /// @inheritdoc IPool
-    function depositsPaused() external view returns (bool) {
-        return _config.depositsPaused;
+        return uint256(_debt.total).mulDivDown(borrowIndex(), FixedPointMath.WAD);
     }
 
     // ---------------------------------------------------------------- internals
-
-    function _listed(address asset) private view returns (AssetSlot memory a) {
-        a = _assets[asset];
-        if (a.position == 0) revert AssetNotListed(asset);
-    }
 
     /// @dev Price every pool asset (policy-checked for LP actions when `enforce`), value reserves and receivables,
     /// and read traders' exposure.
@@ -561,7 +382,7 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         for (uint256 i = 0; i < n; ++i) {
             ListEntry memory entry = _list[i];
             (uint256 low, uint256 high) = entry.token == newRisk
-                ? oracle.priceBounds(newRisk, IOracleAggregator.Action.AddRisk)
+                ? _oracle.priceBounds(newRisk, IOracleAggregator.Action.AddRisk)
                 : _priceRange(entry.token, enforce);
             (v.low[i], v.high[i]) = (low, high);
             uint256 reserve = _reserves[entry.token];
@@ -572,14 +393,32 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
                 v.reserveMid += reserve.toValueDown((low + high) / 2, decimals);
             }
         }
-        uint256 debt = totalDebt();
+        RateSlot memory r = _rate;
+        uint256 debt = uint256(_debt.total).mulDivDown(_grownIndex(r), FixedPointMath.WAD);
         if (debt != 0) {
             // The settlement asset is always listed first.
             uint8 decimals = _list[0].decimals;
             v.receivableLow = debt.toValueDown(v.low[0], decimals);
             v.receivableHigh = debt.toValueDown(v.high[0], decimals);
         }
-        (v.pnlLow, v.pnlHigh, v.reserved, v.provision) = ITraderBook(marginEngine).poolExposure(enforce);
+        _readExposure(v, enforce, r.productCount);
+    }
+
+    /// @dev Sum every product's exposure into `v` (O(products)): the MarginEngine's (an immutable address), then each
+    /// added product's (its address and caps in one slot). Notes the calling product's own reserved liquidity.
+    function _readExposure(Valuation memory v, bool enforce, uint256 productCount) private view {
+        (v.pnlLow, v.pnlHigh, v.reserved, v.provision) = ITraderBook(_marginEngine).poolExposure(enforce);
+        if (msg.sender == _marginEngine) v.callerReserved = v.reserved;
+        for (uint256 i = 1; i < productCount; ++i) {
+            address book = _addedProducts[i - 1].book;
+            (int256 pnlLow, int256 pnlHigh, uint256 reserved, uint256 provision) =
+                ITraderBook(book).poolExposure(enforce);
+            v.pnlLow += pnlLow;
+            v.pnlHigh += pnlHigh;
+            v.reserved += reserved;
+            v.provision += provision;
+            if (book == msg.sender) v.callerReserved = reserved;
+        }
     }
 
     /// @dev Weight-aware fee for adding (`adding`) or removing `amount` of a pool asset holding `reserve`, with
@@ -599,8 +438,8 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
     }
 
     function _priceRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
-        if (enforce) return oracle.priceBounds(asset, IOracleAggregator.Action.Value);
-        IOracleAggregator.PriceData memory d = oracle.getPriceData(asset);
+        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Value);
+        IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
         return PriceRange.ordered(d.median, d.twap);
     }
 
@@ -626,28 +465,12 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         return (reserved + receivable).mulDivUp(FixedPointMath.WAD, backing);
     }
 
-    /// @dev A clock at or behind the last accrual (a call simulated at an earlier time) grows nothing: views never
-    /// revert on it.
-    function _grownIndex(RateSlot memory r) private view returns (uint256) {
-        if (block.timestamp <= r.lastAccrual || r.ratePerSecond == 0) return r.index;
-        uint256 elapsed = block.timestamp - r.lastAccrual;
-        return uint256(r.index) + uint256(r.index).mulDivUp(uint256(r.ratePerSecond) * elapsed, FixedPointMath.WAD);
-    }
-
-    /// @dev Bring the borrow index up to now at the stored rate; returns the index.
-    function _accrue() private returns (uint256 index) {
-        RateSlot memory r = _rate;
-        if (r.lastAccrual >= block.timestamp) return r.index;
-        index = _grownIndex(r);
-        _rate = RateSlot(index.toUint176(), r.ratePerSecond, uint32(block.timestamp));
-    }
-
     /// @dev Set the rate for the next period from utilization at `reserveLow`.
     function _refreshRate(uint256 reserveLow, Valuation memory v) private {
         uint256 u = _utilization(v.reserved, v.receivableLow, reserveLow);
         RateModel memory m = _config.rateModel;
         uint256 rate = PoolMath.ratePerSecond(u, m.baseRateBps, m.slope1Bps, m.kinkBps, m.slope2Bps);
-        _rate.ratePerSecond = rate.toUint48();
+        _rate.ratePerSecond = rate.toUint40();
         emit Accrued(_rate.index, rate, u);
     }
 
@@ -663,10 +486,61 @@ contract Pool is IPool, ERC20, Roles, ProtocolGuarded {
         if (u > max) revert UtilizationExceeded(u, max);
     }
 
+    /// @dev The product whose debt the caller moves: the Liquidator acts for the MarginEngine.
+    function _debtor() private view returns (address) {
+        return msg.sender == _liquidator ? _marginEngine : msg.sender;
+    }
+
+    /// @dev Book `scaledDebt` more as debt owed through the caller's product.
+    function _addDebt(uint256 scaledDebt) private {
+        DebtSlot storage d = _debt;
+        d.total = (d.total + scaledDebt).toUint128();
+        address product = _debtor();
+        if (product != _marginEngine) {
+            _addedScaledDebt[product] += scaledDebt;
+            d.ofAddedProducts += uint128(scaledDebt); // at most the total, which fits
+        }
+    }
+
+    /// @dev Cancel `scaledDebt` of the debt owed through the caller's product, never another product's.
     function _reduceDebt(uint256 scaledDebt) private {
-        uint256 total = totalScaledDebt;
-        if (scaledDebt > total) revert DebtUnderflow(scaledDebt, total);
-        totalScaledDebt = total - scaledDebt;
+        DebtSlot storage d = _debt;
+        address product = _debtor();
+        if (product == _marginEngine) {
+            uint256 total = d.total;
+            uint256 owed = total - d.ofAddedProducts;
+            if (scaledDebt > owed) revert DebtUnderflow(scaledDebt, owed);
+            d.total = uint128(total - scaledDebt);
+        } else {
+            uint256 owed = _addedScaledDebt[product];
+            if (scaledDebt > owed) revert DebtUnderflow(scaledDebt, owed);
+            _addedScaledDebt[product] = owed - scaledDebt;
+            (d.total, d.ofAddedProducts) = (d.total - uint128(scaledDebt), d.ofAddedProducts - uint128(scaledDebt));
+        }
+    }
+
+    /// @dev After the calling product added risk: its used liquidity (reserved + receivable at the lower price, as
+    /// utilization counts them) within its liquidity cap and its share of the backing. A product without caps (the
+    /// MarginEngine, unless governance gave it some) is not checked: the utilization check before this one already
+    /// keeps what all products use together within the backing.
+    function _checkProductCaps(Valuation memory v, uint256 index) private view {
+        ProductCaps memory caps = _capsOf(msg.sender);
+        if (caps.maxLiquidityUsd == NO_LIQUIDITY_CAP && caps.maxBackingShareBps == FixedPointMath.BPS) return;
+        uint256 receivable = _scaledDebtOf(msg.sender, _debt).mulDivDown(index, FixedPointMath.WAD);
+        uint256 used = v.callerReserved + receivable.toValueDown(v.low[0], _list[0].decimals);
+        uint256 cap = (v.reserveLow + v.receivableLow).mulBpsDown(caps.maxBackingShareBps);
+        if (caps.maxLiquidityUsd != NO_LIQUIDITY_CAP) {
+            uint256 capUsd = uint256(caps.maxLiquidityUsd) * FixedPointMath.WAD;
+            if (capUsd < cap) cap = capUsd;
+        }
+        if (used > cap) revert ProductCapExceeded(msg.sender, used, cap);
+    }
+
+    /// @dev A product other than the MarginEngine is never paid at once more than it reports reserved for its positions
+    /// (it asks before it takes the paid position off its books). No cap plays a part: a payout is owed money.
+    function _checkPayout(uint256 valueUsd) private view {
+        (,, uint256 reserved,) = ITraderBook(msg.sender).poolExposure(false);
+        if (valueUsd > reserved) revert ProductPayoutExceeded(msg.sender, valueUsd, reserved);
     }
 
     /// @dev Lock freshly minted shares of `account` for the cooldown. Only the account itself may restart a running

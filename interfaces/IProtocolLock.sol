@@ -2,11 +2,14 @@
 pragma solidity ^0.8.27;
 
 /// @title IProtocolLock
-/// @notice One reentrancy lock shared by the Pool, MarginEngine, Liquidator and InsuranceFund: while any of their
-/// external entry points runs, no entry point of any of them can be entered again (cross-contract reentrancy).
+/// @notice One reentrancy lock shared by the Pool, MarginEngine, Liquidator and InsuranceFund, and by every product the
+/// Pool serves: while any of their external entry points runs, no entry point of any of them can be entered again
+/// (cross-contract reentrancy).
 /// @dev The lock lives in transient storage, so it costs no storage write and clears at the end of a transaction.
-/// The members are fixed at deployment (immutables, at addresses predicted from the deployer's nonces), so taking
-/// the lock reads no storage.
+/// The four core members are fixed at deployment (immutables, at addresses predicted from the deployer's nonces), so a
+/// core member takes the lock without reading storage. Further members are added by the Pool (the first core member)
+/// when governance registers a product there (`IProductRegistry.addProduct`): one lock for every cross-contract call,
+/// without redeploying the core. A member is never removed.
 interface IProtocolLock {
     /// @notice An entry point was called while another (of any member contract) was running.
     error Locked();
@@ -14,6 +17,15 @@ interface IProtocolLock {
     error NotMember(address caller);
     /// @notice `unlock` was called while the lock was not held.
     error NotLocked();
+    /// @notice Only the Pool adds members; `caller` is not it.
+    error NotMemberAdmin(address caller);
+    /// @notice `account` is a member already.
+    error AlreadyMember(address account);
+    /// @notice The zero address cannot be a member.
+    error ZeroMember();
+
+    /// @notice `member` may now take and release the lock.
+    event MemberAdded(address indexed member);
 
     /// @notice Take the lock. Members only; reverts `Locked` if held.
     function lock() external;
@@ -21,12 +33,18 @@ interface IProtocolLock {
     /// @notice Release the lock. Members only.
     function unlock() external;
 
+    /// @notice Make `member` (a product the Pool registered) a member. The Pool only.
+    function addMember(address member) external;
+
     /// @notice Whether the lock is held in this transaction.
     function isLocked() external view returns (bool);
 
     /// @notice Whether `account` may take and release the lock.
     function isMember(address account) external view returns (bool);
 
-    /// @notice The member contracts, in deployment order: Pool, MarginEngine, Liquidator, InsuranceFund.
+    /// @notice The core members, in deployment order: Pool, MarginEngine, Liquidator, InsuranceFund.
     function members() external view returns (address[4] memory);
+
+    /// @notice The members added after deployment (products), in the order added.
+    function addedMembers() external view returns (address[] memory);
 }

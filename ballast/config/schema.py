@@ -26,7 +26,8 @@ UINT64_MAX = 2**64 - 1
 UINT128_MAX = 2**128 - 1
 #: What `unlimited` stands for in caps: large, yet far from overflowing any sum of caps.
 UNLIMITED = 2**127
-# Contract limits (Pool.MAX_ASSETS, MarginEngineStorage.MAX_*_LISTED, OracleAggregator.MAX_SOURCES / buffer bounds).
+# Contract limits (PoolExtension.MAX_ASSETS, MarginEngineStorage.MAX_*_LISTED, OracleAggregator.MAX_SOURCES / buffer
+# bounds).
 MAX_POOL_ASSETS = 8
 MAX_COLLATERAL = 16
 MAX_MARKETS = 16
@@ -34,6 +35,8 @@ MAX_SOURCES = 8
 MIN_BUFFER, MAX_BUFFER = 3, 512
 MAX_PRICE_AGE = 2**24 - 1
 MAX_COOLDOWN = 2 * 86_400
+#: `ProductCaps.maxLiquidityUsd` meaning no liquidity cap (whole USD in 48 bits).
+NO_LIQUIDITY_CAP = 2**48 - 1
 WAD = 10**18
 MAX_STORED_PRICE = 2**96 - 1  # OracleAggregator keeps prices (WAD) in 96 bits
 ROLE_REF = re.compile(r"^(deployer|test:\d+|0x[0-9a-fA-F]{40})$")
@@ -201,12 +204,23 @@ class PoolAssetConfig(Model):
     deposit_cap: Cap  # whole tokens
 
 
+class ProductCapsConfig(Model):
+    """A product's caps (`IProductRegistryTypes.ProductCaps`, docs/design.md#products): when it adds risk its used
+    liquidity (reserved + receivable) may pass neither `max_liquidity_usd` (whole USD) nor `max_backing_share_bps` of
+    the Pool's backing. The defaults are no cap."""
+
+    max_liquidity_usd: int = Field(default=NO_LIQUIDITY_CAP, ge=0, le=NO_LIQUIDITY_CAP)
+    max_backing_share_bps: int = Field(default=BPS, ge=0, le=BPS)
+
+
 class PoolConfig(Model):
     rate_model: RateModelConfig
     max_utilization_bps: int = Field(ge=1_000, le=BPS)
     cooldown: int = Field(ge=0, le=MAX_COOLDOWN)  # seconds
     # Listed in this order; the settlement asset must come first.
     assets: dict[str, PoolAssetConfig] = Field(min_length=1, max_length=MAX_POOL_ASSETS)
+    # The MarginEngine (product 0) starts with no cap; the deployment sets these when they differ.
+    margin_engine_caps: ProductCapsConfig = ProductCapsConfig()
 
 
 # ---------------------------------------------------------------------------------------------------- engine

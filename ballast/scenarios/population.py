@@ -46,7 +46,7 @@ from ballast.errors import ScenarioError
 from ballast.manifest import Manifest
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.sizing import SizingContext, deposit_units, max_sizes, with_safety
-from ballast.system import margin_engine_at
+from ballast.system import margin_engine_at, pool_at
 
 WAD = 10**18
 DEFAULT_CONFIG = Path("config/local.yaml")
@@ -284,7 +284,7 @@ def deploy_scenario_system(
         config=config,
         manifest=manifest,
         oracle=project.OracleAggregator.at(c["OracleAggregator"]),
-        pool=project.Pool.at(c["Pool"]),
+        pool=pool_at(project, c["Pool"]),
         engine=margin_engine_at(project, c["MarginEngine"]),
         liquidator=project.Liquidator.at(c["Liquidator"]),
         insurance=project.InsuranceFund.at(c["InsuranceFund"]),

@@ -1,15 +1,16 @@
 """Access control: every non-view function of every contract the core deploys, taken from the ABIs, called by a
 stranger (no role anywhere) reverts, unless it is in the PERMISSIONLESS list below.
 
-Contracts: the ProtocolLock, the Pool, the MarginEngine (its merged ABI, `ballast.system.engine_abi`, plus the
-extension's `initialize`, which its fallback also reaches), the MarginEngineExtension at its own address, the
-Liquidator, the InsuranceFund, the OracleAggregator and a BallastTimelock deployed as `ballast.governance` does
-(the mock tokens and feeds are open test doubles). Each
+Contracts: the ProtocolLock, the Pool and the MarginEngine (their merged ABIs, `ballast.system.pool_abi` and
+`engine_abi`, plus their extensions' `initialize`, which their fallbacks also reach), the PoolExtension and the
+MarginEngineExtension at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator and a
+BallastTimelock deployed as `ballast.governance` does (the mock tokens and feeds are open test doubles). Each
 call is made as the stranger's transaction would run at the head of the chain (eth_call from its address), with
 arguments of the right types; for the core contracts the revert must be an authorization error naming the
-stranger (AccessControlUnauthorizedAccount, Unauthorized, NotMember or TimelockUnauthorizedCaller), and a
-permissionless function may revert
-only for another reason. The extension holds no state of its own: called directly, any revert will do.
+stranger (AccessControlUnauthorizedAccount, Unauthorized, NotMember, NotMemberAdmin or TimelockUnauthorizedCaller),
+and a permissionless function may revert only for another reason. An extension holds no state of its own: called directly, any revert will do (the
+PoolExtension shares the Pool's storage layout, the LP share's included, so its ERC20 functions act on its own
+worthless storage there).
 """
 
 import ape
@@ -18,7 +19,7 @@ from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from ballast.governance import deploy_timelock
-from ballast.system import engine_abi
+from ballast.system import engine_abi, pool_abi
 
 from support.attacks import selector
 from support.core import COLLATERAL, MARKETS, WETH_PERP
@@ -26,6 +27,7 @@ from support.core import COLLATERAL, MARKETS, WETH_PERP
 PERMISSIONLESS = {
     "ProtocolLock": set(),
     "Pool": {"deposit", "withdraw", "poke", "transfer", "transferFrom", "approve", "renounceRole"},
+    "PoolExtension": {"approve", "renounceRole"},
     "MarginEngine": {"deposit", "withdraw", "modifyPosition", "autoDeleverage", "provision", "renounceRole"},
     "MarginEngineExtension": {"provision", "renounceRole"},
     "Liquidator": {"liquidate", "liquidateMany", "renounceRole"},
@@ -36,7 +38,13 @@ PERMISSIONLESS = {
     "BallastTimelock": {"renounceRole", "onERC721Received", "onERC1155Received", "onERC1155BatchReceived"},
 }
 # renounceRole(role, callerConfirmation) only ever drops the caller's own role.
-AUTH_ERRORS = {"AccessControlUnauthorizedAccount", "Unauthorized", "NotMember", "TimelockUnauthorizedCaller"}
+AUTH_ERRORS = {
+    "AccessControlUnauthorizedAccount",
+    "Unauthorized",
+    "NotMember",
+    "NotMemberAdmin",
+    "TimelockUnauthorizedCaller",
+}
 
 
 def default(abi_type, stranger):
@@ -67,10 +75,13 @@ def deployed(seeded, project, core, oracle, engine, gov):
     """name -> (address, ABI entries) of every contract under test."""
     extension_abi = project.MarginEngineExtension.contract_type.abi
     initialize = [e for e in extension_abi if getattr(e, "name", None) == "initialize"]
+    pool_extension_abi = project.PoolExtension.contract_type.abi
+    pool_initialize = [e for e in pool_extension_abi if getattr(e, "name", None) == "initialize"]
     timelock = deploy_timelock(project, gov, 3_600, [gov], [gov])
     return {
         "ProtocolLock": (core.lock.address, project.ProtocolLock.contract_type.abi),
-        "Pool": (core.pool.address, project.Pool.contract_type.abi),
+        "Pool": (core.pool.address, [*pool_abi(project).abi, *pool_initialize]),
+        "PoolExtension": (core.pool.extension(), pool_extension_abi),
         "MarginEngine": (engine.address, [*engine_abi(project).abi, *initialize]),
         "MarginEngineExtension": (engine.extension(), extension_abi),
         "Liquidator": (core.liquidator.address, project.Liquidator.contract_type.abi),
@@ -133,7 +144,7 @@ def test_access_control__every_non_view_function__reverts_for_a_stranger_unless_
                 violations.append((function.name, "permissionless but refused the stranger", decoded[0]))
         elif error is None:
             violations.append((function.name, "succeeded for a stranger"))
-        elif name != "MarginEngineExtension" and not is_auth:
+        elif name not in ("PoolExtension", "MarginEngineExtension") and not is_auth:
             violations.append((function.name, "reverted, but not for authorization", revert[:10], decoded))
     assert violations == []
 

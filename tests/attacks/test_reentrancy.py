@@ -12,7 +12,7 @@ own unlocked shares without reading any valuation.
 import ape
 import pytest
 
-from ballast.system import engine_abi
+from ballast.system import engine_abi, pool_abi
 
 from support.core import COLLATERAL, MAX_UINT, WETH_PERP, wad
 
@@ -66,6 +66,8 @@ GOVERNANCE = {
         "setMaxUtilization",
         "setCooldown",
         "setDepositsPaused",
+        "addProduct",
+        "setProductCaps",
     },
     "MarginEngine": {
         "listCollateral",
@@ -207,7 +209,7 @@ def test_reentrancy__entry_point_lists__cover_every_non_view_function_of_the_loc
     """Every non-view function of the Pool, the MarginEngine (with its extension), the Liquidator and the
     InsuranceFund is either re-entered above or listed with the reason it needs no lock."""
     abis = {
-        "Pool": project.Pool.contract_type.abi,
+        "Pool": pool_abi(project).abi,
         "MarginEngine": engine_abi(project).abi,
         "Liquidator": project.Liquidator.contract_type.abi,
         "InsuranceFund": project.InsuranceFund.contract_type.abi,

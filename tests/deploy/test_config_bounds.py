@@ -38,8 +38,9 @@ AMOUNTS = {"supplyCap", "depositCap", "minSize"}
 
 #: `ballast.config` limits named after a contract constant: (config name, contract file, constant).
 NAMED_LIMITS = [
-    ("MAX_POOL_ASSETS", "Pool.sol", "MAX_ASSETS"),
-    ("MAX_COOLDOWN", "Pool.sol", "MAX_COOLDOWN"),
+    ("MAX_POOL_ASSETS", "PoolExtension.sol", "MAX_ASSETS"),
+    ("MAX_COOLDOWN", "PoolExtension.sol", "MAX_COOLDOWN"),
+    ("NO_LIQUIDITY_CAP", "base/PoolStorage.sol", "NO_LIQUIDITY_CAP"),
     ("MAX_SOURCES", "OracleAggregator.sol", "MAX_SOURCES"),
     ("MIN_BUFFER", "OracleAggregator.sol", "MIN_BUFFER_SIZE"),
     ("MAX_BUFFER", "OracleAggregator.sol", "MAX_BUFFER_SIZE"),

@@ -160,6 +160,8 @@ def test_manifest_round_trip__same_addresses_and_the_instances_answer(deployed, 
     assert d.pool.address == loaded.contracts["Pool"]
     assert d.pool.settlementAsset() == loaded.tokens["USDC"]
     assert d.pool.assets() == [loaded.tokens[s] for s in ("USDC", "WBTC", "WETH", "USDT", "LTT")]
+    assert d.pool.extension() == loaded.contracts["PoolExtension"]
+    assert d.pool.products() == [loaded.contracts["MarginEngine"]]  # the MarginEngine is product 0
     assert d.engine.marketCount() == 3  # served by the MarginEngineExtension through the engine's full ABI
     assert d.engine.marketParams(loaded.markets["WETH-PERP"]).asset == loaded.tokens["WETH"]
     assert d.engine.extension() == loaded.contracts["MarginEngineExtension"]

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ballast.errors import KeeperError
 from ballast.keepers.liquidation.keeper import LiquidationKeeper
 from ballast.keepers.liquidation.settings import LiquidationBotSettings, LiquidationKeeperConfig
-from ballast.system import margin_engine_at
+from ballast.system import margin_engine_at, pool_at
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def connect_contracts(
         engine=instance,
         liquidator=project.Liquidator.at(wiring["--liquidator"]),
         oracle=project.OracleAggregator.at(wiring["--oracle"]),
-        pool=project.Pool.at(wiring["--pool"]),
+        pool=pool_at(project, wiring["--pool"]),
         start_block=start_block or 0,
     )
 

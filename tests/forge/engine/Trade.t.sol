@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IPool} from "../../../interfaces/IPool.sol";
+import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
@@ -477,5 +478,25 @@ contract MarginEngineTradeFlowTest is CoreFlowBase {
         assertEq(pool.reserves(address(usdc)), reserve + 72e6, "the Pool's share");
         (uint256 credit,,) = engine.cash(TRADER);
         assertEq(credit, 910e6, "paid from credit");
+    }
+
+    /// @notice Caps stop only new risk (docs/design.md#products): with the MarginEngine's caps set to zero under an open
+    /// long, increasing it reverts ProductCapExceeded from the Pool's check, while reducing it and closing it at a
+    /// profit (paid by the Pool) still work.
+    function test_modifyPosition__marginEngineCappedAtZero__refusesNewRiskOnly() public {
+        _openBenchLong(TRADER);
+        pool.setProductCaps(address(engine), IProductRegistryTypes.ProductCaps(0, 0));
+        vm.prank(TRADER);
+        (bool ok, bytes memory err) =
+            address(engine).call(abi.encodeCall(engine.modifyPosition, (0, 1e18, type(uint256).max)));
+        assertTrue(!ok, "an increase is new risk");
+        assertEq(bytes4(err), IProductRegistryTypes.ProductCapExceeded.selector, "refused by the cap");
+        _open(TRADER, 0, -10e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 20e18, "reduced");
+        _settleWethAt(3_300e18);
+        uint256 reserve = pool.reserves(address(usdc));
+        _open(TRADER, 0, -20e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");
+        assertTrue(pool.reserves(address(usdc)) < reserve, "the profit paid by the Pool");
     }
 }

@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
 import {PayoutsBase} from "../utils/PayoutsBase.sol";
@@ -21,7 +21,7 @@ contract MarginEngineWithdrawPayoutsTest is PayoutsBase {
         _nextBlock();
         uint256 reserve = pool.reserves(address(usdc));
         assertEq(reserve, 1_000_000e6 + 72e6, "the seed and the Pool's share of the opening fee");
-        vm.expectRevert(abi.encodeWithSelector(IPool.SettlementBackingShort.selector, 0, 90_000e18));
+        vm.expectRevert(abi.encodeWithSelector(IPoolTypes.SettlementBackingShort.selector, 0, 90_000e18));
         _withdraw(BORROWER, usdc, reserve);
 
         uint256 rateBefore = pool.ratePerSecond();
@@ -29,7 +29,9 @@ contract MarginEngineWithdrawPayoutsTest is PayoutsBase {
         _withdraw(BORROWER, usdc, free);
         assertEq(usdc.balanceOf(BORROWER), free, "borrowed down to the reserved payouts");
         assertTrue(pool.ratePerSecond() > rateBefore, "the loan refreshed the rate");
-        vm.expectRevert(abi.encodeWithSelector(IPool.SettlementBackingShort.selector, 89_999_999_999e12, 90_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IPoolTypes.SettlementBackingShort.selector, 89_999_999_999e12, 90_000e18)
+        );
         _withdraw(BORROWER, usdc, 1);
 
         // The long's profit at 3,300 (9,000 USD) is paid in full.

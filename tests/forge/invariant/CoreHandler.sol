@@ -6,7 +6,7 @@ import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
-import {Pool} from "../../../contracts/Pool.sol";
+import {IPool} from "../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
@@ -88,7 +88,7 @@ contract CoreHandler is WithVm, Probing {
 
     // ---------------------------------------------------------------- the system
 
-    Pool public immutable pool;
+    IPool public immutable pool;
     IMarginEngine public immutable engine;
     Liquidator public immutable liquidator;
     InsuranceFund public immutable insurance;
@@ -216,7 +216,7 @@ contract CoreHandler is WithVm, Probing {
     uint256[3] internal _frozenUntil;
 
     constructor(
-        Pool pool_,
+        IPool pool_,
         IMarginEngine engine_,
         Liquidator liquidator_,
         InsuranceFund insurance_,

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IMarginEngine} from "../../../interfaces/IMarginEngine.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
-import {Pool} from "../../../contracts/Pool.sol";
+import {IPool} from "../../../interfaces/IPool.sol";
 import {Vm, WithVm} from "../utils/Vm.sol";
 
 /// @title LivenessProbe
@@ -20,11 +20,11 @@ contract LivenessProbe is WithVm {
     bytes32 internal constant LENT = keccak256("Lent(address,uint256,uint256)");
     bytes32 internal constant PAID_IN_KIND = keccak256("ProfitPaidInKind(address,address,uint256,uint256)");
 
-    Pool public immutable pool;
+    IPool public immutable pool;
     IMarginEngine public immutable engine;
     Liquidator public immutable liquidator;
 
-    constructor(Pool pool_, IMarginEngine engine_, Liquidator liquidator_) {
+    constructor(IPool pool_, IMarginEngine engine_, Liquidator liquidator_) {
         (pool, engine, liquidator) = (pool_, engine_, liquidator_);
     }
 

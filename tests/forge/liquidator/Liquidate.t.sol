@@ -7,6 +7,7 @@ import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../../interfaces/IPool.sol";
+import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {MockFalseToken} from "../../../contracts/mocks/MockTokens.sol";
@@ -332,6 +333,16 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         assertEq(uint256(collateralMask), 0, "no collateral left");
         assertEq(pool.reserves(address(weth)), wethReserve + 10e18, "the collateral joined the reserves");
         assertEq(pool.totalScaledDebt(), 0, "no receivable left");
+    }
+
+    /// @notice Caps never stop a liquidation (docs/design.md#products): with the MarginEngine's caps at zero, the
+    /// critical account above is still closed in full and the fund's share of the penalty still owed to the Pool.
+    function test_liquidate__marginEngineCappedAtZero__stillLiquidates() public {
+        pool.setProductCaps(address(engine), IProductRegistryTypes.ProductCaps(0, 0));
+        _settleWethAt(2_340e18);
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
+        assertEq(_penaltyDebt(logs), 490_400_000, "the fund's share owed to the Pool");
     }
 }
 

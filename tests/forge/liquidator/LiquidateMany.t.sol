@@ -6,7 +6,7 @@ import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {MockFalseToken} from "../../../contracts/mocks/MockTokens.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
@@ -91,7 +91,7 @@ contract LiquidatorLiquidateManyLivenessTest is LiquidationLivenessBase {
     function test_liquidateMany__oneLiquidationReverts__othersStillLiquidated() public {
         MockFalseToken bad = new MockFalseToken();
         _listOracleAsset(address(bad), 1e18);
-        pool.listAsset(address(bad), IPool.AssetParams(0, 10_000, 0, 0, CAP));
+        pool.listAsset(address(bad), IPoolTypes.AssetParams(0, 10_000, 0, 0, CAP));
         _listCollateral(address(bad));
         bad.mint(BORROWER, 12_000e18);
         vm.startPrank(BORROWER);

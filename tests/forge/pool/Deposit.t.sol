@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
@@ -212,7 +212,7 @@ contract PoolDepositTest is StandalonePoolBase {
         vm.prank(LP);
         feeToken.approve(address(pool), type(uint256).max);
         vm.expectEmit(true, true, true, true, address(pool));
-        emit IPool.Deposit(LP, LP, address(feeToken), 99e18, 0, 99e18, 99e18);
+        emit IPoolTypes.Deposit(LP, LP, address(feeToken), 99e18, 0, 99e18, 99e18);
         vm.prank(LP);
         pool.deposit(address(feeToken), 100e18, 0, LP);
         assertEq(pool.reserves(address(feeToken)), 99e18, "booked what arrived");
@@ -243,7 +243,7 @@ contract PoolDepositWeightFeeTest is WeightFeePoolBase {
         uint256 value = _lessFee(_valueOf(usdc, amount), fee);
         _mintApprove(LP, usdc, amount);
         vm.expectEmit(true, true, true, true, address(pool));
-        emit IPool.Deposit(LP, LP, address(usdc), amount, fee, value, value);
+        emit IPoolTypes.Deposit(LP, LP, address(usdc), amount, fee, value, value);
         assertEq(_depositAs(LP, usdc, amount, 0), value, "shares: the value after the fee");
         assertEq(pool.balanceOf(LP), value, "LP balance");
         assertEq(pool.totalSupply(), value, "supply");
@@ -284,8 +284,9 @@ contract PoolDepositWeightFeeTest is WeightFeePoolBase {
         uint256 modelFee = _modelFeeBps(token, amount, true);
         vm.recordLogs();
         _lp(OTHER, token, amount);
-        (, feeBps,,) =
-            abi.decode(_poolLog(vm.getRecordedLogs(), IPool.Deposit.selector), (uint256, uint256, uint256, uint256));
+        (, feeBps,,) = abi.decode(
+            _poolLog(vm.getRecordedLogs(), IPoolTypes.Deposit.selector), (uint256, uint256, uint256, uint256)
+        );
         assertEq(feeBps, modelFee, "the model's fee");
     }
 
@@ -318,7 +319,7 @@ contract PoolDepositWeightFeeTest is WeightFeePoolBase {
         int256 nav = pool.nav(true);
         assertEq(pool.nav(false), nav, "one price");
         assertApproxEqAbs(nav, -1_000_000e18, 1e18, "about -1,000,000 USD");
-        bytes memory insolvent = abi.encodeWithSelector(IPool.PoolInsolvent.selector, nav);
+        bytes memory insolvent = abi.encodeWithSelector(IPoolTypes.PoolInsolvent.selector, nav);
         _mintApprove(OTHER, usdc, 100e6);
         vm.expectRevert(insolvent);
         _depositAs(OTHER, usdc, 100e6, 0);
@@ -358,7 +359,7 @@ contract PoolDepositReentrancyTest is EngineFixture {
         _deployBenchCore();
         token = new MockCallbackToken();
         _listOracleAsset(address(token), 1e18);
-        pool.listAsset(address(token), IPool.AssetParams(0, 10_000, 0, 0, CAP));
+        pool.listAsset(address(token), IPoolTypes.AssetParams(0, 10_000, 0, 0, CAP));
         token.mint(LP, 100e18);
         vm.prank(LP);
         token.approve(address(pool), type(uint256).max);

@@ -5,12 +5,13 @@ import {IPool} from "../../../interfaces/IPool.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolLendTest
 /// @notice `Pool.lend`: loans to accounts, booked as scaled debt, never out of reserved payouts (fixture: StandalonePoolBase).
-contract PoolLendTest is StandalonePoolBase {
+contract PoolLendTest is ProductsPoolBase {
     /// @notice The engine lends from the USDC reserve: scaled debt at the index; more than the reserve reverts
     /// InsufficientLiquidity with both; a loan counts toward utilization: 900 of 1,000 reaches the 90 % maximum, one
     /// unit more reverts UtilizationExceeded.
@@ -54,5 +55,23 @@ contract PoolLendTest is StandalonePoolBase {
         assertEq(pool.totalScaledDebt(), scaled, "receivable");
         assertEq(pool.borrowIndex(), index, "stored at the accrual");
         assertEq(pool.totalDebt(), scaled * index / WAD, "debt at the index");
+    }
+
+    /// @notice A product borrows as its own debt, within its caps: BOOK capped at 100 USD reverts ProductCapExceeded
+    /// for 101 USDC (the receivable counts in its use), lends 100 USDC booked to BOOK alone; the MarginEngine's loan
+    /// is booked to it, and the products' debts add up to the total.
+    function test_lend__product__booksItsOwnDebtWithinItsCaps() public {
+        _lp(LP, usdc, 1_000e6);
+        _addBook(100, 10_000);
+        _expectCapExceeded(address(book), 101e18, 100e18);
+        _bookLends(101e6);
+        assertEq(_bookLends(100e6), 100e6, "scaled at index 1");
+        assertEq(usdc.balanceOf(OTHER), 100e6, "lent");
+        assertEq(pool.scaledDebtOf(address(book)), 100e6, "BOOK's debt");
+        assertEq(pool.scaledDebtOf(address(this)), 0, "none of it the MarginEngine's");
+        pool.lend(50e6, OTHER);
+        assertEq(pool.scaledDebtOf(address(this)), 50e6, "the MarginEngine's debt");
+        assertEq(pool.scaledDebtOf(address(book)), 100e6, "BOOK's unchanged");
+        assertEq(pool.totalScaledDebt(), 150e6, "the sum");
     }
 }

@@ -37,7 +37,7 @@ contract PoolListAssetTest is StandalonePoolBase {
     /// @notice A new Pool's first asset must be the settlement asset: WETH first reverts SettlementAssetFirst(USDC);
     /// USDC then WETH list.
     function test_listAsset__otherAssetFirst__reverts() public {
-        Pool p = _newPool(address(usdc));
+        IPool p = _newPool(address(usdc));
         vm.expectRevert(abi.encodeWithSignature("SettlementAssetFirst(address)", address(usdc)));
         p.listAsset(address(weth), _params(5_000, 10_000, 0, 0, CAP));
         p.listAsset(address(usdc), _params(5_000, 10_000, 0, 0, CAP));

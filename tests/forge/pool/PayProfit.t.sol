@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
+import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolPayProfitTest
 /// @notice `Pool.payProfit` and `Pool.payProfitInKind`: traders' profits from the settlement reserve, then in kind (fixture: StandalonePoolBase).
-contract PoolPayProfitTest is StandalonePoolBase {
+contract PoolPayProfitTest is ProductsPoolBase {
     /// @notice The engine draws a profit from the USDC reserve; asking more than the reserve pays the whole reserve
     /// and says how much (the engine pays the rest in kind), never a revert; an empty reserve pays nothing.
     function test_payProfit__fromEngine__paysWhatTheReserveHolds() public {
@@ -59,9 +61,43 @@ contract PoolPayProfitTest is StandalonePoolBase {
     function test_payProfit__fromEngine__transfersLowersTheReserveAndEmits() public {
         _lp(LP, usdc, 10_000e6);
         vm.expectEmit(true, false, false, true, address(pool));
-        emit IPool.ProfitPaid(address(this), 1_000e6);
+        emit IPoolTypes.ProfitPaid(address(this), 1_000e6);
         assertEq(pool.payProfit(1_000e6), 1_000e6, "paid");
         assertEq(pool.reserves(address(usdc)), 9_000e6, "reserve");
         assertEq(usdc.balanceOf(address(this)), 1_000e6, "to the engine");
+    }
+
+    /// @notice A product other than the MarginEngine is paid at most what it reports reserved (at the upper price):
+    /// with 100 USD reserved BOOK asking 101 USDC reverts ProductPayoutExceeded(book, 101 USD, 100 USD) and 100 USDC is
+    /// paid to BOOK; in kind, 100 USD and one wei reverts, 100 USD is paid in WETH rounded up to a whole unit.
+    function test_payProfit__product__boundedByWhatItReserved() public {
+        _lp(LP, usdc, 1_000e6);
+        _lp(LP, weth, 1e18);
+        _addBook(NO_CAP, 10_000);
+        book.setExposure(0, 0, 100e18, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProductRegistryTypes.ProductPayoutExceeded.selector, address(book), 101e18, 100e18)
+        );
+        book.payProfit(101e6);
+        assertEq(book.payProfit(100e6), 100e6, "paid");
+        assertEq(usdc.balanceOf(address(book)), 100e6, "to BOOK itself");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProductRegistryTypes.ProductPayoutExceeded.selector, address(book), 100e18 + 1, 100e18
+            )
+        );
+        book.payProfitInKind(address(weth), 100e18 + 1);
+        (uint256 amount, uint256 paidUsd) = book.payProfitInKind(address(weth), 100e18);
+        assertEq(amount, 33_333_333_333_333_334, "100 USD of WETH at 3,000, rounded up");
+        assertEq(paidUsd, 100_000_000_000_000_002_000, "its value");
+        assertEq(weth.balanceOf(address(book)), amount, "to BOOK itself");
+    }
+
+    /// @notice The MarginEngine's payouts are not bounded by what it reports reserved (its markets reserve a fraction
+    /// of what positions can be owed): with nothing reserved it is paid in full.
+    function test_payProfit__marginEngine__notBoundedByItsReserved() public {
+        _lp(LP, usdc, 1_000e6);
+        _addBook(NO_CAP, 10_000);
+        assertEq(pool.payProfit(500e6), 500e6, "paid in full");
     }
 }

@@ -14,7 +14,7 @@ import {Vm} from "../utils/Vm.sol";
 contract PoolPokeTest is StandalonePoolBase {
     /// @notice A Pool with no asset listed values to zero and pokes at the base rate.
     function test_poke__noAssetListed__baseRate() public {
-        Pool p = _newPool(address(usdc));
+        IPool p = _newPool(address(usdc));
         p.poke();
         assertEq(p.ratePerSecond(), BASE_RATE, "base rate");
         assertEq(p.nav(false), 0, "no value");

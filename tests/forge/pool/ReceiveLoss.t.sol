@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolReceiveLossTest
 /// @notice `Pool.receiveLoss`: a trader's loss paid to the Pool (fixture: StandalonePoolBase).
-contract PoolReceiveLossTest is StandalonePoolBase {
+contract PoolReceiveLossTest is ProductsPoolBase {
     /// @notice The liquidator pays 100 USDC of loss and books 50 USDC of debt: reserve and receivable move by both.
     function test_receiveLoss__fromLiquidator__booksPaymentAndDebt() public {
         _mintApprove(LIQ, usdc, 100e6);
@@ -43,10 +44,24 @@ contract PoolReceiveLossTest is StandalonePoolBase {
         assertTrue(700e6 * WAD % index != 0, "a quotient to round");
         uint256 scaled = 700e6 * WAD / index + 1;
         vm.expectEmit(false, false, false, true, address(pool));
-        emit IPool.LossReceived(500e6, 700e6, scaled);
+        emit IPoolTypes.LossReceived(500e6, 700e6, scaled);
         assertEq(pool.receiveLoss(500e6, 700e6), scaled, "scaled debt, rounded up");
         assertEq(pool.totalScaledDebt(), scaled, "booked");
         assertEq(pool.reserves(address(usdc)), 1_500e6, "paid into the reserve");
         assertGe(pool.totalDebt(), 700e6, "at least what was borrowed");
+    }
+
+    /// @notice A loss passed on by a product is booked as its own debt (and what it paid into the reserve); the
+    /// Liquidator's books the MarginEngine's: the two add up to the total.
+    function test_receiveLoss__product__booksItsOwnDebt() public {
+        _addBook(NO_CAP, 10_000);
+        _fundBook(20e6);
+        assertEq(book.receiveLoss(20e6, 30e6), 30e6, "scaled at index 1");
+        assertEq(pool.reserves(address(usdc)), 20e6, "paid into the reserve");
+        vm.prank(LIQ);
+        pool.receiveLoss(0, 10e6);
+        assertEq(pool.scaledDebtOf(address(book)), 30e6, "BOOK's debt");
+        assertEq(pool.scaledDebtOf(address(this)), 10e6, "the MarginEngine's, booked by the Liquidator");
+        assertEq(pool.totalScaledDebt(), 40e6, "the sum");
     }
 }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolRepayTest
 /// @notice `Pool.repay`: debt repaid to the Pool (fixture: StandalonePoolBase).
-contract PoolRepayTest is StandalonePoolBase {
+contract PoolRepayTest is ProductsPoolBase {
     /// @notice The liquidator repays 50 USDC of scaled debt at index 1: pulled into the reserve; repaying more than the
     /// receivable reverts DebtUnderflow with both.
     function test_repay__fromLiquidator__pullsTheDebt() public {
@@ -29,7 +30,7 @@ contract PoolRepayTest is StandalonePoolBase {
     function test_repay__feeOnTransferSettlement__reverts() public {
         MockFeeToken fee = new MockFeeToken(6, 100);
         _listOracleAsset(address(fee), 1e18);
-        Pool p = _newPool(address(fee));
+        IPool p = _newPool(address(fee));
         p.listAsset(address(fee), _params(5_000, 10_000, 0, 0, CAP));
         assertEq(p.receiveLoss(0, 50e6), 50e6, "scaled debt");
         fee.mint(address(this), 50e6);
@@ -50,9 +51,33 @@ contract PoolRepayTest is StandalonePoolBase {
         uint256 owed = (scaled * pool.borrowIndex() + WAD - 1) / WAD;
         assertGt(owed, 2_000e6, "with interest");
         vm.expectEmit(true, false, false, true, address(pool));
-        emit IPool.Repaid(address(this), owed, scaled);
+        emit IPoolTypes.Repaid(address(this), owed, scaled);
         assertEq(pool.repay(scaled), owed, "the grown debt");
         assertEq(pool.totalScaledDebt(), 0, "cleared");
         assertEq(pool.reserves(address(usdc)), 8_000e6 + owed, "back in the reserve");
+    }
+
+    /// @notice A product repays only its own debt: with 100 USDC owed through BOOK and 50 through the MarginEngine,
+    /// BOOK repaying 101 reverts DebtUnderflow(101, 100), the MarginEngine (or the Liquidator for it) repaying 51
+    /// reverts DebtUnderflow(51, 50); BOOK's full repayment leaves the MarginEngine's debt alone.
+    function test_repay__product__onlyItsOwnDebt() public {
+        _lp(LP, usdc, 1_000e6);
+        _addBook(NO_CAP, 10_000);
+        _bookLends(100e6);
+        pool.lend(50e6, OTHER);
+        _fundBook(200e6);
+        _mintApprove(address(this), usdc, 100e6);
+        _mintApprove(LIQ, usdc, 100e6);
+        _expectDebtUnderflow(101e6, 100e6);
+        book.repay(101e6);
+        _expectDebtUnderflow(51e6, 50e6);
+        pool.repay(51e6);
+        _expectDebtUnderflow(51e6, 50e6);
+        vm.prank(LIQ);
+        pool.repay(51e6);
+        assertEq(book.repay(100e6), 100e6, "BOOK repays its own");
+        assertEq(pool.scaledDebtOf(address(book)), 0, "BOOK owes nothing");
+        assertEq(pool.scaledDebtOf(address(this)), 50e6, "the MarginEngine's debt untouched");
+        assertEq(pool.totalScaledDebt(), 50e6, "total");
     }
 }

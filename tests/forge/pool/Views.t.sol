@@ -5,13 +5,14 @@ import {IPool} from "../../../interfaces/IPool.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
+import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";
 import {WeightFeePoolBase} from "../utils/WeightFeePoolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title PoolViewsTest
 /// @notice the Pool's views: NAV, share price, utilization and available liquidity (fixture: StandalonePoolBase).
-contract PoolViewsTest is StandalonePoolBase {
+contract PoolViewsTest is ProductsPoolBase {
     /// @notice With no reserves, utilization is 0 when nothing is reserved and 100 % when something is.
     function test_utilization__noReserves__zeroOrFull() public {
         assertEq(pool.utilization(), 0, "nothing reserved");
@@ -119,6 +120,42 @@ contract PoolViewsTest is StandalonePoolBase {
         assertEq(pool.borrowIndex(), index, "the stored index");
         assertEq(pool.totalDebt(), scaled * index / WAD, "the debt at the stored index");
         pool.nav(false); // the valuation accrues nothing either, and does not revert
+    }
+
+    /// @notice NAV and utilization sum every product's exposure: with the MarginEngine at PnL 100 / 200, 300 reserved
+    /// and a 10 provision, and BOOK at -50 / 70, 200 reserved, a 5 provision and 100 USDC lent, the lower NAV is
+    /// 3,900 + 100 - (200 + 70) - (10 + 5), the upper 3,900 + 100 - (100 - 50), utilization (300 + 200 + 100) / 4,000.
+    function test_nav__twoProducts__sumEveryProductsExposure() public {
+        _lp(LP, usdc, 4_000e6);
+        _addBook(NO_CAP, 10_000);
+        _bookLends(100e6);
+        (stubPnlLow, stubPnlHigh, stubReserved, stubProvision) = (100e18, 200e18, 300e18, 10e18);
+        book.setExposure(-50e18, 70e18, 200e18, 5e18);
+        assertEq(pool.nav(false), 3_715e18, "lower NAV");
+        assertEq(pool.nav(true), 3_950e18, "upper NAV");
+        assertEq(pool.utilization(), 15e16, "600 of 4,000");
+        assertEq(pool.sharePrice(false), WAD * (3_715e18 + WAD) / (4_000e18 + WAD), "lower share price");
+    }
+
+    /// @notice `products` lists the MarginEngine first, then the added products in order; `scaledDebtOf` splits the
+    /// total between them.
+    function test_products__registry__listsAndSplitsTheDebt() public {
+        address[] memory list = pool.products();
+        assertEq(list.length, 1, "the MarginEngine alone");
+        assertEq(list[0], pool.marginEngine(), "product 0");
+        _addBook(NO_CAP, 10_000);
+        address third = _newBook();
+        pool.addProduct(third, _caps(NO_CAP, 10_000));
+        list = pool.products();
+        assertEq(list.length, 3, "three");
+        assertEq(list[1], address(book), "BOOK second");
+        assertEq(list[2], third, "the third last");
+        book.receiveLoss(0, 7e6);
+        pool.receiveLoss(0, 5e6);
+        assertEq(pool.scaledDebtOf(address(book)), 7e6, "BOOK's");
+        assertEq(pool.scaledDebtOf(third), 0, "none");
+        assertEq(pool.scaledDebtOf(address(this)), 5e6, "the MarginEngine's");
+        assertEq(pool.totalScaledDebt(), 12e6, "the sum");
     }
 }
 

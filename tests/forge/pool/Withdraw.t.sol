@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
@@ -31,7 +31,7 @@ contract PoolWithdrawPayoutsTest is PayoutsBase {
         try pool.withdraw(shares, address(usdc), 0, LP) {
             revert("an LP took the USDC the short's profit needs");
         } catch (bytes memory reason) {
-            assertEq(bytes4(reason), IPool.SettlementBackingShort.selector, "refused for the payout backing");
+            assertEq(bytes4(reason), IPoolTypes.SettlementBackingShort.selector, "refused for the payout backing");
         }
         (uint256 creditBefore,,) = engine.cash(TRADER);
         _close(TRADER, 0);
@@ -180,7 +180,7 @@ contract PoolWithdrawWeightFeeTest is WeightFeePoolBase {
         assertGt(fee, 0, "a fee to take");
         uint256 before = usdc.balanceOf(LP);
         vm.expectEmit(true, true, true, true, address(pool));
-        emit IPool.Withdraw(LP, LP, address(usdc), shares, fee, amount);
+        emit IPoolTypes.Withdraw(LP, LP, address(usdc), shares, fee, amount);
         assertEq(_withdrawAs(LP, shares, usdc, 0), amount, "paid");
         assertEq(usdc.balanceOf(LP) - before, amount, "received");
         assertEq(pool.balanceOf(LP) + shares, supply, "burned from LP");

@@ -5,13 +5,14 @@ import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {MarginEngine} from "../../../contracts/MarginEngine.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
 import {Pool} from "../../../contracts/Pool.sol";
+import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
 import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
@@ -73,7 +74,7 @@ abstract contract EngineFixture is BaseTest {
 
     OracleAggregator internal oracle;
     ProtocolLock internal lock;
-    Pool internal pool;
+    IPool internal pool;
     IMarginEngine internal engine;
     Liquidator internal liquidator;
     InsuranceFund internal insurance;
@@ -185,11 +186,15 @@ abstract contract EngineFixture is BaseTest {
         address me = address(this);
 
         lock = new ProtocolLock([poolAt, engineAt, liquidatorAt, fundAt]);
-        pool = new Pool(
-            Pool.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
-            IPool.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
-            MAX_UTILIZATION_BPS,
-            LP_COOLDOWN
+        pool = IPool(
+            address(
+                new Pool(
+                    PoolStorage.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
+                    IPoolTypes.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
+                    MAX_UTILIZATION_BPS,
+                    LP_COOLDOWN
+                )
+            )
         );
         engine = IMarginEngine(
             address(
@@ -219,7 +224,7 @@ abstract contract EngineFixture is BaseTest {
     }
 
     function _listPoolAsset(address asset, uint16 targetWeightBps) internal {
-        pool.listAsset(asset, IPool.AssetParams(targetWeightBps, 10_000, 0, 0, CAP));
+        pool.listAsset(asset, IPoolTypes.AssetParams(targetWeightBps, 10_000, 0, 0, CAP));
     }
 
     function _listCollateral(address asset) internal {

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "./EngineFixture.sol";
 import {Vm} from "./Vm.sol";
@@ -38,7 +38,7 @@ abstract contract EnginePropertiesBase is EngineFixture {
     function setUp() public virtual {
         _deploySeededBenchCore();
         ltt = _newAsset("LTT", 18, LTT_PRICE);
-        pool.listAsset(address(ltt), IPool.AssetParams(0, 10_000, 0, 0, CAP));
+        pool.listAsset(address(ltt), IPoolTypes.AssetParams(0, 10_000, 0, 0, CAP));
         engine.listCollateral(
             address(ltt),
             IMarginEngineTypes.CollateralParams({

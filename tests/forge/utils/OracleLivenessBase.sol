@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IErrors} from "../../../interfaces/IErrors.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "./EngineFixture.sol";
@@ -36,7 +36,7 @@ abstract contract OracleLivenessBase is EngineFixture {
         oracle.update(address(ltt));
         assets.push(address(ltt));
         feedOf[address(ltt)] = feed;
-        pool.listAsset(address(ltt), IPool.AssetParams(0, 10_000, 0, 0, CAP));
+        pool.listAsset(address(ltt), IPoolTypes.AssetParams(0, 10_000, 0, 0, CAP));
         _listCollateral(address(ltt));
         _listMarket(address(ltt), 1e18);
     }

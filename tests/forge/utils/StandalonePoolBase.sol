@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPool} from "../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
+import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
 import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
@@ -52,29 +53,29 @@ abstract contract StandalonePoolBase is EngineFixture, ITraderBook {
     }
 
     /// @notice A Pool settling in `settlement`, its own lock, this contract as engine, LIQ and FUND; nothing listed.
-    function _newPool(address settlement) internal returns (Pool p) {
+    function _newPool(address settlement) internal returns (IPool p) {
         address me = address(this);
         address at = vm.computeCreateAddress(me, vm.getNonce(me) + 1);
         lock = new ProtocolLock([at, me, LIQ, FUND]);
-        p = new Pool(_wiring(settlement), _model(), MAX_UTILIZATION_BPS, LP_COOLDOWN);
+        p = IPool(address(new Pool(_wiring(settlement), _model(), MAX_UTILIZATION_BPS, LP_COOLDOWN)));
         assertEq(address(p), at, "Pool at its predicted address");
     }
 
-    function _wiring(address settlement) internal view returns (Pool.Wiring memory) {
+    function _wiring(address settlement) internal view returns (PoolStorage.Wiring memory) {
         address me = address(this);
-        return Pool.Wiring(lock, oracle, settlement, me, LIQ, FUND, me, me, me);
+        return PoolStorage.Wiring(lock, oracle, settlement, me, LIQ, FUND, me, me, me);
     }
 
-    function _model() internal pure returns (IPool.RateModel memory) {
-        return IPool.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS);
+    function _model() internal pure returns (IPoolTypes.RateModel memory) {
+        return IPoolTypes.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS);
     }
 
     function _params(uint16 target, uint16 maxWeight, uint16 baseFee, uint16 tax, uint128 cap)
         internal
         pure
-        returns (IPool.AssetParams memory)
+        returns (IPoolTypes.AssetParams memory)
     {
-        return IPool.AssetParams(target, maxWeight, baseFee, tax, cap);
+        return IPoolTypes.AssetParams(target, maxWeight, baseFee, tax, cap);
     }
 
     /// @notice `who` deposits `amount` of `token` (minted and approved) for itself; returns the shares.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPool} from "../../../../interfaces/IPool.sol";
+import {IPool, IPoolTypes} from "../../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../../contracts/mocks/MockERC20.sol";
 import {WeightFeePoolBase} from "../../utils/WeightFeePoolBase.sol";
 
@@ -75,7 +75,7 @@ contract PoolBooksPropertyTest is WeightFeePoolBase {
             vm.prank(LIQ);
             pool.socializeDeficit(scaled);
             (,, socializedUsd) = abi.decode(
-                _poolLog(vm.getRecordedLogs(), IPool.DeficitSocialized.selector), (uint256, uint256, uint256)
+                _poolLog(vm.getRecordedLogs(), IPoolTypes.DeficitSocialized.selector), (uint256, uint256, uint256)
             );
         }
     }

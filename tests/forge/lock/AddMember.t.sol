@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
+import {BaseTest} from "../utils/BaseTest.sol";
+
+/// @title AddMemberTest
+/// @notice `ProtocolLock.addMember`: the Pool (the first core member) adds a product to the shared lock; nobody else
+/// can, and a member is added once.
+contract AddMemberTest is BaseTest {
+    address internal constant POOL = address(0x1001);
+    address internal constant ENGINE = address(0x1002);
+    address internal constant LIQUIDATOR = address(0x1003);
+    address internal constant FUND = address(0x1004);
+    address internal constant PRODUCT = address(0x1005);
+    address internal constant STRANGER = address(0x5555);
+
+    ProtocolLock internal lock;
+
+    event MemberAdded(address indexed member);
+
+    function setUp() public {
+        lock = new ProtocolLock([POOL, ENGINE, LIQUIDATOR, FUND]);
+    }
+
+    /// @notice The Pool adds a product: it is listed, takes and releases the lock, and shares it with the core (a core
+    /// member cannot enter while the product holds it, and the reverse); the core members are unchanged.
+    function test_addMember__byPool__productSharesTheLock() public {
+        assertTrue(!lock.isMember(PRODUCT), "not yet a member");
+        vm.expectEmit(true, false, false, false, address(lock));
+        emit MemberAdded(PRODUCT);
+        vm.prank(POOL);
+        lock.addMember(PRODUCT);
+
+        assertTrue(lock.isMember(PRODUCT), "member");
+        address[] memory added = lock.addedMembers();
+        assertEq(added.length, 1, "one added member");
+        assertEq(added[0], PRODUCT, "the product");
+        assertEq(lock.members()[0], POOL, "core members unchanged");
+
+        vm.prank(PRODUCT);
+        lock.lock();
+        vm.expectRevert(IProtocolLock.Locked.selector);
+        vm.prank(ENGINE);
+        lock.lock();
+        vm.prank(PRODUCT);
+        lock.unlock();
+        vm.prank(POOL);
+        lock.lock();
+        vm.expectRevert(IProtocolLock.Locked.selector);
+        vm.prank(PRODUCT);
+        lock.lock();
+    }
+
+    /// @notice Any caller but the Pool, a core member or not, reverts NotMemberAdmin(caller).
+    function test_addMember__notThePool__revertsNotMemberAdmin() public {
+        address[2] memory callers = [ENGINE, STRANGER];
+        for (uint256 i = 0; i < callers.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IProtocolLock.NotMemberAdmin.selector, callers[i]));
+            vm.prank(callers[i]);
+            lock.addMember(PRODUCT);
+        }
+        assertTrue(!lock.isMember(PRODUCT), "not a member");
+    }
+
+    /// @notice A member (core or added) is not added again: AlreadyMember(account); the zero address: ZeroMember.
+    function test_addMember__memberOrZero__reverts() public {
+        vm.startPrank(POOL);
+        lock.addMember(PRODUCT);
+        vm.expectRevert(abi.encodeWithSelector(IProtocolLock.AlreadyMember.selector, PRODUCT));
+        lock.addMember(PRODUCT);
+        vm.expectRevert(abi.encodeWithSelector(IProtocolLock.AlreadyMember.selector, ENGINE));
+        lock.addMember(ENGINE);
+        vm.expectRevert(IProtocolLock.ZeroMember.selector);
+        lock.addMember(address(0));
+        vm.stopPrank();
+        assertEq(lock.addedMembers().length, 1, "one added member");
+    }
+}
