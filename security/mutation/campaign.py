@@ -37,12 +37,14 @@ WORK = REPO / ".build" / "mutate"
 RESULTS = REPO / "security" / "mutation" / "results.jsonl"
 SUMMARY = REPO / "security" / "mutation" / "summary.md"
 EQUIVALENT = REPO / "security" / "mutation" / "equivalent"  # <Contract>.toml: [[mutant]] key, reason
-# The five core contracts; MarginEngine's code is split over two files (the extension holds ADL and the views).
+# The five core contracts; the MarginEngine's and the Pool's code is split over two files each (the extensions hold
+# governance, ADL, the product registry and views).
 CONTRACTS = (
     "InsuranceFund",
     "Liquidator",
     "MarginEngineExtension",
     "Pool",
+    "PoolExtension",
     "MarginEngine",
     "OracleAggregator",
 )

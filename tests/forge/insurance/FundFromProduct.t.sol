@@ -8,14 +8,14 @@ import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
 import {MockProduct} from "../../../contracts/mocks/MockProduct.sol";
 import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
 
-/// @title ProductInsuranceFundLockReview
-/// @notice Review finding: the InsuranceFund caches the four core lock members at construction
+/// @title InsuranceFundFundFromProductTest
+/// @notice The InsuranceFund caches the four core lock members at construction
 /// (`InsuranceFund._members`, `_isMember`), so a product the Pool later adds to the ProtocolLock (`addMember`) is a
 /// lock member everywhere except in `InsuranceFund.fund`: a product that, as docs/design.md#products requires, holds the
 /// shared lock during its traders' action and pays a fee or penalty share into the InsuranceFund (as the MarginEngine
 /// does mid-operation) reverts `Locked`, while the MarginEngine doing the same succeeds.
-contract ProductInsuranceFundLockReview is CoreFlowBase {
-    function test_review__addedProduct__cannotFundInsuranceWhileHoldingTheLock() public {
+contract InsuranceFundFundFromProductTest is CoreFlowBase {
+    function test_fund__addedProductHoldingTheLock__revertsLocked() public {
         MockProduct book = new MockProduct(lock, pool);
         pool.addProduct(address(book), IProductRegistryTypes.ProductCaps(type(uint48).max, 10_000));
         assertTrue(lock.isMember(address(book)), "the product is a lock member");
