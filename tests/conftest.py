@@ -11,7 +11,8 @@ from support.fixtures import account_fixture
 
 # Property tests: `default` keeps `make test` within its 8-minute budget (each example is several transactions through
 # ape and anvil, about 0.15 s each); HYPOTHESIS_PROFILE=deep explores far more examples. Each example runs on the
-# module's anvil inside `chain.isolate()`, so ape's function-scoped isolation fixture is harmless.
+# module's anvil inside `isolated(chain)` (tests/support/isolation.py), so ape's function-scoped isolation fixture is
+# harmless.
 settings.register_profile(
     "default",
     max_examples=15,

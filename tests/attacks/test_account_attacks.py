@@ -26,6 +26,7 @@ from support.core import (
     units,
     wad,
 )
+from support.isolation import isolated
 
 ADMIN_ROLE = b"\0" * 32
 
@@ -132,7 +133,7 @@ def test_dust__positions_below_min_size_refused_and_liquidation_leaves_no_dust(
     settle({"WETH": 2_300 * 10**8})
     h = engine.liquidationHealth(attacker)
     assert h.liquidatable and 2 * h.maintenanceEquity >= h.maintenanceMargin  # unhealthy, not critical
-    with chain.isolate():
+    with isolated(chain):
         tx = liquidator.liquidate(attacker, sender=keeper)
         assert tx.events.filter(liquidator.Liquidated)[0].fractionBps == 10_000
         assert engine.position(attacker, WETH_PERP).size == 0

@@ -10,6 +10,7 @@ import ape
 
 from support.attacks import USD, ZERO, books_covered, call, selector, words
 from support.core import MAX_UINT, WETH_PERP, units, wad
+from support.isolation import isolated
 
 COOLDOWN = 900  # CoreParams' LP cooldown
 INSURANCE_TARGET = 100_000 * 10**6  # CoreParams' InsuranceFund target
@@ -25,7 +26,7 @@ def test_first_depositor_inflation__one_unit_then_donation__victim_gets_the_undo
     deposit = units("USDC", 10_000)
     give(lp, usdc, deposit, pool)
     give(stranger, usdc, units("USDC", 1_000_000) + 1, pool)
-    with chain.isolate():
+    with isolated(chain):
         pool.deposit(usdc, deposit, 0, lp, sender=lp)
         fair = pool.balanceOf(lp)
     assert fair == deposit * 10**12  # $1 per share
@@ -85,7 +86,7 @@ def test_donation__tokens_sent_to_the_pool__book_nothing_and_change_no_share_pri
         "utilization": pool.utilization,
         "liquidity": lambda: pool.availableLiquidity(usdc),
     }
-    with chain.isolate():
+    with isolated(chain):
         chain.pending_timestamp = chain.blocks.head.timestamp + 10
         fair = (
             pool.deposit(usdc, units("USDC", 50_000), 0, lp, sender=lp).events.filter(pool.Deposit)[0].shares

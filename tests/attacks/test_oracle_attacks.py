@@ -22,6 +22,7 @@ from support.core import (
     units,
     wad,
 )
+from support.isolation import isolated
 
 OK, DEVIATED, STALE, FROZEN = range(4)
 ADD_RISK, REDUCE, LIQUIDATE, VALUE = range(4)
@@ -283,7 +284,7 @@ def test_gmx_2022__trading_against_the_pool_after_moving_the_market__bounded_by_
     with ape.reverts(engine.OpenInterestCapExceeded, market=WBTC_PERP, openInterest=cap + wad(0.1), cap=cap):
         engine.modifyPosition(WBTC_PERP, wad(0.1), wad(10**7), sender=attacker)
 
-    with chain.isolate():  # push and close in one block: executed at the TWAP
+    with isolated(chain):  # push and close in one block: executed at the TWAP
         pin_time(chain)
         feeds["WBTC"].setAnswer(answer(72_000), sender=gov)
         pin_time(chain)

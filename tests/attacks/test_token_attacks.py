@@ -9,6 +9,7 @@ import ape
 import pytest
 
 from support.core import COLLATERAL, WETH_PERP, health_dict, pin_time, wad
+from support.isolation import isolated
 
 WETH_COLLATERAL = COLLATERAL["WETH"]
 
@@ -61,7 +62,7 @@ def test_decimals__6_8_18_decimal_pool_deposits_of_equal_value__equal_shares(
     at = chain.blocks.head.timestamp + 5
     shares, values = [], []
     for token, amount in deposits.items():
-        with chain.isolate():
+        with isolated(chain):
             give(lp, token, amount, pool)
             chain.pending_timestamp = at
             event = pool.deposit(token, amount, 0, lp, sender=lp).events.filter(pool.Deposit)[0]

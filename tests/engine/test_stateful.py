@@ -1,7 +1,7 @@
 """Stateful fuzzing of the whole deployed system (docs/design.md#invariants): LPs, traders, a keeper and the guardian
 act in random order while prices move, time passes and the oracle fails; every invariant is checked after every step.
 
-Each hypothesis example runs inside `chain.isolate()` (entered when the machine starts, left at its teardown), so
+Each hypothesis example runs inside `isolated(chain)` (tests/support/isolation.py) (entered when the machine starts, left at its teardown), so
 examples never see each other's state. The machine opens a leveraged book and moves one market before its first
 rule, so that liquidations, absorptions with a deficit and auto-deleveraging happen in short runs too; what each
 example reached is counted (hypothesis `event()`s, and a summary printed at the end: `ape test ... -s`).
@@ -61,6 +61,7 @@ from support.core import (
     units,
     wad,
 )
+from support.isolation import isolated
 
 VOLATILE = ("WBTC", "WETH", "LTT")
 COLLATERAL_SYMBOLS = ("USDC", "WBTC", "WETH", "LTT")
@@ -132,7 +133,7 @@ def test_system__random_actions__every_invariant_holds_after_every_step(
     class System(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self._isolation = chain.isolate()
+            self._isolation = isolated(chain)
             self._isolation.__enter__()
             self.reached: Counter = Counter()
             self.good_answers: dict[str, int] = {}  # feeds in a fault -> their last good answer

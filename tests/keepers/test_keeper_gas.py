@@ -18,6 +18,8 @@ from ballast.keepers.common import JsonFormatter
 from ballast.keepers.gas import STORAGE_SURPRISE, GasModel
 from ballast.risk import PriceStatus
 
+from support.isolation import isolated
+
 pytestmark = pytest.mark.usefixtures("seeded")
 
 WETH_CRASH = 2_250
@@ -88,7 +90,7 @@ def test_oracle_update__stale_price_new_observation__bare_estimate_runs_out_of_g
     at_parent = oracle.update.estimate_gas_cost(first, sender=keeper)
 
     # The old path: `oracle.update` with what ape gives it on this network, the node's estimate at the parent block.
-    with chain.isolate():
+    with isolated(chain):
         with pytest.raises(TransactionError):
             oracle.update(first, sender=keeper)
         receipt = chain.history[keeper.address][-1]
