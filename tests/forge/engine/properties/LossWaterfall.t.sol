@@ -5,7 +5,7 @@ import {IInsuranceFund} from "../../../../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../../../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../../interfaces/IOracleAggregator.sol";
-import {IPool} from "../../../../interfaces/IPool.sol";
+import {IPoolTypes} from "../../../../interfaces/IPool.sol";
 import {MockERC20} from "../../../../contracts/mocks/MockERC20.sol";
 import {EnginePropertiesBase} from "../../utils/EnginePropertiesBase.sol";
 import {Vm} from "../../utils/Vm.sol";
@@ -364,7 +364,7 @@ contract EnginePropertiesLossWaterfallTest is EnginePropertiesBase {
                     ++s.covers;
                 }
             } else if (log_.emitter == address(pool)) {
-                if (topic == IPool.DeficitSocialized.selector) {
+                if (topic == IPoolTypes.DeficitSocialized.selector) {
                     (s.socialized,, s.socializedUsd) = abi.decode(log_.data, (uint256, uint256, uint256));
                     ++s.socializations;
                 }
