@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import ape
 import pytest
-from hypothesis import event, given
+from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
 from ballast.prices import settle_prices
@@ -152,6 +152,8 @@ MOVES = st.dictionaries(st.sampled_from(SYMBOLS), st.integers(50, 150), max_size
     "settlement asset",
     strict=False,
 )
+# A known failure: shrinking its counterexample only costs minutes.
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     basket=BASKETS,
     borrow_pct=st.integers(0, 60),
