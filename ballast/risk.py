@@ -327,10 +327,26 @@ def _risk_low(p: AssetPrice) -> int:
 def health(account: AccountState, params: RiskParams, prices: Prices, borrow_index: int) -> Health:
     """`MarginEngine.health(account)` from the account's books, the governed parameters, the stored oracle prices
     and the Pool's borrow index, all read at one block."""
+    return _health(account, params, prices, borrow_index, liquidation=False)
+
+
+def liquidation_health(
+    account: AccountState, params: RiskParams, prices: Prices, borrow_index: int
+) -> Health:
+    """`MarginEngine.liquidationHealth(account)` when no asset in `liquidation_blockers` (the view reverts
+    otherwise): the same maintenance figures and verdict as `health`, but every collateral asset counts its lower
+    price towards initial and stress equity whatever its status (a liquidation reads the oracle's exit bounds, not
+    the new-risk policy that zeroes a collateral price that is not Ok)."""
+    return _health(account, params, prices, borrow_index, liquidation=True)
+
+
+def _health(
+    account: AccountState, params: RiskParams, prices: Prices, borrow_index: int, liquidation: bool
+) -> Health:
     t = _Totals()
     for asset, amount in account.collateral.items():
         p = prices[asset]
-        _add_collateral(t, amount, params.collateral[asset], _risk_low(p), p.high)
+        _add_collateral(t, amount, params.collateral[asset], p.low if liquidation else _risk_low(p), p.high)
     for market, position in account.positions.items():
         m = params.markets[market]
         p = prices[m.asset]
