@@ -8,23 +8,18 @@ import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../../interfaces/ITraderBook.sol";
+import {MockTraderBook} from "./MockTraderBook.sol";
 
 /// @title MockEngine
 /// @notice Test double standing in for the MarginEngine and the Liquidator in Pool and InsuranceFund tests: it
 /// reports a settable trader exposure and forwards the protocol entry points, holding the shared lock as a member
 /// would. Test networks only.
-contract MockEngine is ITraderBook {
+contract MockEngine is MockTraderBook {
     using SafeERC20 for IERC20;
 
     /// @notice The exposure view was asked to enforce the risk status while markets are marked not Ok.
     error MarketsNotOk();
 
-    IProtocolLock public immutable protocolLock;
-    IPool public pool;
-    int256 public pnlLow;
-    int256 public pnlHigh;
-    uint256 public reservedUsd;
-    uint256 public provisionUsd;
     bool public marketsNotOk;
 
     /// @dev Optional markets whose oracle prices and open interest `poolExposure` reads, so that gas benchmarks
@@ -34,19 +29,10 @@ contract MockEngine is ITraderBook {
     mapping(address market => uint256) public longOpenInterest;
     mapping(address market => uint256) public shortOpenInterest;
 
-    constructor(IProtocolLock lock_) {
-        protocolLock = lock_;
-    }
-
-    modifier locked() {
-        protocolLock.lock();
-        _;
-        protocolLock.unlock();
-    }
+    constructor(IProtocolLock lock_) MockTraderBook(lock_) {}
 
     function setPool(IPool pool_) external {
-        pool = pool_;
-        IERC20(pool_.settlementAsset()).forceApprove(address(pool_), type(uint256).max);
+        _setPool(pool_);
     }
 
     function approve(address token, address spender) external {
@@ -87,36 +73,8 @@ contract MockEngine is ITraderBook {
         return (pnlLow + int256(touched), pnlHigh + int256(touched), reservedUsd, provisionUsd);
     }
 
-    function payProfit(uint256 amount) external locked returns (uint256) {
-        return pool.payProfit(amount);
-    }
-
-    function payProfitInKind(address asset, uint256 valueUsd) external locked returns (uint256, uint256) {
-        return pool.payProfitInKind(asset, valueUsd);
-    }
-
-    function receiveLoss(uint256 paid, uint256 borrowed) external locked returns (uint256) {
-        return pool.receiveLoss(paid, borrowed);
-    }
-
-    function lend(uint256 amount, address to) external locked returns (uint256) {
-        return pool.lend(amount, to);
-    }
-
-    function repay(uint256 scaledDebt) external locked returns (uint256) {
-        return pool.repay(scaledDebt);
-    }
-
-    function absorb(address asset, uint256 amount, uint256 scaledDebt) external locked returns (uint256) {
-        return pool.absorb(asset, amount, scaledDebt);
-    }
-
     function socializeDeficit(uint256 scaledDebt) external locked returns (uint256) {
         return pool.socializeDeficit(scaledDebt);
-    }
-
-    function checkUtilization() external locked {
-        pool.checkUtilization();
     }
 
     function cover(IInsuranceFund fund, uint256 deficit) external locked returns (uint256) {
