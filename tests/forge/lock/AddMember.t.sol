@@ -2,27 +2,15 @@
 pragma solidity 0.8.30;
 
 import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
-import {BaseTest} from "../utils/BaseTest.sol";
+import {LockFixture} from "../utils/LockFixture.sol";
 
 /// @title AddMemberTest
 /// @notice `ProtocolLock.addMember`: the Pool (the first core member) adds a product to the shared lock; nobody else
 /// can, and a member is added once.
-contract AddMemberTest is BaseTest {
-    address internal constant POOL = address(0x1001);
-    address internal constant ENGINE = address(0x1002);
-    address internal constant LIQUIDATOR = address(0x1003);
-    address internal constant FUND = address(0x1004);
+contract AddMemberTest is LockFixture {
     address internal constant PRODUCT = address(0x1005);
-    address internal constant STRANGER = address(0x5555);
-
-    ProtocolLock internal lock;
 
     event MemberAdded(address indexed member);
-
-    function setUp() public {
-        lock = new ProtocolLock([POOL, ENGINE, LIQUIDATOR, FUND]);
-    }
 
     /// @notice The Pool adds a product: it is listed, takes and releases the lock, and shares it with the core (a core
     /// member cannot enter while the product holds it, and the reverse); the core members are unchanged.

@@ -2,25 +2,12 @@
 pragma solidity 0.8.30;
 
 import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
-import {BaseTest} from "../utils/BaseTest.sol";
+import {LockFixture} from "../utils/LockFixture.sol";
 
 /// @title ProtocolLockTest
 /// @notice `ProtocolLock.lock` / `unlock`: the shared lock of the four core contracts, taken and released by members
 /// only.
-contract ProtocolLockTest is BaseTest {
-    address internal constant POOL = address(0x1001);
-    address internal constant ENGINE = address(0x1002);
-    address internal constant LIQUIDATOR = address(0x1003);
-    address internal constant FUND = address(0x1004);
-    address internal constant STRANGER = address(0x5555);
-
-    ProtocolLock internal lock;
-
-    function setUp() public {
-        lock = new ProtocolLock([POOL, ENGINE, LIQUIDATOR, FUND]);
-    }
-
+contract ProtocolLockTest is LockFixture {
     /// @notice The members are fixed at construction, in order; nobody else is one.
     function test_members__fixedAtConstruction__inOrder() public view {
         address[4] memory members = lock.members();
