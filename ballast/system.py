@@ -154,8 +154,15 @@ def deploy_core(
     settlement: ContractInstance,
     roles: Roles,
     params: CoreParams = CoreParams(),
+    *,
+    stand_in: bool = False,
 ) -> Core:
-    """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token."""
+    """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token.
+
+    With `stand_in`, a MockEngine plays both the MarginEngine and the Liquidator (benchmarks that set traders'
+    exposure by hand; test networks only)."""
+    if stand_in:
+        return _deploy_with_stand_in(project, deployer, oracle, settlement, roles, params)
     predicted = _predict(deployer, CORE_ORDER)
     pool_at, engine_at, liquidator_at, fund_at = (
         predicted[n] for n in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund")
@@ -181,20 +188,18 @@ def deploy_core(
     return core
 
 
-#: Order of `deploy_with_stand_in`: a MockEngine plays both the MarginEngine and the Liquidator.
+#: Order of a stand-in deployment: a MockEngine plays both the MarginEngine and the Liquidator.
 STAND_IN_ORDER = ("ProtocolLock", "MockEngine", "Pool", "InsuranceFund")
 
 
-def deploy_with_stand_in(
+def _deploy_with_stand_in(
     project: ProjectManager,
     deployer: AccountAPI,
     oracle: ContractInstance,
     settlement: ContractInstance,
     roles: Roles,
-    params: CoreParams = CoreParams(),
+    params: CoreParams,
 ) -> Core:
-    """Pool and InsuranceFund with a MockEngine standing in for the MarginEngine and the Liquidator (benchmarks that
-    set traders' exposure by hand). Test networks only."""
     predicted = _predict(deployer, STAND_IN_ORDER)
     engine_at, pool_at, fund_at = (predicted[n] for n in ("MockEngine", "Pool", "InsuranceFund"))
     lock = project.ProtocolLock.deploy([pool_at, engine_at, engine_at, fund_at], sender=deployer)

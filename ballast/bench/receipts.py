@@ -21,7 +21,7 @@ from rich.table import Table
 
 from ballast.mocks import MockAsset, Source, Terms, deploy_mocks, one_feed
 from ballast.prices import settle_prices
-from ballast.system import CoreParams, Roles, deploy_core, deploy_with_stand_in
+from ballast.system import CoreParams, Roles, deploy_core
 
 WAD = 10**18
 FEED_DECIMALS = 8
@@ -143,7 +143,9 @@ def bench_pool(
     prices = PRICES
     tokens = _list_assets(project, owner, oracle)["tokens"]
     params = CoreParams(cooldown=cooldown, insurance_target=0)
-    core = deploy_with_stand_in(project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params)
+    core = deploy_core(
+        project, owner, oracle, tokens["USDC"], Roles(owner, owner, owner), params, stand_in=True
+    )
     pool, engine = core.pool, core.engine
     engine.setMarkets(oracle, [tokens["WBTC"], tokens["WETH"], tokens["WBTC"]], sender=owner)
     for symbol in prices:
