@@ -326,38 +326,34 @@ def _up(raw: int, bound: int, intrinsic: int, cap: int) -> int:
 
 def call_price_down(spot: int, strike: int, sigma: int, tau: int) -> int:
     """A lower bound of the Black-Scholes call price (`BlackScholes.callPriceDown`)."""
-    _validate(spot, strike, sigma, tau)
-    intrinsic = max(spot - strike, 0)
-    if tau == 0:
-        return intrinsic
-    return _down(_call_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic)
+    return _price_bound(spot, strike, sigma, tau, is_call=True, up=False)
 
 
 def call_price_up(spot: int, strike: int, sigma: int, tau: int) -> int:
     """An upper bound of the Black-Scholes call price (`BlackScholes.callPriceUp`)."""
-    _validate(spot, strike, sigma, tau)
-    intrinsic = max(spot - strike, 0)
-    if tau == 0:
-        return intrinsic
-    return _up(_call_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic, spot)
+    return _price_bound(spot, strike, sigma, tau, is_call=True, up=True)
 
 
 def put_price_down(spot: int, strike: int, sigma: int, tau: int) -> int:
     """A lower bound of the Black-Scholes put price (`BlackScholes.putPriceDown`)."""
-    _validate(spot, strike, sigma, tau)
-    intrinsic = max(strike - spot, 0)
-    if tau == 0:
-        return intrinsic
-    return _down(_put_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic)
+    return _price_bound(spot, strike, sigma, tau, is_call=False, up=False)
 
 
 def put_price_up(spot: int, strike: int, sigma: int, tau: int) -> int:
     """An upper bound of the Black-Scholes put price (`BlackScholes.putPriceUp`)."""
+    return _price_bound(spot, strike, sigma, tau, is_call=False, up=True)
+
+
+def _price_bound(spot: int, strike: int, sigma: int, tau: int, *, is_call: bool, up: bool) -> int:
+    """`BlackScholes._priceBound`: the intrinsic value at expiry, else the raw price widened by the error bound."""
     _validate(spot, strike, sigma, tau)
-    intrinsic = max(strike - spot, 0)
+    gain, cost = (spot, strike) if is_call else (strike, spot)
+    intrinsic = max(gain - cost, 0)
     if tau == 0:
         return intrinsic
-    return _up(_put_raw(spot, strike, sigma, tau), price_error_bound(spot, strike), intrinsic, strike)
+    raw = _call_raw(spot, strike, sigma, tau) if is_call else _put_raw(spot, strike, sigma, tau)
+    bound = price_error_bound(spot, strike)
+    return _up(raw, bound, intrinsic, gain) if up else _down(raw, bound, intrinsic)
 
 
 def call_delta(spot: int, strike: int, sigma: int, tau: int) -> int:
