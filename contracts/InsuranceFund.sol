@@ -19,7 +19,7 @@ contract InsuranceFund is IInsuranceFund, Roles, ProtocolGuarded {
     IPool public immutable pool;
     address public immutable liquidator;
 
-    /// @dev The shared lock's members (immutable there too), so `fund` can tell a member without calling the lock.
+    /// @dev The shared lock's four core members (immutable there too), so `fund` tells them without calling the lock.
     address private immutable _member0;
     address private immutable _member1;
     address private immutable _member2;
@@ -56,11 +56,11 @@ contract InsuranceFund is IInsuranceFund, Roles, ProtocolGuarded {
     }
 
     /// @inheritdoc IInsuranceFund
-    /// @dev Not guarded by the shared lock when the Liquidator or MarginEngine funds it mid-operation (they hold the
-    /// lock); anyone else takes the lock.
+    /// @dev Not guarded by the shared lock when a lock member funds it mid-operation (the Liquidator, the
+    /// MarginEngine or a product the Pool added: they hold the lock); anyone else takes the lock.
     function fund(uint256 amount, bytes32 reason) external {
         if (amount == 0) revert ZeroAmount();
-        bool external_ = !_isMember(msg.sender);
+        bool external_ = !_isCoreMember(msg.sender) && !protocolLock.isMember(msg.sender);
         if (external_) protocolLock.lock();
         uint256 before = IERC20(asset).balanceOf(address(this));
         IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
@@ -75,8 +75,9 @@ contract InsuranceFund is IInsuranceFund, Roles, ProtocolGuarded {
         return (m[0], m[1], m[2], m[3]);
     }
 
-    /// @dev `ProtocolLock.isMember`, from the same (immutable) list.
-    function _isMember(address account) private view returns (bool) {
+    /// @dev `ProtocolLock.isMember` for the core members, from the same (immutable) list; a product added later is
+    /// asked of the lock.
+    function _isCoreMember(address account) private view returns (bool) {
         return account == _member0 || account == _member1 || account == _member2 || account == _member3;
     }
 
