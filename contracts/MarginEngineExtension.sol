@@ -7,6 +7,7 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
+import {CoreWiringViews} from "./base/CoreWiring.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
@@ -17,7 +18,7 @@ import {ParamBounds} from "./libraries/ParamBounds.sol";
 /// @notice Governance and book-keeping views of the MarginEngine. The engine creates it in its constructor and
 /// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract MarginEngineExtension is MarginEngineStorage, Roles, ProtocolGuarded, IMarginEngineAdmin {
+contract MarginEngineExtension is MarginEngineStorage, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
 
@@ -299,27 +300,7 @@ contract MarginEngineExtension is MarginEngineStorage, Roles, ProtocolGuarded, I
     }
 
     /// @inheritdoc IMarginEngineAdmin
-    function oracle() external view returns (address) {
-        return address(_oracle);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
     function pool() external view returns (address) {
         return address(_pool);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function liquidator() external view returns (address) {
-        return _liquidator;
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function insuranceFund() external view returns (address) {
-        return _insuranceFund;
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function settlementAsset() external view returns (address) {
-        return _settlementAsset;
     }
 }

@@ -6,6 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IPoolAdmin} from "../interfaces/IPool.sol";
 import {IProductRegistry} from "../interfaces/IProductRegistry.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
+import {CoreWiringViews} from "./base/CoreWiring.sol";
 import {PoolStorage} from "./base/PoolStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {Roles} from "./base/Roles.sol";
@@ -16,7 +17,7 @@ import {ParamBounds} from "./libraries/ParamBounds.sol";
 /// @notice Governance, the product registry and book-keeping views of the Pool. The Pool creates it in its constructor
 /// and delegates to it every selector it does not implement, so this code runs on the Pool's storage; called directly
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract PoolExtension is PoolStorage, Roles, ProtocolGuarded, IPoolAdmin {
+contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, IPoolAdmin {
     uint256 public constant MAX_ASSETS = 8;
     uint256 public constant MAX_BASE_FEE_BPS = 100;
     uint256 public constant MAX_TAX_FEE_BPS = 200;
@@ -172,29 +173,9 @@ contract PoolExtension is PoolStorage, Roles, ProtocolGuarded, IPoolAdmin {
 
     // ---------------------------------------------------------------- views
 
-    /// @inheritdoc IPoolAdmin
-    function settlementAsset() external view returns (address) {
-        return _settlementAsset;
-    }
-
-    /// @inheritdoc IPoolAdmin
-    function oracle() external view returns (address) {
-        return address(_oracle);
-    }
-
     /// @inheritdoc IProductRegistry
     function marginEngine() external view returns (address) {
         return _marginEngine;
-    }
-
-    /// @inheritdoc IPoolAdmin
-    function liquidator() external view returns (address) {
-        return _liquidator;
-    }
-
-    /// @inheritdoc IPoolAdmin
-    function insuranceFund() external view returns (address) {
-        return _insuranceFund;
     }
 
     /// @inheritdoc IPoolAdmin

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {PriceRange} from "../contracts/libraries/PriceRange.sol";
+import {ICoreWiring} from "./ICoreWiring.sol";
 import {IErrors} from "./IErrors.sol";
 import {ITraderBook} from "./ITraderBook.sol";
 
@@ -227,7 +228,7 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 /// @title IMarginEngineAdmin
 /// @notice Governance and book-keeping views of the MarginEngine, served by its extension (the engine delegates
 /// every selector it does not implement to it, as Compound III does with CometExt).
-interface IMarginEngineAdmin is IMarginEngineTypes {
+interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     function listCollateral(address asset, CollateralParams calldata params) external;
     /// @notice Change collateral parameters: governance (the timelock) within the absolute bounds, the risk manager
     /// only in bounded steps on the haircuts (so healthy accounts are not made liquidatable at once).
@@ -275,12 +276,8 @@ interface IMarginEngineAdmin is IMarginEngineTypes {
     function insuranceFeeShareBps() external view returns (uint256);
     function newRiskPaused() external view returns (bool);
     function adlParams() external view returns (uint256 thresholdBps, uint256 targetBps);
-    /// @notice The engine's wiring (immutable).
-    function oracle() external view returns (address);
+    /// @notice The Pool the engine borrows from and settles with (immutable).
     function pool() external view returns (address);
-    function liquidator() external view returns (address);
-    function insuranceFund() external view returns (address);
-    function settlementAsset() external view returns (address);
 }
 
 /// @title IMarginEngine

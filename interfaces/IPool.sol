@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.27;
 
+import {ICoreWiring} from "./ICoreWiring.sol";
 import {IProductRegistry, IProductRegistryTypes} from "./IProductRegistry.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
@@ -216,7 +217,7 @@ interface IPoolCore is IERC20, IPoolTypes {
 /// @title IPoolAdmin
 /// @notice Governance, the product registry and book-keeping views of the Pool, served by its extension (the Pool
 /// delegates every selector it does not implement to it, as the MarginEngine does).
-interface IPoolAdmin is IPoolTypes, IProductRegistry {
+interface IPoolAdmin is IPoolTypes, IProductRegistry, ICoreWiring {
     // ---------------------------------------------------------------- governance
 
     function listAsset(address asset, AssetParams calldata params) external;
@@ -227,9 +228,6 @@ interface IPoolAdmin is IPoolTypes, IProductRegistry {
     function setDepositsPaused(bool paused) external;
 
     // ---------------------------------------------------------------- views
-
-    /// @notice The settlement asset (traders' cash and debt).
-    function settlementAsset() external view returns (address);
 
     /// @notice Pool assets in listing order.
     function assets() external view returns (address[] memory);
@@ -253,11 +251,6 @@ interface IPoolAdmin is IPoolTypes, IProductRegistry {
     function cooldown() external view returns (uint256);
 
     function depositsPaused() external view returns (bool);
-
-    /// @notice The Pool's wiring (immutable).
-    function oracle() external view returns (address);
-    function liquidator() external view returns (address);
-    function insuranceFund() external view returns (address);
 }
 
 /// @title IPool

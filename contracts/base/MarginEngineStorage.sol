@@ -8,12 +8,13 @@ import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {AccountMath} from "../libraries/AccountMath.sol";
+import {CoreWiring} from "./CoreWiring.sol";
 
 /// @title MarginEngineStorage
 /// @notice The state of the MarginEngine, shared by its two halves: the engine itself and the extension it delegates
 /// governance and book-keeping views to. Both inherit this first, so their storage layouts agree slot for slot; the
 /// wiring is immutable and given to both by the engine's constructor.
-abstract contract MarginEngineStorage is IMarginEngineTypes {
+abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     uint256 internal constant MAX_COLLATERAL_LISTED = 16;
     uint256 internal constant MAX_MARKETS_LISTED = 16;
     /// @dev Caps that bound every health computation.
@@ -61,11 +62,7 @@ abstract contract MarginEngineStorage is IMarginEngineTypes {
         address guardian;
     }
 
-    IOracleAggregator internal immutable _oracle;
     IPool internal immutable _pool;
-    address internal immutable _liquidator;
-    address internal immutable _insuranceFund;
-    address internal immutable _settlementAsset;
     uint8 internal immutable _settlementDecimals;
 
     address[] internal _collateralList;
@@ -89,9 +86,8 @@ abstract contract MarginEngineStorage is IMarginEngineTypes {
     mapping(address account => uint256 usd) internal _provisions;
     uint256 internal _totalProvision;
 
-    constructor(Wiring memory w) {
-        (_oracle, _pool, _liquidator, _insuranceFund) = (w.oracle, w.pool, w.liquidator, w.insuranceFund);
-        _settlementAsset = w.pool.settlementAsset();
+    constructor(Wiring memory w) CoreWiring(w.oracle, w.pool.settlementAsset(), w.liquidator, w.insuranceFund) {
+        _pool = w.pool;
         _settlementDecimals = IERC20Metadata(_settlementAsset).decimals();
     }
 

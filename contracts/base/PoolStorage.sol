@@ -8,12 +8,13 @@ import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPoolTypes} from "../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
+import {CoreWiring} from "./CoreWiring.sol";
 
 /// @title PoolStorage
 /// @notice The state of the Pool, shared by its two halves: the Pool itself and the extension it delegates governance,
 /// the product registry and book-keeping views to. Both inherit this first, so their storage layouts agree slot for
 /// slot (the LP share's ERC20 state included); the wiring is immutable and given to both by the Pool's constructor.
-abstract contract PoolStorage is ERC20, IPoolTypes {
+abstract contract PoolStorage is ERC20, CoreWiring, IPoolTypes {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
 
@@ -91,12 +92,8 @@ abstract contract PoolStorage is ERC20, IPoolTypes {
         address guardian;
     }
 
-    IOracleAggregator internal immutable _oracle;
-    address internal immutable _settlementAsset;
     /// @dev Product 0, registered at construction: compared before any storage is read.
     address internal immutable _marginEngine;
-    address internal immutable _liquidator;
-    address internal immutable _insuranceFund;
 
     ListEntry[] internal _list;
     mapping(address asset => AssetSlot) internal _assets;
@@ -112,12 +109,14 @@ abstract contract PoolStorage is ERC20, IPoolTypes {
     mapping(address book => uint256) internal _productNumber;
     mapping(address book => uint256) internal _addedScaledDebt;
 
-    constructor(Wiring memory w) ERC20("ballast LP", "BLP") {
+    constructor(Wiring memory w)
+        ERC20("ballast LP", "BLP")
+        CoreWiring(w.oracle, w.settlementAsset, w.liquidator, w.insuranceFund)
+    {
         if (w.settlementAsset == address(0) || w.marginEngine == address(0) || w.liquidator == address(0)) {
             revert ZeroAddress();
         }
-        (_oracle, _settlementAsset, _marginEngine, _liquidator, _insuranceFund) =
-        (w.oracle, w.settlementAsset, w.marginEngine, w.liquidator, w.insuranceFund);
+        _marginEngine = w.marginEngine;
     }
 
     function _listed(address asset) internal view returns (AssetSlot memory a) {
