@@ -63,49 +63,57 @@ abstract contract EngineGasBase is EngineFixture, GasMeter {
 
 /// @notice The state of `ballast.bench.bench_engine` up to one of its measured transactions.
 abstract contract BenchScenario is EngineGasBase {
-    uint256 internal constant FUNDED = 0;
-    uint256 internal constant FIRST_DEPOSIT = 1;
-    uint256 internal constant DEPOSITED = 2;
-    uint256 internal constant OPENED = 3;
-    uint256 internal constant CRASHED = 4;
+    /// @notice The bench's stages, in order: each measured transaction starts from one.
+    enum Stage {
+        Funded,
+        FirstDeposit,
+        Deposited,
+        Opened,
+        Crashed
+    }
 
     address internal trader;
 
     /// @notice Core, LP seed of 1,000,000 USD per pool asset, a trader with 10 WETH approved; then, stage by stage,
     /// 2 WETH deposited, 2 more, a 10 WETH long in market 0, WETH down 30 % (3,000 -> 2,100) and the TWAP caught up.
-    function _benchUpTo(uint256 stage) internal {
+    function _benchUpTo(Stage stage) internal {
         _deploySeededBenchCore();
         trader = _actor("trader");
         weth.mint(trader, 10 * WAD);
         vm.prank(trader);
         weth.approve(address(engine), 10 * WAD);
-        for (uint256 s = 1; s <= stage; ++s) {
+        for (uint256 i = 1; i <= uint256(stage); ++i) {
+            Stage s = Stage(i);
             _nextBlock();
             vm.prank(trader);
-            if (s == FIRST_DEPOSIT || s == DEPOSITED) {
+            if (s == Stage.FirstDeposit || s == Stage.Deposited) {
                 engine.deposit(address(weth), 2 * WAD, trader);
-            } else if (s == OPENED) {
+            } else if (s == Stage.Opened) {
                 engine.modifyPosition(0, int256(10 * WAD), type(uint256).max);
-            } else if (s == CRASHED) {
+            } else if (s == Stage.Crashed) {
                 _setFeed(address(weth), 2_100e18);
                 _settlePrices();
             }
         }
         _nextBlock();
     }
+
+    /// @dev The trader deposits 2 WETH (measured); its balance and the engine's total are then `expected`.
+    function _measureDeposit(uint256 expected) internal returns (Gas memory g) {
+        (g,) = _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
+        assertEq(engine.collateralBalance(trader, address(weth)), expected, "deposit not booked");
+        assertEq(engine.totalCollateral(address(weth)), expected, "total not booked");
+    }
 }
 
 /// @notice Collateral deposit, first: the bench's (the engine holds no WETH yet) and the account's first.
 contract EngineGasDepositFirstTest is BenchScenario {
     function setUp() public {
-        _benchUpTo(FUNDED);
+        _benchUpTo(Stage.Funded);
     }
 
     function test_GasDepositFirst() public {
-        (Gas memory g,) =
-            _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
-        assertEq(engine.collateralBalance(trader, address(weth)), 2 * WAD, "deposit not booked");
-        assertEq(engine.totalCollateral(address(weth)), 2 * WAD, "total not booked");
+        Gas memory g = _measureDeposit(2 * WAD);
         (uint16 collateralMask,) = engine.accountMasks(trader);
         assertEq(collateralMask, 2, "WETH (collateral 2) not in the account's list");
         assertEq(weth.balanceOf(address(engine)), 2 * WAD, "tokens not pulled");
@@ -116,14 +124,11 @@ contract EngineGasDepositFirstTest is BenchScenario {
 /// @notice Collateral deposit, repeat: the same account and asset, one block later.
 contract EngineGasDepositRepeatTest is BenchScenario {
     function setUp() public {
-        _benchUpTo(FIRST_DEPOSIT);
+        _benchUpTo(Stage.FirstDeposit);
     }
 
     function test_GasDepositRepeat() public {
-        (Gas memory g,) =
-            _measure(trader, address(engine), abi.encodeCall(engine.deposit, (address(weth), 2 * WAD, trader)));
-        assertEq(engine.collateralBalance(trader, address(weth)), 4 * WAD, "deposit not booked");
-        assertEq(engine.totalCollateral(address(weth)), 4 * WAD, "total not booked");
+        Gas memory g = _measureDeposit(4 * WAD);
         _reportAs("fresh_collateral_deposit_repeat", "collateral deposit, repeat (bench)", g, 75_500);
     }
 }
@@ -131,7 +136,7 @@ contract EngineGasDepositRepeatTest is BenchScenario {
 /// @notice Opening a 10 WETH long on 4 WETH of collateral: the account's first position, the market's first.
 contract EngineGasOpenTest is BenchScenario {
     function setUp() public {
-        _benchUpTo(DEPOSITED);
+        _benchUpTo(Stage.Deposited);
     }
 
     function test_GasOpenPosition() public {
@@ -155,7 +160,7 @@ contract EngineGasOpenTest is BenchScenario {
 /// @notice The health view of an account with 1 collateral asset and 1 position.
 contract EngineGasHealthTest is BenchScenario {
     function setUp() public {
-        _benchUpTo(OPENED);
+        _benchUpTo(Stage.Opened);
     }
 
     function test_GasHealthOneByOne() public {
@@ -175,7 +180,7 @@ contract EngineGasLiquidateTest is BenchScenario {
     uint256 internal wethReserve;
 
     function setUp() public {
-        _benchUpTo(CRASHED);
+        _benchUpTo(Stage.Crashed);
         wethReserve = pool.reserves(address(weth));
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(trader);
         assertTrue(h.liquidatable, "fixture: account not liquidatable");
