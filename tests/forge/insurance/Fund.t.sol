@@ -2,6 +2,9 @@
 pragma solidity 0.8.30;
 
 import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
+import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
+import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {MockProduct} from "../../../contracts/mocks/MockProduct.sol";
 import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
 
 /// @title InsuranceFundFundFlowTest
@@ -40,21 +43,62 @@ contract InsuranceFundFundFlowTest is CoreFlowBase {
         assertEq(usdc.balanceOf(address(insurance)), held + 1_000e6, "held");
     }
 
-    /// @notice A member that holds the shared lock (the MarginEngine charging a penalty mid-operation) funds without
-    /// taking the lock again: the fund books the amount and the lock stays the member's.
-    function test_fund__memberHoldingTheLock__booksWithoutTakingTheLock() public {
+    /// @dev `member` takes the shared lock, funds 10 USDC under it (booked and announced, the lock still its own), and
+    /// releases the lock.
+    function _fundHoldingTheLock(address member, bytes32 reason) internal {
         uint256 booked = insurance.bookedBalance();
-        usdc.mint(address(engine), 10e6);
-        vm.startPrank(address(engine));
+        usdc.mint(member, 10e6);
+        vm.startPrank(member);
         lock.lock();
         usdc.approve(address(insurance), 10e6);
         vm.expectEmit(true, true, false, true, address(insurance));
-        emit IInsuranceFund.Funded(address(engine), 10e6, "penalty");
-        insurance.fund(10e6, "penalty");
+        emit IInsuranceFund.Funded(member, 10e6, reason);
+        insurance.fund(10e6, reason);
         assertTrue(lock.isLocked(), "the member still holds the lock");
         lock.unlock();
         vm.stopPrank();
         assertEq(insurance.bookedBalance(), booked + 10e6, "booked");
+    }
+
+    /// @dev A product the Pool added (and so a lock member).
+    function _addProduct() internal returns (address book) {
+        book = address(new MockProduct(lock, pool));
+        pool.addProduct(book, IProductRegistryTypes.ProductCaps(type(uint48).max, 10_000));
+        assertTrue(lock.isMember(book), "the product is a lock member");
+    }
+
+    /// @notice A member that holds the shared lock (the MarginEngine charging a penalty mid-operation) funds without
+    /// taking the lock again.
+    function test_fund__memberHoldingTheLock__booksWithoutTakingTheLock() public {
+        _fundHoldingTheLock(address(engine), "penalty");
+    }
+
+    /// @notice A product the Pool added later is a lock member too: holding the lock during its trader's action, it
+    /// pays a fee into the fund as the MarginEngine does.
+    function test_fund__addedProductHoldingTheLock__booksWithoutTakingTheLock() public {
+        _fundHoldingTheLock(_addProduct(), "fee");
+    }
+
+    /// @notice A caller that is not a lock member takes the lock: it cannot fund while a member holds it, and funds
+    /// (the lock released after) once it is free.
+    function test_fund__outsiderWhileAMemberHoldsTheLock__revertsLocked() public {
+        address book = _addProduct();
+        usdc.mint(OTHER, 10e6);
+        vm.prank(OTHER);
+        usdc.approve(address(insurance), 10e6);
+        vm.prank(book);
+        lock.lock();
+        vm.prank(OTHER);
+        vm.expectRevert(IProtocolLock.Locked.selector);
+        insurance.fund(10e6, "donation");
+
+        vm.prank(book);
+        lock.unlock();
+        uint256 booked = insurance.bookedBalance();
+        vm.prank(OTHER);
+        insurance.fund(10e6, "donation");
+        assertEq(insurance.bookedBalance(), booked + 10e6, "booked once the lock is free");
+        assertTrue(!lock.isLocked(), "released");
     }
 
     /// @notice Tokens sent to the fund directly are held but not booked: only `fund` books.
