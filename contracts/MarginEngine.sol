@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
+import {MarginEngineBooks} from "./base/MarginEngineBooks.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
@@ -19,14 +19,13 @@ import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title MarginEngine
 /// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
-/// holds the hot paths (trading, collateral, health, the Liquidator's entry points, auto-deleveraging); governance
-/// and book-keeping views live in a MarginEngineExtension it creates and delegates every other selector to (the
-/// pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. `IMarginEngine` is the
+/// holds the hot paths (trading, collateral, health, the Liquidator's entry points); governance, book-keeping views
+/// and auto-deleveraging live in a MarginEngineExtension it creates and delegates every other selector to (the
+/// pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. Both run the book-keeping
+/// of `MarginEngineBooks`. `IMarginEngine` is the
 /// whole API at this address.
-contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore {
+contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     using FixedPointMath for uint256;
-    using SafeCast for uint256;
-    using SafeCast for int256;
     using SafeERC20 for IERC20;
     using PriceRange for PriceRange.Range;
 
@@ -346,61 +345,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         movedUsd = amount.toValueDown(price, decimals);
     }
 
-    // ---------------------------------------------------------------- auto-deleveraging
-
-    /// @inheritdoc IMarginEngineCore
-    function autoDeleverage(address account, uint256 market) external guarded returns (int256 delta) {
-        (int256 traderPnl, uint256 poolValue, bool active, uint256 excess) = _adlState();
-        if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
-        uint256 price;
-        (delta, price) = _adlTrade(account, market, excess);
-        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
-        _realize(account, realized, _settlementRange());
-        emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
-        emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
-    }
-
-    /// @dev Check the selection rule and size the reduction: what realizes `excess` (each unit realizes
-    /// |price - entry|), all of the position if less than the minimum size would remain.
-    function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
-        MarketParams memory p = _listedMarket(market);
-        Position memory pos = _positions[account][market];
-        AccountMath.MarketState memory s = _marketStateRef(market);
-        bool long = pos.size > 0;
-        // Closing a long sells: the price better for the account is the higher one, and vice versa.
-        uint256 price = _oracle.priceForLiquidation(p.asset, long);
-        uint256 average = long
-            ? uint256(s.longEntryNotional).mulDivDown(FixedPointMath.WAD, s.longSize == 0 ? 1 : s.longSize)
-            : uint256(s.shortEntryNotional).mulDivUp(FixedPointMath.WAD, s.shortSize == 0 ? 1 : s.shortSize);
-        // A profitable side, and an entry at least as good as the side's average.
-        bool candidate = pos.size != 0
-            && (long ? average < price && pos.entryPrice <= average : average > price && pos.entryPrice >= average);
-        if (!candidate) revert NotAdlCandidate(account, market, pos.entryPrice, average, price);
-        uint256 size = _abs(pos.size);
-        uint256 closing = excess.mulDivUp(FixedPointMath.WAD, FixedPointMath.absDiff(price, pos.entryPrice));
-        if (closing >= size || size - closing < p.minSize) closing = size;
-        return (long ? -int256(closing) : int256(closing), price);
-    }
-
-    /// @inheritdoc IMarginEngineCore
-    function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
-        return _adlState();
-    }
-
-    function _adlState() private view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
-        (, traderPnl,) = _poolExposure(false);
-        int256 value = _pool.nav(false) + traderPnl;
-        poolValue = value > 0 ? uint256(value) : 0;
-        ConfigSlot memory c = _config;
-        active = traderPnl > 0 && uint256(traderPnl) > poolValue.mulBpsDown(c.adlThresholdBps);
-        // Paying out profit P lowers the PnL and the pool's value alike: (pnl - P) <= target * (value - P) needs
-        // P >= (pnl - target * value) / (1 - target).
-        if (active) {
-            uint256 over = uint256(traderPnl) - poolValue.mulBpsDown(c.adlTargetBps);
-            excessUsd = over.mulDivUp(FixedPointMath.BPS, FixedPointMath.BPS - c.adlTargetBps);
-        }
-    }
-
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IMarginEngineCore
@@ -421,29 +365,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
     {
         (pnlLow, pnlHigh, reservedUsd) = _poolExposure(enforceRiskStatus);
         provisionUsd = _totalProvision;
-    }
-
-    /// @dev Reserved liquidity covers what open positions can be owed (docs/design.md#liveness): a long's size at the
-    /// upper price (its profit is below that), a short's entry notional (the most it can gain, at a price of zero);
-    /// each times the market's reserve factor.
-    function _poolExposure(bool enforceRiskStatus)
-        private
-        view
-        returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd)
-    {
-        uint256 index = _pool.borrowIndex();
-        uint256 n = _markets.length;
-        for (uint256 market = 0; market < n; ++market) {
-            AccountMath.MarketState memory s = _marketStateRef(market);
-            if (s.longSize == 0 && s.shortSize == 0) continue;
-            MarketParams storage p = _market(market);
-            address asset = p.asset;
-            (uint256 low, uint256 high) =
-                enforceRiskStatus ? _oracle.priceBounds(asset, IOracleAggregator.Action.Value) : _range(asset);
-            (int256 atLow, int256 atHigh) = AccountMath.marketPnl(s, low, high, index);
-            (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
-            reservedUsd += (uint256(s.longSize).mulWadUp(high) + s.shortEntryNotional).mulBpsUp(p.reserveFactorBps);
-        }
     }
 
     // ---------------------------------------------------------------- internals: health
@@ -590,108 +511,7 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         }
     }
 
-    /// @dev Move the position by `delta` at `price` and borrow index `index`: settle its borrow fee, compute the PnL
-    /// of any closed part (the caller books it: `_realize`), average the entry of any opened part, and keep the market
-    /// aggregates and the account's market list. Returns the market's aggregates after the trade too.
-    function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price, uint256 index)
-        private
-        returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s)
-    {
-        Position memory pos = _positions[account][market];
-        s = _marketStateRef(market);
-        AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
-        uint256 borrowFeeUsd = AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index);
-        int256 entry;
-        (realized, sizeAfter, entry) = AccountMath.applyTrade(pos.size, pos.entryPrice, delta, price);
-        realized -= int256(borrowFeeUsd);
-        pos = Position(sizeAfter.toInt128(), uint256(entry).toUint128(), index);
-        AccountMath.addToMarket(s, pos.size, pos.entryPrice, index);
-        _storeMarketState(market, s);
-        _positions[account][market] = pos;
-
-        uint16 bit = uint16(1 << market);
-        MaskSlot memory m = _masks[account];
-        if (sizeAfter == 0) {
-            _masks[account].markets = m.markets & ~bit;
-        } else if (m.markets & bit == 0) {
-            if (_popcount(m.markets) == MAX_MARKETS_PER_ACCOUNT) {
-                revert TooManyMarkets(account, MAX_MARKETS_PER_ACCOUNT);
-            }
-            _masks[account].markets = m.markets | bit;
-        }
-    }
-
-    /// @dev Book a realized PnL in `account`'s cash at the settlement range `settlement`: a profit paid (`_payProfit`),
-    /// a loss owed to the Pool (the more units, at the lower price).
-    function _realize(address account, int256 realized, PriceRange.Range memory settlement) private {
-        if (realized > 0) {
-            _payProfit(account, uint256(realized), settlement);
-        } else if (realized < 0) {
-            _payFromCash(account, settlement.unitsUp(uint256(-realized), _settlementDecimals), address(_pool), "pnl");
-        }
-    }
-
     // ---------------------------------------------------------------- internals: cash
-
-    /// @dev Pay `account` a realized profit of `usd`: in settlement units into its cash, and what the Pool's settlement
-    /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (a
-    /// profit is always paid in full when it is realized: docs/design.md#liveness). Reverts only if the whole Pool
-    /// cannot pay it.
-    function _payProfit(address account, uint256 usd, PriceRange.Range memory settlement) private {
-        uint256 units = settlement.unitsDown(usd, _settlementDecimals);
-        uint256 paid = _pool.payProfit(units);
-        if (paid != 0) _addCash(account, paid, "pnl");
-        if (paid == units) return;
-        uint256 owedUsd = (units - paid).toValueDown(settlement.high, _settlementDecimals);
-        uint256 n = _collateralList.length;
-        for (uint256 i = 0; i < n && owedUsd != 0; ++i) {
-            address asset = _collateralList[i];
-            (uint256 amount, uint256 paidUsd) = _pool.payProfitInKind(asset, owedUsd);
-            if (amount == 0) continue;
-            owedUsd -= paidUsd < owedUsd ? paidUsd : owedUsd;
-            _masks[account].collateral |= uint16(1 << i);
-            _balances[account][asset] += amount;
-            _totalCollateral[asset] += amount;
-            emit CollateralDeposited(account, asset, amount, address(_pool));
-        }
-        if (owedUsd != 0) revert ProfitUnpaid(account, owedUsd);
-    }
-
-    /// @dev Credit `units` of settlement tokens the engine already holds: repay debt first, then add credit.
-    function _addCash(address account, uint256 units, bytes32 reason) private {
-        CashSlot memory c = _cash[account];
-        uint256 remaining = units;
-        if (c.scaledDebt != 0) {
-            uint256 index = _pool.borrowIndex();
-            uint256 scaled = remaining.mulDivDown(FixedPointMath.WAD, index);
-            if (scaled > c.scaledDebt) scaled = c.scaledDebt;
-            if (scaled != 0) {
-                remaining -= _pool.repay(scaled);
-                c.scaledDebt -= uint128(scaled);
-            }
-        }
-        c.credit += remaining.toUint128();
-        _cash[account] = c;
-        emit CashChanged(account, int256(units), c.credit, c.scaledDebt, reason);
-    }
-
-    /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received; the engine itself keeps
-    /// them to pay them on): from credit first, the rest as new debt to the Pool.
-    function _payFromCash(address account, uint256 units, address to, bytes32 reason) private {
-        CashSlot memory c = _cash[account];
-        uint256 fromCredit = units < c.credit ? units : c.credit;
-        uint256 borrowed = units - fromCredit;
-        c.credit -= uint128(fromCredit);
-        if (to == address(_pool)) {
-            c.scaledDebt += _pool.receiveLoss(fromCredit, borrowed).toUint128();
-        } else {
-            if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
-            if (to == _insuranceFund) IInsuranceFund(to).fund(units, reason);
-            else if (to != address(this)) IERC20(_settlementAsset).safeTransfer(to, units);
-        }
-        _cash[account] = c;
-        emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);
-    }
 
     // ---------------------------------------------------------------- internals: helpers
 
@@ -720,15 +540,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         checkable = d.status == IOracleAggregator.Status.Ok;
     }
 
-    function _range(address asset) private view returns (uint256 low, uint256 high) {
-        IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
-        return PriceRange.ordered(d.median, d.twap);
-    }
-
-    function _settlementRange() private view returns (PriceRange.Range memory) {
-        return PriceRange.fromData(_oracle.getPriceData(_settlementAsset));
-    }
-
     function _clearProvision(address account) private {
         if (!_masks[account].provisioned) return;
         uint256 provisioned = _provisions[account];
@@ -737,10 +548,9 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
         emit ProvisionSet(account, 0, _totalProvision);
     }
 
-    // Element access without the bounds check (which reads the array's length from storage), for indexes known to be
-    // in range: a bit of an account's mask (set only for a listed collateral asset or market, and nothing is ever
-    // delisted), a market checked by `_listedMarket`, or below `_markets.length`. `_marketStates` grows with
-    // `_markets`. Element sizes: an address is one slot, MarketParams and MarketState three.
+    // Element access without the bounds check (which reads the array's length from storage), for an index known to be
+    // in range: a bit of an account's collateral mask (set only for a listed asset, and nothing is ever delisted).
+    // (The markets' accessors are in `MarginEngineBooks`.)
 
     function _collateralAt(uint256 i) private view returns (address asset) {
         uint256 slot;
@@ -748,37 +558,6 @@ contract MarginEngine is MarginEngineStorage, ProtocolGuarded, IMarginEngineCore
             mstore(0x00, _collateralList.slot)
             slot := add(keccak256(0x00, 0x20), i)
             asset := sload(slot)
-        }
-    }
-
-    function _market(uint256 market) private pure returns (MarketParams storage p) {
-        assembly ("memory-safe") {
-            mstore(0x00, _markets.slot)
-            p.slot := add(keccak256(0x00, 0x20), mul(market, 3))
-        }
-    }
-
-    function _marketStateRef(uint256 market) private pure returns (AccountMath.MarketState storage s) {
-        assembly ("memory-safe") {
-            mstore(0x00, _marketStates.slot)
-            s.slot := add(keccak256(0x00, 0x20), mul(market, 3))
-        }
-    }
-
-    function _storeMarketState(uint256 market, AccountMath.MarketState memory s) private {
-        AccountMath.MarketState storage ref = _marketStateRef(market);
-        (ref.longSize, ref.shortSize) = (s.longSize, s.shortSize);
-        (ref.longEntryNotional, ref.shortEntryNotional) = (s.longEntryNotional, s.shortEntryNotional);
-        (ref.feeBase, ref.feeScaled) = (s.feeBase, s.feeScaled);
-    }
-
-    function _abs(int256 x) private pure returns (uint256) {
-        return x < 0 ? uint256(-x) : uint256(x);
-    }
-
-    function _popcount(uint16 mask) private pure returns (uint256 n) {
-        for (; mask != 0; mask &= mask - 1) {
-            ++n;
         }
     }
 }

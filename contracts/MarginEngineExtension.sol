@@ -8,17 +8,19 @@ import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {CoreWiringViews} from "./base/CoreWiring.sol";
+import {MarginEngineBooks} from "./base/MarginEngineBooks.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
+import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {Roles} from "./base/Roles.sol";
 import {ParamBounds} from "./libraries/ParamBounds.sol";
 
 /// @title MarginEngineExtension
-/// @notice Governance and book-keeping views of the MarginEngine. The engine creates it in its constructor and
+/// @notice Governance, book-keeping views and auto-deleveraging of the MarginEngine. The engine creates it in its constructor and
 /// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract MarginEngineExtension is MarginEngineStorage, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
+contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
 
@@ -232,6 +234,61 @@ contract MarginEngineExtension is MarginEngineStorage, CoreWiringViews, Roles, P
             revert RiskStepTooSoon(subject, last + RISK_STEP_INTERVAL);
         }
         _lastRiskStep[subject] = block.timestamp;
+    }
+
+    // ---------------------------------------------------------------- auto-deleveraging
+
+    /// @inheritdoc IMarginEngineAdmin
+    function autoDeleverage(address account, uint256 market) external guarded returns (int256 delta) {
+        (int256 traderPnl, uint256 poolValue, bool active, uint256 excess) = _adlState();
+        if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
+        uint256 price;
+        (delta, price) = _adlTrade(account, market, excess);
+        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
+        _realize(account, realized, _settlementRange());
+        emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
+        emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
+    }
+
+    /// @dev Check the selection rule and size the reduction: what realizes `excess` (each unit realizes
+    /// |price - entry|), all of the position if less than the minimum size would remain.
+    function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
+        MarketParams memory p = _listedMarket(market);
+        Position memory pos = _positions[account][market];
+        AccountMath.MarketState memory s = _marketStateRef(market);
+        bool long = pos.size > 0;
+        // Closing a long sells: the price better for the account is the higher one, and vice versa.
+        uint256 price = _oracle.priceForLiquidation(p.asset, long);
+        uint256 average = long
+            ? uint256(s.longEntryNotional).mulDivDown(FixedPointMath.WAD, s.longSize == 0 ? 1 : s.longSize)
+            : uint256(s.shortEntryNotional).mulDivUp(FixedPointMath.WAD, s.shortSize == 0 ? 1 : s.shortSize);
+        // A profitable side, and an entry at least as good as the side's average.
+        bool candidate = pos.size != 0
+            && (long ? average < price && pos.entryPrice <= average : average > price && pos.entryPrice >= average);
+        if (!candidate) revert NotAdlCandidate(account, market, pos.entryPrice, average, price);
+        uint256 size = _abs(pos.size);
+        uint256 closing = excess.mulDivUp(FixedPointMath.WAD, FixedPointMath.absDiff(price, pos.entryPrice));
+        if (closing >= size || size - closing < p.minSize) closing = size;
+        return (long ? -int256(closing) : int256(closing), price);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
+        return _adlState();
+    }
+
+    function _adlState() private view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
+        (, traderPnl,) = _poolExposure(false);
+        int256 value = _pool.nav(false) + traderPnl;
+        poolValue = value > 0 ? uint256(value) : 0;
+        ConfigSlot memory c = _config;
+        active = traderPnl > 0 && uint256(traderPnl) > poolValue.mulBpsDown(c.adlThresholdBps);
+        // Paying out profit P lowers the PnL and the pool's value alike: (pnl - P) <= target * (value - P) needs
+        // P >= (pnl - target * value) / (1 - target).
+        if (active) {
+            uint256 over = uint256(traderPnl) - poolValue.mulBpsDown(c.adlTargetBps);
+            excessUsd = over.mulDivUp(FixedPointMath.BPS, FixedPointMath.BPS - c.adlTargetBps);
+        }
     }
 
     // ---------------------------------------------------------------- views

@@ -196,8 +196,19 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @return scaledDebt The scaled debt removed.
     function writeOffDebt(address account) external returns (uint256 scaledDebt);
 
-    // ---------------------------------------------------------------- auto-deleveraging
+    // ---------------------------------------------------------------- views
 
+    /// @notice Health at the stored oracle prices, whatever their status (keepers, displays, tests).
+    function health(address account) external view returns (Health memory);
+
+    /// @notice Health as a liquidation judges it: reverts unless every price involved is Ok or Deviated.
+    function liquidationHealth(address account) external view returns (Health memory);
+}
+
+/// @title IMarginEngineAdmin
+/// @notice Governance, book-keeping views and auto-deleveraging of the MarginEngine, served by its extension (the
+/// engine delegates every selector it does not implement to it, as Compound III does with CometExt).
+interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// @notice Reduce `account`'s position in `market` at the oracle price (the liquidation price, better for the
     /// account), without penalty or fee, by what brings traders' net PnL back to the target fraction of the pool's
     /// value (or the whole position, never leaving less than the minimum size). Permissionless while traders' net PnL
@@ -216,19 +227,6 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// paying it out lowers the pool's value too, so it is (traderPnl - target * poolValue) / (1 - target).
     function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
 
-    // ---------------------------------------------------------------- views
-
-    /// @notice Health at the stored oracle prices, whatever their status (keepers, displays, tests).
-    function health(address account) external view returns (Health memory);
-
-    /// @notice Health as a liquidation judges it: reverts unless every price involved is Ok or Deviated.
-    function liquidationHealth(address account) external view returns (Health memory);
-}
-
-/// @title IMarginEngineAdmin
-/// @notice Governance and book-keeping views of the MarginEngine, served by its extension (the engine delegates
-/// every selector it does not implement to it, as Compound III does with CometExt).
-interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     function listCollateral(address asset, CollateralParams calldata params) external;
     /// @notice Change collateral parameters: governance (the timelock) within the absolute bounds, the risk manager
     /// only in bounded steps on the haircuts (so healthy accounts are not made liquidatable at once).
