@@ -14,7 +14,7 @@ from ethpm_types import ContractType
 from ballast.errors import DeployError
 
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
-CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngine", "Liquidator", "InsuranceFund")
+CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngineExtension", "MarginEngine", "Liquidator", "InsuranceFund")
 
 
 @dataclass(frozen=True)
@@ -174,10 +174,12 @@ def deploy_core(
         project, deployer, (lock, oracle, settlement, engine_at, liquidator_at, fund_at), roles, params
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
+    # The extension first (its creation code does not fit in the engine's), built for the engine's address.
+    extension = project.MarginEngineExtension.deploy(engine_wiring, engine_at, sender=deployer)
     engine = margin_engine_at(
         project,
         project.MarginEngine.deploy(
-            engine_wiring, params.insurance_fee_share_bps, *params.adl, sender=deployer
+            engine_wiring, extension, params.insurance_fee_share_bps, *params.adl, sender=deployer
         ).address,
     )
     liquidator_wiring = (lock, engine, pool, fund_at, oracle, settlement, admin, risk)

@@ -6,6 +6,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
 import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
+import {IMarginProduct} from "../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
 import {MarginEngineBooks} from "./base/MarginEngineBooks.sol";
@@ -19,8 +20,8 @@ import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title MarginEngine
 /// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
-/// holds the hot paths (trading, collateral, health, the Liquidator's entry points); governance, book-keeping views
-/// and auto-deleveraging live in a MarginEngineExtension it creates and delegates every other selector to (the
+/// holds the hot paths (trading, collateral, health, the Liquidator's entry points); governance, book-keeping views,
+/// margin-product trades and auto-deleveraging live in a MarginEngineExtension it delegates every other selector to (the
 /// pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. Both run the book-keeping
 /// of `MarginEngineBooks`. `IMarginEngine` is the
 /// whole API at this address.
@@ -36,14 +37,22 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     address public immutable extension;
 
     /// @param w Wiring and roles.
+    /// @param extension_ The extension, deployed just before with the same wiring and this engine's address (its
+    /// creation code and the engine's would not fit in one creation transaction: EIP-3860 caps it at 48 KiB).
     /// @param insuranceFeeShareBps_ Share of trading fees sent to the InsuranceFund.
     /// @param adlThresholdBps Auto-deleveraging starts when traders' net PnL exceeds this share of pool value...
     /// @param adlTargetBps ...and brings it back to this share.
-    constructor(Wiring memory w, uint256 insuranceFeeShareBps_, uint256 adlThresholdBps, uint256 adlTargetBps)
-        MarginEngineStorage(w)
-        ProtocolGuarded(w.lock)
-    {
-        extension = address(new MarginEngineExtension(w));
+    constructor(
+        Wiring memory w,
+        MarginEngineExtension extension_,
+        uint256 insuranceFeeShareBps_,
+        uint256 adlThresholdBps,
+        uint256 adlTargetBps
+    ) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
+        if (extension_.engine() != address(this)) {
+            revert ExtensionMismatch(address(extension_), extension_.engine());
+        }
+        extension = address(extension_);
         Address.functionDelegateCall(
             extension,
             abi.encodeCall(MarginEngineExtension.initialize, (w, insuranceFeeShareBps_, adlThresholdBps, adlTargetBps))
@@ -110,7 +119,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             emit CollateralWithdrawn(account, asset, amount, to);
         }
         // With no debt and no positions nothing can be owed: withdrawing needs no price.
-        if (_masks[account].markets != 0 || _cash[account].scaledDebt != 0) {
+        MaskSlot memory m = _masks[account];
+        if (m.markets != 0 || m.products != 0 || _cash[account].scaledDebt != 0) {
             _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
             _requireInitialMargin(account);
         }
@@ -150,6 +160,11 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         }
     }
 
+    /// @inheritdoc IMarginEngineCore
+    function checkInitialMargin(address account) external view {
+        _requireInitialMargin(account);
+    }
+
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @inheritdoc IMarginEngineCore
@@ -177,7 +192,43 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             }
             mask >>= 1;
         }
+        uint8 products = _masks[account].products;
+        for (uint256 product = 0; products != 0; ++product) {
+            if (products & 1 != 0) {
+                (uint256 notional, int256 equityDelta, uint256 margin) =
+                    _closeProductForLiquidation(account, product, fractionBps, settlement);
+                closed += notional;
+                equityAfter += equityDelta;
+                marginAfter += margin;
+            }
+            products >>= 1;
+        }
         equityAfter += _cashMaintenance(account, index, settlement.low, settlement.high);
+    }
+
+    /// @dev Close `fractionBps` of `account`'s positions in margin product `product` and book the cash it realizes;
+    /// returns the notional closed, the change of the product's part of the maintenance equity and its maintenance
+    /// margin after the close (both at the liquidation prices, as `liquidationHealth` reads them).
+    function _closeProductForLiquidation(
+        address account,
+        uint256 product,
+        uint256 fractionBps,
+        PriceRange.Range memory settlement
+    ) private returns (uint256 closed, int256 equityDelta, uint256 margin) {
+        IMarginProduct book = _marginProduct(product);
+        int256 before = book.accountRisk(account, true).maintenanceValue;
+        int256 cashUsd;
+        bool holds;
+        (closed, cashUsd, holds) = book.closeForLiquidation(account, fractionBps);
+        _setProductHeld(account, product, holds);
+        _realize(account, cashUsd, settlement);
+        emit ProductLiquidated(account, product, closed, cashUsd, holds);
+        if (holds) {
+            IMarginProduct.AccountRisk memory r = book.accountRisk(account, true);
+            (equityDelta, margin) = (r.maintenanceValue - before, r.maintenanceMargin == 0 ? 1 : r.maintenanceMargin);
+        } else {
+            equityDelta = -before;
+        }
     }
 
     /// @dev Close `fractionBps` of `account`'s position in `market`; returns the notional closed, the change of the
@@ -393,6 +444,11 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             if (mask & 1 != 0) _addPosition(t, prices, account, market, index, enforce);
             mask >>= 1;
         }
+        uint8 products = _masks[account].products;
+        for (uint256 product = 0; products != 0; ++product) {
+            if (products & 1 != 0) _addProductRisk(t, account, product, enforce);
+            products >>= 1;
+        }
         CashSlot memory c = _cash[account];
         (uint256 sLow, uint256 sHigh) = _healthRange(_settlementAsset, enforce);
         h = AccountMath.finish(t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, sLow, sHigh);
@@ -440,6 +496,17 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         );
     }
 
+    /// @dev A margin product's figures: an unrealized gain counts towards maintenance only, never initial equity; a held
+    /// product margins at least 1 wei, so that the Liquidator closes it before it absorbs the account.
+    function _addProductRisk(AccountMath.Totals memory t, address account, uint256 product, bool enforce) private view {
+        IMarginProduct.AccountRisk memory r = _marginProduct(product).accountRisk(account, enforce);
+        t.maintenance += r.maintenanceValue;
+        t.maintenanceMargin += r.maintenanceMargin == 0 ? 1 : r.maintenanceMargin;
+        if (r.initialValue < 0) t.initial += r.initialValue;
+        t.initialMargin += r.initialMargin;
+        t.stressLoss += r.stressLoss;
+    }
+
     function _healthPrice(HealthPrices memory prices, address asset, bool enforce)
         private
         view
@@ -461,13 +528,19 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     function _requireInitialMargin(address account) private view {
         // New risk needs every price it rests on Ok (docs/design.md#oracle-policy): the settlement asset's (every
-        // margin figure is in its units) and each held market's (a Stale or Deviated price could hide a position's
-        // loss). Collateral that is not Ok counts nothing towards initial equity instead (`_collateralRange`).
+        // margin figure is in its units), each held market's and each held margin product's (a Stale or Deviated price
+        // could hide a position's loss). Collateral that is not Ok counts nothing towards initial equity instead
+        // (`_collateralRange`).
         _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) _oracle.priceBounds(_market(market).asset, IOracleAggregator.Action.AddRisk);
             mask >>= 1;
+        }
+        uint8 products = _masks[account].products;
+        for (uint256 product = 0; products != 0; ++product) {
+            if (products & 1 != 0) _marginProduct(product).checkPrices(account, IOracleAggregator.Action.AddRisk);
+            products >>= 1;
         }
         Health memory h = _health(account, false);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {

@@ -6,7 +6,9 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
+import {IMarginProduct} from "../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
+import {ITraderBook} from "../interfaces/ITraderBook.sol";
 import {CoreWiringViews} from "./base/CoreWiring.sol";
 import {MarginEngineBooks} from "./base/MarginEngineBooks.sol";
 import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
@@ -33,11 +35,12 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
     /// @dev Tells a market's subject key apart from a collateral asset's (an address fits in the low 160 bits).
     uint256 private constant MARKET_SUBJECT = 1 << 255;
 
-    /// @notice The engine that created this extension (the only storage it is meant to run on).
+    /// @notice The engine this extension serves (the only storage it is meant to run on); the engine checks it.
     address public immutable engine;
 
-    constructor(Wiring memory w) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
-        engine = msg.sender;
+    /// @param engine_ The engine's address, deployed next (the engine refuses an extension built for another).
+    constructor(Wiring memory w, address engine_) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
+        engine = engine_;
     }
 
     /// @notice Grant the roles and set the engine-wide settings. Runs once, by delegatecall from the engine's
@@ -103,6 +106,22 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
         _markets.push(params);
         _marketStates.push();
         emit MarketListed(market, params);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function listMarginProduct(address book) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 product) {
+        if (book == address(0)) revert ZeroAddress();
+        product = _marginProducts.length;
+        if (product == MAX_MARGIN_PRODUCTS) revert TooManyMarginProducts(MAX_MARGIN_PRODUCTS);
+        for (uint256 i = 0; i < product; ++i) {
+            if (_marginProducts[i] == book) revert MarginProductAlreadyListed(book);
+        }
+        (int256 pnlLow, int256 pnlHigh, uint256 reserved, uint256 provided) = ITraderBook(book).poolExposure(false);
+        if (pnlLow != 0 || pnlHigh != 0 || reserved != 0 || provided != 0) {
+            revert MarginProductNotEmpty(book, pnlLow, pnlHigh, reserved, provided);
+        }
+        _marginProducts.push(book);
+        emit MarginProductListed(product, book);
     }
 
     /// @inheritdoc IMarginEngineAdmin
@@ -236,6 +255,43 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
         _lastRiskStep[subject] = block.timestamp;
     }
 
+    // ---------------------------------------------------------------- margin products
+
+    /// @inheritdoc IMarginEngineAdmin
+    function tradeProduct(uint256 product, bytes calldata action) external guarded returns (bytes memory result) {
+        address account = msg.sender;
+        IMarginProduct book = _marginProduct(product);
+        IMarginProduct.AccountRisk memory before = book.accountRisk(account, false);
+        int256 cashUsd;
+        bool addsRisk;
+        bool holds;
+        (cashUsd, addsRisk, holds, result) = book.execute(account, action);
+        // The engine does not take the product's word for what the action did: an account that holds nothing has no
+        // figures, and an action that raised the initial margin or the stress loss adds risk.
+        IMarginProduct.AccountRisk memory next = book.accountRisk(account, false);
+        if (!holds && !_isZero(next)) revert MarginProductStillHeld(product, account);
+        addsRisk = addsRisk || next.initialMargin > before.initialMargin || next.stressLoss > before.stressLoss;
+        if (addsRisk && _config.newRiskPaused) revert NewRiskPaused();
+        _setProductHeld(account, product, holds);
+        _realize(account, cashUsd, _settlementRange());
+        emit ProductTraded(account, product, cashUsd, addsRisk, holds);
+        // The health checks are the engine's own code (a view call back into it).
+        IMarginEngineCore self = IMarginEngineCore(address(this));
+        if (addsRisk) {
+            self.checkInitialMargin(account);
+            _pool.checkUtilization();
+        } else if (holds) {
+            // As for a perp: a partial reduce must leave the account healthy; closing all of it always goes through.
+            Health memory h = self.health(account);
+            if (h.liquidatable) revert BelowMaintenance(h.maintenanceEquity, h.maintenanceMargin);
+        }
+    }
+
+    function _isZero(IMarginProduct.AccountRisk memory r) private pure returns (bool) {
+        return r.maintenanceValue == 0 && r.maintenanceMargin == 0 && r.initialValue == 0 && r.initialMargin == 0
+            && r.stressLoss == 0;
+    }
+
     // ---------------------------------------------------------------- auto-deleveraging
 
     /// @inheritdoc IMarginEngineAdmin
@@ -323,6 +379,16 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
     function collateralParams(address asset) external view returns (CollateralParams memory) {
         CollateralSlot memory c = _listedCollateral(asset);
         return CollateralParams(c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function marginProducts() external view returns (address[] memory) {
+        return _marginProducts;
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function accountProducts(address account) external view returns (uint8) {
+        return _masks[account].products;
     }
 
     /// @inheritdoc IMarginEngineAdmin

@@ -79,6 +79,17 @@ interface IMarginEngineTypes is IErrors {
     error NotAdlCandidate(address account, uint256 market, uint256 entryPrice, uint256 averageEntry, uint256 price);
     /// @notice The Pool could not pay `unpaidUsd` of `account`'s realized profit in any of its assets.
     error ProfitUnpaid(address account, uint256 unpaidUsd);
+    /// @notice The extension given to the engine's constructor was built for `engine`, another address.
+    error ExtensionMismatch(address extension, address engine);
+    error MarginProductNotListed(uint256 product);
+    error MarginProductAlreadyListed(address product);
+    error TooManyMarginProducts(uint256 max);
+    /// @notice Margin product `product` reported that `account` holds nothing after an action, yet reports figures.
+    error MarginProductStillHeld(uint256 product, address account);
+    /// @notice A margin product is listed only while it books nothing (its exposure all zero).
+    error MarginProductNotEmpty(
+        address product, int256 pnlLow, int256 pnlHigh, uint256 reservedUsd, uint256 provisionUsd
+    );
     /// @notice `provision` needs an account whose liquidation prices are usable; `account` at index `index` of the
     /// list has none (the oracle's `PriceUnavailable` explains which).
     error ProvisionUnpriced(address account, uint256 index);
@@ -121,6 +132,16 @@ interface IMarginEngineTypes is IErrors {
     /// Pool's lower NAV subtracts is `totalUsd`.
     event ProvisionSet(address indexed account, uint256 provisionUsd, uint256 totalUsd);
     event InsuranceFeeShareSet(uint256 insuranceFeeShareBps);
+    /// @notice Margin product number `product` is `book` (`IMarginProduct`).
+    event MarginProductListed(uint256 indexed product, address indexed book);
+    /// @notice `account` acted in margin product `product`: `cashUsd` booked in its cash (negative: paid), `holds`
+    /// whether it still holds positions there.
+    event ProductTraded(address indexed account, uint256 indexed product, int256 cashUsd, bool addsRisk, bool holds);
+    /// @notice A liquidation closed `closedUsd` of `account`'s notional in margin product `product`, realizing
+    /// `cashUsd`.
+    event ProductLiquidated(
+        address indexed account, uint256 indexed product, uint256 closedUsd, int256 cashUsd, bool holds
+    );
 }
 
 /// @title IMarginEngineCore
@@ -145,6 +166,11 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// and every held market's prices Ok (else the oracle's `PriceUnavailable`) and initial margin and the stress
     /// check, where collateral whose price is not Ok counts nothing towards initial and stress equity.
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external;
+
+    /// @notice Revert unless `account` passes the checks every new risk needs: the prices it rests on Ok (the
+    /// settlement asset's, each held market's, each held margin product's), initial equity >= initial margin and stress
+    /// equity >= 0 (`InsufficientMargin` with the figures). A view: interfaces may ask before they act.
+    function checkInitialMargin(address account) external view;
 
     // ---------------------------------------------------------------- liquidator entry points
 
@@ -209,6 +235,14 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 /// @notice Governance, book-keeping views and auto-deleveraging of the MarginEngine, served by its extension (the
 /// engine delegates every selector it does not implement to it, as Compound III does with CometExt).
 interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
+    /// @notice Act in margin product number `product` (`IMarginProduct.execute` with `action`, for the caller): the
+    /// cash the action moves is booked in the caller's cash (a payment from credit first, then as debt to the Pool; a
+    /// receipt repays debt first), then an action that adds risk must pass the initial-margin and stress checks of the
+    /// whole account and the Pool's utilization check, and a reduction must leave the account above maintenance unless
+    /// it holds nothing in the product after it. New risk stops while the guardian's pause is on.
+    /// @return result The product's output.
+    function tradeProduct(uint256 product, bytes calldata action) external returns (bytes memory result);
+
     /// @notice Reduce `account`'s position in `market` at the oracle price (the liquidation price, better for the
     /// account), without penalty or fee, by what brings traders' net PnL back to the target fraction of the pool's
     /// value (or the whole position, never leaving less than the minimum size). Permissionless while traders' net PnL
@@ -274,6 +308,12 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     function insuranceFeeShareBps() external view returns (uint256);
     function newRiskPaused() external view returns (bool);
     function adlParams() external view returns (uint256 thresholdBps, uint256 targetBps);
+    /// @notice Governance: list a margin product (`IMarginProduct`), which must book nothing yet. At most four.
+    function listMarginProduct(address book) external returns (uint256 product);
+    /// @notice Listed margin products, in listing order (the bit order of `accountProducts`).
+    function marginProducts() external view returns (address[] memory);
+    /// @notice The margin products `account` holds positions in, as a bit mask.
+    function accountProducts(address account) external view returns (uint8);
     /// @notice The Pool the engine borrows from and settles with (immutable).
     function pool() external view returns (address);
 }

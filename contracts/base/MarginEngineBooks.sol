@@ -5,7 +5,9 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IInsuranceFund} from "../../interfaces/IInsuranceFund.sol";
+import {IMarginProduct} from "../../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
+import {ITraderBook} from "../../interfaces/ITraderBook.sol";
 import {AccountMath} from "../libraries/AccountMath.sol";
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 import {PriceRange} from "../libraries/PriceRange.sol";
@@ -131,7 +133,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
 
     /// @dev Reserved liquidity covers what open positions can be owed (docs/design.md#liveness): a long's size at the
     /// upper price (its profit is below that), a short's entry notional (the most it can gain, at a price of zero);
-    /// each times the market's reserve factor.
+    /// each times the market's reserve factor; plus what each margin product reserves.
     function _poolExposure(bool enforceRiskStatus)
         internal
         view
@@ -150,6 +152,14 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
             reservedUsd += (uint256(s.longSize).mulWadUp(high) + s.shortEntryNotional).mulBpsUp(p.reserveFactorBps);
         }
+        // The margin products' own exposure (their traders' cash goes through this engine, so the Pool sees it here).
+        n = _marginProducts.length;
+        for (uint256 i = 0; i < n; ++i) {
+            (int256 atLow, int256 atHigh, uint256 reserved,) =
+                ITraderBook(_marginProducts[i]).poolExposure(enforceRiskStatus);
+            (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
+            reservedUsd += reserved;
+        }
     }
 
     function _range(address asset) internal view returns (uint256 low, uint256 high) {
@@ -159,6 +169,21 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
 
     function _settlementRange() internal view returns (PriceRange.Range memory) {
         return PriceRange.fromData(_oracle.getPriceData(_settlementAsset));
+    }
+
+    // ---------------------------------------------------------------- margin products
+
+    function _marginProduct(uint256 product) internal view returns (IMarginProduct) {
+        if (product >= _marginProducts.length) revert MarginProductNotListed(product);
+        return IMarginProduct(_marginProducts[product]);
+    }
+
+    /// @dev Keep `account`'s product mask in step with whether it holds positions in `product`.
+    function _setProductHeld(address account, uint256 product, bool holds) internal {
+        uint8 bit = uint8(1 << product);
+        uint8 held = _masks[account].products;
+        uint8 next = holds ? held | bit : held & ~bit;
+        if (next != held) _masks[account].products = next;
     }
 
     // ---------------------------------------------------------------- storage access

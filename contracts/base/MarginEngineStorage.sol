@@ -20,6 +20,8 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     /// @dev Caps that bound every health computation.
     uint256 internal constant MAX_COLLATERAL_PER_ACCOUNT = 8;
     uint256 internal constant MAX_MARKETS_PER_ACCOUNT = 8;
+    /// @dev Margin products the engine can list (each held one is a call in every health computation).
+    uint256 internal constant MAX_MARGIN_PRODUCTS = 4;
 
     struct CollateralSlot {
         uint8 position;
@@ -40,6 +42,7 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
         uint16 collateral;
         uint16 markets;
         bool provisioned;
+        uint8 products;
     }
 
     /// @dev One slot of engine-wide settings.
@@ -85,6 +88,8 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     /// account is liquidated.
     mapping(address account => uint256 usd) internal _provisions;
     uint256 internal _totalProvision;
+    /// @dev Listed margin products (`IMarginProduct`), in listing order (the bit order of an account's product mask).
+    address[] internal _marginProducts;
 
     constructor(Wiring memory w) CoreWiring(w.oracle, w.pool.settlementAsset(), w.liquidator, w.insuranceFund) {
         _pool = w.pool;
