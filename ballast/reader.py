@@ -2,8 +2,8 @@
 books, all read at one block so that `risk.health` equals `MarginEngine.health` at that block.
 
 Reads go out as JSON-RPC batches of `eth_call` (one HTTP round trip per batch; one request each where the provider
-cannot batch): refreshing any number of accounts takes two round trips (masks and cash, then the balances and
-positions the masks list).
+cannot batch): refreshing any number of accounts takes two round trips (masks and cash, then the balances, positions
+and margin-product figures the masks list).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ballast.risk import (
     AssetPrice,
     PositionState,
     PriceStatus,
+    ProductRisk,
     RiskParams,
 )
 
@@ -113,12 +114,13 @@ def batch_call(provider: ProviderAPI, calls: Sequence[Call], block: int) -> list
 def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
     """The engine's listed collateral (in listing order) and markets, with token decimals."""
     provider = engine.provider
-    settlement, collateral_order, market_count = batch_call(
+    settlement, collateral_order, market_count, margin_products = batch_call(
         provider,
         [
             Call.method(engine, "settlementAsset"),
             Call.method(engine, "collateralAssets"),
             Call.method(engine, "marketCount"),
+            Call.method(engine, "marginProducts"),
         ],
         block,
     )
@@ -137,6 +139,7 @@ def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
         settlement_decimals,
         dict(zip(assets, zip(decimals, collateral_params, strict=True), strict=True)),
         dict(enumerate(market_params)),
+        margin_products,
     )
 
 
@@ -190,40 +193,65 @@ def fetch_borrow_index(pool: ContractInstance, block: int) -> int:
 # ---------------------------------------------------------------- accounts
 
 MASK_BITS = 16  # the engine lists at most 16 collateral assets and 16 markets
+PRODUCT_BITS = 4  # and at most 4 margin products
+
+
+def product_risk_call(product: str, account: str) -> Call:
+    """`IMarginProduct.accountRisk(account, false)`: the figures the engine's health adds."""
+    return Call(
+        str(product),
+        "accountRisk(address,bool)",
+        (account, False),
+        ("address", "bool"),
+        ("(int256,uint256,int256,uint256,uint256)",),
+    )
 
 
 class ParamsOutdated(RuntimeError):
     """An account holds a collateral asset or market listed after the `RiskParams` in use were read."""
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What an account's masks list: collateral assets, markets and margin product numbers."""
+
+    collateral: list[str]
+    markets: list[int]
+    products: list[int]
+
+
 def _books_calls(
-    engine: ContractInstance, account: str, masks: tuple[int, int], params: RiskParams
-) -> tuple[list[Call], list[str], list[int]]:
+    engine: ContractInstance, account: str, masks: tuple[int, int], product_mask: int, params: RiskParams
+) -> tuple[list[Call], _Held]:
     collateral_mask, market_mask = masks
     held_bits = [i for i in range(MASK_BITS) if collateral_mask >> i & 1]
     markets = [m for m in range(MASK_BITS) if market_mask >> m & 1]
-    if any(i >= len(params.collateral_order) for i in held_bits) or any(
-        m not in params.markets for m in markets
+    products = [p for p in range(PRODUCT_BITS) if product_mask >> p & 1]
+    if (
+        any(i >= len(params.collateral_order) for i in held_bits)
+        or any(m not in params.markets for m in markets)
+        or any(p >= len(params.margin_products) for p in products)
     ):
         raise ParamsOutdated(
-            f"{account} uses a collateral asset or market listed after the parameters were read"
+            f"{account} uses a collateral asset, market or margin product listed after the parameters were read"
         )
-    held = [params.collateral_order[i] for i in held_bits]
-    calls = [Call.method(engine, "collateralBalance", account, a) for a in held]
+    held = _Held([params.collateral_order[i] for i in held_bits], markets, products)
+    calls = [Call.method(engine, "collateralBalance", account, a) for a in held.collateral]
     calls += [Call.method(engine, "position", account, m) for m in markets]
-    return calls, held, markets
+    calls += [product_risk_call(params.margin_products[p], account) for p in products]
+    return calls, held
 
 
-def _account_state(
-    cash: tuple[int, int, int], held: list[str], markets: list[int], values: Sequence[Any]
-) -> AccountState:
+def _account_state(cash: tuple[int, int, int], held: _Held, values: Sequence[Any]) -> AccountState:
     credit, scaled_debt, _ = cash
-    balances, positions = values[: len(held)], values[len(held) :]
+    n, m = len(held.collateral), len(held.markets)
+    balances, positions, risks = values[:n], values[n : n + m], values[n + m :]
     return AccountState(
-        collateral=dict(zip(held, balances, strict=True)),
+        collateral=dict(zip(held.collateral, balances, strict=True)),
         credit=credit,
         scaled_debt=scaled_debt,
-        positions={m: PositionState(*p) for m, p in zip(markets, positions, strict=True)},
+        positions={k: PositionState(*p) for k, p in zip(held.markets, positions, strict=True)},
+        products={k: ProductRisk(*r) for k, r in zip(held.products, risks, strict=True)},
     )
 
 
@@ -236,25 +264,30 @@ def read_books(
 ) -> tuple[list[Any], dict[str, AccountState]]:
     """The books of `accounts` at `block`, with the results of the `leading` calls sent in the first round trip.
 
-    Two round trips whatever the number of accounts: masks and cash (with `leading`), then the balances and
-    positions the masks list."""
+    Two round trips whatever the number of accounts: masks and cash (with `leading`), then the balances, positions
+    and margin-product figures the masks list."""
     provider = engine.provider
     accounts = [to_checksum_address(a) for a in accounts]
     first = [*leading]
     for account in accounts:
-        first += [Call.method(engine, "accountMasks", account), Call.method(engine, "cash", account)]
+        first += [
+            Call.method(engine, "accountMasks", account),
+            Call.method(engine, "cash", account),
+            Call.method(engine, "accountProducts", account),
+        ]
     results = batch_call(provider, first, block) if first else []
     per_account = results[len(leading) :]
     second: list[Call] = []
     layout = []
     for i, account in enumerate(accounts):
-        calls, held, markets = _books_calls(engine, account, per_account[2 * i], params)
-        layout.append((account, per_account[2 * i + 1], held, markets, len(second), len(calls)))
+        masks, cash, product_mask = per_account[3 * i : 3 * i + 3]
+        calls, held = _books_calls(engine, account, masks, product_mask, params)
+        layout.append((account, cash, held, len(second), len(calls)))
         second += calls
     values = batch_call(provider, second, block) if second else []
     books = {
-        account: _account_state(cash, held, markets, values[start : start + n])
-        for account, cash, held, markets, start, n in layout
+        account: _account_state(cash, held, values[start : start + n])
+        for account, cash, held, start, n in layout
     }
     return results[: len(leading)], books
 

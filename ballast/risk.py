@@ -173,6 +173,8 @@ class RiskParams:
     collateral: Mapping[Asset, CollateralRisk]
     markets: Mapping[int, MarketRisk]
     collateral_order: tuple[Asset, ...] = ()
+    #: Listed margin products, in listing order (the bit order of `accountProducts`).
+    margin_products: tuple[Asset, ...] = ()
 
     @classmethod
     def from_listings(
@@ -181,6 +183,7 @@ class RiskParams:
         settlement_decimals: int,
         collateral: Mapping[Asset, tuple[int, Sequence[Any]]],
         markets: Mapping[int, Sequence[Any]],
+        margin_products: Sequence[Asset] = (),
     ) -> RiskParams:
         """From the engine's listings as its getters return them: `collateral` {asset: (token decimals,
         `collateralParams`)} in listing order, `markets` {market id: `marketParams`}. Fields past the ones the health
@@ -193,6 +196,7 @@ class RiskParams:
             # marketParams: asset, initialMarginBps, maintenanceMarginBps, stressShockBps, tradingFeeBps...
             markets={m: MarketRisk(p[0], p[1], p[2], p[3]) for m, p in markets.items()},
             collateral_order=tuple(collateral),
+            margin_products=tuple(margin_products),
         )
 
     def assets(self) -> set[Asset]:
@@ -211,19 +215,39 @@ class PositionState:
 
 
 @dataclass(frozen=True)
+class ProductRisk:
+    """An account's positions in a margin product as the product reports them (`IMarginProduct.AccountRisk`, USD
+    WAD): the engine adds them to the account's health. Each product's own pricing is its module's to mirror."""
+
+    maintenance_value: int = 0
+    maintenance_margin: int = 0
+    initial_value: int = 0
+    initial_margin: int = 0
+    stress_loss: int = 0
+
+
+@dataclass(frozen=True)
 class AccountState:
     """What the engine books for an account: collateral per held asset (token units), cash (credit in settlement
-    units, or debt as scaled debt to the Pool's borrow index) and open positions per market."""
+    units, or debt as scaled debt to the Pool's borrow index), open positions per market, and the figures of the
+    margin products it holds positions in (by product number)."""
 
     collateral: Mapping[Asset, int] = field(default_factory=dict)
     credit: int = 0
     scaled_debt: int = 0
     positions: Mapping[int, PositionState] = field(default_factory=dict)
+    products: Mapping[int, ProductRisk] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         """Nothing booked: no health to watch."""
-        return not self.collateral and not self.positions and self.credit == 0 and self.scaled_debt == 0
+        return (
+            not self.collateral
+            and not self.positions
+            and not self.products
+            and self.credit == 0
+            and self.scaled_debt == 0
+        )
 
     def assets(self, params: RiskParams) -> set[Asset]:
         """The assets whose prices this account's health reads (all must be usable for a liquidation)."""
@@ -318,6 +342,16 @@ def _add_position(t: _Totals, p: PositionState, m: MarketRisk, index: int, low: 
     t.stress_loss += mul_bps_up(notional, m.stress_shock_bps)
 
 
+def _add_product(t: _Totals, r: ProductRisk) -> None:
+    # An unrealized gain counts towards maintenance only, never initial equity; a held product margins at least 1 wei
+    # (`MarginEngine._addProductRisk`).
+    t.maintenance += r.maintenance_value
+    t.maintenance_margin += max(r.maintenance_margin, 1)
+    t.initial += min(r.initial_value, 0)
+    t.initial_margin += r.initial_margin
+    t.stress_loss += r.stress_loss
+
+
 def _risk_low(p: AssetPrice) -> int:
     """The lower price the health view values collateral at: zero unless the asset's status is Ok (no initial or
     stress equity from a price the policy refuses for new risk; the maintenance figures use the higher price)."""
@@ -351,6 +385,8 @@ def _health(
         m = params.markets[market]
         p = prices[m.asset]
         _add_position(t, position, m, borrow_index, p.low, p.high)
+    for product in account.products.values():
+        _add_product(t, product)
     s = prices[params.settlement_asset]
     decimals = params.settlement_decimals
     debt = debt_of(account.scaled_debt, borrow_index)

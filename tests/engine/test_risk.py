@@ -1,6 +1,6 @@
 """Differential test of `ballast.risk` (with the `ballast.reader` loaders) against the MarginEngine's health views:
 random accounts (collateral baskets of WBTC, WETH and LTT with USDC cash, a USDC loan, long and short positions on
-both markets) and random price moves (settled TWAPs, or single oracle ticks that split median and TWAP), then time
+both markets, a position in a margin product whose figures move with the prices) and random price moves (settled TWAPs, or single oracle ticks that split median and TWAP), then time
 passing (borrow fees accrue, prices may go stale). Every field of `health` must equal the engine's to the wei, and
 the oracle status the keeper predicts must be the one the oracle reports.
 
@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import ape
 import pytest
+from eth_abi import encode
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -54,7 +55,15 @@ def funded(seeded, tokens, engine, fresh):
 
 
 @pytest.fixture(scope="module")
-def params(funded, engine, tokens, chain):
+def book(funded, project, engine, gov):
+    """A MockMarginProduct listed as margin product 0: its figures for an account are whatever the test sets."""
+    product = project.MockMarginProduct.deploy(engine, sender=gov)
+    engine.listMarginProduct(product, sender=gov)
+    return product
+
+
+@pytest.fixture(scope="module")
+def params(book, engine, tokens, chain):
     return fetch_risk_params(engine, chain.blocks.head.number)
 
 
@@ -63,10 +72,11 @@ def max_ages(params, oracle, chain):
     return fetch_max_price_ages(oracle, sorted(params.assets()), chain.blocks.head.number)
 
 
-def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, tokens):
+def test_fetch_risk_params__reads_the_listed_collateral_and_markets(params, tokens, book):
     """The loader reads what the fixtures listed: the `support.core` parameters, keyed by token address."""
     address = {s: tokens[s].address for s in SYMBOLS}
     assert params.settlement_asset == address["USDC"]
+    assert params.margin_products == (book.address,)
     assert params.settlement_decimals == DECIMALS["USDC"]
     assert params.collateral_order == tuple(address[s] for s in COLLATERAL)
     assert params.collateral == {address[s]: RISK_PARAMS.collateral[s] for s in COLLATERAL}
@@ -140,6 +150,19 @@ POSITIONS = st.lists(
     unique_by=lambda p: p[0],
 )
 MOVES = st.dictionaries(st.sampled_from(SYMBOLS), st.integers(50, 150), max_size=4)
+USD = st.integers(-2_000, 2_000)
+#: A margin product position: the cash its opening moves (USD), then its figures (maintenance value, maintenance
+#: margin, initial value, initial margin, stress loss; USD) after the prices moved.
+PRODUCT = st.none() | st.tuples(
+    st.integers(-20, 20), USD, st.integers(0, 500), USD, st.integers(0, 500), st.integers(0, 500)
+)
+
+
+def product_action(cash_usd: int) -> bytes:
+    """A MockMarginProduct action that moves `cash_usd` and opens a position whose figures are all zero (reducing
+    nothing: only the maintenance check, which an account without positions passes)."""
+    action = (cash_usd * 10**18, False, 10**18, (0, 0, 0, 0, 0))
+    return encode(["(int256,bool,uint256,(int256,uint256,int256,uint256,uint256))"], [action])
 
 
 @given(
@@ -152,6 +175,7 @@ MOVES = st.dictionaries(st.sampled_from(SYMBOLS), st.integers(50, 150), max_size
     to_edge=st.booleans(),
     beyond=st.integers(0, 10),
     elapsed=st.sampled_from([0, 1, 600, 3_599, 3_601, 86_400 * 30]),
+    product=PRODUCT,
 )
 def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_wei(
     chain,
@@ -174,6 +198,8 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
     to_edge,
     beyond,
     elapsed,
+    product,
+    book,
 ):
     with isolated(chain):
         # The account: a basket, maybe a loan, then positions sized well within the stress check.
@@ -184,6 +210,9 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
         loan = int(cash + (capacity - cash) * borrow_pct / 200)
         if loan:
             engine.withdraw(tokens["USDC"], units("USDC", loan), fresh, sender=fresh)
+        if product is not None:
+            engine.tradeProduct(0, product_action(product[0]), sender=fresh)
+            loan -= product[0]  # a premium paid (or received) moved the cash the same way
         budget = (capacity - loan) / 0.2 * 0.9  # notional the 20 % market shock leaves room for (fees aside)
         for market, long, pct in positions:
             step = MARKETS[market][6] * 10
@@ -208,6 +237,9 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
                 feeds[MARKET_ASSET[market]].setAnswer(answer, sender=gov)
                 asset = tokens[MARKET_ASSET[market]]
                 settle_prices(chain, oracle, {asset: [feeds[MARKET_ASSET[market]]]}, TWAP_WINDOW, gov)
+        if product is not None:  # the product's figures moved with the prices
+            figures = tuple(v * 10**18 for v in product[1:])
+            book.setRisk(fresh, figures, 10**18, sender=gov)
         before = chain.blocks.head
         prices_before = fetch_prices(oracle, max_ages, before.number, max_ages)
 
@@ -227,6 +259,7 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
         event("median != TWAP" if any(p.low != p.high for p in prices.values()) else "median == TWAP")
         event("debt" if account.scaled_debt else "no debt")
         event(f"{len(account.positions)} positions")
+        event("margin product" if account.products else "no margin product")
 
         # One snapshot read gives the same books, prices and index.
         snapshot = fetch_snapshot(engine, pool, oracle, params, [fresh.address], block, max_ages)

@@ -24,9 +24,17 @@ ACCOUNT_EVENTS = (
     "CollateralSeized",
     "DebtWrittenOff",
     "AutoDeleveraged",
+    "ProductTraded",
+    "ProductLiquidated",
 )
 #: Engine events that change the risk parameters.
-PARAMS_EVENTS = ("CollateralListed", "CollateralParamsSet", "MarketListed", "MarketParamsSet")
+PARAMS_EVENTS = (
+    "CollateralListed",
+    "CollateralParamsSet",
+    "MarketListed",
+    "MarketParamsSet",
+    "MarginProductListed",
+)
 #: Liquidator events that change what a liquidation charges.
 LIQUIDATOR_EVENTS = ("ParamsSet",)
 #: Oracle events that change an asset's stored price, status or freshness bound; the asset is indexed first.

@@ -171,6 +171,9 @@ class LiquidationKeeper:
             )
         self.pending.reconfigured.clear()
         params = self.params
+        # A margin product prices its positions from assets the keeper does not map to accounts: the accounts that
+        # hold product positions are re-read at every refresh.
+        self.pending.accounts |= {a for a, books in self.books.items() if books.products}
         accounts = sorted(self.pending.accounts)
         ages = {a: self.max_price_ages[a] for a in sorted(self.pending.assets) if a in self.max_price_ages}
         snapshot = self.retry.call(
