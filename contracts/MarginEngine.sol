@@ -414,8 +414,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         view
         returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd, uint256 provisionUsd)
     {
-        (pnlLow, pnlHigh, reservedUsd) = _poolExposure(enforceRiskStatus);
-        provisionUsd = _totalProvision;
+        ExposureSlot memory e = _exposure;
+        (pnlLow, pnlHigh, reservedUsd) = _poolExposure(enforceRiskStatus, e.marginProducts);
+        provisionUsd = e.totalProvision;
     }
 
     // ---------------------------------------------------------------- internals: health
@@ -617,8 +618,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         if (!_masks[account].provisioned) return;
         uint256 provisioned = _provisions[account];
         (_provisions[account], _masks[account].provisioned) = (0, false);
-        _totalProvision -= provisioned;
-        emit ProvisionSet(account, 0, _totalProvision);
+        uint256 total = _exposure.totalProvision - provisioned;
+        _exposure.totalProvision = uint248(total); // at most the previous total
+        emit ProvisionSet(account, 0, total);
     }
 
     // Element access without the bounds check (which reads the array's length from storage), for an index known to be

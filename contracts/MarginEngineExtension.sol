@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
@@ -24,6 +25,7 @@ import {ParamBounds} from "./libraries/ParamBounds.sol";
 /// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
 contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
+    using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
     /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
@@ -111,7 +113,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
     /// @inheritdoc IMarginEngineAdmin
     function listMarginProduct(address book) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 product) {
         if (book == address(0)) revert ZeroAddress();
-        product = _marginProducts.length;
+        product = _exposure.marginProducts;
         if (product == MAX_MARGIN_PRODUCTS) revert TooManyMarginProducts(MAX_MARGIN_PRODUCTS);
         for (uint256 i = 0; i < product; ++i) {
             if (_marginProducts[i] == book) revert MarginProductAlreadyListed(book);
@@ -120,7 +122,8 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
         if (pnlLow != 0 || pnlHigh != 0 || reserved != 0 || provided != 0) {
             revert MarginProductNotEmpty(book, pnlLow, pnlHigh, reserved, provided);
         }
-        _marginProducts.push(book);
+        _marginProducts[product] = book;
+        _exposure.marginProducts = uint8(product + 1);
         emit MarginProductListed(product, book);
     }
 
@@ -173,7 +176,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
 
     /// @inheritdoc IMarginEngineAdmin
     function provision(address[] calldata accounts) external guarded {
-        uint256 total = _totalProvision;
+        uint256 total = _exposure.totalProvision;
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
             Health memory h;
@@ -188,7 +191,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
             (_provisions[account], _masks[account].provisioned) = (provisioned, provisioned != 0);
             emit ProvisionSet(account, provisioned, total);
         }
-        _totalProvision = total;
+        _exposure.totalProvision = total.toUint248();
     }
 
     /// @inheritdoc IMarginEngineAdmin
@@ -198,7 +201,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
 
     /// @inheritdoc IMarginEngineAdmin
     function totalProvision() external view returns (uint256) {
-        return _totalProvision;
+        return _exposure.totalProvision;
     }
 
     /// @inheritdoc IMarginEngineAdmin
@@ -334,7 +337,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
     }
 
     function _adlState() private view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd) {
-        (, traderPnl,) = _poolExposure(false);
+        (, traderPnl,) = _poolExposure(false, _exposure.marginProducts);
         int256 value = _pool.nav(false) + traderPnl;
         poolValue = value > 0 ? uint256(value) : 0;
         ConfigSlot memory c = _config;
@@ -383,7 +386,12 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
 
     /// @inheritdoc IMarginEngineAdmin
     function marginProducts() external view returns (address[] memory) {
-        return _marginProducts;
+        uint256 n = _exposure.marginProducts;
+        address[] memory listed = new address[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            listed[i] = _marginProducts[i];
+        }
+        return listed;
     }
 
     /// @inheritdoc IMarginEngineAdmin

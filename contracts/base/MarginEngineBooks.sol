@@ -134,7 +134,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     /// @dev Reserved liquidity covers what open positions can be owed (docs/design.md#liveness): a long's size at the
     /// upper price (its profit is below that), a short's entry notional (the most it can gain, at a price of zero);
     /// each times the market's reserve factor; plus what each margin product reserves.
-    function _poolExposure(bool enforceRiskStatus)
+    function _poolExposure(bool enforceRiskStatus, uint256 marginProducts)
         internal
         view
         returns (int256 pnlLow, int256 pnlHigh, uint256 reservedUsd)
@@ -153,8 +153,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             reservedUsd += (uint256(s.longSize).mulWadUp(high) + s.shortEntryNotional).mulBpsUp(p.reserveFactorBps);
         }
         // The margin products' own exposure (their traders' cash goes through this engine, so the Pool sees it here).
-        n = _marginProducts.length;
-        for (uint256 i = 0; i < n; ++i) {
+        for (uint256 i = 0; i < marginProducts; ++i) {
             (int256 atLow, int256 atHigh, uint256 reserved,) =
                 ITraderBook(_marginProducts[i]).poolExposure(enforceRiskStatus);
             (pnlLow, pnlHigh) = atLow < atHigh ? (pnlLow + atLow, pnlHigh + atHigh) : (pnlLow + atHigh, pnlHigh + atLow);
@@ -174,7 +173,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     // ---------------------------------------------------------------- margin products
 
     function _marginProduct(uint256 product) internal view returns (IMarginProduct) {
-        if (product >= _marginProducts.length) revert MarginProductNotListed(product);
+        if (product >= _exposure.marginProducts) revert MarginProductNotListed(product);
         return IMarginProduct(_marginProducts[product]);
     }
 

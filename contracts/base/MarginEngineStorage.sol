@@ -87,9 +87,18 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     /// negative, and their sum, which the Pool's lower NAV subtracts (docs/design.md#liveness). Cleared when the
     /// account is liquidated.
     mapping(address account => uint256 usd) internal _provisions;
-    uint256 internal _totalProvision;
-    /// @dev Listed margin products (`IMarginProduct`), in listing order (the bit order of an account's product mask).
-    address[] internal _marginProducts;
+
+    /// @dev The provisions' sum and the number of listed margin products share a slot: the Pool's valuation
+    /// (`poolExposure`) reads both, so with no margin product listed it pays no extra read.
+    struct ExposureSlot {
+        uint248 totalProvision;
+        uint8 marginProducts;
+    }
+
+    ExposureSlot internal _exposure;
+    /// @dev Listed margin products (`IMarginProduct`), in listing order (the bit order of an account's product mask);
+    /// the first `_exposure.marginProducts` are set.
+    address[MAX_MARGIN_PRODUCTS] internal _marginProducts;
 
     constructor(Wiring memory w) CoreWiring(w.oracle, w.pool.settlementAsset(), w.liquidator, w.insuranceFund) {
         _pool = w.pool;
