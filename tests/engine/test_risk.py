@@ -12,7 +12,7 @@ from dataclasses import replace
 import ape
 import pytest
 from eth_abi import encode
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from ballast.prices import settle_prices
@@ -165,6 +165,20 @@ def product_action(cash_usd: int) -> bytes:
     return encode(["(int256,bool,uint256,(int256,uint256,int256,uint256,uint256))"], [action])
 
 
+# A one-tick 50 % move of the settlement asset and of the only collateral (both Deviated): the liquidation view counts
+# the collateral's lower price where the health view counts none.
+@example(
+    basket={"USDC": 200, "WBTC": 200},
+    borrow_pct=0,
+    positions=[(WETH_PERP, False, 50)],
+    moves={"USDC": 50, "WBTC": 50, "WETH": 100},
+    crash=0,
+    settle=False,
+    to_edge=False,
+    beyond=0,
+    elapsed=0,
+    product=None,
+)
 @given(
     basket=BASKETS,
     borrow_pct=st.integers(0, 60),
