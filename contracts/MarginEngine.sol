@@ -21,10 +21,9 @@ import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 /// @title MarginEngine
 /// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
 /// holds the hot paths (trading, collateral, health, the Liquidator's entry points); governance, book-keeping views,
-/// margin-product trades and auto-deleveraging live in a MarginEngineExtension it delegates every other selector to (the
-/// pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. Both run the book-keeping
-/// of `MarginEngineBooks`. `IMarginEngine` is the
-/// whole API at this address.
+/// margin-product trades and auto-deleveraging live in a MarginEngineExtension it delegates every other selector to
+/// (the pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. Both run the
+/// book-keeping of `MarginEngineBooks`. `IMarginEngine` is the whole API at this address.
 contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
@@ -497,8 +496,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         );
     }
 
-    /// @dev A margin product's figures: an unrealized gain counts towards maintenance only, never initial equity; a held
-    /// product margins at least 1 wei, so that the Liquidator closes it before it absorbs the account.
+    /// @dev A margin product's figures: an unrealized gain counts towards maintenance only, never initial equity; a
+    /// held product margins at least 1 wei, so that the Liquidator closes it before it absorbs the account.
     function _addProductRisk(AccountMath.Totals memory t, address account, uint256 product, bool enforce) private view {
         IMarginProduct.AccountRisk memory r = _marginProduct(product).accountRisk(account, enforce);
         t.maintenance += r.maintenanceValue;

@@ -20,9 +20,10 @@ import {Roles} from "./base/Roles.sol";
 import {ParamBounds} from "./libraries/ParamBounds.sol";
 
 /// @title MarginEngineExtension
-/// @notice Governance, book-keeping views and auto-deleveraging of the MarginEngine. The engine creates it in its constructor and
-/// delegates to it every selector it does not implement, so this code runs on the engine's storage; called directly
-/// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
+/// @notice Governance, book-keeping views, margin-product trades and auto-deleveraging of the MarginEngine. Deployed
+/// just before the engine, for the engine's address, which delegates to it every selector it does not implement, so
+/// this code runs on the engine's storage; called directly it has no state of its own worth anything. Roles live here
+/// (OpenZeppelin AccessControl, after the shared state).
 contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
     using SafeCast for uint256;

@@ -145,8 +145,8 @@ interface IMarginEngineTypes is IErrors {
 }
 
 /// @title IMarginEngineCore
-/// @notice The MarginEngine's own code: trader actions, the Liquidator's entry points, auto-deleveraging and the health
-/// views the hot paths use.
+/// @notice The MarginEngine's own code: trader actions, the Liquidator's entry points and the health views the hot
+/// paths use.
 interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     // ---------------------------------------------------------------- trader actions
 
@@ -232,8 +232,8 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 }
 
 /// @title IMarginEngineAdmin
-/// @notice Governance, book-keeping views and auto-deleveraging of the MarginEngine, served by its extension (the
-/// engine delegates every selector it does not implement to it, as Compound III does with CometExt).
+/// @notice Governance, book-keeping views, margin-product trades and auto-deleveraging of the MarginEngine, served by
+/// its extension (the engine delegates every selector it does not implement to it, as Compound III does with CometExt).
 interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// @notice Act in margin product number `product` (`IMarginProduct.execute` with `action`, for the caller): the
     /// cash the action moves is booked in the caller's cash (a payment from credit first, then as debt to the Pool; a
@@ -320,8 +320,9 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
 
 /// @title IMarginEngine
 /// @notice Cross-margined trader accounts: multi-asset collateral, a cash balance in the settlement asset (positive:
-/// credit held by the engine; negative: scaled debt to the Pool, accruing the Pool's borrow index) and perpetual
-/// positions on oracle assets, against the Pool as counterparty.
+/// credit held by the engine; negative: scaled debt to the Pool, accruing the Pool's borrow index), perpetual
+/// positions on oracle assets, and positions in the margin products it lists (`IMarginProduct`), against the Pool as
+/// counterparty.
 /// @dev Account math (docs/design.md#account-math), all in WAD USD:
 ///   maintenance equity = cash + sum c * P * (1 - maintHaircut) + uPnL,     MM = sum |s| * P * mmf
 ///   initial equity     = cash + sum c * P * (1 - initHaircut) + min(uPnL, 0) per position, IM = sum |s| * P * imf
