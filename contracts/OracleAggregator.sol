@@ -479,6 +479,101 @@ contract OracleAggregator is IOracleAggregator, Roles {
     }
 
     /// @inheritdoc IOracleAggregator
+    function twapEndingAt(address asset, uint32 window, uint32 end)
+        external
+        view
+        returns (uint256 price, bool complete, uint32 observed)
+    {
+        if (window < minTwapWindow) revert WindowTooShort(window, minTwapWindow);
+        if (end > block.timestamp) revert TwapEndInFuture(end, block.timestamp);
+        PriceSlot memory stored = _listedPrice(asset);
+        AssetSlot memory slot = _assets[asset];
+        if (slot.count == 0) return (stored.median, false, 0);
+        ObservationLib.Ring memory ring = ObservationLib.Ring(slot.newest, slot.count, slot.bufferSize);
+        return _twapEndingAt(_observations[asset], ring, stored.median, end > window ? end - window : 0, end);
+    }
+
+    /// @dev `twapEndingAt` over [start, end] on a non-empty ring. The observation at or before `end` is found by a
+    /// binary search, the one at or before `start` by a few steps back from it (a short span), else a binary search
+    /// below it.
+    function _twapEndingAt(
+        Observation[512] storage buffer,
+        ObservationLib.Ring memory ring,
+        uint256 storedMedian,
+        uint32 start,
+        uint32 end
+    ) private view returns (uint256, bool, uint32) {
+        Observation memory newest = buffer[ring.newest];
+        // The whole span lies after the newest observation: only the stored median held in it (none of it observed).
+        if (start >= newest.timestamp) return (storedMedian, true, 0);
+        Observation memory oldest = buffer[ObservationLib.at(ring, 0)];
+        // The whole span lies before the oldest observation: none of it is held.
+        if (end <= oldest.timestamp) return (storedMedian, false, 0);
+        (uint256 sum, uint32 from) = _spanSum(buffer, ring, newest, oldest, storedMedian, start, end);
+        // Observed: up to the newest fixed observation (the stored median extends the newest beyond it).
+        uint32 fixedUntil = _fixedUntil(buffer, ring, newest);
+        uint32 observedEnd = end < fixedUntil ? end : fixedUntil;
+        return (sum / (end - from), from <= start, observedEnd > from ? observedEnd - from : 0);
+    }
+
+    /// @dev The timestamp up to which the ring's observations are final. A full ring may move its newest slot forward
+    /// in place (`ObservationLib.record`), which changes the average between the observation before it and the new
+    /// timestamp: only the observation before the newest is then fixed. A ring still filling never moves in place.
+    function _fixedUntil(Observation[512] storage buffer, ObservationLib.Ring memory ring, Observation memory newest)
+        private
+        view
+        returns (uint32)
+    {
+        if (ring.count < ring.size) return newest.timestamp;
+        return buffer[ObservationLib.at(ring, uint256(ring.count) - 2)].timestamp;
+    }
+
+    /// @dev The sum of price * seconds over [from, end], `from` the later of `start` and the oldest observation (a span
+    /// starting before the oldest observation covers the part held).
+    function _spanSum(
+        Observation[512] storage buffer,
+        ObservationLib.Ring memory ring,
+        Observation memory newest,
+        Observation memory oldest,
+        uint256 storedMedian,
+        uint32 start,
+        uint32 end
+    ) private view returns (uint256, uint32) {
+        (uint256 endCumulative, uint256 kEnd) = _cumulativeAtEnd(buffer, ring, newest, storedMedian, end);
+        if (start <= oldest.timestamp) return (endCumulative - oldest.cumulative, oldest.timestamp);
+        uint256 kStart = _lastBefore(buffer, ring, start, kEnd);
+        return (endCumulative - buffer.cumulativeFrom(ring, kStart, start), start);
+    }
+
+    /// @dev The cumulative value at `end` (after the oldest observation) and the logical index of the last observation
+    /// at or before it: the stored median extends the newest observation.
+    function _cumulativeAtEnd(
+        Observation[512] storage buffer,
+        ObservationLib.Ring memory ring,
+        Observation memory newest,
+        uint256 storedMedian,
+        uint32 end
+    ) private view returns (uint256, uint256) {
+        uint256 last = uint256(ring.count) - 1;
+        if (end >= newest.timestamp) return (newest.cumulative + storedMedian * (end - newest.timestamp), last);
+        uint256 k = buffer.lastAtOrBefore(ring, end, 0, last);
+        return (buffer.cumulativeFrom(ring, k, end), k);
+    }
+
+    /// @dev Logical index of the last observation at or before `start`, at most `k` (the oldest is before `start`).
+    function _lastBefore(Observation[512] storage buffer, ObservationLib.Ring memory ring, uint32 start, uint256 k)
+        private
+        view
+        returns (uint256)
+    {
+        for (uint256 step = 0; step < ObservationLib.LINEAR_STEPS; ++step) {
+            if (buffer[ObservationLib.at(ring, k)].timestamp <= start) return k;
+            --k;
+        }
+        return buffer.lastAtOrBefore(ring, start, 0, k);
+    }
+
+    /// @inheritdoc IOracleAggregator
     function priceForRisk(address asset, bool longExposure) external view returns (uint256) {
         (uint256 low, uint256 high) = _policyBounds(asset, Action.AddRisk);
         return longExposure ? low : high;

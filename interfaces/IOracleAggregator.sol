@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {IErrors} from "./IErrors.sol";
+
 /// @title IOracleAggregator
 /// @notice The only price source of ballast. Per asset it reads 1 to 8 Chainlink-compatible feeds, takes the
 /// median of the fresh answers, keeps a TWAP from a ring buffer of cumulative observations, and derives a
@@ -148,6 +149,8 @@ interface IOracleAggregator is IErrors {
     error InvalidBps(uint16 value);
     /// @notice A TWAP window is shorter than the minimum.
     error WindowTooShort(uint32 window, uint32 minWindow);
+    /// @notice A TWAP span ending at `end`, after the current time `timestamp`.
+    error TwapEndInFuture(uint32 end, uint256 timestamp);
     /// @notice The ring buffer size is outside [min, max].
     error InvalidBufferSize(uint16 size, uint16 min, uint16 max);
     /// @notice The maximum price age is zero.
@@ -187,7 +190,9 @@ interface IOracleAggregator is IErrors {
     /// @notice `asset` was listed or reconfigured (the observation buffer restarts when its size changes).
     event AssetConfigured(address indexed asset, AssetConfig config);
     /// @notice A source's answer was not counted by `update`.
-    event SourceExcluded(address indexed asset, address indexed feed, Exclusion reason, int256 answer, uint256 updatedAt);
+    event SourceExcluded(
+        address indexed asset, address indexed feed, Exclusion reason, int256 answer, uint256 updatedAt
+    );
     /// @notice `update` recorded an observation.
     /// @param median The median stored now (unchanged from before when the quorum was not met).
     /// @param twap The TWAP over the configured window, ending now.
@@ -289,6 +294,23 @@ interface IOracleAggregator is IErrors {
     /// interpolated linearly: exact when one price held between them, their average price when the later slot was
     /// moved forward over several updates (see `bufferSize`). Reverts below `minTwapWindow`.
     function twap(address asset, uint32 window) external view returns (uint256);
+
+    /// @notice Time-weighted average price over the `window` seconds ending at `end` (now or in the past), whether
+    /// the buffer still holds that whole span, and how much of it lies between two observations.
+    /// @dev The same interpolation as `twap`, between the cumulative values at `end - window` and at `end` (the stored
+    /// median extends the newest observation up to `end`). `complete` is false when the span starts before the oldest
+    /// observation held (the ring moved on, or the history is shorter): the average then covers the part held, or is
+    /// the stored median when none of the span is held; a consumer that needs that exact span must not use it.
+    /// `observed` is the seconds of the span the average covers that lie between the oldest and the newest
+    /// observation that later updates cannot move: the part they cannot change (the stored median extending the newest
+    /// observation is not observed: a wind-down replaces it; nor, in a full ring, the span after the observation
+    /// before the newest, whose slot an update may move forward in place). `observed == window` (for `end >= window`) when the ring holds the whole
+    /// span and an update at or after `end` closed it: the average is final. 0 when the average is the stored median.
+    /// Reverts below `minTwapWindow` and for an `end` after now.
+    function twapEndingAt(address asset, uint32 window, uint32 end)
+        external
+        view
+        returns (uint256 price, bool complete, uint32 observed);
 
     /// @notice Price for a caller about to add risk (open or increase, withdraw collateral, LP mint or burn).
     /// @param longExposure True when the caller gains from a higher price (collateral, a long position).

@@ -116,4 +116,37 @@ library ObservationLib {
         uint256 span = afterwards.timestamp - before.timestamp;
         return (before.cumulative + (afterwards.cumulative - before.cumulative) * elapsed / span, target);
     }
+
+    /// @notice Logical index of the last observation at or before `target` in [`lo`, `hi`] (k = 0 is the oldest); the
+    /// observation at `lo` is at or before `target`.
+    function lastAtOrBefore(
+        IOracleAggregator.Observation[512] storage buffer,
+        Ring memory ring,
+        uint32 target,
+        uint256 lo,
+        uint256 hi
+    ) internal view returns (uint256) {
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            if (buffer[at(ring, mid)].timestamp <= target) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /// @notice Cumulative price at `target`, from the observation at logical index `k`, the last at or before it, and
+    /// the next one (the same interpolation as `cumulativeAt`); `target` no later than the newest observation.
+    function cumulativeFrom(
+        IOracleAggregator.Observation[512] storage buffer,
+        Ring memory ring,
+        uint256 k,
+        uint32 target
+    ) internal view returns (uint256) {
+        IOracleAggregator.Observation memory before = buffer[at(ring, k)];
+        if (before.timestamp == target) return before.cumulative;
+        IOracleAggregator.Observation memory afterwards = buffer[at(ring, k + 1)];
+        uint256 elapsed = target - before.timestamp;
+        uint256 span = afterwards.timestamp - before.timestamp;
+        return before.cumulative + (afterwards.cumulative - before.cumulative) * elapsed / span;
+    }
 }
