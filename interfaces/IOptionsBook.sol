@@ -39,6 +39,8 @@ interface IOptionsBookTypes is IErrors {
     /// assumes.
     /// @param volShockBps The implied-volatility move of both scenarios (up for a short, down for a long).
     /// @param maintenanceRatioBps Maintenance margin as a share of a short position's margin-scenario loss.
+    /// @param shortFloorBps The least margin-scenario and stress loss of a short position, in bps of its size at the
+    /// upper price (an out-of-the-money short close to expiry is never margined at nothing).
     struct RiskParams {
         uint16 baseSpreadBps;
         uint16 slopeBps;
@@ -47,6 +49,7 @@ interface IOptionsBookTypes is IErrors {
         uint32 stressShockBps;
         uint16 volShockBps;
         uint16 maintenanceRatioBps;
+        uint16 shortFloorBps;
     }
 
     /// @notice What `execute` decodes from a trader's action (`MarginEngine.tradeProduct`).

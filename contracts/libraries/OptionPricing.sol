@@ -82,15 +82,21 @@ library OptionPricing {
         return size.mulWadDown(unitPayoff_);
     }
 
-    /// @notice The liquidity reserved for `size` open options, rounded up: a put can be owed at most its strike; a
-    /// call's payoff has no bound, so it is reserved at a stressed price, the upper price times (1 + stressShockBps).
-    function reserveUp(bool isCall, uint256 size, uint256 strike, uint256 high, uint256 stressShockBps)
+    /// @notice The liquidity reserved for `size` open long options, rounded up: their payoff at the stressed price
+    /// worse for the Pool, the upper price times (1 + stressShockBps) for a call (its payoff has no bound), the lower
+    /// price times (1 - stressShockBps) for a put. A far out-of-the-money option reserves little, as it can be owed
+    /// little short of a move beyond the stress scenario.
+    function reserveUp(bool isCall, uint256 size, uint256 strike, uint256 low, uint256 high, uint256 stressShockBps)
         internal
         pure
         returns (uint256)
     {
-        if (!isCall) return size.mulWadUp(strike);
-        return size.mulWadUp(clampSpot(high)).mulBpsUp(BPS + stressShockBps);
+        if (isCall) {
+            uint256 stressed = clampSpot(high).mulBpsUp(BPS + stressShockBps);
+            return stressed > strike ? size.mulWadUp(stressed - strike) : 0;
+        }
+        uint256 down = low.mulBpsDown(stressShockBps >= BPS ? 0 : BPS - stressShockBps);
+        return strike > down ? size.mulWadUp(strike - down) : 0;
     }
 
     // ---------------------------------------------------------------- account positions (margin product)

@@ -58,6 +58,8 @@ contract OptionsBook is IOptionsBook, Roles {
     uint256 public constant MIN_VOL_SHOCK_BPS = 1_000;
     uint256 public constant MAX_VOL_SHOCK_BPS = 9_000;
     uint256 public constant MIN_MAINTENANCE_RATIO_BPS = 3_000;
+    uint256 public constant MIN_SHORT_FLOOR_BPS = 50;
+    uint256 public constant MAX_SHORT_FLOOR_BPS = 2_000;
     /// @notice Longest settlement TWAP window.
     uint32 public constant MAX_SETTLEMENT_WINDOW = 1 days;
 
@@ -193,6 +195,7 @@ contract OptionsBook is IOptionsBook, Roles {
         ParamBounds.check("stressShockBps", p.stressShockBps, MIN_STRESS_SHOCK_BPS, MAX_SHOCK_BPS);
         ParamBounds.check("volShockBps", p.volShockBps, MIN_VOL_SHOCK_BPS, MAX_VOL_SHOCK_BPS);
         ParamBounds.check("maintenanceRatioBps", p.maintenanceRatioBps, MIN_MAINTENANCE_RATIO_BPS, BPS);
+        ParamBounds.check("shortFloorBps", p.shortFloorBps, MIN_SHORT_FLOOR_BPS, MAX_SHORT_FLOOR_BPS);
         _params = p;
         emit RiskParamsSet(p);
     }
@@ -206,7 +209,7 @@ contract OptionsBook is IOptionsBook, Roles {
         uint256 expiry = s.expiry;
         if (block.timestamp < expiry) revert SeriesNotExpired(seriesId, expiry, block.timestamp);
         bool atExpiry;
-        (settlementPrice, atExpiry) = _settlementPrice(s.asset, expiry);
+        (settlementPrice, atExpiry) = _settlementPrice(s);
         (s.settled, s.settlementPrice) = (true, settlementPrice);
         // What the open positions are owed and owe, until each is realized (longs rounded up, shorts down: each
         // account's payoff is rounded the other way, so their sums never exceed these).
@@ -222,12 +225,13 @@ contract OptionsBook is IOptionsBook, Roles {
     /// now (it cannot change). Else as strict as a liquidation (any status but Stale): a wound-down asset's fixed
     /// price; else the TWAP over the part of the window observed when that is at least half of it, else the TWAP over
     /// the window ending now.
-    function _settlementPrice(address asset, uint256 expiry) private view returns (uint256 price, bool atExpiry) {
-        uint32 window = settlementWindow;
-        (uint256 twapAtExpiry, bool complete, uint32 observed) = oracle.twapEndingAt(asset, window, uint32(expiry));
-        if (complete && observed >= window) return (twapAtExpiry, true);
+    function _settlementPrice(Series storage s) private view returns (uint256 price, bool atExpiry) {
+        (uint256 twapAtExpiry, bool recorded, uint32 observed) = _expiryTwap(s);
+        if (recorded) return (twapAtExpiry, true);
+        address asset = s.asset;
         uint256 liquidationPrice = oracle.priceForLiquidation(asset, true);
         if (oracle.status(asset) == IOracleAggregator.Status.WindDown) return (liquidationPrice, false);
+        uint32 window = settlementWindow;
         price = 2 * uint256(observed) >= window ? twapAtExpiry : oracle.twap(asset, window);
     }
 
@@ -306,7 +310,7 @@ contract OptionsBook is IOptionsBook, Roles {
         view
         returns (int256 mv, uint256 marginLoss)
     {
-        (uint256 low, uint256 high) = oracle.priceBounds(s.asset, IOracleAggregator.Action.Liquidate);
+        (uint256 low, uint256 high) = _liveRange(s, true);
         PositionRisk memory pr = _positionRisk(s, closed, low, high, p);
         return (pr.mv, pr.marginLoss);
     }
@@ -323,20 +327,25 @@ contract OptionsBook is IOptionsBook, Roles {
         uint256[] storage held = _held[account];
         RiskParams memory p = _params;
         // The margin and stress scenarios' losses, summed.
-        uint256[2] memory losses;
+        // The margin and stress scenarios' losses summed, and the live positions' initial value.
+        int256[3] memory sums;
         for (uint256 i = 0; i < held.length; ++i) {
-            _addPosition(r, losses, account, held[i], liquidation, p);
+            _addPosition(r, sums, account, held[i], liquidation, p);
         }
-        // Losses beyond what the options are worth: equity + min(iv, 0) >= loss - max(iv, 0) <=> equity + iv >= loss.
-        uint256 worth = r.initialValue > 0 ? uint256(r.initialValue) : 0;
-        r.initialMargin = losses[0] > worth ? losses[0] - worth : 0;
-        r.stressLoss = losses[1] > worth ? losses[1] - worth : 0;
+        // Losses beyond what the options are worth, w = max(0, min(iv, live iv)): equity + min(iv, 0) >= loss - w
+        // implies equity + iv >= loss. Realizing a settled long (its payoff into cash) leaves w, so the margin, as it
+        // is: a payout is never new risk.
+        int256 live = sums[2] < r.initialValue ? sums[2] : r.initialValue;
+        uint256 worth = live > 0 ? uint256(live) : 0;
+        (uint256 marginLoss, uint256 stressLoss) = (uint256(sums[0]), uint256(sums[1]));
+        r.initialMargin = marginLoss > worth ? marginLoss - worth : 0;
+        r.stressLoss = stressLoss > worth ? stressLoss - worth : 0;
     }
 
     /// @dev Add one of `account`'s positions to its figures.
     function _addPosition(
         AccountRisk memory r,
-        uint256[2] memory losses,
+        int256[3] memory sums,
         address account,
         uint256 seriesId,
         bool liquidation,
@@ -349,20 +358,29 @@ contract OptionsBook is IOptionsBook, Roles {
             (r.maintenanceValue, r.initialValue) = (r.maintenanceValue + payoff, r.initialValue + payoff);
             return;
         }
-        (uint256 low, uint256 high) =
-            liquidation ? oracle.priceBounds(s.asset, IOracleAggregator.Action.Liquidate) : _range(s.asset, false);
-        _addLive(r, losses, _positionRisk(s, size, low, high, p), size < 0 ? p.maintenanceRatioBps : 0);
+        (uint256 low, uint256 high) = _liveRange(s, liquidation);
+        _addLive(r, sums, _positionRisk(s, size, low, high, p), size < 0 ? p.maintenanceRatioBps : 0);
+    }
+
+    /// @dev The price range a live position is valued at: the stored {median, TWAP} (whatever the status), or the
+    /// liquidation bounds for a liquidation; once expired, the settlement window's TWAP when the oracle recorded it
+    /// (what `settle` will fix).
+    function _liveRange(Series storage s, bool liquidation) private view returns (uint256 low, uint256 high) {
+        if (block.timestamp >= s.expiry) {
+            (uint256 atExpiry, bool recorded,) = _expiryTwap(s);
+            if (recorded) return (atExpiry, atExpiry);
+        }
+        return liquidation ? oracle.priceBounds(s.asset, IOracleAggregator.Action.Liquidate) : _range(s.asset, false);
     }
 
     /// @dev Add a live position's figures; `maintenanceRatioBps` is 0 for a long (no maintenance margin).
-    function _addLive(
-        AccountRisk memory r,
-        uint256[2] memory losses,
-        PositionRisk memory pr,
-        uint256 maintenanceRatioBps
-    ) private pure {
+    function _addLive(AccountRisk memory r, int256[3] memory sums, PositionRisk memory pr, uint256 maintenanceRatioBps)
+        private
+        pure
+    {
         (r.maintenanceValue, r.initialValue) = (r.maintenanceValue + pr.mv, r.initialValue + pr.iv);
-        (losses[0], losses[1]) = (losses[0] + pr.marginLoss, losses[1] + pr.stressLoss);
+        (sums[0], sums[1], sums[2]) =
+            (sums[0] + int256(pr.marginLoss), sums[1] + int256(pr.stressLoss), sums[2] + pr.iv);
         r.maintenanceMargin += pr.marginLoss.mulBpsUp(maintenanceRatioBps);
     }
 
@@ -570,6 +588,11 @@ contract OptionsBook is IOptionsBook, Roles {
         pr.marginLoss = _loss(pr.iv, OptionPricing.positionValueDown(size, isCall, spot, strike, sigma, tau));
         spot = OptionPricing.scenarioSpot(isCall, long, low, high, p.stressShockBps);
         pr.stressLoss = _loss(pr.iv, OptionPricing.positionValueDown(size, isCall, spot, strike, sigma, tau));
+        if (!long) {
+            uint256 floor = uint256(-size).mulWadUp(OptionPricing.clampSpot(high)).mulBpsUp(p.shortFloorBps);
+            if (pr.marginLoss < floor) pr.marginLoss = floor;
+            if (pr.stressLoss < floor) pr.stressLoss = floor;
+        }
     }
 
     /// @dev One live series' part of `poolExposure`.
@@ -584,7 +607,7 @@ contract OptionsBook is IOptionsBook, Roles {
         uint256 tau = BlackScholes.timeToExpiry(s.expiry, block.timestamp);
         if (tau == 0) (low, high) = _withExpiryPrice(s, low, high);
         (atLow, atHigh) = _seriesPnl(s, longOpen, shortOpen, low, high, tau);
-        reserved = OptionPricing.reserveUp(s.isCall, longOpen, s.strike, high, stressShock);
+        reserved = OptionPricing.reserveUp(s.isCall, longOpen, s.strike, low, high, stressShock);
     }
 
     /// @dev The accounts' net PnL on a series at the two ends: longs are owed their value, shorts owe theirs.
@@ -611,13 +634,23 @@ contract OptionsBook is IOptionsBook, Roles {
         unitHigh = OptionPricing.unitValueUp(isCall, better, strike, sigma, tau);
     }
 
-    /// @dev {low, high} widened to the settlement rule's price of an expired, unsettled series (the price `settle`
-    /// would use now, before its status checks), so that its exposure covers what settling books.
+    /// @dev The range an expired, unsettled series is valued at in the Pool's exposure: the settlement window's TWAP
+    /// when the oracle recorded it (what `settle` will fix); else {low, high} widened to the TWAP over the part
+    /// observed (what a settlement on that part would book).
     function _withExpiryPrice(Series storage s, uint256 low, uint256 high) private view returns (uint256, uint256) {
-        uint32 window = settlementWindow;
-        (uint256 atExpiry,, uint32 observed) = oracle.twapEndingAt(s.asset, window, uint32(s.expiry));
+        (uint256 atExpiry, bool recorded, uint32 observed) = _expiryTwap(s);
+        if (recorded) return (atExpiry, atExpiry);
         if (observed == 0) return (low, high);
         return (atExpiry < low ? atExpiry : low, atExpiry > high ? atExpiry : high);
+    }
+
+    /// @dev The TWAP over the settlement window ending at the series' expiry, whether the oracle recorded all of it
+    /// with fixed observations (then final), and the seconds of it observed.
+    function _expiryTwap(Series storage s) private view returns (uint256 price, bool recorded, uint32 observed) {
+        uint32 window = settlementWindow;
+        bool complete;
+        (price, complete, observed) = oracle.twapEndingAt(s.asset, window, uint32(s.expiry));
+        recorded = complete && observed >= window;
     }
 
     // ---------------------------------------------------------------- internals: helpers
