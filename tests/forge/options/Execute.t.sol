@@ -125,7 +125,9 @@ contract OptionsExecuteTest is OptionsBase {
         _trade(TRADER, otmCallId, 60e18);
         _trade(OTHER, otmCallId, -10e18);
         vm.prank(OTHER);
-        vm.expectRevert(abi.encodeWithSelector(IOptionsBookTypes.OpenSizeExceeded.selector, otmCallId, 101e18, MAX_OPEN));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionsBookTypes.OpenSizeExceeded.selector, otmCallId, 101e18, MAX_OPEN)
+        );
         engine.tradeProduct(PRODUCT, _action(otmCallId, 51e18, type(int256).min));
         // OTHER buying 50 closes its short and goes 40 long: 100 long in all.
         _trade(OTHER, otmCallId, 50e18);

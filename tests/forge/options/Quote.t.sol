@@ -57,7 +57,11 @@ contract OptionsQuoteTest is OptionsBase {
         vm.warp(expiry - SETTLEMENT_WINDOW);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionsBookTypes.TradingClosed.selector, callId, expiry - SETTLEMENT_WINDOW, expiry, expiry - SETTLEMENT_WINDOW
+                IOptionsBookTypes.TradingClosed.selector,
+                callId,
+                expiry - SETTLEMENT_WINDOW,
+                expiry,
+                expiry - SETTLEMENT_WINDOW
             )
         );
         book.quote(callId, 1e18);

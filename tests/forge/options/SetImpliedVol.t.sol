@@ -55,7 +55,9 @@ contract OptionsSetImpliedVolTest is OptionsBase {
         book.setImpliedVol(address(weth), 0.9e18);
         vm.warp(t + 1 hours - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IOptionsBookTypes.VolStepTooSoon.selector, address(weth), t + 1 hours, t + 1 hours - 1)
+            abi.encodeWithSelector(
+                IOptionsBookTypes.VolStepTooSoon.selector, address(weth), t + 1 hours, t + 1 hours - 1
+            )
         );
         book.setImpliedVol(address(weth), 0.95e18);
         vm.warp(t + 1 hours);

@@ -119,9 +119,7 @@ contract OptionsSettleTest is OptionsBase {
     /// unknown series SeriesNotFound(id).
     function test_settle__invalid__reverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IOptionsBookTypes.SeriesNotExpired.selector, callId, expiry, vm.getBlockTimestamp()
-            )
+            abi.encodeWithSelector(IOptionsBookTypes.SeriesNotExpired.selector, callId, expiry, vm.getBlockTimestamp())
         );
         book.settle(callId);
         vm.warp(expiry - 1);
