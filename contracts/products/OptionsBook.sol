@@ -220,15 +220,44 @@ contract OptionsBook is IOptionsBook, Roles {
     /// @dev The settlement price of a series on `asset` expiring at `expiry`. Recorded (`atExpiry`): the oracle's ring
     /// observed the whole settlement window ending at expiry with fixed observations: that TWAP, whatever the status
     /// now (it cannot change). Else as strict as a liquidation (any status but Stale): a wound-down asset's fixed
-    /// price; else the TWAP over the part of the window observed when that is at least half of it, else the TWAP over
-    /// the window ending now.
+    /// price; else the TWAP over the part of the window observed when that is at least half of it (`_expiryTwap`),
+    /// else the TWAP over the window ending now.
     function _settlementPrice(address asset, uint256 expiry) private view returns (uint256 price, bool atExpiry) {
-        uint32 window = settlementWindow;
-        (uint256 twapAtExpiry, bool complete, uint32 observed) = oracle.twapEndingAt(asset, window, uint32(expiry));
-        if (complete && observed >= window) return (twapAtExpiry, true);
+        (uint256 twapAtExpiry, bool recorded, bool usable) = _expiryTwap(asset, expiry);
+        if (recorded) return (twapAtExpiry, true);
         uint256 liquidationPrice = oracle.priceForLiquidation(asset, true);
         if (oracle.status(asset) == IOracleAggregator.Status.WindDown) return (liquidationPrice, false);
-        price = 2 * uint256(observed) >= window ? twapAtExpiry : oracle.twap(asset, window);
+        price = usable ? twapAtExpiry : oracle.twap(asset, settlementWindow);
+    }
+
+    /// @dev The TWAP of `asset` over the settlement window ending at `expiry`, from the oracle's fixed observations
+    /// only: `recorded` when they cover the whole window; else `usable` when they cover at least half of it (and at
+    /// least the oracle's minimum TWAP window), `price` then being the TWAP over the part they cover. The rest of the
+    /// window is not used: it is the stored median extending the newest observation or, in a full ring, part of the
+    /// newest slot, which moves forward in place and so averages in prices from after expiry (a price that would
+    /// depend on the prices after expiry and on when `settle` is called).
+    function _expiryTwap(address asset, uint256 expiry)
+        private
+        view
+        returns (uint256 price, bool recorded, bool usable)
+    {
+        uint32 window = settlementWindow;
+        bool complete;
+        uint32 observed;
+        (price, complete, observed) = oracle.twapEndingAt(asset, window, uint32(expiry));
+        if (complete && observed >= window) return (price, true, true);
+        if (2 * uint256(observed) < window || observed < oracle.minTwapWindow()) return (price, false, false);
+        if (complete) {
+            // The ring holds the window's start: the observed part is [start, start + observed], all fixed.
+            uint256 observedEnd = expiry - window + observed;
+            (price,,) = oracle.twapEndingAt(asset, observed, uint32(observedEnd));
+            return (price, false, true);
+        }
+        // The ring lost the window's start: `price` covers [oldest observation, expiry], usable when it is all fixed
+        // (the newest fixed observation at or after expiry: a short span ending at expiry is observed whole).
+        uint32 minWindow = oracle.minTwapWindow();
+        (,, uint32 tail) = oracle.twapEndingAt(asset, minWindow, uint32(expiry));
+        usable = tail >= minWindow;
     }
 
     // ---------------------------------------------------------------- the engine's
@@ -614,9 +643,8 @@ contract OptionsBook is IOptionsBook, Roles {
     /// @dev {low, high} widened to the settlement rule's price of an expired, unsettled series (the price `settle`
     /// would use now, before its status checks), so that its exposure covers what settling books.
     function _withExpiryPrice(Series storage s, uint256 low, uint256 high) private view returns (uint256, uint256) {
-        uint32 window = settlementWindow;
-        (uint256 atExpiry,, uint32 observed) = oracle.twapEndingAt(s.asset, window, uint32(s.expiry));
-        if (observed == 0) return (low, high);
+        (uint256 atExpiry,, bool usable) = _expiryTwap(s.asset, s.expiry);
+        if (!usable) atExpiry = oracle.twap(s.asset, settlementWindow);
         return (atExpiry < low ? atExpiry : low, atExpiry > high ? atExpiry : high);
     }
 

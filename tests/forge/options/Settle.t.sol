@@ -67,9 +67,9 @@ contract OptionsSettleTest is OptionsBase {
     }
 
     /// @notice Fallback, at least half the window observed: the last update 100 s before expiry (3,000 until then,
-    /// 3,090 after), none since: 200 of 300 s observed, the TWAP over the window ending at expiry (3,030), not
-    /// atExpiry.
-    function test_settle__halfObserved__settlesAtThePartialTwap() public {
+    /// 3,090 after), none since: 200 of 300 s observed; the settlement is the TWAP over the part observed (3,000), not
+    /// the window's TWAP with the stored median extending the newest observation (3,030), and not atExpiry.
+    function test_settle__halfObserved__settlesAtTheTwapOfThePartObserved() public {
         _positions();
         vm.warp(expiry - 2 * TWAP_WINDOW - 400);
         _settlePrices(); // the last update 398 s before expiry
@@ -78,10 +78,48 @@ contract OptionsSettleTest is OptionsBase {
         vm.warp(expiry + 10);
         (uint256 atExpiry,, uint32 observed) = oracle.twapEndingAt(address(weth), SETTLEMENT_WINDOW, uint32(expiry));
         assertEq(uint256(observed), 200, "observed up to the newest observation");
-        assertEq(atExpiry, 3_030e18, "200 s at 3,000, 100 s at 3,090");
+        assertEq(atExpiry, 3_030e18, "the window's TWAP: 200 s at 3,000, 100 s of the stored 3,090");
         vm.expectEmit(true, false, false, true, address(book));
-        emit IOptionsBookTypes.Settled(callId, 3_030e18, false, 10);
-        assertEq(book.settle(callId), 3_030e18, "the partial TWAP");
+        emit IOptionsBookTypes.Settled(callId, 3_000e18, false, 10);
+        assertEq(book.settle(callId), 3_000e18, "the TWAP of the part observed");
+        assertEq(book.settledLongUsd(), 0, "a call struck at 3,000 pays nothing");
+    }
+
+    /// @notice A full ring (64 slots) whose newest slot moves forward in place across expiry: WETH updated every 5 s
+    /// at 3,000 from 400 s before expiry, then at 3,600 from 5 s after it. The oracle's TWAP over the window ending at
+    /// expiry averages in the moved slot, so it depends on the prices after expiry and on the time of the settlement
+    /// (3,009.0... at +10 s, 3,092.5... at +100 s); only the 205 s up to the observation before the newest are fixed.
+    /// The settlement uses those alone: 3,000 whenever it is called (the bug was a settlement at the contaminated
+    /// TWAP, which the settler could pick by timing).
+    function test_settle__fullRingNewestMovedPastExpiry__ignoresThePricesAfterExpiry() public {
+        _positions();
+        vm.warp(expiry - 2_000);
+        _restampAndUpdate();
+        for (uint256 t = expiry - 400; t < expiry; t += 5) {
+            vm.warp(t);
+            _setFeed(address(weth), 3_000e18);
+            oracle.update(address(weth));
+        }
+        uint256 previousTwap;
+        for (uint256 t = expiry + 5; t <= expiry + 100; t += 5) {
+            vm.warp(t);
+            _setFeed(address(weth), 3_600e18);
+            oracle.update(address(weth));
+            if (t != expiry + 10 && t != expiry + 100) continue;
+            (uint256 twap, bool complete, uint32 observed) =
+                oracle.twapEndingAt(address(weth), SETTLEMENT_WINDOW, uint32(expiry));
+            assertTrue(complete, "the ring holds the window's start");
+            assertEq(uint256(observed), 205, "fixed up to the observation before the newest");
+            assertGt(twap, 3_000e18, "the window's TWAP averages in prices after expiry");
+            assertTrue(twap != previousTwap, "and changes with the time of the settlement");
+            previousTwap = twap;
+            uint256 snap = vm.snapshotState();
+            vm.expectEmit(true, false, false, true, address(book));
+            emit IOptionsBookTypes.Settled(callId, 3_000e18, false, t - expiry);
+            assertEq(book.settle(callId), 3_000e18, "the TWAP of the fixed part");
+            assertEq(book.settledLongUsd(), 0, "nothing owed at 3,000");
+            vm.revertToState(snap);
+        }
     }
 
     /// @notice Fallback, less than half the window observed (the last update 250 s before expiry: 50 s observed):
