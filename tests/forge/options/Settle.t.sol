@@ -142,6 +142,28 @@ contract OptionsSettleTest is OptionsBase {
         assertEq(book.settledLongUsd(), 180e18, "2 x 90");
     }
 
+    /// @notice Settled late, once the ring (64 slots, WETH updated every 10 s: 3,000 up to expiry, 3,600 after) no
+    /// longer holds the window's start but holds the rest of it fixed up to expiry: the TWAP over that part (3,000),
+    /// not atExpiry.
+    function test_settle__ringLostTheStart__settlesAtTheFixedPartUpToExpiry() public {
+        _positions();
+        vm.warp(expiry - 2_000);
+        _restampAndUpdate();
+        for (uint256 t = expiry - 400; t <= expiry + 450; t += 10) {
+            vm.warp(t);
+            _setFeed(address(weth), t <= expiry ? 3_000e18 : 3_600e18);
+            _restampAndUpdate();
+        }
+        (uint256 twap, bool complete, uint32 observed) =
+            oracle.twapEndingAt(address(weth), SETTLEMENT_WINDOW, uint32(expiry));
+        assertTrue(!complete, "the ring lost the window's start");
+        assertGe(2 * uint256(observed), SETTLEMENT_WINDOW, "at least half of it held");
+        assertEq(twap, 3_000e18, "the part held, fixed up to expiry");
+        vm.expectEmit(true, false, false, true, address(book));
+        emit IOptionsBookTypes.Settled(callId, 3_000e18, false, 450);
+        assertEq(book.settle(callId), 3_000e18, "the TWAP of the part held");
+    }
+
     /// @notice Not recorded and the price Stale: the fallback is as strict as a liquidation, the settlement reverts
     /// PriceUnavailable(asset, Liquidate, Stale) until the oracle updates.
     function test_settle__notRecordedAndStale__reverts() public {
