@@ -120,7 +120,12 @@ interface IOptionsBookTypes is IErrors {
     event RiskParamsSet(RiskParams params);
     /// @notice `account` traded `delta` of a series; `cashUsd` is what it paid (negative) or received.
     event OptionTraded(
-        uint256 indexed seriesId, address indexed account, int256 delta, int256 sizeAfter, int256 cashUsd, uint256 spreadBps
+        uint256 indexed seriesId,
+        address indexed account,
+        int256 delta,
+        int256 sizeAfter,
+        int256 cashUsd,
+        uint256 spreadBps
     );
     /// @notice A series' settlement price was fixed.
     /// @param atExpiry Whether it is the TWAP over the settlement window ending at expiry (else the fallback rule).

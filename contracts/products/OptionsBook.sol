@@ -105,7 +105,9 @@ contract OptionsBook is IOptionsBook, Roles {
         RiskParams memory params,
         uint32 settlementWindow_
     ) {
-        if (engine_ == address(0) || admin == address(0) || riskManager == address(0)) revert ZeroAddress();
+        if (engine_ == address(0) || admin == address(0) || riskManager == address(0)) {
+            revert ZeroAddress();
+        }
         engine = engine_;
         oracle = IOracleAggregator(ICoreWiring(engine_).oracle());
         ParamBounds.check("settlementWindow", settlementWindow_, oracle.minTwapWindow(), MAX_SETTLEMENT_WINDOW);
@@ -209,7 +211,7 @@ contract OptionsBook is IOptionsBook, Roles {
         uint256 expiry = s.expiry;
         if (block.timestamp < expiry) revert SeriesNotExpired(seriesId, expiry, block.timestamp);
         bool atExpiry;
-        (settlementPrice, atExpiry) = _settlementPrice(s);
+        (settlementPrice, atExpiry) = _settlementPrice(s.asset, expiry);
         (s.settled, s.settlementPrice) = (true, settlementPrice);
         // What the open positions are owed and owe, until each is realized (longs rounded up, shorts down: each
         // account's payoff is rounded the other way, so their sums never exceed these).
@@ -223,16 +225,44 @@ contract OptionsBook is IOptionsBook, Roles {
     /// @dev The settlement price of a series on `asset` expiring at `expiry`. Recorded (`atExpiry`): the oracle's ring
     /// observed the whole settlement window ending at expiry with fixed observations: that TWAP, whatever the status
     /// now (it cannot change). Else as strict as a liquidation (any status but Stale): a wound-down asset's fixed
-    /// price; else the TWAP over the part of the window observed when that is at least half of it, else the TWAP over
-    /// the window ending now.
-    function _settlementPrice(Series storage s) private view returns (uint256 price, bool atExpiry) {
-        (uint256 twapAtExpiry, bool recorded, uint32 observed) = _expiryTwap(s);
+    /// price; else the TWAP over the part of the window observed when that is at least half of it (`_expiryTwap`),
+    /// else the TWAP over the window ending now.
+    function _settlementPrice(address asset, uint256 expiry) private view returns (uint256 price, bool atExpiry) {
+        (uint256 twapAtExpiry, bool recorded, bool usable) = _expiryTwap(asset, expiry);
         if (recorded) return (twapAtExpiry, true);
-        address asset = s.asset;
         uint256 liquidationPrice = oracle.priceForLiquidation(asset, true);
         if (oracle.status(asset) == IOracleAggregator.Status.WindDown) return (liquidationPrice, false);
+        price = usable ? twapAtExpiry : oracle.twap(asset, settlementWindow);
+    }
+
+    /// @dev The TWAP of `asset` over the settlement window ending at `expiry`, from the oracle's fixed observations
+    /// only: `recorded` when they cover the whole window; else `usable` when they cover at least half of it (and at
+    /// least the oracle's minimum TWAP window), `price` then being the TWAP over the part they cover. The rest of the
+    /// window is not used: it is the stored median extending the newest observation or, in a full ring, part of the
+    /// newest slot, which moves forward in place and so averages in prices from after expiry (a price that would
+    /// depend on the prices after expiry and on when `settle` is called).
+    function _expiryTwap(address asset, uint256 expiry)
+        private
+        view
+        returns (uint256 price, bool recorded, bool usable)
+    {
         uint32 window = settlementWindow;
-        price = 2 * uint256(observed) >= window ? twapAtExpiry : oracle.twap(asset, window);
+        bool complete;
+        uint32 observed;
+        (price, complete, observed) = oracle.twapEndingAt(asset, window, uint32(expiry));
+        if (complete && observed >= window) return (price, true, true);
+        if (2 * uint256(observed) < window || observed < oracle.minTwapWindow()) return (price, false, false);
+        if (complete) {
+            // The ring holds the window's start: the observed part is [start, start + observed], all fixed.
+            uint256 observedEnd = expiry - window + observed;
+            (price,,) = oracle.twapEndingAt(asset, observed, uint32(observedEnd));
+            return (price, false, true);
+        }
+        // The ring lost the window's start: `price` covers [oldest observation, expiry], usable when it is all fixed
+        // (the newest fixed observation at or after expiry: a short span ending at expiry is observed whole).
+        uint32 minWindow = oracle.minTwapWindow();
+        (,, uint32 tail) = oracle.twapEndingAt(asset, minWindow, uint32(expiry));
+        usable = tail >= minWindow;
     }
 
     // ---------------------------------------------------------------- the engine's
@@ -367,7 +397,7 @@ contract OptionsBook is IOptionsBook, Roles {
     /// (what `settle` will fix).
     function _liveRange(Series storage s, bool liquidation) private view returns (uint256 low, uint256 high) {
         if (block.timestamp >= s.expiry) {
-            (uint256 atExpiry, bool recorded,) = _expiryTwap(s);
+            (uint256 atExpiry, bool recorded,) = _expiryTwap(s.asset, s.expiry);
             if (recorded) return (atExpiry, atExpiry);
         }
         return liquidation ? oracle.priceBounds(s.asset, IOracleAggregator.Action.Liquidate) : _range(s.asset, false);
@@ -380,7 +410,7 @@ contract OptionsBook is IOptionsBook, Roles {
     {
         (r.maintenanceValue, r.initialValue) = (r.maintenanceValue + pr.mv, r.initialValue + pr.iv);
         (sums[0], sums[1], sums[2]) =
-            (sums[0] + int256(pr.marginLoss), sums[1] + int256(pr.stressLoss), sums[2] + pr.iv);
+        (sums[0] + int256(pr.marginLoss), sums[1] + int256(pr.stressLoss), sums[2] + pr.iv);
         r.maintenanceMargin += pr.marginLoss.mulBpsUp(maintenanceRatioBps);
     }
 
@@ -515,9 +545,8 @@ contract OptionsBook is IOptionsBook, Roles {
         view
         returns (int256)
     {
-        (uint256 low, uint256 high) = oracle.priceBounds(
-            s.asset, addsRisk ? IOracleAggregator.Action.AddRisk : IOracleAggregator.Action.Reduce
-        );
+        (uint256 low, uint256 high) =
+            oracle.priceBounds(s.asset, addsRisk ? IOracleAggregator.Action.AddRisk : IOracleAggregator.Action.Reduce);
         (bool isCall, uint256 strike, uint256 sigma) = (s.isCall, s.strike, _vol[s.asset]);
         uint256 spot = OptionPricing.spotFor(isCall, buying, false, low, high);
         if (buying) {
@@ -531,8 +560,7 @@ contract OptionsBook is IOptionsBook, Roles {
     /// @dev The series' long and short totals once an account's position goes from `size` to `after_`.
     function _openAfter(Series storage s, int256 size, int256 after_) private view returns (uint256, uint256) {
         uint256 longOpen = uint256(s.longOpen) - (size > 0 ? uint256(size) : 0) + (after_ > 0 ? uint256(after_) : 0);
-        uint256 shortOpen =
-            uint256(s.shortOpen) - (size < 0 ? uint256(-size) : 0) + (after_ < 0 ? uint256(-after_) : 0);
+        uint256 shortOpen = uint256(s.shortOpen) - (size < 0 ? uint256(-size) : 0) + (after_ < 0 ? uint256(-after_) : 0);
         return (longOpen, shortOpen);
     }
 
@@ -635,22 +663,13 @@ contract OptionsBook is IOptionsBook, Roles {
     }
 
     /// @dev The range an expired, unsettled series is valued at in the Pool's exposure: the settlement window's TWAP
-    /// when the oracle recorded it (what `settle` will fix); else {low, high} widened to the TWAP over the part
-    /// observed (what a settlement on that part would book).
+    /// when the oracle recorded it (what `settle` will fix); else {low, high} widened to the price a fallback
+    /// settlement would book now (the TWAP over the fixed part of the window, or over the window ending now).
     function _withExpiryPrice(Series storage s, uint256 low, uint256 high) private view returns (uint256, uint256) {
-        (uint256 atExpiry, bool recorded, uint32 observed) = _expiryTwap(s);
+        (uint256 atExpiry, bool recorded, bool usable) = _expiryTwap(s.asset, s.expiry);
         if (recorded) return (atExpiry, atExpiry);
-        if (observed == 0) return (low, high);
+        if (!usable) atExpiry = oracle.twap(s.asset, settlementWindow);
         return (atExpiry < low ? atExpiry : low, atExpiry > high ? atExpiry : high);
-    }
-
-    /// @dev The TWAP over the settlement window ending at the series' expiry, whether the oracle recorded all of it
-    /// with fixed observations (then final), and the seconds of it observed.
-    function _expiryTwap(Series storage s) private view returns (uint256 price, bool recorded, uint32 observed) {
-        uint32 window = settlementWindow;
-        bool complete;
-        (price, complete, observed) = oracle.twapEndingAt(s.asset, window, uint32(s.expiry));
-        recorded = complete && observed >= window;
     }
 
     // ---------------------------------------------------------------- internals: helpers

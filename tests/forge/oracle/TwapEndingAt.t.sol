@@ -142,4 +142,35 @@ contract OracleTwapEndingAtTest is OracleViewBase {
         assertEq(held, complete, "complete");
         assertEq(seconds_, observed, "observed");
     }
+
+    /// @notice A full ring whose newest slot moves forward in place (3 slots, updates closer together than the TWAP
+    /// window keep the oldest as the window's start) is fixed only up to the observation before the newest: a span
+    /// ending after it is not `observed == window`, because a later in-place move changes its average.
+    /// [T0 + 1,000, T0 + 2,000] after the newest slot moved from T0 + 2,000 to T0 + 2,500: 0 s observed (fixed up to
+    /// T0 + 1,000), its price the average of 2,600 and 3,000 over the moved slot (2,733.3...); after a second move to
+    /// T0 + 2,700 the same span's price changed (2,764.7...), and it is still 0 s observed. A span up to the fixed
+    /// observation ([T0, T0 + 1,000]) is observed whole and does not change.
+    function test_twapEndingAt__fullRingNewestMovedInPlace__observedOnlyUpToTheObservationBeforeIt() public {
+        IOracleAggregator.AssetConfig memory config = _config(_one(feed), 1);
+        config.bufferSize = 3;
+        _list(ASSET, config);
+        _updateAt(T0, 2_000e18);
+        _updateAt(T0 + 1_000, 2_600e18);
+        _updateAt(T0 + 2_000, 3_000e18); // the ring is full
+        _updateAt(T0 + 2_500, 3_000e18); // the window (1,800 s) still starts at T0: the newest slot moves in place
+        vm.warp(T0 + 2_600);
+        (uint256 moved, bool complete, uint32 observed) = oracle.twapEndingAt(ASSET, 1_000, uint32(T0 + 2_000));
+        assertTrue(complete, "the ring holds the span");
+        assertEq(uint256(observed), 0, "not observed: after the observation before the newest");
+        assertEq(moved, uint256(2_600e18 * 1_000 + 3_000e18 * 500) / 1_500, "the moved slot's average");
+        _assertObserved(1_000, T0 + 1_000, 2_000e18, true, 1_000);
+        _assertObserved(1_000, T0 + 1_500, (2_000e18 * 500 + moved * 500) / 1_000, true, 500);
+
+        _updateAt(T0 + 2_700, 3_000e18); // moves in place again
+        (uint256 movedAgain,, uint32 observedAgain) = oracle.twapEndingAt(ASSET, 1_000, uint32(T0 + 2_000));
+        assertEq(movedAgain, uint256(2_600e18 * 1_000 + 3_000e18 * 700) / 1_700, "the span's price changed");
+        assertTrue(movedAgain != moved, "so it was not fixed");
+        assertEq(uint256(observedAgain), 0, "still not observed");
+        _assertObserved(1_000, T0 + 1_000, 2_000e18, true, 1_000);
+    }
 }

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
+import {OptionsBase} from "../utils/OptionsBase.sol";
+
+/// @title OptionsPoolExposureTest
+/// @notice `OptionsBook.poolExposure`: the accounts' PnL against the Pool at the two ends of every live series' range,
+/// the liquidity reserved for the longs, and the settled payoffs not yet realized; the engine adds it to the Pool's
+/// exposure (fixture: OptionsBase).
+contract OptionsPoolExposureTest is OptionsBase {
+    function setUp() public override {
+        super.setUp();
+        _depositUsdc(TRADER, 100_000e6);
+        _depositUsdc(OTHER, 100_000e6);
+    }
+
+    /// @dev TRADER long 2 calls (3,000) and 1 put (3,000); OTHER short 1 put (3,000) and 1 OTM call (3,600).
+    function _book() internal {
+        _trade(TRADER, callId, 2e18);
+        _trade(TRADER, putId, 1e18);
+        _trade(OTHER, putId, -1e18);
+        _trade(OTHER, otmCallId, -1e18);
+    }
+
+    /// @notice With nothing open (series listed) every figure is zero.
+    function test_poolExposure__empty__zero() public view {
+        (int256 low, int256 high, uint256 reserved, uint256 provision) = book.poolExposure(true);
+        assertEq(low, 0, "low");
+        assertEq(high, 0, "high");
+        assertEq(reserved + provision, 0, "reserved, provision");
+    }
+
+    /// @notice With WETH at one price each series' longs are marked at the lower bound and shorts at the upper at the
+    /// low end, the other way round at the high end, so low <= high; the reserve is each long's most payoff (a put's
+    /// strike, a call's stressed price 3,000 x 1.3), which covers what the longs are worth; the engine's exposure adds
+    /// exactly the book's.
+    function test_poolExposure__openPositions__marksReservesAndJoinsTheEngine() public {
+        (int256 engineLow0, int256 engineHigh0, uint256 engineReserved0,) = engine.poolExposure(false);
+        _book();
+        (int256 expectedLow, int256 expectedHigh, uint256 longsWorth) = _expected();
+        (int256 low, int256 high, uint256 reserved, uint256 provision) = book.poolExposure(true);
+        assertEq(low, expectedLow, "low: longs down, shorts up");
+        assertEq(high, expectedHigh, "high: longs up, shorts down");
+        assertTrue(low <= high, "low <= high");
+        assertEq(reserved, 7_800e18 + 3_000e18, "2 x 3,900 for the calls, 3,000 for the put");
+        assertGe(reserved, longsWorth, "covers the longs' worth");
+        assertEq(provision, 0, "no provision");
+        (int256 engineLow, int256 engineHigh, uint256 engineReserved,) = engine.poolExposure(false);
+        assertEq(engineLow - engineLow0, low, "the engine adds the low end");
+        assertEq(engineHigh - engineHigh0, high, "the engine adds the high end");
+        assertEq(engineReserved - engineReserved0, reserved, "and the reserve");
+    }
+
+    /// @dev `_book`'s figures at 3,000: the low and high ends, and the longs' upper worth.
+    function _expected() internal view returns (int256 low, int256 high, uint256 longsWorth) {
+        uint256 tau = _tau();
+        uint256 callDown = 2e18 * _unitDown(true, 3_000e18, 3_000e18, VOL, tau) / 1e18;
+        uint256 callUp = _ceilDiv(2e18 * _unitUp(true, 3_000e18, 3_000e18, VOL, tau), 1e18);
+        uint256 putDown = _unitDown(false, 3_000e18, 3_000e18, VOL, tau);
+        uint256 putUp = _unitUp(false, 3_000e18, 3_000e18, VOL, tau);
+        uint256 otmDown = _unitDown(true, 3_000e18, 3_600e18, VOL, tau);
+        uint256 otmUp = _unitUp(true, 3_000e18, 3_600e18, VOL, tau);
+        // The put: 1 long and 1 short, marked at the same unit bounds the other way round.
+        low = int256(callDown) + int256(putDown) - int256(putUp) - int256(otmUp);
+        high = int256(callUp) + int256(putUp) - int256(putDown) - int256(otmDown);
+        longsWorth = callUp + putUp;
+    }
+
+    /// @notice Stale WETH: `poolExposure(true)` (valuing the Pool) reverts PriceUnavailable(WETH, Value, Stale);
+    /// `poolExposure(false)` answers from the stored prices.
+    function test_poolExposure__stale__onlyEnforcedReverts() public {
+        _book();
+        _makeStale();
+        _expectPriceUnavailable(address(weth), IOracleAggregator.Action.Value, IOracleAggregator.Status.Stale);
+        book.poolExposure(true);
+        (int256 low, int256 high, uint256 reserved,) = book.poolExposure(false);
+        assertTrue(low <= high, "low <= high");
+        assertEq(reserved, 10_800e18, "reserve at the stored price");
+    }
+
+    /// @notice After settlement the series leaves the live set; what it owes and is owed stays in both ends until
+    /// realized (call at 3,600: 2 x 600 owed to TRADER; the puts worthless; OTHER's OTM call worthless), and the
+    /// longs' payoff stays reserved; realizing takes it out.
+    function test_poolExposure__settled__countedUntilRealized() public {
+        _book();
+        _expireAt(3_600e18);
+        for (uint256 id = 1; id <= 3; ++id) {
+            book.settle(id);
+        }
+        (int256 low, int256 high, uint256 reserved,) = book.poolExposure(true);
+        assertEq(low, 1_200e18, "owed to the long calls");
+        assertEq(high, 1_200e18, "both ends");
+        assertEq(reserved, 1_200e18, "reserved");
+        _realize(TRADER);
+        (low, high, reserved,) = book.poolExposure(true);
+        assertEq(low, 0, "realized");
+        assertEq(reserved, 0, "released");
+    }
+
+    /// @notice An expired, unsettled series is marked at its intrinsic value with the settlement price in its range:
+    /// WETH at 3,600 through the window, the long calls are worth 2 x 600 at both ends.
+    function test_poolExposure__expiredUnsettled__intrinsicWithTheExpiryPrice() public {
+        _trade(TRADER, callId, 2e18);
+        _expireAt(3_600e18);
+        (int256 low, int256 high,,) = book.poolExposure(true);
+        assertEq(low, 1_200e18, "intrinsic at the low end");
+        assertEq(high, 1_200e18, "intrinsic at the high end");
+    }
+}
