@@ -1,9 +1,12 @@
 """What `ape console` gets from ape_console_extras.py: the deployment of the connected network (pool, engine,
-oracle, insurance, liquidator, tokens) and `health(account)`, `positions(account)`, `prices()` printing tables."""
+oracle, insurance, liquidator, tokens, options_book) and `health(account)`, `positions(account)`, `prices()` printing
+tables; with an OptionsBook also `quote(series, size)`, `buy(account, series, size, max_premium=None)`,
+`sell(account, series, size, min_proceeds=None)` and `options(account)` (the logic is `ballast.options`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -14,6 +17,7 @@ from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
+from ballast import options as opt
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment, manifest_path
 from ballast.risk import STATUS_NAMES
@@ -64,7 +68,8 @@ def prices(deployment: Deployment, chain: ChainManager, console: Console) -> Non
 
 
 def health(deployment: Deployment, account: Any, console: Console) -> None:
-    """An account's margin (maintenance and initial equity and requirement, stress equity), cash and collateral."""
+    """An account's margin (maintenance and initial equity and requirement, stress equity: one health over its
+    collateral, cash, perps and margin products), cash, collateral, and each margin product's part of it."""
     engine, address = deployment.engine, _address(account)
     h = engine.health(address)
     table = Table(title=f"health of {address}")
@@ -86,6 +91,12 @@ def health(deployment: Deployment, account: Any, console: Console) -> None:
             symbol = deployment.symbol_of(asset)
             token_decimals = int(deployment.manifest.config["tokens"][symbol]["decimals"])
             table.add_row(f"collateral {symbol}", amount(balance, token_decimals))
+    for f in opt.product_figures(deployment, address):
+        table.add_row(f"{f.name}: maintenance value", usd(f.maintenance_value))
+        table.add_row(f"{f.name}: maintenance margin", usd(f.maintenance_margin))
+        table.add_row(f"{f.name}: initial value", usd(f.initial_value))
+        table.add_row(f"{f.name}: initial margin", usd(f.initial_margin))
+        table.add_row(f"{f.name}: stress loss", usd(f.stress_loss))
     console.print(table)
 
 
@@ -111,6 +122,90 @@ def positions(deployment: Deployment, account: Any, console: Console) -> None:
         console.print(f"{address} has no open positions")
         return
     console.print(table)
+
+
+def _expiry(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def quote(
+    deployment: Deployment, series: int | str, size: Decimal | float | int | str, console: Console
+) -> opt.Quote:
+    """The book's quote for `size` units of a series (negative: a sale), printed as one line."""
+    q = opt.quote(deployment, series, size)
+    side, what = ("buy", "premium") if q.size > 0 else ("sell", "proceeds")
+    console.print(
+        f"{side} {amount(abs(q.size), 18)} {opt.series_name(deployment, q.series_id)}: {what} {usd(abs(q.cash))} "
+        f"({usd(q.unit_price)} per unit, spread {q.spread_bps} bps)",
+        soft_wrap=True,
+        highlight=False,
+    )
+    return q
+
+
+def _traded(deployment: Deployment, t: opt.Traded, console: Console) -> opt.Traded:
+    side = "bought" if t.delta > 0 else "sold"
+    console.print(
+        f"{side} {amount(abs(t.delta), 18)} {opt.series_name(deployment, t.series_id)}: cash {usd(t.cash)}, "
+        f"spread {t.spread_bps} bps, position {amount(t.size_after, 18)}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    return t
+
+
+def buy(
+    deployment: Deployment,
+    account: Any,
+    series: int | str,
+    size: Decimal | float | int | str,
+    max_premium: Decimal | float | int | str | None = None,
+    *,
+    console: Console,
+) -> opt.Traded:
+    """Buy `size` units of a series, paying at most `max_premium` USD (default: the quote plus 1 %)."""
+    return _traded(deployment, opt.buy(deployment, account, series, size, max_premium), console)
+
+
+def sell(
+    deployment: Deployment,
+    account: Any,
+    series: int | str,
+    size: Decimal | float | int | str,
+    min_proceeds: Decimal | float | int | str | None = None,
+    *,
+    console: Console,
+) -> opt.Traded:
+    """Sell (write, when flat) `size` units of a series for at least `min_proceeds` USD (default: the quote less
+    1 %)."""
+    return _traded(deployment, opt.sell(deployment, account, series, size, min_proceeds), console)
+
+
+def options(
+    deployment: Deployment, chain: ChainManager, account: Any, console: Console
+) -> list[opt.OptionPosition]:
+    """An account's options: per series its size, mark value at the oracle's median, delta (units of the underlying)
+    and vega (USD per 1.00 of implied volatility), and their totals."""
+    address = _address(account)
+    held = opt.option_positions(deployment, address, int(chain.blocks.head.timestamp))
+    if not held:
+        console.print(f"{address} holds no options")
+        return held
+    table = Table(title=f"options of {address}")
+    for column in ("series", "type", "strike", "expiry (UTC)", "size", "spot", "mark", "delta", "vega"):
+        table.add_column(column, justify="left" if column in ("series", "type") else "right", no_wrap=True)
+    for p in held:
+        kind = ("call" if p.is_call else "put") + (" (settled)" if p.settled else "")
+        table.add_row(
+            p.name, kind, usd(p.strike), _expiry(p.expiry), amount(p.size, 18), usd(p.spot), usd(p.mark),
+            amount(p.delta, 18), usd(p.vega),
+        )  # fmt: skip
+    table.add_row(
+        "total", "", "", "", "", "", usd(sum(p.mark for p in held)), amount(sum(p.delta for p in held), 18),
+        usd(sum(p.vega for p in held)),
+    )  # fmt: skip
+    console.print(table)
+    return held
 
 
 def _no_deployment(message: str) -> Callable[..., None]:
@@ -143,16 +238,36 @@ def init_console(
         console.print(message, soft_wrap=True, highlight=False)
         helper = _no_deployment(message)
         names: dict[str, Any] = dict.fromkeys(
-            ("deployment", "pool", "engine", "oracle", "insurance", "liquidator", "timelock"), None
+            ("deployment", "pool", "engine", "oracle", "insurance", "liquidator", "timelock", "options_book"),
+            None,
         )
-        return {**names, "tokens": {}, "feeds": {}, "health": helper, "positions": helper, "prices": helper}
+        helpers = dict.fromkeys(("health", "positions", "prices", "quote", "buy", "sell", "options"), helper)
+        return {**names, "tokens": {}, "feeds": {}, **helpers}
     m = deployment.manifest
+    with_options = (
+        "; options_book, quote(series, size), buy(account, series, size), sell(account, series, size), "
+        "options(account)"
+        if deployment.options is not None
+        else ""
+    )
     console.print(
         f"ballast on {choice} (chain {m.chain_id}, deployed at block {m.block}): pool, engine, oracle, insurance, "
-        "liquidator, timelock, tokens, feeds; health(account), positions(account), prices()",
+        f"liquidator, timelock, tokens, feeds; health(account), positions(account), prices(){with_options}",
         soft_wrap=True,
         highlight=False,
     )
+    if deployment.options is None:
+        no_options = _no_deployment(
+            f"ballast: the deployment on {choice} has no OptionsBook (no `options` in its config)"
+        )
+        option_helpers: dict[str, Any] = dict.fromkeys(("quote", "buy", "sell", "options"), no_options)
+    else:
+        option_helpers = {
+            "quote": partial(quote, deployment, console=console),
+            "buy": partial(buy, deployment, console=console),
+            "sell": partial(sell, deployment, console=console),
+            "options": partial(options, deployment, chain, console=console),
+        }
     return {
         "deployment": deployment,
         "pool": deployment.pool,
@@ -166,4 +281,6 @@ def init_console(
         "health": partial(health, deployment, console=console),
         "positions": partial(positions, deployment, console=console),
         "prices": partial(prices, deployment, chain, console),
+        "options_book": deployment.options,
+        **option_helpers,
     }

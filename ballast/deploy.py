@@ -10,7 +10,8 @@
 
 The deployment itself: mock tokens and feeds where the config asks for them, the OracleAggregator with every asset's
 sources, the BallastTimelock, the core through `ballast.system.deploy_core` (addresses predicted from the deployer's
-nonce), the listings (pool assets, collateral, markets), then the timelock takes the admin role of every contract
+nonce), the listings (pool assets, collateral, markets), the OptionsBook when the config has `options` (margin product
+0 of the MarginEngine, its implied volatilities and series), then the timelock takes the admin role of every contract
 and the deployer renounces its own. Every immutable, role and parameter is read back and compared.
 
 Off local networks the deployer and every role must be real keys: accounts of the public test mnemonic are refused.
@@ -36,11 +37,14 @@ from rich.table import Table
 
 from ballast.accounts import is_local_network, is_test_account, refuse_test_key_off_local
 from ballast.config import BPS, NO_LIQUIDITY_CAP, DeploymentConfig, diff_configs, display_path, load_config
+from ballast.config.schema import plain
 from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
 from ballast.governance import deploy_timelock
 from ballast.manifest import (
     FeedEntry,
     Manifest,
+    OptionsEntry,
+    SeriesEntry,
     code_at,
     load_manifest,
     manifest_path,
@@ -53,13 +57,16 @@ from ballast.params import (
     answer_bounds,
     collateral_params,
     core_params,
+    implied_vol_wad,
     liveness_params,
     margin_engine_caps,
     market_params,
+    options_risk_params,
     pool_asset_params,
+    series_args,
     to_units,
 )
-from ballast.system import Roles, deploy_core
+from ballast.system import Roles, deploy_core, deploy_options_book, list_options_book
 from ballast.verify import verify_settings, verify_wiring
 
 
@@ -318,10 +325,18 @@ def deploy_system(
         markets[market.name] = i
     seed_insurance(config, settlement, core.insurance, sender)
 
+    governed = [oracle, core.pool, core.engine, core.liquidator, core.insurance]
+    options: OptionsEntry | None = None
+    book: Any = None
+    if config.options is not None:
+        console.rule("deploy: options")
+        book, options = deploy_options(ctx, config, core.engine, tokens, roles)
+        governed.append(book)
+
     console.rule("deploy: the timelock becomes admin")
-    for contract in (oracle, core.pool, core.engine, core.liquidator, core.insurance):
+    for contract in governed:
         contract.grantRole(ADMIN_ROLE, timelock, sender=sender)
-    for contract in (oracle, core.pool, core.engine, core.liquidator, core.insurance):
+    for contract in governed:
         contract.renounceRole(ADMIN_ROLE, sender, sender=sender)
 
     contracts = {
@@ -330,6 +345,7 @@ def deploy_system(
         **{name: c.address for name, c in core.by_name().items()},
         "MarginEngineExtension": core.engine.extension(),
         "PoolExtension": core.pool.extension(),
+        **({"OptionsBook": book.address} if book is not None else {}),
     }
     network = ctx.network
     return Manifest(
@@ -349,7 +365,56 @@ def deploy_system(
         tools=tool_versions(project, ctx.chain),
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         tx_count=sender.nonce - start_nonce,
+        options=options,
     )
+
+
+def series_name(symbol: str, strike: Decimal, expiry: int, is_call: bool) -> str:
+    """A series' name: asset, expiry (UTC), strike and C or P, e.g. `WETH-20261214T0516-3000-C`."""
+    when = datetime.fromtimestamp(expiry, UTC).strftime("%Y%m%dT%H%M")
+    return f"{symbol}-{when}-{plain(strike)}-{'C' if is_call else 'P'}"
+
+
+def deploy_options(
+    ctx: DeployContext,
+    config: DeploymentConfig,
+    engine: ContractInstance,
+    tokens: dict[str, Any],
+    roles: ResolvedRoles,
+) -> tuple[ContractInstance, OptionsEntry]:
+    """The OptionsBook of `config.options`: deployed with the deployer as its admin and risk manager, listed as the
+    engine's next margin product, its implied volatilities set and its series listed; then the risk manager role goes
+    to the config's holder (the caller hands the admin role to the timelock with the other contracts')."""
+    assert config.options is not None
+    o, project, sender = config.options, ctx.project, ctx.deployer
+    book = deploy_options_book(
+        project, sender, engine, sender, sender, options_risk_params(config), o.settlement_window
+    )
+    product = list_options_book(engine, book, sender)
+    for symbol in o.implied_vol:
+        book.setImpliedVol(tokens[symbol], implied_vol_wad(config, symbol), sender=sender)
+    listed = []
+    now = int(ctx.chain.pending_timestamp)  # one time for all: series of one tenor share their expiry
+    for series in o.series:
+        args = series_args(series, tokens[series.asset].address, now)
+        book.listSeries(*args, sender=sender)
+        series_id = int(book.seriesCount())
+        name = series_name(series.asset, series.strike, args[2], series.is_call)
+        listed.append(
+            SeriesEntry(
+                id=series_id,
+                name=name,
+                asset=series.asset,
+                strike=plain(series.strike),
+                expiry=args[2],
+                type=series.type,
+            )
+        )
+    risk_role = book.RISK_MANAGER_ROLE()
+    if roles.risk_manager.lower() != roles.deployer.lower():
+        book.grantRole(risk_role, roles.risk_manager, sender=sender)
+        book.renounceRole(risk_role, sender, sender=sender)
+    return book, OptionsEntry(book=str(book.address), product=product, series=listed)
 
 
 def _deploy_push_feed(
@@ -462,5 +527,7 @@ def print_outcome(outcome: DeployOutcome, console: Console) -> None:
         table.add_row(name, address)
     for symbol, address in m.tokens.items():
         table.add_row(f"token {symbol}", address)
+    for entry in m.options.series if m.options is not None else ():
+        table.add_row(f"series {entry.id}", entry.name)
     console.print(table)
     console.print(f"manifest: {display_path(outcome.path)} (config hash {m.config_hash})")

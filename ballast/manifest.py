@@ -33,6 +33,8 @@ CONTRACT_NAMES = (
     "Liquidator",
     "InsuranceFund",
 )
+#: Contracts a deployment holds when its config asks for them (the OptionsBook: the config's `options`).
+OPTIONAL_CONTRACT_NAMES = ("OptionsBook",)
 
 
 class FeedEntry(BaseModel):
@@ -41,6 +43,42 @@ class FeedEntry(BaseModel):
     kind: str  # mock | push | feed
     address: str
     decimals: int
+
+
+class SeriesEntry(BaseModel):
+    """An options series listed at deployment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int
+    name: str  # e.g. WETH-20261214T0516-3000-C
+    asset: str  # symbol
+    strike: str  # USD
+    expiry: int  # unix time
+    type: str  # call | put
+
+
+class OptionsEntry(BaseModel):
+    """The OptionsBook of a deployment: its margin product number in the MarginEngine and the series it listed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    book: str
+    product: int
+    series: list[SeriesEntry]
+
+    def series_id(self, ref: int | str) -> int:
+        """A series by id or by name."""
+        if isinstance(ref, int):
+            return ref
+        for entry in self.series:
+            if entry.name == ref:
+                return entry.id
+        if ref.isdigit():
+            return int(ref)
+        raise ManifestError(
+            f"no options series named {ref!r} (series: {', '.join(s.name for s in self.series)})"
+        )
 
 
 class Manifest(BaseModel):
@@ -63,6 +101,7 @@ class Manifest(BaseModel):
     tools: dict[str, str]  # versions of ape, ape-solidity, ape-foundry, solc, the node
     deployed_at: str  # ISO 8601, UTC
     tx_count: int = Field(ge=0)  # transactions the deployment sent
+    options: OptionsEntry | None = None  # the OptionsBook, when the config has `options`
 
     @property
     def settlement_symbol(self) -> str:
@@ -110,7 +149,10 @@ def load_manifest(network_name: str, root: Path | str | None = None) -> Manifest
 def write_manifest(manifest: Manifest, root: Path | str | None = None) -> Path:
     path = manifest_path(manifest.network, root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n")
+    exclude = (
+        {"options"} if manifest.options is None else None
+    )  # a deployment without options reads as before
+    path.write_text(json.dumps(manifest.model_dump(mode="json", exclude=exclude), indent=2) + "\n")
     return path
 
 
@@ -177,6 +219,10 @@ class Deployment:
         self.insurance = contract(project, manifest, "InsuranceFund")
         self.lock = contract(project, manifest, "ProtocolLock")
         self.timelock = contract(project, manifest, "BallastTimelock")
+        #: The OptionsBook, or None when the deployment has none.
+        self.options = (
+            contract(project, manifest, "OptionsBook") if "OptionsBook" in manifest.contracts else None
+        )
         self.tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
         self.feeds = {
             symbol: [feed(project, e) for e in entries] for symbol, entries in manifest.feeds.items()

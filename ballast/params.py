@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ballast.config import UNLIMITED, DeploymentConfig, OracleAssetConfig
+from ballast.config import UNLIMITED, DeploymentConfig, OptionSeriesConfig, OracleAssetConfig
 from ballast.manifest import FeedEntry
 from ballast.prices import asset_config
 from ballast.system import CoreParams
@@ -106,4 +106,47 @@ def market_params(config: DeploymentConfig, index: int, token_address: str) -> t
         _base_units(m.min_size),
         _base_units(m.long_open_interest_cap),
         _base_units(m.short_open_interest_cap),
+    )
+
+
+def options_risk_params(config: DeploymentConfig) -> tuple[int, ...]:
+    """`IOptionsBookTypes.RiskParams`: baseSpreadBps, slopeBps, maxSpreadBps, marginShockBps, stressShockBps,
+    volShockBps, maintenanceRatioBps."""
+    assert config.options is not None
+    r = config.options.risk
+    return (
+        r.base_spread_bps,
+        r.slope_bps,
+        r.max_spread_bps,
+        r.margin_shock_bps,
+        r.stress_shock_bps,
+        r.vol_shock_bps,
+        r.maintenance_ratio_bps,
+    )
+
+
+def implied_vol_wad(config: DeploymentConfig, symbol: str) -> int:
+    """The implied volatility of `symbol` as the book takes it (WAD per year)."""
+    assert config.options is not None
+    return to_units(config.options.implied_vol[symbol], 18)
+
+
+#: Expiries are rounded up to a whole minute (the listing lands a block or more after `now`: never below the tenor).
+EXPIRY_ROUNDING = 60
+
+
+def series_expiry(series: OptionSeriesConfig, now: int) -> int:
+    """The expiry of a series listed at about `now`: `now + tenor`, rounded up to a whole minute."""
+    return -(-(now + series.tenor) // EXPIRY_ROUNDING) * EXPIRY_ROUNDING
+
+
+def series_args(series: OptionSeriesConfig, asset_address: str, now: int) -> tuple[Any, ...]:
+    """`OptionsBook.listSeries` arguments of a configured series listed at about block time `now`: asset, strike
+    (WAD), expiry (`series_expiry`), isCall, maxOpenSize (WAD)."""
+    return (
+        asset_address,
+        to_units(series.strike, 18),
+        series_expiry(series, now),
+        series.is_call,
+        to_units(series.max_open_size, 18),
     )

@@ -213,3 +213,30 @@ def _deploy_with_stand_in(
     )
     engine.setPool(pool, sender=deployer)
     return Core(lock, pool, engine, engine, insurance)
+
+
+# ---------------------------------------------------------------------------------------------------- options
+
+
+def deploy_options_book(
+    project: ProjectManager,
+    deployer: AccountAPI,
+    engine: ContractInstance,
+    admin: Any,
+    risk_manager: Any,
+    risk_params: tuple[int, ...],
+    settlement_window: int,
+) -> ContractInstance:
+    """An OptionsBook serving `engine` (European cash-settled options, a margin product): `admin` governs its risk
+    parameters, `risk_manager` lists series and sets implied volatilities. The engine's admin lists it with
+    `listMarginProduct`."""
+    return project.OptionsBook.deploy(
+        engine, admin, risk_manager, risk_params, settlement_window, sender=deployer
+    )
+
+
+def list_options_book(engine: ContractInstance, book: ContractInstance, admin: AccountAPI) -> int:
+    """List `book` as the engine's next margin product (engine admin); its product number."""
+    product = len(engine.marginProducts())
+    engine.listMarginProduct(book, sender=admin)
+    return product

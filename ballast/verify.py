@@ -16,9 +16,11 @@ from ballast.params import (
     ADMIN_ROLE,
     collateral_params,
     core_params,
+    implied_vol_wad,
     liveness_params,
     margin_engine_caps,
     market_params,
+    options_risk_params,
     oracle_asset_config,
     pool_asset_params,
 )
@@ -113,6 +115,16 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
     expect(
         "OracleAggregator.minTwapWindow()", oracle.minTwapWindow, manifest.config["oracle"]["minTwapWindow"]
     )
+    if manifest.options is not None:
+        book = contract(project, manifest, "OptionsBook")
+        expect("OptionsBook.engine()", book.engine, c["MarginEngine"])
+        expect("OptionsBook.oracle()", book.oracle, c["OracleAggregator"])
+        engine = contract(project, manifest, "MarginEngine")
+        expect(
+            f"MarginEngine.marginProducts()[{manifest.options.product}]",
+            lambda: str(engine.marginProducts()[manifest.options.product]),  # type: ignore[union-attr]
+            c["OptionsBook"],
+        )
     return problems
 
 
@@ -137,7 +149,15 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
     instances = {name: contract(project, manifest, name) for name in manifest.contracts}
     tokens = {symbol: token(project, manifest, symbol) for symbol in manifest.tokens}
     readback = _Readback(project, manifest, config, instances, tokens)
-    for check in (_roles, _tokens_and_sources, _pool_settings, _engine_settings, _liquidation_settings):
+    checks = (
+        _roles,
+        _tokens_and_sources,
+        _pool_settings,
+        _engine_settings,
+        _liquidation_settings,
+        _options_settings,
+    )
+    for check in checks:
         check(readback)
     return readback.problems
 
@@ -285,3 +305,41 @@ def _liquidation_settings(r: _Readback) -> None:
         int(instances["InsuranceFund"].target()),
         core_params(config).insurance_target,
     )
+
+
+def _options_settings(r: _Readback) -> None:
+    """The OptionsBook: its roles, settlement window, risk parameters, implied volatilities and the series listed at
+    deployment (as the manifest recorded them)."""
+    expect, config, manifest = r.expect, r.config, r.manifest
+    if config.options is None or manifest.options is None:
+        expect("OptionsBook deployed", manifest.options is not None, config.options is not None)
+        return
+    book, o = r.instances["OptionsBook"], config.options
+    roles, deployer = manifest.roles, manifest.deployer
+    expect("OptionsBook: timelock holds the admin role", book.hasRole(ADMIN_ROLE, roles["admin"]), True)
+    expect("OptionsBook: deployer holds the admin role", book.hasRole(ADMIN_ROLE, deployer), False)
+    risk_role = book.RISK_MANAGER_ROLE()
+    expect("OptionsBook: risk manager role", book.hasRole(risk_role, roles["riskManager"]), True)
+    if str(roles["riskManager"]).lower() != deployer.lower():
+        expect("OptionsBook: deployer holds the risk manager role", book.hasRole(risk_role, deployer), False)
+    expect("OptionsBook.settlementWindow()", int(book.settlementWindow()), o.settlement_window)
+    expect("OptionsBook.riskParams()", _struct(book.riskParams()), options_risk_params(config))
+    for symbol in o.implied_vol:
+        expect(
+            f"OptionsBook.impliedVol({symbol})",
+            int(book.impliedVol(r.tokens[symbol])),
+            implied_vol_wad(config, symbol),
+        )
+    listed = manifest.options.series
+    expect("OptionsBook: series listed at deployment", len(listed), len(o.series))
+    for entry, series in zip(listed, o.series, strict=False):
+        s = book.series(entry.id)
+        actual = (str(s.asset).lower(), int(s.strike), int(s.expiry), bool(s.isCall), int(s.maxOpenSize))
+        wanted = (
+            manifest.tokens[series.asset].lower(),
+            int(series.strike * 10**18),
+            entry.expiry,
+            series.is_call,
+            int(series.max_open_size * 10**18),
+        )
+        expect(f"OptionsBook.series({entry.id}) ({entry.name})", actual, wanted)

@@ -22,6 +22,7 @@ COMMANDS = {
     "bench_receipts": ["bench_receipts"],
     "keeper liquidate": ["keeper", "liquidate", "--once"],
     "keeper oracle": ["keeper", "oracle", "--steps", "1"],
+    "keeper expiry": ["keeper", "expiry", "--once"],
     "scenario": ["scenario", "crash"],
     "scenario bench": ["scenario", "bench"],
     "scenario sweep": ["scenario", "sweep"],

@@ -1,5 +1,5 @@
 """Deployment configuration: one YAML file describes a whole ballast deployment (tokens, oracle sources and
-parameters, pool assets, collateral, markets, risk parameters and roles), validated before any transaction.
+parameters, pool assets, collateral, markets, risk parameters, roles and, optionally, the options book), validated before any transaction.
 
 Keys are camelCase in the file (`maintHaircutBps`). Amounts of tokens are whole tokens (`depositCap: 1000000` is a
 million USDC), USD values are plain numbers (`dustMarginUsd: 50`), and caps may be `unlimited`. Every mistake is
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,9 @@ from ballast.config.schema import (
     MarketConfig,
     Model,
     Number,
+    OptionsConfig,
+    OptionSeriesConfig,
+    OptionsRiskConfig,
     OracleAssetConfig,
     OracleConfig,
     OracleParams,
@@ -63,6 +67,7 @@ from ballast.config.schema import (
     TimelockConfig,
     TokenConfig,
     config_hash,
+    plain,
 )
 from ballast.errors import ConfigError
 
@@ -95,6 +100,9 @@ __all__ = [
     "MarketConfig",
     "Model",
     "Number",
+    "OptionSeriesConfig",
+    "OptionsConfig",
+    "OptionsRiskConfig",
     "OracleAssetConfig",
     "OracleConfig",
     "OracleParams",
@@ -131,7 +139,8 @@ def _path(loc: tuple[Any, ...], data: Any) -> str:
 
 
 def _describe(error: Mapping[str, Any]) -> str:
-    kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
+    kind, got = error["type"], error.get("input")
+    ctx = {k: plain(v) if isinstance(v, Decimal) else v for k, v in (error.get("ctx") or {}).items()}
     shown = repr(got) if isinstance(got, str) else got
     if kind == "missing":
         return "required field is missing"

@@ -11,6 +11,9 @@ from pydantic.alias_generators import to_camel
 from ballast.config.schema import (
     BPS,
     MAX_STORED_PRICE,
+    OPTION_MAX_TENOR,
+    OPTION_MIN_TENOR,
+    STRIKE_BAND,
     UINT64_MAX,
     UINT128_MAX,
     WAD,
@@ -250,6 +253,78 @@ def _amount_issues(c: DeploymentConfig) -> list[str]:
     return issues
 
 
+def _reference_price(asset: OracleAssetConfig) -> Decimal | None:
+    """The median of the answers the deployment gives an asset's sources, if they all have one (else the price at
+    listing is not known from the config)."""
+    answers = sorted(s.answer for s in asset.sources if s.answer is not None)
+    if not answers or len(answers) != len(asset.sources):
+        return None
+    mid = len(answers) // 2
+    return answers[mid] if len(answers) % 2 else (answers[mid - 1] + answers[mid]) / 2
+
+
+def _options_issues(c: DeploymentConfig) -> list[str]:
+    """The OptionsBook: a settlement window the oracle accepts, volatilities of priced assets, and series the book
+    lists (an asset with a volatility and an oracle TWAP window of at least twice the settlement window, a tenor
+    within its range, a strike within x4 of the configured price, no duplicate, an open size that fits)."""
+    o = c.options
+    if o is None:
+        return []
+    issues: list[str] = []
+    window = o.settlement_window
+    if window < c.oracle.min_twap_window:
+        issues.append(
+            f"options.settlementWindow: must be at least oracle.minTwapWindow (got {window} < "
+            f"{c.oracle.min_twap_window})"
+        )
+    r = o.risk
+    if r.max_spread_bps < r.base_spread_bps:
+        issues.append(
+            f"options.risk.maxSpreadBps: must be at least baseSpreadBps (got {r.max_spread_bps} < {r.base_spread_bps})"
+        )
+    for symbol in o.implied_vol:
+        if symbol not in c.oracle.assets:
+            issues.append(
+                f"options.impliedVol.{symbol}: {symbol!r} has no oracle configuration (oracle.assets)"
+            )
+    seen: dict[tuple[str, Decimal, int, str], int] = {}
+    short_windows: set[str] = set()
+    # The expiry is the listing time + tenor rounded up to a minute (ballast.params.series_expiry).
+    min_tenor, max_tenor = window + OPTION_MIN_TENOR, OPTION_MAX_TENOR - 60
+    for i, s in enumerate(o.series):
+        base = f"options.series[{i}]"
+        if s.asset not in c.oracle.assets:
+            issues.append(f"{base}.asset: {s.asset!r} has no oracle configuration (oracle.assets)")
+            continue
+        if s.asset not in o.implied_vol:
+            issues.append(f"{base}.asset: {s.asset} has no implied volatility (options.impliedVol.{s.asset})")
+        twap_window = c.oracle_params(s.asset).twap_window
+        if twap_window < 2 * window and s.asset not in short_windows:
+            short_windows.add(s.asset)
+            issues.append(
+                f"{base}.asset: the oracle's twapWindow of {s.asset} must be at least twice "
+                f"options.settlementWindow (got {twap_window} < 2 x {window})"
+            )
+        if not min_tenor <= s.tenor <= max_tenor:
+            issues.append(
+                f"{base}.tenor: must lie within {min_tenor}..{max_tenor} seconds (the settlement window and an "
+                f"hour of trading, to 365 days; got {s.tenor})"
+            )
+        price = _reference_price(c.oracle.assets[s.asset])
+        if price is not None and not price / STRIKE_BAND <= s.strike <= price * STRIKE_BAND:
+            issues.append(
+                f"{base}.strike: must lie within x{STRIKE_BAND} of the price of {s.asset} at listing "
+                f"({plain(price / STRIKE_BAND)}..{plain(price * STRIKE_BAND)}; got {plain(s.strike)})"
+            )
+        key = (s.asset, s.strike, s.tenor, s.type)
+        if key in seen:
+            issues.append(f"{base}: the same series as options.series[{seen[key]}]")
+        seen.setdefault(key, i)
+        if int(s.max_open_size * WAD) > UINT128_MAX:
+            issues.append(f"{base}.maxOpenSize: must fit in uint128 (got {plain(s.max_open_size)})")
+    return issues
+
+
 #: The rules across fields, in the order their issues are reported.
 CONSISTENCY_CHECKS: tuple[Callable[[DeploymentConfig], list[str]], ...] = (
     _token_issues,
@@ -261,6 +336,7 @@ CONSISTENCY_CHECKS: tuple[Callable[[DeploymentConfig], list[str]], ...] = (
     _penalty_issues,
     _adl_issues,
     _amount_issues,
+    _options_issues,
 )
 
 

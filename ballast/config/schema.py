@@ -295,6 +295,75 @@ class RolesConfig(Model):
     risk_committee: RoleRef | None = None  # proposes an oracle wind-down price; default: the risk manager
 
 
+# ---------------------------------------------------------------------------------------------------- options
+
+# OptionsBook's limits (contracts/products/OptionsBook.sol).
+MAX_LIVE_SERIES = 8
+MAX_SETTLEMENT_WINDOW = 86_400
+OPTION_MIN_TENOR = 3_600  # a series trades at least this long before its settlement window opens
+OPTION_MAX_TENOR = 365 * 86_400
+STRIKE_BAND = 4  # a strike lies within x4 of the price at listing
+MIN_IMPLIED_VOL, MAX_IMPLIED_VOL = Decimal("0.05"), Decimal(5)
+TENOR = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_TENOR_UNITS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400}
+
+
+def _to_seconds(value: Any) -> Any:
+    """A tenor: whole seconds, or a string of whole seconds, minutes, hours or days (`3600`, `3600s`, `168h`, `7d`)."""
+    if isinstance(value, str):
+        match = TENOR.match(value)
+        if match is None:
+            raise ValueError("must be whole seconds or a duration such as 3600s, 168h or 7d")
+        return int(match.group(1)) * _TENOR_UNITS[match.group(2)]
+    return value
+
+
+class OptionsRiskConfig(Model):
+    """The book's pricing and margin parameters (`IOptionsBookTypes.RiskParams`), bounded as the book bounds them."""
+
+    base_spread_bps: int = Field(ge=0, le=1_000)  # over the model price with no net exposure
+    slope_bps: int = Field(ge=0, le=2_000)  # added per unit of net exposure, relative to the series' maximum
+    max_spread_bps: int = Field(ge=0, le=5_000)  # at least baseSpreadBps
+    margin_shock_bps: int = Field(ge=500, le=9_000)  # price move of the margin scenario
+    stress_shock_bps: int = Field(ge=1_000, le=9_000)  # price move of the joint stress scenario
+    vol_shock_bps: int = Field(ge=1_000, le=9_000)  # implied-volatility move of both scenarios
+    maintenance_ratio_bps: int = Field(ge=3_000, le=BPS)  # maintenance as a share of the margin-scenario loss
+
+
+class OptionSeriesConfig(Model):
+    """A series listed at deployment: expiry = the listing block's time + `tenor`; strike in USD; `maxOpenSize` in
+    whole units of the asset (the most the accounts may hold long, and short)."""
+
+    asset: str
+    strike: Annotated[Positive, BeforeValidator(_to_decimal), PlainSerializer(plain, return_type=str)]
+    tenor: Annotated[int, BeforeValidator(_to_seconds), Field(ge=1)]  # seconds
+    type: Literal["call", "put"]
+    max_open_size: Annotated[Positive, BeforeValidator(_to_decimal), PlainSerializer(plain, return_type=str)]
+
+    @property
+    def is_call(self) -> bool:
+        return self.type == "call"
+
+
+class OptionsConfig(Model):
+    """European cash-settled options (an OptionsBook listed as a margin product of the MarginEngine): the settlement
+    TWAP window (seconds), the risk parameters, the implied volatility per asset (per year, 0.8 = 80 %) and the series
+    listed at deployment."""
+
+    settlement_window: int = Field(ge=1, le=MAX_SETTLEMENT_WINDOW)
+    risk: OptionsRiskConfig
+    implied_vol: dict[
+        str,
+        Annotated[
+            Decimal,
+            BeforeValidator(_to_decimal),
+            Field(ge=float(MIN_IMPLIED_VOL), le=int(MAX_IMPLIED_VOL), allow_inf_nan=False),
+            PlainSerializer(plain, return_type=str),
+        ],
+    ] = Field(default_factory=dict)
+    series: list[OptionSeriesConfig] = Field(default_factory=list, max_length=MAX_LIVE_SERIES)
+
+
 # ---------------------------------------------------------------------------------------------------- the whole
 
 
@@ -310,10 +379,16 @@ class DeploymentConfig(Model):
     liquidation: LiquidationConfig
     adl: AdlConfig
     roles: RolesConfig
+    options: OptionsConfig | None = (
+        None  # no options: no OptionsBook (and the same hash as before options existed)
+    )
 
     def normalized(self) -> dict[str, Any]:
-        """The config as plain JSON data with every default filled in: what the hash covers."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The config as plain JSON data with every default filled in: what the hash covers. A config without
+        `options` normalizes as it did before the section existed."""
+        return self.model_dump(
+            mode="json", by_alias=True, exclude={"options"} if self.options is None else None
+        )
 
     def config_hash(self) -> str:
         return config_hash(self.normalized())

@@ -2,6 +2,7 @@
 meaning of the config, not its layout."""
 
 import copy
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,10 @@ BAD_FIELDS = [
         id="quorum-above-sources",
     ),
     pytest.param(
-        lambda d: d["oracle"]["defaults"].update(twapWindow=30),
+        lambda d: (
+            d["oracle"]["defaults"].update(twapWindow=30),
+            d.pop("options"),
+        ),  # options would add a line
         "oracle.defaults.twapWindow: must be at least oracle.minTwapWindow (got 30 < 60)",
         id="twap-below-minimum",
     ),
@@ -209,3 +213,98 @@ def test_diff__names_each_changed_field(local_data):
         '{"initialHaircutBps": 5000, "maintHaircutBps": 4000, "stressShockBps": 5000, "supplyCap": "100000"})',
         "markets[0].tradingFeeBps: 10 -> 20",
     ]
+
+
+# ---------------------------------------------------------------------------------------------------- options
+
+
+def test_local_config__options_weth_atm_call_and_put_a_week_out_and_an_otm_call():
+    options = load_config(LOCAL).options
+    assert options is not None
+    assert options.settlement_window == 120
+    assert options.implied_vol == {"WETH": Decimal("0.8")}
+    assert [(s.asset, s.strike, s.tenor, s.type) for s in options.series] == [
+        ("WETH", 3000, 7 * 86_400, "call"),
+        ("WETH", 3000, 7 * 86_400, "put"),
+        ("WETH", 3500, 7 * 86_400, "call"),
+    ]
+    r = options.risk
+    assert (r.margin_shock_bps, r.stress_shock_bps, r.vol_shock_bps, r.maintenance_ratio_bps) == (
+        1500,
+        3000,
+        3000,
+        6000,
+    )
+
+
+BAD_OPTIONS = [
+    pytest.param(
+        lambda o: o.update(settlementWindow=200),
+        "options.series[0].asset: the oracle's twapWindow of WETH must be at least twice "
+        "options.settlementWindow (got 300 < 2 x 200)",
+        id="twap-window-too-short",
+    ),
+    pytest.param(
+        lambda o: o.update(settlementWindow=30),
+        "options.settlementWindow: must be at least oracle.minTwapWindow (got 30 < 60)",
+        id="window-below-oracle-minimum",
+    ),
+    pytest.param(
+        lambda o: o["series"][1].update(strike=20_000),
+        "options.series[1].strike: must lie within x4 of the price of WETH at listing (750..12000; got 20000)",
+        id="strike-out-of-band",
+    ),
+    pytest.param(
+        lambda o: o["series"][2].update(tenor="1h"),
+        "options.series[2].tenor: must lie within 3720..31535940 seconds (the settlement window and an hour of "
+        "trading, to 365 days; got 3600)",
+        id="tenor-too-short",
+    ),
+    pytest.param(
+        lambda o: o["series"][0].update(tenor="7x"),
+        "options.series[0].tenor: must be whole seconds or a duration such as 3600s, 168h or 7d (got '7x')",
+        id="tenor-not-a-duration",
+    ),
+    pytest.param(
+        lambda o: o["series"][2].update(strike=3000),
+        "options.series[2]: the same series as options.series[0]",
+        id="duplicate-series",
+    ),
+    pytest.param(
+        lambda o: o["series"][0].update(asset="WBTC", strike=60_000),
+        "options.series[0].asset: WBTC has no implied volatility (options.impliedVol.WBTC)",
+        id="no-implied-vol",
+    ),
+    pytest.param(
+        lambda o: o["impliedVol"].update(WETH=7),
+        "options.impliedVol.WETH: must be at most 5 (got 7)",
+        id="vol-out-of-bounds",
+    ),
+    pytest.param(
+        lambda o: o["risk"].update(maxSpreadBps=20),
+        "options.risk.maxSpreadBps: must be at least baseSpreadBps (got 20 < 50)",
+        id="max-spread-below-base",
+    ),
+    pytest.param(
+        lambda o: o["series"][0].update(type="straddle"),
+        "options.series[0].type: must be one of 'call' or 'put' (got 'straddle')",
+        id="unknown-type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), BAD_OPTIONS)
+def test_bad_options_field__is_one_line_naming_the_field(local_data, mutate, expected):
+    issues, lines = issues_of(local_data, lambda d: mutate(d["options"]))
+    assert issues == [expected]
+    assert lines == [f"{SOURCE}: {expected}"]
+
+
+def test_no_options_section__normalizes_and_hashes_as_before_options_existed(local_data):
+    without = copy.deepcopy(local_data)
+    del without["options"]
+    config = parse_config(without)
+    assert config.options is None
+    assert "options" not in config.normalized()
+    assert parse_config(local_data).config_hash() != config.config_hash()
+    assert "options" in parse_config(local_data).normalized()

@@ -4,6 +4,7 @@
 the config follows (no chain needed: the sources are read as text)."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,12 @@ RELATIVE = {
     "initialMarginBps",
     "tradingFeeBps",
     "maxWeightBps",
+    "maxSpreadBps",  # at least baseSpreadBps
+    "settlementWindow",  # at least the oracle's minTwapWindow
 }
+
+#: Bounds the config states in whole units (a volatility of 0.8) and the contract in WAD (0.8e18).
+WAD_SCALED = {"impliedVol"}
 
 #: Token amounts the config takes in whole tokens (a decimal or `unlimited`) and the deployment converts to units:
 #: the contracts refuse zero, so the config does too.
@@ -55,6 +61,9 @@ def _evaluate(expression: str, constants: dict[str, int]) -> int | None:
     text = expression.strip()
     text = re.sub(r"type\(uint(\d+)\)\.max", lambda m: f"(2**{m.group(1)} - 1)", text)
     text = text.replace("FixedPointMath.BPS", str(cfg.BPS))
+    text = re.sub(  # scientific literals: 0.05e18
+        r"\b(\d+(?:\.\d+)?)e(\d+)\b", lambda m: str(int(Decimal(m.group(1)) * 10 ** int(m.group(2)))), text
+    )
     text = re.sub(
         r"(\d[\d_]*)\s+(minutes|hours|days)\b", lambda m: f"({m.group(1)} * {UNITS[m.group(2)]})", text
     )
@@ -87,6 +96,17 @@ def _contract_checks() -> list[tuple[str, str, int | None, int | None]]:
 def _bounds(info: Any) -> tuple[int | None, int | None]:
     ge = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
     le = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    if ge is None and le is None:  # a mapping of bounded values (`impliedVol`): the values' bounds
+        value_type = (getattr(info.annotation, "__args__", ()) or (None, None))[-1]
+        metadata = [
+            m for arg in getattr(value_type, "__metadata__", ()) for m in getattr(arg, "metadata", [arg])
+        ]
+        ge = next((m.ge for m in metadata if isinstance(m, annotated_types.Ge)), None)
+        le = next((m.le for m in metadata if isinstance(m, annotated_types.Le)), None)
+        if ge is not None or le is not None:
+            return (None if ge is None else int(Decimal(str(ge)) * 10**18)), (
+                None if le is None else int(Decimal(str(le)) * 10**18)
+            )
     return ge, le
 
 
@@ -107,10 +127,22 @@ def _config_fields(model: type[BaseModel], section: str = "") -> list[tuple[str,
     return fields
 
 
-def _matches(name: str) -> list[Any]:
-    """Config fields named `name`, or `<section><Name>` (`adl.thresholdBps` for `adlThresholdBps`)."""
+#: Contracts configured by a section of their own (their checks' names are looked up there only).
+SECTIONS: dict[str, type[BaseModel]] = {"OptionsBook.sol": cfg.OptionsConfig}
+
+
+def _matches(name: str, contract: str = "") -> list[Any]:
+    """Config fields named `name`, or `<section><Name>` (`adl.thresholdBps` for `adlThresholdBps`), in the config
+    section of `contract` when it has one (`options` for the OptionsBook), else outside those sections."""
     out = []
-    for section, alias, info in _config_fields(cfg.DeploymentConfig):
+    own = SECTIONS.get(contract)
+    fields = _config_fields(own) if own is not None else _config_fields(cfg.DeploymentConfig)
+    elsewhere = (
+        set() if own is not None else {id(i) for m in SECTIONS.values() for _, _, i in _config_fields(m)}
+    )
+    for section, alias, info in fields:
+        if id(info) in elsewhere:
+            continue
         prefixed = section + alias[:1].upper() + alias[1:]
         if name in (alias, prefixed):
             out.append(info)
@@ -133,7 +165,7 @@ BOUNDED = [c for c in CHECKS if c[1] not in AMOUNTS]
     ("contract", "name", "low", "high"), BOUNDED, ids=[f"{c[0]}:{c[1]}" for c in BOUNDED]
 )
 def test_config_field__same_bounds_as_the_contract(contract, name, low, high):
-    fields = _matches(name)
+    fields = _matches(name, contract)
     assert fields, f"{contract}: no config field is named {name}"
     for info in fields:
         ge, le = _bounds(info)

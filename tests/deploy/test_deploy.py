@@ -78,7 +78,7 @@ def test_manifest__records_contracts_tokens_feeds_block_hash_chain_and_tools(
     deployed, config, chain, accounts
 ):
     m = deployed.manifest
-    assert set(m.contracts) == set(CONTRACT_NAMES)
+    assert set(m.contracts) == {*CONTRACT_NAMES, "OptionsBook"}  # config/local.yaml has options
     assert list(m.tokens) == ["USDC", "WBTC", "WETH", "LTT", "USDT"]
     assert {s: [(f.kind, f.decimals) for f in feeds] for s, feeds in m.feeds.items()} == {
         "USDC": [("mock", 8)] * 3,
@@ -118,6 +118,44 @@ def test_timelock__is_the_only_admin_and_the_deployer_kept_no_role(deployed, pro
     assert d.engine.hasRole(d.engine.GUARDIAN_ROLE(), accounts[3])
     assert d.timelock.getMinDelay() == 600
     assert d.timelock.hasRole(d.timelock.PROPOSER_ROLE(), accounts[0])
+
+
+def test_options__book_is_margin_product_0_with_its_vol_and_three_series_a_week_out(
+    deployed, project, chain, accounts
+):
+    m = deployed.manifest
+    d = Deployment(project, m)
+    assert m.options is not None and m.options.book == m.contracts["OptionsBook"] == d.options.address
+    assert m.options.product == 0
+    assert [str(p) for p in d.engine.marginProducts()] == [m.contracts["OptionsBook"]]
+    book = d.options
+    assert book.engine() == d.engine.address and book.oracle() == d.oracle.address
+    assert book.settlementWindow() == 120
+    assert book.impliedVol(d.tokens["WETH"]) == 8 * 10**17
+    assert list(book.liveSeries()) == [1, 2, 3]
+    (expiry,) = {s.expiry for s in m.options.series}  # one tenor: one expiry
+    listed_at = chain.blocks[m.block + m.tx_count - 1].timestamp  # about the deployment's last block
+    assert expiry % 60 == 0 and 7 * 86_400 <= expiry - listed_at + 60 <= 7 * 86_400 + 120
+    assert [(s.id, s.type, s.strike) for s in m.options.series] == [
+        (1, "call", "3000"),
+        (2, "put", "3000"),
+        (3, "call", "3500"),
+    ]
+    for entry in m.options.series:
+        s = book.series(entry.id)
+        assert (s.expiry, s.isCall, s.strike, s.maxOpenSize) == (
+            expiry,
+            entry.type == "call",
+            int(entry.strike) * WAD,
+            500 * WAD,
+        )
+        assert entry.name.startswith("WETH-") and entry.name.endswith(
+            f"-{entry.strike}-{entry.type[0].upper()}"
+        )
+    assert book.hasRole(book.RISK_MANAGER_ROLE(), accounts[6])  # test:6
+    assert not book.hasRole(book.RISK_MANAGER_ROLE(), accounts[0])
+    assert book.hasRole(ADMIN_ROLE, d.timelock) and not book.hasRole(ADMIN_ROLE, accounts[0])
+    assert m.options.series_id(m.options.series[1].name) == 2
 
 
 def test_second_run__verifies_and_sends_nothing(deployed, project, chain, accounts, deployments):

@@ -1,0 +1,72 @@
+"""`ape run keeper expiry`: settle every expired series of the deployment's OptionsBook (see ballast/keepers/expiry/).
+
+    ape run keeper expiry --network ethereum:local:foundry --account TEST::4 --once
+    ape run keeper expiry --network ... --account keeper --book 0x... --grace 600
+
+Without --book the book comes from the network's deployment manifest. Logs are JSON lines on stderr; Ctrl-C stops it
+cleanly (exit 0).
+"""
+
+import logging
+from pathlib import Path
+
+import click
+from ape.cli import account_option, ape_cli_context, network_option
+from ape.exceptions import ApeException
+
+from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.cli import BallastCommand
+from ballast.keepers.common import configure_json_logging, keyboard_interrupts
+from ballast.keepers.expiry import LOGGER_NAME, build_expiry_keeper
+from ballast.keepers.expiry.wiring import book_address
+from ballast.manifest import DEPLOYMENTS_ENV
+
+
+@click.command(cls=BallastCommand, short_help="Settle the expired options series of a deployment")
+@ape_cli_context()
+@network_option(default="ethereum:local:foundry")
+@account_option(prompt=False)
+@click.option("--book", help="OptionsBook address (default: the network's deployment manifest)")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), help="State file")
+@click.option("--grace", type=click.IntRange(min=0), help="Seconds to wait for the oracle after expiry")
+@click.option("--poll-interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True)
+@click.option("--once", is_flag=True, help="Process the current block once and exit")
+@click.option("--deployments", type=click.Path(file_okay=False, path_type=Path), envvar=DEPLOYMENTS_ENV)
+def cli(
+    cli_ctx,  # noqa: ANN001 - click passes ape's objects
+    network,  # noqa: ANN001
+    account,  # noqa: ANN001
+    book: str | None,
+    state_path: Path | None,
+    grace: int | None,
+    poll_interval: float,
+    once: bool,
+    deployments: Path | None,
+) -> None:
+    configure_json_logging(LOGGER_NAME, logging.INFO)
+    network_manager = cli_ctx.network_manager
+    if account is None:
+        if not network_manager.network.is_local:
+            raise click.UsageError(
+                "--account is required off local networks (an alias from `ape accounts list`)"
+            )
+        account = cli_ctx.account_manager.test_accounts[0]
+    refuse_test_key_off_local(
+        account,
+        network_manager.network,
+        cli_ctx.config_manager.get_config("test"),
+        "run the keeper",
+        provider=cli_ctx.provider,
+    )
+    enable_autosign(account)
+    address = book_address(cli_ctx.local_project, network_manager.network.name, book, deployments)
+    keeper = build_expiry_keeper(
+        cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path, grace=grace,
+        poll_interval=poll_interval,
+    )  # fmt: skip
+    try:
+        with keyboard_interrupts():
+            code = keeper.run(max_steps=1 if once else None)
+    except ApeException as err:
+        raise click.ClickException(f"expiry keeper stopped: {type(err).__name__}: {err}") from None
+    raise SystemExit(code)
