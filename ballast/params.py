@@ -111,7 +111,7 @@ def market_params(config: DeploymentConfig, index: int, token_address: str) -> t
 
 def options_risk_params(config: DeploymentConfig) -> tuple[int, ...]:
     """`IOptionsBookTypes.RiskParams`: baseSpreadBps, slopeBps, maxSpreadBps, marginShockBps, stressShockBps,
-    volShockBps, maintenanceRatioBps."""
+    volShockBps, maintenanceRatioBps, shortFloorBps."""
     assert config.options is not None
     r = config.options.risk
     return (
@@ -122,6 +122,7 @@ def options_risk_params(config: DeploymentConfig) -> tuple[int, ...]:
         r.stress_shock_bps,
         r.vol_shock_bps,
         r.maintenance_ratio_bps,
+        r.short_floor_bps,
     )
 
 

@@ -328,6 +328,9 @@ class OptionsRiskConfig(Model):
     stress_shock_bps: int = Field(ge=1_000, le=9_000)  # price move of the joint stress scenario
     vol_shock_bps: int = Field(ge=1_000, le=9_000)  # implied-volatility move of both scenarios
     maintenance_ratio_bps: int = Field(ge=3_000, le=BPS)  # maintenance as a share of the margin-scenario loss
+    short_floor_bps: int = Field(
+        ge=50, le=2_000
+    )  # a short's least scenario loss, bps of its size at the price
 
 
 class OptionSeriesConfig(Model):

@@ -229,11 +229,18 @@ def test_local_config__options_weth_atm_call_and_put_a_week_out_and_an_otm_call(
         ("WETH", 3500, 7 * 86_400, "call"),
     ]
     r = options.risk
-    assert (r.margin_shock_bps, r.stress_shock_bps, r.vol_shock_bps, r.maintenance_ratio_bps) == (
+    assert (
+        r.margin_shock_bps,
+        r.stress_shock_bps,
+        r.vol_shock_bps,
+        r.maintenance_ratio_bps,
+        r.short_floor_bps,
+    ) == (
         1500,
         3000,
         3000,
         6000,
+        100,
     )
 
 
