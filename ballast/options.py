@@ -17,6 +17,7 @@ from eth_abi import encode
 from ballast import optionmath
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment, SeriesEntry
+from ballast.options_risk import clamp_spot, position_payoff_down, position_value_down, unit_payoff
 
 WAD = 10**18
 BPS = 10_000
@@ -55,25 +56,7 @@ def series_name(deployment: Deployment, sid: int) -> str:
 # ---------------------------------------------------------------------------------------------------- the model
 
 
-def unit_value(is_call: bool, spot: int, strike: int, sigma: int, tau: int, up: bool) -> int:
-    """One unit's Black-Scholes bound (`OptionPricing.unitValueUp`/`Down`), the spot clamped to the model's domain."""
-    spot = min(max(spot, optionmath.MIN_PRICE), optionmath.MAX_PRICE)
-    if is_call:
-        return (optionmath.call_price_up if up else optionmath.call_price_down)(spot, strike, sigma, tau)
-    return (optionmath.put_price_up if up else optionmath.put_price_down)(spot, strike, sigma, tau)
-
-
-def position_value(size: int, is_call: bool, spot: int, strike: int, sigma: int, tau: int) -> int:
-    """A position's value rounded against its holder (`OptionPricing.positionValueDown`): a long at the lower bound,
-    a short owes the upper bound."""
-    # Floor division of a negative product: minus the quotient rounded up (mulWadUp).
-    return size * unit_value(is_call, spot, strike, sigma, tau, up=size < 0) // WAD
-
-
-def payoff(size: int, is_call: bool, settlement_price: int, strike: int) -> int:
-    """A settled position's payoff rounded towards the Pool (`OptionPricing.positionPayoffDown`)."""
-    unit = max(settlement_price - strike, 0) if is_call else max(strike - settlement_price, 0)
-    return size * unit // WAD  # a short's negative payoff: rounded away from zero (mulWadUp)
+# The book's figures (values, payoffs) are `ballast.options_risk`'s, the bit-exact mirror of the contracts.
 
 
 @dataclass(frozen=True)
@@ -106,14 +89,14 @@ def option_positions(deployment: Deployment, account: Any, timestamp: int) -> li
         strike, is_call, expiry = int(s.strike), bool(s.isCall), int(s.expiry)
         if s.settled:
             price = int(s.settlementPrice)
-            mark, delta, vega = payoff(size, is_call, price, strike), 0, 0
+            mark, delta, vega = position_payoff_down(size, unit_payoff(is_call, price, strike)), 0, 0
             spot = price
         else:
             spot = int(oracle.median(s.asset))
             sigma = int(book.impliedVol(s.asset))
             tau = optionmath.time_to_expiry(expiry, timestamp)
-            clamped = min(max(spot, optionmath.MIN_PRICE), optionmath.MAX_PRICE)
-            mark = position_value(size, is_call, spot, strike, sigma, tau)
+            clamped = clamp_spot(spot)
+            mark = position_value_down(size, is_call, spot, strike, sigma, tau)
             unit_delta = (optionmath.call_delta if is_call else optionmath.put_delta)(
                 clamped, strike, sigma, tau
             )

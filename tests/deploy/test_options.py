@@ -9,6 +9,7 @@ from ballast import optionmath
 from ballast.console import init_console, usd
 from ballast.deploy import run_deploy
 from ballast.options import option_positions, quote
+from ballast.prices import restamp_and_update, settle_prices
 
 from support.deploy import LOCAL_CONFIG, deploy_context, quiet_console
 
@@ -124,3 +125,42 @@ def test_console_banner__lists_the_option_helpers(names, funded):
     assert names["options_book"] is not None
     out = names["console"].file.getvalue()
     assert "options_book, quote(series, size), buy(account, series, size)" in out.splitlines()[0]
+
+
+def test_crash__one_liquidation_closes_the_perp_and_the_written_call(names, funded, stranger, gov, chain):
+    """The done-means walk-through's end: an account with WETH and USDC, a WETH perp long and a written WETH call;
+    WETH falls 45 %; one `Liquidator.liquidate` closes the same share of the perp and of the call."""
+    d = funded
+    usdc, weth, book = d.tokens["USDC"], d.tokens["WETH"], d.options
+    weth.mint(stranger, 2 * WAD, sender=stranger)
+    weth.approve(d.engine, 2**256 - 1, sender=stranger)
+    d.engine.deposit(weth, 2 * WAD, stranger, sender=stranger)
+    usdc.mint(stranger, 2_000 * USDC, sender=stranger)
+    usdc.approve(d.engine, 2**256 - 1, sender=stranger)
+    d.engine.deposit(usdc, 2_000 * USDC, stranger, sender=stranger)
+    d.engine.modifyPosition(0, 4 * WAD, 2**255, sender=stranger)  # long 4 WETH
+    call = d.manifest.options.series[0]
+    names["sell"](stranger, call.id, 1)  # write one 3,000 call
+    assert not d.engine.health(stranger).liquidatable
+
+    # The crash: every WETH source at 55 % of its answer; the TWAP follows over two windows.
+    window = int(d.oracle.getAssetConfig(weth).twapWindow)
+    for feed in d.feeds["WETH"]:
+        feed.setAnswer(feed.answer() * 55 // 100, sender=gov)
+    settle_prices(chain, d.oracle, {weth: d.feeds["WETH"]}, window, gov)
+    for symbol in ("USDC", "WBTC", "LTT"):
+        restamp_and_update(d.oracle, {d.tokens[symbol]: d.feeds[symbol]}, gov)
+    assert d.engine.health(stranger).liquidatable
+
+    perp_before = int(d.engine.position(stranger, 0).size)
+    receipt = d.liquidator.liquidate(stranger, sender=gov)
+    closed = list(receipt.decode_logs(book.PositionLiquidated))
+    assert (
+        len(closed) == 1 and closed[0].seriesId == call.id and closed[0].closed < 0
+    )  # part of the short call
+    perp_after = int(d.engine.position(stranger, 0).size)
+    assert 0 <= perp_after < perp_before  # the perp closed in the same transaction
+    # The same share of each: the call's closed fraction equals the perp's (to the book's rounding up).
+    perp_share = (perp_before - perp_after) * 10_000 // perp_before
+    call_share = -closed[0].closed * 10_000 // WAD
+    assert abs(call_share - perp_share) <= 1
