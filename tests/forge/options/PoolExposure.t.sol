@@ -32,9 +32,9 @@ contract OptionsPoolExposureTest is OptionsBase {
     }
 
     /// @notice With WETH at one price each series' longs are marked at the lower bound and shorts at the upper at the
-    /// low end, the other way round at the high end, so low <= high; the reserve is each long's most payoff (a put's
-    /// strike, a call's stressed price 3,000 x 1.3), which covers what the longs are worth; the engine's exposure adds
-    /// exactly the book's.
+    /// low end, the other way round at the high end, so low <= high; the reserve is each long's payoff at the stressed
+    /// price (a call's at 3,000 x 1.3 = 3,900: 900; a put's at 3,000 x 0.7 = 2,100: 900), which covers what the longs
+    /// are worth; the engine's exposure adds exactly the book's.
     function test_poolExposure__openPositions__marksReservesAndJoinsTheEngine() public {
         (int256 engineLow0, int256 engineHigh0, uint256 engineReserved0,) = engine.poolExposure(false);
         _book();
@@ -43,7 +43,7 @@ contract OptionsPoolExposureTest is OptionsBase {
         assertEq(low, expectedLow, "low: longs down, shorts up");
         assertEq(high, expectedHigh, "high: longs up, shorts down");
         assertTrue(low <= high, "low <= high");
-        assertEq(reserved, 7_800e18 + 3_000e18, "2 x 3,900 for the calls, 3,000 for the put");
+        assertEq(reserved, 1_800e18 + 900e18, "2 x (3,900 - 3,000) for the calls, 3,000 - 2,100 for the put");
         assertGe(reserved, longsWorth, "covers the longs' worth");
         assertEq(provision, 0, "no provision");
         (int256 engineLow, int256 engineHigh, uint256 engineReserved,) = engine.poolExposure(false);
@@ -76,7 +76,7 @@ contract OptionsPoolExposureTest is OptionsBase {
         book.poolExposure(true);
         (int256 low, int256 high, uint256 reserved,) = book.poolExposure(false);
         assertTrue(low <= high, "low <= high");
-        assertEq(reserved, 10_800e18, "reserve at the stored price");
+        assertEq(reserved, 2_700e18, "reserve at the stored price");
     }
 
     /// @notice After settlement the series leaves the live set; what it owes and is owed stays in both ends until
