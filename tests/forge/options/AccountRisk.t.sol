@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IMarginProduct} from "../../../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {OptionsBase} from "../utils/OptionsBase.sol";
@@ -9,7 +10,8 @@ import {OptionsBase} from "../utils/OptionsBase.sol";
 /// @notice `OptionsBook.accountRisk`: an account's options as its health reads them. With WETH at one price (median =
 /// TWAP) both ends of the range are that price; each figure is recomputed here from `BlackScholes`: the value at the
 /// price, and the losses in the margin scenario (price 20 % against the position, volatility 25 % against it) and
-/// the stress scenario (30 %); maintenance is half the shorts' margin loss (fixture: OptionsBase).
+/// the stress scenario (30 %); a short's losses are at least 1 % of its size at the upper price (the short floor);
+/// maintenance is half the shorts' margin loss (fixture: OptionsBase).
 contract OptionsAccountRiskTest is OptionsBase {
     uint256 internal constant SHOCKED_VOL_UP = 1e18; // 80 % x 1.25
     uint256 internal constant SHOCKED_VOL_DOWN = 0.6e18; // 80 % x 0.75
@@ -146,5 +148,75 @@ contract OptionsAccountRiskTest is OptionsBase {
         IMarginProduct.AccountRisk memory r = _risk(OTHER, true);
         assertEq(r.maintenanceValue, 0, "value");
         assertEq(r.maintenanceMargin + r.initialMargin + r.stressLoss, 0, "margins");
+    }
+
+    /// @notice The short floor: a call struck at 5,000 written 1 hour before expiry with WETH at 3,000 is worth next to
+    /// nothing now and in both scenarios (3,600 and 3,900 at 100 % vol), so its scenario losses are next to nothing;
+    /// it is still margined at 1 % of its size at the upper price: 2 x 3,000 x 1 % = 60 USD of initial margin and of
+    /// stress loss (the engine's initial margin too), half of it maintenance. A writer with no collateral cannot sell
+    /// it (InsufficientMargin); without the floor it was margined at 0 and could.
+    function test_accountRisk__nearExpiryOtmShortCall__marginedAtTheFloor() public {
+        uint256 farCall = _list(5_000e18, true);
+        vm.warp(expiry - 4_300); // _moveWeth takes 1,214 s: about 51 min to go
+        _moveWeth(3_000e18);
+        assertLt(vm.getBlockTimestamp() + SETTLEMENT_WINDOW, expiry, "fixture: the series still trades");
+        assertLe(_tau(), 1 hours, "fixture: within the hour before expiry");
+        _trade(TRADER, farCall, -2e18);
+
+        uint256 floor = 60e18; // 2 x 3,000 x 100 / 10,000
+        int256 value = _shortValue(true, 5_000e18, 2e18, 3_000e18, VOL);
+        uint256 marginScenarioLoss = uint256(value - _shortValue(true, 5_000e18, 2e18, 3_600e18, SHOCKED_VOL_UP));
+        uint256 stressScenarioLoss = uint256(value - _shortValue(true, 5_000e18, 2e18, 3_900e18, SHOCKED_VOL_UP));
+        assertLt(stressScenarioLoss, floor / 100, "the scenarios alone lose next to nothing");
+        assertLt(marginScenarioLoss, floor / 100, "the margin scenario too");
+
+        IMarginProduct.AccountRisk memory r = _risk(TRADER, false);
+        assertEq(r.initialValue, value, "worth its (tiny) upper bound");
+        assertEq(r.initialMargin, floor, "initial margin: the floor");
+        assertGt(r.initialMargin, 0, "never margined at nothing");
+        assertEq(r.stressLoss, floor, "stress loss: the floor");
+        assertEq(r.maintenanceMargin, floor / 2, "maintenance: half the floor");
+        assertEq(_risk(TRADER, true).initialMargin, floor, "the liquidation figures too");
+        assertEq(engine.health(TRADER).initialMargin, floor, "the engine margins it");
+
+        // A writer with no collateral: its equity is its proceeds (spread 50 + 200 x 3/100 = 56 bps; USDC, down) less
+        // the call's upper bound, against a floor of 30.
+        address writer = _actor("writer");
+        int256 equity = _shortValue(true, 5_000e18, 1e18, 3_000e18, VOL)
+            + int256(_bid(true, 5_000e18, 1e18, 3_000e18, 56) / UNIT * UNIT);
+        vm.prank(writer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarginEngineTypes.InsufficientMargin.selector, equity, 30e18, equity - 30e18)
+        );
+        engine.tradeProduct(PRODUCT, _action(farCall, -1e18, type(int256).min));
+    }
+
+    /// @notice An expired series whose settlement TWAP the oracle recorded is valued at that TWAP, not at the spot: a
+    /// short call struck at 3,000, WETH at 3,600 through the settlement window, then back at 3,000 (median = TWAP)
+    /// before anyone settles: it still owes its payoff, 600 (it was worth 0 at the spot), in the health and the
+    /// liquidation figures alike. The scenarios move that price (tau = 0, intrinsic values): 3,600 x 1.2 = 4,320
+    /// loses 1,320 - 600 = 720 (maintenance 360), 3,600 x 1.3 = 4,680 loses 1,080.
+    function test_accountRisk__expiredRecorded__valuedAtTheSettlementTwap() public {
+        _trade(TRADER, callId, -1e18);
+        _expireAt(3_600e18);
+        _moveWeth(3_000e18);
+        (uint256 twap, bool complete, uint32 observed) =
+            oracle.twapEndingAt(address(weth), SETTLEMENT_WINDOW, uint32(expiry));
+        assertTrue(complete && observed == SETTLEMENT_WINDOW && twap == 3_600e18, "fixture: recorded at 3,600");
+        IOracleAggregator.PriceData memory d = oracle.getPriceData(address(weth));
+        assertEq(d.median, 3_000e18, "fixture: the median back at 3,000");
+        assertEq(d.twap, 3_000e18, "fixture: the TWAP back at 3,000");
+        assertTrue(!book.series(callId).settled, "fixture: not settled");
+
+        for (uint256 i = 0; i < 2; ++i) {
+            IMarginProduct.AccountRisk memory r = _risk(TRADER, i == 1);
+            assertEq(r.maintenanceValue, -600e18, "owes its payoff at the recorded TWAP");
+            assertEq(r.initialValue, -600e18, "initial value");
+            assertEq(r.initialMargin, 720e18, "margin scenario from 3,600");
+            assertEq(r.maintenanceMargin, 360e18, "half of it");
+            assertEq(r.stressLoss, 1_080e18, "stress scenario from 3,600");
+        }
+        assertEq(book.settle(callId), 3_600e18, "what settle fixes");
+        assertEq(_risk(TRADER, false).maintenanceValue, -600e18, "the same once settled");
     }
 }

@@ -25,6 +25,7 @@ contract OptionsConstructorTest is OptionsBase {
         IOptionsBookTypes.RiskParams memory p = b.riskParams();
         assertEq(p.maintenanceRatioBps, MAINTENANCE_RATIO_BPS, "params stored");
         assertEq(p.marginShockBps, MARGIN_SHOCK_BPS, "margin shock");
+        assertEq(p.shortFloorBps, SHORT_FLOOR_BPS, "short floor");
         assertEq(b.seriesCount(), 0, "no series");
     }
 
@@ -61,6 +62,10 @@ contract OptionsConstructorTest is OptionsBase {
         IOptionsBookTypes.RiskParams memory p = _params();
         p.maintenanceRatioBps = 2_999;
         _expectParamOutOfBounds("maintenanceRatioBps", 2_999, 3_000, 10_000);
+        new OptionsBook(address(engine), OTHER, OTHER, p, SETTLEMENT_WINDOW);
+        p = _params();
+        p.shortFloorBps = 0;
+        _expectParamOutOfBounds("shortFloorBps", 0, 50, 2_000);
         new OptionsBook(address(engine), OTHER, OTHER, p, SETTLEMENT_WINDOW);
     }
 }

@@ -87,14 +87,14 @@ contract OptionsGasTradeTest is OptionsGasBase {
             abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(callId, 1e18, type(int256).min)))
         );
         assertEq(book.positionOf(buyer, callId), 1e18, "bought");
-        _log("options: tradeProduct buy (first series of the account)", g, 585_200);
+        _log("options: tradeProduct buy (first series of the account)", g, 587_200);
     }
 
     function test_gas__tradeProduct_write() public {
         (Gas memory g,) =
             _measure(writer, address(engine), abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(putId, -1e18, 0))));
         assertEq(book.positionOf(writer, putId), -1e18, "written");
-        _log("options: tradeProduct write (first series of the account)", g, 602_700);
+        _log("options: tradeProduct write (first series of the account)", g, 606_400);
     }
 
     function test_gas__health_0series() public {
@@ -106,14 +106,14 @@ contract OptionsGasTradeTest is OptionsGasBase {
     function test_gas__health_1series() public {
         (Gas memory g, bytes memory ret) = _measure(OTHER, address(engine), abi.encodeCall(engine.health, (holder1)));
         assertGt(abi.decode(ret, (IMarginEngineTypes.Health)).maintenanceMargin, 0, "margined");
-        _log("options: engine.health (USDC, 1 perp, 1 option series)", g, 131_900);
+        _log("options: engine.health (USDC, 1 perp, 1 option series)", g, 133_400);
     }
 
     function test_gas__health_4series() public {
         (Gas memory g, bytes memory ret) = _measure(OTHER, address(engine), abi.encodeCall(engine.health, (holder4)));
         assertGt(abi.decode(ret, (IMarginEngineTypes.Health)).maintenanceMargin, 0, "margined");
         assertEq(book.accountSeries(holder4).length, 4, "four series");
-        _log("options: engine.health (USDC, 1 perp, 4 option series)", g, 272_000);
+        _log("options: engine.health (USDC, 1 perp, 4 option series)", g, 277_600);
     }
 }
 
@@ -145,7 +145,7 @@ contract OptionsGasLiquidateTest is OptionsGasBase {
         (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (liq1)));
         assertEq(book.positionOf(liq1, callId), -2.5e18, "half the options closed");
         assertEq(engine.position(liq1, 0).size, -1e18, "half the perp closed");
-        _log("options: liquidate (1 perp + 1 option series)", g, 471_200);
+        _log("options: liquidate (1 perp + 1 option series)", g, 476_800);
     }
 
     function test_gas__liquidate_perpAnd4Series() public {
@@ -153,7 +153,7 @@ contract OptionsGasLiquidateTest is OptionsGasBase {
         assertEq(book.positionOf(liq4, callId), -1e18, "half of each series closed");
         assertEq(book.positionOf(liq4, call3900), -1e18, "half of each series closed");
         assertEq(engine.position(liq4, 0).size, -1e18, "half the perp closed");
-        _log("options: liquidate (1 perp + 4 option series)", g, 996_300);
+        _log("options: liquidate (1 perp + 4 option series)", g, 1_017_500);
     }
 }
 

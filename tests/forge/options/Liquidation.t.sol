@@ -96,6 +96,34 @@ contract OptionsLiquidationTest is OptionsBase {
         liquidator.liquidate(TRADER);
     }
 
+    /// @notice A liquidation closes an expired series whose settlement TWAP was recorded at that TWAP, whatever the
+    /// spot: TRADER (2,000 USDC) short 1 call struck at 3,000, WETH at 5,000 through the settlement window, then back
+    /// at 3,000 before anyone settles. The call owes its 2,000 payoff (maintenance margin 5,000 x 0.2 / 2 = 500), so
+    /// the account is below the critical health and one liquidation closes it all at -2,000 USD (at the spot it was
+    /// worth 0 and the account looked healthy); settling after books nothing more.
+    function test_liquidate__expiredRecorded__closesAtTheSettlementTwap() public {
+        _depositUsdc(TRADER, 2_000e6);
+        _trade(TRADER, callId, -1e18);
+        _expireAt(5_000e18);
+        _moveWeth(3_000e18);
+        (uint256 twap, bool complete, uint32 observed) =
+            oracle.twapEndingAt(address(weth), SETTLEMENT_WINDOW, uint32(expiry));
+        assertTrue(complete && observed == SETTLEMENT_WINDOW && twap == 5_000e18, "fixture: recorded at 5,000");
+        assertEq(oracle.getPriceData(address(weth)).median, 3_000e18, "fixture: the spot back at 3,000");
+
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertEq(h.maintenanceMargin, 500e18, "half the margin-scenario loss at 5,000");
+        assertTrue(h.maintenanceEquity < int256(h.maintenanceMargin / 2), "below the critical health");
+        vm.expectEmit(true, true, false, true, address(book));
+        emit IOptionsBookTypes.PositionLiquidated(callId, TRADER, -1e18, -2_000e18);
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        assertEq(book.positionOf(TRADER, callId), 0, "closed");
+        assertEq(uint256(book.series(callId).shortOpen), 0, "no short open");
+        assertEq(book.settle(callId), 5_000e18, "settles at the TWAP it was closed at");
+        assertEq(book.settledShortUsd(), 0, "nothing left to owe");
+    }
+
     function _positionLiquidated(Vm.Log[] memory logs)
         internal
         view

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
+import {IMarginProduct} from "../../../interfaces/IMarginProduct.sol";
 import {IOptionsBookTypes} from "../../../interfaces/IOptionsBook.sol";
 import {OptionsBase} from "../utils/OptionsBase.sol";
 
@@ -83,5 +84,63 @@ contract OptionsRealizeTest is OptionsBase {
         vm.prank(TRADER);
         vm.expectRevert(abi.encodeWithSelector(IOptionsBookTypes.NothingToDo.selector, TRADER));
         engine.tradeProduct(PRODUCT, _action(0, 0, 0));
+    }
+}
+
+/// @title OptionsRealizeNewRiskPausedTest
+/// @notice Realizing a settled long is never new risk: TRADER holds 2 calls struck at 3,000 (settled at 3,600: owed
+/// 1,200) and is short 1 put struck at 3,000 expiring a week later (live); its initial margin is the put's own
+/// margin-scenario loss before and after the payout (the settled payoff is not worth that offsets the live losses,
+/// as the live positions are worth less than nothing), so realizing goes through while the guardian pauses new risk
+/// (fixture: OptionsBase).
+contract OptionsRealizeNewRiskPausedTest is OptionsBase {
+    uint256 internal laterPut;
+
+    function setUp() public override {
+        super.setUp();
+        laterPut = book.listSeries(address(weth), 3_000e18, expiry + 7 days, false, MAX_OPEN);
+        _depositUsdc(TRADER, 10_000e6);
+        _trade(TRADER, callId, 2e18);
+        _trade(TRADER, laterPut, -1e18);
+        _expireAt(3_600e18);
+        book.settle(callId);
+    }
+
+    /// @dev The short put's value (negative, up) at `spot` and `sigma`, a week to go.
+    function _putShortValue(uint256 spot, uint256 sigma) internal view returns (int256) {
+        uint256 tau = expiry + 7 days - vm.getBlockTimestamp();
+        return -int256(_unitUp(false, spot, 3_000e18, sigma, tau)); // 1 unit: 1e18 x unit / 1e18, exact
+    }
+
+    /// @notice With new risk paused, TRADER realizes the 1,200 owed to its calls: the engine books it (addsRisk
+    /// false), the initial margin (the put's loss at 3,600 x 0.8 = 2,880 and 100 % vol) and the stress loss (at
+    /// 2,520) are unchanged, and the put is still held.
+    function test_realize__settledLongWithALiveShort__notNewRiskWhilePaused() public {
+        uint256 marginLoss = uint256(_putShortValue(3_600e18, 0.8e18) - _putShortValue(2_880e18, 1e18));
+        uint256 stressLoss = uint256(_putShortValue(3_600e18, 0.8e18) - _putShortValue(2_520e18, 1e18));
+        IMarginProduct.AccountRisk memory before = _risk(TRADER, false);
+        assertEq(before.initialValue, 1_200e18 + _putShortValue(3_600e18, 0.8e18), "the payoff and the put");
+        assertTrue(before.initialValue > 0, "worth more than nothing in all");
+        assertEq(before.initialMargin, marginLoss, "the put's margin loss, not offset by the payout");
+        assertEq(before.stressLoss, stressLoss, "the put's stress loss");
+        assertGt(before.initialMargin, 0, "margined");
+
+        engine.setNewRiskPaused(true);
+        uint256 credit = _credit(TRADER);
+        vm.expectEmit(true, true, false, true, address(engine));
+        emit IMarginEngineTypes.ProductTraded(TRADER, PRODUCT, 1_200e18, false, true);
+        _realize(TRADER);
+
+        IMarginProduct.AccountRisk memory next = _risk(TRADER, false);
+        assertEq(next.initialMargin, before.initialMargin, "the initial margin does not rise");
+        assertEq(next.stressLoss, before.stressLoss, "nor the stress loss");
+        assertEq(next.initialValue, _putShortValue(3_600e18, 0.8e18), "the put alone");
+        assertEq(_credit(TRADER), credit + 1_200e6, "the payoff");
+        assertEq(book.positionOf(TRADER, callId), 0, "realized");
+        assertEq(book.positionOf(TRADER, laterPut), -1e18, "the put still held");
+
+        vm.prank(TRADER);
+        vm.expectRevert(IMarginEngineTypes.NewRiskPaused.selector);
+        engine.tradeProduct(PRODUCT, _action(laterPut, -1e18, 0));
     }
 }

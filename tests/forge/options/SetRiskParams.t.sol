@@ -11,7 +11,7 @@ contract OptionsSetRiskParamsTest is OptionsBase {
     /// @notice Valid parameters (every field at a bound) are stored and announced.
     function test_setRiskParams__atTheBounds__storedAndAnnounced() public {
         IOptionsBookTypes.RiskParams memory p =
-            IOptionsBookTypes.RiskParams(1_000, 2_000, 5_000, 500, 9_000, 9_000, 10_000);
+            IOptionsBookTypes.RiskParams(1_000, 2_000, 5_000, 500, 9_000, 9_000, 10_000, 2_000);
         vm.expectEmit(false, false, false, true, address(book));
         emit IOptionsBookTypes.RiskParamsSet(p);
         book.setRiskParams(p);
@@ -23,9 +23,11 @@ contract OptionsSetRiskParamsTest is OptionsBase {
         assertEq(got.stressShockBps, 9_000, "stress shock");
         assertEq(got.volShockBps, 9_000, "vol shock");
         assertEq(got.maintenanceRatioBps, 10_000, "maintenance ratio");
-        p = IOptionsBookTypes.RiskParams(0, 0, 0, 9_000, 1_000, 1_000, 3_000);
+        assertEq(got.shortFloorBps, 2_000, "short floor");
+        p = IOptionsBookTypes.RiskParams(0, 0, 0, 9_000, 1_000, 1_000, 3_000, 50);
         book.setRiskParams(p);
         assertEq(book.riskParams().maxSpreadBps, 0, "the lower bounds");
+        assertEq(book.riskParams().shortFloorBps, 50, "the least short floor");
     }
 
     /// @notice Each field one past its bound reverts ParamOutOfBounds(name, value, min, max); the maximum spread's
@@ -82,7 +84,19 @@ contract OptionsSetRiskParamsTest is OptionsBase {
         _expectParamOutOfBounds("maintenanceRatioBps", 10_001, 3_000, 10_000);
         book.setRiskParams(p);
 
+        p = _params();
+        p.shortFloorBps = 49;
+        _expectParamOutOfBounds("shortFloorBps", 49, 50, 2_000);
+        book.setRiskParams(p);
+        p.shortFloorBps = 2_001;
+        _expectParamOutOfBounds("shortFloorBps", 2_001, 50, 2_000);
+        book.setRiskParams(p);
+        p.shortFloorBps = 0;
+        _expectParamOutOfBounds("shortFloorBps", 0, 50, 2_000);
+        book.setRiskParams(p);
+
         assertEq(book.riskParams().maintenanceRatioBps, MAINTENANCE_RATIO_BPS, "unchanged");
+        assertEq(book.riskParams().shortFloorBps, SHORT_FLOOR_BPS, "floor unchanged");
     }
 
     /// @notice Anyone but governance (the risk manager included) reverts AccessControlUnauthorizedAccount.

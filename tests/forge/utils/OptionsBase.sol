@@ -34,6 +34,8 @@ abstract contract OptionsBase is EngineFixture {
     uint32 internal constant STRESS_SHOCK_BPS = 3_000;
     uint16 internal constant VOL_SHOCK_BPS = 2_500;
     uint16 internal constant MAINTENANCE_RATIO_BPS = 5_000;
+    /// @dev A short's margin and stress losses are at least 1 % of its size at the upper price.
+    uint16 internal constant SHORT_FLOOR_BPS = 100;
 
     OptionsBook internal book;
     /// @dev The series listed in setUp.
@@ -66,7 +68,8 @@ abstract contract OptionsBase is EngineFixture {
             MARGIN_SHOCK_BPS,
             STRESS_SHOCK_BPS,
             VOL_SHOCK_BPS,
-            MAINTENANCE_RATIO_BPS
+            MAINTENANCE_RATIO_BPS,
+            SHORT_FLOOR_BPS
         );
     }
 
