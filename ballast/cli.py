@@ -19,6 +19,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 from ape.cli.commands import parse_network
 from ape.exceptions import ApeException
+from requests.exceptions import ConnectionError as RequestsConnectionError
 
 from ballast.errors import BallastError, NodeError
 
@@ -60,7 +61,10 @@ class BallastCommand(ConnectedProviderCommand):
             if network_ctx is None:
                 return self._invoke(ctx)
             with connected(network_ctx, _network_name(ctx)) as provider:
-                return self._invoke(ctx, provider=provider)
+                try:
+                    return self._invoke(ctx, provider=provider)
+                except RequestsConnectionError as err:  # the node went away during the command
+                    raise node_down(_network_name(ctx), err) from None
 
 
 @contextmanager

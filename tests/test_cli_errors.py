@@ -7,8 +7,13 @@ in a process of its own checks the same line comes out of ape's whole command pa
 import socket
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
+from requests.exceptions import ConnectionError as RequestsConnectionError
 from silverback import StateSnapshot
+
+from ballast.cli import BallastCommand
 
 from support.commands import ape_run, assert_one_line, invoke, load_bot, run_task
 
@@ -106,3 +111,14 @@ def test_bot_startup__bad_setting__one_line_and_exit_1(
     lines = [line for line in err.splitlines() if line.startswith("Error:")]
     assert len(lines) == 1 and message in lines[0], err
     assert "Traceback" not in err
+
+
+def test_command__node_goes_away_mid_run__one_line_and_exit_1(chain):
+    """A node that stops answering while a command runs (a crashed or killed anvil) ends the command in one line too."""
+
+    @click.command(cls=BallastCommand)
+    def cli(network: str) -> None:
+        raise RequestsConnectionError("HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded")
+
+    result = CliRunner().invoke(cli, ["--network", chain.provider.uri])
+    assert_one_line(result.exit_code, result.output, *NODE_DOWN)
