@@ -35,8 +35,8 @@ interface IOptionsBookTypes is IErrors {
     /// @param slopeBps The spread added per unit of the Pool's net exposure to the series, relative to its maximum.
     /// @param maxSpreadBps The widest spread.
     /// @param marginShockBps The price move of the margin scenario (initial margin; maintenance is a share of it).
-    /// @param stressShockBps The price move of the joint stress scenario; also the stressed price a call's reserve
-    /// assumes.
+    /// @param stressShockBps The price move of the joint stress scenario; also the stressed price a long's reserve
+    /// assumes (up for a call, down for a put).
     /// @param volShockBps The implied-volatility move of both scenarios (up for a short, down for a long).
     /// @param maintenanceRatioBps Maintenance margin as a share of a short position's margin-scenario loss.
     /// @param shortFloorBps The least margin-scenario and stress loss of a short position, in bps of its size at the

@@ -430,11 +430,13 @@ contract OptionsBook is IOptionsBook, Roles {
 
     /// @inheritdoc ITraderBook
     /// @dev O(live series), at most MAX_LIVE_SERIES. The accounts' PnL against the Pool is the mark of their
-    /// positions: at the lower end the longs at their lower bound and price worse for them, the shorts at their
-    /// upper bound and price worse for them; at the upper end the other way round; an expired, unsettled series at
-    /// its intrinsic value over {median, TWAP} and the settlement rule's price; plus the settled positions not yet
-    /// realized. Reserved: the longs' most payoff (a put's strike; a call at the stressed upper price, its payoff
-    /// having no bound) and the settled longs' payoff. No provision: the engine provisions for its accounts.
+    /// positions: at the lower end the longs at their lower bound and the price worse for a long, the shorts at
+    /// their upper bound and the price better for a long; at the upper end the other way round; an expired,
+    /// unsettled series at its recorded settlement TWAP, else at its intrinsic value over {median, TWAP} widened to
+    /// the fallback settlement price; plus the settled positions not yet realized. Reserved: the longs' payoff at
+    /// the stressed price (`OptionPricing.reserveUp`: a call at the upper price times 1 + stressShockBps, its payoff
+    /// having no bound; a put at the lower price times 1 - stressShockBps) and the settled longs' payoff. No
+    /// provision: the engine provisions for its accounts.
     function poolExposure(bool enforceRiskStatus)
         external
         view
