@@ -178,6 +178,15 @@ OPERATIONS: tuple[Operation, ...] = (
         TARGETS["liquidate_many_marginal"],
     ),
     Operation("auto_deleverage", "auto-deleverage (1 position)", "tx", "synthetix_order"),
+    Operation("option_buy", "options: buy (tradeProduct, the account's first series)"),
+    Operation("option_write", "options: write (tradeProduct, the account's first series, margined)"),
+    Operation("option_sell", "options: sell back (tradeProduct, the account's only series)"),
+    Operation("option_settle", "options: settle a series (TWAP at expiry recorded)"),
+    Operation("option_liquidate_1", "options: liquidate, 1 perp + 1 option series (half closes)"),
+    Operation("option_liquidate_4", "options: liquidate, 1 perp + 4 option series (half closes)"),
+    Operation("option_health_0", "options: health view, cash + 1 perp, no option", "view"),
+    Operation("option_health_1", "options: health view, cash + 1 perp + 1 option series", "view"),
+    Operation("option_health_4", "options: health view, cash + 1 perp + 4 option series", "view"),
     *(
         Operation(key, f"option math: {label} (worst of its rows, inside the caller)", "view", None, target)
         for key, label, target in (

@@ -31,7 +31,9 @@ abstract contract OptionsGasBase is OptionsBase, GasMeter {
         _nextBlock();
     }
 
-    function _log(string memory name, Gas memory g, uint256 ceiling) internal {
+    /// @notice Record `g` for `make bench` under `key`, log it under `name`, and fail above `ceiling`.
+    function _log(string memory key, string memory name, Gas memory g, uint256 ceiling) internal {
+        _record(key, g);
         emit log_named_uint(string.concat(name, ": tx gas"), g.txGas);
         emit log_named_uint(string.concat(name, ": execution"), g.execution);
         assertLe(g.txGas, ceiling, string.concat(name, ": tx gas above its ceiling"));
@@ -60,6 +62,7 @@ abstract contract OptionsGasBase is OptionsBase, GasMeter {
 /// @notice `tradeProduct` buy and write, and `engine.health` with 0, 1 and 4 series held (each with a perp).
 contract OptionsGasTradeTest is OptionsGasBase {
     address internal buyer;
+    address internal seller;
     address internal writer;
     address internal holder0;
     address internal holder1;
@@ -68,12 +71,15 @@ contract OptionsGasTradeTest is OptionsGasBase {
     function setUp() public override {
         super.setUp();
         buyer = _actor("buyer");
+        seller = _actor("seller");
         writer = _actor("writer");
         holder0 = _actor("holder0");
         holder1 = _actor("holder1");
         holder4 = _actor("holder4");
         _depositUsdc(buyer, 10_000e6);
         _depositUsdc(writer, 10_000e6);
+        _depositUsdc(seller, 10_000e6);
+        _trade(seller, callId, 1e18);
         _perpAndShorts(holder0, 20_000e6, new uint256[](0), 0);
         _perpAndShorts(holder1, 20_000e6, _one(), 1e18);
         _perpAndShorts(holder4, 20_000e6, _four(), 1e18);
@@ -87,33 +93,42 @@ contract OptionsGasTradeTest is OptionsGasBase {
             abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(callId, 1e18, type(int256).min)))
         );
         assertEq(book.positionOf(buyer, callId), 1e18, "bought");
-        _log("options: tradeProduct buy (first series of the account)", g, 587_200);
+        _log("option_buy", "options: tradeProduct buy (first series of the account)", g, 587_200);
     }
 
     function test_gas__tradeProduct_write() public {
         (Gas memory g,) =
             _measure(writer, address(engine), abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(putId, -1e18, 0))));
         assertEq(book.positionOf(writer, putId), -1e18, "written");
-        _log("options: tradeProduct write (first series of the account)", g, 606_400);
+        _log("option_write", "options: tradeProduct write (first series of the account)", g, 606_400);
+    }
+
+    function test_gas__tradeProduct_sellBack() public {
+        (Gas memory g,) = _measure(
+            seller, address(engine), abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(callId, -1e18, 0)))
+        );
+        assertEq(book.positionOf(seller, callId), 0, "sold back");
+        assertEq(book.accountSeries(seller).length, 0, "holds nothing");
+        _log("option_sell", "options: tradeProduct sell back (closes the account's only series)", g, 177_900);
     }
 
     function test_gas__health_0series() public {
         (Gas memory g, bytes memory ret) = _measure(OTHER, address(engine), abi.encodeCall(engine.health, (holder0)));
         assertTrue(!abi.decode(ret, (IMarginEngineTypes.Health)).liquidatable, "healthy");
-        _log("options: engine.health (USDC, 1 perp, 0 option series)", g, 67_300);
+        _log("option_health_0", "options: engine.health (USDC, 1 perp, 0 option series)", g, 67_300);
     }
 
     function test_gas__health_1series() public {
         (Gas memory g, bytes memory ret) = _measure(OTHER, address(engine), abi.encodeCall(engine.health, (holder1)));
         assertGt(abi.decode(ret, (IMarginEngineTypes.Health)).maintenanceMargin, 0, "margined");
-        _log("options: engine.health (USDC, 1 perp, 1 option series)", g, 133_400);
+        _log("option_health_1", "options: engine.health (USDC, 1 perp, 1 option series)", g, 133_400);
     }
 
     function test_gas__health_4series() public {
         (Gas memory g, bytes memory ret) = _measure(OTHER, address(engine), abi.encodeCall(engine.health, (holder4)));
         assertGt(abi.decode(ret, (IMarginEngineTypes.Health)).maintenanceMargin, 0, "margined");
         assertEq(book.accountSeries(holder4).length, 4, "four series");
-        _log("options: engine.health (USDC, 1 perp, 4 option series)", g, 277_600);
+        _log("option_health_4", "options: engine.health (USDC, 1 perp, 4 option series)", g, 277_600);
     }
 }
 
@@ -145,7 +160,7 @@ contract OptionsGasLiquidateTest is OptionsGasBase {
         (Gas memory g,) = _measure(KEEPER, address(liquidator), abi.encodeCall(liquidator.liquidate, (liq1)));
         assertEq(book.positionOf(liq1, callId), -2.5e18, "half the options closed");
         assertEq(engine.position(liq1, 0).size, -1e18, "half the perp closed");
-        _log("options: liquidate (1 perp + 1 option series)", g, 476_800);
+        _log("option_liquidate_1", "options: liquidate (1 perp + 1 option series)", g, 476_800);
     }
 
     function test_gas__liquidate_perpAnd4Series() public {
@@ -153,7 +168,7 @@ contract OptionsGasLiquidateTest is OptionsGasBase {
         assertEq(book.positionOf(liq4, callId), -1e18, "half of each series closed");
         assertEq(book.positionOf(liq4, call3900), -1e18, "half of each series closed");
         assertEq(engine.position(liq4, 0).size, -1e18, "half the perp closed");
-        _log("options: liquidate (1 perp + 4 option series)", g, 1_017_500);
+        _log("option_liquidate_4", "options: liquidate (1 perp + 4 option series)", g, 1_017_500);
     }
 }
 
@@ -170,6 +185,6 @@ contract OptionsGasSettleTest is OptionsGasBase {
         (Gas memory g, bytes memory ret) = _measure(KEEPER, address(book), abi.encodeCall(book.settle, (callId)));
         assertEq(abi.decode(ret, (uint256)), 3_300e18, "settled at the TWAP");
         assertEq(book.settledLongUsd(), 300e18, "OTHER's long");
-        _log("options: settle (recorded TWAP at expiry)", g, 151_000);
+        _log("option_settle", "options: settle (recorded TWAP at expiry)", g, 151_000);
     }
 }
