@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,7 +35,16 @@ from ballast.risk import AccountState, AssetPrice, PriceStatus, health
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.faults import frozen, source_states
 from ballast.scenarios.lp_split import PoolState
-from ballast.scenarios.model import HEALTH_BUCKETS, STATUS_NAMES, AssetBlock, BlockMetrics, ScenarioResult
+from ballast.scenarios.model import (
+    ENGINE_TOTAL,
+    HEALTH_BUCKETS,
+    PERPS,
+    STATUS_NAMES,
+    AssetBlock,
+    BlockMetrics,
+    Exposure,
+    ScenarioResult,
+)
 from ballast.scenarios.paths import feed_answer, source_offsets
 from ballast.scenarios.population import LONG_LIMIT, System, source_answer
 from ballast.scenarios.record import Absorption, Liquidation, RunRecord, RunSettings
@@ -83,6 +93,42 @@ class _BlockEvents:
     notional: float = 0.0
     rewards: float = 0.0
     deficits: float = 0.0
+
+
+POOL_EXPOSURE = "poolExposure(bool)"
+POOL_EXPOSURE_OUT = ("int256", "int256", "uint256", "uint256")
+
+
+def product_name(system: System, address: str, index: int) -> str:
+    """How the report names margin product `index`: "options" for the deployment's OptionsBook."""
+    book = system.options
+    if book is not None and address.lower() == str(book.address).lower():
+        return "options"
+    return f"product {index}"
+
+
+def exposure_calls(system: System, products: Sequence[tuple[str, str]]) -> list[ReadCall]:
+    """`poolExposure(false)` of the engine (its total), then of every margin product."""
+    calls = [ReadCall.method(system.engine, "poolExposure", False)]
+    calls += [
+        ReadCall(address, POOL_EXPOSURE, (False,), ("bool",), POOL_EXPOSURE_OUT) for _, address in products
+    ]
+    return calls
+
+
+def exposure_by_part(names: Sequence[str], values: Sequence[Any]) -> dict[str, Exposure]:
+    """The engine's total (`values[0]`) and each product's exposure (`values[1:]`, in the order of `names`) as the
+    report's parts: the perps (the total minus the products), each product, the total; USD."""
+
+    def usd(v: Sequence[int]) -> Exposure:
+        return Exposure(v[0] / WAD, v[1] / WAD, v[2] / WAD)
+
+    total_raw, products_raw = values[0], values[1:]
+    perps_raw = tuple(total_raw[k] - sum(p[k] for p in products_raw) for k in range(3))
+    parts = {PERPS: usd((*perps_raw, 0))}
+    parts |= {name: usd(v) for name, v in zip(names, products_raw, strict=True)}
+    parts[ENGINE_TOTAL] = usd(total_raw)
+    return parts
 
 
 class BlockLoop:
@@ -136,6 +182,11 @@ class BlockLoop:
         self.market_assets = {name: config.markets[i].asset for name, i in system.markets.items()}
         self.min_sizes = {m.name: float(m.min_size) for m in config.markets}
         self.settle_dec = system.decimals[system.settlement]
+        # The margin products in listing order, by the name the report gives them.
+        self.products = [
+            (product_name(system, str(address), i), to_checksum_address(str(address)))
+            for i, address in enumerate(system.engine.marginProducts())
+        ]
 
     def run(self, name: str, console: Console, progress: bool) -> None:
         """Every block, with a progress bar named `name` on `console` (none when `progress` is off)."""
@@ -287,7 +338,8 @@ class BlockLoop:
             ReadCall.method(system.pool, "utilization"),
             ReadCall.method(system.insurance, "bookedBalance"),
         ]
-        share_price, utilization, insurance = batch_call(system.pool.provider, pool_calls, end)
+        pool_calls += exposure_calls(system, self.products)
+        share_price, utilization, insurance, *exposures = batch_call(system.pool.provider, pool_calls, end)
         snap = fetch_snapshot(
             system.engine, system.pool, system.oracle, self.params, self.traders, end, self.ages
         )
@@ -301,7 +353,7 @@ class BlockLoop:
             if h.liquidatable:
                 liquidatable += 1
             open_deficit += max(0, -h.maintenance_equity)
-            if not books.positions or h.maintenance_margin == 0:
+            if not (books.positions or books.products) or h.maintenance_margin == 0:
                 buckets["flat"] += 1
                 continue
             ratio = h.maintenance_equity / h.maintenance_margin
@@ -328,6 +380,7 @@ class BlockLoop:
             utilization=utilization / WAD,
             worst_health=worst,
             open_deficit=open_deficit / WAD,
+            exposure=exposure_by_part([name for name, _ in self.products], exposures),
         )
         return snap, row
 

@@ -236,6 +236,9 @@ class System:
     deployer: AccountAPI
     guardian: str
     keeper: Any
+    options: ContractInstance | None = None  # the OptionsBook, when the config has `options`
+    options_product: int | None = None  # its margin product number in the MarginEngine
+    risk_manager: str = ""  # lists series and steps implied volatilities
 
     @property
     def settlement(self) -> str:
@@ -295,6 +298,9 @@ def deploy_scenario_system(
         deployer=deployer,
         guardian=roles.guardian,
         keeper=test_accounts[4],
+        options=project.OptionsBook.at(manifest.options.book) if manifest.options is not None else None,
+        options_product=manifest.options.product if manifest.options is not None else None,
+        risk_manager=roles.risk_manager,
     )
 
 
