@@ -103,6 +103,37 @@ class BlockMetrics:
 
 
 @dataclass(frozen=True)
+class SettlementOutcome:
+    """A series settled during the run, against the prices around its expiry (USD)."""
+
+    series: str  # e.g. "WETH 3000 put #4"
+    block: int  # the block the expiry keeper settled it in
+    price: float  # the settlement price
+    at_expiry: bool  # the TWAP over the settlement window ending at expiry (not the fallback rule)
+    delay: int  # seconds after expiry
+    median_before_expiry: float  # the oracle's median at the last block before expiry
+    spot_at_expiry: float  # the path price of the first block at or after expiry
+    spot_at_end: float  # the path price at the last block
+    long_open: float  # units held long when it settled
+    short_open: float  # units held short when it settled
+
+
+@dataclass(frozen=True)
+class OptionsOutcome:
+    """What the options did in a run (a deployment with an OptionsBook)."""
+
+    option_traders: int  # traders holding options after the seeding
+    liquidations_closing_options: int  # liquidations with a ProductLiquidated of the OptionsBook
+    liquidations_closing_options_and_perps: int  # of those, the ones that also reduced the account's perps
+    options_closed_usd: float  # notional the liquidations closed in the book
+    vol_steps: tuple[tuple[int, float, float], ...]  # (block, before, after) of each implied-volatility step
+    settlements: tuple[SettlementOutcome, ...]
+    paid_to_longs: float  # USD: settled long positions realized at their payoff
+    paid_by_shorts: float  # USD: settled short positions realized at their payoff
+    realizations: int  # settled positions realized (PositionSettled)
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The outcome table of summary.md and of the terminal."""
 
@@ -126,6 +157,7 @@ class Outcome:
     stale_liquidations: int = 0
     keeper_errors: int = 0  # keeper steps that raised (the keeper ran again next block)
     lp_split: LossSplit | None = None  # the LP share-price change and its parts
+    options: OptionsOutcome | None = None  # a deployment with an OptionsBook
 
 
 @dataclass

@@ -34,6 +34,7 @@ from ballast.scenarios.lp_split import LossSplit
 from ballast.scenarios.model import (
     BUCKET_NAMES,
     BlockMetrics,
+    OptionsOutcome,
     Outcome,
     ScenarioResult,
     Verdict,
@@ -99,6 +100,8 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
         ("liquidations at a Stale or Frozen price", fmt_int(outcome.stale_liquidations)),
         ("keeper steps that failed", fmt_int(outcome.keeper_errors)),
     ]
+    if outcome.options is not None:
+        rows += options_rows(outcome.options)
     if blocks:
         first, last = blocks[0], blocks[-1]
         rows.append(
@@ -113,6 +116,36 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
                 f"{fmt_usd(first.lp_share_price)} -> {fmt_usd(last.lp_share_price)}",
             )
         )
+    return rows
+
+
+def options_rows(o: OptionsOutcome) -> list[tuple[str, str]]:
+    """The options' rows of the outcome table."""
+    rows = [
+        ("option traders", fmt_int(o.option_traders)),
+        ("liquidations that closed options (ProductLiquidated)", fmt_int(o.liquidations_closing_options)),
+        ("... that closed options and perps together", fmt_int(o.liquidations_closing_options_and_perps)),
+        ("options notional closed by liquidations", fmt_usd(o.options_closed_usd)),
+    ]
+    if o.vol_steps:
+        steps = ", ".join(f"{before:.4f} -> {after:.4f} (block {b})" for b, before, after in o.vol_steps)
+        rows.append((f"implied volatility steps ({len(o.vol_steps)})", steps))
+    for st in o.settlements:
+        how = "at expiry" if st.at_expiry else "fallback rule"
+        rows.append(
+            (
+                f"series {st.series} settled (block {st.block}, {st.delay} s after expiry, {how})",
+                f"{fmt_usd(st.price)}; median before expiry {fmt_usd(st.median_before_expiry)}, spot at expiry "
+                f"{fmt_usd(st.spot_at_expiry)}, at the end {fmt_usd(st.spot_at_end)}; open {st.long_open:,.3f} long, "
+                f"{st.short_open:,.3f} short",
+            )
+        )
+    rows.append(
+        (
+            f"settled positions realized ({o.realizations})",
+            f"{fmt_usd(o.paid_to_longs)} paid to longs, {fmt_usd(o.paid_by_shorts)} paid by shorts",
+        )
+    )
     return rows
 
 
