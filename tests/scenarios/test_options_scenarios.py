@@ -3,6 +3,8 @@ implied volatility rises in the book's steps) and `expiry-mid-crash` (a series e
 settles it at the TWAP ending at expiry); every block reports the Pool's exposure by product, summing to the engine's
 total."""
 
+from itertools import pairwise
+
 import pytest
 
 from ballast.scenarios.catalog import SCENARIOS, settings_for
@@ -40,7 +42,6 @@ def _show(result):
 
 def test_crash_vol_spike__small__options_and_perps_liquidated_together(vol_spike):
     result, record = vol_spike
-    _show(result)
     options = result.outcome.options
 
     assert _failed(result) == []
@@ -51,7 +52,7 @@ def test_crash_vol_spike__small__options_and_perps_liquidated_together(vol_spike
     assert len(options.vol_steps) >= 2
     assert all(after <= before * 1.25 + 1e-12 for _, before, after in options.vol_steps)
     steps = record.vol_steps
-    assert all(b.timestamp - a.timestamp >= 3_600 for a, b in zip(steps, steps[1:], strict=False))
+    assert all(b.timestamp - a.timestamp >= 3_600 for a, b in pairwise(steps))
     liquidated = {x.account for x in record.liquidations if x.products}
     holders = {t.address for t in record.population.traders if t.options and t.positions}
     assert liquidated & holders, "hedged perp traders (basket, perp and options) are among the liquidated"
@@ -59,7 +60,6 @@ def test_crash_vol_spike__small__options_and_perps_liquidated_together(vol_spike
 
 def test_expiry_mid_crash__small__series_settled_at_expiry_twap(expiry):
     result, record = expiry
-    _show(result)
     options = result.outcome.options
 
     assert _failed(result) == []
@@ -73,7 +73,7 @@ def test_expiry_mid_crash__small__series_settled_at_expiry_twap(expiry):
     for st in record.settlements:
         assert st.at_expiry
         assert st.price == pytest.approx(st.twap_at_expiry, rel=1e-12)
-        assert 0 <= st.delay <= SMALL["blocks"] * 600
+        assert 0 <= st.delay <= settings_for(SCENARIOS["expiry-mid-crash"]).block_time
         assert min(crash) < st.block < max(crash), "expiry falls in the middle of the crash"
     first = options.settlements[0]
     assert first.spot_at_end < first.spot_at_expiry < result.blocks[0].assets["WETH"].path_price
