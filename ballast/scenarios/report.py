@@ -120,7 +120,7 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
 
 
 def options_rows(o: OptionsOutcome) -> list[tuple[str, str]]:
-    """The options' rows of the outcome table."""
+    """The options' rows of the outcome table (the settlements have their own table, `settlement_rows`)."""
     rows = [
         ("option traders", fmt_int(o.option_traders)),
         ("liquidations that closed options (ProductLiquidated)", fmt_int(o.liquidations_closing_options)),
@@ -128,25 +128,52 @@ def options_rows(o: OptionsOutcome) -> list[tuple[str, str]]:
         ("options notional closed by liquidations", fmt_usd(o.options_closed_usd)),
     ]
     if o.vol_steps:
-        steps = ", ".join(f"{before:.4f} -> {after:.4f} (block {b})" for b, before, after in o.vol_steps)
-        rows.append((f"implied volatility steps ({len(o.vol_steps)})", steps))
-    for st in o.settlements:
-        how = "at expiry" if st.at_expiry else "fallback rule"
-        rows.append(
-            (
-                f"series {st.series} settled (block {st.block}, {st.delay} s after expiry, {how})",
-                f"{fmt_usd(st.price)}; median before expiry {fmt_usd(st.median_before_expiry)}, spot at expiry "
-                f"{fmt_usd(st.spot_at_expiry)}, at the end {fmt_usd(st.spot_at_end)}; open {st.long_open:,.3f} long, "
-                f"{st.short_open:,.3f} short",
-            )
-        )
-    rows.append(
-        (
-            f"settled positions realized ({o.realizations})",
-            f"{fmt_usd(o.paid_to_longs)} paid to longs, {fmt_usd(o.paid_by_shorts)} paid by shorts",
-        )
-    )
+        path = f"{o.vol_steps[0][1]:.4f} -> {o.vol_steps[-1][2]:.4f}"
+        rows.append((f"implied volatility ({len(o.vol_steps)} steps)", path))
+    rows += [
+        ("series settled", fmt_int(len(o.settlements))),
+        (f"payoffs paid to longs ({fmt_int(o.realizations)} positions realized)", fmt_usd(o.paid_to_longs)),
+        ("payoffs paid by shorts", fmt_usd(o.paid_by_shorts)),
+    ]
     return rows
+
+
+#: The header of the settlements table (summary.md and the terminal).
+SETTLEMENT_HEADER: tuple[str, ...] = (
+    "series",
+    "settled in block",
+    "s after expiry",
+    "rule",
+    "settlement price",
+    "median before expiry",
+    "spot at expiry",
+    "spot at the end",
+    "open long",
+    "open short",
+)
+SETTLEMENT_CAPTION = (
+    "Each series the expiry keeper settled: its price (at expiry: the oracle's TWAP over the settlement window ending "
+    "at expiry), the oracle's median at the last block before expiry, the path price at the first block at or after "
+    "expiry and at the last block, and the units open when it settled."
+)
+
+
+def settlement_rows(o: OptionsOutcome) -> list[tuple[str, ...]]:
+    return [
+        (
+            st.series,
+            fmt_int(st.block),
+            fmt_int(st.delay),
+            "at expiry" if st.at_expiry else "fallback",
+            fmt_usd(st.price),
+            fmt_usd(st.median_before_expiry),
+            fmt_usd(st.spot_at_expiry),
+            fmt_usd(st.spot_at_end),
+            f"{st.long_open:,.3f}",
+            f"{st.short_open:,.3f}",
+        )
+        for st in o.settlements
+    ]
 
 
 #: The header of the exposure table (summary.md and the terminal).
@@ -309,6 +336,12 @@ def render_summary(result: ScenarioResult, plots: Sequence[tuple[str, str]]) -> 
             lines += _table(("part", "USD (all LP shares)", "USD per share"), split_rows(lp), "lrr")
             lines.append("")
 
+    options = result.outcome.options if result.outcome is not None else None
+    if options is not None and options.settlements:
+        lines += ["## Options settled", "", SETTLEMENT_CAPTION, ""]
+        lines += _table(SETTLEMENT_HEADER, settlement_rows(options), "lrrlrrrrrr")
+        lines.append("")
+
     exposure = exposure_rows(result.blocks)
     if exposure:
         lines += ["## Pool exposure by product", "", EXPOSURE_CAPTION, ""]
@@ -369,6 +402,17 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
                 table.add_row(label, usd, per_share, end_section=i == len(rows) - 2)
             console.print(table)
         console.print(Text(LP_LOSS_DEFINITION, style="dim"))
+        options = result.outcome.options
+        if options is not None and options.settlements:
+            # One column per series (a row per figure): narrow terminals keep every figure whole.
+            rows = settlement_rows(options)
+            table = Table(title=f"{title}: options settled", caption=SETTLEMENT_CAPTION)
+            table.add_column(SETTLEMENT_HEADER[0])
+            for cells in rows:
+                table.add_column(cells[0], justify="right", no_wrap=True)
+            for i, label in enumerate(SETTLEMENT_HEADER[1:], start=1):
+                table.add_row(label, *(cells[i] for cells in rows))
+            console.print(table)
         exposure = exposure_rows(result.blocks)
         if exposure:
             table = Table(title=f"{title}: Pool exposure by product", caption=EXPOSURE_CAPTION)

@@ -1,6 +1,6 @@
-"""The Pool's exposure by product in a scenario's report, from synthetic results (no chain): the perps' part is the
-engine's total minus its margin products', and summary.md, metrics.csv and the terminal show it at the first, the
-worst (lowest LP share price) and the last block."""
+"""The Pool's exposure by product and the options' outcome in a scenario's report, from synthetic results (no chain):
+the perps' part is the engine's total minus its margin products', and summary.md, metrics.csv and the terminal show
+it at the first, the worst (lowest LP share price) and the last block; the options' rows and the settlements table."""
 
 import csv
 
@@ -13,8 +13,10 @@ from ballast.scenarios.model import (
     AssetBlock,
     BlockMetrics,
     Exposure,
+    OptionsOutcome,
     Outcome,
     ScenarioResult,
+    SettlementOutcome,
     exposure_points,
 )
 from ballast.scenarios.report import print_summary, write_report
@@ -122,3 +124,39 @@ def test_print_summary__exposure_table__printed(tmp_path):
     assert "Pool exposure by product" in text
     assert "worst (block 2)" in text
     assert f"${result.blocks[-1].exposure[ENGINE_TOTAL].reserved:,.2f}" in text
+
+
+def _with_options() -> ScenarioResult:
+    result = _result()
+    settled = SettlementOutcome(
+        "WETH 3,000 put #4", 7, 2_580.0, True, 303, 2_580.0, 2_475.0, 1_950.0, 239.999, 0.0
+    )
+    options = OptionsOutcome(
+        12, 5, 4, 41_678.9, ((2, 0.8, 1.0), (8, 1.0, 1.25)), (settled,), 100_799.58, 0.0, 41
+    )
+    result.outcome = Outcome(**{**result.outcome.__dict__, "options": options})
+    return result
+
+
+def test_summary__options__rows_and_settlements_table(tmp_path):
+    summary = (write_report(_with_options(), tmp_path) / "summary.md").read_text()
+
+    assert "| liquidations that closed options (ProductLiquidated) | 5 |" in summary
+    assert "| ... that closed options and perps together | 4 |" in summary
+    assert "| implied volatility (2 steps) | 0.8000 -> 1.2500 |" in summary
+    assert "| payoffs paid to longs (41 positions realized) | $100,799.58 |" in summary
+    assert "## Options settled" in summary
+    assert (
+        "| WETH 3,000 put #4 | 7 | 303 | at expiry | $2,580.00 | $2,580.00 | $2,475.00 | $1,950.00 | 239.999 | 0.000 |"
+        in summary
+    )
+
+
+def test_print_summary__options__narrow_console_keeps_the_labels(tmp_path):
+    console = Console(record=True, width=80)
+    print_summary(_with_options(), tmp_path, console)
+    text = console.export_text()
+
+    assert "option traders" in text
+    assert "options settled" in text
+    assert "$2,475.00" in text
