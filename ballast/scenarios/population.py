@@ -24,8 +24,9 @@ those of a population of the rest): 60 % are **hedged perp traders** (a basket o
 the book's asset at 80-95 % of a stress capacity that counts the options' stress too, puts bought at the money for
 10-25 % of the perp's size and the farthest out-of-the-money calls written for 30-60 % of it, in the series expiring
 first: a crash deeper than the stress shock liquidates them), 40 % **option buyers** (USDC cash only, 10-40 % of it
-spent on premiums, puts or calls). They are sized so in both leverage modes (the engine's own sizing mirror knows no
-options), within each series' open-size cap with the same headroom.
+spent on premiums, puts or calls, for a notional of at most `OPTION_BUYER_NOTIONAL` times the cash). They are
+sized so in both leverage modes (the engine's own sizing mirror knows no options), within each series' open-size cap
+with the same headroom.
 
 `seed_population` sends it all through the `FastDriver` in two blocks (tokens, approvals and deposits; then the
 positions) and raises `DriverError` naming the first failed transaction.
@@ -101,6 +102,7 @@ OPTION_HEDGER_USE = (0.8, 0.95)  # share of the stress capacity a hedged perp tr
 OPTION_CALL_STRESS = 0.15  # a written call's stress loss per unit, share of the price (a margin estimate)
 OPTION_PUT_STRESS = 0.06  # a bought put's stress loss per unit, share of the price
 OPTION_BUYER_SPREAD = 1.1
+OPTION_BUYER_NOTIONAL = 3.0  # a buyer's options cover at most this many times its cash in notional
 OPTION_STRIKE_STEP = 50.0  # USD: strikes a scenario lists are rounded to it
 POOL_COVER = 2.2  # pool value / traders' notional
 SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
@@ -345,6 +347,9 @@ def _option_traders(
         budget = equity * rng.uniform(0.1, 0.4)
         series = put if (call is None or rng.random() < 0.7) and put is not None else call
         units = budget / (options.premium(series, spot) * OPTION_BUYER_SPREAD) if series is not None else 0.0
+        units = min(
+            units, equity * OPTION_BUYER_NOTIONAL / spot
+        )  # cheap short-dated options: a bounded notional
         out.append(
             Trader(address, "options: buyer", {settlement: equity}, {}, 0.0, equity, take(series, units))
         )

@@ -405,13 +405,13 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
         options = result.outcome.options
         if options is not None and options.settlements:
             # One column per series (a row per figure): narrow terminals keep every figure whole.
-            rows = settlement_rows(options)
+            settled = settlement_rows(options)
             table = Table(title=f"{title}: options settled", caption=SETTLEMENT_CAPTION)
             table.add_column(SETTLEMENT_HEADER[0])
-            for cells in rows:
-                table.add_column(cells[0], justify="right", no_wrap=True)
+            for series in settled:
+                table.add_column(series[0], justify="right", no_wrap=True)
             for i, label in enumerate(SETTLEMENT_HEADER[1:], start=1):
-                table.add_row(label, *(cells[i] for cells in rows))
+                table.add_row(label, *(series[i] for series in settled))
             console.print(table)
         exposure = exposure_rows(result.blocks)
         if exposure:
