@@ -2,7 +2,10 @@
 
 1. `prices`: every source's answer (path price x source offset) with the block's faults (a source that reverts or
    goes stale), the guardian's freeze or unfreeze, and `oracle.update` for every asset, mined in one driver block;
-2. `keeper_step`: from the keeper delay on, one step of the liquidation keeper, its transactions automined;
+   the risk manager's implied-volatility step when the scenario's spike asks for one and the book allows it;
+2. `keeper_step`: from the keeper delay on, one step of the liquidation keeper, its transactions automined; then
+   (`expiry_step`) one step of the expiry keeper, which settles the expired series, and the holders of a series it
+   settled realize their positions at the payoff;
 3. `probe_new_risk`: a probe trader holding only settlement cash tries (eth_call) to open in every market whose asset,
    or the settlement asset, is not `Ok`;
 4. `metrics`: every trader's health from batched reads, the health buckets and the assets' oracle state;
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +24,7 @@ from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ballast.keepers.expiry import ExpiryKeeper
 from ballast.keepers.liquidation import LiquidationKeeper
 from ballast.reader import Call as ReadCall
 from ballast.reader import (
@@ -34,10 +39,27 @@ from ballast.risk import AccountState, AssetPrice, PriceStatus, health
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.faults import frozen, source_states
 from ballast.scenarios.lp_split import PoolState
-from ballast.scenarios.model import HEALTH_BUCKETS, STATUS_NAMES, AssetBlock, BlockMetrics, ScenarioResult
+from ballast.scenarios.model import (
+    ENGINE_TOTAL,
+    HEALTH_BUCKETS,
+    PERPS,
+    STATUS_NAMES,
+    AssetBlock,
+    BlockMetrics,
+    Exposure,
+    ScenarioResult,
+)
 from ballast.scenarios.paths import feed_answer, source_offsets
-from ballast.scenarios.population import LONG_LIMIT, System, source_answer
-from ballast.scenarios.record import Absorption, Liquidation, RunRecord, RunSettings
+from ballast.scenarios.population import LONG_LIMIT, System, option_trade, source_answer
+from ballast.scenarios.record import (
+    Absorption,
+    Liquidation,
+    RunRecord,
+    RunSettings,
+    Settlement,
+    VolSpike,
+    VolStep,
+)
 
 WAD = 10**18
 
@@ -68,6 +90,11 @@ LIQUIDATED = _topic("Liquidated(address,address,uint256,uint256,uint256,uint256)
 ABSORBED = _topic("Absorbed(address,uint256,uint256,uint256,uint256)")
 POSITION_MODIFIED = _topic("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)")
 DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
+PRODUCT_LIQUIDATED = _topic("ProductLiquidated(address,uint256,uint256,int256,bool)")
+POSITION_SETTLED = _topic("PositionSettled(uint256,address,int256,int256)")
+SETTLED = _topic("Settled(uint256,uint256,bool,uint256)")
+VOL_STEP_INTERVAL = 3_600  # OptionsBook.VOL_STEP_INTERVAL: one implied-volatility step per hour and asset
+MAX_VOL_STEP_BPS = 2_500  # OptionsBook.MAX_VOL_STEP_BPS: a step of at most 25 % of the current value
 
 
 def _exit_status(price: AssetPrice) -> int:
@@ -85,6 +112,49 @@ class _BlockEvents:
     deficits: float = 0.0
 
 
+POOL_EXPOSURE = "poolExposure(bool)"
+POOL_EXPOSURE_OUT = ("int256", "int256", "uint256", "uint256")
+
+
+def after_size(books: AccountState | None, market: int) -> int:
+    """An account's perp size in `market` (0 when it holds none there)."""
+    if books is None or market not in books.positions:
+        return 0
+    return books.positions[market].size
+
+
+def product_name(system: System, address: str, index: int) -> str:
+    """How the report names margin product `index`: "options" for the deployment's OptionsBook."""
+    book = system.options
+    if book is not None and address.lower() == str(book.address).lower():
+        return "options"
+    return f"product {index}"
+
+
+def exposure_calls(system: System, products: Sequence[tuple[str, str]]) -> list[ReadCall]:
+    """`poolExposure(false)` of the engine (its total), then of every margin product."""
+    calls = [ReadCall.method(system.engine, "poolExposure", False)]
+    calls += [
+        ReadCall(address, POOL_EXPOSURE, (False,), ("bool",), POOL_EXPOSURE_OUT) for _, address in products
+    ]
+    return calls
+
+
+def exposure_by_part(names: Sequence[str], values: Sequence[Any]) -> dict[str, Exposure]:
+    """The engine's total (`values[0]`) and each product's exposure (`values[1:]`, in the order of `names`) as the
+    report's parts: the perps (the total minus the products), each product, the total; USD."""
+
+    def usd(v: Sequence[int]) -> Exposure:
+        return Exposure(v[0] / WAD, v[1] / WAD, v[2] / WAD)
+
+    total_raw, products_raw = values[0], values[1:]
+    perps_raw = tuple(total_raw[k] - sum(p[k] for p in products_raw) for k in range(3))
+    parts = {PERPS: usd((*perps_raw, 0))}
+    parts |= {name: usd(v) for name, v in zip(names, products_raw, strict=True)}
+    parts[ENGINE_TOTAL] = usd(total_raw)
+    return parts
+
+
 class BlockLoop:
     """Runs `settings.blocks` blocks of one scenario on `system`, recording into `record` and `result`."""
 
@@ -99,8 +169,11 @@ class BlockLoop:
         *,
         start: int,
         probe: str,
+        expiry_keeper: ExpiryKeeper | None = None,
+        vol_spike: VolSpike | None = None,
     ) -> None:
         self.system, self.driver, self.keeper = system, driver, keeper
+        self.expiry_keeper, self.vol_spike = expiry_keeper, vol_spike
         self.record, self.result, self.settings = record, result, settings
         self.start, self.probe = start, probe
         config = system.config
@@ -136,6 +209,19 @@ class BlockLoop:
         self.market_assets = {name: config.markets[i].asset for name, i in system.markets.items()}
         self.min_sizes = {m.name: float(m.min_size) for m in config.markets}
         self.settle_dec = system.decimals[system.settlement]
+        # The risk manager's implied volatility of the spiked asset (WAD), its target and its last step's time.
+        self.sigma = self.sigma_target = 0
+        self.last_vol_step: int | None = None
+        if vol_spike is not None and system.options is not None:
+            self.sigma = int(system.options.impliedVol(self.addresses[vol_spike.symbol]))
+            self.sigma_target = int(self.sigma * vol_spike.target)
+        # Each trader's options at the seeding (series id -> units), to realize a settled series.
+        self.option_holders = {t.address: dict(t.options) for t in record.population.traders if t.options}
+        # The margin products in listing order, by the name the report gives them.
+        self.products = [
+            (product_name(system, str(address), i), to_checksum_address(str(address)))
+            for i, address in enumerate(system.engine.marginProducts())
+        ]
 
     def run(self, name: str, console: Console, progress: bool) -> None:
         """Every block, with a progress bar named `name` on `console` (none when `progress` is off)."""
@@ -165,6 +251,7 @@ class BlockLoop:
         timestamp = max(self.start + (b + 1) * self.settings.block_time, last_ts + 1)
         price_block = self.prices(b, timestamp)
         keeper_gas = self.keeper_step(b)
+        self.expiry_step(b)
         end, end_ts = self.driver.latest()
         statuses = self.probe_new_risk(b, end)
         snap, row = self.metrics(b, end, end_ts, statuses)
@@ -186,7 +273,34 @@ class BlockLoop:
             self.driver.queue(
                 self.system.deployer, Call.of(self.system.oracle, "update", self.addresses[sym], gas=600_000)
             )
-        return self.driver.mine(timestamp, strict=True).number
+        step = self._queue_vol_step(b, timestamp)
+        number = self.driver.mine(timestamp, strict=True).number
+        if step is not None:
+            self.record.vol_steps.append(step)
+            self.result.events.append(
+                (b, f"risk manager: {self.vol_spike.symbol if self.vol_spike else ''} implied volatility "
+                 f"{step.before:.4f} -> {step.after:.4f}")
+            )  # fmt: skip
+        return number
+
+    def _queue_vol_step(self, b: int, timestamp: int) -> VolStep | None:
+        """The risk manager's next implied-volatility step of the spike, when one is due: the largest the book
+        allows (MAX_VOL_STEP_BPS of the current value, up to the target), VOL_STEP_INTERVAL after the last one."""
+        spike, book = self.vol_spike, self.system.options
+        if spike is None or book is None or b < spike.start or self.sigma >= self.sigma_target:
+            return None
+        if self.last_vol_step is not None and timestamp < self.last_vol_step + VOL_STEP_INTERVAL:
+            return None
+        after = min(self.sigma + self.sigma * MAX_VOL_STEP_BPS // 10_000, self.sigma_target)
+        self.driver.queue(
+            self.system.risk_manager,
+            Call.of(
+                book, "setImpliedVol", self.addresses[spike.symbol], after, gas=150_000, label="setImpliedVol"
+            ),
+        )
+        step = VolStep(b, timestamp, self.sigma / WAD, after / WAD)
+        self.sigma, self.last_vol_step = after, timestamp
+        return step
 
     def _queue_sources(self, sym: str, b: int, timestamp: int) -> None:
         """Each source of `sym`: start or stop reverting, go stale (its last round stamped past the heartbeat), or
@@ -240,6 +354,54 @@ class BlockLoop:
         finally:
             self.driver.set_automine(False)
 
+    def expiry_step(self, b: int) -> None:
+        """One step of the expiry keeper (its transactions automined): the series it settled are recorded with the
+        oracle's TWAP over the settlement window ending at expiry; then every trader who still holds one of them
+        realizes it at its payoff (`tradeProduct` with no trade), in a block of their own. A keeper step that raises is
+        recorded as the liquidation keeper's are; the keeper steps again next block."""
+        keeper, book = self.expiry_keeper, self.system.options
+        if keeper is None or book is None:
+            return
+        self.driver.set_automine(True)
+        try:
+            report = keeper.step()
+        except Exception as err:
+            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+            self.record.keeper_errors.append((b, f"expiry keeper: {error}"))
+            self.result.events.append((b, f"expiry keeper step failed: {error}"))
+            return
+        finally:
+            self.driver.set_automine(False)
+        self.keeper_txs += len(report.settled) + len(report.failed)
+        settled = []
+        for done in report.settled:
+            sid = int(done["series"])
+            s = book.series(sid)
+            expiry = int(s.expiry)
+            twap, _, _ = self.system.oracle.twapEndingAt(s.asset, keeper.window, expiry)
+            entry = Settlement(
+                b, sid, bool(s.isCall), int(s.strike) / WAD, expiry, done["price"] / WAD, done["atExpiry"],
+                done["delay"], int(twap) / WAD, keeper.window, int(s.longOpen) / WAD, int(s.shortOpen) / WAD,
+            )  # fmt: skip
+            self.record.settlements.append(entry)
+            settled.append(sid)
+            kind = "call" if entry.is_call else "put"
+            how = "at expiry" if entry.at_expiry else "by the fallback rule"
+            self.result.events.append(
+                (b, f"expiry keeper: series #{sid} ({entry.strike:,.0f} {kind}) settled at {entry.price:,.2f} USD "
+                 f"{how}, {entry.delay} s after expiry")
+            )  # fmt: skip
+        holders = [a for a, held in self.option_holders.items() if any(sid in held for sid in settled)]
+        if not holders:
+            return
+        for account in holders:
+            self.driver.queue(account, option_trade(self.system, 0, 0.0))
+            for sid in settled:
+                self.option_holders[account].pop(sid, None)
+        _, last = self.driver.latest()
+        block = self.driver.mine(last + 1)
+        self.record.failed_realizations += len(block.failed)
+
     # ---------------------------------------------------------------- 3. traders: new-risk probes
 
     def probe_new_risk(self, b: int, end: int) -> dict[str, Any]:
@@ -287,7 +449,8 @@ class BlockLoop:
             ReadCall.method(system.pool, "utilization"),
             ReadCall.method(system.insurance, "bookedBalance"),
         ]
-        share_price, utilization, insurance = batch_call(system.pool.provider, pool_calls, end)
+        pool_calls += exposure_calls(system, self.products)
+        share_price, utilization, insurance, *exposures = batch_call(system.pool.provider, pool_calls, end)
         snap = fetch_snapshot(
             system.engine, system.pool, system.oracle, self.params, self.traders, end, self.ages
         )
@@ -301,7 +464,7 @@ class BlockLoop:
             if h.liquidatable:
                 liquidatable += 1
             open_deficit += max(0, -h.maintenance_equity)
-            if not books.positions or h.maintenance_margin == 0:
+            if not (books.positions or books.products) or h.maintenance_margin == 0:
                 buckets["flat"] += 1
                 continue
             ratio = h.maintenance_equity / h.maintenance_margin
@@ -328,6 +491,7 @@ class BlockLoop:
             utilization=utilization / WAD,
             worst_health=worst,
             open_deficit=open_deficit / WAD,
+            exposure=exposure_by_part([name for name, _ in self.products], exposures),
         )
         return snap, row
 
@@ -357,6 +521,7 @@ class BlockLoop:
                 }
             ],
         )
+        products = self.product_liquidations(b, first, end)
         out = _BlockEvents()
         for log in logs:
             topics = [_hex(t) for t in log["topics"]]
@@ -373,8 +538,23 @@ class BlockLoop:
                     if before
                     else frozenset()
                 )
+                closed_products = products.get((_hex(log["transactionHash"]), account), frozenset())
+                after = snap.accounts.get(account)
+                closed_perps = before is not None and any(
+                    abs(after_size(after, m)) < abs(p.size) for m, p in before.positions.items()
+                )
                 record.liquidations.append(
-                    Liquidation(b, account, closed / WAD, reward / 10**settle_dec, exit_names, ratios, held)
+                    Liquidation(
+                        b,
+                        account,
+                        closed / WAD,
+                        reward / 10**settle_dec,
+                        exit_names,
+                        ratios,
+                        held,
+                        closed_products,
+                        closed_perps,
+                    )
                 )
             else:
                 debt, collateral_value, deficit, covered = decode(["uint256"] * 4, data)
@@ -392,6 +572,43 @@ class BlockLoop:
         record.pool_states.append(self.pool_state(end, snap.prices))
         self.books_before = dict(snap.accounts)
         return out
+
+    def product_liquidations(self, b: int, first: int, last: int) -> dict[tuple[str, str], frozenset[int]]:
+        """The margin products each liquidation of blocks `first`..`last` closed (`ProductLiquidated`), by
+        (transaction, account), with the options book's closed notional added to the record; and the settled option
+        positions realized in those blocks (`PositionSettled`)."""
+        system, record = self.system, self.record
+        if not self.products:
+            return {}
+        addresses = [str(system.engine.address)]
+        if system.options is not None:
+            addresses.append(str(system.options.address))
+        logs = self.driver.request(
+            "eth_getLogs",
+            [
+                {
+                    "address": addresses,
+                    "fromBlock": hex(first),
+                    "toBlock": hex(last),
+                    "topics": [[PRODUCT_LIQUIDATED, POSITION_SETTLED]],
+                }
+            ],
+        )
+        out: dict[tuple[str, str], set[int]] = {}
+        for log in logs:
+            topics = [_hex(t) for t in log["topics"]]
+            if topics[0] == PRODUCT_LIQUIDATED:
+                account = to_checksum_address("0x" + topics[1][-40:])
+                product = int(topics[2], 16)
+                closed_usd, _, _ = decode(["uint256", "int256", "bool"], _data(log))
+                out.setdefault((_hex(log["transactionHash"]), account), set()).add(product)
+                record.product_closed[product] = record.product_closed.get(product, 0.0) + closed_usd / WAD
+            else:
+                series_id = int(topics[1], 16)
+                account = to_checksum_address("0x" + topics[2][-40:])
+                size, payoff = decode(["int256", "int256"], _data(log))
+                record.payouts.append((b, series_id, account, size / WAD, payoff / WAD))
+        return {k: frozenset(v) for k, v in out.items()}
 
     # ---------------------------------------------------------------- 6. the row
 

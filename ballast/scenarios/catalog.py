@@ -7,7 +7,10 @@ settings), `correlated-collapse` (WETH, WBTC and LTT together). Oracle failures:
 source x1.5 then x0.5), `stale-source`, `quorum-loss` (mid-crash, restored later), `price-spike` (one block),
 `guardian-freeze`, `usdc-depeg` (USDC 2023-03-11 replay on the settlement asset). Public-data crashes:
 `eth_2021-05-19` (ETH with its one-minute wick), `eth_2022-11-09` (ETH and BTC together, the FTX collapse),
-`luna_2022-05-10` (LUNA's collapse on the long-tail asset LTT, which ends below its feeds' minimum price).
+`luna_2022-05-10` (LUNA's collapse on the long-tail asset LTT, which ends below its feeds' minimum price). Options
+(a deployment with an OptionsBook): `crash-vol-spike` (a WETH crash while the risk manager raises WETH's implied
+volatility; accounts holding a basket, a perp and options are liquidated, options and perps in one liquidation),
+`expiry-mid-crash` (a series expires in the middle of a WETH crash and the expiry keeper settles it).
 
 The replays read the OHLC bars of `data/crashes/ohlc/` and give each block the lowest low of its time interval
 (`ballast.scenarios.paths`), rescaled to the deployed price of the asset they drive, except the two Black Thursday
@@ -38,9 +41,12 @@ from ballast.scenarios.properties import (
     CASCADE,
     REPLAY_CASCADE,
     books_balance,
+    cascade_clears,
+    implied_vol_stepped,
     liquidations_continue_while,
     liquidations_happen,
     liquidations_resume,
+    losses_within_insurance,
     lp_loss_after_insurance,
     median_follows_path,
     median_tracks_truth,
@@ -49,10 +55,15 @@ from ballast.scenarios.properties import (
     no_liquidation_in_window,
     no_liquidation_while,
     no_new_risk_unless_ok,
+    options_liquidated_with_perps,
+    series_settled_at_expiry,
     stale_asset_wound_down,
 )
-from ballast.scenarios.record import RunSettings, ScenarioSpec
+from ballast.scenarios.record import RunSettings, ScenarioSpec, SeriesListing, VolSpike
 
+OPTION_BLOCK_TIME = (
+    600  # seconds per block of the options scenarios: the implied volatility steps once an hour
+)
 CONGESTED_GAS = 1_500_000  # keeper gas per block of the congested runs (`black-thursday-congested`)
 REPLAY_SHARE = 0.7  # a replay takes this share of the blocks; the last price is held for the rest
 
@@ -343,6 +354,51 @@ _add(
         shock_block=0,
         defaults={"blocks": 48, "block_time": 600},
         path_note=_replay_note({"LTT": LUNA_2022_05_10}),
+    )
+)
+_add(
+    ScenarioSpec(
+        "crash-vol-spike",
+        "WETH -35 % over four 10-minute blocks while the risk manager raises WETH's implied volatility by the largest "
+        "step the OptionsBook allows (25 %) once an hour, to twice its value; half the traders trade options: hedged "
+        "perp traders (WETH and USDC, a long WETH perp, puts bought, calls written) and option buyers; the "
+        "liquidation keeper closes their options and perps in one liquidation.",
+        _weth_crash(-0.35, begin=2, duration=4),
+        (*CASCADE, options_liquidated_with_perps(), implied_vol_stepped()),
+        profile="eth-heavy",
+        defaults={"blocks": 24, "block_time": OPTION_BLOCK_TIME},
+        path_note="WETH linear -35 % over blocks 2..6, 10-minute blocks; implied volatility x2 in hourly steps from "
+        "block 2",
+        option_traders=0.5,
+        vol_spike=VolSpike("WETH", start=2, target=2.0),
+    )
+)
+_add(
+    ScenarioSpec(
+        "expiry-mid-crash",
+        "WETH -35 % over ten 10-minute blocks; a put at the money and a call 10 % out of the money, listed for the "
+        "run, expire in the middle of the fall. Half the traders trade them (hedged perp traders and option "
+        "buyers); the expiry keeper settles both at the oracle's TWAP over the settlement window ending at expiry and "
+        "the holders realize their payoffs.",
+        _weth_crash(-0.35, begin=2, duration=10),
+        (
+            liquidations_happen(),
+            cascade_clears(),
+            series_settled_at_expiry(),
+            losses_within_insurance(),
+            lp_loss_after_insurance(),
+            no_new_risk_unless_ok(),
+            books_balance(),
+        ),
+        profile="eth-heavy",
+        defaults={"blocks": 24, "block_time": OPTION_BLOCK_TIME},
+        path_note="WETH linear -35 % over blocks 2..12, 10-minute blocks; the run's series expire between blocks 6 "
+        "and 7",
+        option_traders=0.5,
+        list_series=(
+            SeriesListing("WETH", 1.0, False, expiry_block=7, max_open=300),
+            SeriesListing("WETH", 1.1, True, expiry_block=7, max_open=300),
+        ),
     )
 )
 

@@ -8,7 +8,7 @@ property checks, not in the report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -54,6 +54,27 @@ class AssetBlock:
     path_price: float  # the price the scenario's path asked for (the "true" price), USD
 
 
+#: The parts of the Pool's exposure to the engine's books, as the report names them: the engine's own perp markets,
+#: then each margin product by its name (the OptionsBook is "options"), then the engine's total (`poolExposure`).
+PERPS = "perps"
+ENGINE_TOTAL = "engine total"
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The Pool's exposure to one part of the engine's books (`ITraderBook.poolExposure(false)`), USD: the traders'
+    PnL at the low and at the high prices (positive: owed by the Pool) and the Pool liquidity it reserves."""
+
+    pnl_low: float
+    pnl_high: float
+    reserved: float
+
+    def minus(self, other: Exposure) -> Exposure:
+        return Exposure(
+            self.pnl_low - other.pnl_low, self.pnl_high - other.pnl_high, self.reserved - other.reserved
+        )
+
+
 @dataclass(frozen=True)
 class BlockMetrics:
     """One row of metrics.csv: the state at the end of one simulated block."""
@@ -76,6 +97,40 @@ class BlockMetrics:
     )
     # USD: the negative maintenance equity of the accounts below zero, summed (a loss not yet realized as bad debt)
     open_deficit: float = 0.0
+    # The Pool's exposure by part at the end of the block (`PERPS`, each margin product, `ENGINE_TOTAL`); the perps'
+    # part is the engine's total minus the products'.
+    exposure: dict[str, Exposure] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SettlementOutcome:
+    """A series settled during the run, against the prices around its expiry (USD)."""
+
+    series: str  # e.g. "WETH 3000 put #4"
+    block: int  # the block the expiry keeper settled it in
+    price: float  # the settlement price
+    at_expiry: bool  # the TWAP over the settlement window ending at expiry (not the fallback rule)
+    delay: int  # seconds after expiry
+    median_before_expiry: float  # the oracle's median at the last block before expiry
+    spot_at_expiry: float  # the path price of the first block at or after expiry
+    spot_at_end: float  # the path price at the last block
+    long_open: float  # units held long when it settled
+    short_open: float  # units held short when it settled
+
+
+@dataclass(frozen=True)
+class OptionsOutcome:
+    """What the options did in a run (a deployment with an OptionsBook)."""
+
+    option_traders: int  # traders holding options after the seeding
+    liquidations_closing_options: int  # liquidations with a ProductLiquidated of the OptionsBook
+    liquidations_closing_options_and_perps: int  # of those, the ones that also reduced the account's perps
+    options_closed_usd: float  # notional the liquidations closed in the book
+    vol_steps: tuple[tuple[int, float, float], ...]  # (block, before, after) of each implied-volatility step
+    settlements: tuple[SettlementOutcome, ...]
+    paid_to_longs: float  # USD: settled long positions realized at their payoff
+    paid_by_shorts: float  # USD: settled short positions realized at their payoff
+    realizations: int  # settled positions realized (PositionSettled)
 
 
 @dataclass(frozen=True)
@@ -102,6 +157,7 @@ class Outcome:
     stale_liquidations: int = 0
     keeper_errors: int = 0  # keeper steps that raised (the keeper ran again next block)
     lp_split: LossSplit | None = None  # the LP share-price change and its parts
+    options: OptionsOutcome | None = None  # a deployment with an OptionsBook
 
 
 @dataclass
@@ -127,6 +183,27 @@ class ScenarioResult:
     @property
     def symbols(self) -> list[str]:
         return list(self.blocks[0].assets) if self.blocks else []
+
+
+#: The points of a run the exposure table shows: its first block, its worst block (the lowest LP share price, the
+#: first such block) and its last block.
+EXPOSURE_POINTS: tuple[str, ...] = ("start", "worst", "end")
+
+
+def exposure_points(blocks: Sequence[BlockMetrics]) -> dict[str, BlockMetrics]:
+    """The rows of `EXPOSURE_POINTS` among `blocks` (none when there are no blocks)."""
+    if not blocks:
+        return {}
+    worst = min(blocks, key=lambda m: (m.lp_share_price, m.block))
+    return {"start": blocks[0], "worst": worst, "end": blocks[-1]}
+
+
+def exposure_parts(blocks: Iterable[BlockMetrics]) -> list[str]:
+    """Every exposure part of the run, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for row in blocks:
+        seen.update(dict.fromkeys(row.exposure))
+    return list(seen)
 
 
 def asset_symbols(blocks: Iterable[BlockMetrics]) -> list[str]:

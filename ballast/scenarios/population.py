@@ -18,6 +18,16 @@ Open interest and collateral supply caps of the config are respected with headro
 the traders' notional: USDC 1.3 times (it backs what positions reserve), WBTC, WETH and USDT the rest at the config's
 target weights.
 
+With an options market (`OptionsMarket`: the deployment's OptionsBook and its live series) and `option_traders` > 0,
+that share of the `n` traders trade options, drawn after the others from their own generator (the other traders are
+those of a population of the rest): 60 % are **hedged perp traders** (a basket of WETH and USDC cash, a long perp on
+the book's asset at 80-95 % of a stress capacity that counts the options' stress too, puts bought at the money for
+10-25 % of the perp's size and the farthest out-of-the-money calls written for 30-60 % of it, in the series expiring
+first: a crash deeper than the stress shock liquidates them), 40 % **option buyers** (USDC cash only, 10-40 % of it
+spent on premiums, puts or calls, for a notional of at most `OPTION_BUYER_NOTIONAL` times the cash). They are
+sized so in both leverage modes (the engine's own sizing mirror knows no options), within each series' open-size cap
+with the same headroom.
+
 `seed_population` sends it all through the `FastDriver` in two blocks (tokens, approvals and deposits; then the
 positions) and raises `DriverError` naming the first failed transaction.
 """
@@ -27,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,13 +47,16 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from ape.managers.project import ProjectManager
+from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 from rich.console import Console
 
+from ballast import optionmath
 from ballast.config import DeploymentConfig, SourceConfig, display_path, load_config
 from ballast.deploy import DeployContext, deploy_system, resolve_roles
 from ballast.errors import ScenarioError
 from ballast.manifest import Manifest
+from ballast.options import TRADE_TYPE
 from ballast.scenarios.driver import Call, FastDriver
 from ballast.scenarios.sizing import SizingContext, deposit_units, max_sizes, with_safety
 from ballast.system import margin_engine_at, pool_at
@@ -82,6 +95,15 @@ MARKETS: dict[str, dict[str, tuple[float, float]]] = {
 #: How a trader's position is sized (see the module docstring); "use" is the default.
 LEVERAGE_MODES: tuple[str, ...] = ("use", "max")
 POOL_ASSETS = ("USDC", "WBTC", "WETH", "USDT")
+#: Option traders (see the module docstring): the hedged perp traders' share, their perp's share of the `use`
+#: capacity, and the premium share a buyer's cash keeps back for the spread.
+OPTION_HEDGER_SHARE = 0.6
+OPTION_HEDGER_USE = (0.8, 0.95)  # share of the stress capacity a hedged perp trader opens (uniform)
+OPTION_CALL_STRESS = 0.15  # a written call's stress loss per unit, share of the price (a margin estimate)
+OPTION_PUT_STRESS = 0.06  # a bought put's stress loss per unit, share of the price
+OPTION_BUYER_SPREAD = 1.1
+OPTION_BUYER_NOTIONAL = 3.0  # a buyer's options cover at most this many times its cash in notional
+OPTION_STRIKE_STEP = 50.0  # USD: strikes a scenario lists are rounded to it
 POOL_COVER = 2.2  # pool value / traders' notional
 SETTLEMENT_COVER = 1.3  # the Pool's settlement asset / traders' notional
 SEED_CHUNK = 120  # traders per seeding block
@@ -96,6 +118,39 @@ class Trader:
     positions: dict[str, float]  # market name -> size in base tokens (negative: short)
     capacity_use: float  # share of the stress capacity opened
     equity_usd: float  # value of the deposits at the seeding prices
+    options: dict[int, float] = field(default_factory=dict)  # series id -> units (negative: written)
+
+
+@dataclass(frozen=True)
+class OptionSeries:
+    """A live series the population may trade: strike USD, expiry unix time, the accounts' open-size cap in units."""
+
+    id: int
+    is_call: bool
+    strike: float
+    expiry: int
+    max_open: float
+
+
+@dataclass(frozen=True)
+class OptionsMarket:
+    """The deployment's OptionsBook as the population sees it: its margin product number, the asset of its series
+    (by symbol), the live series, the asset's implied volatility (per year) and the time the premiums are estimated
+    at."""
+
+    product: int
+    asset: str
+    series: tuple[OptionSeries, ...]
+    sigma: float
+    now: int
+
+    def premium(self, series: OptionSeries, spot: float) -> float:
+        """An estimate of one unit's premium, USD (the model's upper bound at `spot`, before the spread)."""
+        tau = max(series.expiry - self.now, 1)
+        price = (optionmath.call_price_up if series.is_call else optionmath.put_price_up)(
+            int(spot * WAD), int(series.strike * WAD), int(self.sigma * WAD), tau
+        )
+        return price / WAD
 
 
 @dataclass(frozen=True)
@@ -132,10 +187,13 @@ def make_population(
     profile: str = "mixed",
     leverage: str = "use",
     sizing: SizingContext | None = None,
+    options: OptionsMarket | None = None,
+    option_traders: float = 0.0,
 ) -> Population:
     """`n` traders and the LPs from `seed` (see the module docstring); `prices` in USD per whole token. With
     `leverage="max"`, `sizing` is the chain state the engine will judge the positions against (default: the
-    config's prices, `SizingContext.from_config`)."""
+    config's prices, `SizingContext.from_config`). With `options`, `option_traders` of the traders (a share) trade
+    options."""
     if profile not in BASKETS:
         raise ValueError(f"unknown population profile {profile!r} (known: {', '.join(BASKETS)})")
     if leverage not in LEVERAGE_MODES:
@@ -155,7 +213,8 @@ def make_population(
     }
     supply_left = {s: _cap(c.supply_cap) * CAP_HEADROOM for s, c in config.collateral.items()}
     traders: list[Trader] = []
-    for i in range(n):
+    with_options = round(n * option_traders) if options is not None and options.series else 0
+    for i in range(n - with_options):
         style, (_, weights) = styles[int(rng.choice(len(styles), p=style_p / style_p.sum()))]
         equity = float(np.clip(rng.lognormal(np.log(8_000), 0.7), 500, 200_000))
         deposits: dict[str, float] = {}
@@ -201,6 +260,9 @@ def make_population(
             oi_left[(name, side)] -= size
             positions[name] = size if side == "long" else -size
         traders.append(Trader(scenario_address(seed, "trader", i), style, deposits, positions, use, equity))
+    if with_options:
+        assert options is not None
+        traders += _option_traders(seed, n - with_options, with_options, config, prices, options, oi_left)
     notional = sum(_notional(t, prices) for t in traders)
     # The Pool's settlement asset backs what positions reserve (SettlementBackingShort otherwise): USDC alone covers
     # SETTLEMENT_COVER x the notional; the other assets share the rest of POOL_COVER x the notional by target weight.
@@ -213,6 +275,105 @@ def make_population(
     amounts |= {s: (pool_usd - settlement_usd) * weights[s] / total / prices[s] for s in others}
     lps = {scenario_address(seed, "lp", i): {s: amounts[s]} for i, s in enumerate(POOL_ASSETS)}
     return Population(seed, profile, traders, lps, dict(prices))
+
+
+def _option_traders(
+    seed: int,
+    first: int,
+    count: int,
+    config: DeploymentConfig,
+    prices: dict[str, float],
+    options: OptionsMarket,
+    oi_left: dict[tuple[str, str], float],
+) -> list[Trader]:
+    """`count` option traders (see the module docstring), numbered from `first`, from their own generator."""
+    rng = np.random.default_rng([seed, 1])
+    asset, settlement = options.asset, config.settlement_asset
+    spot = prices[asset]
+    front = min(s.expiry for s in options.series)
+    listed = [s for s in options.series if s.expiry == front]
+    puts = [s for s in listed if not s.is_call]
+    calls = [s for s in listed if s.is_call]
+    put = min(puts, key=lambda s: abs(s.strike - spot), default=None)  # at the money
+    call = max(calls, key=lambda s: s.strike, default=None)  # the farthest out of the money
+    market = next((m for m in config.markets if m.asset == asset), None)
+    open_left = {(s.id, side): s.max_open * CAP_HEADROOM for s in options.series for side in (1, -1)}
+
+    def take(series: OptionSeries | None, units: float) -> dict[int, float]:
+        if series is None:
+            return {}
+        side = 1 if units > 0 else -1
+        size = float(np.floor(min(abs(units), open_left[(series.id, side)]) * 1e3) / 1e3)
+        if size <= 0:
+            return {}
+        open_left[(series.id, side)] -= size
+        return {series.id: side * size}
+
+    out: list[Trader] = []
+    for i in range(first, first + count):
+        address = scenario_address(seed, "trader", i)
+        hedged = market is not None and rng.random() < OPTION_HEDGER_SHARE
+        if hedged:
+            assert market is not None
+            equity = float(np.clip(rng.lognormal(np.log(8_000), 0.5), 1_000, 100_000))
+            c = config.collateral[asset]
+            deposits = {asset: equity * 0.6 / spot, settlement: equity * 0.4}
+            initial = equity * 0.4 + equity * 0.6 * (1 - c.initial_haircut_bps / 10_000)
+            stress = equity * 0.6 * c.stress_shock_bps / 10_000
+            # Close to the stress capacity, the options' share of it included: the written calls' stress loss
+            # (OPTION_CALL_STRESS of the price per unit) and the puts' (their value, OPTION_PUT_STRESS), the puts'
+            # premium out of the initial equity. A crash deeper than the stress shock liquidates them.
+            use = float(rng.uniform(*OPTION_HEDGER_USE))
+            put_share, call_share = rng.uniform(0.1, 0.25), rng.uniform(0.3, 0.6)
+            put_cost = put_share * options.premium(put, spot) * OPTION_BUYER_SPREAD / spot if put else 0.0
+            shock = (
+                market.stress_shock_bps / 10_000
+                + 0.002
+                + (put_share * (OPTION_PUT_STRESS + put_cost) if put else 0.0)
+                + (call_share * OPTION_CALL_STRESS if call else 0.0)
+            )
+            wanted = use * max(initial - stress, 0.0) / shock / spot
+            size = float(np.floor(min(wanted, oi_left[(market.name, "long")]) * 1e4) / 1e4)
+            positions: dict[str, float] = {}
+            held: dict[int, float] = {}
+            if size >= float(market.min_size) * 2:
+                oi_left[(market.name, "long")] -= size
+                positions[market.name] = size
+                held |= take(put, size * put_share)
+                held |= take(call, -size * call_share)
+            out.append(Trader(address, "options: hedged perp", deposits, positions, use, equity, held))
+            continue
+        equity = float(np.clip(rng.lognormal(np.log(5_000), 0.5), 500, 50_000))
+        budget = equity * rng.uniform(0.1, 0.4)
+        series = put if (call is None or rng.random() < 0.7) and put is not None else call
+        units = budget / (options.premium(series, spot) * OPTION_BUYER_SPREAD) if series is not None else 0.0
+        units = min(
+            units, equity * OPTION_BUYER_NOTIONAL / spot
+        )  # cheap short-dated options: a bounded notional
+        out.append(
+            Trader(address, "options: buyer", {settlement: equity}, {}, 0.0, equity, take(series, units))
+        )
+    return out
+
+
+def options_market(system: System, now: int) -> OptionsMarket | None:
+    """The deployment's OptionsBook and its live series at the latest block (None without a book)."""
+    book = system.options
+    if book is None or system.options_product is None:
+        return None
+    symbol_of = {str(t.address).lower(): sym for sym, t in system.tokens.items()}
+    series = []
+    asset = ""
+    for sid in (int(x) for x in book.liveSeries()):
+        s = book.series(sid)
+        asset = symbol_of[str(s.asset).lower()]
+        series.append(
+            OptionSeries(sid, bool(s.isCall), int(s.strike) / WAD, int(s.expiry), int(s.maxOpenSize) / WAD)
+        )
+    if not series:
+        return None
+    sigma = int(book.impliedVol(system.tokens[asset].address)) / WAD
+    return OptionsMarket(system.options_product, asset, tuple(series), sigma, now)
 
 
 # ---------------------------------------------------------------------------------------------------- the system
@@ -236,6 +397,10 @@ class System:
     deployer: AccountAPI
     guardian: str
     keeper: Any
+    options: ContractInstance | None = None  # the OptionsBook, when the config has `options`
+    options_product: int | None = None  # its margin product number in the MarginEngine
+    risk_manager: str = ""  # lists series and steps implied volatilities
+    expiry_sender: Any = None  # the expiry keeper's account
 
     @property
     def settlement(self) -> str:
@@ -295,6 +460,10 @@ def deploy_scenario_system(
         deployer=deployer,
         guardian=roles.guardian,
         keeper=test_accounts[4],
+        options=project.OptionsBook.at(manifest.options.book) if manifest.options is not None else None,
+        options_product=manifest.options.product if manifest.options is not None else None,
+        risk_manager=roles.risk_manager,
+        expiry_sender=test_accounts[5],
     )
 
 
@@ -363,5 +532,18 @@ def seed_population(system: System, driver: FastDriver, population: Population, 
                     label=f"open {market}",
                 ),
             )
+        for sid, size in trader.options.items():
+            driver.queue(trader.address, option_trade(system, sid, size, trader.equity_usd))
     block = driver.mine(block.timestamp + 1, strict=True)
     return block.timestamp
+
+
+def option_trade(system: System, series_id: int, size: float, budget_usd: float = 0.0) -> Call:
+    """`tradeProduct` of `size` units of a series (positive: a buy paying at most `budget_usd` of premium; negative:
+    a sale receiving anything); size 0 realizes the account's settled positions."""
+    assert system.options_product is not None
+    delta = round(size * 1e6) * 10**12
+    limit = -int(budget_usd * WAD) if delta > 0 else 0
+    action = encode([TRADE_TYPE], [(series_id, delta, limit)])
+    label = "realize options" if delta == 0 else f"{'buy' if delta > 0 else 'write'} series {series_id}"
+    return Call.of(system.engine, "tradeProduct", system.options_product, action, label=label)

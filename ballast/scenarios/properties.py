@@ -8,6 +8,7 @@ share.
 from __future__ import annotations
 
 from collections.abc import Collection
+from itertools import pairwise
 
 from ballast.scenarios.model import BlockMetrics, PropertyResult, Verdict
 from ballast.scenarios.record import UNUSABLE, Check, Liquidation, RunRecord, stale_liquidations
@@ -281,6 +282,104 @@ def books_balance() -> Check:
             _verdict(not problems),
             "; ".join(problems)
             or f"collateral, pool reserves and insurance all covered; pool NAV {f['pool nav'] / 1e18:,.0f} USD",
+        )
+
+    return check
+
+
+def options_liquidated_with_perps(minimum: int = 1) -> Check:
+    """Liquidations close an account's options together with its perps: at least `minimum` liquidations emitted a
+    `ProductLiquidated` and reduced the account's perps in the same transaction."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        with_options = [x for x in r.liquidations if x.products]
+        both = [x for x in with_options if x.closed_perps]
+        return PropertyResult(
+            "liquidations close options and perps together",
+            _verdict(len(both) >= minimum),
+            f"{len(with_options)} of {len(r.liquidations)} liquidations closed options, {len(both)} of them with the "
+            f"account's perps in the same transaction (>= {minimum})",
+        )
+
+    return check
+
+
+VOL_STEP = 1.25  # OptionsBook.MAX_VOL_STEP_BPS: a step of at most 25 % of the current value
+VOL_INTERVAL = 3_600  # OptionsBook.VOL_STEP_INTERVAL
+
+
+def implied_vol_stepped() -> Check:
+    """The risk manager raised implied volatility within the book's rule: at least one step, each at most 25 % of
+    the value before it, an hour or more after the previous one."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        steps = r.vol_steps
+        too_large = [v for v in steps if v.after > v.before * VOL_STEP * (1 + 1e-12)]
+        too_soon = [b for a, b in pairwise(steps) if b.timestamp - a.timestamp < VOL_INTERVAL]
+        path = f"{steps[0].before:.4f} -> {steps[-1].after:.4f}" if steps else "none"
+        return PropertyResult(
+            "implied volatility raised in the book's steps",
+            _verdict(bool(steps) and not too_large and not too_soon),
+            f"{len(steps)} steps ({path}); {len(too_large)} above 25 %, {len(too_soon)} within an hour of the last",
+        )
+
+    return check
+
+
+def series_settled_at_expiry(payoff_tolerance: float = 1e-6) -> Check:
+    """Every series listed for the run that expired before its last block was settled by the expiry keeper at the
+    oracle's TWAP over the settlement window ending at expiry (`atExpiry`, equal to `twapEndingAt` read at settlement)
+    within a block of expiry, and each position realized afterwards was paid its payoff at that price."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        end = r.metrics[-1].timestamp if r.metrics else 0
+        due = {sid: e for sid, e in r.listed_series.items() if e <= end}
+        by_id = {s.series_id: s for s in r.settlements}
+        problems = []
+        for sid in sorted(due):
+            st = by_id.get(sid)
+            if st is None:
+                problems.append(f"#{sid} not settled")
+                continue
+            if not st.at_expiry or abs(st.price - st.twap_at_expiry) > 1e-9 * st.twap_at_expiry:
+                problems.append(
+                    f"#{sid} at {st.price} (TWAP at expiry {st.twap_at_expiry}, atExpiry {st.at_expiry})"
+                )
+            if st.delay > r.settings.block_time:
+                problems.append(f"#{sid} settled {st.delay} s after expiry")
+        wrong = 0
+        for _, sid, _, size, payoff in r.payouts:
+            st = by_id.get(sid)
+            if st is None:
+                continue
+            unit = max(st.price - st.strike, 0.0) if st.is_call else max(st.strike - st.price, 0.0)
+            wrong += abs(payoff - size * unit) > payoff_tolerance * max(1.0, abs(size * unit))
+        settled = (
+            ", ".join(f"#{s.series_id} at {s.price:,.2f} ({s.delay} s)" for s in r.settlements) or "none"
+        )
+        return PropertyResult(
+            "expired series settled at the TWAP ending at expiry",
+            _verdict(bool(due) and not problems and not wrong),
+            f"{len(due)} series expired in the run; settled: {settled}; {len(r.payouts)} positions realized, "
+            f"{wrong} not at their payoff" + (f"; {'; '.join(problems)}" if problems else ""),
+        )
+
+    return check
+
+
+def losses_within_insurance() -> Check:
+    """No loss reaches the LPs: every deficit the run absorbed was covered by the InsuranceFund in full, and nothing
+    was socialized."""
+
+    def check(r: RunRecord) -> PropertyResult:
+        deficits = sum(a.deficit for a in r.absorptions)
+        covered = sum(a.insurance_covered for a in r.absorptions)
+        uncovered = [a for a in r.absorptions if a.insurance_covered + 1e-9 < a.deficit]
+        return PropertyResult(
+            "bad debt covered by the InsuranceFund, no LP loss",
+            _verdict(not uncovered and r.lp_loss == 0),
+            f"bad debt ${deficits:,.2f} in {len(r.absorptions)} absorptions, ${covered:,.2f} covered by the fund; "
+            f"LP loss ${r.lp_loss:,.2f}",
         )
 
     return check

@@ -49,6 +49,63 @@ class Liquidation:
     true_vs_median: dict[str, float]  # median / path price - 1, per asset
     # The assets (symbols) the account's health read when it was liquidated: its books at the end of the block before.
     exposure: frozenset[str] = frozenset()
+    # The margin products the liquidation closed positions in (its `ProductLiquidated` events), and whether it also
+    # reduced the account's perps.
+    products: frozenset[int] = frozenset()
+    closed_perps: bool = False
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A series the expiry keeper settled (`Settled`), with the oracle's TWAP over the settlement window ending at
+    expiry read at the settlement block (`twapEndingAt`: what an at-expiry price must equal)."""
+
+    block: int
+    series_id: int
+    is_call: bool
+    strike: float  # USD
+    expiry: int
+    price: float  # USD
+    at_expiry: bool
+    delay: int  # seconds after expiry
+    twap_at_expiry: float  # USD
+    window: int  # the settlement window, seconds
+    long_open: float = 0.0  # units the accounts held long when it settled
+    short_open: float = 0.0  # units they held short
+
+
+@dataclass(frozen=True)
+class VolStep:
+    """One `setImpliedVol` step of the risk manager (per year)."""
+
+    block: int
+    timestamp: int
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class VolSpike:
+    """The risk manager raises `symbol`'s implied volatility from block `start` on, each step the largest the book
+    allows (MAX_VOL_STEP_BPS of the current value), one whenever VOL_STEP_INTERVAL has passed since its last step,
+    until `target` times the value at the start of the run."""
+
+    symbol: str
+    start: int
+    target: float
+
+
+@dataclass(frozen=True)
+class SeriesListing:
+    """A series the risk manager lists before the population is seeded: strike `moneyness` times the asset's price
+    (rounded to 50 USD), expiring between block `expiry_block` - 1 and `expiry_block` (later when the book's shortest
+    tenor needs it)."""
+
+    symbol: str
+    moneyness: float
+    is_call: bool
+    expiry_block: int
+    max_open: float  # units
 
 
 @dataclass(frozen=True)
@@ -89,6 +146,17 @@ class RunRecord:
     # Per symbol, the seconds from an asset's last accepted price to the end of its wind-down (docs/design.md#liveness):
     # its maxPriceAge, then the oracle's windDownAfter and windDownDelay.
     wind_down_bound: dict[str, int] = field(default_factory=dict)
+    # Options (a deployment with an OptionsBook): the series listed for the run (id -> expiry), the expiry keeper's
+    # settlements, the risk manager's volatility steps, the positions realized at their payoff (block, series, account,
+    # size in units, payoff USD: positive paid to the account), and realizations the traders sent that failed.
+    listed_series: dict[int, int] = field(default_factory=dict)
+    settlements: list[Settlement] = field(default_factory=list)
+    vol_steps: list[VolStep] = field(default_factory=list)
+    payouts: list[tuple[int, int, str, float, float]] = field(default_factory=list)
+    failed_realizations: int = 0
+    product_closed: dict[int, float] = field(
+        default_factory=dict
+    )  # margin product -> USD notional liquidations closed
 
     @property
     def lp_loss(self) -> float:
@@ -112,6 +180,11 @@ class ScenarioSpec:
     shock_block: int = 2  # the block the shock starts (blocks_to_clear counts from it)
     defaults: dict[str, Any] = field(default_factory=dict)  # RunSettings overrides
     path_note: str = ""
+    # Options, when the deployment has an OptionsBook: the share of the traders that trade options
+    # (`ballast.scenarios.population`), series listed for the run, and the risk manager's volatility spike.
+    option_traders: float = 0.0
+    list_series: tuple[SeriesListing, ...] = ()
+    vol_spike: VolSpike | None = None
 
 
 def exposure(record: RunRecord, account: str) -> set[str]:

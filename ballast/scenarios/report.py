@@ -34,10 +34,13 @@ from ballast.scenarios.lp_split import LossSplit
 from ballast.scenarios.model import (
     BUCKET_NAMES,
     BlockMetrics,
+    OptionsOutcome,
     Outcome,
     ScenarioResult,
     Verdict,
     asset_symbols,
+    exposure_parts,
+    exposure_points,
 )
 from ballast.scenarios.plots import remove_plots, write_plots
 
@@ -45,8 +48,12 @@ SUMMARY = "summary.md"
 METRICS = "metrics.csv"
 #: The scalar BlockMetrics fields, in declaration order: the last columns of metrics.csv.
 SCALAR_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(BlockMetrics) if f.name not in ("block", "timestamp", "assets", "health_buckets")
+    f.name
+    for f in fields(BlockMetrics)
+    if f.name not in ("block", "timestamp", "assets", "health_buckets", "exposure")
 )
+#: The columns of each exposure part in metrics.csv (`<part>_<column>`, spaces in the part's name as `_`).
+EXPOSURE_COLUMNS: tuple[str, ...] = ("pnl_low", "pnl_high", "reserved")
 #: What "LP loss" means in every report line and property.
 LP_LOSS_DEFINITION = (
     "LP loss: deficits socialized to LPs (DeficitSocialized) once the InsuranceFund is empty; the LP share-price "
@@ -93,6 +100,8 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
         ("liquidations at a Stale or Frozen price", fmt_int(outcome.stale_liquidations)),
         ("keeper steps that failed", fmt_int(outcome.keeper_errors)),
     ]
+    if outcome.options is not None:
+        rows += options_rows(outcome.options)
     if blocks:
         first, last = blocks[0], blocks[-1]
         rows.append(
@@ -107,6 +116,85 @@ def outcome_rows(outcome: Outcome, blocks: Sequence[BlockMetrics] = ()) -> list[
                 f"{fmt_usd(first.lp_share_price)} -> {fmt_usd(last.lp_share_price)}",
             )
         )
+    return rows
+
+
+def options_rows(o: OptionsOutcome) -> list[tuple[str, str]]:
+    """The options' rows of the outcome table (the settlements have their own table, `settlement_rows`)."""
+    rows = [
+        ("option traders", fmt_int(o.option_traders)),
+        ("liquidations that closed options (ProductLiquidated)", fmt_int(o.liquidations_closing_options)),
+        ("... that closed options and perps together", fmt_int(o.liquidations_closing_options_and_perps)),
+        ("options notional closed by liquidations", fmt_usd(o.options_closed_usd)),
+    ]
+    if o.vol_steps:
+        path = f"{o.vol_steps[0][1]:.4f} -> {o.vol_steps[-1][2]:.4f}"
+        rows.append((f"implied volatility ({len(o.vol_steps)} steps)", path))
+    rows += [
+        ("series settled", fmt_int(len(o.settlements))),
+        (f"payoffs paid to longs ({fmt_int(o.realizations)} positions realized)", fmt_usd(o.paid_to_longs)),
+        ("payoffs paid by shorts", fmt_usd(o.paid_by_shorts)),
+    ]
+    return rows
+
+
+#: The header of the settlements table (summary.md and the terminal).
+SETTLEMENT_HEADER: tuple[str, ...] = (
+    "series",
+    "settled in block",
+    "s after expiry",
+    "rule",
+    "settlement price",
+    "median before expiry",
+    "spot at expiry",
+    "spot at the end",
+    "open long",
+    "open short",
+)
+SETTLEMENT_CAPTION = (
+    "Each series the expiry keeper settled: its price (at expiry: the oracle's TWAP over the settlement window ending "
+    "at expiry), the oracle's median at the last block before expiry, the path price at the first block at or after "
+    "expiry and at the last block, and the units open when it settled."
+)
+
+
+def settlement_rows(o: OptionsOutcome) -> list[tuple[str, ...]]:
+    return [
+        (
+            st.series,
+            fmt_int(st.block),
+            fmt_int(st.delay),
+            "at expiry" if st.at_expiry else "fallback",
+            fmt_usd(st.price),
+            fmt_usd(st.median_before_expiry),
+            fmt_usd(st.spot_at_expiry),
+            fmt_usd(st.spot_at_end),
+            f"{st.long_open:,.3f}",
+            f"{st.short_open:,.3f}",
+        )
+        for st in o.settlements
+    ]
+
+
+#: The header of the exposure table (summary.md and the terminal).
+EXPOSURE_HEADER: tuple[str, ...] = ("point", "part", "traders' PnL low", "traders' PnL high", "reserved")
+EXPOSURE_CAPTION = (
+    "The Pool's exposure by product (`poolExposure(false)`): the traders' PnL at the low and the high prices "
+    "(positive: owed by the Pool) and the liquidity reserved, at the first block, the worst block (lowest LP share "
+    "price) and the last block; the perps' part is the engine's total minus its margin products'."
+)
+
+
+def exposure_rows(blocks: Sequence[BlockMetrics]) -> list[tuple[str, str, str, str, str]]:
+    """The exposure table: for each of start, worst and end, one row per part (the perps, each margin product, the
+    engine's total)."""
+    rows = []
+    for point, row in exposure_points(blocks).items():
+        label = f"{point} (block {row.block})"
+        for part, e in row.exposure.items():
+            rows.append(
+                (label, part, fmt_signed_usd(e.pnl_low), fmt_signed_usd(e.pnl_high), fmt_usd(e.reserved))
+            )
     return rows
 
 
@@ -153,7 +241,12 @@ def metrics_header(blocks: Sequence[BlockMetrics]) -> list[str]:
     header = ["block", "timestamp"]
     for symbol in asset_symbols(blocks):
         header += [f"{symbol}_median", f"{symbol}_twap", f"{symbol}_status", f"{symbol}_path"]
-    return header + list(BUCKET_NAMES) + list(SCALAR_FIELDS)
+    exposure = [f"{_column(part)}_{c}" for part in exposure_parts(blocks) for c in EXPOSURE_COLUMNS]
+    return header + list(BUCKET_NAMES) + list(SCALAR_FIELDS) + exposure
+
+
+def _column(part: str) -> str:
+    return "exposure_" + re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_")
 
 
 def _csv_value(value: Any) -> str:
@@ -164,6 +257,7 @@ def metrics_rows(blocks: Sequence[BlockMetrics]) -> list[list[str]]:
     """One row per block, matching `metrics_header`. An asset missing from a block leaves its cells empty; a
     health bucket missing from a block counts 0."""
     symbols = asset_symbols(blocks)
+    parts = exposure_parts(blocks)
     rows = []
     for row in blocks:
         cells = [str(row.block), str(row.timestamp)]
@@ -180,6 +274,9 @@ def metrics_rows(blocks: Sequence[BlockMetrics]) -> list[list[str]]:
                 ]
         cells += [str(row.health_buckets.get(name, 0)) for name in BUCKET_NAMES]
         cells += [_csv_value(getattr(row, name)) for name in SCALAR_FIELDS]
+        for part in parts:
+            e = row.exposure.get(part)
+            cells += ["", "", ""] if e is None else [_csv_value(getattr(e, c)) for c in EXPOSURE_COLUMNS]
         rows.append(cells)
     return rows
 
@@ -239,6 +336,18 @@ def render_summary(result: ScenarioResult, plots: Sequence[tuple[str, str]]) -> 
             lines += _table(("part", "USD (all LP shares)", "USD per share"), split_rows(lp), "lrr")
             lines.append("")
 
+    options = result.outcome.options if result.outcome is not None else None
+    if options is not None and options.settlements:
+        lines += ["## Options settled", "", SETTLEMENT_CAPTION, ""]
+        lines += _table(SETTLEMENT_HEADER, settlement_rows(options), "lrrlrrrrrr")
+        lines.append("")
+
+    exposure = exposure_rows(result.blocks)
+    if exposure:
+        lines += ["## Pool exposure by product", "", EXPOSURE_CAPTION, ""]
+        lines += _table(EXPOSURE_HEADER, exposure, "llrrr")
+        lines.append("")
+
     lines += ["## Properties", ""]
     if result.properties:
         rows = ((p.name, p.verdict.value, p.detail) for p in result.properties)
@@ -293,6 +402,26 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
                 table.add_row(label, usd, per_share, end_section=i == len(rows) - 2)
             console.print(table)
         console.print(Text(LP_LOSS_DEFINITION, style="dim"))
+        options = result.outcome.options
+        if options is not None and options.settlements:
+            # One column per series (a row per figure): narrow terminals keep every figure whole.
+            settled = settlement_rows(options)
+            table = Table(title=f"{title}: options settled", caption=SETTLEMENT_CAPTION)
+            table.add_column(SETTLEMENT_HEADER[0])
+            for series in settled:
+                table.add_column(series[0], justify="right", no_wrap=True)
+            for i, label in enumerate(SETTLEMENT_HEADER[1:], start=1):
+                table.add_row(label, *(series[i] for series in settled))
+            console.print(table)
+        exposure = exposure_rows(result.blocks)
+        if exposure:
+            table = Table(title=f"{title}: Pool exposure by product", caption=EXPOSURE_CAPTION)
+            for i, column in enumerate(EXPOSURE_HEADER):
+                table.add_column(column, justify="left" if i < 2 else "right", no_wrap=i >= 2)
+            for i, cells in enumerate(exposure):
+                last_of_point = i + 1 == len(exposure) or exposure[i + 1][0] != cells[0]
+                table.add_row(*cells, end_section=last_of_point)
+            console.print(table)
 
     if result.properties:
         table = Table(title=f"{title}: properties")

@@ -16,6 +16,11 @@ Per simulated block `b` (timestamp `start + b * block_time`):
    (`PositionModified`) and socialized deficits (`DeficitSocialized`) for the LP share-price split
    (`ballast.scenarios.lp_split`).
 
+With an OptionsBook in the deployment: the series the scenario lists are listed by the risk manager before the
+seeding, a share of the traders trade options (`ScenarioSpec.option_traders`), the risk manager steps implied
+volatility (`ScenarioSpec.vol_spike`) and the expiry keeper (`ballast.keepers.expiry.ExpiryKeeper`) steps after the
+liquidation keeper in every block.
+
 With `leverage="max"` the population is sized against the engine's parameters, stored prices and borrow index read
 from the chain after the deployment (`ballast.scenarios.sizing`).
 
@@ -37,6 +42,8 @@ from ape.managers.project import ProjectManager
 from eth_utils import to_checksum_address
 from rich.console import Console
 
+from ballast.keepers.expiry import ExpiryKeeper
+from ballast.keepers.expiry.settings import ExpiryKeeperConfig
 from ballast.keepers.liquidation import LiquidationKeeper, LiquidationKeeperConfig
 from ballast.reader import Call as ReadCall
 from ballast.reader import (
@@ -49,11 +56,13 @@ from ballast.reader import (
 from ballast.scenarios.blocks import BlockLoop
 from ballast.scenarios.driver import Call, FastDriver, project_decoder
 from ballast.scenarios.lp_split import split
-from ballast.scenarios.model import Outcome, ScenarioResult
+from ballast.scenarios.model import OptionsOutcome, Outcome, ScenarioResult, SettlementOutcome
 from ballast.scenarios.population import (
+    OPTION_STRIKE_STEP,
     System,
     deploy_scenario_system,
     make_population,
+    options_market,
     quiet_ape,
     scenario_address,
     seed_population,
@@ -86,8 +95,19 @@ class ScenarioRunner:
         driver = FastDriver(self.chain.provider, project_decoder(self.project))
         prices = seed_prices(system)
         sizing = self._sizing(system, driver) if s.leverage == "max" else None
+        listed = self._list_series(system, driver, prices)
+        _, now = driver.latest()
+        market = options_market(system, now) if self.spec.option_traders > 0 else None
         population = make_population(
-            s.seed, s.accounts, system.config, prices, self.spec.profile, s.leverage, sizing
+            s.seed,
+            s.accounts,
+            system.config,
+            prices,
+            self.spec.profile,
+            s.leverage,
+            sizing,
+            market,
+            self.spec.option_traders,
         )
         self.console.print(
             f"seeding {len(population.lps)} LPs and {len(population.traders)} traders "
@@ -105,7 +125,7 @@ class ScenarioRunner:
         rng = np.random.default_rng(s.seed + 7_919)
         paths = self.spec.paths(rng, prices, s)
         faults = self.spec.faults(s)
-        record = RunRecord(s, faults, paths, population, settlement=system.settlement)
+        record = RunRecord(s, faults, paths, population, settlement=system.settlement, listed_series=listed)
         live = system.config.oracle.liveness
         record.wind_down_bound = {
             sym: system.config.oracle_params(sym).max_price_age + live.wind_down_after + live.wind_down_delay
@@ -132,9 +152,28 @@ class ScenarioRunner:
                 "traders' notional (USD)": round(population.notional_usd),
             },
         )
+        if market is not None:
+            result.parameters["option traders"] = sum(1 for t in population.traders if t.options)
+            result.parameters["implied volatility at the start"] = f"{market.asset} {market.sigma:.4f}"
+        for sid, expiry in listed.items():
+            result.parameters[f"series #{sid} expiry (s after the first block)"] = expiry - start
+        if self.spec.vol_spike is not None:
+            v = self.spec.vol_spike
+            result.parameters["implied volatility spike"] = f"{v.symbol} x{v.target} from block {v.start}"
         for f in faults:
             result.events.append((f.start, f.describe()))
-        loop = BlockLoop(system, driver, self._keeper(system), record, result, s, start=start, probe=probe)
+        loop = BlockLoop(
+            system,
+            driver,
+            self._keeper(system),
+            record,
+            result,
+            s,
+            start=start,
+            probe=probe,
+            expiry_keeper=self._expiry_keeper(system),
+            vol_spike=self.spec.vol_spike,
+        )
         with quiet_ape():
             loop.run(self.spec.name, self.console, self.progress)
         self._final_books(system, record)
@@ -179,9 +218,92 @@ class ScenarioRunner:
             )
             if len(record.pool_states) > 1
             else None,
+            options=self._options_outcome(system, record) if system.options is not None else None,
         )
         result.properties = [check(record) for check in self.spec.properties]
         return result, record
+
+    def _list_series(self, system: System, driver: FastDriver, prices: dict[str, float]) -> dict[int, int]:
+        """The scenario's series, listed by the risk manager in one block (series id -> expiry): each expiring
+        halfway between the blocks before and at its `expiry_block`, or at the first such point the book's shortest
+        tenor allows."""
+        book = system.options
+        if book is None or not self.spec.list_series:
+            return {}
+        bt = self.settings.block_time
+        _, now = driver.latest()
+        listed_at = now + 1
+        shortest = listed_at + int(book.settlementWindow()) + int(book.MIN_TENOR())
+        first = int(book.seriesCount()) + 1
+        out = {}
+        for i, x in enumerate(self.spec.list_series):
+            blocks = max(x.expiry_block, -(-(shortest - now - bt // 2) // bt))
+            expiry = now + blocks * bt + bt // 2
+            strike = round(prices[x.symbol] * x.moneyness / OPTION_STRIKE_STEP) * OPTION_STRIKE_STEP
+            driver.queue(
+                system.risk_manager,
+                Call.of(
+                    book, "listSeries", system.tokens[x.symbol].address, int(strike * 10**18), expiry, x.is_call,
+                    int(x.max_open * 10**18), gas=400_000, label="listSeries",
+                ),
+            )  # fmt: skip
+            out[first + i] = expiry
+        driver.mine(listed_at, strict=True)
+        return out
+
+    def _expiry_keeper(self, system: System) -> ExpiryKeeper | None:
+        """The expiry keeper of the run (no state file, quick retries, no sleeping), when there is a book."""
+        if system.options is None or system.expiry_sender is None:
+            return None
+        config = ExpiryKeeperConfig(
+            sender=system.expiry_sender, state_path=None, max_retries=2, backoff_base=0.1
+        )
+        return ExpiryKeeper(
+            system.options, system.oracle, config, int(self.chain.chain_id), sleep=lambda _: None
+        )
+
+    def _options_outcome(self, system: System, record: RunRecord) -> OptionsOutcome:
+        """The options' part of the outcome: liquidations that closed options (with perps), the volatility steps,
+        the settlements against the prices around expiry, the payoffs realized."""
+        product = system.options_product
+        with_options = [x for x in record.liquidations if product in x.products]
+        metrics = record.metrics
+        settlements = []
+        for st in record.settlements:
+            before = [m for m in metrics if m.timestamp < st.expiry]
+            at = next((m for m in metrics if m.timestamp >= st.expiry), metrics[-1])
+            symbol = self._asset_of(system, st.series_id)
+            kind = "call" if st.is_call else "put"
+            settlements.append(
+                SettlementOutcome(
+                    series=f"{symbol} {st.strike:,.0f} {kind} #{st.series_id}",
+                    block=st.block,
+                    price=st.price,
+                    at_expiry=st.at_expiry,
+                    delay=st.delay,
+                    median_before_expiry=before[-1].assets[symbol].median if before else float("nan"),
+                    spot_at_expiry=at.assets[symbol].path_price,
+                    spot_at_end=metrics[-1].assets[symbol].path_price,
+                    long_open=st.long_open,
+                    short_open=st.short_open,
+                )
+            )
+        return OptionsOutcome(
+            option_traders=sum(1 for t in record.population.traders if t.options),
+            liquidations_closing_options=len(with_options),
+            liquidations_closing_options_and_perps=sum(1 for x in with_options if x.closed_perps),
+            options_closed_usd=record.product_closed.get(product, 0.0) if product is not None else 0.0,
+            vol_steps=tuple((v.block, v.before, v.after) for v in record.vol_steps),
+            settlements=tuple(settlements),
+            paid_to_longs=sum(p[4] for p in record.payouts if p[4] > 0),
+            paid_by_shorts=-sum(p[4] for p in record.payouts if p[4] < 0),
+            realizations=len(record.payouts),
+        )
+
+    def _asset_of(self, system: System, series_id: int) -> str:
+        assert system.options is not None
+        address = str(system.options.series(series_id).asset).lower()
+        return next(sym for sym, t in system.tokens.items() if str(t.address).lower() == address)
 
     def _sizing(self, system: System, driver: FastDriver) -> SizingContext:
         """The engine's parameters, stored prices and borrow index now: what it will judge the positions against."""
