@@ -12,7 +12,7 @@ import {Vm, WithVm} from "../utils/Vm.sol";
 
 /// @title OptionsHandler
 /// @notice What the options invariant fuzzer drives: the seeded bench core with an OptionsBook listed as margin
-/// product 0 (OptionsInvariantTest.setUp), three actors with USDC collateral (100,000, 30,000 and 10,000) trading WETH
+/// product 0 (OptionsInvariantTest.setUp), three actors with USDC collateral (100,000, 20,000 and 5,000) trading WETH
 /// calls and puts through `MarginEngine.tradeProduct`, and a keeper liquidating through the Liquidator. One entry point,
 /// `step`, picks a weighted action with bounded inputs: trade (buy, write, or reduce towards flat), move WETH's price,
 /// let time pass (past expiries), settle an expired series, realize settled positions (an action with delta 0),
@@ -46,6 +46,7 @@ contract OptionsHandler is WithVm {
     uint256 internal constant UNIT = 1e12; // USD WAD per USDC unit (USDC at exactly 1 USD)
     uint256 internal constant PRODUCT = 0;
     uint256 internal constant BLOCK_TIME = 12;
+    uint256 internal constant TWAP_WINDOW = 600; // the oracle's (EngineFixture)
     uint256 public constant N_ACTORS = 3;
     uint128 public constant MAX_OPEN = 50e18;
     /// @dev WETH stays in [500, 20,000] (whole feed units: 8 decimals).
@@ -115,6 +116,7 @@ contract OptionsHandler is WithVm {
     uint256 public creditChecks;
     uint256 public tooManySeriesRefused;
     uint256 public listingsRefusedFull;
+    bytes4[] public tradeReverts;
 
     struct Held {
         uint256 seriesId;
@@ -136,7 +138,7 @@ contract OptionsHandler is WithVm {
         weth = assets_[2];
         (wethPrice, wethMin, wethMax) = (wethPrice_, wethPrice_, wethPrice_);
         keeper = address(uint160(uint256(keccak256("options keeper"))));
-        uint256[N_ACTORS] memory collateral = [uint256(100_000e6), 30_000e6, 10_000e6];
+        uint256[N_ACTORS] memory collateral = [uint256(100_000e6), 20_000e6, 5_000e6];
         for (uint256 i = 0; i < N_ACTORS; ++i) {
             address a = address(uint160(uint256(keccak256(abi.encode("options actor", i)))));
             actors[i] = a;
@@ -180,20 +182,21 @@ contract OptionsHandler is WithVm {
         return _bookings[i];
     }
 
+    function tradeRevertCount() external view returns (uint256) {
+        return tradeReverts.length;
+    }
+
     function settledCount() external view returns (uint256) {
         return settledIds.length;
     }
 
     // ---------------------------------------------------------------- the fuzzer's entry point
 
-    /// @notice One action, weighted: trade 35 %, price 15 %, time 15 %, settle 10 %, realize 10 %, liquidate 10 %,
-    /// list 5 %.
+    /// @notice One action, weighted: trade 35 %, price 12 %, time 12 %, settle 12 %, realize 12 %, liquidate 10 %,
+    /// list 7 %.
     function step(uint256 which, uint256 a, uint256 b, uint256 c) external {
         _enter();
-        uint256 w = which % 100;
-        uint256 action = w < 35
-            ? TRADE
-            : w < 50 ? PRICE_MOVE : w < 65 ? TIME_PASSES : w < 75 ? SETTLE : w < 85 ? REALIZE : w < 95 ? LIQUIDATE : LIST;
+        uint256 action = _pick(which % 100);
         ++picked[action];
         bool ok;
         if (action == TRADE) ok = _tradeAction(a, b, c);
@@ -208,22 +211,34 @@ contract OptionsHandler is WithVm {
 
     // ---------------------------------------------------------------- actions
 
+    /// @dev The action of a draw in [0, 100): trade 35, price 12, time 12, settle 12, realize 12, liquidate 10, list 7.
+    function _pick(uint256 w) internal pure returns (uint256) {
+        if (w < 35) return TRADE;
+        if (w < 47) return PRICE_MOVE;
+        if (w < 59) return TIME_PASSES;
+        if (w < 71) return SETTLE;
+        if (w < 83) return REALIZE;
+        if (w < 93) return LIQUIDATE;
+        return LIST;
+    }
+
     /// @dev Buy, write, or reduce towards flat (a long sold, a short bought back) `a`'s chosen series.
     function _tradeAction(uint256 a, uint256 b, uint256 c) internal returns (bool) {
         address who = actors[a % N_ACTORS];
-        uint256 seriesId = _pickSeries(b);
+        uint256 seriesId = _pickSeries(who, b);
         if (seriesId == 0) return false;
         int256 delta = _delta(book.positionOf(who, seriesId), c);
         if (delta == 0) return false;
         return _trade(who, abi.encode(IOptionsBookTypes.Trade(seriesId, delta, type(int256).min)));
     }
 
-    /// @dev From `c`: buy or write 0.01 to 10, or reduce `position` towards flat by as much (0 when flat).
+    /// @dev From `c`: buy 0.01 to 10, write 0.01 to 30 (up to the margin of the smaller accounts), or reduce
+    /// `position` towards flat by 0.01 to 10 (0 when flat).
     function _delta(int256 position, uint256 c) internal pure returns (int256) {
         uint256 size = _bound(c >> 8, 0.01e18, 10e18);
         uint256 mode = c % 3;
         if (mode == 0) return int256(size);
-        if (mode == 1) return -int256(size);
+        if (mode == 1) return -int256(_bound(c >> 8, 0.01e18, 30e18));
         uint256 abs = position > 0 ? uint256(position) : uint256(-position);
         uint256 part = size < abs ? size : abs;
         return position > 0 ? -int256(part) : int256(part);
@@ -244,13 +259,18 @@ contract OptionsHandler is WithVm {
         } catch (bytes memory reason) {
             vm.getRecordedLogs();
             if (bytes4(reason) == IOptionsBookTypes.TooManyAccountSeries.selector) ++tooManySeriesRefused;
+            tradeReverts.push(bytes4(reason));
             return false;
         }
     }
 
-    /// @dev WETH's feed moves by -20 % to +25 % (within [MIN_PRICE, MAX_PRICE]); every asset is updated.
-    function _priceMove(uint256 a) internal returns (bool) {
-        uint256 factorBps = _bound(a, 8_000, 12_500);
+    /// @dev WETH's feed moves by -3 % to +3 % (the oracle stays within its 5 % deviation: trades go on), every asset
+    /// updated once; or, one time in three, by -35 % to +40 % and held there while the TWAP catches up (two updates
+    /// 601 s apart, then one more: median = TWAP, shorts on the wrong side become liquidatable). Within
+    /// [MIN_PRICE, MAX_PRICE].
+    function _priceMove(uint256 a) internal returns (bool ok) {
+        bool large = a % 3 == 0;
+        uint256 factorBps = large ? _bound(a >> 2, 6_500, 14_000) : _bound(a >> 2, 9_700, 10_300);
         uint256 price = wethPrice * factorBps / 10_000;
         price = price < MIN_PRICE ? MIN_PRICE : price > MAX_PRICE ? MAX_PRICE : price;
         price = price / 1e10 * 1e10;
@@ -258,13 +278,18 @@ contract OptionsHandler is WithVm {
         if (price < wethMin) wethMin = price;
         if (price > wethMax) wethMax = price;
         feeds[2].setAnswer(int256(price / 1e10));
-        return _updateAll();
+        ok = _updateAll();
+        if (!large) return ok;
+        for (uint256 round = 0; round < 2; ++round) {
+            _advance(TWAP_WINDOW + 1);
+            ok = _updateAll() && ok;
+        }
     }
 
-    /// @dev Up to 3 hours pass: in steps of 60 s to 20 min with every asset updated after each (the oracle's ring
+    /// @dev Up to 2 hours pass: in steps of 60 s to 20 min with every asset updated after each (the oracle's ring
     /// observes the expiries), or, one time in eight, in one jump without any update (prices may go Stale).
     function _timePasses(uint256 a, uint256 b, uint256 c) internal returns (bool) {
-        uint256 dt = _bound(a, 60, 3 hours);
+        uint256 dt = _bound(a, 60, 2 hours);
         if (b % 8 == 0) {
             _advance(dt);
             return true;
@@ -281,7 +306,7 @@ contract OptionsHandler is WithVm {
     function _settleAction(uint256 a) internal returns (bool) {
         uint256[] memory live = book.liveSeries();
         for (uint256 k = 0; k < live.length; ++k) {
-            uint256 id = live[(a + k) % live.length];
+            uint256 id = live[(a % live.length + k) % live.length];
             if (book.series(id).expiry > block.timestamp) continue;
             (uint256 longs, uint256 shorts) = _holders(id);
             try book.settle(id) {
@@ -296,10 +321,16 @@ contract OptionsHandler is WithVm {
         return false;
     }
 
-    /// @dev `a`'s actor realizes its settled positions: a Trade with delta 0.
+    /// @dev The first actor from `a` holding a settled position (else `a`'s, refused: nothing to do) realizes its
+    /// settled positions: a Trade with delta 0.
     function _realizeAction(uint256 a) internal returns (bool) {
         address who = actors[a % N_ACTORS];
         (Held[] memory held, int256[] memory expected) = _settledHeld(who);
+        for (uint256 k = 1; k < N_ACTORS && held.length == 0; ++k) {
+            address next = actors[(a % N_ACTORS + k) % N_ACTORS];
+            (Held[] memory h, int256[] memory e) = _settledHeld(next);
+            if (h.length != 0) (who, held, expected) = (next, h, e);
+        }
         (uint256 creditBefore, uint256 debtBefore,) = engine.cash(who);
         bytes memory action = abi.encode(IOptionsBookTypes.Trade(0, 0, 0));
         vm.recordLogs();
@@ -316,10 +347,16 @@ contract OptionsHandler is WithVm {
         }
     }
 
-    /// @dev The keeper liquidates `a`'s actor when the engine says it is liquidatable.
+    /// @dev The keeper liquidates the first actor from `a` the engine says is liquidatable.
     function _liquidateAction(uint256 a) internal returns (bool) {
-        address who = actors[a % N_ACTORS];
-        if (!engine.liquidationHealth(who).liquidatable) return false;
+        address who;
+        for (uint256 k = 0; k < N_ACTORS && who == address(0); ++k) {
+            address candidate = actors[(a % N_ACTORS + k) % N_ACTORS];
+            try engine.liquidationHealth(candidate) returns (IMarginEngineTypes.Health memory h) {
+                if (h.liquidatable) who = candidate;
+            } catch {}
+        }
+        if (who == address(0)) return false;
         ++liquidatableSeen;
         (Held[] memory held, int256[] memory expected) = _settledHeld(who);
         vm.recordLogs();
@@ -364,13 +401,20 @@ contract OptionsHandler is WithVm {
         }
     }
 
-    /// @dev A live series mostly (seven times in eight), else any series ever listed (expired and settled ones
-    /// refuse the trade).
-    function _pickSeries(uint256 b) internal view returns (uint256) {
+    /// @dev A series still trading mostly (seven times in eight; half of those one `who` holds no position in, to
+    /// reach MAX_ACCOUNT_SERIES), else any series ever listed (expired and settled ones refuse the trade).
+    function _pickSeries(address who, uint256 b) internal view returns (uint256) {
         uint256[] memory live = book.liveSeries();
-        if (live.length != 0 && b % 8 != 0) return live[(b >> 3) % live.length];
+        bool fresh = (b >> 3) % 2 == 0;
+        uint256 n;
+        for (uint256 i = 0; i < live.length; ++i) {
+            if (block.timestamp + book.settlementWindow() >= book.series(live[i]).expiry) continue;
+            if (fresh && book.positionOf(who, live[i]) != 0) continue;
+            live[n++] = live[i];
+        }
+        if (n != 0 && b % 8 != 0) return live[(b >> 4) % n];
         uint256 count = book.seriesCount();
-        return count == 0 ? 0 : 1 + (b >> 3) % count;
+        return count == 0 ? 0 : 1 + (b >> 4) % count;
     }
 
     /// @dev `who`'s positions in settled series and their payouts at the settlement price, computed here: a long

@@ -131,7 +131,9 @@ contract OptionsInvariantTest is EngineFixture {
         assertGe(settledLong, owedLong, "settledLongUsd below the payoffs owed to settled longs");
         assertLe(settledLong - owedLong, handler.longHoldersAtSettlement(), "settledLongUsd: more than rounding over");
         assertLe(settledShort, owedShort, "settledShortUsd above what settled shorts owe");
-        assertLe(owedShort - settledShort, handler.shortHoldersAtSettlement(), "settledShortUsd: more than rounding under");
+        assertLe(
+            owedShort - settledShort, handler.shortHoldersAtSettlement(), "settledShortUsd: more than rounding under"
+        );
     }
 
     /// @notice (d) The views the engine needs for liveness never revert: `poolExposure(false)` and every actor's
@@ -170,6 +172,64 @@ contract OptionsInvariantTest is EngineFixture {
         assertEq(handler.overLimit(), 0, "a listing or a trade went over a series limit");
     }
 
+    // ---------------------------------------------------------------- the handler's paths, directed
+
+    /// @notice The liquidation path: the 5,000 USDC actor writes 4 calls struck at 3,000, WETH jumps 40 % and holds
+    /// there (TWAP caught up): the keeper's liquidation through the Liquidator closes the short (below the critical
+    /// health: all of it), the engine books the book's cash, and every invariant holds.
+    function test_handler_liquidatesAnUnderwaterWriter() public {
+        address writer = handler.actor(2);
+        handler.step(0, 2, 1, 1021440000000000000001); // write 4 (c % 3 == 1, c >> 8 = 4e18 - 0.01e18)
+        assertEq(book.positionOf(writer, 1), -4e18, "wrote 4 calls");
+        handler.step(40, 30_000, 0, 0); // price: a % 3 == 0, factor 6,500 + 7,500 = 14,000 bps
+        assertEq(handler.wethPrice(), 4_200e18, "WETH at 4,200");
+        assertTrue(engine.liquidationHealth(writer).liquidatable, "liquidatable once the TWAP caught up");
+        handler.step(90, 2, 0, 0); // liquidate
+        assertEq(handler.liquidations(), 1, "one liquidation");
+        assertEq(book.positionOf(writer, 1), 0, "the short closed");
+        assertGt(handler.bookingCount(), 1, "the engine's cash compared");
+        _checkAll();
+    }
+
+    /// @notice The settlement path: one actor buys 5 calls struck at 3,000, another writes 3; WETH moves +1.37 %; two
+    /// hours and 11 minutes pass with the oracle updated every 10 minutes (the first series expires), it settles at the
+    /// recorded TWAP, and each actor's delta-0 action realizes its payout: 5 * (S - K) and -3 * (S - K) (whole units:
+    /// no rounding), the credit moved by it.
+    function test_handler_settlesAndRealizesPayouts() public {
+        (address buyer, address writer) = (handler.actor(0), handler.actor(2));
+        handler.step(0, 0, 1, 1277440000000000000002); // buy 5 (c % 3 == 0)
+        handler.step(0, 2, 1, 765440000000000000002); // write 3 (c % 3 == 1)
+        assertEq(book.positionOf(buyer, 1), 5e18, "bought 5");
+        assertEq(book.positionOf(writer, 1), -3e18, "wrote 3");
+        handler.step(40, 1 + (8_250 << 2), 0, 0); // price: a % 3 == 1 (small), factor 9,700 + 8,250 % 601 = 10,137 bps
+        handler.step(50, 7_080, 1, 540); // time: 60 + 7,080 s, updates every 600 s
+        handler.step(50, 600, 1, 540); // and 660 s more
+        assertGe(block.timestamp, book.series(1).expiry, "expired");
+        handler.step(65, 0, 0, 0); // settle the first expired live series
+        IOptionsBookTypes.Series memory s = book.series(1);
+        assertTrue(s.settled, "settled");
+        assertGt(s.settlementPrice, s.strike, "in the money");
+        handler.step(75, 0, 0, 0); // realize: the buyer
+        handler.step(75, 2, 0, 0); // realize: the writer
+        assertEq(handler.realizationCount(), 2, "two realizations");
+        assertEq(handler.creditChecks(), 2, "both credits checked");
+        OptionsHandler.Realization memory r = handler.realization(0);
+        assertEq(r.payoff, int256(5 * (s.settlementPrice - s.strike)), "5 calls");
+        r = handler.realization(1);
+        assertEq(r.payoff, -int256(3 * (s.settlementPrice - s.strike)), "3 calls written");
+        assertEq(book.settledLongUsd(), 0, "nothing owed to longs");
+        assertEq(book.settledShortUsd(), 0, "nothing owed by shorts");
+        _checkAll();
+    }
+
+    function _checkAll() internal view {
+        invariant_PayoutIsIntrinsicAtSettlement();
+        invariant_OpenInterestIsTheSumOfPositions();
+        invariant_SettledAggregatesBoundWhatIsOwed();
+        invariant_RiskViewsNeverRevert();
+        invariant_SeriesLimits();
+    }
+
     /// @notice How much of the state space a campaign reached (printed with -vv).
     function afterInvariant() public {
         string[7] memory names = ["trade", "price", "time", "settle", "realize", "liquidate", "list"];
@@ -185,5 +245,6 @@ contract OptionsInvariantTest is EngineFixture {
         emit log_named_uint("liquidations", handler.liquidations());
         emit log_named_uint("fifth series refused", handler.tooManySeriesRefused());
         emit log_named_uint("listings refused (full)", handler.listingsRefusedFull());
+        emit log_named_uint("trades refused", handler.tradeRevertCount());
     }
 }
