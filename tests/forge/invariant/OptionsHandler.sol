@@ -102,7 +102,8 @@ contract OptionsHandler is WithVm {
     Realization[] internal _realizations;
     Booking[] internal _bookings;
 
-    /// @notice Per settled series (in the order settled): its id and how many actors were long and short in it then.
+    /// @notice The series settled, in order; how many long and short positions were open in them when they settled
+    /// (summed: the rounding bound of the settled aggregates).
     uint256[] public settledIds;
     uint256 public longHoldersAtSettlement;
     uint256 public shortHoldersAtSettlement;
@@ -116,6 +117,7 @@ contract OptionsHandler is WithVm {
     uint256 public creditChecks;
     uint256 public tooManySeriesRefused;
     uint256 public listingsRefusedFull;
+    /// @notice The selector of every refused trade (statistics).
     bytes4[] public tradeReverts;
 
     struct Held {
