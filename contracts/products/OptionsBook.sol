@@ -278,8 +278,8 @@ contract OptionsBook is IOptionsBook, Roles {
         Trade memory t = abi.decode(action, (Trade));
         uint256 heldBefore = _held[account].length;
         cashUsd = _realizeSettled(account);
-        int256 tradeCash;
-        uint256 spreadBps;
+        int256 tradeCash = 0;
+        uint256 spreadBps = 0;
         if (t.delta != 0) {
             (tradeCash, spreadBps, addsRisk) = _trade(account, t.seriesId, t.delta);
             if (tradeCash < t.limitUsd) revert LimitNotMet(tradeCash, t.limitUsd);
@@ -358,7 +358,7 @@ contract OptionsBook is IOptionsBook, Roles {
         RiskParams memory p = _params;
         // The margin and stress scenarios' losses, summed.
         // The margin and stress scenarios' losses summed, and the live positions' initial value.
-        int256[3] memory sums;
+        int256[3] memory sums = [int256(0), 0, 0];
         for (uint256 i = 0; i < held.length; ++i) {
             _addPosition(r, sums, account, held[i], liquidation, p);
         }
@@ -635,7 +635,7 @@ contract OptionsBook is IOptionsBook, Roles {
         if (longOpen == 0 && shortOpen == 0) return (0, 0, 0);
         (uint256 low, uint256 high) = _range(s.asset, enforce);
         uint256 tau = BlackScholes.timeToExpiry(s.expiry, block.timestamp);
-        if (tau == 0) (low, high) = _withExpiryPrice(s, low, high);
+        if (block.timestamp >= s.expiry) (low, high) = _withExpiryPrice(s, low, high);
         (atLow, atHigh) = _seriesPnl(s, longOpen, shortOpen, low, high, tau);
         reserved = OptionPricing.reserveUp(s.isCall, longOpen, s.strike, low, high, stressShock);
     }
