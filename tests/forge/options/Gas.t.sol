@@ -104,9 +104,8 @@ contract OptionsGasTradeTest is OptionsGasBase {
     }
 
     function test_gas__tradeProduct_sellBack() public {
-        (Gas memory g,) = _measure(
-            seller, address(engine), abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(callId, -1e18, 0)))
-        );
+        (Gas memory g,) =
+            _measure(seller, address(engine), abi.encodeCall(engine.tradeProduct, (PRODUCT, _action(callId, -1e18, 0))));
         assertEq(book.positionOf(seller, callId), 0, "sold back");
         assertEq(book.accountSeries(seller).length, 0, "holds nothing");
         _log("option_sell", "options: tradeProduct sell back (closes the account's only series)", g, 177_900);
