@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
+import click
 from ape.api import ProviderAPI
 from ape.api.accounts import TestAccountAPI
 from ape.utils.testing import DEFAULT_TEST_HD_PATH, DEFAULT_TEST_MNEMONIC, generate_dev_accounts
@@ -88,6 +89,30 @@ def enable_autosign(account: Any) -> None:
     passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
     set_autosign(True, passphrase=passphrase)
     quiet_cached_key_warnings()
+
+
+def keeper_signer(cli_ctx: Any, account: Any, default: str | None = None) -> Any:
+    """The account a keeper command signs with: `account` (from `--account`); on a local network without one, the
+    test account at `default` (an address) or the first; never a test key off local networks (`TestKeyRefused`).
+    Ready to sign a run of transactions (`enable_autosign`)."""
+    network = cli_ctx.network_manager.network
+    if account is None:
+        if not network.is_local:
+            raise click.UsageError(
+                "--account is required off local networks (an alias from `ape accounts list`)"
+            )
+        test_accounts = cli_ctx.account_manager.test_accounts
+        wanted = (default or "").lower()
+        account = next((a for a in test_accounts if a.address.lower() == wanted), test_accounts[0])
+    refuse_test_key_off_local(
+        account,
+        network,
+        cli_ctx.config_manager.get_config("test"),
+        "run the keeper",
+        provider=cli_ctx.provider,
+    )
+    enable_autosign(account)
+    return account
 
 
 def quiet_cached_key_warnings() -> None:

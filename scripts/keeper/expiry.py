@@ -14,7 +14,7 @@ import click
 from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.accounts import keeper_signer
 from ballast.cli import BallastCommand
 from ballast.keepers.common import configure_json_logging, keyboard_interrupts
 from ballast.keepers.expiry import LOGGER_NAME, build_expiry_keeper
@@ -45,20 +45,7 @@ def cli(
 ) -> None:
     configure_json_logging(LOGGER_NAME, logging.INFO)
     network_manager = cli_ctx.network_manager
-    if account is None:
-        if not network_manager.network.is_local:
-            raise click.UsageError(
-                "--account is required off local networks (an alias from `ape accounts list`)"
-            )
-        account = cli_ctx.account_manager.test_accounts[0]
-    refuse_test_key_off_local(
-        account,
-        network_manager.network,
-        cli_ctx.config_manager.get_config("test"),
-        "run the keeper",
-        provider=cli_ctx.provider,
-    )
-    enable_autosign(account)
+    account = keeper_signer(cli_ctx, account)
     address = book_address(cli_ctx.local_project, network_manager.network.name, book, deployments)
     keeper = build_expiry_keeper(
         cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path, grace=grace,

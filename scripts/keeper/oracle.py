@@ -9,7 +9,7 @@ import click
 from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
-from ballast.accounts import enable_autosign, refuse_test_key_off_local
+from ballast.accounts import keeper_signer
 from ballast.cli import BallastCommand
 from ballast.keepers.oracle import (
     OracleKeeper,
@@ -56,20 +56,7 @@ def cli(
             config = OracleKeeperConfig.from_yaml(config_path)
         else:
             config = config_from_options(**options)
-        if account is None:
-            if not cli_ctx.network_manager.network.is_local:
-                cli_ctx.abort("--account is required off local networks (an alias from `ape accounts list`)")
-            keeper = str(deployment.manifest.roles.get("keeper", "")).lower()
-            test_accounts = cli_ctx.account_manager.test_accounts
-            account = next((a for a in test_accounts if a.address.lower() == keeper), test_accounts[0])
-        refuse_test_key_off_local(
-            account,
-            cli_ctx.network_manager.network,
-            cli_ctx.config_manager.get_config("test"),
-            "run the keeper",
-            provider=cli_ctx.provider,
-        )
-        enable_autosign(account)
+        account = keeper_signer(cli_ctx, account, default=str(deployment.manifest.roles.get("keeper", "")))
         runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
         with stop_on_signals(threading.Event()) as stop:
             runner.run(stop)
