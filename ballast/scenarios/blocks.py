@@ -93,8 +93,6 @@ DEFICIT_SOCIALIZED = _topic("DeficitSocialized(uint256,uint256,uint256)")
 PRODUCT_LIQUIDATED = _topic("ProductLiquidated(address,uint256,uint256,int256,bool)")
 POSITION_SETTLED = _topic("PositionSettled(uint256,address,int256,int256)")
 SETTLED = _topic("Settled(uint256,uint256,bool,uint256)")
-VOL_STEP_INTERVAL = 3_600  # OptionsBook.VOL_STEP_INTERVAL: one implied-volatility step per hour and asset
-MAX_VOL_STEP_BPS = 2_500  # OptionsBook.MAX_VOL_STEP_BPS: a step of at most 25 % of the current value
 
 
 def _exit_status(price: AssetPrice) -> int:
@@ -213,8 +211,11 @@ class BlockLoop:
         self.sigma = self.sigma_target = 0
         self.last_vol_step: int | None = None
         if vol_spike is not None and system.options is not None:
-            self.sigma = int(system.options.impliedVol(self.addresses[vol_spike.symbol]))
+            book = system.options
+            self.sigma = int(book.impliedVol(self.addresses[vol_spike.symbol]))
             self.sigma_target = int(self.sigma * vol_spike.target)
+            # The book's rule, as it states it: the largest step (bps of the current value) and the spacing.
+            record.vol_rule = (int(book.MAX_VOL_STEP_BPS()), int(book.VOL_STEP_INTERVAL()))
         # Each trader's options at the seeding (series id -> units), to realize a settled series.
         self.option_holders = {t.address: dict(t.options) for t in record.population.traders if t.options}
         # The margin products in listing order, by the name the report gives them.
@@ -285,13 +286,15 @@ class BlockLoop:
 
     def _queue_vol_step(self, b: int, timestamp: int) -> VolStep | None:
         """The risk manager's next implied-volatility step of the spike, when one is due: the largest the book
-        allows (MAX_VOL_STEP_BPS of the current value, up to the target), VOL_STEP_INTERVAL after the last one."""
+        allows (the book's MAX_VOL_STEP_BPS of the current value, up to the target), its VOL_STEP_INTERVAL after the
+        last one (`RunRecord.vol_rule`, read from the book)."""
         spike, book = self.vol_spike, self.system.options
         if spike is None or book is None or b < spike.start or self.sigma >= self.sigma_target:
             return None
-        if self.last_vol_step is not None and timestamp < self.last_vol_step + VOL_STEP_INTERVAL:
+        max_step_bps, interval = self.record.vol_rule
+        if self.last_vol_step is not None and timestamp < self.last_vol_step + interval:
             return None
-        after = min(self.sigma + self.sigma * MAX_VOL_STEP_BPS // 10_000, self.sigma_target)
+        after = min(self.sigma + self.sigma * max_step_bps // 10_000, self.sigma_target)
         self.driver.queue(
             self.system.risk_manager,
             Call.of(

@@ -304,23 +304,22 @@ def options_liquidated_with_perps(minimum: int = 1) -> Check:
     return check
 
 
-VOL_STEP = 1.25  # OptionsBook.MAX_VOL_STEP_BPS: a step of at most 25 % of the current value
-VOL_INTERVAL = 3_600  # OptionsBook.VOL_STEP_INTERVAL
-
-
 def implied_vol_stepped() -> Check:
-    """The risk manager raised implied volatility within the book's rule: at least one step, each at most 25 % of
-    the value before it, an hour or more after the previous one."""
+    """The risk manager raised implied volatility within the book's rule as the book states it
+    (`RunRecord.vol_rule`): at least one step, each at most MAX_VOL_STEP_BPS of the value before it, at least
+    VOL_STEP_INTERVAL after the previous one."""
 
     def check(r: RunRecord) -> PropertyResult:
         steps = r.vol_steps
-        too_large = [v for v in steps if v.after > v.before * VOL_STEP * (1 + 1e-12)]
-        too_soon = [b for a, b in pairwise(steps) if b.timestamp - a.timestamp < VOL_INTERVAL]
+        max_step_bps, interval = r.vol_rule
+        too_large = [v for v in steps if v.after > v.before * (1 + max_step_bps / 10_000) * (1 + 1e-12)]
+        too_soon = [b for a, b in pairwise(steps) if b.timestamp - a.timestamp < interval]
         path = f"{steps[0].before:.4f} -> {steps[-1].after:.4f}" if steps else "none"
         return PropertyResult(
             "implied volatility raised in the book's steps",
-            _verdict(bool(steps) and not too_large and not too_soon),
-            f"{len(steps)} steps ({path}); {len(too_large)} above 25 %, {len(too_soon)} within an hour of the last",
+            _verdict(bool(steps) and max_step_bps > 0 and not too_large and not too_soon),
+            f"{len(steps)} steps ({path}); {len(too_large)} above {max_step_bps / 100:g} %, {len(too_soon)} within "
+            f"{interval} s of the last",
         )
 
     return check

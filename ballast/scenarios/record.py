@@ -152,6 +152,8 @@ class RunRecord:
     listed_series: dict[int, int] = field(default_factory=dict)
     settlements: list[Settlement] = field(default_factory=list)
     vol_steps: list[VolStep] = field(default_factory=list)
+    #: The OptionsBook's implied-volatility rule as the book states it: (MAX_VOL_STEP_BPS, VOL_STEP_INTERVAL).
+    vol_rule: tuple[int, int] = (0, 0)
     payouts: list[tuple[int, int, str, float, float]] = field(default_factory=list)
     failed_realizations: int = 0
     product_closed: dict[int, float] = field(

@@ -52,6 +52,7 @@ def test_crash_vol_spike__small__options_and_perps_liquidated_together(vol_spike
     assert len(options.vol_steps) >= 2
     assert all(after <= before * 1.25 + 1e-12 for _, before, after in options.vol_steps)
     steps = record.vol_steps
+    assert record.vol_rule == (2_500, 3_600)  # read from the book: 25 % of the current value, once an hour
     assert all(b.timestamp - a.timestamp >= 3_600 for a, b in pairwise(steps))
     liquidated = {x.account for x in record.liquidations if x.products}
     holders = {t.address for t in record.population.traders if t.options and t.positions}
