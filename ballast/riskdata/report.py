@@ -101,8 +101,8 @@ def proposal_table(proposal: Proposal) -> Table:
             f"worst rise {e.worst_up:.2%} within the horizon"
         ),
     )
-    table.add_column("parameter")
-    table.add_column("value", justify="right")
+    table.add_column("parameter", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     table.add_column("method")
     table.add_column("inputs")
     for name, figure in proposal.figures().items():
