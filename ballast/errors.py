@@ -14,6 +14,7 @@ for, without a traceback (`ballast.cli`).
     │   ├── SeriesError        a price file that cannot be replayed
     │   └── DriverError        a transaction the scenario required failed, or the node refused a request
     ├── BenchError         the forge gas harness cannot be run or its output read
+    ├── RiskDataError      risk parameters cannot be proposed from the data and settings given (`ballast.riskdata`)
     └── AnalysisError      the static-analysis gate cannot run or its triage file is wrong
 
 A bug (an assertion, a `TypeError`) is not a `BallastError`: it keeps its traceback. The keepers' internal signals
@@ -76,6 +77,10 @@ class DriverError(ScenarioError):
 
 class BenchError(BallastError):
     """The forge gas harness could not be run, or its output or the snapshot could not be read."""
+
+
+class RiskDataError(BallastError, ValueError):
+    """Risk parameters cannot be proposed: a setting, an option (`SYMBOL=PATH`) or the data given is unusable."""
 
 
 class AnalysisError(BallastError):
