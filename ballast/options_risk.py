@@ -182,12 +182,14 @@ def spread_bps(params: OptionsRiskParams, net_open: int, max_open: int) -> int:
 
 
 def premium(series: Series, size: int, sigma: int, low: int, high: int, spread: int, timestamp: int) -> int:
-    """The cash a trade of `size` moves to the account (`OptionsBook._premium`): minus the ask for a buy (the upper
-    bound at the price worse for a long, plus the spread, rounded up), the bid for a sale (the lower bound at the
-    price worse for a short, less the spread, rounded down)."""
+    """The cash a trade of `size` moves to the account (`OptionsBook._premium`), at the end of {low, high} worse for
+    the trader: minus the ask for a buy (the upper bound where the option is worth more, plus the spread, rounded
+    up), the bid for a sale (the lower bound where it is worth less, less the spread, rounded down)."""
     tau = optionmath.time_to_expiry(series.expiry, timestamp)
     buying = size > 0
-    spot = spot_for(series.is_call, buying, False, low, high)
+    spot = spot_for(
+        series.is_call, True, buying, low, high
+    )  # where the option is worth more for a buyer, less for a seller
     if buying:
         unit = unit_value(series.is_call, spot, series.strike, sigma, tau, up=True)
         return -mul_bps_up(mul_wad_up(size, unit), BPS + spread)

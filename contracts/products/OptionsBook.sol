@@ -540,8 +540,10 @@ contract OptionsBook is IOptionsBook, Roles {
         cashUsd = _premium(s, buying, _abs(delta), spreadBps, tau, addsRisk);
     }
 
-    /// @dev A buyer pays the upper bound at the price worse for a long plus the spread; a seller gets the lower bound
-    /// at the price worse for a short less the spread.
+    /// @dev The price worse for the trader: a buyer pays the upper bound at the end of {low, high} where the option
+    /// is worth more (better for a long: a call's upper price) plus the spread; a seller gets the lower bound at the
+    /// end where it is worth less (a call's lower price) less the spread. A one-block round trip never returns more
+    /// than it cost, whatever the gap between median and TWAP.
     function _premium(Series storage s, bool buying, uint256 size, uint256 spreadBps, uint256 tau, bool addsRisk)
         private
         view
@@ -550,7 +552,7 @@ contract OptionsBook is IOptionsBook, Roles {
         (uint256 low, uint256 high) =
             oracle.priceBounds(s.asset, addsRisk ? IOracleAggregator.Action.AddRisk : IOracleAggregator.Action.Reduce);
         (bool isCall, uint256 strike, uint256 sigma) = (s.isCall, s.strike, _vol[s.asset]);
-        uint256 spot = OptionPricing.spotFor(isCall, buying, false, low, high);
+        uint256 spot = OptionPricing.spotFor(isCall, true, buying, low, high);
         if (buying) {
             uint256 unit = OptionPricing.unitValueUp(isCall, spot, strike, sigma, tau);
             return -OptionPricing.askUp(size, unit, spreadBps).toInt256();
