@@ -218,6 +218,10 @@ contract OptionsInvariantTest is EngineFixture {
     /// maintenance equity, and with nothing left its equity is not negative either (the deficit was absorbed);
     /// - (8) adding WETH collateral and repaying always succeed, whatever the actor's health, positions and the
     /// prices; an actor with no debt, no perp and no option withdraws its whole credit and WETH.
+    /// Check (7), one-block round trips in a series, is checked by the handler (`ROUND_TRIP_PROFIT`, `_roundTrip`) but not
+    /// asserted here yet: while WETH's median and TWAP differ, `OptionsBook._premium` prices a buy at the spot where the
+    /// option is worth less and a sale at the spot where it is worth more, so a buy-then-sell (or write-then-buy-back)
+    /// in one block returns more than went in; assert it once the book is fixed.
     function invariant_GhostChecksHold() public view {
         uint256[3] memory checks = [handler.OTHER_TOUCHED(), handler.NEGATIVE_EQUITY(), handler.EXIT_REFUSED()];
         string[3] memory names = [
@@ -287,6 +291,47 @@ contract OptionsInvariantTest is EngineFixture {
         assertEq(r.payoff, -int256(3 * (s.settlementPrice - s.strike)), "3 calls written");
         assertEq(book.settledLongUsd(), 0, "nothing owed to longs");
         assertEq(book.settledShortUsd(), 0, "nothing owed by shorts");
+        _checkAll();
+    }
+
+    /// @notice A liquidation closes a perp and options together: the 5,000 USDC actor writes 4 calls struck at 3,000
+    /// and shorts about 1x its value of the WETH perp; WETH jumps 40 % and holds there; the L2 probe finds it
+    /// liquidatable and the keeper's liquidation closes both (below the critical health: all of it), touches neither
+    /// other actor and leaves no negative equity.
+    function test_handler_liquidatesPerpAndOptionsTogether() public {
+        address writer = handler.actor(2);
+        handler.step(0, 2, 1, 1021440000000000000001); // write 4 calls of series 1
+        handler.step(30, 2, 5, 9_000); // perp: b % 4 == 1 (open), (b >> 2) % 2 == 1 (short), 1x its value
+        assertTrue(engine.position(writer, 0).size < 0, "short the perp");
+        handler.step(40, 30_000, 0, 0); // price: large, actor 0 has no perp: factor 14,000 bps
+        assertEq(handler.wethPrice(), 4_200e18, "WETH at 4,200");
+        assertGt(handler.liquidationsProbed(), 0, "L2 probed the liquidatable writer");
+        handler.step(90, 2, 0, 0); // liquidate
+        assertEq(handler.liquidations(), 1, "one liquidation");
+        assertEq(handler.mixedLiquidations(), 1, "of a perp and options together");
+        assertEq(book.positionOf(writer, 1), 0, "the options closed");
+        assertEq(int256(engine.position(writer, 0).size), 0, "the perp closed");
+        assertEq(handler.checked(handler.NEGATIVE_EQUITY()), 1, "(6) checked");
+        assertEq(handler.checked(handler.OTHER_TOUCHED()), 2, "(5) checked on both other actors");
+        _checkAll();
+    }
+
+    /// @notice The always-allowed paths: the 100,000 USDC actor, with nothing open, withdraws its whole credit and
+    /// deposits it again; after buying a call it adds WETH; it borrows and repays.
+    function test_handler_alwaysAllowed() public {
+        address who = handler.actor(0);
+        handler.step(94, 0, 2, 0); // mode 2: flat, no debt: withdraw everything, deposit it again
+        assertEq(handler.exitsTried(2), 1, "a flat exit");
+        (uint256 credit,,) = engine.cash(who);
+        assertEq(credit, 100_000e6, "the credit back");
+        handler.step(0, 0, 1, 1277440000000000000002); // buy 5 calls of series 1
+        handler.step(94, 0, 0, 1e18); // mode 0: add WETH
+        assertEq(handler.exitsTried(0), 1, "collateral added");
+        assertGt(engine.collateralBalance(who, address(weth)), 0, "WETH posted");
+        handler.step(94, 0, 1, 11_990); // mode 1: borrows 100 USDC beyond its credit, then repays 120 % of it
+        assertEq(handler.exitsTried(1), 1, "a repayment");
+        (, uint256 scaledDebt,) = engine.cash(who);
+        assertEq(scaledDebt, 0, "repaid");
         _checkAll();
     }
 
