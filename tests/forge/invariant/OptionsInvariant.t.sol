@@ -244,6 +244,43 @@ contract OptionsInvariantTest is EngineFixture {
         );
     }
 
+    /// @notice (7) One-block round trips in a series never return more than went in (`OptionsHandler._roundTrip`).
+    /// FAILS on the OptionsBook as it is: see test_roundTripInAPut_returnsMoreThanItCost.
+    function invariant_RoundTripsNeverProfit() public view {
+        uint256 check = handler.ROUND_TRIP_PROFIT();
+        assertTrue(
+            !handler.broken(check),
+            string.concat("(7) a round trip returned more than went in: ", handler.brokenAt(check))
+        );
+    }
+
+    /// @notice Minimal reproduction: WETH's feed moves -0.39 % and the oracle updates once (the median moves, the
+    /// TWAP lags: low = median, high = TWAP); an actor buys 3.8 puts struck at 3,000 (series 2) and sells them back in
+    /// the same block. `_premium` prices the buy at `spotFor(isCall, true, false, low, high)` = high (where a put is
+    /// worth less) and the sale at `spotFor(isCall, false, false, low, high)` = low (where it is worth more).
+    function test_roundTripInAPut_returnsMoreThanItCost() public {
+        address trader = handler.actor(1);
+        assertTrue(!book.series(2).isCall, "series 2 is a put");
+        _nextBlock();
+        _setFeed(address(weth), 2_988.3e18);
+        oracle.update(address(weth));
+        _nextBlock();
+        (uint256 credit0,, uint256 debt0) = engine.cash(trader);
+        vm.startPrank(trader);
+        bytes memory bought = engine.tradeProduct(0, abi.encode(IOptionsBookTypes.Trade(2, 3.8e18, type(int256).min)));
+        bytes memory sold = engine.tradeProduct(0, abi.encode(IOptionsBookTypes.Trade(2, -3.8e18, type(int256).min)));
+        vm.stopPrank();
+        (int256 paid,) = abi.decode(bought, (int256, uint256));
+        (int256 got,) = abi.decode(sold, (int256, uint256));
+        emit log_named_int("premium paid (USD WAD)", paid);
+        emit log_named_int("proceeds (USD WAD)", got);
+        (uint256 credit1,, uint256 debt1) = engine.cash(trader);
+        emit log_named_int(
+            "cash change (USDC units)", int256(credit1) - int256(debt1) - int256(credit0) + int256(debt0)
+        );
+        assertTrue(paid + got <= 0, "a one-block round trip in a put returned more than it cost");
+    }
+
     // ---------------------------------------------------------------- the handler's paths, directed
 
     /// @notice The liquidation path: the 5,000 USDC actor writes 4 calls struck at 3,000, WETH jumps 40 % and holds
