@@ -8,23 +8,34 @@ import {OptionsBook} from "../../../contracts/products/OptionsBook.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
+import {IPool} from "../../../interfaces/IPool.sol";
 import {Vm, WithVm} from "../utils/Vm.sol";
+import {LivenessProbe, Probing} from "./LivenessProbe.sol";
 
 /// @title OptionsHandler
 /// @notice What the options invariant fuzzer drives: the seeded bench core with an OptionsBook listed as margin
 /// product 0 (OptionsInvariantTest.setUp), three actors with USDC collateral (100,000, 20,000 and 5,000) trading WETH
-/// calls and puts through `MarginEngine.tradeProduct`, and a keeper liquidating through the Liquidator. One entry point,
-/// `step`, picks a weighted action with bounded inputs: trade (buy, write, or reduce towards flat), move WETH's price,
-/// let time pass (past expiries), settle an expired series, realize settled positions (an action with delta 0),
-/// liquidate an unhealthy actor, list a new series. Every protocol call is made inside try/catch: a revert is a
-/// statistic, never a failure of the campaign. The handler keeps its own clock (warped to before every action) and
-/// moves one block per step.
+/// calls and puts through `MarginEngine.tradeProduct` and the WETH perp (market 0) through `modifyPosition`, sometimes
+/// with WETH collateral and USDC debt, and a keeper liquidating through the Liquidator (a liquidation closes the perp
+/// and the options together). One entry point, `step`, picks a weighted action with bounded inputs: trade (buy, write,
+/// or reduce towards flat), perp (open or reduce), collateral (WETH in or out, USDC out with a borrow), move WETH's
+/// price, let time pass (past expiries), settle an expired series, realize settled positions (an action with delta
+/// 0), liquidate an unhealthy actor, list a new series, a one-block option round trip, an always-allowed action. Every
+/// protocol call is made inside try/catch: a revert is a statistic, never a failure of the campaign. The handler keeps
+/// its own clock (warped to before every action) and moves one block per step.
+/// @dev The core invariants of docs/design.md#invariants the handler checks itself, as ghost flags (`broken`,
+/// `brokenAt`): (5) a liquidation changes no other actor's books, (6) after every liquidation it performed the account
+/// holds no position with negative maintenance equity (and without positions its equity is not negative: a deficit is
+/// absorbed), (7) a one-block round trip in a series (buy then sell, write then buy back) returns no more cash than
+/// went in, (8) adding collateral and repaying always succeed and a flat account with no debt can withdraw everything,
+/// and liveness L2 after every step (every actor liquidatable at usable prices is liquidated by a keeper holding no
+/// tokens, with no Pool loan: probed through a LivenessProbe, undone).
 /// @dev Every realization of a settled position (by a trade, a delta-0 action or a liquidation) is recorded from the
 /// book's `PositionSettled` events with the position the handler saw before the call; the invariants recompute its
 /// payout from the series' settlement price. What the engine booked for the same call (`ProductTraded` /
 /// `ProductLiquidated`, and the account's USDC credit for a delta-0 action) is compared with the book's figures here and
 /// recorded as a `Booking` (expected, actual) the invariants check.
-contract OptionsHandler is WithVm {
+contract OptionsHandler is WithVm, Probing {
     // ---------------------------------------------------------------- actions
 
     uint256 public constant TRADE = 0;
@@ -34,7 +45,19 @@ contract OptionsHandler is WithVm {
     uint256 public constant REALIZE = 4;
     uint256 public constant LIQUIDATE = 5;
     uint256 public constant LIST = 6;
-    uint256 public constant ACTIONS = 7;
+    uint256 public constant PERP = 7;
+    uint256 public constant COLLATERAL = 8;
+    uint256 public constant ROUND_TRIP = 9;
+    uint256 public constant ALWAYS_ALLOWED = 10;
+    uint256 public constant ACTIONS = 11;
+
+    /// @dev The checks (docs/design.md#invariants) the handler keeps as ghost flags.
+    uint256 public constant OTHER_TOUCHED = 0; // 5: a liquidation touches no other account
+    uint256 public constant NEGATIVE_EQUITY = 1; // 6: no positions with negative equity after a liquidation
+    uint256 public constant ROUND_TRIP_PROFIT = 2; // 7: a one-block round trip returns no more than went in
+    uint256 public constant EXIT_REFUSED = 3; // 8: add collateral, repay, a flat account's withdrawal always work
+    uint256 public constant L2_LIQUIDATE = 4; // L2: a liquidatable actor is liquidated by a keeper with no tokens
+    uint256 public constant CHECKS = 5;
 
     /// @dev What a `Booking` compares.
     uint256 public constant BOOKED_ENGINE_CASH = 0; // ProductTraded / ProductLiquidated cash = payoffs + trade cash
@@ -45,6 +68,7 @@ contract OptionsHandler is WithVm {
     uint256 internal constant WAD = 1e18;
     uint256 internal constant UNIT = 1e12; // USD WAD per USDC unit (USDC at exactly 1 USD)
     uint256 internal constant PRODUCT = 0;
+    uint256 internal constant MARKET = 0; // the WETH perp
     uint256 internal constant BLOCK_TIME = 12;
     uint256 internal constant TWAP_WINDOW = 600; // the oracle's (EngineFixture)
     uint256 public constant N_ACTORS = 3;
@@ -60,6 +84,7 @@ contract OptionsHandler is WithVm {
 
     // ---------------------------------------------------------------- the system
 
+    IPool public immutable pool;
     IMarginEngine public immutable engine;
     OptionsBook public immutable book;
     Liquidator public immutable liquidator;
@@ -70,6 +95,9 @@ contract OptionsHandler is WithVm {
     MockFeed[3] internal feeds;
     address[N_ACTORS] internal actors;
     address public immutable keeper;
+    /// @notice A keeper that holds nothing, for the liquidation probes (L2).
+    address public immutable probeKeeper;
+    LivenessProbe public immutable probe;
 
     // ---------------------------------------------------------------- clock and ghosts
 
@@ -120,12 +148,28 @@ contract OptionsHandler is WithVm {
     /// @notice The selector of every refused trade (statistics).
     bytes4[] public tradeReverts;
 
+    /// @notice Per check: how often it was evaluated, whether it ever failed, and the first failure's story.
+    uint256[CHECKS] public checked;
+    bool[CHECKS] public broken;
+    string[CHECKS] internal _brokenAt;
+    /// @notice Liquidations of an actor holding a perp and options together; liquidations after which the account's
+    /// health could not be read (a price unusable); round trips by mode (buy then sell, write then buy back) and those
+    /// whose second leg was refused (no comparison: the position stays); always-allowed calls by mode (add
+    /// collateral, repay, a flat account's withdrawal); L2 probes.
+    uint256 public mixedLiquidations;
+    uint256 public unreadAfterLiquidation;
+    uint256[2] public roundTrips;
+    uint256 public roundTripsIncomplete;
+    uint256[3] public exitsTried;
+    uint256 public liquidationsProbed;
+
     struct Held {
         uint256 seriesId;
         int256 size;
     }
 
     constructor(
+        IPool pool_,
         IMarginEngine engine_,
         OptionsBook book_,
         Liquidator liquidator_,
@@ -134,7 +178,9 @@ contract OptionsHandler is WithVm {
         MockFeed[3] memory feeds_,
         uint256 wethPrice_
     ) {
-        (engine, book, liquidator, oracle) = (engine_, book_, liquidator_, oracle_);
+        (pool, engine, book, liquidator, oracle) = (pool_, engine_, book_, liquidator_, oracle_);
+        probeKeeper = address(uint160(uint256(keccak256("options probe keeper"))));
+        probe = new LivenessProbe(pool_, engine_, liquidator_);
         (assets, feeds) = (assets_, feeds_);
         usdc = MockERC20(assets_[0]);
         weth = assets_[2];
@@ -168,6 +214,20 @@ contract OptionsHandler is WithVm {
         return actors[i];
     }
 
+    /// @notice Every engine account the handler touches: the three actors, then the keeper (paid in collateral).
+    function allAccounts() external view returns (address[] memory list) {
+        list = new address[](N_ACTORS + 1);
+        for (uint256 i = 0; i < N_ACTORS; ++i) {
+            list[i] = actors[i];
+        }
+        list[N_ACTORS] = keeper;
+    }
+
+    /// @notice The first failure of `check`, in words ("" if none).
+    function brokenAt(uint256 check) external view returns (string memory) {
+        return _brokenAt[check];
+    }
+
     function realizationCount() external view returns (uint256) {
         return _realizations.length;
     }
@@ -194,8 +254,7 @@ contract OptionsHandler is WithVm {
 
     // ---------------------------------------------------------------- the fuzzer's entry point
 
-    /// @notice One action, weighted: trade 35 %, price 12 %, time 12 %, settle 12 %, realize 12 %, liquidate 10 %,
-    /// list 7 %.
+    /// @notice One action, weighted (`_pick`), then the L2 probe on the state it left.
     function step(uint256 which, uint256 a, uint256 b, uint256 c) external {
         _enter();
         uint256 action = _pick(which % 100);
@@ -207,20 +266,30 @@ contract OptionsHandler is WithVm {
         else if (action == SETTLE) ok = _settleAction(a);
         else if (action == REALIZE) ok = _realizeAction(a);
         else if (action == LIQUIDATE) ok = _liquidateAction(a);
-        else ok = _listAction(a, b, c);
+        else if (action == LIST) ok = _listAction(a, b, c);
+        else if (action == PERP) ok = _perpAction(a, b, c);
+        else if (action == COLLATERAL) ok = _collateralAction(a, b, c);
+        else if (action == ROUND_TRIP) ok = _roundTrip(a, b, c);
+        else ok = _alwaysAllowed(a, b, c);
         if (ok) ++succeeded[action];
+        _checkLiquidatable();
     }
 
     // ---------------------------------------------------------------- actions
 
-    /// @dev The action of a draw in [0, 100): trade 35, price 12, time 12, settle 12, realize 12, liquidate 10, list 7.
+    /// @dev The action of a draw in [0, 100): trade 28, perp 10, price 12, time 10, settle 10, realize 8,
+    /// collateral 3, round trip 4, liquidate 8, always allowed 3, list 4 (in the order of the draw's ranges).
     function _pick(uint256 w) internal pure returns (uint256) {
-        if (w < 35) return TRADE;
-        if (w < 47) return PRICE_MOVE;
-        if (w < 59) return TIME_PASSES;
-        if (w < 71) return SETTLE;
-        if (w < 83) return REALIZE;
+        if (w < 28) return TRADE;
+        if (w < 38) return PERP;
+        if (w < 50) return PRICE_MOVE;
+        if (w < 60) return TIME_PASSES;
+        if (w < 70) return SETTLE;
+        if (w < 78) return REALIZE;
+        if (w < 81) return COLLATERAL;
+        if (w < 85) return ROUND_TRIP;
         if (w < 93) return LIQUIDATE;
+        if (w < 96) return ALWAYS_ALLOWED;
         return LIST;
     }
 
@@ -268,11 +337,16 @@ contract OptionsHandler is WithVm {
 
     /// @dev WETH's feed moves by -3 % to +3 % (the oracle stays within its 5 % deviation: trades go on), every asset
     /// updated once; or, one time in three, by -35 % to +40 % and held there while the TWAP catches up (two updates
-    /// 601 s apart, then one more: median = TWAP, shorts on the wrong side become liquidatable). Within
-    /// [MIN_PRICE, MAX_PRICE].
+    /// 601 s apart, then one more: median = TWAP, shorts on the wrong side become liquidatable); half of those large
+    /// moves go against actor `(a >> 3) % 3`'s perp when it has one (a long: -20 % to -35 %, a short: +20 % to +40 %,
+    /// so a levered perp and the options beside it reach a liquidation). Within [MIN_PRICE, MAX_PRICE].
     function _priceMove(uint256 a) internal returns (bool ok) {
         bool large = a % 3 == 0;
         uint256 factorBps = large ? _bound(a >> 2, 6_500, 14_000) : _bound(a >> 2, 9_700, 10_300);
+        int256 perp = engine.position(actors[(a >> 3) % N_ACTORS], MARKET).size;
+        if (large && (a >> 1) % 2 == 0 && perp != 0) {
+            factorBps = perp > 0 ? _bound(a >> 16, 6_500, 8_000) : _bound(a >> 16, 12_000, 14_000);
+        }
         uint256 price = wethPrice * factorBps / 10_000;
         price = price < MIN_PRICE ? MIN_PRICE : price > MAX_PRICE ? MAX_PRICE : price;
         price = price / 1e10 * 1e10;
@@ -361,10 +435,23 @@ contract OptionsHandler is WithVm {
         if (who == address(0)) return false;
         ++liquidatableSeen;
         (Held[] memory held, int256[] memory expected) = _settledHeld(who);
+        bytes32[N_ACTORS] memory before;
+        for (uint256 k = 0; k < N_ACTORS; ++k) {
+            before[k] = _books(actors[k]);
+        }
+        bool optionsHeld = book.accountSeries(who).length != 0;
+        bool mixed = optionsHeld && engine.position(who, MARKET).size != 0;
         vm.recordLogs();
         vm.prank(keeper);
         try liquidator.liquidate(who) {
             Vm.Log[] memory logs = vm.getRecordedLogs();
+            if (mixed) ++mixedLiquidations;
+            _checkAfterLiquidation(who);
+            for (uint256 k = 0; k < N_ACTORS; ++k) {
+                if (actors[k] == who) continue;
+                ++checked[OTHER_TOUCHED];
+                if (_books(actors[k]) != before[k]) _violate(OTHER_TOUCHED, "a liquidation changed another actor", k);
+            }
             int256 payoffs = _recordRealizations(who, held, expected, logs);
             int256 closedCash;
             for (uint256 i = 0; i < logs.length; ++i) {
@@ -373,7 +460,12 @@ contract OptionsHandler is WithVm {
                     closedCash += cash;
                 }
             }
-            _book(BOOKED_ENGINE_CASH, payoffs + closedCash, _engineCash(logs, PRODUCT_LIQUIDATED, who));
+            // The engine closes the options only of an account that holds some (a perp alone: no ProductLiquidated).
+            if (optionsHeld) {
+                _book(BOOKED_ENGINE_CASH, payoffs + closedCash, _engineCash(logs, PRODUCT_LIQUIDATED, who));
+            } else {
+                _book(BOOKED_COUNT, 0, int256(_countEngineEvents(logs, PRODUCT_LIQUIDATED, who)));
+            }
             ++liquidations;
             return true;
         } catch {
@@ -389,7 +481,295 @@ contract OptionsHandler is WithVm {
         return _list(strike, tenor, c % 2 == 0);
     }
 
+    // ---------------------------------------------------------------- perps and collateral
+
+    /// @dev Actor `a`'s WETH perp: one time in four (when it has one) reduced by 10 % to 100 % (half of those in
+    /// full); else opened or added
+    /// to, long or short, at 0.1x to 3x its cash and WETH collateral at the feed price (an actor worth under 500 USD
+    /// first deposits 2,000 to 20,000 USDC).
+    function _perpAction(uint256 a, uint256 b, uint256 c) internal returns (bool) {
+        address who = actors[a % N_ACTORS];
+        int256 size = engine.position(who, MARKET).size;
+        int256 delta;
+        if (size != 0 && b % 4 == 0) {
+            uint256 fraction = (b >> 2) % 2 == 0 ? 10_000 : _bound(c, 1_000, 10_000);
+            delta = fraction == 10_000 ? -size : -size * int256(fraction) / 10_000;
+        } else {
+            int256 value = _netValue(who);
+            if (value < 500e18) {
+                if (!_depositUsdc(who, _bound(c >> 128, 2_000, 20_000) * 1e6)) return false;
+                value = _netValue(who);
+                if (value <= 0) return false;
+            }
+            uint256 units = uint256(value) * _bound(c, 1_000, 30_000) / 10_000 * WAD / wethPrice;
+            delta = (b >> 2) % 2 == 0 ? int256(units) : -int256(units);
+        }
+        if (delta == 0) return false;
+        vm.prank(who);
+        try engine.modifyPosition(MARKET, delta, delta > 0 ? type(uint256).max : 0) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev Actor `a`: deposits 0.1 to 5 WETH of collateral; or withdraws 10 % to 100 % of its USDC credit, half the
+    /// time with 100 to 3,000 USDC more (a borrow from the Pool against its margin); or withdraws 10 % to 100 % of its
+    /// WETH.
+    function _collateralAction(uint256 a, uint256 b, uint256 c) internal returns (bool) {
+        address who = actors[a % N_ACTORS];
+        uint256 mode = b % 3;
+        if (mode == 0) return _depositWeth(who, _bound(c, 0.1e18, 5e18));
+        uint256 amount;
+        address asset = mode == 1 ? address(usdc) : weth;
+        if (mode == 1) {
+            (uint256 credit,,) = engine.cash(who);
+            amount = credit * _bound(c, 1_000, 10_000) / 10_000;
+            if ((c >> 128) % 2 == 0) amount += _bound(c >> 64, 100, 3_000) * 1e6;
+        } else {
+            amount = engine.collateralBalance(who, weth) * _bound(c, 1_000, 10_000) / 10_000;
+        }
+        if (amount == 0) return false;
+        vm.prank(who);
+        try engine.withdraw(asset, amount, who) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- one-block round trips (invariant 7)
+
+    /// @dev Actor `a` buys 0.01 to 5 units of a series still trading and sells them back, or writes them and buys
+    /// them back, in one block (an actor holding a settled position is skipped: its first trade would realize it).
+    /// Neither leg's limit binds. The account's cash (credit less debt, USDC units) and the two legs' cash (the book's
+    /// figures) must not rise, and the position must be back where it was; a refused second leg leaves the position
+    /// (counted, not compared).
+    function _roundTrip(uint256 a, uint256 b, uint256 c) internal returns (bool) {
+        address who = actors[a % N_ACTORS];
+        uint256 seriesId = _pickSeries(who, b);
+        if (seriesId == 0 || block.timestamp + book.settlementWindow() >= book.series(seriesId).expiry) return false;
+        (Held[] memory held,) = _settledHeld(who);
+        if (held.length != 0) return false;
+        uint256 mode = c % 2;
+        int256 size = int256(_bound(c >> 8, 0.01e18, 5e18));
+        int256 delta = mode == 0 ? size : -size;
+        int256 position = book.positionOf(who, seriesId);
+        int256 cashBefore = _cashUnits(who);
+        (int256 first, bool ok) = _tradeCash(who, seriesId, delta);
+        if (!ok) return false;
+        ++roundTrips[mode];
+        (int256 second, bool back) = _tradeCash(who, seriesId, -delta);
+        if (!back) {
+            ++roundTripsIncomplete;
+            return true;
+        }
+        ++checked[ROUND_TRIP_PROFIT];
+        int256 cashAfter = _cashUnits(who);
+        if (cashAfter > cashBefore) {
+            _violate(ROUND_TRIP_PROFIT, "a round trip raised the account's cash", uint256(cashAfter - cashBefore));
+        }
+        if (first + second > 0) {
+            _violate(ROUND_TRIP_PROFIT, "a round trip's legs paid out more than they took", uint256(first + second));
+        }
+        if (book.positionOf(who, seriesId) != position) {
+            _violate(ROUND_TRIP_PROFIT, "a round trip moved a position", 0);
+        }
+        return true;
+    }
+
+    /// @dev `who` trades `delta` of `seriesId` through the engine, without a limit: the cash the book moved, and
+    /// whether the trade went through.
+    function _tradeCash(address who, uint256 seriesId, int256 delta) internal returns (int256 cash, bool ok) {
+        vm.prank(who);
+        try engine.tradeProduct(
+            PRODUCT, abi.encode(IOptionsBookTypes.Trade(seriesId, delta, type(int256).min))
+        ) returns (
+            bytes memory result
+        ) {
+            (cash,) = abi.decode(result, (int256, uint256));
+            ok = true;
+        } catch {}
+    }
+
+    // ---------------------------------------------------------------- always allowed (invariant 8)
+
+    /// @dev Actor `a`, whatever its health, the prices' status and its positions: mode 0 adds 0.01 to 2 WETH of
+    /// collateral; mode 1 repays part or all of its debt and more (an actor without debt borrows 100 to 2,000 USDC
+    /// first); mode 2 closes its perp and options and repays
+    /// its debt (`_flatten`; if that fails, mode 0), then, with no debt, no perp and no option, withdraws its whole
+    /// USDC credit and WETH and deposits them again (the actor plays on). Each deposit and withdrawal must succeed.
+    function _alwaysAllowed(uint256 a, uint256 b, uint256 c) internal returns (bool) {
+        address who = actors[a % N_ACTORS];
+        uint256 mode = b % 3;
+        (, uint256 scaledDebt, uint256 debt) = engine.cash(who);
+        if (mode == 1 && scaledDebt == 0) {
+            // No debt to repay: borrow 100 to 2,000 USDC first (the margin may refuse it: then mode 0).
+            (uint256 available,,) = engine.cash(who);
+            vm.prank(who);
+            try engine.withdraw(address(usdc), available + _bound(c >> 64, 100, 2_000) * 1e6, who) {} catch {}
+            (, scaledDebt, debt) = engine.cash(who);
+            if (scaledDebt == 0) mode = 0;
+        }
+        if (mode == 2 && !_flatten(who)) mode = 0;
+        ++exitsTried[mode];
+        ++checked[EXIT_REFUSED];
+        if (mode == 0) return _mustDeposit(who, weth, _bound(c, 0.01e18, 2e18), "add collateral refused");
+        if (mode == 1) {
+            return _mustDeposit(who, address(usdc), debt * _bound(c, 10, 12_000) / 10_000 + 1, "repay refused");
+        }
+        (uint256 credit,,) = engine.cash(who);
+        uint256 wethHeld = engine.collateralBalance(who, weth);
+        address[2] memory list = [address(usdc), weth];
+        uint256[2] memory amounts = [credit, wethHeld];
+        for (uint256 i = 0; i < 2; ++i) {
+            if (amounts[i] == 0) continue;
+            vm.prank(who);
+            try engine.withdraw(list[i], amounts[i], who) {}
+            catch (bytes memory reason) {
+                _violate(EXIT_REFUSED, "a flat account's withdrawal refused", uint256(bytes32(reason)) >> 224);
+                return false;
+            }
+        }
+        for (uint256 i = 0; i < 2; ++i) {
+            if (amounts[i] != 0) _mustDeposit(who, list[i], amounts[i], "a flat account's deposit refused");
+        }
+        return true;
+    }
+
+    /// @dev Try to leave `who` with no perp, no option and no debt: close the perp, trade every option position back
+    /// to flat (realizing the settled ones), repay the debt; whether it got there (a series in its settlement window
+    /// or expired and unsettled cannot be traded: then not).
+    function _flatten(address who) internal returns (bool) {
+        int256 size = engine.position(who, MARKET).size;
+        if (size != 0) {
+            vm.prank(who);
+            try engine.modifyPosition(MARKET, -size, size < 0 ? type(uint256).max : 0) {} catch {}
+        }
+        uint256[] memory ids = book.accountSeries(who);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            int256 position = book.positionOf(who, ids[i]);
+            if (position == 0) continue; // realized by an earlier trade of this loop
+            IOptionsBookTypes.Series memory s = book.series(ids[i]);
+            bytes memory action = s.settled
+                ? abi.encode(IOptionsBookTypes.Trade(0, 0, 0))
+                : abi.encode(IOptionsBookTypes.Trade(ids[i], -position, type(int256).min));
+            _trade(who, action);
+        }
+        (, uint256 scaledDebt, uint256 debt) = engine.cash(who);
+        if (scaledDebt != 0) _mustDeposit(who, address(usdc), debt + 1, "repay refused");
+        (, uint16 markets) = engine.accountMasks(who);
+        (, scaledDebt,) = engine.cash(who);
+        return markets == 0 && engine.accountProducts(who) == 0 && scaledDebt == 0;
+    }
+
+    /// @dev Mint `amount` of `asset` to `who`, who deposits it into its own account: it must succeed.
+    function _mustDeposit(address who, address asset, uint256 amount, string memory what) internal returns (bool) {
+        MockERC20(asset).mint(who, amount);
+        vm.startPrank(who);
+        MockERC20(asset).approve(address(engine), amount);
+        try engine.deposit(asset, amount, who) {
+            vm.stopPrank();
+            return true;
+        } catch (bytes memory reason) {
+            vm.stopPrank();
+            _violate(EXIT_REFUSED, what, uint256(bytes32(reason)) >> 224);
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- liquidation checks
+
+    /// @dev (6) After a liquidation: an account that still holds a perp or an option has non-negative maintenance
+    /// equity; one that holds nothing has too (a deficit was absorbed: its debt written off). Unread when a price
+    /// is unusable (counted).
+    function _checkAfterLiquidation(address who) internal {
+        try engine.liquidationHealth(who) returns (IMarginEngineTypes.Health memory h) {
+            ++checked[NEGATIVE_EQUITY];
+            if (h.maintenanceEquity >= 0) return;
+            (, uint16 markets) = engine.accountMasks(who);
+            bool holds = markets != 0 || engine.accountProducts(who) != 0;
+            _violate(
+                NEGATIVE_EQUITY,
+                holds
+                    ? "positions left with negative maintenance equity"
+                    : "no positions left but negative maintenance equity (not absorbed)",
+                uint256(-h.maintenanceEquity)
+            );
+        } catch {
+            ++unreadAfterLiquidation;
+        }
+    }
+
+    /// @dev L2, after every step: every actor liquidatable at usable prices (`liquidationHealth` does not revert) is
+    /// liquidated by a keeper holding nothing, with no Pool loan (probed, undone).
+    function _checkLiquidatable() internal {
+        for (uint256 k = 0; k < N_ACTORS; ++k) {
+            try engine.liquidationHealth(actors[k]) returns (IMarginEngineTypes.Health memory h) {
+                if (!h.liquidatable) continue;
+            } catch {
+                continue;
+            }
+            ++checked[L2_LIQUIDATE];
+            ++liquidationsProbed;
+            (bool ok, bytes4 reason, uint256 loans) =
+                _probe(probe, abi.encodeCall(LivenessProbe.liquidate, (probeKeeper, actors[k])));
+            if (!ok) _violate(L2_LIQUIDATE, "a liquidatable actor could not be liquidated", uint256(uint32(reason)));
+            if (loans != 0) _violate(L2_LIQUIDATE, "a liquidation borrowed from the Pool", loans);
+        }
+    }
+
+    /// @dev A digest of `who`'s books: cash, WETH collateral, perp, and every option position.
+    function _books(address who) internal view returns (bytes32) {
+        (uint256 credit, uint256 scaledDebt,) = engine.cash(who);
+        uint256[] memory ids = book.accountSeries(who);
+        int256[] memory sizes = new int256[](ids.length);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            sizes[i] = book.positionOf(who, ids[i]);
+        }
+        return keccak256(
+            abi.encode(
+                credit, scaledDebt, engine.collateralBalance(who, weth), engine.position(who, MARKET), ids, sizes
+            )
+        );
+    }
+
+    function _violate(uint256 check, string memory what, uint256 value) internal {
+        if (broken[check]) return;
+        broken[check] = true;
+        _brokenAt[check] = string.concat(what, " (", vm.toString(value), ") at time ", vm.toString(time));
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    function _depositUsdc(address who, uint256 amount) internal returns (bool) {
+        return _deposit(who, address(usdc), amount);
+    }
+
+    function _depositWeth(address who, uint256 amount) internal returns (bool) {
+        return _deposit(who, weth, amount);
+    }
+
+    function _deposit(address who, address asset, uint256 amount) internal returns (bool ok) {
+        MockERC20(asset).mint(who, amount);
+        vm.startPrank(who);
+        MockERC20(asset).approve(address(engine), amount);
+        try engine.deposit(asset, amount, who) {
+            ok = true;
+        } catch {}
+        vm.stopPrank();
+    }
+
+    /// @notice `who`'s cash: credit less debt, USDC units.
+    function _cashUnits(address who) internal view returns (int256) {
+        (uint256 credit,, uint256 debt) = engine.cash(who);
+        return int256(credit) - int256(debt);
+    }
+
+    /// @notice Cash and WETH collateral at the feed price (options left out), USD WAD.
+    function _netValue(address who) internal view returns (int256) {
+        return _cashUnits(who) * int256(UNIT) + int256(engine.collateralBalance(who, weth) * wethPrice / WAD);
+    }
 
     function _list(uint256 strike, uint256 tenor, bool isCall) internal returns (bool) {
         uint256 liveBefore = book.liveSeries().length;
@@ -489,6 +869,16 @@ contract OptionsHandler is WithVm {
             _book(BOOKED_CREDIT, int256(creditBefore - owed), int256(creditAfter));
         }
         ++creditChecks;
+    }
+
+    /// @dev How many `topic` events of the engine about `who` are in `logs`.
+    function _countEngineEvents(Vm.Log[] memory logs, bytes32 topic, address who) internal view returns (uint256 n) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (
+                logs[i].emitter == address(engine) && logs[i].topics[0] == topic
+                    && address(uint160(uint256(logs[i].topics[1]))) == who
+            ) ++n;
+        }
     }
 
     function _engineCash(Vm.Log[] memory logs, bytes32 topic, address who) internal returns (int256 cash) {

@@ -4,15 +4,18 @@ pragma solidity 0.8.30;
 import {IMarginProduct} from "../../../interfaces/IMarginProduct.sol";
 import {IOptionsBookTypes} from "../../../interfaces/IOptionsBook.sol";
 import {OptionsBook} from "../../../contracts/products/OptionsBook.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {OptionsHandler} from "./OptionsHandler.sol";
 
 /// @title OptionsInvariantTest
 /// @notice Stateful fuzzing of the OptionsBook as the engine's margin product 0 through `OptionsHandler.step`: trades,
-/// WETH price moves, time (past expiries), settlement, realization, liquidation and new listings. The seeded bench
-/// core (EngineFixture) with its own book (the parameters of tests/forge/utils/OptionsBase.sol plus a 1 % short floor;
-/// settlement window 300 s, half the oracle's TWAP window). Runs and depth: `[invariant]` in foundry.toml.
+/// WETH perps and collateral, WETH price moves, time (past expiries), settlement, realization, liquidation, new
+/// listings, one-block round trips and always-allowed actions. The seeded bench core (EngineFixture) with its own book
+/// (the parameters of tests/forge/utils/OptionsBase.sol plus a 1 % short floor; settlement window 300 s, half the
+/// oracle's TWAP window). Checks the options invariants O1-O5 and, with options in play, the core invariants 1, 3,
+/// 5, 6, 7, 8 and liveness L2 of docs/design.md#invariants. Runs and depth: `[invariant]` in foundry.toml.
 contract OptionsInvariantTest is EngineFixture {
     uint32 internal constant SETTLEMENT_WINDOW = 300;
     uint256 internal constant VOL = 0.8e18;
@@ -33,6 +36,7 @@ contract OptionsInvariantTest is EngineFixture {
         engine.listMarginProduct(address(book));
         book.setImpliedVol(address(weth), VOL);
         handler = new OptionsHandler(
+            pool,
             engine,
             book,
             liquidator,
@@ -172,6 +176,111 @@ contract OptionsInvariantTest is EngineFixture {
         assertEq(handler.overLimit(), 0, "a listing or a trade went over a series limit");
     }
 
+    // ---------------------------------------------------------------- core invariants with options in play
+
+    /// @notice (1) The engine's USDC covers the accounts' credit (the actors' and the keeper's) and its WBTC and WETH
+    /// their collateral totals; the Pool holds at least its reserves; the Liquidator and the book keep no tokens; the
+    /// InsuranceFund holds at least its booked balance.
+    function invariant_BalancesCoverBooks() public view {
+        uint256 credits;
+        address[] memory accounts = handler.allAccounts();
+        for (uint256 k = 0; k < accounts.length; ++k) {
+            (uint256 credit,,) = engine.cash(accounts[k]);
+            credits += credit;
+        }
+        assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
+        assertGe(wbtc.balanceOf(address(engine)), engine.totalCollateral(address(wbtc)), "engine WBTC below its books");
+        assertGe(weth.balanceOf(address(engine)), engine.totalCollateral(address(weth)), "engine WETH below its books");
+        MockERC20[3] memory tokens = [usdc, wbtc, weth];
+        for (uint256 i = 0; i < 3; ++i) {
+            assertGe(tokens[i].balanceOf(address(pool)), pool.reserves(address(tokens[i])), "pool below its reserves");
+            assertEq(tokens[i].balanceOf(address(liquidator)), 0, "liquidator kept tokens");
+            assertEq(tokens[i].balanceOf(address(book)), 0, "the book holds tokens");
+        }
+        assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
+    }
+
+    /// @notice (3) The accounts' scaled debts add up to the Pool's total scaled debt (the receivable), exactly. The
+    /// actors and the keeper are the only engine accounts (the fixture's LP only holds Pool shares).
+    function invariant_DebtsSumToReceivable() public view {
+        uint256 scaled;
+        address[] memory accounts = handler.allAccounts();
+        for (uint256 k = 0; k < accounts.length; ++k) {
+            (, uint256 s,) = engine.cash(accounts[k]);
+            scaled += s;
+        }
+        assertEq(scaled, pool.totalScaledDebt(), "accounts' scaled debt != pool total scaled debt");
+    }
+
+    /// @notice The invariants the handler checks around its own actions (`OptionsHandler.broken`):
+    /// - (5) a liquidation changes no other actor's cash, collateral, perp or options;
+    /// - (6) after every liquidation the handler performed, the account holds no perp or option with negative
+    /// maintenance equity, and with nothing left its equity is not negative either (the deficit was absorbed);
+    /// - (8) adding WETH collateral and repaying always succeed, whatever the actor's health, positions and the
+    /// prices; an actor with no debt, no perp and no option withdraws its whole credit and WETH.
+    /// Check (7), one-block round trips in a series, is checked by the handler (`ROUND_TRIP_PROFIT`, `_roundTrip`) but not
+    /// asserted here yet: while WETH's median and TWAP differ, `OptionsBook._premium` prices a buy at the spot where the
+    /// option is worth less and a sale at the spot where it is worth more, so a buy-then-sell (or write-then-buy-back)
+    /// in one block returns more than went in; assert it once the book is fixed.
+    function invariant_GhostChecksHold() public view {
+        uint256[3] memory checks = [handler.OTHER_TOUCHED(), handler.NEGATIVE_EQUITY(), handler.EXIT_REFUSED()];
+        string[3] memory names = [
+            "(5) a liquidation touched another account",
+            "(6) negative equity left after a liquidation",
+            "(8) adding collateral, repaying or a flat account's withdrawal refused"
+        ];
+        for (uint256 i = 0; i < 3; ++i) {
+            assertTrue(!handler.broken(checks[i]), string.concat(names[i], ": ", handler.brokenAt(checks[i])));
+        }
+    }
+
+    /// @notice (L2) After every step, every actor liquidatable at usable prices is liquidated by a keeper holding no
+    /// tokens (`Liquidator.liquidate` succeeds), with no Pool loan: probed and undone.
+    function invariant_LiquidatableIsLiquidated() public view {
+        uint256 check = handler.L2_LIQUIDATE();
+        assertTrue(
+            !handler.broken(check),
+            string.concat("(L2) a liquidatable actor could not be liquidated: ", handler.brokenAt(check))
+        );
+    }
+
+    /// @notice (7) One-block round trips in a series never return more than went in (`OptionsHandler._roundTrip`).
+    /// FAILS on the OptionsBook as it is: see test_roundTripInAPut_returnsMoreThanItCost.
+    function invariant_RoundTripsNeverProfit() public view {
+        uint256 check = handler.ROUND_TRIP_PROFIT();
+        assertTrue(
+            !handler.broken(check),
+            string.concat("(7) a round trip returned more than went in: ", handler.brokenAt(check))
+        );
+    }
+
+    /// @notice Minimal reproduction: WETH's feed moves -0.39 % and the oracle updates once (the median moves, the
+    /// TWAP lags: low = median, high = TWAP); an actor buys 3.8 puts struck at 3,000 (series 2) and sells them back in
+    /// the same block. `_premium` prices the buy at `spotFor(isCall, true, false, low, high)` = high (where a put is
+    /// worth less) and the sale at `spotFor(isCall, false, false, low, high)` = low (where it is worth more).
+    function test_roundTripInAPut_returnsMoreThanItCost() public {
+        address trader = handler.actor(1);
+        assertTrue(!book.series(2).isCall, "series 2 is a put");
+        _nextBlock();
+        _setFeed(address(weth), 2_988.3e18);
+        oracle.update(address(weth));
+        _nextBlock();
+        (uint256 credit0,, uint256 debt0) = engine.cash(trader);
+        vm.startPrank(trader);
+        bytes memory bought = engine.tradeProduct(0, abi.encode(IOptionsBookTypes.Trade(2, 3.8e18, type(int256).min)));
+        bytes memory sold = engine.tradeProduct(0, abi.encode(IOptionsBookTypes.Trade(2, -3.8e18, type(int256).min)));
+        vm.stopPrank();
+        (int256 paid,) = abi.decode(bought, (int256, uint256));
+        (int256 got,) = abi.decode(sold, (int256, uint256));
+        emit log_named_int("premium paid (USD WAD)", paid);
+        emit log_named_int("proceeds (USD WAD)", got);
+        (uint256 credit1,, uint256 debt1) = engine.cash(trader);
+        emit log_named_int(
+            "cash change (USDC units)", int256(credit1) - int256(debt1) - int256(credit0) + int256(debt0)
+        );
+        assertTrue(paid + got <= 0, "a one-block round trip in a put returned more than it cost");
+    }
+
     // ---------------------------------------------------------------- the handler's paths, directed
 
     /// @notice The liquidation path: the 5,000 USDC actor writes 4 calls struck at 3,000, WETH jumps 40 % and holds
@@ -222,18 +331,75 @@ contract OptionsInvariantTest is EngineFixture {
         _checkAll();
     }
 
+    /// @notice A liquidation closes a perp and options together: the 5,000 USDC actor writes 4 calls struck at 3,000
+    /// and shorts about 1x its value of the WETH perp; WETH jumps 40 % and holds there; the L2 probe finds it
+    /// liquidatable and the keeper's liquidation closes both (below the critical health: all of it), touches neither
+    /// other actor and leaves no negative equity.
+    function test_handler_liquidatesPerpAndOptionsTogether() public {
+        address writer = handler.actor(2);
+        handler.step(0, 2, 1, 1021440000000000000001); // write 4 calls of series 1
+        handler.step(30, 2, 5, 9_000); // perp: b % 4 == 1 (open), (b >> 2) % 2 == 1 (short), 1x its value
+        assertTrue(engine.position(writer, 0).size < 0, "short the perp");
+        handler.step(40, 30_000, 0, 0); // price: large, actor 0 has no perp: factor 14,000 bps
+        assertEq(handler.wethPrice(), 4_200e18, "WETH at 4,200");
+        assertGt(handler.liquidationsProbed(), 0, "L2 probed the liquidatable writer");
+        handler.step(90, 2, 0, 0); // liquidate
+        assertEq(handler.liquidations(), 1, "one liquidation");
+        assertEq(handler.mixedLiquidations(), 1, "of a perp and options together");
+        assertEq(book.positionOf(writer, 1), 0, "the options closed");
+        assertEq(int256(engine.position(writer, 0).size), 0, "the perp closed");
+        assertEq(handler.checked(handler.NEGATIVE_EQUITY()), 1, "(6) checked");
+        assertEq(handler.checked(handler.OTHER_TOUCHED()), 2, "(5) checked on both other actors");
+        _checkAll();
+    }
+
+    /// @notice The always-allowed paths: the 100,000 USDC actor, with nothing open, withdraws its whole credit and
+    /// deposits it again; after buying a call it adds WETH; it borrows and repays.
+    function test_handler_alwaysAllowed() public {
+        address who = handler.actor(0);
+        handler.step(94, 0, 2, 0); // mode 2: flat, no debt: withdraw everything, deposit it again
+        assertEq(handler.exitsTried(2), 1, "a flat exit");
+        (uint256 credit,,) = engine.cash(who);
+        assertEq(credit, 100_000e6, "the credit back");
+        handler.step(0, 0, 1, 1277440000000000000002); // buy 5 calls of series 1
+        handler.step(94, 0, 0, 1e18); // mode 0: add WETH
+        assertEq(handler.exitsTried(0), 1, "collateral added");
+        assertGt(engine.collateralBalance(who, address(weth)), 0, "WETH posted");
+        handler.step(94, 0, 1, 11_990); // mode 1: borrows 100 USDC beyond its credit, then repays 120 % of it
+        assertEq(handler.exitsTried(1), 1, "a repayment");
+        (, uint256 scaledDebt,) = engine.cash(who);
+        assertEq(scaledDebt, 0, "repaid");
+        _checkAll();
+    }
+
     function _checkAll() internal view {
         invariant_PayoutIsIntrinsicAtSettlement();
         invariant_OpenInterestIsTheSumOfPositions();
         invariant_SettledAggregatesBoundWhatIsOwed();
         invariant_RiskViewsNeverRevert();
         invariant_SeriesLimits();
+        invariant_BalancesCoverBooks();
+        invariant_DebtsSumToReceivable();
+        invariant_GhostChecksHold();
+        invariant_LiquidatableIsLiquidated();
     }
 
     /// @notice How much of the state space a campaign reached (printed with -vv).
     function afterInvariant() public {
-        string[7] memory names = ["trade", "price", "time", "settle", "realize", "liquidate", "list"];
-        for (uint256 i = 0; i < 7; ++i) {
+        string[11] memory names = [
+            "trade",
+            "price",
+            "time",
+            "settle",
+            "realize",
+            "liquidate",
+            "list",
+            "perp",
+            "collateral",
+            "round trip",
+            "always allowed"
+        ];
+        for (uint256 i = 0; i < 11; ++i) {
             emit log_named_uint(string.concat(names[i], " picked"), handler.picked(i));
             emit log_named_uint(string.concat(names[i], " succeeded"), handler.succeeded(i));
         }
@@ -246,5 +412,18 @@ contract OptionsInvariantTest is EngineFixture {
         emit log_named_uint("fifth series refused", handler.tooManySeriesRefused());
         emit log_named_uint("listings refused (full)", handler.listingsRefusedFull());
         emit log_named_uint("trades refused", handler.tradeRevertCount());
+        emit log_named_uint("liquidations of a perp and options together", handler.mixedLiquidations());
+        emit log_named_uint("health unread after a liquidation", handler.unreadAfterLiquidation());
+        emit log_named_uint("round trips buy/sell", handler.roundTrips(0));
+        emit log_named_uint("round trips write/buy back", handler.roundTrips(1));
+        emit log_named_uint("round trips with a refused second leg", handler.roundTripsIncomplete());
+        emit log_named_uint("always allowed: add collateral", handler.exitsTried(0));
+        emit log_named_uint("always allowed: repay", handler.exitsTried(1));
+        emit log_named_uint("always allowed: flat withdrawal", handler.exitsTried(2));
+        emit log_named_uint("L2 probes", handler.liquidationsProbed());
+        string[5] memory checks = ["other touched", "negative equity", "round trip", "exits", "L2"];
+        for (uint256 i = 0; i < 5; ++i) {
+            emit log_named_uint(string.concat("checked: ", checks[i]), handler.checked(i));
+        }
     }
 }
