@@ -187,9 +187,8 @@ def premium(series: Series, size: int, sigma: int, low: int, high: int, spread: 
     up), the bid for a sale (the lower bound where it is worth less, less the spread, rounded down)."""
     tau = optionmath.time_to_expiry(series.expiry, timestamp)
     buying = size > 0
-    spot = spot_for(
-        series.is_call, True, buying, low, high
-    )  # where the option is worth more for a buyer, less for a seller
+    # Where the option is worth more for a buyer (better for a long), less for a seller.
+    spot = spot_for(series.is_call, True, buying, low, high)
     if buying:
         unit = unit_value(series.is_call, spot, series.strike, sigma, tau, up=True)
         return -mul_bps_up(mul_wad_up(size, unit), BPS + spread)
