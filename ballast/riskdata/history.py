@@ -19,8 +19,8 @@ from ape.types import LogFilter
 
 from ballast.errors import SeriesError
 
-# `_bound` is the scenarios' parser of a window bound (reused, so both readers read a window the same way).
-from ballast.scenarios.paths import SECONDS_PER_YEAR, _bound, read_ohlc, read_series, series_kind
+# The scenarios' parser of a window bound, so both readers read a window the same way.
+from ballast.scenarios.paths import SECONDS_PER_YEAR, read_ohlc, read_series, series_kind, window_bound
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -76,7 +76,7 @@ def load_csv(path: Path, asset: str, start: str | None = None, end: str | None =
     if series_kind(path) == "ohlc":
         bars = read_ohlc(path, asset)
         ends = bars.ends_at
-        low, high = _bound(start, path, "start"), _bound(end, path, "end")
+        low, high = window_bound(start, path, "start"), window_bound(end, path, "end")
         keep = (ends >= (low if low is not None else -np.inf)) & (
             ends <= (high if high is not None else np.inf)
         )

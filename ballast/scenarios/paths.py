@@ -127,7 +127,9 @@ def _parse_time(text: str) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def _bound(text: str | None, path: Path, what: str) -> float | None:
+def window_bound(text: str | None, path: Path, what: str) -> float | None:
+    """A time window's `what` bound (an ISO time, or None for open) as a Unix time; `SeriesError` (one line) when it
+    is not an ISO time."""
     if text is None:
         return None
     try:
@@ -191,7 +193,7 @@ def read_series(
     optional; no offset means UTC)."""
     if series_kind(path) != "close":
         raise SeriesError(f"{path}: an OHLC file, not a close series: replay it with read_ohlc")
-    low, high = _bound(start, path, "start"), _bound(end, path, "end")
+    low, high = window_bound(start, path, "start"), window_bound(end, path, "end")
     rows = []
     for line, row in enumerate(_rows(path, asset), start=2):
         try:
@@ -309,8 +311,8 @@ def replay(
             bars,
             blocks,
             start_price,
-            _bound(start, path, "start"),
-            _bound(end, path, "end"),
+            window_bound(start, path, "start"),
+            window_bound(end, path, "end"),
             extreme,
         )
     rows = read_series(path, start, end, asset)
