@@ -71,21 +71,7 @@ contract CoreInvariantTest is EngineFixture {
     /// the sum of the accounts' credit; the Pool its reserves; the InsuranceFund its booked balance; the Liquidator
     /// keeps nothing between transactions.
     function invariant_BalancesCoverBooks() public view {
-        uint256 credits;
-        address[] memory accounts = handler.allAccounts();
-        for (uint256 k = 0; k < accounts.length; ++k) {
-            (uint256 credit,,) = engine.cash(accounts[k]);
-            credits += credit;
-        }
-        assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
-        assertGe(wbtc.balanceOf(address(engine)), engine.totalCollateral(address(wbtc)), "engine WBTC below its books");
-        assertGe(weth.balanceOf(address(engine)), engine.totalCollateral(address(weth)), "engine WETH below its books");
-        MockERC20[3] memory tokens = [usdc, wbtc, weth];
-        for (uint256 i = 0; i < 3; ++i) {
-            assertGe(tokens[i].balanceOf(address(pool)), pool.reserves(address(tokens[i])), "pool below its reserves");
-            assertEq(tokens[i].balanceOf(address(liquidator)), 0, "liquidator kept tokens");
-        }
-        assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
+        _assertBalancesCoverBooks(handler.allAccounts(), address(0));
     }
 
     /// @notice (2) The LP balances add up to the LP total supply (only the two LPs and the attacker hold shares).

@@ -182,22 +182,7 @@ contract OptionsInvariantTest is EngineFixture {
     /// their collateral totals; the Pool holds at least its reserves; the Liquidator and the book keep no tokens; the
     /// InsuranceFund holds at least its booked balance.
     function invariant_BalancesCoverBooks() public view {
-        uint256 credits;
-        address[] memory accounts = handler.allAccounts();
-        for (uint256 k = 0; k < accounts.length; ++k) {
-            (uint256 credit,,) = engine.cash(accounts[k]);
-            credits += credit;
-        }
-        assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
-        assertGe(wbtc.balanceOf(address(engine)), engine.totalCollateral(address(wbtc)), "engine WBTC below its books");
-        assertGe(weth.balanceOf(address(engine)), engine.totalCollateral(address(weth)), "engine WETH below its books");
-        MockERC20[3] memory tokens = [usdc, wbtc, weth];
-        for (uint256 i = 0; i < 3; ++i) {
-            assertGe(tokens[i].balanceOf(address(pool)), pool.reserves(address(tokens[i])), "pool below its reserves");
-            assertEq(tokens[i].balanceOf(address(liquidator)), 0, "liquidator kept tokens");
-            assertEq(tokens[i].balanceOf(address(book)), 0, "the book holds tokens");
-        }
-        assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
+        _assertBalancesCoverBooks(handler.allAccounts(), address(book));
     }
 
     /// @notice (3) The accounts' scaled debts add up to the Pool's total scaled debt (the receivable), exactly. The

@@ -325,4 +325,25 @@ abstract contract EngineFixture is BaseTest {
         a = address(uint160(uint256(keccak256(bytes(name)))));
         vm.label(a, name);
     }
+
+    /// @notice Design item 1: every contract holds at least what its books say: the engine its collateral totals and,
+    /// in USDC, the sum of `accounts`' credit; the Pool its reserves; the InsuranceFund its booked balance; the
+    /// Liquidator and `keepsNothing` (a product, or the zero address) keep no tokens between transactions.
+    function _assertBalancesCoverBooks(address[] memory accounts, address keepsNothing) internal view {
+        uint256 credits;
+        for (uint256 k = 0; k < accounts.length; ++k) {
+            (uint256 credit,,) = engine.cash(accounts[k]);
+            credits += credit;
+        }
+        assertGe(usdc.balanceOf(address(engine)), credits, "engine USDC below the accounts' credit");
+        assertGe(wbtc.balanceOf(address(engine)), engine.totalCollateral(address(wbtc)), "engine WBTC below its books");
+        assertGe(weth.balanceOf(address(engine)), engine.totalCollateral(address(weth)), "engine WETH below its books");
+        MockERC20[3] memory tokens = [usdc, wbtc, weth];
+        for (uint256 i = 0; i < 3; ++i) {
+            assertGe(tokens[i].balanceOf(address(pool)), pool.reserves(address(tokens[i])), "pool below its reserves");
+            assertEq(tokens[i].balanceOf(address(liquidator)), 0, "liquidator kept tokens");
+            if (keepsNothing != address(0)) assertEq(tokens[i].balanceOf(keepsNothing), 0, "a product holds tokens");
+        }
+        assertGe(usdc.balanceOf(address(insurance)), insurance.bookedBalance(), "insurance below its booked balance");
+    }
 }
