@@ -164,3 +164,32 @@ def test_crash__one_liquidation_closes_the_perp_and_the_written_call(names, fund
     perp_share = (perp_before - perp_after) * 10_000 // perp_before
     call_share = -closed[0].closed * 10_000 // WAD
     assert abs(call_share - perp_share) <= 1
+
+
+def test_readme_console_path__perp_and_written_calls__one_health(names, funded, attacker):
+    """README's 15-minute path, step 3, line for line (the LP's deposit is the `funded` fixture's): 10,000 USDC, a
+    6 WETH perp long, 2 WETH of collateral, then 2 calls of series 1 written; the engine takes the trade and the
+    health shown is the engine's, options included."""
+    d, trader = funded, attacker
+    tokens, engine = d.tokens, d.engine
+    tokens["USDC"].mint(trader, 10_000 * 10**6, sender=trader)
+    tokens["USDC"].approve(engine, 2**256 - 1, sender=trader)
+    engine.deposit(tokens["USDC"], 10_000 * 10**6, trader, sender=trader)
+    engine.modifyPosition(0, 6 * 10**18, 3_100 * 10**18, sender=trader)
+    tokens["WETH"].mint(trader, 2 * 10**18, sender=trader)
+    tokens["WETH"].approve(engine, 2**256 - 1, sender=trader)
+    engine.deposit(tokens["WETH"], 2 * 10**18, trader, sender=trader)
+    q = names["quote"](1, -2)
+    traded = names["sell"](trader, 1, 2)
+    assert q.cash > 0 and traded.size_after == -2 * WAD and traded.cash > 0
+    names["options"](trader)
+    names["health"](trader)
+    names["positions"](trader)
+    h, risk = engine.health(trader), d.options.accountRisk(trader, False)
+    assert not h.liquidatable and h.initialEquity >= h.initialMargin and h.stressEquity >= 0
+    assert (
+        risk.maintenanceMargin > 0 and h.maintenanceMargin > risk.maintenanceMargin
+    )  # the perp's and the calls'
+    out = names["console"].file.getvalue()
+    assert rows(out, "maintenance margin")[-1][1] == usd(h.maintenanceMargin)
+    assert rows(out, "options: maintenance margin")[-1][1] == usd(risk.maintenanceMargin)
