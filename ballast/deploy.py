@@ -344,6 +344,7 @@ def deploy_system(
         "BallastTimelock": timelock.address,
         **{name: c.address for name, c in core.by_name().items()},
         "MarginEngineExtension": core.engine.extension(),
+        "MarginEngineGovernance": project.MarginEngineExtension.at(core.engine.extension()).governance(),
         "PoolExtension": core.pool.extension(),
         **({"OptionsBook": book.address} if book is not None else {}),
     }

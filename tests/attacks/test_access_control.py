@@ -3,7 +3,7 @@ stranger (no role anywhere) reverts, unless it is in the PERMISSIONLESS list bel
 
 Contracts: the ProtocolLock, the Pool and the MarginEngine (their merged ABIs, `ballast.system.pool_abi` and
 `engine_abi`, plus their extensions' `initialize`, which their fallbacks also reach), the PoolExtension and the
-MarginEngineExtension at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator and a
+MarginEngineExtension and MarginEngineGovernance at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator and a
 BallastTimelock deployed as `ballast.governance` does (the mock tokens and feeds are open test doubles). Each
 call is made as the stranger's transaction would run at the head of the chain (eth_call from its address), with
 arguments of the right types; for the core contracts the revert must be an authorization error naming the
@@ -34,10 +34,12 @@ PERMISSIONLESS = {
         "modifyPosition",
         "autoDeleverage",
         "provision",
+        "refreshIsolatedDebt",
         "tradeProduct",
         "renounceRole",
     },
-    "MarginEngineExtension": {"provision", "renounceRole"},
+    "MarginEngineExtension": {"provision", "refreshIsolatedDebt"},
+    "MarginEngineGovernance": {"renounceRole"},
     "Liquidator": {"liquidate", "liquidateMany", "renounceRole"},
     "InsuranceFund": {"fund", "sweep", "renounceRole"},
     # Wind-down: anyone may propose at the cap (what the sources report) and execute after the delay.
@@ -82,7 +84,8 @@ def default(abi_type, stranger):
 def deployed(seeded, project, core, oracle, engine, gov):
     """name -> (address, ABI entries) of every contract under test."""
     extension_abi = project.MarginEngineExtension.contract_type.abi
-    initialize = [e for e in extension_abi if getattr(e, "name", None) == "initialize"]
+    governance_abi = project.MarginEngineGovernance.contract_type.abi
+    initialize = [e for e in governance_abi if getattr(e, "name", None) == "initialize"]
     pool_extension_abi = project.PoolExtension.contract_type.abi
     pool_initialize = [e for e in pool_extension_abi if getattr(e, "name", None) == "initialize"]
     timelock = deploy_timelock(project, gov, 3_600, [gov], [gov])
@@ -92,6 +95,10 @@ def deployed(seeded, project, core, oracle, engine, gov):
         "PoolExtension": (core.pool.extension(), pool_extension_abi),
         "MarginEngine": (engine.address, [*engine_abi(project).abi, *initialize]),
         "MarginEngineExtension": (engine.extension(), extension_abi),
+        "MarginEngineGovernance": (
+            project.MarginEngineExtension.at(engine.extension()).governance(),
+            governance_abi,
+        ),
         "Liquidator": (core.liquidator.address, project.Liquidator.contract_type.abi),
         "InsuranceFund": (core.insurance.address, project.InsuranceFund.contract_type.abi),
         "OracleAggregator": (oracle.address, project.OracleAggregator.contract_type.abi),
@@ -152,7 +159,7 @@ def test_access_control__every_non_view_function__reverts_for_a_stranger_unless_
                 violations.append((function.name, "permissionless but refused the stranger", decoded[0]))
         elif error is None:
             violations.append((function.name, "succeeded for a stranger"))
-        elif name not in ("PoolExtension", "MarginEngineExtension") and not is_auth:
+        elif name not in ("PoolExtension", "MarginEngineExtension", "MarginEngineGovernance") and not is_auth:
             violations.append((function.name, "reverted, but not for authorization", revert[:10], decoded))
     assert violations == []
 
