@@ -82,7 +82,7 @@ def propose(
 )  # fmt: skip
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/backtest"), show_default=True,
-    help="directory of runs.csv and backtest.png",
+    help="directory of runs.csv, steps.csv, backtest.png and each run's report",
 )  # fmt: skip
 def backtest(
     cli_ctx,  # noqa: ANN001 - ape's context
@@ -128,7 +128,8 @@ def backtest(
 def _run_backtest(cli_ctx, console: Console, settings, out: Path) -> None:  # noqa: ANN001
     from ballast.accounts import is_local_network
     from ballast.riskdata.backtest import run_backtest
-    from ballast.riskdata.backtest_report import backtest_table, write_csv, write_plot
+    from ballast.riskdata.backtest_report import backtest_table, write_csv, write_plot, write_steps_csv
+    from ballast.scenarios.report import write_report
 
     if not is_local_network(cli_ctx.network_manager.network, cli_ctx.chain_manager.provider):
         cli_ctx.abort(
@@ -140,8 +141,11 @@ def _run_backtest(cli_ctx, console: Console, settings, out: Path) -> None:  # no
         on_run=lambda runs: write_csv([r.row for r in runs], out / "runs.csv"),
     )  # fmt: skip
     rows = [r.row for r in runs]
+    for run in runs:
+        write_report(run.result, out / run.row.mode)
     console.print(backtest_table(rows))
     console.print(
-        f"runs: {write_csv(rows, out / 'runs.csv')}; plot: {write_plot(rows, out / 'backtest.png')}"
+        f"runs: {write_csv(rows, out / 'runs.csv')}; the keeper's steps: {write_steps_csv(runs, out / 'steps.csv')}; "
+        f"plot: {write_plot(rows, out / 'backtest.png')}; each run's report: {out}/static/, {out}/dynamic/"
     )
     console.print(f"backtest: {len(rows)} runs in {time.perf_counter() - started:,.0f} s")

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from rich.table import Table
 
-from ballast.riskdata.backtest import BacktestRow
+from ballast.riskdata.backtest import BacktestRow, BacktestRun
 
 COLOURS = {"static": "#8d99ae", "dynamic": "#2a9d8f"}
 
@@ -37,39 +37,31 @@ def _both(a: BacktestRow | None, b: BacktestRow | None, fmt: str, attr: str) -> 
 
 
 def backtest_table(rows: Sequence[BacktestRow]) -> Table:
-    """One line per replay, each figure as `static | dynamic`."""
+    """Two lines per replay, static then dynamic."""
     table = Table(
-        title="backtest: static | dynamic risk parameters",
-        caption="USD; leverage: notional per dollar deposited",
+        title="backtest: static vs dynamic risk parameters",
+        caption="USD. leverage: allowed notional per dollar deposited, averaged over the blocks; steps: risk keeper "
+        "transactions (tight.: tightening ones); held: keeper turns whose tightening waited for the engine's spacing",
     )
-    for column in (
-        "replay",
-        "traders",
-        "liquidations",
-        "bad debt",
-        "LP loss",
-        "avg allowed leverage",
-        "risk steps (tightening)",
-        "held by spacing",
-        "failed txs",
-        "wall s",
-    ):
-        table.add_column(column, justify="left" if column == "replay" else "right")
+    columns = ("replay", "mode", "liq.", "bad debt", "LP loss", "leverage", "steps", "tight.", "held")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("replay", "mode") else "right", no_wrap=True)
     for scenario, s, d in pairs(rows):
-        any_row = s or d
-        assert any_row is not None
-        table.add_row(
-            scenario,
-            f"{any_row.accounts}",
-            _both(s, d, ",d", "liquidations"),
-            _both(s, d, ",.0f", "bad_debt"),
-            _both(s, d, ",.0f", "lp_loss"),
-            _both(s, d, ".3f", "avg_allowed_leverage"),
-            "-" if d is None else f"{d.risk_steps} ({d.tightenings})",
-            "-" if d is None else f"{d.tightenings_held}",
-            "-" if d is None else f"{d.risk_failures}",
-            _both(s, d, ".0f", "wall_seconds"),
-        )
+        present = [r for r in (s, d) if r is not None]
+        for k, row in enumerate(present):
+            dynamic = row.mode == "dynamic"
+            table.add_row(
+                scenario if k == 0 else "",
+                row.mode,
+                f"{row.liquidations:,d}",
+                f"{row.bad_debt:,.0f}",
+                f"{row.lp_loss:,.0f}",
+                f"{row.avg_allowed_leverage:.3f}",
+                f"{row.risk_steps}" if dynamic else "-",
+                f"{row.tightenings}" if dynamic else "-",
+                f"{row.tightenings_held}" if dynamic else "-",
+                end_section=k == len(present) - 1,
+            )
     return table
 
 
@@ -77,8 +69,8 @@ def markdown_table(rows: Sequence[BacktestRow]) -> str:
     """The table as Markdown (for docs): each figure in a static and a dynamic column."""
     lines = [
         "| replay | traders | liquidations static | dynamic | bad debt static (USD) | dynamic | LP loss static (USD) "
-        "| dynamic | avg allowed leverage static | dynamic | risk steps (tightening) |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| dynamic | avg allowed leverage static | dynamic | risk steps (tightening) | tightenings held |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for scenario, s, d in pairs(rows):
         any_row = s or d
@@ -92,6 +84,7 @@ def markdown_table(rows: Sequence[BacktestRow]) -> str:
         ):
             cells += [_one(s, fmt, attr), _one(d, fmt, attr)]
         cells.append("-" if d is None else f"{d.risk_steps} ({d.tightenings})")
+        cells.append("-" if d is None else f"{d.tightenings_held}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -103,6 +96,34 @@ def write_csv(rows: Sequence[BacktestRow], path: Path) -> Path:
         writer = csv.DictWriter(handle, [f.name for f in fields(BacktestRow)], lineterminator="\n")
         writer.writeheader()
         writer.writerows(asdict(r) for r in rows)
+    return path
+
+
+def write_steps_csv(runs: Sequence[BacktestRun], path: Path) -> Path:
+    """Every step the risk keeper sent in the dynamic runs: one line per parameter changed (block -1: the lead-in
+    step before the first block)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            ["scenario", "block", "subject", "label", "tightens", "parameter", "before", "after", "tx"]
+        )
+        for run in runs:
+            for st in run.record.risk_steps:
+                for name, (before, after) in st.changes.items():
+                    writer.writerow(
+                        [
+                            run.row.scenario,
+                            st.block,
+                            st.subject,
+                            st.label,
+                            st.tightens,
+                            name,
+                            before,
+                            after,
+                            st.tx,
+                        ]
+                    )
     return path
 
 
@@ -125,6 +146,9 @@ def write_plot(rows: Sequence[BacktestRow], path: Path) -> Path:
             values = [float(getattr(g[1 + j], attr)) if g[1 + j] is not None else 0.0 for g in grouped]
             axes.bar(x + (j - 0.5) * 0.38, values, width=0.38, label=mode, color=COLOURS[mode])
         axes.set_title(title)
+        if not any(float(getattr(r, attr)) for r in rows):
+            axes.set_ylim(0, 1)
+            axes.text(0.5, 0.5, "none in any run", transform=axes.transAxes, ha="center", va="center")
         axes.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
         axes.grid(axis="y", alpha=0.3)
         if k == 0:

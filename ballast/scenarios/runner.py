@@ -308,7 +308,8 @@ class ScenarioRunner:
         histories = {x.symbol: load_csv(Path(x.path), x.symbol, x.start, x.end) for x in run.lead_in}
         driver.set_automine(True)
         try:
-            report = keeper.step(histories)
+            with quiet_ape():
+                report = keeper.step(histories)
         finally:
             driver.set_automine(False)
         record_risk_report(record, result, -1, report)

@@ -181,6 +181,7 @@ def test_plan_collateral__tightened_an_hour_ago__rises_held_loosening_goes():
         f"tightening held: last tightened at {NOW - 3_600}, the engine allows the next at {NOW - 3_600 + DAY}"
     )
     assert p.step("maint_haircut_bps").reason == p.held
+    assert p.rises_held and p.step("initial_haircut_bps").held and not p.step("stress_shock_bps").held
 
 
 def test_plan_collateral__tightened_a_day_ago__may_tighten_again():
@@ -193,7 +194,7 @@ def test_plan_collateral__in_the_spacing__haircuts_may_still_fall():
     last = {collateral_subject(WETH): NOW - 60}
     p = plan_collateral(collateral(), proposal(500, 800, 2_000), DEFAULT, NOW, last)
     assert values(p)["maint_haircut_bps"] == 970 and values(p)["initial_haircut_bps"] == 1_455
-    assert not p.tightens
+    assert not p.tightens and not p.rises_held  # nothing wanted to rise
 
 
 def test_plan_collateral__another_subjects_tightening_does_not_hold_this_one():

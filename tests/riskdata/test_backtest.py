@@ -104,7 +104,7 @@ def test_backtest_outputs__table_csv_and_plot_follow_the_rows(backtest, tmp_path
     rows = [r.row for r in backtest]
     static, dynamic = rows
     table = backtest_table(rows)
-    assert table.row_count == 1
+    assert table.row_count == 2  # static, then dynamic
     line = markdown_table(rows).splitlines()[2]
     assert line.startswith(f"| eth_2022-11-09 | 6 | {static.liquidations:,d} | {dynamic.liquidations:,d} |")
     csv_lines = write_csv(rows, tmp_path / "runs.csv").read_text().splitlines()

@@ -188,6 +188,8 @@ class RiskKeeper:
         for p in plans:
             if p.tightens:
                 p = self._space(p, states[p.subject], report, penalty, now)
+            elif p.rises_held:
+                self._held(p, report)
             if not p.changed:
                 continue
             report.planned.append(p)
@@ -251,6 +253,16 @@ class RiskKeeper:
             wanted=changes(p),
         )  # fmt: skip
         return again
+
+    def _held(self, p: SubjectPlan, report: RiskReport) -> None:
+        """A rise the spacing keeps for later, as the keeper's state knows it."""
+        next_allowed = self.state.last_tightened[p.subject] + self.policy.step_interval
+        report.held.append({"subject": p.subject, "label": p.label, "next_allowed_at": next_allowed})
+        wanted = {s.name: [s.today, s.proposed] for s in p.steps if s.held}
+        log_event(
+            self.logger, "tightening_held", subject=p.subject, label=p.label, next_allowed_at=next_allowed,
+            toward=wanted,
+        )  # fmt: skip
 
     def _send(self, p: SubjectPlan, block_gas_limit: int, report: RiskReport) -> None:
         kind, method = self._setter(p)

@@ -164,6 +164,7 @@ class ParamStep:
     new: int
     method: str
     reason: str
+    held: bool = False  # a rise the engine's spacing keeps for later
 
     @property
     def changed(self) -> bool:
@@ -186,6 +187,11 @@ class SubjectPlan:
     @property
     def changed(self) -> bool:
         return any(s.changed for s in self.steps)
+
+    @property
+    def rises_held(self) -> bool:
+        """Whether the engine's spacing keeps a rise of this plan for later."""
+        return any(s.held for s in self.steps)
 
     @property
     def tightens(self) -> bool:
@@ -241,13 +247,14 @@ def plan_param(
         delta = max(-limit, min(limit, proposed - today))
         new = today + delta
         reason = "to the proposal" if new == proposed else f"step limit {limit} toward the proposal"
-    if hold_rise is not None and new > today:
-        new, reason = today, hold_rise
+    held = hold_rise is not None and new > today
+    if held:
+        new, reason = today, str(hold_rise)
     if new > high[0]:
         new, reason = high[0], f"{reason}; capped at {high[0]} ({high[1]})"
     if new < low[0]:
         new, reason = low[0], f"{reason}; raised to {low[0]} ({low[1]})"
-    return ParamStep(name, today, proposed, new, method, reason)
+    return ParamStep(name, today, proposed, new, method, reason, held)
 
 
 def _cooldown(
