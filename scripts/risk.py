@@ -143,7 +143,7 @@ def _run_backtest(cli_ctx, console: Console, settings, out: Path) -> None:  # no
     rows = [r.row for r in runs]
     for run in runs:
         write_report(run.result, out / run.row.mode)
-    console.print(backtest_table(rows))
+    Console(width=max(console.width, 100)).print(backtest_table(rows))  # nine columns: wider than 80
     console.print(
         f"runs: {write_csv(rows, out / 'runs.csv')}; the keeper's steps: {write_steps_csv(runs, out / 'steps.csv')}; "
         f"plot: {write_plot(rows, out / 'backtest.png')}; each run's report: {out}/static/, {out}/dynamic/"

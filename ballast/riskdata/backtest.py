@@ -60,7 +60,7 @@ def shared_specs(root: Path = SHARED_CRASHES) -> dict[str, ScenarioSpec]:
     windows = {"WETH": ETH_2024_08_05, "WBTC": BTC_2024_08_05}
     spec = ScenarioSpec(
         "eth_2024-08-05",
-        "ETH and BTC on 2024-08-05 (the yen carry-trade unwind: ETH 2,700 to a low of 2,111, BTC to 49,000) replayed "
+        "ETH and BTC on 2024-08-05 (ETH 2,689 to a low of 2,111, -21.5 %; BTC 58,161 to 49,000, -15.8 %) replayed "
         "together on WETH and WBTC with each block's lowest low, mixed traders.",
         replays(windows, root=root),
         REPLAY_CASCADE,
@@ -84,7 +84,7 @@ def backtest_specs(names: Sequence[str], root: Path = SHARED_CRASHES) -> list[Sc
         for _, path, _, _ in spec.replay_windows:
             if not Path(path).exists():
                 raise SeriesError(
-                    f"{path}: no such price series (the replay {name}; see data/crashes/README.md)"
+                    f"{path}: no such price series (replayed by {name}: give --data, or leave it out of --scenarios)"
                 )
         specs.append(spec)
     return specs

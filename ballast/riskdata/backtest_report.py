@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from rich import box
 from rich.table import Table
 
 from ballast.riskdata.backtest import BacktestRow, BacktestRun
@@ -39,6 +40,8 @@ def _both(a: BacktestRow | None, b: BacktestRow | None, fmt: str, attr: str) -> 
 def backtest_table(rows: Sequence[BacktestRow]) -> Table:
     """Two lines per replay, static then dynamic."""
     table = Table(
+        box=box.SIMPLE,
+        pad_edge=False,
         title="backtest: static vs dynamic risk parameters",
         caption="USD. leverage: allowed notional per dollar deposited, averaged over the blocks; steps: risk keeper "
         "transactions (tight.: tightening ones); held: keeper turns whose tightening waited for the engine's spacing",
