@@ -127,7 +127,7 @@ def test_plan_collateral__never_outside_the_contract_bounds():
         collateral(maint=8_990, initial=9_400, stress=8_900), proposal(9_900, 9_990, 9_500), DEFAULT, NOW, {}
     )
     assert values(p)["maint_haircut_bps"] == 9_000
-    assert "capped at 9000 (MarginEngineExtension._checkCollateral)" in p.step("maint_haircut_bps").reason
+    assert "capped at 9000 (MarginEngineGovernance._checkCollateral)" in p.step("maint_haircut_bps").reason
     assert values(p)["initial_haircut_bps"] == 9_500
     assert values(p)["stress_shock_bps"] == 9_000  # 8900 + 267, capped at 9000
 

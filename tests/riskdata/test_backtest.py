@@ -32,6 +32,10 @@ def backtest(project, chain, accounts, backtest_system):
     return run_backtest(project, chain, accounts, SETTINGS, Console(quiet=True), system=backtest_system)
 
 
+#: The maintenance parameters, whose rises come into force over the engine's ramp (docs/design.md#governance).
+RAMPED = {"maint_haircut_bps", "maintenance_margin_bps"}
+
+
 def governed(params, subject: str, name: str) -> int:
     """A parameter of a subject (`collateral:<address>`, `market:<id>`) in `RiskParams` read from the engine."""
     kind, key = subject.split(":")
@@ -92,7 +96,13 @@ def test_backtest__dynamic_parameters_read_back_are_the_keepers_steps(backtest):
         for name, (today, new) in s.changes.items():
             if name == "supply_cap":
                 continue
-            assert governed(after, s.subject, name) == new != today
+            value = governed(after, s.subject, name)
+            if name in RAMPED and new > today:
+                # A rise of a maintenance parameter ramps over the engine's ramp duration (a day): what the health
+                # reads at the end of the step's block is still below the keeper's target.
+                assert value < new
+            else:
+                assert value == new != today
     # The engine spaces tightenings a day apart; the whole run is minutes of chain time: once per subject at most.
     tightened = [s.subject for s in steps if s.tightens]
     assert len(tightened) == len(set(tightened)) == dynamic.row.tightenings

@@ -8,7 +8,7 @@ Each parameter moves toward its proposal by at most
 (`step_fraction` 3 %: the proposals are searched within +-3 % of today's values, as Chaos Labs does; `max_step_bps` is
 the engine's `MAX_RISK_STEP_BPS`, 500 bps per call); a supply cap (token units) moves by the fraction alone. A
 proposal within the dead band of today's value (`dead_band_bps`, 5 bps; for a supply cap, that share of today's cap)
-is not chased. The result is kept inside the contract's bounds and orderings (`MarginEngineExtension._checkCollateral`
+is not chased. The result is kept inside the contract's bounds and orderings (`MarginEngineGovernance._checkCollateral`
 and `_checkMarket`):
 
 - collateral: 0 <= maintenance haircut <= 9,000; maintenance <= initial haircut <= 9,500; stress shock 0 .. 9,000;
@@ -52,9 +52,9 @@ from ballast.riskdata.proposals import (
 )
 
 BPS = 10_000
-#: `MarginEngineExtension.MAX_RISK_STEP_BPS`: the largest change of a haircut or margin per risk-manager call.
+#: `MarginEngineGovernance.MAX_RISK_STEP_BPS`: the largest change of a haircut or margin per risk-manager call.
 MAX_RISK_STEP_BPS = 500
-#: `MarginEngineExtension.RISK_STEP_INTERVAL`: seconds between two tightening steps of one subject.
+#: `MarginEngineGovernance.RISK_STEP_INTERVAL`: seconds between two tightening steps of one subject.
 RISK_STEP_INTERVAL = 86_400
 #: The top bit of a market's subject key in the engine (`MARKET_SUBJECT`); a collateral asset's key is its address.
 MARKET_SUBJECT = 1 << 255
