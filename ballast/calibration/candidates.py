@@ -5,8 +5,8 @@ A candidate is named in `--candidates` as
 
 - `current`: the base config unchanged;
 - `c<x>-m<y>` (e.g. `c0.8-m1.25`): every collateral's initial and maintenance haircut and stress shock times x, and
-  every market's initial and maintenance margin and stress shock times y; each product is rounded to whole bps and
-  clamped to the schema's bounds (`ballast.config.schema`);
+  every market's initial and maintenance margin and stress shock times y; each product is rounded to the nearest
+  whole bps (halves up) and clamped to the schema's bounds (`ballast.config.schema`);
 - `proposed`: WETH and WBTC (as collateral and as the perpetuals' assets) set to `ballast.riskdata.proposals.propose`
   on their FTX-collapse closes (`PROPOSAL_DATA`, default settings: a one-hour horizon), the other assets as in the
   base config.
@@ -23,6 +23,7 @@ import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -69,20 +70,22 @@ class Candidate:
         return self.path.read_text(encoding="utf-8")
 
 
-def _bps(value: float, bounds: tuple[int, int]) -> int:
-    return min(max(round(value), bounds[0]), bounds[1])
+def _bps(value: int, factor: Decimal, bounds: tuple[int, int]) -> int:
+    """`value` x `factor` rounded to the nearest whole bps (halves up), within `bounds`."""
+    product = int((Decimal(value) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return min(max(product, bounds[0]), bounds[1])
 
 
-def scaled(base: Mapping[str, Any], collateral: float, markets: float) -> dict[str, Any]:
+def scaled(base: Mapping[str, Any], collateral: Decimal, markets: Decimal) -> dict[str, Any]:
     """The raw config `base` with the collateral parameters times `collateral` and the market ones times `markets`
-    (rounded to whole bps, within the schema's bounds)."""
+    (exactly, then rounded to the nearest whole bps, halves up, within the schema's bounds)."""
     data: dict[str, Any] = copy.deepcopy(dict(base))
     for params in data.get("collateral", {}).values():
         for key, bounds in COLLATERAL_KEYS.items():
-            params[key] = _bps(params[key] * collateral, bounds)
+            params[key] = _bps(params[key], collateral, bounds)
     for market in data.get("markets", []):
         for key, bounds in MARKET_KEYS.items():
-            market[key] = _bps(market[key] * markets, bounds)
+            market[key] = _bps(market[key], markets, bounds)
     return data
 
 
@@ -146,7 +149,7 @@ def build(names: Sequence[str], base_path: Path, directory: Path, root: Path = P
         else:
             match = SCALED.match(name)
             assert match is not None
-            c, m = float(match.group(1)), float(match.group(2))
+            c, m = Decimal(match.group(1)), Decimal(match.group(2))
             data = scaled(base, c, m)
             description = (
                 f"collateral haircuts and stress shocks x{c:g}, market margins and stress shocks x{m:g}"

@@ -31,6 +31,10 @@ from ballast.scenarios.node import START_TIMEOUT, anvil_command
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
+class NodeTimeout(NodeError):
+    """The watchdog stopped the node: the task's time was up."""
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -108,6 +112,10 @@ def task_node(
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if process.poll() is not None:
+                if node.timed_out.is_set():
+                    raise NodeTimeout(
+                        f"the node was stopped after {timeout:g} s, before it accepted connections"
+                    )
                 error = (process.stderr.read() if process.stderr else "").strip()
                 raise NodeError(f"anvil exited with code {process.returncode}: {error or 'no message'}")
             try:

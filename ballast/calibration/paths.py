@@ -1,6 +1,6 @@
-"""The Monte Carlo's price paths: the crash replays of the scenario catalog, and `gbm`, geometric Brownian motion with
-jumps fitted to the crash data (`ballast.calibration.jumps`), drawn by `ballast.scenarios.paths.gbm` on the run's
-seed.
+"""The Monte Carlo's price paths: the crash replays and parametric crashes of the scenario catalog, and `gbm`,
+geometric Brownian motion with jumps fitted to the crash data (`ballast.calibration.jumps`), drawn by
+`ballast.scenarios.paths.gbm` on the run's seed.
 
 `gbm` drives WETH, WBTC and LTT, each with the Merton model fitted to one recorded window (`FITS`): ETH and BTC over
 the FTX collapse (2022-11-07 .. 11-12, 5-minute closes) and LUNA from 2022-05-07 to 05-09, before its spiral to zero
@@ -29,8 +29,9 @@ from ballast.scenarios.record import RunSettings, ScenarioSpec
 GBM = "gbm"
 GBM_BLOCKS = 48
 GBM_BLOCK_TIME = 600  # seconds
-#: The catalog's crash replays (`--paths replays`).
+#: The catalog's crash replays (`--paths replays`) and parametric crashes (`--paths crashes`).
 REPLAYS: tuple[str, ...] = ("black-thursday", "eth_2021-05-19", "eth_2022-11-09", "luna_2022-05-10")
+CRASHES: tuple[str, ...] = ("crash", "correlated-collapse")
 
 #: symbol -> (price file, window start, window end): what each asset's jump model is fitted to.
 FITS: dict[str, tuple[str, str | None, str | None]] = {

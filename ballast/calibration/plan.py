@@ -13,7 +13,7 @@ from itertools import product
 
 from ballast.calibration.candidates import CURRENT, PROPOSED, Candidate, parse_names
 from ballast.calibration.jumps import JumpModel
-from ballast.calibration.paths import GBM, REPLAYS
+from ballast.calibration.paths import CRASHES, GBM, REPLAYS
 from ballast.calibration.tasks import DEFAULT_TIMEOUT, TaskSpec
 from ballast.errors import CalibrationError
 from ballast.scenarios.catalog import SCENARIOS
@@ -40,8 +40,9 @@ class Grid:
 #: CI's grid: two sets, a replay and the fitted GBM, one seed, a few traders and blocks (under two minutes on two
 #: workers).
 SMALL = Grid(("current", "c0.8-m0.85"), ("eth_2021-05-19", GBM), (1,), accounts=12, blocks=12)
-#: The documented calibration: the current set, the data's proposal and eight scalings, over the crash replays and
-#: the fitted GBM, three seeds, 100 traders (as the InsuranceFund's sizing), each path's own length.
+#: The documented calibration: the current set, the data's proposal and eight scalings, over the crash replays, the
+#: two parametric crashes of the catalog and the fitted GBM, three seeds, 100 traders (as the InsuranceFund's sizing),
+#: each path's own length.
 FULL = Grid(
     (
         CURRENT,
@@ -52,7 +53,7 @@ FULL = Grid(
             if (c, m) != ("1", "1")
         ),
     ),
-    (*REPLAYS, GBM),
+    (*REPLAYS, *CRASHES, GBM),
     (1, 2, 3),
     accounts=100,
     blocks=None,
@@ -61,14 +62,15 @@ GRIDS: dict[str, Grid] = {"small": SMALL, "full": FULL}
 
 
 def parse_paths(text: str) -> tuple[str, ...]:
-    """`--paths`: comma-separated `gbm`, `replays` (the catalog's crash replays) or catalog scenario names."""
+    """`--paths`: comma-separated `gbm`, `replays` (the catalog's crash replays), `crashes` (its parametric
+    crashes) or catalog scenario names."""
     out: list[str] = []
     for item in (x.strip() for x in text.split(",") if x.strip()):
-        names = REPLAYS if item == "replays" else (item,)
+        names = {"replays": REPLAYS, "crashes": CRASHES}.get(item, (item,))
         for name in names:
             if name != GBM and name not in SCENARIOS:
                 raise CalibrationError(
-                    f"--paths: {name!r} is not a path (gbm, replays, or a scenario of `ape run scenario list`)"
+                    f"--paths: {name!r} is not a path (gbm, replays, crashes, or a scenario of `ape run scenario list`)"
                 )
             if name not in out:
                 out.append(name)

@@ -81,7 +81,9 @@ def cluster(workers: int, scheduler: str | None) -> Iterator[tuple[object, str]]
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",
+            # The scheduler serves its HTTP routes in any case: on a free port, never another cluster's 8787.
+            dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,
         )
         try:

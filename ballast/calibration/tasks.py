@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ballast.calibration.jumps import JumpModel
+from ballast.calibration.node import NodeTimeout, task_node
 
 DEFAULT_TIMEOUT = 600.0  # seconds a task may take before its node is killed
 
@@ -95,15 +96,11 @@ def run_task(spec: TaskSpec) -> TaskResult:
             config_path = Path(tmp) / f"{spec.candidate}.yaml"
             config_path.write_text(spec.config_text, encoding="utf-8")
             return _run(spec, config_path, started, worker)
-    except TaskTimeout:
+    except NodeTimeout:
         wall = time.perf_counter() - started
         return failed(spec, f"timed out after {spec.timeout:g} s (its node was stopped)", wall, worker)
     except Exception as err:  # a task's failure is a result, not a crash of the worker
         return failed(spec, _one_line(err), time.perf_counter() - started, worker)
-
-
-class TaskTimeout(Exception):
-    """The task's node was stopped by its watchdog."""
 
 
 def _run(spec: TaskSpec, config_path: Path, started: float, worker: str) -> TaskResult:
@@ -111,7 +108,6 @@ def _run(spec: TaskSpec, config_path: Path, started: float, worker: str) -> Task
     from ape import accounts, chain, config, networks, project
     from rich.console import Console
 
-    from ballast.calibration.node import task_node
     from ballast.calibration.paths import path_spec
     from ballast.config import load_config
     from ballast.riskdata.leverage import Terms, average_allowed_leverage
@@ -134,7 +130,7 @@ def _run(spec: TaskSpec, config_path: Path, started: float, worker: str) -> Task
                 )
         except Exception:
             if node.timed_out.is_set():
-                raise TaskTimeout from None
+                raise NodeTimeout(f"stopped after {spec.timeout:g} s") from None
             raise
     o = result.outcome
     assert o is not None
