@@ -127,7 +127,12 @@ def run_tasks(
     started = time.perf_counter()
     with cluster(workers, scheduler) as (client, where):
         count = len(client.scheduler_info()["workers"])  # type: ignore[attr-defined]
-        client.run(warm)  # type: ignore[attr-defined]
+        try:
+            client.run(warm)  # type: ignore[attr-defined]
+        except Exception as err:  # a worker of another checkout, or without the package
+            raise CalibrationError(
+                f"a worker cannot load the simulator: {type(err).__name__}: {err}"
+            ) from None
         startup = time.perf_counter() - started
         progress = Progress(
             TextColumn("[bold]monte carlo"),
