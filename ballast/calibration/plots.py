@@ -24,21 +24,19 @@ def plot_frontier(
     shown = [s for s in summaries if s.runs]
     meets = [s for s in shown if s.meets_target]
     misses = [s for s in shown if not s.meets_target]
-    axes.scatter(
-        [s.leverage for s in meets],
-        [s.bad_debt_p99 for s in meets],
-        color="#2a9d8f",
-        label="meets the loss target",
-        zorder=3,
-    )
-    axes.scatter(
-        [s.leverage for s in misses],
-        [s.bad_debt_p99 for s in misses],
-        color="#e63946",
-        marker="x",
-        label="misses it",
-        zorder=3,
-    )
+    for group, colour, marker, label in (
+        (meets, "#2a9d8f", "o", "meets the loss target"),
+        (misses, "#e63946", "x", "misses it"),
+    ):
+        if group:
+            axes.scatter(
+                [s.leverage for s in group],
+                [s.bad_debt_p99 for s in group],
+                color=colour,
+                marker=marker,
+                label=label,
+                zorder=3,
+            )
     edge = frontier(shown)
     axes.plot(
         [s.leverage for s in edge],
