@@ -64,8 +64,7 @@ def monte_carlo(
         )
     specs = tasks(grid, candidates, models, timeout)
     console.print(
-        f"monte carlo: {len(candidates)} sets x {len(grid.paths)} paths x {len(grid.seeds)} seeds = {len(specs)} "
-        f"runs, {grid.accounts} traders each, on "
+        f"monte carlo: {grid.describe()}, {grid.accounts} traders each, on "
         + (scheduler or f"{workers} local worker{'s' if workers > 1 else ''}")
     )
     runs_csv = out / "runs.csv"

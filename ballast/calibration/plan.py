@@ -36,6 +36,17 @@ class Grid:
     def size(self) -> int:
         return len(self.candidates) * len(self.paths) * len(self.seeds)
 
+    def describe(self) -> str:
+        """`2 sets x 2 paths x 1 seed = 4 runs`."""
+
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'' if n == 1 else 's'}"
+
+        return (
+            f"{count(len(self.candidates), 'set')} x {count(len(self.paths), 'path')} x "
+            f"{count(len(self.seeds), 'seed')} = {count(self.size, 'run')}"
+        )
+
 
 #: CI's grid: two sets, a replay and the fitted GBM, one seed, a few traders and blocks (under two minutes on two
 #: workers).

@@ -148,9 +148,8 @@ def write_summary(
     text = [
         "# Monte Carlo calibration",
         "",
-        f"- grid: {len(grid.candidates)} parameter sets x {len(grid.paths)} paths x {len(grid.seeds)} seeds = "
-        f"{grid.size} runs; {grid.accounts} traders, leverage `{grid.leverage}`, blocks "
-        f"{grid.blocks or 'each path own'}",
+        f"- grid: {grid.describe()}; {grid.accounts} traders, leverage `{grid.leverage}`, blocks "
+        + (str(grid.blocks) if grid.blocks else "each path's own"),
         f"- paths: {', '.join(grid.paths)}; seeds: {', '.join(map(str, grid.seeds))}",
         f"- cluster: {stats.cluster} ({stats.workers} workers); start {stats.startup_seconds:.1f} s; tasks "
         f"{stats.wall_seconds:.1f} s, {stats.tasks_per_minute:.2f} tasks per minute",
