@@ -15,6 +15,7 @@ for, without a traceback (`ballast.cli`).
     │   └── DriverError        a transaction the scenario required failed, or the node refused a request
     ├── BenchError         the forge gas harness cannot be run or its output read
     ├── RiskDataError      risk parameters cannot be proposed from the data and settings given (`ballast.riskdata`)
+    ├── CalibrationError   a Monte Carlo calibration's options, parameter sets or cluster are unusable
     └── AnalysisError      the static-analysis gate cannot run or its triage file is wrong
 
 A bug (an assertion, a `TypeError`) is not a `BallastError`: it keeps its traceback. The keepers' internal signals
@@ -85,3 +86,8 @@ class RiskDataError(BallastError, ValueError):
 
 class AnalysisError(BallastError):
     """The static-analysis gate cannot run: slither fails, or the triage file is missing or wrong."""
+
+
+class CalibrationError(BallastError, ValueError):
+    """A Monte Carlo calibration cannot run: an option, a parameter set, or the cluster it was to run on
+    (`ballast.calibration`)."""
