@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from ballast.calibration.plan import GRIDS, grid_with
+from ballast.calibration.summary import DEFAULT_MIN_BUFFER_BPS
 from ballast.calibration.tasks import DEFAULT_TIMEOUT
 from ballast.cli import user_errors
 from ballast.scenarios.population import DEFAULT_CONFIG, LEVERAGE_MODES
@@ -42,6 +43,13 @@ def cli() -> None:
     "--loss-target",
     type=click.FloatRange(min=0),
     help="USD: the most bad debt per run a set may show at its 99th percentile (default: the InsuranceFund seed)",
+)
+@click.option(
+    "--min-buffer-bps",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MIN_BUFFER_BPS,
+    show_default=True,
+    help="the least initial - maintenance gap (over markets and collateral) a recommended set may have",
 )
 @click.option(
     "--timeout",
@@ -75,16 +83,27 @@ def monte_carlo(
     workers: int,
     scheduler: str | None,
     loss_target: float | None,
+    min_buffer_bps: int,
     timeout: float,
     base_config: Path,
     out: Path,
 ) -> None:
     """Every parameter set x path x seed, each run on its own anvil in a Dask worker; per set the 95th and 99th
     percentiles of bad debt and LP loss, liquidations and the average allowed leverage; the set meeting the loss
-    target with the most leverage; the frontier plot. Exits 1 when a run failed."""
+    target, with a liquidation buffer of at least --min-buffer-bps, with the most leverage; the frontier plot. Exits 1 when a run failed."""
     from ballast.calibration.command import monte_carlo as run
 
     with user_errors():
         grid = grid_with(GRIDS[grid_name], candidates, paths, seeds, accounts, blocks, leverage)
-        outcome = run(grid, base_config, out, workers, scheduler, loss_target, timeout, Console())
+        outcome = run(
+            grid,
+            base_config,
+            out,
+            workers,
+            scheduler,
+            loss_target,
+            timeout,
+            Console(),
+            min_buffer_bps=min_buffer_bps,
+        )
     sys.exit(1 if outcome.errors else 0)

@@ -21,7 +21,13 @@ from ballast.calibration.report import (
     write_summary,
 )
 from ballast.calibration.runner import RunStats, run_tasks
-from ballast.calibration.summary import SetSummary, recommend, summarize
+from ballast.calibration.summary import (
+    DEFAULT_MIN_BUFFER_BPS,
+    SetSummary,
+    liquidation_buffer_bps,
+    recommend,
+    summarize,
+)
 from ballast.calibration.tasks import DEFAULT_TIMEOUT, TaskResult
 from ballast.config import load_config
 
@@ -50,6 +56,7 @@ def monte_carlo(
     loss_target: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     console: Console | None = None,
+    min_buffer_bps: int = DEFAULT_MIN_BUFFER_BPS,
 ) -> Outcome:
     """Run `grid` on the candidates of `base_config` and write the report to `out` (module docstring). The loss target
     defaults to the base config's InsuranceFund seed."""
@@ -72,7 +79,8 @@ def monte_carlo(
         specs, workers, scheduler, console, on_result=lambda done: write_runs(done, runs_csv)
     )
     write_runs(results, runs_csv)
-    summaries = summarize(results, target)
+    buffers = {c.name: liquidation_buffer_bps(c.config) for c in candidates}
+    summaries = summarize(results, target, buffers, min_buffer_bps)
     recommended = recommend(summaries)
     print_sets(summaries, recommended, target, console)
     for line in recommendation_lines(recommended, summaries, candidates, target):

@@ -63,6 +63,7 @@ HEADERS = (
     "liquidations mean",
     "liquidations p95",
     "leverage",
+    "buffer (bps)",
     "meets target",
 )
 
@@ -81,6 +82,7 @@ def _cells(s: SetSummary, recommended: SetSummary | None) -> list[str]:
         f"{s.liquidations_mean:,.1f}",
         f"{s.liquidations_p95:,.1f}",
         f"{s.leverage:.3f}",
+        "-" if s.buffer_bps is None else f"{s.buffer_bps:,}",
         "yes" if s.meets_target else "no",
     ]
 

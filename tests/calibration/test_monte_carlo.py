@@ -8,7 +8,7 @@ from rich.console import Console
 from ballast.calibration.command import monte_carlo
 from ballast.calibration.plan import SMALL
 from ballast.calibration.runner import run_tasks
-from ballast.calibration.summary import percentile
+from ballast.calibration.summary import DEFAULT_MIN_BUFFER_BPS, liquidation_buffer_bps, percentile
 from ballast.calibration.tasks import TaskSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,9 @@ def test_monte_carlo__small_grid_on_two_workers__rows_summary_and_recommendation
         assert s.runs == len(rows) == len(SMALL.paths) * len(SMALL.seeds)
         assert s.bad_debt_p99 == percentile([r.bad_debt for r in rows], 99)
         assert s.lp_loss_p99 == percentile([r.lp_loss for r in rows], 99)
-        assert s.meets_target == (s.bad_debt_p99 <= outcome.loss_target)
+        buffer = liquidation_buffer_bps(next(c for c in outcome.candidates if c.name == s.candidate).config)
+        assert s.buffer_bps == buffer
+        assert s.meets_target == (s.bad_debt_p99 <= outcome.loss_target and buffer >= DEFAULT_MIN_BUFFER_BPS)
     current, looser = outcome.summaries
     assert looser.leverage > current.leverage  # lower haircuts and margins allow more notional per dollar
     meeting = [s for s in outcome.summaries if s.meets_target]

@@ -88,3 +88,26 @@ def test_frontier__sets_no_other_beats_on_both_by_leverage():
         _run("loose", 5_000.0, leverage=5.0),
     ]
     assert [s.candidate for s in frontier(summarize(runs, 1_000.0))] == ["tight", "middle", "loose"]
+
+
+def test_recommend__a_set_below_the_liquidation_buffer_is_not_recommended():
+    """The most leverage is in `thin`, whose positions opened at the limit are liquidated after a 2.6 % move (a
+    259 bps margin gap): below the 500 bps floor it does not meet the target, and `wide` is recommended."""
+    runs = [_run("thin", 100.0, leverage=6.0), _run("wide", 200.0, leverage=3.5)]
+    thin, wide = summarize(runs, 1e6, {"thin": 259, "wide": 500}, min_buffer_bps=500)
+    assert (thin.buffer_bps, thin.meets_target) == (259, False)
+    assert (wide.buffer_bps, wide.meets_target) == (500, True)
+    assert recommend([thin, wide]) is wide
+    assert recommend(summarize(runs, 1e6, {"thin": 259, "wide": 500}, min_buffer_bps=0)).candidate == "thin"
+    with pytest.raises(CalibrationError, match="--min-buffer-bps: -1 is negative"):
+        summarize(runs, 1e6, min_buffer_bps=-1)
+
+
+def test_liquidation_buffer__smallest_market_margin_gap_of_the_local_config():
+    from ballast.calibration.summary import liquidation_buffer_bps
+    from ballast.config import load_config
+
+    config = load_config("config/local.yaml")
+    # WETH-PERP and WBTC-PERP: 1,000 - 500; LTT-PERP: 2,500 - 1,250
+    assert [m.initial_margin_bps - m.maintenance_margin_bps for m in config.markets] == [500, 500, 1_250]
+    assert liquidation_buffer_bps(config) == 500
