@@ -8,9 +8,9 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "../../interfaces/AggregatorV3Interface.sol";
 import {IAssetOnboarding, ICollateralIsolation} from "../../interfaces/IAssetOnboarding.sol";
-import {IMarginEngine, IMarginEngineAdmin, IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IMarginEngineAdmin, IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
-import {IPool, IPoolAdmin, IPoolTypes} from "../../interfaces/IPool.sol";
+import {IPoolAdmin} from "../../interfaces/IPool.sol";
 import {Roles} from "../base/Roles.sol";
 import {ParamBounds} from "../libraries/ParamBounds.sol";
 
@@ -197,8 +197,7 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         nonReentrant
         returns (bytes32 operationId)
     {
-        try IMarginEngine(engine).collateralParams(asset) returns (IMarginEngineTypes.CollateralParams memory) {}
-        catch {
+        if (!_answers(engine, abi.encodeCall(IMarginEngineAdmin.collateralParams, (asset)))) {
             revert NotCollateral(asset);
         }
         uint96 number = uint96(++promotionCount);
@@ -286,13 +285,8 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         address asset = l.asset;
         if (asset == address(0)) revert ZeroAddress();
         if (asset.code.length == 0) revert AssetHasNoCode(asset);
-        uint8 decimals;
-        try IERC20Metadata(asset).decimals() returns (uint8 d) {
-            decimals = d;
-        } catch {
-            revert NotAToken(asset);
-        }
-        if (decimals > 36) revert NotAToken(asset);
+        uint256 decimals = _readUint(asset, abi.encodeCall(IERC20Metadata.decimals, ()));
+        if (decimals > 36) revert NotAToken(asset); // unreadable reads as type(uint256).max
         _checkNotListed(asset);
 
         uint256 n = l.oracleConfig.sources.length;
@@ -315,15 +309,26 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
     /// @dev Revert `AlreadyListed` when the engine, the Pool or the oracle lists `asset` (each view reverts for an
     /// asset it does not list).
     function _checkNotListed(address asset) private view {
-        try IMarginEngine(engine).collateralParams(asset) returns (IMarginEngineTypes.CollateralParams memory) {
+        if (_answers(engine, abi.encodeCall(IMarginEngineAdmin.collateralParams, (asset)))) {
             revert AlreadyListed(asset, engine);
-        } catch {}
-        try IPool(pool).assetParams(asset) returns (IPoolTypes.AssetParams memory) {
-            revert AlreadyListed(asset, pool);
-        } catch {}
-        try IOracleAggregator(oracle).getPriceData(asset) returns (IOracleAggregator.PriceData memory) {
+        }
+        if (_answers(pool, abi.encodeCall(IPoolAdmin.assetParams, (asset)))) revert AlreadyListed(asset, pool);
+        if (_answers(oracle, abi.encodeCall(IOracleAggregator.getPriceData, (asset)))) {
             revert AlreadyListed(asset, oracle);
-        } catch {}
+        }
+    }
+
+    /// @dev Whether the view call `query` to `target` succeeds.
+    function _answers(address target, bytes memory query) private view returns (bool ok) {
+        (ok,) = target.staticcall(query);
+    }
+
+    /// @dev The first word `target` answers to the view call `query`, or type(uint256).max when it reverts or answers
+    /// less than a word (no code, no such function).
+    function _readUint(address target, bytes memory query) private view returns (uint256) {
+        (bool ok, bytes memory answer) = target.staticcall(query);
+        if (!ok || answer.length < 32) return type(uint256).max;
+        return abi.decode(answer, (uint256));
     }
 
     /// @dev The highest price (WAD) among the sources' latest answers that are positive and within the source's
@@ -340,23 +345,15 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         if (highest == 0) revert SourcesUnpriced(asset);
     }
 
-    /// @dev One source's latest answer as a WAD price, or 0 when it has no usable answer.
+    /// @dev One source's latest answer as a WAD price, or 0 when it has no usable answer (a feed without code, that
+    /// reverts or answers malformed data included: the proposal is then valued on the other sources).
     function _sourcePrice(IOracleAggregator.SourceConfig calldata src) private view returns (uint256) {
-        AggregatorV3Interface feed = AggregatorV3Interface(src.feed);
-        if (address(feed).code.length == 0) return 0;
-        uint8 decimals;
-        try feed.decimals() returns (uint8 d) {
-            decimals = d;
-        } catch {
-            return 0;
-        }
-        int256 answer;
-        try feed.latestRoundData() returns (uint80, int256 a, uint256, uint256, uint80) {
-            answer = a;
-        } catch {
-            return 0;
-        }
-        if (answer <= 0 || decimals > 36) return 0;
+        uint256 decimals = _readUint(src.feed, abi.encodeCall(AggregatorV3Interface.decimals, ()));
+        if (decimals > 36) return 0;
+        (bool ok, bytes memory round) = src.feed.staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
+        if (!ok || round.length < 160) return 0;
+        (, int256 answer,,,) = abi.decode(round, (uint80, int256, uint256, uint256, uint80));
+        if (answer <= 0) return 0;
         uint256 raw = uint256(answer);
         if (raw < src.minAnswer || raw > src.maxAnswer) return 0;
         return decimals <= 18 ? raw * 10 ** (18 - decimals) : raw / 10 ** (decimals - 18);
