@@ -362,6 +362,7 @@ def deploy_system(
         "BallastTimelock": timelock.address,
         **{name: c.address for name, c in core.by_name().items()},
         "MarginEngineExtension": core.engine.extension(),
+        "MarginEngineGovernance": project.MarginEngineExtension.at(core.engine.extension()).governance(),
         "PoolExtension": core.pool.extension(),
         "AssetOnboarding": onboarding.address,
         **({"OptionsBook": book.address} if book is not None else {}),

@@ -30,6 +30,7 @@ CONTRACT_NAMES = (
     "PoolExtension",
     "MarginEngine",
     "MarginEngineExtension",
+    "MarginEngineGovernance",
     "Liquidator",
     "InsuranceFund",
     "AssetOnboarding",

@@ -112,7 +112,8 @@ def batch_call(provider: ProviderAPI, calls: Sequence[Call], block: int) -> list
 
 
 def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
-    """The engine's listed collateral (in listing order) and markets, with token decimals."""
+    """The engine's listed collateral (in listing order) and markets, with token decimals, and the maintenance
+    parameters in force at `block` (`RiskParams.ramping` when any still ramps)."""
     provider = engine.provider
     settlement, collateral_order, market_count, margin_products = batch_call(
         provider,
@@ -129,17 +130,27 @@ def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
     calls += [erc20_decimals(a) for a in assets]
     calls += [Call.method(engine, "collateralParams", a) for a in assets]
     calls += [Call.method(engine, "marketParams", m) for m in range(market_count)]
+    # The maintenance parameters in force (RampState: fromBps, targetBps, start, end, currentBps).
+    calls += [Call.method(engine, "collateralRamp", a) for a in assets]
+    calls += [Call.method(engine, "marketRamp", m) for m in range(market_count)]
     results = batch_call(provider, calls, block)
+    n, k = len(assets), market_count
     settlement_decimals = results[0]
-    decimals = results[1 : 1 + len(assets)]
-    collateral_params = results[1 + len(assets) : 1 + 2 * len(assets)]
-    market_params = results[1 + 2 * len(assets) :]
+    decimals = results[1 : 1 + n]
+    collateral_params = results[1 + n : 1 + 2 * n]
+    market_params = results[1 + 2 * n : 1 + 2 * n + k]
+    collateral_ramps = results[1 + 2 * n + k : 1 + 3 * n + k]
+    market_ramps = results[1 + 3 * n + k :]
     return RiskParams.from_listings(
         settlement,
         settlement_decimals,
         dict(zip(assets, zip(decimals, collateral_params, strict=True), strict=True)),
         dict(enumerate(market_params)),
         margin_products,
+        in_force=(
+            {a: r[4] for a, r in zip(assets, collateral_ramps, strict=True)},
+            {m: r[4] for m, r in enumerate(market_ramps)},
+        ),
     )
 
 

@@ -175,6 +175,9 @@ class RiskParams:
     collateral_order: tuple[Asset, ...] = ()
     #: Listed margin products, in listing order (the bit order of `accountProducts`).
     margin_products: tuple[Asset, ...] = ()
+    #: A maintenance parameter was still ramping when these were read: its value in force (the one held here) moves
+    #: with time, so they are good for that block only (docs/design.md#governance).
+    ramping: bool = False
 
     @classmethod
     def from_listings(
@@ -184,19 +187,35 @@ class RiskParams:
         collateral: Mapping[Asset, tuple[int, Sequence[Any]]],
         markets: Mapping[int, Sequence[Any]],
         margin_products: Sequence[Asset] = (),
+        in_force: tuple[Mapping[Asset, int], Mapping[int, int]] | None = None,
     ) -> RiskParams:
         """From the engine's listings as its getters return them: `collateral` {asset: (token decimals,
         `collateralParams`)} in listing order, `markets` {market id: `marketParams`}. Fields past the ones the health
-        view reads (supply caps, fees, open-interest caps) are ignored."""
+        view reads (supply caps, fees, open-interest caps) are ignored. `in_force`: the maintenance haircuts and
+        margins in force ({asset: bps}, {market: bps}, from `collateralRamp` / `marketRamp`), which the health view
+        uses instead of the stored targets while they ramp."""
+        haircuts, margins = in_force if in_force is not None else ({}, {})
+        ramping = False
+        collateral_risk = {}
+        # collateralParams: initialHaircutBps, maintHaircutBps, stressShockBps, supplyCap
+        for a, (d, p) in collateral.items():
+            maint = haircuts.get(a, p[1])
+            ramping = ramping or maint != p[1]
+            collateral_risk[a] = CollateralRisk(d, p[0], maint, p[2])
+        market_risk = {}
+        # marketParams: asset, initialMarginBps, maintenanceMarginBps, stressShockBps, tradingFeeBps...
+        for m, p in markets.items():
+            mmf = margins.get(m, p[2])
+            ramping = ramping or mmf != p[2]
+            market_risk[m] = MarketRisk(p[0], p[1], mmf, p[3])
         return cls(
             settlement_asset=settlement_asset,
             settlement_decimals=settlement_decimals,
-            # collateralParams: initialHaircutBps, maintHaircutBps, stressShockBps, supplyCap
-            collateral={a: CollateralRisk(d, p[0], p[1], p[2]) for a, (d, p) in collateral.items()},
-            # marketParams: asset, initialMarginBps, maintenanceMarginBps, stressShockBps, tradingFeeBps...
-            markets={m: MarketRisk(p[0], p[1], p[2], p[3]) for m, p in markets.items()},
+            collateral=collateral_risk,
+            markets=market_risk,
             collateral_order=tuple(collateral),
             margin_products=tuple(margin_products),
+            ramping=ramping,
         )
 
     def assets(self) -> set[Asset]:

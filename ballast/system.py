@@ -14,7 +14,15 @@ from ethpm_types import ContractType
 from ballast.errors import DeployError
 
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
-CORE_ORDER = ("ProtocolLock", "Pool", "MarginEngineExtension", "MarginEngine", "Liquidator", "InsuranceFund")
+CORE_ORDER = (
+    "ProtocolLock",
+    "Pool",
+    "MarginEngineGovernance",
+    "MarginEngineExtension",
+    "MarginEngine",
+    "Liquidator",
+    "InsuranceFund",
+)
 
 
 @dataclass(frozen=True)
@@ -71,13 +79,18 @@ class Core:
         }
 
 
-def _whole_abi(project: ProjectManager, name: str, extension_name: str) -> ContractType:
-    """The whole API of `name`: its own ABI plus what its fallback delegates to `extension_name`."""
+def _whole_abi(project: ProjectManager, name: str, *extension_names: str) -> ContractType:
+    """The whole API of `name`: its own ABI plus what its fallback delegates to `extension_names` (in turn)."""
     core = getattr(project, name).contract_type
-    extension = getattr(project, extension_name).contract_type
     seen: set[tuple[str, str]] = set()
     abi = []
-    own = [entry for entry in extension.abi if entry.type != "constructor"]  # the core's constructor stays
+    # The core's constructor stays; the extensions' do not.
+    own = [
+        entry
+        for extension_name in extension_names
+        for entry in getattr(project, extension_name).contract_type.abi
+        if entry.type != "constructor"
+    ]
     for entry in [*core.abi, *own]:
         if getattr(entry, "name", None) == "initialize":
             continue  # only callable while the core contract is being constructed
@@ -90,8 +103,9 @@ def _whole_abi(project: ProjectManager, name: str, extension_name: str) -> Contr
 
 
 def engine_abi(project: ProjectManager) -> ContractType:
-    """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension."""
-    return _whole_abi(project, "MarginEngine", "MarginEngineExtension")
+    """The whole MarginEngine API: the engine's own ABI plus what it delegates to its MarginEngineExtension and that
+    to the MarginEngineGovernance."""
+    return _whole_abi(project, "MarginEngine", "MarginEngineExtension", "MarginEngineGovernance")
 
 
 def pool_abi(project: ProjectManager) -> ContractType:
@@ -174,8 +188,10 @@ def deploy_core(
         project, deployer, (lock, oracle, settlement, engine_at, liquidator_at, fund_at), roles, params
     )
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
-    # The extension first (its creation code does not fit in the engine's), built for the engine's address.
-    extension = project.MarginEngineExtension.deploy(engine_wiring, engine_at, sender=deployer)
+    # The governance and the extension first (their creation code does not fit in the engine's), built for the
+    # engine's address.
+    governance = project.MarginEngineGovernance.deploy(engine_wiring, engine_at, sender=deployer)
+    extension = project.MarginEngineExtension.deploy(engine_wiring, engine_at, governance, sender=deployer)
     engine = margin_engine_at(
         project,
         project.MarginEngine.deploy(

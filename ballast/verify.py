@@ -49,7 +49,8 @@ _WIRING: dict[str, dict[str, str]] = {
         "settlementAsset": _SETTLEMENT,
         "extension": "MarginEngineExtension",
     },
-    "MarginEngineExtension": {"engine": "MarginEngine"},
+    "MarginEngineExtension": {"engine": "MarginEngine", "governance": "MarginEngineGovernance"},
+    "MarginEngineGovernance": {"engine": "MarginEngine"},
     "Liquidator": {
         "protocolLock": "ProtocolLock",
         "engine": "MarginEngine",

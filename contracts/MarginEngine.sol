@@ -5,7 +5,7 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
-import {IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
+import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IMarginProduct} from "../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
@@ -15,15 +15,16 @@ import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {MarginEngineExtension} from "./MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "./MarginEngineGovernance.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
 import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title MarginEngine
 /// @notice Cross-margined perpetual accounts on multi-asset collateral; the Pool is the counterparty. This contract
-/// holds the hot paths (trading, collateral, health, the Liquidator's entry points); governance, book-keeping views,
-/// margin-product trades and auto-deleveraging live in a MarginEngineExtension it delegates every other selector to
-/// (the pattern of Compound III's CometExt), which keeps both under the EIP-170 code size limit. Both run the
-/// book-keeping of `MarginEngineBooks`. `IMarginEngine` is the whole API at this address.
+/// holds the hot paths (trading, collateral, health, the Liquidator's entry points); book-keeping views, margin-product
+/// trades and auto-deleveraging live in a MarginEngineExtension it delegates every other selector to (the pattern of
+/// Compound III's CometExt), and governance in a MarginEngineGovernance the extension delegates to in turn, which
+/// keeps each under the EIP-170 code size limit. `IMarginEngine` is the whole API at this address.
 contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
@@ -54,7 +55,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         extension = address(extension_);
         Address.functionDelegateCall(
             extension,
-            abi.encodeCall(MarginEngineExtension.initialize, (w, insuranceFeeShareBps_, adlThresholdBps, adlTargetBps))
+            abi.encodeCall(MarginEngineGovernance.initialize, (w, insuranceFeeShareBps_, adlThresholdBps, adlTargetBps))
         );
         IERC20(_settlementAsset).forceApprove(address(w.pool), type(uint256).max);
         IERC20(_settlementAsset).forceApprove(w.insuranceFund, type(uint256).max);
@@ -100,32 +101,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     }
 
     /// @inheritdoc IMarginEngineCore
-    function withdraw(address asset, uint256 amount, address to) external guarded {
-        if (amount == 0) revert ZeroAmount();
-        address account = msg.sender;
-        if (asset == _settlementAsset) {
-            // Borrowing (withdrawing beyond the account's credit) is new risk: the guardian's pause stops it.
-            if (_config.newRiskPaused && amount > _cash[account].credit) revert NewRiskPaused();
-            _payFromCash(account, amount, to, "withdraw");
-        } else {
-            CollateralSlot memory c = _listedCollateral(asset);
-            uint256 balance = _balances[account][asset];
-            if (amount > balance) revert InsufficientCollateral(asset, amount, balance);
-            _balances[account][asset] = balance - amount;
-            _totalCollateral[asset] -= amount;
-            if (balance == amount) _masks[account].collateral &= ~uint16(1 << (c.position - 1));
-            IERC20(asset).safeTransfer(to, amount);
-            emit CollateralWithdrawn(account, asset, amount, to);
-        }
-        // With no debt and no positions nothing can be owed: withdrawing needs no price.
-        MaskSlot memory m = _masks[account];
-        if (m.markets != 0 || m.products != 0 || _cash[account].scaledDebt != 0) {
-            _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
-            _requireInitialMargin(account);
-        }
-    }
-
-    /// @inheritdoc IMarginEngineCore
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external guarded {
         if (sizeDelta == 0) revert ZeroAmount();
         // Sizes are 18-decimal amounts far below 2^127; beyond that `before + sizeDelta` could overflow.
@@ -151,6 +126,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
         if (addsRisk) {
             _requireInitialMargin(account);
+            _recordIsolatedDebt(account);
             _pool.checkUtilization();
         } else if (next != 0) {
             // A partial reduce must leave the account healthy; a full close always goes through.
@@ -279,7 +255,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // Closing a long sells: the better price for the account is the higher one, and vice versa. It is also the
         // price the health of a liquidation values the position at.
         price = _oracle.priceForLiquidation(p.asset, size > 0);
-        mmf = p.maintenanceMarginBps;
+        mmf = _maintenanceMargin(market, p.maintenanceMarginBps);
     }
 
     /// @dev The part of `account`'s maintenance equity its position in `market` makes, and the position's entry.
@@ -472,7 +448,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             checkable ? low : 0,
             high,
             cs.initialHaircutBps,
-            cs.maintHaircutBps,
+            _maintHaircut(asset, cs),
             cs.stressShockBps
         );
     }
@@ -488,7 +464,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // Only the first slot of the market's parameters (asset and fractions) is needed here.
         MarketParams storage p = _market(market);
         (address asset, uint256 imf, uint256 mmf, uint256 shock) =
-            (p.asset, p.initialMarginBps, p.maintenanceMarginBps, p.stressShockBps);
+            (p.asset, p.initialMarginBps, _maintenanceMargin(market, p.maintenanceMarginBps), p.stressShockBps);
         Position memory s = _positions[account][market];
         (uint256 low, uint256 high) = _healthPrice(prices, asset, enforce);
         AccountMath.addPosition(
@@ -545,6 +521,14 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         Health memory h = _health(account, false);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {
             revert InsufficientMargin(h.initialEquity, h.initialMargin, h.stressEquity);
+        }
+    }
+
+    /// @dev New risk taken by an account holding isolated collateral counts against the assets' debt ceilings (the
+    /// extension's `recordIsolatedDebt`, docs/design.md#onboarding).
+    function _recordIsolatedDebt(address account) private {
+        if (_config.isolatedCollateral & _masks[account].collateral != 0) {
+            IMarginEngineAdmin(address(this)).recordIsolatedDebt(account);
         }
     }
 

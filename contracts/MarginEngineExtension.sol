@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
-import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IMarginProduct} from "../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
@@ -16,161 +15,38 @@ import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
-import {Roles} from "./base/Roles.sol";
-import {ParamBounds} from "./libraries/ParamBounds.sol";
+import {PriceRange} from "./libraries/PriceRange.sol";
+import {MarginEngineGovernance} from "./MarginEngineGovernance.sol";
 
 /// @title MarginEngineExtension
-/// @notice Governance, book-keeping views, margin-product trades and auto-deleveraging of the MarginEngine. Deployed
-/// just before the engine, for the engine's address, which delegates to it every selector it does not implement, so
-/// this code runs on the engine's storage; called directly it has no state of its own worth anything. Roles live here
-/// (OpenZeppelin AccessControl, after the shared state).
-contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, ProtocolGuarded, IMarginEngineAdmin {
+/// @notice Book-keeping views, margin-product trades, auto-deleveraging, provisions and the isolated-debt records of
+/// the MarginEngine. Deployed before the engine, for the engine's address, which delegates to it every selector it
+/// does not implement, so this code runs on the engine's storage; called directly it has no state of its own worth
+/// anything. What it does not implement it delegates in turn to the MarginEngineGovernance.
+contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGuarded, IMarginEngineAdmin {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
-
-    /// @notice Largest change the risk manager may make to a maintenance parameter in one call (the timelock is
-    /// bounded only by the absolute limits).
-    uint256 public constant MAX_RISK_STEP_BPS = 500;
-    /// @notice Least time between two risk-manager steps that tighten the same asset's or market's margin
-    /// parameters: accounts get a day to add margin before the next step (the timelock is not spaced).
-    uint256 public constant RISK_STEP_INTERVAL = 1 days;
-    /// @dev Tells a market's subject key apart from a collateral asset's (an address fits in the low 160 bits).
-    uint256 private constant MARKET_SUBJECT = 1 << 255;
+    using PriceRange for PriceRange.Range;
 
     /// @notice The engine this extension serves (the only storage it is meant to run on); the engine checks it.
     address public immutable engine;
+    /// @notice Where the selectors this extension does not implement run (governance: roles, listings, parameters).
+    address public immutable governance;
 
     /// @param engine_ The engine's address, deployed next (the engine refuses an extension built for another).
-    constructor(Wiring memory w, address engine_) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
-        engine = engine_;
-    }
-
-    /// @notice Grant the roles and set the engine-wide settings. Runs once, by delegatecall from the engine's
-    /// constructor: only then is the caller's code empty.
-    function initialize(Wiring calldata w, uint256 insuranceFeeShareBps_, uint256 adlThresholdBps, uint256 adlTargetBps)
-        external
-    {
-        if (address(this) != engine || address(this).code.length != 0) revert Unauthorized(msg.sender);
-        _grantRole(DEFAULT_ADMIN_ROLE, w.admin);
-        _grantRole(RISK_MANAGER_ROLE, w.riskManager);
-        _grantRole(GUARDIAN_ROLE, w.guardian);
-        _setInsuranceFeeShare(insuranceFeeShareBps_);
-        _setAdlParams(adlThresholdBps, adlTargetBps);
-    }
-
-    // ---------------------------------------------------------------- governance
-
-    /// @inheritdoc IMarginEngineAdmin
-    function listCollateral(address asset, CollateralParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (asset == _settlementAsset || _collateral[asset].position != 0) revert CollateralAlreadyListed(asset);
-        if (_collateralList.length == MAX_COLLATERAL_LISTED) {
-            revert ParamOutOfBounds("collateralCount", MAX_COLLATERAL_LISTED + 1, 0, MAX_COLLATERAL_LISTED);
+    /// @param governance_ The MarginEngineGovernance built for the same engine.
+    constructor(Wiring memory w, address engine_, address governance_) MarginEngineStorage(w) ProtocolGuarded(w.lock) {
+        if (MarginEngineGovernance(governance_).engine() != engine_) {
+            revert ExtensionMismatch(governance_, MarginEngineGovernance(governance_).engine());
         }
-        _checkCollateral(params);
-        _pool.assetParams(asset); // collateral must be a pool asset: liquidations absorb it into the reserves
-        // Liquidations move collateral straight from the engine into the Pool, which pulls it.
-        IERC20(asset).forceApprove(address(_pool), type(uint256).max);
-        _collateralList.push(asset);
-        _collateral[asset] = CollateralSlot(
-            uint8(_collateralList.length),
-            IERC20Metadata(asset).decimals(),
-            params.initialHaircutBps,
-            params.maintHaircutBps,
-            params.stressShockBps,
-            params.supplyCap
-        );
-        emit CollateralListed(asset, params);
+        (engine, governance) = (engine_, governance_);
     }
 
-    /// @inheritdoc IMarginEngineAdmin
-    function setCollateralParams(address asset, CollateralParams calldata params) external {
-        CollateralSlot memory c = _listedCollateral(asset);
-        _checkCollateral(params);
-        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            _checkRole(RISK_MANAGER_ROLE);
-            bool tightens = _step("maintHaircutBps", c.maintHaircutBps, params.maintHaircutBps);
-            tightens = _step("initialHaircutBps", c.initialHaircutBps, params.initialHaircutBps) || tightens;
-            if (tightens) _spaceRiskStep(bytes32(uint256(uint160(asset))));
-        }
-        (c.initialHaircutBps, c.maintHaircutBps, c.stressShockBps, c.supplyCap) =
-        (params.initialHaircutBps, params.maintHaircutBps, params.stressShockBps, params.supplyCap);
-        _collateral[asset] = c;
-        emit CollateralParamsSet(asset, params);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function listMarket(MarketParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 market) {
-        if (_markets.length == MAX_MARKETS_LISTED) {
-            revert ParamOutOfBounds("marketCount", MAX_MARKETS_LISTED + 1, 0, MAX_MARKETS_LISTED);
-        }
-        _checkMarket(params);
-        market = _markets.length;
-        _markets.push(params);
-        _marketStates.push();
-        emit MarketListed(market, params);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function listMarginProduct(address book) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 product) {
-        if (book == address(0)) revert ZeroAddress();
-        product = _exposure.marginProducts;
-        if (product == MAX_MARGIN_PRODUCTS) revert TooManyMarginProducts(MAX_MARGIN_PRODUCTS);
-        for (uint256 i = 0; i < product; ++i) {
-            if (_marginProducts[i] == book) revert MarginProductAlreadyListed(book);
-        }
-        (int256 pnlLow, int256 pnlHigh, uint256 reserved, uint256 provided) = ITraderBook(book).poolExposure(false);
-        if (pnlLow != 0 || pnlHigh != 0 || reserved != 0 || provided != 0) {
-            revert MarginProductNotEmpty(book, pnlLow, pnlHigh, reserved, provided);
-        }
-        _marginProducts[product] = book;
-        _exposure.marginProducts = uint8(product + 1);
-        emit MarginProductListed(product, book);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function setMarketParams(uint256 market, MarketParams calldata params) external {
-        MarketParams memory old = _listedMarket(market);
-        _checkMarket(params);
-        if (params.asset != old.asset) revert ParamOutOfBounds("asset", 0, 0, 0);
-        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            _checkRole(RISK_MANAGER_ROLE);
-            bool tightens = _step("maintenanceMarginBps", old.maintenanceMarginBps, params.maintenanceMarginBps);
-            tightens = _step("initialMarginBps", old.initialMarginBps, params.initialMarginBps) || tightens;
-            if (tightens) _spaceRiskStep(bytes32(market | MARKET_SUBJECT));
-        }
-        _markets[market] = params;
-        emit MarketParamsSet(market, params);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function setNewRiskPaused(bool paused) external onlyRole(GUARDIAN_ROLE) {
-        _config.newRiskPaused = paused;
-        emit NewRiskPausedSet(paused, msg.sender);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function setInsuranceFeeShare(uint256 insuranceFeeShareBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setInsuranceFeeShare(insuranceFeeShareBps_);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
-    function setAdlParams(uint256 thresholdBps, uint256 targetBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setAdlParams(thresholdBps, targetBps);
-    }
-
-    function _setInsuranceFeeShare(uint256 bps) private {
-        ParamBounds.check("insuranceFeeShareBps", bps, 0, FixedPointMath.BPS);
-        _config.insuranceFeeShareBps = uint16(bps);
-        emit InsuranceFeeShareSet(bps);
-    }
-
-    /// @dev ADL may start no lower than 10 % of pool value and must stop below where it starts.
-    function _setAdlParams(uint256 thresholdBps, uint256 targetBps) private {
-        ParamBounds.check("adlThresholdBps", thresholdBps, 1_000, FixedPointMath.BPS);
-        ParamBounds.check("adlTargetBps", targetBps, 0, thresholdBps - 1);
-        (_config.adlThresholdBps, _config.adlTargetBps) = (uint16(thresholdBps), uint16(targetBps));
-        emit AdlParamsSet(thresholdBps, targetBps);
+    /// @notice Every selector neither the engine nor this extension implements runs in the governance contract, on
+    /// the engine's storage.
+    fallback(bytes calldata data) external returns (bytes memory) {
+        return Address.functionDelegateCall(governance, data);
     }
 
     // ---------------------------------------------------------------- provisions (docs/design.md#liveness)
@@ -218,48 +94,36 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
         }
     }
 
-    /// @dev Absolute bounds. Liquidating at the threshold must not create bad debt: a position's maintenance margin
-    /// must exceed what the liquidation penalty (checked by the Liquidator against these) takes.
-    function _checkCollateral(CollateralParams calldata p) private pure {
-        ParamBounds.check("maintHaircutBps", p.maintHaircutBps, 0, 9_000);
-        ParamBounds.check("initialHaircutBps", p.initialHaircutBps, p.maintHaircutBps, 9_500);
-        ParamBounds.check("stressShockBps", p.stressShockBps, 0, 9_000);
-        ParamBounds.check("supplyCap", p.supplyCap, 1, type(uint128).max);
-    }
-
-    function _checkMarket(MarketParams calldata p) private view {
-        ParamBounds.check("maintenanceMarginBps", p.maintenanceMarginBps, 50, 5_000);
-        ParamBounds.check("initialMarginBps", p.initialMarginBps, p.maintenanceMarginBps + 1, 10_000);
-        ParamBounds.check("tradingFeeBps", p.tradingFeeBps, 0, p.maintenanceMarginBps);
-        ParamBounds.check("stressShockBps", p.stressShockBps, 0, 9_000);
-        ParamBounds.check("reserveFactorBps", p.reserveFactorBps, 0, 10_000);
-        ParamBounds.check("minSize", p.minSize, 1, type(uint128).max);
-        // Liquidating at the threshold must not create bad debt: the penalty stays below the maintenance fraction.
-        uint256 penalty = ILiquidator(_liquidator).penaltyBps();
-        if (p.maintenanceMarginBps <= penalty) {
-            revert ParamOutOfBounds("maintenanceMarginBps", p.maintenanceMarginBps, penalty + 1, 5_000);
-        }
-        _oracle.getPriceData(p.asset); // reverts for an asset the oracle does not list
-    }
-
-    /// @dev A risk-manager step: at most MAX_RISK_STEP_BPS either way. Returns whether it tightens (raises).
-    function _step(bytes32 name, uint256 oldValue, uint256 newValue) private pure returns (bool tightens) {
-        uint256 min = oldValue > MAX_RISK_STEP_BPS ? oldValue - MAX_RISK_STEP_BPS : 0;
-        ParamBounds.check(name, newValue, min, oldValue + MAX_RISK_STEP_BPS);
-        return newValue > oldValue;
-    }
-
-    /// @dev Tightening steps on one subject are RISK_STEP_INTERVAL apart, so that bounded steps cannot be chained
-    /// within a block into a change that makes healthy accounts liquidatable at once (docs/design.md#governance).
-    function _spaceRiskStep(bytes32 subject) private {
-        uint256 last = _lastRiskStep[subject];
-        if (last != 0 && block.timestamp < last + RISK_STEP_INTERVAL) {
-            revert RiskStepTooSoon(subject, last + RISK_STEP_INTERVAL);
-        }
-        _lastRiskStep[subject] = block.timestamp;
-    }
-
     // ---------------------------------------------------------------- margin products
+
+    // ---------------------------------------------------------------- trader actions
+
+    /// @inheritdoc IMarginEngineAdmin
+    function withdraw(address asset, uint256 amount, address to) external guarded {
+        if (amount == 0) revert ZeroAmount();
+        address account = msg.sender;
+        if (asset == _settlementAsset) {
+            // Borrowing (withdrawing beyond the account's credit) is new risk: the guardian's pause stops it.
+            if (_config.newRiskPaused && amount > _cash[account].credit) revert NewRiskPaused();
+            _payFromCash(account, amount, to, "withdraw");
+        } else {
+            CollateralSlot memory c = _listedCollateral(asset);
+            uint256 balance = _balances[account][asset];
+            if (amount > balance) revert InsufficientCollateral(asset, amount, balance);
+            _balances[account][asset] = balance - amount;
+            _totalCollateral[asset] -= amount;
+            if (balance == amount) _masks[account].collateral &= ~uint16(1 << (c.position - 1));
+            IERC20(asset).safeTransfer(to, amount);
+            emit CollateralWithdrawn(account, asset, amount, to);
+        }
+        // With no debt and no positions nothing can be owed: withdrawing needs no price.
+        MaskSlot memory m = _masks[account];
+        if (m.markets != 0 || m.products != 0 || _cash[account].scaledDebt != 0) {
+            _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
+            IMarginEngineCore(address(this)).checkInitialMargin(account);
+            if (_config.isolatedCollateral & m.collateral != 0) _recordIsolatedDebt(account, true);
+        }
+    }
 
     /// @inheritdoc IMarginEngineAdmin
     function tradeProduct(uint256 product, bytes calldata action) external guarded returns (bytes memory result) {
@@ -283,6 +147,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
         IMarginEngineCore self = IMarginEngineCore(address(this));
         if (addsRisk) {
             self.checkInitialMargin(account);
+            if (_config.isolatedCollateral & _masks[account].collateral != 0) _recordIsolatedDebt(account, true);
             _pool.checkUtilization();
         } else if (holds) {
             // As for a perp: a partial reduce must leave the account healthy; closing all of it always goes through.
@@ -294,6 +159,75 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, Roles, Pro
     function _isZero(IMarginProduct.AccountRisk memory r) private pure returns (bool) {
         return r.maintenanceValue == 0 && r.maintenanceMargin == 0 && r.initialValue == 0 && r.initialMargin == 0
             && r.stressLoss == 0;
+    }
+
+    // ---------------------------------------------------------------- isolated collateral (docs/design.md#onboarding)
+
+    /// @inheritdoc IMarginEngineAdmin
+    function recordIsolatedDebt(address account) external {
+        if (msg.sender != address(this)) revert Unauthorized(msg.sender);
+        _recordIsolatedDebt(account, true);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function refreshIsolatedDebt(address[] calldata accounts) external guarded {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            _recordIsolatedDebt(accounts[i], false);
+        }
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function isolatedDebtOf(address account) external view returns (uint256 debtUsd, uint16 assets) {
+        IsolatedDebtSlot memory r = _isolatedDebt[account];
+        return (r.debt, r.assets);
+    }
+
+    /// @dev Replace `account`'s record: its debt now, counted against the isolated assets it holds now, instead of
+    /// the old debt against the old assets. With `enforce`, an asset whose recorded debt this raises above its ceiling
+    /// reverts; a record that lowers an asset's debt never does.
+    function _recordIsolatedDebt(address account, bool enforce) private {
+        IsolatedDebtSlot memory old = _isolatedDebt[account];
+        uint16 held = _masks[account].collateral & _config.isolatedCollateral;
+        uint256 debt = held == 0 ? 0 : _isolatedDebtOf(account);
+        uint16 touched = old.assets | held;
+        for (uint256 i = 0; touched != 0; ++i) {
+            if (touched & 1 != 0) {
+                address asset = _collateralList[i];
+                IsolationSlot memory iso = _isolation[asset];
+                uint256 before = iso.debt;
+                uint256 total = before - (old.assets & (1 << i) != 0 ? old.debt : 0);
+                if (held & (1 << i) != 0) total += debt;
+                if (enforce && total > iso.debtCeiling && total > before) {
+                    revert DebtCeilingExceeded(asset, total, iso.debtCeiling);
+                }
+                _isolation[asset].debt = total.toUint128();
+            }
+            touched >>= 1;
+        }
+        _isolatedDebt[account] = IsolatedDebtSlot(debt.toUint128(), held);
+        emit IsolatedDebtRecorded(account, debt, held);
+    }
+
+    /// @dev What `account` has borrowed or opened, USD (WAD): its debt to the Pool at the settlement asset's higher
+    /// price, its perpetuals' notional at entry, and the initial margin of its margin-product positions.
+    function _isolatedDebtOf(address account) private view returns (uint256 usd) {
+        uint256 scaledDebt = _cash[account].scaledDebt;
+        if (scaledDebt != 0) {
+            usd = _settlementRange().usdUp(scaledDebt.mulWadUp(_pool.borrowIndex()), _settlementDecimals);
+        }
+        uint16 markets = _masks[account].markets;
+        for (uint256 market = 0; markets != 0; ++market) {
+            if (markets & 1 != 0) {
+                Position memory pos = _positions[account][market];
+                usd += AccountMath.notionalOf(pos.size, pos.entryPrice);
+            }
+            markets >>= 1;
+        }
+        uint8 products = _masks[account].products;
+        for (uint256 product = 0; products != 0; ++product) {
+            if (products & 1 != 0) usd += _marginProduct(product).accountRisk(account, false).initialMargin;
+            products >>= 1;
+        }
     }
 
     // ---------------------------------------------------------------- auto-deleveraging

@@ -7,7 +7,7 @@ import {IErrors} from "./IErrors.sol";
 import {ITraderBook} from "./ITraderBook.sol";
 
 /// @title IMarginEngineTypes
-/// @notice Structs, errors and events of the MarginEngine, shared by its two halves.
+/// @notice Structs, errors and events of the MarginEngine, shared by its three parts.
 interface IMarginEngineTypes is IErrors {
     /// @notice Governed collateral parameters.
     struct CollateralParams {
@@ -36,6 +36,17 @@ interface IMarginEngineTypes is IErrors {
         int128 size;
         uint128 entryPrice;
         uint256 entryIndex;
+    }
+
+    /// @notice A maintenance parameter (bps) in its ramp: from `fromBps` at `start` linearly to `targetBps` at `end`;
+    /// `currentBps` is the value in force now (the target once `end` has passed, or when nothing ramps: start = end =
+    /// 0).
+    struct RampState {
+        uint256 fromBps;
+        uint256 targetBps;
+        uint256 start;
+        uint256 end;
+        uint256 currentBps;
     }
 
     /// @notice The health of an account, as a keeper computes it off-chain.
@@ -93,6 +104,9 @@ interface IMarginEngineTypes is IErrors {
     /// @notice `provision` needs an account whose liquidation prices are usable; `account` at index `index` of the
     /// list has none (the oracle's `PriceUnavailable` explains which).
     error ProvisionUnpriced(address account, uint256 index);
+    /// @notice New risk would raise the debt recorded against isolated collateral `asset` to `debtAfter`, above its
+    /// ceiling (USD, WAD).
+    error DebtCeilingExceeded(address asset, uint256 debtAfter, uint256 ceiling);
 
     // ---------------------------------------------------------------- events
 
@@ -132,6 +146,17 @@ interface IMarginEngineTypes is IErrors {
     /// Pool's lower NAV subtracts is `totalUsd`.
     event ProvisionSet(address indexed account, uint256 provisionUsd, uint256 totalUsd);
     event InsuranceFeeShareSet(uint256 insuranceFeeShareBps);
+    /// @notice Collateral `asset` is isolated with a debt ceiling of `debtCeilingUsd` (USD, WAD), or full collateral
+    /// again (0).
+    event CollateralIsolationSet(address indexed asset, uint256 debtCeilingUsd);
+    /// @notice `account`'s isolated debt is recorded as `debtUsd`, counted against the isolated assets of the bit mask
+    /// `assets` (bit i: `collateralAssets()[i]`).
+    event IsolatedDebtRecorded(address indexed account, uint256 debtUsd, uint16 assets);
+    /// @notice A tightening of a maintenance parameter now takes `duration` seconds to come fully into force.
+    event RampDurationSet(uint256 duration);
+    /// @notice The maintenance parameter of `subject` (a collateral asset, or a market with the top bit set) ramps from
+    /// `fromBps` at `start` to `toBps` at `end`.
+    event MaintenanceRampStarted(bytes32 indexed subject, uint256 fromBps, uint256 toBps, uint256 start, uint256 end);
     /// @notice Margin product number `product` is `book` (`IMarginProduct`).
     event MarginProductListed(uint256 indexed product, address indexed book);
     /// @notice `account` acted in margin product `product`: `cashUsd` booked in its cash (negative: paid), `holds`
@@ -153,13 +178,6 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @notice Deposit `amount` of `asset` for `account`: the settlement asset repays debt then adds credit; any
     /// other listed asset is collateral. Allowed in any oracle status and while paused.
     function deposit(address asset, uint256 amount, address account) external;
-
-    /// @notice Withdraw `amount` of collateral `asset` (or, for the settlement asset, cash: credit first, then a
-    /// loan from the Pool) to `to`. An account with no positions and no debt needs no price; otherwise the
-    /// withdrawn asset's, the settlement asset's and every held market's prices must be Ok (else the oracle's
-    /// `PriceUnavailable`), and initial margin and the stress check must hold, where collateral whose price is not
-    /// Ok counts nothing towards initial and stress equity.
-    function withdraw(address asset, uint256 amount, address to) external;
 
     /// @notice Open, increase, reduce, flip or close a position in `market` by `sizeDelta` (base units, WAD) at
     /// the oracle price under the policy, no worse than `acceptablePrice`. Adding risk needs the settlement asset's
@@ -232,9 +250,17 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 }
 
 /// @title IMarginEngineAdmin
-/// @notice Governance, book-keeping views, margin-product trades and auto-deleveraging of the MarginEngine, served by
-/// its extension (the engine delegates every selector it does not implement to it, as Compound III does with CometExt).
+/// @notice Book-keeping views, margin-product trades, auto-deleveraging, provisions and isolated-debt records of the
+/// MarginEngine, served by its extension (the engine delegates every selector it does not implement to it, as Compound III does with CometExt).
 interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
+    /// @notice Withdraw `amount` of collateral `asset` (or, for the settlement asset, cash: credit first, then a
+    /// loan from the Pool) to `to`. An account with no positions and no debt needs no price; otherwise the
+    /// withdrawn asset's, the settlement asset's and every held market's prices must be Ok (else the oracle's
+    /// `PriceUnavailable`), and initial margin and the stress check must hold, where collateral whose price is not
+    /// Ok counts nothing towards initial and stress equity. Served by the extension (a withdrawal is not a
+    /// liquidation's hot path): the margin check is the engine's `checkInitialMargin`.
+    function withdraw(address asset, uint256 amount, address to) external;
+
     /// @notice Act in margin product number `product` (`IMarginProduct.execute` with `action`, for the caller): the
     /// cash the action moves is booked in the caller's cash (a payment from credit first, then as debt to the Pool; a
     /// receipt repays debt first), then an action that adds risk must pass the initial-margin and stress checks of the
@@ -261,19 +287,21 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// paying it out lowers the pool's value too, so it is (traderPnl - target * poolValue) / (1 - target).
     function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
 
-    function listCollateral(address asset, CollateralParams calldata params) external;
-    /// @notice Change collateral parameters: governance (the timelock) within the absolute bounds, the risk manager
-    /// only in bounded steps on the haircuts (so healthy accounts are not made liquidatable at once).
-    function setCollateralParams(address asset, CollateralParams calldata params) external;
-    function listMarket(MarketParams calldata params) external returns (uint256 market);
-    /// @notice Change market parameters (same rule as `setCollateralParams`, on the margin fractions).
-    function setMarketParams(uint256 market, MarketParams calldata params) external;
-    /// @notice Guardian: pause or resume new risk (opening, increasing, borrowing); exits always work.
-    function setNewRiskPaused(bool paused) external;
-    /// @notice Governance: trading-fee share of the InsuranceFund.
-    function setInsuranceFeeShare(uint256 insuranceFeeShareBps) external;
-    /// @notice Governance: auto-deleveraging starts above `thresholdBps` of pool value and stops at `targetBps`.
-    function setAdlParams(uint256 thresholdBps, uint256 targetBps) external;
+    /// @notice Record `account`'s isolated debt (see `isolatedDebtOf`) after it took new risk, reverting
+    /// `DebtCeilingExceeded` when that raises an isolated asset's debt above its ceiling. Only the engine's own code
+    /// calls it (through its fallback): the caller must be the engine.
+    function recordIsolatedDebt(address account) external;
+
+    /// @notice Record again the isolated debt of each of `accounts` without the ceiling check: a record is only
+    /// updated when its account takes new risk, so one that repaid, closed or left the isolated asset since is freed
+    /// here. Permissionless.
+    function refreshIsolatedDebt(address[] calldata accounts) external;
+
+    /// @notice The isolated debt last recorded for `account`, USD (WAD): its debt to the Pool, its perpetuals'
+    /// notional at entry and its margin products' initial margin, counted against each isolated asset in `assets`
+    /// (bit i: `collateralAssets()[i]`) it held then.
+    function isolatedDebtOf(address account) external view returns (uint256 debtUsd, uint16 assets);
+
 
     /// @notice Record, for each of `accounts`, the provision the Pool's lower NAV subtracts: minus its maintenance
     /// equity at the liquidation prices when that equity is negative, else nothing (a recorded provision is
@@ -308,14 +336,56 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     function insuranceFeeShareBps() external view returns (uint256);
     function newRiskPaused() external view returns (bool);
     function adlParams() external view returns (uint256 thresholdBps, uint256 targetBps);
-    /// @notice Governance: list a margin product (`IMarginProduct`), which must book nothing yet. At most four.
-    function listMarginProduct(address book) external returns (uint256 product);
     /// @notice Listed margin products, in listing order (the bit order of `accountProducts`).
     function marginProducts() external view returns (address[] memory);
     /// @notice The margin products `account` holds positions in, as a bit mask.
     function accountProducts(address account) external view returns (uint8);
     /// @notice The Pool the engine borrows from and settles with (immutable).
     function pool() external view returns (address);
+}
+
+/// @title IMarginEngineGovernance
+/// @notice Governance of the MarginEngine: roles (OpenZeppelin AccessControl), listings, bounded parameter steps,
+/// maintenance ramps and isolated collateral, served by its MarginEngineGovernance (through the extension).
+interface IMarginEngineGovernance is IMarginEngineTypes {
+    function listCollateral(address asset, CollateralParams calldata params) external;
+    /// @notice Change collateral parameters: governance (the timelock) within the absolute bounds, the risk manager
+    /// only in bounded steps on the haircuts (so healthy accounts are not made liquidatable at once).
+    function setCollateralParams(address asset, CollateralParams calldata params) external;
+    function listMarket(MarketParams calldata params) external returns (uint256 market);
+    /// @notice Change market parameters (same rule as `setCollateralParams`, on the margin fractions).
+    function setMarketParams(uint256 market, MarketParams calldata params) external;
+    /// @notice Guardian: pause or resume new risk (opening, increasing, borrowing); exits always work.
+    function setNewRiskPaused(bool paused) external;
+    /// @notice Governance: trading-fee share of the InsuranceFund.
+    function setInsuranceFeeShare(uint256 insuranceFeeShareBps) external;
+    /// @notice Governance: auto-deleveraging starts above `thresholdBps` of pool value and stops at `targetBps`.
+    function setAdlParams(uint256 thresholdBps, uint256 targetBps) external;
+    /// @notice Governance: list a margin product (`IMarginProduct`), which must book nothing yet. At most four.
+    function listMarginProduct(address book) external returns (uint256 product);
+
+    /// @notice Governance: a rise of a maintenance parameter (a collateral's `maintHaircutBps`, a market's
+    /// `maintenanceMarginBps`) by any caller comes into force linearly over `duration` seconds from the value in force
+    /// when it is set (Euler's LTV ramp), so that the change alone does not make accounts liquidatable at once; a
+    /// fall applies at once. 0 applies rises at once too. At most 30 days.
+    function setRampDuration(uint256 duration) external;
+
+    /// @notice Seconds a rise of a maintenance parameter takes to come into force.
+    function rampDuration() external view returns (uint256);
+
+    /// @notice The maintenance haircut of collateral `asset`: its target, ramp and the value in force.
+    function collateralRamp(address asset) external view returns (RampState memory);
+
+    /// @notice The maintenance margin of `market`: its target, ramp and the value in force.
+    function marketRamp(uint256 market) external view returns (RampState memory);
+
+    /// @notice Governance: isolate collateral `asset` with a debt ceiling (USD, WAD), or (0) make it full collateral.
+    /// While isolated, new risk (opening or increasing a position, borrowing, a margin product's risk-adding action) by
+    /// an account holding it is recorded against the ceiling (`IMarginEngineAdmin.recordIsolatedDebt`).
+    function setCollateralIsolation(address asset, uint256 debtCeilingUsd) external;
+
+    /// @notice Collateral `asset`'s debt ceiling (0: not isolated) and the debt recorded against it, USD (WAD).
+    function collateralIsolation(address asset) external view returns (uint256 debtCeilingUsd, uint256 debtUsd);
 }
 
 /// @title IMarginEngine
@@ -330,6 +400,6 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
 /// Maintenance numbers use the oracle price better for the account (the liquidation price); initial and stress
 /// numbers use the price worse for it. Unrealized profit counts toward maintenance only: it is never withdrawn or
 /// borrowed against (Mango, 2022). An account is liquidatable when maintenance equity < MM, or < 0 with no positions.
-/// The whole API lives at the engine's address: its own code serves `IMarginEngineCore` and delegates the rest
-/// (`IMarginEngineAdmin`) to its extension.
-interface IMarginEngine is IMarginEngineCore, IMarginEngineAdmin {}
+/// The whole API lives at the engine's address: its own code serves `IMarginEngineCore` and delegates the rest to its
+/// extension (`IMarginEngineAdmin`), which delegates governance (`IMarginEngineGovernance`) in turn.
+interface IMarginEngine is IMarginEngineCore, IMarginEngineAdmin, IMarginEngineGovernance {}

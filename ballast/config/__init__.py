@@ -6,7 +6,7 @@ million USDC), USD values are plain numbers (`dustMarginUsd: 50`), and caps may 
 reported as one line naming the field, e.g.
 `config/local.yaml: markets[1].maintenanceMarginBps: must be below initialMarginBps (got 800 >= 500)`.
 
-The bounds checked here are the contracts' own (Pool, MarginEngineExtension, Liquidator, OracleAggregator), so a
+The bounds checked here are the contracts' own (Pool, MarginEngineGovernance, Liquidator, OracleAggregator), so a
 config that validates does not revert on a parameter bound half-way through a deployment.
 """
 

@@ -17,7 +17,7 @@ Rules (h = the liquidation horizon in periods of the series; sigma_h = the per-p
   when that depth is given (Chaos Labs' rule); no proposal otherwise.
 
 Each bps figure is rounded up to whole bps (the conservative side) and then clamped to the contracts' bounds
-(`MarginEngineExtension._checkCollateral` and `_checkMarket`, also `ballast.config.schema`); a clamped figure says so
+(`MarginEngineGovernance._checkCollateral` and `_checkMarket`, also `ballast.config.schema`); a clamped figure says so
 in its method. A proposal is never outside the bounds.
 """
 
@@ -40,15 +40,15 @@ from ballast.riskdata.history import PriceHistory
 BPS = 10_000
 UINT128_MAX = 2**128 - 1
 
-# The contracts' bounds, bps (MarginEngineExtension._checkCollateral / _checkMarket).
+# The contracts' bounds, bps (MarginEngineGovernance._checkCollateral / _checkMarket).
 MAINT_HAIRCUT_BOUNDS = (0, 9_000)
 INITIAL_HAIRCUT_MAX = 9_500  # at least the maintenance haircut
 STRESS_SHOCK_BOUNDS = (0, 9_000)  # collateral and market alike
 MAINTENANCE_MARGIN_BOUNDS = (50, 5_000)
 INITIAL_MARGIN_MAX = BPS  # above the maintenance margin
 SUPPLY_CAP_BOUNDS = (1, UINT128_MAX)  # whole tokens here; the contract's lower bound is one unit
-CHECK_COLLATERAL = "MarginEngineExtension._checkCollateral"
-CHECK_MARKET = "MarginEngineExtension._checkMarket"
+CHECK_COLLATERAL = "MarginEngineGovernance._checkCollateral"
+CHECK_MARKET = "MarginEngineGovernance._checkMarket"
 
 Inputs = dict[str, float | int | str]
 

@@ -23,6 +23,8 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     /// @dev Margin products the engine can list (each held one is a call in every health computation).
     uint256 internal constant MAX_MARGIN_PRODUCTS = 4;
 
+    /// @dev `maintHaircutBps` is the target; with `ramping` set the haircut in force may still be ramping to it
+    /// (`_collateralRamps`, `_maintHaircut`).
     struct CollateralSlot {
         uint8 position;
         uint8 decimals;
@@ -30,6 +32,27 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
         uint16 maintHaircutBps;
         uint16 stressShockBps;
         uint128 supplyCap;
+        bool ramping;
+    }
+
+    /// @dev A maintenance parameter ramping to its target from `fromBps` at `start`, until `end`.
+    struct Ramp {
+        uint16 fromBps;
+        uint32 start;
+        uint32 end;
+    }
+
+    /// @dev An isolated collateral asset's debt ceiling and the debt recorded against it, USD (WAD).
+    struct IsolationSlot {
+        uint128 debtCeiling;
+        uint128 debt;
+    }
+
+    /// @dev The isolated debt last recorded for an account and the isolated assets (collateral bit mask) it counts
+    /// against.
+    struct IsolatedDebtSlot {
+        uint128 debt;
+        uint16 assets;
     }
 
     struct CashSlot {
@@ -46,11 +69,17 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     }
 
     /// @dev One slot of engine-wide settings.
+    /// `isolatedCollateral`: bit i set, `_collateralList[i]` is isolated (has a debt ceiling). `rampingMarkets`: bit m
+    /// set, market m's maintenance margin may be ramping (`_marketRamps`). `rampDuration`: seconds a tightening of a
+    /// maintenance parameter takes to come fully into force.
     struct ConfigSlot {
         uint16 insuranceFeeShareBps;
         uint16 adlThresholdBps;
         uint16 adlTargetBps;
         bool newRiskPaused;
+        uint16 isolatedCollateral;
+        uint16 rampingMarkets;
+        uint32 rampDuration;
     }
 
     /// @notice Addresses the engine is wired to.
@@ -99,6 +128,10 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     /// @dev Listed margin products (`IMarginProduct`), in listing order (the bit order of an account's product mask);
     /// the first `_exposure.marginProducts` are set.
     address[MAX_MARGIN_PRODUCTS] internal _marginProducts;
+    mapping(uint256 market => Ramp) internal _marketRamps;
+    mapping(address asset => Ramp) internal _collateralRamps;
+    mapping(address asset => IsolationSlot) internal _isolation;
+    mapping(address account => IsolatedDebtSlot) internal _isolatedDebt;
 
     constructor(Wiring memory w) CoreWiring(w.oracle, w.pool.settlementAsset(), w.liquidator, w.insuranceFund) {
         _pool = w.pool;
@@ -108,6 +141,28 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     function _listedCollateral(address asset) internal view returns (CollateralSlot memory c) {
         c = _collateral[asset];
         if (c.position == 0) revert CollateralNotListed(asset);
+    }
+
+    /// @dev The maintenance haircut in force: the target, or its linear ramp from the previous value, rounded down
+    /// (a ramp is never ahead of its line).
+    function _maintHaircut(address asset, CollateralSlot memory c) internal view returns (uint256) {
+        return c.ramping ? _ramped(c.maintHaircutBps, _collateralRamps[asset]) : c.maintHaircutBps;
+    }
+
+    /// @dev Market `market`'s maintenance margin in force, given its target `toBps`: the ramp is read only for a
+    /// market flagged in `_config.rampingMarkets`.
+    function _maintenanceMargin(uint256 market, uint256 toBps) internal view returns (uint256) {
+        return _config.rampingMarkets & (1 << market) == 0 ? toBps : _ramped(toBps, _marketRamps[market]);
+    }
+
+    /// @dev A ramp exists only for a rise (`fromBps < toBps`, set with `start < end` at `start`, governance) and is
+    /// read only before its end, so nothing here can underflow, overflow or divide by zero.
+    function _ramped(uint256 toBps, Ramp storage r) internal view returns (uint256) {
+        (uint256 fromBps, uint256 start, uint256 end) = (r.fromBps, r.start, r.end);
+        if (block.timestamp >= end) return toBps;
+        unchecked {
+            return fromBps + (toBps - fromBps) * (block.timestamp - start) / (end - start);
+        }
     }
 
     function _listedMarket(uint256 market) internal view returns (MarketParams memory) {

@@ -220,11 +220,12 @@ def test_pause_abuse__borrowing_while_new_risk_is_paused__is_refused(
 
 
 def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_account(
-    thin_long, engine, tokens, gov, risk_manager, attacker
+    thin_long, engine, tokens, gov, risk_manager, attacker, chain
 ):
     """A risk-manager change beyond 500 bps of a maintenance parameter reverts (market mmf 5 % -> 11 %, WETH's
     maintenance haircut 10 % -> 16 %); a 500 bps step goes through and leaves the thin account healthy. Only
-    governance (the timelock, here its stand-in) may move mmf to 30 % at once, which makes it liquidatable."""
+    governance (the timelock, here its stand-in) may move mmf to 30 % in one call; the rise ramps over the engine's
+    ramp duration, so the account is still healthy after the call and liquidatable once the ramp is over."""
     thin_long()
     with ape.reverts(engine.ParamOutOfBounds, value=1_100, min=0, max=1_000):
         engine.setMarketParams(
@@ -239,6 +240,13 @@ def test_risk_parameters__risk_manager_steps_bounded_and_timelock_not__healthy_a
     assert not engine.health(attacker).liquidatable
 
     engine.setMarketParams(WETH_PERP, market_params(tokens["WETH"], imf=3_500, mmf=3_000), sender=gov)
+    assert not engine.health(attacker).liquidatable
+    ramp = engine.marketRamp(WETH_PERP)
+    # from the value in force (the risk manager's own step to 10 % is still ramping from 5 %)
+    assert ramp.fromBps <= 1_000 and (ramp.targetBps, ramp.end - ramp.start) == (3_000, engine.rampDuration())
+    chain.pending_timestamp = ramp.end
+    chain.mine()
+    assert engine.marketRamp(WETH_PERP).currentBps == 3_000
     assert engine.health(attacker).liquidatable
 
 

@@ -304,3 +304,44 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
                 ours.maintenance_margin,
                 ours.liquidatable,
             )
+
+
+# ---------------------------------------------------------------- maintenance ramps
+
+
+def test_fetch_risk_params__during_a_ramp__holds_the_values_in_force_and_equals_engine_health(
+    chain, funded, engine, pool, oracle, tokens, gov, fresh, max_ages
+):
+    """Half way through a governance rise of WETH-PERP's maintenance margin (5 % -> 30 %) and of WETH's maintenance
+    haircut (+10 points), the loader holds the values in force, not the targets, says they ramp, and the mirror's
+    health equals the engine's to the wei."""
+    with isolated(chain):
+        engine.deposit(tokens["WETH"], units("WETH", 10), fresh, sender=fresh)
+        engine.modifyPosition(WETH_PERP, wad(20), MAX_UINT, sender=fresh)
+        weth = tokens["WETH"]
+        market = list(MARKETS[WETH_PERP])
+        market[0], market[1], market[2] = weth.address, 3_500, 3_000
+        engine.setMarketParams(WETH_PERP, tuple(market), sender=gov)
+        initial, maint, shock, cap = COLLATERAL["WETH"]
+        engine.setCollateralParams(weth, (initial + 1_000, maint + 1_000, shock, cap), sender=gov)
+        ramp = engine.marketRamp(WETH_PERP)
+        chain.pending_timestamp = (ramp.start + ramp.end) // 2
+        chain.mine()
+        block = chain.blocks.head.number
+
+        params = fetch_risk_params(engine, block)
+        in_force = engine.marketRamp(WETH_PERP, block_id=block).currentBps
+        haircut = engine.collateralRamp(weth, block_id=block).currentBps
+        assert params.ramping
+        assert MARKETS[WETH_PERP][2] < in_force < 3_000
+        assert maint < haircut < maint + 1_000
+        assert params.markets[WETH_PERP].maintenance_margin_bps == in_force
+        assert params.collateral[weth.address].maint_haircut_bps == haircut
+        account = fetch_account(engine, params, fresh.address, block)
+        prices = fetch_prices(oracle, max_ages, block, max_ages)
+        mirror = health(account, params, prices, fetch_borrow_index(pool, block))
+        assert mirror == Health.from_chain(engine.health(fresh, block_id=block))
+
+        chain.pending_timestamp = ramp.end
+        chain.mine()
+        assert not fetch_risk_params(engine, chain.blocks.head.number).ramping

@@ -160,7 +160,8 @@ class LiquidationKeeper:
                 "max price ages", lambda: fetch_max_price_ages(self.oracle, assets, block)
             )
             self.pending.assets |= set(assets)
-            self.pending.params = False
+            # While a maintenance parameter ramps its value in force moves every block: read them again next step.
+            self.pending.params = self.params.ramping
             self.health.clear()  # every account's margins may have moved
         elif reconfigured := sorted(self.pending.reconfigured & set(self.max_price_ages)):
             # A reconfigured asset may have a new freshness bound.

@@ -3,13 +3,13 @@ pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {MarginEngine} from "../../../contracts/MarginEngine.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {EngineGovernanceBase} from "../utils/EngineGovernanceBase.sol";
 import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
 
 /// @title MarginEngineGovernanceTest
-/// @notice the MarginEngineExtension's bounded governance setters (fixture: EngineGovernanceBase).
+/// @notice the MarginEngineGovernance's bounded governance setters (fixture: EngineGovernanceBase).
 contract MarginEngineGovernanceTest is EngineGovernanceBase {
     /// @notice Values outside their bounds revert with the bounds, above and below.
     function test_setters__outside__reverts() public {

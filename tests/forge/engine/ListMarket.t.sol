@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {MarginEngine} from "../../../contracts/MarginEngine.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {EngineGovernanceBase} from "../utils/EngineGovernanceBase.sol";
 import {MarginEngineBase} from "../utils/MarginEngineBase.sol";

@@ -41,8 +41,9 @@ contract CoreHandler is WithVm, Probing {
     uint256 public constant ROUND_TRIP = 10;
     uint256 public constant ALWAYS_ALLOWED = 11;
     uint256 public constant ORACLE_FAULT = 12;
-    uint256 public constant ATTACK = 13;
-    uint256 public constant ACTIONS = 14;
+    uint256 public constant RAMP = 13;
+    uint256 public constant ATTACK = 14;
+    uint256 public constant ACTIONS = 15;
 
     // ---------------------------------------------------------------- checks (docs/design.md#invariants) the ghosts
     // keep
@@ -271,9 +272,10 @@ contract CoreHandler is WithVm, Probing {
 
     /// @notice One weighted action: 6 % LP deposit, 5 % LP withdrawal, 7 % collateral deposit, 5 % collateral
     /// withdrawal, 22 % modifyPosition, 12 % price move, 4 % time passing, 13 % liquidateMany, 2 % sweep, 4 % gift,
-    /// 6 % one-block round trip, 5 % add collateral / repay / flat exit, 5 % oracle fault, 4 % attack. The books,
-    /// health, share price, reserves and oracle data are snapshotted before the action and checked after it
-    /// (`_checkAfter`), and the liveness rules are probed on the state it leaves (`_checkLiveness`).
+    /// 4 % one-block round trip, 5 % add collateral / repay / flat exit, 5 % oracle fault, 3 % governance moving a
+    /// maintenance parameter (a rise ramps), 3 % attack. The books, health, share price, reserves and oracle data are
+    /// snapshotted before the action and checked after it (`_checkAfter`), and the liveness rules are probed on the
+    /// state it leaves (`_checkLiveness`).
     function step(uint256 action, uint256 a, uint256 b, uint256 c) external {
         time += BLOCK_TIME;
         ++blockNumber;
@@ -298,6 +300,7 @@ contract CoreHandler is WithVm, Probing {
         else if (kind == ROUND_TRIP) ok = _roundTrip(a, b, c);
         else if (kind == ALWAYS_ALLOWED) ok = _alwaysAllowed(a, b, c);
         else if (kind == ORACLE_FAULT) ok = _oracleFault(a, b, c);
+        else if (kind == RAMP) ok = _rampStep(a, b);
         else ok = _attack(a, b, c);
         if (ok) ++succeeded[kind];
         else ++reverts[kind];
@@ -305,15 +308,88 @@ contract CoreHandler is WithVm, Probing {
         _checkLiveness(a ^ b ^ c);
     }
 
-    /// @dev The action of `w` in [0, 100): each action up to ORACLE_FAULT, in the order of their indexes, takes `w` below
-    /// its cumulative weight in `upTo` (LP_DEPOSIT 6 %, LP_WITHDRAW 5 %, COLLATERAL_DEPOSIT 7 %, COLLATERAL_WITHDRAW 5 %,
-    /// MODIFY_POSITION 22 %, PRICE_MOVE 12 %, TIME_PASSES 4 %, LIQUIDATE 13 %, SWEEP 2 %, GIFT 4 %, ROUND_TRIP 6 %,
-    /// ALWAYS_ALLOWED 5 %, ORACLE_FAULT 5 %); ATTACK takes the rest (4 %).
+    /// @dev The action of `w` in [0, 100): each action up to RAMP, in the order of their indexes, takes `w` below its
+    /// cumulative weight in `upTo` (LP_DEPOSIT 6 %, LP_WITHDRAW 5 %, COLLATERAL_DEPOSIT 7 %, COLLATERAL_WITHDRAW 5 %,
+    /// MODIFY_POSITION 22 %, PRICE_MOVE 12 %, TIME_PASSES 4 %, LIQUIDATE 13 %, SWEEP 2 %, GIFT 4 %, ROUND_TRIP 4 %,
+    /// ALWAYS_ALLOWED 5 %, ORACLE_FAULT 5 %, RAMP 3 %); ATTACK takes the rest (3 %).
     function _kind(uint256 w) internal pure returns (uint256 kind) {
-        uint8[13] memory upTo = [uint8(6), 11, 18, 23, 45, 57, 61, 74, 76, 80, 86, 91, 96];
+        uint8[14] memory upTo = [uint8(6), 11, 18, 23, 45, 57, 61, 74, 76, 80, 84, 89, 94, 97];
         while (kind < ATTACK && w >= upTo[kind]) {
             ++kind;
         }
+    }
+
+    // ---------------------------------------------------------------- maintenance ramps
+
+    /// @notice What each governance rise set, as the handler saw it: the value in force before the call, the target
+    /// and the time (subjects 0, 1: markets 0, 1; 2, 3: collateral WBTC, WETH). A zero time: no ramp running.
+    struct RampGhost {
+        uint256 fromBps;
+        uint256 targetBps;
+        uint256 at;
+    }
+
+    RampGhost[4] public rampGhosts;
+    uint256 public rampRises;
+    uint256 public rampFalls;
+
+    /// @dev Governance (the handler holds the admin role) moves a maintenance parameter of market `a % 2` or of
+    /// collateral WBTC / WETH: up (two times in three) or down by 1 to 1,500 bps, within 2 % .. 20 % for a market and
+    /// 0 .. 30 % for a haircut, the initial parameter kept above it. `_checkAfter` holds, at the same prices and
+    /// clock, that it leaves no healthy account liquidatable (HEALTH); `rampInForce` that the value in force then
+    /// follows the line from the value in force at the call to the target over the ramp duration.
+    function _rampStep(uint256 a, uint256 b) internal returns (bool) {
+        uint256 subject = a % 4;
+        bool rise = (a >> 8) % 3 != 0;
+        uint256 delta = _bound(b, 1, 1_500);
+        uint256 oldTarget;
+        uint256 inForce;
+        uint256 target;
+        if (subject < 2) {
+            IMarginEngineTypes.MarketParams memory p = engine.marketParams(subject);
+            (oldTarget, inForce) = (p.maintenanceMarginBps, engine.marketRamp(subject).currentBps);
+            target = rise ? _min(oldTarget + delta, 2_000) : (oldTarget > 200 + delta ? oldTarget - delta : 200);
+            if (target == oldTarget) return false;
+            (p.maintenanceMarginBps, p.initialMarginBps) =
+            (uint16(target), uint16(_max(p.initialMarginBps, target + 500)));
+            engine.setMarketParams(subject, p);
+        } else {
+            address asset = address(subject == 2 ? tokens[1] : tokens[2]);
+            IMarginEngineTypes.CollateralParams memory p = engine.collateralParams(asset);
+            (oldTarget, inForce) = (p.maintHaircutBps, engine.collateralRamp(asset).currentBps);
+            target = rise ? _min(oldTarget + delta, 3_000) : (oldTarget > delta ? oldTarget - delta : 0);
+            if (target == oldTarget) return false;
+            (p.maintHaircutBps, p.initialHaircutBps) = (uint16(target), uint16(_max(p.initialHaircutBps, target + 500)));
+            engine.setCollateralParams(asset, p);
+        }
+        if (target > inForce) {
+            ++rampRises;
+            rampGhosts[subject] = RampGhost(inForce, target, time);
+        } else {
+            ++rampFalls;
+            delete rampGhosts[subject];
+        }
+        return true;
+    }
+
+    /// @notice The value in force of ramp subject `subject` now, and the value the handler's own record of the last
+    /// rise says it must be: the line from the value in force at the call to the target over `duration`.
+    function rampInForce(uint256 subject, uint256 duration) external view returns (uint256 inForce, uint256 line) {
+        inForce = subject < 2
+            ? engine.marketRamp(subject).currentBps
+            : engine.collateralRamp(address(subject == 2 ? tokens[1] : tokens[2])).currentBps;
+        RampGhost memory g = rampGhosts[subject];
+        if (g.at == 0) return (inForce, inForce);
+        uint256 elapsed = _min(block.timestamp - g.at, duration);
+        line = g.fromBps + (g.targetBps - g.fromBps) * elapsed / duration;
+    }
+
+    function _min(uint256 x, uint256 y) internal pure returns (uint256) {
+        return x < y ? x : y;
+    }
+
+    function _max(uint256 x, uint256 y) internal pure returns (uint256) {
+        return x > y ? x : y;
     }
 
     // ---------------------------------------------------------------- LPs

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
@@ -58,6 +59,8 @@ contract CoreInvariantTest is EngineFixture {
             vm.getBlockTimestamp()
         );
         vm.label(address(handler), "handler");
+        // Governance steps (the maintenance ramps) come from the handler.
+        MarginEngineGovernance(address(engine)).grantRole(bytes32(0), address(handler));
 
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](1);
@@ -191,8 +194,19 @@ contract CoreInvariantTest is EngineFixture {
 
     /// @notice The ghost statistics of the run (printed with -vv): calls per action, successes and reverts,
     /// liquidations and where their deficits went.
+    /// @notice (Ramps) A rise of a maintenance parameter comes into force no faster than its ramp: the value in force
+    /// is on the line from the value in force when governance set it to the target over the ramp duration (the step
+    /// itself leaves every healthy account healthy: the handler's HEALTH check).
+    function invariant_RampsFollowTheirLine() public view {
+        uint256 duration = engine.rampDuration();
+        for (uint256 subject = 0; subject < 4; ++subject) {
+            (uint256 inForce, uint256 line) = handler.rampInForce(subject, duration);
+            assertEq(inForce, line, "a maintenance parameter off its ramp");
+        }
+    }
+
     function invariant_callSummary() public {
-        string[14] memory names = [
+        string[15] memory names = [
             "lp deposit",
             "lp withdraw",
             "collateral deposit",
@@ -206,9 +220,10 @@ contract CoreInvariantTest is EngineFixture {
             "round trip",
             "add / repay / flat exit",
             "oracle fault",
+            "maintenance ramp",
             "attack"
         ];
-        for (uint256 i = 0; i < 14; ++i) {
+        for (uint256 i = 0; i < 15; ++i) {
             emit log_named_string(
                 names[i],
                 string.concat(
@@ -221,6 +236,8 @@ contract CoreInvariantTest is EngineFixture {
                 )
             );
         }
+        emit log_named_uint("ramp rises", handler.rampRises());
+        emit log_named_uint("ramp falls", handler.rampFalls());
         emit log_named_uint("large price moves (>= 20 %)", handler.largeMoves());
         emit log_named_uint("adverse price moves", handler.adverseMoves());
         emit log_named_uint("accounts seen liquidatable", handler.liquidatableSeen());

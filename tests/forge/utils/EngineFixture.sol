@@ -10,6 +10,7 @@ import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {MarginEngine} from "../../../contracts/MarginEngine.sol";
 import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
 import {Pool} from "../../../contracts/Pool.sol";
@@ -181,9 +182,9 @@ abstract contract EngineFixture is BaseTest {
     function _deployCore() internal {
         uint256 nonce = vm.getNonce(address(this));
         address poolAt = vm.computeCreateAddress(address(this), nonce + 1);
-        address engineAt = vm.computeCreateAddress(address(this), nonce + 3); // after its extension
-        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 4);
-        address fundAt = vm.computeCreateAddress(address(this), nonce + 5);
+        address engineAt = vm.computeCreateAddress(address(this), nonce + 4); // after its governance and extension
+        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 5);
+        address fundAt = vm.computeCreateAddress(address(this), nonce + 6);
         address me = address(this);
 
         lock = new ProtocolLock([poolAt, engineAt, liquidatorAt, fundAt]);
@@ -199,7 +200,8 @@ abstract contract EngineFixture is BaseTest {
         );
         MarginEngineStorage.Wiring memory engineWiring =
             MarginEngineStorage.Wiring(lock, oracle, pool, liquidatorAt, fundAt, me, me, me);
-        MarginEngineExtension extension = new MarginEngineExtension(engineWiring, engineAt);
+        MarginEngineGovernance governance = new MarginEngineGovernance(engineWiring, engineAt);
+        MarginEngineExtension extension = new MarginEngineExtension(engineWiring, engineAt, address(governance));
         engine = IMarginEngine(
             address(
                 new MarginEngine(engineWiring, extension, INSURANCE_FEE_SHARE_BPS, ADL_THRESHOLD_BPS, ADL_TARGET_BPS)

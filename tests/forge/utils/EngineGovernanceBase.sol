@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {MarginEngine} from "../../../contracts/MarginEngine.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {MarginEngineBase} from "./MarginEngineBase.sol";
 
 /// @title EngineGovernanceBase
-/// @notice The bench core for the MarginEngineExtension's governance: initialization, listing limits, parameter
+/// @notice The bench core for the MarginEngine's governance (MarginEngineGovernance): initialization, listing limits, parameter
 /// bounds and the risk manager's bounded, spaced steps. The test contract is admin, risk manager and guardian; RM is a
 /// risk manager only.
 abstract contract EngineGovernanceBase is MarginEngineBase {
@@ -18,9 +18,9 @@ abstract contract EngineGovernanceBase is MarginEngineBase {
 
     bytes32 internal constant MARKET_0 = bytes32(uint256(1) << 255);
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
-        MarginEngineExtension admin = MarginEngineExtension(address(engine));
+        MarginEngineGovernance admin = MarginEngineGovernance(address(engine));
         admin.grantRole(admin.RISK_MANAGER_ROLE(), RM);
     }
 
