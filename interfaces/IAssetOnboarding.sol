@@ -6,14 +6,6 @@ import {IMarginEngineTypes} from "./IMarginEngine.sol";
 import {IOracleAggregator} from "./IOracleAggregator.sol";
 import {IPoolTypes} from "./IPool.sol";
 
-/// @title ICollateralIsolation
-/// @notice The MarginEngine's isolation setter, as the listing and promotion batches call it.
-interface ICollateralIsolation {
-    /// @notice Governance (the timelock): accounts holding `asset` may borrow or open at most `debtCeilingUsd` (USD,
-    /// WAD); 0 makes it full collateral again.
-    function setCollateralIsolation(address asset, uint256 debtCeilingUsd) external;
-}
-
 /// @title IAssetOnboarding
 /// @notice Lists a new collateral asset through the risk committee and the timelock. Anyone proposes an asset with
 /// its oracle sources, its Pool and collateral parameters, an isolation debt ceiling and a bond in the settlement asset;
@@ -27,8 +19,10 @@ interface ICollateralIsolation {
 ///   3. `MarginEngine.listCollateral(asset, collateralParams)`
 ///   4. `MarginEngine.setCollateralIsolation(asset, debtCeilingUsd)`
 /// so a new asset starts isolated: a small supply cap, haircuts at least the isolation minimums, and a debt ceiling on
-/// what accounts holding it may borrow or open. Promotion to full collateral is a second batch the committee schedules
-/// (`proposePromotion`): `MarginEngine.setCollateralParams(asset, params)`, then `setCollateralIsolation(asset, 0)`.
+/// what accounts holding it may borrow or open (`IMarginEngineGovernance.setCollateralIsolation`: new risk of an
+/// account holding it counts against the ceiling). Promotion to full collateral is a second batch the committee
+/// schedules (`proposePromotion`): `MarginEngine.setCollateralParams(asset, params)`, then
+/// `setCollateralIsolation(asset, 0)`.
 /// This contract must hold the timelock's PROPOSER_ROLE (to schedule) and CANCELLER_ROLE (to cancel what it
 /// scheduled); executing is the timelock executors' job (`listingBatch` and `promotionBatch` give the arguments of
 /// `executeBatch`). `propose` checks only what is cheap to check; the oracle, the Pool and the engine check everything
@@ -138,6 +132,8 @@ interface IAssetOnboarding is IErrors {
     error ListingNotExecuted(uint256 id, bytes32 operationId, uint256 readyAt);
     /// @notice `asset` is not a collateral of the MarginEngine.
     error NotCollateral(address asset);
+    /// @notice Collateral `asset` is not isolated (its debt ceiling is 0): it is full collateral already.
+    error NotIsolated(address asset);
     /// @notice `operationId` is not a promotion this contract scheduled.
     error UnknownPromotion(bytes32 operationId);
     /// @notice A call came back into this contract while one of its entry points was running.
@@ -223,7 +219,7 @@ interface IAssetOnboarding is IErrors {
 
     /// @notice Schedule the promotion of collateral `asset` to full collateral: `setCollateralParams(asset, params)`
     /// then `setCollateralIsolation(asset, 0)`, with the timelock's minimum delay. Risk committee only; `asset` must be
-    /// a collateral of the MarginEngine.
+    /// an isolated collateral of the MarginEngine.
     /// @return operationId The timelock operation.
     function proposePromotion(address asset, IMarginEngineTypes.CollateralParams calldata params)
         external

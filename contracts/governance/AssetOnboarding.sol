@@ -7,8 +7,8 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AggregatorV3Interface} from "../../interfaces/AggregatorV3Interface.sol";
-import {IAssetOnboarding, ICollateralIsolation} from "../../interfaces/IAssetOnboarding.sol";
-import {IMarginEngineAdmin, IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
+import {IAssetOnboarding} from "../../interfaces/IAssetOnboarding.sol";
+import {IMarginEngineAdmin, IMarginEngineGovernance, IMarginEngineTypes} from "../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPoolAdmin} from "../../interfaces/IPool.sol";
 import {Roles} from "../base/Roles.sol";
@@ -197,9 +197,9 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         nonReentrant
         returns (bytes32 operationId)
     {
-        if (!_answers(engine, abi.encodeCall(IMarginEngineAdmin.collateralParams, (asset)))) {
-            revert NotCollateral(asset);
-        }
+        uint256 ceiling = _readUint(engine, abi.encodeCall(IMarginEngineGovernance.collateralIsolation, (asset)));
+        if (ceiling == type(uint256).max) revert NotCollateral(asset); // the view reverts for an unlisted asset
+        if (ceiling == 0) revert NotIsolated(asset);
         uint96 number = uint96(++promotionCount);
         Promotion memory promo = Promotion(asset, number, params_);
         (address[] memory targets, uint256[] memory values, bytes[] memory payloads, bytes32 salt) =
@@ -371,8 +371,8 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         payloads = new bytes[](4);
         payloads[0] = abi.encodeCall(IOracleAggregator.setAssetConfig, (asset, l.oracleConfig));
         payloads[1] = abi.encodeCall(IPoolAdmin.listAsset, (asset, l.poolParams));
-        payloads[2] = abi.encodeCall(IMarginEngineAdmin.listCollateral, (asset, l.collateralParams));
-        payloads[3] = abi.encodeCall(ICollateralIsolation.setCollateralIsolation, (asset, l.debtCeilingUsd));
+        payloads[2] = abi.encodeCall(IMarginEngineGovernance.listCollateral, (asset, l.collateralParams));
+        payloads[3] = abi.encodeCall(IMarginEngineGovernance.setCollateralIsolation, (asset, l.debtCeilingUsd));
         salt = keccak256(abi.encode(address(this), LISTING, id));
     }
 
@@ -385,8 +385,8 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
         (targets[0], targets[1]) = (engine, engine);
         values = new uint256[](2);
         payloads = new bytes[](2);
-        payloads[0] = abi.encodeCall(IMarginEngineAdmin.setCollateralParams, (promo.asset, promo.params));
-        payloads[1] = abi.encodeCall(ICollateralIsolation.setCollateralIsolation, (promo.asset, 0));
+        payloads[0] = abi.encodeCall(IMarginEngineGovernance.setCollateralParams, (promo.asset, promo.params));
+        payloads[1] = abi.encodeCall(IMarginEngineGovernance.setCollateralIsolation, (promo.asset, 0));
         salt = keccak256(abi.encode(address(this), PROMOTION, promo.number));
     }
 

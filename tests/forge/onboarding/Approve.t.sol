@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAssetOnboarding, ICollateralIsolation} from "../../../interfaces/IAssetOnboarding.sol";
-import {IMarginEngineAdmin} from "../../../interfaces/IMarginEngine.sol";
+import {IAssetOnboarding} from "../../../interfaces/IAssetOnboarding.sol";
+import {IMarginEngineGovernance} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPoolAdmin} from "../../../interfaces/IPool.sol";
 import {OnboardingFixture} from "../utils/OnboardingFixture.sol";
@@ -61,12 +61,12 @@ contract AssetOnboardingApproveTest is OnboardingFixture {
         );
         assertEq(
             keccak256(payloads[2]),
-            keccak256(abi.encodeCall(IMarginEngineAdmin.listCollateral, (address(ltt), l.collateralParams))),
+            keccak256(abi.encodeCall(IMarginEngineGovernance.listCollateral, (address(ltt), l.collateralParams))),
             "collateral params"
         );
         assertEq(
             keccak256(payloads[3]),
-            keccak256(abi.encodeCall(ICollateralIsolation.setCollateralIsolation, (address(ltt), DEBT_CEILING_USD))),
+            keccak256(abi.encodeCall(IMarginEngineGovernance.setCollateralIsolation, (address(ltt), DEBT_CEILING_USD))),
             "isolation"
         );
         assertEq(salt, keccak256(abi.encode(address(onboarding), bytes32("listing"), id)), "salt");

@@ -69,4 +69,19 @@ contract AssetOnboardingCancelTest is OnboardingFixture {
         assertEq(uint8(_status(id)), uint8(IAssetOnboarding.Status.Approved), "still approved");
         assertEq(usdc.balanceOf(address(onboarding)), MIN_BOND, "bond held");
     }
+
+    /// @notice An executed listing cannot be cancelled (the timelock expects a pending operation: Waiting or Ready,
+    /// bitmap 6); `finalize` closes it instead.
+    function test_cancel__executed__revertsInTimelock() public {
+        (uint256 id, bytes32 operationId) = _proposeAndApprove();
+        _executeListing(id);
+        vm.expectRevert(
+            abi.encodeWithSignature(
+                "TimelockUnexpectedOperationState(bytes32,bytes32)", operationId, bytes32(uint256(6))
+            )
+        );
+        vm.prank(COMMITTEE);
+        onboarding.cancel(id);
+        assertEq(uint8(_status(id)), uint8(IAssetOnboarding.Status.Approved), "still approved");
+    }
 }

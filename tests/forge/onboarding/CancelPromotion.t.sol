@@ -8,6 +8,12 @@ import {OnboardingFixture} from "../utils/OnboardingFixture.sol";
 /// @title AssetOnboardingCancelPromotionTest
 /// @notice `AssetOnboarding.cancelPromotion` (fixture: OnboardingFixture).
 contract AssetOnboardingCancelPromotionTest is OnboardingFixture {
+    /// @dev WETH isolated (directly, the test contract being an engine admin too): the asset promoted.
+    function setUp() public override {
+        super.setUp();
+        engine.setCollateralIsolation(address(weth), 100_000e18);
+    }
+
     /// @notice The committee cancels a scheduled promotion: the timelock forgets it.
     function test_cancelPromotion__scheduled__cancelledInTimelock() public {
         vm.prank(COMMITTEE);

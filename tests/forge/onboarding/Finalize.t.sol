@@ -22,6 +22,27 @@ contract AssetOnboardingFinalizeTest is OnboardingFixture {
         assertEq(usdc.balanceOf(address(onboarding)), MIN_BOND, "bond held");
     }
 
+    /// @notice Once the timelock executed the listing, `finalize` (anyone) closes the proposal as Listed and returns the
+    /// bond; finalizing again pays nothing more.
+    function test_finalize__executed__listedAndBondReturnedOnce() public {
+        (uint256 id, bytes32 operationId) = _proposeAndApprove();
+        _executeListing(id);
+        vm.expectEmit(address(onboarding));
+        emit IAssetOnboarding.Listed(id, address(ltt), operationId);
+        vm.expectEmit(address(onboarding));
+        emit IAssetOnboarding.BondReturned(id, PROPOSER, MIN_BOND);
+        vm.prank(OTHER);
+        IAssetOnboarding.Status status = onboarding.finalize(id);
+
+        assertEq(uint8(status), uint8(IAssetOnboarding.Status.Listed), "returned status");
+        assertEq(uint8(_status(id)), uint8(IAssetOnboarding.Status.Listed), "stored status");
+        assertEq(onboarding.queuedListing(address(ltt)), 0, "no longer queued");
+        assertEq(usdc.balanceOf(PROPOSER), PROPOSER_USDC, "bond back");
+        vm.expectRevert(_wrongStatus(id, IAssetOnboarding.Status.Listed, IAssetOnboarding.Status.Approved));
+        onboarding.finalize(id);
+        assertEq(usdc.balanceOf(address(onboarding)), 0, "paid once");
+    }
+
     /// @notice A listing cancelled in the timelock by another canceller closes as Cancelled and returns the bond;
     /// finalizing again reverts.
     function test_finalize__cancelledInTimelock__closesCancelledAndReturnsBond() public {

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IAssetOnboarding, ICollateralIsolation} from "../../../interfaces/IAssetOnboarding.sol";
-import {IMarginEngineAdmin, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
+import {IAssetOnboarding} from "../../../interfaces/IAssetOnboarding.sol";
+import {IMarginEngineGovernance, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {OnboardingFixture} from "../utils/OnboardingFixture.sol";
 
 /// @title AssetOnboardingProposePromotionTest
 /// @notice `AssetOnboarding.proposePromotion` (fixture: OnboardingFixture).
 contract AssetOnboardingProposePromotionTest is OnboardingFixture {
+    /// @dev WETH isolated (directly, the test contract being an engine admin too): the asset promoted.
+    function setUp() public override {
+        super.setUp();
+        engine.setCollateralIsolation(address(weth), 100_000e18);
+    }
+
     /// @notice The committee schedules [setCollateralParams, setCollateralIsolation(asset, 0)] on the engine with the
     /// timelock's minimum delay; the operation id is the timelock's hash of that batch, and the promotion is stored and
     /// announced.
@@ -17,8 +23,8 @@ contract AssetOnboardingProposePromotionTest is OnboardingFixture {
         address[] memory targets = new address[](2);
         (targets[0], targets[1]) = (address(engine), address(engine));
         bytes[] memory payloads = new bytes[](2);
-        payloads[0] = abi.encodeCall(IMarginEngineAdmin.setCollateralParams, (address(weth), full));
-        payloads[1] = abi.encodeCall(ICollateralIsolation.setCollateralIsolation, (address(weth), 0));
+        payloads[0] = abi.encodeCall(IMarginEngineGovernance.setCollateralParams, (address(weth), full));
+        payloads[1] = abi.encodeCall(IMarginEngineGovernance.setCollateralIsolation, (address(weth), 0));
         bytes32 expectedId = timelock.hashOperationBatch(targets, new uint256[](2), payloads, bytes32(0), salt);
         uint256 readyAt = vm.getBlockTimestamp() + DELAY;
 
@@ -57,6 +63,14 @@ contract AssetOnboardingProposePromotionTest is OnboardingFixture {
             vm.prank(COMMITTEE);
             onboarding.proposePromotion(assets_[i], _full());
         }
+    }
+
+    /// @notice A collateral that is not isolated (WBTC) is full collateral already: there is nothing to promote.
+    function test_proposePromotion__notIsolated__reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(IAssetOnboarding.NotIsolated.selector, address(wbtc)));
+        vm.prank(COMMITTEE);
+        onboarding.proposePromotion(address(wbtc), _full());
+        assertEq(onboarding.promotionCount(), 0, "nothing scheduled");
     }
 
     /// @notice Only the risk committee proposes a promotion.

@@ -6,7 +6,7 @@ import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IPoolTypes} from "../../../interfaces/IPool.sol";
 import {AssetOnboarding} from "../../../contracts/governance/AssetOnboarding.sol";
 import {BallastTimelock} from "../../../contracts/governance/BallastTimelock.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
+import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {PoolExtension} from "../../../contracts/PoolExtension.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
@@ -49,7 +49,7 @@ abstract contract OnboardingFixture is EngineFixture {
         timelock = new BallastTimelock(DELAY, proposers, executors, address(this));
         oracle.grantRole(bytes32(0), address(timelock));
         PoolExtension(address(pool)).grantRole(bytes32(0), address(timelock));
-        MarginEngineExtension(address(engine)).grantRole(bytes32(0), address(timelock));
+        MarginEngineGovernance(address(engine)).grantRole(bytes32(0), address(timelock));
         onboarding = new AssetOnboarding(
             address(usdc),
             address(timelock),
