@@ -23,7 +23,7 @@ contract AssetOnboarding is IAssetOnboarding, Roles {
     uint256 private constant MAX_SOURCES = 8;
     uint256 private constant MIN_REVIEW_PERIOD = 1 days;
     uint256 private constant MAX_REVIEW_PERIOD = 30 days;
-    /// @dev The engine's own bounds on the haircuts (`MarginEngineExtension._checkCollateral`).
+    /// @dev The engine's own bounds on the haircuts (`MarginEngineGovernance._checkCollateral`).
     uint256 private constant MAX_MAINT_HAIRCUT_BPS = 9_000;
     uint256 private constant MAX_INITIAL_HAIRCUT_BPS = 9_500;
     /// @dev Bounds of the USD maxima: 1 USD to a billion USD (WAD).
