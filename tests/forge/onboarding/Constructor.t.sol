@@ -27,9 +27,10 @@ contract AssetOnboardingConstructorTest is OnboardingFixture {
     function test_constructor__params__emitted() public {
         vm.expectEmit();
         emit IAssetOnboarding.ParamsSet(_defaultParams());
-        _deploy(
+        address deployed = _deployWith(
             [address(usdc), address(timelock), address(oracle), address(pool), address(engine), address(1), COMMITTEE]
         );
+        assertTrue(deployed != address(0), "deployed");
     }
 
     /// @notice Every address is required.
@@ -39,8 +40,12 @@ contract AssetOnboardingConstructorTest is OnboardingFixture {
                 address(usdc), address(timelock), address(oracle), address(pool), address(engine), address(1), COMMITTEE
             ];
             a[i] = address(0);
+            bytes memory code = abi.encodePacked(
+                vm.getCode("AssetOnboarding.sol:AssetOnboarding"),
+                abi.encode(a[0], a[1], a[2], a[3], a[4], a[5], a[6], _defaultParams())
+            );
             vm.expectRevert(abi.encodeWithSignature("ZeroAddress()"));
-            _deploy(a);
+            _create(code);
         }
     }
 
@@ -48,13 +53,18 @@ contract AssetOnboardingConstructorTest is OnboardingFixture {
     function test_constructor__paramsOutOfBounds__reverts() public {
         IAssetOnboarding.OnboardingParams memory p = _defaultParams();
         p.reviewPeriod = 0;
+        bytes memory code = _onboardingCode(address(usdc), p);
         vm.expectRevert(_bounds("reviewPeriod", 0, 1 days, 30 days));
-        new AssetOnboarding(
-            address(usdc), address(timelock), address(oracle), address(pool), address(engine), address(1), COMMITTEE, p
-        );
+        _create(code);
     }
 
-    function _deploy(address[7] memory a) internal returns (AssetOnboarding) {
-        return new AssetOnboarding(a[0], a[1], a[2], a[3], a[4], a[5], a[6], _defaultParams());
+    /// @dev Deploy an AssetOnboarding with the addresses `a` (bond token, timelock, oracle, Pool, engine, admin,
+    /// committee) and the default parameters; address(0) if its constructor reverts.
+    function _deployWith(address[7] memory a) internal returns (address) {
+        bytes memory code = abi.encodePacked(
+            vm.getCode("AssetOnboarding.sol:AssetOnboarding"),
+            abi.encode(a[0], a[1], a[2], a[3], a[4], a[5], a[6], _defaultParams())
+        );
+        return _create(code);
     }
 }

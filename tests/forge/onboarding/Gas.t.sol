@@ -23,10 +23,10 @@ contract AssetOnboardingGasTest is OnboardingFixture, GasMeter {
     function setUp() public override {
         super.setUp();
         pending = _propose(_listing());
-        MockERC20 other = new MockERC20("Other", "OTH", 18);
+        MockERC20 other = _newToken("Other", "OTH", 18);
         IAssetOnboarding.Listing memory l = _listing();
         l.asset = address(other);
-        l.oracleConfig = _benchOracleConfig(new MockFeed(FEED_DECIMALS, 10e8, "OTH / USD"));
+        l.oracleConfig = _benchOracleConfig(_newFeed(FEED_DECIMALS, 10e8));
         executed = _propose(l);
         vm.prank(COMMITTEE);
         onboarding.approve(executed);

@@ -55,17 +55,8 @@ contract AssetOnboardingProposeTest is OnboardingFixture {
 
     /// @notice A bond token that delivers less than it was asked for (fee on transfer) cannot bond a proposal.
     function test_propose__feeOnTransferBond__revertsShortDelivered() public {
-        MockFeeToken fee = new MockFeeToken(6, 100); // 1 %
-        AssetOnboarding feeOnboarding = new AssetOnboarding(
-            address(fee),
-            address(timelock),
-            address(oracle),
-            address(pool),
-            address(engine),
-            address(timelock),
-            COMMITTEE,
-            _defaultParams()
-        );
+        MockFeeToken fee = _newFeeToken(6, 100); // 1 %
+        AssetOnboarding feeOnboarding = _newOnboarding(address(fee));
         fee.mint(PROPOSER, MIN_BOND);
         vm.prank(PROPOSER);
         fee.approve(address(feeOnboarding), MIN_BOND);
@@ -86,7 +77,7 @@ contract AssetOnboardingProposeTest is OnboardingFixture {
         _expectProposeRevert(l, abi.encodeWithSelector(IAssetOnboarding.AssetHasNoCode.selector, address(0xBEEF)));
         l.asset = address(timelock); // code, no decimals()
         _expectProposeRevert(l, abi.encodeWithSelector(IAssetOnboarding.NotAToken.selector, address(timelock)));
-        MockERC20 wide = new MockERC20("Wide", "WIDE", 37);
+        MockERC20 wide = _newToken("Wide", "WIDE", 37);
         l.asset = address(wide);
         _expectProposeRevert(l, abi.encodeWithSelector(IAssetOnboarding.NotAToken.selector, address(wide)));
     }
@@ -191,9 +182,9 @@ contract AssetOnboardingProposeTest is OnboardingFixture {
     /// @notice The cap is valued at the highest usable answer: a second source at 12 USD (18 decimals) counts, an
     /// answer outside its source's bounds or from a reverting feed does not.
     function test_propose__supplyCapValuedAtHighestUsableSource__ignoresOutOfBoundsAndReverting() public {
-        MockFeed high = new MockFeed(18, 12e18, "high");
-        MockFeed outOfBounds = new MockFeed(8, 50e8, "out of bounds");
-        MockFeed broken = new MockFeed(8, 90e8, "broken");
+        MockFeed high = _newFeed(18, 12e18);
+        MockFeed outOfBounds = _newFeed(8, 50e8);
+        MockFeed broken = _newFeed(8, 90e8);
         broken.setReverting(true);
         IAssetOnboarding.Listing memory l = _listing();
         l.oracleConfig.sources = new IOracleAggregator.SourceConfig[](4);

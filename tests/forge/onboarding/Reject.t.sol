@@ -61,17 +61,8 @@ contract AssetOnboardingRejectTest is OnboardingFixture {
     /// @notice A bond token that calls back into the contract while the bond is returned (to reclaim it a second time)
     /// makes the rejection revert `Reentered`: nothing is paid, the proposal stays Pending.
     function test_reject__bondTokenReenters__revertsAndPaysNothing() public {
-        MockCallbackToken token = new MockCallbackToken();
-        AssetOnboarding hooked = new AssetOnboarding(
-            address(token),
-            address(timelock),
-            address(oracle),
-            address(pool),
-            address(engine),
-            address(timelock),
-            COMMITTEE,
-            _defaultParams()
-        );
+        MockCallbackToken token = _newCallbackToken();
+        AssetOnboarding hooked = _newOnboarding(address(token));
         token.mint(PROPOSER, MIN_BOND);
         vm.startPrank(PROPOSER);
         token.approve(address(hooked), MIN_BOND);
