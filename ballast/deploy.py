@@ -325,8 +325,14 @@ def deploy_system(
     engine_caps = margin_engine_caps(config)
     if engine_caps != (NO_LIQUIDITY_CAP, BPS):  # the MarginEngine starts with no cap
         core.pool.setProductCaps(core.engine, engine_caps, sender=sender)
-    for symbol in config.collateral:
+    for symbol, collateral in config.collateral.items():
         core.engine.listCollateral(tokens[symbol], collateral_params(config, symbol), sender=sender)
+        if collateral.debt_ceiling_usd:
+            core.engine.setCollateralIsolation(
+                tokens[symbol], collateral.debt_ceiling_usd * 10**18, sender=sender
+            )
+    if config.roles.timelock.ramp_duration != core.engine.rampDuration():
+        core.engine.setRampDuration(config.roles.timelock.ramp_duration, sender=sender)
     markets: dict[str, int] = {}
     for i, market in enumerate(config.markets):
         core.engine.listMarket(market_params(config, i, tokens[market.asset].address), sender=sender)

@@ -83,6 +83,10 @@ def erc20_decimals(token: str) -> Call:
     return Call(str(token), "decimals()", (), (), ("uint8",))
 
 
+def erc20_symbol(token: str) -> Call:
+    return Call(str(token), "symbol()", (), (), ("string",))
+
+
 def batch_call(provider: ProviderAPI, calls: Sequence[Call], block: int) -> list[Any]:
     """Run `calls` at `block` and decode their results, in order. Raises `ProviderError` if any call fails."""
     requests = [("eth_call", [{"to": c.to, "data": c.data()}, hex(block)]) for c in calls]
@@ -151,6 +155,49 @@ def fetch_risk_params(engine: ContractInstance, block: int) -> RiskParams:
             {a: r[4] for a, r in zip(assets, collateral_ramps, strict=True)},
             {m: r[4] for m, r in enumerate(market_ramps)},
         ),
+    )
+
+
+@dataclass(frozen=True)
+class Listings:
+    """The engine's governed listings as its getters return them, every field included (supply caps, fees, caps):
+    `collateral` {asset: `collateralParams`} in listing order, `markets` {market id: `marketParams`}, and the
+    symbol and decimals of every token they name (the settlement asset's too)."""
+
+    settlement: str
+    collateral: dict[str, tuple[Any, ...]]
+    markets: dict[int, tuple[Any, ...]]
+    symbols: dict[str, str]
+    decimals: dict[str, int]
+
+
+def fetch_listings(engine: ContractInstance, block: int) -> Listings:
+    """Every listed collateral asset's and market's parameters at `block`, with token symbols and decimals, in two
+    batched round trips."""
+    provider = engine.provider
+    settlement, assets, market_count = batch_call(
+        provider,
+        [
+            Call.method(engine, "settlementAsset"),
+            Call.method(engine, "collateralAssets"),
+            Call.method(engine, "marketCount"),
+        ],
+        block,
+    )
+    assets = list(assets)
+    calls = [Call.method(engine, "collateralParams", a) for a in assets]
+    calls += [Call.method(engine, "marketParams", m) for m in range(market_count)]
+    params = batch_call(provider, calls, block)
+    collateral = dict(zip(assets, (tuple(p) for p in params[: len(assets)]), strict=True))
+    markets = {m: tuple(p) for m, p in enumerate(params[len(assets) :])}
+    tokens = list(dict.fromkeys([settlement, *assets, *(p[0] for p in markets.values())]))
+    meta = batch_call(provider, [c for t in tokens for c in (erc20_symbol(t), erc20_decimals(t))], block)
+    return Listings(
+        settlement=settlement,
+        collateral=collateral,
+        markets=markets,
+        symbols={t: meta[2 * i] for i, t in enumerate(tokens)},
+        decimals={t: meta[2 * i + 1] for i, t in enumerate(tokens)},
     )
 
 

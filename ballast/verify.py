@@ -291,12 +291,18 @@ def _engine_settings(r: _Readback) -> None:
         [str(a).lower() for a in engine.collateralAssets()],
         expected_collateral,
     )
-    for symbol in config.collateral:
+    for symbol, collateral in config.collateral.items():
         expect(
             f"MarginEngine.collateralParams({symbol})",
             _struct(engine.collateralParams(tokens[symbol])),
             collateral_params(config, symbol),
         )
+        expect(
+            f"MarginEngine.collateralIsolation({symbol}) debt ceiling",
+            int(engine.collateralIsolation(tokens[symbol])[0]),
+            collateral.debt_ceiling_usd * 10**18,
+        )
+    expect("MarginEngine.rampDuration()", int(engine.rampDuration()), config.roles.timelock.ramp_duration)
     expect("MarginEngine.marketCount()", int(engine.marketCount()), len(config.markets))
     for i, market in enumerate(config.markets):
         if i < int(engine.marketCount()):

@@ -265,7 +265,7 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
     }
 
     /// @dev Liquidating must not create bad debt through the penalty: the largest penalty stays below every market's
-    /// maintenance fraction. The keeper's reward never exceeds the penalty (enforced when paid).
+    /// maintenance fraction in force (it only rises from there while a rise ramps). The keeper's reward never exceeds the penalty (enforced when paid).
     function _checkParams(Params memory p, bool checkMarkets) private view {
         ParamBounds.check("closeFactorBps", p.closeFactorBps, 1_000, FixedPointMath.BPS);
         ParamBounds.check("criticalHealthBps", p.criticalHealthBps, 0, FixedPointMath.BPS);
@@ -275,7 +275,8 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
         if (!checkMarkets) return;
         uint256 n = engine.marketCount();
         for (uint256 m = 0; m < n; ++m) {
-            uint256 mmf = engine.marketParams(m).maintenanceMarginBps;
+            // The value in force: a rise still ramping is below its target (a fall is in force at once).
+            uint256 mmf = engine.marketRamp(m).currentBps;
             if (p.maxPenaltyBps >= mmf) {
                 revert ParamOutOfBounds("maxPenaltyBps", p.maxPenaltyBps, p.penaltyBps, mmf - 1);
             }

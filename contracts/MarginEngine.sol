@@ -126,13 +126,14 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
         if (addsRisk) {
             _requireInitialMargin(account);
-            _recordIsolatedDebt(account);
             _pool.checkUtilization();
         } else if (next != 0) {
             // A partial reduce must leave the account healthy; a full close always goes through.
             Health memory h = _health(account, false);
             if (h.liquidatable) revert BelowMaintenance(h.maintenanceEquity, h.maintenanceMargin);
         }
+        // New risk counts against the debt ceilings of isolated collateral; a reduction frees what it used.
+        if (_config.isolatedCollateral != 0) IMarginEngineAdmin(address(this)).recordIsolatedDebt(account, addsRisk);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -521,14 +522,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         Health memory h = _health(account, false);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {
             revert InsufficientMargin(h.initialEquity, h.initialMargin, h.stressEquity);
-        }
-    }
-
-    /// @dev New risk taken by an account holding isolated collateral counts against the assets' debt ceilings (the
-    /// extension's `recordIsolatedDebt`, docs/design.md#onboarding).
-    function _recordIsolatedDebt(address account) private {
-        if (_config.isolatedCollateral & _masks[account].collateral != 0) {
-            IMarginEngineAdmin(address(this)).recordIsolatedDebt(account);
         }
     }
 

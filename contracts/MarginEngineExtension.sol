@@ -102,9 +102,11 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     function withdraw(address asset, uint256 amount, address to) external guarded {
         if (amount == 0) revert ZeroAmount();
         address account = msg.sender;
+        bool borrows;
         if (asset == _settlementAsset) {
             // Borrowing (withdrawing beyond the account's credit) is new risk: the guardian's pause stops it.
-            if (_config.newRiskPaused && amount > _cash[account].credit) revert NewRiskPaused();
+            borrows = amount > _cash[account].credit;
+            if (borrows && _config.newRiskPaused) revert NewRiskPaused();
             _payFromCash(account, amount, to, "withdraw");
         } else {
             CollateralSlot memory c = _listedCollateral(asset);
@@ -121,8 +123,9 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         if (m.markets != 0 || m.products != 0 || _cash[account].scaledDebt != 0) {
             _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
             IMarginEngineCore(address(this)).checkInitialMargin(account);
-            if (_config.isolatedCollateral & m.collateral != 0) _recordIsolatedDebt(account, true);
         }
+        // A borrow is new risk; withdrawing collateral or credit is not (the initial margin check above gates it).
+        if (_config.isolatedCollateral != 0) _recordIsolatedDebt(account, borrows);
     }
 
     /// @inheritdoc IMarginEngineAdmin
@@ -147,13 +150,13 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         IMarginEngineCore self = IMarginEngineCore(address(this));
         if (addsRisk) {
             self.checkInitialMargin(account);
-            if (_config.isolatedCollateral & _masks[account].collateral != 0) _recordIsolatedDebt(account, true);
             _pool.checkUtilization();
         } else if (holds) {
             // As for a perp: a partial reduce must leave the account healthy; closing all of it always goes through.
             Health memory h = self.health(account);
             if (h.liquidatable) revert BelowMaintenance(h.maintenanceEquity, h.maintenanceMargin);
         }
+        if (_config.isolatedCollateral != 0) _recordIsolatedDebt(account, addsRisk);
     }
 
     function _isZero(IMarginProduct.AccountRisk memory r) private pure returns (bool) {
@@ -164,9 +167,9 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     // ---------------------------------------------------------------- isolated collateral (docs/design.md#onboarding)
 
     /// @inheritdoc IMarginEngineAdmin
-    function recordIsolatedDebt(address account) external {
+    function recordIsolatedDebt(address account, bool addsRisk) external {
         if (msg.sender != address(this)) revert Unauthorized(msg.sender);
-        _recordIsolatedDebt(account, true);
+        _recordIsolatedDebt(account, addsRisk);
     }
 
     /// @inheritdoc IMarginEngineAdmin
@@ -183,11 +186,13 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     }
 
     /// @dev Replace `account`'s record: its debt now, counted against the isolated assets it holds now, instead of
-    /// the old debt against the old assets. With `enforce`, an asset whose recorded debt this raises above its ceiling
-    /// reverts; a record that lowers an asset's debt never does.
+    /// the old debt against the old assets. With `enforce` (new risk), a record that raises an asset's debt above its
+    /// ceiling reverts; a record that lowers an asset's debt never does. An account neither counted nor holding an
+    /// isolated asset has nothing to record.
     function _recordIsolatedDebt(address account, bool enforce) private {
         IsolatedDebtSlot memory old = _isolatedDebt[account];
         uint16 held = _masks[account].collateral & _config.isolatedCollateral;
+        if (old.assets == 0 && held == 0) return;
         uint256 debt = held == 0 ? 0 : _isolatedDebtOf(account);
         uint16 touched = old.assets | held;
         for (uint256 i = 0; touched != 0; ++i) {

@@ -287,14 +287,15 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// paying it out lowers the pool's value too, so it is (traderPnl - target * poolValue) / (1 - target).
     function adlState() external view returns (int256 traderPnl, uint256 poolValue, bool active, uint256 excessUsd);
 
-    /// @notice Record `account`'s isolated debt (see `isolatedDebtOf`) after it took new risk, reverting
-    /// `DebtCeilingExceeded` when that raises an isolated asset's debt above its ceiling. Only the engine's own code
-    /// calls it (through its fallback): the caller must be the engine.
-    function recordIsolatedDebt(address account) external;
+    /// @notice Record `account`'s isolated debt (see `isolatedDebtOf`) after it traded: with `addsRisk`, reverting
+    /// `DebtCeilingExceeded` when that raises an isolated asset's debt above its ceiling; a reduction is recorded
+    /// without the check (it frees what it no longer uses). Only the engine's own code calls it (through its
+    /// fallback): the caller must be the engine.
+    function recordIsolatedDebt(address account, bool addsRisk) external;
 
-    /// @notice Record again the isolated debt of each of `accounts` without the ceiling check: a record is only
-    /// updated when its account takes new risk, so one that repaid, closed or left the isolated asset since is freed
-    /// here. Permissionless.
+    /// @notice Record again the isolated debt of each of `accounts` without the ceiling check. A record is updated
+    /// when its account trades, withdraws or acts in a margin product; one whose debt fell otherwise since (a
+    /// repayment, a liquidation, a promotion of the asset) is freed here. Permissionless.
     function refreshIsolatedDebt(address[] calldata accounts) external;
 
     /// @notice The isolated debt last recorded for `account`, USD (WAD): its debt to the Pool, its perpetuals'
@@ -381,7 +382,8 @@ interface IMarginEngineGovernance is IMarginEngineTypes {
 
     /// @notice Governance: isolate collateral `asset` with a debt ceiling (USD, WAD), or (0) make it full collateral.
     /// While isolated, new risk (opening or increasing a position, borrowing, a margin product's risk-adding action) by
-    /// an account holding it is recorded against the ceiling (`IMarginEngineAdmin.recordIsolatedDebt`).
+    /// an account holding it must fit under the ceiling, and each trade, withdrawal or product action records the
+    /// account's debt against it (`IMarginEngineAdmin.isolatedDebtOf`).
     function setCollateralIsolation(address asset, uint256 debtCeilingUsd) external;
 
     /// @notice Collateral `asset`'s debt ceiling (0: not isolated) and the debt recorded against it, USD (WAD).

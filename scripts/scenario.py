@@ -19,7 +19,7 @@ from ape.cli import ape_cli_context, network_option
 from rich.console import Console
 
 from ballast.accounts import is_local_network
-from ballast.cli import BallastCommand, connected, user_errors
+from ballast.cli import BallastCommand
 from ballast.errors import ScenarioError
 from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
 from ballast.scenarios.population import LEVERAGE_MODES
@@ -208,19 +208,9 @@ def _on_local_node(
     run: Callable[[], None],
 ) -> None:
     """`run()` on `network_choice`, or on a private anvil without steps tracing, started and stopped here."""
-    from ballast.scenarios.node import lean_anvil
+    from ballast.scenarios.node import on_local_node
 
-    networks = cli_ctx.network_manager
-    with user_errors():
-        if network_choice is not None:
-            with connected(networks.parse_network_choice(network_choice), network_choice):
-                run()
-            return
-        test = cli_ctx.config_manager.get_config("test")
-        with lean_anvil(test.mnemonic, test.hd_path) as uri:
-            console.print(f"{label}: private anvil (no steps tracing) at {uri}")
-            with connected(networks.parse_network_choice(uri), uri):
-                run()
+    on_local_node(cli_ctx, console, network_choice, label, run)
 
 
 def _list_option(text: str, what: str, parse: Callable[[str], T]) -> list[T]:

@@ -28,6 +28,8 @@ COMMANDS = {
     "keeper liquidate": ["keeper", "liquidate", "--once"],
     "keeper oracle": ["keeper", "oracle", "--steps", "1"],
     "keeper expiry": ["keeper", "expiry", "--once"],
+    "keeper risk": ["keeper", "risk", "--once"],
+    "risk backtest": ["risk", "backtest", "--scenarios", "eth_2022-11-09"],
     "scenario": ["scenario", "crash"],
     "scenario bench": ["scenario", "bench"],
     "scenario sweep": ["scenario", "sweep"],
@@ -86,6 +88,19 @@ def test_scenario_size_insurance__bad_option__one_line_and_exit_1(args, message)
 
 
 @pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenarios", "crash"], "--scenarios: 'crash' is not a crash replay"),
+        (["--data", "/nonexistent"], "/nonexistent/eth_2024-08-05.csv: no such price series"),
+        (["--horizon", "soon"], "--horizon: 'soon' is not a duration"),
+    ],
+)
+def test_risk_backtest__bad_option__one_line_and_exit_1(args, message):
+    outcome = invoke("risk", "backtest", *args)
+    assert_one_line(outcome.returncode, outcome.output, message)
+
+
+@pytest.mark.parametrize(
     ("bot", "handler", "env", "message"),
     [
         (
@@ -95,6 +110,7 @@ def test_scenario_size_insurance__bad_option__one_line_and_exit_1(args, message)
             "--engine: '0xnope' is not an address",
         ),
         ("oracle", "load_keeper", {"BALLAST_DEPLOYMENTS_DIR": "/nonexistent"}, ""),
+        ("risk", "start_keeper", {"BALLAST_RISK_ENGINE": "0xnope"}, "--engine: '0xnope' is not an address"),
     ],
 )
 def test_bot_startup__bad_setting__one_line_and_exit_1(

@@ -231,6 +231,9 @@ class CollateralConfig(Model):
     maint_haircut_bps: int = Field(ge=0, le=9_000)
     stress_shock_bps: int = Field(ge=0, le=9_000)
     supply_cap: Cap  # whole tokens
+    # Isolated collateral: the debt ceiling (whole USD) of what accounts holding it may borrow or open; 0: full
+    # collateral (`MarginEngineGovernance.setCollateralIsolation`).
+    debt_ceiling_usd: int = Field(default=0, ge=0, le=UINT128_MAX // 10**18)
 
 
 class MarketConfig(Model):
@@ -280,6 +283,8 @@ class AdlConfig(Model):
 
 class TimelockConfig(Model):
     min_delay: int = Field(ge=0, le=30 * 86_400)  # seconds
+    # Seconds a rise of a maintenance haircut or margin takes to come into force (`setRampDuration`).
+    ramp_duration: int = Field(default=86_400, ge=0, le=30 * 86_400)
     proposers: list[RoleRef] = Field(min_length=1)
     executors: list[RoleRef] = Field(min_length=1)
 

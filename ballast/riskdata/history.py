@@ -90,13 +90,19 @@ def load_csv(path: Path, asset: str, start: str | None = None, end: str | None =
 
 
 def load_oracle_events(
-    oracle: ContractInstance, asset: Any, start_block: int, stop_block: int, symbol: str | None = None
+    oracle: ContractInstance,
+    asset: Any,
+    start_block: int,
+    stop_block: int,
+    symbol: str | None = None,
+    block_times: dict[int, int] | None = None,
 ) -> PriceHistory:
     """The medians `oracle` stored for `asset` in blocks [start_block, stop_block] (both included), read from its
     `PriceUpdated(asset, median, twap, cumulative, freshSources, status)` events: one price per event whose status
     is Ok, Deviated or Frozen (`OBSERVED_STATUSES`), median / 1e18 (WAD, USD per whole token), stamped with its
     block's timestamp. When several updates share a block's timestamp the last one is kept. `symbol` names the asset
-    in the history (default: its address)."""
+    in the history (default: its address); `block_times` (block number -> timestamp) is a cache the caller keeps
+    across calls, filled here with the blocks read."""
     if stop_block < start_block:
         raise SeriesError(f"the block range {start_block} .. {stop_block} is empty")
     address = str(getattr(asset, "address", asset))
@@ -109,7 +115,7 @@ def load_oracle_events(
     )
     source = f"{oracle.address} PriceUpdated blocks {start_block}..{stop_block}"
     by_time: dict[int, float] = {}
-    block_times: dict[int, int] = {}
+    block_times = {} if block_times is None else block_times
     for log in oracle.provider.get_contract_logs(log_filter):
         if int(log.event_arguments["status"]) not in OBSERVED_STATUSES:
             continue

@@ -21,12 +21,12 @@ DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
 
 
-def parse_duration(text: str) -> int:
-    """Seconds of `30m`, `1h`, `1.5d`, `900s`; `RiskDataError` otherwise."""
+def parse_duration(text: str, option: str = "--horizon") -> int:
+    """Seconds of `30m`, `1h`, `1.5d`, `900s`; `RiskDataError` (naming `option`) otherwise."""
     match = DURATION.match(text)
     seconds = float(match.group(1)) * UNIT_SECONDS[match.group(2)] if match else 0.0
     if seconds < 1:
-        raise RiskDataError(f"--horizon: {text!r} is not a duration such as 30m, 1h or 1d")
+        raise RiskDataError(f"{option}: {text!r} is not a duration such as 30m, 1h or 1d")
     return round(seconds)
 
 

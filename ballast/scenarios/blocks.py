@@ -5,7 +5,9 @@
    the risk manager's implied-volatility step when the scenario's spike asks for one and the book allows it;
 2. `keeper_step`: from the keeper delay on, one step of the liquidation keeper, its transactions automined; then
    (`expiry_step`) one step of the expiry keeper, which settles the expired series, and the holders of a series it
-   settled realize their positions at the payoff;
+   settled realize their positions at the payoff; then (`risk_step`, every `RiskKeeperRun.every` blocks) one step
+   of the risk keeper, which moves the governed parameters; the parameters are read back from the engine at the end
+   of every block (`RunRecord.governed`, and the health of step 4 reads them);
 3. `probe_new_risk`: a probe trader holding only settlement cash tries (eth_call) to open in every market whose asset,
    or the settlement asset, is not `Ok`;
 4. `metrics`: every trader's health from batched reads, the health buckets and the assets' oracle state;
@@ -26,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ballast.keepers.expiry import ExpiryKeeper
 from ballast.keepers.liquidation import LiquidationKeeper
+from ballast.keepers.risk import RiskKeeper, RiskReport
 from ballast.reader import Call as ReadCall
 from ballast.reader import (
     Snapshot,
@@ -54,6 +57,7 @@ from ballast.scenarios.population import LONG_LIMIT, System, option_trade, sourc
 from ballast.scenarios.record import (
     Absorption,
     Liquidation,
+    RiskStep,
     RunRecord,
     RunSettings,
     Settlement,
@@ -153,6 +157,23 @@ def exposure_by_part(names: Sequence[str], values: Sequence[Any]) -> dict[str, E
     return parts
 
 
+def record_risk_report(record: RunRecord, result: ScenarioResult, b: int, report: RiskReport) -> None:
+    """A risk keeper step's sent steps, held tightenings and failures into the record, and its steps into the
+    timeline (`b` -1: the lead-in step before the first block)."""
+    for sent in report.sent:
+        changed = {k: (int(v[0]), int(v[1])) for k, v in sent["changes"].items()}
+        record.risk_steps.append(
+            RiskStep(b, sent["subject"], sent["label"], bool(sent["tightens"]), changed, sent["tx"])
+        )
+        moves = ", ".join(f"{k} {a} -> {c}" for k, (a, c) in changed.items())
+        result.events.append((max(b, 0), f"risk keeper: {sent['label']}: {moves}"))
+    for held in report.held:
+        record.risk_held.append((b, held["subject"], int(held["next_allowed_at"])))
+    for failed in report.failed:
+        record.risk_failures.append((b, failed.kind, failed.error))
+        result.events.append((max(b, 0), f"risk keeper: {failed.kind} failed: {failed.error[:120]}"))
+
+
 class BlockLoop:
     """Runs `settings.blocks` blocks of one scenario on `system`, recording into `record` and `result`."""
 
@@ -169,9 +190,10 @@ class BlockLoop:
         probe: str,
         expiry_keeper: ExpiryKeeper | None = None,
         vol_spike: VolSpike | None = None,
+        risk_keeper: RiskKeeper | None = None,
     ) -> None:
         self.system, self.driver, self.keeper = system, driver, keeper
-        self.expiry_keeper, self.vol_spike = expiry_keeper, vol_spike
+        self.expiry_keeper, self.vol_spike, self.risk_keeper = expiry_keeper, vol_spike, risk_keeper
         self.record, self.result, self.settings = record, result, settings
         self.start, self.probe = start, probe
         config = system.config
@@ -253,7 +275,10 @@ class BlockLoop:
         price_block = self.prices(b, timestamp)
         keeper_gas = self.keeper_step(b)
         self.expiry_step(b)
+        self.risk_step(b)
         end, end_ts = self.driver.latest()
+        self.params = fetch_risk_params(self.system.engine, end)
+        self.record.governed.append(self.params)
         statuses = self.probe_new_risk(b, end)
         snap, row = self.metrics(b, end, end_ts, statuses)
         events = self.events(b, price_block, end, snap)
@@ -404,6 +429,26 @@ class BlockLoop:
         _, last = self.driver.latest()
         block = self.driver.mine(last + 1)
         self.record.failed_realizations += len(block.failed)
+
+    def risk_step(self, b: int) -> None:
+        """Every `RiskKeeperRun.every` blocks, one step of the risk keeper (its transactions automined): the steps it
+        sent, the tightenings the engine's spacing held and the transactions that failed go into the record. A step
+        that raises is recorded as the other keepers' are; the keeper steps again at its next turn."""
+        run, keeper = self.settings.risk_keeper, self.risk_keeper
+        if run is None or keeper is None or (b + 1) % run.every:
+            return
+        self.driver.set_automine(True)
+        try:
+            report = keeper.step()
+        except Exception as err:
+            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+            self.record.keeper_errors.append((b, f"risk keeper: {error}"))
+            self.result.events.append((b, f"risk keeper step failed: {error}"))
+            return
+        finally:
+            self.driver.set_automine(False)
+        self.keeper_txs += len(report.sent) + len(report.failed)
+        record_risk_report(self.record, self.result, b, report)
 
     # ---------------------------------------------------------------- 3. traders: new-risk probes
 

@@ -108,7 +108,21 @@ BTC_2022_11_09: Window = ("btc_2022-11-09", "2022-11-08T00:00:00+00:00", "2022-1
 LUNA_2022_05_10: Window = ("luna_2022-05-10", "2022-05-09T00:00:00+00:00", None)
 
 
-def _replays(windows: dict[str, Window], ohlc: bool = True) -> Callable[..., Paths]:
+def replay_file(name: str, ohlc: bool = True, root: Path | None = None) -> Path:
+    """The file a replay of crash window `name` reads: its OHLC bars (`crash_file`), or its close series."""
+    return crash_file(name, root) if ohlc else (CRASH_DATA if root is None else root) / f"{name}.csv"
+
+
+def replay_windows(
+    windows: dict[str, Window], ohlc: bool = True, root: Path | None = None
+) -> tuple[tuple[str, str, str, str | None], ...]:
+    """`ScenarioSpec.replay_windows` of a replay: each symbol's file and window."""
+    return tuple(
+        (sym, str(replay_file(name, ohlc, root)), start, end) for sym, (name, start, end) in windows.items()
+    )
+
+
+def replays(windows: dict[str, Window], ohlc: bool = True, root: Path | None = None) -> Callable[..., Paths]:
     """Each symbol replays its window, rescaled to its deployed price, over the first 70 % of the blocks, then holds
     the last price (the keepers catch up); every window covers the same blocks, so assets replayed together move at
     the same time. The other volatile assets follow a calm GBM. `ohlc`: each block gets the lowest low of its
@@ -118,7 +132,7 @@ def _replays(windows: dict[str, Window], ohlc: bool = True) -> Callable[..., Pat
         out = _calm(rng, prices, s, sigma=0.1)
         replayed = max(2, int(s.blocks * REPLAY_SHARE))
         for symbol, (name, start, end) in windows.items():
-            path = crash_file(name) if ohlc else CRASH_DATA / f"{name}.csv"
+            path = replay_file(name, ohlc, root)
             series = replay(path, replayed, prices[symbol], start, end)
             out[symbol] = np.concatenate([series, np.full(s.blocks - replayed, series[-1])])
         return out
@@ -126,14 +140,15 @@ def _replays(windows: dict[str, Window], ohlc: bool = True) -> Callable[..., Pat
     return build
 
 
-def _window_note(symbol: str, window: Window, ohlc: bool) -> str:
+def _window_note(symbol: str, window: Window, ohlc: bool, root: Path | None = None) -> str:
     name, start, end = window
-    file = f"data/crashes/ohlc/{name}_ohlc.csv" if ohlc else f"data/crashes/{name}.csv"
+    base = "data/crashes" if root is None else str(root)
+    file = f"{base}/ohlc/{name}_ohlc.csv" if ohlc else f"{base}/{name}.csv"
     return f"{symbol}: {file} {start[:16]} .. {(end or 'end of data')[:16]}"
 
 
-def _replay_note(windows: dict[str, Window], ohlc: bool = True) -> str:
-    notes = "; ".join(_window_note(sym, w, ohlc) for sym, w in windows.items())
+def replay_note(windows: dict[str, Window], ohlc: bool = True, root: Path | None = None) -> str:
+    notes = "; ".join(_window_note(sym, w, ohlc, root) for sym, w in windows.items())
     how = "OHLC lows per block" if ohlc else "last close at each block"
     return f"{notes}; {how} over 70 % of the blocks, then held"
 
@@ -187,11 +202,12 @@ _add(
         "black-thursday",
         "ETH on 2020-03-12 (Black Thursday) replayed from 06:00 to 03:00 the next day, rescaled to WETH's deployed "
         "price, ETH-heavy traders.",
-        _replays({"WETH": BLACK_THURSDAY}, ohlc=False),
+        replays({"WETH": BLACK_THURSDAY}, ohlc=False),
         CASCADE,
         profile="eth-heavy",
         shock_block=0,
-        path_note=_replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
+        path_note=replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
+        replay_windows=replay_windows({"WETH": BLACK_THURSDAY}, ohlc=False),
     )
 )
 _add(
@@ -199,12 +215,13 @@ _add(
         "black-thursday-congested",
         "The Black Thursday replay with congested keepers (small gas budget, late start): bad debt grows as keeper "
         "capacity falls (see `ape run scenario sweep`).",
-        _replays({"WETH": BLACK_THURSDAY}, ohlc=False),
+        replays({"WETH": BLACK_THURSDAY}, ohlc=False),
         (liquidations_happen(), lp_loss_after_insurance(), no_new_risk_unless_ok(), books_balance()),
         profile="eth-heavy",
         shock_block=0,
         defaults={"keeper_gas": CONGESTED_GAS, "keeper_delay": 8},
-        path_note=_replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
+        path_note=replay_note({"WETH": BLACK_THURSDAY}, ohlc=False),
+        replay_windows=replay_windows({"WETH": BLACK_THURSDAY}, ohlc=False),
     )
 )
 _add(
@@ -315,11 +332,12 @@ _add(
         "eth_2021-05-19",
         "ETH on 2021-05-19 from 00:00 to 24:00 (3375 to a one-minute wick at 1888, -44 %, at 13:10) replayed on "
         "WETH with each block's lowest low, ETH-heavy traders.",
-        _replays({"WETH": ETH_2021_05_19}),
+        replays({"WETH": ETH_2021_05_19}),
         REPLAY_CASCADE,
         profile="eth-heavy",
         shock_block=0,
-        path_note=_replay_note({"WETH": ETH_2021_05_19}),
+        path_note=replay_note({"WETH": ETH_2021_05_19}),
+        replay_windows=replay_windows({"WETH": ETH_2021_05_19}),
     )
 )
 _add(
@@ -327,10 +345,11 @@ _add(
         "eth_2022-11-09",
         "ETH and BTC on 2022-11-08 and 11-09 (the FTX collapse: ETH -31.5 %, BTC -24.3 % to their lows) replayed "
         "together on WETH and WBTC, mixed traders.",
-        _replays({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
+        replays({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
         REPLAY_CASCADE,
         shock_block=0,
-        path_note=_replay_note({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
+        path_note=replay_note({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
+        replay_windows=replay_windows({"WETH": ETH_2022_11_09, "WBTC": BTC_2022_11_09}),
     )
 )
 _add(
@@ -341,7 +360,7 @@ _add(
         "traders. Once LTT has been Stale for the oracle's windDownAfter, the keeper proposes its wind-down at what "
         "the feeds report and executes it after windDownDelay; the accounts are then liquidated at that price. "
         "Blocks of 10 minutes, so the governed bound passes within the run.",
-        _replays({"LTT": LUNA_2022_05_10}),
+        replays({"LTT": LUNA_2022_05_10}),
         (
             liquidations_happen(),
             no_liquidation_at_unusable_price(),
@@ -353,7 +372,8 @@ _add(
         profile="long-tail",
         shock_block=0,
         defaults={"blocks": 48, "block_time": 600},
-        path_note=_replay_note({"LTT": LUNA_2022_05_10}),
+        path_note=replay_note({"LTT": LUNA_2022_05_10}),
+        replay_windows=replay_windows({"LTT": LUNA_2022_05_10}),
     )
 )
 _add(

@@ -11,9 +11,13 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from rich.console import Console
+
+from ballast.cli import connected, user_errors
 from ballast.errors import NodeError
 
 START_TIMEOUT = 30.0  # seconds for anvil to accept connections
@@ -77,3 +81,21 @@ def lean_anvil(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def on_local_node(
+    cli_ctx: Any, console: Console, network_choice: str | None, label: str, run: Callable[[], None]
+) -> None:
+    """`run()` connected to `network_choice` (a local node of the caller's), or to a private anvil without steps
+    tracing, started and stopped here; a node that cannot be reached is one line (`NodeError`)."""
+    networks = cli_ctx.network_manager
+    with user_errors():
+        if network_choice is not None:
+            with connected(networks.parse_network_choice(network_choice), network_choice):
+                run()
+            return
+        test = cli_ctx.config_manager.get_config("test")
+        with lean_anvil(test.mnemonic, test.hd_path) as uri:
+            console.print(f"{label}: private anvil (no steps tracing) at {uri}")
+            with connected(networks.parse_network_choice(uri), uri):
+                run()

@@ -401,6 +401,9 @@ class System:
     options_product: int | None = None  # its margin product number in the MarginEngine
     risk_manager: str = ""  # lists series and steps implied volatilities
     expiry_sender: Any = None  # the expiry keeper's account
+    risk_sender: Any = (
+        None  # the risk manager's account, when it is a test account (the risk keeper signs with it)
+    )
 
     @property
     def settlement(self) -> str:
@@ -464,6 +467,7 @@ def deploy_scenario_system(
         options_product=manifest.options.product if manifest.options is not None else None,
         risk_manager=roles.risk_manager,
         expiry_sender=test_accounts[5],
+        risk_sender=next((a for a in test_accounts if str(a.address) == roles.risk_manager), None),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ballast.risk import RiskParams
 from ballast.scenarios.faults import Fault
 from ballast.scenarios.lp_split import PoolState
 from ballast.scenarios.model import BlockMetrics, PropertyResult
@@ -20,6 +21,31 @@ WAD = 10**18
 #: Source statuses under which the oracle refuses to price a liquidation (docs/design.md#liveness: a freeze does not
 #: stop one).
 UNUSABLE = ("Stale",)
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """A price history before a replay's window (a file of `data/crashes`, between two ISO times): what the risk
+    keeper had seen when the window opened."""
+
+    symbol: str
+    path: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class RiskKeeperRun:
+    """The risk keeper (`ballast.keepers.risk`) in a run: it steps every `every` blocks after the liquidation and
+    expiry keepers, from the risk manager's account, on the oracle's events since the run's first block; with
+    `lead_in` histories it steps once before the first block on them (what it would have set from the data before
+    the window). `step_fraction`, `dead_band_bps`: its policy; `horizon`: the proposals' liquidation horizon, s."""
+
+    every: int = 5
+    lead_in: tuple[LeadIn, ...] = ()
+    step_fraction: float = 0.03
+    dead_band_bps: int = 5
+    horizon: int = 3_600
 
 
 @dataclass(frozen=True)
@@ -37,6 +63,7 @@ class RunSettings:
     leverage: str = (
         "use"  # population sizing: "use" (a share of a stricter capacity) or "max" (the engine's limit)
     )
+    risk_keeper: RiskKeeperRun | None = None  # the risk keeper in the loop (None: the parameters stay)
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,19 @@ class SeriesListing:
 
 
 @dataclass(frozen=True)
+class RiskStep:
+    """A step the risk keeper sent (`block` -1: the lead-in step before the first block): the subject, whether the
+    engine counts it a tightening, and each parameter changed (today, new)."""
+
+    block: int
+    subject: str
+    label: str
+    tightens: bool
+    changes: dict[str, tuple[int, int]]
+    tx: str
+
+
+@dataclass(frozen=True)
 class Absorption:
     block: int
     account: str
@@ -159,6 +199,13 @@ class RunRecord:
     product_closed: dict[int, float] = field(
         default_factory=dict
     )  # margin product -> USD notional liquidations closed
+    # The risk keeper (`RunSettings.risk_keeper`): the steps it sent, the tightenings the engine's spacing held
+    # (block, subject, next allowed time), the transactions that failed (block, kind, error); and, in every run, the
+    # governed parameters read back from the engine at the end of each block.
+    risk_steps: list[RiskStep] = field(default_factory=list)
+    risk_held: list[tuple[int, str, int]] = field(default_factory=list)
+    risk_failures: list[tuple[int, str, str]] = field(default_factory=list)
+    governed: list[RiskParams] = field(default_factory=list)
 
     @property
     def lp_loss(self) -> float:
@@ -187,6 +234,8 @@ class ScenarioSpec:
     option_traders: float = 0.0
     list_series: tuple[SeriesListing, ...] = ()
     vol_spike: VolSpike | None = None
+    # A replay's windows: (symbol, the file it replays, window start, window end or None), for a history before them.
+    replay_windows: tuple[tuple[str, str, str, str | None], ...] = ()
 
 
 def exposure(record: RunRecord, account: str) -> set[str]:

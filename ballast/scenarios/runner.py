@@ -21,6 +21,11 @@ seeding, a share of the traders trade options (`ScenarioSpec.option_traders`), t
 volatility (`ScenarioSpec.vol_spike`) and the expiry keeper (`ballast.keepers.expiry.ExpiryKeeper`) steps after the
 liquidation keeper in every block.
 
+With a risk keeper in the run (`RunSettings.risk_keeper`, `ballast.keepers.risk.RiskKeeper`, signing as the risk
+manager): after the seeding it steps once on the lead-in histories, if any (the data before a replay's window); then
+every `every` blocks, after the other keepers, on the oracle's events since the first block of the run. The governed
+parameters are read back from the engine at the end of every block (`RunRecord.governed`).
+
 With `leverage="max"` the population is sized against the engine's parameters, stored prices and borrow index read
 from the chain after the deployment (`ballast.scenarios.sizing`).
 
@@ -42,9 +47,11 @@ from ape.managers.project import ProjectManager
 from eth_utils import to_checksum_address
 from rich.console import Console
 
+from ballast.errors import ScenarioError
 from ballast.keepers.expiry import ExpiryKeeper
 from ballast.keepers.expiry.settings import ExpiryKeeperConfig
 from ballast.keepers.liquidation import LiquidationKeeper, LiquidationKeeperConfig
+from ballast.keepers.risk import RiskKeeper, RiskKeeperConfig
 from ballast.reader import Call as ReadCall
 from ballast.reader import (
     batch_call,
@@ -53,7 +60,8 @@ from ballast.reader import (
     fetch_prices,
     fetch_risk_params,
 )
-from ballast.scenarios.blocks import BlockLoop
+from ballast.riskdata.history import load_csv
+from ballast.scenarios.blocks import BlockLoop, record_risk_report
 from ballast.scenarios.driver import Call, FastDriver, project_decoder
 from ballast.scenarios.lp_split import split
 from ballast.scenarios.model import OptionsOutcome, Outcome, ScenarioResult, SettlementOutcome
@@ -162,6 +170,9 @@ class ScenarioRunner:
             result.parameters["implied volatility spike"] = f"{v.symbol} x{v.target} from block {v.start}"
         for f in faults:
             result.events.append((f.start, f.describe()))
+        risk = self._risk_keeper(system, driver)
+        if risk is not None:
+            self._lead_in_step(risk, driver, record, result)
         loop = BlockLoop(
             system,
             driver,
@@ -173,6 +184,7 @@ class ScenarioRunner:
             probe=probe,
             expiry_keeper=self._expiry_keeper(system),
             vol_spike=self.spec.vol_spike,
+            risk_keeper=risk,
         )
         with quiet_ape():
             loop.run(self.spec.name, self.console, self.progress)
@@ -261,6 +273,50 @@ class ScenarioRunner:
         return ExpiryKeeper(
             system.options, system.oracle, config, int(self.chain.chain_id), sleep=lambda _: None
         )
+
+    def _risk_keeper(self, system: System, driver: FastDriver) -> RiskKeeper | None:
+        """The run's risk keeper (`RunSettings.risk_keeper`): the risk manager's account, no state file, quick
+        retries, no sleeping; its histories are the oracle's events from the next block on (the run's)."""
+        run = self.settings.risk_keeper
+        if run is None:
+            return None
+        if system.risk_sender is None:
+            raise ScenarioError(
+                "the risk keeper needs the risk manager to be a test account (roles.riskManager)"
+            )
+        head, _ = driver.latest()
+        config = RiskKeeperConfig(
+            sender=system.risk_sender, state_path=None, history_from_block=head + 1, horizon=run.horizon,
+            step_fraction=run.step_fraction, dead_band_bps=run.dead_band_bps, max_retries=2, backoff_base=0.1,
+        )  # fmt: skip
+        return RiskKeeper(
+            system.engine,
+            system.oracle,
+            system.liquidator,
+            config,
+            int(self.chain.chain_id),
+            sleep=lambda _: None,
+        )
+
+    def _lead_in_step(
+        self, keeper: RiskKeeper, driver: FastDriver, record: RunRecord, result: ScenarioResult
+    ) -> None:
+        """The risk keeper's one step on the lead-in histories before the first block (its transactions automined)."""
+        run = self.settings.risk_keeper
+        if run is None or not run.lead_in:
+            return
+        histories = {x.symbol: load_csv(Path(x.path), x.symbol, x.start, x.end) for x in run.lead_in}
+        driver.set_automine(True)
+        try:
+            with quiet_ape():
+                report = keeper.step(histories)
+        finally:
+            driver.set_automine(False)
+        record_risk_report(record, result, -1, report)
+        for x in run.lead_in:
+            result.parameters[f"risk keeper lead-in ({x.symbol})"] = (
+                f"{x.path} {x.start[:16]} .. {x.end[:16]}: {len(histories[x.symbol])} prices"
+            )
 
     def _options_outcome(self, system: System, record: RunRecord) -> OptionsOutcome:
         """The options' part of the outcome: liquidations that closed options (with perps), the volatility steps,

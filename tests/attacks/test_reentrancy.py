@@ -31,6 +31,7 @@ GUARDED = {
     "Liquidator.liquidate": ("liquidator", "liquidate", lambda c: (c.trader2,)),
     "Liquidator.liquidateMany": ("liquidator", "liquidateMany", lambda c: ([c.trader2],)),
     "MarginEngine.provision": ("engine", "provision", lambda c: ([c.trader2],)),
+    "MarginEngine.refreshIsolatedDebt": ("engine", "refreshIsolatedDebt", lambda c: ([c.trader2],)),
     "InsuranceFund.fund": ("insurance", "fund", lambda c: (1, b"\0" * 32)),
     "InsuranceFund.sweep": ("insurance", "sweep", lambda c: ()),
     "InsuranceFund.withdraw": ("insurance", "withdraw", lambda c: (c.trader, 1)),
@@ -54,6 +55,8 @@ MEMBERS_ONLY = {
         "absorbCollateral",
         "payKeeperInCollateral",
         "writeOffDebt",
+        # The engine's own code only (its caller must be the engine), inside its guarded trader actions.
+        "recordIsolatedDebt",
     },
     "InsuranceFund": {"cover"},
     # Callable by the Liquidator itself only, inside `liquidateMany`, which holds the lock.
@@ -79,6 +82,8 @@ GOVERNANCE = {
         "setInsuranceFeeShare",
         "setAdlParams",
         "listMarginProduct",
+        "setRampDuration",
+        "setCollateralIsolation",
     },
     "InsuranceFund": {"setTarget"},
     "Liquidator": {"setParams"},

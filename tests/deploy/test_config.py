@@ -210,7 +210,8 @@ def test_diff__names_each_changed_field(local_data):
     changed["collateral"].pop("LTT")
     assert diff_configs(old, parse_config(changed).normalized()) == [
         "collateral.LTT: removed (was "
-        '{"initialHaircutBps": 5000, "maintHaircutBps": 4000, "stressShockBps": 5000, "supplyCap": "100000"})',
+        '{"initialHaircutBps": 5000, "maintHaircutBps": 4000, "stressShockBps": 5000, "supplyCap": "100000", '
+        '"debtCeilingUsd": 0})',
         "markets[0].tradingFeeBps: 10 -> 20",
     ]
 

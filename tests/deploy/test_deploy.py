@@ -7,6 +7,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from ballast.accounts import TestKeyRefused, is_local_network, refuse_test_key_off_local
 from ballast.config import load_config
@@ -22,9 +23,11 @@ from ballast.manifest import (
     write_manifest,
 )
 from ballast.params import ADMIN_ROLE
+from ballast.scenarios.population import deploy_scenario_system
 from ballast.verify import verify_settings, verify_wiring
 
 from support.deploy import LOCAL_CONFIG, ROOT, deploy_context, off_local_context, quiet_console
+from support.isolation import isolated
 
 NO_CODE = "0x000000000000000000000000000000000000dEaD"
 WAD = 10**18
@@ -344,3 +347,20 @@ def test_is_local_network__loopback_dev_chain_yes_stand_in_testnet_no():
     assert not is_local_network(custom, SimpleNamespace(uri="http://127.0.0.1:8555", chain_id=31338))
     assert not is_local_network(custom, SimpleNamespace(uri="https://rpc.example.org", chain_id=31337))
     assert not is_local_network(custom)
+
+
+def test_isolated_collateral_and_ramp_duration__deployed_as_configured(project, chain, accounts, tmp_path):
+    """A collateral's `debtCeilingUsd` lists it isolated and `roles.timelock.rampDuration` sets the engine's ramp
+    duration; the read-back checks both."""
+    data = yaml.safe_load(LOCAL_CONFIG.read_text())
+    data["collateral"]["LTT"]["debtCeilingUsd"] = 250_000
+    data["roles"]["timelock"]["rampDuration"] = 3_600
+    path = tmp_path / "isolated.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with isolated(chain):
+        system = deploy_scenario_system(project, chain, accounts, path)
+        ltt = system.tokens["LTT"]
+        assert tuple(system.engine.collateralIsolation(ltt)) == (250_000 * WAD, 0)
+        assert tuple(system.engine.collateralIsolation(system.tokens["WETH"])) == (0, 0)
+        assert system.engine.rampDuration() == 3_600
+        assert verify_settings(project, system.manifest, load_config(path)) == []

@@ -105,19 +105,74 @@ contract MarginEngineIsolationTest is EngineGovernanceBase {
         _withdraw(TRADER, usdc, 55_000e6); // 105,030 in all (within the initial margin: 120,000 x 0.85 - 3,000)
     }
 
-    /// @notice A reduction is never refused by the ceiling, even above it; `refreshIsolatedDebt` (permissionless)
-    /// then frees what it no longer uses.
-    function test_reduce__aboveALoweredCeiling__goesThrough_andRefreshFrees() public {
+    /// @notice A reduction is never refused by the ceiling, even above it, and frees at once what it no longer uses;
+    /// `refreshIsolatedDebt` (permissionless) frees what a repayment freed.
+    function test_reduce__aboveALoweredCeiling__goesThrough_andFrees() public {
         _open(TRADER, 0, 30e18); // 90,000
         engine.setCollateralIsolation(address(wbtc), 10_000e18);
         _open(TRADER, 0, -20e18); // a reduction: no check
-        assertApproxEqAbs(_debt(address(wbtc)), _withFee(90_000e18), TOLERANCE, "the record waits for a refresh");
+        // 10 WETH left at 3,000, and the fees of the open (90) and the reduce (60) owed
+        assertApproxEqAbs(_debt(address(wbtc)), 30_150e18, TOLERANCE, "freed by the reduction");
+        _expectCeilingExceeded();
+        _open(TRADER, 0, 1e18);
+
+        _deposit(TRADER, usdc, 150e6); // repays the fees' debt: not recorded by a deposit
+        assertApproxEqAbs(_debt(address(wbtc)), 30_150e18, TOLERANCE, "a deposit records nothing");
         address[] memory accounts = new address[](1);
         accounts[0] = TRADER;
         vm.prank(OTHER);
         engine.refreshIsolatedDebt(accounts);
-        // 10 WETH left at 3,000, and the fees of the open (90) and the reduce (60) owed
-        assertApproxEqAbs(_debt(address(wbtc)), 30_150e18, TOLERANCE, "freed");
+        assertApproxEqAbs(_debt(address(wbtc)), 30_000e18, TOLERANCE, "the refresh frees the repaid debt");
+    }
+
+    /// @notice Open, close and leave the asset in one block: nothing stays recorded to crowd others out.
+    function test_openCloseLeave__oneBlock__leavesNothingRecorded() public {
+        _deposit(TRADER, usdc, 1_000e6);
+        _open(TRADER, 0, 33e18); // 99,000
+        _open(TRADER, 0, -33e18);
+        _withdraw(TRADER, wbtc, 2e8);
+        assertEq(_debt(address(wbtc)), 0, "nothing left against WBTC");
+        (uint256 debt, uint16 assets) = engine.isolatedDebtOf(TRADER);
+        assertEq(debt + assets, 0, "no record");
+        _deposit(OTHER, wbtc, 1e8);
+        _nextBlock();
+        _open(OTHER, 0, 10e18); // the whole ceiling is there for others
+        assertApproxEqAbs(_debt(address(wbtc)), _withFee(30_000e18), TOLERANCE, "OTHER's");
+    }
+
+    /// @notice Withdrawing collateral or credit takes no new risk: above the ceiling (the asset was isolated after the
+    /// account opened, its debt grew since), it still goes through and is recorded.
+    function test_withdraw__noBorrow_aboveTheCeiling__goesThrough() public {
+        engine.setCollateralIsolation(address(wbtc), 0);
+        _deposit(TRADER, usdc, 10_000e6);
+        _deposit(TRADER, weth, 10e18);
+        _open(TRADER, 0, 10e18); // 30,000, not counted: WBTC is full collateral
+        engine.setCollateralIsolation(address(wbtc), 20_000e18);
+        _withdraw(TRADER, usdc, 1_000e6); // credit, no borrow: recorded (30,000 > 20,000), not refused
+        assertApproxEqAbs(_debt(address(wbtc)), 30_000e18, TOLERANCE, "recorded over the ceiling");
+        vm.warp(vm.getBlockTimestamp() + 1 hours);
+        _restampAndUpdate();
+        _withdraw(TRADER, weth, 1e18); // not an isolated asset, no borrow
+        _withdraw(TRADER, wbtc, 1e6); // part of the isolated asset
+        _expectCeilingExceeded();
+        _open(TRADER, 0, 1e18); // new risk is refused
+    }
+
+    /// @notice Withdrawing other collateral so that an account's risk rests on an isolated asset it holds is recorded,
+    /// not refused (the initial margin check gates it, with the isolated asset's higher haircuts); the asset's debt is
+    /// then over its ceiling and new risk against it is refused, the mover's included.
+    function test_withdraw__riskMovesOntoAnIsolatedAsset__recordedNotRefused() public {
+        address mover = address(0x9998);
+        _deposit(mover, weth, 100e18); // 300,000
+        _nextBlock();
+        _open(mover, 0, 50e18); // 150,000: not counted (WETH is full collateral)
+        _deposit(mover, wbtc, 3e8); // 180,000 of isolated WBTC: a deposit records nothing
+        _nextBlock();
+        assertEq(_debt(address(wbtc)), 0, "not counted yet");
+        _withdraw(mover, weth, 90e18);
+        assertApproxEqAbs(_debt(address(wbtc)), _withFee(150_000e18), TOLERANCE, "counted once withdrawn");
+        _expectCeilingExceeded();
+        _open(mover, 0, 1e18);
         _expectCeilingExceeded();
         _open(TRADER, 0, 1e18);
     }
@@ -139,6 +194,6 @@ contract MarginEngineIsolationTest is EngineGovernanceBase {
     /// @notice Only the engine's own code records against the ceiling.
     function test_recordIsolatedDebt__externalCaller__reverts() public {
         vm.expectRevert(abi.encodeWithSignature("Unauthorized(address)", address(this)));
-        engine.recordIsolatedDebt(TRADER);
+        engine.recordIsolatedDebt(TRADER, true);
     }
 }

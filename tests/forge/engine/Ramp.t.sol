@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {EngineGovernanceBase} from "../utils/EngineGovernanceBase.sol";
 
@@ -155,5 +156,22 @@ contract MarginEngineRampTest is EngineGovernanceBase {
         engine.setMarketParams(0, _marketWith(4_500, 4_000));
         assertEq(engine.marketRamp(0).currentBps, 4_000, "at once");
         assertTrue(engine.health(TRADER).liquidatable, "liquidatable at once without a ramp");
+    }
+
+    /// @notice The Liquidator's rule "the largest penalty stays below every market's maintenance margin" reads the
+    /// value in force: while both markets ramp from 5 % to 20 %, a 10 % penalty is refused; once they are over, it is
+    /// accepted.
+    function test_liquidatorPenalty__whileRamping__boundedByTheValueInForce() public {
+        uint256 t0 = vm.getBlockTimestamp();
+        engine.setMarketParams(0, _marketWith(2_500, 2_000));
+        IMarginEngineTypes.MarketParams memory p = _market(1);
+        (p.initialMarginBps, p.maintenanceMarginBps) = (2_500, 2_000);
+        engine.setMarketParams(1, p);
+        ILiquidator.Params memory params = ILiquidator.Params(5_000, 5_000, 1_000, 1_000, 3_000, 1_000_000, 50e18);
+        vm.expectRevert(_bounds("maxPenaltyBps", 1_000, 1_000, 499));
+        liquidator.setParams(params);
+        _at(t0 + DAY);
+        liquidator.setParams(params);
+        assertEq(liquidator.params().maxPenaltyBps, 1_000, "set once the ramps are over");
     }
 }
