@@ -1,7 +1,8 @@
 """What `ape console` gets from ape_console_extras.py: the deployment of the connected network (pool, engine,
-oracle, insurance, liquidator, tokens, options_book) and `health(account)`, `positions(account)`, `prices()` printing
-tables; with an OptionsBook also `quote(series, size)`, `buy(account, series, size, max_premium=None)`,
-`sell(account, series, size, min_proceeds=None)` and `options(account)` (the logic is `ballast.options`)."""
+oracle, insurance, liquidator, timelock, onboarding, tokens, options_book) and `health(account)`,
+`positions(account)`, `prices()` printing tables; with an OptionsBook also `quote(series, size)`,
+`buy(account, series, size, max_premium=None)`, `sell(account, series, size, min_proceeds=None)` and
+`options(account)` (the logic is `ballast.options`)."""
 
 from __future__ import annotations
 
@@ -238,7 +239,17 @@ def init_console(
         console.print(message, soft_wrap=True, highlight=False)
         helper = _no_deployment(message)
         names: dict[str, Any] = dict.fromkeys(
-            ("deployment", "pool", "engine", "oracle", "insurance", "liquidator", "timelock", "options_book"),
+            (
+                "deployment",
+                "pool",
+                "engine",
+                "oracle",
+                "insurance",
+                "liquidator",
+                "timelock",
+                "onboarding",
+                "options_book",
+            ),
             None,
         )
         helpers = dict.fromkeys(("health", "positions", "prices", "quote", "buy", "sell", "options"), helper)
@@ -252,7 +263,7 @@ def init_console(
     )
     console.print(
         f"ballast on {choice} (chain {m.chain_id}, deployed at block {m.block}): pool, engine, oracle, insurance, "
-        f"liquidator, timelock, tokens, feeds; health(account), positions(account), prices(){with_options}",
+        f"liquidator, timelock, onboarding, tokens, feeds; health(account), positions(account), prices(){with_options}",
         soft_wrap=True,
         highlight=False,
     )
@@ -276,6 +287,7 @@ def init_console(
         "insurance": deployment.insurance,
         "liquidator": deployment.liquidator,
         "timelock": deployment.timelock,
+        "onboarding": deployment.onboarding,
         "tokens": deployment.tokens,
         "feeds": deployment.feeds,
         "health": partial(health, deployment, console=console),

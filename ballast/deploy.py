@@ -11,8 +11,9 @@
 The deployment itself: mock tokens and feeds where the config asks for them, the OracleAggregator with every asset's
 sources, the BallastTimelock, the core through `ballast.system.deploy_core` (addresses predicted from the deployer's
 nonce), the listings (pool assets, collateral, markets), the OptionsBook when the config has `options` (margin product
-0 of the MarginEngine, its implied volatilities and series), then the timelock takes the admin role of every contract
-and the deployer renounces its own. Every immutable, role and parameter is read back and compared.
+0 of the MarginEngine, its implied volatilities and series), the AssetOnboarding (the timelock's proposer and
+canceller, the config's risk committee), then the timelock takes the admin role of every contract and the deployer
+renounces its own. Every immutable, role and parameter is read back and compared.
 
 Off local networks the deployer and every role must be real keys: accounts of the public test mnemonic are refused.
 """
@@ -39,7 +40,7 @@ from ballast.accounts import is_local_network, is_test_account, refuse_test_key_
 from ballast.config import BPS, NO_LIQUIDITY_CAP, DeploymentConfig, diff_configs, display_path, load_config
 from ballast.config.schema import plain
 from ballast.errors import ConfigError, DeployError, ManifestError, TestKeyRefused
-from ballast.governance import deploy_timelock
+from ballast.governance import deploy_onboarding, deploy_timelock
 from ballast.manifest import (
     FeedEntry,
     Manifest,
@@ -61,6 +62,7 @@ from ballast.params import (
     liveness_params,
     margin_engine_caps,
     market_params,
+    onboarding_params,
     options_risk_params,
     pool_asset_params,
     series_args,
@@ -298,8 +300,14 @@ def deploy_system(
     oracle.grantRole(oracle.RISK_COMMITTEE_ROLE(), roles.risk_committee or roles.risk_manager, sender=sender)
 
     console.rule("deploy: timelock and core")
+    # The deployer administers the timelock only until it granted the AssetOnboarding its roles (below).
     timelock = deploy_timelock(
-        project, sender, config.roles.timelock.min_delay, list(roles.proposers), list(roles.executors)
+        project,
+        sender,
+        config.roles.timelock.min_delay,
+        list(roles.proposers),
+        list(roles.executors),
+        admin=sender,
     )
     settlement = tokens[config.settlement_asset]
     core = deploy_core(
@@ -339,6 +347,16 @@ def deploy_system(
         book, options = deploy_options(ctx, config, core.engine, tokens, roles)
         governed.append(book)
 
+    console.rule("deploy: asset onboarding")
+    onboarding = deploy_onboarding(
+        project,
+        sender,
+        timelock,
+        (settlement, oracle, core.pool, core.engine),
+        roles.risk_committee or roles.risk_manager,
+        onboarding_params(config),
+    )
+
     console.rule("deploy: the timelock becomes admin")
     for contract in governed:
         contract.grantRole(ADMIN_ROLE, timelock, sender=sender)
@@ -352,6 +370,7 @@ def deploy_system(
         "MarginEngineExtension": core.engine.extension(),
         "MarginEngineGovernance": project.MarginEngineExtension.at(core.engine.extension()).governance(),
         "PoolExtension": core.pool.extension(),
+        "AssetOnboarding": onboarding.address,
         **({"OptionsBook": book.address} if book is not None else {}),
     }
     network = ctx.network

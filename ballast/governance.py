@@ -1,5 +1,6 @@
 """Governance through the timelock: every admin action of the protocol is scheduled on the BallastTimelock
-(OpenZeppelin's TimelockController), waits out its delay, then is executed."""
+(OpenZeppelin's TimelockController), waits out its delay, then is executed. The AssetOnboarding schedules the listings
+the risk committee approves on the same timelock (`deploy_onboarding`, `execute_batch`)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,42 @@ from ape.managers.chain import ChainManager
 from ape.managers.project import ProjectManager
 
 ZERO_BYTES32 = b"\x00" * 32
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 def deploy_timelock(
-    project: ProjectManager, deployer: AccountAPI, min_delay: int, proposers: list[Any], executors: list[Any]
+    project: ProjectManager,
+    deployer: AccountAPI,
+    min_delay: int,
+    proposers: list[Any],
+    executors: list[Any],
+    admin: Any = ZERO_ADDRESS,
 ) -> Any:
-    """A self-administered timelock: only operations through itself change its own roles."""
-    zero = "0x0000000000000000000000000000000000000000"
-    return project.BallastTimelock.deploy(min_delay, proposers, executors, zero, sender=deployer)
+    """A self-administered timelock: only operations through itself change its own roles. An `admin` (the deployer,
+    while it grants the AssetOnboarding its roles) may change them without delay until it renounces."""
+    return project.BallastTimelock.deploy(min_delay, proposers, executors, admin, sender=deployer)
+
+
+def deploy_onboarding(
+    project: ProjectManager,
+    deployer: AccountAPI,
+    timelock: ContractInstance,
+    wiring: tuple[Any, Any, Any, Any],
+    committee: Any,
+    params: tuple[int, ...],
+) -> Any:
+    """The AssetOnboarding for `wiring` = (bond token, oracle, Pool, MarginEngine), administered by `timelock`, with
+    `committee` as its risk committee; `deployer` must be an admin of the timelock: it grants the onboarding the
+    timelock's proposer role (approvals schedule listings) and canceller role (the committee cancels them), then
+    renounces its own admin role, leaving the timelock self-administered."""
+    bond_token, oracle, pool, engine = wiring
+    onboarding = project.AssetOnboarding.deploy(
+        bond_token, timelock, oracle, pool, engine, timelock, committee, params, sender=deployer
+    )
+    timelock.grantRole(timelock.PROPOSER_ROLE(), onboarding, sender=deployer)
+    timelock.grantRole(timelock.CANCELLER_ROLE(), onboarding, sender=deployer)
+    timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), deployer, sender=deployer)
+    return onboarding
 
 
 def calldata(method: Any, *args: Any) -> bytes:
@@ -40,6 +69,13 @@ def execute(
 ) -> Any:
     """Execute a scheduled call whose delay has passed; returns the receipt."""
     return timelock.execute(target, 0, data, ZERO_BYTES32, salt, sender=executor)
+
+
+def execute_batch(timelock: ContractInstance, batch: Any, executor: Any) -> Any:
+    """Execute a ready batch given as (targets, values, payloads, salt), as `AssetOnboarding.listingBatch` and
+    `promotionBatch` return it (predecessor 0); returns the receipt."""
+    targets, values, payloads, salt = batch
+    return timelock.executeBatch(targets, values, payloads, ZERO_BYTES32, salt, sender=executor)
 
 
 def govern(

@@ -33,6 +33,7 @@ CONTRACT_NAMES = (
     "MarginEngineGovernance",
     "Liquidator",
     "InsuranceFund",
+    "AssetOnboarding",
 )
 #: Contracts a deployment holds when its config asks for them (the OptionsBook: the config's `options`).
 OPTIONAL_CONTRACT_NAMES = ("OptionsBook",)
@@ -220,6 +221,12 @@ class Deployment:
         self.insurance = contract(project, manifest, "InsuranceFund")
         self.lock = contract(project, manifest, "ProtocolLock")
         self.timelock = contract(project, manifest, "BallastTimelock")
+        #: The AssetOnboarding, or None when the manifest lists none.
+        self.onboarding = (
+            contract(project, manifest, "AssetOnboarding")
+            if "AssetOnboarding" in manifest.contracts
+            else None
+        )
         #: The OptionsBook, or None when the deployment has none.
         self.options = (
             contract(project, manifest, "OptionsBook") if "OptionsBook" in manifest.contracts else None

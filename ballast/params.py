@@ -109,6 +109,20 @@ def market_params(config: DeploymentConfig, index: int, token_address: str) -> t
     )
 
 
+def onboarding_params(config: DeploymentConfig) -> tuple[int, ...]:
+    """`IAssetOnboarding.OnboardingParams`: minBond (settlement units), reviewPeriod, minInitialHaircutBps,
+    minMaintHaircutBps, maxSupplyCapUsd and maxDebtCeilingUsd (WAD)."""
+    o = config.onboarding_params
+    return (
+        config.units(config.settlement_asset, o.min_bond),
+        o.review_period,
+        o.min_initial_haircut_bps,
+        o.min_maint_haircut_bps,
+        o.max_supply_cap_usd * 10**18,
+        o.max_debt_ceiling_usd * 10**18,
+    )
+
+
 def options_risk_params(config: DeploymentConfig) -> tuple[int, ...]:
     """`IOptionsBookTypes.RiskParams`: baseSpreadBps, slopeBps, maxSpreadBps, marginShockBps, stressShockBps,
     volShockBps, maintenanceRatioBps, shortFloorBps."""

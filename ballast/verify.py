@@ -20,6 +20,7 @@ from ballast.params import (
     liveness_params,
     margin_engine_caps,
     market_params,
+    onboarding_params,
     options_risk_params,
     oracle_asset_config,
     pool_asset_params,
@@ -64,6 +65,13 @@ _WIRING: dict[str, dict[str, str]] = {
         "pool": "Pool",
         "liquidator": "Liquidator",
     },
+    "AssetOnboarding": {
+        "bondToken": _SETTLEMENT,
+        "timelock": "BallastTimelock",
+        "oracle": "OracleAggregator",
+        "pool": "Pool",
+        "engine": "MarginEngine",
+    },
 }
 
 
@@ -98,6 +106,9 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
     expect("ProtocolLock.members()", lambda: [str(m) for m in lock.members()], expected_members)
 
     for name, getters in _WIRING.items():
+        if name not in c:
+            problems.append(f"the manifest lists no {name}")
+            continue
         instance = contract(project, manifest, name)
         for getter, target in getters.items():
             expected = settlement if target == _SETTLEMENT else c[target]
@@ -157,6 +168,7 @@ def verify_settings(project: ProjectManager, manifest: Manifest, config: Deploym
         _engine_settings,
         _liquidation_settings,
         _options_settings,
+        _onboarding_settings,
     )
     for check in checks:
         check(readback)
@@ -312,6 +324,33 @@ def _liquidation_settings(r: _Readback) -> None:
         int(instances["InsuranceFund"].target()),
         core_params(config).insurance_target,
     )
+
+
+def _onboarding_settings(r: _Readback) -> None:
+    """The AssetOnboarding: administered by the timelock alone, the config's risk committee, the timelock's proposer
+    and canceller, and the config's parameters."""
+    expect, manifest = r.expect, r.manifest
+    if "AssetOnboarding" not in r.instances:
+        return  # verify_wiring reports it
+    onboarding, timelock = r.instances["AssetOnboarding"], r.instances["BallastTimelock"]
+    roles, deployer = manifest.roles, manifest.deployer
+    expect(
+        "AssetOnboarding: timelock holds the admin role", onboarding.hasRole(ADMIN_ROLE, roles["admin"]), True
+    )
+    expect("AssetOnboarding: deployer holds the admin role", onboarding.hasRole(ADMIN_ROLE, deployer), False)
+    committee = roles.get("riskCommittee", roles["riskManager"])
+    expect(
+        "AssetOnboarding: risk committee role",
+        onboarding.hasRole(onboarding.RISK_COMMITTEE_ROLE(), committee),
+        True,
+    )
+    for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+        expect(
+            f"BallastTimelock: AssetOnboarding holds {role}",
+            timelock.hasRole(getattr(timelock, role)(), onboarding.address),
+            True,
+        )
+    expect("AssetOnboarding.params()", _struct(onboarding.params()), onboarding_params(r.config))
 
 
 def _options_settings(r: _Readback) -> None:

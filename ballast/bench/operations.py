@@ -187,6 +187,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("option_health_0", "options: health view, cash + 1 perp, no option", "view"),
     Operation("option_health_1", "options: health view, cash + 1 perp + 1 option series", "view"),
     Operation("option_health_4", "options: health view, cash + 1 perp + 4 option series", "view"),
+    Operation("onboarding_propose", "onboarding: propose a listing (1 source, bond pulled)"),
+    Operation("onboarding_approve", "onboarding: approve (schedules the 4-call listing batch)"),
+    Operation("onboarding_reject", "onboarding: reject (bond returned)"),
+    Operation("onboarding_reclaim", "onboarding: reclaim an expired proposal's bond"),
+    Operation("onboarding_finalize", "onboarding: finalize an executed listing (bond returned)"),
     *(
         Operation(key, f"option math: {label} (worst of its rows, inside the caller)", "view", None, target)
         for key, label, target in (

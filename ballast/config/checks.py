@@ -253,6 +253,26 @@ def _amount_issues(c: DeploymentConfig) -> list[str]:
     return issues
 
 
+def _onboarding_issues(c: DeploymentConfig) -> list[str]:
+    """The AssetOnboarding's haircut minimums in the engine's order, and a minimum bond of whole settlement units."""
+    o = c.onboarding
+    if o is None:
+        return []  # the defaults hold
+    issues: list[str] = []
+    if o.min_initial_haircut_bps < o.min_maint_haircut_bps:
+        issues.append(
+            "onboarding.minInitialHaircutBps: must be at least onboarding.minMaintHaircutBps "
+            f"(got {o.min_initial_haircut_bps} < {o.min_maint_haircut_bps})"
+        )
+    if c.settlement_asset in c.tokens:
+        units = c.units(c.settlement_asset, o.min_bond)
+        if units < 1 or units > UINT128_MAX:
+            issues.append(
+                f"onboarding.minBond: must be 1 to 2^128 - 1 units of {c.settlement_asset} (got {units})"
+            )
+    return issues
+
+
 def _reference_price(asset: OracleAssetConfig) -> Decimal | None:
     """The median of the answers the deployment gives an asset's sources, if they all have one (else the price at
     listing is not known from the config)."""
@@ -337,6 +357,7 @@ CONSISTENCY_CHECKS: tuple[Callable[[DeploymentConfig], list[str]], ...] = (
     _adl_issues,
     _amount_issues,
     _options_issues,
+    _onboarding_issues,
 )
 
 

@@ -300,6 +300,32 @@ class RolesConfig(Model):
     risk_committee: RoleRef | None = None  # proposes an oracle wind-down price; default: the risk manager
 
 
+# ---------------------------------------------------------------------------------------------------- onboarding
+
+# AssetOnboarding's limits (contracts/governance/AssetOnboarding.sol).
+MAX_MIN_BOND_TOKENS = 10**9  # the largest minimum bond, in whole settlement tokens
+MAX_ISOLATION_USD = 10**9  # the largest supply-cap and debt-ceiling maxima, whole USD
+
+
+class OnboardingConfig(Model):
+    """The AssetOnboarding's governed parameters (`IAssetOnboarding.OnboardingParams`): the smallest bond (whole
+    settlement tokens), the committee's review period (seconds), and what a new listing must respect while isolated:
+    haircuts at least the minimums, a supply cap worth at most `maxSupplyCapUsd` and a debt ceiling of at most
+    `maxDebtCeilingUsd` (whole USD). The section is optional; its defaults apply without it."""
+
+    min_bond: Annotated[
+        Positive,
+        BeforeValidator(_to_decimal),
+        Field(le=MAX_MIN_BOND_TOKENS),
+        PlainSerializer(plain, return_type=str),
+    ] = Decimal(10_000)
+    review_period: int = Field(7 * 86_400, ge=86_400, le=30 * 86_400)
+    min_initial_haircut_bps: int = Field(3_000, ge=0, le=9_500)  # at least minMaintHaircutBps
+    min_maint_haircut_bps: int = Field(2_000, ge=0, le=9_000)
+    max_supply_cap_usd: int = Field(5_000_000, ge=1, le=MAX_ISOLATION_USD)
+    max_debt_ceiling_usd: int = Field(1_000_000, ge=1, le=MAX_ISOLATION_USD)
+
+
 # ---------------------------------------------------------------------------------------------------- options
 
 # OptionsBook's limits (contracts/products/OptionsBook.sol).
@@ -390,13 +416,18 @@ class DeploymentConfig(Model):
     options: OptionsConfig | None = (
         None  # no options: no OptionsBook (and the same hash as before options existed)
     )
+    onboarding: OnboardingConfig | None = None  # None: the AssetOnboarding gets OnboardingConfig's defaults
 
     def normalized(self) -> dict[str, Any]:
         """The config as plain JSON data with every default filled in: what the hash covers. A config without
-        `options` normalizes as it did before the section existed."""
-        return self.model_dump(
-            mode="json", by_alias=True, exclude={"options"} if self.options is None else None
-        )
+        `options` or `onboarding` normalizes as it did before the section existed."""
+        absent = {name for name in ("options", "onboarding") if getattr(self, name) is None}
+        return self.model_dump(mode="json", by_alias=True, exclude=absent or None)
+
+    @property
+    def onboarding_params(self) -> OnboardingConfig:
+        """The AssetOnboarding's parameters: the `onboarding` section, or its defaults."""
+        return self.onboarding if self.onboarding is not None else OnboardingConfig()
 
     def config_hash(self) -> str:
         return config_hash(self.normalized())

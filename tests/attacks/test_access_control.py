@@ -3,8 +3,9 @@ stranger (no role anywhere) reverts, unless it is in the PERMISSIONLESS list bel
 
 Contracts: the ProtocolLock, the Pool and the MarginEngine (their merged ABIs, `ballast.system.pool_abi` and
 `engine_abi`, plus their extensions' `initialize`, which their fallbacks also reach), the PoolExtension and the
-MarginEngineExtension and MarginEngineGovernance at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator and a
-BallastTimelock deployed as `ballast.governance` does (the mock tokens and feeds are open test doubles). Each
+MarginEngineExtension and MarginEngineGovernance at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator, a
+BallastTimelock deployed as `ballast.governance` does and an AssetOnboarding on them (the mock tokens and feeds are
+open test doubles). Each
 call is made as the stranger's transaction would run at the head of the chain (eth_call from its address), with
 arguments of the right types; for the core contracts the revert must be an authorization error naming the
 stranger (AccessControlUnauthorizedAccount, Unauthorized, NotMember, NotMemberAdmin or TimelockUnauthorizedCaller),
@@ -46,6 +47,8 @@ PERMISSIONLESS = {
     "OracleAggregator": {"update", "proposeWindDown", "executeWindDown", "renounceRole"},
     # Token receiver hooks: they only answer their selector.
     "BallastTimelock": {"renounceRole", "onERC721Received", "onERC1155Received", "onERC1155BatchReceived"},
+    # Anyone proposes (with a bond), reclaims an expired bond and finalizes an executed or cancelled listing.
+    "AssetOnboarding": {"propose", "reclaim", "finalize", "renounceRole"},
 }
 # renounceRole(role, callerConfirmation) only ever drops the caller's own role.
 AUTH_ERRORS = {
@@ -81,7 +84,7 @@ def default(abi_type, stranger):
 
 
 @pytest.fixture(scope="module")
-def deployed(seeded, project, core, oracle, engine, gov):
+def deployed(seeded, project, core, oracle, engine, gov, tokens):
     """name -> (address, ABI entries) of every contract under test."""
     extension_abi = project.MarginEngineExtension.contract_type.abi
     governance_abi = project.MarginEngineGovernance.contract_type.abi
@@ -89,6 +92,17 @@ def deployed(seeded, project, core, oracle, engine, gov):
     pool_extension_abi = project.PoolExtension.contract_type.abi
     pool_initialize = [e for e in pool_extension_abi if getattr(e, "name", None) == "initialize"]
     timelock = deploy_timelock(project, gov, 3_600, [gov], [gov])
+    onboarding = project.AssetOnboarding.deploy(
+        tokens["USDC"],
+        timelock,
+        oracle,
+        core.pool,
+        engine,
+        timelock,
+        gov,
+        (10**10, 7 * 86_400, 3_000, 2_000, 5 * 10**24, 10**24),
+        sender=gov,
+    )
     return {
         "ProtocolLock": (core.lock.address, project.ProtocolLock.contract_type.abi),
         "Pool": (core.pool.address, [*pool_abi(project).abi, *pool_initialize]),
@@ -103,6 +117,7 @@ def deployed(seeded, project, core, oracle, engine, gov):
         "InsuranceFund": (core.insurance.address, project.InsuranceFund.contract_type.abi),
         "OracleAggregator": (oracle.address, project.OracleAggregator.contract_type.abi),
         "BallastTimelock": (timelock.address, project.BallastTimelock.contract_type.abi),
+        "AssetOnboarding": (onboarding.address, project.AssetOnboarding.contract_type.abi),
     }
 
 

@@ -316,3 +316,47 @@ def test_no_options_section__normalizes_and_hashes_as_before_options_existed(loc
     assert "options" not in config.normalized()
     assert parse_config(local_data).config_hash() != config.config_hash()
     assert "options" in parse_config(local_data).normalized()
+
+
+BAD_ONBOARDING = [
+    pytest.param(
+        lambda o: o.update(minInitialHaircutBps=1_000),
+        "onboarding.minInitialHaircutBps: must be at least onboarding.minMaintHaircutBps (got 1000 < 2000)",
+        id="initial-below-maint-minimum",
+    ),
+    pytest.param(
+        lambda o: o.update(minBond="0.0000001"),
+        "onboarding.minBond: must be 1 to 2^128 - 1 units of USDC (got 0)",
+        id="bond-below-one-unit",
+    ),
+    pytest.param(
+        lambda o: o.update(reviewPeriod=3_600),
+        "onboarding.reviewPeriod: must be at least 86400 (got 3600)",
+        id="review-too-short",
+    ),
+    pytest.param(
+        lambda o: o.update(maxDebtCeilingUsd=2_000_000_000),
+        "onboarding.maxDebtCeilingUsd: must be at most 1000000000 (got 2000000000)",
+        id="ceiling-above-contract-bound",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), BAD_ONBOARDING)
+def test_bad_onboarding_field__is_one_line_naming_the_field(local_data, mutate, expected):
+    issues, lines = issues_of(local_data, lambda d: mutate(d["onboarding"]))
+    assert issues == [expected]
+    assert lines == [f"{SOURCE}: {expected}"]
+
+
+def test_no_onboarding_section__defaults_and_hashes_as_before_the_section_existed(local_data):
+    without = copy.deepcopy(local_data)
+    del without["onboarding"]
+    config = parse_config(without)
+    assert config.onboarding is None
+    assert "onboarding" not in config.normalized()
+    # config/local.yaml states the defaults: the parameters are the same, the hash is not.
+    assert config.onboarding_params == parse_config(local_data).onboarding_params
+    assert config.onboarding_params.min_bond == 10_000
+    assert config.onboarding_params.review_period == 7 * 86_400
+    assert parse_config(local_data).config_hash() != config.config_hash()

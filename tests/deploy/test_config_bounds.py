@@ -33,14 +33,18 @@ RELATIVE = {
     "maxWeightBps",
     "maxSpreadBps",  # at least baseSpreadBps
     "settlementWindow",  # at least the oracle's minTwapWindow
+    "minInitialHaircutBps",  # at least minMaintHaircutBps
 }
 
 #: Bounds the config states in whole units (a volatility of 0.8) and the contract in WAD (0.8e18).
 WAD_SCALED = {"impliedVol"}
 
+#: USD amounts the config takes in whole USD and the contract bounds in WAD (the AssetOnboarding's maxima).
+USD_IN_WAD = {"maxSupplyCapUsd", "maxDebtCeilingUsd"}
+
 #: Token amounts the config takes in whole tokens (a decimal or `unlimited`) and the deployment converts to units:
 #: the contracts refuse zero, so the config does too.
-AMOUNTS = {"supplyCap", "depositCap", "minSize"}
+AMOUNTS = {"supplyCap", "depositCap", "minSize", "minBond"}
 
 #: `ballast.config` limits named after a contract constant: (config name, contract file, constant).
 NAMED_LIMITS = [
@@ -52,6 +56,7 @@ NAMED_LIMITS = [
     ("MAX_BUFFER", "OracleAggregator.sol", "MAX_BUFFER_SIZE"),
     ("MAX_COLLATERAL", "base/MarginEngineStorage.sol", "MAX_COLLATERAL_LISTED"),
     ("MAX_MARKETS", "base/MarginEngineStorage.sol", "MAX_MARKETS_LISTED"),
+    ("MAX_MIN_BOND_TOKENS", "governance/AssetOnboarding.sol", "MAX_MIN_BOND_TOKENS"),
 ]
 
 
@@ -128,7 +133,10 @@ def _config_fields(model: type[BaseModel], section: str = "") -> list[tuple[str,
 
 
 #: Contracts configured by a section of their own (their checks' names are looked up there only).
-SECTIONS: dict[str, type[BaseModel]] = {"OptionsBook.sol": cfg.OptionsConfig}
+SECTIONS: dict[str, type[BaseModel]] = {
+    "OptionsBook.sol": cfg.OptionsConfig,
+    "AssetOnboarding.sol": cfg.OnboardingConfig,
+}
 
 
 def _matches(name: str, contract: str = "") -> list[Any]:
@@ -169,6 +177,8 @@ def test_config_field__same_bounds_as_the_contract(contract, name, low, high):
     assert fields, f"{contract}: no config field is named {name}"
     for info in fields:
         ge, le = _bounds(info)
+        if name in USD_IN_WAD:
+            ge, le = ge * 10**18, le * 10**18
         if low is not None:
             assert ge == low, f"{name}: config ge={ge}, {contract} min={low}"
         else:
@@ -190,6 +200,7 @@ def test_config_amount__zero_refused_like_the_contract(name):
         "supplyCap": cfg.CollateralConfig,
         "depositCap": cfg.PoolAssetConfig,
         "minSize": cfg.MarketConfig,
+        "minBond": cfg.OnboardingConfig,
     }[name]
     alias = {info.alias or field for field, info in model.model_fields.items()}
     assert name in alias

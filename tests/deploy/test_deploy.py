@@ -258,6 +258,7 @@ def test_console_extras__expose_the_deployment_and_print_tables(
     d = names["deployment"]
     assert names["pool"].address == deployed.manifest.contracts["Pool"]
     assert names["engine"].address == deployed.manifest.contracts["MarginEngine"]
+    assert names["onboarding"].address == deployed.manifest.contracts["AssetOnboarding"]
     assert set(names["tokens"]) == set(deployed.manifest.tokens)
     lp, trader = accounts[1], accounts[2]
     usdc, weth = d.tokens["USDC"], d.tokens["WETH"]

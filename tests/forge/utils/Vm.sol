@@ -91,6 +91,9 @@ interface Vm {
     function getNonce(address account) external view returns (uint64 nonce);
     /// @notice The address a CREATE by `deployer` at `nonce` deploys to.
     function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
+    /// @notice The creation code of the compiled contract `artifactPath` (`File.sol:Contract`): a test deploys it with
+    /// CREATE without embedding that code in its own (see OnboardingFixture).
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
 
     // ---------------------------------------------------------------- gas
 
