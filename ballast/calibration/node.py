@@ -20,13 +20,12 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ballast.errors import NodeError
-from ballast.scenarios.node import START_TIMEOUT, anvil_command
+from ballast.scenarios.node import anvil_command, wait_until_listening
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -109,24 +108,14 @@ def task_node(
     watchdog.daemon = True
     watchdog.start()
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                if node.timed_out.is_set():
-                    raise NodeTimeout(
-                        f"the node was stopped after {timeout:g} s, before it accepted connections"
-                    )
-                error = (process.stderr.read() if process.stderr else "").strip()
-                raise NodeError(f"anvil exited with code {process.returncode}: {error or 'no message'}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise NodeError(
-                        f"anvil did not accept connections on port {port} within {START_TIMEOUT:.0f} s"
-                    ) from None
-                time.sleep(0.1)
+        try:
+            wait_until_listening(process, port)
+        except NodeError:
+            if node.timed_out.is_set():
+                raise NodeTimeout(
+                    f"the node was stopped after {timeout:g} s, before it accepted connections"
+                ) from None
+            raise
         yield node
     finally:
         watchdog.cancel()

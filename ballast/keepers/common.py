@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from ape.exceptions import ProviderError, VirtualMachineError
+from eth_utils import to_checksum_address
 from requests.exceptions import RequestException
 from web3.exceptions import ProviderConnectionError, Web3RPCError
+
+from ballast.errors import KeeperStateError
 
 T = TypeVar("T")
 
@@ -134,6 +137,31 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_state_file(
+    path: Path | None, what: str, owner_field: str, chain_id: int, owner: str, version: int
+) -> dict[str, Any] | None:
+    """A keeper's JSON state at `path` (None when there is none), checked to be of `version` and to belong to
+    `owner` (its `owner_field`: the contract the keeper serves) on `chain_id`. `KeeperStateError` (one line naming
+    `what`, e.g. "expiry keeper state") for a file that cannot be read or is another's."""
+    if path is None or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        found = (int(data["chain_id"]), to_checksum_address(data[owner_field]))
+        found_version = int(data.get("version", 0))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise KeeperStateError(f"cannot read {what} {path}: {err}") from None
+    if not isinstance(data, dict):
+        raise KeeperStateError(f"cannot read {what} {path}: not a JSON object")
+    if found_version != version:
+        raise KeeperStateError(f"{what} {path} has version {found_version}, not {version}")
+    if found != (chain_id, to_checksum_address(owner)):
+        raise KeeperStateError(
+            f"{what} {path} belongs to {owner_field} {found[1]} on chain {found[0]}, not {owner} on chain {chain_id}"
+        )
+    return data
 
 
 # ---------------------------------------------------------------- Ctrl-C

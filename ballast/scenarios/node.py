@@ -23,6 +23,25 @@ from ballast.errors import NodeError
 START_TIMEOUT = 30.0  # seconds for anvil to accept connections
 
 
+def wait_until_listening(process: subprocess.Popen[str], port: int) -> None:
+    """Wait until the anvil `process` accepts connections on `port`; NodeError when it exits first (with what it
+    wrote to stderr) or is not listening within START_TIMEOUT."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            error = (process.stderr.read() if process.stderr else "").strip()
+            raise NodeError(f"anvil exited with code {process.returncode}: {error or 'no message'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise NodeError(
+                    f"anvil did not accept connections on port {port} within {START_TIMEOUT:.0f} s"
+                ) from None
+            time.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -58,21 +77,7 @@ def lean_anvil(
     command = anvil_command(binary, port, mnemonic, hd_path, accounts, hardfork)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise NodeError(
-                    f"anvil exited with code {process.returncode}: {(process.stderr.read() if process.stderr else '').strip()}"
-                )
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise NodeError(
-                        f"anvil did not accept connections on port {port} within {START_TIMEOUT:.0f} s"
-                    ) from None
-                time.sleep(0.1)
+        wait_until_listening(process, port)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

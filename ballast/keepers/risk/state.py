@@ -4,7 +4,6 @@ refused transaction: the keeper asks the engine (`RiskStepTooSoon`) before it ti
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from ballast.errors import KeeperStateError
-from ballast.keepers.common import write_json_atomic
+from ballast.keepers.common import read_state_file, write_json_atomic
 
 STATE_VERSION = 1
 
@@ -27,27 +26,19 @@ class RiskState:
     @classmethod
     def load(cls, path: Path | None, chain_id: int, engine: str) -> RiskState:
         """The state at `path`, or a fresh one; KeeperStateError for a file of another chain or engine."""
-        if path is None or not path.exists():
+        what = "risk keeper state"
+        data = read_state_file(path, what, "engine", chain_id, engine, STATE_VERSION)
+        if data is None:
             return cls(chain_id, to_checksum_address(engine))
         try:
-            data = json.loads(path.read_text())
-            state = cls(
-                int(data["chain_id"]),
-                to_checksum_address(data["engine"]),
+            return cls(
+                chain_id,
+                to_checksum_address(engine),
                 {str(k): int(v) for k, v in data["last_tightened"].items()},
                 {str(k): dict(v) for k, v in data["last_step"].items()},
             )
-            version = int(data.get("version", 0))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
-            raise KeeperStateError(f"cannot read risk keeper state {path}: {err}") from None
-        if version != STATE_VERSION:
-            raise KeeperStateError(f"risk keeper state {path} has version {version}, not {STATE_VERSION}")
-        if (state.chain_id, state.engine) != (chain_id, to_checksum_address(engine)):
-            raise KeeperStateError(
-                f"risk keeper state {path} belongs to engine {state.engine} on chain {state.chain_id}, "
-                f"not {engine} on chain {chain_id}"
-            )
-        return state
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise KeeperStateError(f"cannot read {what} {path}: {err}") from None
 
     def save(self, path: Path | None) -> None:
         if path is None:
