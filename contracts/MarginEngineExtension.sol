@@ -102,10 +102,9 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     function withdraw(address asset, uint256 amount, address to) external guarded {
         if (amount == 0) revert ZeroAmount();
         address account = msg.sender;
-        bool borrows;
+        // Borrowing (withdrawing cash beyond the account's credit) is new risk: the guardian's pause stops it.
+        bool borrows = asset == _settlementAsset && amount > _cash[account].credit;
         if (asset == _settlementAsset) {
-            // Borrowing (withdrawing beyond the account's credit) is new risk: the guardian's pause stops it.
-            borrows = amount > _cash[account].credit;
             if (borrows && _config.newRiskPaused) revert NewRiskPaused();
             _payFromCash(account, amount, to, "withdraw");
         } else {
