@@ -29,19 +29,18 @@ from ape.managers.chain import ChainManager
 from ape.managers.project import ProjectManager
 from eth_utils import to_checksum_address
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ballast.errors import RiskDataError, SeriesError
 from ballast.risk import RiskParams
 from ballast.riskdata.history import load_csv
 from ballast.riskdata.leverage import CollateralTerms, MarketTerms, Terms, average_allowed_leverage
 from ballast.scenarios.catalog import SCENARIOS, Window, replay_note, replay_windows, replays, settings_for
+from ballast.scenarios.experiments import run_from_snapshot, runs_progress
 from ballast.scenarios.model import ScenarioResult
 from ballast.scenarios.paths import window_bound
 from ballast.scenarios.population import System, deploy_scenario_system
 from ballast.scenarios.properties import REPLAY_CASCADE
 from ballast.scenarios.record import LeadIn, RiskKeeperRun, RunRecord, ScenarioSpec
-from ballast.scenarios.runner import run_scenario
 
 #: The shared crash data set, beside the repository (its README gives the provenance of every series).
 SHARED_CRASHES = Path("../shared/data/crashes")
@@ -232,14 +231,7 @@ def run_backtest(
     specs = backtest_specs(settings.scenarios, settings.data)
     system = system or deploy_scenario_system(project, chain, accounts)
     runs: list[BacktestRun] = []
-    progress = Progress(
-        TextColumn("[bold]backtest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    progress = runs_progress("backtest", console)
     with progress:
         task = progress.add_task("backtest", total=2 * len(specs), note="")
         for spec in specs:
@@ -254,20 +246,9 @@ def run_backtest(
                 progress.update(task, note=f"{spec.name}, {mode}")
                 run = base if mode == "static" else replace(base, risk_keeper=settings.keeper(spec))
                 started = time.perf_counter()
-                snapshot = chain.provider.make_request("evm_snapshot", [])
-                try:
-                    result, record = run_scenario(
-                        project,
-                        chain,
-                        accounts,
-                        spec,
-                        run,
-                        Console(quiet=True),
-                        progress=False,
-                        system=system,
-                    )
-                finally:
-                    chain.provider.make_request("evm_revert", [snapshot])
+                result, record = run_from_snapshot(
+                    project, chain, accounts, spec, run, Console(quiet=True), system
+                )
                 row = row_of(spec, mode, result, record, system)
                 runs.append(
                     BacktestRun(replace(row, wall_seconds=time.perf_counter() - started), result, record)

@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
@@ -66,6 +66,8 @@ from ballast.scenarios.record import (
 )
 
 WAD = 10**18
+
+T = TypeVar("T")
 
 
 def _topic(signature: str) -> str:
@@ -368,19 +370,11 @@ class BlockLoop:
         error is part of the outcome (and of the timeline)."""
         if b < self.settings.keeper_delay:
             return 0
-        self.driver.set_automine(True)
-        try:
-            report = self.keeper.step()
-        except Exception as err:
-            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
-            self.record.keeper_errors.append((b, error))
-            self.result.events.append((b, f"keeper step failed: {error}"))
+        report = self._automined_step(b, self.keeper.step)
+        if report is None:
             return 0
-        else:
-            self.keeper_txs += len(report.transactions) + len(report.oracle_updates)
-            return report.gas_committed
-        finally:
-            self.driver.set_automine(False)
+        self.keeper_txs += len(report.transactions) + len(report.oracle_updates)
+        return report.gas_committed
 
     def expiry_step(self, b: int) -> None:
         """One step of the expiry keeper (its transactions automined): the series it settled are recorded with the
@@ -390,16 +384,9 @@ class BlockLoop:
         keeper, book = self.expiry_keeper, self.system.options
         if keeper is None or book is None:
             return
-        self.driver.set_automine(True)
-        try:
-            report = keeper.step()
-        except Exception as err:
-            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
-            self.record.keeper_errors.append((b, f"expiry keeper: {error}"))
-            self.result.events.append((b, f"expiry keeper step failed: {error}"))
+        report = self._automined_step(b, keeper.step, "expiry keeper")
+        if report is None:
             return
-        finally:
-            self.driver.set_automine(False)
         self.keeper_txs += len(report.settled) + len(report.failed)
         settled = []
         for done in report.settled:
@@ -437,18 +424,26 @@ class BlockLoop:
         run, keeper = self.settings.risk_keeper, self.risk_keeper
         if run is None or keeper is None or (b + 1) % run.every:
             return
-        self.driver.set_automine(True)
-        try:
-            report = keeper.step()
-        except Exception as err:
-            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
-            self.record.keeper_errors.append((b, f"risk keeper: {error}"))
-            self.result.events.append((b, f"risk keeper step failed: {error}"))
+        report = self._automined_step(b, keeper.step, "risk keeper")
+        if report is None:
             return
-        finally:
-            self.driver.set_automine(False)
         self.keeper_txs += len(report.sent) + len(report.failed)
         record_risk_report(self.record, self.result, b, report)
+
+    def _automined_step(self, b: int, step: Callable[[], T], name: str = "") -> T | None:
+        """One `step` of a keeper (`name`; the liquidation keeper: none) with its transactions automined; a step that
+        raises is recorded (the record's keeper errors and the run's events) and gives None: the keeper steps again
+        at its next turn, as a supervisor would restart it."""
+        self.driver.set_automine(True)
+        try:
+            return step()
+        except Exception as err:
+            error = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+            self.record.keeper_errors.append((b, f"{name}: {error}" if name else error))
+            self.result.events.append((b, f"{name or 'keeper'} step failed: {error}"))
+            return None
+        finally:
+            self.driver.set_automine(False)
 
     # ---------------------------------------------------------------- 3. traders: new-risk probes
 

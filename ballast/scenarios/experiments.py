@@ -31,7 +31,7 @@ from ballast.scenarios.model import ScenarioResult
 from ballast.scenarios.paths import Paths, flat
 from ballast.scenarios.population import System, deploy_scenario_system
 from ballast.scenarios.properties import CASCADE
-from ballast.scenarios.record import RunSettings, ScenarioSpec
+from ballast.scenarios.record import RunRecord, RunSettings, ScenarioSpec
 from ballast.scenarios.runner import run_scenario
 
 #: (keeper gas per block, keeper start delay in blocks), most capacity first.
@@ -56,7 +56,7 @@ class SweepRow:
     passed: bool
 
 
-def _run_from_snapshot(
+def run_from_snapshot(
     project: ProjectManager,
     chain: ChainManager,
     accounts: Any,
@@ -64,17 +64,26 @@ def _run_from_snapshot(
     settings: RunSettings,
     console: Console,
     system: System,
-) -> ScenarioResult:
+) -> tuple[ScenarioResult, RunRecord]:
     """One run of `spec` on `system` without a progress bar; the chain is reverted to where it was afterwards.
     anvil's own snapshot calls: ape's node provider (the private anvil) does not offer chain.snapshot()."""
     snapshot = chain.provider.make_request("evm_snapshot", [])
     try:
-        result, _ = run_scenario(
-            project, chain, accounts, spec, settings, console, progress=False, system=system
-        )
+        return run_scenario(project, chain, accounts, spec, settings, console, progress=False, system=system)
     finally:
         chain.provider.make_request("evm_revert", [snapshot])
-    return result
+
+
+def runs_progress(label: str, console: Console) -> Progress:
+    """The progress bar of a series of runs: `label`, the bar, runs done of all, a note (the run), the time."""
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 def run_sweep(
@@ -93,7 +102,7 @@ def run_sweep(
     rows = []
     for gas, delay in settings:
         run = settings_for(spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, keeper_delay=delay)
-        result = _run_from_snapshot(project, chain, accounts, spec, run, console, system)
+        result, _ = run_from_snapshot(project, chain, accounts, spec, run, console, system)
         o = result.outcome
         assert o is not None
         rows.append(
@@ -226,14 +235,7 @@ def run_catalog(
     system = deploy_scenario_system(project, chain, accounts)
     plan = list(product(scenarios, trader_counts, keeper_gases, leverages, seeds))
     rows: list[CatalogRow] = []
-    progress = Progress(
-        TextColumn("[bold]catalog"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    progress = runs_progress("catalog", console)
     with progress:
         task = progress.add_task("catalog", total=len(plan), note="")
         for name, n, gas, leverage, seed in plan:
@@ -244,7 +246,9 @@ def run_catalog(
             settings = settings_for(
                 spec, accounts=n, seed=seed, blocks=blocks, keeper_gas=gas, leverage=leverage
             )
-            result = _run_from_snapshot(project, chain, accounts, spec, settings, Console(quiet=True), system)
+            result, _ = run_from_snapshot(
+                project, chain, accounts, spec, settings, Console(quiet=True), system
+            )
             o = result.outcome
             assert o is not None
             rows.append(
