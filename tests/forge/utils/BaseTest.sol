@@ -25,6 +25,7 @@ abstract contract BaseTest is WithVm {
     error AssertGt(uint256 left, uint256 right, string message);
     error AssertTrue(string message);
     error BoundMinAboveMax(uint256 min, uint256 max);
+    error DeployFailed(string artifact);
 
     // ---------------------------------------------------------------- logs (printed by forge with -vv)
 
@@ -90,6 +91,23 @@ abstract contract BaseTest is WithVm {
     function assertApproxEqRel(uint256 left, uint256 right, uint256 maxRelWad, string memory message) internal pure {
         uint256 delta = left > right ? left - right : right - left;
         if (delta * 1e18 > right * maxRelWad) revert AssertApproxEqRel(left, right, maxRelWad, message);
+    }
+
+    // ---------------------------------------------------------------- deployment from artifacts
+
+    /// @dev CREATE `artifact` (e.g. "Pool.sol:Pool") with the ABI-encoded constructor arguments `args`; reverts
+    /// `DeployFailed` if the constructor reverts. A test contract that used `new` for the core would embed the core's
+    /// creation code, exceed the code size limits, and cost the build two solc warnings (solc stops at 256).
+    function _deploy(string memory artifact, bytes memory args) internal returns (address deployed) {
+        deployed = _create(abi.encodePacked(vm.getCode(artifact), args));
+        if (deployed == address(0)) revert DeployFailed(artifact);
+    }
+
+    /// @dev CREATE with `code` (creation code and arguments); address(0) when the constructor reverts.
+    function _create(bytes memory code) internal returns (address deployed) {
+        assembly ("memory-safe") {
+            deployed := create(0, add(code, 32), mload(code))
+        }
     }
 
     // ---------------------------------------------------------------- fuzz helpers

@@ -8,12 +8,8 @@ import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
-import {MarginEngine} from "../../../contracts/MarginEngine.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
-import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
-import {Pool} from "../../../contracts/Pool.sol";
 import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
 import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
@@ -92,7 +88,9 @@ abstract contract EngineFixture is BaseTest {
 
     function _deployOracle() internal {
         vm.warp(T0);
-        oracle = new OracleAggregator(address(this), address(this), MIN_TWAP_WINDOW);
+        oracle = OracleAggregator(
+            _deploy("OracleAggregator.sol:OracleAggregator", abi.encode(address(this), address(this), MIN_TWAP_WINDOW))
+        );
         vm.label(address(oracle), "oracle");
     }
 
@@ -189,8 +187,9 @@ abstract contract EngineFixture is BaseTest {
 
         lock = new ProtocolLock([poolAt, engineAt, liquidatorAt, fundAt]);
         pool = IPool(
-            address(
-                new Pool(
+            _deploy(
+                "Pool.sol:Pool",
+                abi.encode(
                     PoolStorage.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
                     IPoolTypes.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
                     MAX_UTILIZATION_BPS,
@@ -200,18 +199,31 @@ abstract contract EngineFixture is BaseTest {
         );
         MarginEngineStorage.Wiring memory engineWiring =
             MarginEngineStorage.Wiring(lock, oracle, pool, liquidatorAt, fundAt, me, me, me);
-        MarginEngineGovernance governance = new MarginEngineGovernance(engineWiring, engineAt);
-        MarginEngineExtension extension = new MarginEngineExtension(engineWiring, engineAt, address(governance));
+        address governance =
+            _deploy("MarginEngineGovernance.sol:MarginEngineGovernance", abi.encode(engineWiring, engineAt));
+        address extension =
+            _deploy("MarginEngineExtension.sol:MarginEngineExtension", abi.encode(engineWiring, engineAt, governance));
         engine = IMarginEngine(
-            address(
-                new MarginEngine(engineWiring, extension, INSURANCE_FEE_SHARE_BPS, ADL_THRESHOLD_BPS, ADL_TARGET_BPS)
+            _deploy(
+                "MarginEngine.sol:MarginEngine",
+                abi.encode(engineWiring, extension, INSURANCE_FEE_SHARE_BPS, ADL_THRESHOLD_BPS, ADL_TARGET_BPS)
             )
         );
-        liquidator = new Liquidator(
-            Liquidator.Wiring(lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me),
-            ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000_000, 50e18)
+        liquidator = Liquidator(
+            _deploy(
+                "Liquidator.sol:Liquidator",
+                abi.encode(
+                    Liquidator.Wiring(lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me),
+                    ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000_000, 50e18)
+                )
+            )
         );
-        insurance = new InsuranceFund(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET);
+        insurance = InsuranceFund(
+            _deploy(
+                "InsuranceFund.sol:InsuranceFund",
+                abi.encode(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET)
+            )
+        );
 
         assertEq(address(pool), poolAt, "Pool not at its predicted address");
         assertEq(address(engine), engineAt, "MarginEngine not at its predicted address");

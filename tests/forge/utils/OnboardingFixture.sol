@@ -4,22 +4,10 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {IAssetOnboarding} from "../../../interfaces/IAssetOnboarding.sol";
-import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
-import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
-import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
-import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
+import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
+import {IPoolTypes} from "../../../interfaces/IPool.sol";
 import {AssetOnboarding} from "../../../contracts/governance/AssetOnboarding.sol";
 import {BallastTimelock} from "../../../contracts/governance/BallastTimelock.sol";
-import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
-import {Liquidator} from "../../../contracts/Liquidator.sol";
-import {MarginEngine} from "../../../contracts/MarginEngine.sol";
-import {MarginEngineExtension} from "../../../contracts/MarginEngineExtension.sol";
-import {MarginEngineGovernance} from "../../../contracts/MarginEngineGovernance.sol";
-import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
-import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
-import {Pool} from "../../../contracts/Pool.sol";
-import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {MockCallbackToken, MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
@@ -31,10 +19,7 @@ import {EngineFixture} from "./EngineFixture.sol";
 /// oracle, the Pool and the engine, and an AssetOnboarding holding the timelock's proposer and canceller roles, with
 /// COMMITTEE as its risk committee. LTT (18 decimals, one MockFeed at 10 USD) is the token proposed; PROPOSER holds and
 /// has approved 100,000 USDC for bonds.
-/// @dev Every contract is deployed from its compiled artifact (`vm.getCode` and CREATE), at the addresses
-/// EngineFixture's `new` would give: a test contract that embedded their creation code would exceed the code size
-/// limits, and solc reports such a contract with two warnings; past 256 warnings in one build solc stops reporting
-/// and forge (warnings are errors) fails the build.
+/// @dev Every contract is deployed from its compiled artifact (`_deploy`), as EngineFixture deploys the core.
 abstract contract OnboardingFixture is EngineFixture {
     uint256 internal constant DELAY = 2 days;
     uint32 internal constant REVIEW_PERIOD = 7 days;
@@ -59,10 +44,8 @@ abstract contract OnboardingFixture is EngineFixture {
     MockERC20 internal ltt;
     MockFeed internal lttFeed;
 
-    error DeployFailed(string artifact);
-
     function setUp() public virtual {
-        _deployBenchCoreFromArtifacts();
+        _deployBenchCore();
         _nextBlock();
         address[] memory proposers = new address[](0);
         address[] memory executors = new address[](1); // address(0): anyone executes
@@ -89,19 +72,6 @@ abstract contract OnboardingFixture is EngineFixture {
     }
 
     // ---------------------------------------------------------------- deployment from artifacts
-
-    /// @dev CREATE `artifact` with the ABI-encoded constructor arguments `args`; reverts `DeployFailed` if it fails.
-    function _deploy(string memory artifact, bytes memory args) internal returns (address deployed) {
-        deployed = _create(abi.encodePacked(vm.getCode(artifact), args));
-        if (deployed == address(0)) revert DeployFailed(artifact);
-    }
-
-    /// @dev CREATE with `code` (creation code and arguments); address(0) when the constructor reverts.
-    function _create(bytes memory code) internal returns (address deployed) {
-        assembly ("memory-safe") {
-            deployed := create(0, add(code, 32), mload(code))
-        }
-    }
 
     /// @dev The creation code and arguments of an AssetOnboarding wired to this core (admin: the timelock).
     function _onboardingCode(address bondToken, IAssetOnboarding.OnboardingParams memory params)
@@ -144,97 +114,6 @@ abstract contract OnboardingFixture is EngineFixture {
 
     function _newCallbackToken() internal returns (MockCallbackToken) {
         return MockCallbackToken(_deploy("MockTokens.sol:MockCallbackToken", ""));
-    }
-
-    /// @dev EngineFixture's `_deployBenchCore` from artifacts: the oracle, USDC / WBTC / WETH with their feeds, the core
-    /// at the addresses predicted from this contract's nonce, the three pool assets, WBTC and WETH as collateral,
-    /// market 0 on WETH and market 1 on WBTC.
-    function _deployBenchCoreFromArtifacts() internal {
-        vm.warp(T0);
-        oracle = OracleAggregator(
-            _deploy("OracleAggregator.sol:OracleAggregator", abi.encode(address(this), address(this), MIN_TWAP_WINDOW))
-        );
-        vm.label(address(oracle), "oracle");
-        usdc = _newAssetFromArtifacts("USDC", 6, 1e18);
-        wbtc = _newAssetFromArtifacts("WBTC", 8, 60_000e18);
-        weth = _newAssetFromArtifacts("WETH", 18, 3_000e18);
-        _deployCoreFromArtifacts();
-        _listPoolAsset(address(usdc), 3_333);
-        _listPoolAsset(address(wbtc), 3_333);
-        _listPoolAsset(address(weth), 3_333);
-        _listCollateral(address(wbtc));
-        _listCollateral(address(weth));
-        _listMarket(address(weth), 1e16);
-        _listMarket(address(wbtc), 1e14);
-    }
-
-    /// @dev EngineFixture's `_newAsset` from artifacts: the token, its MockFeed at `wad`, listed and updated.
-    function _newAssetFromArtifacts(string memory symbol, uint8 decimals, uint256 wad)
-        internal
-        returns (MockERC20 token)
-    {
-        token = _newToken(symbol, symbol, decimals);
-        MockFeed feed = _newFeed(FEED_DECIMALS, int256(wad / 10 ** (18 - FEED_DECIMALS)));
-        oracle.setAssetConfig(address(token), _benchOracleConfig(feed));
-        oracle.update(address(token));
-        assets.push(address(token));
-        feedOf[address(token)] = feed;
-        vm.label(address(token), symbol);
-    }
-
-    /// @dev EngineFixture's `_deployCore` from artifacts, in the same order and at the same predicted addresses.
-    function _deployCoreFromArtifacts() internal {
-        uint256 nonce = vm.getNonce(address(this));
-        address poolAt = vm.computeCreateAddress(address(this), nonce + 1);
-        address engineAt = vm.computeCreateAddress(address(this), nonce + 4); // after its governance and extension
-        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 5);
-        address fundAt = vm.computeCreateAddress(address(this), nonce + 6);
-        address me = address(this);
-
-        lock = ProtocolLock(
-            _deploy("ProtocolLock.sol:ProtocolLock", abi.encode([poolAt, engineAt, liquidatorAt, fundAt]))
-        );
-        pool = IPool(
-            _deploy(
-                "Pool.sol:Pool",
-                abi.encode(
-                    PoolStorage.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
-                    IPoolTypes.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
-                    MAX_UTILIZATION_BPS,
-                    LP_COOLDOWN
-                )
-            )
-        );
-        MarginEngineStorage.Wiring memory w =
-            MarginEngineStorage.Wiring(lock, oracle, pool, liquidatorAt, fundAt, me, me, me);
-        address governance = _deploy("MarginEngineGovernance.sol:MarginEngineGovernance", abi.encode(w, engineAt));
-        address extension =
-            _deploy("MarginEngineExtension.sol:MarginEngineExtension", abi.encode(w, engineAt, governance));
-        engine = IMarginEngine(
-            _deploy(
-                "MarginEngine.sol:MarginEngine",
-                abi.encode(w, extension, INSURANCE_FEE_SHARE_BPS, ADL_THRESHOLD_BPS, ADL_TARGET_BPS)
-            )
-        );
-        liquidator = Liquidator(
-            _deploy(
-                "Liquidator.sol:Liquidator",
-                abi.encode(
-                    Liquidator.Wiring(lock, engine, pool, IInsuranceFund(fundAt), oracle, address(usdc), me, me),
-                    ILiquidator.Params(5_000, 5_000, 100, 100, 3_000, 1_000_000, 50e18)
-                )
-            )
-        );
-        insurance = InsuranceFund(
-            _deploy(
-                "InsuranceFund.sol:InsuranceFund",
-                abi.encode(lock, address(usdc), pool, address(liquidator), me, me, INSURANCE_TARGET)
-            )
-        );
-        assertEq(address(pool), poolAt, "Pool not at its predicted address");
-        assertEq(address(engine), engineAt, "MarginEngine not at its predicted address");
-        assertEq(address(liquidator), liquidatorAt, "Liquidator not at its predicted address");
-        assertEq(address(insurance), fundAt, "InsuranceFund not at its predicted address");
     }
 
     // ---------------------------------------------------------------- the onboarding
