@@ -299,6 +299,8 @@ def read_prices(
         values.append(_price(cells[v], path, line, value_col))
         opens.append(_price(cells[o], path, line, "open") if ohlc else values[-1])
         closes.append(_price(cells[c], path, line, "close") if ohlc else values[-1])
+        if ohlc:
+            _check_bar(cells, table, path, line)
         if len(times) > 1 and times[-1] <= times[-2]:
             raise SeriesError(
                 f"{path}: line {line}: {time_col} {cells[t].strip()} is not after the row before "
@@ -314,6 +316,13 @@ def read_prices(
     )
 
 
+def _check_bar(cells: list[str], table: _Table, path: Path, line: int) -> None:
+    """An OHLC row's low .. high holds its open and close (a file whose columns are swapped fails here)."""
+    o, h, lo, c = (_price(cells[table.index(k)], path, line, k) for k in OHLC)
+    if not lo <= min(o, c) <= max(o, c) <= h:
+        raise SeriesError(f"{path}: line {line}: low {lo} .. high {h} does not hold open {o} and close {c}")
+
+
 def _for(asset: str | None) -> str:
     return f" for {asset}" if asset else ""
 
@@ -327,12 +336,13 @@ def resample(series: PriceSeries, edges: Array, mode: str = "worst") -> Array:
     if mode not in RESAMPLES:
         raise SeriesError(f"unknown resampling {mode!r} (known: {', '.join(RESAMPLES)})")
     times, values, span = series.times, series.values, series.span
+    ends = times + span
     out = np.empty(len(edges) - 1)
     last_interval = len(edges) - 2
     for i in range(len(edges) - 1):
         a, b = float(edges[i]), float(edges[i + 1])
         if span:
-            first = int(np.searchsorted(times + span, a, side="right"))  # first bar ending after a
+            first = int(np.searchsorted(ends, a, side="right"))  # first bar ending after a
             stop = int(np.searchsorted(times, b, side="left"))  # bars opening before b
         else:
             first = int(np.searchsorted(times, a, side="left"))
