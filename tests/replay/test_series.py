@@ -10,6 +10,7 @@ import pytest
 
 from ballast.errors import KeeperError, SeriesError
 from ballast.keepers.oracle import OracleKeeperConfig, config_from_options, source_prices
+from ballast.scenarios.paths import crash_file, replay
 from ballast.scenarios.replay import plan_replay
 from ballast.series import (
     bound,
@@ -91,6 +92,15 @@ def test_rescaled_and_absolute():
     assert rescaled_plan.path(rescaled_plan.sources[0], 10, 3000.0)[0] == 3000.0
 
 
+def test_eth_2021_05_19__the_same_path_as_the_catalogs_replay():
+    """The catalog's reader (`ballast.scenarios.paths.replay`: the lowest low per block, rescaled to the open at the
+    window's start) and this one give the scenario the same path."""
+    lo, hi = bound(DAY[0], "start"), bound(DAY[1], "end")
+    ours = to_blocks(read_prices(ETH_2021), 28, "worst", lo, hi, 3000.0)
+    catalog = replay(crash_file("eth_2021-05-19"), 28, 3000.0, *DAY)
+    assert ours.tolist() == pytest.approx(catalog.tolist(), rel=1e-12)
+
+
 def _from_start(values: np.ndarray, first: float) -> float:
     return float(values.min() / first - 1)
 
@@ -145,6 +155,12 @@ def test_eth_2021_05_19__worst_resampling_keeps_the_files_drop(column, file_drop
             "unsorted.csv: line 4: time 2024-01-01T00:01:00Z is not after the row before (2024-01-01T00:02:00Z)",
         ),
         ([str(TWO)], ["WETH", "WBTC"], "1 --csv and 2 --asset: give one --asset per --csv"),
+        ([str(WICK)], [], f"{WICK}: no asset column: name the asset it drives with --asset"),
+        (
+            [str(FIXTURES / "swapped.csv")],
+            ["WETH"],
+            "swapped.csv: line 2: low 102.0 .. high 99.0 does not hold open 100.0 and close 100.0",
+        ),
         ([str(WICK)], ["WETH"], None),
     ],
 )
