@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from silverback import StateSnapshot
 
 from ballast.deploy import run_deploy
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
@@ -16,7 +17,7 @@ from ballast.manifest import Deployment
 from ballast.scenarios.replay import plan_replay
 from ballast.series import read_prices
 
-from support.commands import assert_one_line, invoke
+from support.commands import assert_one_line, invoke, load_bot, run_task
 from support.deploy import TESTNET_CONFIG, deploy_context
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,13 +76,15 @@ def test_scenario_replay__bad_input__one_line_and_exit_1(chain, args, message):
 
 
 @pytest.fixture(scope="module")
-def push_deployment(project, chain, accounts, tmp_path_factory):
+def replay_manifests(tmp_path_factory):
+    """This module's deployment manifests (never the repository's deployments/)."""
+    return tmp_path_factory.mktemp("replay-manifests")
+
+
+@pytest.fixture(scope="module")
+def push_deployment(project, chain, accounts, replay_manifests):
     """config/ballast-testnet.yaml's push feeds, the deployer (accounts[0]) their reporter."""
-    outcome = run_deploy(
-        deploy_context(project, chain, accounts[0]),
-        TESTNET_CONFIG,
-        tmp_path_factory.mktemp("replay-manifests"),
-    )
+    outcome = run_deploy(deploy_context(project, chain, accounts[0]), TESTNET_CONFIG, replay_manifests)
     return Deployment(project, outcome.manifest)
 
 
@@ -111,3 +114,26 @@ def test_oracle_keeper__two_asset_file__each_asset_gets_its_own_rows_rescaled(
         file = read_prices(TWO, asset=name).values[:3]
         expected = [before[symbol] * Decimal(repr(v / file[0])) for v in file]
         assert [float(p) for p in pushed[symbol]] == pytest.approx([float(e) for e in expected], rel=1e-8)
+
+
+def test_oracle_bot__its_yaml_takes_the_reader_options(
+    push_deployment, replay_manifests, chain, tmp_path, monkeypatch
+):
+    d = push_deployment
+    before = Decimal(d.oracle.median(d.tokens["WBTC"])) / WAD
+    config = tmp_path / "keeper-oracle.yaml"
+    config.write_text(
+        f"assets:\n  WBTC: {{csv: {TWO}, asset: BTC, prices: rescaled, resample: worst, fileStep: 120}}\n"
+    )
+    monkeypatch.setenv("SILVERBACK_SIGNER_ALIAS", "TEST::0")
+    monkeypatch.setenv("BALLAST_ORACLE_KEEPER", str(config))
+    monkeypatch.setenv("BALLAST_DEPLOYMENTS_DIR", str(replay_manifests))
+    module = load_bot("oracle", monkeypatch)
+    startup = StateSnapshot(last_block_seen=-1, last_block_processed=-1)
+    run_task(module.bot._load_snapshot, startup)
+    run_task(module.load_keeper, startup)
+    metrics = [run_task(module.push_prices, None) for _ in range(2)]
+    # Two minutes of the file per step, the lowest of each: BTC 39000 then 36000, rescaled from 40000.
+    expected = [float(before) * 39_000 / 40_000, float(before) * 36_000 / 40_000]
+    assert [m["WBTC_price"] for m in metrics] == pytest.approx(expected, rel=1e-8)
+    assert metrics[-1]["WBTC_median"] == pytest.approx(expected[-1], rel=1e-8)
