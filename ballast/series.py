@@ -232,7 +232,10 @@ def _value_column(table: _Table, column: str | None, resample: str) -> str:
 
 def file_assets(path: Path) -> list[str]:
     """The values of the file's `asset` column in first-seen order ([] when it has none)."""
-    table = _table(path)
+    return _assets_of(_table(path))
+
+
+def _assets_of(table: _Table) -> list[str]:
     if ASSET_COLUMN not in table.columns:
         return []
     i = table.index(ASSET_COLUMN)
@@ -267,7 +270,7 @@ def read_prices(
     rows = table.rows
     chosen = None
     if ASSET_COLUMN in table.columns:
-        held = file_assets(path)
+        held = _assets_of(table)
         a = table.index(ASSET_COLUMN)
         if asset is None:
             if len(held) > 1:

@@ -133,6 +133,10 @@ def list_scenarios() -> None:
     for name, spec in SCENARIOS.items():
         console.print(f"[bold]{name}[/bold]: {spec.description}")
         console.print(f"  population {spec.profile}; path: {spec.path_note or 'parametric'}")
+    console.print(
+        "[bold]replay[/bold]: your own price files, e.g. `ape run scenario replay --csv prices.csv --asset WETH` "
+        "(see `ape run scenario replay --help` and docs/scenarios.md)"
+    )
 
 
 @cli.command(name="replay", cls=BallastCommand, short_help="Replay your own price files (CSV) as a scenario")
