@@ -4,7 +4,9 @@
 
 Settings come from the environment:
 
-- `BALLAST_ORACLE_KEEPER`: the keeper config (YAML, `OracleKeeperConfig`), default `config/keeper-oracle.yaml`;
+- `BALLAST_ORACLE_KEEPER`: the keeper config (YAML, `OracleKeeperConfig`), default `config/keeper-oracle.yaml`; a
+  CSV source takes the reader options of `ape run keeper oracle` (`column`, `asset`, `prices`, `resample`,
+  `fileStep`: `PriceSourceConfig`);
 - `BALLAST_ORACLE_CRON`: when to push (cron syntax, UTC), default every minute;
 - `BALLAST_DEPLOYMENTS_DIR`: where the deployment manifests are (default `deployments/`);
 - `APE_ACCOUNTS_<alias>_PASSPHRASE`: unlocks the signer without a prompt.

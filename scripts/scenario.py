@@ -6,6 +6,7 @@ ape run scenario bench [--transactions 400]       # driver: naive vs batched
 ape run scenario sweep [--accounts 30]            # keeper capacity vs bad debt (Black Thursday)
 ape run scenario scale [--accounts 1000]          # 1,000 accounts through a -40 % shock
 ape run scenario eth_2021-05-19 --accounts 100 --leverage max
+ape run scenario replay --csv prices.csv[:COLUMN] --asset WETH [--csv ... --asset WBTC] [--prices absolute]
 ape run scenario size-insurance --scenarios all --accounts 100 --keeper-gas default,1500000 --leverage use,max
 """
 
@@ -22,9 +23,12 @@ from ballast.accounts import is_local_network
 from ballast.cli import BallastCommand
 from ballast.errors import ScenarioError
 from ballast.scenarios.catalog import CONGESTED_GAS, SCENARIOS, settings_for
-from ballast.scenarios.population import LEVERAGE_MODES
+from ballast.scenarios.population import BASKETS, DEFAULT_CONFIG, LEVERAGE_MODES
+from ballast.scenarios.record import ScenarioSpec
+from ballast.series import PRICE_MODES, RESAMPLES
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., None])
 
 #: The `--network` of the commands that otherwise start a private anvil of their own.
 private_network_option = click.option(
@@ -45,68 +49,75 @@ def _local(cli_ctx) -> None:  # noqa: ANN001 - ape's context
         cli_ctx.abort(f"{LOCAL_ONLY}; this is {network.name}")
 
 
+def _run_options(command: F) -> F:
+    """The options of one scenario run (a catalog scenario or a replay), as a `BallastCommand`."""
+    for option in reversed(
+        (
+            ape_cli_context(),
+            network_option(default="ethereum:local:foundry"),
+            click.option(
+                "--accounts", type=click.IntRange(1, 5_000), default=30, show_default=True, help="traders"
+            ),
+            click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True),
+            click.option(
+                "--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block"
+            ),
+            click.option(
+                "--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts"
+            ),
+            click.option(
+                "--blocks",
+                type=click.IntRange(5, 2_000),
+                help="blocks to run (default: the scenario's own, 40 for most)",
+            ),
+            click.option(
+                "--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 30)"
+            ),
+            click.option(
+                "--leverage",
+                type=click.Choice(LEVERAGE_MODES),
+                default="use",
+                show_default=True,
+                help="traders' sizing: a share of a stricter capacity (use) or the engine's limit (max)",
+            ),
+            click.option(
+                "--out",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=Path("reports"),
+                show_default=True,
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def _run(cli_ctx, spec: ScenarioSpec, out: Path, **options: object) -> None:  # noqa: ANN001 - ape's context
+    """Run `spec` with the command's options, write its report and exit 0 when every property holds."""
+    from ballast.scenarios.report import print_summary, write_report
+    from ballast.scenarios.runner import run_scenario
+
+    _local(cli_ctx)
+    console = Console()
+    settings = settings_for(spec, **options)
+    try:
+        result, _ = run_scenario(
+            cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, spec, settings, console
+        )
+    except (ScenarioError, FileNotFoundError, ValueError) as err:
+        cli_ctx.abort(f"{spec.name}: {err}")
+    directory = write_report(result, out)
+    print_summary(result, directory, console)
+    sys.exit(0 if result.passed else 1)
+
+
 def _scenario_command(name: str) -> click.Command:
     spec = SCENARIOS[name]
 
     @click.command(name=name, cls=BallastCommand, short_help=spec.description.split(".")[0])
-    @ape_cli_context()
-    @network_option(default="ethereum:local:foundry")
-    @click.option("--accounts", type=click.IntRange(1, 5_000), default=30, show_default=True, help="traders")
-    @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
-    @click.option("--keeper-gas", type=click.IntRange(min=100_000), help="keeper gas budget per block")
-    @click.option("--keeper-delay", type=click.IntRange(min=0), help="blocks before the keeper starts")
-    @click.option(
-        "--blocks",
-        type=click.IntRange(5, 2_000),
-        help="blocks to run (default: the scenario's own, 40 for most)",
-    )
-    @click.option("--block-time", type=click.IntRange(1, 3_600), help="seconds per block (default 30)")
-    @click.option(
-        "--leverage",
-        type=click.Choice(LEVERAGE_MODES),
-        default="use",
-        show_default=True,
-        help="traders' sizing: a share of a stricter capacity (use) or the engine's limit (max)",
-    )
-    @click.option(
-        "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True
-    )
-    def command(
-        cli_ctx,  # noqa: ANN001 - ape's context
-        network: str,
-        accounts: int,
-        seed: int,
-        keeper_gas: int | None,
-        keeper_delay: int | None,
-        blocks: int | None,
-        block_time: int | None,
-        leverage: str,
-        out: Path,
-    ) -> None:
-        from ballast.scenarios.report import print_summary, write_report
-        from ballast.scenarios.runner import run_scenario
-
-        _local(cli_ctx)
-        console = Console()
-        settings = settings_for(
-            spec,
-            accounts=accounts,
-            seed=seed,
-            keeper_gas=keeper_gas,
-            keeper_delay=keeper_delay,
-            blocks=blocks,
-            block_time=block_time,
-            leverage=leverage,
-        )
-        try:
-            result, _ = run_scenario(
-                cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, spec, settings, console
-            )
-        except (ScenarioError, FileNotFoundError, ValueError) as err:
-            cli_ctx.abort(f"{name}: {err}")
-        directory = write_report(result, out)
-        print_summary(result, directory, console)
-        sys.exit(0 if result.passed else 1)
+    @_run_options
+    def command(cli_ctx, network: str, out: Path, **options: object) -> None:  # noqa: ANN001 - ape's context
+        _run(cli_ctx, spec, out, **options)
 
     return command
 
@@ -122,6 +133,78 @@ def list_scenarios() -> None:
     for name, spec in SCENARIOS.items():
         console.print(f"[bold]{name}[/bold]: {spec.description}")
         console.print(f"  population {spec.profile}; path: {spec.path_note or 'parametric'}")
+    console.print(
+        "[bold]replay[/bold]: your own price files, e.g. `ape run scenario replay --csv prices.csv --asset WETH` "
+        "(see `ape run scenario replay --help` and docs/scenarios.md)"
+    )
+
+
+@cli.command(name="replay", cls=BallastCommand, short_help="Replay your own price files (CSV) as a scenario")
+@_run_options
+@click.option(
+    "--csv",
+    "csv_specs",
+    multiple=True,
+    required=True,
+    metavar="PATH[:COLUMN]",
+    help="a price file (close series or OHLC; COLUMN picks a column, e.g. :close); repeat for several",
+)
+@click.option(
+    "--asset",
+    "asset_names",
+    multiple=True,
+    metavar="SYMBOL",
+    help="the deployment asset each --csv drives, in order (none: the files' asset column says)",
+)
+@click.option(
+    "--prices",
+    type=click.Choice(PRICE_MODES),
+    default="rescaled",
+    show_default=True,
+    help="rescaled: the series starts at the deployed price; absolute: the file's prices",
+)
+@click.option(
+    "--resample",
+    type=click.Choice(RESAMPLES),
+    default="worst",
+    show_default=True,
+    help="each block's price from its interval: the lowest (worst), highest (best), last or mean",
+)
+@click.option("--start", help="window start (ISO time or unix seconds; default: the file's first row)")
+@click.option("--end", help="window end (ISO time or unix seconds; default: the file's last row)")
+@click.option(
+    "--profile",
+    type=click.Choice(sorted(BASKETS)),
+    default="mixed",
+    show_default=True,
+    help="the traders' population",
+)
+def replay(
+    cli_ctx,  # noqa: ANN001 - ape's context
+    network: str,
+    out: Path,
+    csv_specs: tuple[str, ...],
+    asset_names: tuple[str, ...],
+    prices: str,
+    resample: str,
+    start: str | None,
+    end: str | None,
+    profile: str,
+    **options: object,
+) -> None:
+    """Replay price files on the deployment's assets with the catalog's block loop, keepers and report.
+
+    \b
+    ape run scenario replay --csv prices.csv --asset WETH
+    ape run scenario replay --csv eth.csv --asset WETH --csv btc.csv:close --asset WBTC --prices absolute
+    ape run scenario replay --csv both.csv            # an asset column: ETH rows drive WETH, BTC rows WBTC
+    """
+    from ballast.config import load_config
+    from ballast.scenarios.replay import plan_replay, replay_spec
+
+    symbols = list(load_config(DEFAULT_CONFIG).oracle.assets)
+    plan = plan_replay(csv_specs, asset_names, symbols, resample, prices, start, end)
+    _run(cli_ctx, replay_spec(plan, profile), out, **options)
 
 
 @cli.command(name="bench", cls=BallastCommand, short_help="Driver: naive ape calls vs batched")

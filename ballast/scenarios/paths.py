@@ -17,6 +17,8 @@ rescaled so that it starts at the asset's deployed price and resampled to the sc
 Either file may carry an `asset` column: the reader keeps the rows of the asked asset (never interleaves assets).
 A file with any other layout is refused with one line naming its columns. A source's answer is the path price
 times its own small offset (the config's answers relative to its first source).
+
+A person's own price files (`ape run scenario replay`, the oracle keeper) are read by `ballast.series`.
 """
 
 from __future__ import annotations

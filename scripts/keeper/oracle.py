@@ -1,5 +1,5 @@
-"""`ape run keeper oracle`: push prices (a CSV replay or a random walk) into the deployment's push feeds and update
-the oracle on a schedule (see ballast/keepers/oracle/)."""
+"""`ape run keeper oracle`: push prices (a price file, read as `ape run scenario replay` reads it, or a random walk)
+into the deployment's push feeds and update the oracle on a schedule (see ballast/keepers/oracle/)."""
 
 import threading
 from pathlib import Path
@@ -18,13 +18,39 @@ from ballast.keepers.oracle import (
     stop_on_signals,
 )
 from ballast.manifest import DEPLOYMENTS_ENV, Deployment
+from ballast.series import PRICE_MODES, RESAMPLES
 
 
 @click.command(cls=BallastCommand, short_help="Push prices into the oracle's feeds and update it")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
-@click.option("--csv", "csv_specs", multiple=True, metavar="SYMBOL=PATH", help="Replay a timestamp,price CSV")
+@click.option(
+    "--csv",
+    "csv_specs",
+    multiple=True,
+    metavar="SYMBOL=PATH[:COLUMN]",
+    help="Replay a price file (close series or OHLC; an asset column's SYMBOL rows)",
+)
+@click.option(
+    "--prices",
+    type=click.Choice(PRICE_MODES),
+    default="absolute",
+    show_default=True,
+    help="The file's prices, or rescaled to start at the oracle's median",
+)
+@click.option(
+    "--resample",
+    type=click.Choice(RESAMPLES),
+    default="worst",
+    show_default=True,
+    help="Each step's price from its rows (and an OHLC file's column: worst low, best high, else close)",
+)
+@click.option(
+    "--file-step",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds of the file per step (default: a row)",
+)
 @click.option("--walk", "walk_specs", multiple=True, metavar="SYMBOL[:BPS]", help="Seeded random walk")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the first --walk")
 @click.option("--interval", type=float, default=60.0, show_default=True, help="Seconds between steps")
@@ -47,7 +73,7 @@ def cli(
     account,  # noqa: ANN001
     config_path: Path | None,
     deployments: Path | None,
-    **options: Any,  # --csv, --walk, --seed, --interval, --steps, --advance: `config_from_options`'s arguments
+    **options: Any,  # --csv, --walk, --seed, --interval, --steps, --advance, --prices, --resample, --file-step
 ) -> None:
     network_name = cli_ctx.network_manager.network.name
     try:

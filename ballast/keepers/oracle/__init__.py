@@ -1,4 +1,4 @@
-"""The oracle keeper: pushes prices from a source (a CSV of `timestamp,price`, or a seeded random walk) into a
+"""The oracle keeper: pushes prices from a source (a price file, or a seeded random walk) into a
 deployment's writable feeds and calls `OracleAggregator.update(asset)`, one step per interval.
 
 Writable feeds are the PushFeeds the keeper's account reports into, and MockFeeds (open setters, test networks);
@@ -12,12 +12,21 @@ out of gas (retried once with a larger limit first) is logged (`push_failed`, `u
 asset's step result, and the keeper carries on with the next transaction and the next step.
 
 The modules: `keeper` (the loop, retries, signals), `settings` (the YAML config and the command's options), `prices`
-(the CSV and random-walk sources).
+(the CSV and random-walk sources). A CSV is read by `ballast.series`, the reader of `ape run scenario replay`, with
+the same options: a column (`PATH:COLUMN`, an OHLC file's low by default), the rows of the asset's symbol in a file
+with an asset column, `absolute` (default) or `rescaled` prices, and a resampling (`worst` by default) when a step
+covers several rows (`fileStep`).
 """
 
 from ballast.errors import KeeperError
 from ballast.keepers.oracle.keeper import LOGGER_NAME, OracleKeeper, StepResult, stop_on_signals, with_retries
-from ballast.keepers.oracle.prices import csv_prices, random_walk, read_price_csv
+from ballast.keepers.oracle.prices import (
+    csv_prices,
+    random_walk,
+    read_price_csv,
+    replay_prices,
+    source_prices,
+)
 from ballast.keepers.oracle.settings import (
     OracleKeeperConfig,
     PriceSourceConfig,
@@ -37,6 +46,8 @@ __all__ = [
     "csv_prices",
     "random_walk",
     "read_price_csv",
+    "replay_prices",
+    "source_prices",
     "stop_on_signals",
     "with_retries",
 ]

@@ -22,7 +22,7 @@ from ape.managers.chain import ChainManager
 from ballast.errors import KeeperError
 from ballast.keepers.common import JsonFormatter, log_event
 from ballast.keepers.gas import KeeperGas
-from ballast.keepers.oracle.prices import csv_prices, random_walk, read_price_csv
+from ballast.keepers.oracle.prices import random_walk, replay_prices, source_prices
 from ballast.keepers.oracle.settings import OracleKeeperConfig, PriceSourceConfig
 from ballast.keepers.sending import FailedTransaction, TransactionSender
 from ballast.manifest import Deployment
@@ -176,16 +176,20 @@ class OracleKeeper:
 
     def _stream(self, symbol: str, source: PriceSourceConfig) -> Iterator[Decimal]:
         if source.csv is not None:
-            read_price_csv(source.csv)  # fail now, not at the first step
-            return csv_prices(source.csv, source.loop)
+            current = self._median(symbol, "replay absolute prices") if source.prices == "rescaled" else None
+            return replay_prices(source_prices(source, symbol, current), source.loop)  # read now: fail now
         assert source.walk is not None
         start = source.walk.start
         if start is None:
-            median = int(self.deployment.oracle.median(self.deployment.tokens[symbol]))
-            if median == 0:
-                raise KeeperError(f"{symbol}: the oracle has no price yet; give the walk a `start`")
-            start = Decimal(median) / 10**18
+            start = self._median(symbol, "give the walk a `start`")
         return random_walk(start, source.walk)
+
+    def _median(self, symbol: str, otherwise: str) -> Decimal:
+        """The oracle's current median of `symbol`, USD."""
+        median = int(self.deployment.oracle.median(self.deployment.tokens[symbol]))
+        if median == 0:
+            raise KeeperError(f"{symbol}: the oracle has no price yet; {otherwise}")
+        return Decimal(median) / 10**18
 
     def _retry(self, action: Callable[[], T], what: str) -> T:
         c = self.config

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -28,11 +28,24 @@ class WalkParams(_Model):
 
 
 class PriceSourceConfig(_Model):
-    """Exactly one of `csv` (a file of `timestamp,price` rows, replayed one row per step) and `walk`."""
+    """Exactly one of `csv` (a price file read by `ballast.series`: a close series or OHLC bars, unix or ISO times,
+    an optional asset column; replayed one row per step, or one price per `fileStep` seconds of the file) and
+    `walk`. `column` picks the file's column (default: its price column, or the OHLC column `resample` reads: low
+    for worst, high for best, close otherwise); `asset` the rows of a file with an asset column (default: the rows
+    matching the symbol, `ETH` rows for WETH); `prices`: `absolute` (the file's prices) or `rescaled` (the series
+    starts at the oracle's current median); `resample`: each step's price from the rows of its `fileStep` seconds
+    (worst: the lowest, best: the highest, last, mean)."""
 
     csv: Path | None = None
     walk: WalkParams | None = None
     loop: bool = False  # start the CSV over at its end instead of stopping
+    column: str | None = None
+    asset: str | None = None
+    prices: Literal["absolute", "rescaled"] = "absolute"
+    resample: Literal["worst", "best", "last", "mean"] = "worst"
+    file_step: float | None = Field(
+        default=None, gt=0
+    )  # seconds of the file per step; None: one row per step
 
     @model_validator(mode="after")
     def _one_source(self) -> PriceSourceConfig:
@@ -83,16 +96,29 @@ def config_from_options(
     interval: float,
     steps: int | None,
     advance: int,
+    prices: str = "absolute",
+    resample: str = "worst",
+    file_step: float | None = None,
 ) -> OracleKeeperConfig:
-    """The keeper config of `--csv SYMBOL=PATH` and `--walk SYMBOL[:VOLATILITY_BPS]` options."""
+    """The keeper config of `--csv SYMBOL=PATH[:COLUMN]` (with `--prices`, `--resample`, `--file-step` for every
+    file) and `--walk SYMBOL[:VOLATILITY_BPS]` options."""
+    from ballast.series import parse_source
+
     assets: dict[str, Any] = {}
     for spec in csv_specs:
-        symbol, sep, path = spec.partition("=")
-        if not sep or not symbol or not path:
+        symbol, sep, source = spec.partition("=")
+        if not sep or not symbol or not source:
             raise KeeperError(
-                f"--csv {spec}: expected SYMBOL=PATH, e.g. WETH=data/crashes/eth_2022-11-09.csv"
+                f"--csv {spec}: expected SYMBOL=PATH[:COLUMN], e.g. WETH=data/crashes/eth_2022-11-09.csv"
             )
-        assets[symbol] = {"csv": path}
+        path, column = parse_source(source)
+        assets[symbol] = {
+            "csv": str(path),
+            "column": column,
+            "prices": prices,
+            "resample": resample,
+            "fileStep": file_step,
+        }
     for i, spec in enumerate(walk_specs):
         symbol, _, vol = spec.partition(":")
         if not symbol:
