@@ -233,6 +233,7 @@ class BlockLoop:
         self.books_before: dict[
             str, AccountState
         ] = {}  # each trader's books at the end of the previous block
+        self.last_held: dict[str, AccountState] = {}  # each trader's books the last block it held positions
         self.market_assets = {name: config.markets[i].asset for name, i in system.markets.items()}
         self.min_sizes = {m.name: float(m.min_size) for m in config.markets}
         self.settle_dec = system.decimals[system.settlement]
@@ -635,9 +636,8 @@ class BlockLoop:
                     settle_low = snap.prices[self.addresses[system.settlement]].low
                     record.absorbed_surplus += (collateral_value - debt) * settle_low // 10**settle_dec
                 out.deficits += deficit / 10**settle_dec
-                self.attribute_deficit(
-                    snap, self.books_before.get(account), deficit / 10**settle_dec, by_market, by_product
-                )
+                last = self.last_held.get(account, self.books_before.get(account))
+                self.attribute_deficit(snap, last, deficit / 10**settle_dec, by_market, by_product)
                 record.absorptions.append(
                     Absorption(
                         b, account, deficit / 10**settle_dec, covered / 10**settle_dec, self.insurance_prev
@@ -647,6 +647,9 @@ class BlockLoop:
         self.pool_events(b, first, end)
         record.pool_states.append(self.pool_state(end, snap.prices))
         self.books_before = dict(snap.accounts)
+        self.last_held |= {
+            a: books for a, books in snap.accounts.items() if books.positions or books.products
+        }
         for index, (name, _) in enumerate(self.products):
             by_product[name][1] = record.product_closed.get(index, 0.0) - closed_before.get(index, 0.0)
         by_product[PERPS][1] = sum(v[1] for v in by_market.values())
@@ -685,8 +688,8 @@ class BlockLoop:
         by_market: dict[str, list[Any]],
         by_product: dict[str, list[Any]],
     ) -> None:
-        """An absorbed account's deficit: split over the markets by its perp notional there the block before, and
-        counted whole for each product it held."""
+        """An absorbed account's deficit, by `before`, its books the last block it held positions: split over the
+        markets by its perp notional there (at today's median), and counted whole for each product it held."""
         if before is None:
             return
         notional = {

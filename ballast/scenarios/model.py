@@ -83,9 +83,7 @@ class MarketBlock:
     volume: float  # the traders' |size change| since the previous block summed (liquidations included)
     liquidations: int  # liquidations that reduced a position in the market
     liquidated_notional: float  # the size those liquidations closed
-    bad_debt: (
-        float  # the block's deficits, each account's split by its perp notional per market the block before
-    )
+    bad_debt: float  # the block's deficits, each account's split by its last perp notional per market
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,9 @@ class ProductBlock:
 
     liquidations: int  # liquidations that closed positions in it
     liquidated_notional: float  # notional they closed in it
-    bad_debt: float  # deficits of the accounts absorbed while holding it (an account holding several counts in each)
+    bad_debt: (
+        float  # deficits of the accounts absorbed that last held it (one holding several counts in each)
+    )
 
 
 @dataclass(frozen=True)

@@ -89,8 +89,9 @@ MARKET_HEADER: tuple[str, ...] = (
 MARKET_CAPTION = (
     "Per perp market, over the run (USD at the oracle's median of the market's asset): the liquidations that "
     "reduced a position in it and the size they closed; the bad debt of the accounts absorbed, each account's "
-    "split by its perp notional per market the block before; the traders' volume (size changes after the first "
-    "block, liquidations included); the traders' open interest."
+    "split by its perp notional per market the last block it held positions (an account that never held a perp "
+    'counts under "no perp position"); the traders\' volume (size changes after the first block, liquidations '
+    "included); the traders' open interest."
 )
 
 
@@ -110,6 +111,9 @@ def market_rows(blocks: Sequence[BlockMetrics]) -> list[tuple[str, ...]]:
                 fmt_usd(max(m.open_interest for m in series)),
             )
         )
+    rest = sum(r.deficits for r in blocks) - sum(m.bad_debt for r in blocks for m in r.markets.values())
+    if names and rest > 0.005:
+        rows.append(("no perp position", "-", "-", fmt_usd(rest), "-", "-", "-"))
     return rows
 
 
@@ -117,14 +121,15 @@ PRODUCT_HEADER: tuple[str, ...] = (
     "product",
     "liquidations",
     "liquidated notional",
-    "bad debt of accounts holding it",
+    "bad debt of accounts that held it",
     "Pool liquidity reserved (last block)",
 )
 PRODUCT_CAPTION = (
     "Per product (the engine's perps, each margin product such as the OptionsBook's options), over the run, USD: "
     "the liquidations that closed positions in it and the notional they closed there; the bad debt of the "
-    "accounts absorbed while holding it (an account holding several products counts in each, so the rows may "
-    "add up to more than the run's bad debt); the Pool liquidity it reserved at the last block."
+    "accounts absorbed that held it the last block they held positions (an account holding several products "
+    "counts in each, so the rows may add up to more than the run's bad debt); the Pool liquidity it reserved at "
+    "the last block."
 )
 
 
