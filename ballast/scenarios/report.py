@@ -600,3 +600,6 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
     style = "green" if result.passed else "red"
     console.print(Text(verdict_line(result), style=style if result.properties else "yellow"))
     console.print(Text(f"report: {report_dir}"), soft_wrap=True)
+    console.print(
+        Text(f"one page (plots and tables, no network needed): {report_dir / HTML}"), soft_wrap=True
+    )

@@ -5,10 +5,15 @@ import base64
 import csv
 import io
 import re
+from dataclasses import replace
 
 from PIL import Image, ImageStat
+from report_fixtures import crash_result
 
+from ballast.scenarios.model import AssetBlock
 from ballast.scenarios.plots import PLOTS
+from ballast.scenarios.report import write_report
+from ballast.scenarios.report_data import crash_window, market_rows
 
 #: The tables the page must show (their ids: `table-<section>`).
 KEY_TABLES = (
@@ -55,10 +60,6 @@ def test_report_html__synthetic_crash__self_contained(crash_report):
 
 
 def test_report_html__same_result_twice__same_bytes(crash_report, tmp_path):
-    from conftest import crash_result
-
-    from ballast.scenarios.report import write_report
-
     again = write_report(crash_result(), tmp_path)
     for name in ("report.html", "summary.md", "metrics.csv"):
         assert (again / name).read_bytes() == (crash_report / name).read_bytes(), name
@@ -132,3 +133,26 @@ def test_report_html__headless_chromium__every_plot_decoded_tables_shown_no_requ
         rgb = image.convert("RGB")
         assert len(rgb.getcolors(maxcolors=1 << 20) or []) > 200
         assert max(ImageStat.Stat(rgb).stddev) > 20
+
+
+def test_crash_window__calm_paths__none_and_the_risk_table_says_so(tmp_path):
+    result = crash_result()
+    calm = AssetBlock(
+        2_000.0, 2_000.0, "Ok", 2_000.0 * 0.96
+    )  # -4 % from the first block: under the threshold
+    result.blocks = [
+        replace(row, assets={"WETH": calm if row.block % 2 else AssetBlock(2_000.0, 2_000.0, "Ok", 2_000.0)})
+        for row in result.blocks
+    ]
+    assert crash_window(result.blocks) is None
+    summary = (write_report(result, tmp_path) / "summary.md").read_text()
+    assert "| crash window | none (no path fell 5 % or more) |" in summary
+
+
+def test_market_rows__bad_debt_without_a_perp__own_row_so_the_table_adds_up():
+    blocks = crash_result().blocks
+    blocks[7] = replace(blocks[7], deficits=blocks[7].deficits + 1_000.0)  # an account that never held a perp
+    rows = {row[0]: row for row in market_rows(blocks)}
+    assert rows["WETH-PERP"][3] == "$14,100.30"
+    assert rows["WBTC-PERP"][3] == "$9,400.20"
+    assert rows["no perp position"][3] == "$1,000.00"
