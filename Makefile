@@ -25,8 +25,18 @@ setup: setup-python setup-contracts ## create .venv, install pinned Python + npm
 	@$(MAKE) --no-print-directory versions
 
 # The two halves of the set-up, so that `make test` starts the forge build while the Python packages install.
-setup-python: $(VENV)/.installed $(OZ_SOURCES)/.installed tools
+setup-python: $(VENV)/.installed $(OZ_SOURCES)/.installed tools setup-browser
 setup-contracts: node_modules/.installed foundry-links
+
+# Headless Chromium for the scenario report's page test (tests/report; driven over the DevTools protocol, so no
+# chromedriver), part of the Python half of the set-up: Debian's package at a pinned version, installed (as root, from
+# the Debian registry) only when /usr/bin/chromium is absent.
+CHROMIUM_VERSION := 156.0.8078.129-1~deb12u1
+.PHONY: setup-browser
+setup-browser: ## install headless Chromium (Debian, pinned) when /usr/bin/chromium is absent
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium=$(CHROMIUM_VERSION) >/dev/null; fi
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from eth_abi import decode
@@ -50,6 +50,8 @@ from ballast.scenarios.model import (
     AssetBlock,
     BlockMetrics,
     Exposure,
+    MarketBlock,
+    ProductBlock,
     ScenarioResult,
 )
 from ballast.scenarios.paths import feed_answer, source_offsets
@@ -114,6 +116,9 @@ class _BlockEvents:
     notional: float = 0.0
     rewards: float = 0.0
     deficits: float = 0.0
+    # Per market: liquidations, USD they closed, USD of bad debt; per product: its `ProductBlock`.
+    markets: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+    products: dict[str, ProductBlock] = field(default_factory=dict)
 
 
 POOL_EXPOSURE = "poolExposure(bool)"
@@ -228,6 +233,7 @@ class BlockLoop:
         self.books_before: dict[
             str, AccountState
         ] = {}  # each trader's books at the end of the previous block
+        self.last_held: dict[str, AccountState] = {}  # each trader's books the last block it held positions
         self.market_assets = {name: config.markets[i].asset for name, i in system.markets.items()}
         self.min_sizes = {m.name: float(m.min_size) for m in config.markets}
         self.settle_dec = system.decimals[system.settlement]
@@ -513,6 +519,7 @@ class BlockLoop:
             ratio = h.maintenance_equity / h.maintenance_margin
             worst = min(worst, ratio)
             buckets[next(n for n, bound in HEALTH_BUCKETS if ratio < bound)] += 1
+        markets = self.market_books(snap)
         assets = {}
         for sym in self.symbols:
             p = snap.prices[self.addresses[sym]]
@@ -535,8 +542,28 @@ class BlockLoop:
             worst_health=worst,
             open_deficit=open_deficit / WAD,
             exposure=exposure_by_part([name for name, _ in self.products], exposures),
+            markets=markets,
         )
         return snap, row
+
+    def market_price(self, snap: Snapshot, name: str) -> float:
+        """The oracle median of market `name`'s asset at `snap`, USD."""
+        return snap.prices[self.addresses[self.market_assets[name]]].median / WAD
+
+    def market_books(self, snap: Snapshot) -> dict[str, MarketBlock]:
+        """Each market's open interest and volume (the traders' size changes since the previous block; none in the
+        first block, whose previous books are the seeding's), USD at the median."""
+        out = {}
+        for name, index in self.system.markets.items():
+            price = self.market_price(snap, name)
+            oi = volume = 0.0
+            for account in self.traders:
+                size = after_size(snap.accounts[account], index)
+                oi += abs(size)
+                if self.books_before:
+                    volume += abs(size - after_size(self.books_before.get(account), index))
+            out[name] = MarketBlock(oi / WAD * price, volume / WAD * price, 0, 0.0, 0.0)
+        return out
 
     # ---------------------------------------------------------------- 5. events
 
@@ -564,8 +591,11 @@ class BlockLoop:
                 }
             ],
         )
+        closed_before = dict(record.product_closed)
         products = self.product_liquidations(b, first, end)
         out = _BlockEvents()
+        by_market = {name: [0, 0.0, 0.0] for name in self.system.markets}  # liquidations, notional, bad debt
+        by_product = {name: [0, 0.0, 0.0] for name in (PERPS, *(n for n, _ in self.products))}
         for log in logs:
             topics = [_hex(t) for t in log["topics"]]
             account = to_checksum_address("0x" + topics[1][-40:])
@@ -586,6 +616,7 @@ class BlockLoop:
                 closed_perps = before is not None and any(
                     abs(after_size(after, m)) < abs(p.size) for m, p in before.positions.items()
                 )
+                self.attribute_liquidation(snap, before, after, closed_products, by_market, by_product)
                 record.liquidations.append(
                     Liquidation(
                         b,
@@ -605,6 +636,8 @@ class BlockLoop:
                     settle_low = snap.prices[self.addresses[system.settlement]].low
                     record.absorbed_surplus += (collateral_value - debt) * settle_low // 10**settle_dec
                 out.deficits += deficit / 10**settle_dec
+                last = self.last_held.get(account, self.books_before.get(account))
+                self.attribute_deficit(snap, last, deficit / 10**settle_dec, by_market, by_product)
                 record.absorptions.append(
                     Absorption(
                         b, account, deficit / 10**settle_dec, covered / 10**settle_dec, self.insurance_prev
@@ -614,7 +647,63 @@ class BlockLoop:
         self.pool_events(b, first, end)
         record.pool_states.append(self.pool_state(end, snap.prices))
         self.books_before = dict(snap.accounts)
+        self.last_held |= {
+            a: books for a, books in snap.accounts.items() if books.positions or books.products
+        }
+        for index, (name, _) in enumerate(self.products):
+            by_product[name][1] = record.product_closed.get(index, 0.0) - closed_before.get(index, 0.0)
+        by_product[PERPS][1] = sum(v[1] for v in by_market.values())
+        out.markets = {name: (int(v[0]), v[1], v[2]) for name, v in by_market.items()}
+        out.products = {name: ProductBlock(int(v[0]), v[1], v[2]) for name, v in by_product.items()}
         return out
+
+    def attribute_liquidation(
+        self,
+        snap: Snapshot,
+        before: AccountState | None,
+        after: AccountState | None,
+        closed_products: frozenset[int],
+        by_market: dict[str, list[Any]],
+        by_product: dict[str, list[Any]],
+    ) -> None:
+        """One liquidation into the block's per-market and per-product figures: each market where it reduced the
+        account's size (the size closed at the median), each product it closed positions in."""
+        perps = False
+        for name, index in self.system.markets.items():
+            size, left = after_size(before, index), after_size(after, index)
+            if abs(left) < abs(size):
+                perps = True
+                by_market[name][0] += 1
+                by_market[name][1] += (abs(size) - abs(left)) / WAD * self.market_price(snap, name)
+        by_product[PERPS][0] += int(perps)
+        for index in closed_products:
+            if index < len(self.products):
+                by_product[self.products[index][0]][0] += 1
+
+    def attribute_deficit(
+        self,
+        snap: Snapshot,
+        before: AccountState | None,
+        deficit: float,
+        by_market: dict[str, list[Any]],
+        by_product: dict[str, list[Any]],
+    ) -> None:
+        """An absorbed account's deficit, by `before`, its books the last block it held positions: split over the
+        markets by its perp notional there (at today's median), and counted whole for each product it held."""
+        if before is None:
+            return
+        notional = {
+            name: abs(after_size(before, index)) / WAD * self.market_price(snap, name)
+            for name, index in self.system.markets.items()
+        }
+        total = sum(notional.values())
+        for name, value in notional.items():
+            by_market[name][2] += deficit * value / total if total else 0.0
+        if before.positions:
+            by_product[PERPS][2] += deficit
+        for index in before.products:
+            if index < len(self.products):
+                by_product[self.products[index][0]][2] += deficit
 
     def product_liquidations(self, b: int, first: int, last: int) -> dict[tuple[str, str], frozenset[int]]:
         """The margin products each liquidation of blocks `first`..`last` closed (`ProductLiquidated`), by
@@ -666,6 +755,14 @@ class BlockLoop:
             keeper_rewards=events.rewards,
             keeper_gas=keeper_gas,
             deficits=events.deficits,
+            lp_loss=sum(v for block, v in self.record.socialized if block == b) / WAD,
+            keeper_gas_budget=self.settings.keeper_gas if b >= self.settings.keeper_delay else 0,
+            markets={
+                name: replace(m, liquidations=n, liquidated_notional=usd, bad_debt=debt)
+                for name, m in row.markets.items()
+                for n, usd, debt in [events.markets.get(name, (0, 0.0, 0.0))]
+            },
+            products=events.products,
         )
         self.insurance_prev = row.insurance_balance
         self.result.blocks.append(row)

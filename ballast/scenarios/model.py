@@ -76,6 +76,28 @@ class Exposure:
 
 
 @dataclass(frozen=True)
+class MarketBlock:
+    """One perp market in one block, USD at the block's oracle median of the market's asset."""
+
+    open_interest: float  # the traders' |size| summed
+    volume: float  # the traders' |size change| since the previous block summed (liquidations included)
+    liquidations: int  # liquidations that reduced a position in the market
+    liquidated_notional: float  # the size those liquidations closed
+    bad_debt: float  # the block's deficits, each account's split by its last perp notional per market
+
+
+@dataclass(frozen=True)
+class ProductBlock:
+    """One product (`PERPS` or a margin product by its name) in one block, USD."""
+
+    liquidations: int  # liquidations that closed positions in it
+    liquidated_notional: float  # notional they closed in it
+    bad_debt: (
+        float  # deficits of the accounts absorbed that last held it (one holding several counts in each)
+    )
+
+
+@dataclass(frozen=True)
 class BlockMetrics:
     """One row of metrics.csv: the state at the end of one simulated block."""
 
@@ -100,6 +122,10 @@ class BlockMetrics:
     # The Pool's exposure by part at the end of the block (`PERPS`, each margin product, `ENGINE_TOTAL`); the perps'
     # part is the engine's total minus the products'.
     exposure: dict[str, Exposure] = field(default_factory=dict)
+    lp_loss: float = 0.0  # USD of deficits socialized to LPs in the block (DeficitSocialized)
+    keeper_gas_budget: int = 0  # the liquidation keeper's gas budget in the block (0 before its start delay)
+    markets: dict[str, MarketBlock] = field(default_factory=dict)  # by market name
+    products: dict[str, ProductBlock] = field(default_factory=dict)  # `PERPS`, then each margin product
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""The report of a scenario run: `reports/<scenario>-<seed>/` with `summary.md`, `metrics.csv` and PNG plots, and the
-terminal tables printed at the end of a run.
+"""The report of a scenario run: `reports/<scenario>-<seed>/` with `summary.md`, `metrics.csv`, PNG plots and
+`report.html` (the summary's tables and the plots in one self-contained page), and the terminal tables printed at the
+end of a run.
 
 `write_report` is deterministic: the same `ScenarioResult` gives the same `summary.md` and `metrics.csv` bytes (the
-wall time is part of the result, not read here). The plots are drawn by `ballast.scenarios.plots`, the numbers
-formatted by `ballast.scenarios.formatting`.
+wall time is part of the result, not read here). The plots are drawn by `ballast.scenarios.plots`, the page by
+`ballast.scenarios.report_html`, the numbers formatted by `ballast.scenarios.formatting`; what the report derives
+from the blocks (times, crash window, cumulative sums, per-market and per-product tables) is in
+`ballast.scenarios.report_data`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +45,26 @@ from ballast.scenarios.model import (
     exposure_points,
 )
 from ballast.scenarios.plots import remove_plots, write_plots
+from ballast.scenarios.report_data import (
+    MARKET_CAPTION,
+    MARKET_HEADER,
+    PATH_PRICE_NOTE,
+    PRODUCT_CAPTION,
+    PRODUCT_HEADER,
+    Section,
+    TablePart,
+    block_label,
+    crash_window,
+    cumulative,
+    market_rows,
+    product_rows,
+    utc_text,
+)
+from ballast.scenarios.report_html import render_html
 
 SUMMARY = "summary.md"
 METRICS = "metrics.csv"
-#: The scalar BlockMetrics fields, in declaration order: the last columns of metrics.csv.
-SCALAR_FIELDS: tuple[str, ...] = tuple(
-    f.name
-    for f in fields(BlockMetrics)
-    if f.name not in ("block", "timestamp", "assets", "health_buckets", "exposure")
-)
-#: The columns of each exposure part in metrics.csv (`<part>_<column>`, spaces in the part's name as `_`).
-EXPOSURE_COLUMNS: tuple[str, ...] = ("pnl_low", "pnl_high", "reserved")
+HTML = "report.html"
 #: What "LP loss" means in every report line and property.
 LP_LOSS_DEFINITION = (
     "LP loss: deficits socialized to LPs (DeficitSocialized) once the InsuranceFund is empty; the LP share-price "
@@ -219,9 +230,10 @@ def split_caption(lp: LossSplit) -> str:
 
 
 def write_report(result: ScenarioResult, root: Path = Path("reports")) -> Path:
-    """Write `summary.md`, `metrics.csv` and the plots of `result` into `root/<scenario>-<seed>/` (created if
-    needed) and return that directory. A run without blocks gets the summary and a header-only metrics.csv; plots
-    of an earlier report in the same directory are removed so the summary never links stale ones."""
+    """Write `summary.md`, `metrics.csv`, the plots and `report.html` of `result` into `root/<scenario>-<seed>/`
+    (created if needed) and return that directory. A run without blocks gets the summary, the page and a header-only
+    metrics.csv; plots of an earlier report in the same directory are removed so the summary never links stale
+    ones."""
     directory = report_dir(result, root)
     directory.mkdir(parents=True, exist_ok=True)
     write_metrics(result, directory / METRICS)
@@ -231,40 +243,120 @@ def write_report(result: ScenarioResult, root: Path = Path("reports")) -> Path:
     else:
         remove_plots(directory)
     (directory / SUMMARY).write_text(render_summary(result, plots), encoding="utf-8")
+    html = render_html(result, verdict_line(result), sections(result), [(directory / n, c) for n, c in plots])
+    (directory / HTML).write_text(html, encoding="utf-8")
     return directory
 
 
 # ------------------------------------------------------------------------------------------------ metrics.csv
 
 
+def snake(text: str) -> str:
+    """A metrics.csv column name part: lower case, runs of anything but letters and digits as one `_`."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+#: The health-bucket columns of metrics.csv (accounts per bucket of maintenance equity / maintenance margin).
+BUCKET_COLUMNS: dict[str, str] = {
+    BUCKET_NAMES[0]: "accounts_health_below_1",
+    BUCKET_NAMES[1]: "accounts_health_1_to_1_25",
+    BUCKET_NAMES[2]: "accounts_health_1_25_to_2",
+    BUCKET_NAMES[3]: "accounts_health_2_or_more",
+    BUCKET_NAMES[4]: "accounts_flat",
+}
+#: The run-wide columns after the assets and the health buckets: (column, value of a block and the blocks before).
+RUN_COLUMNS: tuple[str, ...] = (
+    "liquidatable_accounts",
+    "liquidations",
+    "liquidated_notional_usd",
+    "keeper_rewards_usd",
+    "keeper_gas_used",
+    "keeper_gas_budget",
+    "bad_debt_usd",
+    "bad_debt_cumulative_usd",
+    "lp_loss_usd",
+    "lp_loss_cumulative_usd",
+    "insurance_balance_usd",
+    "lp_share_price_usd",
+    "pool_utilization_ratio",
+    "worst_health_ratio",
+    "open_deficit_usd",
+)
+#: The columns of each asset (`<symbol>_<column>`).
+ASSET_COLUMNS: tuple[str, ...] = ("oracle_median_usd", "oracle_twap_usd", "oracle_status", "path_price_usd")
+#: The columns of each exposure part in metrics.csv (`exposure_<part>_<column>`).
+EXPOSURE_COLUMNS: tuple[str, ...] = ("pnl_low_usd", "pnl_high_usd", "reserved_usd")
+#: The columns of each perp market (`market_<name>_<column>`) and of each product (`product_<name>_<column>`).
+MARKET_COLUMNS: tuple[str, ...] = (
+    "open_interest_usd",
+    "volume_usd",
+    "liquidations",
+    "liquidated_notional_usd",
+    "bad_debt_usd",
+)
+PRODUCT_COLUMNS: tuple[str, ...] = ("liquidations", "liquidated_notional_usd", "bad_debt_usd")
+
+
+def _names(blocks: Sequence[BlockMetrics], attribute: str) -> list[str]:
+    return list(dict.fromkeys(name for row in blocks for name in getattr(row, attribute)))
+
+
 def metrics_header(blocks: Sequence[BlockMetrics]) -> list[str]:
-    header = ["block", "timestamp"]
+    """The columns of metrics.csv: unique snake_case names carrying their unit (docs/scenarios.md#reports)."""
+    header = ["block", "timestamp_unix_s", "timestamp_utc"]
     for symbol in asset_symbols(blocks):
-        header += [f"{symbol}_median", f"{symbol}_twap", f"{symbol}_status", f"{symbol}_path"]
-    exposure = [f"{_column(part)}_{c}" for part in exposure_parts(blocks) for c in EXPOSURE_COLUMNS]
-    return header + list(BUCKET_NAMES) + list(SCALAR_FIELDS) + exposure
-
-
-def _column(part: str) -> str:
-    return "exposure_" + re.sub(r"[^A-Za-z0-9]+", "_", part).strip("_")
+        header += [f"{snake(symbol)}_{c}" for c in ASSET_COLUMNS]
+    header += [BUCKET_COLUMNS[name] for name in BUCKET_NAMES]
+    header += list(RUN_COLUMNS)
+    header += [f"exposure_{snake(part)}_{c}" for part in exposure_parts(blocks) for c in EXPOSURE_COLUMNS]
+    header += [f"market_{snake(name)}_{c}" for name in _names(blocks, "markets") for c in MARKET_COLUMNS]
+    header += [f"product_{snake(name)}_{c}" for name in _names(blocks, "products") for c in PRODUCT_COLUMNS]
+    duplicates = sorted({c for c in header if header.count(c) > 1})
+    if duplicates:
+        raise ValueError(f"metrics.csv columns named twice: {', '.join(duplicates)}")
+    return header
 
 
 def _csv_value(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _run_cells(row: BlockMetrics, bad_debt: float, lp_loss: float) -> list[str]:
+    values: tuple[Any, ...] = (
+        row.liquidatable,
+        row.liquidations,
+        row.liquidated_notional,
+        row.keeper_rewards,
+        row.keeper_gas,
+        row.keeper_gas_budget,
+        row.deficits,
+        bad_debt,
+        row.lp_loss,
+        lp_loss,
+        row.insurance_balance,
+        row.lp_share_price,
+        row.utilization,
+        row.worst_health,
+        row.open_deficit,
+    )
+    return [_csv_value(v) for v in values]
+
+
 def metrics_rows(blocks: Sequence[BlockMetrics]) -> list[list[str]]:
-    """One row per block, matching `metrics_header`. An asset missing from a block leaves its cells empty; a
-    health bucket missing from a block counts 0."""
+    """One row per block, matching `metrics_header`. An asset, exposure part, market or product missing from a
+    block leaves its cells empty; a health bucket missing from a block counts 0."""
     symbols = asset_symbols(blocks)
     parts = exposure_parts(blocks)
+    markets, products = _names(blocks, "markets"), _names(blocks, "products")
+    bad_debt = cumulative([row.deficits for row in blocks])
+    lp_loss = cumulative([row.lp_loss for row in blocks])
     rows = []
-    for row in blocks:
-        cells = [str(row.block), str(row.timestamp)]
+    for i, row in enumerate(blocks):
+        cells = [str(row.block), str(row.timestamp), utc_text(row.timestamp)]
         for symbol in symbols:
             asset = row.assets.get(symbol)
             if asset is None:
-                cells += ["", "", "", ""]
+                cells += [""] * len(ASSET_COLUMNS)
             else:
                 cells += [
                     _csv_value(asset.median),
@@ -273,10 +365,20 @@ def metrics_rows(blocks: Sequence[BlockMetrics]) -> list[list[str]]:
                     _csv_value(asset.path_price),
                 ]
         cells += [str(row.health_buckets.get(name, 0)) for name in BUCKET_NAMES]
-        cells += [_csv_value(getattr(row, name)) for name in SCALAR_FIELDS]
+        cells += _run_cells(row, bad_debt[i], lp_loss[i])
         for part in parts:
             e = row.exposure.get(part)
-            cells += ["", "", ""] if e is None else [_csv_value(getattr(e, c)) for c in EXPOSURE_COLUMNS]
+            cells += [""] * 3 if e is None else [_csv_value(v) for v in (e.pnl_low, e.pnl_high, e.reserved)]
+        for name in markets:
+            m = row.markets.get(name)
+            values: tuple[Any, ...] = (
+                (m.open_interest, m.volume, m.liquidations, m.liquidated_notional, m.bad_debt) if m else ()
+            )
+            cells += [_csv_value(v) for v in values] or [""] * len(MARKET_COLUMNS)
+        for name in products:
+            p = row.products.get(name)
+            values = (p.liquidations, p.liquidated_notional, p.bad_debt) if p else ()
+            cells += [_csv_value(v) for v in values] or [""] * len(PRODUCT_COLUMNS)
         rows.append(cells)
     return rows
 
@@ -313,66 +415,129 @@ def verdict_line(result: ScenarioResult) -> str:
     return f"FAIL: {failed} of {total} properties failed"
 
 
+def sections(result: ScenarioResult) -> list[Section]:
+    """Every section of the report between the verdict and the plots, in order."""
+    out = []
+    parameters = {"seed": result.seed, **result.parameters}
+    out.append(
+        Section(
+            "Parameters",
+            [
+                TablePart(
+                    ("parameter", "value"), [(str(k), fmt_value(v)) for k, v in parameters.items()], "ll"
+                )
+            ],
+        )
+    )
+    if result.outcome is None:
+        out.append(Section("Outcome", ["No outcome was recorded (the run did not finish)."]))
+    else:
+        parts: list[str | TablePart | list[str]] = [
+            TablePart(("metric", "value"), outcome_rows(result.outcome, result.blocks), "lr"),
+            LP_LOSS_DEFINITION,
+        ]
+        out.append(Section("Outcome", parts))
+        if result.outcome.lp_split is not None:
+            lp = result.outcome.lp_split
+            table = TablePart(("part", "USD (all LP shares)", "USD per share"), split_rows(lp), "lrr")
+            out.append(Section("LP share price", [split_caption(lp), table]))
+    if result.blocks:
+        out.append(
+            Section("Risk over time", [TablePart(("metric", "value"), risk_rows(result.blocks), "lr")])
+        )
+    markets = market_rows(result.blocks)
+    if markets:
+        out.append(Section("Per market", [MARKET_CAPTION, TablePart(MARKET_HEADER, markets, "lrrrrrr")]))
+    products = product_rows(result.blocks)
+    if products:
+        out.append(Section("Per product", [PRODUCT_CAPTION, TablePart(PRODUCT_HEADER, products, "lrrrr")]))
+    options = result.outcome.options if result.outcome is not None else None
+    if options is not None and options.settlements:
+        table = TablePart(SETTLEMENT_HEADER, settlement_rows(options), "lrrlrrrrrr")
+        out.append(Section("Options settled", [SETTLEMENT_CAPTION, table]))
+    exposure = exposure_rows(result.blocks)
+    if exposure:
+        table = TablePart(EXPOSURE_HEADER, exposure, "llrrr")
+        out.append(Section("Pool exposure by product", [EXPOSURE_CAPTION, table]))
+    if result.properties:
+        rows = [(p.name, p.verdict.value, p.detail) for p in result.properties]
+        out.append(Section("Properties", [TablePart(("property", "verdict", "detail"), rows, "lcl")]))
+    else:
+        out.append(Section("Properties", ["No properties were checked."]))
+    if result.events:
+        items = [
+            f"{block_label(result.blocks, block)}: {' '.join(what.split())}"
+            for block, what in sorted(result.events, key=lambda e: e[0])
+        ]
+        out.append(Section("Timeline", [items]))
+    else:
+        out.append(Section("Timeline", ["No events."]))
+    return out
+
+
+def risk_rows(blocks: Sequence[BlockMetrics]) -> list[tuple[str, str]]:
+    """The run's span in UTC, its crash window and the risk figures the plots show over time."""
+    window = crash_window(blocks)
+    bad_debt = cumulative([r.deficits for r in blocks])
+    lp_loss = cumulative([r.lp_loss for r in blocks])
+    peak = max(blocks, key=lambda r: (r.utilization, -r.block))
+    gas_peak = max(blocks, key=lambda r: (r.keeper_gas, -r.block))
+    over = sum(1 for r in blocks if r.keeper_gas_budget and r.keeper_gas > r.keeper_gas_budget)
+    at_budget = sum(1 for r in blocks if r.keeper_gas_budget and r.keeper_gas >= 0.9 * r.keeper_gas_budget)
+    return [
+        ("first block", f"{blocks[0].block} at {utc_text(blocks[0].timestamp)}"),
+        ("last block", f"{blocks[-1].block} at {utc_text(blocks[-1].timestamp)}"),
+        (
+            "crash window",
+            window.describe(blocks).removeprefix("crash window: ")
+            if window
+            else "none (no path fell 5 % or more)",
+        ),
+        ("bad debt, cumulative at the end", fmt_usd(bad_debt[-1])),
+        ("LP loss, cumulative at the end", fmt_usd(lp_loss[-1])),
+        ("peak Pool utilization", f"{fmt_pct(peak.utilization)} at {block_label(blocks, peak.block)}"),
+        (
+            "peak keeper gas used in a block",
+            f"{fmt_int(gas_peak.keeper_gas)} at {block_label(blocks, gas_peak.block)}",
+        ),
+        ("keeper gas budget per block", fmt_int(max(r.keeper_gas_budget for r in blocks))),
+        ("blocks where the keeper used 90 % of its budget or more", fmt_int(at_budget)),
+        ("blocks where the keeper used more than its budget", fmt_int(over)),
+    ]
+
+
+def render_markdown(section: Section) -> list[str]:
+    lines = [f"## {section.title}", ""]
+    for part in section.parts:
+        if isinstance(part, TablePart):
+            lines += _table(part.header, part.rows, part.align)
+        elif isinstance(part, list):
+            lines += [f"- {item}" for item in part]
+        else:
+            lines.append(part)
+        lines.append("")
+    return lines
+
+
 def render_summary(result: ScenarioResult, plots: Sequence[tuple[str, str]]) -> str:
     lines = [f"# Scenario {_cell(result.scenario)}, seed {result.seed}", ""]
     if result.description.strip():
         lines += [result.description.strip(), ""]
     lines += [f"**{verdict_line(result)}**", ""]
-
-    lines += ["## Parameters", ""]
-    parameters = {"seed": result.seed, **result.parameters}
-    lines += _table(("parameter", "value"), ((str(k), fmt_value(v)) for k, v in parameters.items()), "ll")
-    lines.append("")
-
-    lines += ["## Outcome", ""]
-    if result.outcome is None:
-        lines += ["No outcome was recorded (the run did not finish).", ""]
-    else:
-        lines += _table(("metric", "value"), outcome_rows(result.outcome, result.blocks), "lr")
-        lines += ["", LP_LOSS_DEFINITION, ""]
-        if result.outcome.lp_split is not None:
-            lp = result.outcome.lp_split
-            lines += ["## LP share price", "", split_caption(lp), ""]
-            lines += _table(("part", "USD (all LP shares)", "USD per share"), split_rows(lp), "lrr")
-            lines.append("")
-
-    options = result.outcome.options if result.outcome is not None else None
-    if options is not None and options.settlements:
-        lines += ["## Options settled", "", SETTLEMENT_CAPTION, ""]
-        lines += _table(SETTLEMENT_HEADER, settlement_rows(options), "lrrlrrrrrr")
-        lines.append("")
-
-    exposure = exposure_rows(result.blocks)
-    if exposure:
-        lines += ["## Pool exposure by product", "", EXPOSURE_CAPTION, ""]
-        lines += _table(EXPOSURE_HEADER, exposure, "llrrr")
-        lines.append("")
-
-    lines += ["## Properties", ""]
-    if result.properties:
-        rows = ((p.name, p.verdict.value, p.detail) for p in result.properties)
-        lines += _table(("property", "verdict", "detail"), rows, "lcl")
-    else:
-        lines.append("No properties were checked.")
-    lines.append("")
-
-    lines += ["## Timeline", ""]
-    if result.events:
-        lines += [
-            f"- block {block}: {' '.join(what.split())}"
-            for block, what in sorted(result.events, key=lambda e: e[0])
-        ]
-    else:
-        lines.append("No events.")
-    lines.append("")
-
+    for section in sections(result):
+        lines += render_markdown(section)
     lines += ["## Plots", ""]
     if plots:
+        lines += [PATH_PRICE_NOTE, ""]
         for name, caption in plots:
             lines += [f"![{caption}]({name})", ""]
     else:
         lines += ["No plots: the run recorded no blocks.", ""]
-    lines += [f"Per-block metrics: [{METRICS}]({METRICS}) ({len(result.blocks):,} rows).", ""]
+    lines += [
+        f"Per-block metrics: [{METRICS}]({METRICS}) ({len(result.blocks):,} rows); everything in one page: "
+        f"[{HTML}]({HTML}).",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -435,3 +600,6 @@ def print_summary(result: ScenarioResult, report_dir: Path, console: Console) ->
     style = "green" if result.passed else "red"
     console.print(Text(verdict_line(result), style=style if result.properties else "yellow"))
     console.print(Text(f"report: {report_dir}"), soft_wrap=True)
+    console.print(
+        Text(f"one page (plots and tables, no network needed): {report_dir / HTML}"), soft_wrap=True
+    )

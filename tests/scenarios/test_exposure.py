@@ -106,13 +106,13 @@ def test_metrics_csv__exposure_columns__every_part_every_block(tmp_path):
     assert header[-9:] == [
         f"exposure_{part}_{c}"
         for part in ("perps", "options", "engine_total")
-        for c in ("pnl_low", "pnl_high", "reserved")
+        for c in ("pnl_low_usd", "pnl_high_usd", "reserved_usd")
     ]
     for cells, block in zip(rows, result.blocks, strict=True):
         row = dict(zip(header, cells, strict=True))
-        assert float(row["exposure_options_reserved"]) == block.exposure["options"].reserved
-        assert float(row["exposure_perps_pnl_high"]) == block.exposure[PERPS].pnl_high
-        assert float(row["exposure_engine_total_pnl_low"]) == block.exposure[ENGINE_TOTAL].pnl_low
+        assert float(row["exposure_options_reserved_usd"]) == block.exposure["options"].reserved
+        assert float(row["exposure_perps_pnl_high_usd"]) == block.exposure[PERPS].pnl_high
+        assert float(row["exposure_engine_total_pnl_low_usd"]) == block.exposure[ENGINE_TOTAL].pnl_low
 
 
 def test_print_summary__exposure_table__printed(tmp_path):

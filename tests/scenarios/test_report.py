@@ -24,19 +24,32 @@ from ballast.scenarios.report import print_summary, slugify, write_report
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PNG_NAMES = [name for name, _ in PLOTS]
 BUCKETS = [name for name, _ in HEALTH_BUCKETS] + ["flat"]
-SCALARS = [
-    "liquidatable",
-    "liquidations",
-    "liquidated_notional",
-    "keeper_rewards",
-    "keeper_gas",
-    "deficits",
-    "insurance_balance",
-    "lp_share_price",
-    "utilization",
-    "worst_health",
-    "open_deficit",
+BUCKET_COLUMNS = [
+    "accounts_health_below_1",
+    "accounts_health_1_to_1_25",
+    "accounts_health_1_25_to_2",
+    "accounts_health_2_or_more",
+    "accounts_flat",
 ]
+#: metrics.csv column -> the BlockMetrics field it holds (block by block).
+SCALARS = {
+    "liquidatable_accounts": "liquidatable",
+    "liquidations": "liquidations",
+    "liquidated_notional_usd": "liquidated_notional",
+    "keeper_rewards_usd": "keeper_rewards",
+    "keeper_gas_used": "keeper_gas",
+    "keeper_gas_budget": "keeper_gas_budget",
+    "bad_debt_usd": "deficits",
+    "bad_debt_cumulative_usd": None,
+    "lp_loss_usd": "lp_loss",
+    "lp_loss_cumulative_usd": None,
+    "insurance_balance_usd": "insurance_balance",
+    "lp_share_price_usd": "lp_share_price",
+    "pool_utilization_ratio": "utilization",
+    "worst_health_ratio": "worst_health",
+    "open_deficit_usd": "open_deficit",
+}
+ASSET_COLUMNS = ["oracle_median_usd", "oracle_twap_usd", "oracle_status", "path_price_usd"]
 WETH_STATUSES = ["Ok", "Ok", "Deviated", "Deviated", "Stale", "Frozen", "Ok"]
 LIQUIDATIONS = [0, 0, 3, 0, 5, 1, 0]
 DEFICITS = [0.0, 0.0, 0.0, 0.0, 2_500.25, 0.0, 0.0]
@@ -59,6 +72,8 @@ def make_block(i: int) -> BlockMetrics:
         liquidated_notional=12_345.678 * LIQUIDATIONS[i],
         keeper_rewards=61.5 * LIQUIDATIONS[i],
         keeper_gas=310_000 * LIQUIDATIONS[i],
+        keeper_gas_budget=3_000_000 if i else 0,
+        lp_loss=100.0 if i == 4 else 0.0,
         deficits=DEFICITS[i],
         insurance_balance=50_000.0 - sum(DEFICITS[: i + 1]),
         lp_share_price=1.0 + 0.0001 * i,
@@ -158,10 +173,12 @@ def test_write_report__plots__are_valid_pngs(report):
 
 def test_metrics_csv__header__is_block_timestamp_assets_buckets_scalars(report):
     header = read_metrics(report)[0]
-    expected = ["block", "timestamp"]
-    for symbol in ("WETH", "USDC"):
-        expected += [f"{symbol}_median", f"{symbol}_twap", f"{symbol}_status", f"{symbol}_path"]
-    assert header == expected + BUCKETS + SCALARS
+    expected = ["block", "timestamp_unix_s", "timestamp_utc"]
+    for symbol in ("weth", "usdc"):
+        expected += [f"{symbol}_{c}" for c in ASSET_COLUMNS]
+    assert header == expected + BUCKET_COLUMNS + list(SCALARS)
+    assert len(set(header)) == len(header)
+    assert all(c == c.lower() and " " not in c for c in header)
 
 
 def test_metrics_csv__rows__one_per_block_with_the_recorded_values(report, result):
@@ -170,18 +187,25 @@ def test_metrics_csv__rows__one_per_block_with_the_recorded_values(report, resul
     for cells, block in zip(rows, result.blocks, strict=True):
         row = dict(zip(header, cells, strict=True))
         assert int(row["block"]) == block.block
-        assert int(row["timestamp"]) == block.timestamp
+        assert int(row["timestamp_unix_s"]) == block.timestamp
         for symbol, asset in block.assets.items():
-            assert float(row[f"{symbol}_median"]) == asset.median
-            assert float(row[f"{symbol}_twap"]) == asset.twap
-            assert row[f"{symbol}_status"] == asset.status
-            assert float(row[f"{symbol}_path"]) == asset.path_price
-        for bucket in BUCKETS:
-            assert int(row[bucket]) == block.health_buckets[bucket]
-        for name in SCALARS:
-            assert float(row[name]) == float(getattr(block, name)), name
-    assert [r[header.index("WETH_status")] for r in rows] == WETH_STATUSES
-    assert rows[-1][header.index("worst_health")] == "inf"
+            symbol = symbol.lower()
+            assert float(row[f"{symbol}_oracle_median_usd"]) == asset.median
+            assert float(row[f"{symbol}_oracle_twap_usd"]) == asset.twap
+            assert row[f"{symbol}_oracle_status"] == asset.status
+            assert float(row[f"{symbol}_path_price_usd"]) == asset.path_price
+        for bucket, column in zip(BUCKETS, BUCKET_COLUMNS, strict=True):
+            assert int(row[column]) == block.health_buckets[bucket]
+        for column, name in SCALARS.items():
+            if name is not None:
+                assert float(row[column]) == float(getattr(block, name)), column
+    assert rows[0][header.index("timestamp_utc")] == "2023-11-14T22:13:20Z"  # 1_700_000_000
+    assert rows[-1][header.index("timestamp_utc")] == "2023-11-14T22:14:32Z"  # 72 s later
+    assert [r[header.index("weth_oracle_status")] for r in rows] == WETH_STATUSES
+    assert rows[-1][header.index("worst_health_ratio")] == "inf"
+    cumulative = [float(r[header.index("bad_debt_cumulative_usd")]) for r in rows]
+    assert cumulative == [0.0] * 4 + [2_500.25] * 3
+    assert [float(r[header.index("lp_loss_cumulative_usd")]) for r in rows] == [0.0] * 4 + [100.0] * 3
 
 
 def test_metrics_csv__asset_missing_in_a_block__leaves_its_cells_empty(tmp_path):
@@ -189,8 +213,10 @@ def test_metrics_csv__asset_missing_in_a_block__leaves_its_cells_empty(tmp_path)
     first = result.blocks[0]
     result.blocks[0] = BlockMetrics(**{**first.__dict__, "assets": {"WETH": first.assets["WETH"]}})
     header, *rows = read_metrics(write_report(result, tmp_path))
-    assert rows[0][header.index("USDC_median") : header.index("USDC_path") + 1] == ["", "", "", ""]
-    assert float(rows[1][header.index("USDC_median")]) == result.blocks[1].assets["USDC"].median
+    assert (
+        rows[0][header.index("usdc_oracle_median_usd") : header.index("usdc_path_price_usd") + 1] == [""] * 4
+    )
+    assert float(rows[1][header.index("usdc_oracle_median_usd")]) == result.blocks[1].assets["USDC"].median
 
 
 # ----------------------------------------------------------------------------------------------- summary.md
@@ -228,8 +254,8 @@ def test_summary__verdicts__listed_with_details_and_pipes_escaped(summary):
 
 
 def test_summary__timeline__events_in_block_order(summary):
-    manipulated = summary.index("- block 2: WETH source 0 manipulated +50 %")
-    stale = summary.index("- block 4: WETH source 1 stale")
+    manipulated = summary.index("- block 2 (22:13:44 UTC): WETH source 0 manipulated +50 %")
+    stale = summary.index("- block 4 (22:14:08 UTC): WETH source 1 stale")
     assert manipulated < stale
 
 
@@ -268,7 +294,7 @@ def test_write_report__empty_run__writes_summary_and_header_only_csv(tmp_path):
     empty = ScenarioResult(scenario="nothing", seed=1, description="", parameters={})
     directory = write_report(empty, tmp_path)
     rows = read_metrics(directory)
-    assert rows == [["block", "timestamp", *BUCKETS, *SCALARS]]
+    assert rows == [["block", "timestamp_unix_s", "timestamp_utc", *BUCKET_COLUMNS, *SCALARS]]
     summary = (directory / "summary.md").read_text()
     assert "No outcome was recorded" in summary
     assert "No properties were checked." in summary
