@@ -29,14 +29,22 @@ setup-python: $(VENV)/.installed $(OZ_SOURCES)/.installed tools setup-browser
 setup-contracts: node_modules/.installed foundry-links
 
 # Headless Chromium for the scenario report's page test (tests/report; driven over the DevTools protocol, so no
-# chromedriver), part of the Python half of the set-up: Debian's package at a pinned version, installed (as root, from
-# the Debian registry) only when /usr/bin/chromium is absent.
+# chromedriver), part of the Python half of the set-up: Debian's package, installed (as root, from the Debian registry)
+# only when /usr/bin/chromium is absent. The pin is bookworm-security's build; Debian's security archive keeps only the
+# newest build, so when the pin is gone the current build of the same package is installed, and the line says so.
 CHROMIUM_VERSION := 156.0.8078.129-1~deb12u1
+CHROMIUM := /usr/bin/chromium
 .PHONY: setup-browser
 setup-browser: ## install headless Chromium (Debian, pinned) when /usr/bin/chromium is absent
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends chromium=$(CHROMIUM_VERSION) >/dev/null; fi
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "ballast: the report test needs Chromium: run 'sudo make setup-browser' (Debian's chromium package)"; exit 1; fi; \
+	  apt-get update -qq || { echo "ballast: apt-get update failed: Chromium (Debian's chromium) is not installed"; exit 1; }; \
+	  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium=$(CHROMIUM_VERSION) >/dev/null 2>&1; then \
+	    echo "ballast: chromium $(CHROMIUM_VERSION) is no longer in Debian's archive; installing its current build"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; fi; \
+	  echo "chromium $$(dpkg-query -W -f='$${Version}' chromium)"; fi
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
