@@ -15,6 +15,7 @@ from ballast.deploy import run_deploy
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
 from ballast.manifest import Deployment
 from ballast.scenarios.replay import plan_replay
+from ballast.scenarios.report import snake
 from ballast.series import read_prices
 
 from support.commands import assert_one_line, invoke, load_bot, run_task
@@ -47,12 +48,12 @@ def test_scenario_replay__two_assets_in_one_file__report_and_the_oracle_follows_
     for source in plan.sources:
         symbol = source.symbol
         expected = plan.path(source, BLOCKS, DEPLOYED[symbol])
-        path = [float(r[f"{symbol}_path"]) for r in rows]
+        path = [float(r[f"{snake(symbol)}_path_price_usd"]) for r in rows]
         assert path == pytest.approx(expected.tolist(), rel=1e-9)
         # The file's moves, rescaled: ETH -25 % at its low, BTC -10 %.
         file = read_prices(TWO, asset=symbol)
         assert min(path) / path[0] == pytest.approx(file.values.min() / file.first, rel=1e-9)
-        medians = [float(r[f"{symbol}_median"]) for r in rows]
+        medians = [float(r[f"{snake(symbol)}_oracle_median_usd"]) for r in rows]
         # The sources answer the path (times their small offsets) and the median follows within the offsets.
         for median, price in zip(medians, path, strict=True):
             assert median == pytest.approx(price, rel=0.002)
