@@ -23,6 +23,7 @@ from rich.table import Table
 from ballast import console_hooks
 from ballast import console_perps as perps
 from ballast import options as opt
+from ballast.console_errors import label_addresses
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment, manifest_path
 from ballast.risk import STATUS_NAMES
@@ -272,6 +273,7 @@ def init_console(
         helpers = dict.fromkeys(HELPERS, helper)
         return {**names, "tokens": {}, "feeds": {}, **helpers, "traces": console_hooks.traces}
     m = deployment.manifest
+    label_addresses({**m.contracts, **m.tokens})
     with_options = (
         "; options_book, option_quote(series, size), buy(account, series, size), sell(account, series, size), "
         "options(account)"

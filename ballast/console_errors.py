@@ -267,13 +267,29 @@ def describe_error(error: BaseException, project: Any = None) -> str | None:
     return f"{what} reverted: {text}" if what else f"reverted: {text}"
 
 
+#: Names of known addresses (`label_addresses`): a failure names the contract called, not the one declaring the
+#: function (the MarginEngine, not the MarginEngineGovernance its fallback delegates to).
+_LABELS: dict[str, str] = {}
+
+
+def label_addresses(labels: Mapping[str, str]) -> None:
+    """Name addresses ({name: address}, as a manifest's `contracts` and `tokens`) in `describe_error`'s lines."""
+    _LABELS.update({str(address).lower(): name for name, address in labels.items()})
+
+
 def _called_function(error: BaseException, project: Any) -> str | None:
-    """The name of the function a failed transaction called, from its calldata's selector."""
+    """`Contract.function` a failed transaction called: the function from its calldata's selector, the contract
+    from its address when labelled (only the contract when ape kept no transaction)."""
     txn = getattr(error, "txn", None)
     data = getattr(txn, "data", None)
+    address = getattr(txn, "receiver", None) or getattr(error, "contract_address", None)
+    label = _LABELS.get(str(address or "").lower())
     if not isinstance(data, bytes | bytearray) or len(data) < 4:
-        return None
-    return project_functions(project).get(bytes(data[:4]).hex())
+        return label  # an error ape decoded itself keeps the contract's address, not the transaction
+    found = project_functions(project).get(bytes(data[:4]).hex())
+    if found is None or label is None:
+        return found
+    return f"{label}.{found.split('.', 1)[1]}"
 
 
 @cache
