@@ -152,7 +152,10 @@ def _fixes(
     settlement = deployment.manifest.settlement_symbol
     s_price = prices[params.settlement_asset].low
     units = div_up(d_shortfall * 10**params.settlement_decimals, s_price)
-    fixes = [Fix(f"deposit {units / 10**params.settlement_decimals:,.2f} {settlement}", units, settlement)]
+    # Exactly the shortfall at the block read; interest accrues from block to block, hence "or more".
+    fixes = [
+        Fix(f"deposit {units / 10**params.settlement_decimals:,.2f} {settlement} or more", units, settlement)
+    ]
     fee_bps = {
         mid: int(deployment.engine.marketParams(mid).tradingFeeBps) for mid in {p.market for p in positions}
     }
