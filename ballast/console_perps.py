@@ -1,13 +1,14 @@
-"""The console's trading helpers in token units, printing one line (or a table) each: `lp_deposit`, `fund`,
-`perp_quote` / `quote`, `open_position`, `close`, `set_price` and `why_unhealthy`. The logic is
-`ballast.console_trading` and `ballast.console_margin`; `ballast.console` binds these to the connected deployment."""
+"""The console's trading helpers in token units: `lp_deposit`, `fund`, `perp_quote` / `quote`, `open_position`,
+`close`, `set_price` and `why_unhealthy`. Each returns its result as a `Shown`: the console displays it as one line
+in words (its `repr`), and its fields are the result's (`ballast.console_trading`, `ballast.console_margin`).
+`why_unhealthy` also prints its table. `ballast.console` binds these to the connected deployment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ape.logging import LogLevel, logger
 from ape.managers.chain import ChainManager
@@ -20,16 +21,28 @@ from ballast.console_margin import Diagnosis, diagnose
 from ballast.manifest import Deployment
 from ballast.risk import BPS, STATUS_NAMES, WAD
 
+T = TypeVar("T")
+
+
+class Shown(Generic[T]):
+    """A helper's result as the console shows it: `repr` is the sentence, attributes are `value`'s."""
+
+    def __init__(self, value: T, text: str) -> None:
+        self.value = value
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.value, name)
+
 
 @contextmanager
 def _quiet() -> Iterator[None]:
     """ape's `Confirmed 0x...` line per transaction off: a helper prints one line for all it sent."""
     with logger.at_level(LogLevel.WARNING):
         yield
-
-
-def _say(console: Console, text: str) -> None:
-    console.print(text, soft_wrap=True, highlight=False, markup=False)
 
 
 def _units(units: int, decimals: int) -> str:
@@ -48,33 +61,31 @@ def lp_deposit(
     asset: str | None = None,
     *,
     console: Console,
-) -> trading.LpDeposit:
+) -> Shown[trading.LpDeposit]:
     """Deposit `amount` whole tokens (the settlement asset unless `asset`) into the Pool as `account`'s liquidity."""
     with _quiet():
         d = trading.lp_deposit(deployment, amount, account, asset)
     minted = " (minted)" if d.minted else ""
-    _say(
-        console,
+    text = (
         f"LP {_short(trading.address_of(account))}: deposited {_units(d.units, trading.decimals_of(deployment, d.symbol))}"
-        f" {d.symbol}{minted} into the Pool for {_units(d.shares, 18)} shares",
+        f" {d.symbol}{minted} into the Pool for {_units(d.shares, 18)} shares"
     )
-    return d
+    return Shown(d, text)
 
 
 def fund(
     deployment: Deployment, account: Any, asset: str, amount: trading.Amount, *, console: Console
-) -> trading.Funded:
+) -> Shown[trading.Funded]:
     """Deposit `amount` whole tokens of `asset` into the engine as `account`'s margin (mint + approve + deposit)."""
     with _quiet():
         f = trading.fund(deployment, account, asset, amount)
     kind = "cash" if f.cash else "collateral"
     minted = " (minted)" if f.minted else ""
-    _say(
-        console,
+    text = (
         f"{_short(trading.address_of(account))}: deposited {_units(f.units, trading.decimals_of(deployment, f.symbol))} "
-        f"{f.symbol}{minted} into the engine as {kind}",
+        f"{f.symbol}{minted} into the engine as {kind}"
     )
-    return f
+    return Shown(f, text)
 
 
 def perp_quote(
@@ -85,17 +96,16 @@ def perp_quote(
     slippage_bps: int = trading.DEFAULT_SLIPPAGE_BPS,
     *,
     console: Console,
-) -> trading.PerpQuote:
+) -> Shown[trading.PerpQuote]:
     """The price, fee and initial margin of trading `size` whole units on `market` now (negative: sell)."""
     q = trading.perp_quote(deployment, market, size, account, slippage_bps)
     side = "buy" if q.size > 0 else "sell"
     margin = f", initial margin {usd(q.initial_margin)}" if q.adds_risk else " (reduces: no margin added)"
-    _say(
-        console,
+    text = (
         f"{side} {_units(abs(q.size), 18)} {q.name} at {usd(q.price)}: notional {usd(q.notional)}, fee {usd(q.fee)}"
-        f"{margin}; acceptable price {usd(q.acceptable_price)} ({slippage_bps} bps)",
+        f"{margin}; acceptable price {usd(q.acceptable_price)} ({slippage_bps} bps)"
     )
-    return q
+    return Shown(q, text)
 
 
 def quote(
@@ -128,7 +138,7 @@ def quote(
 
 def _traded(
     deployment: Deployment, console: Console, account: Any, t: trading.PerpTrade, asset: str
-) -> trading.PerpTrade:
+) -> Shown[trading.PerpTrade]:
     side = "bought" if t.size > 0 else "sold"
     after = (
         "flat"
@@ -137,12 +147,11 @@ def _traded(
     )
     pnl = f", realized PnL {usd(t.realized_pnl)}" if t.realized_pnl else ""
     settlement = deployment.manifest.settlement_symbol
-    _say(
-        console,
+    text = (
         f"{_short(trading.address_of(account))} {side} {_units(abs(t.size), 18)} {t.name} at {usd(t.price)}, fee "
-        f"{_units(t.fee, trading.decimals_of(deployment, settlement))} {settlement}{pnl}; position now {after}",
+        f"{_units(t.fee, trading.decimals_of(deployment, settlement))} {settlement}{pnl}; position now {after}"
     )
-    return t
+    return Shown(t, text)
 
 
 def _asset_of(deployment: Deployment, market: int) -> str:
@@ -158,7 +167,7 @@ def open_position(
     acceptable_price: trading.Amount | None = None,
     *,
     console: Console,
-) -> trading.PerpTrade:
+) -> Shown[trading.PerpTrade]:
     """Trade `size` whole units on `market` (positive long, negative short) at the oracle's price, accepting at most
     `slippage_bps` worse (or `acceptable_price` USD)."""
     with _quiet():
@@ -173,7 +182,7 @@ def close(
     slippage_bps: int = trading.DEFAULT_SLIPPAGE_BPS,
     *,
     console: Console,
-) -> trading.PerpTrade:
+) -> Shown[trading.PerpTrade]:
     """Close `account`'s whole position on `market`."""
     with _quiet():
         t = trading.close(deployment, market, account, slippage_bps)
@@ -189,21 +198,20 @@ def set_price(
     *,
     sender: Any,
     console: Console,
-) -> trading.PriceSet:
+) -> Shown[trading.PriceSet]:
     """Move a mock-fed asset to `usd_price` (local chains); with `settle` let its TWAP catch up (status Ok)."""
     with _quiet():
         p = trading.set_price(deployment, chain, asset, usd_price, sender, settle)
-    _say(
-        console,
+    text = (
         f"{p.symbol}: feeds at {usd(p.price)}; oracle median {usd(p.median)}, TWAP {usd(p.twap)}, "
-        f"status {STATUS_NAMES[p.status]}",
+        f"status {STATUS_NAMES[p.status]}"
     )
-    return p
+    return Shown(p, text)
 
 
 def why_unhealthy(
     deployment: Deployment, chain: ChainManager, account: Any, *, console: Console
-) -> Diagnosis:
+) -> Shown[Diagnosis]:
     """Why `account` is or is not liquidatable: a table of every term of its maintenance health (collateral after
     haircuts, cash, positions' PnL and margins, margin products), the shortfall, and what would clear it."""
     d = diagnose(deployment, chain, account)
@@ -230,22 +238,21 @@ def why_unhealthy(
         table.add_row(f"margin product {k}", "its maintenance value and margin", usd(value), usd(margin))
     table.add_row("total", "", usd(h.maintenance_equity), usd(h.maintenance_margin), style="bold")
     console.print(table)
+    lines = []
     if h.liquidatable:
-        _say(
-            console,
+        lines.append(
             f"LIQUIDATABLE: maintenance equity {usd(h.maintenance_equity)} is below the requirement "
             f"{usd(h.maintenance_margin)}; shortfall {usd(d.shortfall)}.",
         )
         if d.fixes:
-            _say(console, "To clear it: " + "; or ".join(f.what for f in d.fixes) + ".")
+            lines.append("To clear it: " + "; or ".join(f.what for f in d.fixes) + ".")
         if d.blockers:
-            _say(console, f"A liquidation waits for a usable price of {', '.join(d.blockers)}.")
+            lines.append(f"A liquidation waits for a usable price of {', '.join(d.blockers)}.")
         else:
-            _say(console, "Anyone may liquidate it now: liquidator.liquidate(account, sender=keeper).")
+            lines.append("Anyone may liquidate it now: liquidator.liquidate(account, sender=keeper).")
     else:
         cushion = -d.shortfall
-        _say(
-            console,
+        lines.append(
             f"healthy: maintenance equity {usd(h.maintenance_equity)} covers the requirement "
             f"{usd(h.maintenance_margin)} with {usd(cushion)} to spare.",
         )
@@ -255,5 +262,5 @@ def why_unhealthy(
             per_unit = abs(p.size) * (BPS - p.margin_bps if p.size > 0 else BPS + p.margin_bps) // BPS
             move = cushion * WAD // max(per_unit, 1)
             edge = p.price - move if p.size > 0 else p.price + move
-            _say(console, f"  {p.name} alone: liquidatable near {usd(max(edge, 0))}.")
-    return d
+            lines.append(f"  {p.name} alone: liquidatable near {usd(max(edge, 0))}.")
+    return Shown(d, "\n".join(lines))

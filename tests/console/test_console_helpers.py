@@ -22,32 +22,32 @@ def liquidity(names, lp):
     return names["lp_deposit"](1_000_000, lp)
 
 
-def test_lp_deposit__mints_the_mock_and_gets_pool_shares(names, lp, output):
+def test_lp_deposit__mints_the_mock_and_gets_pool_shares(names, lp):
     d = names["deployment"]
     before = int(d.pool.balanceOf(lp)), int(d.pool.reserves(d.tokens["USDC"]))
     deposit = names["lp_deposit"](2_500.5, lp)
     assert deposit.units == 2_500_500_000 and deposit.shares > 0
     assert int(d.pool.balanceOf(lp)) == before[0] + deposit.shares
     assert int(d.pool.reserves(d.tokens["USDC"])) == before[1] + 2_500_500_000
-    assert output().startswith(
+    assert repr(deposit).startswith(
         f"LP {lp.address[:6]}…{lp.address[-4:]}: deposited 2,500.5000 USDC (minted) into the Pool"
     )
 
 
-def test_fund__cash_and_collateral_in_token_units(names, trader, output):
+def test_fund__cash_and_collateral_in_token_units(names, trader):
     d = names["deployment"]
-    names["fund"](trader, "usdc", 1_234.56)
-    names["fund"](trader, "WETH", "0.1")
+    cash = names["fund"](trader, "usdc", 1_234.56)
+    collateral = names["fund"](trader, "WETH", "0.1")
     assert int(d.engine.cash(trader)[0]) == 1_234_560_000
     assert int(d.engine.collateralBalance(trader, d.tokens["WETH"])) == WAD // 10
-    lines = output().splitlines()
+    lines = [repr(cash), repr(collateral)]
     assert lines[0].endswith("deposited 1,234.5600 USDC (minted) into the engine as cash")
     assert lines[1].endswith("deposited 0.1000 WETH (minted) into the engine as collateral")
     with pytest.raises(HelperError, match=r"^WBTC-PERP|no token 'WBTC-PERP'"):
         names["fund"](trader, "WBTC-PERP", 1)
 
 
-def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity, trader, output):
+def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity, trader):
     d = names["deployment"]
     names["fund"](trader, "USDC", 10_000)
     q = names["quote"]("weth-perp", 2.5, trader)
@@ -56,7 +56,7 @@ def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity,
     assert q.price == int(d.oracle.priceForRisk(weth, False))  # a buyer pays the higher of median and TWAP
     assert q.notional == 7_500 * WAD and q.fee == 7_50 * WAD // 100 and q.initial_margin == 750 * WAD
     assert q.acceptable_price == q.price * 10_050 // 10_000
-    assert output().splitlines()[1] == (
+    assert repr(q) == (
         "buy 2.5000 WETH-PERP at $3,000.00: notional $7,500.00, fee $7.5000, initial margin $750.00; acceptable price "
         "$3,015.00 (50 bps)"
     )
@@ -70,7 +70,7 @@ def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity,
     # The realized PnL, if any, is the borrow fee of the seconds the position was open.
     assert re.fullmatch(
         r".* sold 2\.5000 WETH-PERP at \$3,000\.00, fee 7\.5000 USDC(, realized PnL -\$0\.\d{4})?; position now flat",
-        output().splitlines()[-1],
+        repr(closed),
     )
     with pytest.raises(HelperError, match="has no position on WETH-PERP"):
         names["close"](0, trader)
@@ -105,13 +105,14 @@ def test_set_price__moves_every_mock_feed_and_settles_the_twap(names, chain):
 def test_why_unhealthy__after_a_crash_names_the_engines_shortfall_and_a_deposit_that_clears_it(
     names, liquidity, trader2, output
 ):
+    """(The table goes to the console; the verdict is the result's `repr`.)"""
     d = names["deployment"]
     names["fund"](trader2, "USDC", 5_000)
     names["fund"](trader2, "WETH", 2)
     names["open_position"]("WETH-PERP", 10, trader2)
     healthy = names["why_unhealthy"](trader2)
     assert not healthy.health.liquidatable and healthy.fixes == []
-    assert "healthy: maintenance equity" in output()
+    assert repr(healthy).startswith("healthy: maintenance equity")
 
     names["set_price"]("WETH", 2_100)
     diagnosis = names["why_unhealthy"](trader2)
@@ -133,7 +134,8 @@ def test_why_unhealthy__after_a_crash_names_the_engines_shortfall_and_a_deposit_
     (position,) = diagnosis.positions
     assert position.name == "WETH-PERP" and position.margin == 1_050 * WAD
     shortfall_text = f"shortfall ${Decimal(diagnosis.shortfall) / WAD:,.2f}"
-    out = output()
+    out = repr(diagnosis)
+    assert f"maintenance health of {trader2.address}" in output()
     assert "LIQUIDATABLE: maintenance equity" in out and shortfall_text in out
     # Closing 10 WETH frees $1,050 of margin less fees: short of the shortfall, so only the deposit is offered.
     (deposit,) = diagnosis.fixes
