@@ -101,9 +101,12 @@ def perp_quote(
     q = trading.perp_quote(deployment, market, size, account, slippage_bps)
     side = "buy" if q.size > 0 else "sell"
     margin = f", initial margin {usd(q.initial_margin)}" if q.adds_risk else " (reduces: no margin added)"
+    verdict = ""
+    if account is not None:
+        verdict = "; it would go through now" if q.refusal is None else f"; it would revert now: {q.refusal}"
     text = (
         f"{side} {_units(abs(q.size), 18)} {q.name} at {usd(q.price)}: notional {usd(q.notional)}, fee {usd(q.fee)}"
-        f"{margin}; acceptable price {usd(q.acceptable_price)} ({slippage_bps} bps)"
+        f"{margin}; acceptable price {usd(q.acceptable_price)} ({slippage_bps} bps){verdict}"
     )
     return Shown(q, text)
 
@@ -257,10 +260,25 @@ def why_unhealthy(
             f"{usd(h.maintenance_margin)} with {usd(cushion)} to spare.",
         )
         for p in d.positions:
-            # The price at which this position alone would use up the cushion (others held still).
-            # A long loses size x the fall while its margin shrinks with it; a short's margin grows with the rise.
-            per_unit = abs(p.size) * (BPS - p.margin_bps if p.size > 0 else BPS + p.margin_bps) // BPS
-            move = cushion * WAD // max(per_unit, 1)
-            edge = p.price - move if p.size > 0 else p.price + move
-            lines.append(f"  {p.name} alone: liquidatable near {usd(max(edge, 0))}.")
+            # The price of this market's asset at which the cushion is used up, every other price held: the
+            # position's PnL and the same asset's collateral (after its haircut) move with it, and so does the
+            # position's margin (down with a long's falling price, up with a short's rising one).
+            asset = deployment.symbol_of(deployment.engine.marketParams(p.market).asset)
+            held = sum(
+                c.units * 10 ** (18 - c.decimals) * (BPS - c.haircut_bps) // BPS
+                for c in d.collateral
+                if c.symbol == asset
+            )
+            if p.size > 0:
+                per_unit = p.size + held - p.size * p.margin_bps // BPS
+            else:
+                per_unit = -p.size - held - p.size * p.margin_bps // BPS
+            if per_unit <= 0:
+                continue
+            move = cushion * WAD // per_unit
+            edge = max(p.price - move, 0) if p.size > 0 else p.price + move
+            way = "falls" if p.size > 0 else "rises"
+            lines.append(
+                f"  {p.name}: liquidatable if {asset} {way} to about {usd(edge)} (other prices held)."
+            )
     return Shown(d, "\n".join(lines))

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from ape.exceptions import ContractLogicError
 from ape.managers.chain import ChainManager
 
+from ballast.console_errors import decode_revert, revert_data
 from ballast.errors import BallastError
 from ballast.manifest import Deployment
 from ballast.prices import restamp_and_update, settle_prices
@@ -157,6 +159,8 @@ class PerpQuote:
     initial_margin: int
     adds_risk: bool
     position_before: int
+    #: With an account: None when the trade would go through now, else the error it would revert with (decoded).
+    refusal: str | None = None
 
 
 def perp_quote(
@@ -185,6 +189,14 @@ def perp_quote(
     up, down = div_up(price * (BPS + slippage_bps), BPS), price * (BPS - slippage_bps) // BPS
     acceptable = up if buying else down
     notional = notional_up(delta, price)
+    refusal = None
+    if account is not None:
+        # A dry run of the trade (an eth_call from the account): what the engine would say now.
+        try:
+            engine.modifyPosition.call(mid, delta, up if buying else down, sender=account)
+        except ContractLogicError as err:
+            data = revert_data(err)
+            refusal = (decode_revert(data) if data else None) or str(err) or "reverted"
     return PerpQuote(
         market=mid,
         name=name,
@@ -196,6 +208,7 @@ def perp_quote(
         initial_margin=mul_bps_up(notional, int(params.initialMarginBps)) if adds_risk else 0,
         adds_risk=adds_risk,
         position_before=before,
+        refusal=refusal,
     )
 
 

@@ -58,8 +58,11 @@ def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity,
     assert q.acceptable_price == q.price * 10_050 // 10_000
     assert repr(q) == (
         "buy 2.5000 WETH-PERP at $3,000.00: notional $7,500.00, fee $7.5000, initial margin $750.00; acceptable price "
-        "$3,015.00 (50 bps)"
+        "$3,015.00 (50 bps); it would go through now"
     )
+    too_big = names["quote"]("WETH-PERP", 100, trader)  # a dry run from the account says why it would fail
+    assert too_big.refusal.startswith("InsufficientMargin(initialEquity=$")
+    assert repr(too_big).endswith(f"; it would revert now: {too_big.refusal}")
     t = names["open_position"]("WETH-PERP", 2.5, trader)
     assert int(d.engine.position(trader, 0).size) == 5 * WAD // 2 == t.size_after
     assert t.price == q.price and t.fee == 7_500_000  # USDC units
@@ -113,6 +116,11 @@ def test_why_unhealthy__after_a_crash_names_the_engines_shortfall_and_a_deposit_
     healthy = names["why_unhealthy"](trader2)
     assert not healthy.health.liquidatable and healthy.fixes == []
     assert repr(healthy).startswith("healthy: maintenance equity")
+    # Where the crash would have to go: the position and the 2 WETH of collateral both lose with the price.
+    (edge,) = re.findall(
+        r"WETH-PERP: liquidatable if WETH falls to about \$([\d,.]+) \(other prices held\)", repr(healthy)
+    )
+    assert 2_100 < float(edge.replace(",", "")) < 2_300
 
     names["set_price"]("WETH", 2_100)
     diagnosis = names["why_unhealthy"](trader2)
