@@ -275,8 +275,8 @@ def init_console(
     m = deployment.manifest
     label_addresses({**m.contracts, **m.tokens})
     with_options = (
-        "; options_book, option_quote(series, size), buy(account, series, size), sell(account, series, size), "
-        "options(account)"
+        "; options_book, quote(series, size), buy(account, series, size), sell(account, series, size), "
+        "options(account), option_quote(series, size)"
         if deployment.options is not None
         else ""
     )
@@ -284,7 +284,7 @@ def init_console(
         f"ballast on {choice} (chain {m.chain_id}, deployed at block {m.block}): pool, engine, oracle, insurance, "
         f"liquidator, timelock, onboarding, tokens, feeds; health(account), positions(account), prices(), "
         f"why_unhealthy(account); lp_deposit(amount, account), fund(account, asset, amount), "
-        f"quote(market, size), open_position(market, size, account), close(market, account), "
+        f"quote(market, size, account), open_position(market, size, account), close(market, account), "
         f"set_price(asset, usd){with_options}; traces(True) shows call traces on failures "
         f"(docs/walkthrough.md)",
         soft_wrap=True,

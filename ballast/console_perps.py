@@ -114,9 +114,10 @@ def perp_quote(
 def quote(
     deployment: Deployment, ref: int | str, size: trading.Amount, *args: Any, console: Console, **kwargs: Any
 ) -> Any:
-    """One `quote` for perps and options: a market (`"WETH-PERP"`) gives `perp_quote`, an options series
-    (`"WETH-20261214T0516-3000-C"`) `option_quote`. A number is a market id or a series id; when it could be both,
-    say which with the name or `perp_quote` / `option_quote`."""
+    """One `quote` for perps and options: a market name (`"WETH-PERP"`) gives `perp_quote`, an options series name
+    (`"WETH-20261214T0516-3000-C"`) `option_quote`. A number keeps the meaning `quote` has always had: a series id
+    of the deployment's OptionsBook (`quote(1, -2)`); with no such series, a market id. `perp_quote(0, ...)` quotes
+    a market by id whatever the book lists."""
     from ballast.console import quote as option_quote
 
     markets = deployment.manifest.markets
@@ -128,15 +129,14 @@ def quote(
             return option_quote(deployment, ref, size, console=console)
         names = [*markets, *(s.name for s in series)]
         raise trading.HelperError(f"no market or options series {ref!r} (try one of: {', '.join(names)})")
-    number = int(ref)
-    is_market, is_series = number in markets.values(), any(s.id == number for s in series)
-    if is_market and is_series:
-        raise trading.HelperError(
-            f"{number} is both a market id and an options series id: quote by name, or use perp_quote / option_quote"
-        )
-    if is_series:
-        return option_quote(deployment, number, size, console=console)
-    return perp_quote(deployment, number, size, *args, console=console, **kwargs)
+    if any(s.id == int(ref) for s in series):
+        if args or kwargs:
+            raise trading.HelperError(
+                f"{ref} is an options series id: quote(series, size) takes no account; perp_quote({ref}, ...) "
+                "quotes the market with that id"
+            )
+        return option_quote(deployment, int(ref), size, console=console)
+    return perp_quote(deployment, int(ref), size, *args, console=console, **kwargs)
 
 
 def _traded(
@@ -203,6 +203,10 @@ def set_price(
     console: Console,
 ) -> Shown[trading.PriceSet]:
     """Move a mock-fed asset to `usd_price` (local chains); with `settle` let its TWAP catch up (status Ok)."""
+    if sender is None:
+        raise trading.HelperError(
+            "set_price needs a sender off local networks: set_price(asset, usd, sender=ACCOUNT)"
+        )
     with _quiet():
         p = trading.set_price(deployment, chain, asset, usd_price, sender, settle)
     text = (

@@ -83,16 +83,23 @@ def test_quote_open_close__at_the_oracles_price_in_whole_units(names, liquidity,
         names["open_position"]("DOGE-PERP", 1, trader)
 
 
-def test_quote__dispatches_to_options_by_series_name_and_refuses_an_ambiguous_number(names, output):
+def test_quote__dispatches_to_options_by_series_name_or_id_and_to_markets_by_name(names, trader, output):
     d = names["deployment"]
     series = d.manifest.options.series[0]
     q = names["quote"](series.name, 1)
     assert q.series_id == series.id and q.cash < 0  # a premium paid
     assert names["option_quote"](series.name, 1) == q
     assert output().splitlines()[0].startswith(f"buy 1.000000 {series.name}: premium $")
-    assert series.id in d.manifest.markets.values()  # series ids 1-3 and market ids 0-2 overlap
-    with pytest.raises(HelperError, match=f"^{series.id} is both a market id and an options series id"):
-        names["quote"](series.id, 1)
+    # A number is a series id, as `quote` has always taken it (series ids 1-3 and market ids 0-2 overlap) ...
+    assert series.id in d.manifest.markets.values()
+    assert names["quote"](series.id, 1) == q
+    # ... a market by name or by `perp_quote`; a market id no series has is a market.
+    assert names["quote"]("WBTC-PERP", 0.1).market == 1 == names["perp_quote"](1, 0.1).market
+    assert names["quote"](0, 0.1).name == "WETH-PERP"
+    with pytest.raises(
+        HelperError, match=f"^{series.id} is an options series id: quote\\(series, size\\) takes no account"
+    ):
+        names["quote"](series.id, 1, trader)
 
 
 def test_set_price__moves_every_mock_feed_and_settles_the_twap(names, chain):
