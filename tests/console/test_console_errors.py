@@ -127,6 +127,35 @@ def test_console_handler__prints_one_line_and_traces_switch_back_on(names, accou
     assert console_hooks.traces(False) is False and Trace.show is not console_hooks._ORIGINALS["show"]
 
 
+def test_install__ape_consoles_extension_registers_the_one_line_handler(names, accounts, traces_off):
+    """What `ape console` does with ape_console_extras.py: the extras install the hooks, then IPython loads ape's
+    console extension, whose handler ours replaces; a failing cell prints the one line and no traceback."""
+    import ape_console.plugin as plugin
+    from ape.exceptions import ApeException
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from ballast.errors import BallastError
+
+    from support.deploy import quiet_console
+
+    console = quiet_console()
+    original = plugin.load_ipython_extension
+    shell = InteractiveShell.instance(user_ns={"engine": names["engine"], "trader": accounts[8]})
+    try:
+        console_hooks.install(console, trace=False)
+        plugin.load_ipython_extension(shell)  # IPython loading ape's console plugin
+        assert set(shell.custom_exceptions) == {ApeException, BallastError}
+        result = shell.run_cell("engine.modifyPosition(0, 10**18, 2**255, sender=trader)")
+        assert isinstance(result.error_in_exec, ContractLogicError)
+        assert console.file.getvalue().splitlines() == [
+            "MarginEngine reverted: InsufficientMargin(initialEquity=-$3.0000, initialMargin=$300.00, "
+            "stressEquity=-$603.00)"
+        ]
+    finally:
+        plugin.load_ipython_extension = getattr(plugin.load_ipython_extension, "__wrapped__", original)
+        InteractiveShell.clear_instance()
+
+
 def test_deeper_error__the_oracle_behind_the_engine_decodes_by_name(
     names, deployed, accounts, chain, traces_off
 ):
