@@ -129,8 +129,26 @@ def usd_text(wad: int) -> str:
     return f"-{text}" if value < 0 else text
 
 
+def role_names(abis: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[bytes, str]:
+    """AccessControl role ids -> names: every `X_ROLE()` getter of the ABIs, as `keccak256("X_ROLE")` (the
+    convention of the project's and OpenZeppelin's roles; a role defined otherwise stays a hash), and the admin
+    role 0x00."""
+    names = {bytes(32): "DEFAULT_ADMIN_ROLE"}
+    for abi in abis.values():
+        for entry in abi:
+            name = str(entry.get("name", ""))
+            if entry.get("type") == "function" and name.endswith("_ROLE") and not entry.get("inputs"):
+                names.setdefault(keccak(text=name), name)
+    return names
+
+
 def _value_text(
-    name: str, canonical: str, internal: str, value: Any, enums: Mapping[str, tuple[str, ...]]
+    name: str,
+    canonical: str,
+    internal: str,
+    value: Any,
+    enums: Mapping[str, tuple[str, ...]],
+    roles: Mapping[bytes, str],
 ) -> str:
     if internal.startswith("enum "):
         members = enums.get(internal[5:], ())
@@ -139,6 +157,8 @@ def _value_text(
     if canonical == "address":
         return to_checksum_address(value)
     if canonical == "bytes32" and isinstance(value, bytes):
+        if value in roles:
+            return roles[value]
         text = value.rstrip(b"\0")
         if text and all(32 <= b < 127 for b in text):
             return repr(text.decode())
@@ -162,6 +182,7 @@ class ErrorDecoder:
     ) -> None:
         self.specs = error_specs(abis)
         self.enums = dict(enums or {})
+        self.roles = role_names(abis)
 
     def decode(self, data: str | bytes) -> DecodedError | None:
         """The error behind `data` (0x-prefixed hex or bytes), or None when no known error has its selector or its
@@ -195,7 +216,7 @@ class ErrorDecoder:
                     dict.fromkeys(s.inputs[k][0] for s in specs if len(s.inputs) == len(spec.inputs))
                 )
                 usd_name = names[0] if all(_USD_NAME.search(n) for n in names) else "-"
-                parts.append(f"{'|'.join(names)}={_value_text(usd_name, t, i, v, self.enums)}")
+                parts.append(f"{'|'.join(names)}={_value_text(usd_name, t, i, v, self.enums, self.roles)}")
             return DecodedError(spec.name, args, f"{spec.name}({', '.join(parts)})")
         return None
 
