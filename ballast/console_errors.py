@@ -44,6 +44,8 @@ PANIC_CODES = {
 _USD_NAME = re.compile(
     r"(Usd|Equity|Margin|Price|Value|Pnl)$|^(equity|margin|price|nav|traderPnl|poolValue)$"
 )
+#: Argument names whose values are fractions in WAD (the Pool's utilization): shown in percent.
+_WAD_FRACTION_NAME = re.compile(r"(?i)utilization$")
 _HEX = re.compile(r"0x[0-9a-fA-F]{8,}")
 #: How anvil words a reverted `eth_call` (ape keeps the text, not the JSON-RPC error's data).
 _ANVIL_CALL = re.compile(r"custom error (0x[0-9a-fA-F]{8}):\s*(?:0x)?([0-9a-fA-F]*)")
@@ -165,7 +167,15 @@ def _value_text(
         return "0x" + value.hex()
     if isinstance(value, bytes):
         return "0x" + value.hex()
-    if canonical.startswith(("uint", "int")) and _USD_NAME.search(name) and canonical[-3:] == "256":
+    # `name` stands for every name the argument goes by (errors sharing a selector): a unit applies when all agree.
+    names = name.split("|")
+    if canonical == "uint256" and all(_WAD_FRACTION_NAME.search(n) for n in names):
+        return f"{Decimal(value) / 10**16:,.2f} %"
+    if (
+        canonical.startswith(("uint", "int"))
+        and all(_USD_NAME.search(n) for n in names)
+        and canonical[-3:] == "256"
+    ):
         if value == 2**256 - 1 or abs(value) >= 2**255 - 1:
             return "max"
         return usd_text(value)
@@ -211,12 +221,12 @@ class ErrorDecoder:
             args = {n: v for (n, _, _), v in zip(spec.inputs, values, strict=True)}
             parts = []
             for k, ((_, t, i), v) in enumerate(zip(spec.inputs, values, strict=True)):
-                # Errors sharing a selector differ in argument names only: show every name; dollars if all agree.
+                # Errors sharing a selector differ in argument names only: show every name; a unit if all agree.
                 names = list(
                     dict.fromkeys(s.inputs[k][0] for s in specs if len(s.inputs) == len(spec.inputs))
                 )
-                usd_name = names[0] if all(_USD_NAME.search(n) for n in names) else "-"
-                parts.append(f"{'|'.join(names)}={_value_text(usd_name, t, i, v, self.enums, self.roles)}")
+                label = "|".join(names)
+                parts.append(f"{label}={_value_text(label, t, i, v, self.enums, self.roles)}")
             return DecodedError(spec.name, args, f"{spec.name}({', '.join(parts)})")
         return None
 

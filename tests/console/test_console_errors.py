@@ -54,6 +54,11 @@ def test_decode__names_values_in_dollars_enums_by_member_and_unknown_selectors_a
         decode_revert(data, project)
         == "ParamOutOfBounds(name='maintHaircutBps', value=9000, min=0, max=5000)"
     )
+    data = _data("UtilizationExceeded(uint256,uint256)", ["uint256", "uint256"], [1_250 * WAD, 9 * WAD // 10])
+    assert (
+        decode_revert(data, project)
+        == "UtilizationExceeded(utilization=125,000.00 %, maxUtilization=90.00 %)"
+    )
     assert decode_revert(_data("Error(string)", ["string"], ["no"]), project) == "Error('no')"
     assert decode_revert(_data("Panic(uint256)", ["uint256"], [0x11]), project) == (
         "Panic(0x11: arithmetic overflow or underflow)"
