@@ -2,7 +2,7 @@
 oracle, insurance, liquidator, timelock, onboarding, tokens, options_book) and `health(account)`,
 `positions(account)`, `prices()` printing tables; the trading helpers in token units of `ballast.console_perps`
 (`lp_deposit`, `fund`, `quote` / `perp_quote`, `open_position`, `close`, `set_price`, `why_unhealthy`); with an
-OptionsBook also `option_quote(series, size)` (`quote` takes a series by name too), `buy(account, series, size,
+OptionsBook also `option_quote(series, size)` (`quote` takes a series by name or id too), `buy(account, series, size,
 max_premium=None)`, `sell(account, series, size, min_proceeds=None)` and `options(account)` (the logic is
 `ballast.options`); and `traces(on)`, the switch of ape's call traces on failures (`ballast.console_hooks`)."""
 

@@ -40,7 +40,7 @@ class Shown(Generic[T]):
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """ape's `Confirmed 0x...` line per transaction off: a helper prints one line for all it sent."""
+    """ape's `Confirmed 0x...` line per transaction off: a helper shows one line for all it sent."""
     with logger.at_level(LogLevel.WARNING):
         yield
 

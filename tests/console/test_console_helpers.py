@@ -7,9 +7,11 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from ape.exceptions import ContractLogicError
 
 from ballast import console_trading as trading
 from ballast import reader, risk
+from ballast.console_errors import describe_error
 from ballast.console_trading import HelperError
 
 WAD = 10**18
@@ -179,3 +181,26 @@ def test_to_units__exact_for_decimals_and_strings():
     assert trading.to_units(0.1, 18) == 10**17
     assert trading.to_units("2.5", 6) == 2_500_000
     assert trading.to_units(Decimal("1e-7"), 6) == 0
+
+
+def test_why_unhealthy__a_reduction_that_clears_the_shortfall_is_offered_and_the_engine_agrees(
+    names, liquidity, stranger
+):
+    """6,100 USDC behind a 10 WETH long: at $2,500 the account is $180 short of maintenance. Reducing frees 5 % of
+    the price per WETH less the 0.1 % fee, so about 1.47 WETH closes the gap; the engine refuses a partial reduce
+    that leaves the account below maintenance (a tenth too little) and takes one a tenth above it."""
+    d = names["deployment"]
+    names["fund"](stranger, "USDC", 6_100)
+    names["open_position"]("WETH-PERP", 10, stranger)
+    names["set_price"]("WETH", 2_500)
+    diagnosis = names["why_unhealthy"](stranger)
+    assert diagnosis.health.liquidatable and d.engine.health(stranger).liquidatable
+    deposit, reduce = diagnosis.fixes
+    assert deposit.symbol == "USDC" and reduce.symbol == "WETH"
+    assert reduce.what == f"reduce WETH-PERP by {reduce.units / WAD:,.4f} WETH (of 10.0000)"
+    assert 1.4 * WAD < reduce.units < 1.55 * WAD
+    with pytest.raises(ContractLogicError) as caught:
+        names["open_position"]("WETH-PERP", -Decimal(reduce.units) * 9 / 10 / WAD, stranger)
+    assert "reverted: BelowMaintenance(maintenanceEquity=$" in describe_error(caught.value)
+    names["open_position"]("WETH-PERP", -Decimal(reduce.units) * 11 / 10 / WAD, stranger)
+    assert not d.engine.health(stranger).liquidatable
