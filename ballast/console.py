@@ -221,6 +221,25 @@ def _no_deployment(message: str) -> Callable[..., None]:
     return helper
 
 
+def _chain_key(chain: ChainManager) -> tuple[int, str]:
+    """The connection and chain the console was opened on (its provider and the hash of its first block)."""
+    return id(chain.provider), str(chain.blocks[0].hash)
+
+
+def _register_contract_types(chain: ChainManager, deployment: Deployment, key: tuple[int, str]) -> None:
+    """Tell ape the contract type at each address of the deployment (the MarginEngine and the Pool with the whole API
+    their fallbacks serve), so that its traces name them; only on the chain the console was opened on."""
+    if _chain_key(chain) != key:
+        return
+    instances = [
+        deployment.oracle, deployment.pool, deployment.engine, deployment.liquidator, deployment.insurance,
+        deployment.lock, deployment.timelock, deployment.onboarding, deployment.options, *deployment.tokens.values(),
+    ]  # fmt: skip
+    for instance in instances:
+        if instance is not None:
+            chain.contracts[instance.address] = instance.contract_type
+
+
 #: The helpers bound to a deployment (each prints how to deploy when there is none).
 HELPERS = (
     "health", "positions", "prices", "quote", "perp_quote", "option_quote", "buy", "sell", "options", "lp_deposit",
@@ -274,6 +293,8 @@ def init_console(
         return {**names, "tokens": {}, "feeds": {}, **helpers, "traces": console_hooks.traces}
     m = deployment.manifest
     label_addresses({**m.contracts, **m.tokens})
+    if install_hooks:
+        console_hooks.when_traces_on(partial(_register_contract_types, chain, deployment, _chain_key(chain)))
     with_options = (
         "; options_book, quote(series, size), buy(account, series, size), sell(account, series, size), "
         "options(account), option_quote(series, size)"

@@ -26,6 +26,18 @@ TRACES_ENV = "BALLAST_TRACES"
 
 #: The ape methods `traces(False)` replaces, with what they were.
 _ORIGINALS: dict[str, Any] = {}
+#: Called once each when traces are first turned on (`when_traces_on`).
+_ON_TRACES: list[Callable[[], None]] = []
+
+
+def when_traces_on(callback: Callable[[], None]) -> None:
+    """Run `callback` the first time traces are turned on (at once if they are on): the console uses it to tell ape
+    the deployment's contract types, so that traces name contracts and functions instead of addresses and
+    selectors."""
+    if traces():
+        callback()
+    else:
+        _ON_TRACES.append(callback)
 
 
 def _trace_targets() -> dict[str, tuple[Any, str]]:
@@ -45,6 +57,8 @@ def traces(on: bool | None = None) -> bool:
         for key, (owner, name) in targets.items():
             if key in _ORIGINALS:
                 setattr(owner, name, _ORIGINALS.pop(key))
+        while _ON_TRACES:
+            _ON_TRACES.pop(0)()
         return True
     if not _ORIGINALS:
         owner, name = targets["show"]
@@ -54,8 +68,11 @@ def traces(on: bool | None = None) -> bool:
         original = _ORIGINALS["decode"] = getattr(owner, name)
 
         def decode_custom_error(self: Any, data: Any, address: Any, **kwargs: Any) -> Any:
-            kwargs.pop("txn", None)  # without the transaction ape cannot go looking for its trace
-            return original(self, data, address, **kwargs)
+            txn = kwargs.pop("txn", None)  # without the transaction ape cannot go looking for its trace
+            error = original(self, data, address, **kwargs)
+            if error is not None and txn is not None:
+                error.txn = txn  # given back once decoded: the one-line report names the function called
+            return error
 
         setattr(owner, name, decode_custom_error)
     return False

@@ -127,9 +127,8 @@ def test_console_handler__prints_one_line_and_traces_switch_back_on(names, accou
     handler(None, HelperError, HelperError("no market 'X'"), None)
     # An empty account buying 1 WETH at $3,000: the $3 fee is its equity, 10 % of $3,000 its initial margin, and the
     # stress scenario takes 20 % more.
-    # ape decodes an error of the called contract's ABI itself and then keeps no transaction: the contract is named.
     assert output().splitlines() == [
-        "MarginEngine reverted: InsufficientMargin(initialEquity=-$3.0000, initialMargin=$300.00, "
+        "MarginEngine.modifyPosition reverted: InsufficientMargin(initialEquity=-$3.0000, initialMargin=$300.00, "
         "stressEquity=-$603.00)",
         "ballast: no market 'X'",
     ]
@@ -160,12 +159,26 @@ def test_install__ape_consoles_extension_registers_the_one_line_handler(names, a
         result = shell.run_cell("engine.modifyPosition(0, 10**18, 2**255, sender=trader)")
         assert isinstance(result.error_in_exec, ContractLogicError)
         assert console.file.getvalue().splitlines() == [
-            "MarginEngine reverted: InsufficientMargin(initialEquity=-$3.0000, initialMargin=$300.00, "
+            "MarginEngine.modifyPosition reverted: InsufficientMargin(initialEquity=-$3.0000, initialMargin=$300.00, "
             "stressEquity=-$603.00)"
         ]
     finally:
         plugin.load_ipython_extension = getattr(plugin.load_ipython_extension, "__wrapped__", original)
         InteractiveShell.clear_instance()
+
+
+def test_when_traces_on__runs_once_the_first_time_traces_go_on(traces_off):
+    """The console tells ape the deployment's contract types only when traces are wanted (they name contracts in a
+    trace; with traces off nothing reads them)."""
+    calls = []
+    console_hooks.when_traces_on(lambda: calls.append("on"))
+    assert calls == []
+    console_hooks.traces(True)
+    console_hooks.traces(False)
+    console_hooks.traces(True)
+    assert calls == ["on"]
+    console_hooks.when_traces_on(lambda: calls.append("already on"))
+    assert calls == ["on", "already on"]
 
 
 def test_deeper_error__the_oracle_behind_the_engine_decodes_by_name(

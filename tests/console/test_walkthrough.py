@@ -33,15 +33,6 @@ def checked(line: str) -> bool:
     )
 
 
-def same_line(shown: str, printed: str) -> bool:
-    """The page's line and a printed one agree. ape decodes an error of the called contract itself when this process
-    deployed it, and then keeps no transaction: the line names the contract without the function."""
-    if shown == printed:
-        return True
-    called = re.match(r"^(\w+)\.\w+ reverted: (.*)$", shown)
-    return bool(called) and printed == f"{called.group(1)} reverted: {called.group(2)}"
-
-
 def test_walkthrough__runs_and_prints_what_the_page_shows(names, traces_off):
     page = steps(WALKTHROUGH.read_text())
     assert len(page) >= 15
@@ -64,7 +55,7 @@ def test_walkthrough__runs_and_prints_what_the_page_shows(names, traces_off):
     cursor = 0
     for statement, lines in page:
         for line in filter(checked, lines):
-            at = next((i for i in range(cursor, len(printed)) if same_line(line.rstrip(), printed[i])), None)
+            at = next((i for i in range(cursor, len(printed)) if line.rstrip() == printed[i]), None)
             assert at is not None, f"after `{statement}` the page shows a line the run did not print:\n{line}"
             cursor = at + 1
     # The run ended where the page does: Alice liquidated, flat, healthy again.
