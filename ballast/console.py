@@ -1,8 +1,10 @@
 """What `ape console` gets from ape_console_extras.py: the deployment of the connected network (pool, engine,
 oracle, insurance, liquidator, timelock, onboarding, tokens, options_book) and `health(account)`,
-`positions(account)`, `prices()` printing tables; with an OptionsBook also `quote(series, size)`,
-`buy(account, series, size, max_premium=None)`, `sell(account, series, size, min_proceeds=None)` and
-`options(account)` (the logic is `ballast.options`)."""
+`positions(account)`, `prices()` printing tables; the trading helpers in token units of `ballast.console_perps`
+(`lp_deposit`, `fund`, `quote` / `perp_quote`, `open_position`, `close`, `set_price`, `why_unhealthy`); with an
+OptionsBook also `option_quote(series, size)` (`quote` takes a series by name or id too), `buy(account, series, size,
+max_premium=None)`, `sell(account, series, size, min_proceeds=None)` and `options(account)` (the logic is
+`ballast.options`); and `traces(on)`, the switch of ape's call traces on failures (`ballast.console_hooks`)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ from ape.managers.project import ProjectManager
 from rich.console import Console
 from rich.table import Table
 
+from ballast import console_hooks
+from ballast import console_perps as perps
 from ballast import options as opt
+from ballast.console_errors import label_addresses
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment, manifest_path
 from ballast.risk import STATUS_NAMES
@@ -216,15 +221,47 @@ def _no_deployment(message: str) -> Callable[..., None]:
     return helper
 
 
+def _chain_key(chain: ChainManager) -> tuple[int, str]:
+    """The connection and chain the console was opened on (its provider and the hash of its first block)."""
+    return id(chain.provider), str(chain.blocks[0].hash)
+
+
+def _register_contract_types(chain: ChainManager, deployment: Deployment, key: tuple[int, str]) -> None:
+    """Tell ape the contract type at each address of the deployment (the MarginEngine and the Pool with the whole API
+    their fallbacks serve), so that its traces name them; only on the chain the console was opened on."""
+    if _chain_key(chain) != key:
+        return
+    instances = [
+        deployment.oracle, deployment.pool, deployment.engine, deployment.liquidator, deployment.insurance,
+        deployment.lock, deployment.timelock, deployment.onboarding, deployment.options, *deployment.tokens.values(),
+    ]  # fmt: skip
+    for instance in instances:
+        if instance is not None:
+            chain.contracts[instance.address] = instance.contract_type
+
+
+#: The helpers bound to a deployment (each prints how to deploy when there is none).
+HELPERS = (
+    "health", "positions", "prices", "quote", "perp_quote", "option_quote", "buy", "sell", "options", "lp_deposit",
+    "fund", "open_position", "close", "set_price", "why_unhealthy",
+)  # fmt: skip
+
+
 def init_console(
     chain: ChainManager,
     project: ProjectManager,
     root: Path | str | None = None,
     console: Console | None = None,
+    install_hooks: bool = False,
+    price_sender: Any = None,
 ) -> dict[str, Any]:
-    """The names `ape console` gets: the deployment's contracts and the table helpers. Without a usable manifest
-    for the connected network, one line says how to deploy and the names are None."""
+    """The names `ape console` gets: the deployment's contracts and the helpers. Without a usable manifest for the
+    connected network, one line says how to deploy and the names are None. `install_hooks`: report failures in one
+    line and turn call traces off (`ballast.console_hooks`; what `ape console` does). `price_sender`: who sends
+    `set_price`'s feed answers and oracle updates (ape's first test account by default)."""
     console = console or Console()
+    if install_hooks:
+        console_hooks.install(console)
     network = chain.provider.network
     choice = f"{network.ecosystem.name}:{network.name}"
     try:
@@ -252,18 +289,25 @@ def init_console(
             ),
             None,
         )
-        helpers = dict.fromkeys(("health", "positions", "prices", "quote", "buy", "sell", "options"), helper)
-        return {**names, "tokens": {}, "feeds": {}, **helpers}
+        helpers = dict.fromkeys(HELPERS, helper)
+        return {**names, "tokens": {}, "feeds": {}, **helpers, "traces": console_hooks.traces}
     m = deployment.manifest
+    label_addresses({**m.contracts, **m.tokens})
+    if install_hooks:
+        console_hooks.when_traces_on(partial(_register_contract_types, chain, deployment, _chain_key(chain)))
     with_options = (
         "; options_book, quote(series, size), buy(account, series, size), sell(account, series, size), "
-        "options(account)"
+        "options(account), option_quote(series, size)"
         if deployment.options is not None
         else ""
     )
     console.print(
         f"ballast on {choice} (chain {m.chain_id}, deployed at block {m.block}): pool, engine, oracle, insurance, "
-        f"liquidator, timelock, onboarding, tokens, feeds; health(account), positions(account), prices(){with_options}",
+        f"liquidator, timelock, onboarding, tokens, feeds; health(account), positions(account), prices(), "
+        f"why_unhealthy(account); lp_deposit(amount, account), fund(account, asset, amount), "
+        f"quote(market, size, account), open_position(market, size, account), close(market, account), "
+        f"set_price(asset, usd){with_options}; traces(True) shows call traces on failures "
+        f"(docs/walkthrough.md)",
         soft_wrap=True,
         highlight=False,
     )
@@ -271,14 +315,28 @@ def init_console(
         no_options = _no_deployment(
             f"ballast: the deployment on {choice} has no OptionsBook (no `options` in its config)"
         )
-        option_helpers: dict[str, Any] = dict.fromkeys(("quote", "buy", "sell", "options"), no_options)
+        option_helpers: dict[str, Any] = dict.fromkeys(("option_quote", "buy", "sell", "options"), no_options)
     else:
         option_helpers = {
-            "quote": partial(quote, deployment, console=console),
+            "option_quote": partial(quote, deployment, console=console),
             "buy": partial(buy, deployment, console=console),
             "sell": partial(sell, deployment, console=console),
             "options": partial(options, deployment, chain, console=console),
         }
+    if price_sender is None and chain.provider.network.is_local:
+        from ape import accounts
+
+        price_sender = accounts.test_accounts[0]
+    trading_helpers = {
+        "lp_deposit": partial(perps.lp_deposit, deployment, console=console),
+        "fund": partial(perps.fund, deployment, console=console),
+        "quote": partial(perps.quote, deployment, console=console),
+        "perp_quote": partial(perps.perp_quote, deployment, console=console),
+        "open_position": partial(perps.open_position, deployment, console=console),
+        "close": partial(perps.close, deployment, console=console),
+        "set_price": partial(perps.set_price, deployment, chain, sender=price_sender, console=console),
+        "why_unhealthy": partial(perps.why_unhealthy, deployment, chain, console=console),
+    }
     return {
         "deployment": deployment,
         "pool": deployment.pool,
@@ -295,4 +353,6 @@ def init_console(
         "prices": partial(prices, deployment, chain, console),
         "options_book": deployment.options,
         **option_helpers,
+        **trading_helpers,
+        "traces": console_hooks.traces,
     }
