@@ -130,10 +130,10 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxAge) {
             revert StaleUnderlying(updatedAt, maxAge, block.timestamp);
         }
+        // underlying (d decimals) x rate (18) in 18 decimals, one division at the end
         uint8 d = _underlyingDecimals;
-        uint256 price =
-            d <= WAD_DECIMALS ? uint256(answer) * 10 ** (WAD_DECIMALS - d) : uint256(answer) / 10 ** (d - WAD_DECIMALS);
-        answer = int256(price * _checkedRate() / WAD);
+        uint256 product = uint256(answer) * _checkedRate();
+        answer = int256(d <= WAD_DECIMALS ? product * 10 ** (WAD_DECIMALS - d) / WAD : product / 10 ** d);
     }
 
     /// @dev The current rate, reverting outside the anchor's bounds.
