@@ -22,6 +22,9 @@ interface IUniswapV3TwapAdapter is AggregatorV3Interface {
     error LiquidityTooLow(uint256 liquidity, uint256 minLiquidity);
     /// @notice The TWAP price rounds to zero.
     error ZeroPrice(int24 tick);
+    /// @notice The quote feed's round `roundId` is incomplete (never answered, or carrying round `answeredInRound`'s
+    /// answer).
+    error IncompleteQuoteRound(uint80 roundId, uint80 answeredInRound);
     /// @notice The quote feed's answer is zero or negative.
     error NonPositiveQuote(int256 answer);
     /// @notice The quote feed's answer, stamped `updatedAt`, is older than `maxAge` seconds (or in the future).

@@ -98,20 +98,32 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
     }
 
     /// @inheritdoc AggregatorV3Interface
-    /// @dev The round id and both timestamps are the current block's time: the average ends now.
+    /// @dev The round id is the current block's time; `startedAt` the window's start and `updatedAt` now (the average
+    /// ends now), or the quote feed's, when it has one, if earlier.
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
         return _latest();
     }
 
-    function _latest() private view returns (uint80 round, int256 answer, uint256 startedAt, uint256, uint80) {
+    function _latest()
+        private
+        view
+        returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80)
+    {
         (int24 tick, uint256 liquidity) = _observe();
         if (liquidity < minLiquidity) revert LiquidityTooLow(liquidity, minLiquidity);
         uint256 price = TickPrice.priceAtTick(tick, _baseIsToken0, _baseDecimals, _quoteDecimals);
-        if (address(quoteFeed) != address(0)) price = price * _quotePrice() / 1e18;
+        startedAt = block.timestamp - window;
+        updatedAt = block.timestamp;
+        if (address(quoteFeed) != address(0)) {
+            // The answer is as old as its older input: the quote's round when it is older than the window's end.
+            (uint256 quote, uint256 quoteStartedAt, uint256 quoteUpdatedAt) = _quotePrice();
+            price = price * quote / 1e18;
+            if (quoteStartedAt < startedAt) startedAt = quoteStartedAt;
+            updatedAt = quoteUpdatedAt;
+        }
         if (price == 0) revert ZeroPrice(tick);
         round = uint80(block.timestamp);
-        startedAt = block.timestamp;
-        return (round, int256(price), startedAt, startedAt, round);
+        return (round, int256(price), startedAt, updatedAt, round);
     }
 
     /// @dev The mean tick (rounded toward negative infinity) and the harmonic-mean liquidity over the window.
@@ -134,14 +146,21 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         liquidity = spl == 0 ? type(uint256).max : (uint256(window) << 128) / spl;
     }
 
-    function _quotePrice() private view returns (uint256) {
-        (, int256 answer,, uint256 updatedAt,) = quoteFeed.latestRoundData();
+    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after the same checks
+    /// as a ChainlinkAdapter's (a complete round, a positive answer, not stamped in the future, at most `quoteMaxAge`
+    /// old).
+    function _quotePrice() private view returns (uint256 price, uint256 startedAt, uint256 updatedAt) {
+        uint80 roundId;
+        int256 answer;
+        uint80 answeredInRound;
+        (roundId, answer, startedAt, updatedAt, answeredInRound) = quoteFeed.latestRoundData();
+        if (updatedAt == 0 || answeredInRound < roundId) revert IncompleteQuoteRound(roundId, answeredInRound);
         if (answer <= 0) revert NonPositiveQuote(answer);
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > quoteMaxAge) {
             revert StaleQuote(updatedAt, quoteMaxAge, block.timestamp);
         }
         uint8 d = _quoteFeedDecimals;
-        return
+        price =
             d <= WAD_DECIMALS ? uint256(answer) * 10 ** (WAD_DECIMALS - d) : uint256(answer) / 10 ** (d - WAD_DECIMALS);
     }
 

@@ -112,7 +112,7 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         assertApproxEqRel(_answer(inverse), 1e18 / START_PRICE, ONE_BP, "USDC in WETH");
         (uint80 round,, uint256 startedAt, uint256 updatedAt,) = adapter.latestRoundData();
         assertEq(updatedAt, T0 + WINDOW, "ends now");
-        assertEq(startedAt, T0 + WINDOW, "startedAt");
+        assertEq(startedAt, T0, "startedAt: the window's start");
         assertEq(uint256(round), T0 + WINDOW, "round");
     }
 
@@ -140,6 +140,20 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         vm.warp(T0 + WINDOW);
         usdcUsd.updateAnswer(0.99e8);
         assertApproxEqRel(_answer(a), 1_980e18, ONE_BP, "WETH in USD through USDC/USD");
+        vm.warp(T0 + WINDOW + 100);
+        (,, uint256 startedAt, uint256 updatedAt,) = a.latestRoundData();
+        assertEq(updatedAt, T0 + WINDOW, "as old as the quote's round");
+        assertEq(startedAt, T0 + 100, "the window's start");
+        vm.mockCall(
+            address(usdcUsd),
+            abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
+            abi.encode(uint80(9), int256(0.99e8), T0, T0 + WINDOW, uint80(8))
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IUniswapV3TwapAdapter.IncompleteQuoteRound.selector, uint80(9), uint80(8))
+        );
+        a.latestRoundData();
+        vm.clearMockedCalls();
         vm.warp(T0 + WINDOW + 3601);
         vm.expectRevert(
             abi.encodeWithSelector(
