@@ -18,36 +18,36 @@ WAD = 10**18
 
 
 @pytest.fixture(scope="module")
-def system(project, chain, accounts):
+def adapter_system(project, chain, accounts):
     with isolated(chain):
         yield deploy_scenario_system(project, chain, accounts, ADAPTERS)
 
 
-def test_manifest__records_each_adapter_with_18_decimals(system):
-    weth = system.manifest.feeds["WETH"]
+def test_manifest__records_each_adapter_with_18_decimals(adapter_system):
+    weth = adapter_system.manifest.feeds["WETH"]
     assert [(f.kind, f.decimals) for f in weth] == [("chainlink", 18), ("chainlink", 18), ("mock", 8)]
-    assert [f.kind for f in system.manifest.feeds["WSTETH"]] == ["redemption", "redemption"]
+    assert [f.kind for f in adapter_system.manifest.feeds["WSTETH"]] == ["redemption", "redemption"]
 
 
-def test_chainlink_adapters__scale_their_aggregators_to_18_decimals(system, project):
-    first, second, _ = system.manifest.feeds["WETH"]
+def test_chainlink_adapters__scale_their_aggregators_to_18_decimals(adapter_system, project):
+    first, second, _ = adapter_system.manifest.feeds["WETH"]
     a = project.ChainlinkAdapter.at(first.address)
     b = project.ChainlinkAdapter.at(second.address)
     assert (a.feedDecimals(), b.feedDecimals()) == (8, 18)
     assert a.latestRoundData()[1] == 3000 * WAD
     assert b.latestRoundData()[1] == int(Decimal("2998.5") * WAD)
-    assert b.maxAge() == 1800 and a.maxAge() == system.config.oracle_params("WETH").heartbeat
+    assert b.maxAge() == 1800 and a.maxAge() == adapter_system.config.oracle_params("WETH").heartbeat
 
 
-def test_wsteth__is_the_underlying_price_times_the_redemption_rate(system, project):
-    adapters = [project.RedemptionRateAdapter.at(f.address) for f in system.manifest.feeds["WSTETH"]]
+def test_wsteth__is_the_underlying_price_times_the_redemption_rate(adapter_system, project):
+    adapters = [project.RedemptionRateAdapter.at(f.address) for f in adapter_system.manifest.feeds["WSTETH"]]
     assert [a.rate() for a in adapters] == [int(Decimal("1.21") * WAD)] * 2
     expected = (
         int(Decimal(3000 * WAD) * Decimal("1.21")) + int(Decimal("2998.5") * WAD * Decimal("1.21"))
     ) // 2
-    assert system.oracle.getPriceData(system.tokens["WSTETH"]).median == expected
+    assert adapter_system.oracle.getPriceData(adapter_system.tokens["WSTETH"]).median == expected
     assert adapters[0].maxDropBps() == 500 and adapters[0].maxGrowthBpsPerYear() == 2000
 
 
-def test_read_back__the_oracle_configuration_matches_the_config(system, project):
-    assert verify_settings(project, system.manifest, load_config(ADAPTERS)) == []
+def test_read_back__the_oracle_configuration_matches_the_config(adapter_system, project):
+    assert verify_settings(project, adapter_system.manifest, load_config(ADAPTERS)) == []

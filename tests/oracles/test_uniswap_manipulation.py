@@ -109,7 +109,7 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(project, chain, accounts):
+def manipulation(project, chain, accounts):
     with isolated(chain):
         yield Run(project, chain, accounts)
 
@@ -118,7 +118,8 @@ def usd(wad: int) -> str:
     return f"{wad / WAD:>7,.0f}"
 
 
-def test_spot_manipulation__median_of_honest_feeds_holds_and_lone_twaps_follow(run):
+def test_spot_manipulation__median_of_honest_feeds_holds_and_lone_twaps_follow(manipulation):
+    run = manipulation
     before30 = run.twap30.latestRoundData()[1]
     a0, a1 = run.trader.swapToPrice.call(run.pool, run.weth_is_token0, run.sqrt_price(Decimal(1000)))
     run.trader.swapToPrice(run.pool, run.weth_is_token0, run.sqrt_price(Decimal(1000)), sender=run.sender)
