@@ -7,12 +7,12 @@ import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.s
 import {IChainlinkAdapter} from "../../../interfaces/IChainlinkAdapter.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {ChainlinkAdapter} from "../../../contracts/oracles/adapters/ChainlinkAdapter.sol";
-import {OracleFixture} from "../utils/OracleFixture.sol";
+import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @title ChainlinkAdapterTest
 /// @notice The adapter against Chainlink's own MockV3Aggregator (from @chainlink/contracts): scaling to 18 decimals,
 /// each rejection with its values, and the adapter listed as an OracleAggregator source.
-contract ChainlinkAdapterTest is OracleFixture {
+contract ChainlinkAdapterTest is AdapterOracleBase {
     uint32 internal constant MAX_AGE = 3600;
 
     MockV3Aggregator internal agg8;
@@ -20,7 +20,7 @@ contract ChainlinkAdapterTest is OracleFixture {
 
     function setUp() public {
         _deployOracle();
-        agg8 = new MockV3Aggregator(8, 2_000e8);
+        agg8 = _mockAggregator(8, 2_000e8);
         adapter = new ChainlinkAdapter(AggregatorV3Interface(address(agg8)), MAX_AGE, "ETH / USD");
     }
 
@@ -37,7 +37,7 @@ contract ChainlinkAdapterTest is OracleFixture {
     function testFuzz_ScalesAnyDecimals(uint8 decimals, uint256 raw) public {
         decimals = uint8(bound(decimals, 0, 36));
         raw = bound(raw, 1, 1e40);
-        MockV3Aggregator agg = new MockV3Aggregator(decimals, int256(raw));
+        MockV3Aggregator agg = _mockAggregator(decimals, int256(raw));
         ChainlinkAdapter a = new ChainlinkAdapter(AggregatorV3Interface(address(agg)), MAX_AGE, "x");
         uint256 expected = decimals <= 18 ? raw * 10 ** (18 - decimals) : raw / 10 ** (decimals - 18);
         if (expected == 0) {
@@ -107,14 +107,14 @@ contract ChainlinkAdapterTest is OracleFixture {
         new ChainlinkAdapter(AggregatorV3Interface(address(0)), MAX_AGE, "x");
         vm.expectRevert(IChainlinkAdapter.ZeroMaxAge.selector);
         new ChainlinkAdapter(AggregatorV3Interface(address(agg8)), 0, "x");
-        MockV3Aggregator wide = new MockV3Aggregator(37, 1);
+        MockV3Aggregator wide = _mockAggregator(37, 1);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.UnsupportedDecimals.selector, uint8(37)));
         new ChainlinkAdapter(AggregatorV3Interface(address(wide)), MAX_AGE, "x");
     }
 
     /// @notice Listed on the aggregator beside a second feed: a rejected answer is excluded, not fatal.
     function test_AsAggregatorSource() public {
-        MockV3Aggregator agg18 = new MockV3Aggregator(18, 2_010e18);
+        MockV3Aggregator agg18 = _mockAggregator(18, 2_010e18);
         ChainlinkAdapter second = new ChainlinkAdapter(AggregatorV3Interface(address(agg18)), MAX_AGE, "ETH / USD 2");
         _list(ASSET, _config(_two(adapter, second), 1));
         vm.warp(T0 + 60);

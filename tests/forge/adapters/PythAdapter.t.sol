@@ -8,7 +8,7 @@ import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPythAdapter} from "../../../interfaces/IPythAdapter.sol";
 import {IPythPriceFeeds} from "../../../interfaces/IPythPriceFeeds.sol";
 import {PythAdapter} from "../../../contracts/oracles/adapters/PythAdapter.sol";
-import {OracleFixture} from "../utils/OracleFixture.sol";
+import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @notice A payer that refuses ether: its refund fails.
 contract RefusingPayer {
@@ -20,7 +20,7 @@ contract RefusingPayer {
 /// @title PythAdapterTest
 /// @notice The adapter against Pyth's MockPyth (from @pythnetwork/pyth-sdk-solidity): the caller pays the update
 /// fee and gets the excess back, exponents scale to 18 decimals, wide confidence and stale prices are refused.
-contract PythAdapterTest is OracleFixture {
+contract PythAdapterTest is AdapterOracleBase {
     bytes32 internal constant ID = keccak256("ETH/USD");
     uint256 internal constant FEE = 7 wei;
     uint32 internal constant MAX_AGE = 120;
@@ -33,7 +33,7 @@ contract PythAdapterTest is OracleFixture {
 
     function setUp() public {
         _deployOracle();
-        pythMock = new MockPyth(MAX_AGE, FEE);
+        pythMock = MockPyth(payable(_deployArtifact("MockPyth.sol:MockPyth", abi.encode(MAX_AGE, FEE))));
         adapter = new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_AGE, MAX_CONF_BPS, "ETH / USD (Pyth)");
         vm.deal(address(this), 1 ether);
     }

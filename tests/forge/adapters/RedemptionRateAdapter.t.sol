@@ -10,12 +10,12 @@ import {RedemptionRateAdapter} from "../../../contracts/oracles/adapters/Redempt
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockRateProvider} from "../../../contracts/mocks/MockRateProvider.sol";
 import {MockVault4626} from "../../../contracts/mocks/MockVault4626.sol";
-import {OracleFixture} from "../utils/OracleFixture.sol";
+import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @title RedemptionRateAdapterTest
 /// @notice A wrapped token priced from its underlying's Chainlink feed (MockV3Aggregator) and its wrapper's exchange
 /// rate (an OpenZeppelin ERC-4626 vault, or a rate provider), with the rate's bounds around the anchor.
-contract RedemptionRateAdapterTest is OracleFixture {
+contract RedemptionRateAdapterTest is AdapterOracleBase {
     uint32 internal constant MAX_AGE = 3600;
     uint16 internal constant MAX_DROP_BPS = 500; // 5 %
     uint16 internal constant MAX_GROWTH_BPS = 1_000; // 10 % a year
@@ -28,9 +28,9 @@ contract RedemptionRateAdapterTest is OracleFixture {
 
     function setUp() public {
         _deployOracle();
-        ethUsd = new MockV3Aggregator(8, 2_000e8);
-        steth = new MockERC20("Staked ETH", "stETH", 18);
-        wsteth = new MockVault4626(steth, "Wrapped stETH", "wstETH");
+        ethUsd = _mockAggregator(8, 2_000e8);
+        steth = _mockToken("Staked ETH", "stETH", 18);
+        wsteth = _vault(steth, "Wrapped stETH", "wstETH");
         steth.mint(HOLDER, 100e18);
         vm.startPrank(HOLDER);
         steth.approve(address(wsteth), 100e18);
@@ -47,6 +47,10 @@ contract RedemptionRateAdapterTest is OracleFixture {
         return new RedemptionRateAdapter(
             AggregatorV3Interface(address(ethUsd)), wrapper, kind, MAX_AGE, MAX_DROP_BPS, MAX_GROWTH_BPS, "wstETH / USD"
         );
+    }
+
+    function _vault(MockERC20 asset, string memory name, string memory symbol) internal returns (MockVault4626) {
+        return MockVault4626(_deployArtifact("MockVault4626.sol:MockVault4626", abi.encode(asset, name, symbol)));
     }
 
     function _answer() internal view returns (uint256) {
@@ -106,8 +110,8 @@ contract RedemptionRateAdapterTest is OracleFixture {
     }
 
     function test_SixDecimalVault() public {
-        MockERC20 usdc = new MockERC20("USD Coin", "USDC", 6);
-        MockVault4626 susdc = new MockVault4626(usdc, "Savings USDC", "sUSDC");
+        MockERC20 usdc = _mockToken("USD Coin", "USDC", 6);
+        MockVault4626 susdc = _vault(usdc, "Savings USDC", "sUSDC");
         usdc.mint(HOLDER, 1_000e6);
         vm.startPrank(HOLDER);
         usdc.approve(address(susdc), 1_000e6);

@@ -32,8 +32,8 @@ contract TwapManipulationTest is UniswapPoolBase {
     function setUp() public {
         _deployOracle();
         _deployPool(400);
-        feedA = new MockV3Aggregator(8, 2_000e8);
-        feedB = new MockV3Aggregator(8, 2_000e8);
+        feedA = _mockAggregator(8, 2_000e8);
+        feedB = _mockAggregator(8, 2_000e8);
         AggregatorV3Interface clA = new ChainlinkAdapter(AggregatorV3Interface(address(feedA)), 3600, "A");
         AggregatorV3Interface clB = new ChainlinkAdapter(AggregatorV3Interface(address(feedB)), 3600, "B");
         IUniswapV3PoolOracle p = IUniswapV3PoolOracle(address(pool));

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
-import {OracleFixture} from "../utils/OracleFixture.sol";
+import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @notice The Uniswap v3 factory calls a test uses.
 interface ITestUniswapV3Factory {
@@ -35,7 +35,7 @@ interface ITestUniswapV3Pool {
 /// artifact (compiled by Uniswap with solc 0.7.6), the pool created through it. WETH (18 decimals) / USDC (6), 0.3 %
 /// fee, full-range liquidity, started at `START_PRICE` USDC per WETH. The test pays the pool in its callbacks by
 /// minting the tokens.
-abstract contract UniswapPoolBase is OracleFixture {
+abstract contract UniswapPoolBase is AdapterOracleBase {
     string internal constant FACTORY_ARTIFACT =
         "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
     uint24 internal constant FEE = 3000;
@@ -61,8 +61,8 @@ abstract contract UniswapPoolBase is OracleFixture {
         }
         if (f == address(0)) revert FactoryDeployFailed();
         factory = ITestUniswapV3Factory(f);
-        weth = new MockERC20("Wrapped Ether", "WETH", 18);
-        usdc = new MockERC20("USD Coin", "USDC", 6);
+        weth = _mockToken("Wrapped Ether", "WETH", 18);
+        usdc = _mockToken("USD Coin", "USDC", 6);
         pool = ITestUniswapV3Pool(factory.createPool(address(weth), address(usdc), FEE));
         pool.initialize(_sqrtPriceForUsdcPerWeth(START_PRICE * 1e18));
         if (cardinality > 1) pool.increaseObservationCardinalityNext(cardinality);

@@ -89,8 +89,8 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
     /// 1.0001^tick <= sqrtPriceX96^2 / 2^192 < 1.0001^(tick + 1), by our math.
     function testFuzz_TickMathBracketsPoolSpot(uint160 sqrtP) public {
         sqrtP = uint160(bound(sqrtP, MIN_SQRT_RATIO, MAX_SQRT_RATIO - 1));
-        MockV3Aggregator a = new MockV3Aggregator(8, 1); // a fresh token pair: any contract address will do
-        MockV3Aggregator b = new MockV3Aggregator(8, 1);
+        MockV3Aggregator a = _mockAggregator(8, 1); // a fresh token pair: any contract address will do
+        MockV3Aggregator b = _mockAggregator(8, 1);
         ITestUniswapV3Pool p = ITestUniswapV3Pool(factory.createPool(address(a), address(b), FEE));
         p.initialize(sqrtP);
         (, int24 tick,,,,,) = p.slot0();
@@ -135,7 +135,7 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
     }
 
     function test_QuoteFeed() public {
-        MockV3Aggregator usdcUsd = new MockV3Aggregator(8, 0.99e8);
+        MockV3Aggregator usdcUsd = _mockAggregator(8, 0.99e8);
         UniswapV3TwapAdapter a = _newAdapter(address(weth), WINDOW, 0, AggregatorV3Interface(address(usdcUsd)));
         vm.warp(T0 + WINDOW);
         usdcUsd.updateAnswer(0.99e8);
