@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from ballast.config import load_config
+from ballast.config.schema import SourceConfig
+from ballast.errors import DeployError
+from ballast.oracle_adapters import adapter_maker
 from ballast.scenarios.population import deploy_scenario_system
 from ballast.verify import verify_settings
 
@@ -51,3 +54,37 @@ def test_wsteth__is_the_underlying_price_times_the_redemption_rate(adapter_syste
 
 def test_read_back__the_oracle_configuration_matches_the_config(adapter_system, project):
     assert verify_settings(project, adapter_system.manifest, load_config(ADAPTERS)) == []
+
+
+def test_adapter_maker__wraps_existing_contracts_and_refuses_an_address_without_code(
+    project, chain, accounts
+):
+    """`chainlink` on an existing aggregator, `redemption` on an existing feed and ERC-4626 vault; an address with no
+    code is one DeployError naming the field."""
+    sender = accounts[0]
+    with isolated(chain):
+        feed = project.MockFeed.deploy(8, 2000 * 10**8, "ETH / USD", sender=sender)
+        steth = project.MockERC20.deploy("Staked ETH", "stETH", 18, sender=sender)
+        vault = project.MockVault4626.deploy(steth, "Wrapped stETH", "wstETH", sender=sender)
+        steth.mint(sender, 100 * WAD, sender=sender)
+        steth.approve(vault, 100 * WAD, sender=sender)
+        vault.deposit(100 * WAD, sender, sender=sender)
+        steth.mint(vault, 10 * WAD, sender=sender)
+
+        def make(**fields):
+            source = SourceConfig.model_validate(fields)
+            return adapter_maker(
+                project, chain, sender, source, "oracle.assets.X.sources[0]", "x", 3600, lambda: None
+            )
+
+        chainlink = make(kind="chainlink", address=str(feed.address))()
+        assert chainlink.feed() == feed.address and chainlink.latestRoundData()[1] == 2000 * WAD
+        redemption = make(kind="redemption", underlying=str(feed.address), address=str(vault.address))()
+        rate = vault.convertToAssets(WAD)
+        assert redemption.rate() == rate
+        assert redemption.latestRoundData()[1] == 2000 * rate
+        nowhere = "0x000000000000000000000000000000000000dEaD"
+        with pytest.raises(
+            DeployError, match=r"oracle.assets.X.sources\[0\].address: no contract at 0x0+dEaD"
+        ):
+            make(kind="pyth", address=nowhere, priceId="0x" + "11" * 32)()

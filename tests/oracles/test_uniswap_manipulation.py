@@ -12,6 +12,9 @@ import pytest
 from ape.contracts import ContractContainer
 from ethpm_types import ContractType
 
+from ballast.config.schema import SourceConfig
+from ballast.oracle_adapters import adapter_maker
+
 from support.isolation import isolated
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +66,10 @@ class Run:
         self.twap1 = project.UniswapV3TwapAdapter.deploy(
             self.pool, self.weth, 60, 0, zero, 0, "1m", sender=sender
         )
+        # The same 30-minute source as a deployment config builds it (the base token defaults to the asset's).
+        source = SourceConfig(kind="uniswap-twap", address=str(self.pool.address), window=1800)
+        where, weth = "oracle.assets.WETH.sources[0]", self.weth
+        self.from_config = adapter_maker(project, chain, sender, source, where, "30m", 3600, lambda: weth)()
         self.oracle = project.OracleAggregator.deploy(sender, sender, 600, sender=sender)
         self.assets = {"MIXED": "0x" + "a1" * 20, "TWAP30": "0x" + "a2" * 20, "TWAP1": "0x" + "a3" * 20}
         chain.pending_timestamp = (
@@ -148,3 +155,4 @@ def test_spot_manipulation__median_of_honest_feeds_holds_and_lone_twaps_follow(m
     assert seen[60]["TWAP1"].median == pytest.approx(1000 * WAD, rel=5e-3)
     assert seen[60]["TWAP30"].median == pytest.approx(2000 * 0.5 ** (60 / 1800) * WAD, rel=5e-3)
     assert seen[1800]["TWAP30"].median == pytest.approx(1000 * WAD, rel=5e-3)
+    assert run.from_config.latestRoundData()[1] == run.twap30.latestRoundData()[1]
