@@ -22,6 +22,7 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
     AggregatorV3Interface public immutable underlyingFeed;
     /// @inheritdoc IRedemptionRateAdapter
     address public immutable wrapper;
+    /// @notice How the wrapper reports its rate.
     RateKind public immutable kind;
     /// @notice Oldest underlying answer accepted, in seconds.
     uint32 public immutable maxAge;
