@@ -53,6 +53,7 @@ from ballast.manifest import (
     write_manifest,
 )
 from ballast.mocks import NO_TERMS, MockAsset, Source, deploy_mocks, deploy_token
+from ballast.oracle_adapters import adapter_maker
 from ballast.params import (
     ADMIN_ROLE,
     answer_bounds,
@@ -189,16 +190,35 @@ def check_deployer(ctx: DeployContext) -> None:
 # ---------------------------------------------------------------------------------------------------- deploying
 
 
-def oracle_asset(ctx: DeployContext, config: DeploymentConfig, symbol: str, keeper: str) -> MockAsset:
+def oracle_asset(
+    ctx: DeployContext,
+    config: DeploymentConfig,
+    symbol: str,
+    keeper: str,
+    tokens: dict[str, Any] | None = None,
+) -> MockAsset:
     """An oracle asset of the config for `deploy_mocks`: each source a mock feed, a push feed (reported into by
-    `keeper`) or an existing feed, bounded by the asset's USD band in the feed's decimals."""
+    `keeper`), an existing feed or an adapter (`ballast.oracle_adapters`; `tokens`: the deployed tokens by symbol),
+    bounded by the asset's USD band in the feed's decimals."""
     asset = config.oracle.assets[symbol]
     params = config.oracle_params(symbol)
     sources = []
     for i, source in enumerate(asset.sources):
         label = f"{symbol} / USD #{i + 1}"
         make: Callable[[], Any] | None = None
-        if source.kind == "push":
+        heartbeat = source.heartbeat or params.heartbeat
+        if source.is_adapter:
+            make = adapter_maker(
+                ctx.project,
+                ctx.chain,
+                ctx.deployer,
+                source,
+                f"oracle.assets.{symbol}.sources[{i}]",
+                label,
+                source.max_age or heartbeat,
+                partial(_token_of, tokens, symbol),
+            )
+        elif source.kind == "push":
             make = partial(_deploy_push_feed, ctx, source.decimals, source.answer, label, keeper)
         elif source.kind == "feed":
             assert source.address is not None  # the config checks it
@@ -211,10 +231,17 @@ def oracle_asset(ctx: DeployContext, config: DeploymentConfig, symbol: str, keep
             if source.kind == "mock" and source.answer is not None
             else 0
         )
-        heartbeat = source.heartbeat or params.heartbeat
         bounds = answer_bounds(asset, source.decimals)
         sources.append(Source(source.decimals, answer, label, heartbeat, bounds, make))
     return MockAsset(symbol, config.decimals(symbol), tuple(sources), params)
+
+
+def _token_of(tokens: dict[str, Any] | None, symbol: str) -> Any:
+    if tokens is None or symbol not in tokens:
+        raise DeployError(
+            f"oracle.assets.{symbol}: the token is not deployed yet (a Uniswap source's default base)"
+        )
+    return tokens[symbol]
 
 
 def tool_versions(project: ProjectManager, chain: ChainManager) -> dict[str, str]:
@@ -286,7 +313,7 @@ def deploy_system(
         )
 
     console.rule("deploy: oracle sources")
-    assets = [oracle_asset(ctx, config, symbol, roles.keeper) for symbol in config.oracle.assets]
+    assets = [oracle_asset(ctx, config, symbol, roles.keeper, tokens) for symbol in config.oracle.assets]
     mocks = deploy_mocks(project, sender, assets, new_oracle=new_oracle, tokens=tokens)
     oracle = mocks.oracle
     feeds = {

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic.alias_generators import to_camel
 
 from ballast.config.schema import (
+    ADAPTER_DECIMALS,
     BPS,
     MAX_STORED_PRICE,
     OPTION_MAX_TENOR,
@@ -19,6 +20,7 @@ from ballast.config.schema import (
     WAD,
     DeploymentConfig,
     OracleAssetConfig,
+    SourceConfig,
     plain,
 )
 
@@ -101,7 +103,9 @@ def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
     addresses: set[str] = set()
     for i, source in enumerate(asset.sources):
         where = f"{base}.sources[{i}]"
-        if source.kind == "feed":
+        if source.is_adapter:
+            issues += _adapter_issues(where, source)
+        elif source.kind == "feed":
             if source.address is None:
                 issues.append(f"{where}.address: required for an existing feed (kind: feed)")
             elif source.address.lower() in addresses:
@@ -117,15 +121,73 @@ def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
                 )
             if source.kind == "mock" and source.answer is None:
                 issues.append(f"{where}.answer: required for a mock feed")
-        if source.answer is not None and not asset.min_price <= source.answer <= asset.max_price:
+        price = source.deployed_price()
+        if price is not None and not asset.min_price <= price <= asset.max_price:
+            what = "rate: answer x rate" if source.kind == "redemption" else "answer:"
             issues.append(
-                f"{where}.answer: must lie within minPrice..maxPrice "
-                f"(got {plain(source.answer)}, band {plain(asset.min_price)}..{plain(asset.max_price)})"
+                f"{where}.{what} must lie within minPrice..maxPrice "
+                f"(got {plain(price)}, band {plain(asset.min_price)}..{plain(asset.max_price)})"
             )
         if asset.min_price > 0 and int(asset.min_price * 10**source.decimals) == 0:
             issues.append(
                 f"{where}.decimals: minPrice {plain(asset.min_price)} is zero in {source.decimals} decimals"
             )
+    return issues
+
+
+#: The fields each adapter kind may set, beside kind, decimals, heartbeat and maxAge.
+_ADAPTER_FIELDS = {
+    "chainlink": {"address", "answer", "feed_decimals"},
+    "pyth": {"address", "price_id", "max_conf_bps"},
+    "redemption": {
+        "address",
+        "answer",
+        "feed_decimals",
+        "underlying",
+        "rate",
+        "rate_kind",
+        "max_drop_bps",
+        "max_growth_bps_per_year",
+    },
+    "uniswap-twap": {"address", "base", "window", "min_liquidity", "quote_feed"},
+}
+_COMMON_FIELDS = {"kind", "decimals", "heartbeat", "max_age"}
+
+
+def _adapter_issues(where: str, source: SourceConfig) -> list[str]:
+    """An adapter source: 18 decimals, the fields its kind needs, none that another kind's adapter takes."""
+    issues: list[str] = []
+    if source.decimals != ADAPTER_DECIMALS:
+        issues.append(f"{where}.decimals: a {source.kind} adapter reports {ADAPTER_DECIMALS} decimals")
+    allowed = _ADAPTER_FIELDS[source.kind] | _COMMON_FIELDS
+    for name in sorted(source.model_fields_set - allowed):
+        issues.append(f"{where}.{to_camel(name)}: not used by a {source.kind} source")
+    kind = source.kind
+    if kind == "chainlink" and (source.address is None) == (source.answer is None):
+        issues.append(
+            f"{where}: a chainlink source takes an aggregator address, or an answer for a mock feed"
+        )
+    if kind == "pyth":
+        if source.address is None:
+            issues.append(f"{where}.address: required (the Pyth contract)")
+        if source.price_id is None:
+            issues.append(f"{where}.priceId: required (the Pyth feed id, 0x + 64 hex digits)")
+    if kind == "redemption":
+        if (source.underlying is None) == (source.answer is None):
+            issues.append(
+                f"{where}: a redemption source takes an underlying feed, or an answer for a mock feed"
+            )
+        if (source.address is None) == (source.rate is None):
+            issues.append(
+                f"{where}: a redemption source takes a wrapper address, or a rate for a mock provider"
+            )
+        if source.rate is not None and source.rate <= 0:
+            issues.append(f"{where}.rate: must be above 0 (got {plain(source.rate)})")
+    if kind == "uniswap-twap":
+        if source.address is None:
+            issues.append(f"{where}.address: required (the Uniswap v3 pool)")
+        if source.window is None:
+            issues.append(f"{where}.window: required (seconds of the pool's TWAP)")
     return issues
 
 
@@ -276,7 +338,7 @@ def _onboarding_issues(c: DeploymentConfig) -> list[str]:
 def _reference_price(asset: OracleAssetConfig) -> Decimal | None:
     """The median of the answers the deployment gives an asset's sources, if they all have one (else the price at
     listing is not known from the config)."""
-    answers = sorted(s.answer for s in asset.sources if s.answer is not None)
+    answers = sorted(p for p in (s.deployed_price() for s in asset.sources) if p is not None)
     if not answers or len(answers) != len(asset.sources):
         return None
     mid = len(answers) // 2

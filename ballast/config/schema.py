@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -118,20 +119,80 @@ class TokenConfig(Model):
 # ---------------------------------------------------------------------------------------------------- oracle
 
 
+#: Sources that are adapter contracts deployed by the config around a third-party oracle (contracts/oracles/adapters):
+#: each reports 18 decimals.
+ADAPTER_KINDS = frozenset({"chainlink", "pyth", "redemption", "uniswap-twap"})
+ADAPTER_DECIMALS = 18
+PRICE_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
 class SourceConfig(Model):
     """One Chainlink-compatible source. `mock`: a MockFeed (open setters, test networks) answering `answer`;
-    `push`: a PushFeed the keeper reports into (first answer `answer`, if given); `feed`: an existing feed."""
+    `push`: a PushFeed the keeper reports into (first answer `answer`, if given); `feed`: an existing feed.
 
-    kind: Literal["mock", "push", "feed"]
+    Adapters (docs/oracles.md), each deployed by the config and reporting 18 decimals (`decimals` may be left out):
+    - `chainlink`: a ChainlinkAdapter on the Chainlink aggregator at `address`, or on a MockFeed of `feedDecimals`
+      answering `answer` when no address is given (test networks); answers older than `maxAge` are refused;
+    - `pyth`: a PythAdapter on the Pyth contract at `address`, feed `priceId`, refusing prices older than `maxAge` or
+      with a confidence interval wider than `maxConfBps` of the price;
+    - `redemption`: a RedemptionRateAdapter: the feed at `underlying` (or a MockFeed of `feedDecimals` answering
+      `answer`, the underlying's USD price) times the exchange rate of the wrapper at `address` (an ERC-4626 vault,
+      or a rate provider with `rateKind: rate-provider`; or a MockRateProvider at `rate` when no address is given),
+      the rate bounded by `maxDropBps` and `maxGrowthBpsPerYear` around its anchor;
+    - `uniswap-twap`: a UniswapV3TwapAdapter on the Uniswap v3 pool at `address`: the `base` token's (default: the
+      asset's token) mean price over `window` seconds, in the pool's other token, times the feed at `quoteFeed` if
+      given (else that token counts as 1 USD), refused below `minLiquidity`.
+    `maxAge` defaults to the source's heartbeat."""
+
+    kind: Literal["mock", "push", "feed", "chainlink", "pyth", "redemption", "uniswap-twap"]
     decimals: int = Field(ge=0, le=36)
     answer: Number | None = None  # USD per whole token
     address: str | None = None
     heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # overrides the asset's
+    # adapters
+    feed_decimals: int = Field(default=8, ge=0, le=36)  # a mock feed deployed for an adapter
+    max_age: int | None = Field(default=None, ge=1, le=UINT32_MAX)
+    price_id: str | None = Field(default=None, pattern=PRICE_ID.pattern)  # pyth
+    max_conf_bps: int = Field(default=100, ge=1, le=BPS)  # pyth
+    underlying: str | None = None  # redemption: the underlying's feed
+    rate: Number | None = None  # redemption: a mock rate provider's rate
+    rate_kind: Literal["erc4626", "rate-provider"] = "erc4626"  # redemption
+    max_drop_bps: int = Field(default=500, ge=0, le=BPS - 1)  # redemption
+    max_growth_bps_per_year: int = Field(default=2_000, ge=0, le=2**16 - 1)  # redemption
+    base: str | None = None  # uniswap-twap: the token priced
+    window: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # uniswap-twap
+    min_liquidity: int = Field(default=0, ge=0, le=UINT128_MAX)  # uniswap-twap
+    quote_feed: str | None = None  # uniswap-twap
 
-    @field_validator("address")
+    @model_validator(mode="before")
+    @classmethod
+    def _adapter_decimals(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") in ADAPTER_KINDS and "decimals" not in data:
+            return {**data, "decimals": ADAPTER_DECIMALS}
+        return data
+
+    @field_validator("address", "underlying", "base", "quote_feed")
     @classmethod
     def _check_address(cls, value: str | None) -> str | None:
         return None if value is None else _address(value)
+
+    @property
+    def is_adapter(self) -> bool:
+        return self.kind in ADAPTER_KINDS
+
+    def deployed_price(self) -> Decimal | None:
+        """The USD price the deployment gives this source, when the config says it (mock feeds, a redemption
+        adapter on a mock underlying and a mock rate)."""
+        if self.kind == "redemption":
+            if (
+                self.answer is None
+                or self.rate is None
+                or self.underlying is not None
+                or self.address is not None
+            ):
+                return None
+            return self.answer * self.rate
+        return self.answer
 
 
 class OracleParams(Model):

@@ -72,8 +72,9 @@ BAD_FIELDS = [
         id="misspelt-key",
     ),
     pytest.param(
-        lambda d: d["oracle"]["assets"]["WETH"]["sources"][1].update(kind="chainlink"),
-        "oracle.assets.WETH.sources[1].kind: must be one of 'mock', 'push' or 'feed' (got 'chainlink')",
+        lambda d: d["oracle"]["assets"]["WETH"]["sources"][1].update(kind="oracle"),
+        "oracle.assets.WETH.sources[1].kind: must be one of 'mock', 'push', 'feed', 'chainlink', 'pyth', "
+        "'redemption' or 'uniswap-twap' (got 'oracle')",
         id="source-kind",
     ),
     pytest.param(

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
+import {IChainlinkAdapter} from "../../../interfaces/IChainlinkAdapter.sol";
+
+/// @title ChainlinkAdapter
+/// @notice One Chainlink aggregator as an OracleAggregator source: the feed's answer in 18 decimals, after the checks
+/// of IChainlinkAdapter (round completeness, sign, future stamp, staleness), each failure a revert with the values.
+/// @dev Immutable: a feed migration is a new adapter listed through governance.
+contract ChainlinkAdapter is IChainlinkAdapter {
+    uint8 private constant WAD_DECIMALS = 18;
+    uint8 private constant MAX_FEED_DECIMALS = 36;
+
+    /// @inheritdoc IChainlinkAdapter
+    AggregatorV3Interface public immutable feed;
+    /// @inheritdoc IChainlinkAdapter
+    uint8 public immutable feedDecimals;
+    /// @inheritdoc IChainlinkAdapter
+    uint32 public immutable maxAge;
+
+    string private _description;
+
+    constructor(AggregatorV3Interface feed_, uint32 maxAge_, string memory description_) {
+        if (address(feed_) == address(0)) revert ZeroFeed();
+        if (maxAge_ == 0) revert ZeroMaxAge();
+        uint8 d = feed_.decimals();
+        if (d > MAX_FEED_DECIMALS) revert UnsupportedDecimals(d);
+        feed = feed_;
+        feedDecimals = d;
+        maxAge = maxAge_;
+        _description = description_;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function decimals() external pure returns (uint8) {
+        return WAD_DECIMALS;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function description() external view returns (string memory) {
+        return _description;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function version() external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    /// @dev The same checks as `latestRoundData` except the age: a past round is old by nature.
+    function getRoundData(uint80 roundId_) external view returns (uint80, int256, uint256, uint256, uint80) {
+        (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
+            feed.getRoundData(roundId_);
+        return (roundId, _checked(roundId, answer, updatedAt, answeredInRound), startedAt, updatedAt, answeredInRound);
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
+            feed.latestRoundData();
+        int256 scaled = _checked(roundId, answer, updatedAt, answeredInRound);
+        if (block.timestamp - updatedAt > maxAge) revert StaleAnswer(updatedAt, maxAge, block.timestamp);
+        return (roundId, scaled, startedAt, updatedAt, answeredInRound);
+    }
+
+    /// @dev The answer in 18 decimals after the completeness, sign and future-stamp checks.
+    function _checked(uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound)
+        private
+        view
+        returns (int256 scaled)
+    {
+        if (updatedAt == 0 || answeredInRound < roundId) {
+            revert IncompleteRound(roundId, answeredInRound, updatedAt);
+        }
+        if (answer <= 0) revert NonPositiveAnswer(roundId, answer);
+        if (updatedAt > block.timestamp) revert FutureAnswer(updatedAt, block.timestamp);
+        uint8 d = feedDecimals;
+        // answer < 2^255 and d <= 36: scaling up by at most 10^18 overflows only for answers above ~5.7e58, which
+        // the checked multiplication turns into a revert (a broken feed, excluded by the aggregator).
+        scaled =
+            d <= WAD_DECIMALS ? answer * int256(10 ** (WAD_DECIMALS - d)) : answer / int256(10 ** (d - WAD_DECIMALS));
+        if (scaled == 0) revert AnswerRoundsToZero(answer, d);
+    }
+}

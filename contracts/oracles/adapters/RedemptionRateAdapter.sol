@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
+import {IRateProvider} from "../../../interfaces/IRateProvider.sol";
+import {IRedemptionRateAdapter} from "../../../interfaces/IRedemptionRateAdapter.sol";
+
+/// @title RedemptionRateAdapter
+/// @notice A wrapped asset priced as its underlying's price times the wrapper's exchange rate; see
+/// IRedemptionRateAdapter.
+contract RedemptionRateAdapter is IRedemptionRateAdapter {
+    uint256 private constant WAD = 1e18;
+    uint16 private constant BPS = 10_000;
+    uint8 private constant WAD_DECIMALS = 18;
+    uint8 private constant MAX_DECIMALS = 36;
+    uint256 private constant YEAR = 365 days;
+
+    /// @inheritdoc IRedemptionRateAdapter
+    AggregatorV3Interface public immutable underlyingFeed;
+    /// @inheritdoc IRedemptionRateAdapter
+    address public immutable wrapper;
+    /// @notice How the wrapper reports its rate.
+    RateKind public immutable kind;
+    /// @notice Oldest underlying answer accepted, in seconds.
+    uint32 public immutable maxAge;
+    /// @notice Largest fall of the rate below the anchor, in basis points.
+    uint16 public immutable maxDropBps;
+    /// @notice Largest growth of the rate above the anchor per year, in basis points (linear in time).
+    uint16 public immutable maxGrowthBpsPerYear;
+    uint8 private immutable _underlyingDecimals;
+    /// @dev ERC-4626: one whole share, and the scale of one whole asset.
+    uint256 private immutable _oneShare;
+    uint256 private immutable _oneAsset;
+
+    uint192 private _anchorRate;
+    uint64 private _anchorTime;
+    string private _description;
+
+    constructor(
+        AggregatorV3Interface underlyingFeed_,
+        address wrapper_,
+        RateKind kind_,
+        uint32 maxAge_,
+        uint16 maxDropBps_,
+        uint16 maxGrowthBpsPerYear_,
+        string memory description_
+    ) {
+        if (address(underlyingFeed_) == address(0) || wrapper_ == address(0) || maxAge_ == 0 || maxDropBps_ >= BPS) {
+            revert InvalidRedemptionConfig(address(underlyingFeed_), wrapper_, maxAge_, maxDropBps_);
+        }
+        uint8 d = underlyingFeed_.decimals();
+        if (d > MAX_DECIMALS) revert UnsupportedDecimals(d);
+        underlyingFeed = underlyingFeed_;
+        wrapper = wrapper_;
+        kind = kind_;
+        maxAge = maxAge_;
+        maxDropBps = maxDropBps_;
+        maxGrowthBpsPerYear = maxGrowthBpsPerYear_;
+        _underlyingDecimals = d;
+        if (kind_ == RateKind.ERC4626) {
+            uint8 shareDecimals = IERC20Metadata(wrapper_).decimals();
+            uint8 assetDecimals = IERC20Metadata(IERC4626(wrapper_).asset()).decimals();
+            if (shareDecimals > MAX_DECIMALS) revert UnsupportedDecimals(shareDecimals);
+            if (assetDecimals > MAX_DECIMALS) revert UnsupportedDecimals(assetDecimals);
+            _oneShare = 10 ** shareDecimals;
+            _oneAsset = 10 ** assetDecimals;
+        }
+        _description = description_;
+        _setAnchor(_readRate());
+    }
+
+    /// @inheritdoc IRedemptionRateAdapter
+    function poke() external {
+        uint256 r = _checkedRate();
+        _setAnchor(r);
+    }
+
+    /// @inheritdoc IRedemptionRateAdapter
+    function rate() external view returns (uint256) {
+        return _readRate();
+    }
+
+    /// @inheritdoc IRedemptionRateAdapter
+    function rateBounds() public view returns (uint256 floor, uint256 cap) {
+        uint256 a = _anchorRate;
+        floor = a * (BPS - maxDropBps) / BPS;
+        cap = a + a * maxGrowthBpsPerYear * (block.timestamp - _anchorTime) / (uint256(BPS) * YEAR);
+    }
+
+    /// @inheritdoc IRedemptionRateAdapter
+    function anchor() external view returns (uint256, uint256) {
+        return (_anchorRate, _anchorTime);
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function decimals() external pure returns (uint8) {
+        return WAD_DECIMALS;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function description() external view returns (string memory) {
+        return _description;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function version() external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    /// @dev Only the latest round exists: the wrapper keeps no rate history.
+    function getRoundData(uint80) external view returns (uint80, int256, uint256, uint256, uint80) {
+        return _latest();
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        return _latest();
+    }
+
+    function _latest()
+        private
+        view
+        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    {
+        (roundId, answer, startedAt, updatedAt, answeredInRound) = underlyingFeed.latestRoundData();
+        if (answer <= 0) revert NonPositiveUnderlying(answer);
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxAge) {
+            revert StaleUnderlying(updatedAt, maxAge, block.timestamp);
+        }
+        // underlying (d decimals) x rate (18) in 18 decimals, one division at the end
+        uint8 d = _underlyingDecimals;
+        uint256 product = uint256(answer) * _checkedRate();
+        answer = int256(d <= WAD_DECIMALS ? product * 10 ** (WAD_DECIMALS - d) / WAD : product / 10 ** d);
+    }
+
+    /// @dev The current rate, reverting outside the anchor's bounds.
+    function _checkedRate() private view returns (uint256 r) {
+        r = _readRate();
+        (uint256 floor, uint256 cap) = rateBounds();
+        if (r > cap) revert RateAboveCap(r, cap);
+        if (r < floor) revert RateBelowFloor(r, floor);
+    }
+
+    function _readRate() private view returns (uint256 r) {
+        if (kind == RateKind.ERC4626) {
+            r = IERC4626(wrapper).convertToAssets(_oneShare) * WAD / _oneAsset;
+        } else {
+            r = IRateProvider(wrapper).getRate();
+        }
+        if (r == 0) revert ZeroRate();
+    }
+
+    function _setAnchor(uint256 r) private {
+        if (r > type(uint192).max) revert RateAboveCap(r, type(uint192).max);
+        (_anchorRate, _anchorTime) = (uint192(r), uint64(block.timestamp));
+        emit RateAnchored(r, block.timestamp);
+    }
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
+import {IUniswapV3PoolOracle} from "../../../interfaces/IUniswapV3PoolOracle.sol";
+import {IUniswapV3TwapAdapter} from "../../../interfaces/IUniswapV3TwapAdapter.sol";
+import {TickPrice} from "../../libraries/TickPrice.sol";
+
+/// @title UniswapV3TwapAdapter
+/// @notice A Uniswap v3 pool's TWAP as an 18-decimal OracleAggregator source; see IUniswapV3TwapAdapter.
+contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
+    uint8 private constant WAD_DECIMALS = 18;
+    uint8 private constant MAX_DECIMALS = 36;
+
+    /// @inheritdoc IUniswapV3TwapAdapter
+    IUniswapV3PoolOracle public immutable pool;
+    /// @inheritdoc IUniswapV3TwapAdapter
+    address public immutable base;
+    /// @inheritdoc IUniswapV3TwapAdapter
+    uint32 public immutable window;
+    /// @inheritdoc IUniswapV3TwapAdapter
+    AggregatorV3Interface public immutable quoteFeed;
+    /// @notice Oldest quote-feed answer accepted, in seconds.
+    uint32 public immutable quoteMaxAge;
+    /// @notice Smallest harmonic-mean in-range liquidity accepted over the window.
+    uint128 public immutable minLiquidity;
+    bool private immutable _baseIsToken0;
+    uint8 private immutable _baseDecimals;
+    uint8 private immutable _quoteDecimals;
+    uint8 private immutable _quoteFeedDecimals;
+
+    string private _description;
+
+    constructor(
+        IUniswapV3PoolOracle pool_,
+        address base_,
+        uint32 window_,
+        uint128 minLiquidity_,
+        AggregatorV3Interface quoteFeed_,
+        uint32 quoteMaxAge_,
+        string memory description_
+    ) {
+        if (address(pool_) == address(0) || base_ == address(0) || window_ == 0) {
+            revert InvalidTwapConfig(address(pool_), base_, window_);
+        }
+        address t0 = pool_.token0();
+        address t1 = pool_.token1();
+        if (base_ != t0 && base_ != t1) revert InvalidTwapConfig(address(pool_), base_, window_);
+        _baseIsToken0 = base_ == t0;
+        _baseDecimals = _decimalsOf(base_);
+        _quoteDecimals = _decimalsOf(base_ == t0 ? t1 : t0);
+        if (address(quoteFeed_) != address(0)) {
+            if (quoteMaxAge_ == 0) revert InvalidTwapConfig(address(pool_), base_, window_);
+            uint8 d = quoteFeed_.decimals();
+            if (d > MAX_DECIMALS) revert UnsupportedDecimals(d);
+            _quoteFeedDecimals = d;
+        }
+        pool = pool_;
+        base = base_;
+        window = window_;
+        minLiquidity = minLiquidity_;
+        quoteFeed = quoteFeed_;
+        quoteMaxAge = quoteMaxAge_;
+        _description = description_;
+    }
+
+    /// @inheritdoc IUniswapV3TwapAdapter
+    function twapTick() external view returns (int24 tick) {
+        (tick,) = _observe();
+    }
+
+    /// @inheritdoc IUniswapV3TwapAdapter
+    function meanLiquidity() external view returns (uint256 liquidity) {
+        (, liquidity) = _observe();
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function decimals() external pure returns (uint8) {
+        return WAD_DECIMALS;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function description() external view returns (string memory) {
+        return _description;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    function version() external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    /// @dev Only the window ending now is answered.
+    function getRoundData(uint80) external view returns (uint80, int256, uint256, uint256, uint80) {
+        return _latest();
+    }
+
+    /// @inheritdoc AggregatorV3Interface
+    /// @dev The round id is the current block's time; `startedAt` the window's start and `updatedAt` now (the average
+    /// ends now), or the quote feed's, when it has one, if earlier.
+    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        return _latest();
+    }
+
+    function _latest()
+        private
+        view
+        returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80)
+    {
+        (int24 tick, uint256 liquidity) = _observe();
+        if (liquidity < minLiquidity) revert LiquidityTooLow(liquidity, minLiquidity);
+        uint256 price = TickPrice.priceAtTick(tick, _baseIsToken0, _baseDecimals, _quoteDecimals);
+        startedAt = block.timestamp - window;
+        updatedAt = block.timestamp;
+        if (address(quoteFeed) != address(0)) {
+            // The answer is as old as its older input: the quote's round when it is older than the window's end.
+            (uint256 quote, uint256 quoteStartedAt, uint256 quoteUpdatedAt) = _quotePrice();
+            price = price * quote / 1e18;
+            if (quoteStartedAt < startedAt) startedAt = quoteStartedAt;
+            updatedAt = quoteUpdatedAt;
+        }
+        if (price == 0) revert ZeroPrice(tick);
+        round = uint80(block.timestamp);
+        return (round, int256(price), startedAt, updatedAt, round);
+    }
+
+    /// @dev The mean tick (rounded toward negative infinity) and the harmonic-mean liquidity over the window.
+    function _observe() private view returns (int24 tick, uint256 liquidity) {
+        uint32[] memory secondsAgos = new uint32[](2);
+        secondsAgos[0] = window;
+        (int56[] memory ticks, uint160[] memory perLiquidity) = pool.observe(secondsAgos);
+        // Both accumulators wrap by design (Uniswap's oracle): their differences are taken modulo their width.
+        int56 delta;
+        uint160 spl;
+        unchecked {
+            delta = ticks[1] - ticks[0];
+            spl = perLiquidity[1] - perLiquidity[0];
+        }
+        int56 w = int56(uint56(window));
+        int56 mean = delta / w;
+        if (delta < 0 && delta % w != 0) --mean;
+        tick = int24(mean);
+        // seconds per unit of liquidity accumulated over the window, Q128: window / that = harmonic-mean liquidity.
+        liquidity = spl == 0 ? type(uint256).max : (uint256(window) << 128) / spl;
+    }
+
+    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after the same checks
+    /// as a ChainlinkAdapter's (a complete round, a positive answer, not stamped in the future, at most `quoteMaxAge`
+    /// old).
+    function _quotePrice() private view returns (uint256 price, uint256 startedAt, uint256 updatedAt) {
+        uint80 roundId;
+        int256 answer;
+        uint80 answeredInRound;
+        (roundId, answer, startedAt, updatedAt, answeredInRound) = quoteFeed.latestRoundData();
+        if (updatedAt == 0 || answeredInRound < roundId) revert IncompleteQuoteRound(roundId, answeredInRound);
+        if (answer <= 0) revert NonPositiveQuote(answer);
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > quoteMaxAge) {
+            revert StaleQuote(updatedAt, quoteMaxAge, block.timestamp);
+        }
+        uint8 d = _quoteFeedDecimals;
+        price =
+            d <= WAD_DECIMALS ? uint256(answer) * 10 ** (WAD_DECIMALS - d) : uint256(answer) / 10 ** (d - WAD_DECIMALS);
+    }
+
+    function _decimalsOf(address token) private view returns (uint8 d) {
+        d = IERC20Metadata(token).decimals();
+        if (d > MAX_DECIMALS) revert UnsupportedDecimals(d);
+    }
+}

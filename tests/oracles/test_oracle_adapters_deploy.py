@@ -1,0 +1,90 @@
+"""Deploying config/oracle-adapters.yaml: WETH through ChainlinkAdapters on mock aggregators, WSTETH through
+RedemptionRateAdapters (its underlying's price times a mock rate provider's rate); the oracle lists them like feeds."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ballast.config import load_config
+from ballast.config.schema import SourceConfig
+from ballast.errors import DeployError
+from ballast.oracle_adapters import adapter_maker
+from ballast.scenarios.population import deploy_scenario_system
+from ballast.verify import verify_settings
+
+from support.isolation import isolated
+
+ROOT = Path(__file__).resolve().parents[2]
+ADAPTERS = ROOT / "config" / "oracle-adapters.yaml"
+WAD = 10**18
+
+
+@pytest.fixture(scope="module")
+def adapter_system(project, chain, accounts):
+    with isolated(chain):
+        yield deploy_scenario_system(project, chain, accounts, ADAPTERS)
+
+
+def test_manifest__records_each_adapter_with_18_decimals(adapter_system):
+    weth = adapter_system.manifest.feeds["WETH"]
+    assert [(f.kind, f.decimals) for f in weth] == [("chainlink", 18), ("chainlink", 18), ("mock", 8)]
+    assert [f.kind for f in adapter_system.manifest.feeds["WSTETH"]] == ["redemption", "redemption"]
+
+
+def test_chainlink_adapters__scale_their_aggregators_to_18_decimals(adapter_system, project):
+    first, second, _ = adapter_system.manifest.feeds["WETH"]
+    a = project.ChainlinkAdapter.at(first.address)
+    b = project.ChainlinkAdapter.at(second.address)
+    assert (a.feedDecimals(), b.feedDecimals()) == (8, 18)
+    assert a.latestRoundData()[1] == 3000 * WAD
+    assert b.latestRoundData()[1] == int(Decimal("2998.5") * WAD)
+    assert b.maxAge() == 1800 and a.maxAge() == adapter_system.config.oracle_params("WETH").heartbeat
+
+
+def test_wsteth__is_the_underlying_price_times_the_redemption_rate(adapter_system, project):
+    adapters = [project.RedemptionRateAdapter.at(f.address) for f in adapter_system.manifest.feeds["WSTETH"]]
+    assert [a.rate() for a in adapters] == [int(Decimal("1.21") * WAD)] * 2
+    expected = (
+        int(Decimal(3000 * WAD) * Decimal("1.21")) + int(Decimal("2998.5") * WAD * Decimal("1.21"))
+    ) // 2
+    assert adapter_system.oracle.getPriceData(adapter_system.tokens["WSTETH"]).median == expected
+    assert adapters[0].maxDropBps() == 500 and adapters[0].maxGrowthBpsPerYear() == 2000
+
+
+def test_read_back__the_oracle_configuration_matches_the_config(adapter_system, project):
+    assert verify_settings(project, adapter_system.manifest, load_config(ADAPTERS)) == []
+
+
+def test_adapter_maker__wraps_existing_contracts_and_refuses_an_address_without_code(
+    project, chain, accounts
+):
+    """`chainlink` on an existing aggregator, `redemption` on an existing feed and ERC-4626 vault; an address with no
+    code is one DeployError naming the field."""
+    sender = accounts[0]
+    with isolated(chain):
+        feed = project.MockFeed.deploy(8, 2000 * 10**8, "ETH / USD", sender=sender)
+        steth = project.MockERC20.deploy("Staked ETH", "stETH", 18, sender=sender)
+        vault = project.MockVault4626.deploy(steth, "Wrapped stETH", "wstETH", sender=sender)
+        steth.mint(sender, 100 * WAD, sender=sender)
+        steth.approve(vault, 100 * WAD, sender=sender)
+        vault.deposit(100 * WAD, sender, sender=sender)
+        steth.mint(vault, 10 * WAD, sender=sender)
+
+        def make(**fields):
+            source = SourceConfig.model_validate(fields)
+            return adapter_maker(
+                project, chain, sender, source, "oracle.assets.X.sources[0]", "x", 3600, lambda: None
+            )
+
+        chainlink = make(kind="chainlink", address=str(feed.address))()
+        assert chainlink.feed() == feed.address and chainlink.latestRoundData()[1] == 2000 * WAD
+        redemption = make(kind="redemption", underlying=str(feed.address), address=str(vault.address))()
+        rate = vault.convertToAssets(WAD)
+        assert redemption.rate() == rate
+        assert redemption.latestRoundData()[1] == 2000 * rate
+        nowhere = "0x000000000000000000000000000000000000dEaD"
+        with pytest.raises(
+            DeployError, match=r"oracle.assets.X.sources\[0\].address: no contract at 0x0+dEaD"
+        ):
+            make(kind="pyth", address=nowhere, priceId="0x" + "11" * 32)()
