@@ -16,7 +16,8 @@ The modules: `keeper` (the loop, retries, signals), `settings` (the YAML config 
 """
 
 from ballast.errors import KeeperError
-from ballast.keepers.oracle.keeper import LOGGER_NAME, OracleKeeper, StepResult, stop_on_signals, with_retries
+from ballast.keepers.common import stop_on_signals
+from ballast.keepers.oracle.keeper import LOGGER_NAME, OracleKeeper, StepResult, with_retries
 from ballast.keepers.oracle.prices import csv_prices, random_walk, read_price_csv
 from ballast.keepers.oracle.settings import (
     OracleKeeperConfig,
