@@ -43,9 +43,11 @@ def one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-#: The project's local node: `make node` keeps an anvil here, and `ethereum:local:foundry` commands that work on a
-#: deployment (deploy, the keepers) connect to it instead of starting a throwaway anvil of their own.
+#: Where the project's local node listens: `make node` keeps an anvil there, and the `ethereum:local:foundry` commands
+#: that work on a deployment (deploy, the keepers) connect to it instead of starting a throwaway anvil of their own.
 NODE_URI = "http://127.0.0.1:8545"
+#: Overrides `NODE_URI` (`make node NODE_PORT=...` sets it for the commands make runs).
+NODE_URI_ENV = "BALLAST_NODE_URI"
 #: What the project's local network is called on the command line.
 LOCAL_CHOICE = "ethereum:local"
 #: The environment variable ape reads as a node's URI when none is configured.
@@ -53,17 +55,21 @@ URI_ENV = "WEB3_PROVIDER_URI"
 
 
 def node_down(network: str | None, error: BaseException, uri: str | None = None) -> NodeError:
-    """The error of a node that cannot be reached (of `network` at `uri`, when known), with what to do about it."""
+    """The error of a node that cannot be reached: of `network` (`ecosystem:name`, or the URI given as the network)
+    at `uri`, when known, with what to do about it."""
     first = one_line(error).splitlines()[0].rstrip(".")
-    where = f" of {network}" if network else ""
-    at = f" at {uri}" if uri else ""
-    return NodeError(f"cannot connect to the node{where}{at} ({first}): {_what_to_do(network, uri)}")
+    named = network is not None and ":" in network and not network.startswith(("http", "ws"))
+    where = f" of {network}" if named else ""
+    at = f" at {uri or network}" if (uri or network) else ""
+    return NodeError(
+        f"cannot connect to the node{where}{at} ({first}): {_what_to_do(network if named else None, uri)}"
+    )
 
 
 def _what_to_do(network: str | None, uri: str | None) -> str:
-    if uri == NODE_URI:
+    if uri is not None and uri == node_uri():
         return "start it with `make node` (in another terminal)"
-    if network and ":" in network and not network.startswith("http"):
+    if network is not None:
         ecosystem, name = network.split(":")[:2]
         return f"start it, or set its URI in ape-config.yaml (`node: {ecosystem}: {name}: uri:`)"
     return "is the node running?"
@@ -90,8 +96,9 @@ def listening(uri: str, timeout: float = 1.0) -> bool:
 
 
 def _choice(provider: Any) -> str | None:
+    """`ecosystem:name` of `provider`'s network; None for a node given by URI (ape names its network `custom`)."""
     network = getattr(provider, "network", None)
-    if network is None:
+    if network is None or getattr(network, "is_adhoc", False):
         return None
     return f"{network.ecosystem.name}:{network.name}"
 
@@ -144,18 +151,26 @@ class BallastCommand(ConnectedProviderCommand):
 
 class NodeCommand(BallastCommand):
     """A `BallastCommand` that works on a deployment: on `ethereum:local:foundry` it connects to the project's
-    local node (`make node`, at `NODE_URI`) rather than starting a throwaway anvil, and says in one line to start
-    that node when nothing listens there. `APE_FOUNDRY_HOST` still chooses another anvil."""
+    local node (`make node`, at `node_uri()`) rather than starting a throwaway anvil, and says in one line to start
+    that node when nothing listens there. `APE_FOUNDRY_HOST` (ape-foundry's own setting) still picks any anvil."""
 
     def prepare(self, provider: Any) -> None:
         super().prepare(provider)
         if not on_project_node(provider):
             return
-        provider._host = NODE_URI  # what ape-foundry connects to (it starts anvil there when nothing answers)
-        if not listening(NODE_URI):
+        uri = node_uri()
+        if not listening(uri):
             raise NodeError(
-                f"no node at {NODE_URI} for {LOCAL_CHOICE}: start it with `make node` (in another terminal)"
+                f"no node at {uri} for {LOCAL_CHOICE}: start it with `make node` (in another terminal)"
             )
+        provider._host = (
+            uri  # what ape-foundry connects to (it would start a throwaway anvil there were none)
+        )
+
+
+def node_uri() -> str:
+    """The project's local node: $BALLAST_NODE_URI, else `NODE_URI`."""
+    return os.environ.get(NODE_URI_ENV) or NODE_URI
 
 
 def on_project_node(provider: Any) -> bool:
