@@ -295,7 +295,9 @@ def test_console_extras__without_a_manifest_say_how_to_deploy_and_still_load(
     names = init_console(chain, project, tmp_path / "empty", console)
     (line,) = console.file.getvalue().splitlines()
     # The test's anvil is one ape started for this process: the line leads to the project's node, once.
-    assert line.startswith("ballast: no usable deployment for ethereum:local: no deployment manifest for network")
+    assert line.startswith(
+        "ballast: no usable deployment for ethereum:local: no deployment manifest for network"
+    )
     assert line.count("`make node`") == line.count("`make deploy`") == 1, line
     assert "ape console --network ethereum:local`" in line and "ape run deploy" not in line, line
     assert names["pool"] is None and names["tokens"] == {}
