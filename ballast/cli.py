@@ -109,8 +109,9 @@ def check_before_connecting(provider: Any) -> None:
     network = getattr(provider, "network", None)
     if network is None or network.is_local or getattr(network, "is_adhoc", False):
         return
-    configured = getattr(provider, "_configured_rpc", None)
-    if configured is None and hasattr(provider, "_configured_rpc") and not os.environ.get(URI_ENV):
+    if getattr(provider, "name", None) != "node":
+        return  # a provider plugin (Alchemy, Infura...) knows its own endpoints
+    if getattr(provider, "_configured_rpc", None) is None and not os.environ.get(URI_ENV):
         raise missing_uri(f"{network.ecosystem.name}:{network.name}")
 
 
