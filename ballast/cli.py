@@ -48,6 +48,8 @@ def one_line(error: BaseException) -> str:
 NODE_URI = "http://127.0.0.1:8545"
 #: Overrides `NODE_URI` (`make node NODE_PORT=...` sets it for the commands make runs).
 NODE_URI_ENV = "BALLAST_NODE_URI"
+#: ape-foundry's setting of the anvil to connect to (over `foundry: host` in ape-config.yaml).
+FOUNDRY_HOST_ENV = "APE_FOUNDRY_HOST"
 #: What the project's local network is called on the command line.
 LOCAL_CHOICE = "ethereum:local"
 #: The environment variable ape reads as a node's URI when none is configured.
@@ -151,22 +153,24 @@ class BallastCommand(ConnectedProviderCommand):
 
 
 class NodeCommand(BallastCommand):
-    """A `BallastCommand` that works on a deployment: on `ethereum:local:foundry` it connects to the project's
-    local node (`make node`, at `node_uri()`) rather than starting a throwaway anvil, and says in one line to start
-    that node when nothing listens there. `APE_FOUNDRY_HOST` (ape-foundry's own setting) still picks any anvil."""
+    """A `BallastCommand` that works on a deployment. On `ethereum:local:foundry` it connects to the project's local
+    node (`make node`, at `node_uri()`), or to the anvil `APE_FOUNDRY_HOST` names (ape-foundry's own setting), and
+    says in one line to start it when nothing listens there: ape-foundry would start a throwaway anvil in its place,
+    and a deployment sent there would vanish with the command."""
 
     def prepare(self, provider: Any) -> None:
         super().prepare(provider)
-        if not on_project_node(provider):
+        uri = local_node_uri(provider)
+        if uri is None:
             return
-        uri = node_uri()
         if not listening(uri):
-            raise NodeError(
-                f"no node at {uri} for {LOCAL_CHOICE}: start it with `make node` (in another terminal)"
-            )
-        provider._host = (
-            uri  # what ape-foundry connects to (it would start a throwaway anvil there were none)
-        )
+            what = "start it with `make node` (in another terminal)"
+            if uri != node_uri():
+                what = (
+                    f"start the anvil there, or unset {FOUNDRY_HOST_ENV} for the project's node (`make node`)"
+                )
+            raise NodeError(f"no node at {uri} for {LOCAL_CHOICE}: {what}")
+        provider._host = uri  # what ape-foundry connects to
 
 
 def node_uri() -> str:
@@ -174,14 +178,18 @@ def node_uri() -> str:
     return os.environ.get(NODE_URI_ENV) or NODE_URI
 
 
-def on_project_node(provider: Any) -> bool:
-    """Whether `provider` is ape-foundry's on the local network, left to pick its host (no `APE_FOUNDRY_HOST`, the
-    configured host `auto`): the commands of a deployment send it to the project's node."""
+def local_node_uri(provider: Any) -> str | None:
+    """The node a command of a deployment on `provider` (ape-foundry's, on the local network) works on: the anvil
+    `APE_FOUNDRY_HOST` names, else the configured `foundry: host`, else (`auto`: a throwaway anvil per command) the
+    project's node. None for another provider, or `APE_FOUNDRY_HOST=auto`."""
     network = getattr(provider, "network", None)
     if network is None or not network.is_local or getattr(provider, "name", None) != "foundry":
-        return False
-    host = getattr(getattr(provider, "settings", None), "host", None)
-    return "APE_FOUNDRY_HOST" not in os.environ and host in (None, "auto")
+        return None
+    host = os.environ.get(FOUNDRY_HOST_ENV) or getattr(getattr(provider, "settings", None), "host", None)
+    if host in (None, "auto"):
+        return None if os.environ.get(FOUNDRY_HOST_ENV) == "auto" else node_uri()
+    host = str(host)
+    return host if host.startswith("http") else f"http://{host}"
 
 
 @contextmanager

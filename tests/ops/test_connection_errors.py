@@ -97,6 +97,14 @@ def test_ape_run__local_network_without_the_node__one_line_saying_make_node(dead
     )
 
 
+def test_ape_run_keeper__ape_foundry_host_with_nothing_there__one_line_not_a_throwaway_anvil(dead_port):
+    uri = f"http://127.0.0.1:{dead_port}"
+    result = run("ape", "run", *COMMANDS["keeper oracle"], APE_FOUNDRY_HOST=uri)
+    assert_one_line(
+        result.returncode, output(result), f"no node at {uri} for ethereum:local", "APE_FOUNDRY_HOST"
+    )
+
+
 def test_make_deploy__without_the_node__says_to_run_make_node_first(dead_port):
     result = run("make", "--no-print-directory", "-o", "setup", "deploy", f"NODE_PORT={dead_port}")
     assert result.returncode != 0
