@@ -100,26 +100,28 @@ def stop_and_check(process: Process, ready: str, stopped: str, signum: int) -> N
 
 
 @pytest.mark.parametrize("signame", list(SIGNALS))
-@pytest.mark.parametrize("keeper", list(KEEPERS))
+@pytest.mark.parametrize("keeper_name", list(KEEPERS))
 def test_ape_run_keeper__signal__stops_within_2_s_with_exit_0_and_a_stop_line(
-    node, tmp_path, keeper, signame
+    node, tmp_path, keeper_name, signame
 ):
-    args, ready, stopped = KEEPERS[keeper]
-    state = [] if keeper == "oracle" else ["--state", str(tmp_path / "state.json")]
+    args, ready, stopped = KEEPERS[keeper_name]
+    state = [] if keeper_name == "oracle" else ["--state", str(tmp_path / "state.json")]
     process = Process(["ape", "run", *args, "--network", "ethereum:local:foundry", *state], node.env())
     stop_and_check(process, ready, stopped, SIGNALS[signame])
 
 
 @pytest.mark.parametrize("signame", list(SIGNALS))
-@pytest.mark.parametrize("bot", list(BOTS))
-def test_silverback_bot__signal__stops_within_2_s_with_exit_0_and_a_stop_line(node, tmp_path, bot, signame):
-    account, stopped = BOTS[bot]
+@pytest.mark.parametrize("bot_name", list(BOTS))
+def test_silverback_bot__signal__stops_within_2_s_with_exit_0_and_a_stop_line(
+    node, tmp_path, bot_name, signame
+):
+    account, stopped = BOTS[bot_name]
     env = node.env(
         BALLAST_KEEPER_STATE_PATH=str(tmp_path / "liquidation.json"),
         BALLAST_EXPIRY_STATE_PATH=str(tmp_path / "expiry.json"),
         BALLAST_RISK_STATE_PATH=str(tmp_path / "risk.json"),
     )
     process = Process(
-        ["silverback", "run", bot, "--network", "ethereum:local:foundry", "--account", account], env
+        ["silverback", "run", bot_name, "--network", "ethereum:local:foundry", "--account", account], env
     )
     stop_and_check(process, "Startup complete", stopped, SIGNALS[signame])
