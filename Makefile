@@ -16,7 +16,7 @@ export PATH := $(BIN):$(PATH)
 # The project never fetches anything at run time; say so to the tools that might try.
 export HYPOTHESIS_STORAGE_DIRECTORY ?= $(CURDIR)/.hypothesis
 
-.PHONY: help setup setup-python setup-contracts foundry-links tools versions test check lint-and-unit-tests test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo deploy bench lock clean
+.PHONY: help setup setup-python setup-contracts foundry-links tools versions test check lint-and-unit-tests test-python lint-and-test-python test-contracts test-forge analyze slither-gate mutate lint demo node deploy bench lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -140,7 +140,26 @@ lint: $(VENV)/.installed ## ruff (lint and format), mypy --strict over ballast/,
 demo: setup ## a liquidation cascade with 200 accounts on a local anvil; prints where the report is
 	@$(BIN)/ape run scenario crash --accounts 200
 
-deploy: setup ## deploy config/local.yaml to a local anvil (writes deployments/local.json)
+# The project's local node: the network `make deploy`, the keepers and `ape console --network ethereum:local` (with
+# APE_FOUNDRY_HOST, see docs/operations.md) work on. The accounts are ape's test accounts (the same mnemonic), and
+# the chain is written to NODE_STATE when anvil stops (Ctrl-C) and every NODE_STATE_INTERVAL seconds, then loaded
+# again by the next `make node`: a deployment survives a restart. `rm -rf .ballast/node` starts a fresh chain.
+NODE_PORT           ?= 8545
+NODE_STATE          := .ballast/node/state.json
+NODE_STATE_INTERVAL := 10
+export BALLAST_NODE_URI := http://127.0.0.1:$(NODE_PORT)
+NODE_LISTENING = (exec 3<>/dev/tcp/127.0.0.1/$(NODE_PORT)) 2>/dev/null
+
+node: foundry-links ## keep the local node (anvil on 127.0.0.1:8545, chain 31337) running in this terminal; its chain is saved in .ballast/node/
+	@if $(NODE_LISTENING); then echo "Error: 127.0.0.1:$(NODE_PORT) is taken (a node started before?): stop it, or use another NODE_PORT"; exit 1; fi
+	@mkdir -p $(dir $(NODE_STATE))
+	@echo "ballast node: $(BALLAST_NODE_URI), chain 31337, state $(NODE_STATE)$$(test -f $(NODE_STATE) && echo ' (loaded)'); Ctrl-C stops it and saves the chain"
+	@echo "in another terminal: make deploy; APE_FOUNDRY_HOST=$(BALLAST_NODE_URI) ape console --network ethereum:local"
+	@exec anvil --host 127.0.0.1 --port $(NODE_PORT) --accounts 10 --balance 10000 --hardfork prague \
+	  --block-base-fee-per-gas 0 --gas-price 0 --state $(NODE_STATE) --state-interval $(NODE_STATE_INTERVAL)
+
+deploy: setup ## deploy config/local.yaml to the running `make node` node (writes deployments/local.json)
+	@$(NODE_LISTENING) || { echo "Error: no node at $(BALLAST_NODE_URI): start it with \`make node\` (in another terminal), then run \`make deploy\` again"; exit 1; }
 	@$(BIN)/ape run deploy
 
 bench: setup ## gas vs anchors and targets, scaling, liquidations per block, driver and keeper throughput on anvil (writes bench/results.*)

@@ -25,7 +25,7 @@ from ballast import console_perps as perps
 from ballast import options as opt
 from ballast.console_errors import label_addresses
 from ballast.errors import ManifestError
-from ballast.manifest import Deployment, manifest_path
+from ballast.manifest import Deployment
 from ballast.risk import STATUS_NAMES
 
 WAD = 10**18
@@ -266,13 +266,8 @@ def init_console(
     choice = f"{network.ecosystem.name}:{network.name}"
     try:
         deployment = Deployment.load(project, network.name, root, chain)
-    except ManifestError as err:
-        path = manifest_path(network.name, root)
-        reason = "none found" if not path.exists() else str(err).split(": ", 1)[-1]
-        message = (
-            f"ballast: no usable deployment for {choice} ({reason}); "
-            f"deploy with `ape run deploy --network {choice}`"
-        )
+    except ManifestError as err:  # its message ends with what to run (`ballast.manifest.how_to_deploy`)
+        message = f"ballast: no usable deployment for {choice}: {err}"
         console.print(message, soft_wrap=True, highlight=False)
         helper = _no_deployment(message)
         names: dict[str, Any] = dict.fromkeys(

@@ -131,13 +131,16 @@ def manifest_path(network_name: str, root: Path | str | None = None) -> Path:
     return deployments_dir(root) / f"{network_name}.json"
 
 
-def load_manifest(network_name: str, root: Path | str | None = None) -> Manifest:
-    """The manifest of `network_name` (e.g. `local`); ManifestError if there is none or it is unreadable."""
+def load_manifest(network_name: str, root: Path | str | None = None, provider: Any = None) -> Manifest:
+    """The manifest of `network_name` (e.g. `local`); ManifestError if there is none (saying what to run, see
+    `how_to_deploy`; `provider` is the connected one, when known) or it is unreadable."""
     path = manifest_path(network_name, root)
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ManifestError(f"no deployment manifest for network {network_name!r} ({path})") from None
+        raise ManifestError(
+            f"no deployment manifest for network {network_name!r} ({path}): {how_to_deploy(network_name, provider)}"
+        ) from None
     except (OSError, json.JSONDecodeError) as err:
         raise ManifestError(f"{path}: not a readable manifest ({err})") from None
     try:
@@ -168,13 +171,35 @@ def missing_code(chain: ChainManager, manifest: Manifest, contracts_only: bool =
     return [label for label, address in addresses.items() if not code_at(chain, address)]
 
 
+def how_to_deploy(network_name: str, provider: Any = None) -> str:
+    """What to run to get a deployment on `network_name`, as one clause. On the local network that is `make node`'s
+    node: `make deploy`, or, for a command connected to an anvil that ape started for it alone (`provider` has a
+    process: gone when the command ends), the way to that node."""
+    if network_name == "local":
+        if getattr(provider, "process", None) is not None:
+            from ballast.cli import node_uri
+
+            return (
+                "this anvil was started for this command and ends with it: keep the project's node running with "
+                f"`make node`, run `make deploy`, then connect with `APE_FOUNDRY_HOST={node_uri()} ape console "
+                "--network ethereum:local`"
+            )
+        return "run `make deploy` (it deploys to the `make node` node)"
+    if network_name == "custom":
+        return "deploy with `ape run deploy --network <this node's URI>`"
+    config = Path("config") / f"{network_name}.yaml"
+    with_config = f" --config {config}" if (PROJECT_ROOT / config).exists() else ""
+    return f"deploy with `ape run deploy --network ethereum:{network_name}{with_config} --account <alias>`"
+
+
 def require_code(chain: ChainManager, manifest: Manifest, path: Path | str) -> None:
     """ManifestError unless every contract of `manifest` has code on the connected chain."""
     missing = missing_code(chain, manifest, contracts_only=True)
     if missing:
         raise ManifestError(
             f"{path}: no code at {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} on this chain "
-            f"(a fresh chain?): deploy first with `ape run deploy --network <this network>`"
+            f"(the manifest is of another chain: a node restarted without its state?): "
+            f"{how_to_deploy(manifest.network, chain.provider)}"
         )
 
 
@@ -245,7 +270,7 @@ class Deployment:
         chain: ChainManager | None = None,
     ) -> Deployment:
         """The deployment of `network_name`; with `chain`, also checks that its contracts are on that chain."""
-        manifest = load_manifest(network_name, root)
+        manifest = load_manifest(network_name, root, chain.provider if chain is not None else None)
         if chain is not None:
             require_code(chain, manifest, manifest_path(network_name, root))
         return cls(project, manifest)

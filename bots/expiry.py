@@ -10,13 +10,14 @@ one line and exit code 1.
 
 from ape import chain, project
 from ape.api import BlockAPI
-from silverback import SilverbackBot, StateSnapshot
+from silverback import StateSnapshot
 
 from ballast.accounts import refuse_test_key_off_local
-from ballast.cli import bot_startup
+from ballast.cli import bot_startup, silverback_bot, stop_promptly
 from ballast.keepers.expiry import ExpiryBotSettings, expiry_keeper_for_bot
 
-bot = SilverbackBot()
+bot = silverback_bot()
+stop_promptly(bot, "expiry keeper")
 
 
 @bot.on_startup()

@@ -11,13 +11,14 @@ resumes where it stopped.
 
 from ape import chain, project
 from ape.api import BlockAPI
-from silverback import SilverbackBot, StateSnapshot
+from silverback import StateSnapshot
 
 from ballast.accounts import refuse_test_key_off_local
-from ballast.cli import bot_startup
+from ballast.cli import bot_startup, silverback_bot, stop_promptly
 from ballast.keepers.liquidation import LiquidationBotSettings, keeper_for_bot
 
-bot = SilverbackBot()
+bot = silverback_bot()
+stop_promptly(bot, "liquidation keeper")
 
 
 @bot.on_startup()

@@ -17,17 +17,18 @@ The signer must be a reporter of the deployment's push feeds (`roles.keeper` of 
 import os
 from typing import Any
 
-from silverback import SilverbackBot, StateSnapshot
+from silverback import StateSnapshot
 
 from ballast.accounts import quiet_cached_key_warnings, refuse_test_key_off_local
-from ballast.cli import bot_startup
+from ballast.cli import bot_startup, silverback_bot, stop_promptly
 from ballast.keepers.oracle import OracleKeeper, OracleKeeperConfig
 from ballast.manifest import Deployment
 
 KEEPER_CONFIG = os.environ.get("BALLAST_ORACLE_KEEPER", "config/keeper-oracle.yaml")
 SCHEDULE = os.environ.get("BALLAST_ORACLE_CRON", "* * * * *")
 
-bot = SilverbackBot(signer_required=True)
+bot = silverback_bot(signer_required=True)
+stop_promptly(bot, "oracle keeper")
 
 
 @bot.on_startup()

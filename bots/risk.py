@@ -14,13 +14,14 @@ import os
 from datetime import datetime
 
 from ape import chain, project
-from silverback import SilverbackBot, StateSnapshot
+from silverback import StateSnapshot
 
 from ballast.accounts import refuse_test_key_off_local
-from ballast.cli import bot_startup
+from ballast.cli import bot_startup, silverback_bot, stop_promptly
 from ballast.keepers.risk import RiskBotSettings, risk_keeper_for_bot
 
-bot = SilverbackBot()
+bot = silverback_bot()
+stop_promptly(bot, "risk keeper")
 #: Read at import: silverback registers a schedule with its task.
 SCHEDULE = os.environ.get("BALLAST_RISK_CRON", RiskBotSettings.model_fields["cron"].default)
 

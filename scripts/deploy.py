@@ -8,12 +8,12 @@ from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
 from ballast.accounts import enable_autosign, is_local_network
-from ballast.cli import BallastCommand
+from ballast.cli import NodeCommand
 from ballast.deploy import DeployContext, check_deployer, print_outcome, run_deploy
 from ballast.manifest import DEPLOYMENTS_ENV
 
 
-@click.command(cls=BallastCommand, short_help="Deploy ballast from a config; verify it on a re-run")
+@click.command(cls=NodeCommand, short_help="Deploy ballast from a config; verify it on a re-run")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @click.option(

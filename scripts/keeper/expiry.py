@@ -3,8 +3,8 @@
     ape run keeper expiry --network ethereum:local:foundry --account TEST::4 --once
     ape run keeper expiry --network ... --account keeper --book 0x... --grace 600
 
-Without --book the book comes from the network's deployment manifest. Logs are JSON lines on stderr; Ctrl-C stops it
-cleanly (exit 0).
+Without --book the book comes from the network's deployment manifest. Logs are JSON lines on stderr; SIGINT (Ctrl-C)
+or SIGTERM stops it within a moment (exit 0, a last `keeper_stopped` line).
 """
 
 import logging
@@ -15,14 +15,14 @@ from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
 from ballast.accounts import keeper_signer
-from ballast.cli import BallastCommand
-from ballast.keepers.common import configure_json_logging, keyboard_interrupts
+from ballast.cli import NodeCommand
+from ballast.keepers.common import configure_json_logging, stop_on_signals
 from ballast.keepers.expiry import LOGGER_NAME, build_expiry_keeper
 from ballast.keepers.expiry.wiring import book_address
 from ballast.manifest import DEPLOYMENTS_ENV
 
 
-@click.command(cls=BallastCommand, short_help="Settle the expired options series of a deployment")
+@click.command(cls=NodeCommand, short_help="Settle the expired options series of a deployment")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -47,13 +47,13 @@ def cli(
     network_manager = cli_ctx.network_manager
     account = keeper_signer(cli_ctx, account)
     address = book_address(cli_ctx.local_project, network_manager.network.name, book, deployments)
-    keeper = build_expiry_keeper(
-        cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path, grace=grace,
-        poll_interval=poll_interval,
-    )  # fmt: skip
     try:
-        with keyboard_interrupts():
-            code = keeper.run(max_steps=1 if once else None)
+        with stop_on_signals() as stop:
+            keeper = build_expiry_keeper(
+                cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path,
+                grace=grace, poll_interval=poll_interval,
+            )  # fmt: skip
+            code = keeper.run(max_steps=1 if once else None, stop=stop)
     except ApeException as err:
         raise click.ClickException(f"expiry keeper stopped: {type(err).__name__}: {err}") from None
     raise SystemExit(code)

@@ -3,8 +3,9 @@
     ape run keeper liquidate --network ethereum:local:foundry --account TEST::4
     ape run keeper liquidate --network ... --account keeper --engine 0x... --gas-budget 5000000 --once
 
-Without --engine the addresses come from the network's deployment manifest. Logs are JSON lines on stderr; Ctrl-C
-stops it cleanly (exit 0), and a restart resumes from its state file.
+Without --engine the addresses come from the network's deployment manifest. Logs are JSON lines on stderr; SIGINT
+(Ctrl-C) or SIGTERM stops it within a moment (exit 0, a last `keeper_stopped` line), and a restart resumes from its
+state file.
 """
 
 import logging
@@ -15,12 +16,12 @@ from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
 from ballast.accounts import keeper_signer
-from ballast.cli import BallastCommand
-from ballast.keepers.common import configure_json_logging, keyboard_interrupts
+from ballast.cli import NodeCommand
+from ballast.keepers.common import configure_json_logging, stop_on_signals
 from ballast.keepers.liquidation import LOGGER_NAME, build_keeper, connect_contracts
 
 
-@click.command(cls=BallastCommand, short_help="Liquidate unhealthy accounts of a deployment")
+@click.command(cls=NodeCommand, short_help="Liquidate unhealthy accounts of a deployment")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -54,26 +55,26 @@ def cli(
     configure_json_logging(LOGGER_NAME, logging.INFO)
     network_manager = cli_ctx.network_manager
     account = keeper_signer(cli_ctx, account)
-    contracts = connect_contracts(
-        cli_ctx.local_project,
-        network_manager.network.name,
-        engine=engine,
-        liquidator=liquidator,
-        oracle=oracle,
-        pool=pool,
-        start_block=start_block,
-    )
-    keeper = build_keeper(
-        contracts,
-        account,
-        state_path,
-        gas_budget_per_block=gas_budget,
-        batch_size=batch_size,
-        poll_interval=poll_interval,
-    )
     try:
-        with keyboard_interrupts():
-            code = keeper.run(max_steps=1 if once else None)
+        with stop_on_signals() as stop:
+            contracts = connect_contracts(
+                cli_ctx.local_project,
+                network_manager.network.name,
+                engine=engine,
+                liquidator=liquidator,
+                oracle=oracle,
+                pool=pool,
+                start_block=start_block,
+            )
+            keeper = build_keeper(
+                contracts,
+                account,
+                state_path,
+                gas_budget_per_block=gas_budget,
+                batch_size=batch_size,
+                poll_interval=poll_interval,
+            )
+            code = keeper.run(max_steps=1 if once else None, stop=stop)
     except ApeException as err:  # the node refused a transaction for good: one line, not a traceback
         raise click.ClickException(f"liquidation keeper stopped: {type(err).__name__}: {err}") from None
     raise SystemExit(code)

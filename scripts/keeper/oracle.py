@@ -1,7 +1,7 @@
 """`ape run keeper oracle`: push prices (a price file, read as `ape run scenario replay` reads it, or a random walk)
-into the deployment's push feeds and update the oracle on a schedule (see ballast/keepers/oracle/)."""
+into the deployment's push feeds and update the oracle on a schedule (see ballast/keepers/oracle/). SIGINT (Ctrl-C) or
+SIGTERM stops it within a moment (exit 0, a last `stopped` line)."""
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,7 @@ from ape.cli import account_option, ape_cli_context, network_option
 from ape.exceptions import ApeException
 
 from ballast.accounts import keeper_signer
-from ballast.cli import BallastCommand
+from ballast.cli import NodeCommand
 from ballast.keepers.oracle import (
     OracleKeeper,
     OracleKeeperConfig,
@@ -21,7 +21,7 @@ from ballast.manifest import DEPLOYMENTS_ENV, Deployment
 from ballast.series import PRICE_MODES, RESAMPLES
 
 
-@click.command(cls=BallastCommand, short_help="Push prices into the oracle's feeds and update it")
+@click.command(cls=NodeCommand, short_help="Push prices into the oracle's feeds and update it")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -77,14 +77,18 @@ def cli(
 ) -> None:
     network_name = cli_ctx.network_manager.network.name
     try:
-        deployment = Deployment.load(cli_ctx.local_project, network_name, deployments, cli_ctx.chain_manager)
-        if config_path is not None:
-            config = OracleKeeperConfig.from_yaml(config_path)
-        else:
-            config = config_from_options(**options)
-        account = keeper_signer(cli_ctx, account, default=str(deployment.manifest.roles.get("keeper", "")))
-        runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
-        with stop_on_signals(threading.Event()) as stop:
+        with stop_on_signals() as stop:
+            deployment = Deployment.load(
+                cli_ctx.local_project, network_name, deployments, cli_ctx.chain_manager
+            )
+            if config_path is not None:
+                config = OracleKeeperConfig.from_yaml(config_path)
+            else:
+                config = config_from_options(**options)
+            account = keeper_signer(
+                cli_ctx, account, default=str(deployment.manifest.roles.get("keeper", ""))
+            )
+            runner = OracleKeeper(deployment, account, config, chain=cli_ctx.chain_manager)
             runner.run(stop)
     except ApeException as err:
         raise click.ClickException(f"oracle keeper stopped: {type(err).__name__}: {err}") from None

@@ -6,8 +6,8 @@ manager's bounded steps (see ballast/keepers/risk/).
     ape run keeper risk --network ... --csv WETH=data/crashes/eth_2022-11-09.csv --once
 
 Without --engine the engine comes from the network's deployment manifest, and on a local network without --account
-the manifest's risk manager signs. Logs are JSON lines on stderr; a dry run also prints the plan; Ctrl-C stops it
-cleanly (exit 0).
+the manifest's risk manager signs. Logs are JSON lines on stderr; a dry run also prints the plan; SIGINT (Ctrl-C)
+or SIGTERM stops it within a moment (exit 0, a last `keeper_stopped` line).
 """
 
 import logging
@@ -19,15 +19,15 @@ from ape.exceptions import ApeException
 from rich.console import Console
 
 from ballast.accounts import keeper_signer
-from ballast.cli import BallastCommand
-from ballast.keepers.common import configure_json_logging, keyboard_interrupts
+from ballast.cli import NodeCommand
+from ballast.keepers.common import configure_json_logging, stop_on_signals
 from ballast.keepers.risk import LOGGER_NAME, build_risk_keeper, engine_address
 from ballast.keepers.risk.report import plan_table
 from ballast.manifest import DEPLOYMENTS_ENV
 from ballast.riskdata.report import parse_depths, parse_duration, parse_pairs
 
 
-@click.command(cls=BallastCommand, short_help="Step risk parameters toward data-driven proposals")
+@click.command(cls=NodeCommand, short_help="Step risk parameters toward data-driven proposals")
 @ape_cli_context()
 @network_option(default="ethereum:local:foundry")
 @account_option(prompt=False)
@@ -87,17 +87,18 @@ def cli(
         cli_ctx.local_project, cli_ctx.network_manager.network.name, engine, deployments
     )
     account = keeper_signer(cli_ctx, account, default=risk_manager)
-    keeper = build_risk_keeper(
-        cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path,
-        dry_run=dry_run, interval=interval, history_from_block=from_block, step_fraction=step_fraction,
-        dead_band_bps=dead_band_bps, **settings,
-    )  # fmt: skip
     console = Console()
     try:
-        with keyboard_interrupts():
+        with stop_on_signals() as stop:
+            keeper = build_risk_keeper(
+                cli_ctx.local_project, cli_ctx.chain_manager, address, sender=account, state_path=state_path,
+                dry_run=dry_run, interval=interval, history_from_block=from_block, step_fraction=step_fraction,
+                dead_band_bps=dead_band_bps, **settings,
+            )  # fmt: skip
             code = keeper.run(
                 max_steps=1 if once else None,
                 on_report=(lambda r: console.print(plan_table(r))) if dry_run else None,
+                stop=stop,
             )
     except ApeException as err:
         raise click.ClickException(f"risk keeper stopped: {type(err).__name__}: {err}") from None

@@ -6,7 +6,7 @@ book's fallback rule rather than leave the series open."""
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +14,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from ballast.keepers.common import RetryPolicy, log_event
+from ballast.keepers.common import RetryPolicy, Stoppable, log_event
 from ballast.keepers.expiry.settings import LOGGER_NAME, ExpiryKeeperConfig
 from ballast.keepers.expiry.state import ExpiryState
 from ballast.keepers.gas import KeeperGas
@@ -37,7 +37,7 @@ class ExpiryReport:
     failed: list[FailedTransaction] = field(default_factory=list)
 
 
-class ExpiryKeeper:
+class ExpiryKeeper(Stoppable):
     """Settles a book's expired series."""
 
     def __init__(
@@ -47,13 +47,14 @@ class ExpiryKeeper:
         config: ExpiryKeeperConfig,
         chain_id: int,
         logger: logging.Logger | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.book, self.oracle, self.config = book, oracle, config
         self.logger = logger or logging.getLogger(LOGGER_NAME)
-        self.sleep = sleep
+        self.stop = threading.Event()
+        self.sleep = sleep or self.wait
         self.retry = RetryPolicy(
-            config.max_retries, config.backoff_base, config.backoff_max, self.logger, sleep
+            config.max_retries, config.backoff_base, config.backoff_max, self.logger, self.sleep
         )
         self.transactions = TransactionSender(
             config.sender, KeeperGas(config.gas), self.retry.call, self.logger
@@ -144,8 +145,10 @@ class ExpiryKeeper:
 
     # ---------------------------------------------------------------- the loop
 
-    def run(self, max_steps: int | None = None) -> int:
-        """Step at every new block until `max_steps` steps are done or Ctrl-C; the exit code (0)."""
+    def run(self, max_steps: int | None = None, stop: threading.Event | None = None) -> int:
+        """Step at every new block until `max_steps` steps are done or stopped (`stop` set, or Ctrl-C); logs
+        `keeper_stopped` and returns the exit code (0)."""
+        self.stop_on(stop)
         log_event(
             self.logger, "keeper_started", book=str(self.book.address), keeper=str(self.config.sender.address),
             window=self.window, grace=self.grace,
@@ -153,6 +156,9 @@ class ExpiryKeeper:
         steps, last_block, reason = 0, -1, "steps done"
         try:
             while max_steps is None or steps < max_steps:
+                if self.stop.is_set():
+                    reason = "interrupted"
+                    break
                 block = int(
                     self.retry.call("block number", lambda: self.book.provider.get_block("latest").number)
                 )

@@ -26,7 +26,7 @@ def book_address(
     try:
         manifest = load_manifest(network, deployments)
     except ManifestError as err:
-        raise KeeperError(f"{err}; give --book or deploy first") from None
+        raise KeeperError(f"{err} (or give --book)") from None
     if manifest.options is None:
         raise KeeperError(f"the deployment on {network} has no OptionsBook (its config has no `options`)")
     return manifest.options.book

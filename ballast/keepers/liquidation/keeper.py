@@ -1,18 +1,17 @@
 """The liquidation keeper's loop: one `step` per block (scan, refresh, liquidate, liveness duties) and `run`, which
-steps on every new block until Ctrl-C. The package docstring (`ballast.keepers.liquidation`) describes a step."""
+steps on every new block until stopped (SIGINT or SIGTERM). The package docstring (`ballast.keepers.liquidation`) describes a step."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ape.contracts import ContractInstance
 
 from ballast.errors import KeeperStateError
-from ballast.keepers.common import RetryPolicy, is_transient, log_event
+from ballast.keepers.common import RetryPolicy, Stoppable, is_transient, log_event
 from ballast.keepers.gas import KeeperGas
 from ballast.keepers.liquidation.batches import Batch, BatchSender, liquidation_kind
 from ballast.keepers.liquidation.events import LogScanner, Pending
@@ -40,7 +39,7 @@ from ballast.risk import (
 ORACLE_UPDATE = "oracle.update"
 
 
-class LiquidationKeeper:
+class LiquidationKeeper(Stoppable):
     """Liquidates a MarginEngine's unhealthy accounts. `engine` must carry the whole engine ABI
     (`ballast.system.margin_engine_at`); `liquidator`, `oracle` and `pool` are the contracts it is wired to."""
 
@@ -52,15 +51,16 @@ class LiquidationKeeper:
         pool: ContractInstance,
         config: LiquidationKeeperConfig,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
         self.engine, self.liquidator, self.oracle, self.pool = engine, liquidator, oracle, pool
         self.config = config
         self.logger = logger or logging.getLogger(LOGGER_NAME)
-        self.sleep = sleep
+        self.stop = threading.Event()
+        self.sleep = sleep or self.wait
         self.retry = RetryPolicy(
-            config.max_retries, config.backoff_base, config.backoff_max, self.logger, sleep
+            config.max_retries, config.backoff_base, config.backoff_max, self.logger, self.sleep
         )
         self.gas = KeeperGas(config.gas)
         self.sender = TransactionSender(config.sender, self.gas, self.retry.call, self.logger)
@@ -390,12 +390,18 @@ class LiquidationKeeper:
             report.oracle_updates.append(asset)
             log_event(self.logger, "oracle_updated", asset=asset, **outcome.log_fields())
 
-    def run(self, max_steps: int | None = None) -> int:
-        """Step on every new block until Ctrl-C (or `max_steps` steps); returns the exit code (0)."""
+    def run(self, max_steps: int | None = None, stop: threading.Event | None = None) -> int:
+        """Step on every new block until stopped (`stop` set, or Ctrl-C) or `max_steps` steps are done; saves the
+        state, logs `keeper_stopped` and returns the exit code (0)."""
+        self.stop_on(stop)
         steps = 0
         failures = 0
+        reason = "max_steps"
         try:
             while max_steps is None or steps < max_steps:
+                if self.stop.is_set():
+                    reason = "interrupted"
+                    break
                 try:
                     head = self.retry.call(
                         "eth_blockNumber", lambda: self.provider.get_block("latest").number
@@ -420,9 +426,7 @@ class LiquidationKeeper:
                     )
                     self.sleep(delay)
         except KeyboardInterrupt:
-            self.state.save(self.config.state_path)
-            log_event(self.logger, "keeper_stopped", reason="interrupted", last_block=self.state.last_block)
-            return 0
+            reason = "interrupted"
         self.state.save(self.config.state_path)
-        log_event(self.logger, "keeper_stopped", reason="max_steps", last_block=self.state.last_block)
+        log_event(self.logger, "keeper_stopped", reason=reason, last_block=self.state.last_block)
         return 0

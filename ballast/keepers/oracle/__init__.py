@@ -19,7 +19,8 @@ covers several rows (`fileStep`).
 """
 
 from ballast.errors import KeeperError
-from ballast.keepers.oracle.keeper import LOGGER_NAME, OracleKeeper, StepResult, stop_on_signals, with_retries
+from ballast.keepers.common import stop_on_signals
+from ballast.keepers.oracle.keeper import LOGGER_NAME, OracleKeeper, StepResult, with_retries
 from ballast.keepers.oracle.prices import (
     csv_prices,
     random_walk,

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
@@ -20,7 +18,7 @@ from ape.exceptions import ProviderError
 from ape.managers.chain import ChainManager
 
 from ballast.errors import KeeperError
-from ballast.keepers.common import JsonFormatter, log_event
+from ballast.keepers.common import JsonFormatter, Stoppable, log_event
 from ballast.keepers.gas import KeeperGas
 from ballast.keepers.oracle.prices import random_walk, replay_prices, source_prices
 from ballast.keepers.oracle.settings import OracleKeeperConfig, PriceSourceConfig
@@ -117,7 +115,7 @@ def to_answer(price: Decimal, decimals: int) -> int:
     return int((price * 10**decimals).to_integral_value(ROUND_HALF_UP))
 
 
-class OracleKeeper:
+class OracleKeeper(Stoppable):
     """Pushes one price per asset per step into the deployment's writable feeds, then updates the oracle."""
 
     def __init__(
@@ -127,14 +125,15 @@ class OracleKeeper:
         config: OracleKeeperConfig,
         chain: ChainManager | None = None,
         logger: logging.Logger | None = None,
-        sleep: Callable[[float], Any] = time.sleep,
+        sleep: Callable[[float], Any] | None = None,
     ) -> None:
         self.deployment = deployment
         self.sender = sender
         self.config = config
         self.chain = chain
         self.logger = logger or keeper_logger()
-        self.sleep = sleep
+        self.stop = threading.Event()
+        self.sleep = sleep or self.wait
         self.steps_done = 0
         manifest = deployment.manifest
         unknown = [s for s in config.assets if s not in manifest.feeds]
@@ -271,7 +270,8 @@ class OracleKeeper:
     def run(self, stop: threading.Event | None = None) -> int:
         """Step every `interval` seconds until `steps` are done, a source runs out, or `stop` is set (Ctrl-C sets
         it through `stop_on_signals`). Returns the number of steps done."""
-        stop = stop or threading.Event()
+        self.stop_on(stop)
+        stop = self.stop
         log_event(
             self.logger,
             "started",
@@ -299,23 +299,3 @@ class OracleKeeper:
             reason = "interrupted"
         log_event(self.logger, "stopped", reason=reason, steps=self.steps_done)
         return self.steps_done
-
-
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
-    """While inside, SIGINT and SIGTERM set `stop` instead of raising: the keeper finishes its transaction and
-    exits cleanly. A second Ctrl-C interrupts at once."""
-    previous = {}
-
-    def handle(signum: int, frame: Any) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, handle)
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

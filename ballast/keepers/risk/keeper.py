@@ -11,7 +11,7 @@ keeper goes on with the next subject. RPC failures are retried with exponential 
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,7 +20,7 @@ from typing import Any
 from ape.exceptions import ContractLogicError
 
 from ballast.errors import RiskDataError, SeriesError
-from ballast.keepers.common import RetryPolicy, is_transient, log_event
+from ballast.keepers.common import RetryPolicy, Stoppable, is_transient, log_event
 from ballast.keepers.gas import KeeperGas
 from ballast.keepers.risk.policy import (
     CollateralState,
@@ -64,7 +64,7 @@ def changes(p: SubjectPlan) -> dict[str, list[int]]:
     return {s.name: [s.today, s.new] for s in p.steps if s.changed}
 
 
-class RiskKeeper:
+class RiskKeeper(Stoppable):
     """Steps a deployment's risk parameters toward data-driven proposals, within the risk manager's bounds."""
 
     def __init__(
@@ -75,13 +75,14 @@ class RiskKeeper:
         config: RiskKeeperConfig,
         chain_id: int,
         logger: logging.Logger | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.engine, self.oracle, self.liquidator, self.config = engine, oracle, liquidator, config
         self.logger = logger or logging.getLogger(LOGGER_NAME)
-        self.sleep = sleep
+        self.stop = threading.Event()
+        self.sleep = sleep or self.wait
         self.retry = RetryPolicy(
-            config.max_retries, config.backoff_base, config.backoff_max, self.logger, sleep
+            config.max_retries, config.backoff_base, config.backoff_max, self.logger, self.sleep
         )
         self.transactions = TransactionSender(
             config.sender, KeeperGas(config.gas), self.retry.call, self.logger
@@ -295,9 +296,15 @@ class RiskKeeper:
 
     # ---------------------------------------------------------------- the loop
 
-    def run(self, max_steps: int | None = None, on_report: Callable[[RiskReport], None] | None = None) -> int:
-        """Step every `interval` seconds until `max_steps` steps are done or Ctrl-C, handing each step's report to
-        `on_report`; the exit code (0)."""
+    def run(
+        self,
+        max_steps: int | None = None,
+        on_report: Callable[[RiskReport], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Step every `interval` seconds until `max_steps` steps are done or stopped (`stop` set, or Ctrl-C), handing
+        each step's report to `on_report`; logs `keeper_stopped` and returns the exit code (0)."""
+        self.stop_on(stop)
         log_event(
             self.logger, "keeper_started", engine=str(self.engine.address), sender=str(self.config.sender.address),
             dry_run=self.config.dry_run, interval=self.config.interval,
@@ -305,6 +312,9 @@ class RiskKeeper:
         steps, reason = 0, "steps done"
         try:
             while max_steps is None or steps < max_steps:
+                if self.stop.is_set():
+                    reason = "interrupted"
+                    break
                 report = self.step()
                 if on_report is not None:
                     on_report(report)

@@ -29,7 +29,7 @@ def engine_address(
     try:
         manifest = load_manifest(network, deployments)
     except ManifestError as err:
-        raise KeeperError(f"{err}; give --engine or deploy first") from None
+        raise KeeperError(f"{err} (or give --engine)") from None
     risk_manager = manifest.roles.get("riskManager")
     return manifest.contracts["MarginEngine"], risk_manager if isinstance(risk_manager, str) else None
 
