@@ -166,10 +166,10 @@ def test_crash__one_liquidation_closes_the_perp_and_the_written_call(names, fund
     assert abs(call_share - perp_share) <= 1
 
 
-def test_readme_console_path__perp_and_written_calls__one_health(names, funded, attacker):
-    """README's 15-minute path, step 3, line for line (the LP's deposit is the `funded` fixture's): 10,000 USDC, a
-    6 WETH perp long, 2 WETH of collateral, then 2 calls of series 1 written; the engine takes the trade and the
-    health shown is the engine's, options included."""
+def test_console_path_in_raw_calls__perp_and_written_calls__one_health(names, funded, attacker):
+    """The account of README's console block built with the contracts' own calls (the LP's deposit is the `funded`
+    fixture's): 10,000 USDC, a 6 WETH perp long, 2 WETH of collateral, then 2 calls of series 1 written; the engine
+    takes the trade and the health shown is the engine's, options included."""
     d, trader = funded, attacker
     tokens, engine = d.tokens, d.engine
     tokens["USDC"].mint(trader, 10_000 * 10**6, sender=trader)
