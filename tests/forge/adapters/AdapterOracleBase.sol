@@ -12,9 +12,7 @@ import {BaseTest} from "../utils/BaseTest.sol";
 /// @title AdapterOracleBase
 /// @notice An OracleAggregator for the adapter tests (admin: the test, guardian: `GUARDIAN`), asset configurations
 /// with test defaults, and the mocks the tests deploy many of.
-/// @dev The aggregator and the larger mocks are deployed from their compiled artifacts (`vm.getCode` and CREATE), not
-/// with `new`: a test contract embedding their creation code exceeds the code size limits, and solc reports that with
-/// warnings that count towards its limit of 256 per build (see OnboardingFixture).
+/// @dev The aggregator and the larger mocks are deployed from their compiled artifacts (BaseTest's `_deploy`).
 abstract contract AdapterOracleBase is BaseTest {
     uint32 internal constant MIN_WINDOW = 600;
     uint32 internal constant TWAP_WINDOW = 1800;
@@ -30,32 +28,21 @@ abstract contract AdapterOracleBase is BaseTest {
 
     OracleAggregator internal oracle;
 
-    error DeployFailed(string artifact);
-
     function _deployOracle() internal {
         vm.warp(T0);
         oracle = OracleAggregator(
-            _deployArtifact("OracleAggregator.sol:OracleAggregator", abi.encode(address(this), GUARDIAN, MIN_WINDOW))
+            _deploy("OracleAggregator.sol:OracleAggregator", abi.encode(address(this), GUARDIAN, MIN_WINDOW))
         );
         vm.label(address(oracle), "oracle");
     }
 
-    /// @notice Deploy the compiled `artifact` (`File.sol:Contract`) with the ABI-encoded constructor `args`.
-    function _deployArtifact(string memory artifact, bytes memory args) internal returns (address deployed) {
-        bytes memory code = abi.encodePacked(vm.getCode(artifact), args);
-        assembly ("memory-safe") {
-            deployed := create(0, add(code, 32), mload(code))
-        }
-        if (deployed == address(0)) revert DeployFailed(artifact);
-    }
-
     /// @notice Chainlink's MockV3Aggregator (from @chainlink/contracts) with `decimals` answering `answer`.
     function _mockAggregator(uint8 decimals, int256 answer) internal returns (MockV3Aggregator) {
-        return MockV3Aggregator(_deployArtifact("MockV3Aggregator.sol:MockV3Aggregator", abi.encode(decimals, answer)));
+        return MockV3Aggregator(_deploy("MockV3Aggregator.sol:MockV3Aggregator", abi.encode(decimals, answer)));
     }
 
     function _mockToken(string memory name, string memory symbol, uint8 decimals) internal returns (MockERC20) {
-        return MockERC20(_deployArtifact("MockERC20.sol:MockERC20", abi.encode(name, symbol, decimals)));
+        return MockERC20(_deploy("MockERC20.sol:MockERC20", abi.encode(name, symbol, decimals)));
     }
 
     /// @notice Defaults for `feeds`: the widest bounds the oracle accepts for each feed's decimals, `HEARTBEAT`, the

@@ -33,7 +33,7 @@ contract PythAdapterTest is AdapterOracleBase {
 
     function setUp() public {
         _deployOracle();
-        pythMock = MockPyth(payable(_deployArtifact("MockPyth.sol:MockPyth", abi.encode(MAX_AGE, FEE))));
+        pythMock = MockPyth(payable(_deploy("MockPyth.sol:MockPyth", abi.encode(MAX_AGE, FEE))));
         adapter = new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_AGE, MAX_CONF_BPS, "ETH / USD (Pyth)");
         vm.deal(address(this), 1 ether);
     }

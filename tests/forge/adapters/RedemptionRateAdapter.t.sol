@@ -50,7 +50,7 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
     }
 
     function _vault(MockERC20 asset, string memory name, string memory symbol) internal returns (MockVault4626) {
-        return MockVault4626(_deployArtifact("MockVault4626.sol:MockVault4626", abi.encode(asset, name, symbol)));
+        return MockVault4626(_deploy("MockVault4626.sol:MockVault4626", abi.encode(asset, name, symbol)));
     }
 
     function _answer() internal view returns (uint256) {

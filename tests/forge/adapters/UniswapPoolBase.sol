@@ -51,16 +51,8 @@ abstract contract UniswapPoolBase is AdapterOracleBase {
     MockERC20 internal weth;
     MockERC20 internal usdc;
 
-    error FactoryDeployFailed();
-
     function _deployPool(uint16 cardinality) internal {
-        bytes memory code = vm.getCode(FACTORY_ARTIFACT);
-        address f;
-        assembly ("memory-safe") {
-            f := create(0, add(code, 32), mload(code))
-        }
-        if (f == address(0)) revert FactoryDeployFailed();
-        factory = ITestUniswapV3Factory(f);
+        factory = ITestUniswapV3Factory(_deploy(FACTORY_ARTIFACT, ""));
         weth = _mockToken("Wrapped Ether", "WETH", 18);
         usdc = _mockToken("USD Coin", "USDC", 6);
         pool = ITestUniswapV3Pool(factory.createPool(address(weth), address(usdc), FEE));
