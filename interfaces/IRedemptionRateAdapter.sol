@@ -16,7 +16,8 @@ import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 /// priced at most a week's growth above the anchor. Anyone may move the anchor (`poke`) to the current rate clamped
 /// to the cap, which never widens the allowance beyond the continuous line: a keeper should poke daily so routine
 /// growth stays within it, and a poke by anyone else can only make the price more conservative. It reverts only for an
-/// answer that means nothing: a non-positive underlying, a zero rate, or a price that rounds to zero.
+/// answer that means nothing: an unanswered underlying round (`updatedAt` 0), a non-positive underlying, a zero rate,
+/// or a price that rounds to zero.
 interface IRedemptionRateAdapter is AggregatorV3Interface {
     /// @notice How the wrapper reports its rate.
     enum RateKind {
@@ -32,6 +33,8 @@ interface IRedemptionRateAdapter is AggregatorV3Interface {
     error ZeroRate();
     /// @notice The rate `rate` does not fit the anchor's 192 bits.
     error RateTooLarge(uint256 rate);
+    /// @notice The underlying's round `roundId` was never answered (`updatedAt` 0).
+    error UnansweredUnderlying(uint80 roundId);
     /// @notice The underlying's answer is zero or negative.
     error NonPositiveUnderlying(int256 answer);
     /// @notice The underlying's answer `underlying` times the rate `rate` rounds to zero in 18 decimals.

@@ -123,6 +123,7 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
     {
         int256 underlying;
         (roundId, underlying, startedAt, updatedAt, answeredInRound) = underlyingFeed.latestRoundData();
+        if (updatedAt == 0) revert UnansweredUnderlying(roundId);
         if (underlying <= 0) revert NonPositiveUnderlying(underlying);
         uint256 r = _clampedRate();
         // underlying (d decimals) x rate (18) in 18 decimals, one division at the end

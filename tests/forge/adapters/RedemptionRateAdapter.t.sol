@@ -145,7 +145,7 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
         assertEq(_answer(), adapter.rate(), "price = 1 USD x rate");
     }
 
-    /// @notice A stale underlying is reported with its own stamps; a non-positive one reverts.
+    /// @notice A stale underlying is reported with its own stamps; a non-positive or unanswered one reverts.
     function test_UnderlyingChecks() public {
         vm.warp(T0 + 30 days);
         (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt,) = adapter.latestRoundData();
@@ -155,6 +155,9 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
         assertEq(uint256(roundId), 1, "the underlying's round");
         ethUsd.updateAnswer(0);
         vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.NonPositiveUnderlying.selector, int256(0)));
+        adapter.latestRoundData();
+        ethUsd.updateRoundData(7, 2_000e8, 0, T0);
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.UnansweredUnderlying.selector, uint80(7)));
         adapter.latestRoundData();
     }
 
