@@ -154,9 +154,8 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         return observedAt;
     }
 
-    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after the same checks
-    /// as a ChainlinkAdapter's (a complete round, a positive answer, not stamped in the future, at most `quoteMaxAge`
-    /// old).
+    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after checking that the
+    /// round is complete, the answer positive, not stamped in the future and at most `quoteMaxAge` old.
     function _quotePrice() private view returns (uint256 price, uint256 startedAt, uint256 updatedAt) {
         uint80 roundId;
         int256 answer;
