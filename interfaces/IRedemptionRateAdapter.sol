@@ -14,10 +14,10 @@ import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 /// (collateral valued at what it redeems for). A rate above the cap, `anchor * (1 + maxGrowthBpsPerYear * elapsed /
 /// year)` with `elapsed` at most `MAX_ACCRUAL` (7 days), is clamped to the cap: a donation that inflates the rate is
 /// priced at most a week's growth above the anchor. Anyone may move the anchor (`poke`) to the current rate clamped
-/// to the cap, which never widens the allowance beyond the continuous line: a keeper should poke daily so routine
-/// growth stays within it, and a poke by anyone else can only make the price more conservative. It reverts only for an
-/// answer that means nothing: an unanswered underlying round (`updatedAt` 0), a non-positive underlying, a zero rate,
-/// or a price that rounds to zero.
+/// to the cap, so pokes never let the priced rate grow faster than `maxGrowthBpsPerYear` (compounded at each poke): a
+/// keeper should poke daily so routine growth stays within the cap, and a poke by anyone else can only make the price
+/// more conservative. It reverts only for an answer that means nothing: an unanswered underlying round (`updatedAt`
+/// 0), a non-positive underlying, a zero rate, or a price that rounds to zero.
 interface IRedemptionRateAdapter is AggregatorV3Interface {
     /// @notice How the wrapper reports its rate.
     enum RateKind {
