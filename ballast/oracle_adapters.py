@@ -28,11 +28,13 @@ def adapter_maker(
     source: SourceConfig,
     where: str,
     label: str,
-    max_age: int,
+    quote_max_age: int,
     token: Callable[[], Any],
 ) -> Callable[[], Any]:
-    """What deploys the adapter of `source` (the config checked its fields), at `where` in the config. `max_age`: the
-    source's `maxAge`, or its heartbeat; `token()` gives the asset's token (a Uniswap pool's default base)."""
+    """What deploys the adapter of `source` (the config checked its fields), at `where` in the config. The adapters
+    report their inputs' own timestamps and the aggregator judges the age by the source's heartbeat; only a Uniswap
+    TWAP's quote feed has an age limit of its own, `quote_max_age` (its `maxAge`, or the heartbeat). `token()` gives
+    the asset's token (a Uniswap pool's default base)."""
 
     def existing(address: str, what: str) -> str:
         if not code_at(chain, address):
@@ -46,14 +48,12 @@ def adapter_maker(
 
     def chainlink() -> Any:
         feed = existing(source.address, "address") if source.address is not None else mock_feed()
-        return project.ChainlinkAdapter.deploy(feed, max_age, label, sender=sender)
+        return project.ChainlinkAdapter.deploy(feed, label, sender=sender)
 
     def pyth() -> Any:
         assert source.address is not None and source.price_id is not None  # the config checks them
         pyth = existing(source.address, "address")
-        return project.PythAdapter.deploy(
-            pyth, source.price_id, max_age, source.max_conf_bps, label, sender=sender
-        )
+        return project.PythAdapter.deploy(pyth, source.price_id, source.max_conf_bps, label, sender=sender)
 
     def redemption() -> Any:
         underlying = (
@@ -70,8 +70,6 @@ def adapter_maker(
             underlying,
             wrapper,
             kind,
-            max_age,
-            source.max_drop_bps,
             source.max_growth_bps_per_year,
             label,
             sender=sender,
@@ -88,7 +86,7 @@ def adapter_maker(
             source.window,
             source.min_liquidity,
             quote,
-            max_age if source.quote_feed is not None else 0,
+            quote_max_age if source.quote_feed is not None else 0,
             label,
             sender=sender,
         )

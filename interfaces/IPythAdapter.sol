@@ -9,17 +9,22 @@ import {IPythPriceFeeds} from "./IPythPriceFeeds.sol";
 /// update before the price is fresh) and reports it in 18 decimals.
 /// @dev Whoever needs a fresh price (a keeper before `OracleAggregator.update`, a trader before acting) calls
 /// `updatePrice` with the signed update and pays Pyth's fee; any excess `msg.value` is refunded to the caller in the
-/// same call. `latestRoundData` reads `getPriceNoOlderThan(priceId, maxAge)` (Pyth reverts when older) and refuses a
-/// non-positive price or a confidence interval wider than `maxConfBps` of the price. The round id is the publish time.
+/// same call. `latestRoundData` reads the latest stored price however old (`getPriceUnsafe(priceId)`) and reports it
+/// stamped with its publish time (`updatedAt`, also the round id): the aggregator judges its age (the source's
+/// heartbeat) and bounds, and its permissionless wind-down can use a stale price. It reverts only for a price that
+/// means nothing: never published (publish time 0), non-positive, a confidence interval wider than `maxConfBps` of the
+/// price, or an exponent it cannot scale.
 interface IPythAdapter is AggregatorV3Interface {
-    /// @notice The Pyth contract is the zero address, or the maximum age is zero.
-    error InvalidPythConfig(address pyth, uint32 maxAge);
+    /// @notice The Pyth contract is the zero address.
+    error ZeroPyth();
     /// @notice A confidence bound of zero or above 100 %.
     error InvalidMaxConfBps(uint16 maxConfBps);
     /// @notice `value` wei were sent; the update costs `fee`.
     error InsufficientUpdateFee(uint256 value, uint256 fee);
     /// @notice Refunding `amount` wei to `to` failed.
     error RefundFailed(address to, uint256 amount);
+    /// @notice Pyth's stored price has publish time 0 (never published).
+    error UnpublishedPrice();
     /// @notice Pyth reports a zero or negative price.
     error NonPositivePrice(int64 price, int32 expo);
     /// @notice The confidence interval `conf` is wider than `maxConfBps` of `price`.
@@ -39,9 +44,6 @@ interface IPythAdapter is AggregatorV3Interface {
 
     /// @notice The Pyth feed id read.
     function priceId() external view returns (bytes32);
-
-    /// @notice Oldest price accepted, in seconds.
-    function maxAge() external view returns (uint32);
 
     /// @notice Widest confidence interval accepted, in basis points of the price.
     function maxConfBps() external view returns (uint16);

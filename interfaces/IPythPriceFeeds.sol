@@ -12,8 +12,8 @@ interface IPythPriceFeeds {
         uint256 publishTime;
     }
 
-    /// @notice The latest price of feed `id`; reverts when it is older than `age` seconds.
-    function getPriceNoOlderThan(bytes32 id, uint256 age) external view returns (Price memory price);
+    /// @notice The latest stored price of feed `id`, however old (reverts when the feed has no price).
+    function getPriceUnsafe(bytes32 id) external view returns (Price memory price);
 
     /// @notice Store the signed price updates `updateData`; needs `getUpdateFee(updateData)` wei.
     function updatePriceFeeds(bytes[] calldata updateData) external payable;

@@ -7,7 +7,9 @@ import {IUniswapV3PoolOracle} from "./IUniswapV3PoolOracle.sol";
 /// @title IUniswapV3TwapAdapter
 /// @notice An OracleAggregator source that reads the time-weighted average tick of a Uniswap v3 pool over `window`
 /// seconds ending now (`observe`), and reports the base token's price in 18 decimals: in the quote token, times the
-/// quote token's USD price when a quote feed is set (else the quote token counts as 1 USD).
+/// quote token's USD price when a quote feed is set (else the quote token counts as 1 USD). The answer is stamped
+/// with the pool's newest observation (its last trade or liquidity change), or the quote feed's round if older, so
+/// the aggregator's heartbeat turns a pool nobody trades Stale.
 /// @dev A swap moves the pool's spot price at once but the average only by its share of the window: to move the TWAP
 /// by a factor f for the whole window, an attacker holds the spot at f for `window` seconds against arbitrage. The
 /// harmonic-mean in-range liquidity over the window must be at least `minLiquidity` (a thin pool is refused). The

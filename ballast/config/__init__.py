@@ -36,6 +36,7 @@ from ballast.config.schema import (
     MAX_STORED_PRICE,
     MIN_BUFFER,
     NO_LIQUIDITY_CAP,
+    RETIRED_SOURCE_FIELDS,
     ROLE_REF,
     UINT32_MAX,
     UINT64_MAX,
@@ -151,7 +152,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling)"
+        retired = RETIRED_SOURCE_FIELDS.get(str(error["loc"][-1])) if error["loc"] else None
+        return f"no longer used: {retired}" if retired else "unknown field (check the spelling)"
     if kind == "greater_than_equal":
         return f"must be at least {ctx['ge']} (got {shown})"
     if kind == "less_than_equal":

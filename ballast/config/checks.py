@@ -135,7 +135,7 @@ def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
     return issues
 
 
-#: The fields each adapter kind may set, beside kind, decimals, heartbeat and maxAge.
+#: The fields each adapter kind may set, beside kind, decimals and heartbeat.
 _ADAPTER_FIELDS = {
     "chainlink": {"address", "answer", "feed_decimals"},
     "pyth": {"address", "price_id", "max_conf_bps"},
@@ -146,12 +146,15 @@ _ADAPTER_FIELDS = {
         "underlying",
         "rate",
         "rate_kind",
-        "max_drop_bps",
         "max_growth_bps_per_year",
     },
-    "uniswap-twap": {"address", "base", "window", "min_liquidity", "quote_feed"},
+    "uniswap-twap": {"address", "base", "window", "min_liquidity", "quote_feed", "max_age"},
 }
-_COMMON_FIELDS = {"kind", "decimals", "heartbeat", "max_age"}
+_COMMON_FIELDS = {"kind", "decimals", "heartbeat"}
+#: Why a field is not used, where "not used by a ... source" alone would leave the reader guessing.
+_UNUSED_REASONS = {
+    "max_age": " (the aggregator judges the answer's age by the source's heartbeat)",
+}
 
 
 def _adapter_issues(where: str, source: SourceConfig) -> list[str]:
@@ -161,7 +164,8 @@ def _adapter_issues(where: str, source: SourceConfig) -> list[str]:
         issues.append(f"{where}.decimals: a {source.kind} adapter reports {ADAPTER_DECIMALS} decimals")
     allowed = _ADAPTER_FIELDS[source.kind] | _COMMON_FIELDS
     for name in sorted(source.model_fields_set - allowed):
-        issues.append(f"{where}.{to_camel(name)}: not used by a {source.kind} source")
+        reason = _UNUSED_REASONS.get(name, "")
+        issues.append(f"{where}.{to_camel(name)}: not used by a {source.kind} source{reason}")
     kind = source.kind
     if kind == "chainlink" and (source.address is None) == (source.answer is None):
         issues.append(
@@ -188,6 +192,8 @@ def _adapter_issues(where: str, source: SourceConfig) -> list[str]:
             issues.append(f"{where}.address: required (the Uniswap v3 pool)")
         if source.window is None:
             issues.append(f"{where}.window: required (seconds of the pool's TWAP)")
+        if source.max_age is not None and source.quote_feed is None:
+            issues.append(f"{where}.maxAge: the age of the quote feed, and no quoteFeed is set")
     return issues
 
 

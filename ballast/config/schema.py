@@ -123,6 +123,11 @@ class TokenConfig(Model):
 #: each reports 18 decimals.
 ADAPTER_KINDS = frozenset({"chainlink", "pyth", "redemption", "uniswap-twap"})
 ADAPTER_DECIMALS = 18
+#: Source fields the adapters no longer take (camelCase, as written in a config), with the reason shown when a config
+#: still sets one.
+RETIRED_SOURCE_FIELDS = {
+    "maxDropBps": "a redemption source reports a rate below its anchor as it is (docs/oracles.md)",
+}
 PRICE_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
@@ -130,19 +135,20 @@ class SourceConfig(Model):
     """One Chainlink-compatible source. `mock`: a MockFeed (open setters, test networks) answering `answer`;
     `push`: a PushFeed the keeper reports into (first answer `answer`, if given); `feed`: an existing feed.
 
-    Adapters (docs/oracles.md), each deployed by the config and reporting 18 decimals (`decimals` may be left out):
+    Adapters (docs/oracles.md), each deployed by the config and reporting 18 decimals (`decimals` may be left out),
+    each reporting its input's answer with the input's own timestamp (the aggregator judges age by `heartbeat`):
     - `chainlink`: a ChainlinkAdapter on the Chainlink aggregator at `address`, or on a MockFeed of `feedDecimals`
-      answering `answer` when no address is given (test networks); answers older than `maxAge` are refused;
-    - `pyth`: a PythAdapter on the Pyth contract at `address`, feed `priceId`, refusing prices older than `maxAge` or
-      with a confidence interval wider than `maxConfBps` of the price;
+      answering `answer` when no address is given (test networks);
+    - `pyth`: a PythAdapter on the Pyth contract at `address`, feed `priceId`, refusing a confidence interval wider
+      than `maxConfBps` of the price;
     - `redemption`: a RedemptionRateAdapter: the feed at `underlying` (or a MockFeed of `feedDecimals` answering
       `answer`, the underlying's USD price) times the exchange rate of the wrapper at `address` (an ERC-4626 vault,
       or a rate provider with `rateKind: rate-provider`; or a MockRateProvider at `rate` when no address is given),
-      the rate bounded by `maxDropBps` and `maxGrowthBpsPerYear` around its anchor;
+      the rate clamped to at most `maxGrowthBpsPerYear` (for at most 7 days) above its anchor;
     - `uniswap-twap`: a UniswapV3TwapAdapter on the Uniswap v3 pool at `address`: the `base` token's (default: the
       asset's token) mean price over `window` seconds, in the pool's other token, times the feed at `quoteFeed` if
-      given (else that token counts as 1 USD), refused below `minLiquidity`.
-    `maxAge` defaults to the source's heartbeat."""
+      given (else that token counts as 1 USD), refused below `minLiquidity`; a quote answer older than `maxAge`
+      (default: the source's heartbeat) is refused."""
 
     kind: Literal["mock", "push", "feed", "chainlink", "pyth", "redemption", "uniswap-twap"]
     decimals: int = Field(ge=0, le=36)
@@ -151,13 +157,12 @@ class SourceConfig(Model):
     heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # overrides the asset's
     # adapters
     feed_decimals: int = Field(default=8, ge=0, le=36)  # a mock feed deployed for an adapter
-    max_age: int | None = Field(default=None, ge=1, le=UINT32_MAX)
+    max_age: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # uniswap-twap: of the quote feed
     price_id: str | None = Field(default=None, pattern=PRICE_ID.pattern)  # pyth
     max_conf_bps: int = Field(default=100, ge=1, le=BPS)  # pyth
     underlying: str | None = None  # redemption: the underlying's feed
     rate: Number | None = None  # redemption: a mock rate provider's rate
     rate_kind: Literal["erc4626", "rate-provider"] = "erc4626"  # redemption
-    max_drop_bps: int = Field(default=500, ge=0, le=BPS - 1)  # redemption
     max_growth_bps_per_year: int = Field(default=2_000, ge=0, le=2**16 - 1)  # redemption
     base: str | None = None  # uniswap-twap: the token priced
     window: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # uniswap-twap

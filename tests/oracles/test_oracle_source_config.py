@@ -53,18 +53,25 @@ def test_each_kind__parses_with_its_fields(local_data):
     data = with_weth_sources(
         local_data,
         [
-            {"kind": "chainlink", "answer": 3000, "feedDecimals": 8, "maxAge": 600},
+            {"kind": "chainlink", "answer": 3000, "feedDecimals": 8},
             {"kind": "pyth", "address": PYTH, "priceId": ID, "maxConfBps": 50},
             {"kind": "redemption", "answer": 2500, "rate": "1.2"},
-            {"kind": "uniswap-twap", "address": POOL, "window": 1800, "minLiquidity": 10**15},
+            {
+                "kind": "uniswap-twap",
+                "address": POOL,
+                "window": 1800,
+                "minLiquidity": 10**15,
+                "quoteFeed": WRAPPER,
+                "maxAge": 600,
+            },
         ],
     )
     sources = parse_config(data, "x").oracle.assets["WETH"].sources
     assert [s.decimals for s in sources] == [18, 18, 18, 18]
-    assert sources[0].max_age == 600
     assert sources[1].price_id == ID and sources[1].max_conf_bps == 50
     assert sources[2].deployed_price() == Decimal(3000)
     assert sources[3].window == 1800 and sources[3].min_liquidity == 10**15
+    assert sources[3].max_age == 600
 
 
 BAD_SOURCES = [
@@ -108,6 +115,30 @@ BAD_SOURCES = [
         "oracle.assets.WETH.sources[0].rate: answer x rate must lie within minPrice..maxPrice "
         "(got 2500000, band 30..300000)",
         id="redemption-price-out-of-band",
+    ),
+    *[
+        pytest.param(
+            source,
+            f"oracle.assets.WETH.sources[0].maxAge: not used by a {source['kind']} source "
+            "(the aggregator judges the answer's age by the source's heartbeat)",
+            id=f"{source['kind']}-max-age",
+        )
+        for source in (
+            {"kind": "chainlink", "answer": 3000, "maxAge": 3600},
+            {"kind": "pyth", "address": PYTH, "priceId": ID, "maxAge": 60},
+            {"kind": "redemption", "answer": 2500, "rate": 1.2, "maxAge": 3600},
+        )
+    ],
+    pytest.param(
+        {"kind": "uniswap-twap", "address": POOL, "window": 1800, "maxAge": 3600},
+        "oracle.assets.WETH.sources[0].maxAge: the age of the quote feed, and no quoteFeed is set",
+        id="twap-max-age-without-quote",
+    ),
+    pytest.param(
+        {"kind": "redemption", "answer": 2500, "rate": 1.2, "maxDropBps": 500},
+        "oracle.assets.WETH.sources[0].maxDropBps: no longer used: a redemption source reports a rate below its "
+        "anchor as it is (docs/oracles.md)",
+        id="redemption-max-drop",
     ),
 ]
 

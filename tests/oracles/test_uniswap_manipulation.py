@@ -58,7 +58,7 @@ class Run:
         self.feeds = [
             project.MockFeed.deploy(8, 2000 * 10**8, f"ETH / USD {i}", sender=sender) for i in (1, 2)
         ]
-        chainlink = [project.ChainlinkAdapter.deploy(f, 3600, "ETH / USD", sender=sender) for f in self.feeds]
+        chainlink = [project.ChainlinkAdapter.deploy(f, "ETH / USD", sender=sender) for f in self.feeds]
         zero = "0x0000000000000000000000000000000000000000"
         self.twap30 = project.UniswapV3TwapAdapter.deploy(
             self.pool, self.weth, 1800, 0, zero, 0, "30m", sender=sender

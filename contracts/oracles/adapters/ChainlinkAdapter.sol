@@ -5,8 +5,9 @@ import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.s
 import {IChainlinkAdapter} from "../../../interfaces/IChainlinkAdapter.sol";
 
 /// @title ChainlinkAdapter
-/// @notice One Chainlink aggregator as an OracleAggregator source: the feed's answer in 18 decimals, after the checks
-/// of IChainlinkAdapter (round completeness, sign, future stamp, staleness), each failure a revert with the values.
+/// @notice One Chainlink aggregator as an OracleAggregator source: the feed's answer in 18 decimals, stamped with the
+/// feed's own `updatedAt`; it reverts only for an answer that means nothing (see IChainlinkAdapter). Age and future
+/// stamps are the aggregator's to judge.
 /// @dev Immutable: a feed migration is a new adapter listed through governance.
 contract ChainlinkAdapter is IChainlinkAdapter {
     uint8 private constant WAD_DECIMALS = 18;
@@ -16,19 +17,15 @@ contract ChainlinkAdapter is IChainlinkAdapter {
     AggregatorV3Interface public immutable feed;
     /// @inheritdoc IChainlinkAdapter
     uint8 public immutable feedDecimals;
-    /// @inheritdoc IChainlinkAdapter
-    uint32 public immutable maxAge;
 
     string private _description;
 
-    constructor(AggregatorV3Interface feed_, uint32 maxAge_, string memory description_) {
+    constructor(AggregatorV3Interface feed_, string memory description_) {
         if (address(feed_) == address(0)) revert ZeroFeed();
-        if (maxAge_ == 0) revert ZeroMaxAge();
         uint8 d = feed_.decimals();
         if (d > MAX_FEED_DECIMALS) revert UnsupportedDecimals(d);
         feed = feed_;
         feedDecimals = d;
-        maxAge = maxAge_;
         _description = description_;
     }
 
@@ -48,33 +45,23 @@ contract ChainlinkAdapter is IChainlinkAdapter {
     }
 
     /// @inheritdoc AggregatorV3Interface
-    /// @dev The same checks as `latestRoundData` except the age: a past round is old by nature.
     function getRoundData(uint80 roundId_) external view returns (uint80, int256, uint256, uint256, uint80) {
         (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
             feed.getRoundData(roundId_);
-        return (roundId, _checked(roundId, answer, updatedAt, answeredInRound), startedAt, updatedAt, answeredInRound);
+        return (roundId, _checked(roundId, answer, updatedAt), startedAt, updatedAt, answeredInRound);
     }
 
     /// @inheritdoc AggregatorV3Interface
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
         (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
             feed.latestRoundData();
-        int256 scaled = _checked(roundId, answer, updatedAt, answeredInRound);
-        if (block.timestamp - updatedAt > maxAge) revert StaleAnswer(updatedAt, maxAge, block.timestamp);
-        return (roundId, scaled, startedAt, updatedAt, answeredInRound);
+        return (roundId, _checked(roundId, answer, updatedAt), startedAt, updatedAt, answeredInRound);
     }
 
-    /// @dev The answer in 18 decimals after the completeness, sign and future-stamp checks.
-    function _checked(uint80 roundId, int256 answer, uint256 updatedAt, uint80 answeredInRound)
-        private
-        view
-        returns (int256 scaled)
-    {
-        if (updatedAt == 0 || answeredInRound < roundId) {
-            revert IncompleteRound(roundId, answeredInRound, updatedAt);
-        }
+    /// @dev The answer in 18 decimals, after the checks that the round was answered and the answer is positive.
+    function _checked(uint80 roundId, int256 answer, uint256 updatedAt) private view returns (int256 scaled) {
+        if (updatedAt == 0) revert UnansweredRound(roundId);
         if (answer <= 0) revert NonPositiveAnswer(roundId, answer);
-        if (updatedAt > block.timestamp) revert FutureAnswer(updatedAt, block.timestamp);
         uint8 d = feedDecimals;
         // answer < 2^255 and d <= 36: scaling up by at most 10^18 overflows only for answers above ~5.7e58, which
         // the checked multiplication turns into a revert (a broken feed, excluded by the aggregator).

@@ -21,26 +21,15 @@ contract PythAdapter is IPythAdapter {
     /// @inheritdoc IPythAdapter
     bytes32 public immutable priceId;
     /// @inheritdoc IPythAdapter
-    uint32 public immutable maxAge;
-    /// @inheritdoc IPythAdapter
     uint16 public immutable maxConfBps;
 
     string private _description;
 
-    constructor(
-        IPythPriceFeeds pyth_,
-        bytes32 priceId_,
-        uint32 maxAge_,
-        uint16 maxConfBps_,
-        string memory description_
-    ) {
-        if (address(pyth_) == address(0) || maxAge_ == 0) {
-            revert InvalidPythConfig(address(pyth_), maxAge_);
-        }
+    constructor(IPythPriceFeeds pyth_, bytes32 priceId_, uint16 maxConfBps_, string memory description_) {
+        if (address(pyth_) == address(0)) revert ZeroPyth();
         if (maxConfBps_ == 0 || maxConfBps_ > BPS) revert InvalidMaxConfBps(maxConfBps_);
         pyth = pyth_;
         priceId = priceId_;
-        maxAge = maxAge_;
         maxConfBps = maxConfBps_;
         _description = description_;
     }
@@ -84,8 +73,11 @@ contract PythAdapter is IPythAdapter {
         return _latest();
     }
 
+    /// @dev The latest stored price however old (`getPriceUnsafe`), stamped with its publish time: the aggregator
+    /// judges its age.
     function _latest() private view returns (uint80 round, int256 answer, uint256 startedAt, uint256, uint80) {
-        IPythPriceFeeds.Price memory p = pyth.getPriceNoOlderThan(priceId, maxAge);
+        IPythPriceFeeds.Price memory p = pyth.getPriceUnsafe(priceId);
+        if (p.publishTime == 0) revert UnpublishedPrice();
         if (p.price <= 0) revert NonPositivePrice(p.price, p.expo);
         // conf / price > maxConfBps / BPS, in integers (both below 2^64: no overflow).
         if (uint256(p.conf) * BPS > uint256(uint64(p.price)) * maxConfBps) {

@@ -9,14 +9,16 @@ import {IRateProvider} from "../../../interfaces/IRateProvider.sol";
 import {IRedemptionRateAdapter} from "../../../interfaces/IRedemptionRateAdapter.sol";
 
 /// @title RedemptionRateAdapter
-/// @notice A wrapped asset priced as its underlying's price times the wrapper's exchange rate; see
-/// IRedemptionRateAdapter.
+/// @notice A wrapped asset priced as its underlying's price times the wrapper's exchange rate, the rate clamped to the
+/// growth cap; see IRedemptionRateAdapter.
 contract RedemptionRateAdapter is IRedemptionRateAdapter {
     uint256 private constant WAD = 1e18;
     uint16 private constant BPS = 10_000;
     uint8 private constant WAD_DECIMALS = 18;
     uint8 private constant MAX_DECIMALS = 36;
     uint256 private constant YEAR = 365 days;
+    /// @notice The most time the growth allowance accrues over: the cap is at most this long's growth above the anchor.
+    uint256 public constant MAX_ACCRUAL = 7 days;
 
     /// @inheritdoc IRedemptionRateAdapter
     AggregatorV3Interface public immutable underlyingFeed;
@@ -24,10 +26,6 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
     address public immutable wrapper;
     /// @notice How the wrapper reports its rate.
     RateKind public immutable kind;
-    /// @notice Oldest underlying answer accepted, in seconds.
-    uint32 public immutable maxAge;
-    /// @notice Largest fall of the rate below the anchor, in basis points.
-    uint16 public immutable maxDropBps;
     /// @notice Largest growth of the rate above the anchor per year, in basis points (linear in time).
     uint16 public immutable maxGrowthBpsPerYear;
     uint8 private immutable _underlyingDecimals;
@@ -43,21 +41,17 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
         AggregatorV3Interface underlyingFeed_,
         address wrapper_,
         RateKind kind_,
-        uint32 maxAge_,
-        uint16 maxDropBps_,
         uint16 maxGrowthBpsPerYear_,
         string memory description_
     ) {
-        if (address(underlyingFeed_) == address(0) || wrapper_ == address(0) || maxAge_ == 0 || maxDropBps_ >= BPS) {
-            revert InvalidRedemptionConfig(address(underlyingFeed_), wrapper_, maxAge_, maxDropBps_);
+        if (address(underlyingFeed_) == address(0) || wrapper_ == address(0)) {
+            revert InvalidRedemptionConfig(address(underlyingFeed_), wrapper_);
         }
         uint8 d = underlyingFeed_.decimals();
         if (d > MAX_DECIMALS) revert UnsupportedDecimals(d);
         underlyingFeed = underlyingFeed_;
         wrapper = wrapper_;
         kind = kind_;
-        maxAge = maxAge_;
-        maxDropBps = maxDropBps_;
         maxGrowthBpsPerYear = maxGrowthBpsPerYear_;
         _underlyingDecimals = d;
         if (kind_ == RateKind.ERC4626) {
@@ -74,8 +68,7 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
 
     /// @inheritdoc IRedemptionRateAdapter
     function poke() external {
-        uint256 r = _checkedRate();
-        _setAnchor(r);
+        _setAnchor(_clampedRate());
     }
 
     /// @inheritdoc IRedemptionRateAdapter
@@ -84,10 +77,11 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
     }
 
     /// @inheritdoc IRedemptionRateAdapter
-    function rateBounds() public view returns (uint256 floor, uint256 cap) {
+    function rateCap() public view returns (uint256) {
         uint256 a = _anchorRate;
-        floor = a * (BPS - maxDropBps) / BPS;
-        cap = a + a * maxGrowthBpsPerYear * (block.timestamp - _anchorTime) / (uint256(BPS) * YEAR);
+        uint256 elapsed = block.timestamp - _anchorTime;
+        if (elapsed > MAX_ACCRUAL) elapsed = MAX_ACCRUAL;
+        return a + a * maxGrowthBpsPerYear * elapsed / (uint256(BPS) * YEAR);
     }
 
     /// @inheritdoc IRedemptionRateAdapter
@@ -121,28 +115,29 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
         return _latest();
     }
 
+    /// @dev The underlying's round (its stamps, however old) with the answer times the clamped rate.
     function _latest()
         private
         view
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
-        (roundId, answer, startedAt, updatedAt, answeredInRound) = underlyingFeed.latestRoundData();
-        if (answer <= 0) revert NonPositiveUnderlying(answer);
-        if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxAge) {
-            revert StaleUnderlying(updatedAt, maxAge, block.timestamp);
-        }
+        int256 underlying;
+        (roundId, underlying, startedAt, updatedAt, answeredInRound) = underlyingFeed.latestRoundData();
+        if (updatedAt == 0) revert UnansweredUnderlying(roundId);
+        if (underlying <= 0) revert NonPositiveUnderlying(underlying);
+        uint256 r = _clampedRate();
         // underlying (d decimals) x rate (18) in 18 decimals, one division at the end
         uint8 d = _underlyingDecimals;
-        uint256 product = uint256(answer) * _checkedRate();
+        uint256 product = uint256(underlying) * r;
         answer = int256(d <= WAD_DECIMALS ? product * 10 ** (WAD_DECIMALS - d) / WAD : product / 10 ** d);
+        if (answer == 0) revert AnswerRoundsToZero(underlying, r);
     }
 
-    /// @dev The current rate, reverting outside the anchor's bounds.
-    function _checkedRate() private view returns (uint256 r) {
+    /// @dev The current rate, at most the cap.
+    function _clampedRate() private view returns (uint256 r) {
         r = _readRate();
-        (uint256 floor, uint256 cap) = rateBounds();
-        if (r > cap) revert RateAboveCap(r, cap);
-        if (r < floor) revert RateBelowFloor(r, floor);
+        uint256 cap = rateCap();
+        if (r > cap) r = cap;
     }
 
     function _readRate() private view returns (uint256 r) {
@@ -155,7 +150,7 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
     }
 
     function _setAnchor(uint256 r) private {
-        if (r > type(uint192).max) revert RateAboveCap(r, type(uint192).max);
+        if (r > type(uint192).max) revert RateTooLarge(r);
         (_anchorRate, _anchorTime) = (uint192(r), uint64(block.timestamp));
         emit RateAnchored(r, block.timestamp);
     }

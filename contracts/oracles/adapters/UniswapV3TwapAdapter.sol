@@ -98,8 +98,9 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
     }
 
     /// @inheritdoc AggregatorV3Interface
-    /// @dev The round id is the current block's time; `startedAt` the window's start and `updatedAt` now (the average
-    /// ends now), or the quote feed's, when it has one, if earlier.
+    /// @dev The round id is the current block's time; `startedAt` the window's start and `updatedAt` the pool's newest
+    /// observation (the last trade or liquidity change: an idle pool's price is as old as that), or the quote feed's,
+    /// when it has one, if earlier.
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
         return _latest();
     }
@@ -113,13 +114,13 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         if (liquidity < minLiquidity) revert LiquidityTooLow(liquidity, minLiquidity);
         uint256 price = TickPrice.priceAtTick(tick, _baseIsToken0, _baseDecimals, _quoteDecimals);
         startedAt = block.timestamp - window;
-        updatedAt = block.timestamp;
+        updatedAt = _lastObservationTime();
         if (address(quoteFeed) != address(0)) {
-            // The answer is as old as its older input: the quote's round when it is older than the window's end.
+            // The answer is as old as its older input.
             (uint256 quote, uint256 quoteStartedAt, uint256 quoteUpdatedAt) = _quotePrice();
             price = price * quote / 1e18;
             if (quoteStartedAt < startedAt) startedAt = quoteStartedAt;
-            updatedAt = quoteUpdatedAt;
+            if (quoteUpdatedAt < updatedAt) updatedAt = quoteUpdatedAt;
         }
         if (price == 0) revert ZeroPrice(tick);
         round = uint80(block.timestamp);
@@ -146,9 +147,15 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         liquidity = spl == 0 ? type(uint256).max : (uint256(window) << 128) / spl;
     }
 
-    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after the same checks
-    /// as a ChainlinkAdapter's (a complete round, a positive answer, not stamped in the future, at most `quoteMaxAge`
-    /// old).
+    /// @dev When the pool wrote its newest observation (the pool stores it modulo 2^32, as its own oracle does).
+    function _lastObservationTime() private view returns (uint256) {
+        (,, uint16 index,,,,) = pool.slot0();
+        (uint32 observedAt,,,) = pool.observations(index);
+        return observedAt;
+    }
+
+    /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after checking that the
+    /// round is complete, the answer positive, not stamped in the future and at most `quoteMaxAge` old.
     function _quotePrice() private view returns (uint256 price, uint256 startedAt, uint256 updatedAt) {
         uint80 roundId;
         int256 answer;

@@ -13,15 +13,13 @@ import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 /// @notice The adapter against Chainlink's own MockV3Aggregator (from @chainlink/contracts): scaling to 18 decimals,
 /// each rejection with its values, and the adapter listed as an OracleAggregator source.
 contract ChainlinkAdapterTest is AdapterOracleBase {
-    uint32 internal constant MAX_AGE = 3600;
-
     MockV3Aggregator internal agg8;
     ChainlinkAdapter internal adapter;
 
     function setUp() public {
         _deployOracle();
         agg8 = _mockAggregator(8, 2_000e8);
-        adapter = new ChainlinkAdapter(AggregatorV3Interface(address(agg8)), MAX_AGE, "ETH / USD");
+        adapter = new ChainlinkAdapter(AggregatorV3Interface(address(agg8)), "ETH / USD");
     }
 
     function test_ScalesTo18Decimals() public view {
@@ -38,7 +36,7 @@ contract ChainlinkAdapterTest is AdapterOracleBase {
         decimals = uint8(bound(decimals, 0, 36));
         raw = bound(raw, 1, 1e40);
         MockV3Aggregator agg = _mockAggregator(decimals, int256(raw));
-        ChainlinkAdapter a = new ChainlinkAdapter(AggregatorV3Interface(address(agg)), MAX_AGE, "x");
+        ChainlinkAdapter a = new ChainlinkAdapter(AggregatorV3Interface(address(agg)), "x");
         uint256 expected = decimals <= 18 ? raw * 10 ** (18 - decimals) : raw / 10 ** (decimals - 18);
         if (expected == 0) {
             vm.expectRevert(
@@ -51,14 +49,12 @@ contract ChainlinkAdapterTest is AdapterOracleBase {
         assertEq(uint256(answer), expected, "scaled answer");
     }
 
-    function test_RevertsWhenStale() public {
-        vm.warp(T0 + MAX_AGE);
-        adapter.latestRoundData(); // exactly maxAge old: accepted
-        vm.warp(T0 + MAX_AGE + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IChainlinkAdapter.StaleAnswer.selector, T0, uint256(MAX_AGE), T0 + MAX_AGE + 1)
-        );
-        adapter.latestRoundData();
+    /// @notice However old, the answer is reported with its own stamp: the age is the aggregator's to judge.
+    function test_ReportsStaleAnswerWithItsStamp() public {
+        vm.warp(T0 + 30 days);
+        (, int256 answer,, uint256 updatedAt,) = adapter.latestRoundData();
+        assertEq(answer, int256(2_000e18), "the last answer");
+        assertEq(updatedAt, T0, "stamped when it was true");
     }
 
     function test_RevertsOnNonPositiveAnswer() public {
@@ -72,50 +68,56 @@ contract ChainlinkAdapterTest is AdapterOracleBase {
 
     function test_RevertsOnUnansweredRound() public {
         agg8.updateRoundData(7, 2_000e8, 0, T0);
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.IncompleteRound.selector, uint80(7), uint80(7), 0));
+        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.UnansweredRound.selector, uint80(7)));
         adapter.latestRoundData();
     }
 
-    function test_RevertsOnCarriedOverRound() public {
-        // A round that reports the answer of an earlier one (answeredInRound < roundId).
+    /// @notice `answeredInRound` is passed through (vestigial under OCR): the answer is reported.
+    function test_PassesCarriedOverRoundThrough() public {
         vm.mockCall(
             address(agg8),
             abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
             abi.encode(uint80(9), int256(2_000e8), T0, T0, uint80(8))
         );
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.IncompleteRound.selector, uint80(9), uint80(8), T0));
-        adapter.latestRoundData();
+        (uint80 roundId, int256 answer,,, uint80 answeredInRound) = adapter.latestRoundData();
+        assertEq(answer, int256(2_000e18), "answer");
+        assertEq((uint256(roundId) << 80) | answeredInRound, (uint256(9) << 80) | 8, "round ids as the feed's");
     }
 
-    function test_RevertsOnFutureStamp() public {
+    /// @notice A future stamp is reported as it is; the aggregator excludes it (`FutureTimestamp`).
+    function test_FutureStampExcludedByAggregator() public {
+        _list(ASSET, _config(_one(adapter), 1));
         agg8.updateRoundData(2, 2_000e8, T0 + 10, T0 + 10);
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.FutureAnswer.selector, T0 + 10, T0));
-        adapter.latestRoundData();
+        (,,, uint256 updatedAt,) = adapter.latestRoundData();
+        assertEq(updatedAt, T0 + 10, "reported with its stamp");
+        vm.expectEmit(true, true, false, true, address(oracle));
+        emit IOracleAggregator.SourceExcluded(
+            ASSET, address(adapter), IOracleAggregator.Exclusion.FutureTimestamp, 2_000e18, T0 + 10
+        );
+        oracle.update(ASSET);
     }
 
-    function test_GetRoundDataChecksWithoutAge() public {
+    function test_GetRoundDataOfPastRound() public {
         agg8.updateAnswer(2_100e8);
-        vm.warp(T0 + 10 * MAX_AGE);
+        vm.warp(T0 + 10 days);
         (, int256 answer,,,) = adapter.getRoundData(1);
         assertEq(answer, int256(2_000e18), "round 1");
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.IncompleteRound.selector, uint80(5), uint80(5), 0));
+        vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.UnansweredRound.selector, uint80(5)));
         adapter.getRoundData(5);
     }
 
     function test_ConstructorRejects() public {
         vm.expectRevert(IChainlinkAdapter.ZeroFeed.selector);
-        new ChainlinkAdapter(AggregatorV3Interface(address(0)), MAX_AGE, "x");
-        vm.expectRevert(IChainlinkAdapter.ZeroMaxAge.selector);
-        new ChainlinkAdapter(AggregatorV3Interface(address(agg8)), 0, "x");
+        new ChainlinkAdapter(AggregatorV3Interface(address(0)), "x");
         MockV3Aggregator wide = _mockAggregator(37, 1);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkAdapter.UnsupportedDecimals.selector, uint8(37)));
-        new ChainlinkAdapter(AggregatorV3Interface(address(wide)), MAX_AGE, "x");
+        new ChainlinkAdapter(AggregatorV3Interface(address(wide)), "x");
     }
 
     /// @notice Listed on the aggregator beside a second feed: a rejected answer is excluded, not fatal.
     function test_AsAggregatorSource() public {
         MockV3Aggregator agg18 = _mockAggregator(18, 2_010e18);
-        ChainlinkAdapter second = new ChainlinkAdapter(AggregatorV3Interface(address(agg18)), MAX_AGE, "ETH / USD 2");
+        ChainlinkAdapter second = new ChainlinkAdapter(AggregatorV3Interface(address(agg18)), "ETH / USD 2");
         _list(ASSET, _config(_two(adapter, second), 1));
         vm.warp(T0 + 60);
         IOracleAggregator.PriceData memory d = oracle.update(ASSET);

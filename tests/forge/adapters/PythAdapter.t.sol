@@ -19,11 +19,13 @@ contract RefusingPayer {
 
 /// @title PythAdapterTest
 /// @notice The adapter against Pyth's MockPyth (from @pythnetwork/pyth-sdk-solidity): the caller pays the update
-/// fee and gets the excess back, exponents scale to 18 decimals, wide confidence and stale prices are refused.
+/// fee and gets the excess back, exponents scale to 18 decimals, wide confidence is refused, and a stale price is
+/// reported with its publish time for the aggregator to judge.
 contract PythAdapterTest is AdapterOracleBase {
     bytes32 internal constant ID = keccak256("ETH/USD");
     uint256 internal constant FEE = 7 wei;
-    uint32 internal constant MAX_AGE = 120;
+    /// @dev MockPyth's own validity period (its `getPriceNoOlderThan`, which the adapter does not call).
+    uint32 internal constant PYTH_VALID_PERIOD = 120;
     uint16 internal constant MAX_CONF_BPS = 100; // 1 %
 
     MockPyth internal pythMock;
@@ -33,8 +35,8 @@ contract PythAdapterTest is AdapterOracleBase {
 
     function setUp() public {
         _deployOracle();
-        pythMock = MockPyth(payable(_deploy("MockPyth.sol:MockPyth", abi.encode(MAX_AGE, FEE))));
-        adapter = new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_AGE, MAX_CONF_BPS, "ETH / USD (Pyth)");
+        pythMock = MockPyth(payable(_deploy("MockPyth.sol:MockPyth", abi.encode(PYTH_VALID_PERIOD, FEE))));
+        adapter = new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_CONF_BPS, "ETH / USD (Pyth)");
         vm.deal(address(this), 1 ether);
     }
 
@@ -78,12 +80,27 @@ contract PythAdapterTest is AdapterOracleBase {
         assertEq(answer, int256(2_000e18), "price posted");
     }
 
-    function test_RevertsWhenStale() public {
+    /// @notice Long past Pyth's own validity period the price is reported, stamped with its publish time.
+    function test_ReportsStalePriceWithPublishTime() public {
         adapter.updatePrice{value: FEE}(_update(2_000e8, 0, -8, T0));
-        vm.warp(T0 + MAX_AGE);
-        adapter.latestRoundData();
-        vm.warp(T0 + MAX_AGE + 1);
+        vm.warp(T0 + 30 days);
         vm.expectRevert(PythErrors.StalePrice.selector);
+        pythMock.getPriceNoOlderThan(ID, PYTH_VALID_PERIOD);
+        (, int256 answer,, uint256 updatedAt,) = adapter.latestRoundData();
+        assertEq(answer, int256(2_000e18), "the last price");
+        assertEq(updatedAt, T0, "stamped with its publish time");
+    }
+
+    function test_RevertsWithoutPrice() public {
+        vm.expectRevert(PythErrors.PriceFeedNotFound.selector);
+        adapter.latestRoundData();
+        // A price stamped 0 (MockPyth stores no such update; a Pyth deployment could report one).
+        vm.mockCall(
+            address(pythMock),
+            abi.encodeCall(IPythPriceFeeds.getPriceUnsafe, (ID)),
+            abi.encode(IPythPriceFeeds.Price(2_000e8, 0, -8, 0))
+        );
+        vm.expectRevert(IPythAdapter.UnpublishedPrice.selector);
         adapter.latestRoundData();
     }
 
@@ -129,18 +146,16 @@ contract PythAdapterTest is AdapterOracleBase {
     }
 
     function test_ConstructorRejects() public {
-        vm.expectRevert(abi.encodeWithSelector(IPythAdapter.InvalidPythConfig.selector, address(0), MAX_AGE));
-        new PythAdapter(IPythPriceFeeds(address(0)), ID, MAX_AGE, MAX_CONF_BPS, "x");
-        vm.expectRevert(abi.encodeWithSelector(IPythAdapter.InvalidPythConfig.selector, address(pythMock), uint32(0)));
-        new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, 0, MAX_CONF_BPS, "x");
+        vm.expectRevert(IPythAdapter.ZeroPyth.selector);
+        new PythAdapter(IPythPriceFeeds(address(0)), ID, MAX_CONF_BPS, "x");
         vm.expectRevert(abi.encodeWithSelector(IPythAdapter.InvalidMaxConfBps.selector, uint16(0)));
-        new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_AGE, 0, "x");
+        new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, 0, "x");
         vm.expectRevert(abi.encodeWithSelector(IPythAdapter.InvalidMaxConfBps.selector, uint16(10_001)));
-        new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, MAX_AGE, 10_001, "x");
+        new PythAdapter(IPythPriceFeeds(address(pythMock)), ID, 10_001, "x");
     }
 
     /// @notice A keeper posts the update, then the aggregator reads the adapter like any feed; without a fresh
-    /// update the source is excluded.
+    /// update the aggregator excludes the source as Stale (its heartbeat), with the last price and its stamp.
     function test_AsAggregatorSource() public {
         adapter.updatePrice{value: FEE}(_update(2_000e8, 1e8, -8, T0));
         _list(ASSET, _config(_one(adapter), 1));
@@ -148,9 +163,9 @@ contract PythAdapterTest is AdapterOracleBase {
         IOracleAggregator.PriceData memory d = oracle.update(ASSET);
         assertEq(d.median, 2_000e18, "median");
         assertEq(uint256(d.status), uint256(IOracleAggregator.Status.Ok), "ok");
-        vm.warp(T0 + MAX_AGE + 1);
+        vm.warp(T0 + HEARTBEAT + 1);
         vm.expectEmit(true, true, false, true, address(oracle));
-        emit IOracleAggregator.SourceExcluded(ASSET, address(adapter), IOracleAggregator.Exclusion.Reverted, 0, 0);
+        emit IOracleAggregator.SourceExcluded(ASSET, address(adapter), IOracleAggregator.Exclusion.Stale, 2_000e18, T0);
         oracle.update(ASSET);
     }
 

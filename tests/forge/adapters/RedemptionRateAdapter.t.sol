@@ -14,10 +14,8 @@ import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @title RedemptionRateAdapterTest
 /// @notice A wrapped token priced from its underlying's Chainlink feed (MockV3Aggregator) and its wrapper's exchange
-/// rate (an OpenZeppelin ERC-4626 vault, or a rate provider), with the rate's bounds around the anchor.
+/// rate (an OpenZeppelin ERC-4626 vault, or a rate provider), the rate clamped to its growth cap above the anchor.
 contract RedemptionRateAdapterTest is AdapterOracleBase {
-    uint32 internal constant MAX_AGE = 3600;
-    uint16 internal constant MAX_DROP_BPS = 500; // 5 %
     uint16 internal constant MAX_GROWTH_BPS = 1_000; // 10 % a year
     address internal constant HOLDER = address(0xB0B);
 
@@ -45,7 +43,7 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
         returns (RedemptionRateAdapter)
     {
         return new RedemptionRateAdapter(
-            AggregatorV3Interface(address(ethUsd)), wrapper, kind, MAX_AGE, MAX_DROP_BPS, MAX_GROWTH_BPS, "wstETH / USD"
+            AggregatorV3Interface(address(ethUsd)), wrapper, kind, MAX_GROWTH_BPS, "wstETH / USD"
         );
     }
 
@@ -74,39 +72,62 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
         assertEq(_answer(), 1_500e18 * wsteth.convertToAssets(1e18) / 1e18, "price");
     }
 
-    function test_DonationAboveGrowthCapIsRefused() public {
+    function _cap(uint256 anchorRate, uint256 elapsed) internal pure returns (uint256) {
+        return anchorRate + anchorRate * MAX_GROWTH_BPS * elapsed / (10_000 * 365 days);
+    }
+
+    /// @notice A donation above the growth cap is priced at the cap, never above; the cap grows for at most
+    /// MAX_ACCRUAL (7 days) after the anchor, and a poke anchors at the clamped rate.
+    function test_DonationAboveGrowthCapIsClamped() public {
         uint256 anchorRate = adapter.rate();
         steth.mint(address(wsteth), 1e18); // +1 % in one block
         uint256 r = adapter.rate();
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.RateAboveCap.selector, r, anchorRate));
-        adapter.latestRoundData();
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.RateAboveCap.selector, r, anchorRate));
-        adapter.poke();
-        // 10 % a year: about 1 % growth is allowed after 36.5 days.
+        assertEq(adapter.rateCap(), anchorRate, "no allowance yet");
+        assertEq(_answer(), 2_000e18 * anchorRate / 1e18, "clamped to the anchor");
+        vm.warp(T0 + 1 days);
+        ethUsd.updateAnswer(2_000e8);
+        uint256 cap = _cap(anchorRate, 1 days);
+        assertEq(adapter.rateCap(), cap, "a day of growth");
+        assertEq(_answer(), 2_000e18 * cap / 1e18, "clamped to the cap");
+        // 10 % a year for at most 7 days: about 0.19 %, however long the anchor stays.
         vm.warp(T0 + 37 days);
         ethUsd.updateAnswer(2_000e8);
-        (, uint256 cap) = adapter.rateBounds();
-        assertEq(cap, anchorRate + anchorRate * MAX_GROWTH_BPS * 37 days / (10_000 * 365 days), "cap grows");
-        assertEq(_answer(), 2_000e18 * r / 1e18, "accepted once the cap caught up");
+        cap = _cap(anchorRate, 7 days);
+        assertEq(adapter.rateCap(), cap, "accrual capped at 7 days");
+        assertEq(_answer(), 2_000e18 * cap / 1e18, "still clamped");
         vm.expectEmit(false, false, false, true, address(adapter));
-        emit IRedemptionRateAdapter.RateAnchored(r, T0 + 37 days);
+        emit IRedemptionRateAdapter.RateAnchored(cap, T0 + 37 days);
         adapter.poke();
-        (uint256 a,) = adapter.anchor();
-        assertEq(a, r, "anchor moved");
+        (uint256 a, uint256 t) = adapter.anchor();
+        assertEq(a, cap, "anchored at the clamped rate");
+        assertEq(t, T0 + 37 days, "now");
+        // Daily pokes let the price catch up at the cap's pace, never above the rate.
+        for (uint256 day = 1; day <= 30; ++day) {
+            vm.warp(T0 + 37 days + day * 1 days);
+            adapter.poke();
+        }
+        ethUsd.updateAnswer(2_000e8);
+        assertEq(_answer(), 2_000e18 * r / 1e18, "the real rate once the cap caught up");
+        (a,) = adapter.anchor();
+        assertEq(a, r, "anchored at the rate");
     }
 
-    function test_DropBelowFloorIsRefused() public {
+    /// @notice A rate below the anchor (a slash, a loss) is reported as it is: collateral is valued at what it
+    /// redeems for; a zero rate means nothing and reverts.
+    function test_DropIsReportedAsItIs() public {
         MockRateProvider provider = new MockRateProvider(1.2e18);
         adapter = _newAdapter(address(provider), IRedemptionRateAdapter.RateKind.RateProvider);
         assertEq(_answer(), 2_400e18, "rate provider");
-        provider.setRate(1.14e18); // exactly 5 % down
-        assertEq(_answer(), 2_280e18, "at the floor");
-        provider.setRate(1.14e18 - 1);
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.RateBelowFloor.selector, 1.14e18 - 1, 1.14e18));
-        adapter.latestRoundData();
+        provider.setRate(0.6e18); // a 50 % slash
+        assertEq(_answer(), 1_200e18, "the slashed value");
+        adapter.poke();
+        (uint256 a,) = adapter.anchor();
+        assertEq(a, 0.6e18, "poke anchors at the slashed rate");
         provider.setRate(0);
         vm.expectRevert(IRedemptionRateAdapter.ZeroRate.selector);
         adapter.latestRoundData();
+        vm.expectRevert(IRedemptionRateAdapter.ZeroRate.selector);
+        adapter.poke();
     }
 
     function test_SixDecimalVault() public {
@@ -124,38 +145,34 @@ contract RedemptionRateAdapterTest is AdapterOracleBase {
         assertEq(_answer(), adapter.rate(), "price = 1 USD x rate");
     }
 
+    /// @notice A stale underlying is reported with its own stamps; a non-positive or unanswered one reverts.
     function test_UnderlyingChecks() public {
-        vm.warp(T0 + MAX_AGE + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IRedemptionRateAdapter.StaleUnderlying.selector, T0, uint256(MAX_AGE), T0 + MAX_AGE + 1
-            )
-        );
-        adapter.latestRoundData();
+        vm.warp(T0 + 30 days);
+        (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt,) = adapter.latestRoundData();
+        assertEq(uint256(answer), 2_000e18 * wsteth.convertToAssets(1e18) / 1e18, "reported");
+        assertEq(updatedAt, T0, "the underlying's stamp");
+        assertEq(startedAt, T0, "the underlying's start");
+        assertEq(uint256(roundId), 1, "the underlying's round");
         ethUsd.updateAnswer(0);
         vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.NonPositiveUnderlying.selector, int256(0)));
+        adapter.latestRoundData();
+        ethUsd.updateRoundData(7, 2_000e8, 0, T0);
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionRateAdapter.UnansweredUnderlying.selector, uint80(7)));
         adapter.latestRoundData();
     }
 
     function test_ConstructorRejects() public {
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IRedemptionRateAdapter.InvalidRedemptionConfig.selector,
-                address(ethUsd),
-                address(wsteth),
-                MAX_AGE,
-                10_000
-            )
+            abi.encodeWithSelector(IRedemptionRateAdapter.InvalidRedemptionConfig.selector, address(ethUsd), address(0))
         );
         new RedemptionRateAdapter(
-            AggregatorV3Interface(address(ethUsd)),
-            address(wsteth),
-            IRedemptionRateAdapter.RateKind.ERC4626,
-            MAX_AGE,
-            10_000,
-            MAX_GROWTH_BPS,
-            "x"
+            AggregatorV3Interface(address(ethUsd)), address(0), IRedemptionRateAdapter.RateKind.RateProvider, 0, "x"
         );
+        MockRateProvider huge = new MockRateProvider(uint256(type(uint192).max) + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRedemptionRateAdapter.RateTooLarge.selector, uint256(type(uint192).max) + 1)
+        );
+        _newAdapter(address(huge), IRedemptionRateAdapter.RateKind.RateProvider);
     }
 
     function test_AsAggregatorSource() public {

@@ -34,8 +34,8 @@ contract TwapManipulationTest is UniswapPoolBase {
         _deployPool(400);
         feedA = _mockAggregator(8, 2_000e8);
         feedB = _mockAggregator(8, 2_000e8);
-        AggregatorV3Interface clA = new ChainlinkAdapter(AggregatorV3Interface(address(feedA)), 3600, "A");
-        AggregatorV3Interface clB = new ChainlinkAdapter(AggregatorV3Interface(address(feedB)), 3600, "B");
+        AggregatorV3Interface clA = new ChainlinkAdapter(AggregatorV3Interface(address(feedA)), "A");
+        AggregatorV3Interface clB = new ChainlinkAdapter(AggregatorV3Interface(address(feedB)), "B");
         IUniswapV3PoolOracle p = IUniswapV3PoolOracle(address(pool));
         twap30 = new UniswapV3TwapAdapter(p, address(weth), 1800, 0, AggregatorV3Interface(address(0)), 0, "30 min");
         twap1 = new UniswapV3TwapAdapter(p, address(weth), 60, 0, AggregatorV3Interface(address(0)), 0, "1 min");

@@ -111,7 +111,7 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         UniswapV3TwapAdapter inverse = _newAdapter(address(usdc), WINDOW, 0, AggregatorV3Interface(address(0)));
         assertApproxEqRel(_answer(inverse), 1e18 / START_PRICE, ONE_BP, "USDC in WETH");
         (uint80 round,, uint256 startedAt, uint256 updatedAt,) = adapter.latestRoundData();
-        assertEq(updatedAt, T0 + WINDOW, "ends now");
+        assertEq(updatedAt, T0, "the pool's newest observation (its creation)");
         assertEq(startedAt, T0, "startedAt: the window's start");
         assertEq(uint256(round), T0 + WINDOW, "round");
     }
@@ -132,6 +132,8 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         // geometric mean of the path: 2000^(1/3) * 1000^(2/3) = 1259.92
         assertApproxEqRel(_answer(adapter), 1_259.92e18, 2 * ONE_BP, "geometric mean");
         assertApproxEqRel(_spotUsdcPerWeth(), 1_000e18, ONE_BP, "spot moved");
+        (,,, uint256 updatedAt,) = adapter.latestRoundData();
+        assertEq(updatedAt, T0 + 600, "stamped with the swap's observation");
     }
 
     function test_QuoteFeed() public {
@@ -142,8 +144,17 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         assertApproxEqRel(_answer(a), 1_980e18, ONE_BP, "WETH in USD through USDC/USD");
         vm.warp(T0 + WINDOW + 100);
         (,, uint256 startedAt, uint256 updatedAt,) = a.latestRoundData();
-        assertEq(updatedAt, T0 + WINDOW, "as old as the quote's round");
+        assertEq(updatedAt, T0, "the pool's observation, older than the quote's round");
         assertEq(startedAt, T0 + 100, "the window's start");
+        vm.mockCall(
+            address(usdcUsd),
+            abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
+            abi.encode(uint80(5), int256(0.99e8), T0 - 10, T0 - 10, uint80(5))
+        );
+        (,, startedAt, updatedAt,) = a.latestRoundData();
+        assertEq(updatedAt, T0 - 10, "as old as the quote's round when it is older");
+        assertEq(startedAt, T0 - 10, "the quote round's start");
+        vm.clearMockedCalls();
         vm.mockCall(
             address(usdcUsd),
             abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
