@@ -215,7 +215,6 @@ def oracle_asset(
                 source,
                 f"oracle.assets.{symbol}.sources[{i}]",
                 label,
-                source.max_age or heartbeat,
                 partial(_token_of, tokens, symbol),
             )
         elif source.kind == "push":

@@ -28,12 +28,10 @@ def adapter_maker(
     source: SourceConfig,
     where: str,
     label: str,
-    quote_max_age: int,
     token: Callable[[], Any],
 ) -> Callable[[], Any]:
     """What deploys the adapter of `source` (the config checked its fields), at `where` in the config. The adapters
-    report their inputs' own timestamps and the aggregator judges the age by the source's heartbeat; only a Uniswap
-    TWAP's quote feed has an age limit of its own, `quote_max_age` (its `maxAge`, or the heartbeat). `token()` gives
+    report their inputs' own timestamps and the aggregator judges the age by the source's heartbeat. `token()` gives
     the asset's token (a Uniswap pool's default base)."""
 
     def existing(address: str, what: str) -> str:
@@ -86,7 +84,6 @@ def adapter_maker(
             source.window,
             source.min_liquidity,
             quote,
-            quote_max_age if source.quote_feed is not None else 0,
             label,
             sender=sender,
         )

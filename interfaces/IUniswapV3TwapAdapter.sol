@@ -24,13 +24,12 @@ interface IUniswapV3TwapAdapter is AggregatorV3Interface {
     error LiquidityTooLow(uint256 liquidity, uint256 minLiquidity);
     /// @notice The TWAP price rounds to zero.
     error ZeroPrice(int24 tick);
-    /// @notice The quote feed's round `roundId` is incomplete (never answered, or carrying round `answeredInRound`'s
-    /// answer).
-    error IncompleteQuoteRound(uint80 roundId, uint80 answeredInRound);
+    /// @notice The quote feed's round `roundId` was never answered (`updatedAt` 0).
+    error UnansweredQuote(uint80 roundId);
     /// @notice The quote feed's answer is zero or negative.
     error NonPositiveQuote(int256 answer);
-    /// @notice The quote feed's answer, stamped `updatedAt`, is older than `maxAge` seconds (or in the future).
-    error StaleQuote(uint256 updatedAt, uint256 maxAge, uint256 timestamp);
+    /// @notice The quote feed's answer is stamped `updatedAt`, after the block's `timestamp`.
+    error FutureQuote(uint256 updatedAt, uint256 timestamp);
 
     /// @notice The pool read.
     function pool() external view returns (IUniswapV3PoolOracle);

@@ -148,7 +148,7 @@ _ADAPTER_FIELDS = {
         "rate_kind",
         "max_growth_bps_per_year",
     },
-    "uniswap-twap": {"address", "base", "window", "min_liquidity", "quote_feed", "max_age"},
+    "uniswap-twap": {"address", "base", "window", "min_liquidity", "quote_feed"},
 }
 _COMMON_FIELDS = {"kind", "decimals", "heartbeat"}
 #: Why a field is not used, where "not used by a ... source" alone would leave the reader guessing.
@@ -192,8 +192,6 @@ def _adapter_issues(where: str, source: SourceConfig) -> list[str]:
             issues.append(f"{where}.address: required (the Uniswap v3 pool)")
         if source.window is None:
             issues.append(f"{where}.window: required (seconds of the pool's TWAP)")
-        if source.max_age is not None and source.quote_feed is None:
-            issues.append(f"{where}.maxAge: the age of the quote feed, and no quoteFeed is set")
     return issues
 
 

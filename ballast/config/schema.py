@@ -147,8 +147,11 @@ class SourceConfig(Model):
       the rate clamped to at most `maxGrowthBpsPerYear` (for at most 7 days) above its anchor;
     - `uniswap-twap`: a UniswapV3TwapAdapter on the Uniswap v3 pool at `address`: the `base` token's (default: the
       asset's token) mean price over `window` seconds, in the pool's other token, times the feed at `quoteFeed` if
-      given (else that token counts as 1 USD), refused below `minLiquidity`; a quote answer older than `maxAge`
-      (default: the source's heartbeat) is refused."""
+      given (else that token counts as 1 USD), refused below `minLiquidity`, stamped with the older of the pool's
+      newest observation and the quote's round.
+
+    Adapters report their inputs' own timestamps: the age is judged by the source's heartbeat (`maxAge` is refused
+    with that reason)."""
 
     kind: Literal["mock", "push", "feed", "chainlink", "pyth", "redemption", "uniswap-twap"]
     decimals: int = Field(ge=0, le=36)
@@ -157,7 +160,7 @@ class SourceConfig(Model):
     heartbeat: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # overrides the asset's
     # adapters
     feed_decimals: int = Field(default=8, ge=0, le=36)  # a mock feed deployed for an adapter
-    max_age: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # uniswap-twap: of the quote feed
+    max_age: int | None = Field(default=None, ge=1, le=UINT32_MAX)  # refused on every kind: see the checks
     price_id: str | None = Field(default=None, pattern=PRICE_ID.pattern)  # pyth
     max_conf_bps: int = Field(default=100, ge=1, le=BPS)  # pyth
     underlying: str | None = None  # redemption: the underlying's feed

@@ -80,7 +80,7 @@ def test_adapter_maker__wraps_existing_contracts_and_refuses_an_address_without_
         def make(**fields):
             source = SourceConfig.model_validate(fields)
             return adapter_maker(
-                project, chain, sender, source, "oracle.assets.X.sources[0]", "x", 3600, lambda: None
+                project, chain, sender, source, "oracle.assets.X.sources[0]", "x", lambda: None
             )
 
         chainlink = make(kind="chainlink", address=str(feed.address))()

@@ -62,7 +62,6 @@ def test_each_kind__parses_with_its_fields(local_data):
                 "window": 1800,
                 "minLiquidity": 10**15,
                 "quoteFeed": WRAPPER,
-                "maxAge": 600,
             },
         ],
     )
@@ -71,7 +70,7 @@ def test_each_kind__parses_with_its_fields(local_data):
     assert sources[1].price_id == ID and sources[1].max_conf_bps == 50
     assert sources[2].deployed_price() == Decimal(3000)
     assert sources[3].window == 1800 and sources[3].min_liquidity == 10**15
-    assert sources[3].max_age == 600
+    assert sources[3].quote_feed == WRAPPER
 
 
 BAD_SOURCES = [
@@ -127,13 +126,9 @@ BAD_SOURCES = [
             {"kind": "chainlink", "answer": 3000, "maxAge": 3600},
             {"kind": "pyth", "address": PYTH, "priceId": ID, "maxAge": 60},
             {"kind": "redemption", "answer": 2500, "rate": 1.2, "maxAge": 3600},
+            {"kind": "uniswap-twap", "address": POOL, "window": 1800, "quoteFeed": WRAPPER, "maxAge": 3600},
         )
     ],
-    pytest.param(
-        {"kind": "uniswap-twap", "address": POOL, "window": 1800, "maxAge": 3600},
-        "oracle.assets.WETH.sources[0].maxAge: the age of the quote feed, and no quoteFeed is set",
-        id="twap-max-age-without-quote",
-    ),
     pytest.param(
         {"kind": "redemption", "answer": 2500, "rate": 1.2, "maxDropBps": 500},
         "oracle.assets.WETH.sources[0].maxDropBps: no longer used: a redemption source reports a rate below its "

@@ -61,15 +61,15 @@ class Run:
         chainlink = [project.ChainlinkAdapter.deploy(f, "ETH / USD", sender=sender) for f in self.feeds]
         zero = "0x0000000000000000000000000000000000000000"
         self.twap30 = project.UniswapV3TwapAdapter.deploy(
-            self.pool, self.weth, 1800, 0, zero, 0, "30m", sender=sender
+            self.pool, self.weth, 1800, 0, zero, "30m", sender=sender
         )
         self.twap1 = project.UniswapV3TwapAdapter.deploy(
-            self.pool, self.weth, 60, 0, zero, 0, "1m", sender=sender
+            self.pool, self.weth, 60, 0, zero, "1m", sender=sender
         )
         # The same 30-minute source as a deployment config builds it (the base token defaults to the asset's).
         source = SourceConfig(kind="uniswap-twap", address=str(self.pool.address), window=1800)
         where, weth = "oracle.assets.WETH.sources[0]", self.weth
-        self.from_config = adapter_maker(project, chain, sender, source, where, "30m", 3600, lambda: weth)()
+        self.from_config = adapter_maker(project, chain, sender, source, where, "30m", lambda: weth)()
         self.oracle = project.OracleAggregator.deploy(sender, sender, 600, sender=sender)
         self.assets = {"MIXED": "0x" + "a1" * 20, "TWAP30": "0x" + "a2" * 20, "TWAP1": "0x" + "a3" * 20}
         chain.pending_timestamp = (

@@ -22,8 +22,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
     uint32 public immutable window;
     /// @inheritdoc IUniswapV3TwapAdapter
     AggregatorV3Interface public immutable quoteFeed;
-    /// @notice Oldest quote-feed answer accepted, in seconds.
-    uint32 public immutable quoteMaxAge;
     /// @notice Smallest harmonic-mean in-range liquidity accepted over the window.
     uint128 public immutable minLiquidity;
     bool private immutable _baseIsToken0;
@@ -39,7 +37,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         uint32 window_,
         uint128 minLiquidity_,
         AggregatorV3Interface quoteFeed_,
-        uint32 quoteMaxAge_,
         string memory description_
     ) {
         if (address(pool_) == address(0) || base_ == address(0) || window_ == 0) {
@@ -52,7 +49,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         _baseDecimals = _decimalsOf(base_);
         _quoteDecimals = _decimalsOf(base_ == t0 ? t1 : t0);
         if (address(quoteFeed_) != address(0)) {
-            if (quoteMaxAge_ == 0) revert InvalidTwapConfig(address(pool_), base_, window_);
             uint8 d = quoteFeed_.decimals();
             if (d > MAX_DECIMALS) revert UnsupportedDecimals(d);
             _quoteFeedDecimals = d;
@@ -62,7 +58,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         window = window_;
         minLiquidity = minLiquidity_;
         quoteFeed = quoteFeed_;
-        quoteMaxAge = quoteMaxAge_;
         _description = description_;
     }
 
@@ -155,17 +150,16 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
     }
 
     /// @dev The quote feed's answer in 18 decimals, with its round's start and update times, after checking that the
-    /// round is complete, the answer positive, not stamped in the future and at most `quoteMaxAge` old.
+    /// round was answered, the answer is positive and not stamped in the future. Its age is the aggregator's to judge:
+    /// the answer carries the older of the two stamps, so a stale quote makes the source Stale, not silent.
     function _quotePrice() private view returns (uint256 price, uint256 startedAt, uint256 updatedAt) {
         uint80 roundId;
         int256 answer;
-        uint80 answeredInRound;
-        (roundId, answer, startedAt, updatedAt, answeredInRound) = quoteFeed.latestRoundData();
-        if (updatedAt == 0 || answeredInRound < roundId) revert IncompleteQuoteRound(roundId, answeredInRound);
+        (roundId, answer, startedAt, updatedAt,) = quoteFeed.latestRoundData();
+        if (updatedAt == 0) revert UnansweredQuote(roundId);
         if (answer <= 0) revert NonPositiveQuote(answer);
-        if (updatedAt > block.timestamp || block.timestamp - updatedAt > quoteMaxAge) {
-            revert StaleQuote(updatedAt, quoteMaxAge, block.timestamp);
-        }
+        // A future stamp would hide behind the pool's older one: a broken quote feed.
+        if (updatedAt > block.timestamp) revert FutureQuote(updatedAt, block.timestamp);
         uint8 d = _quoteFeedDecimals;
         price =
             d <= WAD_DECIMALS ? uint256(answer) * 10 ** (WAD_DECIMALS - d) : uint256(answer) / 10 ** (d - WAD_DECIMALS);

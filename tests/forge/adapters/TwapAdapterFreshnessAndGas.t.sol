@@ -18,7 +18,7 @@ contract TwapAdapterFreshnessAndGasTest is UniswapPoolBase {
         return UniswapV3TwapAdapter(
             _deploy(
                 "UniswapV3TwapAdapter.sol:UniswapV3TwapAdapter",
-                abi.encode(pool, address(weth), WINDOW, uint128(0), quote, uint32(3600), "WETH / USD (Uniswap TWAP)")
+                abi.encode(pool, address(weth), WINDOW, uint128(0), quote, "WETH / USD (Uniswap TWAP)")
             )
         );
     }

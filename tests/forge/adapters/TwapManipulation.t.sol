@@ -37,8 +37,8 @@ contract TwapManipulationTest is UniswapPoolBase {
         AggregatorV3Interface clA = new ChainlinkAdapter(AggregatorV3Interface(address(feedA)), "A");
         AggregatorV3Interface clB = new ChainlinkAdapter(AggregatorV3Interface(address(feedB)), "B");
         IUniswapV3PoolOracle p = IUniswapV3PoolOracle(address(pool));
-        twap30 = new UniswapV3TwapAdapter(p, address(weth), 1800, 0, AggregatorV3Interface(address(0)), 0, "30 min");
-        twap1 = new UniswapV3TwapAdapter(p, address(weth), 60, 0, AggregatorV3Interface(address(0)), 0, "1 min");
+        twap30 = new UniswapV3TwapAdapter(p, address(weth), 1800, 0, AggregatorV3Interface(address(0)), "30 min");
+        twap1 = new UniswapV3TwapAdapter(p, address(weth), 60, 0, AggregatorV3Interface(address(0)), "1 min");
         AggregatorV3Interface[] memory three = new AggregatorV3Interface[](3);
         (three[0], three[1], three[2]) = (clA, clB, twap30);
         // The pool needs 30 minutes of history before the 30-minute adapter answers.

@@ -31,7 +31,7 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         returns (UniswapV3TwapAdapter)
     {
         return new UniswapV3TwapAdapter(
-            IUniswapV3PoolOracle(address(pool)), base, window, minLiquidity, quote, 3600, "WETH / USD (Uniswap TWAP)"
+            IUniswapV3PoolOracle(address(pool)), base, window, minLiquidity, quote, "WETH / USD (Uniswap TWAP)"
         );
     }
 
@@ -158,20 +158,26 @@ contract UniswapV3TwapAdapterTest is UniswapPoolBase {
         vm.mockCall(
             address(usdcUsd),
             abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
-            abi.encode(uint80(9), int256(0.99e8), T0, T0 + WINDOW, uint80(8))
+            abi.encode(uint80(9), int256(0.99e8), T0, 0, uint80(8))
+        );
+        vm.expectRevert(abi.encodeWithSelector(IUniswapV3TwapAdapter.UnansweredQuote.selector, uint80(9)));
+        a.latestRoundData();
+        vm.mockCall(
+            address(usdcUsd),
+            abi.encodeCall(AggregatorV3Interface.latestRoundData, ()),
+            abi.encode(uint80(9), int256(0.99e8), T0, T0 + WINDOW + 101, uint80(9))
         );
         vm.expectRevert(
-            abi.encodeWithSelector(IUniswapV3TwapAdapter.IncompleteQuoteRound.selector, uint80(9), uint80(8))
+            abi.encodeWithSelector(IUniswapV3TwapAdapter.FutureQuote.selector, T0 + WINDOW + 101, T0 + WINDOW + 100)
         );
         a.latestRoundData();
         vm.clearMockedCalls();
-        vm.warp(T0 + WINDOW + 3601);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IUniswapV3TwapAdapter.StaleQuote.selector, T0 + WINDOW, uint256(3600), T0 + WINDOW + 3601
-            )
-        );
-        a.latestRoundData();
+        // A quote round a day old is still reported, stamped with its time: the aggregator's heartbeat judges it, and
+        // the permissionless wind-down still sees the answer.
+        vm.warp(T0 + WINDOW + 1 days);
+        (, int256 answer,, uint256 stamped,) = a.latestRoundData();
+        assertEq(stamped, T0, "as old as the older input (the pool's observation)");
+        assertApproxEqRel(uint256(answer), 1_980e18, ONE_BP, "the answer of a day-old quote round");
     }
 
     function test_MeanLiquidityAndMinimum() public {
