@@ -3,14 +3,14 @@ pragma solidity 0.8.30;
 
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IChainlinkAdapter} from "../../../interfaces/IChainlinkAdapter.sol";
+import {AdapterBase} from "./AdapterBase.sol";
 
 /// @title ChainlinkAdapter
 /// @notice One Chainlink aggregator as an OracleAggregator source: the feed's answer in 18 decimals, stamped with the
 /// feed's own `updatedAt`; it reverts only for an answer that means nothing (see IChainlinkAdapter). Age and future
 /// stamps are the aggregator's to judge.
 /// @dev Immutable: a feed migration is a new adapter listed through governance.
-contract ChainlinkAdapter is IChainlinkAdapter {
-    uint8 private constant WAD_DECIMALS = 18;
+contract ChainlinkAdapter is IChainlinkAdapter, AdapterBase {
     uint8 private constant MAX_FEED_DECIMALS = 36;
 
     /// @inheritdoc IChainlinkAdapter
@@ -18,41 +18,28 @@ contract ChainlinkAdapter is IChainlinkAdapter {
     /// @inheritdoc IChainlinkAdapter
     uint8 public immutable feedDecimals;
 
-    string private _description;
-
-    constructor(AggregatorV3Interface feed_, string memory description_) {
+    constructor(AggregatorV3Interface feed_, string memory description_) AdapterBase(description_) {
         if (address(feed_) == address(0)) revert ZeroFeed();
         uint8 d = feed_.decimals();
         if (d > MAX_FEED_DECIMALS) revert UnsupportedDecimals(d);
         feed = feed_;
         feedDecimals = d;
-        _description = description_;
     }
 
     /// @inheritdoc AggregatorV3Interface
-    function decimals() external pure returns (uint8) {
-        return WAD_DECIMALS;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function description() external view returns (string memory) {
-        return _description;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function version() external pure returns (uint256) {
-        return 1;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function getRoundData(uint80 roundId_) external view returns (uint80, int256, uint256, uint256, uint80) {
+    /// @dev The feed's own round, after the same checks as the latest.
+    function getRoundData(uint80 roundId_)
+        external
+        view
+        override(AdapterBase, AggregatorV3Interface)
+        returns (uint80, int256, uint256, uint256, uint80)
+    {
         (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
             feed.getRoundData(roundId_);
         return (roundId, _checked(roundId, answer, updatedAt), startedAt, updatedAt, answeredInRound);
     }
 
-    /// @inheritdoc AggregatorV3Interface
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+    function _latest() internal view override returns (uint80, int256, uint256, uint256, uint80) {
         (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
             feed.latestRoundData();
         return (roundId, _checked(roundId, answer, updatedAt), startedAt, updatedAt, answeredInRound);

@@ -4,13 +4,13 @@ pragma solidity 0.8.30;
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IPythAdapter} from "../../../interfaces/IPythAdapter.sol";
 import {IPythPriceFeeds} from "../../../interfaces/IPythPriceFeeds.sol";
+import {AdapterBase} from "./AdapterBase.sol";
 
 /// @title PythAdapter
 /// @notice One Pyth price feed as an 18-decimal OracleAggregator source; see IPythAdapter.
 /// @dev Holds no ether between calls: `updatePrice` forwards exactly the fee and refunds the rest.
-contract PythAdapter is IPythAdapter {
+contract PythAdapter is IPythAdapter, AdapterBase {
     uint16 private constant BPS = 10_000;
-    uint8 private constant WAD_DECIMALS = 18;
     /// @dev Exponents scaled by at most 10^59 either way: an int64 price times 10^(18 + 39) stays below 2^255, and
     /// below -37 every int64 price scales to zero anyway.
     int32 private constant MIN_EXPO = -77;
@@ -23,15 +23,14 @@ contract PythAdapter is IPythAdapter {
     /// @inheritdoc IPythAdapter
     uint16 public immutable maxConfBps;
 
-    string private _description;
-
-    constructor(IPythPriceFeeds pyth_, bytes32 priceId_, uint16 maxConfBps_, string memory description_) {
+    constructor(IPythPriceFeeds pyth_, bytes32 priceId_, uint16 maxConfBps_, string memory description_)
+        AdapterBase(description_)
+    {
         if (address(pyth_) == address(0)) revert ZeroPyth();
         if (maxConfBps_ == 0 || maxConfBps_ > BPS) revert InvalidMaxConfBps(maxConfBps_);
         pyth = pyth_;
         priceId = priceId_;
         maxConfBps = maxConfBps_;
-        _description = description_;
     }
 
     /// @inheritdoc IPythAdapter
@@ -47,35 +46,12 @@ contract PythAdapter is IPythAdapter {
         }
     }
 
-    /// @inheritdoc AggregatorV3Interface
-    function decimals() external pure returns (uint8) {
-        return WAD_DECIMALS;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function description() external view returns (string memory) {
-        return _description;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function version() external pure returns (uint256) {
-        return 1;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    /// @dev Pyth keeps only the latest price: any round id answers it, after the same checks.
-    function getRoundData(uint80) external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
-    /// @dev The latest stored price however old (`getPriceUnsafe`), stamped with its publish time: the aggregator
-    /// judges its age.
-    function _latest() private view returns (uint80 round, int256 answer, uint256 startedAt, uint256, uint80) {
+    function _latest()
+        internal
+        view
+        override
+        returns (uint80 round, int256 answer, uint256 startedAt, uint256, uint80)
+    {
         IPythPriceFeeds.Price memory p = pyth.getPriceUnsafe(priceId);
         if (p.publishTime == 0) revert UnpublishedPrice();
         if (p.price <= 0) revert NonPositivePrice(p.price, p.expo);

@@ -7,14 +7,14 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.sol";
 import {IRateProvider} from "../../../interfaces/IRateProvider.sol";
 import {IRedemptionRateAdapter} from "../../../interfaces/IRedemptionRateAdapter.sol";
+import {AdapterBase} from "./AdapterBase.sol";
 
 /// @title RedemptionRateAdapter
 /// @notice A wrapped asset priced as its underlying's price times the wrapper's exchange rate, the rate clamped to the
 /// growth cap; see IRedemptionRateAdapter.
-contract RedemptionRateAdapter is IRedemptionRateAdapter {
+contract RedemptionRateAdapter is IRedemptionRateAdapter, AdapterBase {
     uint256 private constant WAD = 1e18;
     uint16 private constant BPS = 10_000;
-    uint8 private constant WAD_DECIMALS = 18;
     uint8 private constant MAX_DECIMALS = 36;
     uint256 private constant YEAR = 365 days;
     /// @notice The most time the growth allowance accrues over: the cap is at most this long's growth above the anchor.
@@ -35,7 +35,6 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
 
     uint192 private _anchorRate;
     uint64 private _anchorTime;
-    string private _description;
 
     constructor(
         AggregatorV3Interface underlyingFeed_,
@@ -43,7 +42,7 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
         RateKind kind_,
         uint16 maxGrowthBpsPerYear_,
         string memory description_
-    ) {
+    ) AdapterBase(description_) {
         if (address(underlyingFeed_) == address(0) || wrapper_ == address(0)) {
             revert InvalidRedemptionConfig(address(underlyingFeed_), wrapper_);
         }
@@ -62,7 +61,6 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
             _oneShare = 10 ** shareDecimals;
             _oneAsset = 10 ** assetDecimals;
         }
-        _description = description_;
         _setAnchor(_readRate());
     }
 
@@ -89,36 +87,10 @@ contract RedemptionRateAdapter is IRedemptionRateAdapter {
         return (_anchorRate, _anchorTime);
     }
 
-    /// @inheritdoc AggregatorV3Interface
-    function decimals() external pure returns (uint8) {
-        return WAD_DECIMALS;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function description() external view returns (string memory) {
-        return _description;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function version() external pure returns (uint256) {
-        return 1;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    /// @dev Only the latest round exists: the wrapper keeps no rate history.
-    function getRoundData(uint80) external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
-    /// @dev The underlying's round (its stamps, however old) with the answer times the clamped rate.
     function _latest()
-        private
+        internal
         view
+        override
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
         int256 underlying;

@@ -7,11 +7,11 @@ import {AggregatorV3Interface} from "../../../interfaces/AggregatorV3Interface.s
 import {IUniswapV3PoolOracle} from "../../../interfaces/IUniswapV3PoolOracle.sol";
 import {IUniswapV3TwapAdapter} from "../../../interfaces/IUniswapV3TwapAdapter.sol";
 import {TickPrice} from "../../libraries/TickPrice.sol";
+import {AdapterBase} from "./AdapterBase.sol";
 
 /// @title UniswapV3TwapAdapter
 /// @notice A Uniswap v3 pool's TWAP as an 18-decimal OracleAggregator source; see IUniswapV3TwapAdapter.
-contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
-    uint8 private constant WAD_DECIMALS = 18;
+contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter, AdapterBase {
     uint8 private constant MAX_DECIMALS = 36;
 
     /// @inheritdoc IUniswapV3TwapAdapter
@@ -29,8 +29,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
     uint8 private immutable _quoteDecimals;
     uint8 private immutable _quoteFeedDecimals;
 
-    string private _description;
-
     constructor(
         IUniswapV3PoolOracle pool_,
         address base_,
@@ -38,7 +36,7 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         uint128 minLiquidity_,
         AggregatorV3Interface quoteFeed_,
         string memory description_
-    ) {
+    ) AdapterBase(description_) {
         if (address(pool_) == address(0) || base_ == address(0) || window_ == 0) {
             revert InvalidTwapConfig(address(pool_), base_, window_);
         }
@@ -58,7 +56,6 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         window = window_;
         minLiquidity = minLiquidity_;
         quoteFeed = quoteFeed_;
-        _description = description_;
     }
 
     /// @inheritdoc IUniswapV3TwapAdapter
@@ -71,38 +68,10 @@ contract UniswapV3TwapAdapter is IUniswapV3TwapAdapter {
         (, liquidity) = _observe();
     }
 
-    /// @inheritdoc AggregatorV3Interface
-    function decimals() external pure returns (uint8) {
-        return WAD_DECIMALS;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function description() external view returns (string memory) {
-        return _description;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function version() external pure returns (uint256) {
-        return 1;
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    /// @dev Only the window ending now is answered.
-    function getRoundData(uint80) external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    /// @dev The round id is the current block's time; `startedAt` the window's start and `updatedAt` the pool's newest
-    /// observation (the last trade or liquidity change: an idle pool's price is as old as that), or the quote feed's,
-    /// when it has one, if earlier.
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        return _latest();
-    }
-
     function _latest()
-        private
+        internal
         view
+        override
         returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80)
     {
         (int24 tick, uint256 liquidity) = _observe();
