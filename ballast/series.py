@@ -157,7 +157,12 @@ def parse_time(text: str) -> float:
         return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
     if not np.isfinite(number):
         raise ValueError(value)
-    return number / 1000 if abs(number) > MILLISECONDS_ABOVE else number
+    seconds = number / 1000 if abs(number) > MILLISECONDS_ABOVE else number
+    try:
+        datetime.fromtimestamp(seconds, UTC)  # a time no calendar date holds (a year past 9999) is no time
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(value) from None
+    return seconds
 
 
 def bound(text: str | None, what: str) -> float | None:
@@ -184,6 +189,8 @@ class _Table:
 
 
 def _table(path: Path) -> _Table:
+    if path.is_dir():
+        raise SeriesError(f"{path}: a folder, not a price file (give the CSV file's path)")
     if not path.is_file():
         raise SeriesError(f"{path}: no such price file")
     try:
@@ -194,6 +201,12 @@ def _table(path: Path) -> _Table:
     if not lines or not any(c.strip() for c in lines[0]):
         raise SeriesError(f"{path}: empty file (a header row and price rows are expected)")
     columns = [c.strip().lower() for c in lines[0]]
+    if len(columns) == 1 and (";" in columns[0] or "\t" in columns[0]):
+        separator = "';'" if ";" in columns[0] else "a tab"
+        raise SeriesError(
+            f"{path}: its columns are separated by {separator}; a price file is comma-separated "
+            f"(header found: {lines[0][0].strip()!r})"
+        )
     rows = [(n, cells) for n, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
     if not rows:
         raise SeriesError(f"{path}: no price rows under the header {','.join(columns)}")
