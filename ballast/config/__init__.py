@@ -223,11 +223,13 @@ def load_config(path: Path | str) -> DeploymentConfig:
     path = Path(path)
     source = display_path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(source, ["no such file"]) from None
     except OSError as err:
         raise ConfigError(source, [f"cannot read it ({err.strerror})"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, ["cannot read it (not UTF-8 text)"]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
