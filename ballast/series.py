@@ -120,7 +120,12 @@ class PriceSeries:
         lo = self.start if start is None else start
         hi = self.end if end is None else end
         if hi <= lo:
-            raise SeriesError(f"{self.path}: the window {_iso(lo)} .. {_iso(hi)} is empty")
+            if start is not None and end is not None:
+                raise SeriesError(f"the window start {_iso(lo)} is not before its end {_iso(hi)}")
+            raise SeriesError(
+                f"{self.path}: the window {_iso(lo)} .. {_iso(hi)} is empty (the file covers "
+                f"{_iso(self.start)} .. {_iso(self.end)})"
+            )
         if self.span:
             keep = (self.times + self.span > lo) & (self.times < hi)
         else:

@@ -197,6 +197,16 @@ def test_odd_files_and_times__one_line(tmp_path, content, start, message):
 def test_window_without_prices__one_line():
     with pytest.raises(SeriesError, match=r"no prices of ETH in the window 2030-01-01T00:00:00Z"):
         plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-01T00:00:00Z", end="2030-01-02T00:00:00Z")
+    with pytest.raises(
+        SeriesError,
+        match=r"^the window start 2030-01-02T00:00:00Z is not before its end 2030-01-01T00:00:00Z$",
+    ):
+        plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-02T00:00:00Z", end="2030-01-01T00:00:00Z")
+    with pytest.raises(
+        SeriesError,
+        match=r"the window 2030-01-01T00:00:00Z \.\. 2023-11-14T22:18:20Z is empty \(the file covers",
+    ):
+        plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-01T00:00:00Z")
 
 
 def test_oracle_keeper_source__the_same_reader_and_options():
