@@ -24,6 +24,7 @@ from ballast import console_hooks
 from ballast import console_perps as perps
 from ballast import options as opt
 from ballast.console_errors import label_addresses
+from ballast.console_trading import address_of
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment
 from ballast.risk import STATUS_NAMES
@@ -43,7 +44,7 @@ def amount(units: int, decimals: int) -> str:
 
 
 def _address(account: Any) -> str:
-    return str(getattr(account, "address", account))
+    return address_of(account)
 
 
 def prices(deployment: Deployment, chain: ChainManager, console: Console) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ape.managers.chain import ChainManager
 
 from ballast import reader
+from ballast.console_trading import address_of
 from ballast.manifest import Deployment
 from ballast.risk import (
     BPS,
@@ -181,7 +182,7 @@ def _fixes(
 
 def diagnose(deployment: Deployment, chain: ChainManager, account: object) -> Diagnosis:
     """The maintenance health of `account` at the head block, term by term (see the module docstring)."""
-    address = str(getattr(account, "address", account))
+    address = address_of(account)
     block = int(chain.blocks.height)
     engine, oracle = deployment.engine, deployment.oracle
     params = reader.fetch_risk_params(engine, block)

@@ -9,11 +9,12 @@ short), prices USD; the contracts take token units and WAD. Markets are named as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from ape.exceptions import ContractLogicError
 from ape.managers.chain import ChainManager
+from eth_utils import is_address
 
 from ballast.console_errors import decode_revert, revert_data
 from ballast.errors import BallastError
@@ -29,16 +30,51 @@ Amount = Decimal | float | int | str
 
 
 class HelperError(BallastError, ValueError):
-    """A console helper cannot do what it was asked: an unknown market or asset, nothing to close, a real token."""
+    """A console helper cannot do what it was asked: an unknown market or asset, an amount, size or price that is no
+    number or out of range, no account, nothing to close, a real token."""
 
 
 def address_of(account: Any) -> str:
-    return str(getattr(account, "address", account))
+    """An account's address: an account object's, or a 0x address given as text."""
+    address = getattr(account, "address", account)
+    if not is_address(str(address)):
+        raise HelperError(
+            f"{account!r} is no account: give one (accounts[0], accounts.load(NAME)) or its 0x address"
+        )
+    return str(address)
 
 
-def to_units(amount: Amount, decimals: int) -> int:
-    """Whole tokens to token units, exactly for decimals and strings (`0.1` is 0.1, not its float)."""
-    return int((Decimal(str(amount)) * 10**decimals).to_integral_value(rounding=ROUND_DOWN))
+def number(amount: Amount, what: str = "amount") -> Decimal:
+    """`amount` as an exact Decimal (`0.1` is 0.1, not its float); a finite number or a `HelperError`."""
+    try:
+        value = Decimal(str(amount).strip().replace("_", ""))
+    except (InvalidOperation, ValueError):
+        raise HelperError(f"{what} {amount!r} is not a number") from None
+    if not value.is_finite():
+        raise HelperError(f"{what} {amount!r} is not a finite number")
+    return value
+
+
+def to_units(amount: Amount, decimals: int, what: str = "amount") -> int:
+    """Whole tokens to token units, exactly for decimals and strings (`0.1` is 0.1, not its float); an amount no
+    contract can take (more than 2^255 units) is a `HelperError`."""
+    units = int((number(amount, what) * 10**decimals).to_integral_value(rounding=ROUND_DOWN))
+    if abs(units) >= 2**255:
+        raise HelperError(f"{what} {amount} is too large (over 2^255 units)")
+    return units
+
+
+def positive_units(amount: Amount, decimals: int, what: str = "amount") -> int:
+    """`to_units` of an amount that must be above 0 (a deposit, a price)."""
+    units = to_units(amount, decimals, what)
+    if units <= 0:
+        tiny = number(amount, what) > 0
+        raise HelperError(
+            f"{what} {amount} is below one unit of {decimals} decimals"
+            if tiny
+            else f"{what} must be positive (got {amount})"
+        )
+    return units
 
 
 def decimals_of(deployment: Deployment, symbol: str) -> int:
@@ -107,7 +143,7 @@ def lp_deposit(deployment: Deployment, amount: Amount, account: Any, asset: str 
     """Deposit `amount` whole tokens of `asset` (the settlement asset by default) into the Pool for `account`,
     minting the mock tokens it lacks."""
     symbol = symbol_ref(deployment, asset or deployment.manifest.settlement_symbol)
-    units = to_units(amount, decimals_of(deployment, symbol))
+    units = positive_units(amount, decimals_of(deployment, symbol))
     minted = _ensure_balance(deployment, symbol, account, units)
     _approve(deployment, symbol, account, deployment.pool, units)
     before = int(deployment.pool.balanceOf(address_of(account)))
@@ -133,7 +169,7 @@ def fund(deployment: Deployment, account: Any, asset: str, amount: Amount) -> Fu
     if symbol != settlement and symbol not in deployment.manifest.config.get("collateral", {}):
         listed = ", ".join([settlement, *deployment.manifest.config.get("collateral", {})])
         raise HelperError(f"{symbol} is no collateral of this engine (deposit one of: {listed})")
-    units = to_units(amount, decimals_of(deployment, symbol))
+    units = positive_units(amount, decimals_of(deployment, symbol))
     minted = _ensure_balance(deployment, symbol, account, units)
     _approve(deployment, symbol, account, deployment.engine, units)
     deployment.engine.deposit(deployment.tokens[symbol], units, address_of(account), sender=account)
@@ -173,7 +209,7 @@ def perp_quote(
     """The quote of a trade of `size` whole units (positive: buy, negative: sell) on `market`, for `account` (whose
     position decides whether the trade adds risk; a new position without one)."""
     mid, name = market_ref(deployment, market)
-    delta = to_units(size, 18)
+    delta = to_units(size, 18, "size")
     if delta == 0:
         raise HelperError("size must not be 0")
     engine, oracle = deployment.engine, deployment.oracle
@@ -238,7 +274,11 @@ def modify(
     """Trade `size` whole units on `market` for `account` at the oracle's price, accepting at most `slippage_bps`
     worse (or `acceptable_price` USD)."""
     q = perp_quote(deployment, market, size, account, slippage_bps)
-    limit = q.acceptable_price if acceptable_price is None else to_units(acceptable_price, 18)
+    limit = (
+        q.acceptable_price
+        if acceptable_price is None
+        else positive_units(acceptable_price, 18, "acceptable_price")
+    )
     receipt = deployment.engine.modifyPosition(q.market, q.size, limit, sender=account)
     events = [e for e in receipt.decode_logs(deployment.engine.PositionModified) if int(e.market) == q.market]
     e = events[-1]
@@ -302,8 +342,10 @@ def set_price(
     if not entries or any(e.kind != "mock" for e in entries):
         raise HelperError(f"{symbol} is not priced by mock feeds only: its price moves with its real sources")
     feeds = deployment.feeds[symbol]
-    for entry, feed in zip(entries, feeds, strict=True):
-        feed.setAnswer(to_units(usd, entry.decimals), sender=sender)
+    # A broken answer (0, negative) is for a test to set on one feed itself: feeds[SYMBOL][i].setAnswer(...).
+    answers = [positive_units(usd, entry.decimals, "price") for entry in entries]
+    for answer, feed in zip(answers, feeds, strict=True):
+        feed.setAnswer(answer, sender=sender)
     token = deployment.tokens[symbol]
     oracle = deployment.oracle
     if settle:

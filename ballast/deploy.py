@@ -33,6 +33,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from ape.managers.project import ProjectManager
+from pydantic.alias_generators import to_camel
 from rich.console import Console
 from rich.table import Table
 
@@ -500,6 +501,23 @@ def _stale_reason(chain: ChainManager, previous: Manifest, chain_id: int) -> str
     return f"lists contracts with no code on this chain ({', '.join(missing[:3])}{more})"
 
 
+#: The fields of an oracle source that name a contract already on the chain.
+SOURCE_ADDRESS_FIELDS = ("address", "underlying", "base", "quote_feed")
+
+
+def check_source_code(chain: ChainManager, config: DeploymentConfig) -> None:
+    """Every contract an oracle source names holds code, before anything is deployed: a wrong address is one line
+    and leaves the chain as it was."""
+    for symbol, asset in config.oracle.assets.items():
+        for i, source in enumerate(asset.sources):
+            for name in SOURCE_ADDRESS_FIELDS:
+                address = getattr(source, name)
+                if address is not None and not code_at(chain, address):
+                    raise DeployError(
+                        f"oracle.assets.{symbol}.sources[{i}].{to_camel(name)}: no contract at {address}"
+                    )
+
+
 def run_deploy(ctx: DeployContext, config_path: Path | str, root: Path | str | None = None) -> DeployOutcome:
     """Deploy, or verify an existing deployment, per the module docstring. Raises DeployError for the user."""
     config_path = Path(config_path)
@@ -511,6 +529,7 @@ def run_deploy(ctx: DeployContext, config_path: Path | str, root: Path | str | N
     network = ctx.network
     check_deployer(ctx)
     roles = resolve_roles(ctx, config)
+    check_source_code(ctx.chain, config)
     path = manifest_path(network.name, root)
     chain_id = int(ctx.chain.chain_id)
 

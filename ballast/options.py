@@ -15,6 +15,7 @@ from typing import Any
 from eth_abi import encode
 
 from ballast import optionmath
+from ballast.console_trading import HelperError, number
 from ballast.errors import ManifestError
 from ballast.manifest import Deployment, SeriesEntry
 from ballast.options_risk import clamp_spot, position_payoff_down, position_value_down, unit_payoff
@@ -26,9 +27,9 @@ DEFAULT_SLIPPAGE_BPS = 100
 TRADE_TYPE = "(uint256,int256,int256)"  # IOptionsBookTypes.Trade(seriesId, delta, limitUsd)
 
 
-def to_wad(amount: Decimal | float | int | str) -> int:
-    """Whole units (or USD) to WAD, exactly for decimals and strings."""
-    return int(Decimal(str(amount)) * WAD)
+def to_wad(amount: Decimal | float | int | str, what: str = "amount") -> int:
+    """Whole units (or USD) to WAD, exactly for decimals and strings; a `HelperError` for what is no number."""
+    return int(number(amount, what) * WAD)
 
 
 def book_of(deployment: Deployment) -> Any:
@@ -131,9 +132,9 @@ class Quote:
 def quote(deployment: Deployment, series: int | str, size: Decimal | float | int | str) -> Quote:
     """The book's quote for trading `size` units (positive: buy, negative: sell)."""
     sid = series_id(deployment, series)
-    delta = to_wad(size)
+    delta = to_wad(size, "size")
     if delta == 0:
-        raise ValueError("size must not be 0")
+        raise HelperError("size must not be 0")
     cash, spread = book_of(deployment).quote(sid, delta)
     return Quote(sid, delta, int(cash), int(spread))
 
@@ -170,8 +171,12 @@ def buy(
     """Buy `size` units paying at most `max_premium` USD (default: the quote plus DEFAULT_SLIPPAGE_BPS)."""
     q = quote(deployment, series, size)
     if q.size <= 0:
-        raise ValueError("buy a positive size (sell to go short)")
-    most = to_wad(max_premium) if max_premium is not None else -q.cash * (BPS + DEFAULT_SLIPPAGE_BPS) // BPS
+        raise HelperError(f"buy a positive size (got {size}; sell to go short)")
+    most = (
+        to_wad(max_premium, "max_premium")
+        if max_premium is not None
+        else -q.cash * (BPS + DEFAULT_SLIPPAGE_BPS) // BPS
+    )
     return trade(deployment, account, q.series_id, q.size, -most)
 
 
@@ -184,10 +189,14 @@ def sell(
 ) -> Traded:
     """Sell `size` units (writing them when flat) for at least `min_proceeds` USD (default: the quote less
     DEFAULT_SLIPPAGE_BPS)."""
-    q = quote(deployment, series, -Decimal(str(size)))
+    q = quote(deployment, series, -number(size, "size"))
     if q.size >= 0:
-        raise ValueError("sell a positive size")
-    least = to_wad(min_proceeds) if min_proceeds is not None else q.cash * (BPS - DEFAULT_SLIPPAGE_BPS) // BPS
+        raise HelperError(f"sell a positive size (got {size}; buy to go long)")
+    least = (
+        to_wad(min_proceeds, "min_proceeds")
+        if min_proceeds is not None
+        else q.cash * (BPS - DEFAULT_SLIPPAGE_BPS) // BPS
+    )
     return trade(deployment, account, q.series_id, q.size, least)
 
 

@@ -120,7 +120,12 @@ class PriceSeries:
         lo = self.start if start is None else start
         hi = self.end if end is None else end
         if hi <= lo:
-            raise SeriesError(f"{self.path}: the window {_iso(lo)} .. {_iso(hi)} is empty")
+            if start is not None and end is not None:
+                raise SeriesError(f"the window start {_iso(lo)} is not before its end {_iso(hi)}")
+            raise SeriesError(
+                f"{self.path}: the window {_iso(lo)} .. {_iso(hi)} is empty (the file covers "
+                f"{_iso(self.start)} .. {_iso(self.end)})"
+            )
         if self.span:
             keep = (self.times + self.span > lo) & (self.times < hi)
         else:
@@ -157,7 +162,12 @@ def parse_time(text: str) -> float:
         return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
     if not np.isfinite(number):
         raise ValueError(value)
-    return number / 1000 if abs(number) > MILLISECONDS_ABOVE else number
+    seconds = number / 1000 if abs(number) > MILLISECONDS_ABOVE else number
+    try:
+        datetime.fromtimestamp(seconds, UTC)  # a time no calendar date holds (a year past 9999) is no time
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(value) from None
+    return seconds
 
 
 def bound(text: str | None, what: str) -> float | None:
@@ -184,6 +194,8 @@ class _Table:
 
 
 def _table(path: Path) -> _Table:
+    if path.is_dir():
+        raise SeriesError(f"{path}: a folder, not a price file (give the CSV file's path)")
     if not path.is_file():
         raise SeriesError(f"{path}: no such price file")
     try:
@@ -194,6 +206,12 @@ def _table(path: Path) -> _Table:
     if not lines or not any(c.strip() for c in lines[0]):
         raise SeriesError(f"{path}: empty file (a header row and price rows are expected)")
     columns = [c.strip().lower() for c in lines[0]]
+    if len(columns) == 1 and (";" in columns[0] or "\t" in columns[0]):
+        separator = "';'" if ";" in columns[0] else "a tab"
+        raise SeriesError(
+            f"{path}: its columns are separated by {separator}; a price file is comma-separated "
+            f"(header found: {lines[0][0].strip()!r})"
+        )
     rows = [(n, cells) for n, cells in enumerate(lines[1:], start=2) if any(c.strip() for c in cells)]
     if not rows:
         raise SeriesError(f"{path}: no price rows under the header {','.join(columns)}")

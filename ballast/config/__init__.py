@@ -180,8 +180,13 @@ def _describe(error: Mapping[str, Any]) -> str:
 def _pydantic_issues(err: ValidationError, data: Any) -> list[str]:
     issues: list[str] = []
     seen: set[str] = set()
+    # An entry whose `kind` is missing or unknown: its other fields' errors follow from that one (an adapter kind
+    # brings its own defaults), so the kind's line is the entry's only one.
+    kindless = {tuple(e["loc"][:-1]) for e in err.errors() if e["loc"] and e["loc"][-1] == "kind"}
     for error in err.errors():
         loc = tuple(error["loc"])
+        if loc and loc[-1] != "kind" and any(loc[: len(k)] == k for k in kindless):
+            continue
         # A cap (number | 'unlimited') reports one error per union branch, tagged at the end of the location.
         is_cap = bool(loc) and loc[-1] in ("decimal", "literal['unlimited']")
         path = _path(loc[:-1] if is_cap else loc, data) or "(top level)"
@@ -223,11 +228,13 @@ def load_config(path: Path | str) -> DeploymentConfig:
     path = Path(path)
     source = display_path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(source, ["no such file"]) from None
     except OSError as err:
         raise ConfigError(source, [f"cannot read it ({err.strerror})"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(source, ["cannot read it (not UTF-8 text)"]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:

@@ -122,7 +122,8 @@ def _source_issues(base: str, asset: OracleAssetConfig) -> list[str]:
             if source.kind == "mock" and source.answer is None:
                 issues.append(f"{where}.answer: required for a mock feed")
         price = source.deployed_price()
-        if price is not None and not asset.min_price <= price <= asset.max_price:
+        refused_rate = source.rate is not None and source.rate <= 0  # its own line (`_adapter_issues`)
+        if price is not None and not refused_rate and not asset.min_price <= price <= asset.max_price:
             what = "rate: answer x rate" if source.kind == "redemption" else "answer:"
             issues.append(
                 f"{where}.{what} must lie within minPrice..maxPrice "

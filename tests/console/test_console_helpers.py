@@ -204,3 +204,36 @@ def test_why_unhealthy__a_reduction_that_clears_the_shortfall_is_offered_and_the
     assert "reverted: BelowMaintenance(maintenanceEquity=$" in describe_error(caught.value)
     names["open_position"]("WETH-PERP", -Decimal(reduce.units) * 11 / 10 / WAD, stranger)
     assert not d.engine.health(stranger).liquidatable
+
+
+def test_bad_inputs__one_line_naming_the_value_and_nothing_sent(names, stranger):
+    """A new user's mistakes in the console: each a `HelperError` (one `ballast: ...` line), before any transaction."""
+    from ballast.console_hooks import failure_line
+
+    series = names["deployment"].manifest.options.series[0].name
+    cases = [
+        (lambda: names["fund"](stranger, "USDC", -5), "amount must be positive (got -5)"),
+        (lambda: names["fund"](stranger, "USDC", 0), "amount must be positive (got 0)"),
+        (lambda: names["fund"](stranger, "USDC", "abc"), "amount 'abc' is not a number"),
+        (lambda: names["fund"](stranger, "USDC", float("nan")), "amount nan is not a finite number"),
+        (lambda: names["lp_deposit"](10**80, stranger), f"amount {10**80} is too large (over 2^255 units)"),
+        (lambda: names["open_position"]("WETH-PERP", "1O", stranger), "size '1O' is not a number"),
+        (lambda: names["open_position"]("WETH-PERP", 10**60, stranger), "is too large (over 2^255 units)"),
+        (lambda: names["why_unhealthy"]("bob"), "'bob' is no account: give one (accounts[0]"),
+        (lambda: names["health"]("bob"), "'bob' is no account"),
+        (lambda: names["set_price"]("WETH", 0), "price must be positive (got 0)"),
+        (lambda: names["set_price"]("WETH", -100), "price must be positive (got -100)"),
+        (lambda: names["set_price"]("WETH", "1e-30"), "price 1e-30 is below one unit of 8 decimals"),
+        (lambda: names["buy"](stranger, series, "abc"), "size 'abc' is not a number"),
+        (lambda: names["buy"](stranger, series, 0), "size must not be 0"),
+        (lambda: names["sell"](stranger, series, -1), "sell a positive size (got -1; buy to go long)"),
+    ]
+    d = names["deployment"]
+    nonce, price = stranger.nonce, d.oracle.getPriceData(d.tokens["WETH"])
+    for call, message in cases:
+        with pytest.raises(HelperError) as err:
+            call()
+        line = failure_line(err.value)
+        assert line is not None and line.startswith("ballast: ") and message in line, line
+        assert "\n" not in line
+    assert stranger.nonce == nonce and d.oracle.getPriceData(d.tokens["WETH"]) == price

@@ -192,6 +192,11 @@ def test_missing_file_and_broken_yaml__one_line(tmp_path):
         load_config(broken)
     assert len(str(info.value).splitlines()) == 1
     assert "not valid YAML" in str(info.value)
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigError) as info:
+        load_config(binary)
+    assert str(info.value).endswith("binary.yaml: cannot read it (not UTF-8 text)")
 
 
 def test_hash__ignores_layout_and_number_spelling_but_not_values(local_data):

@@ -264,3 +264,21 @@ def test_options__each_mistake_is_one_message():
     config = config_from_options(("WETH=a.csv",), ("WBTC:30", "USDC"), 5, 2.5, 10, 0)
     assert config.assets["WBTC"].walk.volatility_bps == 30 and config.assets["USDC"].walk.seed == 6
     assert OracleKeeperConfig.from_yaml(ROOT / "config" / "keeper-oracle.yaml").assets["WETH"].csv is not None
+
+
+def test_config_file__unreadable_or_broken_yaml_is_one_line(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("interval: [1\n")
+    with pytest.raises(KeeperError) as info:
+        OracleKeeperConfig.from_yaml(broken)
+    assert (
+        str(info.value) == f"{broken}: line 2: not valid YAML (expected ',' or ']', but got '<stream end>')"
+    )
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(KeeperError) as info:
+        OracleKeeperConfig.from_yaml(binary)
+    assert str(info.value) == f"{binary}: cannot read the keeper config (not UTF-8 text)"
+    with pytest.raises(KeeperError) as info:
+        OracleKeeperConfig.from_yaml(tmp_path)
+    assert str(info.value) == f"{tmp_path}: cannot read the keeper config (Is a directory)"

@@ -8,11 +8,13 @@ import pytest
 
 from ballast.config import load_config
 from ballast.config.schema import SourceConfig
+from ballast.deploy import run_deploy
 from ballast.errors import DeployError
 from ballast.oracle_adapters import adapter_maker
 from ballast.scenarios.population import deploy_scenario_system
 from ballast.verify import verify_settings
 
+from support.deploy import deploy_context
 from support.isolation import isolated
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +96,23 @@ def test_adapter_maker__wraps_existing_contracts_and_refuses_an_address_without_
             DeployError, match=r"oracle.assets.X.sources\[0\].address: no contract at 0x0+dEaD"
         ):
             make(kind="pyth", address=nowhere, priceId="0x" + "11" * 32)()
+
+
+def test_deploy__a_source_address_without_code_is_one_line_before_anything_is_deployed(
+    project, chain, accounts, tmp_path
+):
+    nowhere = "0x000000000000000000000000000000000000dEaD"
+    config = tmp_path / "adapters.yaml"
+    config.write_text(
+        ADAPTERS.read_text().replace(
+            "- {kind: chainlink, answer: 2998.5, feedDecimals: 18}",
+            f"- {{kind: chainlink, address: '{nowhere}'}}",
+        )
+    )
+    with isolated(chain):
+        nonce = accounts[0].nonce
+        with pytest.raises(DeployError) as err:
+            run_deploy(deploy_context(project, chain, accounts[0]), config, tmp_path / "deployments")
+        assert accounts[0].nonce == nonce  # no token, feed or contract deployed
+    assert str(err.value) == f"oracle.assets.WETH.sources[1].address: no contract at {nowhere}"
+    assert not (tmp_path / "deployments").exists() or not any((tmp_path / "deployments").iterdir())

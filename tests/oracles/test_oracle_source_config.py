@@ -151,3 +151,30 @@ def test_bad_price_id__is_refused_by_its_pattern(local_data):
         with_weth_sources(local_data, [{"kind": "pyth", "address": PYTH, "priceId": "0x1234"}, *others])
     )
     assert any(issue.startswith("oracle.assets.WETH.sources[0].priceId") for issue in issues), issues
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            {"kind": "chainlinkk", "answer": 3000},
+            "oracle.assets.WETH.sources[0].kind: must be one of 'mock', 'push', 'feed', 'chainlink', 'pyth', "
+            "'redemption' or 'uniswap-twap' (got 'chainlinkk')",
+        ),
+        ({"answer": 3000}, "oracle.assets.WETH.sources[0].kind: required field is missing"),
+        (
+            {"kind": "redemption", "answer": 3000, "rate": 0},
+            "oracle.assets.WETH.sources[0].rate: must be above 0 (got 0)",
+        ),
+        (
+            {"kind": "uniswap-twap", "address": POOL, "minLiquidity": 1},
+            "oracle.assets.WETH.sources[0].window: required (seconds of the pool's TWAP)",
+        ),
+    ],
+    ids=["unknown-kind", "no-kind", "zero-rate", "twap-without-window"],
+)
+def test_bad_source__its_one_line_only_no_consequences(local_data, source, expected):
+    """An unknown or missing kind is the entry's one line (not also the `decimals` an adapter kind would default);
+    a refused rate is not also reported against the price band."""
+    others = copy.deepcopy(local_data["oracle"]["assets"]["WETH"]["sources"])
+    assert issues_of(with_weth_sources(local_data, [source, *others])) == [expected]

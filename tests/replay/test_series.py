@@ -174,9 +174,39 @@ def test_bad_input__one_line_naming_it(csv, assets, message):
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("content", "start", "message"),
+    [
+        ("timestamp;price\n1700000000;100\n1700000060;101\n", None, "its columns are separated by ';'"),
+        ("timestamp,price\n1e30,100\n1e31,101\n", None, "line 2: timestamp '1e30' is neither unix seconds"),
+        ("timestamp,price\n1700000000,100\n1700000060,101\n", "-1e20", "the window start '-1e20' is neither"),
+        (None, None, ": a folder, not a price file"),
+    ],
+)
+def test_odd_files_and_times__one_line(tmp_path, content, start, message):
+    path = tmp_path
+    if content is not None:
+        path = tmp_path / "prices.csv"
+        path.write_text(content)
+    with pytest.raises(SeriesError) as err:
+        plan_replay([str(path)], ["WETH"], SYMBOLS, start=start)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
 def test_window_without_prices__one_line():
     with pytest.raises(SeriesError, match=r"no prices of ETH in the window 2030-01-01T00:00:00Z"):
         plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-01T00:00:00Z", end="2030-01-02T00:00:00Z")
+    with pytest.raises(
+        SeriesError,
+        match=r"^the window start 2030-01-02T00:00:00Z is not before its end 2030-01-01T00:00:00Z$",
+    ):
+        plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-02T00:00:00Z", end="2030-01-01T00:00:00Z")
+    with pytest.raises(
+        SeriesError,
+        match=r"the window 2030-01-01T00:00:00Z \.\. 2023-11-14T22:18:20Z is empty \(the file covers",
+    ):
+        plan_replay([str(TWO)], ["WETH"], SYMBOLS, start="2030-01-01T00:00:00Z")
 
 
 def test_oracle_keeper_source__the_same_reader_and_options():

@@ -74,9 +74,17 @@ class OracleKeeperConfig(_Model):
 
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError) as err:
-            raise KeeperError(f"{path}: cannot read the keeper config ({err})") from None
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+            raise KeeperError(f"{path}: cannot read the keeper config ({reason})") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f"line {mark.line + 1}: " if mark is not None else ""
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise KeeperError(f"{path}: {where}not valid YAML ({problem})") from None
         return cls.parse(data, str(path))
 
     @classmethod
