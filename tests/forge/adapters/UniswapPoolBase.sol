@@ -3,7 +3,9 @@ pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IUniswapV3PoolOracle} from "../../../interfaces/IUniswapV3PoolOracle.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {IUniswapV3PoolActionsLike} from "../../../contracts/mocks/MockUniswapV3Trader.sol";
 import {AdapterOracleBase} from "./AdapterOracleBase.sol";
 
 /// @notice The Uniswap v3 factory calls a test uses.
@@ -11,22 +13,10 @@ interface ITestUniswapV3Factory {
     function createPool(address tokenA, address tokenB, uint24 fee) external returns (address pool);
 }
 
-/// @notice The Uniswap v3 pool calls a test uses.
-interface ITestUniswapV3Pool {
+/// @notice The Uniswap v3 pool calls a test uses: the adapter's reads, the trader's actions, and the set-up calls.
+interface ITestUniswapV3Pool is IUniswapV3PoolOracle, IUniswapV3PoolActionsLike {
     function initialize(uint160 sqrtPriceX96) external;
-    function mint(address recipient, int24 tickLower, int24 tickUpper, uint128 amount, bytes calldata data)
-        external
-        returns (uint256 amount0, uint256 amount1);
-    function swap(
-        address recipient,
-        bool zeroForOne,
-        int256 amountSpecified,
-        uint160 sqrtPriceLimitX96,
-        bytes calldata data
-    ) external returns (int256 amount0, int256 amount1);
     function increaseObservationCardinalityNext(uint16 observationCardinalityNext) external;
-    function slot0() external view returns (uint160 sqrtPriceX96, int24 tick, uint16, uint16, uint16, uint8, bool);
-    function token0() external view returns (address);
     function liquidity() external view returns (uint128);
 }
 
