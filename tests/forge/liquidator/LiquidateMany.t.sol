@@ -33,6 +33,24 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
 
+    /// @notice A batch reads the settlement price once for all its accounts; a liquidation after it in the same
+    /// transaction reads it again (the batch's copy ends with the batch).
+    function test_liquidateMany__twoLiquidations__settlementPriceReadOnceAndAgainAfterTheBatch() public {
+        address third = _actor("third");
+        _openBenchLong(OTHER);
+        _openBenchLong(third);
+        _settleWethAt(2_400e18);
+        address[] memory batch = new address[](2);
+        (batch[0], batch[1]) = (TRADER, OTHER);
+        bytes memory settlementRead = abi.encodeCall(IOracleAggregator.getPriceData, (address(usdc)));
+        vm.expectCall(address(oracle), settlementRead, 2);
+        vm.startPrank(KEEPER);
+        assertEq(liquidator.liquidateMany(batch), 2, "both liquidated");
+        liquidator.liquidate(third);
+        vm.stopPrank();
+        assertEq(int256(engine.position(third, 0).size), 15e18, "the liquidation after the batch half closed");
+    }
+
     /// @dev KEEPER's `liquidateMany(batch)`: the accounts of its Liquidated and Skipped events (at most one each).
     function _batchOutcome(address[] memory batch) internal returns (address liquidated, address skipped, uint256 n) {
         vm.recordLogs();

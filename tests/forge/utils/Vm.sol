@@ -55,6 +55,9 @@ interface Vm {
     function mockCall(address callee, bytes calldata data, bytes calldata returnData) external;
     /// @notice Remove every mock set by `mockCall`.
     function clearMockedCalls() external;
+    /// @notice Expect exactly `count` calls to `callee` whose calldata starts with `data` in the rest of the test.
+    function expectCall(address callee, bytes calldata data, uint64 count) external;
+
     /// @notice The next event emitted must match the one emitted right after this (all topics and data).
     function expectEmit() external;
     /// @notice As `expectEmit()`, and the log must come from `emitter`.
