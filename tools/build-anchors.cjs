@@ -9,7 +9,9 @@
 // one artifact per contract (`{contractName, sourceName, abi, bytecode}`, the shape `vm.getCode` reads) and
 // manifest.json (package, compiler, settings, and the hash of the compiler input).
 //
-// Aave v3 needs no build: @aave/core-v3 publishes its compiled artifacts, which the harness links itself.
+// Aave v3 needs no build: @aave/core-v3 publishes its compiled artifacts, which the harness links itself. Its compiler
+// and settings (from the package's hardhat build-info) are written to out-anchors/aave-v3/manifest.json, so that the
+// bench's report can say how the anchors were built without reading that 30 MB file.
 //
 // Idempotent: when manifest.json records the same input hash and every artifact is there, nothing is compiled (the
 // Makefile also runs this only when the script or the npm set changed). Nothing is downloaded.
@@ -25,6 +27,9 @@ const PACKAGE_DIR = path.join(ROOT, "node_modules", PACKAGE);
 const COMPILER_DIR = path.join(ROOT, "node_modules", "solc-0.8.19");
 const OUT_DIR = path.join(ROOT, "out-anchors", "morpho-blue");
 const MANIFEST = path.join(OUT_DIR, "manifest.json");
+const AAVE_PACKAGE = "@aave/core-v3";
+const AAVE_DIR = path.join(ROOT, "node_modules", AAVE_PACKAGE);
+const AAVE_MANIFEST = path.join(ROOT, "out-anchors", "aave-v3", "manifest.json");
 
 // Morpho Blue's foundry.toml at v1.0.0: via-ir, 999,999 optimizer runs, the compiler's default EVM (paris).
 const SETTINGS = {
@@ -61,7 +66,32 @@ function readJson(file) {
   return JSON.parse(fs.readFileSync(file, "utf8"));
 }
 
+/// The compiler and settings of Aave's published artifacts (one hardhat build-info for the whole package).
+function describeAave() {
+  if (!fs.existsSync(path.join(AAVE_DIR, "package.json"))) fail(`${AAVE_PACKAGE} is not installed: run \`npm ci\``);
+  const version = readJson(path.join(AAVE_DIR, "package.json")).version;
+  if (fs.existsSync(AAVE_MANIFEST)) {
+    try {
+      if (readJson(AAVE_MANIFEST).version === version) return;
+    } catch (_) {
+      // an unreadable manifest is rewritten below
+    }
+  }
+  const dbg = readJson(path.join(AAVE_DIR, "artifacts/contracts/protocol/pool/Pool.sol/Pool.dbg.json"));
+  const info = readJson(path.join(AAVE_DIR, "artifacts/contracts/protocol/pool/Pool.sol", dbg.buildInfo));
+  const { optimizer, evmVersion, viaIR } = info.input.settings;
+  const manifest = {
+    package: AAVE_PACKAGE,
+    version,
+    compiler: `solc ${info.solcVersion} (the package's published hardhat artifacts)`,
+    settings: { optimizer, viaIR: Boolean(viaIR), evmVersion },
+  };
+  fs.mkdirSync(path.dirname(AAVE_MANIFEST), { recursive: true });
+  fs.writeFileSync(AAVE_MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
 function main() {
+  describeAave();
   if (!fs.existsSync(path.join(PACKAGE_DIR, "src", "Morpho.sol"))) {
     fail(`${PACKAGE} is not installed (node_modules/${PACKAGE}/src/Morpho.sol missing): run \`npm ci\``);
   }

@@ -60,7 +60,7 @@ contract MorphoSupplyGasTest is AnchorFixtures {
 }
 
 /// @notice Morpho Blue collateral (a new account's first supplyCollateral, a repeat, a withdrawal with a borrow open:
-/// the health check reads the oracle) and a first borrow against collateral.
+/// the health check reads the oracle; one without: no check) and a first borrow against collateral.
 contract MorphoCollateralGasTest is AnchorFixtures {
     address internal newcomer;
     address internal regular;
@@ -109,6 +109,16 @@ contract MorphoCollateralGasTest is AnchorFixtures {
         assertEq(collateral, 9 * WAD, "collateral not withdrawn");
         assertEq(weth.balanceOf(indebted), WAD, "WETH not paid out");
         _anchor("morpho_withdraw_collateral", g);
+    }
+
+    function test_GasMorphoWithdrawCollateralNoBorrow() public {
+        (Gas memory g,) = _measure(
+            regular, address(morpho), abi.encodeCall(morpho.withdrawCollateral, (morphoMarket, WAD, regular, regular))
+        );
+        (,, uint256 collateral) = _morphoPosition(regular);
+        assertEq(collateral, WAD, "collateral not withdrawn");
+        assertEq(weth.balanceOf(regular), 3 * WAD, "WETH not paid out");
+        _anchor("morpho_withdraw_collateral_no_borrow", g);
     }
 
     function test_GasMorphoBorrow() public {
