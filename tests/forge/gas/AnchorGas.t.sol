@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
-import {AnchorFixtures, MorphoBatchLiquidator} from "../utils/AnchorFixtures.sol";
+import {AnchorFixtures, MorphoBatchLiquidator} from "./AnchorFixtures.sol";
 
 /// @title AnchorGas
 /// @notice The anchors of `make bench`: the other protocols' operations that ballast's rows are compared with, measured

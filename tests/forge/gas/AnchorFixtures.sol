@@ -5,7 +5,7 @@ import {MockV3Aggregator} from "@chainlink/contracts/src/v0.8/tests/MockV3Aggreg
 
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
-import {GasMeter} from "./GasMeter.sol";
+import {GasMeter} from "../utils/GasMeter.sol";
 
 // ---------------------------------------------------------------- Morpho Blue: the calls the bench makes
 
