@@ -24,9 +24,18 @@ help: ## list the targets
 setup: setup-python setup-contracts ## create .venv, install pinned Python + npm sets, the solc bridge, tool links
 	@$(MAKE) --no-print-directory versions
 
+# The gas anchors that ship as sources only (Morpho Blue), compiled with the compiler they pin into out-anchors/ for
+# the forge gas harness (tests/forge/gas/AnchorGas.t.sol) by tools/build-anchors.cjs: rebuilt only when the script or
+# the npm set changes (the script itself also skips when its compiler input is unchanged).
+ANCHORS_BUILT := out-anchors/morpho-blue/manifest.json
+
 # The two halves of the set-up, so that `make test` starts the forge build while the Python packages install.
 setup-python: $(VENV)/.installed $(OZ_SOURCES)/.installed tools setup-browser
-setup-contracts: node_modules/.installed foundry-links
+setup-contracts: node_modules/.installed foundry-links $(ANCHORS_BUILT)
+
+$(ANCHORS_BUILT): tools/build-anchors.cjs node_modules/.installed
+	@node tools/build-anchors.cjs
+	@touch $@
 
 # Headless Chromium for the scenario report's page test (tests/report; driven over the DevTools protocol, so no
 # chromedriver), part of the Python half of the set-up: Debian's package, installed (as root, from the Debian registry)
@@ -179,4 +188,4 @@ lock: ## re-resolve requirements.lock from requirements.in (needs the registry)
 	@$(BIN)/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-header requirements.in -o requirements.lock
 
 clean: ## remove build outputs (keeps .venv and node_modules)
-	rm -rf .build contracts/.cache out cache reports .hypothesis .deps
+	rm -rf .build contracts/.cache out out-anchors cache reports .hypothesis .deps

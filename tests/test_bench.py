@@ -11,6 +11,7 @@ from ballast.bench import (
     Batch,
     BenchError,
     Measurement,
+    anchors,
     build_report,
     compare,
     comparison_lines,
@@ -23,6 +24,7 @@ from ballast.bench import (
     throughput_lines,
 )
 from ballast.bench import cli as bench_cli
+from ballast.bench.operations import OPERATIONS
 from ballast.bench.throughput import ThroughputSettings, parse_accounts
 
 SNAPSHOT = {"liquidate_partial": 100_000, "position_open": 200_000, "price_read": 4_000}
@@ -130,22 +132,172 @@ def test_fit_plane__strong_interaction__not_linear():
     assert fit.interaction == pytest.approx(5_000)
 
 
+def _m(key: str, tx_gas: int, execution: int = 0, intrinsic: int = 21_000) -> Measurement:
+    return Measurement(key, tx_gas, execution or tx_gas - intrinsic, 0, intrinsic)
+
+
+ANCHOR_BATCHES = {
+    "anchor_morpho_liquidate_many_1": _m("anchor_morpho_liquidate_many_1", 130_000),
+    "anchor_morpho_liquidate_many_10": _m("anchor_morpho_liquidate_many_10", 400_000),
+    "anchor_morpho_liquidate_many_100": _m("anchor_morpho_liquidate_many_100", 3_100_000),
+}
+"""Morpho Blue's batches: (3,100,000 - 400,000) / 90 = 30,000 per extra account."""
+
+LIQUIDATE_ANCHORS = {
+    "anchor_morpho_liquidate_partial": _m("anchor_morpho_liquidate_partial", 128_000),
+    "anchor_aave_liquidation_partial": _m("anchor_aave_liquidation_partial", 331_000),
+}
+
+NO_BUILDS: list[bench.AnchorBuild] = []
+
+
 def test_build_report__batch_and_ratios__in_results_json():
     ms = {
         "liquidate_many_10": Measurement("liquidate_many_10", 600_000, 650_000, 0, 22_000),
         "liquidate_many_100": Measurement("liquidate_many_100", 5_100_000, 5_600_000, 0, 25_000),
-        "liquidate_partial": Measurement("liquidate_partial", 124_509, 110_000, 0, 21_500),
+        "liquidate_partial": Measurement("liquidate_partial", 192_000, 170_000, 0, 21_500),
         "price_read": Measurement("price_read", 0, 3_805, 0, 0),
+        **ANCHOR_BATCHES,
+        **LIQUIDATE_ANCHORS,
     }
-    data = results_json(build_report(ms))
+    data = results_json(build_report(ms, builds=NO_BUILDS))
     assert data["gas"]["liquidate_many_marginal"] == 50_000
+    assert data["gas"]["anchor_morpho_liquidate_many_marginal"] == 30_000
     assert data["gas"]["price_read"] == 3_805
-    assert data["ratios"]["liquidate_partial"] == 1.0
+    assert data["ratios"]["liquidate_partial"] == 1.5
     target = data["targets"]["liquidate_partial"]
-    assert (target["target"], target["gas"], target["met"]) == (110_000, 124_509, False)
+    assert (target["target"], target["gas"], target["met"]) == (160_000, 192_000, False)
+    assert (target["anchor_target"], target["absolute_target"]) == (160_000, None)
     assert "chargePenalty" in target["note"]
+    assert data["anchors"]["liquidate_partial"]["anchor"] == "anchor_morpho_liquidate_partial"
     assert data["throughput"]["liquidations"]["per_tx"] >= 1
     assert data["throughput"]["driver_vs_naive"] is None
+
+
+def test_build_report__two_comparable_anchors__the_leanest_is_the_anchor():
+    ms = {
+        "borrow": _m("borrow", 200_000),
+        "anchor_morpho_borrow": _m("anchor_morpho_borrow", 107_000),
+        "anchor_aave_borrow": _m("anchor_aave_borrow", 247_000),
+    }
+    report = build_report(ms, builds=NO_BUILDS)
+    op = next(op for op, _ in report.rows() if op.key == "borrow")
+    anchor = report.anchor(op)
+    assert anchor is not None and anchor.key == "morpho_borrow" and anchor.gas == 107_000
+    assert report.ratio(op) == pytest.approx(200_000 / 107_000)
+    assert report.target(op) == 133_750  # 1.25 x 107,000
+    row = next(line for line in markdown(report).splitlines() if line.startswith("| borrow USDC"))
+    assert "Morpho Blue borrow USDC against WETH" in row and "| 107,000 | 1.87 | 133,750 | missed |" in row
+
+
+def test_build_report__leanest_is_the_other_protocol__chosen_by_gas_not_order():
+    ms = {
+        "lp_deposit_first": _m("lp_deposit_first", 150_000),
+        "anchor_morpho_supply_first": _m("anchor_morpho_supply_first", 190_000),
+        "anchor_aave_supply_usdc_first": _m("anchor_aave_supply_usdc_first", 183_000),
+    }
+    report = build_report(ms, builds=NO_BUILDS)
+    op = next(op for op, _ in report.rows() if op.key == "lp_deposit_first")
+    assert report.anchors["lp_deposit_first"].key == "aave_supply_usdc_first"
+    assert report.target(op) == 228_750
+    assert results_json(report)["targets"]["lp_deposit_first"]["met"]
+
+
+def test_build_report__anchor_and_absolute_target__the_lower_is_the_target():
+    ms = {
+        "liquidate_many_10": _m("liquidate_many_10", 600_000),
+        "liquidate_many_100": _m("liquidate_many_100", 5_100_000),
+        **ANCHOR_BATCHES,
+    }
+    data = results_json(build_report(ms, builds=NO_BUILDS))
+    marginal = data["targets"]["liquidate_many_marginal"]
+    # anchor 30,000 per extra account: 1.25x = 37,500, under the absolute 60,000
+    assert (marginal["anchor_target"], marginal["absolute_target"], marginal["target"]) == (
+        37_500,
+        60_000,
+        37_500,
+    )
+    assert (marginal["gas"], marginal["met"]) == (50_000, False)
+    assert data["ratios"]["liquidate_many_marginal"] == pytest.approx(50_000 / 30_000, abs=1e-3)
+
+    dearer = {**ANCHOR_BATCHES, "anchor_morpho_liquidate_many_100": _m("x", 400_000 + 90 * 60_000)}
+    data = results_json(build_report({**ms, **dearer}, builds=NO_BUILDS))
+    assert (
+        data["targets"]["liquidate_many_marginal"]["target"] == 60_000
+    )  # 75,000 anchor target, 60,000 absolute
+
+
+def test_build_report__row_without_anchor__absolute_target_only():
+    report = build_report(
+        {"position_open": _m("position_open", 140_000), "health_c7_p8": _m("health_c7_p8", 0, 120_000)},
+        builds=NO_BUILDS,
+    )
+    data = results_json(report)
+    assert data["targets"]["position_open"] == {
+        "target": 150_000,
+        "anchor_target": None,
+        "absolute_target": 150_000,
+        "gas": 140_000,
+        "met": True,
+    }
+    assert data["targets"]["health_c7_p8"]["target"] == 100_000
+    assert "position_open" not in data["ratios"] and report.anchors == {}
+
+
+def test_build_report__anchor_not_measured__bench_error_names_row_and_anchor():
+    ms = {"borrow": _m("borrow", 200_000), "anchor_morpho_borrow": _m("anchor_morpho_borrow", 107_000)}
+    with pytest.raises(BenchError, match=r"row 'borrow': anchor anchor_aave_borrow not measured in this run"):
+        build_report(ms, builds=NO_BUILDS)
+
+
+def test_build_report__gas_guard_without_anchors__figures_only():
+    report = build_report({"borrow": _m("borrow", 200_000)}, with_anchors=False)
+    assert report.gas == {"borrow": 200_000} and report.anchors == {}
+
+
+def test_build_report__anchor_rows__in_the_gas_the_guard_snapshots(tmp_path):
+    ms = {"price_read": _m("price_read", 0, 3_805), **ANCHOR_BATCHES}
+    report = build_report(ms, with_anchors=False)
+    snapshot = tmp_path / "gas-snapshot.json"
+    bench.write_snapshot(report.gas, snapshot)
+    saved = bench.load_snapshot(snapshot)
+    assert saved["anchor_morpho_liquidate_many_100"] == 3_100_000
+    assert saved["anchor_morpho_liquidate_many_marginal"] == 30_000
+
+
+def test_markdown__anchors_section__every_anchor_measured_with_its_build():
+    builds = [bench.AnchorBuild("Morpho Blue", "@morpho-org/morpho-blue", "1.0.0", "solc 0.8.19", "via-IR")]
+    md = markdown(build_report({**ANCHOR_BATCHES, **LIQUIDATE_ANCHORS}, builds=builds))
+    section = md.split("## Anchors", 1)[1].split("## Throughput", 1)[0]
+    for key in [*ANCHOR_BATCHES, *LIQUIDATE_ANCHORS, "anchor_morpho_liquidate_many_marginal"]:
+        assert f"`{key}`" in section
+    assert "| Morpho Blue | liquidate 100 accounts in one transaction (batch contract) |" in section
+    assert "3,100,000 |" in section and "| 30,000 |" in section
+    assert "- Morpho Blue: @morpho-org/morpho-blue 1.0.0, solc 0.8.19; via-IR." in section
+    assert "Compound III" in section and "Synthetix" in section
+
+
+def test_anchor_builds__manifests__package_version_compiler_settings(tmp_path):
+    settings = {"optimizer": {"enabled": True, "runs": 999_999}, "viaIR": True, "evmVersion": "paris"}
+    for folder, package in (("morpho-blue", "@morpho-org/morpho-blue"), ("aave-v3", "@aave/core-v3")):
+        (tmp_path / "out-anchors" / folder).mkdir(parents=True)
+        manifest = {"package": package, "version": "1.0.0", "compiler": "solc 0.8.19", "settings": settings}
+        (tmp_path / "out-anchors" / folder / "manifest.json").write_text(json.dumps(manifest))
+    builds = anchors.anchor_builds(tmp_path)
+    assert [b.package for b in builds] == ["@morpho-org/morpho-blue", "@aave/core-v3"]
+    assert builds[0].settings == "via-IR, optimizer 999,999 runs, EVM paris"
+
+
+def test_anchor_builds__manifest_missing__bench_error_says_how_to_build(tmp_path):
+    with pytest.raises(BenchError, match=r"out-anchors/morpho-blue/manifest.json .*make setup-contracts"):
+        anchors.anchor_builds(tmp_path)
+
+
+def test_anchor_operations__every_row_names_known_anchors_and_positions_none():
+    for op in OPERATIONS:
+        assert all(a in anchors.ANCHOR_OPERATIONS for a in op.anchors), op.key
+    assert all(not op.anchors for op in OPERATIONS if op.key.startswith("position_"))
+    assert not any("synthetix" in a or "compound" in a for a in anchors.ANCHOR_OPERATIONS)
 
 
 def test_build_report__throughput_source__plugs_in():

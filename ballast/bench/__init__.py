@@ -3,7 +3,9 @@
 One module per role (docs/benchmarks.md explains the method):
 
 - `harness`: runs forge's gas harness (`tests/forge/*Gas*.t.sol`) and parses its `bench:` lines into `Measurement`s;
-- `operations`: the rows of the table (label, basis, anchor, target); `anchors`: other protocols' figures;
+- `operations`: the rows of the table (label, basis, comparable anchors, absolute target); `anchors`: the other
+  protocols' operations the harness measures beside ballast's (`tests/forge/gas/AnchorGas.t.sol`), the leanest
+  comparable one per row, its 1.25x target, and how the anchors were built;
   `notes`: why a missed target is missed;
 - `fits`: liquidateMany as a line (liquidations per transaction and per block) and the scaling grids' plane fits;
 - `results`: `build_report`, the figures of one run, with the throughput section chain-side sources fill in;
@@ -13,6 +15,7 @@ One module per role (docs/benchmarks.md explains the method):
   against naive ape calls), `receipts` (`ape run bench_receipts`, the anvil cross-check of the forge figures).
 """
 
+from ballast.bench.anchors import Anchor, AnchorBuild, anchor_builds
 from ballast.bench.fits import PER_TX_CAP, Batch, PlaneFit, fit_plane
 from ballast.bench.guard import (
     TOLERANCE,
@@ -36,6 +39,8 @@ from ballast.errors import BenchError
 __all__ = [
     "PER_TX_CAP",
     "TOLERANCE",
+    "Anchor",
+    "AnchorBuild",
     "Batch",
     "BenchError",
     "Comparison",
@@ -43,6 +48,7 @@ __all__ = [
     "PlaneFit",
     "Report",
     "ThroughputSource",
+    "anchor_builds",
     "build_report",
     "compare",
     "comparison_lines",

@@ -25,7 +25,7 @@ def check() -> None:
     started = time.monotonic()
     with user_errors():
         snapshot = load_snapshot(SNAPSHOT_FILE)
-        report = build_report(run_forge())
+        report = build_report(run_forge(), with_anchors=False)
     result = compare(snapshot, report.gas)
     for line in comparison_lines(result):
         click.echo(line)
@@ -42,7 +42,7 @@ def check() -> None:
 def snapshot() -> None:
     """Rewrite bench/gas-snapshot.json from the forge harness."""
     with user_errors():
-        report = build_report(run_forge())
+        report = build_report(run_forge(), with_anchors=False)
         old = load_snapshot(SNAPSHOT_FILE) if SNAPSHOT_FILE.exists() else {}
     if old:
         for line in comparison_lines(compare(old, report.gas)):

@@ -11,8 +11,8 @@ MISSED_NOTES: dict[str, str] = {
     "collateral_deposit": "Where it goes (repeat: 21,000 base + ~1,000 calldata + 46,641): the token pull 16,557, "
     "the before/after balanceOf 3,118 (fee-on-transfer tokens), the shared ProtocolLock (another account, lock and "
     "unlock writes), the engine's balance, total and mask. Closing it: a transient-storage lock (EIP-1153) in place "
-    "of the external ProtocolLock and no balance check for tokens listed as plain would save about the gap "
-    "(repeat 13,700 over 55,000; first 16,100 over 90,000).",
+    "of the external ProtocolLock and no balance check for tokens listed as plain would save about 13,700 on a "
+    "repeat and 16,100 on a first deposit.",
     "position_open": "Where it goes (call trace of the market's first open, 307,649 execution): pool.checkUtilization "
     "61,360 (NAV: every pool asset's price and engine.poolExposure), the fee owed to the Pool when the account has no "
     "credit (pool.receiveLoss 28,988: the account's first scaled debt), six price reads ~12,000, and the engine's "
@@ -27,7 +27,7 @@ MISSED_NOTES: dict[str, str] = {
     "once the oracle has been called in the transaction (the engine reads several prices) a read is 3,805.",
     "health_8x8": "The grid's fit: ~19,600 + 14,551 per collateral token + 16,876 per position (cold slots: per "
     "token the balance, the collateral parameters and the oracle's price; per position the position, the market's "
-    "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 60,000 would need "
+    "parameters and state and the oracle's price), so 7 tokens + 8 positions cost 258,079. 100,000 would need "
     "per-account packing (balances and positions of a small account in a few slots) and one oracle call returning "
     "every price: not reachable by tuning.",
     "liquidate": "Where it goes (partial, call trace, 198,402 execution): liquidationHealth 48,622 (cold), "
@@ -47,7 +47,7 @@ MISSED_NOTES: dict[str, str] = {
     "account, in its own call frame so that a failing account is skipped. 60,000 also needs the keeper reward paid once per batch and the penalty booked as "
     "credit (no token transfers per account).",
 }
-"""Why a target is missed and what would close it (from call traces of the harness), by TARGETS key."""
+"""Why a target is missed and what would close it (from call traces of the harness), by group of rows."""
 
 TARGET_OF: dict[str, str] = {
     "lp_deposit_first": "lp_deposit",

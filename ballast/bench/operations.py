@@ -19,72 +19,71 @@ LINEAR_R2 = 0.999
 
 @dataclass(frozen=True)
 class Operation:
+    """A row of the table. `anchors`: the anchor operations comparable to it (keys of
+    `ballast.bench.anchors.ANCHOR_OPERATIONS`), the leanest measured one is its anchor and sets its target
+    (1.25x); `target`: an absolute target of its own (when both apply, the row must meet both)."""
+
     key: str
     label: str
     basis: Basis = "tx"
-    anchor: str | None = None
+    anchors: tuple[str, ...] = ()
     target: int | None = None
     note: str = ""
 
 
 TARGETS = {
-    "liquidate": 110_000,
     "liquidate_many_marginal": 60_000,
     "position_open": 150_000,
-    "collateral_first": 90_000,
-    "collateral_repeat": 55_000,
-    "lp_deposit": 150_000,
     "price_read": 5_000,
     "update_3": 60_000,
-    "health_8x8": 60_000,
+    "health_8x8": 100_000,
     "option_price": 25_000,
 }
+"""The absolute targets; every anchored row's target is also 1.25x its anchor."""
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "lp_deposit_first", "LP deposit, first (USDC)", "tx", "morpho_supply_first", TARGETS["lp_deposit"]
+        "lp_deposit_first",
+        "LP deposit, first (USDC)",
+        "tx",
+        ("morpho_supply_first", "aave_supply_usdc_first"),
     ),
     Operation(
-        "lp_deposit_repeat", "LP deposit, repeat (USDC)", "tx", "morpho_supply_repeat", TARGETS["lp_deposit"]
+        "lp_deposit_repeat",
+        "LP deposit, repeat (USDC)",
+        "tx",
+        ("morpho_supply_repeat", "aave_supply_usdc_repeat"),
     ),
-    Operation(
-        "lp_withdraw", "LP withdraw (USDC)", "tx", "morpho_supply_repeat", None, "nearest anchor: supply"
-    ),
+    Operation("lp_withdraw", "LP withdraw (USDC)", "tx", ("morpho_withdraw",)),
     Operation(
         "collateral_deposit_first",
         "collateral deposit, first",
         "tx",
-        "morpho_collateral_first",
-        TARGETS["collateral_first"],
+        ("morpho_collateral_first", "aave_supply_weth_first"),
     ),
     Operation(
         "collateral_deposit_repeat",
         "collateral deposit, repeat",
         "tx",
-        "morpho_collateral_repeat",
-        TARGETS["collateral_repeat"],
+        ("morpho_collateral_repeat", "aave_supply_weth_repeat"),
     ),
     Operation(
         "collateral_withdraw",
         "collateral withdraw (with a position: margin check)",
         "tx",
-        "morpho_collateral_repeat",
-        None,
-        "nearest anchor: supplyCollateral",
+        ("morpho_withdraw_collateral",),
     ),
     Operation(
         "collateral_withdraw_no_position",
         "collateral withdraw (no position)",
         "tx",
-        "morpho_collateral_repeat",
-        None,
-        "nearest anchor: supplyCollateral",
+        ("morpho_withdraw_collateral_no_borrow",),
     ),
     Operation(
         "borrow",
         "borrow USDC against collateral (a withdrawal beyond credit)",
         "tx",
-        "morpho_borrow",
+        ("morpho_borrow", "aave_borrow"),
         None,
         "the loan checks utilization and payout backing",
     ),
@@ -92,13 +91,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "position_open",
         "open a position (fee owed to the Pool)",
         "tx",
-        "synthetix_order",
+        (),
         TARGETS["position_open"],
     ),
-    Operation("position_increase", "increase a position", "tx", "synthetix_order"),
-    Operation("position_reduce", "reduce a position (half)", "tx", "synthetix_order"),
-    Operation("position_close", "close a position", "tx", "synthetix_order"),
-    Operation("position_open_8th", "open the 8th position (7 tokens + cash held)", "tx", "synthetix_order"),
+    Operation("position_increase", "increase a position"),
+    Operation("position_reduce", "reduce a position (half)"),
+    Operation("position_close", "close a position"),
+    Operation("position_open_8th", "open the 8th position (7 tokens + cash held)"),
     Operation("oracle_update_1", "oracle update, 1 source (cold feeds)"),
     Operation("oracle_update_3", "oracle update, 3 sources (cold feeds)", target=TARGETS["update_3"]),
     Operation("oracle_update_5", "oracle update, 5 sources (cold feeds)"),
@@ -126,7 +125,7 @@ OPERATIONS: tuple[Operation, ...] = (
             f"health_c{c}_p{p}",
             f"health view, {c + 1} assets ({c} token{'s' * (c > 1)} + cash) x {p} position{'s' * (p > 1)}",
             "view",
-            None,
+            (),
             TARGETS["health_8x8"] if (c, p) == (7, 8) else None,
         )
         for c in GRID_TOKENS
@@ -136,48 +135,47 @@ OPERATIONS: tuple[Operation, ...] = (
         "liquidate_partial",
         "liquidate, partial (half closes)",
         "tx",
-        "morpho_liquidate_partial",
-        TARGETS["liquidate"],
+        ("morpho_liquidate_partial", "aave_liquidation_partial"),
     ),
     Operation(
         "liquidate_full",
         "liquidate, full close (no absorb)",
         "tx",
-        "aave_liquidation_call",
-        TARGETS["liquidate"],
+        ("morpho_liquidate_full", "aave_liquidation_full"),
     ),
     Operation(
         "liquidate_absorb",
         "liquidate, full close + absorb (no deficit)",
         "tx",
-        "compound_absorb",
-        TARGETS["liquidate"],
+        ("morpho_liquidate_full", "aave_liquidation_full"),
     ),
     Operation(
         "liquidate_deficit_insured",
         "liquidate, absorb + deficit (insurance covers)",
         "tx",
-        "morpho_liquidate_bad_debt",
-        TARGETS["liquidate"],
+        ("morpho_liquidate_bad_debt",),
     ),
     Operation(
         "liquidate_deficit_socialized",
         "liquidate, absorb + deficit (insurance, then LPs)",
         "tx",
-        "morpho_liquidate_bad_debt",
-        TARGETS["liquidate"],
+        ("morpho_liquidate_bad_debt",),
     ),
-    Operation("liquidate_many_1", "liquidateMany, 1 account (partial)", "tx", "compound_absorb"),
-    Operation("liquidate_many_10", "liquidateMany, 10 accounts (partial)", "tx", "compound_absorb_10"),
-    Operation("liquidate_many_100", "liquidateMany, 100 accounts (partial)", "tx", "compound_absorb_100"),
+    Operation("liquidate_many_1", "liquidateMany, 1 account (partial)", "tx", ("morpho_liquidate_many_1",)),
+    Operation(
+        "liquidate_many_10", "liquidateMany, 10 accounts (partial)", "tx", ("morpho_liquidate_many_10",)
+    ),
+    Operation(
+        "liquidate_many_100", "liquidateMany, 100 accounts (partial)", "tx", ("morpho_liquidate_many_100",)
+    ),
     Operation(
         "liquidate_many_marginal",
         "liquidateMany, marginal account ((100 - 10) / 90)",
         "tx",
-        "compound_absorb_marginal",
+        ("morpho_liquidate_many_marginal",),
         TARGETS["liquidate_many_marginal"],
     ),
-    Operation("auto_deleverage", "auto-deleverage (1 position)", "tx", "synthetix_order"),
+    Operation("auto_deleverage", "auto-deleverage (1 position)"),
     Operation("option_buy", "options: buy (tradeProduct, the account's first series)"),
     Operation("option_write", "options: write (tradeProduct, the account's first series, margined)"),
     Operation("option_sell", "options: sell back (tradeProduct, the account's only series)"),
@@ -193,7 +191,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("onboarding_reclaim", "onboarding: reclaim an expired proposal's bond"),
     Operation("onboarding_finalize", "onboarding: finalize an executed listing (bond returned)"),
     *(
-        Operation(key, f"option math: {label} (worst of its rows, inside the caller)", "view", None, target)
+        Operation(key, f"option math: {label} (worst of its rows, inside the caller)", "view", (), target)
         for key, label, target in (
             ("option_call_price_up", "call price, upper bound", TARGETS["option_price"]),
             ("option_call_price_down", "call price, lower bound", TARGETS["option_price"]),

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ballast.bench.anchors import anchor_of
+from ballast.bench.anchors import ANCHOR_FILE, ANCHOR_TARGET_FACTOR, anchor_key
 from ballast.bench.files import BENCH_DIR, RESULTS_JSON, RESULTS_MD
 from ballast.bench.fits import BLOCK_GAS_LIMITS, LINEAR_R2, PER_BLOCK_FORMULA, PER_TX_CAP
 from ballast.bench.notes import missed_note
@@ -78,12 +78,38 @@ def _fmt(x: float | None, digits: int = 0) -> str:
 
 def results_json(report: Report) -> dict[str, Any]:
     ratios = {op.key: round(r, 3) for op, _ in report.rows() if (r := report.ratio(op)) is not None}
-    targets = {
-        op.key: {"target": op.target, "gas": gas, "met": gas <= op.target}
-        | ({"note": missed_note(op.key)} if gas > op.target and missed_note(op.key) else {})
-        for op, gas in report.rows()
-        if op.target is not None
+    targets: dict[str, Any] = {}
+    for op, gas in report.rows():
+        target = report.target(op)
+        if target is None:
+            continue
+        anchor_target, absolute_target = report.targets(op)
+        targets[op.key] = {
+            "target": target,
+            "anchor_target": anchor_target,
+            "absolute_target": absolute_target,
+            "gas": gas,
+            "met": gas <= target,
+        } | ({"note": missed_note(op.key)} if gas > target and missed_note(op.key) else {})
+    anchors = {
+        op.key: {"anchor": anchor_key(a.key), "name": a.name, "gas": a.gas}
+        for op, _ in report.rows()
+        if (a := report.anchor(op)) is not None
     }
+    measured = {
+        anchor_key(a.key): {"protocol": a.protocol, "operation": a.operation, "gas": a.gas}
+        for a in report.anchor_rows()
+    }
+    builds = [
+        {
+            "protocol": b.protocol,
+            "package": b.package,
+            "version": b.version,
+            "compiler": b.compiler,
+            "settings": b.settings,
+        }
+        for b in report.builds
+    ]
     scaling = {
         prefix: {
             "per_token": round(f.per_token),
@@ -100,10 +126,41 @@ def results_json(report: Report) -> dict[str, Any]:
     return {
         "gas": dict(sorted(report.gas.items())),
         "ratios": ratios,
+        "anchors": anchors,
+        "anchor_measurements": measured,
+        "anchor_builds": builds,
         "throughput": report.throughput,
         "targets": targets,
         "scaling": scaling,
     }
+
+
+def anchor_lines(report: Report) -> list[str]:
+    """The "Anchors" section of results.md (after its heading): every anchor operation measured in the run, how each
+    protocol was built, and the protocols that are not measured."""
+    out = [
+        f"Measured in the same run as the rows above, on the same forge VM ({ANCHOR_FILE}): the other protocols "
+        "deployed from their pinned npm packages with the same tokens (USDC 6 decimals, WETH 18) and Chainlink-style "
+        "feeds (8 decimals), on a protocol in use (other accounts already supplied and borrowed), each operation the "
+        "first call of its transaction (cold). A row's anchor is the leanest of the anchor operations comparable to "
+        f"it; its ratio is the row's gas over the anchor's; its target is {ANCHOR_TARGET_FACTOR:g}x the anchor (and "
+        "an absolute target where it has one as well: the lower is the one to meet).",
+        "",
+    ]
+    measured = report.anchor_rows()
+    if not measured:
+        return [*out, "No anchor measured in this run."]
+    out += ["| protocol | operation | key | tx gas |", "|---|---|---|--:|"]
+    out += [f"| {a.protocol} | {a.operation} | `{anchor_key(a.key)}` | {a.gas:,} |" for a in measured]
+    out += ["", "Builds:", ""]
+    out += [f"- {b.protocol}: {b.package} {b.version}, {b.compiler}; {b.settings}." for b in report.builds]
+    out += [
+        "",
+        "Not measured: Compound III (no npm package carries the protocol, so nothing to deploy it from) and "
+        "Synthetix v3 perps (no npm package deploys it). The position rows have no anchor; opening a position has "
+        "the absolute target alone.",
+    ]
+    return out
 
 
 def markdown(report: Report) -> str:
@@ -118,18 +175,29 @@ def markdown(report: Report) -> str:
         "|---|--:|---|---|--:|--:|--:|---|",
     ]
     for op, gas in report.rows():
-        anchor = anchor_of(op.anchor)
+        anchor = report.anchor(op)
         ratio = report.ratio(op)
+        target = report.target(op)
         out.append(
             f"| {op.label} | {gas:,} | {op.basis} | {anchor.name if anchor else ''} | "
-            f"{_fmt(anchor.gas if anchor else None)} | {_fmt(ratio, 2)} | {_fmt(op.target)} | {met(op.target, gas)} |"
+            f"{_fmt(anchor.gas if anchor else None)} | {_fmt(ratio, 2)} | {_fmt(target)} | {met(target, gas)} |"
         )
-    missed = [(op, gas) for op, gas in report.rows() if op.target is not None and gas > op.target]
+    out += [
+        "",
+        f"Anchors: measured in this run (see Anchors below); a row's anchor is the leanest comparable one, its target "
+        f"{ANCHOR_TARGET_FACTOR:g}x the anchor, or the absolute target when that is lower. The position rows have "
+        "no anchor (Synthetix v3 perps, the nearest, has no npm package that deploys it).",
+    ]
+    missed = [
+        (op, gas, target)
+        for op, gas in report.rows()
+        if (target := report.target(op)) is not None and gas > target
+    ]
     if missed:
         out += ["", "## Missed targets", ""]
         notes: dict[str, list[str]] = {}
-        for op, gas in missed:
-            notes.setdefault(missed_note(op.key), []).append(f"{op.label} {gas:,} > {op.target:,}")
+        for op, gas, target in missed:
+            notes.setdefault(missed_note(op.key), []).append(f"{op.label} {gas:,} > {target:,}")
         for note, rows in notes.items():
             out.append(f"- {'; '.join(rows)}." + (f" {note}" if note else ""))
     fresh = [(label, report.gas[key]) for key, label in FRESH if key in report.gas]
@@ -195,7 +263,15 @@ def markdown(report: Report) -> str:
                 f"{'linear' if f.linear else 'NOT linear'} (R^2 >= {LINEAR_R2}).",
                 "",
             ]
-    out += ["## Throughput", "", *throughput_lines(report.throughput)]
+    out += [
+        "## Anchors",
+        "",
+        *anchor_lines(report),
+        "",
+        "## Throughput",
+        "",
+        *throughput_lines(report.throughput),
+    ]
     return "\n".join(out) + "\n"
 
 

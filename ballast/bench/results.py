@@ -7,7 +7,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ballast.bench.anchors import anchor_of
+from ballast.bench.anchors import (
+    ANCHOR_PREFIX,
+    BATCH_KEYS,
+    Anchor,
+    AnchorBuild,
+    anchor_builds,
+    anchor_target,
+    leanest_anchor,
+    measured_anchors,
+)
 from ballast.bench.fits import (
     BLOCK_GAS_LIMITS,
     PER_BLOCK_FORMULA,
@@ -29,17 +38,38 @@ class Report:
     batch: Batch | None = None
     fits: dict[str, PlaneFit] = field(default_factory=dict)
     throughput: dict[str, Any] = field(default_factory=dict)
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    """Each measured row's anchor (the leanest of its comparable anchor operations), by row key."""
+    builds: list[AnchorBuild] = field(default_factory=list)
+    """How the anchors measured in the run were built (package, version, compiler, settings)."""
+
+    def anchor(self, op: Operation) -> Anchor | None:
+        return self.anchors.get(op.key)
 
     def ratio(self, op: Operation) -> float | None:
-        anchor = anchor_of(op.anchor)
+        anchor = self.anchor(op)
         if anchor is None or op.key not in self.gas:
             return None
         return self.gas[op.key] / anchor.gas
+
+    def targets(self, op: Operation) -> tuple[int | None, int | None]:
+        """The row's anchor target (1.25x its anchor) and its absolute target, each None when it has none."""
+        anchor = self.anchor(op)
+        return (anchor_target(anchor) if anchor else None), op.target
+
+    def target(self, op: Operation) -> int | None:
+        """The target the row must meet: the lower of its anchor target and its absolute target."""
+        present = [t for t in self.targets(op) if t is not None]
+        return min(present) if present else None
 
     def rows(self) -> Iterable[tuple[Operation, int]]:
         for op in OPERATIONS:
             if op.key in self.gas:
                 yield op, self.gas[op.key]
+
+    def anchor_rows(self) -> list[Anchor]:
+        """Every anchor operation measured in the run."""
+        return measured_anchors(self.gas)
 
 
 ThroughputSource = Callable[[Report], Mapping[str, Any]]
@@ -107,8 +137,16 @@ def reaction_entry(
 
 
 def build_report(
-    measurements: Mapping[str, Measurement], throughput_sources: Sequence[ThroughputSource] = ()
+    measurements: Mapping[str, Measurement],
+    throughput_sources: Sequence[ThroughputSource] = (),
+    builds: Sequence[AnchorBuild] | None = None,
+    with_anchors: bool = True,
 ) -> Report:
+    """The figures of one run. With `with_anchors`, every measured row that names anchor operations gets the leanest
+    of them as its anchor, and one not measured in the run is an error; `builds` says how the anchors were built
+    (read from the manifests of `tools/build-anchors.cjs` when not given and anchors were measured). The gas guard
+    needs the figures only (`with_anchors=False`): an anchor missing from the run shows there as a removed
+    operation."""
     report = Report(dict(measurements))
     by_key = {op.key: op for op in OPERATIONS}
     for key, m in measurements.items():
@@ -119,6 +157,17 @@ def build_report(
             measurements["liquidate_many_10"], measurements["liquidate_many_100"], 10, 100
         )
         report.gas["liquidate_many_marginal"] = round(report.batch.marginal)
+    small, large, marginal = BATCH_KEYS
+    if small in measurements and large in measurements:
+        anchor_batch = Batch.from_measurements(measurements[small], measurements[large], 10, 100)
+        report.gas[marginal] = round(anchor_batch.marginal)
+    if with_anchors:
+        for op, _ in list(report.rows()):
+            if op.anchors:
+                report.anchors[op.key] = leanest_anchor(op.key, op.anchors, report.gas)
+        if builds is None:
+            builds = anchor_builds() if any(k.startswith(ANCHOR_PREFIX) for k in report.gas) else []
+        report.builds = list(builds)
     for prefix, _ in GRIDS:
         points = grid_points(report.gas, prefix)
         if len(points) == len(GRID_TOKENS) * len(GRID_POSITIONS):
