@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from ballast.accounts import is_local_network
+from ballast.bench.breakdown import attach_breakdowns
 from ballast.bench.files import BENCH_DIR
 from ballast.bench.harness import run_forge
 from ballast.bench.report import print_report, write_results
@@ -61,6 +62,7 @@ def cli(
             cli_ctx.local_project, cli_ctx.chain_manager, cli_ctx.account_manager, settings, Console()
         )
     report = build_report(run_forge(), sources)
+    attach_breakdowns(report)
     print_report(report)
     if not no_write:
         md, js = write_results(report, BENCH_DIR)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from ballast.bench.breakdown import describe, locate, measured_frame, parse_tree, traces_by_test
-from ballast.errors import BenchError
+from ballast.bench import breakdown
+from ballast.bench.anchors import Anchor
+from ballast.bench.breakdown import attach_breakdowns, describe, measured_frame, parse_tree, traces_by_test
+from ballast.bench.harness import Measurement, parse_forge_json
+from ballast.bench.operations import OPERATIONS
+from ballast.bench.report import markdown
+from ballast.bench.results import Report, build_report
 
 TRACE = """Ran 1 test for tests/forge/gas/BenchGas.t.sol:LiquidationGasTest
 [PASS] test_GasLiquidatePartial() (gas: 290058)
@@ -88,19 +91,61 @@ def test_parse_tree__a_line_without_gas__is_not_a_frame():
     assert [c.name for c in roots[0].children] == ["a::b"] and roots[0].events == 1
 
 
-def test_locate__bench_lines__key_to_suite_and_test():
+def test_parse_forge_json__bench_line__measurement_knows_its_suite_and_test():
     out = {
         "tests/forge/gas/BenchGas.t.sol:LiquidationGasTest": {
             "test_results": {
-                "test_GasLiquidatePartial()": {"decoded_logs": ["bench: liquidate_partial 1 2 0 3", "other"]}
+                "test_GasLiquidatePartial()": {
+                    "status": "Success",
+                    "decoded_logs": ["bench: liquidate_partial 228017 206585 0 21432", "other"],
+                }
             }
         }
     }
-    assert locate(json.dumps(out)) == {
-        "liquidate_partial": ("tests/forge/gas/BenchGas.t.sol:LiquidationGasTest", "test_GasLiquidatePartial")
-    }
+    m = parse_forge_json(json.dumps(out))["liquidate_partial"]
+    assert (m.suite, m.test, m.execution) == (
+        "tests/forge/gas/BenchGas.t.sol:LiquidationGasTest",
+        "test_GasLiquidatePartial",
+        206585,
+    )
 
 
-def test_locate__not_json__bench_error():
-    with pytest.raises(BenchError, match="no JSON"):
-        locate("compiling...")
+def _report(tx_gas: int) -> Report:
+    suite = "tests/forge/gas/BenchGas.t.sol:LiquidationGasTest"
+    m = Measurement("liquidate_partial", tx_gas, 206585, 0, 21432, suite, "test_GasLiquidatePartial")
+    report = build_report({"liquidate_partial": m}, with_anchors=False)
+    op = next(op for op in OPERATIONS if op.key == "liquidate_partial")
+    report.anchors["liquidate_partial"] = Anchor(
+        "anchor_morpho_liquidate_partial", "Morpho Blue", "liquidate, partial", 100_000
+    )
+    assert report.target(op) == 125_000
+    return report
+
+
+def test_attach_breakdowns__row_over_target__measured_line_from_its_test(monkeypatch):
+    traced: list[tuple[str, set[str]]] = []
+
+    def fake_run(suite, tests, root):
+        traced.append((suite, set(tests)))
+        return traces_by_test(TRACE)
+
+    monkeypatch.setattr(breakdown, "_run_traces", fake_run)
+    report = _report(228017)
+    attach_breakdowns(report)
+    assert traced == [("tests/forge/gas/BenchGas.t.sol:LiquidationGasTest", {"test_GasLiquidatePartial"})]
+    assert report.breakdowns["liquidate_partial"].startswith("liquidator::liquidate 206,585 execution:")
+    md = markdown(report)
+    assert (
+        "- liquidate, partial (half closes): 228,017 > 125,000. Measured: liquidator::liquidate 206,585" in md
+    )
+    assert "What would close them:" in md
+
+
+def test_attach_breakdowns__every_row_on_target__traces_nothing(monkeypatch):
+    def fail_run(suite, tests, root):
+        raise AssertionError("traced a row that met its target")
+
+    monkeypatch.setattr(breakdown, "_run_traces", fail_run)
+    report = _report(120_000)
+    attach_breakdowns(report)
+    assert report.breakdowns == {}

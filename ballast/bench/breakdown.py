@@ -9,19 +9,21 @@ memory, dispatch), and how many events it emitted. `make bench` writes it for ev
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ballast.bench.files import ROOT
+from ballast.bench.results import Report
 from ballast.errors import BenchError
 
 _BRANCH = re.compile(r"[├└]─ ")
 _FRAME = re.compile(r"^\[(\d+)\] (\S+?::[A-Za-z0-9_$]+)")
 _HEADER = re.compile(r"^\[PASS\] (\w+)\(")
+MARGINAL_KEY = "liquidate_many_marginal"
+MARGINAL_SOURCE = "liquidate_many_10"
 
 
 @dataclass
@@ -110,50 +112,52 @@ def measured_frame(roots: Iterable[Frame], execution: int) -> Frame | None:
     return None
 
 
-def describe(frame: Frame, *, min_share: float = 0.03, expand_share: float = 0.2) -> str:
-    """One line: the frame's parts over `min_share` of it, biggest first (calls of the same name together, with their
-    count and the first and the others' gas), those over `expand_share` with their own biggest parts in brackets; then
-    the frame's own code and its events."""
+def unwrap(frame: Frame, share: float = 0.9) -> Frame:
+    """The frame that does the work: down through frames that only pass the call on (a fallback's delegatecall, a
+    view's internal twin), each spending at least `share` of the gas in a single child."""
+    while len(frame.children) == 1 and frame.children[0].gas >= frame.gas * share:
+        frame = frame.children[0]
+    return frame
+
+
+def _groups(frames: Iterable[Frame], floor: float) -> list[tuple[str, list[Frame], int]]:
+    """`frames` by name, biggest total first, those of at least `floor` gas in all: (name, calls, total)."""
     groups: dict[str, list[Frame]] = {}
-    for child in frame.children:
-        groups.setdefault(child.name, []).append(child)
+    for f in frames:
+        groups.setdefault(f.name, []).append(f)
+    totals = [(name, calls, sum(c.gas for c in calls)) for name, calls in groups.items()]
+    return sorted((g for g in totals if g[2] >= floor), key=lambda g: -g[2])
+
+
+def _group_text(name: str, calls: list[Frame], total: int) -> str:
+    if len(calls) == 1:
+        return f"{name} {total:,}"
+    rest = sorted({c.gas for c in calls[1:]})
+    others = f"{rest[0]:,}" if len(rest) == 1 else f"{rest[0]:,}-{rest[-1]:,}"
+    return f"{name} x{len(calls)} {total:,} (first {calls[0].gas:,}, then {others} each)"
+
+
+def describe(frame: Frame, *, min_share: float = 0.03, expand_share: float = 0.2) -> str:
+    """One line: the parts of the frame that does the work (`unwrap`) over `min_share` of it, biggest first (calls
+    of the same name together, with their count and the first's and the others' gas), those over `expand_share` with
+    their own biggest parts in brackets; then the frame's own code and storage, and its events."""
+    work = unwrap(frame)
+    floor = frame.gas * min_share
     pieces: list[str] = []
-    for name, calls in sorted(groups.items(), key=lambda kv: -sum(c.gas for c in kv[1])):
-        total = sum(c.gas for c in calls)
-        if total < frame.gas * min_share:
-            continue
-        if len(calls) == 1:
-            text = f"{name} {total:,}"
-        else:
-            rest = sorted({c.gas for c in calls[1:]})
-            others = f"{rest[0]:,}" if len(rest) == 1 else f"{rest[0]:,}-{rest[-1]:,}"
-            text = f"{name} x{len(calls)} {total:,} (first {calls[0].gas:,}, then {others} each)"
-        first = calls[0]
-        inner = sorted((c for c in first.children if c.gas >= frame.gas * min_share), key=lambda c: -c.gas)
-        if first.gas >= frame.gas * expand_share and inner:
-            text += " [" + "; ".join(f"{c.name} {c.gas:,}" for c in inner) + "]"
+    for name, calls, total in _groups(work.children, floor):
+        text = _group_text(name, calls, total)
+        if total >= frame.gas * expand_share:
+            inner = _groups(unwrap(calls[0]).children, floor)
+            if inner:
+                text += " [" + "; ".join(_group_text(*g) for g in inner) + "]"
         pieces.append(text)
-    pieces.append(f"own code and storage {frame.own:,}")
+    pieces.append(f"own code and storage {work.own:,}")
+    via = f" (in {work.name})" if work is not frame else ""
     return (
-        f"{frame.name} {frame.gas:,} execution: "
+        f"{frame.name} {frame.gas:,} execution{via}: "
         + "; ".join(pieces)
         + f"; {frame.all_events()} events emitted in all"
     )
-
-
-def locate(forge_json: str) -> dict[str, tuple[str, str]]:
-    """Which harness test recorded each bench key, from `forge test --json -vv`: key -> (suite, test)."""
-    try:
-        suites = json.loads(forge_json)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"forge test --json printed no JSON ({exc})") from exc
-    where: dict[str, tuple[str, str]] = {}
-    for suite, result in suites.items():
-        for test, outcome in result.get("test_results", {}).items():
-            for line in outcome.get("decoded_logs", []):
-                if line.startswith("bench:") and len(line.split()) > 1:
-                    where[line.split()[1]] = (suite, test.split("(")[0])
-    return where
 
 
 def _run_traces(suite: str, tests: Iterable[str], root: Path) -> dict[str, list[Frame]]:
@@ -180,23 +184,43 @@ def _run_traces(suite: str, tests: Iterable[str], root: Path) -> dict[str, list[
     return traces_by_test(proc.stdout)
 
 
-def breakdowns(
-    rows: Mapping[str, int], where: Mapping[str, tuple[str, str]], root: Path = ROOT
-) -> dict[str, str]:
-    """The measured breakdown of each row in `rows` (key -> execution) that a harness test recorded: one forge run
-    per suite. A row whose figure is not a call of its own (measured inside another call) has none."""
+def missed_rows(report: Report) -> list[str]:
+    """The keys of the rows over their target."""
+    return [op.key for op, gas in report.rows() if (t := report.target(op)) is not None and gas > t]
+
+
+def marginal_account(batch: Frame) -> Frame | None:
+    """One extra account of a `liquidateMany` batch: its second liquidation (the first pays the batch's cold reads)."""
+    inner = [c for c in batch.children if c.name.endswith("::liquidateInBatch")]
+    return inner[1] if len(inner) > 1 else None
+
+
+def attach_breakdowns(report: Report, root: Path = ROOT) -> None:
+    """Trace the harness tests of the rows over their target (one forge run per suite) and put each row's measured
+    breakdown in `report.breakdowns`. The batch's marginal account, a derived figure, is read from the 10-account
+    batch: the batch's parts and one extra account's. A row measured inside another call has none."""
+    keys = missed_rows(report)
+    sources = {key: MARGINAL_SOURCE if key == MARGINAL_KEY else key for key in keys}
     by_suite: dict[str, set[str]] = {}
-    for key in rows:
-        if key in where:
-            suite, test = where[key]
-            by_suite.setdefault(suite, set()).add(test)
+    for source in sources.values():
+        m = report.measurements.get(source)
+        if m is not None and m.suite and m.test:
+            by_suite.setdefault(m.suite, set()).add(m.test)
     traces: dict[tuple[str, str], list[Frame]] = {}
     for suite, tests in sorted(by_suite.items()):
         for test, roots in _run_traces(suite, tests, root).items():
             traces[(suite, test)] = roots
-    out: dict[str, str] = {}
-    for key, execution in rows.items():
-        frame = measured_frame(traces.get(where.get(key, ("", "")), []), execution)
-        if frame is not None:
-            out[key] = describe(frame)
-    return out
+    for key, source in sources.items():
+        m = report.measurements.get(source)
+        if m is None:
+            continue
+        frame = measured_frame(traces.get((m.suite, m.test), []), m.execution)
+        if frame is None:
+            continue
+        text = describe(frame)
+        if key == MARGINAL_KEY:
+            extra = marginal_account(frame)
+            text = f"the {source} batch: {text}" + (
+                f". One extra account: {describe(extra)}" if extra else ""
+            )
+        report.breakdowns[key] = text

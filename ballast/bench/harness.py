@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ballast.bench.files import ROOT
@@ -34,6 +34,9 @@ class Measurement:
     execution: int
     refund: int
     intrinsic: int
+    suite: str = field(default="", compare=False)
+    """`path:Contract` of the harness test that recorded it (from `forge test --json`); not part of the figure."""
+    test: str = field(default="", compare=False)
 
     @property
     def gas_limit(self) -> int:
@@ -69,6 +72,7 @@ def parse_forge_json(text: str) -> dict[str, Measurement]:
             for line in outcome.get("decoded_logs", []):
                 m = parse_bench_line(line)
                 if m is not None:
+                    m = replace(m, suite=suite, test=test.split("(")[0])
                     if m.key in measurements:
                         raise BenchError(f"the harness recorded {m.key!r} twice")
                     measurements[m.key] = m

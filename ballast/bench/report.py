@@ -84,13 +84,17 @@ def results_json(report: Report) -> dict[str, Any]:
         if target is None:
             continue
         anchor_target, absolute_target = report.targets(op)
-        targets[op.key] = {
-            "target": target,
-            "anchor_target": anchor_target,
-            "absolute_target": absolute_target,
-            "gas": gas,
-            "met": gas <= target,
-        } | ({"note": missed_note(op.key)} if gas > target and missed_note(op.key) else {})
+        targets[op.key] = (
+            {
+                "target": target,
+                "anchor_target": anchor_target,
+                "absolute_target": absolute_target,
+                "gas": gas,
+                "met": gas <= target,
+            }
+            | ({"note": missed_note(op.key)} if gas > target and missed_note(op.key) else {})
+            | ({"breakdown": report.breakdowns[op.key]} if op.key in report.breakdowns else {})
+        )
     anchors = {
         op.key: {"anchor": anchor_key(a.key), "name": a.name, "gas": a.gas}
         for op, _ in report.rows()
@@ -194,12 +198,25 @@ def markdown(report: Report) -> str:
         if (target := report.target(op)) is not None and gas > target
     ]
     if missed:
-        out += ["", "## Missed targets", ""]
+        out += [
+            "",
+            "## Missed targets",
+            "",
+            "Where the gas goes is measured in the run: forge's decoded call trace of the row's harness test (the "
+            "measured call's parts, biggest first, with what is left to its own code and storage).",
+            "",
+        ]
         notes: dict[str, list[str]] = {}
         for op, gas, target in missed:
-            notes.setdefault(missed_note(op.key), []).append(f"{op.label} {gas:,} > {target:,}")
-        for note, rows in notes.items():
-            out.append(f"- {'; '.join(rows)}." + (f" {note}" if note else ""))
+            line = f"- {op.label}: {gas:,} > {target:,}."
+            if op.key in report.breakdowns:
+                line += f" Measured: {report.breakdowns[op.key]}."
+            out.append(line)
+            if missed_note(op.key):
+                notes.setdefault(missed_note(op.key), []).append(op.label)
+        if notes:
+            out += ["", "What would close them:", ""]
+            out += [f"- {'; '.join(rows)}: {note}" for note, rows in notes.items()]
     fresh = [(label, report.gas[key]) for key, label in FRESH if key in report.gas]
     if fresh:
         out += [

@@ -42,6 +42,8 @@ class Report:
     """Each measured row's anchor (the leanest of its comparable anchor operations), by row key."""
     builds: list[AnchorBuild] = field(default_factory=list)
     """How the anchors measured in the run were built (package, version, compiler, settings)."""
+    breakdowns: dict[str, str] = field(default_factory=dict)
+    """Where the gas of each row over its target goes, measured (`breakdown.attach_breakdowns`), by row key."""
 
     def anchor(self, op: Operation) -> Anchor | None:
         return self.anchors.get(op.key)
