@@ -75,7 +75,7 @@ contract InsuranceFund is IInsuranceFund, Roles, ProtocolGuarded {
         return (m[0], m[1], m[2], m[3]);
     }
 
-    /// @dev `ProtocolLock.isMember` for the core members, from the same (immutable) list; a product added later is
+    /// @dev `IProtocolLock.isMember` for the core members, from the same (immutable) list; a product added later is
     /// asked of the lock.
     function _isCoreMember(address account) private view returns (bool) {
         return account == _member0 || account == _member1 || account == _member2 || account == _member3;

@@ -8,9 +8,9 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
 import {IPoolCore} from "../interfaces/IPool.sol";
+import {IProtocolLockCore} from "../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
 import {PoolStorage} from "./base/PoolStorage.sol";
-import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PoolMath} from "./libraries/PoolMath.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
@@ -22,8 +22,9 @@ import {PoolExtension} from "./PoolExtension.sol";
 /// This contract holds the hot paths (LP actions, the products' entry points, the valuation views); governance, the
 /// product registry and book-keeping views live in a PoolExtension it creates and delegates every other selector to,
 /// as the MarginEngine does with its extension, which keeps both under the EIP-170 code size limit. `IPool` is the
-/// whole API at this address.
-contract Pool is PoolStorage, ProtocolGuarded, IPoolCore {
+/// whole API at this address. The Pool is also the protocol's shared reentrancy lock (`IProtocolLock`), held in its
+/// transient storage: its own entry points take it without a call, the other members call `lock` and `unlock`.
+contract Pool is PoolStorage, IPoolCore {
     using FixedPointMath for uint256;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
@@ -56,10 +57,7 @@ contract Pool is PoolStorage, ProtocolGuarded, IPoolCore {
     /// @param model Rate model.
     /// @param maxUtilizationBps_ Utilization above which new risk and LP withdrawals revert.
     /// @param cooldown_ Seconds a deposit's shares stay locked.
-    constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_)
-        PoolStorage(w)
-        ProtocolGuarded(w.lock)
-    {
+    constructor(Wiring memory w, RateModel memory model, uint256 maxUtilizationBps_, uint256 cooldown_) PoolStorage(w) {
         extension = address(new PoolExtension(w));
         Address.functionDelegateCall(
             extension, abi.encodeCall(PoolExtension.initialize, (w, model, maxUtilizationBps_, cooldown_))
@@ -76,6 +74,13 @@ contract Pool is PoolStorage, ProtocolGuarded, IPoolCore {
         _;
     }
 
+    /// @dev Hold the shared lock for the duration of the call; any re-entry into any member reverts `Locked`.
+    modifier guarded() {
+        _take();
+        _;
+        _locked = false;
+    }
+
     /// @dev A product.
     modifier onlyProduct() {
         if (!_isProduct(msg.sender)) revert Unauthorized(msg.sender);
@@ -86,6 +91,26 @@ contract Pool is PoolStorage, ProtocolGuarded, IPoolCore {
     modifier onlyProductOrLiquidator() {
         if (msg.sender != _liquidator && !_isProduct(msg.sender)) revert Unauthorized(msg.sender);
         _;
+    }
+
+    // ---------------------------------------------------------------- shared lock
+
+    /// @inheritdoc IProtocolLockCore
+    function lock() external {
+        if (!_isMember(msg.sender)) revert NotMember(msg.sender);
+        _take();
+    }
+
+    /// @inheritdoc IProtocolLockCore
+    function unlock() external {
+        if (!_isMember(msg.sender)) revert NotMember(msg.sender);
+        if (!_locked) revert NotLocked();
+        _locked = false;
+    }
+
+    function _take() private {
+        if (_locked) revert Locked();
+        _locked = true;
     }
 
     // ---------------------------------------------------------------- LP actions

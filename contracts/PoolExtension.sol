@@ -5,19 +5,20 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {IPoolAdmin} from "../interfaces/IPool.sol";
 import {IProductRegistry} from "../interfaces/IProductRegistry.sol";
+import {IProtocolLockAdmin} from "../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../interfaces/ITraderBook.sol";
 import {CoreWiringViews} from "./base/CoreWiring.sol";
 import {PoolStorage} from "./base/PoolStorage.sol";
-import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {Roles} from "./base/Roles.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {ParamBounds} from "./libraries/ParamBounds.sol";
 
 /// @title PoolExtension
-/// @notice Governance, the product registry and book-keeping views of the Pool. The Pool creates it in its constructor
-/// and delegates to it every selector it does not implement, so this code runs on the Pool's storage; called directly
-/// it has no state of its own worth anything. Roles live here (OpenZeppelin AccessControl, after the shared state).
-contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, IPoolAdmin {
+/// @notice Governance, the product registry, the shared lock's membership and book-keeping views of the Pool. The Pool
+/// creates it in its constructor and delegates to it every selector it does not implement, so this code runs on the
+/// Pool's storage (and transient storage: the lock); called directly it has no state of its own worth anything. Roles
+/// live here (OpenZeppelin AccessControl, after the shared state).
+contract PoolExtension is PoolStorage, CoreWiringViews, Roles, IPoolAdmin {
     uint256 public constant MAX_ASSETS = 8;
     uint256 public constant MAX_BASE_FEE_BPS = 100;
     uint256 public constant MAX_TAX_FEE_BPS = 200;
@@ -34,7 +35,7 @@ contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, 
     /// @notice The Pool that created this extension (the only storage it is meant to run on).
     address public immutable pool;
 
-    constructor(Wiring memory w) PoolStorage(w) ProtocolGuarded(w.lock) {
+    constructor(Wiring memory w) PoolStorage(w) {
         pool = msg.sender;
     }
 
@@ -116,7 +117,7 @@ contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, 
         _addedProducts[number - 1] = ProductEntry(book, caps.maxLiquidityUsd, caps.maxBackingShareBps);
         _productNumber[book] = number;
         _rate.productCount = uint8(number + 1);
-        protocolLock.addMember(book);
+        _addMember(book);
         emit ProductAdded(book, number, caps);
     }
 
@@ -131,6 +132,21 @@ contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, 
             (e.maxLiquidityUsd, e.maxBackingShareBps) = (caps.maxLiquidityUsd, caps.maxBackingShareBps);
         }
         emit ProductCapsSet(book, caps);
+    }
+
+    /// @inheritdoc IProtocolLockAdmin
+    /// @dev The Pool adds members itself, from `addProduct`: any caller reverts `NotMemberAdmin`, but the Pool.
+    function addMember(address member) external {
+        if (msg.sender != address(this)) revert NotMemberAdmin(msg.sender);
+        _addMember(member);
+    }
+
+    function _addMember(address member) private {
+        if (member == address(0)) revert ZeroMember();
+        if (_isMember(member)) revert AlreadyMember(member);
+        _isAddedMember[member] = true;
+        _addedMembers.push(member);
+        emit MemberAdded(member);
     }
 
     function _checkParams(AssetParams calldata p) private pure {
@@ -248,6 +264,26 @@ contract PoolExtension is PoolStorage, CoreWiringViews, Roles, ProtocolGuarded, 
     /// @inheritdoc IProductRegistry
     function isProduct(address book) external view returns (bool) {
         return _isProduct(book);
+    }
+
+    /// @inheritdoc IProtocolLockAdmin
+    function isLocked() external view returns (bool) {
+        return _locked;
+    }
+
+    /// @inheritdoc IProtocolLockAdmin
+    function isMember(address account) external view returns (bool) {
+        return _isMember(account);
+    }
+
+    /// @inheritdoc IProtocolLockAdmin
+    function members() external view returns (address[4] memory) {
+        return [address(this), _marginEngine, _liquidator, _insuranceFund];
+    }
+
+    /// @inheritdoc IProtocolLockAdmin
+    function addedMembers() external view returns (address[] memory) {
+        return _addedMembers;
     }
 
     /// @inheritdoc IProductRegistry

@@ -3,11 +3,12 @@ pragma solidity ^0.8.27;
 
 import {ICoreWiring} from "./ICoreWiring.sol";
 import {IProductRegistry, IProductRegistryTypes} from "./IProductRegistry.sol";
+import {IProtocolLock, IProtocolLockAdmin, IProtocolLockCore, IProtocolLockTypes} from "./IProtocolLock.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title IPoolTypes
-/// @notice The Pool's structs, errors and events (and the product registry's).
-interface IPoolTypes is IProductRegistryTypes {
+/// @notice The Pool's structs, errors and events (and the product registry's and the shared lock's).
+interface IPoolTypes is IProductRegistryTypes, IProtocolLockTypes {
     /// @notice Governed parameters of a pool asset.
     /// @param targetWeightBps Target share of reserve value.
     /// @param maxWeightBps A deposit may not take the asset's share above this.
@@ -105,8 +106,9 @@ interface IPoolTypes is IProductRegistryTypes {
 
 /// @title IPoolCore
 /// @notice The Pool's own code: LP actions, the entry points of the products (and of the Liquidator and the
-/// InsuranceFund), the valuation views the hot paths use, and the LP share (ERC20).
-interface IPoolCore is IERC20, IPoolTypes {
+/// InsuranceFund), taking and releasing the shared lock, the valuation views the hot paths use, and the LP share
+/// (ERC20).
+interface IPoolCore is IERC20, IPoolTypes, IProtocolLockCore {
     // ---------------------------------------------------------------- LP actions
 
     /// @notice Deposit `amount` of `asset` and mint LP shares to `receiver`.
@@ -215,9 +217,9 @@ interface IPoolCore is IERC20, IPoolTypes {
 }
 
 /// @title IPoolAdmin
-/// @notice Governance, the product registry and book-keeping views of the Pool, served by its extension (the Pool
-/// delegates every selector it does not implement to it, as the MarginEngine does).
-interface IPoolAdmin is IPoolTypes, IProductRegistry, ICoreWiring {
+/// @notice Governance, the product registry, the shared lock's membership and book-keeping views of the Pool, served
+/// by its extension (the Pool delegates every selector it does not implement to it, as the MarginEngine does).
+interface IPoolAdmin is IPoolTypes, IProductRegistry, ICoreWiring, IProtocolLockAdmin {
     // ---------------------------------------------------------------- governance
 
     function listAsset(address asset, AssetParams calldata params) external;
@@ -277,7 +279,10 @@ interface IPoolAdmin is IPoolTypes, IProductRegistry, ICoreWiring {
 /// its shares to that account's locked amount and restarts the account's cooldown (a third party depositing for
 /// you can therefore lock only the shares it paid for, plus your own shares that were still locked).
 ///
+/// Shared lock: the Pool is the protocol's single reentrancy lock (`IProtocolLock`), held in its transient storage;
+/// its guarded entry points take it without a call, the other members call its `lock` and `unlock`.
+///
 /// The whole API lives at the Pool's address: its own code serves `IPoolCore` (LP actions, the products' entry points,
-/// the valuation views) and delegates the rest (`IPoolAdmin`: governance, the product registry, book-keeping views) to
-/// its PoolExtension.
-interface IPool is IPoolCore, IPoolAdmin {}
+/// the lock, the valuation views) and delegates the rest (`IPoolAdmin`: governance, the product registry, the lock's
+/// membership, book-keeping views) to its PoolExtension.
+interface IPool is IPoolCore, IPoolAdmin, IProtocolLock {}

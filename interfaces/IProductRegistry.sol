@@ -41,7 +41,8 @@ interface IProductRegistryTypes is IErrors {
 /// counterparty: the Pool pays its traders' profits, receives their losses, lends to them, and sums every product's
 /// exposure into NAV and utilization (O(products), never O(accounts)). The MarginEngine (perpetuals) is product 0,
 /// registered at construction; governance (the admin role, held by the timelock) adds the others, each with caps on
-/// the liquidity it may use, and each joins the shared ProtocolLock: no core contract is redeployed.
+/// the liquidity it may use, and each joins the shared lock the Pool holds (`IProtocolLock`): no core contract is
+/// redeployed.
 /// @dev A product's used liquidity is the USD reserved for what its open positions can be owed plus its receivable (its
 /// traders' debt to the Pool), both at lower prices as utilization counts them. When the product adds risk
 /// (`IPool.checkUtilization`, `IPool.lend`) its used liquidity must stay within `maxLiquidityUsd` and within

@@ -6,7 +6,6 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPoolTypes} from "../../interfaces/IPool.sol";
-import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {FixedPointMath} from "../libraries/FixedPointMath.sol";
 import {CoreWiring} from "./CoreWiring.sol";
 
@@ -81,7 +80,6 @@ abstract contract PoolStorage is ERC20, CoreWiring, IPoolTypes {
 
     /// @notice Addresses and roles the Pool is wired to.
     struct Wiring {
-        IProtocolLock lock;
         IOracleAggregator oracle;
         address settlementAsset;
         address marginEngine;
@@ -108,6 +106,12 @@ abstract contract PoolStorage is ERC20, CoreWiring, IPoolTypes {
     /// @dev A product's number (1 and up; 0: not an added product).
     mapping(address book => uint256) internal _productNumber;
     mapping(address book => uint256) internal _addedScaledDebt;
+    /// @dev The shared lock's members added after deployment (products), in the order added, and the same as a set.
+    address[] internal _addedMembers;
+    mapping(address account => bool) internal _isAddedMember;
+
+    /// @dev The shared lock (`IProtocolLock`): held while an entry point of any member runs.
+    bool internal transient _locked;
 
     constructor(Wiring memory w)
         ERC20("ballast LP", "BLP")
@@ -117,6 +121,13 @@ abstract contract PoolStorage is ERC20, CoreWiring, IPoolTypes {
             revert ZeroAddress();
         }
         _marginEngine = w.marginEngine;
+    }
+
+    /// @dev Whether `account` may take and release the shared lock: the four core members (immutables, compared first)
+    /// or a member the Pool added.
+    function _isMember(address account) internal view returns (bool) {
+        return account == _marginEngine || account == _liquidator || account == _insuranceFund
+            || account == address(this) || _isAddedMember[account];
     }
 
     function _listed(address asset) internal view returns (AssetSlot memory a) {

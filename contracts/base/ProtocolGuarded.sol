@@ -4,9 +4,10 @@ pragma solidity 0.8.30;
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 
 /// @title ProtocolGuarded
-/// @notice Base of every member of the shared lock: `guarded` entry points hold the ProtocolLock while they run.
+/// @notice Base of every member of the shared lock but the Pool, which holds it: `guarded` entry points hold the lock
+/// (a call to the Pool's `lock` and `unlock`) while they run.
 abstract contract ProtocolGuarded {
-    /// @notice The shared lock.
+    /// @notice The shared lock: the Pool.
     IProtocolLock public immutable protocolLock;
 
     constructor(IProtocolLock lock_) {

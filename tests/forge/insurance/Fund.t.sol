@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
-import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {IProtocolLockTypes} from "../../../interfaces/IProtocolLock.sol";
 import {MockProduct} from "../../../contracts/mocks/MockProduct.sol";
 import {CoreFlowBase} from "../utils/CoreFlowBase.sol";
 
@@ -89,7 +89,7 @@ contract InsuranceFundFundFlowTest is CoreFlowBase {
         vm.prank(book);
         lock.lock();
         vm.prank(OTHER);
-        vm.expectRevert(IProtocolLock.Locked.selector);
+        vm.expectRevert(IProtocolLockTypes.Locked.selector);
         insurance.fund(10e6, "donation");
 
         vm.prank(book);

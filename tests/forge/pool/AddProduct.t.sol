@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IProductRegistryTypes} from "../../../interfaces/IProductRegistry.sol";
-import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {IProtocolLockTypes} from "../../../interfaces/IProtocolLock.sol";
 import {ProductsPoolBase} from "../utils/ProductsPoolBase.sol";
 
 /// @title PoolAddProductTest
@@ -15,7 +15,7 @@ contract PoolAddProductTest is ProductsPoolBase {
     function test_addProduct__byAdmin__registersJoinsTheLockAndEmits() public {
         IProductRegistryTypes.ProductCaps memory caps = _caps(500, 2_500);
         vm.expectEmit(true, false, false, true, address(lock));
-        emit IProtocolLock.MemberAdded(address(book));
+        emit IProtocolLockTypes.MemberAdded(address(book));
         vm.expectEmit(true, false, false, true, address(pool));
         emit IProductRegistryTypes.ProductAdded(address(book), 1, caps);
         pool.addProduct(address(book), caps);

@@ -9,7 +9,6 @@ import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
 import {PoolExtension} from "../../../contracts/PoolExtension.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";

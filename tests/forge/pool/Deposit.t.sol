@@ -3,10 +3,9 @@ pragma solidity 0.8.30;
 
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
-import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
+import {IProtocolLockTypes} from "../../../interfaces/IProtocolLock.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {
     MockCallbackToken,
@@ -376,7 +375,7 @@ contract PoolDepositReentrancyTest is EngineFixture {
         address[3] memory targets = [address(pool), address(pool), address(insurance)];
         for (uint256 k = 0; k < 3; ++k) {
             token.arm(targets[k], calls[k]);
-            vm.expectRevert(IProtocolLock.Locked.selector);
+            vm.expectRevert(IProtocolLockTypes.Locked.selector);
             vm.prank(LP);
             pool.deposit(address(token), 1e18, 0, LP);
         }

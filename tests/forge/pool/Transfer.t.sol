@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {IPool} from "../../../interfaces/IPool.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {StandalonePoolBase} from "../utils/StandalonePoolBase.sol";

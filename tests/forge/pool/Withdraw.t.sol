@@ -5,7 +5,6 @@ import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {EngineFixture} from "../utils/EngineFixture.sol";
 import {PayoutsBase} from "../utils/PayoutsBase.sol";

@@ -6,19 +6,19 @@ import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
 import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
+import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
 import {InsuranceFund} from "../../../contracts/InsuranceFund.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
 import {MarginEngineStorage} from "../../../contracts/base/MarginEngineStorage.sol";
 import {OracleAggregator} from "../../../contracts/OracleAggregator.sol";
 import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeed} from "../../../contracts/mocks/MockFeed.sol";
 import {BaseTest} from "./BaseTest.sol";
 
 /// @title EngineFixture
-/// @notice The whole core deployed the way `ballast.system.deploy_core` does it: ProtocolLock, Pool, MarginEngine,
-/// Liquidator and InsuranceFund, in that order, at addresses predicted from this contract's nonce (the contracts point
+/// @notice The whole core deployed the way `ballast.system.deploy_core` does it: Pool (which holds the shared lock),
+/// MarginEngine, Liquidator and InsuranceFund, in that order, at addresses predicted from this contract's nonce (the contracts point
 /// at each other through immutables). The oracle, the MockFeeds and the tokens (USDC 6 decimals, settlement; WETH 18;
 /// WBTC 8) and every parameter are those of `ballast.bench_receipts.bench_engine` and `ballast.system.CoreParams`, so
 /// the figures of a forge measurement and of `ape run bench_receipts --only engine` describe the same state. The test
@@ -71,7 +71,8 @@ abstract contract EngineFixture is BaseTest {
     // ---------------------------------------------------------------- deployed
 
     OracleAggregator internal oracle;
-    ProtocolLock internal lock;
+    /// @dev The shared lock: the Pool (`IProtocolLock` at its address).
+    IProtocolLock internal lock;
     IPool internal pool;
     IMarginEngine internal engine;
     Liquidator internal liquidator;
@@ -175,22 +176,22 @@ abstract contract EngineFixture is BaseTest {
         _seedPool(1_000_000e18);
     }
 
-    /// @notice Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and `usdc` at the
-    /// addresses predicted from this contract's nonce, and check they landed there.
+    /// @notice Deploy Pool (the shared lock), MarginEngine, Liquidator and InsuranceFund wired to `oracle` and `usdc` at
+    /// the addresses predicted from this contract's nonce, and check they landed there.
     function _deployCore() internal {
         uint256 nonce = vm.getNonce(address(this));
-        address poolAt = vm.computeCreateAddress(address(this), nonce + 1);
-        address engineAt = vm.computeCreateAddress(address(this), nonce + 4); // after its governance and extension
-        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 5);
-        address fundAt = vm.computeCreateAddress(address(this), nonce + 6);
+        address poolAt = vm.computeCreateAddress(address(this), nonce);
+        address engineAt = vm.computeCreateAddress(address(this), nonce + 3); // after its governance and extension
+        address liquidatorAt = vm.computeCreateAddress(address(this), nonce + 4);
+        address fundAt = vm.computeCreateAddress(address(this), nonce + 5);
         address me = address(this);
 
-        lock = new ProtocolLock([poolAt, engineAt, liquidatorAt, fundAt]);
+        lock = IProtocolLock(poolAt);
         pool = IPool(
             _deploy(
                 "Pool.sol:Pool",
                 abi.encode(
-                    PoolStorage.Wiring(lock, oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
+                    PoolStorage.Wiring(oracle, address(usdc), engineAt, liquidatorAt, fundAt, me, me, me),
                     IPoolTypes.RateModel(RATE_BASE_BPS, RATE_SLOPE1_BPS, RATE_KINK_BPS, RATE_SLOPE2_BPS),
                     MAX_UTILIZATION_BPS,
                     LP_COOLDOWN
@@ -229,7 +230,6 @@ abstract contract EngineFixture is BaseTest {
         assertEq(address(engine), engineAt, "MarginEngine not at its predicted address");
         assertEq(address(liquidator), liquidatorAt, "Liquidator not at its predicted address");
         assertEq(address(insurance), fundAt, "InsuranceFund not at its predicted address");
-        vm.label(address(lock), "lock");
         vm.label(address(pool), "pool");
         vm.label(address(engine), "engine");
         vm.label(address(liquidator), "liquidator");

@@ -5,7 +5,7 @@ import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {ITraderBook} from "../../../interfaces/ITraderBook.sol";
 import {Pool} from "../../../contracts/Pool.sol";
 import {PoolStorage} from "../../../contracts/base/PoolStorage.sol";
-import {ProtocolLock} from "../../../contracts/ProtocolLock.sol";
+import {IProtocolLock} from "../../../interfaces/IProtocolLock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {MockFeeToken} from "../../../contracts/mocks/MockTokens.sol";
 import {EngineFixture} from "./EngineFixture.sol";
@@ -52,18 +52,16 @@ abstract contract StandalonePoolBase is EngineFixture, ITraderBook {
         pool.listAsset(address(weth), _params(5_000, 10_000, 0, 0, CAP));
     }
 
-    /// @notice A Pool settling in `settlement`, its own lock, this contract as engine, LIQ and FUND; nothing listed.
+    /// @notice A Pool settling in `settlement` (the lock of its own members: this contract as engine, LIQ and FUND);
+    /// nothing listed.
     function _newPool(address settlement) internal returns (IPool p) {
-        address me = address(this);
-        address at = vm.computeCreateAddress(me, vm.getNonce(me) + 1);
-        lock = new ProtocolLock([at, me, LIQ, FUND]);
         p = IPool(address(new Pool(_wiring(settlement), _model(), MAX_UTILIZATION_BPS, LP_COOLDOWN)));
-        assertEq(address(p), at, "Pool at its predicted address");
+        lock = IProtocolLock(address(p));
     }
 
     function _wiring(address settlement) internal view returns (PoolStorage.Wiring memory) {
         address me = address(this);
-        return PoolStorage.Wiring(lock, oracle, settlement, me, LIQ, FUND, me, me, me);
+        return PoolStorage.Wiring(oracle, settlement, me, LIQ, FUND, me, me, me);
     }
 
     function _model() internal pure returns (IPoolTypes.RateModel memory) {
