@@ -2,9 +2,9 @@
 
 Deploys three mock tokens, three mock Chainlink-style feeds per token and an OracleAggregator configured for the
 three assets; updates every asset, lets time pass with small price moves, updates again. Then deploys the core
-(ProtocolLock, Pool, MarginEngine, Liquidator, InsuranceFund), seeds the pool, lets a trader open a leveraged
-long on WETH, drops WETH by 25 %, and has a keeper liquidate the account. Prints what was deployed, the prices
-and the outcome. (The liquidation-cascade scenario with many accounts replaces this in a later issue.)
+(Pool, which holds the shared lock, MarginEngine, Liquidator, InsuranceFund), seeds the pool, lets a trader open a
+leveraged long on WETH, drops WETH by 25 %, and has a keeper liquidate the account. Prints what was deployed, the
+prices and the outcome. (The liquidation-cascade scenario with many accounts replaces this in a later issue.)
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ SCHEMA_VERSION = 1
 CONTRACT_NAMES = (
     "OracleAggregator",
     "BallastTimelock",
-    "ProtocolLock",
     "Pool",
     "PoolExtension",
     "MarginEngine",
@@ -244,7 +243,8 @@ class Deployment:
         self.engine = contract(project, manifest, "MarginEngine")
         self.liquidator = contract(project, manifest, "Liquidator")
         self.insurance = contract(project, manifest, "InsuranceFund")
-        self.lock = contract(project, manifest, "ProtocolLock")
+        #: The shared reentrancy lock (`IProtocolLock`): the Pool holds it.
+        self.lock = self.pool
         self.timelock = contract(project, manifest, "BallastTimelock")
         #: The AssetOnboarding, or None when the manifest lists none.
         self.onboarding = (

@@ -14,8 +14,8 @@ from ethpm_types import ContractType
 from ballast.errors import DeployError
 
 #: Deployment order of the core; each contract's address is predicted from the deployer's nonce before any deploys.
+#: The Pool is also the shared reentrancy lock (`IProtocolLock`) the others take.
 CORE_ORDER = (
-    "ProtocolLock",
     "Pool",
     "MarginEngineGovernance",
     "MarginEngineExtension",
@@ -63,15 +63,18 @@ class Roles:
 
 @dataclass(frozen=True)
 class Core:
-    lock: ContractInstance
     pool: ContractInstance
     engine: ContractInstance
     liquidator: ContractInstance
     insurance: ContractInstance
 
+    @property
+    def lock(self) -> ContractInstance:
+        """The shared reentrancy lock (`IProtocolLock`): the Pool holds it."""
+        return self.pool
+
     def by_name(self) -> dict[str, Any]:
         return {
-            "ProtocolLock": self.lock,
             "Pool": self.pool,
             "MarginEngine": self.engine,
             "Liquidator": self.liquidator,
@@ -143,8 +146,8 @@ def _check_wiring(contracts: dict[str, Any], predicted: dict[str, Any]) -> None:
 def _deploy_pool(
     project: ProjectManager, deployer: AccountAPI, wiring: tuple[Any, ...], roles: Roles, params: CoreParams
 ) -> ContractInstance:
-    """The Pool (with its whole API), given (lock, oracle, settlement, engine, liquidator, insurance fund) and the
-    roles."""
+    """The Pool (with its whole API, the shared lock's included), given (oracle, settlement, engine, liquidator,
+    insurance fund) and the roles."""
     full_wiring = (*wiring, roles.admin, roles.risk_manager, roles.guardian)
     deployed = project.Pool.deploy(
         full_wiring, params.rate_model, params.max_utilization_bps, params.cooldown, sender=deployer
@@ -171,22 +174,24 @@ def deploy_core(
     *,
     stand_in: bool = False,
 ) -> Core:
-    """Deploy lock, Pool, MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the `settlement` token.
+    """Deploy Pool (the shared lock), MarginEngine, Liquidator and InsuranceFund wired to `oracle` and the
+    `settlement` token.
 
     With `stand_in`, a MockEngine plays both the MarginEngine and the Liquidator (benchmarks that set traders'
     exposure by hand; test networks only)."""
     if stand_in:
         return _deploy_with_stand_in(project, deployer, oracle, settlement, roles, params)
     predicted = _predict(deployer, CORE_ORDER)
-    pool_at, engine_at, liquidator_at, fund_at = (
-        predicted[n] for n in ("Pool", "MarginEngine", "Liquidator", "InsuranceFund")
+    engine_at, liquidator_at, fund_at = (
+        predicted[n] for n in ("MarginEngine", "Liquidator", "InsuranceFund")
     )
     admin, risk, guardian = roles.admin, roles.risk_manager, roles.guardian
 
-    lock = project.ProtocolLock.deploy([pool_at, engine_at, liquidator_at, fund_at], sender=deployer)
     pool = _deploy_pool(
-        project, deployer, (lock, oracle, settlement, engine_at, liquidator_at, fund_at), roles, params
+        project, deployer, (oracle, settlement, engine_at, liquidator_at, fund_at), roles, params
     )
+    # Every other core contract takes the shared lock at the Pool.
+    lock = pool
     engine_wiring = (lock, oracle, pool, liquidator_at, fund_at, admin, risk, guardian)
     # The governance and the extension first (their creation code does not fit in the engine's), built for the
     # engine's address.
@@ -201,13 +206,13 @@ def deploy_core(
     liquidator_wiring = (lock, engine, pool, fund_at, oracle, settlement, admin, risk)
     liquidator = project.Liquidator.deploy(liquidator_wiring, params.liquidation, sender=deployer)
     insurance = _deploy_fund(project, deployer, (lock, settlement, pool, liquidator), roles, params)
-    core = Core(lock, pool, engine, liquidator, insurance)
+    core = Core(pool, engine, liquidator, insurance)
     _check_wiring(core.by_name(), predicted)
     return core
 
 
 #: Order of a stand-in deployment: a MockEngine plays both the MarginEngine and the Liquidator.
-STAND_IN_ORDER = ("ProtocolLock", "MockEngine", "Pool", "InsuranceFund")
+STAND_IN_ORDER = ("MockEngine", "Pool", "InsuranceFund")
 
 
 def _deploy_with_stand_in(
@@ -219,16 +224,13 @@ def _deploy_with_stand_in(
     params: CoreParams,
 ) -> Core:
     predicted = _predict(deployer, STAND_IN_ORDER)
-    engine_at, pool_at, fund_at = (predicted[n] for n in ("MockEngine", "Pool", "InsuranceFund"))
-    lock = project.ProtocolLock.deploy([pool_at, engine_at, engine_at, fund_at], sender=deployer)
-    engine = project.MockEngine.deploy(lock, sender=deployer)
-    pool = _deploy_pool(project, deployer, (lock, oracle, settlement, engine, engine, fund_at), roles, params)
-    insurance = _deploy_fund(project, deployer, (lock, settlement, pool, engine), roles, params)
-    _check_wiring(
-        {"ProtocolLock": lock, "MockEngine": engine, "Pool": pool, "InsuranceFund": insurance}, predicted
-    )
+    pool_at, fund_at = (predicted[n] for n in ("Pool", "InsuranceFund"))
+    engine = project.MockEngine.deploy(pool_at, sender=deployer)  # the Pool is the shared lock
+    pool = _deploy_pool(project, deployer, (oracle, settlement, engine, engine, fund_at), roles, params)
+    insurance = _deploy_fund(project, deployer, (pool, settlement, pool, engine), roles, params)
+    _check_wiring({"MockEngine": engine, "Pool": pool, "InsuranceFund": insurance}, predicted)
     engine.setPool(pool, sender=deployer)
-    return Core(lock, pool, engine, engine, insurance)
+    return Core(pool, engine, engine, insurance)
 
 
 # ---------------------------------------------------------------------------------------------------- options

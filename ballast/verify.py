@@ -31,7 +31,6 @@ _SETTLEMENT = "settlement asset"
 #: Each core contract's immutable getters, in the order they are read, and the manifest contract each returns.
 _WIRING: dict[str, dict[str, str]] = {
     "Pool": {
-        "protocolLock": "ProtocolLock",
         "oracle": "OracleAggregator",
         "settlementAsset": _SETTLEMENT,
         "marginEngine": "MarginEngine",
@@ -41,7 +40,7 @@ _WIRING: dict[str, dict[str, str]] = {
     },
     "PoolExtension": {"pool": "Pool"},
     "MarginEngine": {
-        "protocolLock": "ProtocolLock",
+        "protocolLock": "Pool",
         "oracle": "OracleAggregator",
         "pool": "Pool",
         "liquidator": "Liquidator",
@@ -49,10 +48,14 @@ _WIRING: dict[str, dict[str, str]] = {
         "settlementAsset": _SETTLEMENT,
         "extension": "MarginEngineExtension",
     },
-    "MarginEngineExtension": {"engine": "MarginEngine", "governance": "MarginEngineGovernance"},
+    "MarginEngineExtension": {
+        "protocolLock": "Pool",
+        "engine": "MarginEngine",
+        "governance": "MarginEngineGovernance",
+    },
     "MarginEngineGovernance": {"engine": "MarginEngine"},
     "Liquidator": {
-        "protocolLock": "ProtocolLock",
+        "protocolLock": "Pool",
         "engine": "MarginEngine",
         "pool": "Pool",
         "insuranceFund": "InsuranceFund",
@@ -60,7 +63,7 @@ _WIRING: dict[str, dict[str, str]] = {
         "settlementAsset": _SETTLEMENT,
     },
     "InsuranceFund": {
-        "protocolLock": "ProtocolLock",
+        "protocolLock": "Pool",
         "asset": _SETTLEMENT,
         "pool": "Pool",
         "liquidator": "Liquidator",
@@ -101,9 +104,10 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
         if not _same(actual, expected):
             problems.append(f"{what} is {actual}, expected {expected}")
 
-    lock = contract(project, manifest, "ProtocolLock")
+    # The Pool holds the shared lock: its core members are the four core contracts, the Pool first.
+    pool = contract(project, manifest, "Pool")
     expected_members = [c["Pool"], c["MarginEngine"], c["Liquidator"], c["InsuranceFund"]]
-    expect("ProtocolLock.members()", lambda: [str(m) for m in lock.members()], expected_members)
+    expect("Pool.members()", lambda: [str(m) for m in pool.members()], expected_members)
 
     for name, getters in _WIRING.items():
         if name not in c:
@@ -115,11 +119,10 @@ def verify_wiring(project: ProjectManager, manifest: Manifest) -> list[str]:
             expect(f"{name}.{getter}()", getattr(instance, getter), expected)
 
     # The MarginEngine is product 0 for ever; every product governance added since is a member of the shared lock.
-    pool = contract(project, manifest, "Pool")
     expect("Pool.products()[0]", lambda: str(pool.products()[0]), c["MarginEngine"])
     expect(
-        "ProtocolLock.addedMembers() == Pool.products()[1:]",
-        lambda: [str(m) for m in lock.addedMembers()] == [str(p) for p in pool.products()[1:]],
+        "Pool.addedMembers() == Pool.products()[1:]",
+        lambda: [str(m) for m in pool.addedMembers()] == [str(p) for p in pool.products()[1:]],
         True,
     )
 

@@ -22,7 +22,7 @@ Traces:
     ├─ [0] VM::prank(0x0000000000000000000000000000000000004444)
     │   └─ ← [Return]
     ├─ [206585] liquidator::liquidate(partial: [0x661B20E80aBe7be89D312e61242992110b63275C])
-    │   ├─ [821] lock::lock()
+    │   ├─ [821] pool::lock()
     │   │   └─ ← [Stop]
     │   ├─ [55322] engine::liquidationHealth(partial: [0x661B]) [staticcall]
     │   │   ├─ [3264] pool::borrowIndex() [staticcall]
@@ -54,7 +54,7 @@ def test_parse_tree__nested_calls__gas_names_children_and_own_events():
     liquidate = root.children[1]
     assert (liquidate.name, liquidate.gas) == ("liquidator::liquidate", 206585)
     assert [c.name for c in liquidate.children] == [
-        "lock::lock",
+        "pool::lock",
         "engine::liquidationHealth",
         "engine::closeForLiquidation",
         "engine::chargePenalty",
@@ -82,7 +82,7 @@ def test_describe__parts_biggest_first__same_calls_grouped_and_big_ones_expanded
         "engine::chargePenalty 57,579 [WBTC::transfer 29,981]; engine::liquidationHealth x2 56,343 (first 55,322, then 1,021 each)"
         in line
     )
-    assert "lock::lock" not in line  # under 3 % of the call
+    assert "pool::lock" not in line  # under 3 % of the call
     assert line.endswith(f"own code and storage {frame.own:,}; 4 events emitted in all")
 
 

@@ -1,7 +1,7 @@
 """Access control: every non-view function of every contract the core deploys, taken from the ABIs, called by a
 stranger (no role anywhere) reverts, unless it is in the PERMISSIONLESS list below.
 
-Contracts: the ProtocolLock, the Pool and the MarginEngine (their merged ABIs, `ballast.system.pool_abi` and
+Contracts: the Pool (which holds the shared lock) and the MarginEngine (their merged ABIs, `ballast.system.pool_abi` and
 `engine_abi`, plus their extensions' `initialize`, which their fallbacks also reach), the PoolExtension and the
 MarginEngineExtension and MarginEngineGovernance at their own addresses, the Liquidator, the InsuranceFund, the OracleAggregator, a
 BallastTimelock deployed as `ballast.governance` does and an AssetOnboarding on them (the mock tokens and feeds are
@@ -26,7 +26,6 @@ from support.attacks import selector
 from support.core import COLLATERAL, MARKETS, WETH_PERP
 
 PERMISSIONLESS = {
-    "ProtocolLock": set(),
     "Pool": {"deposit", "withdraw", "poke", "transfer", "transferFrom", "approve", "renounceRole"},
     "PoolExtension": {"approve", "renounceRole"},
     "MarginEngine": {
@@ -104,7 +103,6 @@ def deployed(seeded, project, core, oracle, engine, gov, tokens):
         sender=gov,
     )
     return {
-        "ProtocolLock": (core.lock.address, project.ProtocolLock.contract_type.abi),
         "Pool": (core.pool.address, [*pool_abi(project).abi, *pool_initialize]),
         "PoolExtension": (core.pool.extension(), pool_extension_abi),
         "MarginEngine": (engine.address, [*engine_abi(project).abi, *initialize]),

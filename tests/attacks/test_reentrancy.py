@@ -1,5 +1,5 @@
 """Reentrancy through a token callback (an ERC777/ERC1363-style hook, MockCallbackToken "CBK", listed as pool asset
-and collateral at $1) into every external entry point of the four members of the shared ProtocolLock.
+and collateral at $1) into every external entry point of the four members of the shared lock, which the Pool holds.
 
 Every member entry point that moves value or reads the books holds the lock (`guarded`): re-entered from a token
 transfer inside another guarded call, each reverts `Locked`, the whole transaction unwinds and no balance or book
@@ -48,6 +48,11 @@ MEMBERS_ONLY = {
         "socializeDeficit",
         "receiveInsuranceExcess",
         "checkUtilization",
+        # The shared lock the Pool holds: taken and released by its members only (NotMember), a member added by the
+        # Pool itself only (NotMemberAdmin); the Pool's own entry points take it without a call.
+        "lock",
+        "unlock",
+        "addMember",
     },
     "MarginEngine": {
         "closeForLiquidation",

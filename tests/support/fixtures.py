@@ -1,7 +1,7 @@
 """Fixtures that only pick one thing out of another fixture: a test account by its index in ape's test accounts
 (`account_fixture`, a factory) and the contracts of the deployed core (`lock`, `pool`, `engine`, `liquidator`,
-`insurance`: fields of the suite's `core` fixture, a `ballast.system.Core`), which a conftest imports with `*`
-(pytest registers the fixtures a conftest imports)."""
+`insurance`: fields of the suite's `core` fixture, a `ballast.system.Core`; `lock` is the Pool, which holds the
+shared lock), which a conftest imports with `*` (pytest registers the fixtures a conftest imports)."""
 
 import ape
 import pytest
