@@ -9,9 +9,9 @@ MISSED_NOTES: dict[str, str] = {
     "in the Pool at trade time (one slot the Pool reads) instead of asking the engine, and pack the pool assets' "
     "configuration and reserves into fewer slots.",
     "collateral": "A deposit pulls the token with a before/after balance check (fee-on-transfer tokens) under the "
-    "shared ProtocolLock (another account, two calls); a withdrawal with positions re-reads the account's health. "
-    "Closing it: the lock in transient storage of a contract the transaction touches anyway, no balance check for "
-    "tokens onboarded as plain, and per-account packing (balances and masks of a small account in one slot).",
+    "shared lock, which the Pool holds (two calls to an account the deposit touches for nothing else, so a cold "
+    "one); a withdrawal with positions re-reads the account's health. Closing it: no balance check for tokens "
+    "onboarded as plain, and per-account packing (balances and masks of a small account in one slot).",
     "borrow": "A withdrawal beyond credit borrows from the Pool (accrual, debt, the utilization check with the NAV) and "
     "checks the account's initial margin (every price it holds). Closing it: the NAV booked in the Pool (see the LP "
     "rows) and per-account packing.",
