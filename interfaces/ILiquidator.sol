@@ -28,7 +28,8 @@ interface ILiquidator is IErrors {
     /// liquidating never creates bad debt through the penalty.
     /// @param keeperShareBps Share of the penalty the keeper gets on top of the minimum reward.
     /// @param minKeeperReward Minimum keeper reward, settlement units (never more than the penalty).
-    /// @param dustMarginUsd Below this maintenance margin (WAD USD) the account's positions close in full.
+    /// @param dustMarginUsd Below this maintenance margin (WAD USD) the account's positions close in full. (uint112:
+    /// the parameters fill one storage slot, which every liquidation reads.)
     struct Params {
         uint16 closeFactorBps;
         uint16 criticalHealthBps;
@@ -36,7 +37,7 @@ interface ILiquidator is IErrors {
         uint16 maxPenaltyBps;
         uint16 keeperShareBps;
         uint64 minKeeperReward;
-        uint128 dustMarginUsd;
+        uint112 dustMarginUsd;
     }
 
     /// @notice The account is not liquidatable: maintenance equity `equity` vs margin `margin`.
@@ -56,7 +57,9 @@ interface ILiquidator is IErrors {
     );
     /// @notice `account`'s collateral and debt went to the Pool; `deficit` settlement units were not covered by the
     /// collateral, `insuranceCovered` of them by the InsuranceFund, the rest socialized to LPs.
-    event Absorbed(address indexed account, uint256 debt, uint256 collateralValue, uint256 deficit, uint256 insuranceCovered);
+    event Absorbed(
+        address indexed account, uint256 debt, uint256 collateralValue, uint256 deficit, uint256 insuranceCovered
+    );
     /// @notice A batch skipped `account` (healthy, or its prices not usable for a liquidation).
     event Skipped(address indexed account);
     /// @notice A batch skipped liquidatable `account` because its liquidation reverted with `reason`; nothing of it

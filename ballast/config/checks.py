@@ -16,6 +16,7 @@ from ballast.config.schema import (
     OPTION_MIN_TENOR,
     STRIKE_BAND,
     UINT64_MAX,
+    UINT112_MAX,
     UINT128_MAX,
     WAD,
     DeploymentConfig,
@@ -315,7 +316,7 @@ def _amount_issues(c: DeploymentConfig) -> list[str]:
             issues.append(f"liquidation.minKeeperReward: must fit in uint64 units (got {reward})")
         if c.units(c.settlement_asset, c.insurance.target) > UINT128_MAX:
             issues.append("insurance.target: too large")
-    if int(c.liquidation.dust_margin_usd * 10**18) > UINT128_MAX:
+    if int(c.liquidation.dust_margin_usd * 10**18) > UINT112_MAX:
         issues.append("liquidation.dustMarginUsd: too large")
     return issues
 

@@ -25,6 +25,7 @@ BPS = 10_000
 UINT32_MAX = 2**32 - 1
 UINT64_MAX = 2**64 - 1
 UINT128_MAX = 2**128 - 1
+UINT112_MAX = 2**112 - 1
 #: What `unlimited` stands for in caps: large, yet far from overflowing any sum of caps.
 UNLIMITED = 2**127
 # Contract limits (PoolExtension.MAX_ASSETS, MarginEngineStorage.MAX_*_LISTED, OracleAggregator.MAX_SOURCES / buffer

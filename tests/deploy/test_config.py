@@ -152,6 +152,12 @@ BAD_FIELDS = [
         id="adl-target",
     ),
     pytest.param(
+        # The Liquidator keeps it in 112 bits (its parameters fill one storage slot): 2^112 WAD is about 5.19e15 USD.
+        lambda d: d["liquidation"].update(dustMarginUsd=5_200_000_000_000_000),
+        "liquidation.dustMarginUsd: too large",
+        id="dust-margin-over-112-bits",
+    ),
+    pytest.param(
         lambda d: d["markets"][2].update(asset="USDX"),
         "markets[2].asset: 'USDX' has no oracle configuration (oracle.assets)",
         id="market-without-oracle",

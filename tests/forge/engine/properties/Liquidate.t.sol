@@ -75,7 +75,7 @@ contract EnginePropertiesLiquidateTest is EnginePropertiesBase {
         params.maxPenaltyBps = uint16(bound(params.maxPenaltyBps, params.penaltyBps, 499));
         params.keeperShareBps = uint16(bound(params.keeperShareBps, 0, BPS));
         if (smallReward) params.minKeeperReward = uint64(bound(params.minKeeperReward, 0, 1e8));
-        if (smallDust) params.dustMarginUsd = uint128(bound(params.dustMarginUsd, 0, 1e21));
+        if (smallDust) params.dustMarginUsd = uint112(bound(params.dustMarginUsd, 0, 1e21));
         liquidator.setParams(params);
 
         _move(address(weth), _priceWhere(TRADER, weth, bound(depthBps, 0, 9_999), false));
