@@ -37,10 +37,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     Params private _params;
 
-    /// @dev The settlement price range a `liquidateMany` batch read once for all its accounts; zero outside a batch.
-    uint256 private transient _batchSettlementLow;
-    uint256 private transient _batchSettlementHigh;
-
     struct Wiring {
         IProtocolLock lock;
         IMarginEngine engine;
@@ -78,9 +74,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     /// @inheritdoc ILiquidator
     function liquidateMany(address[] calldata accounts) external guarded returns (uint256 liquidated) {
-        // One read of the settlement price serves every account of the batch, as one serves a whole liquidation.
-        PriceRange.Range memory s = _settlement();
-        (_batchSettlementLow, _batchSettlementHigh) = (s.low, s.high);
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
             // A healthy account, or one whose prices are stale, is skipped, never a revert.
@@ -98,7 +91,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
             } catch {}
             emit Skipped(account);
         }
-        (_batchSettlementLow, _batchSettlementHigh) = (0, 0);
     }
 
     /// @inheritdoc ILiquidator
@@ -129,9 +121,10 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     function _liquidate(address account, address keeper, IMarginEngine.Health memory h) private {
         Params memory p = _params;
-        // One read of the settlement price serves the penalty, the charge and an absorb (one for a whole batch).
-        uint256 batchHigh = _batchSettlementHigh;
-        PriceRange.Range memory s = batchHigh != 0 ? PriceRange.Range(_batchSettlementLow, batchHigh) : _settlement();
+        // One read of the settlement price serves the penalty, the charge and an absorb. Each account of a batch reads
+        // it afresh: a keeper's token hook may update the oracle between two accounts, and a penalty priced at an
+        // older settlement price than the engine's health could exceed what the account is still worth.
+        PriceRange.Range memory s = _settlement();
         (int256 equity, uint256 margin) = (h.maintenanceEquity, h.maintenanceMargin);
         uint256 fraction;
         uint256 closed;

@@ -33,9 +33,9 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
 
-    /// @notice A batch reads the settlement price once for all its accounts; a liquidation after it in the same
-    /// transaction reads it again (the batch's copy ends with the batch).
-    function test_liquidateMany__twoLiquidations__settlementPriceReadOnceAndAgainAfterTheBatch() public {
+    /// @notice Every liquidation of a batch reads the settlement price afresh, as a single liquidation does: a price a
+    /// keeper's token hook updates between two accounts is the one the next account's penalty is priced at.
+    function test_liquidateMany__twoLiquidations__settlementPriceReadForEachAccount() public {
         address third = _actor("third");
         _openBenchLong(OTHER);
         _openBenchLong(third);
@@ -43,7 +43,7 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         address[] memory batch = new address[](2);
         (batch[0], batch[1]) = (TRADER, OTHER);
         bytes memory settlementRead = abi.encodeCall(IOracleAggregator.getPriceData, (address(usdc)));
-        vm.expectCall(address(oracle), settlementRead, 2);
+        vm.expectCall(address(oracle), settlementRead, 3);
         vm.startPrank(KEEPER);
         assertEq(liquidator.liquidateMany(batch), 2, "both liquidated");
         liquidator.liquidate(third);
