@@ -129,7 +129,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             _pool.checkUtilization();
         } else if (next != 0) {
             // A partial reduce must leave the account healthy; a full close always goes through.
-            Health memory h = _health(account, false);
+            Health memory h = _health(account, false, _unread());
             if (h.liquidatable) revert BelowMaintenance(h.maintenanceEquity, h.maintenanceMargin);
         }
         // New risk counts against the debt ceilings of isolated collateral; a reduction frees what it used.
@@ -376,12 +376,12 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @inheritdoc IMarginEngineCore
     function health(address account) external view returns (Health memory) {
-        return _health(account, false);
+        return _health(account, false, _unread());
     }
 
     /// @inheritdoc IMarginEngineCore
     function liquidationHealth(address account) external view returns (Health memory) {
-        return _health(account, true);
+        return _health(account, true, _unread());
     }
 
     /// @inheritdoc ITraderBook
@@ -407,7 +407,13 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         uint256 count;
     }
 
-    function _health(address account, bool enforce) private view returns (Health memory h) {
+    /// @dev `settlement`: the settlement asset's range when the caller has just read it at the same prices
+    /// (`_unread()` otherwise, and it is read here).
+    function _health(address account, bool enforce, PriceRange.Range memory settlement)
+        private
+        view
+        returns (Health memory h)
+    {
         AccountMath.Totals memory t;
         HealthPrices memory prices;
         uint256 index = _pool.borrowIndex();
@@ -427,8 +433,10 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             products >>= 1;
         }
         CashSlot memory c = _cash[account];
-        (uint256 sLow, uint256 sHigh) = _healthRange(_settlementAsset, enforce);
-        h = AccountMath.finish(t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, sLow, sHigh);
+        if (settlement.high == 0) (settlement.low, settlement.high) = _healthRange(_settlementAsset, enforce);
+        h = AccountMath.finish(
+            t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, settlement.low, settlement.high
+        );
     }
 
     function _addCollateral(
@@ -508,7 +516,10 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // margin figure is in its units), each held market's and each held margin product's (a Stale or Deviated price
         // could hide a position's loss). Collateral that is not Ok counts nothing towards initial equity instead
         // (`_collateralRange`).
-        _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
+        // The settlement range read here is the one the health below values cash at (the same median and TWAP as
+        // `getPriceData`, the policy checked).
+        PriceRange.Range memory settlement;
+        (settlement.low, settlement.high) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) _oracle.priceBounds(_market(market).asset, IOracleAggregator.Action.AddRisk);
@@ -519,7 +530,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             if (products & 1 != 0) _marginProduct(product).checkPrices(account, IOracleAggregator.Action.AddRisk);
             products >>= 1;
         }
-        Health memory h = _health(account, false);
+        Health memory h = _health(account, false, settlement);
         if (h.initialEquity < int256(h.initialMargin) || h.stressEquity < 0) {
             revert InsufficientMargin(h.initialEquity, h.initialMargin, h.stressEquity);
         }
@@ -589,6 +600,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         (low, high) = PriceRange.ordered(d.median, d.twap);
         checkable = d.status == IOracleAggregator.Status.Ok;
     }
+
+    /// @dev No settlement range read yet: `_health` reads it.
+    function _unread() private pure returns (PriceRange.Range memory) {}
 
     function _clearProvision(address account) private {
         if (!_masks[account].provisioned) return;
