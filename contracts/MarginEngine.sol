@@ -399,16 +399,19 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @dev The prices of an account's collateral assets, as one health computation read them: a market on an asset
     /// the account also holds reuses them instead of reading the oracle again (between the reads nothing but views
-    /// runs, so the second read would return the same, or revert the same way).
+    /// runs, so the second read would return the same, or revert the same way). `ok`: bit k when asset k's status is
+    /// Ok, the one status the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
     struct HealthPrices {
         address[MAX_COLLATERAL_PER_ACCOUNT] assets;
         uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
         uint256[MAX_COLLATERAL_PER_ACCOUNT] high;
         uint256 count;
+        uint256 ok;
+        bool addRisk;
     }
 
-    /// @dev `settlement`: the settlement asset's range when the caller has just read it at the same prices
-    /// (`_unread()` otherwise, and it is read here).
+    /// @dev `settlement`: `_unread()` for a plain health (read here), or, for the initial-margin check, the settlement
+    /// range just read under the AddRisk policy; every market's price is then read under that policy too.
     function _health(address account, bool enforce, PriceRange.Range memory settlement)
         private
         view
@@ -416,6 +419,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     {
         AccountMath.Totals memory t;
         HealthPrices memory prices;
+        prices.addRisk = settlement.high != 0;
         uint256 index = _pool.borrowIndex();
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
@@ -450,6 +454,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         (uint256 low, uint256 high, bool checkable) = _collateralRange(asset, enforce);
         uint256 n = prices.count;
         (prices.assets[n], prices.low[n], prices.high[n], prices.count) = (asset, low, high, n + 1);
+        if (checkable) prices.ok |= 1 << n;
         AccountMath.addCollateral(
             t,
             _balances[account][asset],
@@ -499,8 +504,12 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     {
         uint256 n = prices.count;
         for (uint256 k = 0; k < n; ++k) {
-            if (prices.assets[k] == asset) return (prices.low[k], prices.high[k]);
+            // Under AddRisk a collateral price that is not Ok is not reused: the oracle's read below reverts for it.
+            if (prices.assets[k] == asset && (!prices.addRisk || prices.ok & (1 << k) != 0)) {
+                return (prices.low[k], prices.high[k]);
+            }
         }
+        if (prices.addRisk) return _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
         return _healthRange(asset, enforce);
     }
 
@@ -515,16 +524,10 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // New risk needs every price it rests on Ok (docs/design.md#oracle-policy): the settlement asset's (every
         // margin figure is in its units), each held market's and each held margin product's (a Stale or Deviated price
         // could hide a position's loss). Collateral that is not Ok counts nothing towards initial equity instead
-        // (`_collateralRange`).
-        // The settlement range read here is the one the health below values cash at (the same median and TWAP as
-        // `getPriceData`, the policy checked).
+        // (`_collateralRange`). The settlement range read here values the cash in the health below, which reads each
+        // market's price under the same policy (`_healthPrice`): one read per price.
         PriceRange.Range memory settlement;
         (settlement.low, settlement.high) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
-        uint16 mask = _masks[account].markets;
-        for (uint256 market = 0; mask != 0; ++market) {
-            if (mask & 1 != 0) _oracle.priceBounds(_market(market).asset, IOracleAggregator.Action.AddRisk);
-            mask >>= 1;
-        }
         uint8 products = _masks[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) _marginProduct(product).checkPrices(account, IOracleAggregator.Action.AddRisk);

@@ -64,6 +64,23 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
         assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18, "one in, one out");
     }
 
+    /// @notice The same when the frozen market's asset is also held as collateral: the health reuses a collateral
+    /// asset's price for a market on it only when that price passes the AddRisk policy, so the frozen WBTC still
+    /// reverts PriceUnavailable(WBTC, AddRisk, Frozen) rather than valuing the WBTC position at its frozen price.
+    function test_withdraw__heldMarketPriceFrozenAndHeldAsCollateral__reverts() public {
+        _deposit(TRADER, weth, 10e18);
+        _deposit(TRADER, wbtc, 1e6);
+        _nextBlock();
+        _open(TRADER, 1, 1e17);
+        _nextBlock();
+        oracle.setFrozen(address(wbtc), true);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
+        _withdraw(TRADER, weth, 1e18);
+        oracle.setFrozen(address(wbtc), false);
+        _withdraw(TRADER, weth, 1e18);
+        assertEq(engine.collateralBalance(TRADER, address(weth)), 9e18, "withdrawn once unfrozen");
+    }
+
     /// @notice A zero withdrawal reverts ZeroAmount.
     function test_withdraw__zeroAmount__reverts() public {
         _deposit(TRADER, weth, 1e18);
