@@ -121,11 +121,14 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         uint256 minSize = p.minSize;
         if (next != 0 && _abs(next) < minSize) revert PositionTooSmall(market, _abs(next), minSize);
 
-        (int256 realized, uint256 fee) = _trade(account, market, p, sizeDelta, price);
+        // One settlement price read serves the trade's PnL and fee and, for new risk, the initial-margin check: under
+        // the AddRisk policy then (the same median and TWAP), so that a reduction never depends on it.
+        PriceRange.Range memory settlement = addsRisk ? _addRiskRange(_settlementAsset) : _settlementRange();
+        (int256 realized, uint256 fee) = _trade(account, market, p, sizeDelta, price, settlement);
         emit PositionModified(account, market, sizeDelta, next, price, realized, fee);
 
         if (addsRisk) {
-            _requireInitialMargin(account);
+            _requireInitialMargin(account, settlement);
             _pool.checkUtilization();
         } else if (next != 0) {
             // A partial reduce must leave the account healthy; a full close always goes through.
@@ -138,7 +141,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @inheritdoc IMarginEngineCore
     function checkInitialMargin(address account) external view {
-        _requireInitialMargin(account);
+        _requireInitialMargin(account, _addRiskRange(_settlementAsset));
     }
 
     // ---------------------------------------------------------------- liquidator entry points
@@ -520,14 +523,13 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             AccountMath.cashMaintenance(c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, low, high);
     }
 
-    function _requireInitialMargin(address account) private view {
+    /// @dev `settlement`: the settlement asset's range under the AddRisk policy (`_addRiskRange`), read by the caller.
+    function _requireInitialMargin(address account, PriceRange.Range memory settlement) private view {
         // New risk needs every price it rests on Ok (docs/design.md#oracle-policy): the settlement asset's (every
         // margin figure is in its units), each held market's and each held margin product's (a Stale or Deviated price
         // could hide a position's loss). Collateral that is not Ok counts nothing towards initial equity instead
-        // (`_collateralRange`). The settlement range read here values the cash in the health below, which reads each
-        // market's price under the same policy (`_healthPrice`): one read per price.
-        PriceRange.Range memory settlement;
-        (settlement.low, settlement.high) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.AddRisk);
+        // (`_collateralRange`). The settlement range, read under that policy by the caller, values the cash in the
+        // health below, which reads each market's price under the same policy (`_healthPrice`): one read per price.
         uint8 products = _masks[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) _marginProduct(product).checkPrices(account, IOracleAggregator.Action.AddRisk);
@@ -547,15 +549,17 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     }
 
     /// @dev Apply a trade at `price`, realize PnL and borrow fees, charge the trading fee.
-    function _trade(address account, uint256 market, MarketParams memory p, int256 delta, uint256 price)
-        private
-        returns (int256 realized, uint256 fee)
-    {
+    function _trade(
+        address account,
+        uint256 market,
+        MarketParams memory p,
+        int256 delta,
+        uint256 price,
+        PriceRange.Range memory settlement
+    ) private returns (int256 realized, uint256 fee) {
         AccountMath.MarketState memory s;
         (realized,, s) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
-        // One settlement price read serves the PnL and the fee.
-        PriceRange.Range memory settlement = _settlementRange();
         _realize(account, realized, settlement);
         if (s.longSize > p.longOpenInterestCap) {
             revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
@@ -602,6 +606,11 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         IOracleAggregator.PriceData memory d = _oracle.getPriceData(asset);
         (low, high) = PriceRange.ordered(d.median, d.twap);
         checkable = d.status == IOracleAggregator.Status.Ok;
+    }
+
+    /// @dev `asset`'s range {median, TWAP} under the AddRisk policy (reverts PriceUnavailable unless Ok).
+    function _addRiskRange(address asset) private view returns (PriceRange.Range memory r) {
+        (r.low, r.high) = _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
     }
 
     /// @dev No settlement range read yet: `_health` reads it.

@@ -86,6 +86,20 @@ contract MarginEngineTradeTest is MarginEngineBase {
         assertEq(int256(engine.position(TRADER, 0).size), 1e18, "opened");
     }
 
+    /// @notice With the settlement asset frozen, an increase reverts PriceUnavailable(USDC, AddRisk, Frozen) but a
+    /// reduction of the same position goes through: only new risk reads the settlement price under the AddRisk policy.
+    function test_modifyPosition__settlementPriceFrozen__reducesButDoesNotIncrease() public {
+        _deposit(TRADER, weth, 10e18);
+        _nextBlock();
+        _open(TRADER, 0, 1e18);
+        _nextBlock();
+        oracle.setFrozen(address(usdc), true);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(usdc), 0, 3));
+        _open(TRADER, 0, 1e17);
+        _open(TRADER, 0, -5e17);
+        assertEq(int256(engine.position(TRADER, 0).size), 5e17, "reduced with the settlement price frozen");
+    }
+
     /// @notice A zero size change reverts ZeroAmount; beyond +-int128.max reverts SizeOutOfRange.
     function test_modifyPosition__zeroOrOutOfRange__reverts() public {
         int256 max = type(int128).max;
