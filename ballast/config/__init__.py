@@ -74,6 +74,7 @@ from ballast.config.schema import (
     plain,
 )
 from ballast.errors import ConfigError
+from ballast.yaml_errors import yaml_problem
 
 __all__ = [
     "BPS",
@@ -238,10 +239,7 @@ def load_config(path: Path | str) -> DeploymentConfig:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ConfigError(source, [f"{where}not valid YAML ({problem})"]) from None
+        raise ConfigError(source, [yaml_problem(err)]) from None
     return parse_config(data, source)
 
 

@@ -12,6 +12,7 @@ from pydantic.alias_generators import to_camel
 
 from ballast.errors import KeeperError
 from ballast.keepers.gas import GasModel
+from ballast.yaml_errors import yaml_problem
 
 
 class _Model(BaseModel):
@@ -81,10 +82,7 @@ class OracleKeeperConfig(_Model):
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark is not None else ""
-            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-            raise KeeperError(f"{path}: {where}not valid YAML ({problem})") from None
+            raise KeeperError(f"{path}: {yaml_problem(err)}") from None
         return cls.parse(data, str(path))
 
     @classmethod
