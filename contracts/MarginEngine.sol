@@ -288,12 +288,14 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             _payFromCash(account, fromCredit, address(this), "penalty");
             rewardPaid = keeperReward < fromCredit ? keeperReward : fromCredit;
             sharePaid = fromCredit - rewardPaid;
-            if (rewardPaid != 0) IERC20(_settlementAsset).safeTransfer(keeper, rewardPaid);
+            // The keeper is paid in its own engine account (credit here, collateral below): no token moves, so no
+            // code of the keeper runs inside a liquidation. It withdraws when it likes.
+            if (rewardPaid != 0) _addCash(keeper, rewardPaid, "keeper reward");
             if (sharePaid != 0) IInsuranceFund(_insuranceFund).fund(sharePaid, "penalty");
         }
-        // The keeper's rest in collateral at the upper liquidation price (the fewer units); the fund's rest is owed to
-        // the Pool as the account's debt, a receivable (the fund holds the settlement asset only; LPs are the next
-        // layer of the waterfall). No token leaves the Pool for either.
+        // The keeper's rest in collateral at the upper liquidation price (the fewer units), credited to its account;
+        // the fund's rest is owed to the Pool as the account's debt, a receivable (the fund holds the settlement asset
+        // only; LPs are the next layer of the waterfall). No token leaves the Pool for either.
         if (keeperReward > rewardPaid) {
             rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper, settlement);
         }
@@ -368,10 +370,15 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             _masks[account].collateral &= ~uint16(1 << i);
         }
         _balances[account][asset] = balance - amount;
-        _totalCollateral[asset] -= amount;
         emit CollateralSeized(account, asset, amount, to);
-        if (to == address(_pool)) amount = _pool.absorb(asset, amount, 0);
-        else IERC20(asset).safeTransfer(to, amount);
+        if (to == address(_pool)) {
+            _totalCollateral[asset] -= amount;
+            amount = _pool.absorb(asset, amount, 0);
+        } else {
+            // A keeper's reward: it stays in the engine, as the keeper's collateral.
+            _masks[to].collateral |= uint16(1 << i);
+            _balances[to][asset] += amount;
+        }
         movedUsd = amount.toValueDown(price, decimals);
     }
 

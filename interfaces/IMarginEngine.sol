@@ -128,6 +128,8 @@ interface IMarginEngineTypes is IErrors {
         int256 realizedPnl,
         uint256 fee
     );
+    /// @notice `amount` of `account`'s `asset` seized by a liquidation: into the Pool's reserves (`to` is the Pool), or
+    /// into the engine account of the keeper `to` (its reward; the engine's total of the asset is unchanged).
     event CollateralSeized(address indexed account, address indexed asset, uint256 amount, address to);
     event DebtWrittenOff(address indexed account, uint256 scaledDebt);
     /// @notice `closedSize` of `account`'s position in `market` was closed by auto-deleveraging at `price`, without
@@ -206,10 +208,12 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
         returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
 
     /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`, never
-    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; `keeperReward` to `keeper`, then
-    /// `insuranceShare` to the InsuranceFund); the keeper's rest in collateral valued at the upper liquidation price, in
-    /// listing order (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a
-    /// receivable: no token leaves the Pool). The keeper's part the account cannot pay is not charged. Liquidator only.
+    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; `keeperReward` to `keeper`'s
+    /// credit, `CashChanged` reason "keeper reward", then `insuranceShare` to the InsuranceFund); the keeper's rest in
+    /// collateral valued at the upper liquidation price, in listing order, moved to `keeper`'s engine account
+    /// (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a receivable: no
+    /// token leaves the Pool). The keeper's part the account cannot pay is not charged. No token moves to the keeper.
+    /// Liquidator only.
     /// @param settlement The settlement asset's price range {median, TWAP} the Liquidator read in this transaction:
     /// collateral is valued against it (the keeper's units at its lower price, what ran short back at its higher).
     /// @return rewardPaid Settlement units (or their worth in collateral) paid to the keeper.
@@ -228,7 +232,8 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd);
 
     /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
-    /// listing order (an absorb's penalty, after the account's debt was settled). Liquidator only.
+    /// listing order, moved to `keeper`'s engine account (an absorb's penalty, after the account's debt was settled).
+    /// Liquidator only.
     /// @param settlement The settlement asset's price range, as for `chargePenalty`.
     /// @return paid The units it came to (all of them unless the collateral ran out).
     function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)

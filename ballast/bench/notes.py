@@ -30,13 +30,13 @@ MISSED_NOTES: dict[str, str] = {
     "every price the account needs.",
     "liquidate": "A liquidation is three engine calls (liquidationHealth, closeForLiquidation, chargePenalty), each "
     "re-reading prices and the borrow index; the close and the charge each book debt with the Pool "
-    "(pool.receiveLoss) and emit their own cash event; the keeper is paid by a token transfer; an absorb books the "
-    "close's loss as debt and writes it off in the same transaction. Closing it: one engine entry point that reads "
-    "the health, closes, charges and absorbs with one set of prices and one debt booking, and the keeper paid as "
-    "engine credit.",
+    "(pool.receiveLoss) and emit their own cash event; the keeper's reward is credited to its engine account (a "
+    "keeper paid for the first time pays for its account's first slots); an absorb books the close's loss as debt "
+    "and writes it off in the same transaction. Closing it: one engine entry point that reads the health, closes, "
+    "charges and absorbs with one set of prices and one debt booking.",
     "liquidate_many_marginal": "Each extra account repeats the liquidation's three engine calls in its own call "
     "frame (so that a failing account is skipped). Closing it: the one-call liquidation above, and the keeper's "
-    "reward paid once per batch as credit.",
+    "reward summed over the batch and credited once.",
 }
 
 TARGET_OF: dict[str, str] = {

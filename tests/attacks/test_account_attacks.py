@@ -70,16 +70,19 @@ def test_self_liquidation__owner_liquidates_from_a_second_address__gains_nothing
 
     def held() -> int:
         value = mark_value(account_books(engine, tokens, trader), prices, index)
+        # The keeper's reward is credited to its own engine account (it has no positions, so it is worth its marks).
+        rewards = mark_value(account_books(engine, tokens, attacker), prices, index)
         wallets = (usdc.balanceOf(trader) + usdc.balanceOf(attacker)) * 10**12
         wallets += (weth.balanceOf(trader) + weth.balanceOf(attacker)) * wad(2_270) // WAD
-        return max(value, 0) + wallets
+        return max(value, 0) + rewards + wallets
 
     before = held()
     pin_time(chain)  # no accrual between the valuation and the liquidation
     tx = liquidator.liquidate(trader, sender=attacker)
     event = tx.events.filter(liquidator.Liquidated)[0]
     gain = held() - before
-    assert weth.balanceOf(attacker) == div_up(event.keeperReward * 10**12 * WAD, wad(2_270))
+    assert engine.collateralBalance(attacker, weth) == div_up(event.keeperReward * 10**12 * WAD, wad(2_270))
+    assert weth.balanceOf(attacker) == 0  # credited in the engine, never transferred
     assert event.keeperReward > 0
     assert event.penalty > event.keeperReward
     assert gain <= -(event.penalty - event.keeperReward) * 10**12 + 10**12  # within one USDC unit of rounding
@@ -101,7 +104,8 @@ def test_front_running_a_top_up__liquidation_lands_first__top_up_still_credited_
     pin_time(chain)
     tx = liquidator.liquidate(trader, sender=keeper)
     assert tx.events.filter(liquidator.Liquidated)[0].fractionBps == 5_000
-    paid = weth.balanceOf(keeper)  # no credit: the keeper's reward came out of the account's WETH
+    # No credit: the keeper's reward came out of the account's WETH, into the keeper's engine account.
+    paid = engine.collateralBalance(keeper, weth)
     pin_time(chain)
     engine.deposit(weth, units("WETH", 2), trader, sender=trader)
 

@@ -434,7 +434,9 @@ def test_engine_health__every_trader_after_the_crash__matches_the_model(story):
     assert liquidatable == {"t1", "t2", "t3"}
 
 
-def test_liquidations__events__match_the_waterfall_model(story, liquidator, pool, traders, keeper, tokens):
+def test_liquidations__events__match_the_waterfall_model(
+    story, engine, liquidator, pool, traders, keeper, tokens
+):
     for batch, tx, _, _ in story["receipts"]:
         liquidated = {e.account: e for e in tx.events.filter(liquidator.Liquidated)}
         absorbed = {e.account: e for e in tx.events.filter(liquidator.Absorbed)}
@@ -461,13 +463,18 @@ def test_liquidations__events__match_the_waterfall_model(story, liquidator, pool
         assert [(e.amount, e.scaledDebt) for e in socialized] == expected_social
         # No liquidation borrows from the Pool: the keeper is paid out of the accounts.
         assert not list(tx.events.filter(pool.Lent))
-    # The keeper brought nothing and holds what the model paid it: USDC from credit, collateral otherwise.
+    # The keeper brought nothing and its engine account holds what the model paid it: USDC credit from the
+    # accounts' credit, their collateral otherwise; its wallet received nothing.
     paid: dict[str, int] = {}
     for _, _, modelled, _ in story["receipts"]:
         for symbol, amount in modelled.keeper_paid.items():
             paid[symbol] = paid.get(symbol, 0) + amount
-    held = {symbol: tokens[symbol].balanceOf(keeper) for symbol in tokens}
+    held = {
+        symbol: engine.cash(keeper)[0] if symbol == "USDC" else engine.collateralBalance(keeper, token)
+        for symbol, token in tokens.items()
+    }
     assert {s: a for s, a in held.items() if a} == {s: a for s, a in paid.items() if a}
+    assert all(token.balanceOf(keeper) == 0 for token in tokens.values())
 
 
 def test_waterfall__first_deficit_covered_in_full_second_larger_one_socialized(story, insurance):

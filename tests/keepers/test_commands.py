@@ -63,6 +63,42 @@ def test_ape_run_keeper_liquidate__ctrl_c__stops_cleanly_with_exit_0(chain, engi
     assert state.exists()
 
 
+def test_keeper_rewards__after_a_liquidation__lists_the_reward_and_withdraws_it_to_the_wallet(
+    chain, accounts, engine, liquidator, tokens, traders, open_long, crash
+):
+    (victim,) = traders(1)
+    keeper = accounts[4]
+    weth = tokens["WETH"]
+    open_long(victim, 4, 10)
+    crash("WETH", 2_250)
+    wallet = weth.balanceOf(keeper)
+    liquidator.liquidate(victim, sender=keeper)
+    reward = engine.collateralBalance(keeper, weth)
+    assert reward > 0  # the account had no credit: paid in its WETH, into the keeper's engine account
+    assert weth.balanceOf(keeper) == wallet  # no token moved to the keeper
+
+    uri, address = chain.provider.uri, engine.address
+    shown = invoke("keeper", "rewards", "--network", uri, "--account", "TEST::4", "--engine", address)
+    assert shown.returncode == 0, shown.output
+    assert "WETH" in shown.output and "collateral" in shown.output
+    assert engine.collateralBalance(keeper, weth) == reward  # showing sends nothing
+
+    outcome = invoke(
+        "keeper", "rewards", "--network", uri, "--account", "TEST::4", "--engine", address, "--withdraw"
+    )
+    assert outcome.returncode == 0, outcome.output
+    assert engine.collateralBalance(keeper, weth) == 0
+    assert weth.balanceOf(keeper) == wallet + reward
+
+
+def test_keeper_rewards__bad_recipient__one_line_and_non_zero_exit(chain):
+    args = ["--network", chain.provider.uri, "--account", "TEST::4", "--withdraw", "--to", "0xnope"]
+    outcome = invoke("keeper", "rewards", *args)
+    assert outcome.returncode != 0
+    assert "Error: --to: '0xnope' is not an address" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -22,7 +22,7 @@ contract MarginEngineChargePenaltyTest is MarginEngineBase {
         vm.prank(address(liquidator));
         engine.chargePenalty(TRADER, KEEPER, 10e6, 20e6, usdcRange);
         assertEq(_transfers(vm.getRecordedLogs(), address(engine), address(engine)), 0, "no self-transfer");
-        assertEq(usdc.balanceOf(KEEPER), 10e6, "keeper");
+        assertEq(_keeperHolds(usdc), 10e6, "keeper");
         assertEq(insurance.bookedBalance(), 20e6, "fund");
         assertEq(_credit(TRADER), 970e6, "credit");
         vm.recordLogs();
@@ -32,7 +32,7 @@ contract MarginEngineChargePenaltyTest is MarginEngineBase {
         assertEq(insurance.bookedBalance(), 25e6, "fund again");
         vm.prank(address(liquidator));
         engine.chargePenalty(TRADER, KEEPER, 5e6, 0, usdcRange);
-        assertEq(usdc.balanceOf(KEEPER), 15e6, "keeper again");
+        assertEq(_keeperHolds(usdc), 15e6, "keeper again");
         assertEq(insurance.bookedBalance(), 25e6, "fund unchanged");
         assertEq(_credit(TRADER), 960e6, "credit after");
     }
@@ -47,8 +47,8 @@ contract MarginEngineChargePenaltyTest is MarginEngineBase {
         vm.prank(address(liquidator));
         (uint256 rewardPaid,) = engine.chargePenalty(TRADER, KEEPER, 30e6, 0, usdcRange);
         assertEq(rewardPaid, 30e6, "paid in full");
-        assertEq(weth.balanceOf(KEEPER), usd.toAmountUp(high, 18), "the reward's worth at the upper price");
-        assertLt(weth.balanceOf(KEEPER), usd.toAmountUp(low, 18), "fewer units than at the lower price");
+        assertEq(_keeperHolds(weth), usd.toAmountUp(high, 18), "the reward's worth at the upper price");
+        assertLt(_keeperHolds(weth), usd.toAmountUp(low, 18), "fewer units than at the lower price");
     }
 
     /// @notice A keeper's reward worth more than the account's collateral takes all of it and reports what it came to
@@ -59,7 +59,7 @@ contract MarginEngineChargePenaltyTest is MarginEngineBase {
         (, uint256 wethHigh) = PriceRange.ordered(_wethMedian(), _wethTwap());
         vm.prank(address(liquidator));
         (uint256 rewardPaid,) = engine.chargePenalty(TRADER, KEEPER, 30e6, 0, usdcRange);
-        assertEq(weth.balanceOf(KEEPER), 0.001e18, "all of the collateral");
+        assertEq(_keeperHolds(weth), 0.001e18, "all of the collateral");
         assertEq(engine.collateralBalance(TRADER, address(weth)), 0, "none left");
         uint256 expected = usdcRange.unitsDown(uint256(0.001e18).toValueDown(wethHigh, 18), 6);
         assertEq(rewardPaid, expected, "what the collateral came to");

@@ -186,7 +186,7 @@ contract LiquidationGasTest is InUseCore {
 
     /// @dev The keeper was paid: in USDC from the account's credit, or in its collateral.
     function _checkKeeperPaid() internal view {
-        uint256 paid = usdc.balanceOf(KEEPER) + wbtc.balanceOf(KEEPER) + weth.balanceOf(KEEPER);
+        uint256 paid = _keeperHolds(usdc) + _keeperHolds(wbtc) + _keeperHolds(weth);
         assertTrue(paid != 0, "keeper not paid");
     }
 }

@@ -259,13 +259,24 @@ contract CoreHandler is WithVm, Probing {
         }
     }
 
-    /// @notice Every engine account: the three traders, then the attacker.
+    /// @notice Every account that trades: the three traders, then the attacker (the liquidation list).
     function allAccounts() public view returns (address[] memory list) {
         list = new address[](4);
         for (uint256 i = 0; i < 3; ++i) {
             list[i] = traders[i];
         }
         list[3] = attacker;
+    }
+
+    /// @notice Every engine account with books: the traders and the attacker, then the keeper (its rewards are credited
+    /// to its engine account).
+    function bookAccounts() external view returns (address[] memory list) {
+        address[] memory traded = allAccounts();
+        list = new address[](traded.length + 1);
+        for (uint256 i = 0; i < traded.length; ++i) {
+            list[i] = traded[i];
+        }
+        list[traded.length] = keeper;
     }
 
     // ---------------------------------------------------------------- the fuzzed entry point

@@ -74,7 +74,7 @@ contract CoreInvariantTest is EngineFixture {
     /// the sum of the accounts' credit; the Pool its reserves; the InsuranceFund its booked balance; the Liquidator
     /// keeps nothing between transactions.
     function invariant_BalancesCoverBooks() public view {
-        _assertBalancesCoverBooks(handler.allAccounts(), address(0));
+        _assertBalancesCoverBooks(handler.bookAccounts(), address(0));
     }
 
     /// @notice (2) The LP balances add up to the LP total supply (only the two LPs and the attacker hold shares).
@@ -86,7 +86,7 @@ contract CoreInvariantTest is EngineFixture {
     /// @notice (3) The accounts' scaled debts add up to the Pool's total scaled debt (the receivable), exactly.
     function invariant_DebtsSumToReceivable() public view {
         uint256 scaled;
-        address[] memory accounts = handler.allAccounts();
+        address[] memory accounts = handler.bookAccounts();
         for (uint256 k = 0; k < accounts.length; ++k) {
             (, uint256 s,) = engine.cash(accounts[k]);
             scaled += s;
@@ -97,7 +97,7 @@ contract CoreInvariantTest is EngineFixture {
     /// @notice The engine's per-asset collateral total is the sum of the accounts' balances.
     function invariant_CollateralTotalsSumBalances() public view {
         MockERC20[2] memory collateral = [wbtc, weth];
-        address[] memory accounts = handler.allAccounts();
+        address[] memory accounts = handler.bookAccounts();
         for (uint256 i = 0; i < 2; ++i) {
             uint256 sum;
             for (uint256 k = 0; k < accounts.length; ++k) {

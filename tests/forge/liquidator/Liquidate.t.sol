@@ -87,7 +87,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         Vm.Log[] memory logs = _liquidateRecording(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
         uint256 toKeeper = _wethFor(211_600_000, 1e18, 2_340e18);
-        assertEq(weth.balanceOf(KEEPER), toKeeper, "keeper reward in WETH");
+        assertEq(_keeperHolds(weth), toKeeper, "keeper reward in WETH");
         assertEq(_penaltyDebt(logs), 490_400_000, "the fund's share owed to the Pool");
         assertEq(engine.collateralBalance(TRADER, address(weth)), 10e18 - toKeeper, "keeps the rest");
         (, uint256 scaledDebt,) = engine.cash(TRADER);
@@ -104,7 +104,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
-        assertEq(weth.balanceOf(KEEPER), _wethFor(360e6, 1e18, 2_400e18), "the keeper gets the whole penalty");
+        assertEq(_keeperHolds(weth), _wethFor(360e6, 1e18, 2_400e18), "the keeper gets the whole penalty");
         assertEq(pool.reserves(address(weth)), wethReserve, "nothing for the fund's share");
     }
 
@@ -129,7 +129,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         uint256 forDebt = (debt * 1e12 * 1e18 + 2_280e18 - 1) / 2_280e18;
         uint256 toKeeper = _wethFor(reward, 1e18, 2_280e18);
         uint256 toPool = forDebt + _wethFor(penalty - reward, 1e18, 2_280e18);
-        assertEq(weth.balanceOf(KEEPER), toKeeper, "the keeper is paid in WETH");
+        assertEq(_keeperHolds(weth), toKeeper, "the keeper is paid in WETH");
         assertEq(pool.reserves(address(weth)), wethReserve + toPool, "the debt's worth and the fund's share");
         uint256 kept = engine.collateralBalance(TRADER, address(weth));
         assertEq(kept, 10e18 - toKeeper - toPool, "the account keeps the surplus");
@@ -256,8 +256,8 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         emit ILiquidator.Liquidated(TRADER, KEEPER, 5_000, 36_000e18, 360e6, 109e6);
         Vm.Log[] memory logs = _liquidateRecording(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
-        assertEq(weth.balanceOf(KEEPER), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in the account's WETH");
-        assertEq(usdc.balanceOf(KEEPER), 0, "no USDC to the keeper");
+        assertEq(_keeperHolds(weth), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in the account's WETH");
+        assertEq(_keeperHolds(usdc), 0, "no USDC to the keeper");
         assertEq(insurance.bookedBalance(), insuranceBefore, "no insurance share without credit");
         assertEq(_penaltyDebt(logs), 360e6 - 109e6, "the fund's share owed to the Pool");
         _assertNoLog(logs, keccak256("Lent(address,uint256,uint256)"), "no Pool loan");
@@ -268,7 +268,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
     /// a net loss of the fund's 251 USDC; the reward never exceeds the penalty.
     function test_liquidate__byTheAccountItself__rewardBelowThePenaltyItPays() public {
         _settleWethAt(2_400e18);
-        uint256 wethBefore = weth.balanceOf(TRADER);
+        uint256 wethBefore = engine.collateralBalance(TRADER, address(weth));
         vm.recordLogs();
         vm.prank(TRADER);
         liquidator.liquidate(TRADER);
@@ -277,7 +277,9 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         assertEq(penalty, 360e6, "1 % of 36,000 USD");
         assertEq(reward, 109e6, "1 USDC + 30 %");
         assertLe(reward, penalty, "the reward never exceeds the penalty");
-        assertEq(weth.balanceOf(TRADER) - wethBefore, _wethFor(reward, 1e18, 2_400e18), "the reward, in its WETH");
+        // The reward is seized from the account into the keeper's account: the same one, so its WETH stays.
+        assertEq(_seizedTo(logs, TRADER), _wethFor(reward, 1e18, 2_400e18), "the reward, in its WETH");
+        assertEq(engine.collateralBalance(TRADER, address(weth)), wethBefore, "paid to itself");
         assertEq(_penaltyDebt(logs), penalty - reward, "its account pays the whole penalty");
         assertGt(penalty - reward, 0, "a net loss");
     }
@@ -321,7 +323,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         assertEq(fraction, 10_000, "critical: closed in full");
         assertEq(penalty, 0, "no penalty");
         assertEq(reward, 0, "no keeper reward");
-        assertEq(usdc.balanceOf(KEEPER) + weth.balanceOf(KEEPER), 0, "the keeper got nothing");
+        assertEq(_keeperHolds(usdc) + _keeperHolds(weth), 0, "the keeper got nothing");
         assertGt(deficit, 0, "a deficit");
         assertEq(fundBefore, 100e6, "the fund held 100 USDC");
         assertEq(covered, fundBefore, "the fund's whole balance covered it first");
@@ -373,7 +375,7 @@ contract LiquidatorLiquidateLivenessTest is LiquidationLivenessBase {
         assertEq(scaled, 0, "the debt is repaid");
         uint256 kept = engine.collateralBalance(BORROWER, address(weth));
         assertApproxEqRel(kept, uint256(1_800e18) * 1e18 / 2_200e18, 0.001e18, "about 1,800 USD of WETH stays");
-        assertGt(weth.balanceOf(KEEPER), 0, "the keeper is paid in WETH");
+        assertGt(_keeperHolds(weth), 0, "the keeper is paid in WETH");
         // Take no more than is owed: the account lost its debt and the penalty, to rounding.
         int256 valueAfter = int256(kept * 2_200);
         assertApproxEqAbs(valueBefore - valueAfter, int256(penalty * 1e12), 1e13, "lost only the penalty");
@@ -393,7 +395,7 @@ contract LiquidatorLiquidateLivenessTest is LiquidationLivenessBase {
         assertEq(penalty, 0, "no penalty");
         assertEq(reward, 0, "no reward");
         assertEq(engine.collateralBalance(BORROWER, address(weth)), 0, "all of it absorbed");
-        assertEq(weth.balanceOf(KEEPER), 0, "nothing to the keeper");
+        assertEq(_keeperHolds(weth), 0, "nothing to the keeper");
     }
 
     /// @notice With a penalty of 1 % at the maintenance threshold rising to 4 % at zero equity, the bench long pays
@@ -429,8 +431,8 @@ contract LiquidatorLiquidatePayoutsTest is PayoutsBase {
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "half closed");
-        assertGt(weth.balanceOf(KEEPER), 0, "the keeper was paid out of the account's WETH");
-        assertEq(usdc.balanceOf(KEEPER), 0, "nothing came out of the Pool for the keeper");
+        assertGt(_keeperHolds(weth), 0, "the keeper was paid out of the account's WETH");
+        assertEq(_keeperHolds(usdc), 0, "nothing came out of the Pool for the keeper");
         assertGe(pool.totalScaledDebt(), lentBefore, "no debt repaid by a loan");
     }
 }
@@ -456,10 +458,10 @@ contract LiquidatorLiquidateFlowTest is CoreFlowBase {
         // Closed: 15 WETH at 2,400 = 36,000 USD; penalty 1 % = 360 USDC; keeper 1 USDC + 30 % = 109 USDC. The account
         // has no credit (its loss is debt), so the keeper's part is paid in its WETH at 2,400 (rounded up to a wei) and
         // the fund's 251 USDC are owed to the Pool as more debt: no collateral moves to the Pool.
-        assertEq(weth.balanceOf(KEEPER), _wethFor(109e18), "keeper reward in WETH");
+        assertEq(_keeperHolds(weth), _wethFor(109e18), "keeper reward in WETH");
         assertEq(pool.reserves(address(weth)), wethReserve, "no collateral to the Pool");
         assertEq(insurance.bookedBalance(), insuranceBefore, "no insurance share without credit");
-        assertEq(usdc.balanceOf(KEEPER), 0, "no Pool loan paid the keeper");
+        assertEq(_keeperHolds(usdc), 0, "no Pool loan paid the keeper");
         IMarginEngineTypes.Health memory after_ = engine.liquidationHealth(TRADER);
         assertTrue(
             after_.maintenanceEquity - int256(after_.maintenanceMargin)
@@ -489,6 +491,6 @@ contract LiquidatorLiquidateFlowTest is CoreFlowBase {
         assertEq(pool.totalScaledDebt(), 0, "no receivable left");
         assertEq(insurance.bookedBalance(), 0, "the InsuranceFund paid everything it had");
         assertTrue(pool.sharePrice(false) < price, "the rest was socialized");
-        assertEq(usdc.balanceOf(KEEPER), 0, "an insolvent account pays no keeper reward");
+        assertEq(_keeperHolds(usdc), 0, "an insolvent account pays no keeper reward");
     }
 }

@@ -29,7 +29,7 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(liquidated, 1, "one liquidated");
         assertEq(int256(engine.position(TRADER, 0).size), 15e18, "the liquidatable account was half closed");
         // The account has no credit: its 1 USDC + 30 % of the 360 USDC penalty is paid in its WETH at 2,400.
-        assertEq(weth.balanceOf(KEEPER), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in WETH");
+        assertEq(_keeperHolds(weth), _wethFor(109e6, 1e18, 2_400e18), "keeper reward in WETH");
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
 

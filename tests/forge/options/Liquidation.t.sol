@@ -59,7 +59,7 @@ contract OptionsLiquidationTest is OptionsBase {
         assertEq(penalty, _ceilDiv(closedNotional / 100, UNIT), "1 % of it, USDC up");
         assertGt(penalty, 0, "a penalty");
         assertEq(
-            usdc.balanceOf(KEEPER) + usdc.balanceOf(address(insurance)) - insuranceBefore,
+            _keeperHolds(usdc) + usdc.balanceOf(address(insurance)) - insuranceBefore,
             penalty,
             "charged in full: the keeper's reward and the fund's share"
         );

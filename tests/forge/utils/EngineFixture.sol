@@ -334,6 +334,18 @@ abstract contract EngineFixture is BaseTest {
         return (d.median, d.twap, uint8(d.status), d.updatedAt);
     }
 
+    /// @dev `account`'s settlement credit in the engine.
+    function _credit(address account) internal view returns (uint256 credit) {
+        (credit,,) = engine.cash(account);
+    }
+
+    /// @dev What the keeper holds of `token`: a keeper's reward stays in the engine, in its account (credit for the
+    /// settlement asset, collateral otherwise), and its wallet receives nothing.
+    function _keeperHolds(MockERC20 token) internal view returns (uint256) {
+        assertEq(token.balanceOf(KEEPER), 0, "a keeper's reward is never a token transfer");
+        return address(token) == address(usdc) ? _credit(KEEPER) : engine.collateralBalance(KEEPER, address(token));
+    }
+
     /// @notice An EOA-like address for `name`.
     function _actor(string memory name) internal returns (address a) {
         a = address(uint160(uint256(keccak256(bytes(name)))));

@@ -138,10 +138,6 @@ abstract contract EnginePropertiesBase is EngineFixture {
 
     // ---------------------------------------------------------------- books
 
-    function _credit(address account) internal view returns (uint256 credit) {
-        (credit,,) = engine.cash(account);
-    }
-
     /// @dev Everything the engine books for `account`: masks, collateral, cash and positions.
     function _books(address account) internal view returns (bytes32) {
         (uint16 collateralMask, uint16 marketMask) = engine.accountMasks(account);

@@ -30,6 +30,8 @@ abstract contract LiquidatorBase is EngineFixture {
 
     bytes32 internal constant ABSORBED = keccak256("Absorbed(address,uint256,uint256,uint256,uint256)");
 
+    bytes32 internal constant COLLATERAL_SEIZED = keccak256("CollateralSeized(address,address,uint256,address)");
+
     /// @dev `account` liquidated by KEEPER; the logs of that call.
     function _liquidateRecording(address account) internal returns (Vm.Log[] memory) {
         vm.recordLogs();
@@ -120,7 +122,7 @@ abstract contract LiquidatorBase is EngineFixture {
                 (,, penalty, reward) = abi.decode(logs[i].data, (uint256, uint256, uint256, uint256));
             }
         }
-        assertEq(weth.balanceOf(KEEPER), _wethFor(reward, usdcLow, wethHigh), "the keeper's reward in WETH");
+        assertEq(_keeperHolds(weth), _wethFor(reward, usdcLow, wethHigh), "the keeper's reward in WETH");
         assertEq(pool.reserves(address(weth)), reserve, "no collateral to the Pool");
         assertEq(_penaltyDebt(logs), penalty - reward, "the fund's share owed to the Pool");
     }
@@ -131,6 +133,15 @@ abstract contract LiquidatorBase is EngineFixture {
             if (logs[i].topics[0] != CASH_CHANGED) continue;
             (int256 delta,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
             if (reason == "penalty") units += uint256(-delta);
+        }
+    }
+
+    /// @dev The collateral amount `logs` show seized from an account into `to`'s account (`CollateralSeized`).
+    function _seizedTo(Vm.Log[] memory logs, address to) internal pure returns (uint256 amount) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] != COLLATERAL_SEIZED) continue;
+            (uint256 seized, address receiver) = abi.decode(logs[i].data, (uint256, address));
+            if (receiver == to) amount += seized;
         }
     }
 

@@ -57,10 +57,6 @@ abstract contract MarginEngineBase is EngineFixture {
         return engine.marketParams(market);
     }
 
-    function _credit(address account) internal view returns (uint256 credit) {
-        (credit,,) = engine.cash(account);
-    }
-
     function _openWbtc(int256 size) internal {
         _deposit(TRADER, wbtc, 2e8);
         _nextBlock();

@@ -114,11 +114,6 @@ abstract contract OptionsBase is EngineFixture {
         engine.tradeProduct(PRODUCT, _action(0, 0, 0));
     }
 
-    /// @dev `account`'s USDC credit in the engine.
-    function _credit(address account) internal view returns (uint256 credit) {
-        (credit,,) = engine.cash(account);
-    }
-
     // ---------------------------------------------------------------- prices and time
 
     /// @dev WETH's feed to `wad`, every price settled there (median = TWAP, status Ok), then the next block.
