@@ -13,6 +13,7 @@ import {IProtocolLock} from "../interfaces/IProtocolLock.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {Roles} from "./base/Roles.sol";
+import {LiquidationMath} from "./libraries/LiquidationMath.sol";
 import {ParamBounds} from "./libraries/ParamBounds.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
 
@@ -22,11 +23,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
     using FixedPointMath for uint256;
     using SafeERC20 for IERC20;
     using PriceRange for PriceRange.Range;
-
-    /// @dev Settlement units of equity held back from the penalty: a charge paid from credit or collateral is rounded
-    /// (to units, then back to USD), and the maintenance equity values credit at the higher settlement price. Two units
-    /// keep the equity after the charge at or above zero.
-    uint256 private constant CHARGE_ROUNDING_UNITS = 2;
 
     IMarginEngine public immutable engine;
     IPool public immutable pool;
@@ -48,12 +44,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
         address riskManager;
     }
 
-    /// @dev What one liquidation charged: the penalty (settlement units or their worth) and the keeper's part of it.
-    struct Charged {
-        uint256 penalty;
-        uint256 reward;
-    }
-
     constructor(Wiring memory w, Params memory params_) ProtocolGuarded(w.lock) {
         (engine, pool, insuranceFund, oracle) = (w.engine, w.pool, w.insuranceFund, w.oracle);
         settlementAsset = w.settlementAsset;
@@ -67,37 +57,42 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     /// @inheritdoc ILiquidator
     function liquidate(address account) external guarded {
-        IMarginEngine.Health memory h = engine.liquidationHealth(account);
-        if (!h.liquidatable) revert NotLiquidatable(account, h.maintenanceEquity, h.maintenanceMargin);
-        _liquidate(account, msg.sender, h);
+        Params memory p = _params;
+        IMarginEngine.Liquidation memory l = engine.liquidateAccount(account, msg.sender, p);
+        if (!l.liquidatable) revert NotLiquidatable(account, l.equity, l.margin);
+        _finish(account, msg.sender, l, p);
     }
 
     /// @inheritdoc ILiquidator
     function liquidateMany(address[] calldata accounts) external guarded returns (uint256 liquidated) {
         for (uint256 i = 0; i < accounts.length; ++i) {
             address account = accounts[i];
-            // A healthy account, or one whose prices are stale, is skipped, never a revert.
-            try engine.liquidationHealth(account) returns (IMarginEngine.Health memory h) {
-                if (h.liquidatable) {
-                    // Its own call frame: a liquidation that reverts undoes that account only
-                    // (docs/design.md#liveness).
-                    try this.liquidateInBatch(account, msg.sender, h) {
-                        ++liquidated;
-                    } catch (bytes memory reason) {
-                        emit LiquidationFailed(account, reason);
-                    }
+            // Each account in its own call frame: a liquidation that reverts undoes that account only
+            // (docs/design.md#liveness). A healthy account, or one whose prices are not usable, is skipped.
+            try this.liquidateInBatch(account, msg.sender) returns (bool done) {
+                if (done) {
+                    ++liquidated;
                     continue;
                 }
-            } catch {}
+            } catch (bytes memory reason) {
+                if (!_priceUnavailable(reason)) {
+                    emit LiquidationFailed(account, reason);
+                    continue;
+                }
+            }
             emit Skipped(account);
         }
     }
 
     /// @inheritdoc ILiquidator
-    function liquidateInBatch(address account, address keeper, IMarginEngineTypes.Health calldata h) external {
+    function liquidateInBatch(address account, address keeper) external returns (bool liquidated) {
         // The batch holds the shared lock; only it may enter here.
         if (msg.sender != address(this)) revert Unauthorized(msg.sender);
-        _liquidate(account, keeper, h);
+        Params memory p = _params;
+        IMarginEngine.Liquidation memory l = engine.liquidateAccount(account, keeper, p);
+        if (!l.liquidatable) return false;
+        _finish(account, keeper, l, p);
+        return true;
     }
 
     /// @inheritdoc ILiquidator
@@ -119,76 +114,22 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
 
     // ---------------------------------------------------------------- internals
 
-    function _liquidate(address account, address keeper, IMarginEngine.Health memory h) private {
-        Params memory p = _params;
-        // One read of the settlement price serves the penalty, the charge and an absorb. Each account of a batch reads
-        // it afresh: a keeper's token hook may update the oracle between two accounts, and a penalty priced at an
-        // older settlement price than the engine's health could exceed what the account is still worth.
-        PriceRange.Range memory s = _settlement();
-        (int256 equity, uint256 margin) = (h.maintenanceEquity, h.maintenanceMargin);
-        uint256 fraction;
-        uint256 closed;
-        Charged memory charged;
-        if (margin != 0) {
-            uint256 bps = _penaltyBps(equity, margin, p);
-            bool critical = equity < int256(margin.mulBpsDown(p.criticalHealthBps));
-            fraction = critical || margin < p.dustMarginUsd ? FixedPointMath.BPS : p.closeFactorBps;
-            // The maintenance equity and margin after the close, as `liquidationHealth` would return them.
-            (closed, equity, margin) = engine.closeForLiquidation(account, fraction, equity);
-            charged = _charge(account, keeper, closed.mulBpsUp(bps), equity, p, s);
+    /// @dev After the engine's close and charge: absorb an account left with no positions whose collateral (after
+    /// haircuts) no longer covers its debt, and report. The charge never turns a non-negative maintenance equity
+    /// negative (`LiquidationMath.penaltyOf`), so the health after the close still decides.
+    function _finish(address account, address keeper, IMarginEngine.Liquidation memory l, Params memory p) private {
+        (uint256 penalty, uint256 reward) = (l.penalty, l.keeperReward);
+        if (l.margin == 0 && l.equity < 0) {
+            LiquidationMath.Charge memory absorbed = _absorb(account, keeper, p, l.settlement);
+            (penalty, reward) = (penalty + absorbed.penalty, reward + absorbed.reward);
         }
-        // No positions left and the collateral (after haircuts) no longer covers the debt: absorb. The charge above
-        // never turns a non-negative maintenance equity negative (see `_charge`), so the health after the close still
-        // decides.
-        if (margin == 0 && equity < 0) {
-            Charged memory absorbed = _absorb(account, keeper, p, s);
-            (charged.penalty, charged.reward) = (charged.penalty + absorbed.penalty, charged.reward + absorbed.reward);
-        }
-        emit Liquidated(account, keeper, fraction, closed, charged.penalty, charged.reward);
+        emit Liquidated(account, keeper, l.fractionBps, l.closedNotional, penalty, reward);
     }
 
-    /// @dev The penalty rate on the closed notional: `penaltyBps` at the maintenance threshold (equity = MM), rising
-    /// linearly with the shortfall (MM - equity) / MM to `maxPenaltyBps` at zero equity or below.
-    function _penaltyBps(int256 equity, uint256 margin, Params memory p) private pure returns (uint256) {
-        uint256 shortfall = equity <= 0 ? margin : equity >= int256(margin) ? 0 : margin - uint256(equity);
-        return p.penaltyBps + (uint256(p.maxPenaltyBps) - p.penaltyBps).mulDivDown(shortfall, margin);
-    }
-
-    /// @dev The penalty of `penaltyUsd`, paid out of what the account is still worth: `worthUsd` (its maintenance
-    /// equity after the close, or its surplus collateral on an absorb), less `CHARGE_ROUNDING_UNITS`. A penalty beyond
-    /// that would come out of the InsuranceFund and LPs at absorb, and the owner of an insolvent account would profit
-    /// by liquidating itself; so an account worth nothing pays no penalty and its keeper gets no reward (as in
-    /// Compound III's `absorb`). The keeper's reward is a minimum plus a share, never more than the penalty. In
-    /// settlement units: the penalty up at the lower settlement price, the cap down at the higher (`PriceRange`).
-    function _penaltyOf(uint256 penaltyUsd, int256 worthUsd, Params memory p, PriceRange.Range memory s)
-        private
-        view
-        returns (Charged memory c)
-    {
-        c.penalty = s.unitsUp(penaltyUsd, _settlementDecimals);
-        uint256 affordable = worthUsd > 0 ? s.unitsDown(uint256(worthUsd), _settlementDecimals) : 0;
-        affordable = affordable > CHARGE_ROUNDING_UNITS ? affordable - CHARGE_ROUNDING_UNITS : 0;
-        if (c.penalty > affordable) c.penalty = affordable;
-        if (c.penalty == 0) return c;
-        c.reward = p.minKeeperReward + c.penalty.mulBpsDown(p.keeperShareBps);
-        if (c.reward > c.penalty) c.reward = c.penalty; // self-liquidation can never pay
-    }
-
-    /// @dev Charge the penalty of a close: the engine takes it from credit, then the keeper's part in collateral and
-    /// the fund's part as debt to the Pool (never a Pool loan), and reports what it took.
-    function _charge(
-        address account,
-        address keeper,
-        uint256 penaltyUsd,
-        int256 worthUsd,
-        Params memory p,
-        PriceRange.Range memory s
-    ) private returns (Charged memory c) {
-        c = _penaltyOf(penaltyUsd, worthUsd, p, s);
-        if (c.penalty == 0) return c;
-        uint256 share;
-        (c.reward, share) = engine.chargePenalty(account, keeper, c.reward, c.penalty - c.reward, s);
-        c.penalty = c.reward + share;
+    /// @dev Whether a batch member's revert `reason` is the oracle's `PriceUnavailable`: a price its liquidation needs
+    /// is not usable now (the health read reverts first), so it is skipped, not failed.
+    function _priceUnavailable(bytes memory reason) private pure returns (bool) {
+        return reason.length >= 4 && bytes4(reason) == IOracleAggregator.PriceUnavailable.selector;
     }
 
     /// @dev Settle an account with no positions whose maintenance equity is negative. Its debt is written off against
@@ -199,7 +140,7 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
     /// deficit goes to the InsuranceFund, then to LPs.
     function _absorb(address account, address keeper, Params memory p, PriceRange.Range memory s)
         private
-        returns (Charged memory c)
+        returns (LiquidationMath.Charge memory c)
     {
         uint256 scaledDebt = engine.writeOffDebt(account);
         uint256 index = pool.borrowIndex();
@@ -209,7 +150,9 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
             _settleDebt(account, scaledDebt, index, engine.absorbCollateral(account, type(uint256).max), s);
             return c;
         }
-        c = _penaltyOf(debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - debtUsd), p, s);
+        c = LiquidationMath.penaltyOf(
+            debtUsd.mulBpsUp(p.penaltyBps), int256(collateralUsd - debtUsd), p, s, _settlementDecimals
+        );
         uint256 shareUsd = s.usdDown(c.penalty - c.reward, _settlementDecimals);
         uint256 movedUsd = engine.absorbCollateral(account, debtUsd + shareUsd);
         _settleDebt(account, scaledDebt, index, movedUsd < debtUsd ? movedUsd : debtUsd, s);
@@ -259,11 +202,6 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
         // The rest of the debt was paid by the collateral the Pool just booked.
         if (scaledLeft != 0) pool.absorb(settlementAsset, 0, scaledLeft);
         emit Absorbed(account, debt, collateralValue, deficit, covered);
-    }
-
-    /// @dev The settlement asset's price range {median, TWAP}.
-    function _settlement() private view returns (PriceRange.Range memory) {
-        return PriceRange.fromData(oracle.getPriceData(settlementAsset));
     }
 
     /// @dev Liquidating must not create bad debt through the penalty: the largest penalty stays below every market's

@@ -5,6 +5,7 @@ import {IERC20, SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeE
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {IInsuranceFund} from "../interfaces/IInsuranceFund.sol";
+import {ILiquidator} from "../interfaces/ILiquidator.sol";
 import {IMarginEngineAdmin, IMarginEngineCore} from "../interfaces/IMarginEngine.sol";
 import {IMarginProduct} from "../interfaces/IMarginProduct.sol";
 import {IOracleAggregator} from "../interfaces/IOracleAggregator.sol";
@@ -14,6 +15,7 @@ import {MarginEngineStorage} from "./base/MarginEngineStorage.sol";
 import {ProtocolGuarded} from "./base/ProtocolGuarded.sol";
 import {AccountMath} from "./libraries/AccountMath.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {LiquidationMath} from "./libraries/LiquidationMath.sol";
 import {MarginEngineExtension} from "./MarginEngineExtension.sol";
 import {MarginEngineGovernance} from "./MarginEngineGovernance.sol";
 import {PriceRange} from "./libraries/PriceRange.sol";
@@ -147,24 +149,50 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     // ---------------------------------------------------------------- liquidator entry points
 
     /// @inheritdoc IMarginEngineCore
-    function closeForLiquidation(address account, uint256 fractionBps, int256 equityBefore)
+    function liquidateAccount(address account, address keeper, ILiquidator.Params calldata params)
         external
         onlyLiquidator
-        returns (uint256 closed, int256 equityAfter, uint256 marginAfter)
+        returns (Liquidation memory l)
     {
-        // The close changes only the account's positions and cash; its collateral's part of the maintenance equity
-        // stays as `liquidationHealth` computed it in this transaction, at the same prices and borrow index. So the
-        // parts the close changes are taken out at those prices and put back after it: exactly the health read's sum.
+        // One health read at the Liquidate policy; its prices, borrow index and settlement range serve the close and
+        // the charge (nothing between them can move a price: no code of the keeper's runs in a liquidation).
+        HealthPrices memory prices;
+        Health memory h = _health(account, true, l.settlement, prices);
+        (l.equity, l.margin) = (h.maintenanceEquity, h.maintenanceMargin);
+        if (!h.liquidatable) return l;
+        l.liquidatable = true;
+        if (l.margin == 0) return l; // no position: the Liquidator absorbs
+        ILiquidator.Params memory p = params;
+        uint256 bps = LiquidationMath.penaltyBps(l.equity, l.margin, p);
+        l.fractionBps = LiquidationMath.closeFraction(l.equity, l.margin, p);
+        (l.closedNotional, l.equity, l.margin) = _closeAll(account, l.fractionBps, l.equity, l.settlement, prices);
+        LiquidationMath.Charge memory c =
+            LiquidationMath.penaltyOf(l.closedNotional.mulBpsUp(bps), l.equity, p, l.settlement, _settlementDecimals);
+        if (c.penalty == 0) return l;
+        uint256 share;
+        (l.keeperReward, share) = _chargePenalty(account, keeper, c.reward, c.penalty - c.reward, l.settlement, prices);
+        l.penalty = l.keeperReward + share;
+    }
+
+    /// @dev Close `fractionBps` of every position of `account`; returns the notional closed and the maintenance equity
+    /// and margin after the close, as `liquidationHealth` would return them. The close changes only the account's
+    /// positions and cash; its collateral's part of the maintenance equity stays as the health read computed it, at
+    /// the same prices and borrow index (`prices`). So the parts the close changes are taken out at those prices and
+    /// put back after it: exactly the health read's sum.
+    function _closeAll(
+        address account,
+        uint256 fractionBps,
+        int256 equityBefore,
+        PriceRange.Range memory settlement,
+        HealthPrices memory prices
+    ) private returns (uint256 closed, int256 equityAfter, uint256 marginAfter) {
         _clearProvision(account);
-        uint256 index = _pool.borrowIndex();
-        PriceRange.Range memory settlement;
-        (settlement.low, settlement.high) = _oracle.priceBounds(_settlementAsset, IOracleAggregator.Action.Liquidate);
-        equityAfter = equityBefore - _cashMaintenance(account, index, settlement.low, settlement.high);
+        equityAfter = equityBefore - _cashMaintenance(account, prices.index, settlement.low, settlement.high);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) {
                 (uint256 notional, int256 equityDelta, uint256 margin) =
-                    _closeForLiquidation(account, market, fractionBps, index, settlement);
+                    _closeForLiquidation(account, market, fractionBps, settlement, prices);
                 closed += notional;
                 equityAfter += equityDelta;
                 marginAfter += margin;
@@ -182,7 +210,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             }
             products >>= 1;
         }
-        equityAfter += _cashMaintenance(account, index, settlement.low, settlement.high);
+        equityAfter += _cashMaintenance(account, prices.index, settlement.low, settlement.high);
     }
 
     /// @dev Close `fractionBps` of `account`'s positions in margin product `product` and book the cash it realizes;
@@ -216,18 +244,18 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         address account,
         uint256 market,
         uint256 fractionBps,
-        uint256 index,
-        PriceRange.Range memory settlement
+        PriceRange.Range memory settlement,
+        HealthPrices memory prices
     ) private returns (uint256 closed, int256 equityDelta, uint256 margin) {
-        (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps);
+        (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps, prices);
         uint256 entry;
-        (equityDelta, entry) = _positionMaintenance(account, market, index, price);
-        int256 sizeAfter = _liquidationTrade(account, market, delta, price, index, settlement);
+        (equityDelta, entry) = _positionMaintenance(account, market, prices.index, price);
+        int256 sizeAfter = _liquidationTrade(account, market, delta, price, prices.index, settlement);
+        closed = _abs(delta).mulWadUp(price);
         // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
         int256 afterClose;
-        (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, index, mmf, index, price);
+        (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, prices.index, mmf, prices.index, price);
         equityDelta = afterClose - equityDelta;
-        closed = _abs(delta).mulWadUp(price);
     }
 
     /// @dev A liquidation's trade: `delta` at `price` and borrow index `index`, no fee, its PnL booked at the
@@ -247,7 +275,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     }
 
     /// @dev The size change of a liquidation's close, its price and the market's maintenance fraction.
-    function _liquidationDelta(address account, uint256 market, uint256 fractionBps)
+    function _liquidationDelta(address account, uint256 market, uint256 fractionBps, HealthPrices memory prices)
         private
         view
         returns (int256 delta, uint256 price, uint256 mmf)
@@ -256,9 +284,10 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         int256 size = _positions[account][market].size;
         delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
         if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
-        // Closing a long sells: the better price for the account is the higher one, and vice versa. It is also the
-        // price the health of a liquidation values the position at.
-        price = _oracle.priceForLiquidation(p.asset, size > 0);
+        // Closing a long sells: the better price for the account is the higher one, and vice versa (the oracle's
+        // `priceForLiquidation`). It is also the price the health of the liquidation valued the position at.
+        (uint256 low, uint256 high) = _healthPrice(prices, p.asset, true);
+        price = size > 0 ? high : low;
         mmf = _maintenanceMargin(market, p.maintenanceMarginBps);
     }
 
@@ -273,14 +302,16 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         entry = pos.entryPrice;
     }
 
-    /// @inheritdoc IMarginEngineCore
-    function chargePenalty(
+    /// @dev Charge a penalty of `keeperReward + insuranceShare` settlement units to `account` (see
+    /// `liquidateAccount`); returns what the keeper and the fund got (the fund's part owed to the Pool included).
+    function _chargePenalty(
         address account,
         address keeper,
         uint256 keeperReward,
         uint256 insuranceShare,
-        PriceRange.Range calldata settlement
-    ) external onlyLiquidator returns (uint256 rewardPaid, uint256 sharePaid) {
+        PriceRange.Range memory settlement,
+        HealthPrices memory prices
+    ) private returns (uint256 rewardPaid, uint256 sharePaid) {
         // From credit first (never a Pool loan: a liquidation needs no one else's liquidity), the keeper before the fund.
         uint256 credit = _cash[account].credit;
         uint256 fromCredit = keeperReward + insuranceShare < credit ? keeperReward + insuranceShare : credit;
@@ -297,7 +328,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // the fund's rest is owed to the Pool as the account's debt, a receivable (the fund holds the settlement asset
         // only; LPs are the next layer of the waterfall). No token leaves the Pool for either.
         if (keeperReward > rewardPaid) {
-            rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper, settlement);
+            rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper, settlement, prices);
         }
         if (insuranceShare > sharePaid) {
             _payFromCash(account, insuranceShare - sharePaid, address(_pool), "penalty");
@@ -307,18 +338,22 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
     /// them unless the collateral ran out).
-    function _chargeCollateral(address account, uint256 units, address to, PriceRange.Range memory settlement)
-        private
-        returns (uint256)
-    {
+    function _chargeCollateral(
+        address account,
+        uint256 units,
+        address to,
+        PriceRange.Range memory settlement,
+        HealthPrices memory prices
+    ) private returns (uint256) {
         uint256 usd = settlement.usdDown(units, _settlementDecimals);
-        uint256 moved = _seize(account, usd, true, to);
+        uint256 moved = _seize(account, usd, true, to, prices);
         return moved == usd ? units : settlement.unitsDown(moved, _settlementDecimals);
     }
 
     /// @inheritdoc IMarginEngineCore
     function absorbCollateral(address account, uint256 valueUsd) external onlyLiquidator returns (uint256 movedUsd) {
-        return _seize(account, valueUsd, false, address(_pool));
+        HealthPrices memory prices;
+        return _seize(account, valueUsd, false, address(_pool), prices);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -327,7 +362,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         onlyLiquidator
         returns (uint256 paid)
     {
-        return _chargeCollateral(account, units, keeper, settlement);
+        HealthPrices memory prices;
+        return _chargeCollateral(account, units, keeper, settlement, prices);
     }
 
     /// @inheritdoc IMarginEngineCore
@@ -342,12 +378,17 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     /// (`upper`) or lower liquidation price of each asset, to `to`, in listing order; the Pool books what it receives
     /// as reserves. Returns the USD moved at those prices (what the Pool booked, for the Pool), rounded down. The last
     /// asset touched gives at most one unit more than `valueUsd` needs (its amount rounds up).
-    function _seize(address account, uint256 valueUsd, bool upper, address to) private returns (uint256 movedUsd) {
+    /// `prices`: the liquidation's prices already read (each asset read here once otherwise).
+    function _seize(address account, uint256 valueUsd, bool upper, address to, HealthPrices memory prices)
+        private
+        returns (uint256 movedUsd)
+    {
         uint16 mask = _masks[account].collateral;
         bool all = valueUsd == type(uint256).max;
         for (uint256 i = 0; mask != 0 && movedUsd < valueUsd; ++i) {
             if (mask & 1 != 0) {
-                uint256 moved = _seizeAsset(account, i, all ? type(uint256).max : valueUsd - movedUsd, upper, to);
+                uint256 moved =
+                    _seizeAsset(account, i, all ? type(uint256).max : valueUsd - movedUsd, upper, to, prices);
                 movedUsd = all || valueUsd - movedUsd >= moved ? movedUsd + moved : valueUsd;
             }
             mask >>= 1;
@@ -355,13 +396,20 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     }
 
     /// @dev `_seize` for the collateral asset at listing position `i`: up to `valueUsd` of it (all for the maximum).
-    function _seizeAsset(address account, uint256 i, uint256 valueUsd, bool upper, address to)
-        private
-        returns (uint256 movedUsd)
-    {
+    function _seizeAsset(
+        address account,
+        uint256 i,
+        uint256 valueUsd,
+        bool upper,
+        address to,
+        HealthPrices memory prices
+    ) private returns (uint256 movedUsd) {
         address asset = _collateralAt(i);
-        (uint256 low, uint256 high) = _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
-        uint256 price = upper ? high : low;
+        uint256 price;
+        {
+            (uint256 low, uint256 high) = _healthPrice(prices, asset, true);
+            price = upper ? high : low;
+        }
         uint8 decimals = _collateral[asset].decimals;
         uint256 balance = _balances[account][asset];
         uint256 amount = valueUsd == type(uint256).max ? balance : valueUsd.toAmountUp(price, decimals);
@@ -375,7 +423,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             _totalCollateral[asset] -= amount;
             amount = _pool.absorb(asset, amount, 0);
         } else {
-            // A keeper's reward: it stays in the engine, as the keeper's collateral.
+            // A keeper's reward: it stays in the engine, as the keeper's collateral. Past the deposit's check of the
+            // assets per account, yet within it: collateral is a Pool asset, and the Pool lists at most 8 with the
+            // settlement asset.
             _masks[to].collateral |= uint16(1 << i);
             _balances[to][asset] += amount;
         }
@@ -407,10 +457,11 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     // ---------------------------------------------------------------- internals: health
 
-    /// @dev The prices of an account's collateral assets, as one health computation read them: a market on an asset
-    /// the account also holds reuses them instead of reading the oracle again (between the reads nothing but views
-    /// runs, so the second read would return the same, or revert the same way). `ok`: bit k when asset k's status is
-    /// Ok, the one status the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
+    /// @dev The prices of an account's collateral assets, as one health computation read them, and the borrow index:
+    /// a market on an asset the account also holds reuses them instead of reading the oracle again (between the reads
+    /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
+    /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
+    /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
     struct HealthPrices {
         address[MAX_COLLATERAL_PER_ACCOUNT] assets;
         uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
@@ -418,6 +469,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         uint256 count;
         uint256 ok;
         bool addRisk;
+        uint256 index;
     }
 
     /// @dev `settlement`: `_unread()` for a plain health (read here), or, for the initial-margin check, the settlement
@@ -425,12 +477,22 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     function _health(address account, bool enforce, PriceRange.Range memory settlement)
         private
         view
+        returns (Health memory)
+    {
+        HealthPrices memory prices;
+        return _health(account, enforce, settlement, prices);
+    }
+
+    /// @dev `_health`, keeping what it read: `prices` (empty when given) and, unread when given, `settlement`.
+    function _health(address account, bool enforce, PriceRange.Range memory settlement, HealthPrices memory prices)
+        private
+        view
         returns (Health memory h)
     {
         AccountMath.Totals memory t;
-        HealthPrices memory prices;
         prices.addRisk = settlement.high != 0;
         uint256 index = _pool.borrowIndex();
+        prices.index = index;
         uint16 mask = _masks[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) _addCollateral(t, prices, account, _collateralAt(i), enforce);

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.27;
 
 import {IErrors} from "./IErrors.sol";
-import {IMarginEngineTypes} from "./IMarginEngine.sol";
 
 /// @title ILiquidator
 /// @notice Permissionless liquidation of unhealthy MarginEngine accounts and the loss waterfall
@@ -76,9 +75,10 @@ interface ILiquidator is IErrors {
     /// @return liquidated How many were liquidated.
     function liquidateMany(address[] calldata accounts) external returns (uint256 liquidated);
 
-    /// @notice One account of a `liquidateMany` batch, liquidated for `keeper` from the health `h` the batch just read.
-    /// Only the Liquidator itself may call it.
-    function liquidateInBatch(address account, address keeper, IMarginEngineTypes.Health calldata h) external;
+    /// @notice One account of a `liquidateMany` batch, liquidated for `keeper` if it is liquidatable. Only the
+    /// Liquidator itself may call it.
+    /// @return liquidated False for a healthy account (nothing changed).
+    function liquidateInBatch(address account, address keeper) external returns (bool liquidated);
 
     function setParams(Params calldata params) external;
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.27;
 import {PriceRange} from "../contracts/libraries/PriceRange.sol";
 import {ICoreWiring} from "./ICoreWiring.sol";
 import {IErrors} from "./IErrors.sol";
+import {ILiquidator} from "./ILiquidator.sol";
 import {ITraderBook} from "./ITraderBook.sol";
 
 /// @title IMarginEngineTypes
@@ -57,6 +58,28 @@ interface IMarginEngineTypes is IErrors {
         uint256 initialMargin;
         int256 stressEquity;
         bool liquidatable;
+    }
+
+    /// @notice What `liquidateAccount` did to an account.
+    /// @param liquidatable Whether the account was liquidatable; if not, nothing changed and `equity` and `margin` are
+    /// its maintenance figures.
+    /// @param fractionBps Share of every position closed (0 when it held none).
+    /// @param closedNotional USD (WAD) closed, at the liquidation prices.
+    /// @param equity Maintenance equity after the close (before the penalty, which it caps), USD (WAD), as
+    /// `liquidationHealth` would return it right after the close.
+    /// @param margin Maintenance margin after the close, USD (WAD); zero when no position is left.
+    /// @param penalty Settlement units (or their worth in collateral) charged.
+    /// @param keeperReward Of the penalty, the keeper's part.
+    /// @param settlement The settlement asset's liquidation price range the close and the charge used.
+    struct Liquidation {
+        bool liquidatable;
+        uint256 fractionBps;
+        uint256 closedNotional;
+        int256 equity;
+        uint256 margin;
+        uint256 penalty;
+        uint256 keeperReward;
+        PriceRange.Range settlement;
     }
 
     // ---------------------------------------------------------------- errors
@@ -194,37 +217,21 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
 
     // ---------------------------------------------------------------- liquidator entry points
 
-    /// @notice Close `fractionBps` of every position of `account` at the liquidation price (better for the
-    /// account), realizing PnL and borrow fees into its cash, clear its provision, and return what `liquidationHealth` would return after
-    /// the close for its maintenance equity and margin. Liquidator only.
-    /// @param equityBefore The maintenance equity `liquidationHealth` returned for `account` in this transaction,
-    /// right before this call: the close leaves the collateral's part of it as it is, so the engine only recomputes
-    /// the parts it changes (positions and cash) instead of the whole health.
-    /// @return closedNotional USD (WAD) closed.
-    /// @return equityAfter The maintenance equity after the close, USD (WAD).
-    /// @return marginAfter The maintenance margin after the close, USD (WAD); zero when no position is left.
-    function closeForLiquidation(address account, uint256 fractionBps, int256 equityBefore)
-        external
-        returns (uint256 closedNotional, int256 equityAfter, uint256 marginAfter);
-
-    /// @notice Charge a liquidation penalty of `keeperReward + insuranceShare` settlement units to `account`, never
-    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; `keeperReward` to `keeper`'s
-    /// credit, `CashChanged` reason "keeper reward", then `insuranceShare` to the InsuranceFund); the keeper's rest in
-    /// collateral valued at the upper liquidation price, in listing order, moved to `keeper`'s engine account
-    /// (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a receivable: no
-    /// token leaves the Pool). The keeper's part the account cannot pay is not charged. No token moves to the keeper.
+    /// @notice Liquidate `account` for `keeper` under the Liquidator's parameters `params`, in one pass at one set of
+    /// prices (each read once, under the oracle's Liquidate policy: it reverts `PriceUnavailable` unless every price
+    /// involved is Ok or Deviated). If the account is liquidatable: clear its provision; close
+    /// `LiquidationMath.closeFraction` of every position at the liquidation price (better for the account), realizing
+    /// PnL and borrow fees into its cash; then charge the penalty, `LiquidationMath.penaltyBps` of the closed notional
+    /// capped at what the account is still worth, never through a Pool loan: from its credit first (`CashChanged`,
+    /// reason "penalty"; the keeper's reward to `keeper`'s credit, reason "keeper reward", then the InsuranceFund's
+    /// share to the fund); the keeper's rest in collateral valued at the upper liquidation price, in listing order,
+    /// moved to `keeper`'s engine account (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the
+    /// account's debt (a receivable: no token leaves the Pool). The keeper's part the account cannot pay is not
+    /// charged. No token moves to the keeper. An account with no positions is left to the Liquidator's absorb.
     /// Liquidator only.
-    /// @param settlement The settlement asset's price range {median, TWAP} the Liquidator read in this transaction:
-    /// collateral is valued against it (the keeper's units at its lower price, what ran short back at its higher).
-    /// @return rewardPaid Settlement units (or their worth in collateral) paid to the keeper.
-    /// @return sharePaid Settlement units paid to the fund, or owed to the Pool.
-    function chargePenalty(
-        address account,
-        address keeper,
-        uint256 keeperReward,
-        uint256 insuranceShare,
-        PriceRange.Range calldata settlement
-    ) external returns (uint256 rewardPaid, uint256 sharePaid);
+    function liquidateAccount(address account, address keeper, ILiquidator.Params calldata params)
+        external
+        returns (Liquidation memory);
 
     /// @notice Move collateral of `account` worth `valueUsd` at the lower liquidation price (all of it for
     /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
@@ -234,7 +241,7 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
     /// listing order, moved to `keeper`'s engine account (an absorb's penalty, after the account's debt was settled).
     /// Liquidator only.
-    /// @param settlement The settlement asset's price range, as for `chargePenalty`.
+    /// @param settlement The settlement asset's liquidation price range `liquidateAccount` returned.
     /// @return paid The units it came to (all of them unless the collateral ran out).
     function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
         external

@@ -168,7 +168,7 @@ def test_build_report__batch_and_ratios__in_results_json():
     target = data["targets"]["liquidate_partial"]
     assert (target["target"], target["gas"], target["met"]) == (160_000, 192_000, False)
     assert (target["anchor_target"], target["absolute_target"]) == (160_000, None)
-    assert "chargePenalty" in target["note"]
+    assert "liquidateAccount" in target["note"]
     assert data["anchors"]["liquidate_partial"]["anchor"] == "anchor_morpho_liquidate_partial"
     assert data["throughput"]["liquidations"]["per_tx"] >= 1
     assert data["throughput"]["driver_vs_naive"] is None

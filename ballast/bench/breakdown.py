@@ -1,6 +1,6 @@
 """Where a bench row's gas goes, measured: forge's decoded call trace of the harness test that recorded the row.
 
-`forge test -vvvv --decode-internal` prints every call of a test as a tree, external calls (`engine::closeForLiquidation`)
+`forge test -vvvv --decode-internal` prints every call of a test as a tree, external calls (`engine::liquidateAccount`)
 and internal functions (`MarginEngine::_health`) alike, each with the gas it spent. The measured call of a row is the
 frame whose gas equals the row's execution (`vm.lastCallGas` is the same figure forge prints for the call), so the
 breakdown of a row is that frame's children: what each part cost, what is left to the frame's own code (storage,

@@ -28,15 +28,18 @@ MISSED_NOTES: dict[str, str] = {
     "position (two slots), the market's parameters and one oracle call (see the Scaling fit below). Closing it: "
     "per-account packing (a small account's balances and positions in a few slots) and one oracle call returning "
     "every price the account needs.",
-    "liquidate": "A liquidation is three engine calls (liquidationHealth, closeForLiquidation, chargePenalty), each "
-    "re-reading prices and the borrow index; the close and the charge each book debt with the Pool "
+    "liquidate": "A liquidation is one engine call (liquidateAccount: the health read, then the close and the penalty "
+    "at the prices it read); the close's loss and the penalty's fund share each book debt with the Pool "
     "(pool.receiveLoss) and emit their own cash event; the keeper's reward is credited to its engine account (a "
-    "keeper paid for the first time pays for its account's first slots); an absorb books the close's loss as debt "
-    "and writes it off in the same transaction. Closing it: one engine entry point that reads the health, closes, "
-    "charges and absorbs with one set of prices and one debt booking.",
-    "liquidate_many_marginal": "Each extra account repeats the liquidation's three engine calls in its own call "
-    "frame (so that a failing account is skipped). Closing it: the one-call liquidation above, and the keeper's "
-    "reward summed over the batch and credited once.",
+    "keeper paid for the first time pays for its account's first slots); an absorb is three more engine calls "
+    "(writeOffDebt, collateralValue, absorbCollateral) and writes off in the same transaction the debt the close "
+    "just booked. Closing it: one Pool booking per account, the absorb in the same engine call, and per-account "
+    "packing (the position in one slot, a small account's balances beside its masks).",
+    "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
+    "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
+    "provision, balances, the position's two slots), their writes and seven events. Closing it: per-account "
+    "packing, one Pool booking and one cash event per account, and the keeper's reward summed over the batch and "
+    "credited once.",
 }
 
 TARGET_OF: dict[str, str] = {

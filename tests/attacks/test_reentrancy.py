@@ -55,8 +55,7 @@ MEMBERS_ONLY = {
         "addMember",
     },
     "MarginEngine": {
-        "closeForLiquidation",
-        "chargePenalty",
+        "liquidateAccount",
         "absorbCollateral",
         "payKeeperInCollateral",
         "writeOffDebt",

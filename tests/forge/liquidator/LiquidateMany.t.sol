@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {IErrors} from "../../../interfaces/IErrors.sol";
 import {IInsuranceFund} from "../../../interfaces/IInsuranceFund.sol";
 import {ILiquidator} from "../../../interfaces/ILiquidator.sol";
-import {IMarginEngine, IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {IOracleAggregator} from "../../../interfaces/IOracleAggregator.sol";
 import {IPool, IPoolTypes} from "../../../interfaces/IPool.sol";
 import {Liquidator} from "../../../contracts/Liquidator.sol";
@@ -33,16 +32,17 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(engine.collateralBalance(OTHER, address(weth)), 1e18, "the healthy account is untouched");
     }
 
-    /// @notice Every liquidation of a batch reads the settlement price afresh, as a single liquidation does: a price a
-    /// keeper's token hook updates between two accounts is the one the next account's penalty is priced at.
-    function test_liquidateMany__twoLiquidations__settlementPriceReadForEachAccount() public {
+    /// @notice Every liquidation of a batch reads the settlement price once, afresh for each account, as a single
+    /// liquidation does: its health, close and charge use that one read.
+    function test_liquidateMany__twoLiquidations__settlementPriceReadOnceForEachAccount() public {
         address third = _actor("third");
         _openBenchLong(OTHER);
         _openBenchLong(third);
         _settleWethAt(2_400e18);
         address[] memory batch = new address[](2);
         (batch[0], batch[1]) = (TRADER, OTHER);
-        bytes memory settlementRead = abi.encodeCall(IOracleAggregator.getPriceData, (address(usdc)));
+        bytes memory settlementRead =
+            abi.encodeCall(IOracleAggregator.priceBounds, (address(usdc), IOracleAggregator.Action.Liquidate));
         vm.expectCall(address(oracle), settlementRead, 3);
         vm.startPrank(KEEPER);
         assertEq(liquidator.liquidateMany(batch), 2, "both liquidated");
@@ -150,9 +150,8 @@ contract LiquidatorLiquidateManyLivenessTest is LiquidationLivenessBase {
 
     /// @notice Only the Liquidator's own batch may call `liquidateInBatch`.
     function test_liquidateInBatch__stranger__reverts() public {
-        IMarginEngineTypes.Health memory h;
         vm.expectRevert(abi.encodeWithSelector(IErrors.Unauthorized.selector, KEEPER));
         vm.prank(KEEPER);
-        liquidator.liquidateInBatch(TRADER, KEEPER, h);
+        liquidator.liquidateInBatch(TRADER, KEEPER);
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IErrors} from "../../../../interfaces/IErrors.sol";
+import {ILiquidator} from "../../../../interfaces/ILiquidator.sol";
 import {IMarginEngineTypes} from "../../../../interfaces/IMarginEngine.sol";
 import {PriceRange} from "../../../../contracts/libraries/PriceRange.sol";
 import {MockERC20} from "../../../../contracts/mocks/MockERC20.sol";
@@ -60,8 +61,8 @@ contract EnginePropertiesIsolationTest is EnginePropertiesBase {
     }
 
     /// @notice Item 9: whoever calls (the holder of every role, a stranger, a keeper, another trader), one to four
-    /// times: the Liquidator-only entry points (closeForLiquidation, chargePenalty, absorbCollateral,
-    /// payKeeperInCollateral, writeOffDebt) revert Unauthorized, a liquidation of the healthy victim reverts
+    /// times: the Liquidator-only entry points (liquidateAccount, with the Liquidator's parameters or the attacker's,
+    /// absorbCollateral, payKeeperInCollateral, writeOffDebt) revert Unauthorized, a liquidation of the healthy victim reverts
     /// NotLiquidatable, topping up an asset the victim holds goes through and adding a new asset to its list reverts
     /// NotAccountOwner: its collateral never falls, its debt never grows, its positions never move.
     function testFuzz_liquidatorOnlyEntryPoints__anyOtherCaller__neverReduceCollateralOrAddDebt(
@@ -90,13 +91,16 @@ contract EnginePropertiesIsolationTest is EnginePropertiesBase {
         bytes memory unauthorized = abi.encodeWithSelector(IErrors.Unauthorized.selector, attacker);
         PriceRange.Range memory settlement = PriceRange.Range(1e18, 1e18);
         if (op == 0) {
+            ILiquidator.Params memory params = liquidator.params();
             vm.expectRevert(unauthorized);
             vm.prank(attacker);
-            engine.closeForLiquidation(TRADER, n % BPS + 1, 0);
+            engine.liquidateAccount(TRADER, attacker, params);
         } else if (op == 1) {
+            // Parameters of the attacker's choosing: closing everything, the largest penalty, all of it the keeper's.
+            ILiquidator.Params memory p = ILiquidator.Params(uint16(n % BPS + 1), 10_000, 1_000, 1_000, 10_000, 0, 0);
             vm.expectRevert(unauthorized);
             vm.prank(attacker);
-            engine.chargePenalty(TRADER, attacker, n, n, settlement);
+            engine.liquidateAccount(TRADER, attacker, p);
         } else if (op == 2) {
             vm.expectRevert(unauthorized);
             vm.prank(attacker);
