@@ -69,12 +69,18 @@ contract Liquidator is ILiquidator, Roles, ProtocolGuarded {
             address account = accounts[i];
             // Each account in its own call frame: a liquidation that reverts undoes that account only
             // (docs/design.md#liveness). A healthy account, or one whose prices are not usable, is skipped.
+            uint256 gasBefore = gasleft();
             try this.liquidateInBatch(account, msg.sender) returns (bool done) {
                 if (done) {
                     ++liquidated;
                     continue;
                 }
             } catch (bytes memory reason) {
+                // A frame that ran out of gas (at any depth: each call keeps 1/64 of its gas, so the frame leaves
+                // about 2/64 of `gasBefore` at most) fails the whole batch: a gas limit too small for an account must
+                // not mark it failed and let the transaction succeed, nor let a node's estimate settle on such a
+                // limit. An empty revert that leaves more gas is the account's own failure.
+                if (reason.length == 0 && gasleft() < gasBefore / 16) revert BatchOutOfGas(account, gasBefore);
                 if (!_priceUnavailable(reason)) {
                     emit LiquidationFailed(account, reason);
                     continue;

@@ -428,6 +428,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             // settlement asset.
             _masks[to].collateral |= uint16(1 << i);
             _balances[to][asset] += amount;
+            emit CollateralDeposited(to, asset, amount, account);
         }
         movedUsd = amount.toValueDown(price, decimals);
     }

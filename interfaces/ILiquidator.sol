@@ -9,8 +9,8 @@ import {IErrors} from "./IErrors.sol";
 /// liquidation price, a penalty on the closed notional split between the keeper and the InsuranceFund, absorption of
 /// collateral and debt into the Pool, then InsuranceFund cover, then socialization. The keeper needs no capital and no
 /// one else's liquidity: its reward is paid out of the liquidated account (its credit, else its collateral), never
-/// through a Pool loan, into the keeper's own engine account (no token moves, so no code of the keeper runs inside a
-/// liquidation; the keeper withdraws it with the engine's `withdraw`), and only out of what the account is still
+/// through a Pool loan, into the keeper's own engine account (no token moves to the keeper, so no code of the keeper
+/// runs inside a liquidation; the keeper withdraws it with the engine's `withdraw`), and only out of what the account is still
 /// worth: an insolvent account pays no penalty and no reward, so no owner can profit by liquidating itself at the
 /// InsuranceFund's or LPs' expense. The penalty grows as health falls: `penaltyBps` at the maintenance threshold,
 /// rising linearly to `maxPenaltyBps` at zero maintenance equity, so keepers are paid most where delay costs most. An account with no positions whose collateral is worth more
@@ -42,6 +42,9 @@ interface ILiquidator is IErrors {
 
     /// @notice The account is not liquidatable: maintenance equity `equity` vs margin `margin`.
     error NotLiquidatable(address account, int256 equity, uint256 margin);
+    /// @notice A batch ran out of gas in `account`'s liquidation, which had at most 63/64 of `gasLeft`: the whole
+    /// batch reverts (send it again with more gas) rather than skip the account.
+    error BatchOutOfGas(address account, uint256 gasLeft);
 
     event ParamsSet(Params params);
     /// @notice `account` was liquidated by `keeper`: `fractionBps` of its positions closed (`closedNotional` USD; 0 and
@@ -62,8 +65,9 @@ interface ILiquidator is IErrors {
     );
     /// @notice A batch skipped `account` (healthy, or its prices not usable for a liquidation).
     event Skipped(address indexed account);
-    /// @notice A batch skipped liquidatable `account` because its liquidation reverted with `reason`; nothing of it
-    /// changed, and the rest of the batch went on.
+    /// @notice A batch skipped `account` because its liquidation (its health read included) reverted with `reason`,
+    /// other than a price it needs being unavailable (`Skipped`); nothing of it changed, and the rest of the batch
+    /// went on.
     event LiquidationFailed(address indexed account, bytes reason);
 
     /// @notice Liquidate `account`; reverts `NotLiquidatable` if it is healthy.
@@ -71,7 +75,8 @@ interface ILiquidator is IErrors {
 
     /// @notice Liquidate every liquidatable account of `accounts`: each in a call frame of its own, so that an account
     /// whose liquidation reverts is skipped with `LiquidationFailed` and the others go through; healthy or unpriced
-    /// accounts are skipped with `Skipped`. Never reverts for one account.
+    /// accounts are skipped with `Skipped`. Never reverts for one account, except for running out of gas in one
+    /// (`BatchOutOfGas`: the transaction's gas limit was too small).
     /// @return liquidated How many were liquidated.
     function liquidateMany(address[] calldata accounts) external returns (uint256 liquidated);
 

@@ -37,7 +37,7 @@ MISSED_NOTES: dict[str, str] = {
     "packing (the position in one slot, a small account's balances beside its masks).",
     "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
     "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
-    "provision, balances, the position's two slots), their writes and seven events. Closing it: per-account "
+    "provision, balances, the position's two slots), their writes and eight events. Closing it: per-account "
     "packing, one Pool booking and one cash event per account, and the keeper's reward summed over the batch and "
     "credited once.",
 }

@@ -29,6 +29,16 @@ class Retry(Protocol):
     def __call__(self, what: str, fn: Callable[[], T], /) -> T: ...
 
 
+#: Reverts that mean the transaction's gas limit was too small: `Liquidator.liquidateMany` reverts `BatchOutOfGas`
+#: when one account's call frame ran out of gas (rather than skip the account), leaving 1/64 of the gas unused.
+OUT_OF_GAS_REVERTS = ("BatchOutOfGas",)
+
+
+def ran_out_of_gas(error: str) -> bool:
+    """Whether a revert's description is one of `OUT_OF_GAS_REVERTS`."""
+    return any(name in error for name in OUT_OF_GAS_REVERTS)
+
+
 def describe(error: BaseException | str | None) -> str:
     """One line for an error: its type and message (ape's messages can span lines)."""
     if error is None:
@@ -236,7 +246,10 @@ class TransactionSender:
         except OutOfGasError as err:
             return Attempt(limit, limit, _tx_hash(err), error=describe(err), out_of_gas=True)
         except ContractLogicError as err:
-            return Attempt(limit, 0, _tx_hash(err), error=describe(err), reverted=True)
+            error = describe(err)
+            if ran_out_of_gas(error):
+                return Attempt(limit, 0, _tx_hash(err), error=error, out_of_gas=True)
+            return Attempt(limit, 0, _tx_hash(err), error=error, reverted=True)
         except Exception as err:
             # Not sent, or sent and lost on the way back (a transient error): the next scan sees it if it landed.
             return Attempt(limit, 0, _tx_hash(err), error=describe(err))
@@ -249,7 +262,10 @@ class TransactionSender:
             return Attempt(limit, gas_used, tx, receipt=receipt)
         if gas_used >= limit:
             return Attempt(limit, gas_used, tx, error=f"out of gas at a limit of {limit:,}", out_of_gas=True)
-        return Attempt(limit, gas_used, tx, error=describe(receipt.error or "reverted"), reverted=True)
+        error = describe(receipt.error or "reverted")
+        if ran_out_of_gas(error):
+            return Attempt(limit, gas_used, tx, error=error, out_of_gas=True)
+        return Attempt(limit, gas_used, tx, error=error, reverted=True)
 
 
 def _tx_hash(error: BaseException) -> str | None:

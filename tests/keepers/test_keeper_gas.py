@@ -12,10 +12,11 @@ import json
 import logging
 
 import pytest
-from ape.exceptions import TransactionError
+from ape.exceptions import ContractLogicError, TransactionError
 
 from ballast.keepers.common import JsonFormatter
-from ballast.keepers.gas import STORAGE_SURPRISE, GasModel
+from ballast.keepers.gas import STORAGE_SURPRISE, GasModel, KeeperGas
+from ballast.keepers.sending import TransactionSender, ran_out_of_gas
 from ballast.risk import PriceStatus
 
 from support.isolation import isolated
@@ -273,3 +274,34 @@ def test_gas_model__bad_settings__one_line_naming_the_field(project, engine, kee
     with pytest.raises(KeeperError, match=r"^gas\.headroom_floors: Extra inputs are not permitted$"):
         build_keeper(contracts, keeper, state_path, gas={"headroom_floors": 1})
     assert build_keeper(contracts, keeper, state_path, gas={"headroomBps": 500}).gas.model.headroom_bps == 500
+
+
+def test_sender__batch_out_of_gas_revert__counted_as_out_of_gas_and_retried_with_a_larger_limit():
+    """`liquidateMany` reverts `BatchOutOfGas` (leaving 1/64 of the gas) when one account's frame runs out: the sender
+    treats it as running out of gas, retries once with a larger limit, and the model learns."""
+
+    class Receipt:
+        txn_hash = "0xabc"
+        block_number = 7
+        gas_used = 150_000
+        failed = False
+        error = None
+
+    limits: list[int] = []
+
+    def method(*_args, sender, gas_limit, raise_on_revert):  # a stand-in for an ape contract method
+        limits.append(gas_limit)
+        if len(limits) == 1:
+            raise ContractLogicError("BatchOutOfGas(0x2222, 98000)")
+        return Receipt()
+
+    gas = KeeperGas(GasModel())
+    sender = TransactionSender(None, gas, lambda _what, fn: fn(), logging.getLogger("test"))
+    quote = gas.quote("liquidateMany", 100_000, cap=10**7)
+    outcome = sender.send("liquidateMany", method, [], block_gas_limit=30_000_000, quote=quote)
+    assert ran_out_of_gas("ContractLogicError: BatchOutOfGas(0x2222, 98000)")
+    assert not ran_out_of_gas("ContractLogicError: NotLiquidatable(0x2222, 1, 2)")
+    assert len(outcome.attempts) == 2 and outcome.attempts[0].out_of_gas
+    assert limits[1] > limits[0]
+    assert outcome.attempts[1].ok
+    assert gas.factor_bps("liquidateMany") > 10_000

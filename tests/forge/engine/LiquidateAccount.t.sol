@@ -102,6 +102,7 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
     using PriceRange for PriceRange.Range;
 
     bytes32 internal constant FUNDED = keccak256("Funded(address,uint256,bytes32)");
+    bytes32 internal constant COLLATERAL_DEPOSITED = keccak256("CollateralDeposited(address,address,uint256,address)");
 
     function _liquidateAccount(address account, ILiquidator.Params memory p)
         internal
@@ -142,10 +143,19 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         assertEq(l.keeperReward, 109e6, "1 USDC + 30 % of the penalty");
         assertEq(_keeperHolds(weth), uint256(109e18).toAmountUp(2_400e18, 18), "the reward in WETH at 2,400");
         assertEq(_transfers(logs, address(engine), KEEPER), 0, "no token to the keeper");
+        assertEq(_depositedTo(logs, KEEPER), _keeperHolds(weth), "announced as a deposit to the keeper's account");
         assertEq(_count(logs, address(insurance), FUNDED), 0, "no credit: nothing to the fund now");
         assertGt(pool.totalScaledDebt(), debtBefore, "the loss and the fund's share owed to the Pool");
         assertEq(l.settlement.low, 1e18, "the settlement range used");
         assertEq(l.settlement.high, 1e18, "the settlement range used");
+    }
+
+    /// @dev The collateral `logs` show deposited into `account`'s engine account (`CollateralDeposited`).
+    function _depositedTo(Vm.Log[] memory logs, address account) internal view returns (uint256 amount) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine) || logs[i].topics[0] != COLLATERAL_DEPOSITED) continue;
+            if (logs[i].topics[1] == bytes32(uint256(uint160(account)))) amount += abi.decode(logs[i].data, (uint256));
+        }
     }
 
     /// @notice A cash-only account (25,000 USDC of credit, the 30 WETH long) at 2,250: liquidatable, not critical. The

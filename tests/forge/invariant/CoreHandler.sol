@@ -141,6 +141,12 @@ contract CoreHandler is WithVm, Probing {
     /// (docs/design.md#invariants, invariant 5). Never reset.
     bool public healthyAccountTouched;
     address public healthyAccountTouchedAt;
+    /// @notice Set when a liquidation lowered anything of its keeper's account (its credit, a collateral balance) or
+    /// raised its debt: the keeper's account only gains, its reward credited (docs/design.md#invariants, invariant 5).
+    /// Never reset.
+    bool public keeperLost;
+    /// @dev The keeper's `_gains` before the batch under way.
+    uint256[4] internal _keeperBefore;
     address public negativeEquityAccount;
     int256 public negativeEquity;
 
@@ -624,6 +630,7 @@ contract CoreHandler is WithVm, Probing {
             books[k] = _books(list[k]);
         }
         _closeAtSpread = _marketAtSpread();
+        _keeperBefore = _gains(keeper);
         vm.recordLogs();
         vm.prank(keeper);
         try liquidator.liquidateMany(list) returns (uint256 n) {
@@ -633,6 +640,7 @@ contract CoreHandler is WithVm, Probing {
             _violate(L6_BATCH, "liquidateMany reverted", 0);
             return false;
         }
+        _checkKeeperGained();
         // docs/design.md#invariants, invariant 5: a liquidation touches no other account.
         for (uint256 k = 0; k < list.length; ++k) {
             if (!liquidatable[k] && _books(list[k]) != books[k]) {
@@ -720,6 +728,24 @@ contract CoreHandler is WithVm, Probing {
     }
 
     /// @dev A digest of what the engine books for `account`: cash, collateral balances, masks and positions.
+    /// @dev Sets `keeperLost` if anything of the keeper's books fell from `_keeperBefore`.
+    function _checkKeeperGained() internal {
+        uint256[4] memory keeperAfter = _gains(keeper);
+        for (uint256 j = 0; j < 4; ++j) {
+            if (keeperAfter[j] < _keeperBefore[j]) keeperLost = true;
+        }
+    }
+
+    /// @dev What of `account`'s books only a gain raises: its credit, its two collateral balances, and its scaled debt
+    /// negated (so a repayment raises it).
+    function _gains(address account) internal view returns (uint256[4] memory g) {
+        (uint256 credit, uint256 scaledDebt,) = engine.cash(account);
+        g[0] = credit;
+        g[1] = engine.collateralBalance(account, address(tokens[1]));
+        g[2] = engine.collateralBalance(account, address(tokens[2]));
+        g[3] = type(uint256).max - scaledDebt;
+    }
+
     function _books(address account) internal view returns (bytes32) {
         (uint256 credit, uint256 scaledDebt,) = engine.cash(account);
         (uint16 collateralMask, uint16 marketMask) = engine.accountMasks(account);

@@ -113,10 +113,11 @@ contract CoreInvariantTest is EngineFixture {
         assertTrue(!handler.negativeEquityLeft(), "a liquidated account kept positions with negative equity");
     }
 
-    /// @notice (5) A liquidation touches no other account: `liquidateMany` leaves the books of every account that was
-    /// not liquidatable exactly as they were.
+    /// @notice (5) A liquidation touches no other account but its keeper's: `liquidateMany` leaves the books of every
+    /// account that was not liquidatable exactly as they were, and the keeper's account only gains.
     function invariant_LiquidationTouchesOnlyLiquidatable() public view {
         assertTrue(!handler.healthyAccountTouched(), "a liquidation changed an account that was not liquidatable");
+        assertTrue(!handler.keeperLost(), "a liquidation took from its keeper's account");
     }
 
     /// @notice The invariants of docs/design.md#invariants that the handler checks around every step (one campaign

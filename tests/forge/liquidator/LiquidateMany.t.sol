@@ -51,6 +51,23 @@ contract LiquidatorLiquidateManyTest is LiquidatorBase {
         assertEq(int256(engine.position(third, 0).size), 15e18, "the liquidation after the batch half closed");
     }
 
+    /// @notice A gas limit too small for an account's liquidation reverts the batch (`BatchOutOfGas`) instead of
+    /// skipping the account with an empty `LiquidationFailed`: the account stays liquidatable for a batch sent with
+    /// enough gas, and a node's estimate cannot settle on a limit that liquidates nothing.
+    function test_liquidateMany__gasTooSmallForAnAccount__revertsBatchOutOfGas() public {
+        _settleWethAt(2_400e18);
+        address[] memory batch = new address[](1);
+        batch[0] = TRADER;
+        vm.prank(KEEPER);
+        (bool ok, bytes memory reason) =
+            address(liquidator).call{gas: 120_000}(abi.encodeCall(liquidator.liquidateMany, (batch)));
+        assertTrue(!ok, "the batch reverted");
+        assertEq(bytes4(reason), ILiquidator.BatchOutOfGas.selector, "BatchOutOfGas");
+        assertTrue(engine.liquidationHealth(TRADER).liquidatable, "still liquidatable");
+        vm.prank(KEEPER);
+        assertEq(liquidator.liquidateMany(batch), 1, "liquidated with enough gas");
+    }
+
     /// @dev KEEPER's `liquidateMany(batch)`: the accounts of its Liquidated and Skipped events (at most one each).
     function _batchOutcome(address[] memory batch) internal returns (address liquidated, address skipped, uint256 n) {
         vm.recordLogs();
