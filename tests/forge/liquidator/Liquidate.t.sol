@@ -346,6 +346,87 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         assertEq(int256(engine.position(TRADER, 0).size), 0, "closed in full");
         assertEq(_penaltyDebt(logs), 490_400_000, "the fund's share owed to the Pool");
     }
+
+    /// @dev OTHER: 25,000 USDC of credit and a 30 WETH long at 3,000 (no collateral asset), then WETH at 2,250:
+    /// liquidatable, not critical, its penalty paid from credit.
+    function _creditAccount() internal {
+        _deposit(OTHER, usdc, 25_000e6);
+        _nextBlock();
+        _open(OTHER, 0, 30e18);
+        _nextBlock();
+        _settleWethAt(2_250e18);
+        assertTrue(engine.liquidationHealth(OTHER).liquidatable, "fixture: liquidatable");
+    }
+
+    /// @notice A keeper with debt: its reward, credited from the account's credit, repays its own debt first (one
+    /// Pool repay inside the liquidation), and the books still add up to the wei.
+    function test_liquidate__keeperWithDebt__rewardRepaysItsDebtAndTheBooksBalance() public {
+        _deposit(KEEPER, weth, 10e18);
+        _nextBlock();
+        vm.prank(KEEPER);
+        engine.withdraw(address(usdc), 5_000e6, KEEPER); // a borrow
+        _nextBlock();
+        _creditAccount();
+        (, uint256 scaledBefore,) = engine.cash(KEEPER);
+        assertGt(scaledBefore, 0, "fixture: the keeper owes");
+        Vm.Log[] memory logs = _liquidateRecording(OTHER);
+        (, uint256 penalty, uint256 reward) = _absorbedDebtAndPenalty(logs);
+        assertGt(reward, 0, "a reward");
+        assertGt(penalty, reward, "a fund share");
+        (uint256 credit, uint256 scaledAfter,) = engine.cash(KEEPER);
+        assertEq(credit, 0, "all of it repaid debt");
+        assertLt(scaledAfter, scaledBefore, "the keeper's debt fell");
+        address[] memory accounts = new address[](3);
+        (accounts[0], accounts[1], accounts[2]) = (TRADER, OTHER, KEEPER);
+        _assertBalancesCoverBooks(accounts, address(0));
+        uint256 scaled;
+        for (uint256 k = 0; k < 3; ++k) {
+            (, uint256 debt,) = engine.cash(accounts[k]);
+            scaled += debt;
+        }
+        assertEq(scaled, pool.totalScaledDebt(), "debts sum to the receivable");
+    }
+
+    /// @notice Self-liquidation paid from credit: the reward is credited back to the account itself, the fund gets its
+    /// share in tokens, and the books balance.
+    function test_liquidate__byTheAccountItselfFromCredit__paysOnlyTheFundsShare() public {
+        _creditAccount();
+        uint256 booked = insurance.bookedBalance();
+        vm.recordLogs();
+        vm.prank(OTHER);
+        liquidator.liquidate(OTHER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        (, uint256 penalty, uint256 reward) = _absorbedDebtAndPenalty(logs);
+        int256 rewardCash;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] != CASH_CHANGED) continue;
+            (int256 delta,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
+            if (reason == "keeper reward") rewardCash += delta;
+        }
+        assertGt(reward, 0, "a reward");
+        assertEq(uint256(rewardCash), reward, "credited back to the account itself");
+        assertEq(insurance.bookedBalance() - booked, penalty - reward, "the fund's share, in tokens");
+        address[] memory accounts = new address[](2);
+        (accounts[0], accounts[1]) = (TRADER, OTHER);
+        _assertBalancesCoverBooks(accounts, address(0));
+    }
+
+    /// @notice A keeper's collateral reward is announced to its own account: `CollateralDeposited` indexed by the
+    /// keeper, for the amount its engine balance rose by (keepers and indexers follow accounts by that index).
+    function test_liquidate__collateralReward__announcedToTheKeepersAccount() public {
+        _settleWethAt(2_400e18);
+        Vm.Log[] memory logs = _liquidateRecording(TRADER);
+        bytes32 deposited = keccak256("CollateralDeposited(address,address,uint256,address)");
+        uint256 announced;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine) || logs[i].topics[0] != deposited) continue;
+            if (logs[i].topics[1] == bytes32(uint256(uint160(KEEPER)))) {
+                announced += abi.decode(logs[i].data, (uint256));
+            }
+        }
+        assertGt(announced, 0, "announced");
+        assertEq(announced, _keeperHolds(weth), "what the keeper's account holds");
+    }
 }
 
 /// @title LiquidatorLiquidateLivenessTest
