@@ -38,7 +38,8 @@ RESULTS = REPO / "security" / "mutation" / "results.jsonl"
 SUMMARY = REPO / "security" / "mutation" / "summary.md"
 EQUIVALENT = REPO / "security" / "mutation" / "equivalent"  # <Contract>.toml: [[mutant]] key, reason
 # The five core contracts; the MarginEngine's and the Pool's code is split over two files each (the extensions hold
-# governance, ADL, the product registry and views).
+# governance, ADL, the product registry and views); and the library of liquidation decisions the MarginEngine and the
+# Liquidator share.
 CONTRACTS = (
     "InsuranceFund",
     "Liquidator",
@@ -47,7 +48,11 @@ CONTRACTS = (
     "PoolExtension",
     "MarginEngine",
     "OracleAggregator",
+    "LiquidationMath",
 )
+# Where a mutated contract's source is when it is not `contracts/<name>.sol`: the liquidation decisions the engine and
+# the Liquidator share live in a library.
+SOURCES = {"LiquidationMath": "contracts/libraries/LiquidationMath.sol"}
 MUTATORS = "MIA,LOR"
 TEST_CMD = ["forge", "test", "--fail-fast"]
 CAUGHT, SURVIVED, NOT_COMPILED = "caught", "survived", "not compiled"
@@ -72,7 +77,12 @@ class Mutant:
 
     @property
     def path(self) -> str:
-        return f"contracts/{self.contract}.sol"
+        return source_of(self.contract)
+
+
+def source_of(contract: str) -> str:
+    """The source file of a contract the campaign mutates."""
+    return SOURCES.get(contract, f"contracts/{contract}.sol")
 
 
 def generate(contracts: list[str], mutators: list[str]) -> list[Mutant]:
@@ -87,7 +97,7 @@ def generate(contracts: list[str], mutators: list[str]) -> list[Mutant]:
     for unit in slither.compilation_units:
         for contract in unit.contracts:
             if contract.name not in contracts or not contract.source_mapping.filename.absolute.endswith(
-                f"contracts/{contract.name}.sol"
+                source_of(contract.name)
             ):
                 continue
             text = Path(contract.source_mapping.filename.absolute).read_bytes()
