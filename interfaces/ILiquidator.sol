@@ -10,13 +10,13 @@ import {IErrors} from "./IErrors.sol";
 /// collateral and debt into the Pool, then InsuranceFund cover, then socialization. The keeper needs no capital and no
 /// one else's liquidity: its reward is paid out of the liquidated account (its credit, else its collateral), never
 /// through a Pool loan, into the keeper's own engine account (no token moves to the keeper, so no code of the keeper
-/// runs inside a liquidation; the keeper withdraws it with the engine's `withdraw`), and only out of what the account is still
-/// worth: an insolvent account pays no penalty and no reward, so no owner can profit by liquidating itself at the
-/// InsuranceFund's or LPs' expense. The penalty grows as health falls: `penaltyBps` at the maintenance threshold,
-/// rising linearly to `maxPenaltyBps` at zero maintenance equity, so keepers are paid most where delay costs most. An account with no positions whose collateral is worth more
-/// than its debt at the Pool's book prices keeps the surplus: collateral worth its debt goes to the Pool, the penalty
-/// (`penaltyBps` of the debt) is paid from the rest, and the remainder stays the account's. A liquidation never takes
-/// more than the debt it settles plus the penalty.
+/// runs inside a liquidation; the keeper withdraws it with the engine's `withdraw`), and only out of what the account
+/// is still worth: an insolvent account pays no penalty and no reward, so no owner can profit by liquidating itself at
+/// the InsuranceFund's or LPs' expense. The penalty grows as health falls: `penaltyBps` at the maintenance threshold,
+/// rising linearly to `maxPenaltyBps` at zero maintenance equity, so keepers are paid most where delay costs most. An
+/// account with no positions whose collateral is worth more than its debt at the Pool's book prices keeps the surplus:
+/// collateral worth its debt goes to the Pool, the penalty (`penaltyBps` of the debt) is paid from the rest, and the
+/// remainder stays the account's. A liquidation never takes more than the debt it settles plus the penalty.
 interface ILiquidator is IErrors {
     /// @notice Governed liquidation parameters.
     /// @param closeFactorBps Share of every position closed by one liquidation.

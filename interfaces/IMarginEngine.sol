@@ -221,16 +221,17 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @notice Liquidate `account` for `keeper` under the Liquidator's parameters `params`, in one pass at one set of
     /// prices read under the oracle's Liquidate policy (it reverts `PriceUnavailable` unless every price involved is
     /// Ok, Deviated or wound down): the health read's collateral prices, settlement range and borrow index serve the
-    /// close and the charge (a market on an asset the account does not hold as collateral is read again at its close). If the account is liquidatable: clear its provision; close
-    /// `LiquidationMath.closeFraction` of every position at the liquidation price (better for the account), realizing
-    /// PnL and borrow fees into its cash; then charge the penalty, `LiquidationMath.penaltyBps` of the closed notional
-    /// capped at what the account is still worth, never through a Pool loan: from its credit first (`CashChanged`,
-    /// reason "penalty"; the keeper's reward to `keeper`'s credit, reason "keeper reward", then the InsuranceFund's
-    /// share to the fund); the keeper's rest in collateral valued at the upper liquidation price, in listing order,
-    /// moved to `keeper`'s engine account (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the
-    /// account's debt (a receivable: no token leaves the Pool). The keeper's part the account cannot pay is not
-    /// charged. No token moves to the keeper (a keeper with debt has its credited reward repay it first, as any
-    /// credit does). An account with no positions is left to the Liquidator's absorb. Liquidator only.
+    /// close and the charge (a market on an asset the account does not hold as collateral is read again at its close).
+    /// If the account is liquidatable: clear its provision; close `LiquidationMath.closeFraction` of every position at
+    /// the liquidation price (better for the account), realizing PnL and borrow fees into its cash; then charge the
+    /// penalty, `LiquidationMath.penaltyBps` of the closed notional capped at what the account is still worth, never
+    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; the keeper's reward to `keeper`'s
+    /// credit, reason "keeper reward", then the InsuranceFund's share to the fund); the keeper's rest in collateral
+    /// valued at the upper liquidation price, in listing order, moved to `keeper`'s engine account (`CollateralSeized`
+    /// to `keeper`); the fund's rest owed to the Pool as the account's debt (a receivable: no token leaves the Pool).
+    /// The keeper's part the account cannot pay is not charged. No token moves to the keeper (a keeper with debt has
+    /// its credited reward repay it first, as any credit does). An account with no positions is left to the
+    /// Liquidator's absorb. Liquidator only.
     function liquidateAccount(address account, address keeper, ILiquidator.Params calldata params)
         external
         returns (Liquidation memory);
