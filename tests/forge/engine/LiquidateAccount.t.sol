@@ -162,14 +162,7 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
     /// close's loss comes out of its credit first; the credit left pays the penalty: the keeper's part into the keeper's
     /// credit (no token moves), the fund's share to the InsuranceFund.
     function test_liquidateAccount__credit__paysTheKeeperInCreditAndTheFundInTokens() public {
-        _deposit(TRADER, usdc, 25_000e6);
-        _nextBlock();
-        _open(TRADER, 0, 30e18);
-        _nextBlock();
-        _settleWethAt(2_250e18);
-        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
-        assertTrue(h.liquidatable, "fixture: liquidatable");
-        assertTrue(h.maintenanceEquity >= int256(h.maintenanceMargin / 2), "fixture: not critical");
+        _creditLongLiquidatable(TRADER);
         uint256 booked = insurance.bookedBalance();
         uint256 keeperWallet = usdc.balanceOf(KEEPER);
         vm.recordLogs();

@@ -51,13 +51,7 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
     /// withdrawing collateral against it reverts PriceUnavailable(WBTC, AddRisk, Frozen); adding collateral still
     /// works, and once unfrozen the withdrawal goes through.
     function test_withdraw__heldMarketPriceFrozen__revertsButAddingCollateralWorks() public {
-        _deposit(TRADER, weth, 10e18);
-        _nextBlock();
-        _open(TRADER, 1, 1e17);
-        _nextBlock();
-        oracle.setFrozen(address(wbtc), true);
-        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
-        _withdraw(TRADER, weth, 1e18);
+        _wbtcLongFrozenOnWeth(0);
         _deposit(TRADER, weth, 1e18);
         oracle.setFrozen(address(wbtc), false);
         _withdraw(TRADER, weth, 1e18);
@@ -68,14 +62,7 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
     /// asset's price for a market on it only when that price passes the AddRisk policy, so the frozen WBTC still
     /// reverts PriceUnavailable(WBTC, AddRisk, Frozen) rather than valuing the WBTC position at its frozen price.
     function test_withdraw__heldMarketPriceFrozenAndHeldAsCollateral__reverts() public {
-        _deposit(TRADER, weth, 10e18);
-        _deposit(TRADER, wbtc, 1e6);
-        _nextBlock();
-        _open(TRADER, 1, 1e17);
-        _nextBlock();
-        oracle.setFrozen(address(wbtc), true);
-        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
-        _withdraw(TRADER, weth, 1e18);
+        _wbtcLongFrozenOnWeth(1e6);
         oracle.setFrozen(address(wbtc), false);
         _withdraw(TRADER, weth, 1e18);
         assertEq(engine.collateralBalance(TRADER, address(weth)), 9e18, "withdrawn once unfrozen");
@@ -173,5 +160,18 @@ contract MarginEngineWithdrawTest is MarginEngineBase {
         vm.expectPartialRevert(bytes4(keccak256("InsufficientMargin(int256,uint256,int256)")));
         _withdraw(TRADER, usdc, 4_000e6);
         assertEq(engine.collateralBalance(TRADER, address(weth)), 2e18, "nothing withdrawn");
+    }
+
+    /// @dev TRADER: 10 WETH (and `wbtc` WBTC) of collateral and a 0.1 WBTC long, then WBTC's price frozen: withdrawing
+    /// WETH is new risk and reverts PriceUnavailable(WBTC, AddRisk, Frozen).
+    function _wbtcLongFrozenOnWeth(uint256 wbtc_) internal {
+        _deposit(TRADER, weth, 10e18);
+        if (wbtc_ != 0) _deposit(TRADER, wbtc, wbtc_);
+        _nextBlock();
+        _open(TRADER, 1, 1e17);
+        _nextBlock();
+        oracle.setFrozen(address(wbtc), true);
+        vm.expectRevert(abi.encodeWithSignature("PriceUnavailable(address,uint8,uint8)", address(wbtc), 0, 3));
+        _withdraw(TRADER, weth, 1e18);
     }
 }

@@ -347,17 +347,6 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         assertEq(_penaltyDebt(logs), 490_400_000, "the fund's share owed to the Pool");
     }
 
-    /// @dev OTHER: 25,000 USDC of credit and a 30 WETH long at 3,000 (no collateral asset), then WETH at 2,250:
-    /// liquidatable, not critical, its penalty paid from credit.
-    function _creditAccount() internal {
-        _deposit(OTHER, usdc, 25_000e6);
-        _nextBlock();
-        _open(OTHER, 0, 30e18);
-        _nextBlock();
-        _settleWethAt(2_250e18);
-        assertTrue(engine.liquidationHealth(OTHER).liquidatable, "fixture: liquidatable");
-    }
-
     /// @notice A keeper with debt: its reward, credited from the account's credit, repays its own debt first (one
     /// Pool repay inside the liquidation), and the books still add up to the wei.
     function test_liquidate__keeperWithDebt__rewardRepaysItsDebtAndTheBooksBalance() public {
@@ -366,7 +355,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
         vm.prank(KEEPER);
         engine.withdraw(address(usdc), 5_000e6, KEEPER); // a borrow
         _nextBlock();
-        _creditAccount();
+        _creditLongLiquidatable(OTHER);
         (, uint256 scaledBefore,) = engine.cash(KEEPER);
         assertGt(scaledBefore, 0, "fixture: the keeper owes");
         Vm.Log[] memory logs = _liquidateRecording(OTHER);
@@ -390,7 +379,7 @@ contract LiquidatorLiquidateTest is LiquidatorBase {
     /// @notice Self-liquidation paid from credit: the reward is credited back to the account itself, the fund gets its
     /// share in tokens, and the books balance.
     function test_liquidate__byTheAccountItselfFromCredit__paysOnlyTheFundsShare() public {
-        _creditAccount();
+        _creditLongLiquidatable(OTHER);
         uint256 booked = insurance.bookedBalance();
         vm.recordLogs();
         vm.prank(OTHER);

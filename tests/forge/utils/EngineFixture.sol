@@ -334,6 +334,19 @@ abstract contract EngineFixture is BaseTest {
         return (d.median, d.twap, uint8(d.status), d.updatedAt);
     }
 
+    /// @dev `account`: 25,000 USDC of credit and a 30 WETH long at 3,000 (no collateral asset), then WETH at 2,250:
+    /// liquidatable, not critical; the close's loss comes out of its credit and the credit left pays the penalty.
+    function _creditLongLiquidatable(address account) internal {
+        _deposit(account, usdc, 25_000e6);
+        _nextBlock();
+        _open(account, 0, 30e18);
+        _nextBlock();
+        _settleWethAt(2_250e18);
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(account);
+        assertTrue(h.liquidatable, "fixture: liquidatable");
+        assertTrue(h.maintenanceEquity >= int256(h.maintenanceMargin / 2), "fixture: not critical");
+    }
+
     /// @dev `account`'s settlement credit in the engine.
     function _credit(address account) internal view returns (uint256 credit) {
         (credit,,) = engine.cash(account);
