@@ -165,112 +165,114 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         ILiquidator.Params memory p = params;
         uint256 bps = LiquidationMath.penaltyBps(l.equity, l.margin, p);
         l.fractionBps = LiquidationMath.closeFraction(l.equity, l.margin, p);
-        (l.closedNotional, l.equity, l.margin) = _closeAll(account, l.fractionBps, l.equity, l.settlement, prices);
+        Closed memory t = _closeAll(account, l.fractionBps, l.equity, l.settlement, prices);
+        (l.closedNotional, l.equity, l.margin) = (t.notional, t.equity, t.margin);
         LiquidationMath.Charge memory c =
-            LiquidationMath.penaltyOf(l.closedNotional.mulBpsUp(bps), l.equity, p, l.settlement, _settlementDecimals);
-        if (c.penalty == 0) return l;
-        uint256 share;
-        (l.keeperReward, share) = _chargePenalty(account, keeper, c.reward, c.penalty - c.reward, l.settlement, prices);
-        l.penalty = l.keeperReward + share;
+            LiquidationMath.penaltyOf(t.notional.mulBpsUp(bps), t.equity, p, l.settlement, _settlementDecimals);
+        if (c.penalty != 0) {
+            uint256 share;
+            (l.keeperReward, share) =
+                _chargePenalty(account, keeper, c.reward, c.penalty - c.reward, l.settlement, prices, t);
+            l.penalty = l.keeperReward + share;
+        }
+        // One booking with the Pool for the whole liquidation: the close's losses and the fund's share the account's
+        // credit did not pay, from what credit the charge left, the rest as the account's debt.
+        if (t.owed != 0) _payFromCash(account, t.owed, address(_pool), "liquidation");
     }
 
-    /// @dev Close `fractionBps` of every position of `account`; returns the notional closed and the maintenance equity
-    /// and margin after the close, as `liquidationHealth` would return them. The close changes only the account's
-    /// positions and cash; its collateral's part of the maintenance equity stays as the health read computed it, at
-    /// the same prices and borrow index (`prices`). So the parts the close changes are taken out at those prices and
-    /// put back after it: exactly the health read's sum.
+    /// @dev Close `fractionBps` of every position of `account`; returns the notional closed, the maintenance equity
+    /// and margin after the close (as `liquidationHealth` would return them once the losses are booked), and the
+    /// losses the close realized, in settlement units, for the caller to book with the Pool (profits are paid here:
+    /// `_realizeProfit`).
+    /// The close changes only the account's positions and cash; its collateral's part of the maintenance equity stays
+    /// as the health read computed it, at the same prices and borrow index (`prices`). So the parts the close changes
+    /// are taken out at those prices and put back after it, its cash with the losses paid as `_payFromCash` pays them:
+    /// exactly the health read's sum.
     function _closeAll(
         address account,
         uint256 fractionBps,
         int256 equityBefore,
         PriceRange.Range memory settlement,
         HealthPrices memory prices
-    ) private returns (uint256 closed, int256 equityAfter, uint256 marginAfter) {
+    ) private returns (Closed memory t) {
         _clearProvision(account);
-        equityAfter = equityBefore - _cashMaintenance(account, prices.index, settlement.low, settlement.high);
+        t.equity = equityBefore - _cashMaintenance(account, 0, prices.index, settlement);
         uint16 mask = _masks[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
-            if (mask & 1 != 0) {
-                (uint256 notional, int256 equityDelta, uint256 margin) =
-                    _closeForLiquidation(account, market, fractionBps, settlement, prices);
-                closed += notional;
-                equityAfter += equityDelta;
-                marginAfter += margin;
-            }
+            if (mask & 1 != 0) _closeForLiquidation(account, market, fractionBps, settlement, prices, t);
             mask >>= 1;
         }
         uint8 products = _masks[account].products;
         for (uint256 product = 0; products != 0; ++product) {
-            if (products & 1 != 0) {
-                (uint256 notional, int256 equityDelta, uint256 margin) =
-                    _closeProductForLiquidation(account, product, fractionBps, settlement);
-                closed += notional;
-                equityAfter += equityDelta;
-                marginAfter += margin;
-            }
+            if (products & 1 != 0) _closeProductForLiquidation(account, product, fractionBps, settlement, t);
             products >>= 1;
         }
-        equityAfter += _cashMaintenance(account, prices.index, settlement.low, settlement.high);
+        t.equity += _cashMaintenance(account, t.owed, prices.index, settlement);
     }
 
-    /// @dev Close `fractionBps` of `account`'s positions in margin product `product` and book the cash it realizes;
-    /// returns the notional closed, the change of the product's part of the maintenance equity and its maintenance
-    /// margin after the close (both at the liquidation prices, as `liquidationHealth` reads them).
+    /// @dev Close `fractionBps` of `account`'s positions in margin product `product`, paying any profit it realizes;
+    /// adds to `t` the notional closed, the change of the product's part of the maintenance equity and its maintenance
+    /// margin after the close (both at the liquidation prices, as `liquidationHealth` reads them), and the loss it
+    /// realized in settlement units.
     function _closeProductForLiquidation(
         address account,
         uint256 product,
         uint256 fractionBps,
-        PriceRange.Range memory settlement
-    ) private returns (uint256 closed, int256 equityDelta, uint256 margin) {
+        PriceRange.Range memory settlement,
+        Closed memory t
+    ) private {
         IMarginProduct book = _marginProduct(product);
-        int256 before = book.accountRisk(account, true).maintenanceValue;
-        int256 cashUsd;
-        bool holds;
-        (closed, cashUsd, holds) = book.closeForLiquidation(account, fractionBps);
+        t.equity -= book.accountRisk(account, true).maintenanceValue;
+        (uint256 closed, int256 cashUsd, bool holds) = book.closeForLiquidation(account, fractionBps);
         _setProductHeld(account, product, holds);
-        _realize(account, cashUsd, settlement);
+        t.owed += _realizeProfit(account, cashUsd, settlement);
+        t.notional += closed;
         emit ProductLiquidated(account, product, closed, cashUsd, holds);
         if (holds) {
             IMarginProduct.AccountRisk memory r = book.accountRisk(account, true);
-            (equityDelta, margin) = (r.maintenanceValue - before, r.maintenanceMargin == 0 ? 1 : r.maintenanceMargin);
-        } else {
-            equityDelta = -before;
+            t.equity += r.maintenanceValue;
+            t.margin += r.maintenanceMargin == 0 ? 1 : r.maintenanceMargin;
         }
     }
 
-    /// @dev Close `fractionBps` of `account`'s position in `market`; returns the notional closed, the change of the
-    /// position's part of the maintenance equity and its maintenance margin after the close.
+    /// @dev Close `fractionBps` of `account`'s position in `market`; adds to `t` the notional closed, the change of
+    /// the position's part of the maintenance equity, its maintenance margin after the close and the loss it realized
+    /// in settlement units.
     function _closeForLiquidation(
         address account,
         uint256 market,
         uint256 fractionBps,
         PriceRange.Range memory settlement,
-        HealthPrices memory prices
-    ) private returns (uint256 closed, int256 equityDelta, uint256 margin) {
+        HealthPrices memory prices,
+        Closed memory t
+    ) private {
         (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps, prices);
-        uint256 entry;
-        (equityDelta, entry) = _positionMaintenance(account, market, prices.index, price);
-        int256 sizeAfter = _liquidationTrade(account, market, delta, price, prices.index, settlement);
-        closed = _abs(delta).mulWadUp(price);
+        // The position's part of the maintenance equity before the close.
+        Position memory pos = _positions[account][market];
+        (int256 before,) = AccountMath.maintenanceOf(pos.size, pos.entryPrice, pos.entryIndex, 0, prices.index, price);
+        int256 sizeAfter = _liquidationTrade(account, market, delta, price, prices.index, settlement, t);
+        t.notional += _abs(delta).mulWadUp(price);
         // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
-        int256 afterClose;
-        (afterClose, margin) = AccountMath.maintenanceOf(sizeAfter, entry, prices.index, mmf, prices.index, price);
-        equityDelta = afterClose - equityDelta;
+        (int256 afterClose, uint256 margin) =
+            AccountMath.maintenanceOf(sizeAfter, pos.entryPrice, prices.index, mmf, prices.index, price);
+        t.equity += afterClose - before;
+        t.margin += margin;
     }
 
-    /// @dev A liquidation's trade: `delta` at `price` and borrow index `index`, no fee, its PnL booked at the
-    /// settlement range `settlement`. Returns the position's size after it.
+    /// @dev A liquidation's trade: `delta` at `price` and borrow index `index`, no fee, a profit paid at the
+    /// settlement range `settlement`, a loss added to `t.owed` in settlement units. Returns the position's size after.
     function _liquidationTrade(
         address account,
         uint256 market,
         int256 delta,
         uint256 price,
         uint256 index,
-        PriceRange.Range memory settlement
+        PriceRange.Range memory settlement,
+        Closed memory t
     ) private returns (int256 sizeAfter) {
         int256 realized;
         (realized, sizeAfter,) = _tradeWithoutFee(account, market, delta, price, index);
-        _realize(account, realized, settlement);
+        t.owed += _realizeProfit(account, realized, settlement);
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
     }
 
@@ -291,29 +293,23 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         mmf = _maintenanceMargin(market, p.maintenanceMarginBps);
     }
 
-    /// @dev The part of `account`'s maintenance equity its position in `market` makes, and the position's entry.
-    function _positionMaintenance(address account, uint256 market, uint256 index, uint256 price)
-        private
-        view
-        returns (int256 equity, uint256 entry)
-    {
-        Position memory pos = _positions[account][market];
-        (equity,) = AccountMath.maintenanceOf(pos.size, pos.entryPrice, pos.entryIndex, 0, index, price);
-        entry = pos.entryPrice;
-    }
-
     /// @dev Charge a penalty of `keeperReward + insuranceShare` settlement units to `account` (see
-    /// `liquidateAccount`); returns what the keeper and the fund got (the fund's part owed to the Pool included).
+    /// `liquidateAccount`), after the close's losses `t.owed`, which come first out of its credit and are not booked
+    /// yet; returns what the keeper and the fund got. The fund's part the credit does not pay is added to `t.owed`,
+    /// which the caller books with the Pool.
     function _chargePenalty(
         address account,
         address keeper,
         uint256 keeperReward,
         uint256 insuranceShare,
         PriceRange.Range memory settlement,
-        HealthPrices memory prices
+        HealthPrices memory prices,
+        Closed memory t
     ) private returns (uint256 rewardPaid, uint256 sharePaid) {
-        // From credit first (never a Pool loan: a liquidation needs no one else's liquidity), the keeper before the fund.
+        // From the credit the losses leave (never a Pool loan: a liquidation needs no one else's liquidity), the
+        // keeper before the fund.
         uint256 credit = _cash[account].credit;
+        credit = credit > t.owed ? credit - t.owed : 0;
         uint256 fromCredit = keeperReward + insuranceShare < credit ? keeperReward + insuranceShare : credit;
         if (fromCredit != 0) {
             _payFromCash(account, fromCredit, address(this), "penalty");
@@ -330,10 +326,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         if (keeperReward > rewardPaid) {
             rewardPaid += _chargeCollateral(account, keeperReward - rewardPaid, keeper, settlement, prices);
         }
-        if (insuranceShare > sharePaid) {
-            _payFromCash(account, insuranceShare - sharePaid, address(_pool), "penalty");
-            sharePaid = insuranceShare;
-        }
+        t.owed += insuranceShare - sharePaid;
+        sharePaid = insuranceShare;
     }
 
     /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
@@ -463,6 +457,16 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
     /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
     /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
+    /// @dev A liquidation's close, summed over the account's positions: the notional closed, the maintenance equity
+    /// and margin after it, and the losses it realized (settlement units), which the liquidation books with the Pool
+    /// once, after the penalty.
+    struct Closed {
+        uint256 notional;
+        int256 equity;
+        uint256 margin;
+        uint256 owed;
+    }
+
     struct HealthPrices {
         address[MAX_COLLATERAL_PER_ACCOUNT] assets;
         uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
@@ -587,10 +591,21 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     }
 
     /// @dev `account`'s cash part of the maintenance equity, at the settlement asset's liquidation prices.
-    function _cashMaintenance(address account, uint256 index, uint256 low, uint256 high) private view returns (int256) {
+    /// @dev The maintenance value of `account`'s cash once `owed` settlement units are paid from it to the Pool as
+    /// `_payFromCash` pays them: from credit first, the rest borrowed at `index` (the scaled debt rounded up, as the
+    /// Pool's `receiveLoss` rounds it).
+    function _cashMaintenance(address account, uint256 owed, uint256 index, PriceRange.Range memory settlement)
+        private
+        view
+        returns (int256)
+    {
         CashSlot memory c = _cash[account];
+        uint256 fromCredit = owed < c.credit ? owed : c.credit;
+        uint256 debt = (c.scaledDebt + (owed - fromCredit).mulDivUp(FixedPointMath.WAD, index)).mulWadUp(index);
         return
-            AccountMath.cashMaintenance(c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, low, high);
+            AccountMath.cashMaintenance(
+                c.credit - fromCredit, debt, _settlementDecimals, settlement.low, settlement.high
+            );
     }
 
     /// @dev `settlement`: the settlement asset's range under the AddRisk policy (`_addRiskRange`), read by the caller.

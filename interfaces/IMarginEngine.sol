@@ -66,7 +66,7 @@ interface IMarginEngineTypes is IErrors {
     /// @param fractionBps Share of every position closed (0 when it held none).
     /// @param closedNotional USD (WAD) closed, at the liquidation prices.
     /// @param equity Maintenance equity after the close (before the penalty, which it caps), USD (WAD), as
-    /// `liquidationHealth` would return it right after the close.
+    /// `liquidationHealth` would return it right after the close with its losses booked.
     /// @param margin Maintenance margin after the close, USD (WAD); zero when no position is left.
     /// @param penalty Settlement units (or their worth in collateral) charged.
     /// @param keeperReward Of the penalty, the keeper's part.
@@ -140,7 +140,8 @@ interface IMarginEngineTypes is IErrors {
     event NewRiskPausedSet(bool paused, address indexed guardian);
     event CollateralDeposited(address indexed account, address indexed asset, uint256 amount, address indexed from);
     event CollateralWithdrawn(address indexed account, address indexed asset, uint256 amount, address to);
-    /// @notice The account's cash changed by `delta` settlement units (`reason`: deposit, withdraw, pnl, fee...).
+    /// @notice The account's cash changed by `delta` settlement units (`reason`: deposit, withdraw, pnl, fee, penalty,
+    /// liquidation...).
     event CashChanged(address indexed account, int256 delta, uint256 credit, uint256 scaledDebt, bytes32 reason);
     event PositionModified(
         address indexed account,
@@ -223,13 +224,15 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// Ok, Deviated or wound down): the health read's collateral prices, settlement range and borrow index serve the
     /// close and the charge (a market on an asset the account does not hold as collateral is read again at its close).
     /// If the account is liquidatable: clear its provision; close `LiquidationMath.closeFraction` of every position at
-    /// the liquidation price (better for the account), realizing PnL and borrow fees into its cash; then charge the
-    /// penalty, `LiquidationMath.penaltyBps` of the closed notional capped at what the account is still worth, never
-    /// through a Pool loan: from its credit first (`CashChanged`, reason "penalty"; the keeper's reward to `keeper`'s
-    /// credit, reason "keeper reward", then the InsuranceFund's share to the fund); the keeper's rest in collateral
-    /// valued at the upper liquidation price, in listing order, moved to `keeper`'s engine account (`CollateralSeized`
-    /// to `keeper`); the fund's rest owed to the Pool as the account's debt (a receivable: no token leaves the Pool).
-    /// The keeper's part the account cannot pay is not charged. No token moves to the keeper (a keeper with debt has
+    /// the liquidation price (better for the account), realizing PnL and borrow fees (a profit paid into its cash);
+    /// then charge the penalty, `LiquidationMath.penaltyBps` of the closed notional capped at what the account is still
+    /// worth, never through a Pool loan: from the credit the close's losses leave (`CashChanged`, reason "penalty"; the
+    /// keeper's reward to `keeper`'s credit, reason "keeper reward", then the InsuranceFund's share to the fund); the
+    /// keeper's rest in collateral valued at the upper liquidation price, in listing order, moved to `keeper`'s engine
+    /// account (`CollateralSeized` to `keeper`); the fund's rest owed to the Pool as the account's debt (a receivable:
+    /// no token leaves the Pool). The close's losses and the fund's rest reach the Pool in one booking (`CashChanged`,
+    /// reason "liquidation"): from the account's credit first, the rest as its debt. The keeper's part the account
+    /// cannot pay is not charged. No token moves to the keeper (a keeper with debt has
     /// its credited reward repay it first, as any credit does). An account with no positions is left to the
     /// Liquidator's absorb. Liquidator only.
     function liquidateAccount(address account, address keeper, ILiquidator.Params calldata params)

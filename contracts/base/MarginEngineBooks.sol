@@ -60,11 +60,18 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     /// @dev Book a realized PnL in `account`'s cash at the settlement range `settlement`: a profit paid (`_payProfit`),
     /// a loss owed to the Pool (the more units, at the lower price).
     function _realize(address account, int256 realized, PriceRange.Range memory settlement) internal {
-        if (realized > 0) {
-            _payProfit(account, uint256(realized), settlement);
-        } else if (realized < 0) {
-            _payFromCash(account, settlement.unitsUp(uint256(-realized), _settlementDecimals), address(_pool), "pnl");
-        }
+        uint256 owed = _realizeProfit(account, realized, settlement);
+        if (owed != 0) _payFromCash(account, owed, address(_pool), "pnl");
+    }
+
+    /// @dev Pay a realized profit now (`_payProfit`); return a realized loss in settlement units (rounded up at the
+    /// lower price) for the caller to book with the Pool (`_payFromCash`).
+    function _realizeProfit(address account, int256 realized, PriceRange.Range memory settlement)
+        internal
+        returns (uint256 owed)
+    {
+        if (realized > 0) _payProfit(account, uint256(realized), settlement);
+        else if (realized < 0) owed = settlement.unitsUp(uint256(-realized), _settlementDecimals);
     }
 
     // ---------------------------------------------------------------- cash

@@ -177,6 +177,65 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         assertEq(insurance.bookedBalance() - booked, l.penalty - l.keeperReward, "the fund's share, from the credit");
     }
 
+    /// @notice One booking with the Pool per liquidation. 1 WETH of collateral and 17,000 USDC of credit behind the 30
+    /// WETH long; at 2,450 a full close realizes a loss of 16,500 USD (and the borrow fee), which leaves about 410 USDC
+    /// of credit: more than the keeper's reward, less than the 735 USDC penalty. The credit left pays the keeper, then
+    /// part of the fund's share; the close's loss (paid from credit) and the rest of the fund's share (new debt) reach
+    /// the Pool in one `receiveLoss`, and the account's cash changes once for them.
+    function test_liquidateAccount__creditBetweenTheLossAndThePenalty__oneBookingWithThePool() public {
+        _deposit(TRADER, weth, 1e18);
+        _deposit(TRADER, usdc, 17_000e6);
+        _nextBlock();
+        _open(TRADER, 0, 30e18);
+        _nextBlock();
+        _settleWethAt(2_450e18);
+        uint256 creditBefore = _credit(TRADER);
+        uint256 booked = insurance.bookedBalance();
+        ILiquidator.Params memory p = liquidator.params();
+        p.closeFactorBps = 10_000;
+        vm.recordLogs();
+        IMarginEngineTypes.Liquidation memory l = _liquidateAccount(TRADER, p);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 loss = _realizedLossUnits(logs);
+        assertGt(creditBefore, loss + l.keeperReward, "fixture: the credit left pays the keeper's reward");
+        assertLt(creditBefore, loss + l.penalty, "fixture: but not the whole penalty");
+        uint256 funded = creditBefore - loss - l.keeperReward;
+        assertEq(_credit(KEEPER), l.keeperReward, "the keeper's reward, from the credit left");
+        assertEq(insurance.bookedBalance() - booked, funded, "the fund, the rest of the credit");
+        (uint256 bookings, uint256 paid, uint256 borrowed) = _lossesReceived(logs);
+        assertEq(bookings, 1, "one booking with the Pool");
+        assertEq(paid, loss, "the close's loss, paid from credit");
+        assertEq(borrowed, l.penalty - l.keeperReward - funded, "the rest of the fund's share, as new debt");
+        assertEq(_credit(TRADER), 0, "the credit used up");
+        assertEq(_cashChanges(logs, TRADER), 2, "one cash change for the charge from credit, one for the booking");
+    }
+
+    /// @dev The settlement units of the losses `logs` show realized (`PositionModified`), rounded up at USDC's 1.
+    function _realizedLossUnits(Vm.Log[] memory logs) internal view returns (uint256 units) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine) || logs[i].topics[0] != POSITION_MODIFIED) continue;
+            (,,, int256 realized,) = abi.decode(logs[i].data, (int256, int256, uint256, int256, uint256));
+            if (realized < 0) units += (uint256(-realized) + 1e12 - 1) / 1e12;
+        }
+    }
+
+    /// @dev The Pool's `LossReceived` events in `logs`: how many, and their paid and borrowed units summed.
+    function _lossesReceived(Vm.Log[] memory logs) internal view returns (uint256 n, uint256 paid, uint256 borrowed) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(pool) || logs[i].topics[0] != IPoolTypes.LossReceived.selector) continue;
+            (uint256 p, uint256 b,) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+            (n, paid, borrowed) = (n + 1, paid + p, borrowed + b);
+        }
+    }
+
+    /// @dev `account`'s `CashChanged` events in `logs`.
+    function _cashChanges(Vm.Log[] memory logs, address account) internal view returns (uint256 n) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine) || logs[i].topics[0] != CASH_CHANGED) continue;
+            if (logs[i].topics[1] == bytes32(uint256(uint160(account)))) ++n;
+        }
+    }
+
     /// @notice A close factor that would leave less than the market's minimum size closes everything.
     function test_liquidateAccount__closeLeavingDust__closesAll() public {
         _openBenchLong(TRADER);

@@ -20,6 +20,9 @@ import {Vm} from "./Vm.sol";
 abstract contract LiquidatorBase is EngineFixture {
     bytes32 internal constant CASH_CHANGED = keccak256("CashChanged(address,int256,uint256,uint256,bytes32)");
 
+    bytes32 internal constant POSITION_MODIFIED =
+        keccak256("PositionModified(address,uint256,int256,int256,uint256,int256,uint256)");
+
     bytes32 internal constant COVERED = keccak256("Covered(uint256,uint256,uint256)");
 
     bytes32 internal constant REPAID = keccak256("Repaid(address,uint256,uint256)");
@@ -109,7 +112,7 @@ abstract contract LiquidatorBase is EngineFixture {
 
     /// @dev Liquidate TRADER as KEEPER; the penalty (USDC units) its `Liquidated` event reports, checked against what
     /// moved: the account has no credit, so the keeper's reward is paid in WETH (converted at the lower USDC price and
-    /// the upper WETH price) and the fund's share is owed to the Pool as the account's debt (a "penalty" cash change).
+    /// the upper WETH price) and the fund's share is owed to the Pool as the account's debt (in the "liquidation" cash change).
     function _liquidatePenalty() internal returns (uint256 penalty) {
         IOracleAggregator.PriceData memory u = oracle.getPriceData(address(usdc));
         uint256 usdcLow = u.median < u.twap ? u.median : u.twap;
@@ -127,13 +130,28 @@ abstract contract LiquidatorBase is EngineFixture {
         assertEq(_penaltyDebt(logs), penalty - reward, "the fund's share owed to the Pool");
     }
 
-    /// @dev The settlement units a "penalty" cash change of the liquidated account added to its debt, in `logs`.
-    function _penaltyDebt(Vm.Log[] memory logs) internal pure returns (uint256 units) {
+    /// @dev The settlement units the fund's share added to the liquidated account's cash owed, in `logs`: the
+    /// liquidation books its close's losses and that share with the Pool in one "liquidation" cash change, so the share
+    /// is that change less the close's losses (each `PositionModified`'s realized loss in units, rounded up at the
+    /// lower USDC price the liquidation read). Checks that there is exactly one such cash change.
+    function _penaltyDebt(Vm.Log[] memory logs) internal view returns (uint256 units) {
+        (uint256 usdcLow,) = oracle.priceBounds(address(usdc), IOracleAggregator.Action.Liquidate);
+        uint256 bookings;
+        uint256 losses;
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].topics[0] != CASH_CHANGED) continue;
-            (int256 delta,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
-            if (reason == "penalty") units += uint256(-delta);
+            if (logs[i].topics[0] == CASH_CHANGED) {
+                (int256 delta,,, bytes32 reason) = abi.decode(logs[i].data, (int256, uint256, uint256, bytes32));
+                assertTrue(reason != "pnl" && reason != "penalty", "no separate pnl or penalty booking");
+                if (reason != "liquidation") continue;
+                units += uint256(-delta);
+                ++bookings;
+            } else if (logs[i].topics[0] == POSITION_MODIFIED) {
+                (,,, int256 realized,) = abi.decode(logs[i].data, (int256, int256, uint256, int256, uint256));
+                if (realized < 0) losses += (uint256(-realized) * 1e6 + usdcLow - 1) / usdcLow;
+            }
         }
+        assertEq(bookings, 1, "one cash change books the liquidation with the Pool");
+        units -= losses;
     }
 
     /// @dev The collateral amount `logs` show seized from an account into `to`'s account (`CollateralSeized`).
