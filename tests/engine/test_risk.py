@@ -179,6 +179,19 @@ def product_action(cash_usd: int) -> bytes:
     elapsed=0,
     product=None,
 )
+# All the cash withdrawn, then a product action that pays a premium of 1 USD: the account keeps a dollar after it.
+@example(
+    basket={"USDC": 200},
+    borrow_pct=0,
+    positions=[(WETH_PERP, False, 50)],
+    moves={},
+    crash=0,
+    settle=False,
+    to_edge=False,
+    beyond=0,
+    elapsed=0,
+    product=(-1, 0, 0, 0, 0, 0),
+)
 @given(
     basket=BASKETS,
     borrow_pct=st.integers(0, 60),
@@ -222,10 +235,11 @@ def test_risk_health__random_accounts_and_prices__equals_engine_health_to_the_we
         capacity = stress_capacity_usd(basket)
         cash = basket.get("USDC", 0)  # a withdrawal spends the credit first, then borrows
         loan = int(cash + (capacity - cash) * borrow_pct / 200)
-        if product is not None and loan >= sum(basket.values()):
+        if product is not None and loan >= sum(basket.values()) + min(product[0], 0):
             # An account left holding nothing cannot hold a product: its position margins at least 1 wei, so with no
-            # equity it is liquidatable and the engine refuses it (BelowMaintenance). Keep a dollar of cash.
-            loan -= 1
+            # equity it is liquidatable and the engine refuses it (BelowMaintenance). Keep a dollar of cash after the
+            # premium the product action pays (a negative cash move).
+            loan = sum(basket.values()) + min(product[0], 0) - 1
         if loan:
             engine.withdraw(tokens["USDC"], units("USDC", loan), fresh, sender=fresh)
         if product is not None:
