@@ -29,17 +29,18 @@ MISSED_NOTES: dict[str, str] = {
     "per-account packing (a small account's balances and positions in a few slots) and one oracle call returning "
     "every price the account needs.",
     "liquidate": "A liquidation is one engine call (liquidateAccount: the health read, then the close and the penalty "
-    "at the prices it read); the close's loss and the penalty's fund share each book debt with the Pool "
-    "(pool.receiveLoss) and emit their own cash event; the keeper's reward is credited to its engine account (a "
-    "keeper paid for the first time pays for its account's first slots); an absorb is three more engine calls "
-    "(writeOffDebt, collateralValue, absorbCollateral) and writes off in the same transaction the debt the close "
-    "just booked. Closing it: one Pool booking per account, the absorb in the same engine call, and per-account "
-    "packing (the position in one slot, a small account's balances beside its masks).",
+    "at the prices it read); the close's losses and the fund's share of the penalty that credit does not pay reach "
+    "the Pool in one booking (pool.receiveLoss, one cash event); the keeper's reward is credited to its engine "
+    "account (a keeper paid for the first time pays for its account's first slots); an absorb is three more engine "
+    "calls (writeOffDebt, collateralValue, absorbCollateral) and writes off in the same transaction the debt the "
+    "close just booked. Closing it: the absorb in the same engine call (which needs room the engine's 24,576-byte "
+    "limit no longer has: a liquidation module of its own first) and per-account packing (a small account's "
+    "balances beside its masks).",
     "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
     "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
-    "provision, balances, the position's two slots), their writes and eight events. Closing it: per-account "
-    "packing, one Pool booking and one cash event per account, and the keeper's reward summed over the batch and "
-    "credited once.",
+    "provision, balances, the position's two slots), their writes and seven events (the position, the account's "
+    "one cash booking, the Pool's, the reward's seizure and deposit, the Liquidator's). Closing it: per-account "
+    "packing and the keeper's reward summed over the batch and credited once.",
 }
 
 TARGET_OF: dict[str, str] = {
