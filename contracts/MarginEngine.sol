@@ -590,10 +590,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         return _healthRange(asset, enforce);
     }
 
-    /// @dev `account`'s cash part of the maintenance equity, at the settlement asset's liquidation prices.
-    /// @dev The maintenance value of `account`'s cash once `owed` settlement units are paid from it to the Pool as
-    /// `_payFromCash` pays them: from credit first, the rest borrowed at `index` (the scaled debt rounded up, as the
-    /// Pool's `receiveLoss` rounds it).
+    /// @dev `account`'s cash part of the maintenance equity at the settlement range `settlement`, once `owed`
+    /// settlement units are paid from it to the Pool as `_payFromCash` pays them: from credit first, the rest borrowed
+    /// at `index` (the scaled debt rounded up, as the Pool's `receiveLoss` rounds it).
     function _cashMaintenance(address account, uint256 owed, uint256 index, PriceRange.Range memory settlement)
         private
         view
