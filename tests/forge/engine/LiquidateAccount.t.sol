@@ -318,6 +318,10 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
         assertEq(l.margin, h.maintenanceMargin, "margin as the health after");
         assertTrue(l.equity < h.maintenanceEquity, "equity returned below the health after: the WBTC is not counted");
+        // Returned about -7,644 USD (the USDC credit less the loss); the health after, with the WBTC at its maintenance
+        // haircut, about +49 USD (the WBTC at full value: about +900 USD): a solvent full close reported insolvent.
+        assertTrue(l.equity < -7_000e18 && h.maintenanceEquity > 0, "a solvent close reported insolvent");
+        assertEq(l.margin, 0, "full close");
     }
 
     // ---------------------------------------------------------------- REVIEW: booking against the sequential one
@@ -498,6 +502,28 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
                 298000000
             ]
         );
+    }
+
+    /// @notice REVIEW (finding): through the Liquidator, the in-kind profit the returned equity does not count makes a
+    /// solvent full close look insolvent (`l.margin == 0 && l.equity < 0`, about -7,600 USD): the close's penalty is
+    /// capped at that negative equity (none) and the account is absorbed (a `DebtWrittenOff` for a solvent account,
+    /// an absorb penalty of 1 % of the debt in WBTC). Sequential booking (6f1fcbf, same scenario) charged the close's
+    /// penalty: 232 USDC to the keeper's credit and 538 USDC booked by the fund, no absorb, 133.6 USDC left to the
+    /// account. Here the fund books nothing, the keeper gets about 24 USD of WBTC and the account keeps about 827 USD.
+    function test_review_liquidate__lossBeforeProfit_reserveShort__inKindProfitTurnsASolventCloseIntoAnAbsorb() public {
+        _lossBeforeProfitDrainedReserve(true);
+        uint256 booked = insurance.bookedBalance();
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(_count(logs, address(liquidator), ILiquidator.Absorbed.selector), 1, "absorbed");
+        assertEq(_count(logs, address(engine), IMarginEngineTypes.DebtWrittenOff.selector), 1, "debt written off");
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertTrue(h.maintenanceEquity > 700e18, "the account was solvent: it keeps about 827 USD of WBTC");
+        assertEq(insurance.bookedBalance(), booked, "the fund books none of a penalty (538 USDC sequentially)");
+        assertEq(_credit(KEEPER), 0, "no reward in credit (232 USDC sequentially)");
+        assertLt(engine.collateralBalance(KEEPER, address(wbtc)).toValueDown(200_000e18, 8), 30e18, "under 30 USD");
     }
 
     /// @notice A close factor that would leave less than the market's minimum size closes everything.
