@@ -66,6 +66,38 @@ contract OptionsLiquidationTest is OptionsBase {
         assertEq(engine.accountProducts(TRADER), 1, "still holds options");
     }
 
+    /// @notice REVIEW: a short perp's loss (market 0, booked at the end) and a long call's profit (the margin product,
+    /// paid during the close) in one liquidation book as sequential booking (6f1fcbf) did, within merged rounding.
+    function test_review_liquidate__perpLossAndCallProfit__booksAsSequential() public {
+        _depositUsdc(TRADER, 6_000e6);
+        _open(TRADER, 0, -6e18);
+        _trade(TRADER, callId, 1e18);
+        _moveWeth(4_000e18);
+        assertTrue(engine.liquidationHealth(TRADER).liquidatable, "fixture: liquidatable");
+        vm.recordLogs();
+        vm.prank(KEEPER);
+        liquidator.liquidate(TRADER);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        (, int256 productCash) = _productLiquidated(logs);
+        (uint256 credit, uint256 scaled,) = engine.cash(TRADER);
+        (,, uint256 penalty) = _liquidated(logs);
+        uint256[8] memory b = [
+            credit,
+            scaled,
+            pool.reserves(address(usdc)),
+            pool.totalScaledDebt(),
+            insurance.bookedBalance(),
+            _keeperHolds(usdc),
+            penalty,
+            uint256(productCash)
+        ];
+        uint256[8] memory old =
+            [uint256(3224049602), 0, 1002647347589, 0, 90101967, 38500842, 125002809, 500280860728619979214];
+        for (uint256 i = 0; i < 8; ++i) {
+            assertEq(b[i], old[i], "credit, debt, Pool USDC and debt, fund, keeper, penalty, product cash");
+        }
+    }
+
     /// @notice WETH 3,000 -> 4,000: below the critical health everything closes in one liquidation: the perp, the
     /// calls, the account's series and its product mask.
     function test_liquidate__belowCritical__closesEverything() public {
