@@ -567,6 +567,32 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         assertApproxEqAbs(h.maintenanceEquity - l.equity, int256(missed), 1e18, "the WBTC's maintenance value missed");
     }
 
+    /// @notice REVIEW: the penalty capped by the equity after the close (about 425 USDC of a 960 USDC charge), the
+    /// credit below the loss: the equity the merged booking simulates is a unit higher, so the capped penalty is a unit
+    /// higher, and the account's debt the same.
+    function test_review_liquidateAccount__penaltyCappedByEquity__booksAsSequential() public {
+        IMarginEngineTypes.Liquidation memory l = _reviewScenario(1e18, 23_000e6, 2_170e18, 61_000e18);
+        uint256[13] memory old = [
+            uint256(0),
+            1824506524,
+            1022976000000,
+            1824506524,
+            24000000,
+            0,
+            59154363594470047,
+            0,
+            940845636405529953,
+            1666666666,
+            424549899000000000000,
+            424549897,
+            128364969
+        ];
+        uint256[13] memory b = _bookings(l);
+        assertEq(b[11], old[11] + 1, "the capped penalty, a unit higher");
+        old[11] = b[11];
+        _assertSequential(b, old);
+    }
+
     /// @notice A close factor that would leave less than the market's minimum size closes everything.
     function test_liquidateAccount__closeLeavingDust__closesAll() public {
         _openBenchLong(TRADER);
