@@ -175,9 +175,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
                 _chargePenalty(account, keeper, c.reward, c.penalty - c.reward, l.settlement, prices, t);
             l.penalty = l.keeperReward + share;
         }
-        // One booking with the Pool for the whole liquidation: the close's losses and the fund's share the account's
-        // credit did not pay, from what credit the charge left, the rest as the account's debt.
-        if (t.owed != 0) _payFromCash(account, t.owed, address(_pool), "liquidation");
+        // One booking with the Pool for the liquidation (unless a profit came between): the close's losses and the
+        // fund's share the account's credit did not pay, from what credit the charge left, the rest as its debt.
+        _bookOwed(account, t);
     }
 
     /// @dev Close `fractionBps` of every position of `account`; returns the notional closed, the maintenance equity
@@ -207,7 +207,37 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             if (products & 1 != 0) _closeProductForLiquidation(account, product, fractionBps, settlement, t);
             products >>= 1;
         }
-        t.equity += _cashMaintenance(account, t.owed, prices.index, settlement);
+        if (!t.inKind) {
+            t.equity += _cashMaintenance(account, t.owed, prices.index, settlement);
+            return t;
+        }
+        // A profit paid in kind added collateral the health read did not value: with the losses booked, the health
+        // is read again (at the same prices: nothing in the transaction has moved one).
+        _bookOwed(account, t);
+        Health memory h = _health(account, true, _unread());
+        (t.equity, t.margin) = (h.maintenanceEquity, h.maintenanceMargin);
+    }
+
+    /// @dev A PnL the close realized: a loss adds to `t.owed` (booked with the Pool once, after the penalty); a profit
+    /// is paid now, once the losses owed so far are booked, so that their part paid from credit is in the Pool's
+    /// settlement reserve before the profit is paid out of it (as booking each PnL in turn has it).
+    function _realizeInClose(address account, int256 realized, PriceRange.Range memory settlement, Closed memory t)
+        private
+    {
+        if (realized < 0) {
+            t.owed += settlement.unitsUp(uint256(-realized), _settlementDecimals);
+        } else if (realized > 0) {
+            _bookOwed(account, t);
+            if (_payProfit(account, uint256(realized), settlement)) t.inKind = true;
+        }
+    }
+
+    /// @dev Book what the liquidation owes the Pool so far (`t.owed`, settlement units) from `account`'s cash: from
+    /// credit first, the rest as its debt.
+    function _bookOwed(address account, Closed memory t) private {
+        if (t.owed == 0) return;
+        _payFromCash(account, t.owed, address(_pool), "liquidation");
+        t.owed = 0;
     }
 
     /// @dev Close `fractionBps` of `account`'s positions in margin product `product`, paying any profit it realizes;
@@ -225,7 +255,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         t.equity -= book.accountRisk(account, true).maintenanceValue;
         (uint256 closed, int256 cashUsd, bool holds) = book.closeForLiquidation(account, fractionBps);
         _setProductHeld(account, product, holds);
-        t.owed += _realizeProfit(account, cashUsd, settlement);
+        _realizeInClose(account, cashUsd, settlement, t);
         t.notional += closed;
         emit ProductLiquidated(account, product, closed, cashUsd, holds);
         if (holds) {
@@ -272,7 +302,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     ) private returns (int256 sizeAfter) {
         int256 realized;
         (realized, sizeAfter,) = _tradeWithoutFee(account, market, delta, price, index);
-        t.owed += _realizeProfit(account, realized, settlement);
+        _realizeInClose(account, realized, settlement, t);
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
     }
 
@@ -360,14 +390,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         return _chargeCollateral(account, units, keeper, settlement, prices);
     }
 
-    /// @inheritdoc IMarginEngineCore
-    function writeOffDebt(address account) external onlyLiquidator returns (uint256 scaledDebt) {
-        scaledDebt = _cash[account].scaledDebt;
-        _cash[account].scaledDebt = 0;
-        _clearProvision(account);
-        emit DebtWrittenOff(account, scaledDebt);
-    }
-
     /// @dev Move collateral of `account` worth `valueUsd` (all of it for type(uint256).max), valued at the upper
     /// (`upper`) or lower liquidation price of each asset, to `to`, in listing order; the Pool books what it receives
     /// as reserves. Returns the USD moved at those prices (what the Pool booked, for the Pool), rounded down. The last
@@ -452,21 +474,22 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     // ---------------------------------------------------------------- internals: health
 
-    /// @dev The prices of an account's collateral assets, as one health computation read them, and the borrow index:
-    /// a market on an asset the account also holds reuses them instead of reading the oracle again (between the reads
-    /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
-    /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
-    /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
     /// @dev A liquidation's close, summed over the account's positions: the notional closed, the maintenance equity
     /// and margin after it, and the losses it realized (settlement units), which the liquidation books with the Pool
-    /// once, after the penalty.
+    /// once, after the penalty; `inKind`: a profit was paid partly in the Pool's other assets.
     struct Closed {
         uint256 notional;
         int256 equity;
         uint256 margin;
         uint256 owed;
+        bool inKind;
     }
 
+    /// @dev The prices of an account's collateral assets, as one health computation read them, and the borrow index:
+    /// a market on an asset the account also holds reuses them instead of reading the oracle again (between the reads
+    /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
+    /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
+    /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
     struct HealthPrices {
         address[MAX_COLLATERAL_PER_ACCOUNT] assets;
         uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
@@ -699,15 +722,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @dev No settlement range read yet: `_health` reads it.
     function _unread() private pure returns (PriceRange.Range memory) {}
-
-    function _clearProvision(address account) private {
-        if (!_masks[account].provisioned) return;
-        uint256 provisioned = _provisions[account];
-        (_provisions[account], _masks[account].provisioned) = (0, false);
-        uint256 total = _exposure.totalProvision - provisioned;
-        _exposure.totalProvision = uint248(total); // at most the previous total
-        emit ProvisionSet(account, 0, total);
-    }
 
     // Element access without the bounds check (which reads the array's length from storage), for an index known to be
     // in range: a bit of an account's collateral mask (set only for a listed asset, and nothing is ever delisted).

@@ -94,6 +94,15 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         }
     }
 
+    /// @inheritdoc IMarginEngineAdmin
+    function writeOffDebt(address account) external returns (uint256 scaledDebt) {
+        if (msg.sender != _liquidator) revert Unauthorized(msg.sender);
+        scaledDebt = _cash[account].scaledDebt;
+        _cash[account].scaledDebt = 0;
+        _clearProvision(account);
+        emit DebtWrittenOff(account, scaledDebt);
+    }
+
     // ---------------------------------------------------------------- margin products
 
     // ---------------------------------------------------------------- trader actions

@@ -224,7 +224,8 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// Ok, Deviated or wound down): the health read's collateral prices, settlement range and borrow index serve the
     /// close and the charge (a market on an asset the account does not hold as collateral is read again at its close).
     /// If the account is liquidatable: clear its provision; close `LiquidationMath.closeFraction` of every position at
-    /// the liquidation price (better for the account), realizing PnL and borrow fees (a profit paid into its cash);
+    /// the liquidation price (better for the account), realizing PnL and borrow fees (a profit paid when realized,
+    /// after the losses before it are booked; in kind where the Pool's settlement reserve is short);
     /// then charge the penalty, `LiquidationMath.penaltyBps` of the closed notional capped at what the account is still
     /// worth, never through a Pool loan: from the credit the close's losses leave (`CashChanged`, reason "penalty"; the
     /// keeper's reward to `keeper`'s credit, reason "keeper reward", then the InsuranceFund's share to the fund); the
@@ -252,11 +253,6 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
         external
         returns (uint256 paid);
-
-    /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool) and its
-    /// provision. Liquidator only.
-    /// @return scaledDebt The scaled debt removed.
-    function writeOffDebt(address account) external returns (uint256 scaledDebt);
 
     // ---------------------------------------------------------------- views
 
@@ -321,7 +317,6 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// (bit i: `collateralAssets()[i]`) it held then.
     function isolatedDebtOf(address account) external view returns (uint256 debtUsd, uint16 assets);
 
-
     /// @notice Record, for each of `accounts`, the provision the Pool's lower NAV subtracts: minus its maintenance
     /// equity at the liquidation prices when that equity is negative, else nothing (a recorded provision is
     /// replaced). Permissionless: keepers provision underwater accounts they cannot liquidate at once, so an LP cannot
@@ -334,6 +329,11 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
 
     /// @notice The sum of recorded provisions, USD (WAD).
     function totalProvision() external view returns (uint256);
+
+    /// @notice Remove `account`'s whole scaled debt from its books (the Liquidator settled it with the Pool) and its
+    /// provision. Liquidator only.
+    /// @return scaledDebt The scaled debt removed.
+    function writeOffDebt(address account) external returns (uint256 scaledDebt);
 
     /// @notice Value of `account`'s collateral at the lower liquidation prices (no haircut), USD (WAD): what an absorb
     /// would book in the Pool. Reverts when a price a liquidation needs is unavailable.

@@ -60,18 +60,11 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     /// @dev Book a realized PnL in `account`'s cash at the settlement range `settlement`: a profit paid (`_payProfit`),
     /// a loss owed to the Pool (the more units, at the lower price).
     function _realize(address account, int256 realized, PriceRange.Range memory settlement) internal {
-        uint256 owed = _realizeProfit(account, realized, settlement);
-        if (owed != 0) _payFromCash(account, owed, address(_pool), "pnl");
-    }
-
-    /// @dev Pay a realized profit now (`_payProfit`); return a realized loss in settlement units (rounded up at the
-    /// lower price) for the caller to book with the Pool (`_payFromCash`).
-    function _realizeProfit(address account, int256 realized, PriceRange.Range memory settlement)
-        internal
-        returns (uint256 owed)
-    {
-        if (realized > 0) _payProfit(account, uint256(realized), settlement);
-        else if (realized < 0) owed = settlement.unitsUp(uint256(-realized), _settlementDecimals);
+        if (realized > 0) {
+            _payProfit(account, uint256(realized), settlement);
+        } else if (realized < 0) {
+            _payFromCash(account, settlement.unitsUp(uint256(-realized), _settlementDecimals), address(_pool), "pnl");
+        }
     }
 
     // ---------------------------------------------------------------- cash
@@ -79,12 +72,15 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     /// @dev Pay `account` a realized profit of `usd`: in settlement units into its cash, and what the Pool's settlement
     /// reserve cannot pay in the Pool's other assets at their upper price, booked as the account's collateral (a
     /// profit is always paid in full when it is realized: docs/design.md#liveness). Reverts only if the whole Pool
-    /// cannot pay it.
-    function _payProfit(address account, uint256 usd, PriceRange.Range memory settlement) internal {
+    /// cannot pay it. Returns whether any of it was paid in kind.
+    function _payProfit(address account, uint256 usd, PriceRange.Range memory settlement)
+        internal
+        returns (bool inKind)
+    {
         uint256 units = settlement.unitsDown(usd, _settlementDecimals);
         uint256 paid = _pool.payProfit(units);
         if (paid != 0) _addCash(account, paid, "pnl");
-        if (paid == units) return;
+        if (paid == units) return false;
         uint256 owedUsd = (units - paid).toValueDown(settlement.high, _settlementDecimals);
         uint256 n = _collateralList.length;
         for (uint256 i = 0; i < n && owedUsd != 0; ++i) {
@@ -98,6 +94,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             emit CollateralDeposited(account, asset, amount, address(_pool));
         }
         if (owedUsd != 0) revert ProfitUnpaid(account, owedUsd);
+        return true;
     }
 
     /// @dev Credit `units` of settlement tokens the engine already holds: repay debt first, then add credit.
@@ -134,6 +131,16 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
         }
         _cash[account] = c;
         emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);
+    }
+
+    /// @dev Drop `account`'s recorded provision (a liquidation or an absorb settles what it provisioned for).
+    function _clearProvision(address account) internal {
+        if (!_masks[account].provisioned) return;
+        uint256 provisioned = _provisions[account];
+        (_provisions[account], _masks[account].provisioned) = (0, false);
+        uint256 total = _exposure.totalProvision - provisioned;
+        _exposure.totalProvision = uint248(total); // at most the previous total
+        emit ProvisionSet(account, 0, total);
     }
 
     // ---------------------------------------------------------------- valuation

@@ -279,30 +279,25 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         assertTrue(engine.liquidationHealth(TRADER).liquidatable, "fixture: liquidatable");
     }
 
-    /// @notice REVIEW (finding): the close's loss in market 0 is no longer booked before market 1's profit is paid, so
-    /// the 20,000 USDC of credit that used to refill the Pool's settlement reserve first is not there when the profit
-    /// is paid: with no other Pool asset to pay in kind the liquidation reverts ProfitUnpaid (sequential booking paid
-    /// the 14,000 USD profit from the refilled reserve).
-    function test_review_liquidateAccount__lossBeforeProfit_reserveShort_noInKindAsset__revertsProfitUnpaid() public {
-        _lossBeforeProfitDrainedReserve(false);
+    /// @notice A loss in market 0 before a profit in market 1, the Pool's settlement reserve drained below the profit
+    /// and no other Pool asset to pay in kind: the loss is booked before the profit is paid (its 20,000 USDC paid from
+    /// credit refill the reserve first), so the 14,000 USD profit is paid in USDC and the liquidation goes through.
+    function test_liquidateAccount__lossBeforeProfit_reserveShort__lossBookedFirstAndProfitPaid() public {
+        uint256 reserve = _lossBeforeProfitDrainedReserve(false);
+        uint256 credit = _credit(TRADER);
         ILiquidator.Params memory p = liquidator.params();
         p.closeFactorBps = 10_000;
-        vm.prank(address(liquidator));
-        (bool ok, bytes memory ret) = address(engine).call(abi.encodeCall(engine.liquidateAccount, (TRADER, KEEPER, p)));
-        assertTrue(!ok, "the liquidation reverts");
-        assertEq(bytes4(ret), IMarginEngineTypes.ProfitUnpaid.selector, "ProfitUnpaid");
-        (, uint256 unpaidUsd) = abi.decode(_args(ret), (address, uint256));
-        // 14,000 USD owed, about 5,455 USDC in the reserve: about 8,544 USD unpaid.
-        assertApproxEqRel(unpaidUsd, 8_544e18, 0.01e18, "the profit the drained reserve could not pay");
-        // A keeper's batch skips it (LiquidationFailed): the account stays liquidatable, its loss unbooked.
-        address[] memory accounts = new address[](1);
-        accounts[0] = TRADER;
         vm.recordLogs();
-        vm.prank(KEEPER);
-        assertEq(liquidator.liquidateMany(accounts), 0, "nothing liquidated");
+        IMarginEngineTypes.Liquidation memory l = _liquidateAccount(TRADER, p);
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(liquidator), ILiquidator.LiquidationFailed.selector), 1, "LiquidationFailed");
-        assertTrue(engine.liquidationHealth(TRADER).liquidatable, "still liquidatable");
+        assertTrue(l.liquidatable && l.margin == 0, "closed in full");
+        (uint256 bookings, uint256 paid,) = _lossesReceived(logs);
+        assertEq(paid, credit, "the loss took the whole credit into the reserve");
+        assertGe(bookings, 1, "booked with the Pool");
+        assertEq(engine.collateralBalance(TRADER, address(wbtc)), 0, "nothing paid in kind");
+        assertLt(pool.reserves(address(usdc)), reserve + paid, "the profit paid out of the refilled reserve");
+        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertEq(l.margin, h.maintenanceMargin, "margin as the health after");
     }
 
     /// @dev A revert's data without its selector.
@@ -313,24 +308,17 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         }
     }
 
-    /// @notice REVIEW (finding): the same with WBTC in the Pool: the profit is paid partly in WBTC (booked as TRADER's
-    /// collateral) where sequential booking paid it in USDC, and the returned equity (the close measures cash only)
-    /// no longer matches `liquidationHealth` after the close, even with no penalty.
-    function test_review_liquidateAccount__lossBeforeProfit_reserveShort__profitPaidInKind_equityOff() public {
+    /// @notice The same with WBTC in the Pool: the loss booked first refills the reserve, so the profit is paid in
+    /// USDC, not in WBTC, and the returned equity (no penalty) is `liquidationHealth`'s after the close.
+    function test_liquidateAccount__lossBeforeProfit_reserveShort__paidInUsdcAndTheEquityExact() public {
         _lossBeforeProfitDrainedReserve(true);
         ILiquidator.Params memory p = ILiquidator.Params(10_000, 0, 0, 0, 0, 0, 0);
         IMarginEngineTypes.Liquidation memory l = _liquidateAccount(TRADER, p);
         assertEq(l.penalty, 0, "no penalty");
-        uint256 inKind = engine.collateralBalance(TRADER, address(wbtc));
-        // About 8,544 USD of the 14,000 USD profit in WBTC at 200,000.
-        assertApproxEqRel(inKind, uint256(8_544e18).toAmountUp(200_000e18, 8), 0.01e18, "paid in WBTC");
+        assertEq(engine.collateralBalance(TRADER, address(wbtc)), 0, "nothing paid in WBTC");
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
+        assertEq(l.equity, h.maintenanceEquity, "equity as the health after");
         assertEq(l.margin, h.maintenanceMargin, "margin as the health after");
-        assertTrue(l.equity < h.maintenanceEquity, "equity returned below the health after: the WBTC is not counted");
-        // Returned about -7,644 USD (the USDC credit less the loss); the health after, with the WBTC at its maintenance
-        // haircut, about +49 USD (the WBTC at full value: about +900 USD): a solvent full close reported insolvent.
-        assertTrue(l.equity < -7_000e18 && h.maintenanceEquity > 0, "a solvent close reported insolvent");
-        assertEq(l.margin, 0, "full close");
     }
 
     // ---------------------------------------------------------------- REVIEW: booking against the sequential one
@@ -513,34 +501,27 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         );
     }
 
-    /// @notice REVIEW (finding): through the Liquidator, the in-kind profit the returned equity does not count makes a
-    /// solvent full close look insolvent (`l.margin == 0 && l.equity < 0`, about -7,600 USD): the close's penalty is
-    /// capped at that negative equity (none) and the account is absorbed (a `DebtWrittenOff` for a solvent account,
-    /// an absorb penalty of 1 % of the debt in WBTC). Sequential booking (6f1fcbf, same scenario) charged the close's
-    /// penalty: 232 USDC to the keeper's credit and 538 USDC booked by the fund, no absorb, 133.6 USDC left to the
-    /// account. Here the fund books nothing, the keeper gets about 24 USD of WBTC and the account keeps about 827 USD.
-    function test_review_liquidate__lossBeforeProfit_reserveShort__inKindProfitTurnsASolventCloseIntoAnAbsorb() public {
+    /// @notice Through the Liquidator, the same solvent account: closed in full with the close's penalty charged (the
+    /// keeper's reward in credit, the fund's share booked), never absorbed.
+    function test_liquidate__lossBeforeProfit_reserveShort__solventCloseChargedNotAbsorbed() public {
         _lossBeforeProfitDrainedReserve(true);
         uint256 booked = insurance.bookedBalance();
         vm.recordLogs();
         vm.prank(KEEPER);
         liquidator.liquidate(TRADER);
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(liquidator), ILiquidator.Absorbed.selector), 1, "absorbed");
-        assertEq(_count(logs, address(engine), IMarginEngineTypes.DebtWrittenOff.selector), 1, "debt written off");
-        IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
-        assertTrue(h.maintenanceEquity > 700e18, "the account was solvent: it keeps about 827 USD of WBTC");
-        assertEq(insurance.bookedBalance(), booked, "the fund books none of a penalty (538 USDC sequentially)");
-        assertEq(_credit(KEEPER), 0, "no reward in credit (232 USDC sequentially)");
-        assertLt(engine.collateralBalance(KEEPER, address(wbtc)).toValueDown(200_000e18, 8), 30e18, "under 30 USD");
+        assertEq(_count(logs, address(liquidator), ILiquidator.Absorbed.selector), 0, "not absorbed");
+        assertEq(_count(logs, address(engine), IMarginEngineTypes.DebtWrittenOff.selector), 0, "no debt written off");
+        assertGt(_credit(KEEPER), 0, "the keeper's reward, in credit");
+        assertGt(insurance.bookedBalance(), booked, "the fund's share booked");
+        assertTrue(engine.liquidationHealth(TRADER).maintenanceEquity >= 0, "solvent after the charge");
     }
 
-    /// @notice REVIEW (pre-existing, also at 6f1fcbf): the close measures the account's cash, not a profit paid in
-    /// kind. A profit in market 0 (2 WETH long, 3,000 -> 10,000: 14,000 USD) before a loss in market 1 (1.5 WBTC long,
-    /// 60,000 -> 38,000: 33,000 USD), the USDC reserve drained to about 5,000 by OTHER's WETH profit, the Pool holding
-    /// WBTC: the profit's rest is paid in WBTC, and the returned equity (no penalty) is below `liquidationHealth`'s
-    /// after the close by about that WBTC's maintenance value.
-    function test_review_liquidateAccount__profitBeforeLoss_reserveShort__inKindProfitMissedByTheEquity() public {
+    /// @notice A profit in market 0 (2 WETH long, 3,000 -> 10,000: 14,000 USD) before a loss in market 1 (1.5 WBTC
+    /// long, 60,000 -> 38,000: 33,000 USD), the USDC reserve drained to about 5,000 by OTHER's WETH profit, the Pool
+    /// holding WBTC: the profit's rest is paid in WBTC, collateral the health read before the close did not value. The
+    /// close reads the health again, so the returned equity (no penalty) is `liquidationHealth`'s after the close.
+    function test_liquidateAccount__profitPaidInKind__equityReadAgainWithTheCollateral() public {
         vm.warp(vm.getBlockTimestamp() + LP_COOLDOWN);
         _nextBlock();
         _lpDrain(weth, 0);
@@ -563,13 +544,13 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         uint256 inKind = engine.collateralBalance(TRADER, address(wbtc));
         assertGt(inKind, 0, "part of the profit paid in WBTC");
         IMarginEngineTypes.Health memory h = engine.liquidationHealth(TRADER);
-        uint256 missed = inKind.toValueDown(38_000e18, 8).mulBpsDown(10_000 - MAINT_HAIRCUT_BPS);
-        assertApproxEqAbs(h.maintenanceEquity - l.equity, int256(missed), 1e18, "the WBTC's maintenance value missed");
+        assertEq(l.equity, h.maintenanceEquity, "equity as the health after, the WBTC counted");
+        assertEq(l.margin, h.maintenanceMargin, "margin as the health after");
     }
 
     /// @notice REVIEW: the penalty capped by the equity after the close (about 425 USDC of a 960 USDC charge), the
-    /// credit below the loss: the equity the merged booking simulates is a unit higher, so the capped penalty is a unit
-    /// higher, and the account's debt the same.
+    /// credit below the loss, then a profit in market 1 (the losses so far are booked before it is paid): the same
+    /// books as sequential booking.
     function test_review_liquidateAccount__penaltyCappedByEquity__booksAsSequential() public {
         IMarginEngineTypes.Liquidation memory l = _reviewScenario(1e18, 23_000e6, 2_170e18, 61_000e18);
         uint256[13] memory old = [
@@ -587,10 +568,7 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
             424549897,
             128364969
         ];
-        uint256[13] memory b = _bookings(l);
-        assertEq(b[11], old[11] + 1, "the capped penalty, a unit higher");
-        old[11] = b[11];
-        _assertSequential(b, old);
+        _assertSequential(_bookings(l), old);
     }
 
     /// @notice A close factor that would leave less than the market's minimum size closes everything.
