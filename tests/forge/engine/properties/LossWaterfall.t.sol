@@ -330,8 +330,13 @@ contract EnginePropertiesLossWaterfallTest is EnginePropertiesBase {
     // ---------------------------------------------------------------- logs
 
     /// @dev The waterfall's logs of one liquidation of `account`, whose credit was `credit` before it.
+    /// The credit the penalty's charge sees is the account's credit less the close's losses not booked yet: the
+    /// liquidation books them with the Pool after the charge (or before a profit it pays), so the last cash change
+    /// before the charge still counts them as credit.
     function _read(Vm.Log[] memory logs, address account, uint256 credit) internal view returns (Seen memory s) {
         uint256 lastCredit = credit;
+        uint256 unbooked; // the close's losses since the last "liquidation" booking, in USDC units
+        (uint256 usdcLow,) = oracle.priceBounds(address(usdc), IOracleAggregator.Action.Liquidate);
         for (uint256 i = 0; i < logs.length; ++i) {
             Vm.Log memory log_ = logs[i];
             bytes32 topic = log_.topics[0];
@@ -382,11 +387,18 @@ contract EnginePropertiesLossWaterfallTest is EnginePropertiesBase {
                     } else {
                         assertEq(to, KEEPER, "collateral seized for the Pool or the keeper only");
                     }
+                } else if (topic == IMarginEngineTypes.PositionModified.selector) {
+                    if (address(uint160(uint256(log_.topics[1]))) != account) continue;
+                    (,,, int256 realized,) = abi.decode(log_.data, (int256, int256, uint256, int256, uint256));
+                    if (realized < 0) unbooked += _divUp(uint256(-realized) * 1e6, usdcLow);
                 } else if (topic == IMarginEngineTypes.CashChanged.selector) {
                     if (address(uint160(uint256(log_.topics[1]))) != account) continue;
                     (, uint256 creditAfter,, bytes32 reason) =
                         abi.decode(log_.data, (int256, uint256, uint256, bytes32));
-                    if (reason == bytes32("penalty") && s.penaltyCharges++ == 0) s.creditAtCharge = lastCredit;
+                    if (reason == bytes32("penalty") && s.penaltyCharges++ == 0) {
+                        s.creditAtCharge = lastCredit > unbooked ? lastCredit - unbooked : 0;
+                    }
+                    if (reason == bytes32("liquidation")) unbooked = 0;
                     lastCredit = creditAfter;
                 }
             }
