@@ -38,7 +38,7 @@ MISSED_NOTES: dict[str, str] = {
     "balances beside its masks).",
     "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
     "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
-    "provision, balances, the position's two slots), their writes and seven events (the position, the account's "
+    "provision, balances, the position's two slots), their writes and six events (the position, the account's "
     "one cash booking, the Pool's, the reward's seizure and deposit, the Liquidator's). Closing it: per-account "
     "packing and the keeper's reward summed over the batch and credited once.",
 }
