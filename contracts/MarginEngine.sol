@@ -182,8 +182,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @dev Close `fractionBps` of every position of `account`; returns the notional closed, the maintenance equity
     /// and margin after the close (as `liquidationHealth` would return them once the losses are booked), and the
-    /// losses the close realized, in settlement units, for the caller to book with the Pool (profits are paid here:
-    /// `_realizeProfit`).
+    /// losses the close realized, in settlement units, for the caller to book with the Pool (a profit is paid when it
+    /// is realized: `_realizeInClose`).
     /// The close changes only the account's positions and cash; its collateral's part of the maintenance equity stays
     /// as the health read computed it, at the same prices and borrow index (`prices`). So the parts the close changes
     /// are taken out at those prices and put back after it, its cash with the losses paid as `_payFromCash` pays them:
@@ -475,8 +475,9 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     // ---------------------------------------------------------------- internals: health
 
     /// @dev A liquidation's close, summed over the account's positions: the notional closed, the maintenance equity
-    /// and margin after it, and the losses it realized (settlement units), which the liquidation books with the Pool
-    /// once, after the penalty; `inKind`: a profit was paid partly in the Pool's other assets.
+    /// and margin after it, and the losses it realized (settlement units) not booked yet, which the liquidation books
+    /// with the Pool once, after the penalty (or before a profit it pays); `inKind`: a profit was paid partly in the
+    /// Pool's other assets.
     struct Closed {
         uint256 notional;
         int256 equity;
