@@ -250,12 +250,9 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         }
     }
 
-    /// @dev A Pool whose settlement reserve profits have drained to a few thousand USDC and which holds no WETH and
-    /// (unless `keepWbtc`) no WBTC. TRADER: 20,000 USDC of credit, a 30 WETH long at 3,000 (market 0) and a 0.1 WBTC
-    /// long at 60,000 (market 1). WBTC then goes to 200,000 (OTHER's 4 WBTC long closes most of its profit, draining
-    /// the USDC reserve) and WETH to 1,900: TRADER's close realizes a 33,000 USD loss in market 0, before a 14,000 USD
-    /// profit in market 1. Returns the Pool's USDC reserve before the liquidation.
-    function _lossBeforeProfitDrainedReserve(bool keepWbtc) internal returns (uint256 reserve) {
+    /// @dev A Pool left with 400,000 USD of USDC, no WETH and (unless `keepWbtc`) no WBTC; OTHER with 150,000 and
+    /// TRADER with 20,000 USDC of credit.
+    function _smallPoolWithCredit(bool keepWbtc) internal {
         vm.warp(vm.getBlockTimestamp() + LP_COOLDOWN);
         _nextBlock();
         _lpDrain(weth, 0);
@@ -264,6 +261,15 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
         _deposit(OTHER, usdc, 150_000e6);
         _deposit(TRADER, usdc, 20_000e6);
         _nextBlock();
+    }
+
+    /// @dev A Pool whose settlement reserve profits have drained to a few thousand USDC and which holds no WETH and
+    /// (unless `keepWbtc`) no WBTC. TRADER: 20,000 USDC of credit, a 30 WETH long at 3,000 (market 0) and a 0.1 WBTC
+    /// long at 60,000 (market 1). WBTC then goes to 200,000 (OTHER's 4 WBTC long closes most of its profit, draining
+    /// the USDC reserve) and WETH to 1,900: TRADER's close realizes a 33,000 USD loss in market 0, before a 14,000 USD
+    /// profit in market 1. Returns the Pool's USDC reserve before the liquidation.
+    function _lossBeforeProfitDrainedReserve(bool keepWbtc) internal returns (uint256 reserve) {
+        _smallPoolWithCredit(keepWbtc);
         _open(OTHER, 1, 4e18);
         _open(TRADER, 0, 30e18);
         _open(TRADER, 1, 0.1e18);
@@ -522,13 +528,7 @@ contract MarginEngineLiquidateAccountTest is MarginEngineBase {
     /// holding WBTC: the profit's rest is paid in WBTC, collateral the health read before the close did not value. The
     /// close reads the health again, so the returned equity (no penalty) is `liquidationHealth`'s after the close.
     function test_liquidateAccount__profitPaidInKind__equityReadAgainWithTheCollateral() public {
-        vm.warp(vm.getBlockTimestamp() + LP_COOLDOWN);
-        _nextBlock();
-        _lpDrain(weth, 0);
-        _lpDrain(usdc, 400_000e18);
-        _deposit(OTHER, usdc, 150_000e6);
-        _deposit(TRADER, usdc, 20_000e6);
-        _nextBlock();
+        _smallPoolWithCredit(true);
         _open(OTHER, 0, 80e18);
         _open(TRADER, 0, 2e18);
         _open(TRADER, 1, 1.5e18);
