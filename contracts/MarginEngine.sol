@@ -126,7 +126,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // One settlement price read serves the trade's PnL and fee and, for new risk, the initial-margin check: under
         // the AddRisk policy then (the same median and TWAP), so that a reduction never depends on it.
         PriceRange.Range memory settlement = addsRisk ? _addRiskRange(_settlementAsset) : _settlementRange();
-        (int256 realized, uint256 fee) = _trade(account, market, p, sizeDelta, price, settlement);
+        (int256 realized, uint256 fee) = _trade(account, market, p, sizeDelta, price, settlement, addsRisk);
         emit PositionModified(account, market, sizeDelta, next, price, realized, fee);
 
         if (addsRisk) {
@@ -656,24 +656,26 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         return addsRisk ? _oracle.priceForRisk(asset, !buying) : _oracle.priceForReduce(asset, !buying);
     }
 
-    /// @dev Apply a trade at `price`, realize PnL and borrow fees, charge the trading fee.
+    /// @dev Apply a trade at `price`, realize PnL and borrow fees, charge the trading fee. A trade that adds risk must
+    /// leave the side it grows (long for a buy, short for a sell) within that side's open-interest cap; a reduction is
+    /// never checked, so that a cap lowered below the open interest winds the market down without trapping anyone.
     function _trade(
         address account,
         uint256 market,
         MarketParams memory p,
         int256 delta,
         uint256 price,
-        PriceRange.Range memory settlement
+        PriceRange.Range memory settlement,
+        bool addsRisk
     ) private returns (int256 realized, uint256 fee) {
         AccountMath.MarketState memory s;
         (realized,, s) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         _realize(account, realized, settlement);
-        if (s.longSize > p.longOpenInterestCap) {
-            revert OpenInterestCapExceeded(market, s.longSize, p.longOpenInterestCap);
-        }
-        if (s.shortSize > p.shortOpenInterestCap) {
-            revert OpenInterestCapExceeded(market, s.shortSize, p.shortOpenInterestCap);
+        if (addsRisk) {
+            (uint256 openInterest, uint256 cap) =
+                delta > 0 ? (s.longSize, p.longOpenInterestCap) : (s.shortSize, p.shortOpenInterestCap);
+            if (openInterest > cap) revert OpenInterestCapExceeded(market, openInterest, cap);
         }
         if (feeUsd != 0) {
             fee = settlement.unitsUp(feeUsd, _settlementDecimals);

@@ -209,7 +209,8 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
     /// @notice Open, increase, reduce, flip or close a position in `market` by `sizeDelta` (base units, WAD) at
     /// the oracle price under the policy, no worse than `acceptablePrice`. Adding risk needs the settlement asset's
     /// and every held market's prices Ok (else the oracle's `PriceUnavailable`) and initial margin and the stress
-    /// check, where collateral whose price is not Ok counts nothing towards initial and stress equity.
+    /// check, where collateral whose price is not Ok counts nothing towards initial and stress equity, and room under the
+    /// open-interest cap of the side it grows (`OpenInterestCapExceeded`); a reduction or close is never capped.
     function modifyPosition(uint256 market, int256 sizeDelta, uint256 acceptablePrice) external;
 
     /// @notice Revert unless `account` passes the checks every new risk needs: the prices it rests on Ok (the

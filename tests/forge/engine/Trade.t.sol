@@ -213,6 +213,37 @@ contract MarginEngineTradeTest is MarginEngineBase {
         assertEq(int256(engine.position(TRADER, 0).size), 5e18, "up to the cap");
     }
 
+    /// @notice Caps lowered below the open interest (a market wound down) trap nobody: with 6 long and 4 short open
+    /// and both caps set to 1, each side still reduces and closes in full, and a flip fits the other side's cap; only a
+    /// trade that grows a side beyond its cap reverts, with that side's total.
+    function test_modifyPosition__capsLoweredBelowOpenInterest__reductionsAndClosesGoThrough() public {
+        _deposit(TRADER, usdc, 100_000e6);
+        _deposit(OTHER, usdc, 100_000e6);
+        _open(TRADER, 0, 6e18);
+        _open(OTHER, 0, -4e18);
+        IMarginEngineTypes.MarketParams memory p = _market(0);
+        (p.longOpenInterestCap, p.shortOpenInterestCap) = (1e18, 1e18);
+        engine.setMarketParams(0, p);
+
+        _open(TRADER, 0, -2e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 4e18, "the long reduced above its side's cap");
+        _open(OTHER, 0, 1e18);
+        assertEq(int256(engine.position(OTHER, 0).size), -3e18, "the short reduced above its side's cap");
+        vm.expectRevert(abi.encodeWithSignature("OpenInterestCapExceeded(uint256,uint256,uint256)", 0, 5e18, 1e18));
+        _open(TRADER, 0, 1e18);
+        vm.expectRevert(abi.encodeWithSignature("OpenInterestCapExceeded(uint256,uint256,uint256)", 0, 4e18, 1e18));
+        _open(OTHER, 0, -1e18);
+
+        _open(OTHER, 0, 3e18);
+        assertEq(int256(engine.position(OTHER, 0).size), 0, "the short closed");
+        vm.expectRevert(abi.encodeWithSignature("OpenInterestCapExceeded(uint256,uint256,uint256)", 0, 2e18, 1e18));
+        _open(TRADER, 0, -6e18);
+        _open(TRADER, 0, -5e18);
+        assertEq(int256(engine.position(TRADER, 0).size), -1e18, "the long flipped to a short within the short cap");
+        _open(TRADER, 0, 1e18);
+        assertEq(int256(engine.position(TRADER, 0).size), 0, "closed");
+    }
+
     /// @notice Opening 1 WETH on 1,000 USDC of credit: the 3 USDC fee comes out of credit, 0.60 booked by the
     /// InsuranceFund and 2.40 into the Pool's reserve; exactly two cash changes, no PnL.
     function test_modifyPosition__feeFromCredit__splitsInsuranceAndPool() public {
