@@ -111,7 +111,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         }
         MarketParams memory p = _listedMarket(market);
         address account = msg.sender;
-        int256 before = _positions[account][market].size;
+        int256 before = _position(account, market).size;
         int256 next = before + sizeDelta;
         bool addsRisk = _abs(next) > _abs(before) || (before != 0 && next != 0 && (before > 0) != (next > 0));
         if (addsRisk && _config.newRiskPaused) revert NewRiskPaused();
@@ -276,11 +276,11 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         HealthPrices memory prices,
         Closed memory t
     ) private {
-        (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(account, market, fractionBps, prices);
+        Position memory pos = _position(account, market);
+        (int256 delta, uint256 price, uint256 mmf) = _liquidationDelta(market, pos.size, fractionBps, prices);
         // The position's part of the maintenance equity before the close.
-        Position memory pos = _positions[account][market];
         (int256 before,) = AccountMath.maintenanceOf(pos.size, pos.entryPrice, pos.entryIndex, 0, prices.index, price);
-        int256 sizeAfter = _liquidationTrade(account, market, delta, price, prices.index, settlement, t);
+        int256 sizeAfter = _liquidationTrade(account, market, pos, delta, price, prices.index, settlement, t);
         t.notional += _abs(delta).mulWadUp(price);
         // A liquidation only reduces: what is left keeps its entry, and its borrow fee starts now (none owed).
         (int256 afterClose, uint256 margin) =
@@ -289,11 +289,12 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         t.margin += margin;
     }
 
-    /// @dev A liquidation's trade: `delta` at `price` and borrow index `index`, no fee, a profit paid at the
-    /// settlement range `settlement`, a loss added to `t.owed` in settlement units. Returns the position's size after.
+    /// @dev A liquidation's trade of position `pos`: `delta` at `price` and borrow index `index`, no fee, a profit paid
+    /// at the settlement range `settlement`, a loss added to `t.owed` in settlement units. Returns the size after.
     function _liquidationTrade(
         address account,
         uint256 market,
+        Position memory pos,
         int256 delta,
         uint256 price,
         uint256 index,
@@ -301,19 +302,19 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         Closed memory t
     ) private returns (int256 sizeAfter) {
         int256 realized;
-        (realized, sizeAfter,) = _tradeWithoutFee(account, market, delta, price, index);
+        (realized, sizeAfter,) = _tradeWithoutFee(account, market, pos, delta, price, index);
         _realizeInClose(account, realized, settlement, t);
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
     }
 
-    /// @dev The size change of a liquidation's close, its price and the market's maintenance fraction.
-    function _liquidationDelta(address account, uint256 market, uint256 fractionBps, HealthPrices memory prices)
+    /// @dev The size change of a liquidation's close of a position of `size` in `market`, its price and the market's
+    /// maintenance fraction.
+    function _liquidationDelta(uint256 market, int256 size, uint256 fractionBps, HealthPrices memory prices)
         private
         view
         returns (int256 delta, uint256 price, uint256 mmf)
     {
         MarketParams storage p = _market(market);
-        int256 size = _positions[account][market].size;
         delta = -size * int256(fractionBps) / int256(FixedPointMath.BPS);
         if (delta == 0 || _abs(size + delta) < p.minSize) delta = -size; // never leave dust
         // Closing a long sells: the better price for the account is the higher one, and vice versa (the oracle's
@@ -360,95 +361,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         sharePaid = insuranceShare;
     }
 
-    /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
-    /// them unless the collateral ran out).
-    function _chargeCollateral(
-        address account,
-        uint256 units,
-        address to,
-        PriceRange.Range memory settlement,
-        HealthPrices memory prices
-    ) private returns (uint256) {
-        uint256 usd = settlement.usdDown(units, _settlementDecimals);
-        uint256 moved = _seize(account, usd, true, to, prices);
-        return moved == usd ? units : settlement.unitsDown(moved, _settlementDecimals);
-    }
-
-    /// @inheritdoc IMarginEngineCore
-    function absorbCollateral(address account, uint256 valueUsd) external onlyLiquidator returns (uint256 movedUsd) {
-        HealthPrices memory prices;
-        return _seize(account, valueUsd, false, address(_pool), prices);
-    }
-
-    /// @inheritdoc IMarginEngineCore
-    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
-        external
-        onlyLiquidator
-        returns (uint256 paid)
-    {
-        HealthPrices memory prices;
-        return _chargeCollateral(account, units, keeper, settlement, prices);
-    }
-
-    /// @dev Move collateral of `account` worth `valueUsd` (all of it for type(uint256).max), valued at the upper
-    /// (`upper`) or lower liquidation price of each asset, to `to`, in listing order; the Pool books what it receives
-    /// as reserves. Returns the USD moved at those prices (what the Pool booked, for the Pool), rounded down. The last
-    /// asset touched gives at most one unit more than `valueUsd` needs (its amount rounds up).
-    /// `prices`: the liquidation's prices already read (each asset read here once otherwise).
-    function _seize(address account, uint256 valueUsd, bool upper, address to, HealthPrices memory prices)
-        private
-        returns (uint256 movedUsd)
-    {
-        uint16 mask = _masks[account].collateral;
-        bool all = valueUsd == type(uint256).max;
-        for (uint256 i = 0; mask != 0 && movedUsd < valueUsd; ++i) {
-            if (mask & 1 != 0) {
-                uint256 moved =
-                    _seizeAsset(account, i, all ? type(uint256).max : valueUsd - movedUsd, upper, to, prices);
-                movedUsd = all || valueUsd - movedUsd >= moved ? movedUsd + moved : valueUsd;
-            }
-            mask >>= 1;
-        }
-    }
-
-    /// @dev `_seize` for the collateral asset at listing position `i`: up to `valueUsd` of it (all for the maximum).
-    function _seizeAsset(
-        address account,
-        uint256 i,
-        uint256 valueUsd,
-        bool upper,
-        address to,
-        HealthPrices memory prices
-    ) private returns (uint256 movedUsd) {
-        address asset = _collateralAt(i);
-        uint256 price;
-        {
-            (uint256 low, uint256 high) = _healthPrice(prices, asset, true);
-            price = upper ? high : low;
-        }
-        uint8 decimals = _collateral[asset].decimals;
-        uint256 balance = _balances[account][asset];
-        uint256 amount = valueUsd == type(uint256).max ? balance : valueUsd.toAmountUp(price, decimals);
-        if (amount >= balance) {
-            amount = balance;
-            _masks[account].collateral &= ~uint16(1 << i);
-        }
-        _balances[account][asset] = balance - amount;
-        emit CollateralSeized(account, asset, amount, to);
-        if (to == address(_pool)) {
-            _totalCollateral[asset] -= amount;
-            amount = _pool.absorb(asset, amount, 0);
-        } else {
-            // A keeper's reward: it stays in the engine, as the keeper's collateral. Past the deposit's check of the
-            // assets per account, yet within it: collateral is a Pool asset, and the Pool lists at most 8 with the
-            // settlement asset.
-            _masks[to].collateral |= uint16(1 << i);
-            _balances[to][asset] += amount;
-            emit CollateralDeposited(to, asset, amount, account);
-        }
-        movedUsd = amount.toValueDown(price, decimals);
-    }
-
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IMarginEngineCore
@@ -484,21 +396,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         uint256 margin;
         uint256 owed;
         bool inKind;
-    }
-
-    /// @dev The prices of an account's collateral assets, as one health computation read them, and the borrow index:
-    /// a market on an asset the account also holds reuses them instead of reading the oracle again (between the reads
-    /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
-    /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
-    /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
-    struct HealthPrices {
-        address[MAX_COLLATERAL_PER_ACCOUNT] assets;
-        uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
-        uint256[MAX_COLLATERAL_PER_ACCOUNT] high;
-        uint256 count;
-        uint256 ok;
-        bool addRisk;
-        uint256 index;
     }
 
     /// @dev `settlement`: `_unread()` for a plain health (read here), or, for the initial-margin check, the settlement
@@ -580,7 +477,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         MarketParams storage p = _market(market);
         (address asset, uint256 imf, uint256 mmf, uint256 shock) =
             (p.asset, p.initialMarginBps, _maintenanceMargin(market, p.maintenanceMarginBps), p.stressShockBps);
-        Position memory s = _positions[account][market];
+        Position memory s = _position(account, market);
         (uint256 low, uint256 high) = _healthPrice(prices, asset, enforce);
         AccountMath.addPosition(
             t, AccountMath.PositionInput(s.size, s.entryPrice, s.entryIndex, imf, mmf, shock), index, low, high
@@ -596,22 +493,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         if (r.initialValue < 0) t.initial += r.initialValue;
         t.initialMargin += r.initialMargin;
         t.stressLoss += r.stressLoss;
-    }
-
-    function _healthPrice(HealthPrices memory prices, address asset, bool enforce)
-        private
-        view
-        returns (uint256 low, uint256 high)
-    {
-        uint256 n = prices.count;
-        for (uint256 k = 0; k < n; ++k) {
-            // Under AddRisk a collateral price that is not Ok is not reused: the oracle's read below reverts for it.
-            if (prices.assets[k] == asset && (!prices.addRisk || prices.ok & (1 << k) != 0)) {
-                return (prices.low[k], prices.high[k]);
-            }
-        }
-        if (prices.addRisk) return _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
-        return _healthRange(asset, enforce);
     }
 
     /// @dev `account`'s cash part of the maintenance equity at the settlement range `settlement`, once `owed`
@@ -669,7 +550,8 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         bool addsRisk
     ) private returns (int256 realized, uint256 fee) {
         AccountMath.MarketState memory s;
-        (realized,, s) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
+        (realized,, s) =
+            _tradeWithoutFee(account, market, _position(account, market), delta, price, _pool.borrowIndex());
         uint256 feeUsd = _abs(delta).mulWadUp(price).mulBpsUp(p.tradingFeeBps);
         _realize(account, realized, settlement);
         if (addsRisk) {
@@ -692,12 +574,6 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     // ---------------------------------------------------------------- internals: cash
 
     // ---------------------------------------------------------------- internals: helpers
-
-    /// @dev Prices for a health computation; a liquidation needs every involved price Ok or Deviated.
-    function _healthRange(address asset, bool enforce) private view returns (uint256 low, uint256 high) {
-        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
-        return _range(asset);
-    }
 
     /// @dev A collateral asset's prices for a health computation, and whether they back new risk. Outside a
     /// liquidation an asset whose status is not Ok (Deviated, Stale or Frozen) keeps its last prices for the
@@ -725,17 +601,4 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
 
     /// @dev No settlement range read yet: `_health` reads it.
     function _unread() private pure returns (PriceRange.Range memory) {}
-
-    // Element access without the bounds check (which reads the array's length from storage), for an index known to be
-    // in range: a bit of an account's collateral mask (set only for a listed asset, and nothing is ever delisted).
-    // (The markets' accessors are in `MarginEngineBooks`.)
-
-    function _collateralAt(uint256 i) private view returns (address asset) {
-        uint256 slot;
-        assembly ("memory-safe") {
-            mstore(0x00, _collateralList.slot)
-            slot := add(keccak256(0x00, 0x20), i)
-            asset := sload(slot)
-        }
-    }
 }

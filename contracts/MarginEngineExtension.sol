@@ -103,6 +103,23 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         emit DebtWrittenOff(account, scaledDebt);
     }
 
+    /// @inheritdoc IMarginEngineAdmin
+    function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd) {
+        if (msg.sender != _liquidator) revert Unauthorized(msg.sender);
+        HealthPrices memory prices;
+        return _seize(account, valueUsd, false, address(_pool), prices);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
+    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
+        external
+        returns (uint256 paid)
+    {
+        if (msg.sender != _liquidator) revert Unauthorized(msg.sender);
+        HealthPrices memory prices;
+        return _chargeCollateral(account, units, keeper, settlement, prices);
+    }
+
     // ---------------------------------------------------------------- margin products
 
     // ---------------------------------------------------------------- trader actions
@@ -231,7 +248,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         uint16 markets = _masks[account].markets;
         for (uint256 market = 0; markets != 0; ++market) {
             if (markets & 1 != 0) {
-                Position memory pos = _positions[account][market];
+                Position memory pos = _position(account, market);
                 usd += AccountMath.notionalOf(pos.size, pos.entryPrice);
             }
             markets >>= 1;
@@ -249,9 +266,10 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     function autoDeleverage(address account, uint256 market) external guarded returns (int256 delta) {
         (int256 traderPnl, uint256 poolValue, bool active, uint256 excess) = _adlState();
         if (!active) revert AdlNotActive(traderPnl, poolValue, _config.adlThresholdBps);
+        Position memory pos = _position(account, market);
         uint256 price;
-        (delta, price) = _adlTrade(account, market, excess);
-        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, delta, price, _pool.borrowIndex());
+        (delta, price) = _adlTrade(account, market, pos, excess);
+        (int256 realized, int256 sizeAfter,) = _tradeWithoutFee(account, market, pos, delta, price, _pool.borrowIndex());
         _realize(account, realized, _settlementRange());
         emit PositionModified(account, market, delta, sizeAfter, price, realized, 0);
         emit AutoDeleveraged(account, market, delta, price, realized, excess, msg.sender);
@@ -259,9 +277,12 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
 
     /// @dev Check the selection rule and size the reduction: what realizes `excess` (each unit realizes
     /// |price - entry|), all of the position if less than the minimum size would remain.
-    function _adlTrade(address account, uint256 market, uint256 excess) private view returns (int256, uint256) {
+    function _adlTrade(address account, uint256 market, Position memory pos, uint256 excess)
+        private
+        view
+        returns (int256, uint256)
+    {
         MarketParams memory p = _listedMarket(market);
-        Position memory pos = _positions[account][market];
         AccountMath.MarketState memory s = _marketStateRef(market);
         bool long = pos.size > 0;
         // Closing a long sells: the price better for the account is the higher one, and vice versa.
@@ -302,7 +323,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
 
     /// @inheritdoc IMarginEngineAdmin
     function position(address account, uint256 market) external view returns (Position memory) {
-        return _positions[account][market];
+        return _position(account, market);
     }
 
     /// @inheritdoc IMarginEngineAdmin

@@ -241,20 +241,6 @@ interface IMarginEngineCore is IMarginEngineTypes, ITraderBook {
         external
         returns (Liquidation memory);
 
-    /// @notice Move collateral of `account` worth `valueUsd` at the lower liquidation price (all of it for
-    /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
-    /// @return movedUsd The USD the Pool booked, at those prices (rounded down).
-    function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd);
-
-    /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
-    /// listing order, moved to `keeper`'s engine account (an absorb's penalty, after the account's debt was settled).
-    /// Liquidator only.
-    /// @param settlement The settlement asset's liquidation price range `liquidateAccount` returned.
-    /// @return paid The units it came to (all of them unless the collateral ran out).
-    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
-        external
-        returns (uint256 paid);
-
     // ---------------------------------------------------------------- views
 
     /// @notice Health at the stored oracle prices, whatever their status (keepers, displays, tests).
@@ -335,6 +321,20 @@ interface IMarginEngineAdmin is IMarginEngineTypes, ICoreWiring {
     /// provision. Liquidator only.
     /// @return scaledDebt The scaled debt removed.
     function writeOffDebt(address account) external returns (uint256 scaledDebt);
+
+    /// @notice Move collateral of `account` worth `valueUsd` at the lower liquidation price (all of it for
+    /// type(uint256).max) straight into the Pool's reserves, asset by asset in listing order. Liquidator only.
+    /// @return movedUsd The USD the Pool booked, at those prices (rounded down).
+    function absorbCollateral(address account, uint256 valueUsd) external returns (uint256 movedUsd);
+
+    /// @notice Pay `keeper` `units` settlement units' worth of `account`'s collateral at the upper liquidation price, in
+    /// listing order, moved to `keeper`'s engine account (an absorb's penalty, after the account's debt was settled).
+    /// Liquidator only.
+    /// @param settlement The settlement asset's liquidation price range `liquidateAccount` returned.
+    /// @return paid The units it came to (all of them unless the collateral ran out).
+    function payKeeperInCollateral(address account, address keeper, uint256 units, PriceRange.Range calldata settlement)
+        external
+        returns (uint256 paid);
 
     /// @notice Value of `account`'s collateral at the lower liquidation prices (no haircut), USD (WAD): what an absorb
     /// would book in the Pool. Reverts when a price a liquidation needs is unavailable.

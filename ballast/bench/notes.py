@@ -15,30 +15,30 @@ MISSED_NOTES: dict[str, str] = {
     "borrow": "A withdrawal beyond credit borrows from the Pool (accrual, debt, the utilization check with the NAV) and "
     "checks the account's initial margin (every price it holds). Closing it: the NAV booked in the Pool (see the LP "
     "rows) and per-account packing.",
-    "position_open": "Opening writes the position (two fresh slots), the market's open interest and entry sums, the "
+    "position_open": "Opening writes the position (one fresh slot), the market's open interest and entry sums, the "
     "account's mask and its debt for the fee, then asks the Pool for the utilization check (the full NAV, "
     "engine.poolExposure included) and the account for its initial margin. Closing it: the NAV booked in the Pool "
-    "(the utilization check then reads a few slots), the position in one slot, and the fee taken from credit only.",
+    "(the utilization check then reads a few slots) and the fee taken from credit only.",
     "update_3": "Each source is a cold feed call; the oracle reads its configuration from the OracleSourceSet's code, "
     "writes the price and observation slots and searches the TWAP's window start on its ring. Closing it: a stored "
     "window start and a shorter ring.",
     "price_read": "The oracle's first call in a transaction pays EIP-2929's cold-account access (2,600); later reads "
     "in the same transaction do not.",
     "health_8x8": "Per collateral token the balance, the collateral parameters and one oracle call; per position the "
-    "position (two slots), the market's parameters and one oracle call (see the Scaling fit below). Closing it: "
+    "position (one slot), the market's parameters and one oracle call (see the Scaling fit below). Closing it: "
     "per-account packing (a small account's balances and positions in a few slots) and one oracle call returning "
     "every price the account needs.",
     "liquidate": "A liquidation is one engine call (liquidateAccount: the health read, then the close and the penalty "
     "at the prices it read); the close's losses and the fund's share of the penalty that credit does not pay reach "
     "the Pool in one booking (pool.receiveLoss, one cash event); the keeper's reward is credited to its engine "
-    "account (a keeper paid for the first time pays for its account's first slots); an absorb is three more engine "
-    "calls (writeOffDebt, collateralValue, absorbCollateral) and writes off in the same transaction the debt the "
-    "close just booked. Closing it: the absorb in the same engine call (which needs room the engine's 24,576-byte "
-    "limit no longer has: a liquidation module of its own first) and per-account packing (a small account's "
+    "account (a keeper paid for the first time pays for its account's first slots); an absorb is three or four more "
+    "engine calls served by its extension (writeOffDebt, collateralValue, absorbCollateral, payKeeperInCollateral) "
+    "and writes off in the same transaction the debt the close just booked. Closing it: the absorb in one engine "
+    "call (the write-off, the valuation and both moves of collateral) and per-account packing (a small account's "
     "balances beside its masks).",
     "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
     "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
-    "provision, balances, the position's two slots), their writes and six events (the position, the account's "
+    "provision, balances, the position's slot), their writes and six events (the position, the account's "
     "one cash booking, the Pool's, the reward's seizure and deposit, the Liquidator's). Closing it: per-account "
     "packing and the keeper's reward summed over the batch and credited once.",
 }

@@ -26,24 +26,29 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
 
     // ---------------------------------------------------------------- trading
 
-    /// @dev Move the position by `delta` at `price` and borrow index `index`: settle its borrow fee, compute the PnL
-    /// of any closed part (the caller books it: `_realize`), average the entry of any opened part, and keep the market
-    /// aggregates and the account's market list. Returns the market's aggregates after the trade too.
-    function _tradeWithoutFee(address account, uint256 market, int256 delta, uint256 price, uint256 index)
-        internal
-        returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s)
-    {
-        Position memory pos = _positions[account][market];
+    /// @dev Move `account`'s position `pos` in `market` (as the caller read it: `_position`) by `delta` at `price` and
+    /// borrow index `index`: settle its borrow fee, compute the PnL of any closed part (the caller books it:
+    /// `_realize`), average the entry of any opened part, and keep the market aggregates and the account's market
+    /// list. Returns the market's aggregates after the trade too. `pos` itself is left as it was.
+    function _tradeWithoutFee(
+        address account,
+        uint256 market,
+        Position memory pos,
+        int256 delta,
+        uint256 price,
+        uint256 index
+    ) internal returns (int256 realized, int256 sizeAfter, AccountMath.MarketState memory s) {
         s = _marketStateRef(market);
         AccountMath.removeFromMarket(s, pos.size, pos.entryPrice, pos.entryIndex);
         uint256 borrowFeeUsd = AccountMath.borrowFee(pos.size, pos.entryPrice, pos.entryIndex, index);
         int256 entry;
         (realized, sizeAfter, entry) = AccountMath.applyTrade(pos.size, pos.entryPrice, delta, price);
         realized -= int256(borrowFeeUsd);
+        // A new struct: the caller's `pos` keeps the position as it was.
         pos = Position(sizeAfter.toInt128(), uint256(entry).toUint128(), index);
         AccountMath.addToMarket(s, pos.size, pos.entryPrice, index);
         _storeMarketState(market, s);
-        _positions[account][market] = pos;
+        _storePosition(account, market, pos);
 
         uint16 bit = uint16(1 << market);
         MaskSlot memory m = _masks[account];
@@ -225,6 +230,130 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
         (ref.longSize, ref.shortSize) = (s.longSize, s.shortSize);
         (ref.longEntryNotional, ref.shortEntryNotional) = (s.longEntryNotional, s.shortEntryNotional);
         (ref.feeBase, ref.feeScaled) = (s.feeBase, s.feeScaled);
+    }
+
+    // ---------------------------------------------------------------- collateral seized in a liquidation
+
+    /// @dev The prices of an account's collateral assets, as one health computation read them, and the borrow index:
+    /// a market on an asset the account also holds reuses them instead of reading the oracle again (between the reads
+    /// nothing but views runs, so the second read would return the same, or revert the same way), and so do a
+    /// liquidation's close and charge after it. `ok`: bit k when asset k's status is Ok, the one status
+    /// the AddRisk policy accepts; `addRisk`: the markets' prices must pass that policy.
+    struct HealthPrices {
+        address[MAX_COLLATERAL_PER_ACCOUNT] assets;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] low;
+        uint256[MAX_COLLATERAL_PER_ACCOUNT] high;
+        uint256 count;
+        uint256 ok;
+        bool addRisk;
+        uint256 index;
+    }
+
+    /// @dev Take `units` of settlement value from `account`'s collateral for `to`; returns the units it came to (all of
+    /// them unless the collateral ran out).
+    function _chargeCollateral(
+        address account,
+        uint256 units,
+        address to,
+        PriceRange.Range memory settlement,
+        HealthPrices memory prices
+    ) internal returns (uint256) {
+        uint256 usd = settlement.usdDown(units, _settlementDecimals);
+        uint256 moved = _seize(account, usd, true, to, prices);
+        return moved == usd ? units : settlement.unitsDown(moved, _settlementDecimals);
+    }
+
+    /// @dev Move collateral of `account` worth `valueUsd` (all of it for type(uint256).max), valued at the upper
+    /// (`upper`) or lower liquidation price of each asset, to `to`, in listing order; the Pool books what it receives
+    /// as reserves. Returns the USD moved at those prices (what the Pool booked, for the Pool), rounded down. The last
+    /// asset touched gives at most one unit more than `valueUsd` needs (its amount rounds up).
+    /// `prices`: the liquidation's prices already read (each asset read here once otherwise).
+    function _seize(address account, uint256 valueUsd, bool upper, address to, HealthPrices memory prices)
+        internal
+        returns (uint256 movedUsd)
+    {
+        uint16 mask = _masks[account].collateral;
+        bool all = valueUsd == type(uint256).max;
+        for (uint256 i = 0; mask != 0 && movedUsd < valueUsd; ++i) {
+            if (mask & 1 != 0) {
+                uint256 moved =
+                    _seizeAsset(account, i, all ? type(uint256).max : valueUsd - movedUsd, upper, to, prices);
+                movedUsd = all || valueUsd - movedUsd >= moved ? movedUsd + moved : valueUsd;
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @dev `_seize` for the collateral asset at listing position `i`: up to `valueUsd` of it (all for the maximum).
+    function _seizeAsset(
+        address account,
+        uint256 i,
+        uint256 valueUsd,
+        bool upper,
+        address to,
+        HealthPrices memory prices
+    ) internal returns (uint256 movedUsd) {
+        address asset = _collateralAt(i);
+        uint256 price;
+        {
+            (uint256 low, uint256 high) = _healthPrice(prices, asset, true);
+            price = upper ? high : low;
+        }
+        uint8 decimals = _collateral[asset].decimals;
+        uint256 balance = _balances[account][asset];
+        uint256 amount = valueUsd == type(uint256).max ? balance : valueUsd.toAmountUp(price, decimals);
+        if (amount >= balance) {
+            amount = balance;
+            _masks[account].collateral &= ~uint16(1 << i);
+        }
+        _balances[account][asset] = balance - amount;
+        emit CollateralSeized(account, asset, amount, to);
+        if (to == address(_pool)) {
+            _totalCollateral[asset] -= amount;
+            amount = _pool.absorb(asset, amount, 0);
+        } else {
+            // A keeper's reward: it stays in the engine, as the keeper's collateral. Past the deposit's check of the
+            // assets per account, yet within it: collateral is a Pool asset, and the Pool lists at most 8 with the
+            // settlement asset.
+            _masks[to].collateral |= uint16(1 << i);
+            _balances[to][asset] += amount;
+            emit CollateralDeposited(to, asset, amount, account);
+        }
+        movedUsd = amount.toValueDown(price, decimals);
+    }
+
+    function _healthPrice(HealthPrices memory prices, address asset, bool enforce)
+        internal
+        view
+        returns (uint256 low, uint256 high)
+    {
+        uint256 n = prices.count;
+        for (uint256 k = 0; k < n; ++k) {
+            // Under AddRisk a collateral price that is not Ok is not reused: the oracle's read below reverts for it.
+            if (prices.assets[k] == asset && (!prices.addRisk || prices.ok & (1 << k) != 0)) {
+                return (prices.low[k], prices.high[k]);
+            }
+        }
+        if (prices.addRisk) return _oracle.priceBounds(asset, IOracleAggregator.Action.AddRisk);
+        return _healthRange(asset, enforce);
+    }
+
+    /// @dev Prices for a health computation; a liquidation needs every involved price Ok or Deviated.
+    function _healthRange(address asset, bool enforce) internal view returns (uint256 low, uint256 high) {
+        if (enforce) return _oracle.priceBounds(asset, IOracleAggregator.Action.Liquidate);
+        return _range(asset);
+    }
+
+    /// @dev Element access without the bounds check (which reads the array's length from storage), for an index known
+    /// to be in range: a bit of an account's collateral mask (set only for a listed asset, and nothing is ever
+    /// delisted).
+    function _collateralAt(uint256 i) internal view returns (address asset) {
+        uint256 slot;
+        assembly ("memory-safe") {
+            mstore(0x00, _collateralList.slot)
+            slot := add(keccak256(0x00, 0x20), i)
+            asset := sload(slot)
+        }
     }
 
     function _abs(int256 x) internal pure returns (uint256) {

@@ -8,6 +8,7 @@ import {IOracleAggregator} from "../../interfaces/IOracleAggregator.sol";
 import {IPool} from "../../interfaces/IPool.sol";
 import {IProtocolLock} from "../../interfaces/IProtocolLock.sol";
 import {AccountMath} from "../libraries/AccountMath.sol";
+import {PositionPacking} from "../libraries/PositionPacking.sol";
 import {CoreWiring} from "./CoreWiring.sol";
 
 /// @title MarginEngineStorage
@@ -106,7 +107,11 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     mapping(address account => CashSlot) internal _cash;
     mapping(address account => MaskSlot) internal _masks;
     mapping(address account => mapping(address asset => uint256)) internal _balances;
-    mapping(address account => mapping(uint256 market => Position)) internal _positions;
+    /// @dev Each position in one word (`PositionPacking`); read and written only through `_position` and
+    /// `_storePosition`.
+    mapping(address account => mapping(uint256 market => uint256 word)) internal _positions;
+    /// @dev The positions whose figures do not fit one slot, stored whole (their slot above holds the `WIDE` mark).
+    mapping(address account => mapping(uint256 market => Position)) internal _widePositions;
 
     ConfigSlot internal _config;
     /// @dev When the risk manager last tightened a collateral asset's or a market's margin parameters (see
@@ -163,6 +168,21 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
         unchecked {
             return fromBps + (toBps - fromBps) * (block.timestamp - start) / (end - start);
         }
+    }
+
+    /// @dev `account`'s position in `market` (zero if it has none).
+    function _position(address account, uint256 market) internal view returns (Position memory p) {
+        bool wide;
+        (p, wide) = PositionPacking.unpack(_positions[account][market]);
+        if (wide) p = _widePositions[account][market];
+    }
+
+    /// @dev Store `account`'s position in `market`: in one slot if it fits, else whole beside its `WIDE` mark. A
+    /// closed position (size 0) clears its slot.
+    function _storePosition(address account, uint256 market, Position memory p) internal {
+        (uint256 word, bool fits) = PositionPacking.pack(p);
+        _positions[account][market] = word;
+        if (!fits) _widePositions[account][market] = p;
     }
 
     function _listedMarket(uint256 market) internal view returns (MarketParams memory) {

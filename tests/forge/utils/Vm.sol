@@ -90,6 +90,8 @@ interface Vm {
     function coolSlot(address target, bytes32 slot) external;
     /// @notice Read a storage slot of `target`.
     function load(address target, bytes32 slot) external view returns (bytes32 value);
+    /// @notice Write a storage slot of `target`.
+    function store(address target, bytes32 slot, bytes32 value) external;
     /// @notice The nonce of `account`.
     function getNonce(address account) external view returns (uint64 nonce);
     /// @notice The address a CREATE by `deployer` at `nonce` deploys to.
