@@ -84,7 +84,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             return;
         }
         CollateralSlot memory c = _listedCollateral(asset);
-        MaskSlot memory m = _masks[account];
+        AccountSlot storage m = _accounts[account];
         uint16 bit = uint16(1 << (c.position - 1));
         if (m.collateral & bit == 0) {
             // Strangers may top up what an account holds, never add assets to its list.
@@ -92,7 +92,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             if (_popcount(m.collateral) == MAX_COLLATERAL_PER_ACCOUNT) {
                 revert TooManyCollateralAssets(account, MAX_COLLATERAL_PER_ACCOUNT);
             }
-            _masks[account].collateral = m.collateral | bit;
+            m.collateral = m.collateral | bit;
         }
         uint256 received = TokenTransfers.pullFromSender(asset, amount);
         uint256 total = _totalCollateral[asset] + received;
@@ -197,12 +197,12 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     ) private returns (Closed memory t) {
         _clearProvision(account);
         t.equity = equityBefore - _cashMaintenance(account, 0, prices.index, settlement);
-        uint16 mask = _masks[account].markets;
+        uint16 mask = _accounts[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) _closeForLiquidation(account, market, fractionBps, settlement, prices, t);
             mask >>= 1;
         }
-        uint8 products = _masks[account].products;
+        uint8 products = _accounts[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) _closeProductForLiquidation(account, product, fractionBps, settlement, t);
             products >>= 1;
@@ -339,7 +339,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
     ) private returns (uint256 rewardPaid, uint256 sharePaid) {
         // From the credit the losses leave (never a Pool loan: a liquidation needs no one else's liquidity), the
         // keeper before the fund.
-        uint256 credit = _cash[account].credit;
+        uint256 credit = _accounts[account].credit;
         credit = credit > t.owed ? credit - t.owed : 0;
         uint256 fromCredit = keeperReward + insuranceShare < credit ? keeperReward + insuranceShare : credit;
         if (fromCredit != 0) {
@@ -419,22 +419,22 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         prices.addRisk = settlement.high != 0;
         uint256 index = _pool.borrowIndex();
         prices.index = index;
-        uint16 mask = _masks[account].collateral;
+        uint16 mask = _accounts[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) _addCollateral(t, prices, account, _collateralAt(i), enforce);
             mask >>= 1;
         }
-        mask = _masks[account].markets;
+        mask = _accounts[account].markets;
         for (uint256 market = 0; mask != 0; ++market) {
             if (mask & 1 != 0) _addPosition(t, prices, account, market, index, enforce);
             mask >>= 1;
         }
-        uint8 products = _masks[account].products;
+        uint8 products = _accounts[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) _addProductRisk(t, account, product, enforce);
             products >>= 1;
         }
-        CashSlot memory c = _cash[account];
+        AccountSlot storage c = _accounts[account];
         if (settlement.high == 0) (settlement.low, settlement.high) = _healthRange(_settlementAsset, enforce);
         h = AccountMath.finish(
             t, c.credit, uint256(c.scaledDebt).mulWadUp(index), _settlementDecimals, settlement.low, settlement.high
@@ -503,7 +503,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         view
         returns (int256)
     {
-        CashSlot memory c = _cash[account];
+        AccountSlot storage c = _accounts[account];
         uint256 fromCredit = owed < c.credit ? owed : c.credit;
         uint256 debt = (c.scaledDebt + (owed - fromCredit).mulDivUp(FixedPointMath.WAD, index)).mulWadUp(index);
         return
@@ -519,7 +519,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
         // could hide a position's loss). Collateral that is not Ok counts nothing towards initial equity instead
         // (`_collateralRange`). The settlement range, read under that policy by the caller, values the cash in the
         // health below, which reads each market's price under the same policy (`_healthPrice`): one read per price.
-        uint8 products = _masks[account].products;
+        uint8 products = _accounts[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) _marginProduct(product).checkPrices(account, IOracleAggregator.Action.AddRisk);
             products >>= 1;
@@ -564,7 +564,7 @@ contract MarginEngine is MarginEngineBooks, ProtocolGuarded, IMarginEngineCore {
             // The fund's share comes out of credit only; what credit cannot pay goes to the Pool as a receivable with
             // the rest of the fee (a fee never needs a Pool loan, so a close never depends on the Pool's cash).
             uint256 toInsurance = fee.mulBpsDown(_config.insuranceFeeShareBps);
-            uint256 credit = _cash[account].credit;
+            uint256 credit = _accounts[account].credit;
             if (toInsurance > credit) toInsurance = credit;
             if (toInsurance != 0) _payFromCash(account, toInsurance, _insuranceFund, "fee");
             if (fee > toInsurance) _payFromCash(account, fee - toInsurance, address(_pool), "fee");

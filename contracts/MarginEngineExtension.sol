@@ -65,7 +65,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
             }
             uint256 provisioned = h.maintenanceEquity < 0 ? uint256(-h.maintenanceEquity) : 0;
             total = total - _provisions[account] + provisioned;
-            (_provisions[account], _masks[account].provisioned) = (provisioned, provisioned != 0);
+            (_provisions[account], _accounts[account].provisioned) = (provisioned, provisioned != 0);
             emit ProvisionSet(account, provisioned, total);
         }
         _exposure.totalProvision = total.toUint248();
@@ -83,7 +83,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
 
     /// @inheritdoc IMarginEngineAdmin
     function collateralValue(address account) external view returns (uint256 valueUsd) {
-        uint16 mask = _masks[account].collateral;
+        uint16 mask = _accounts[account].collateral;
         for (uint256 i = 0; mask != 0; ++i) {
             if (mask & 1 != 0) {
                 address asset = _collateralList[i];
@@ -97,8 +97,8 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     /// @inheritdoc IMarginEngineAdmin
     function writeOffDebt(address account) external returns (uint256 scaledDebt) {
         if (msg.sender != _liquidator) revert Unauthorized(msg.sender);
-        scaledDebt = _cash[account].scaledDebt;
-        _cash[account].scaledDebt = 0;
+        scaledDebt = _accounts[account].scaledDebt;
+        _accounts[account].scaledDebt = 0;
         _clearProvision(account);
         emit DebtWrittenOff(account, scaledDebt);
     }
@@ -129,7 +129,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
         if (amount == 0) revert ZeroAmount();
         address account = msg.sender;
         // Borrowing (withdrawing cash beyond the account's credit) is new risk: the guardian's pause stops it.
-        bool borrows = asset == _settlementAsset && amount > _cash[account].credit;
+        bool borrows = asset == _settlementAsset && amount > _accounts[account].credit;
         if (asset == _settlementAsset) {
             if (borrows && _config.newRiskPaused) revert NewRiskPaused();
             _payFromCash(account, amount, to, "withdraw");
@@ -139,13 +139,13 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
             if (amount > balance) revert InsufficientCollateral(asset, amount, balance);
             _balances[account][asset] = balance - amount;
             _totalCollateral[asset] -= amount;
-            if (balance == amount) _masks[account].collateral &= ~uint16(1 << (c.position - 1));
+            if (balance == amount) _accounts[account].collateral &= ~uint16(1 << (c.position - 1));
             IERC20(asset).safeTransfer(to, amount);
             emit CollateralWithdrawn(account, asset, amount, to);
         }
         // With no debt and no positions nothing can be owed: withdrawing needs no price.
-        MaskSlot memory m = _masks[account];
-        if (m.markets != 0 || m.products != 0 || _cash[account].scaledDebt != 0) {
+        AccountSlot storage m = _accounts[account];
+        if (m.markets != 0 || m.products != 0 || m.scaledDebt != 0) {
             _oracle.priceForRisk(asset, true); // the withdrawn asset's price must be Ok
             IMarginEngineCore(address(this)).checkInitialMargin(account);
         }
@@ -216,7 +216,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     /// isolated asset has nothing to record.
     function _recordIsolatedDebt(address account, bool enforce) private {
         IsolatedDebtSlot memory old = _isolatedDebt[account];
-        uint16 held = _masks[account].collateral & _config.isolatedCollateral;
+        uint16 held = _accounts[account].collateral & _config.isolatedCollateral;
         if (old.assets == 0 && held == 0) return;
         uint256 debt = held == 0 ? 0 : _isolatedDebtOf(account);
         uint16 touched = old.assets | held;
@@ -241,11 +241,11 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
     /// @dev What `account` has borrowed or opened, USD (WAD): its debt to the Pool at the settlement asset's higher
     /// price, its perpetuals' notional at entry, and the initial margin of its margin-product positions.
     function _isolatedDebtOf(address account) private view returns (uint256 usd) {
-        uint256 scaledDebt = _cash[account].scaledDebt;
+        uint256 scaledDebt = _accounts[account].scaledDebt;
         if (scaledDebt != 0) {
             usd = _settlementRange().usdUp(scaledDebt.mulWadUp(_pool.borrowIndex()), _settlementDecimals);
         }
-        uint16 markets = _masks[account].markets;
+        uint16 markets = _accounts[account].markets;
         for (uint256 market = 0; markets != 0; ++market) {
             if (markets & 1 != 0) {
                 Position memory pos = _position(account, market);
@@ -253,7 +253,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
             }
             markets >>= 1;
         }
-        uint8 products = _masks[account].products;
+        uint8 products = _accounts[account].products;
         for (uint256 product = 0; products != 0; ++product) {
             if (products & 1 != 0) usd += _marginProduct(product).accountRisk(account, false).initialMargin;
             products >>= 1;
@@ -333,7 +333,7 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
 
     /// @inheritdoc IMarginEngineAdmin
     function cash(address account) external view returns (uint256 credit, uint256 scaledDebt, uint256 debt) {
-        CashSlot memory c = _cash[account];
+        AccountSlot storage c = _accounts[account];
         return (c.credit, c.scaledDebt, uint256(c.scaledDebt).mulWadUp(_pool.borrowIndex()));
     }
 
@@ -365,12 +365,12 @@ contract MarginEngineExtension is MarginEngineBooks, CoreWiringViews, ProtocolGu
 
     /// @inheritdoc IMarginEngineAdmin
     function accountProducts(address account) external view returns (uint8) {
-        return _masks[account].products;
+        return _accounts[account].products;
     }
 
     /// @inheritdoc IMarginEngineAdmin
     function accountMasks(address account) external view returns (uint16 collateral, uint16 markets) {
-        MaskSlot memory m = _masks[account];
+        AccountSlot storage m = _accounts[account];
         return (m.collateral, m.markets);
     }
 

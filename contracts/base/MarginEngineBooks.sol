@@ -51,14 +51,14 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
         _storePosition(account, market, pos);
 
         uint16 bit = uint16(1 << market);
-        MaskSlot memory m = _masks[account];
+        AccountSlot storage m = _accounts[account];
         if (sizeAfter == 0) {
-            _masks[account].markets = m.markets & ~bit;
+            m.markets = m.markets & ~bit;
         } else if (m.markets & bit == 0) {
             if (_popcount(m.markets) == MAX_MARKETS_PER_ACCOUNT) {
                 revert TooManyMarkets(account, MAX_MARKETS_PER_ACCOUNT);
             }
-            _masks[account].markets = m.markets | bit;
+            m.markets = m.markets | bit;
         }
     }
 
@@ -93,7 +93,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             (uint256 amount, uint256 paidUsd) = _pool.payProfitInKind(asset, owedUsd);
             if (amount == 0) continue;
             owedUsd -= paidUsd < owedUsd ? paidUsd : owedUsd;
-            _masks[account].collateral |= uint16(1 << i);
+            _accounts[account].collateral |= uint16(1 << i);
             _balances[account][asset] += amount;
             _totalCollateral[asset] += amount;
             emit CollateralDeposited(account, asset, amount, address(_pool));
@@ -104,7 +104,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
 
     /// @dev Credit `units` of settlement tokens the engine already holds: repay debt first, then add credit.
     function _addCash(address account, uint256 units, bytes32 reason) internal {
-        CashSlot memory c = _cash[account];
+        AccountSlot memory c = _accounts[account];
         uint256 remaining = units;
         if (c.scaledDebt != 0) {
             uint256 index = _pool.borrowIndex();
@@ -112,37 +112,37 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             if (scaled > c.scaledDebt) scaled = c.scaledDebt;
             if (scaled != 0) {
                 remaining -= _pool.repay(scaled);
-                c.scaledDebt -= uint128(scaled);
+                c.scaledDebt -= uint104(scaled);
             }
         }
-        c.credit += remaining.toUint128();
-        _cash[account] = c;
+        c.credit += remaining.toUint104();
+        (_accounts[account].credit, _accounts[account].scaledDebt) = (c.credit, c.scaledDebt);
         emit CashChanged(account, int256(units), c.credit, c.scaledDebt, reason);
     }
 
     /// @dev Pay `units` from `account`'s cash to `to` (the Pool books it as a loss received; the engine itself keeps
     /// them to pay them on): from credit first, the rest as new debt to the Pool.
     function _payFromCash(address account, uint256 units, address to, bytes32 reason) internal {
-        CashSlot memory c = _cash[account];
+        AccountSlot memory c = _accounts[account];
         uint256 fromCredit = units < c.credit ? units : c.credit;
         uint256 borrowed = units - fromCredit;
-        c.credit -= uint128(fromCredit);
+        c.credit -= uint104(fromCredit);
         if (to == address(_pool)) {
-            c.scaledDebt += _pool.receiveLoss(fromCredit, borrowed).toUint128();
+            c.scaledDebt += _pool.receiveLoss(fromCredit, borrowed).toUint104();
         } else {
-            if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint128();
+            if (borrowed != 0) c.scaledDebt += _pool.lend(borrowed, address(this)).toUint104();
             if (to == _insuranceFund) IInsuranceFund(to).fund(units, reason);
             else if (to != address(this)) IERC20(_settlementAsset).safeTransfer(to, units);
         }
-        _cash[account] = c;
+        (_accounts[account].credit, _accounts[account].scaledDebt) = (c.credit, c.scaledDebt);
         emit CashChanged(account, -int256(units), c.credit, c.scaledDebt, reason);
     }
 
     /// @dev Drop `account`'s recorded provision (a liquidation or an absorb settles what it provisioned for).
     function _clearProvision(address account) internal {
-        if (!_masks[account].provisioned) return;
+        if (!_accounts[account].provisioned) return;
         uint256 provisioned = _provisions[account];
-        (_provisions[account], _masks[account].provisioned) = (0, false);
+        (_provisions[account], _accounts[account].provisioned) = (0, false);
         uint256 total = _exposure.totalProvision - provisioned;
         _exposure.totalProvision = uint248(total); // at most the previous total
         emit ProvisionSet(account, 0, total);
@@ -199,9 +199,9 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
     /// @dev Keep `account`'s product mask in step with whether it holds positions in `product`.
     function _setProductHeld(address account, uint256 product, bool holds) internal {
         uint8 bit = uint8(1 << product);
-        uint8 held = _masks[account].products;
+        uint8 held = _accounts[account].products;
         uint8 next = holds ? held | bit : held & ~bit;
-        if (next != held) _masks[account].products = next;
+        if (next != held) _accounts[account].products = next;
     }
 
     // ---------------------------------------------------------------- storage access
@@ -272,7 +272,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
         internal
         returns (uint256 movedUsd)
     {
-        uint16 mask = _masks[account].collateral;
+        uint16 mask = _accounts[account].collateral;
         bool all = valueUsd == type(uint256).max;
         for (uint256 i = 0; mask != 0 && movedUsd < valueUsd; ++i) {
             if (mask & 1 != 0) {
@@ -304,7 +304,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
         uint256 amount = valueUsd == type(uint256).max ? balance : valueUsd.toAmountUp(price, decimals);
         if (amount >= balance) {
             amount = balance;
-            _masks[account].collateral &= ~uint16(1 << i);
+            _accounts[account].collateral &= ~uint16(1 << i);
         }
         _balances[account][asset] = balance - amount;
         emit CollateralSeized(account, asset, amount, to);
@@ -315,7 +315,7 @@ abstract contract MarginEngineBooks is MarginEngineStorage {
             // A keeper's reward: it stays in the engine, as the keeper's collateral. Past the deposit's check of the
             // assets per account, yet within it: collateral is a Pool asset, and the Pool lists at most 8 with the
             // settlement asset.
-            _masks[to].collateral |= uint16(1 << i);
+            _accounts[to].collateral |= uint16(1 << i);
             _balances[to][asset] += amount;
             emit CollateralDeposited(to, asset, amount, account);
         }

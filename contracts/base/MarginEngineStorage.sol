@@ -56,13 +56,15 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
         uint16 assets;
     }
 
-    struct CashSlot {
-        uint128 credit;
-        uint128 scaledDebt;
-    }
-
-    /// @dev `provisioned`: the account has a provision recorded (so a liquidation reads `_provisions` only then).
-    struct MaskSlot {
+    /// @dev An account's cash and masks in one slot: every health read, trade and liquidation reads both. Cash:
+    /// settlement units of credit held by the engine, and debt to the Pool scaled by its borrow index (104 bits each:
+    /// above 2e31 units, more than any settlement token's supply). Masks: bit i of `collateral` for the collateral
+    /// asset at listing position i held, bit m of `markets` for a position in market m, bit p of `products` for
+    /// margin product p; `provisioned`: a provision is recorded (so a liquidation reads `_provisions` only then).
+    /// Cash is written by its two fields only, never the whole slot from an older copy, so no mask is overwritten.
+    struct AccountSlot {
+        uint104 credit;
+        uint104 scaledDebt;
         uint16 collateral;
         uint16 markets;
         bool provisioned;
@@ -104,8 +106,7 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     MarketParams[] internal _markets;
     AccountMath.MarketState[] internal _marketStates;
 
-    mapping(address account => CashSlot) internal _cash;
-    mapping(address account => MaskSlot) internal _masks;
+    mapping(address account => AccountSlot) internal _accounts;
     mapping(address account => mapping(address asset => uint256)) internal _balances;
     /// @dev Each position in one word (`PositionPacking`); read and written only through `_position` and
     /// `_storePosition`.

@@ -14,9 +14,9 @@ import {Vm} from "../utils/Vm.sol";
 /// fee are those of the figures the trade computed. A closed position leaves a zero word.
 contract MarginEnginePositionStorageTest is MarginEngineBase {
     uint256 internal constant WBTC_MARKET = 1;
-    /// @dev `forge inspect MarginEngine storageLayout`: `_positions` is slot 8; the Pool's `_rate` (index in the low
+    /// @dev `forge inspect MarginEngine storageLayout`: `_positions` is slot 7; the Pool's `_rate` (index in the low
     /// 176 bits) is slot 9.
-    uint256 internal constant POSITIONS_SLOT = 8;
+    uint256 internal constant POSITIONS_SLOT = 7;
     uint256 internal constant POOL_RATE_SLOT = 9;
 
     function setUp() public override {
