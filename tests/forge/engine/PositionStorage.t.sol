@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {AccountMath} from "../../../contracts/libraries/AccountMath.sol";
 import {PositionPacking} from "../../../contracts/libraries/PositionPacking.sol";
-import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
+import {EngineStorageBase} from "../utils/EngineStorageBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title MarginEnginePositionStorageTest
@@ -12,22 +12,13 @@ import {Vm} from "../utils/Vm.sol";
 /// when they do not (an entry price of about 1.2 million USD per unit or more, a borrow index 19.4 times its start or
 /// more). Either way the engine reads back exactly what it wrote: the position view, the realized PnL and the borrow
 /// fee are those of the figures the trade computed. A closed position leaves a zero word.
-contract MarginEnginePositionStorageTest is MarginEngineBase {
+contract MarginEnginePositionStorageTest is EngineStorageBase {
     uint256 internal constant WBTC_MARKET = 1;
-    /// @dev `forge inspect MarginEngine storageLayout`: `_positions` is slot 7; the Pool's `_rate` (index in the low
-    /// 176 bits) is slot 9.
-    uint256 internal constant POSITIONS_SLOT = 7;
-    uint256 internal constant POOL_RATE_SLOT = 9;
 
     function setUp() public override {
         super.setUp();
         _deposit(TRADER, usdc, 1_000_000e6);
         _nextBlock();
-    }
-
-    function _word(address account, uint256 market) internal view returns (uint256) {
-        bytes32 inner = keccak256(abi.encode(account, POSITIONS_SLOT));
-        return uint256(vm.load(address(engine), keccak256(abi.encode(market, inner))));
     }
 
     function _position(address account) internal view returns (IMarginEngineTypes.Position memory) {
@@ -152,13 +143,5 @@ contract MarginEnginePositionStorageTest is MarginEngineBase {
         (uint256 credit,,) = engine.cash(TRADER);
         _withdraw(TRADER, usdc, credit - keep);
         _nextBlock();
-    }
-
-    /// @dev Set the Pool's stored borrow index (nothing is borrowed in this fixture, so nothing else moves).
-    function _setBorrowIndex(uint256 index) internal {
-        bytes32 slot = bytes32(POOL_RATE_SLOT);
-        uint256 word = uint256(vm.load(address(pool), slot));
-        vm.store(address(pool), slot, bytes32((word >> 176) << 176 | index));
-        assertEq(pool.totalDebt(), 0, "nothing borrowed");
     }
 }

@@ -7,26 +7,19 @@ import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {PositionPacking} from "../../../contracts/libraries/PositionPacking.sol";
 import {PriceRange} from "../../../contracts/libraries/PriceRange.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
-import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
+import {EngineStorageBase} from "../utils/EngineStorageBase.sol";
 
 interface IEngineExtensionAddress {
     function extension() external view returns (address);
 }
 
-/// @title ReviewPackingAndCapsTest
-/// @notice Adversarial review of the one-word positions (PositionPacking, the WIDE fallback) and of open-interest caps
-/// that bound growth only. Every scenario checks the market aggregates (slots of `_marketStates`) against the positions
+/// @title MarginEnginePositionAggregatesTest
+/// @notice One-word positions (PositionPacking, the WIDE fallback) and open-interest caps that bound growth only. Every scenario checks the market aggregates (slots of `_marketStates`) against the positions
 /// the engine reads back, so a figure removed differently from how it was added would show.
-contract ReviewPackingAndCapsTest is MarginEngineBase {
+contract MarginEnginePositionAggregatesTest is EngineStorageBase {
     using FixedPointMath for uint256;
 
     uint256 internal constant WBTC_MARKET = 1;
-    /// @dev `forge inspect MarginEngine storageLayout`: `_marketStates` slot 4, `_positions` slot 8,
-    /// `_widePositions` slot 9; the Pool's `_rate` slot 9 (index in the low 176 bits).
-    uint256 internal constant MARKET_STATES_SLOT = 4;
-    uint256 internal constant POSITIONS_SLOT = 8;
-    uint256 internal constant POOL_RATE_SLOT = 9;
-
     address internal constant CARL = address(0x5555);
 
     function setUp() public override {
@@ -37,21 +30,6 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    function _word(address account, uint256 market) internal view returns (uint256) {
-        bytes32 inner = keccak256(abi.encode(account, POSITIONS_SLOT));
-        return uint256(vm.load(address(engine), keccak256(abi.encode(market, inner))));
-    }
-
-    function _state(uint256 market) internal view returns (AccountMath.MarketState memory s) {
-        uint256 base = uint256(keccak256(abi.encode(MARKET_STATES_SLOT))) + 3 * market;
-        uint256 w0 = uint256(vm.load(address(engine), bytes32(base)));
-        uint256 w1 = uint256(vm.load(address(engine), bytes32(base + 1)));
-        uint256 w2 = uint256(vm.load(address(engine), bytes32(base + 2)));
-        (s.longSize, s.shortSize) = (uint128(w0), uint128(w0 >> 128));
-        (s.longEntryNotional, s.shortEntryNotional) = (uint128(w1), uint128(w1 >> 128));
-        (s.feeBase, s.feeScaled) = (uint128(w2), uint128(w2 >> 128));
-    }
 
     /// @dev The market's aggregates equal the sums of `accounts`' positions as the engine reads them back (the figures
     /// `AccountMath.addToMarket` adds and `removeFromMarket` subtracts).
@@ -78,25 +56,13 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
         return [TRADER, OTHER, CARL];
     }
 
-    /// @dev Set the Pool's stored borrow index (nothing is borrowed in this fixture, so nothing else moves).
-    function _setBorrowIndex(uint256 index) internal {
-        assertEq(pool.totalDebt(), 0, "nothing borrowed");
-        bytes32 slot = bytes32(POOL_RATE_SLOT);
-        uint256 word = uint256(vm.load(address(pool), slot));
-        vm.store(address(pool), slot, bytes32((word >> 176) << 176 | index));
-    }
-
-    function _isWide(address account, uint256 market) internal view returns (bool) {
-        return _word(account, market) == PositionPacking.WIDE;
-    }
-
     // ---------------------------------------------------------------- packing
 
     /// @notice Packed -> WIDE (entry price) -> flipped to packed (a stale `_widePositions` entry left behind) -> WIDE
     /// again (entry index beyond the word) -> flipped while WIDE -> closed: after every step the view is what the trade
     /// computed and the aggregates are exactly the sums of the positions read back; with everything closed, every
     /// aggregate (feeBase and feeScaled included) is zero and every word is zero.
-    function test_review_packing__wideAndPackedTransitions__aggregatesAlwaysMatchPositions() public {
+    function test_modifyPosition__wideAndPackedTransitions__aggregatesAlwaysMatchPositions() public {
         address[3] memory all = _accounts();
         _move(address(wbtc), 1_000_000e18);
         _open(TRADER, WBTC_MARKET, 1e16);
@@ -147,7 +113,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
     /// @notice Any sequence of trades by two accounts at prices on both sides of the 2^80-wei entry limit, with the
     /// borrow index stepping past its 64-bit field: whatever goes through, the aggregates are the sums of the positions
     /// read back, and closing everything leaves no residue in any aggregate.
-    function testFuzz_review_packing__anyTradeSequence__aggregatesMatchAndCloseToZero(
+    function testFuzz_modifyPosition__anyTradeSequence__aggregatesMatchAndCloseToZero(
         uint256[6] memory deltas,
         uint256[6] memory prices,
         uint256[6] memory indexSteps
@@ -188,7 +154,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
     /// @notice The int112 size field at its limits end to end (a market on a 1e-8 USD asset, caps opened wide): a
     /// short of exactly -2^111 packs and reads back negative, a short one unit beyond goes WIDE, a long of 2^111 - 1
     /// packs; each reduces and closes, and the aggregates follow the positions exactly.
-    function test_review_packing__int112SizeLimits__signKeptAndWideBeyond() public {
+    function test_modifyPosition__int112SizeLimits__signKeptAndWideBeyond() public {
         _seedPool(100_000_000e18);
         MockERC20 dust = _newAsset("DUST", 18, 1e10); // 1e-8 USD a unit
         uint256 market = _listMarket(address(dust), 1);
@@ -229,7 +195,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
 
     /// @notice A position WIDE by its entry index, liquidated in part then in full: the close reads the whole figures,
     /// the rest keeps its entry with the liquidation's index, and the aggregates match at each step.
-    function test_review_packing__liquidateWideByIndex__aggregatesMatch() public {
+    function test_liquidate__positionWideByIndex__aggregatesMatch() public {
         _withdraw(TRADER, usdc, 5_000_000e6 - 13_000e6);
         _nextBlock();
         _setBorrowIndex(30e18);
@@ -265,7 +231,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
 
     /// @notice A short flipping to a long needs room on the long side (and the reverse): the growth of a flip is never
     /// unchecked, whichever direction; a flip that fits its new side goes through with the old side over its cap.
-    function test_review_caps__flipShortToLong__checkedOnTheLongSide() public {
+    function test_openInterestCaps__flipShortToLong__checkedOnTheLongSide() public {
         _open(TRADER, 0, 5e18);
         _open(OTHER, 0, -3e18);
         _setCaps(0, 5e18, 1e18); // long side full, short side over its cap
@@ -283,7 +249,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
 
     /// @notice Caps lowered to 1 wei below a crash: the Liquidator closes a long on the side far above its cap, and the
     /// side only shrinks (a liquidation never grows a side).
-    function test_review_caps__lowered__liquidationOfTheSideAboveItsCapGoesThrough() public {
+    function test_openInterestCaps__lowered__liquidationOfTheSideAboveItsCapGoesThrough() public {
         _withdraw(TRADER, usdc, 5_000_000e6 - 13_000e6);
         _nextBlock();
         _open(TRADER, 0, 20e18);
@@ -299,7 +265,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
 
     /// @notice Auto-deleveraging the profitable long while the caps are below the open interest: it goes through and
     /// only shrinks the side (the AutoDeleverage suite's book: 300,000 USDC pool, WETH 3,000 -> 8,000).
-    function test_review_caps__lowered__autoDeleverageGoesThrough() public {
+    function test_openInterestCaps__lowered__autoDeleverageGoesThrough() public {
         delete assets;
         _deployBenchCore();
         _lpDeposit(LP, usdc, 300_000e6);
@@ -329,7 +295,7 @@ contract ReviewPackingAndCapsTest is MarginEngineBase {
     /// @notice absorbCollateral and payKeeperInCollateral, now in the extension: a stranger reverts Unauthorized both
     /// through the engine and on the extension itself; the Liquidator's address calling the extension directly runs on
     /// the extension's own (empty) storage: it moves nothing and the engine's books do not change.
-    function test_review_moved__extensionCalledDirectly__unauthorizedOrHarmless() public {
+    function test_absorbEntryPoints__extensionCalledDirectly__unauthorizedOrHarmless() public {
         _deposit(TRADER, weth, 10e18);
         _nextBlock();
         address extension = IEngineExtensionAddress(address(engine)).extension();
