@@ -11,10 +11,10 @@ MISSED_NOTES: dict[str, str] = {
     "collateral": "A deposit pulls the token with a before/after balance check (fee-on-transfer tokens) under the "
     "shared lock, which the Pool holds (two calls to an account the deposit touches for nothing else, so a cold "
     "one); a withdrawal with positions re-reads the account's health. Closing it: no balance check for tokens "
-    "onboarded as plain, and per-account packing (balances and masks of a small account in one slot).",
+    "onboarded as plain, and a small account's balances beside its cash and masks.",
     "borrow": "A withdrawal beyond credit borrows from the Pool (accrual, debt, the utilization check with the NAV) and "
     "checks the account's initial margin (every price it holds). Closing it: the NAV booked in the Pool (see the LP "
-    "rows) and per-account packing.",
+    "rows).",
     "position_open": "Opening writes the position (one fresh slot), the market's open interest and entry sums, the "
     "account's mask and its debt for the fee, then asks the Pool for the utilization check (the full NAV, "
     "engine.poolExposure included) and the account for its initial margin. Closing it: the NAV booked in the Pool "
@@ -26,21 +26,21 @@ MISSED_NOTES: dict[str, str] = {
     "in the same transaction do not.",
     "health_8x8": "Per collateral token the balance, the collateral parameters and one oracle call; per position the "
     "position (one slot), the market's parameters and one oracle call (see the Scaling fit below). Closing it: "
-    "per-account packing (a small account's balances and positions in a few slots) and one oracle call returning "
-    "every price the account needs.",
+    "a small account's balances beside its cash and masks, and one oracle call returning every price the account "
+    "needs.",
     "liquidate": "A liquidation is one engine call (liquidateAccount: the health read, then the close and the penalty "
     "at the prices it read); the close's losses and the fund's share of the penalty that credit does not pay reach "
     "the Pool in one booking (pool.receiveLoss, one cash event); the keeper's reward is credited to its engine "
     "account (a keeper paid for the first time pays for its account's first slots); an absorb is three or four more "
     "engine calls served by its extension (writeOffDebt, collateralValue, absorbCollateral, payKeeperInCollateral) "
     "and writes off in the same transaction the debt the close just booked. Closing it: the absorb in one engine "
-    "call (the write-off, the valuation and both moves of collateral) and per-account packing (a small account's "
-    "balances beside its masks).",
+    "call (the write-off, the valuation and both moves of collateral) and a small account's balances beside its "
+    "cash and masks.",
     "liquidate_many_marginal": "Each extra account runs its liquidation in its own call frame (so that a failing "
-    "account is skipped): one engine call, whose cost is mostly the account's own cold slots (masks, cash, "
-    "provision, balances, the position's slot), their writes and six events (the position, the account's "
-    "one cash booking, the Pool's, the reward's seizure and deposit, the Liquidator's). Closing it: per-account "
-    "packing and the keeper's reward summed over the batch and credited once.",
+    "account is skipped): one engine call, whose cost is mostly the account's own cold slots (its cash and masks, "
+    "balances, the position's slot), their writes and six events (the position, the account's "
+    "one cash booking, the Pool's, the reward's seizure and deposit, the Liquidator's). Closing it: a small "
+    "account's balances beside its cash and masks, and the keeper's reward summed over the batch and credited once.",
 }
 
 TARGET_OF: dict[str, str] = {

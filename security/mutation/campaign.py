@@ -38,8 +38,8 @@ RESULTS = REPO / "security" / "mutation" / "results.jsonl"
 SUMMARY = REPO / "security" / "mutation" / "summary.md"
 EQUIVALENT = REPO / "security" / "mutation" / "equivalent"  # <Contract>.toml: [[mutant]] key, reason
 # The five core contracts; the MarginEngine's and the Pool's code is split over two files each (the extensions hold
-# governance, ADL, the product registry and views); and the library of liquidation decisions the MarginEngine and the
-# Liquidator share.
+# governance, ADL, the product registry and views); the library of liquidation decisions the MarginEngine and the
+# Liquidator share; and the packing of a position into one storage word.
 CONTRACTS = (
     "InsuranceFund",
     "Liquidator",
@@ -49,10 +49,14 @@ CONTRACTS = (
     "MarginEngine",
     "OracleAggregator",
     "LiquidationMath",
+    "PositionPacking",
 )
 # Where a mutated contract's source is when it is not `contracts/<name>.sol`: the liquidation decisions the engine and
 # the Liquidator share live in a library.
-SOURCES = {"LiquidationMath": "contracts/libraries/LiquidationMath.sol"}
+SOURCES = {
+    "LiquidationMath": "contracts/libraries/LiquidationMath.sol",
+    "PositionPacking": "contracts/libraries/PositionPacking.sol",
+}
 MUTATORS = "MIA,LOR"
 TEST_CMD = ["forge", "test", "--fail-fast"]
 CAUGHT, SURVIVED, NOT_COMPILED = "caught", "survived", "not compiled"
