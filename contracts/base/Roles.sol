@@ -4,8 +4,9 @@ pragma solidity 0.8.30;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title Roles
-/// @notice The governance roles of ballast, defined once, on OpenZeppelin's AccessControl (no storage of its own).
-/// Each contract grants the roles it checks; the timelock holds DEFAULT_ADMIN_ROLE everywhere.
+/// @notice The governance roles of ballast, defined once, on OpenZeppelin's AccessControl (it adds no storage to
+/// AccessControl's role map). Each contract grants the roles it checks; the timelock holds DEFAULT_ADMIN_ROLE
+/// everywhere.
 /// - RISK_MANAGER_ROLE: bounded, rate-limited parameter steps.
 /// - GUARDIAN_ROLE: pauses new risk and freezes oracle assets; never blocks a repayment, a close or a liquidation, and
 ///   its freezes expire.

@@ -39,7 +39,8 @@ SUMMARY = REPO / "security" / "mutation" / "summary.md"
 EQUIVALENT = REPO / "security" / "mutation" / "equivalent"  # <Contract>.toml: [[mutant]] key, reason
 # The five core contracts; the MarginEngine's and the Pool's code is split over two files each (the extensions hold
 # governance, ADL, the product registry and views); the library of liquidation decisions the MarginEngine and the
-# Liquidator share; and the packing of a position into one storage word.
+# Liquidator share; the packing of a position into one storage word; and the engine's book-keeping that both its
+# halves run (trades, cash, seizures).
 CONTRACTS = (
     "InsuranceFund",
     "Liquidator",
@@ -50,12 +51,14 @@ CONTRACTS = (
     "OracleAggregator",
     "LiquidationMath",
     "PositionPacking",
+    "MarginEngineBooks",
 )
 # Where a mutated contract's source is when it is not `contracts/<name>.sol`: the liquidation decisions the engine and
 # the Liquidator share live in a library.
 SOURCES = {
     "LiquidationMath": "contracts/libraries/LiquidationMath.sol",
     "PositionPacking": "contracts/libraries/PositionPacking.sol",
+    "MarginEngineBooks": "contracts/base/MarginEngineBooks.sol",
 }
 MUTATORS = "MIA,LOR"
 TEST_CMD = ["forge", "test", "--fail-fast"]
