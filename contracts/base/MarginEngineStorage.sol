@@ -57,10 +57,11 @@ abstract contract MarginEngineStorage is CoreWiring, IMarginEngineTypes {
     }
 
     /// @dev An account's cash and masks in one slot: every health read, trade and liquidation reads both. Cash:
-    /// settlement units of credit held by the engine, and debt to the Pool scaled by its borrow index (104 bits each:
-    /// above 2e31 units, more than any settlement token's supply). Masks: bit i of `collateral` for the collateral
-    /// asset at listing position i held, bit m of `markets` for a position in market m, bit p of `products` for
-    /// margin product p; `provisioned`: a provision is recorded (so a liquidation reads `_provisions` only then).
+    /// settlement units of credit held by the engine, and debt to the Pool scaled by its borrow index, 104 bits each
+    /// (2e31 units). Credit is real tokens, far below that; debt is bounded by the losses one account can book, about
+    /// 2e19 USD with a 6-decimal settlement asset (2e13 USD with 18 decimals). Masks: bit i of `collateral` for the
+    /// collateral asset at listing position i held, bit m of `markets` for a position in market m, bit p of `products`
+    /// for margin product p; `provisioned`: a provision is recorded (so a liquidation reads `_provisions` only then).
     /// Cash is written by its two fields only, never the whole slot from an older copy, so no mask is overwritten.
     struct AccountSlot {
         uint104 credit;
