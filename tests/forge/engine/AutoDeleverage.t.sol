@@ -3,14 +3,14 @@ pragma solidity 0.8.30;
 
 import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
-import {MarginEngineBase} from "../utils/MarginEngineBase.sol";
+import {EngineStorageBase} from "../utils/EngineStorageBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @title MarginEngineAutoDeleverageTest
 /// @notice MarginEngine unit tests of auto-deleveraging and its state. The Pool holds 300,000 USDC only, so traders'
 /// profits are not hedged by its reserves: TRADER is long 40 WETH from 3,000, CARL long 1 WETH from 3,300, OTHER short
 /// 0.5 WBTC from 60,000; then WETH goes to 8,000 and WBTC to 30,000 and ADL is active.
-contract MarginEngineAutoDeleverageTest is MarginEngineBase {
+contract MarginEngineAutoDeleverageTest is EngineStorageBase {
     using FixedPointMath for uint256;
 
     address internal constant CARL = address(0x5555);
@@ -31,6 +31,21 @@ contract MarginEngineAutoDeleverageTest is MarginEngineBase {
         _open(CARL, 0, 1e18);
         _move(address(weth), 8_000e18);
         _move(address(wbtc), 30_000e18);
+    }
+
+    /// @notice Auto-deleveraging the profitable long while the caps are below the open interest: it goes through and
+    /// only shrinks the long side, whose aggregates stay the sums of the positions read back.
+    function test_autoDeleverage__capsLoweredBelowOpenInterest__goesThroughAndOnlyShrinks() public {
+        _activate();
+        _setCaps(0, 1, 1);
+        (,, bool active,) = engine.adlState();
+        assertTrue(active, "ADL active");
+        uint256 longBefore = _state(0).longSize;
+        vm.prank(KEEPER);
+        int256 delta = engine.autoDeleverage(TRADER, 0);
+        assertTrue(delta < 0, "a reduction");
+        assertEq(uint256(_state(0).longSize), longBefore - uint256(-delta), "the long side only shrinks");
+        _assertAggregates(0, [TRADER, OTHER, CARL], "after ADL");
     }
 
     /// @dev A keeper's `autoDeleverage(account, 0)` at WETH 8,000 reverts NotAdlCandidate with the account's entry and

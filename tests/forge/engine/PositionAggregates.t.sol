@@ -31,27 +31,6 @@ contract MarginEnginePositionAggregatesTest is EngineStorageBase {
 
     // ---------------------------------------------------------------- helpers
 
-    /// @dev The market's aggregates equal the sums of `accounts`' positions as the engine reads them back (the figures
-    /// `AccountMath.addToMarket` adds and `removeFromMarket` subtracts).
-    function _assertAggregates(uint256 market, address[3] memory accounts, string memory what) internal view {
-        AccountMath.MarketState memory e;
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            IMarginEngineTypes.Position memory p = engine.position(accounts[i], market);
-            if (p.size == 0) {
-                assertEq(uint256(p.entryPrice) + p.entryIndex, 0, string.concat(what, ": a closed position is empty"));
-                continue;
-            }
-            AccountMath.addToMarket(e, p.size, p.entryPrice, p.entryIndex);
-        }
-        AccountMath.MarketState memory s = _state(market);
-        assertEq(uint256(s.longSize), uint256(e.longSize), string.concat(what, ": long size"));
-        assertEq(uint256(s.shortSize), uint256(e.shortSize), string.concat(what, ": short size"));
-        assertEq(uint256(s.longEntryNotional), uint256(e.longEntryNotional), string.concat(what, ": long notional"));
-        assertEq(uint256(s.shortEntryNotional), uint256(e.shortEntryNotional), string.concat(what, ": short notional"));
-        assertEq(uint256(s.feeBase), uint256(e.feeBase), string.concat(what, ": feeBase"));
-        assertEq(uint256(s.feeScaled), uint256(e.feeScaled), string.concat(what, ": feeScaled"));
-    }
-
     function _accounts() internal pure returns (address[3] memory) {
         return [TRADER, OTHER, CARL];
     }
@@ -219,12 +198,6 @@ contract MarginEnginePositionAggregatesTest is EngineStorageBase {
 
     // ---------------------------------------------------------------- open-interest caps
 
-    function _setCaps(uint256 market, uint128 longCap, uint128 shortCap) internal {
-        IMarginEngineTypes.MarketParams memory p = _market(market);
-        (p.longOpenInterestCap, p.shortOpenInterestCap) = (longCap, shortCap);
-        engine.setMarketParams(market, p);
-    }
-
     function _capExceeded(uint256 openInterest, uint256 cap) internal pure returns (bytes memory) {
         return abi.encodeWithSignature("OpenInterestCapExceeded(uint256,uint256,uint256)", 0, openInterest, cap);
     }
@@ -261,33 +234,6 @@ contract MarginEnginePositionAggregatesTest is EngineStorageBase {
         _assertAggregates(0, _accounts(), "after the liquidation");
         vm.expectRevert(_capExceeded(uint256(_state(0).longSize) + 1e18, 1));
         _open(TRADER, 0, 1e18); // growing it still reverts
-    }
-
-    /// @notice Auto-deleveraging the profitable long while the caps are below the open interest: it goes through and
-    /// only shrinks the side (the AutoDeleverage suite's book: 300,000 USDC pool, WETH 3,000 -> 8,000).
-    function test_openInterestCaps__lowered__autoDeleverageGoesThrough() public {
-        delete assets;
-        _deployBenchCore();
-        _lpDeposit(LP, usdc, 300_000e6);
-        _nextBlock();
-        _deposit(TRADER, weth, 100e18);
-        _deposit(OTHER, weth, 100e18);
-        _deposit(CARL, weth, 100e18);
-        _open(TRADER, 0, 40e18);
-        _open(OTHER, 1, -0.5e18);
-        _move(address(weth), 3_300e18);
-        _open(CARL, 0, 1e18);
-        _move(address(weth), 8_000e18);
-        _move(address(wbtc), 30_000e18);
-        _setCaps(0, 1, 1);
-        (,, bool active,) = engine.adlState();
-        assertTrue(active, "ADL active");
-        uint256 longBefore = _state(0).longSize;
-        vm.prank(KEEPER);
-        int256 delta = engine.autoDeleverage(TRADER, 0);
-        assertTrue(delta < 0, "a reduction");
-        assertEq(uint256(_state(0).longSize), longBefore - uint256(-delta), "the long side only shrinks");
-        _assertAggregates(0, _accounts(), "after ADL");
     }
 
     // ---------------------------------------------------------------- the moved Liquidator-only functions

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IMarginEngineTypes} from "../../../interfaces/IMarginEngine.sol";
 import {AccountMath} from "../../../contracts/libraries/AccountMath.sol";
 import {PositionPacking} from "../../../contracts/libraries/PositionPacking.sol";
 import {MarginEngineBase} from "./MarginEngineBase.sol";
@@ -43,5 +44,33 @@ abstract contract EngineStorageBase is MarginEngineBase {
         bytes32 slot = bytes32(POOL_RATE_SLOT);
         uint256 word = uint256(vm.load(address(pool), slot));
         vm.store(address(pool), slot, bytes32((word >> 176) << 176 | index));
+    }
+
+    /// @dev The market's aggregates equal the sums of `accounts`' positions as the engine reads them back (the figures
+    /// `AccountMath.addToMarket` adds and `removeFromMarket` subtracts).
+    function _assertAggregates(uint256 market, address[3] memory accounts, string memory what) internal view {
+        AccountMath.MarketState memory e;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            IMarginEngineTypes.Position memory p = engine.position(accounts[i], market);
+            if (p.size == 0) {
+                assertEq(uint256(p.entryPrice) + p.entryIndex, 0, string.concat(what, ": a closed position is empty"));
+                continue;
+            }
+            AccountMath.addToMarket(e, p.size, p.entryPrice, p.entryIndex);
+        }
+        AccountMath.MarketState memory s = _state(market);
+        assertEq(uint256(s.longSize), uint256(e.longSize), string.concat(what, ": long size"));
+        assertEq(uint256(s.shortSize), uint256(e.shortSize), string.concat(what, ": short size"));
+        assertEq(uint256(s.longEntryNotional), uint256(e.longEntryNotional), string.concat(what, ": long notional"));
+        assertEq(uint256(s.shortEntryNotional), uint256(e.shortEntryNotional), string.concat(what, ": short notional"));
+        assertEq(uint256(s.feeBase), uint256(e.feeBase), string.concat(what, ": feeBase"));
+        assertEq(uint256(s.feeScaled), uint256(e.feeScaled), string.concat(what, ": feeScaled"));
+    }
+
+    /// @dev Set market `market`'s open-interest caps.
+    function _setCaps(uint256 market, uint128 longCap, uint128 shortCap) internal {
+        IMarginEngineTypes.MarketParams memory p = _market(market);
+        (p.longOpenInterestCap, p.shortOpenInterestCap) = (longCap, shortCap);
+        engine.setMarketParams(market, p);
     }
 }
